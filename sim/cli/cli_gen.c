@@ -1,0 +1,50 @@
+/*
+ * cli_gen.c: `vmemsim gen NAME [key=value ...] -o OUT.vmt [--seed N]` -- the
+ * synthetic workload generators (workloads/workloads.h).  Same name, keys
+ * and seed give the same bytes.
+ */
+#include "cli.h"
+#include "workloads/workloads.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void list_generators(FILE *out)
+{
+    for (size_t i = 0; i < wl_count(); i++) {
+        const wl_info *g = wl_get(i);
+        fprintf(out, "%-7s %s\n        keys: %s\n", g->name, g->summary, g->keys);
+    }
+    fprintf(out, "common keys: refs=N | instructions=N sets the length (default refs=1000000)\n");
+}
+
+int cli_gen(int argc, char **argv)
+{
+    gchar *out = NULL;
+    gint64 seed = 1;
+    gboolean list = FALSE;
+    const GOptionEntry entries[] = {
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &out, "the .vmt trace to write", "OUT.vmt"},
+        {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "random seed (1)", "N"},
+        {"list", 0, 0, G_OPTION_ARG_NONE, &list, "list the generators and their keys", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL}};
+    if (!cli_parse("gen", "NAME [KEY=VALUE ...]",
+                   "Writes a synthetic trace: worst, vpr, hpcc, tpch, kbuild, boot (seed 003's "
+                   "workloads) or ds (data-structure transactions).",
+                   entries, &argc, &argv))
+        return CLI_USAGE;
+    if (list) {
+        list_generators(stdout);
+        g_free(out);
+        return CLI_OK;
+    }
+    if (argc < 2 || !out || seed < 0) {
+        fprintf(stderr, "vmemsim gen: expected NAME and -o OUT.vmt (and --seed N >= 0); see --list\n");
+        g_free(out);
+        return CLI_USAGE;
+    }
+    vs_err err = {0};
+    int rc = wl_generate(argv[1], argc - 2, argv + 2, (uint64_t)seed, out, &err);
+    g_free(out);
+    return rc == VS_OK ? CLI_OK : cli_error(&err);
+}

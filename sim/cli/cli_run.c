@@ -1,0 +1,221 @@
+/*
+ * cli_run.c: `vmemsim run` -- load configs, apply overrides, run the traces,
+ * print the summary and write JSON / one-line CSV results.
+ *
+ * Traces are processes of VM 0 unless vm.count > 1, when they are dealt to
+ * the VMs in turn; an argument `vm=K` places the traces after it in VM K.
+ */
+#include "cli.h"
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+typedef struct csv_row {
+    GString *header, *values;
+} csv_row;
+
+static void csv_field(GString *s, const char *text)
+{
+    if (s->len)
+        g_string_append_c(s, ',');
+    if (strpbrk(text, ",\"\n")) {
+        g_string_append_c(s, '"');
+        for (const char *p = text; *p; p++) {
+            if (*p == '"')
+                g_string_append_c(s, '"');
+            g_string_append_c(s, *p);
+        }
+        g_string_append_c(s, '"');
+    } else {
+        g_string_append(s, text);
+    }
+}
+
+static void csv_collect(void *ctx, const char *path, const char *value)
+{
+    csv_row *row = ctx;
+    csv_field(row->header, path);
+    csv_field(row->values, value);
+}
+
+static void progress_bar(void *ctx, const sim_progress *p)
+{
+    (void)ctx;
+    double rate = p->seconds > 0 ? (double)p->refs / p->seconds / 1e6 : 0;
+    if (p->fraction >= 0) {
+        const int width = 30; /* characters of bar: fits an 80-column terminal with the numbers */
+        int done = (int)(p->fraction * width + 0.5);
+        double eta = p->fraction > 0 ? p->seconds * (1 - p->fraction) / p->fraction : 0;
+        fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %7.1f M refs/s  ETA %4.0f s ", done,
+                "##############################", width - done, "", 100 * p->fraction, rate, eta);
+    } else {
+        fprintf(stderr, "\r%12llu refs  %7.1f M refs/s ", (unsigned long long)p->refs, rate);
+    }
+    if (p->fraction >= 1.0)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static FILE *open_out(const char *path, vs_err *err)
+{
+    if (!strcmp(path, "-"))
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        vs_fail(err, VS_E_IO, "%s: cannot write results: %m", path);
+    return f;
+}
+
+static int close_out(FILE *f, const char *path, vs_err *err)
+{
+    if (f == stdout)
+        return fflush(f) == 0 ? VS_OK : vs_fail(err, VS_E_IO, "stdout: write failed: %m");
+    if (ferror(f) | fclose(f))
+        return vs_fail(err, VS_E_IO, "%s: write failed: %m", path);
+    return VS_OK;
+}
+
+static int write_results(vs_sim *sim, const char *json_path, const char *csv_path, vs_err *err)
+{
+    if (json_path) {
+        FILE *f = open_out(json_path, err);
+        if (!f)
+            return VS_E_IO;
+        jw *w = jw_new_json(f);
+        sim_report(sim, w);
+        jw_free(w);
+        int rc = close_out(f, json_path, err);
+        if (rc != VS_OK)
+            return rc;
+    }
+    if (csv_path) {
+        csv_row row = {g_string_new(""), g_string_new("")};
+        jw *w = jw_new_flat(csv_collect, &row);
+        sim_report(sim, w);
+        jw_free(w);
+        FILE *f = open_out(csv_path, err);
+        if (f) {
+            fprintf(f, "%s\n%s\n", row.header->str, row.values->str);
+            int rc = close_out(f, csv_path, err);
+            f = rc == VS_OK ? f : NULL;
+        }
+        g_string_free(row.header, TRUE);
+        g_string_free(row.values, TRUE);
+        if (!f)
+            return VS_E_IO;
+    }
+    return VS_OK;
+}
+
+/* Adds the trace arguments; `vm=K` places the traces after it in VM K. */
+static int add_traces(vs_sim *sim, int argc, char **argv, const vs_config *cfg, vs_err *err)
+{
+    int vm = -1;
+    for (int i = 1; i < argc; i++) {
+        if (g_str_has_prefix(argv[i], "vm=") && access(argv[i], F_OK) != 0) {
+            char *end;
+            long k = strtol(argv[i] + 3, &end, 10);
+            if (*end || k < 0 || k >= (long)cfg->vm_count)
+                return vs_fail(err, VS_E_USAGE, "%s: expected vm=K with K from 0 to %u ([vm] count - 1)", argv[i],
+                               cfg->vm_count - 1);
+            vm = cfg->vm_count > 1 ? (int)k : 0;
+            continue;
+        }
+        int rc = sim_add_trace(sim, argv[i], vm, err);
+        if (rc != VS_OK)
+            return rc;
+    }
+    return VS_OK;
+}
+
+/* The same traces in native mode (every trace a process of the one OS). */
+static int run_native_baseline(vs_sim *sim, const vs_config *cfg, int argc, char **argv, bool bar, vs_err *err)
+{
+    vs_config ncfg = *cfg;
+    ncfg.mode = MODE_NATIVE;
+    ncfg.vm_count = 1;
+    vs_sim *native = NULL;
+    int rc = sim_new(&ncfg, &native, err);
+    if (rc == VS_OK)
+        rc = add_traces(native, argc, argv, &ncfg, err);
+    if (rc == VS_OK)
+        rc = sim_run(native, bar ? progress_bar : NULL, NULL, err);
+    if (rc == VS_OK)
+        sim_set_native_baseline(sim, native);
+    sim_free(native);
+    return rc;
+}
+
+int cli_run(int argc, char **argv)
+{
+    gchar **configs = NULL, **overrides = NULL;
+    gchar *json_path = NULL, *csv_path = NULL;
+    gboolean quiet = FALSE, help_config = FALSE, vs_native = FALSE;
+    const GOptionEntry entries[] = {
+        {"config", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &configs, "machine config (INI); repeatable, later wins", "FILE"},
+        {"set", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "override one key, e.g. -o tlb.stlb.entries=1536", "SECTION.KEY=VALUE"},
+        {"json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "write every statistic as JSON ('-' = stdout)", "FILE"},
+        {"csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, "write a header and one row of flattened statistics", "FILE"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no summary, no progress bar", NULL},
+        {"vs-native", 0, 0, G_OPTION_ARG_NONE, &vs_native, "also run native on the same traces; report the overhead", NULL},
+        {"help-config", 0, 0, G_OPTION_ARG_NONE, &help_config, "list every config key with its default", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL}};
+    if (!cli_parse("run", "TRACE... [vm=K TRACE...]",
+                   "Simulates the traces as processes of one or more VMs and reports translation costs.\n"
+                   "Formats (detected from content; gzip/xz/zstd transparent): vmt, lackey, pin, simics, champsim.",
+                   entries, &argc, &argv))
+        return CLI_USAGE;
+    int status = CLI_OK;
+    vs_err err = {0};
+    vs_sim *sim = NULL;
+    vs_config cfg;
+    cfg_defaults(&cfg);
+    if (help_config) {
+        cfg_print_help(stdout);
+        goto out;
+    }
+    for (gchar **c = configs; c && *c; c++)
+        if (cfg_load(&cfg, *c, &err) != VS_OK)
+            goto fail;
+    for (gchar **o = overrides; o && *o; o++)
+        if (cfg_override(&cfg, *o, &err) != VS_OK)
+            goto fail;
+    if (argc < 2) {
+        fprintf(stderr, "vmemsim run: no trace given (see vmemsim run --help)\n");
+        status = CLI_USAGE;
+        goto out;
+    }
+    if (sim_new(&cfg, &sim, &err) != VS_OK)
+        goto fail;
+    if (add_traces(sim, argc, argv, &cfg, &err) != VS_OK)
+        goto fail;
+    bool bar = !quiet && isatty(STDERR_FILENO);
+    if (sim_run(sim, bar ? progress_bar : NULL, NULL, &err) != VS_OK)
+        goto fail;
+    if (vs_native && cfg.mode != MODE_NATIVE && run_native_baseline(sim, &cfg, argc, argv, bar, &err) != VS_OK)
+        goto fail;
+    if (!quiet) {
+        sim_print_summary(sim, stdout);
+        double secs = sim_wall_seconds(sim);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        fprintf(stderr, "simulated in %.2f s (%.1f M references/s), peak RSS %.1f MiB\n", secs,
+                secs > 0 ? (double)sim_refs(sim) / secs / 1e6 : 0, (double)ru.ru_maxrss / 1024.0);
+    }
+    if (write_results(sim, json_path, csv_path, &err) != VS_OK)
+        goto fail;
+    goto out;
+fail:
+    status = cli_error(&err);
+out:
+    sim_free(sim);
+    g_strfreev(configs);
+    g_strfreev(overrides);
+    g_free(json_path);
+    g_free(csv_path);
+    return status;
+}

@@ -1,0 +1,66 @@
+/*
+ * main.c: `vmemsim COMMAND ...` -- dispatches to the subcommands.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct cli_command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} cli_command;
+
+static const cli_command commands[] = {
+    {"run", cli_run, "simulate traces on a configured machine and report translation costs"},
+    {"trace", cli_trace, "inspect and convert traces (info, head, convert)"},
+    {"share", cli_share, "content-based page sharing of memory snapshots (xen-thesis, ksm, esx)"},
+    {"gen", cli_gen, "generate synthetic workload traces (worst, vpr, hpcc, tpch, kbuild, boot, ds)"},
+    {"ckpt", cli_ckpt, "application checkpointing: cost of each dirty-tracking technique per transaction"},
+    {"place", cli_place, "replay VM lifecycle traces on a datacenter: contiguous-memory VMs per placement policy"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: vmemsim COMMAND [options] ...\n\ncommands:\n");
+    for (size_t i = 0; i < VS_ARRAY_LEN(commands); i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n`vmemsim COMMAND --help` describes each.\n");
+}
+
+bool cli_parse(const char *cmd, const char *params, const char *summary, const GOptionEntry *entries,
+               int *argc, char ***argv)
+{
+    GOptionContext *ctx = g_option_context_new(params);
+    g_option_context_set_summary(ctx, summary);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *gerr = NULL;
+    bool ok = g_option_context_parse(ctx, argc, argv, &gerr);
+    if (!ok) {
+        fprintf(stderr, "vmemsim %s: %s (see vmemsim %s --help)\n", cmd, gerr->message, cmd);
+        g_error_free(gerr);
+    }
+    g_option_context_free(ctx);
+    return ok;
+}
+
+int cli_error(const vs_err *err)
+{
+    fprintf(stderr, "vmemsim: %s\n", err->msg);
+    return err->code == VS_E_USAGE ? CLI_USAGE : CLI_FAIL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    for (size_t i = 0; i < VS_ARRAY_LEN(commands); i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "vmemsim: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}

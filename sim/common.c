@@ -1,0 +1,65 @@
+/*
+ * common.c: the error record and the one out-of-memory policy (see common.h).
+ */
+#include "common.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int vs_fail(vs_err *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+_Noreturn void vs_oom(size_t n)
+{
+    fprintf(stderr, "vmemsim: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *vs_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        vs_oom(n);
+    return p;
+}
+
+void *vs_calloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        vs_oom(count * size);
+    return p;
+}
+
+void *vs_realloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        vs_oom(n);
+    return q;
+}
+
+char *vs_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = vs_malloc(n);
+    memcpy(d, s, n);
+    return d;
+}
+
+const char *vs_pgsz_name(vs_pgsz s)
+{
+    static const char *names[VS_PG_COUNT] = {"4k", "2m", "1g"};
+    return s < VS_PG_COUNT ? names[s] : "?";
+}

@@ -1,0 +1,643 @@
+/*
+ * config.c: the option table and the GKeyFile reader behind config.h.
+ *
+ * Each row of `options` names a [section] key, its type, where it lives in
+ * vs_config, its default (as text, parsed by the same code as a file value,
+ * so a default can never be out of range), its range and a one-line meaning.
+ * [tlb.NAME] and [cache.NAME] sections use the smaller tables tlb_keys and
+ * cache_keys, applied to each such section.
+ *
+ * Sources of the defaults are given in docs/model.md; the one-line reasons
+ * here say what each models.
+ */
+#include "config.h"
+
+#include <glib.h>
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum opt_type {
+    OPT_U32,
+    OPT_U64,
+    OPT_SIZE,  /* u64 bytes, with an optional k/m/g/t suffix (powers of 1024) */
+    OPT_BOOL,
+    OPT_DOUBLE,
+    OPT_ENUM,  /* int index into choices */
+    OPT_PGMASK /* comma list of page sizes -> bit mask */
+} opt_type;
+
+typedef struct cfg_opt {
+    const char *section;
+    const char *key;
+    opt_type type;
+    size_t offset;
+    const char *def;
+    double min, max;
+    const char *const *choices;
+    const char *help;
+} cfg_opt;
+
+static const char *const mode_names[] = {"native", "nested", "shadow", "shadow-cache", "shadow-prefetch",
+                                         "contig", "agile", "adaptive", NULL};
+static const char *const pgsz_names[] = {"4k", "2m", "1g", NULL};
+static const char *const pwc_kind_names[] = {"split", "unified", NULL};
+static const char *const tlb_kind_names[] = {"data", "instruction", "unified", NULL};
+static const char *const side_names[] = {"data", "instruction", "unified", NULL};
+static const char *const repl_names[] = {"lru", "random", NULL};
+
+#define MAXU32 4294967295.0
+#define MAXU64 18446744073709551615.0
+#define OFF(f) offsetof(vs_config, f)
+
+/* clang-format off */
+static const cfg_opt options[] = {
+    {"machine", "mode", OPT_ENUM, OFF(mode), "native", 0, 0, mode_names, "translation scheme"},
+    {"machine", "freq_ghz", OPT_DOUBLE, OFF(freq_ghz), "3.0", 0.01, 100, NULL, "core clock, to turn cycles into seconds"},
+    {"machine", "base_cpi", OPT_DOUBLE, OFF(base_cpi), "1.0", 0, 1000, NULL, "cycles per instruction with perfect translation"},
+    {"machine", "seed", OPT_U64, OFF(seed), "1", 0, MAXU64, NULL, "seed of every random choice (replacement, placement)"},
+    {"guest", "levels", OPT_U32, OFF(guest_levels), "4", 4, 5, NULL, "guest (or native) page-table levels: 4, or 5 for LA57"},
+    {"guest", "page_size", OPT_ENUM, OFF(guest_page_size), "4k", 0, 0, pgsz_names, "guest OS page-size policy (2m/1g: THP-like, where free)"},
+    {"guest", "mem", OPT_SIZE, OFF(guest_mem), "16g", 1 << 24, 1ull << 50, NULL, "physical memory of each guest (of the machine in native mode)"},
+    {"host", "levels", OPT_U32, OFF(host_levels), "4", 4, 5, NULL, "host (nested/EPT) page-table levels"},
+    {"host", "page_size", OPT_ENUM, OFF(host_page_size), "4k", 0, 0, pgsz_names, "page size the hypervisor backs guest memory with"},
+    {"host", "mem", OPT_SIZE, OFF(host_mem), "64g", 1 << 24, 1ull << 50, NULL, "host physical memory"},
+    {"host", "max_order", OPT_U32, OFF(host_max_order), "20", 18, 40, NULL, "largest buddy block, 2^order frames (20 = 4 GiB)"},
+    {"tlb", "pcid", OPT_BOOL, OFF(tlb_pcid), "true", 0, 0, NULL, "tag TLB entries by process (PCID/ASID): no flush on CR3 writes"},
+    {"tlb", "vpid", OPT_BOOL, OFF(tlb_vpid), "true", 0, 0, NULL, "tag TLB entries by VM (VPID): no flush on VM switches"},
+    {"pwc", "enabled", OPT_BOOL, OFF(pwc_enabled), "true", 0, 0, NULL, "every page-walk cache of both dimensions"},
+    {"pwc", "kind", OPT_ENUM, OFF(pwc_kind), "split", 0, 0, pwc_kind_names, "split (Intel PSC, VA-tagged) or unified (AMD PWC, PA-tagged)"},
+    {"pwc", "latency", OPT_U32, OFF(pwc_latency), "1", 0, 1000, NULL, "cycles per page-walk-cache lookup"},
+    {"pwc", "pml5_entries", OPT_U32, OFF(pwc_entries[5]), "2", 0, 65536, NULL, "split cache of PML5 entries (used with 5 levels)"},
+    {"pwc", "pml5_ways", OPT_U32, OFF(pwc_ways[5]), "2", 1, 65536, NULL, ""},
+    {"pwc", "pml4_entries", OPT_U32, OFF(pwc_entries[4]), "4", 0, 65536, NULL, "split cache of PML4 entries"},
+    {"pwc", "pml4_ways", OPT_U32, OFF(pwc_ways[4]), "4", 1, 65536, NULL, ""},
+    {"pwc", "pdpt_entries", OPT_U32, OFF(pwc_entries[3]), "4", 0, 65536, NULL, "split cache of PDPT entries"},
+    {"pwc", "pdpt_ways", OPT_U32, OFF(pwc_ways[3]), "4", 1, 65536, NULL, ""},
+    {"pwc", "pd_entries", OPT_U32, OFF(pwc_entries[2]), "32", 0, 65536, NULL, "split cache of PD entries"},
+    {"pwc", "pd_ways", OPT_U32, OFF(pwc_ways[2]), "4", 1, 65536, NULL, ""},
+    {"pwc", "unified_entries", OPT_U32, OFF(pwc_unified_entries), "24", 0, 65536, NULL, "unified PA-tagged cache entries"},
+    {"pwc", "unified_ways", OPT_U32, OFF(pwc_unified_ways), "24", 1, 65536, NULL, ""},
+    {"pwc", "unified_levels", OPT_U32, OFF(pwc_unified_levels), "60", 0, 63, NULL, "bit mask of cached levels (60 = levels 2..5)"},
+    {"pwc", "nested_pml5_entries", OPT_U32, OFF(pwc_nested_entries[5]), "2", 0, 65536, NULL, "nested-dimension split caches (GPA-tagged)"},
+    {"pwc", "nested_pml5_ways", OPT_U32, OFF(pwc_nested_ways[5]), "2", 1, 65536, NULL, ""},
+    {"pwc", "nested_pml4_entries", OPT_U32, OFF(pwc_nested_entries[4]), "4", 0, 65536, NULL, ""},
+    {"pwc", "nested_pml4_ways", OPT_U32, OFF(pwc_nested_ways[4]), "4", 1, 65536, NULL, ""},
+    {"pwc", "nested_pdpt_entries", OPT_U32, OFF(pwc_nested_entries[3]), "4", 0, 65536, NULL, ""},
+    {"pwc", "nested_pdpt_ways", OPT_U32, OFF(pwc_nested_ways[3]), "4", 1, 65536, NULL, ""},
+    {"pwc", "nested_pd_entries", OPT_U32, OFF(pwc_nested_entries[2]), "32", 0, 65536, NULL, ""},
+    {"pwc", "nested_pd_ways", OPT_U32, OFF(pwc_nested_ways[2]), "4", 1, 65536, NULL, ""},
+    {"ntlb", "enabled", OPT_BOOL, OFF(ntlb_enabled), "true", 0, 0, NULL, "nested TLB, GPA page -> HPA page"},
+    {"ntlb", "entries", OPT_U32, OFF(ntlb_entries), "64", 1, 1 << 20, NULL, "nested TLB entries (Bhargava et al.: tens)"},
+    {"ntlb", "ways", OPT_U32, OFF(ntlb_ways), "4", 1, 1 << 20, NULL, ""},
+    {"ntlb", "latency", OPT_U32, OFF(ntlb_latency), "1", 0, 1000, NULL, "cycles per nested-TLB lookup"},
+    {"memory", "dram_latency", OPT_U32, OFF(dram_latency), "200", 1, 100000, NULL, "cycles for a reference that misses every cache"},
+    {"memory", "walk_level", OPT_U32, OFF(walk_level), "1", 1, 8, NULL, "cache level where page-walk references enter"},
+    {"memory", "data_stalls", OPT_BOOL, OFF(data_stalls), "true", 0, 0, NULL, "charge data references' latency beyond an L1 hit"},
+    {"sched", "quantum", OPT_U64, OFF(quantum), "1000000", 1, MAXU64, NULL, "instructions per scheduling quantum (round-robin)"},
+    {"vm", "count", OPT_U32, OFF(vm_count), "1", 1, 4096, NULL, "VMs; traces are dealt to them in turn"},
+    {"vm", "reserved", OPT_SIZE, OFF(vm_reserved), "16m", 0, 1ull << 40, NULL, "guest-physical memory at 0 kept from the guest allocator (firmware, kernel)"},
+    {"cost", "page_fault", OPT_U64, OFF(cost_page_fault), "1500", 0, MAXU64, NULL, "guest/native OS demand-paging fault handler"},
+    {"cost", "cow_fault", OPT_U64, OFF(cost_cow_fault), "3000", 0, MAXU64, NULL, "copy-on-write fault, including the 4 KiB copy"},
+    {"cost", "vmexit", OPT_U64, OFF(cost_vmexit), "1500", 0, MAXU64, NULL, "VM exit + entry round trip"},
+    {"cost", "exit_cr3", OPT_U64, OFF(cost_exit_cr3), "400", 0, MAXU64, NULL, "VMM work for a guest CR3 write, beyond its references"},
+    {"cost", "exit_hidden", OPT_U64, OFF(cost_exit_hidden), "300", 0, MAXU64, NULL, "VMM work for a hidden (shadow-miss) fault"},
+    {"cost", "exit_guest_fault", OPT_U64, OFF(cost_exit_guest_fault), "500", 0, MAXU64, NULL, "VMM work to inject a fault into the guest"},
+    {"cost", "exit_pt_write", OPT_U64, OFF(cost_exit_pt_write), "600", 0, MAXU64, NULL, "VMM work to emulate a write to a protected guest table"},
+    {"cost", "exit_invlpg", OPT_U64, OFF(cost_exit_invlpg), "200", 0, MAXU64, NULL, "VMM work for an INVLPG"},
+    {"cost", "exit_ept", OPT_U64, OFF(cost_exit_ept), "1000", 0, MAXU64, NULL, "host work for an EPT/NPT violation (allocate, map)"},
+    {"cost", "shadow_entry", OPT_U64, OFF(cost_shadow_entry), "20", 0, MAXU64, NULL, "VMM cycles per shadow entry written or dropped"},
+    {"cost", "tlb_flush", OPT_U64, OFF(cost_tlb_flush), "100", 0, MAXU64, NULL, "a full TLB flush"},
+    {"contig", "backing", OPT_BOOL, OFF(contig_backing), "true", 0, 0, NULL, "back each VM with contiguous host memory when possible"},
+    {"contig", "segments", OPT_U32, OFF(contig_segments), "1", 1, 64, NULL, "contiguous segments (bases) a VM may use"},
+    {"adaptive", "interval", OPT_U64, OFF(adapt_interval), "1000000", 1000, MAXU64, NULL, "instructions between adaptive decisions"},
+    {"adaptive", "cr3_per_kinst", OPT_DOUBLE, OFF(adapt_cr3_per_kinst), "0.05", 0, 1e9, NULL, "CR3 writes per 1000 instructions above which nested is chosen"},
+    {"adaptive", "miss_per_kinst", OPT_DOUBLE, OFF(adapt_miss_per_kinst), "1.0", 0, 1e9, NULL, "TLB misses per 1000 instructions above which shadow is chosen"},
+    {"agile", "shadow_levels", OPT_U32, OFF(agile_shadow_levels), "2", 1, 5, NULL, "upper guest levels walked in shadow mode before switching to nested"},
+    {"stats", "interval", OPT_U64, OFF(stats_interval), "0", 0, MAXU64, NULL, "instructions per interval sample (0 = none)"},
+};
+
+#define TOFF(f) offsetof(cfg_tlb, f)
+static const cfg_opt tlb_keys[] = {
+    {"tlb.*", "level", OPT_U32, TOFF(level), "1", 1, 8, NULL, "1 = probed first"},
+    {"tlb.*", "kind", OPT_ENUM, TOFF(kind), "unified", 0, 0, tlb_kind_names, "data, instruction or unified"},
+    {"tlb.*", "entries", OPT_U32, TOFF(entries), "64", 1, 1 << 24, NULL, "any count that is a multiple of ways (1536 works)"},
+    {"tlb.*", "ways", OPT_U32, TOFF(ways), "4", 1, 1 << 24, NULL, "1 .. entries (= entries: fully associative)"},
+    {"tlb.*", "page_sizes", OPT_PGMASK, TOFF(page_sizes), "4k", 0, 0, NULL, "comma list of 4k, 2m, 1g held by this structure"},
+    {"tlb.*", "latency", OPT_U32, TOFF(latency), "0", 0, 1000, NULL, "cycles per lookup at this level"},
+    {"tlb.*", "replacement", OPT_ENUM, TOFF(replacement), "lru", 0, 0, repl_names, "lru or random"},
+};
+
+#define COFF(f) offsetof(cfg_cache, f)
+static const cfg_opt cache_keys[] = {
+    {"cache.*", "level", OPT_U32, COFF(level), "1", 1, 8, NULL, "1 = nearest the core"},
+    {"cache.*", "side", OPT_ENUM, COFF(side), "unified", 0, 0, side_names, "data, instruction or unified"},
+    {"cache.*", "size", OPT_SIZE, COFF(size), "32k", 64, 1ull << 40, NULL, "bytes"},
+    {"cache.*", "ways", OPT_U32, COFF(ways), "8", 1, 1 << 20, NULL, ""},
+    {"cache.*", "line", OPT_U32, COFF(line), "64", 8, 4096, NULL, "bytes, a power of two"},
+    {"cache.*", "latency", OPT_U32, COFF(latency), "4", 0, 100000, NULL, "load-to-use cycles on a hit here"},
+    {"cache.*", "replacement", OPT_ENUM, COFF(replacement), "lru", 0, 0, repl_names, "lru or random"},
+};
+/* clang-format on */
+
+/* The default hierarchy: Intel Skylake client/server core (Intel Optimization
+ * Manual, table 2-7; 7-cpu.com measurements for the latencies). */
+static const char default_structures[] =
+    "[tlb.l1d]\nlevel=1\nkind=data\nentries=64\nways=4\npage_sizes=4k\nlatency=0\n"
+    "[tlb.l1d_2m]\nlevel=1\nkind=data\nentries=32\nways=4\npage_sizes=2m\nlatency=0\n"
+    "[tlb.l1d_1g]\nlevel=1\nkind=data\nentries=4\nways=4\npage_sizes=1g\nlatency=0\n"
+    "[tlb.l1i]\nlevel=1\nkind=instruction\nentries=128\nways=8\npage_sizes=4k\nlatency=0\n"
+    "[tlb.stlb]\nlevel=2\nkind=unified\nentries=1536\nways=12\npage_sizes=4k,2m\nlatency=9\n"
+    "[tlb.stlb_1g]\nlevel=2\nkind=unified\nentries=16\nways=4\npage_sizes=1g\nlatency=9\n"
+    "[cache.l1d]\nlevel=1\nside=data\nsize=32k\nways=8\nline=64\nlatency=4\n"
+    "[cache.l1i]\nlevel=1\nside=instruction\nsize=32k\nways=8\nline=64\nlatency=4\n"
+    "[cache.l2]\nlevel=2\nside=unified\nsize=1m\nways=16\nline=64\nlatency=14\n"
+    "[cache.llc]\nlevel=3\nside=unified\nsize=8m\nways=16\nline=64\nlatency=50\n";
+
+const char *cfg_mode_name(vs_mode m)
+{
+    return m < MODE_COUNT ? mode_names[m] : "?";
+}
+
+static bool parse_u64_text(const char *s, uint64_t *out, bool allow_suffix)
+{
+    while (g_ascii_isspace(*s))
+        s++;
+    if (*s == '-' || *s == '\0')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s)
+        return false;
+    unsigned shift = 0;
+    if (allow_suffix && *end) {
+        switch (g_ascii_tolower(*end)) {
+        case 'k': shift = 10; break;
+        case 'm': shift = 20; break;
+        case 'g': shift = 30; break;
+        case 't': shift = 40; break;
+        default: return false;
+        }
+        end++;
+        if (g_ascii_tolower(*end) == 'i')
+            end++;
+        if (g_ascii_tolower(*end) == 'b')
+            end++;
+    }
+    while (g_ascii_isspace(*end))
+        end++;
+    if (*end)
+        return false;
+    if (shift && v > (UINT64_MAX >> shift))
+        return false;
+    *out = (uint64_t)v << shift;
+    return true;
+}
+
+static const char *type_expectation(const cfg_opt *o)
+{
+    switch (o->type) {
+    case OPT_U32:
+    case OPT_U64: return "an integer";
+    case OPT_SIZE: return "a size in bytes (suffix k, m, g or t allowed)";
+    case OPT_BOOL: return "true or false";
+    case OPT_DOUBLE: return "a number";
+    case OPT_ENUM: return "one of the listed names";
+    case OPT_PGMASK: return "a comma list of 4k, 2m, 1g";
+    }
+    return "?";
+}
+
+static int enum_index(const char *const *choices, const char *s)
+{
+    for (int i = 0; choices[i]; i++)
+        if (g_ascii_strcasecmp(choices[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static int bad_value(vs_err *err, const char *origin, const char *section, const cfg_opt *o,
+                     const char *value, const char *why)
+{
+    GString *exp = g_string_new(type_expectation(o));
+    if (o->type == OPT_ENUM) {
+        g_string_append(exp, ":");
+        for (int i = 0; o->choices[i]; i++)
+            g_string_append_printf(exp, " %s", o->choices[i]);
+    } else if (o->type != OPT_BOOL && o->type != OPT_PGMASK) {
+        g_string_append_printf(exp, " in [%.15g, %.15g]", o->min, o->max);
+    }
+    vs_fail(err, VS_E_CONFIG, "%s: [%s] %s = '%s': %s; expected %s", origin, section, o->key, value, why,
+            exp->str);
+    g_string_free(exp, TRUE);
+    return VS_E_CONFIG;
+}
+
+/* Parses value into the field at base + o->offset. */
+static int set_value(void *base, const cfg_opt *o, const char *value, const char *origin,
+                     const char *section, vs_err *err)
+{
+    char *v = g_strstrip(g_strdup(value));
+    int rc = VS_OK;
+    void *field = (char *)base + o->offset;
+    uint64_t u = 0;
+    switch (o->type) {
+    case OPT_U32:
+    case OPT_U64:
+    case OPT_SIZE:
+        if (!parse_u64_text(v, &u, o->type == OPT_SIZE)) {
+            rc = bad_value(err, origin, section, o, v, "not a valid number");
+            break;
+        }
+        if ((double)u < o->min || (double)u > o->max) {
+            rc = bad_value(err, origin, section, o, v, "out of range");
+            break;
+        }
+        if (o->type == OPT_U32)
+            *(uint32_t *)field = (uint32_t)u;
+        else
+            *(uint64_t *)field = u;
+        break;
+    case OPT_BOOL:
+        if (!g_ascii_strcasecmp(v, "true") || !strcmp(v, "1") || !g_ascii_strcasecmp(v, "yes") ||
+            !g_ascii_strcasecmp(v, "on"))
+            *(bool *)field = true;
+        else if (!g_ascii_strcasecmp(v, "false") || !strcmp(v, "0") || !g_ascii_strcasecmp(v, "no") ||
+                 !g_ascii_strcasecmp(v, "off"))
+            *(bool *)field = false;
+        else
+            rc = bad_value(err, origin, section, o, v, "not a boolean");
+        break;
+    case OPT_DOUBLE: {
+        char *end;
+        double d = g_ascii_strtod(v, &end);
+        if (end == v || *end || !isfinite(d))
+            rc = bad_value(err, origin, section, o, v, "not a valid number");
+        else if (d < o->min || d > o->max)
+            rc = bad_value(err, origin, section, o, v, "out of range");
+        else
+            *(double *)field = d;
+        break;
+    }
+    case OPT_ENUM: {
+        int i = enum_index(o->choices, v);
+        if (i < 0)
+            rc = bad_value(err, origin, section, o, v, "unknown name");
+        else
+            *(int *)field = i;
+        break;
+    }
+    case OPT_PGMASK: {
+        uint32_t mask = 0;
+        gchar **parts = g_strsplit(v, ",", -1);
+        for (gchar **p = parts; *p && rc == VS_OK; p++) {
+            int i = enum_index(pgsz_names, g_strstrip(*p));
+            if (i < 0)
+                rc = bad_value(err, origin, section, o, v, "unknown page size");
+            else
+                mask |= 1u << i;
+        }
+        g_strfreev(parts);
+        if (rc == VS_OK && mask == 0)
+            rc = bad_value(err, origin, section, o, v, "empty list");
+        if (rc == VS_OK)
+            *(uint32_t *)field = mask;
+        break;
+    }
+    }
+    g_free(v);
+    return rc;
+}
+
+static const cfg_opt *find_key(const cfg_opt *table, size_t n, const char *section, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((!section || !strcmp(table[i].section, section)) && !strcmp(table[i].key, key))
+            return &table[i];
+    return NULL;
+}
+
+static int unknown_key(vs_err *err, const char *origin, const char *section, const char *key,
+                       const cfg_opt *table, size_t n, bool match_section)
+{
+    GString *known = g_string_new("");
+    for (size_t i = 0; i < n; i++)
+        if (!match_section || !strcmp(table[i].section, section))
+            g_string_append_printf(known, "%s%s", known->len ? ", " : "", table[i].key);
+    vs_fail(err, VS_E_CONFIG, "%s: [%s] %s: unknown key; known keys here: %s", origin, section, key,
+            known->str);
+    g_string_free(known, TRUE);
+    return VS_E_CONFIG;
+}
+
+static bool section_known(const char *section)
+{
+    for (size_t i = 0; i < VS_ARRAY_LEN(options); i++)
+        if (!strcmp(options[i].section, section))
+            return true;
+    return false;
+}
+
+/* Finds or creates the named dynamic structure (TLB or cache) in c. */
+static void *dynamic_slot(vs_config *c, bool is_tlb, const char *name, const char *origin, vs_err *err)
+{
+    const cfg_opt *keys = is_tlb ? tlb_keys : cache_keys;
+    size_t nkeys = is_tlb ? VS_ARRAY_LEN(tlb_keys) : VS_ARRAY_LEN(cache_keys);
+    uint32_t *count = is_tlb ? &c->n_tlbs : &c->n_caches;
+    uint32_t cap = is_tlb ? CFG_MAX_TLBS : MH_MAX_CACHES;
+    size_t stride = is_tlb ? sizeof(cfg_tlb) : sizeof(cfg_cache);
+    char *array = is_tlb ? (char *)c->tlbs : (char *)c->caches;
+    if (strlen(name) == 0 || strlen(name) >= CFG_NAME_MAX) {
+        vs_fail(err, VS_E_CONFIG, "%s: [%s.%s]: expected a name of 1 to %d characters", origin,
+                is_tlb ? "tlb" : "cache", name, CFG_NAME_MAX - 1);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < *count; i++)
+        if (!strcmp(array + i * stride, name))
+            return array + i * stride;
+    if (*count >= cap) {
+        vs_fail(err, VS_E_CONFIG, "%s: [%s.%s]: at most %u such sections are supported", origin,
+                is_tlb ? "tlb" : "cache", name, cap);
+        return NULL;
+    }
+    char *slot = array + (*count)++ * stride;
+    memset(slot, 0, stride);
+    g_strlcpy(slot, name, CFG_NAME_MAX); /* name is the first member of both structs */
+    for (size_t k = 0; k < nkeys; k++) {
+        int rc = set_value(slot, &keys[k], keys[k].def, "built-in default", keys[k].section, err);
+        assert(rc == VS_OK);
+        (void)rc;
+    }
+    return slot;
+}
+
+static int apply_key(vs_config *c, const char *section, const char *key, const char *value,
+                     const char *origin, vs_err *err)
+{
+    bool is_tlb = g_str_has_prefix(section, "tlb.");
+    bool is_cache = g_str_has_prefix(section, "cache.");
+    if (is_tlb || is_cache) {
+        const cfg_opt *table = is_tlb ? tlb_keys : cache_keys;
+        size_t n = is_tlb ? VS_ARRAY_LEN(tlb_keys) : VS_ARRAY_LEN(cache_keys);
+        const cfg_opt *o = find_key(table, n, NULL, key);
+        if (!o)
+            return unknown_key(err, origin, section, key, table, n, false);
+        void *slot = dynamic_slot(c, is_tlb, strchr(section, '.') + 1, origin, err);
+        if (!slot)
+            return VS_E_CONFIG;
+        return set_value(slot, o, value, origin, section, err);
+    }
+    if (!section_known(section))
+        return vs_fail(err, VS_E_CONFIG,
+                       "%s: [%s]: unknown section; expected machine, guest, host, tlb, tlb.NAME, pwc, "
+                       "ntlb, memory, cache.NAME, sched, vm, cost, contig, adaptive, agile or stats",
+                       origin, section);
+    const cfg_opt *o = find_key(options, VS_ARRAY_LEN(options), section, key);
+    if (!o)
+        return unknown_key(err, origin, section, key, options, VS_ARRAY_LEN(options), true);
+    return set_value(c, o, value, origin, section, err);
+}
+
+static void load_structures(vs_config *c, const char *ini, bool tlbs, bool caches)
+{
+    GKeyFile *kf = g_key_file_new();
+    gboolean ok = g_key_file_load_from_data(kf, ini, strlen(ini), G_KEY_FILE_NONE, NULL);
+    assert(ok);
+    (void)ok;
+    gchar **groups = g_key_file_get_groups(kf, NULL);
+    for (gchar **g = groups; *g; g++) {
+        bool is_tlb = g_str_has_prefix(*g, "tlb.");
+        if ((is_tlb && !tlbs) || (!is_tlb && !caches))
+            continue;
+        gchar **keys = g_key_file_get_keys(kf, *g, NULL, NULL);
+        for (gchar **k = keys; *k; k++) {
+            gchar *v = g_key_file_get_value(kf, *g, *k, NULL);
+            int rc = apply_key(c, *g, *k, v, "built-in default", NULL);
+            assert(rc == VS_OK);
+            (void)rc;
+            g_free(v);
+        }
+        g_strfreev(keys);
+    }
+    g_strfreev(groups);
+    g_key_file_free(kf);
+}
+
+void cfg_defaults(vs_config *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < VS_ARRAY_LEN(options); i++) {
+        int rc = set_value(c, &options[i], options[i].def, "built-in default", options[i].section, NULL);
+        assert(rc == VS_OK);
+        (void)rc;
+    }
+    load_structures(c, default_structures, true, true);
+}
+
+int cfg_validate(const vs_config *c, const char *origin, vs_err *err)
+{
+    if (c->n_tlbs == 0)
+        return vs_fail(err, VS_E_CONFIG, "%s: no [tlb.NAME] section: at least one TLB is needed", origin);
+    for (uint32_t i = 0; i < c->n_tlbs; i++) {
+        const cfg_tlb *t = &c->tlbs[i];
+        if (t->ways > t->entries || t->entries % t->ways)
+            return vs_fail(err, VS_E_CONFIG,
+                           "%s: [tlb.%s] entries = %u, ways = %u: expected entries to be a multiple of "
+                           "ways (ways = entries for fully associative)",
+                           origin, t->name, t->entries, t->ways);
+    }
+    for (uint32_t i = 0; i < c->n_caches; i++) {
+        const cfg_cache *k = &c->caches[i];
+        uint64_t lines = k->size / k->line;
+        if (k->line & (k->line - 1))
+            return vs_fail(err, VS_E_CONFIG, "%s: [cache.%s] line = %u: expected a power of two", origin,
+                           k->name, k->line);
+        if (k->size % k->line || lines % k->ways || lines < k->ways)
+            return vs_fail(err, VS_E_CONFIG,
+                           "%s: [cache.%s] size = %" PRIu64 ", line = %u, ways = %u: expected size/line "
+                           "to be a multiple of ways",
+                           origin, k->name, k->size, k->line, k->ways);
+    }
+    for (unsigned l = 2; l <= 5; l++) {
+        if (c->pwc_entries[l] % c->pwc_ways[l] || c->pwc_nested_entries[l] % c->pwc_nested_ways[l])
+            return vs_fail(err, VS_E_CONFIG,
+                           "%s: [pwc] level-%u entries must be a multiple of its ways (got %u/%u, nested "
+                           "%u/%u)",
+                           origin, l, c->pwc_entries[l], c->pwc_ways[l], c->pwc_nested_entries[l],
+                           c->pwc_nested_ways[l]);
+    }
+    if (c->pwc_unified_entries % c->pwc_unified_ways)
+        return vs_fail(err, VS_E_CONFIG, "%s: [pwc] unified_entries must be a multiple of unified_ways",
+                       origin);
+    if (c->ntlb_entries % c->ntlb_ways)
+        return vs_fail(err, VS_E_CONFIG, "%s: [ntlb] entries = %u must be a multiple of ways = %u", origin,
+                       c->ntlb_entries, c->ntlb_ways);
+    if (c->vm_reserved >= c->guest_mem)
+        return vs_fail(err, VS_E_CONFIG, "%s: [vm] reserved must be smaller than [guest] mem", origin);
+    return VS_OK;
+}
+
+static int load_keyfile(vs_config *c, GKeyFile *kf, const char *origin, vs_err *err)
+{
+    gchar **groups = g_key_file_get_groups(kf, NULL);
+    int rc = VS_OK;
+    bool has_tlb = false, has_cache = false;
+    for (gchar **g = groups; *g; g++) {
+        has_tlb |= g_str_has_prefix(*g, "tlb.");
+        has_cache |= g_str_has_prefix(*g, "cache.");
+    }
+    /* A file that names any structure section replaces the default structures. */
+    if (has_tlb)
+        c->n_tlbs = 0;
+    if (has_cache)
+        c->n_caches = 0;
+    for (gchar **g = groups; *g && rc == VS_OK; g++) {
+        gsize nkeys = 0;
+        gchar **keys = g_key_file_get_keys(kf, *g, &nkeys, NULL);
+        if (nkeys == 0 && (g_str_has_prefix(*g, "tlb.") || g_str_has_prefix(*g, "cache.")))
+            rc = apply_key(c, *g, "level", "1", origin, err) == VS_OK ? VS_OK : VS_E_CONFIG;
+        for (gchar **k = keys; k && *k && rc == VS_OK; k++) {
+            gchar *v = g_key_file_get_value(kf, *g, *k, NULL);
+            rc = apply_key(c, *g, *k, v ? v : "", origin, err);
+            g_free(v);
+        }
+        g_strfreev(keys);
+    }
+    g_strfreev(groups);
+    if (rc == VS_OK)
+        rc = cfg_validate(c, origin, err);
+    return rc;
+}
+
+int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin, vs_err *err)
+{
+    GKeyFile *kf = g_key_file_new();
+    GError *gerr = NULL;
+    int rc;
+    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
+        rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
+        g_error_free(gerr);
+    } else {
+        rc = load_keyfile(c, kf, origin, err);
+    }
+    g_key_file_free(kf);
+    return rc;
+}
+
+int cfg_load(vs_config *c, const char *path, vs_err *err)
+{
+    gchar *data = NULL;
+    gsize len = 0;
+    GError *gerr = NULL;
+    if (!g_file_get_contents(path, &data, &len, &gerr)) {
+        int rc = vs_fail(err, VS_E_IO, "%s: cannot read config: %s", path, gerr->message);
+        g_error_free(gerr);
+        return rc;
+    }
+    int rc = cfg_load_data(c, data, len, path, err);
+    g_free(data);
+    return rc;
+}
+
+int cfg_override(vs_config *c, const char *assignment, vs_err *err)
+{
+    const char *eq = strchr(assignment, '=');
+    const char *dot = NULL;
+    for (const char *p = assignment; eq && p < eq; p++)
+        if (*p == '.')
+            dot = p;
+    if (!eq || !dot || dot == assignment || dot + 1 == eq)
+        return vs_fail(err, VS_E_USAGE, "-o %s: expected section.key=value (e.g. tlb.stlb.entries=1536)",
+                       assignment);
+    gchar *section = g_strndup(assignment, (gsize)(dot - assignment));
+    gchar *key = g_strndup(dot + 1, (gsize)(eq - dot - 1));
+    gchar *origin = g_strdup_printf("-o %s", assignment);
+    int rc = apply_key(c, section, key, eq + 1, origin, err);
+    if (rc == VS_OK)
+        rc = cfg_validate(c, origin, err);
+    g_free(section);
+    g_free(key);
+    g_free(origin);
+    return rc;
+}
+
+static void format_value(const void *base, const cfg_opt *o, char *buf, size_t n)
+{
+    const void *field = (const char *)base + o->offset;
+    switch (o->type) {
+    case OPT_U32: snprintf(buf, n, "%" PRIu32, *(const uint32_t *)field); break;
+    case OPT_U64:
+    case OPT_SIZE: snprintf(buf, n, "%" PRIu64, *(const uint64_t *)field); break;
+    case OPT_BOOL: snprintf(buf, n, "%s", *(const bool *)field ? "true" : "false"); break;
+    case OPT_DOUBLE: g_ascii_formatd(buf, (gint)n, "%.6g", *(const double *)field); break;
+    case OPT_ENUM: snprintf(buf, n, "%s", o->choices[*(const int *)field]); break;
+    case OPT_PGMASK: {
+        uint32_t mask = *(const uint32_t *)field;
+        buf[0] = '\0';
+        for (int i = 0; pgsz_names[i]; i++)
+            if (mask & (1u << i)) {
+                if (buf[0])
+                    g_strlcat(buf, ",", n);
+                g_strlcat(buf, pgsz_names[i], n);
+            }
+        break;
+    }
+    }
+}
+
+void cfg_each(const vs_config *c, void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+{
+    char key[96], val[64];
+    for (size_t i = 0; i < VS_ARRAY_LEN(options); i++) {
+        snprintf(key, sizeof key, "%s.%s", options[i].section, options[i].key);
+        format_value(c, &options[i], val, sizeof val);
+        fn(ctx, key, val);
+    }
+    for (uint32_t t = 0; t < c->n_tlbs; t++)
+        for (size_t i = 0; i < VS_ARRAY_LEN(tlb_keys); i++) {
+            snprintf(key, sizeof key, "tlb.%s.%s", c->tlbs[t].name, tlb_keys[i].key);
+            format_value(&c->tlbs[t], &tlb_keys[i], val, sizeof val);
+            fn(ctx, key, val);
+        }
+    for (uint32_t k = 0; k < c->n_caches; k++)
+        for (size_t i = 0; i < VS_ARRAY_LEN(cache_keys); i++) {
+            snprintf(key, sizeof key, "cache.%s.%s", c->caches[k].name, cache_keys[i].key);
+            format_value(&c->caches[k], &cache_keys[i], val, sizeof val);
+            fn(ctx, key, val);
+        }
+}
+
+static void print_table(FILE *out, const cfg_opt *table, size_t n)
+{
+    const char *section = "";
+    for (size_t i = 0; i < n; i++) {
+        const cfg_opt *o = &table[i];
+        if (strcmp(section, o->section)) {
+            section = o->section;
+            fprintf(out, "\n[%s]\n", section);
+        }
+        GString *type = g_string_new(type_expectation(o));
+        if (o->type == OPT_ENUM) {
+            g_string_assign(type, "");
+            for (int k = 0; o->choices[k]; k++)
+                g_string_append_printf(type, "%s%s", k ? "|" : "", o->choices[k]);
+        }
+        fprintf(out, "  %-20s %-8s %-36s %s\n", o->key, o->def, type->str, o->help);
+        g_string_free(type, TRUE);
+    }
+}
+
+void cfg_print_help(FILE *out)
+{
+    fprintf(out, "Configuration keys (INI; -o section.key=value overrides):\n");
+    fprintf(out, "  %-20s %-8s %-36s %s\n", "key", "default", "type", "meaning");
+    print_table(out, options, VS_ARRAY_LEN(options));
+    print_table(out, tlb_keys, VS_ARRAY_LEN(tlb_keys));
+    print_table(out, cache_keys, VS_ARRAY_LEN(cache_keys));
+    fprintf(out, "\nWithout [tlb.*] or [cache.*] sections the defaults are:\n%s", default_structures);
+}

@@ -1,0 +1,142 @@
+/*
+ * config.h: the machine configuration.  After Dinero IV, one table of options
+ * (config.c) drives parsing, `vmemsim run --help-config`, and the echo of every
+ * effective parameter into the results, so the three never disagree.
+ *
+ * A config is INI (glib GKeyFile).  Every key has a default, so a file holds
+ * only what differs.  Sections [tlb.NAME] and [cache.NAME] may repeat: if a
+ * file names any [tlb.*] section, the TLB hierarchy is exactly the sections it
+ * names (likewise for [cache.*]); otherwise the defaults below stand.
+ * Overrides (`-o section.key=value`) apply after the files, in order.
+ *
+ * Invariants after a successful cfg_load/cfg_override: every numeric value is
+ * inside its documented range; n_tlbs >= 1; each TLB's entries is a multiple
+ * of its ways; the mode is a known one.
+ */
+#ifndef VS_CONFIG_H
+#define VS_CONFIG_H
+
+#include "common.h"
+#include "assoc.h"
+#include "memhier.h"
+#include "tlb/tlb.h"
+#include <stdio.h>
+
+#define CFG_MAX_TLBS 16
+#define CFG_NAME_MAX 32
+
+typedef enum vs_mode {
+    MODE_NATIVE = 0,
+    MODE_NESTED,
+    MODE_SHADOW,
+    MODE_SHADOW_CACHE,
+    MODE_SHADOW_PREFETCH,
+    MODE_CONTIG,
+    MODE_AGILE,
+    MODE_ADAPTIVE,
+    MODE_COUNT
+} vs_mode;
+const char *cfg_mode_name(vs_mode m);
+
+typedef enum pwc_kind { PWC_SPLIT = 0, PWC_UNIFIED = 1 } pwc_kind;
+
+typedef struct cfg_tlb {
+    char name[CFG_NAME_MAX];
+    uint32_t level, entries, ways, latency;
+    int kind;            /* tlb_kind */
+    uint32_t page_sizes; /* mask of 1 << vs_pgsz */
+    int replacement;     /* assoc_repl */
+} cfg_tlb;
+
+typedef struct cfg_cache {
+    char name[CFG_NAME_MAX];
+    uint32_t level, ways, line, latency;
+    int side; /* mh_side */
+    uint64_t size;
+    int replacement;
+} cfg_cache;
+
+typedef struct vs_config {
+    /* [machine] */
+    int mode;            /* vs_mode */
+    double freq_ghz;
+    double base_cpi;
+    uint64_t seed;
+    /* [guest] */
+    uint32_t guest_levels;
+    int guest_page_size; /* vs_pgsz */
+    uint64_t guest_mem;
+    /* [host] */
+    uint32_t host_levels;
+    int host_page_size;
+    uint64_t host_mem;
+    uint32_t host_max_order;
+    /* [tlb] */
+    bool tlb_pcid;       /* entries tagged by process: no flush on a context switch */
+    bool tlb_vpid;       /* entries tagged by VM: no flush on a VM switch */
+    cfg_tlb tlbs[CFG_MAX_TLBS];
+    uint32_t n_tlbs;
+    /* [pwc] */
+    bool pwc_enabled;
+    int pwc_kind;        /* pwc_kind */
+    uint32_t pwc_latency;
+    uint32_t pwc_entries[6], pwc_ways[6]; /* split caches by level (2..5) */
+    uint32_t pwc_unified_entries, pwc_unified_ways, pwc_unified_levels;
+    uint32_t pwc_nested_entries[6], pwc_nested_ways[6]; /* nested-dimension split caches */
+    /* [ntlb] */
+    bool ntlb_enabled;
+    uint32_t ntlb_entries, ntlb_ways, ntlb_latency;
+    /* [memory] */
+    cfg_cache caches[MH_MAX_CACHES];
+    uint32_t n_caches;
+    uint32_t dram_latency;
+    uint32_t walk_level;
+    bool data_stalls;
+    /* [sched] */
+    uint64_t quantum;
+    /* [vm] */
+    uint32_t vm_count;
+    uint64_t vm_reserved;
+    /* [cost] cycles */
+    uint64_t cost_page_fault;
+    uint64_t cost_cow_fault;
+    uint64_t cost_vmexit;
+    uint64_t cost_exit_cr3;
+    uint64_t cost_exit_hidden;
+    uint64_t cost_exit_guest_fault;
+    uint64_t cost_exit_pt_write;
+    uint64_t cost_exit_invlpg;
+    uint64_t cost_exit_ept;
+    uint64_t cost_shadow_entry;
+    uint64_t cost_tlb_flush;
+    /* [contig] */
+    bool contig_backing;
+    uint32_t contig_segments;
+    /* [adaptive] */
+    uint64_t adapt_interval;
+    double adapt_cr3_per_kinst;
+    double adapt_miss_per_kinst;
+    /* [agile] */
+    uint32_t agile_shadow_levels;
+    /* [stats] */
+    uint64_t stats_interval;
+} vs_config;
+
+/* The defaults: a current Intel (Skylake-class) core. */
+void cfg_defaults(vs_config *c);
+/* Loads one INI file over c.  Errors name the file, the [section] key and what was expected. */
+int cfg_load(vs_config *c, const char *path, vs_err *err);
+/* Loads INI text (for tests and the fuzzer); `origin` names it in errors. */
+int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin, vs_err *err);
+/* Applies "section.key=value" (section may itself contain a dot: tlb.l1d.entries=64). */
+int cfg_override(vs_config *c, const char *assignment, vs_err *err);
+/* Checks cross-key constraints (called by load/override; exposed for tests). */
+int cfg_validate(const vs_config *c, const char *origin, vs_err *err);
+
+/* Calls fn for every effective parameter as ("section.key", "value") in table
+ * order, TLB and cache sections last; the echo in results and --help use it. */
+void cfg_each(const vs_config *c, void (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+/* Prints every key with its type, default and one-line description. */
+void cfg_print_help(FILE *out);
+
+#endif

@@ -1,0 +1,488 @@
+/*
+ * engine.c: machine construction and the run loop (see engine.h).
+ *
+ * The hot loop handles one memory record in a few steps: the TLB levels of
+ * its class are probed in order; a hit yields the physical address at once;
+ * a miss (or a store to a read-only entry) goes to the mode, whose
+ * translation is filled into every level that missed.  The physical address
+ * then goes through the cache hierarchy.  Cycles are kept as separate sums
+ * (base, TLB, walk, data, fault, VMM) so the breakdown is exact and the
+ * total is their sum.
+ */
+#include "engine_int.h"
+
+#include <assert.h>
+#include <string.h>
+#include <time.h>
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static bool tlb_class_matches(tlb_kind k, int cls)
+{
+    return k == TLB_UNIFIED || (cls == CLS_DATA ? k == TLB_DATA : k == TLB_INSTRUCTION);
+}
+
+static int build_tlbs(vs_sim *s, vs_err *err)
+{
+    for (uint32_t i = 0; i < s->cfg.n_tlbs; i++) {
+        const cfg_tlb *c = &s->cfg.tlbs[i];
+        tlb_params p = {.name = c->name,
+                        .level = c->level,
+                        .kind = (tlb_kind)c->kind,
+                        .entries = c->entries,
+                        .ways = c->ways,
+                        .page_sizes = c->page_sizes,
+                        .latency = c->latency,
+                        .repl = (assoc_repl)c->replacement,
+                        .seed = s->cfg.seed + i};
+        s->tlbs[i] = tlb_new(&p, err);
+        if (!s->tlbs[i])
+            return VS_E_CONFIG;
+        s->n_tlbs++;
+    }
+    /* Group by class and level, levels in increasing order. */
+    for (int cls = 0; cls < CLS_COUNT; cls++) {
+        for (unsigned lvl = 1; lvl <= SIM_MAX_TLB_LEVELS; lvl++) {
+            sim_tlb_level *L = &s->levels[cls][s->n_levels[cls]];
+            memset(L, 0, sizeof *L);
+            for (unsigned i = 0; i < s->n_tlbs; i++) {
+                if (tlb_level(s->tlbs[i]) != lvl || !tlb_class_matches(tlb_get_kind(s->tlbs[i]), cls))
+                    continue;
+                L->t[L->n++] = s->tlbs[i];
+                if (tlb_latency(s->tlbs[i]) > L->latency)
+                    L->latency = tlb_latency(s->tlbs[i]);
+            }
+            if (L->n)
+                s->n_levels[cls]++;
+        }
+        if (s->n_levels[cls] == 0)
+            return vs_fail(err, VS_E_CONFIG,
+                           "config: no TLB serves %s accesses: add a [tlb.NAME] section with kind = %s or "
+                           "unified",
+                           cls == CLS_DATA ? "data" : "instruction", cls == CLS_DATA ? "data" : "instruction");
+    }
+    return VS_OK;
+}
+
+static int build_memory(vs_sim *s, vs_err *err)
+{
+    mh_cache_params caches[MH_MAX_CACHES];
+    for (uint32_t i = 0; i < s->cfg.n_caches; i++) {
+        const cfg_cache *c = &s->cfg.caches[i];
+        caches[i] = (mh_cache_params){.name = c->name,
+                                      .level = c->level,
+                                      .side = (mh_side)c->side,
+                                      .size = c->size,
+                                      .ways = c->ways,
+                                      .line = c->line,
+                                      .latency = c->latency,
+                                      .repl = (assoc_repl)c->replacement};
+        if (c->level == 1) {
+            if (c->side != MH_SIDE_INST)
+                s->l1_latency[CLS_DATA] = c->latency;
+            if (c->side != MH_SIDE_DATA)
+                s->l1_latency[CLS_INST] = c->latency;
+        }
+    }
+    mh_params p = {.caches = caches,
+                   .n_caches = s->cfg.n_caches,
+                   .dram_latency = s->cfg.dram_latency,
+                   .walk_level = s->cfg.walk_level,
+                   .seed = s->cfg.seed};
+    s->mem = mh_new(&p, err);
+    return s->mem ? VS_OK : VS_E_CONFIG;
+}
+
+static int build_machine(vs_sim *s, vs_err *err)
+{
+    bool virtualized = s->cfg.mode != MODE_NATIVE;
+    if (!virtualized && s->cfg.vm_count != 1)
+        return vs_fail(err, VS_E_CONFIG,
+                       "config: [vm] count = %u but [machine] mode = native runs no VMs; expected count = 1",
+                       s->cfg.vm_count);
+    if (virtualized) {
+        hv_params hp = {.levels = s->cfg.host_levels,
+                        .page_size = (vs_pgsz)s->cfg.host_page_size,
+                        .mem_bytes = s->cfg.host_mem,
+                        .max_order = s->cfg.host_max_order,
+                        .contig_backing = s->cfg.mode == MODE_CONTIG && s->cfg.contig_backing,
+                        .contig_segments = s->cfg.contig_segments};
+        int rc = hv_new(&hp, &s->hv, err);
+        if (rc != VS_OK)
+            return rc;
+    }
+    s->n_vms = s->cfg.vm_count;
+    s->vms = vs_calloc(s->n_vms, sizeof *s->vms);
+    for (uint32_t i = 0; i < s->n_vms; i++) {
+        sim_vm *vm = &s->vms[i];
+        vm->sim = s;
+        vm->id = i;
+        vm->tag = (uint16_t)s->next_tag++;
+        vm->procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+        vm->next_pid = 1;
+        os_params op = {.levels = s->cfg.guest_levels,
+                        .policy = (os_page_policy)s->cfg.guest_page_size,
+                        .mem_bytes = s->cfg.guest_mem,
+                        .max_order = 20,
+                        .reserved_frames = s->cfg.vm_reserved >> VS_PAGE_SHIFT_4K};
+        os_hooks hooks = sim_os_hooks_template;
+        hooks.ctx = vm;
+        int rc = os_new(&op, &hooks, &vm->os, err);
+        if (rc != VS_OK)
+            return rc;
+        if (virtualized) {
+            rc = hv_vm_new(s->hv, i, s->cfg.guest_mem, &vm->hv, err);
+            if (rc != VS_OK)
+                return rc;
+        }
+    }
+    return VS_OK;
+}
+
+int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
+{
+    vs_sim *s = vs_calloc(1, sizeof *s);
+    s->cfg = *cfg;
+    s->streams = g_ptr_array_new();
+    s->intervals = g_array_new(FALSE, TRUE, sizeof(sim_interval));
+    int rc = cfg_validate(cfg, "config", err);
+    if (rc == VS_OK)
+        rc = build_tlbs(s, err);
+    if (rc == VS_OK)
+        rc = build_memory(s, err);
+    if (rc == VS_OK) {
+        s->ops = mode_lookup((vs_mode)cfg->mode);
+        if (!s->ops)
+            rc = vs_fail(err, VS_E_CONFIG, "config: [machine] mode = %s is not available in this build",
+                         cfg_mode_name((vs_mode)cfg->mode));
+    }
+    if (rc == VS_OK)
+        rc = build_machine(s, err);
+    if (rc == VS_OK) {
+        s->env = (mode_env){.cfg = &s->cfg,
+                            .mem = s->mem,
+                            .hv = s->hv,
+                            .st = &s->st,
+                            .tlb_flush_tag = sim_tlb_flush_tag,
+                            .tlb_invlpg = sim_tlb_invlpg,
+                            .eng = s};
+        rc = s->ops->create(&s->env, &s->mode, err);
+    }
+    if (rc != VS_OK) {
+        sim_free(s);
+        return rc;
+    }
+    s->quantum_left = cfg->quantum;
+    s->next_interval = cfg->stats_interval ? cfg->stats_interval : UINT64_MAX;
+    s->next_tick = s->ops->tick ? cfg->adapt_interval : UINT64_MAX;
+    *out = s;
+    return VS_OK;
+}
+
+static void stream_free(sim_stream *st)
+{
+    if (st->reader)
+        trace_close(st->reader);
+    g_hash_table_destroy(st->pids);
+    free(st->buf);
+    free(st->path);
+    free(st);
+}
+
+void sim_free(vs_sim *s)
+{
+    if (!s)
+        return;
+    for (guint i = 0; i < s->streams->len; i++)
+        stream_free(g_ptr_array_index(s->streams, i));
+    g_ptr_array_free(s->streams, TRUE);
+    if (s->mode)
+        s->ops->destroy(s->mode);
+    for (uint32_t i = 0; s->vms && i < s->n_vms; i++) {
+        if (s->vms[i].os)
+            os_free(s->vms[i].os);
+        g_hash_table_destroy(s->vms[i].procs);
+    }
+    free(s->vms);
+    if (s->hv)
+        hv_free(s->hv);
+    for (unsigned i = 0; i < s->n_tlbs; i++)
+        tlb_free(s->tlbs[i]);
+    mh_free(s->mem);
+    g_array_free(s->intervals, TRUE);
+    free(s);
+}
+
+int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err)
+{
+    if (vm >= (int)s->n_vms)
+        return vs_fail(err, VS_E_USAGE, "%s: assigned to VM %d, but [vm] count = %u", path, vm, s->n_vms);
+    sim_stream *st = vs_calloc(1, sizeof *st);
+    st->pids = g_hash_table_new(g_direct_hash, g_direct_equal);
+    int rc = trace_open(path, TFMT_AUTO, &st->reader, err);
+    if (rc != VS_OK) {
+        stream_free(st);
+        return rc;
+    }
+    st->path = vs_strdup(path);
+    st->buf = vs_malloc(SIM_BATCH * sizeof *st->buf);
+    st->vm = &s->vms[vm >= 0 ? (uint32_t)vm : s->streams->len % s->n_vms];
+    trace_digest_init(&st->digest);
+    g_ptr_array_add(s->streams, st);
+    return VS_OK;
+}
+
+uint64_t sim_last_level_misses(const vs_sim *s)
+{
+    uint64_t m = 0;
+    for (int cls = 0; cls < CLS_COUNT; cls++)
+        m += s->levels[cls][s->n_levels[cls] - 1].misses;
+    return m;
+}
+
+uint64_t sim_total_cycles(const vs_sim *s)
+{
+    return (uint64_t)((double)s->instructions * s->cfg.base_cpi + 0.5) + s->tlb_cycles + s->st.walk_cycles +
+           s->data_cycles + s->st.fault_cycles + s->st.exit_cycles;
+}
+
+static void take_interval(vs_sim *s)
+{
+    uint64_t exits = 0;
+    for (int i = 0; i < EXIT_COUNT; i++)
+        exits += s->st.exits[i];
+    sim_interval now = {.instructions = s->instructions,
+                        .refs = s->refs,
+                        .tlb_misses = sim_last_level_misses(s),
+                        .walks = s->st.walks,
+                        .walk_refs = s->st.walk_refs,
+                        .exits = exits,
+                        .faults = s->st.faults + s->st.cow_faults,
+                        .cycles = sim_total_cycles(s)};
+    sim_interval d = {.instructions = now.instructions - s->last.instructions,
+                      .refs = now.refs - s->last.refs,
+                      .tlb_misses = now.tlb_misses - s->last.tlb_misses,
+                      .walks = now.walks - s->last.walks,
+                      .walk_refs = now.walk_refs - s->last.walk_refs,
+                      .exits = now.exits - s->last.exits,
+                      .faults = now.faults - s->last.faults,
+                      .cycles = now.cycles - s->last.cycles};
+    g_array_append_val(s->intervals, d);
+    s->last = now;
+}
+
+/* Probes the TLB levels of cls.  Returns the index of the level that hit, or
+ * n_levels on a complete miss; fills *e on a hit. */
+static inline unsigned tlb_probe(vs_sim *s, int cls, uint64_t va, uint16_t tag, tlb_entry *e)
+{
+    unsigned n = s->n_levels[cls];
+    for (unsigned l = 0; l < n; l++) {
+        sim_tlb_level *L = &s->levels[cls][l];
+        s->tlb_cycles += L->latency;
+        for (unsigned i = 0; i < L->n; i++) {
+            if (tlb_lookup(L->t[i], va, tag, e)) {
+                L->hits++;
+                return l;
+            }
+        }
+        L->misses++;
+    }
+    return n;
+}
+
+static void tlb_fill(vs_sim *s, int cls, unsigned upto, uint64_t va, uint16_t tag, const tlb_entry *e)
+{
+    for (unsigned l = 0; l < upto; l++) {
+        sim_tlb_level *L = &s->levels[cls][l];
+        for (unsigned i = 0; i < L->n; i++)
+            if (tlb_supports(L->t[i], e->size))
+                tlb_insert(L->t[i], va, tag, e);
+    }
+}
+
+static int mem_access(vs_sim *s, const trace_rec *r, vs_err *err)
+{
+    int cls = r->kind == TREC_IFETCH ? CLS_INST : CLS_DATA;
+    bool write = r->kind == TREC_STORE || r->kind == TREC_RMW;
+    sim_proc *p = s->running;
+    uint16_t tag = p->sp.tag;
+    tlb_entry e;
+    unsigned hit = tlb_probe(s, cls, r->addr, tag, &e);
+    if (VS_UNLIKELY(hit == s->n_levels[cls] || (write && !e.writable))) {
+        unsigned access = (write ? ACCESS_WRITE : 0) | (cls == CLS_INST ? ACCESS_FETCH : 0);
+        int rc = s->ops->translate(s->mode, &p->sp, r->addr, access, &e, err);
+        if (rc != VS_OK)
+            return rc;
+        /* The mode may have switched the running process's tag (adaptive). */
+        tag = p->sp.tag;
+        hit = s->n_levels[cls];
+    }
+    if (hit > 0)
+        tlb_fill(s, cls, hit, r->addr, tag, &e);
+    uint64_t offset_mask = (1ull << vs_pgsz_shift(e.size)) - 1;
+    uint64_t pa = e.pa_base | (r->addr & offset_mask);
+    if (VS_UNLIKELY(s->observer != NULL))
+        s->observer(s->observer_ctx, p->vm->id, p->sp.pid, r->addr, pa);
+    uint32_t lat = mh_access(s->mem, pa, cls == CLS_INST ? MH_INST : MH_DATA, write, NULL);
+    if (s->cfg.data_stalls && lat > s->l1_latency[cls])
+        s->data_cycles += lat - s->l1_latency[cls];
+    p->refs++;
+    return VS_OK;
+}
+
+/* Picks the next stream with records left, round-robin after `from`.  Returns
+ * false when every stream is done. */
+static bool next_stream(vs_sim *s, unsigned from, unsigned *out)
+{
+    unsigned n = s->streams->len;
+    for (unsigned k = 1; k <= n; k++) {
+        unsigned i = (from + k) % n;
+        sim_stream *st = g_ptr_array_index(s->streams, i);
+        if (!st->done) {
+            *out = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int stream_enter(vs_sim *s, sim_stream *st, vs_err *err)
+{
+    if (!st->cur) {
+        int rc = sim_proc_for(s, st->vm, st->vm->next_pid++, &st->cur, err);
+        if (rc != VS_OK)
+            return rc;
+    }
+    return sim_switch_to(s, st->vm, st->cur, err);
+}
+
+static int refill(sim_stream *st, vs_err *err)
+{
+    long n = trace_read(st->reader, st->buf, SIM_BATCH, err);
+    if (n < 0)
+        return (int)n;
+    st->n = n;
+    st->pos = 0;
+    if (n == 0)
+        st->done = true;
+    else
+        trace_digest_add(&st->digest, st->buf, (size_t)n);
+    return VS_OK;
+}
+
+static double input_fraction(vs_sim *s)
+{
+    double sum = 0;
+    for (guint i = 0; i < s->streams->len; i++) {
+        sim_stream *st = g_ptr_array_index(s->streams, i);
+        double f = st->done ? 1.0 : trace_progress(st->reader);
+        if (f < 0)
+            return -1;
+        sum += f;
+    }
+    return s->streams->len ? sum / s->streams->len : -1;
+}
+
+int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
+{
+    if (s->streams->len == 0)
+        return vs_fail(err, VS_E_USAGE, "no trace to run");
+    double start = now_seconds();
+    uint64_t next_progress = 1u << 20;
+    unsigned idx = 0;
+    int rc = stream_enter(s, g_ptr_array_index(s->streams, 0), err);
+    bool multi = s->streams->len > 1;
+    while (rc == VS_OK) {
+        sim_stream *st = g_ptr_array_index(s->streams, idx);
+        if (st->pos == st->n) {
+            rc = refill(st, err);
+            if (rc != VS_OK)
+                break;
+            if (st->done) {
+                unsigned nxt;
+                if (!next_stream(s, idx, &nxt))
+                    break;
+                idx = nxt;
+                s->sched_switches++;
+                s->quantum_left = s->cfg.quantum;
+                rc = stream_enter(s, g_ptr_array_index(s->streams, idx), err);
+                continue;
+            }
+        }
+        const trace_rec *r = &st->buf[st->pos++];
+        s->refs_by_kind[r->kind]++;
+        if (VS_LIKELY(trace_kind_is_mem(r->kind))) {
+            s->refs++;
+            rc = mem_access(s, r, err);
+            if (r->kind != TREC_IFETCH)
+                continue;
+            s->instructions++;
+            s->running->instructions++;
+            if (VS_UNLIKELY(s->instructions >= s->next_interval)) {
+                take_interval(s);
+                s->next_interval += s->cfg.stats_interval;
+            }
+            if (VS_UNLIKELY(s->instructions >= s->next_tick)) {
+                s->ops->tick(s->mode, s->instructions);
+                s->next_tick += s->cfg.adapt_interval;
+            }
+            if (VS_UNLIKELY(s->refs >= next_progress) && progress) {
+                next_progress += 1u << 20;
+                sim_progress pr = {.refs = s->refs, .fraction = input_fraction(s),
+                                   .seconds = now_seconds() - start};
+                progress(ctx, &pr);
+            }
+            if (multi && --s->quantum_left == 0) {
+                s->quantum_left = s->cfg.quantum;
+                unsigned nxt;
+                if (next_stream(s, idx, &nxt) && nxt != idx) {
+                    idx = nxt;
+                    s->sched_switches++;
+                    rc = stream_enter(s, g_ptr_array_index(s->streams, idx), err);
+                }
+            }
+        } else {
+            rc = sim_control(s, st, r, err);
+        }
+    }
+    if (rc == VS_OK && s->cfg.stats_interval && s->instructions > s->last.instructions)
+        take_interval(s);
+    s->wall_seconds = now_seconds() - start;
+    if (rc == VS_OK && progress) {
+        sim_progress pr = {.refs = s->refs, .fraction = 1.0, .seconds = s->wall_seconds};
+        progress(ctx, &pr);
+    }
+    return rc;
+}
+
+void sim_set_observer(vs_sim *s, sim_observer_fn fn, void *ctx)
+{
+    s->observer = fn;
+    s->observer_ctx = ctx;
+}
+
+int sim_reference_translate(vs_sim *s, uint32_t vm, uint32_t pid, uint64_t va, uint64_t *pa)
+{
+    if (vm >= s->n_vms)
+        return VS_E_USAGE;
+    sim_vm *v = &s->vms[vm];
+    os_proc *p = os_proc_find(v->os, pid);
+    uint64_t gpa;
+    if (!p || !pt_lookup(os_proc_tree(p), va, &gpa, NULL, NULL))
+        return VS_E_USAGE;
+    if (!v->hv) {
+        *pa = gpa;
+        return VS_OK;
+    }
+    const hv_segment *seg = hv_vm_segment_of(v->hv, gpa);
+    if (seg) {
+        *pa = seg->hpa_base + (gpa - seg->gpa_base);
+        return VS_OK;
+    }
+    return hv_translate(v->hv, gpa, pa, NULL) ? VS_OK : VS_E_USAGE;
+}

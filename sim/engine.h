@@ -1,0 +1,61 @@
+/*
+ * engine.h: the simulator proper.  It wires one configuration into a machine
+ * (memory hierarchy, TLBs, the translation mode, the guest OSes and, when
+ * virtualized, the hypervisor), schedules the traces given to it as processes
+ * of one or more VMs, and drives every record through
+ *     reader -> scheduler -> TLB -> mode's walk -> stats.
+ *
+ * Scheduling: each trace is a stream; streams run round-robin, each for
+ * sched.quantum instructions, and every change of stream is a guest CR3
+ * write (and a VM switch when the VMs differ).  A trace's own control records
+ * (context switches, fork/exec/exit, INVLPG, VM switches) act within its
+ * stream; pids are private to each trace.
+ */
+#ifndef VS_ENGINE_H
+#define VS_ENGINE_H
+
+#include "config.h"
+#include "json.h"
+
+typedef struct vs_sim vs_sim;
+
+int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err);
+void sim_free(vs_sim *s);
+
+/* Adds a trace as a stream of VM `vm` (vm < cfg->vm_count, or -1 to deal the
+ * streams to the VMs in turn). */
+int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err);
+
+typedef struct sim_progress {
+    uint64_t refs;
+    double fraction; /* of the input consumed, or < 0 when unknown */
+    double seconds;  /* wall time so far */
+} sim_progress;
+typedef void (*sim_progress_fn)(void *ctx, const sim_progress *p);
+
+/* Runs every stream to its end.  progress (may be NULL) is called about
+ * every million references. */
+int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err);
+
+/* Writes the full results: config echo, trace provenance, counters, cycles,
+ * TLBs, caches, walks, exits, mode details, interval samples. */
+void sim_report(vs_sim *s, jw *w);
+/* A short human summary of the headline numbers (deterministic: no wall time). */
+void sim_print_summary(vs_sim *s, FILE *out);
+double sim_wall_seconds(const vs_sim *s);
+/* Records a native run of the same traces, so the report gives this run's
+ * overhead against native under "vs_native". */
+void sim_set_native_baseline(vs_sim *s, const vs_sim *native);
+
+/* Debugging and differential testing.  The observer (NULL to remove) is
+ * called for every memory access with the physical address it reached; pid is
+ * the guest OS's pid.  sim_reference_translate computes the same address in
+ * software from the OS's page tables and the hypervisor's mapping (segment
+ * base + offset, or the host tables), at no simulated cost: VS_OK, or
+ * VS_E_USAGE when va (or its guest-physical page) is not mapped. */
+typedef void (*sim_observer_fn)(void *ctx, uint32_t vm, uint32_t pid, uint64_t va, uint64_t pa);
+void sim_set_observer(vs_sim *s, sim_observer_fn fn, void *ctx);
+int sim_reference_translate(vs_sim *s, uint32_t vm, uint32_t pid, uint64_t va, uint64_t *pa);
+uint64_t sim_refs(const vs_sim *s);
+
+#endif

@@ -1,0 +1,242 @@
+/*
+ * engine_events.c: the guest's control events -- context switches (CR3
+ * writes), VM switches, INVLPG, process lifetime, transactions -- and the
+ * hooks through which the OS model reports page-table writes and unmaps.
+ *
+ * TLB tagging: with tlb.pcid each process has its own tag and a CR3 write
+ * flushes nothing; without it, processes of a VM share the VM's tag and each
+ * CR3 write flushes that tag.  tlb.vpid does the same for VM switches.
+ */
+#include "engine_int.h"
+
+#include <assert.h>
+
+void sim_tlb_flush_all(vs_sim *s)
+{
+    for (unsigned i = 0; i < s->n_tlbs; i++)
+        tlb_flush_all(s->tlbs[i]);
+    s->tlb_flushes++;
+}
+
+void sim_tlb_flush_tag(void *eng, uint16_t tag)
+{
+    vs_sim *s = eng;
+    for (unsigned i = 0; i < s->n_tlbs; i++)
+        tlb_flush_asid(s->tlbs[i], tag);
+    s->tlb_flushes++;
+}
+
+void sim_tlb_invlpg(void *eng, uint16_t tag, uint64_t va)
+{
+    vs_sim *s = eng;
+    for (unsigned i = 0; i < s->n_tlbs; i++)
+        tlb_invlpg(s->tlbs[i], va, tag);
+}
+
+static uint16_t fresh_tag(vs_sim *s)
+{
+    if (s->next_tag >= SIM_TAG_LIMIT) {
+        /* Tags wrap: no entry may survive under a reused tag. */
+        sim_tlb_flush_all(s);
+        s->next_tag = s->n_vms;
+    }
+    return (uint16_t)s->next_tag++;
+}
+
+int sim_proc_for(vs_sim *s, sim_vm *vm, uint32_t os_pid, sim_proc **out, vs_err *err)
+{
+    sim_proc *p = g_hash_table_lookup(vm->procs, GUINT_TO_POINTER(os_pid));
+    if (p) {
+        *out = p;
+        return VS_OK;
+    }
+    os_proc *op;
+    int rc = os_proc_get(vm->os, os_pid, &op, err);
+    if (rc != VS_OK)
+        return rc;
+    p = g_new0(sim_proc, 1);
+    p->vm = vm;
+    p->sp = (mode_space){.os = vm->os,
+                         .proc = op,
+                         .vm = vm->hv,
+                         .vm_id = vm->id,
+                         .pid = os_pid,
+                         .tag = s->cfg.tlb_pcid ? fresh_tag(s) : vm->tag,
+                         .vm_tag = vm->tag};
+    g_hash_table_insert(vm->procs, GUINT_TO_POINTER(os_pid), p);
+    *out = p;
+    return VS_OK;
+}
+
+int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err)
+{
+    (void)err;
+    if (s->running == p)
+        return VS_OK;
+    if (s->running_vm && s->running_vm != vm) {
+        s->vm_switches++;
+        if (!s->cfg.tlb_vpid)
+            sim_tlb_flush_all(s);
+        if (s->ops->vm_switch)
+            s->ops->vm_switch(s->mode, &p->sp);
+    } else if (s->running) {
+        s->cr3_writes++;
+        if (!s->cfg.tlb_pcid)
+            sim_tlb_flush_tag(s, vm->tag);
+        if (s->ops->cr3_write)
+            s->ops->cr3_write(s->mode, &p->sp);
+    }
+    s->running_vm = vm;
+    s->running = p;
+    return VS_OK;
+}
+
+/* The os pid behind a trace's pid, allocating one on first sight. */
+static uint32_t map_pid(sim_stream *st, uint32_t trace_pid)
+{
+    gpointer v = g_hash_table_lookup(st->pids, GUINT_TO_POINTER(trace_pid + 1));
+    if (v)
+        return GPOINTER_TO_UINT(v);
+    uint32_t os_pid = st->vm->next_pid++;
+    g_hash_table_insert(st->pids, GUINT_TO_POINTER(trace_pid + 1), GUINT_TO_POINTER(os_pid));
+    return os_pid;
+}
+
+static int exit_process(vs_sim *s, sim_stream *st, uint32_t trace_pid, vs_err *err)
+{
+    uint32_t os_pid = map_pid(st, trace_pid);
+    sim_proc *p = g_hash_table_lookup(st->vm->procs, GUINT_TO_POINTER(os_pid));
+    if (!p)
+        return VS_OK;
+    if (p == s->running || p == st->cur)
+        return vs_fail(err, VS_E_FORMAT,
+                       "%s: process %u exits while it is running; expected a context switch away first",
+                       st->path, trace_pid);
+    os_exit(st->vm->os, p->sp.proc);
+    g_hash_table_remove(st->pids, GUINT_TO_POINTER(trace_pid + 1));
+    g_hash_table_remove(st->vm->procs, GUINT_TO_POINTER(os_pid));
+    return VS_OK;
+}
+
+int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
+{
+    sim_proc *p;
+    int rc = VS_OK;
+    switch ((trace_kind)r->kind) {
+    case TREC_SWITCH:
+    case TREC_PROC_START:
+        rc = sim_proc_for(s, st->vm, map_pid(st, r->id), &p, err);
+        if (rc == VS_OK && r->kind == TREC_SWITCH) {
+            st->cur = p;
+            rc = sim_switch_to(s, st->vm, p, err);
+        }
+        break;
+    case TREC_PROC_EXIT:
+        rc = exit_process(s, st, r->id, err);
+        break;
+    case TREC_FORK:
+        rc = os_fork(st->vm->os, s->running->sp.proc, map_pid(st, r->id), err);
+        if (rc == VS_OK)
+            rc = sim_proc_for(s, st->vm, map_pid(st, r->id), &p, err);
+        break;
+    case TREC_EXEC:
+        rc = os_exec(st->vm->os, s->running->sp.proc, err);
+        break;
+    case TREC_INVLPG:
+        s->invlpgs++;
+        sim_tlb_invlpg(s, s->running->sp.tag, r->addr);
+        if (s->ops->invlpg)
+            s->ops->invlpg(s->mode, &s->running->sp, r->addr);
+        break;
+    case TREC_VM:
+        if (r->id >= s->n_vms)
+            return vs_fail(err, VS_E_FORMAT, "%s: switch to VM %u, but [vm] count = %u; expected an id below it",
+                           st->path, r->id, s->n_vms);
+        st->vm = &s->vms[r->id];
+        st->cur = NULL;
+        g_hash_table_remove_all(st->pids);
+        rc = sim_proc_for(s, st->vm, st->vm->next_pid++, &st->cur, err);
+        if (rc == VS_OK)
+            rc = sim_switch_to(s, st->vm, st->cur, err);
+        break;
+    case TREC_TXN_BEGIN:
+        s->transactions++;
+        break;
+    case TREC_CDA:
+        s->cdas++;
+        break;
+    case TREC_TXN_END:
+        break;
+    default:
+        assert(!"memory record in sim_control");
+    }
+    return rc;
+}
+
+/* ---- OS hooks: the guest OS reports what it did to its page tables ---- */
+
+static sim_proc *proc_of(sim_vm *vm, uint32_t pid)
+{
+    return g_hash_table_lookup(vm->procs, GUINT_TO_POINTER(pid));
+}
+
+static void hook_pte_written(void *ctx, uint32_t pid, uint64_t entry_pa, unsigned level, uint64_t old_pte,
+                             uint64_t new_pte)
+{
+    sim_vm *vm = ctx;
+    sim_proc *p = proc_of(vm, pid);
+    if (p && vm->sim->ops->pte_written)
+        vm->sim->ops->pte_written(vm->sim->mode, &p->sp, entry_pa, level, old_pte, new_pte);
+}
+
+#define SPLINTER_SWEEP_MAX 512 /* 4 KiB pieces of a 2 MiB page; a 1 GiB page flushes the tag instead */
+
+static void hook_unmapped(void *ctx, uint32_t pid, uint64_t va, vs_pgsz size)
+{
+    sim_vm *vm = ctx;
+    sim_proc *p = proc_of(vm, pid);
+    if (!p)
+        return;
+    uint64_t pieces = 1ull << (vs_pgsz_shift(size) - VS_PAGE_SHIFT_4K);
+    if (!vm->hv || pieces == 1) {
+        sim_tlb_invlpg(vm->sim, p->sp.tag, va);
+        return;
+    }
+    /* Under a hypervisor a guest large page may sit in the TLBs as smaller
+     * entries (host pages smaller: splintering); all of them must go, as on
+     * hardware, which may flush more than the page (SDM 3A 4.10.4.1). */
+    if (pieces > SPLINTER_SWEEP_MAX) {
+        sim_tlb_flush_tag(vm->sim, p->sp.tag);
+        return;
+    }
+    uint64_t base = va & ~((1ull << vs_pgsz_shift(size)) - 1);
+    for (uint64_t i = 0; i < pieces; i++)
+        sim_tlb_invlpg(vm->sim, p->sp.tag, base + (i << VS_PAGE_SHIFT_4K));
+}
+
+static void hook_table_freed(void *ctx, uint32_t pid, uint64_t pfn, unsigned level)
+{
+    sim_vm *vm = ctx;
+    sim_proc *p = proc_of(vm, pid);
+    if (p && vm->sim->ops->table_freed)
+        vm->sim->ops->table_freed(vm->sim->mode, &p->sp, pfn, level);
+}
+
+static void hook_space_freed(void *ctx, uint32_t pid)
+{
+    sim_vm *vm = ctx;
+    sim_proc *p = proc_of(vm, pid);
+    if (!p)
+        return;
+    sim_tlb_flush_tag(vm->sim, p->sp.tag);
+    if (vm->sim->ops->space_freed)
+        vm->sim->ops->space_freed(vm->sim->mode, &p->sp);
+}
+
+const os_hooks sim_os_hooks_template = {
+    .pte_written = hook_pte_written,
+    .unmapped = hook_unmapped,
+    .table_freed = hook_table_freed,
+    .space_freed = hook_space_freed,
+    .ctx = NULL,
+};

@@ -1,0 +1,223 @@
+/*
+ * memhier.c: the cache hierarchy that data, instruction and page-walk
+ * references go through (see memhier.h), in the style of the inclusive
+ * Intel client hierarchies (L1I/L1D, unified L2, unified LLC, then DRAM).
+ *
+ * At creation each source gets its probe path: the level-1 cache of its side
+ * (instruction, or data for data and page-walk references; a unified L1
+ * serves both), then the unified caches of levels 2, 3, ... in order.  Page
+ * walks skip the levels below walk_level.  An access probes its path in
+ * order; the first hit sets the latency (each level's latency is its
+ * load-to-use time, not a sum), and every level probed before it is filled,
+ * so a DRAM access fills the whole path (inclusive fill, write-allocate).
+ *
+ * A cache stores line addresses (pa / line) as both key and set index, so
+ * consecutive lines fall in consecutive sets.
+ *
+ * Invariants: per cache and source, hits + misses == accesses that reached
+ * it; per source, DRAM accesses == misses at the last cache of its path (or
+ * all accesses when the path is empty).
+ */
+#include "memhier.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+#define MH_MAX_LEVEL MH_MAX_CACHES /* more levels than caches would leave a gap */
+#define MH_SIDES 3                 /* data, instruction, unified */
+
+typedef struct mh_cache {
+    assoc *a;
+    char *name;
+    unsigned level;
+    mh_side side;
+    unsigned line_shift;
+    uint32_t latency;
+    uint64_t hits[MH_SRC_COUNT], misses[MH_SRC_COUNT];
+} mh_cache;
+
+struct mh {
+    mh_cache caches[MH_MAX_CACHES];
+    unsigned n;
+    uint32_t dram_latency;
+    uint8_t path[MH_SRC_COUNT][MH_MAX_CACHES]; /* cache indices in probe order */
+    unsigned path_len[MH_SRC_COUNT];
+    uint64_t dram[MH_SRC_COUNT];
+};
+
+static bool is_pow2(uint64_t x) { return x && !(x & (x - 1)); }
+
+static int check_cache(const mh_cache_params *c, unsigned i, vs_err *err)
+{
+    if (!c->name || !*c->name)
+        return vs_fail(err, VS_E_CONFIG, "memhier: cache %u needs a name", i);
+    if (c->level < 1 || c->level > MH_MAX_LEVEL)
+        return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': level must be 1..%u, got %u", c->name,
+                       MH_MAX_LEVEL, c->level);
+    if (c->side != MH_SIDE_DATA && c->side != MH_SIDE_INST && c->side != MH_SIDE_UNIFIED)
+        return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': side must be data, inst or unified", c->name);
+    if (c->level > 1 && c->side != MH_SIDE_UNIFIED)
+        return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': only level 1 may be split; level %u must be unified",
+                       c->name, c->level);
+    if (!is_pow2(c->line))
+        return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': line size must be a power of two, got %u", c->name,
+                       c->line);
+    if (c->size == 0 || c->size % c->line)
+        return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': size %llu must be a positive multiple of the line (%u)",
+                       c->name, (unsigned long long)c->size, c->line);
+    uint64_t lines = c->size / c->line;
+    if (lines > UINT32_MAX)
+        return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': %llu lines is more than %u", c->name,
+                       (unsigned long long)lines, UINT32_MAX);
+    if (c->ways == 0 || c->ways > lines || lines % c->ways)
+        return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': %llu lines must be a positive multiple of ways (%u)",
+                       c->name, (unsigned long long)lines, c->ways);
+    if (c->repl != ASSOC_LRU && c->repl != ASSOC_RANDOM)
+        return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': replacement must be lru or random", c->name);
+    return VS_OK;
+}
+
+/* Checks that each (level, side) has at most one cache, that a unified L1
+ * excludes split ones, and that levels run 1..max without a gap. */
+static int check_shape(const mh_params *p, vs_err *err)
+{
+    int at[MH_MAX_LEVEL + 1][MH_SIDES];
+    unsigned max_level = 0;
+    for (unsigned l = 0; l <= MH_MAX_LEVEL; l++)
+        at[l][0] = at[l][1] = at[l][2] = -1;
+    for (unsigned i = 0; i < p->n_caches; i++) {
+        const mh_cache_params *c = &p->caches[i];
+        if (at[c->level][c->side] >= 0)
+            return vs_fail(err, VS_E_CONFIG, "memhier: caches '%s' and '%s' are both level %u on the same side",
+                           p->caches[at[c->level][c->side]].name, c->name, c->level);
+        at[c->level][c->side] = (int)i;
+        if (c->level > max_level)
+            max_level = c->level;
+    }
+    if (at[1][MH_SIDE_UNIFIED] >= 0 && (at[1][MH_SIDE_DATA] >= 0 || at[1][MH_SIDE_INST] >= 0))
+        return vs_fail(err, VS_E_CONFIG, "memhier: a unified level-1 cache ('%s') excludes split L1 caches",
+                       p->caches[at[1][MH_SIDE_UNIFIED]].name);
+    for (unsigned l = 1; l <= max_level; l++)
+        if (at[l][0] < 0 && at[l][1] < 0 && at[l][2] < 0)
+            return vs_fail(err, VS_E_CONFIG, "memhier: no cache at level %u, but there is one at level %u", l,
+                           max_level);
+    if (p->n_caches && (p->walk_level < 1 || p->walk_level > max_level))
+        return vs_fail(err, VS_E_CONFIG, "memhier: walk level must be 1..%u (the cache levels), got %u", max_level,
+                       p->walk_level);
+    return VS_OK;
+}
+
+/* Probe order for src: its side at level 1, then unified levels upward;
+ * page walks start at walk_level on the data side. */
+static void build_path(mh *m, mh_src src, unsigned first_level)
+{
+    mh_side side = src == MH_INST ? MH_SIDE_INST : MH_SIDE_DATA;
+    unsigned len = 0;
+    for (unsigned l = first_level; l <= MH_MAX_LEVEL; l++)
+        for (unsigned i = 0; i < m->n; i++)
+            if (m->caches[i].level == l && (m->caches[i].side == side || m->caches[i].side == MH_SIDE_UNIFIED))
+                m->path[src][len++] = (uint8_t)i;
+    m->path_len[src] = len;
+}
+
+mh *mh_new(const mh_params *p, vs_err *err)
+{
+    if (p->n_caches > MH_MAX_CACHES) {
+        vs_fail(err, VS_E_CONFIG, "memhier: %u caches is more than the %u supported", p->n_caches, MH_MAX_CACHES);
+        return NULL;
+    }
+    if (p->n_caches && !p->caches) {
+        vs_fail(err, VS_E_USAGE, "memhier: %u caches declared but no cache parameters given", p->n_caches);
+        return NULL;
+    }
+    for (unsigned i = 0; i < p->n_caches; i++)
+        if (check_cache(&p->caches[i], i, err) != VS_OK)
+            return NULL;
+    if (check_shape(p, err) != VS_OK)
+        return NULL;
+    mh *m = vs_calloc(1, sizeof *m);
+    m->n = p->n_caches;
+    m->dram_latency = p->dram_latency;
+    uint64_t seed = p->seed;
+    for (unsigned i = 0; i < m->n; i++) {
+        const mh_cache_params *cp = &p->caches[i];
+        mh_cache *c = &m->caches[i];
+        uint64_t cache_seed = vs_rng_next(&seed); /* independent streams per cache */
+        c->a = assoc_new((uint32_t)(cp->size / cp->line), cp->ways, cp->repl, cache_seed);
+        assert(c->a);
+        c->name = vs_strdup(cp->name);
+        c->level = cp->level;
+        c->side = cp->side;
+        c->line_shift = (unsigned)__builtin_ctz(cp->line);
+        c->latency = cp->latency;
+    }
+    build_path(m, MH_DATA, 1);
+    build_path(m, MH_INST, 1);
+    build_path(m, MH_WALK, m->n ? p->walk_level : 1);
+    return m;
+}
+
+void mh_free(mh *m)
+{
+    if (!m)
+        return;
+    for (unsigned i = 0; i < m->n; i++) {
+        assoc_free(m->caches[i].a);
+        free(m->caches[i].name);
+    }
+    free(m);
+}
+
+uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
+{
+    (void)write; /* write-allocate and write-backs unpriced: a store probes and fills like a load */
+    assert(src < MH_SRC_COUNT);
+    const uint8_t *path = m->path[src];
+    unsigned len = m->path_len[src], k;
+    uint32_t latency = m->dram_latency;
+    int hit = -1;
+    uint64_t unused;
+    for (k = 0; k < len; k++) {
+        mh_cache *c = &m->caches[path[k]];
+        uint64_t line = pa >> c->line_shift;
+        if (assoc_lookup(c->a, line, line, &unused)) {
+            c->hits[src]++;
+            latency = c->latency;
+            hit = path[k];
+            break;
+        }
+        c->misses[src]++;
+    }
+    if (hit < 0)
+        m->dram[src]++;
+    for (unsigned f = 0; f < k; f++) {
+        mh_cache *c = &m->caches[path[f]];
+        uint64_t line = pa >> c->line_shift;
+        assoc_insert(c->a, line, line, 0, NULL);
+    }
+    if (where)
+        *where = hit;
+    return latency;
+}
+
+unsigned mh_cache_count(const mh *m) { return m->n; }
+
+const char *mh_cache_name(const mh *m, unsigned i)
+{
+    return i < m->n ? m->caches[i].name : NULL;
+}
+
+uint64_t mh_hits(const mh *m, unsigned i, mh_src src)
+{
+    return i < m->n && src < MH_SRC_COUNT ? m->caches[i].hits[src] : 0;
+}
+
+uint64_t mh_misses(const mh *m, unsigned i, mh_src src)
+{
+    return i < m->n && src < MH_SRC_COUNT ? m->caches[i].misses[src] : 0;
+}
+
+uint64_t mh_dram_accesses(const mh *m, mh_src src)
+{
+    return src < MH_SRC_COUNT ? m->dram[src] : 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * memhier.h: the cache hierarchy that data references and page-walk
+ * references go through (L1I/L1D, L2, LLC, then DRAM), so that a page-table
+ * entry found in L2 costs less than one read from DRAM.
+ *
+ * Each level is a physically indexed, physically tagged set-associative cache
+ * (assoc.h) of `line` bytes.  Levels are inclusive on fill: a miss at every
+ * level up to k fills all of them.  Level 1 may be split into instruction and
+ * data caches; page walks enter at the data side of `walk_level`.
+ *
+ * An access returns its latency: the latency of the level that hit (each
+ * level's latency is its load-to-use time, not added to the levels above),
+ * or the DRAM latency.  Writes are write-allocate; write-backs are not priced.
+ *
+ * Invariants: per level and source, hits + misses == accesses that reached
+ * that level.
+ */
+#ifndef VS_MEMHIER_H
+#define VS_MEMHIER_H
+
+#include "assoc.h"
+
+typedef enum mh_src { MH_DATA = 0, MH_INST = 1, MH_WALK = 2, MH_SRC_COUNT = 3 } mh_src;
+typedef enum mh_side { MH_SIDE_DATA = 0, MH_SIDE_INST = 1, MH_SIDE_UNIFIED = 2 } mh_side;
+
+#define MH_MAX_CACHES 8 /* enough for L1I, L1D, L2, L3, L4 with room to spare */
+
+typedef struct mh_cache_params {
+    const char *name; /* copied */
+    unsigned level;   /* 1, 2, 3 ... */
+    mh_side side;
+    uint64_t size;    /* bytes; size / line must be a multiple of ways */
+    uint32_t ways;
+    uint32_t line;    /* bytes, a power of two */
+    uint32_t latency; /* cycles */
+    assoc_repl repl;
+} mh_cache_params;
+
+typedef struct mh_params {
+    const mh_cache_params *caches;
+    unsigned n_caches;       /* 0 = every access goes to DRAM */
+    uint32_t dram_latency;   /* cycles */
+    unsigned walk_level;     /* level at which page walks enter (1 = L1D) */
+    uint64_t seed;
+} mh_params;
+
+typedef struct mh mh;
+
+mh *mh_new(const mh_params *p, vs_err *err);
+void mh_free(mh *m);
+
+/* One access to physical address pa.  Returns its cycles; *where (if
+ * non-NULL) gets the index of the cache that hit in creation order, or -1 for DRAM. */
+uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where);
+
+unsigned mh_cache_count(const mh *m);
+const char *mh_cache_name(const mh *m, unsigned i);
+uint64_t mh_hits(const mh *m, unsigned i, mh_src src);
+uint64_t mh_misses(const mh *m, unsigned i, mh_src src);
+uint64_t mh_dram_accesses(const mh *m, mh_src src);
+
+#endif

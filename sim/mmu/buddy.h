@@ -1,0 +1,57 @@
+/*
+ * buddy.h: a binary buddy frame allocator, as in Linux's zoned allocator and
+ * Xen's heap (Knuth, TAOCP vol. 1 sec. 2.5).  Blocks of 2^order frames,
+ * orders 0 .. max_order (at least 18; up to 40), allocated lowest address
+ * first so results are deterministic and fragmentation is real.
+ *
+ * It also computes the two fragmentation indices Linux reports from per-order
+ * free counts (mm/vmstat.c: unusable free space index; fragmentation index,
+ * Mel Gorman's extfrag index).
+ *
+ * Memory use is O(frames / 4) bytes at most, never per simulated byte.
+ *
+ * Invariants: free blocks never overlap; two free buddies of the same order
+ * are always merged; sum over free blocks of 2^order == free frames.
+ */
+#ifndef VS_BUDDY_H
+#define VS_BUDDY_H
+
+#include "../common.h"
+
+#define BUDDY_MAX_ORDER_LIMIT 40
+
+typedef struct buddy buddy;
+
+/* Manages frames [base_pfn, base_pfn + nframes).  nframes need not be a power
+ * of two.  Returns NULL (err filled) when max_order > BUDDY_MAX_ORDER_LIMIT. */
+buddy *buddy_new(uint64_t base_pfn, uint64_t nframes, unsigned max_order, vs_err *err);
+void buddy_free_all(buddy *b); /* destroys the allocator */
+
+/* Allocates a 2^order block at the lowest free address; false if none. */
+bool buddy_alloc(buddy *b, unsigned order, uint64_t *pfn);
+/* Allocates exactly the aligned block [pfn, pfn + 2^order) if it is all free. */
+bool buddy_alloc_at(buddy *b, uint64_t pfn, unsigned order);
+/* Allocates n contiguous frames (any n), at the lowest address that fits, by
+ * splitting a block of the next order and freeing its tail. */
+bool buddy_alloc_exact(buddy *b, uint64_t n, uint64_t *pfn);
+void buddy_free(buddy *b, uint64_t pfn, unsigned order);
+void buddy_free_exact(buddy *b, uint64_t pfn, uint64_t n);
+bool buddy_is_free(const buddy *b, uint64_t pfn); /* frame pfn is in a free block */
+
+unsigned buddy_max_order(const buddy *b);
+uint64_t buddy_total_frames(const buddy *b);
+uint64_t buddy_free_frames(const buddy *b);
+/* counts[k] = number of free blocks of order k, for k = 0 .. max_order. */
+void buddy_free_counts(const buddy *b, uint64_t *counts);
+/* Largest order with a free block, or -1 when memory is full. */
+int buddy_largest_free_order(const buddy *b);
+
+/* Linux's unusable free space index for a request of `order`: the fraction of
+ * free memory in blocks smaller than 2^order (0 = none unusable). */
+double buddy_unusable_index(const uint64_t *counts, unsigned max_order, unsigned order);
+/* Linux's fragmentation index for `order`: -1.0 when a block of that order is
+ * free (the request would succeed); otherwise 1 - (1 + free/2^order) / blocks,
+ * towards 0 meaning failure from lack of memory, towards 1 from fragmentation. */
+double buddy_fragmentation_index(const uint64_t *counts, unsigned max_order, unsigned order);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * mode_common.c: the pieces every translation mode needs the same way --
+ * building page-walk caches from the config, reporting them, accounting a
+ * walk, and handling an OS page fault -- so no mode carries its own copy.
+ */
+#include "mode.h"
+#include "walk.h"
+
+#include <stdio.h>
+
+int mode_make_pwc(const vs_config *cfg, bool nested, unsigned levels, pwc_split **split,
+                  pwc_unified **unified, vs_err *err)
+{
+    *split = NULL;
+    *unified = NULL;
+    if (!cfg->pwc_enabled)
+        return VS_OK;
+    if (cfg->pwc_kind == PWC_UNIFIED) {
+        pwc_unified_params p = {.entries = cfg->pwc_unified_entries,
+                                .ways = cfg->pwc_unified_ways,
+                                .level_mask = cfg->pwc_unified_levels,
+                                .repl = ASSOC_LRU,
+                                .seed = cfg->seed};
+        *unified = pwc_unified_new(&p, err);
+        return *unified ? VS_OK : VS_E_CONFIG;
+    }
+    pwc_split_params p = {.top_level = levels, .repl = ASSOC_LRU, .seed = cfg->seed};
+    bool any = false;
+    for (unsigned l = 2; l <= levels; l++) {
+        p.entries[l] = nested ? cfg->pwc_nested_entries[l] : cfg->pwc_entries[l];
+        p.ways[l] = nested ? cfg->pwc_nested_ways[l] : cfg->pwc_ways[l];
+        any |= p.entries[l] > 0;
+    }
+    if (!any)
+        return VS_OK;
+    *split = pwc_split_new(&p, err);
+    return *split ? VS_OK : VS_E_CONFIG;
+}
+
+void mode_free_pwc(pwc_split *split, pwc_unified *unified)
+{
+    if (split)
+        pwc_split_free(split);
+    if (unified)
+        pwc_unified_free(unified);
+}
+
+void mode_report_pwc(jw *w, const char *key, pwc_split *split, pwc_unified *unified, unsigned levels)
+{
+    static const char *const level_names[PWC_MAX_LEVELS + 1] = {"", "pt", "pd", "pdpt", "pml4", "pml5"};
+    jw_object(w, key);
+    jw_str(w, "kind", split ? "split" : unified ? "unified" : "none");
+    uint64_t hits = 0, misses = 0;
+    for (unsigned l = levels; l >= 2; l--) {
+        uint64_t h = split ? pwc_split_hits(split, l) : unified ? pwc_unified_hits(unified, l) : 0;
+        uint64_t m = split ? pwc_split_misses(split, l) : unified ? pwc_unified_misses(unified, l) : 0;
+        if (!split && !unified)
+            continue;
+        jw_object(w, level_names[l]);
+        jw_u64(w, "hits", h);
+        jw_u64(w, "misses", m);
+        jw_end(w);
+        hits += h;
+        misses += m;
+    }
+    jw_u64(w, "hits", hits);
+    jw_u64(w, "misses", misses);
+    jw_end(w);
+}
+
+void mode_account_walk(xlate_stats *st, const walk_tally *t, bool completed)
+{
+    st->walk_refs += t->refs;
+    st->nested_refs += t->nested_refs;
+    st->guest_refs += t->refs - t->nested_refs;
+    st->walk_cycles += t->cycles;
+    if (completed) {
+        st->walks++;
+        st->walk_hist[t->refs < WALK_HIST_MAX ? t->refs : WALK_HIST_MAX]++;
+    }
+}
+
+int mode_os_fault(const mode_env *env, const mode_space *sp, uint64_t va, bool write, os_fault_info *info,
+                  vs_err *err)
+{
+    int rc = os_fault(sp->os, sp->proc, va, write, info, err);
+    if (rc != VS_OK)
+        return rc;
+    if (info->kind == OS_FAULT_MAP) {
+        env->st->faults++;
+        env->st->fault_cycles += env->cfg->cost_page_fault;
+    } else if (info->kind == OS_FAULT_COW) {
+        env->st->cow_faults++;
+        env->st->fault_cycles += env->cfg->cost_cow_fault;
+    }
+    return VS_OK;
+}

@@ -1,0 +1,137 @@
+/*
+ * mode_native.c: native (non-virtualized) translation.  A TLB miss is one
+ * 1D walk of the process's page tables through the paging-structure caches
+ * (Intel SDM 3A 4.10); a non-present or read-only leaf is a page fault that
+ * the OS model handles (demand paging, copy-on-write), after which the walk
+ * is repeated.  Without page-walk caches every completed walk reads exactly
+ * `levels` entries for 4 KiB pages, one fewer per larger page size.
+ *
+ * Invariants: at most two faults per access (a demand map, then a
+ * copy-on-write), so translate always ends.
+ */
+#include "mode.h"
+#include "walk.h"
+
+#include <stdlib.h>
+
+#define NATIVE_MAX_ATTEMPTS 3 /* walk, fault, walk, fault (CoW), walk */
+
+typedef struct native {
+    mode_env env;
+    pwc_split *split;
+    pwc_unified *unified;
+    unsigned levels;
+} native;
+
+static int native_create(const mode_env *env, void **state, vs_err *err)
+{
+    native *n = vs_calloc(1, sizeof *n);
+    n->env = *env;
+    n->levels = env->cfg->guest_levels;
+    int rc = mode_make_pwc(env->cfg, false, n->levels, &n->split, &n->unified, err);
+    if (rc != VS_OK) {
+        free(n);
+        return rc;
+    }
+    *state = n;
+    return VS_OK;
+}
+
+static void native_destroy(void *state)
+{
+    native *n = state;
+    mode_free_pwc(n->split, n->unified);
+    free(n);
+}
+
+static int native_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
+                            vs_err *err)
+{
+    native *n = state;
+    bool write = access & ACCESS_WRITE;
+    const pt_tree *tree = os_proc_tree(sp->proc);
+    for (int attempt = 0; attempt < NATIVE_MAX_ATTEMPTS; attempt++) {
+        walk_req req = {.tables = tree->mem,
+                        .root = tree->root_pfn << VS_PAGE_SHIFT_4K,
+                        .levels = tree->levels,
+                        .va = va,
+                        .tag = sp->tag,
+                        .split = n->split,
+                        .unified = n->unified,
+                        .pwc_latency = n->env.cfg->pwc_latency,
+                        .mem = n->env.mem};
+        walk_result res;
+        walk_tally t = {0};
+        int rc = walk_1d(&req, &res, &t, err);
+        if (rc != VS_OK)
+            return rc;
+        bool ok = res.present && (!write || (res.pte & PTE_RW));
+        mode_account_walk(n->env.st, &t, ok);
+        if (ok) {
+            uint64_t mask = (1ull << vs_pgsz_shift(res.size)) - 1;
+            *out = (tlb_entry){.pa_base = res.out_addr & ~mask,
+                               .size = res.size,
+                               .writable = res.pte & PTE_RW,
+                               .dirty = write};
+            return VS_OK;
+        }
+        os_fault_info info;
+        rc = mode_os_fault(&n->env, sp, va, write, &info, err);
+        if (rc != VS_OK)
+            return rc;
+    }
+    return vs_fail(err, VS_E_USAGE, "native: fault at 0x%llx did not make the page usable",
+                   (unsigned long long)va);
+}
+
+static void native_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level)
+{
+    native *n = state;
+    (void)sp;
+    (void)level;
+    if (n->unified)
+        for (unsigned i = 0; i < PT_ENTRIES; i++)
+            pwc_unified_invalidate(n->unified, (pfn << VS_PAGE_SHIFT_4K) + 8ull * i);
+}
+
+static void native_space_freed(void *state, const mode_space *sp)
+{
+    native *n = state;
+    if (n->split)
+        pwc_split_flush_tag(n->split, sp->tag);
+}
+
+static void native_invlpg(void *state, const mode_space *sp, uint64_t va)
+{
+    native *n = state;
+    /* INVLPG also drops paging-structure-cache entries for va (SDM 3A 4.10.4.1). */
+    if (n->split)
+        pwc_split_invalidate(n->split, va, sp->tag);
+}
+
+static void native_cr3_write(void *state, const mode_space *to)
+{
+    native *n = state;
+    /* Without PCIDs processes share a tag, so a CR3 write must drop the
+     * VA-tagged paging-structure caches, as it does on hardware (SDM 3A 4.10.4.1). */
+    if (n->split && !n->env.cfg->tlb_pcid)
+        pwc_split_flush_tag(n->split, to->tag);
+}
+
+static void native_report(void *state, jw *w)
+{
+    native *n = state;
+    mode_report_pwc(w, "pwc", n->split, n->unified, n->levels);
+}
+
+const mode_ops mode_native_ops = {
+    .name = "native",
+    .create = native_create,
+    .destroy = native_destroy,
+    .translate = native_translate,
+    .cr3_write = native_cr3_write,
+    .invlpg = native_invlpg,
+    .table_freed = native_table_freed,
+    .space_freed = native_space_freed,
+    .report = native_report,
+};

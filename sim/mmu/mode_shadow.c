@@ -1,0 +1,656 @@
+/*
+ * mode_shadow.c: shadow paging, the VMM's software virtualization of the MMU
+ * (Bae, Lange and Dinda, "Comparing Approaches to Virtualized Page
+ * Translation in Modern VMMs", NWU-EECS-10-07, sec. 2; Intel's "virtual TLB",
+ * SDM 3C ch. 32 of older editions) -- the core shared by the three variants,
+ * and the plain variant `shadow`.  mode_shadow_cache.c and
+ * mode_shadow_prefetch.c hold the other two policies.
+ *
+ * Hardware.  The MMU walks the shadow table (GVA -> HPA), a 1D walk over host
+ * table pages (hv_tables) through the guest-dimension page-walk caches:
+ * exactly `guest.levels` references per 4 KiB walk without caches, as native.
+ * Shadow table pages come from host memory (hv_alloc_table).
+ *
+ * Hidden fault.  A missing (or, for a store, read-only) shadow entry exits to
+ * the VMM (cost.vmexit round trip + cost.exit_hidden).  The VMM walks the
+ * guest page table in software: each guest entry it reads is one reference
+ * (vmm_refs) through the cache hierarchy at the host address of the guest
+ * table, found with hv_translate (a guest frame not yet backed is backed with
+ * hv_back, priced cost.exit_ept).  It then fills the shadow path, allocating
+ * shadow tables; every entry written counts shadow_entries_written and
+ * cost.shadow_entry.  The shadow leaf is min(guest leaf, host backing): a
+ * 2 MiB guest page on 4 KiB backing is split into a shadow table of its own.
+ *
+ * Guest fault.  When the guest entry is not present (or read-only for a
+ * store) the fault is the guest's: the VMM injects it (exits.guest_fault:
+ * cost.vmexit + cost.exit_guest_fault), the guest OS handles it (its entry
+ * writes arrive through pte_written), and the access retries, takes a hidden
+ * fault and fills the shadow.  So a first touch costs a guest fault and a
+ * hidden fault; a touch after a flush, a hidden fault.
+ *
+ * Variants (the policy):
+ *  - shadow: one shadow per VM.  A guest CR3 write exits (cost.exit_cr3) and
+ *    flushes the shadow -- every shadow table page freed, every entry counted
+ *    dropped -- so each context switch rebuilds it one entry per hidden fault
+ *    (paper sec. 2.1, "rebuilt, one page table entry at a time").  Guest page
+ *    tables are not write-protected; the guest's own invalidations keep the
+ *    shadow coherent: INVLPG records exit (cost.exit_invlpg) and drop the
+ *    entry, and a guest write that changes a present entry (fork's
+ *    write-protection, a copy-on-write remap) is followed by the INVLPG the
+ *    architecture requires (SDM 3A 4.10.4.1), which exits the same way.
+ *  - shadow-cache: one shadow per guest root, kept across switches; a CR3
+ *    write exits only to switch roots (sec. 2.2).  Every guest page-table
+ *    write is a pt_write exit (cost.exit_pt_write + one reference to emulate
+ *    the write) that drops the shadow entries derived from that guest entry
+ *    in every shadow (a reverse map, guest table page -> shadow table pages).
+ *    This counts every write, an upper bound: KVM write-protects only guest
+ *    tables it currently shadows.
+ *  - shadow-prefetch: plain shadow's flush on CR3 writes, but a hidden fault
+ *    fills the whole shadow table page holding the leaf from the guest's
+ *    table page (512 guest reads; sec. 2.3), with guest tables
+ *    write-protected like shadow-cache so prefetched entries stay coherent.
+ *
+ * TLB coherence.  Whenever a shadow entry the TLB may hold is dropped the
+ * mode asks the engine to drop it: tlb_invlpg for a leaf, tlb_flush_tag when
+ * a whole subtree goes (plus cost.tlb_flush).  The engine flushes on CR3
+ * writes itself only without PCID; with tlb.pcid the flush of a shadow
+ * flushes its tag here.  The split paging-structure caches are flushed for a
+ * tag whenever a shadow table of that tag is freed; the unified cache
+ * (keyed by entry address) drops every freed or changed entry.
+ *
+ * Invariants: every shadow table page is in `meta` exactly while attached;
+ * a table that shadows a guest table page is in that page's reverse-map list;
+ * a present non-leaf shadow entry points to a table whose meta names it as
+ * parent; shadow_entries_dropped counts each present entry removed once.
+ */
+#include "mode_shadow_int.h"
+#include "hv.h"
+#include "walk.h"
+
+#include <assert.h>
+#include <glib.h>
+#include <stdlib.h>
+
+#define SHADOW_MAX_ATTEMPTS 6 /* walk, guest fault, walk, hidden fault, walk -- twice for a CoW */
+#define NO_SOURCE UINT64_MAX  /* a split table shadows no guest table page */
+#define SHADOW_TABLE_FLAGS (PTE_P | PTE_RW | PTE_US) /* permissions live in the leaves */
+#define RMAP_VM_SHIFT 40      /* guest frames stay below 2^38 (guest.mem <= 2^50) */
+
+typedef struct stree {
+    uint64_t key;   /* vm_id << 32 | pid */
+    uint64_t groot; /* guest root frame it shadows */
+    uint64_t root;  /* its root table, host frame */
+    uint16_t tag;
+} stree;
+
+typedef struct stable { /* one shadow table page */
+    stree *tree;
+    uint64_t spfn;
+    uint64_t gpfn;         /* guest table page shadowed, or NO_SOURCE */
+    uint64_t parent_entry; /* host address of the entry pointing here; 0 for a root */
+    uint64_t va_base;      /* first virtual address it maps (not sign-extended) */
+    unsigned level;
+    uint32_t vm_id;
+} stable;
+
+struct shadow {
+    mode_env env;
+    const shadow_policy *pol;
+    pwc_split *split;
+    pwc_unified *unified;
+    unsigned levels;
+    pt_mem *tables;
+    GHashTable *trees; /* key -> stree* */
+    GHashTable *meta;  /* spfn -> stable* */
+    GHashTable *rmap;  /* vm_id << RMAP_VM_SHIFT | gpfn -> GPtrArray of stable* */
+    uint32_t *vm_pid;  /* per VM: the process whose root the VM last loaded (0: none) */
+    int deferred_rc;   /* an error met in a callback that cannot return one */
+    vs_err deferred;
+    uint64_t built, flushes, prefetched;
+};
+
+static gpointer key_ptr(uint64_t k) { return GSIZE_TO_POINTER((gsize)k); }
+static uint64_t tree_key(const mode_space *sp) { return (uint64_t)sp->vm_id << 32 | sp->pid; }
+static uint64_t rmap_key(uint32_t vm_id, uint64_t gpfn) { return (uint64_t)vm_id << RMAP_VM_SHIFT | gpfn; }
+static unsigned level_shift(unsigned level) { return VS_PAGE_SHIFT_4K + 9 * (level - 1); }
+static uint64_t span_of(vs_pgsz size) { return 1ull << vs_pgsz_shift(size); }
+
+static uint64_t canonical(const shadow *s, uint64_t va)
+{
+    unsigned unused = 64 - pt_va_bits(s->levels);
+    return (uint64_t)((int64_t)(va << unused) >> unused);
+}
+
+/* ---- cost accounting ---- */
+
+static void exit_enter(shadow *s, exit_reason r, uint64_t handler)
+{
+    s->env.st->exits[r]++;
+    s->env.st->exit_cycles += s->env.cfg->cost_vmexit + handler;
+}
+
+static void put_entry(shadow *s, uint64_t entry, uint64_t pte)
+{
+    pt_write_entry(s->tables, entry, pte);
+    s->env.st->shadow_entries_written++;
+    s->env.st->exit_cycles += s->env.cfg->cost_shadow_entry;
+}
+
+static void count_dropped(shadow *s, uint64_t n)
+{
+    s->env.st->shadow_entries_dropped += n;
+    s->env.st->exit_cycles += n * s->env.cfg->cost_shadow_entry;
+}
+
+static void flush_tlb_tag(shadow *s, uint16_t tag)
+{
+    s->env.tlb_flush_tag(s->env.eng, tag);
+    s->env.st->exit_cycles += s->env.cfg->cost_tlb_flush;
+}
+
+/* One VMM reference to guest-physical gpa, backing its frame first if needed. */
+static int vmm_ref(shadow *s, const mode_space *sp, uint64_t gpa, bool write, vs_err *err)
+{
+    uint64_t hpa;
+    if (!hv_translate(sp->vm, gpa, &hpa, NULL)) {
+        hv_back_info bi;
+        int rc = hv_back(sp->vm, gpa, &bi, err);
+        if (rc != VS_OK)
+            return rc;
+        s->env.st->exit_cycles += s->env.cfg->cost_exit_ept;
+        hpa = bi.hpa_base + (gpa & (span_of(bi.size) - 1));
+    }
+    s->env.st->vmm_refs++;
+    s->env.st->exit_cycles += mh_access(s->env.mem, hpa, MH_DATA, write, NULL);
+    return VS_OK;
+}
+
+int shadow_read_guest(shadow *s, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte, vs_err *err)
+{
+    int rc = vmm_ref(s, sp, entry_gpa, false, err);
+    if (rc == VS_OK)
+        *pte = pt_read_entry(os_mem(sp->os), entry_gpa);
+    return rc;
+}
+
+void shadow_count_prefetched(shadow *s, uint64_t n) { s->prefetched += n; }
+
+/* ---- shadow table pages, the reverse map, whole shadows ---- */
+
+static void rmap_add(shadow *s, stable *m)
+{
+    if (m->gpfn == NO_SOURCE)
+        return;
+    gpointer k = key_ptr(rmap_key(m->vm_id, m->gpfn));
+    GPtrArray *a = g_hash_table_lookup(s->rmap, k);
+    if (!a) {
+        a = g_ptr_array_new();
+        g_hash_table_insert(s->rmap, k, a);
+    }
+    g_ptr_array_add(a, m);
+}
+
+static void rmap_remove(shadow *s, stable *m)
+{
+    if (m->gpfn == NO_SOURCE)
+        return;
+    gpointer k = key_ptr(rmap_key(m->vm_id, m->gpfn));
+    GPtrArray *a = g_hash_table_lookup(s->rmap, k);
+    bool found = a && g_ptr_array_remove(a, m);
+    assert(found);
+    (void)found;
+    if (a->len == 0)
+        g_hash_table_remove(s->rmap, k);
+}
+
+static stable *meta_add(shadow *s, stree *t, uint32_t vm_id, uint64_t spfn, uint64_t gpfn, uint64_t parent_entry,
+                        uint64_t va_base, unsigned level)
+{
+    stable *m = vs_malloc(sizeof *m);
+    *m = (stable){.tree = t, .spfn = spfn, .gpfn = gpfn, .parent_entry = parent_entry, .va_base = va_base,
+                  .level = level, .vm_id = vm_id};
+    g_hash_table_insert(s->meta, key_ptr(spfn), m);
+    rmap_add(s, m);
+    return m;
+}
+
+/* Frees a shadow table page and everything below it; its entries are dropped. */
+static void free_table(shadow *s, uint64_t spfn, unsigned level)
+{
+    const uint64_t *t = pt_mem_page(s->tables, spfn);
+    assert(t);
+    uint64_t dropped = 0;
+    for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        uint64_t pte = t[i];
+        if (!(pte & PTE_P))
+            continue;
+        dropped++;
+        if (s->unified)
+            pwc_unified_invalidate(s->unified, (spfn << VS_PAGE_SHIFT_4K) + 8ull * i);
+        if (level > 1 && !(pte & PTE_PS))
+            free_table(s, pte_addr(pte) >> VS_PAGE_SHIFT_4K, level - 1);
+    }
+    count_dropped(s, dropped);
+    stable *m = g_hash_table_lookup(s->meta, key_ptr(spfn));
+    assert(m);
+    rmap_remove(s, m);
+    g_hash_table_remove(s->meta, key_ptr(spfn));
+    hv_free_table(s->env.hv, spfn);
+}
+
+/* Drops a whole shadow.  flush_tlb: the engine has not already flushed its tag. */
+static void tree_drop(shadow *s, stree *t, bool flush_tlb)
+{
+    free_table(s, t->root, s->levels);
+    if (s->split)
+        pwc_split_flush_tag(s->split, t->tag);
+    if (flush_tlb)
+        flush_tlb_tag(s, t->tag);
+    g_hash_table_remove(s->trees, key_ptr(t->key));
+}
+
+/* Removes a non-root shadow table (and its subtree) from its parent entry. */
+static void unlink_table(shadow *s, stable *m, bool flush_tlb)
+{
+    stree *t = m->tree;
+    if (m->parent_entry == 0) {
+        tree_drop(s, t, flush_tlb);
+        return;
+    }
+    pt_write_entry(s->tables, m->parent_entry, 0);
+    if (s->unified)
+        pwc_unified_invalidate(s->unified, m->parent_entry);
+    count_dropped(s, 1);
+    free_table(s, m->spfn, m->level);
+    if (s->split)
+        pwc_split_flush_tag(s->split, t->tag);
+    if (flush_tlb)
+        flush_tlb_tag(s, t->tag);
+}
+
+/* Drops entry `index` of shadow table m, whatever it maps. */
+static void drop_slot(shadow *s, stable *m, unsigned index, bool flush_tlb)
+{
+    uint64_t entry = (m->spfn << VS_PAGE_SHIFT_4K) + 8ull * index;
+    uint64_t pte = pt_read_entry(s->tables, entry);
+    if (!(pte & PTE_P))
+        return;
+    if (m->level > 1 && !(pte & PTE_PS)) {
+        stable *child = g_hash_table_lookup(s->meta, key_ptr(pte_addr(pte) >> VS_PAGE_SHIFT_4K));
+        assert(child && child->parent_entry == entry);
+        unlink_table(s, child, flush_tlb);
+        return;
+    }
+    pt_write_entry(s->tables, entry, 0);
+    if (s->unified)
+        pwc_unified_invalidate(s->unified, entry);
+    count_dropped(s, 1);
+    if (flush_tlb)
+        s->env.tlb_invlpg(s->env.eng, m->tree->tag,
+                          canonical(s, m->va_base | (uint64_t)index << level_shift(m->level)));
+}
+
+/* Drops every shadow entry derived from the guest entry at entry_gpa. */
+static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa, bool flush_tlb)
+{
+    GPtrArray *a = g_hash_table_lookup(s->rmap, key_ptr(rmap_key(vm_id, entry_gpa >> VS_PAGE_SHIFT_4K)));
+    if (!a)
+        return;
+    /* Dropping may free tables and edit lists; work from a copy of the frames. */
+    unsigned n = a->len;
+    uint64_t *spfns = vs_malloc(n * sizeof *spfns);
+    for (unsigned i = 0; i < n; i++)
+        spfns[i] = ((stable *)g_ptr_array_index(a, i))->spfn;
+    unsigned index = (unsigned)(entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)) / 8;
+    for (unsigned i = 0; i < n; i++) {
+        stable *m = g_hash_table_lookup(s->meta, key_ptr(spfns[i]));
+        if (m)
+            drop_slot(s, m, index, flush_tlb);
+    }
+    free(spfns);
+}
+
+static int tree_get(shadow *s, const mode_space *sp, stree **out, vs_err *err)
+{
+    uint64_t groot = os_proc_tree(sp->proc)->root_pfn;
+    stree *t = g_hash_table_lookup(s->trees, key_ptr(tree_key(sp)));
+    if (t && t->groot != groot) {
+        tree_drop(s, t, true); /* the guest replaced its root without telling us */
+        t = NULL;
+    }
+    if (!t) {
+        uint64_t root;
+        if (!hv_alloc_table(s->env.hv, &root))
+            return vs_fail(err, VS_E_LIMIT,
+                           "shadow: host memory exhausted allocating a shadow root for pid %u of VM %u; expected "
+                           "a larger host.mem",
+                           sp->pid, sp->vm_id);
+        t = vs_malloc(sizeof *t);
+        *t = (stree){.key = tree_key(sp), .groot = groot, .root = root, .tag = sp->tag};
+        g_hash_table_insert(s->trees, key_ptr(t->key), t);
+        meta_add(s, t, sp->vm_id, root, groot, 0, 0, s->levels);
+        s->built++;
+    }
+    if (s->vm_pid[sp->vm_id] == 0)
+        s->vm_pid[sp->vm_id] = sp->pid;
+    *out = t;
+    return VS_OK;
+}
+
+/* ---- the guest walk and the fill (the hidden-fault handler) ---- */
+
+typedef struct gwalk {
+    bool present;   /* a leaf was found */
+    unsigned level; /* level of the leaf, or of the non-present entry */
+    uint64_t pte;
+    bool rw, upper_rw;                /* AND of RW along the path, with and without the leaf */
+    uint64_t table[PWC_MAX_LEVELS + 1]; /* guest-physical table read at each level */
+} gwalk;
+
+static int guest_walk(shadow *s, const mode_space *sp, uint64_t va, gwalk *g, vs_err *err)
+{
+    uint64_t table = os_proc_tree(sp->proc)->root_pfn << VS_PAGE_SHIFT_4K;
+    *g = (gwalk){.rw = true};
+    for (unsigned level = s->levels;; level--) {
+        g->table[level] = table;
+        g->level = level;
+        int rc = shadow_read_guest(s, sp, table + 8ull * pt_index(va, level), &g->pte, err);
+        if (rc != VS_OK)
+            return rc;
+        if (!(g->pte & PTE_P))
+            return VS_OK;
+        g->upper_rw = g->rw;
+        g->rw = g->rw && (g->pte & PTE_RW);
+        if (level == 1 || (g->pte & PTE_PS)) {
+            g->present = true;
+            return VS_OK;
+        }
+        table = pte_addr(g->pte);
+    }
+}
+
+static uint64_t leaf_pte(uint64_t hpa, vs_pgsz size, bool rw)
+{
+    return (hpa & ~(span_of(size) - 1)) | PTE_P | PTE_US | (rw ? PTE_RW : 0) | (size > VS_PG_4K ? PTE_PS : 0);
+}
+
+bool shadow_fill_slot(shadow *s, const mode_space *sp, uint64_t spfn, unsigned level, unsigned index,
+                      uint64_t gpte, bool upper_rw)
+{
+    uint64_t entry = (spfn << VS_PAGE_SHIFT_4K) + 8ull * index;
+    if (!(gpte & PTE_P) || (level > 1 && !(gpte & PTE_PS)) || (pt_read_entry(s->tables, entry) & PTE_P))
+        return false;
+    vs_pgsz gsize = (vs_pgsz)(level - 1), hsize;
+    uint64_t hpa;
+    if (!hv_translate(sp->vm, pte_addr(gpte) & ~(span_of(gsize) - 1), &hpa, &hsize) || hsize < gsize)
+        return false; /* not backed yet, or split: left to its own hidden fault */
+    put_entry(s, entry, leaf_pte(hpa, gsize, upper_rw && (gpte & PTE_RW)));
+    return true;
+}
+
+static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gwalk *g, vs_err *err)
+{
+    vs_pgsz gsize = (vs_pgsz)(g->level - 1), hsize;
+    uint64_t gpa = (pte_addr(g->pte) & ~(span_of(gsize) - 1)) | (va & (span_of(gsize) - 1)), hpa;
+    if (!hv_translate(sp->vm, gpa, &hpa, &hsize)) {
+        hv_back_info bi;
+        int rc = hv_back(sp->vm, gpa, &bi, err);
+        if (rc != VS_OK)
+            return rc;
+        s->env.st->exit_cycles += s->env.cfg->cost_exit_ept;
+        hsize = bi.size;
+        hpa = bi.hpa_base + (gpa & (span_of(hsize) - 1));
+    }
+    vs_pgsz size = gsize < hsize ? gsize : hsize;
+    unsigned leaf = pt_leaf_level(size);
+    uint64_t table = t->root, va_base = 0;
+    for (unsigned level = s->levels; level > leaf; level--) {
+        uint64_t entry = (table << VS_PAGE_SHIFT_4K) + 8ull * pt_index(va, level);
+        uint64_t pte = pt_read_entry(s->tables, entry);
+        uint64_t child_base = va_base | (uint64_t)pt_index(va, level) << level_shift(level);
+        if ((pte & PTE_P) && (pte & PTE_PS)) { /* a larger shadow leaf than the mapping now allows */
+            stable *m = g_hash_table_lookup(s->meta, key_ptr(table));
+            drop_slot(s, m, pt_index(va, level), true);
+            pte = 0;
+        }
+        if (!(pte & PTE_P)) {
+            uint64_t spfn;
+            if (!hv_alloc_table(s->env.hv, &spfn))
+                return vs_fail(err, VS_E_LIMIT,
+                               "shadow: host memory exhausted allocating a shadow table for va 0x%llx; expected "
+                               "a larger host.mem",
+                               (unsigned long long)va);
+            uint64_t gsrc = level - 1 >= g->level ? g->table[level - 1] >> VS_PAGE_SHIFT_4K : NO_SOURCE;
+            meta_add(s, t, sp->vm_id, spfn, gsrc, entry, child_base, level - 1);
+            pte = spfn << VS_PAGE_SHIFT_4K | SHADOW_TABLE_FLAGS;
+            put_entry(s, entry, pte);
+        }
+        table = pte_addr(pte) >> VS_PAGE_SHIFT_4K;
+        va_base = child_base;
+    }
+    stable *m = g_hash_table_lookup(s->meta, key_ptr(table));
+    unsigned index = pt_index(va, leaf);
+    drop_slot(s, m, index, true); /* a stale entry (read-only, or a table where a leaf now goes) */
+    put_entry(s, (table << VS_PAGE_SHIFT_4K) + 8ull * index, leaf_pte(hpa, size, g->rw));
+    if (s->pol->prefetch && leaf == g->level)
+        return s->pol->prefetch(s, sp, table, g->table[leaf], leaf, g->upper_rw, err);
+    return VS_OK;
+}
+
+/* The exit taken when the shadow walk failed: a guest fault or a hidden fault. */
+static int shadow_fault(shadow *s, const mode_space *sp, stree *t, uint64_t va, bool write, vs_err *err)
+{
+    gwalk g;
+    int rc = guest_walk(s, sp, va, &g, err);
+    if (rc != VS_OK)
+        return rc;
+    if (!g.present || (write && !g.rw)) {
+        exit_enter(s, EXIT_GUEST_FAULT, s->env.cfg->cost_exit_guest_fault);
+        os_fault_info info;
+        return mode_os_fault(&s->env, sp, va, write, &info, err);
+    }
+    exit_enter(s, EXIT_HIDDEN_FAULT, s->env.cfg->cost_exit_hidden);
+    return fill(s, sp, t, va, &g, err);
+}
+
+int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
+                     vs_err *err)
+{
+    shadow *s = state;
+    if (s->deferred_rc != VS_OK) {
+        if (err)
+            *err = s->deferred;
+        return s->deferred_rc;
+    }
+    bool write = access & ACCESS_WRITE;
+    for (int attempt = 0; attempt < SHADOW_MAX_ATTEMPTS; attempt++) {
+        stree *t = NULL;
+        int rc = tree_get(s, sp, &t, err);
+        if (rc != VS_OK)
+            return rc;
+        walk_req req = {.tables = s->tables,
+                        .root = t->root << VS_PAGE_SHIFT_4K,
+                        .levels = s->levels,
+                        .va = va,
+                        .tag = sp->tag,
+                        .split = s->split,
+                        .unified = s->unified,
+                        .pwc_latency = s->env.cfg->pwc_latency,
+                        .mem = s->env.mem};
+        walk_result res;
+        walk_tally tally = {0};
+        rc = walk_1d(&req, &res, &tally, err);
+        if (rc != VS_OK)
+            return rc;
+        bool ok = res.present && (!write || (res.pte & PTE_RW));
+        mode_account_walk(s->env.st, &tally, ok);
+        if (ok) {
+            uint64_t mask = span_of(res.size) - 1;
+            *out = (tlb_entry){.pa_base = res.out_addr & ~mask,
+                               .size = res.size,
+                               .writable = res.pte & PTE_RW,
+                               .dirty = write};
+            return VS_OK;
+        }
+        rc = shadow_fault(s, sp, t, va, write, err);
+        if (rc != VS_OK)
+            return rc;
+    }
+    return vs_fail(err, VS_E_USAGE, "%s: va 0x%llx of pid %u still faults after %d attempts", s->pol->name,
+                   (unsigned long long)va, sp->pid, SHADOW_MAX_ATTEMPTS);
+}
+
+/* ---- guest events ---- */
+
+/* The VM now runs `to`'s root: plain and prefetch drop the previous shadow. */
+static void load_root(shadow *s, const mode_space *to)
+{
+    uint32_t prev = s->vm_pid[to->vm_id];
+    if (!s->pol->per_process && prev && prev != to->pid) {
+        stree *t = g_hash_table_lookup(s->trees, key_ptr((uint64_t)to->vm_id << 32 | prev));
+        if (t) {
+            /* Without PCID the engine flushed the shared tag already. */
+            tree_drop(s, t, s->env.cfg->tlb_pcid);
+            s->flushes++;
+        }
+    }
+    /* Without PCID the processes of a VM share a tag: its cached upper levels are stale. */
+    if (!s->env.cfg->tlb_pcid && s->split)
+        pwc_split_flush_tag(s->split, to->tag);
+    s->vm_pid[to->vm_id] = to->pid;
+}
+
+void shadow_cr3_write(void *state, const mode_space *to)
+{
+    shadow *s = state;
+    exit_enter(s, EXIT_CR3_WRITE, s->env.cfg->cost_exit_cr3);
+    load_root(s, to);
+}
+
+void shadow_vm_switch(void *state, const mode_space *to)
+{
+    shadow *s = state;
+    uint32_t prev = s->vm_pid[to->vm_id];
+    /* The guest switched processes while it was descheduled: that was a CR3 write. */
+    if (prev && prev != to->pid)
+        shadow_cr3_write(state, to);
+    else
+        s->vm_pid[to->vm_id] = to->pid;
+}
+
+void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
+{
+    shadow *s = state;
+    exit_enter(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
+    if (s->split)
+        pwc_split_invalidate(s->split, va, sp->tag); /* INVLPG drops cached upper levels too */
+    stree *t = g_hash_table_lookup(s->trees, key_ptr(tree_key(sp)));
+    uint64_t table = t ? t->root : 0;
+    for (unsigned level = s->levels; t; level--) {
+        uint64_t pte = pt_read_entry(s->tables, (table << VS_PAGE_SHIFT_4K) + 8ull * pt_index(va, level));
+        if (!(pte & PTE_P))
+            return;
+        if (level == 1 || (pte & PTE_PS)) {
+            /* The engine has dropped the TLB entry for this tag already. */
+            drop_slot(s, g_hash_table_lookup(s->meta, key_ptr(table)), pt_index(va, level), false);
+            return;
+        }
+        table = pte_addr(pte) >> VS_PAGE_SHIFT_4K;
+    }
+}
+
+void shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
+                        uint64_t new_pte)
+{
+    shadow *s = state;
+    (void)level;
+    (void)new_pte;
+    if (s->pol->write_protect) {
+        exit_enter(s, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
+        /* Emulating the trapped store is one write to the guest table. */
+        if (s->deferred_rc == VS_OK)
+            s->deferred_rc = vmm_ref(s, sp, entry_gpa, true, &s->deferred);
+    } else if (old_pte & PTE_P) {
+        exit_enter(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
+    } else {
+        return; /* a new entry: nothing derived from it yet, nothing to invalidate */
+    }
+    invalidate_guest_entry(s, sp->vm_id, entry_gpa, true);
+}
+
+void shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level)
+{
+    shadow *s = state;
+    (void)level;
+    GPtrArray *a;
+    /* The engine flushes the tag when the address space goes; drop without it. */
+    while ((a = g_hash_table_lookup(s->rmap, key_ptr(rmap_key(sp->vm_id, pfn)))))
+        unlink_table(s, g_ptr_array_index(a, a->len - 1), false);
+}
+
+void shadow_space_freed(void *state, const mode_space *sp)
+{
+    shadow *s = state;
+    stree *t = g_hash_table_lookup(s->trees, key_ptr(tree_key(sp)));
+    if (t)
+        tree_drop(s, t, false);
+}
+
+/* ---- life cycle and report ---- */
+
+int shadow_create(const mode_env *env, const shadow_policy *pol, void **state, vs_err *err)
+{
+    if (!env->hv)
+        return vs_fail(err, VS_E_CONFIG, "%s: needs a hypervisor; expected a virtualized [machine] mode", pol->name);
+    shadow *s = vs_calloc(1, sizeof *s);
+    s->env = *env;
+    s->pol = pol;
+    s->levels = env->cfg->guest_levels;
+    int rc = mode_make_pwc(env->cfg, false, s->levels, &s->split, &s->unified, err);
+    if (rc != VS_OK) {
+        free(s);
+        return rc;
+    }
+    s->tables = hv_tables(env->hv);
+    s->trees = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free);
+    s->meta = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free);
+    s->rmap = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
+    s->vm_pid = vs_calloc(env->cfg->vm_count, sizeof *s->vm_pid);
+    *state = s;
+    return VS_OK;
+}
+
+void shadow_destroy(void *state)
+{
+    shadow *s = state;
+    /* Host memory goes with the hypervisor; only our bookkeeping is freed. */
+    g_hash_table_destroy(s->rmap);
+    g_hash_table_destroy(s->meta);
+    g_hash_table_destroy(s->trees);
+    mode_free_pwc(s->split, s->unified);
+    free(s->vm_pid);
+    free(s);
+}
+
+void shadow_report(void *state, jw *w)
+{
+    shadow *s = state;
+    mode_report_pwc(w, "pwc", s->split, s->unified, s->levels);
+    jw_object(w, "shadow");
+    jw_str(w, "variant", s->pol->name);
+    jw_u64(w, "shadows_built", s->built);
+    jw_u64(w, "shadow_flushes", s->flushes);
+    jw_u64(w, "shadows_live", g_hash_table_size(s->trees));
+    jw_u64(w, "table_pages_live", g_hash_table_size(s->meta));
+    jw_u64(w, "prefetched_entries", s->prefetched);
+    jw_end(w);
+}
+
+static const shadow_policy plain_policy = {.name = "shadow", .per_process = false, .write_protect = false};
+
+static int plain_create(const mode_env *env, void **state, vs_err *err)
+{
+    return shadow_create(env, &plain_policy, state, err);
+}
+
+const mode_ops mode_shadow_ops = SHADOW_MODE_OPS("shadow", plain_create);

@@ -1,0 +1,66 @@
+/*
+ * mode_shadow_int.h: the shadow-paging core (mode_shadow.c) as its variant
+ * files see it.  The three variants of Bae, Lange and Dinda (NWU-EECS-10-07,
+ * sec. 2) differ only in a policy: whether a shadow survives a guest CR3
+ * write, whether guest page tables are write-protected, and whether a hidden
+ * fault fills one entry or the whole shadow table page.  Nothing outside the
+ * shadow files includes this header.
+ */
+#ifndef VS_MODE_SHADOW_INT_H
+#define VS_MODE_SHADOW_INT_H
+
+#include "mode.h"
+
+typedef struct shadow shadow;
+
+/* The whole-table fill of shadow-prefetch: the guest table page at gtable
+ * (guest-physical) is shadowed by the shadow table page spfn at `level`;
+ * upper_rw is the AND of the RW bits of the guest entries above it. */
+typedef int (*shadow_prefetch_fn)(shadow *s, const mode_space *sp, uint64_t spfn, uint64_t gtable,
+                                  unsigned level, bool upper_rw, vs_err *err);
+
+typedef struct shadow_policy {
+    const char *name;
+    bool per_process;   /* one shadow per guest root, kept across CR3 writes (caching) */
+    bool write_protect; /* every guest page-table write is a pt_write exit */
+    shadow_prefetch_fn prefetch; /* NULL: a hidden fault fills one entry */
+} shadow_policy;
+
+int shadow_create(const mode_env *env, const shadow_policy *pol, void **state, vs_err *err);
+
+/* The mode_ops members every variant shares. */
+void shadow_destroy(void *state);
+int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
+                     vs_err *err);
+void shadow_cr3_write(void *state, const mode_space *to);
+void shadow_vm_switch(void *state, const mode_space *to);
+void shadow_invlpg(void *state, const mode_space *sp, uint64_t va);
+void shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
+                        uint64_t new_pte);
+void shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level);
+void shadow_space_freed(void *state, const mode_space *sp);
+void shadow_report(void *state, jw *w);
+
+/* The mode_ops of a variant: everything but its name and create is the core's. */
+#define SHADOW_MODE_OPS(NAME, CREATE)                                                                            \
+    {                                                                                                            \
+        .name = NAME, .create = CREATE, .destroy = shadow_destroy, .translate = shadow_translate,                \
+        .cr3_write = shadow_cr3_write, .vm_switch = shadow_vm_switch, .invlpg = shadow_invlpg,                   \
+        .pte_written = shadow_pte_written, .table_freed = shadow_table_freed, .space_freed = shadow_space_freed, \
+        .report = shadow_report,                                                                                 \
+    }
+
+/* ---- for the prefetch variant ---- */
+/* Reads one guest page-table entry as the VMM does: one reference through the
+ * cache hierarchy at its host address (backing the guest frame if needed),
+ * counted in vmm_refs and exit_cycles. */
+int shadow_read_guest(shadow *s, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte, vs_err *err);
+/* Fills the empty leaf slot `index` of shadow table spfn (level `level`) from
+ * the guest leaf gpte if the host backs it with a page at least as large;
+ * returns true when an entry was written. */
+bool shadow_fill_slot(shadow *s, const mode_space *sp, uint64_t spfn, unsigned level, unsigned index,
+                      uint64_t gpte, bool upper_rw);
+/* Counts entries written by prefetching (for the report). */
+void shadow_count_prefetched(shadow *s, uint64_t n);
+
+#endif

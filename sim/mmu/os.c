@@ -1,0 +1,401 @@
+/*
+ * os.c: the OS memory-management model -- processes, demand paging with a
+ * THP-like page-size policy, fork with copy-on-write, exec and exit -- after
+ * Linux mm/memory.c (do_anonymous_page, do_huge_pmd_anonymous_page,
+ * do_wp_page, copy_page_range) reduced to what address translation sees.
+ *
+ * Page-size policy: under `2m` a fault maps a 2 MiB leaf when the aligned
+ * 2 MiB virtual region holds no leaf and no table (pt_region_empty) and the
+ * allocator has a free block of order >= 9; otherwise a 4 KiB page and a
+ * counted thp_fallback.  `1g` tries 1 GiB (order 18) the same way first,
+ * then the 2m rule.  Leaves are mapped P|RW|US with A and D clear; the
+ * hardware walker sets those through os_set_ad.
+ *
+ * Fork gives the child a tree with the parent's leaves; every leaf in both
+ * becomes read-only and its frame's share count rises.  A store to a
+ * read-only leaf is a copy-on-write fault: with a share count >= 2 the page
+ * is copied into a fresh frame of the same size; with the count back to 1
+ * (its other sharers copied or exited) the leaf is simply made writable
+ * again.  Both kinds count as faults_cow.  Either way the faulting mapping
+ * changed, so it is reported through hooks->unmapped.
+ *
+ * Table pages and data frames come from one buddy allocator over frames
+ * [reserved_frames, mem_bytes / 4096).
+ *
+ * Invariants: shares holds exactly the frames mapped by >= 2 leaves, with
+ * that count; a frame leaves the allocator for one leaf or one table page
+ * and returns when its last user goes; pages_resident and tables_resident
+ * equal the frames so held (so free frames + both == managed frames).
+ */
+#include "os.h"
+
+#include <assert.h>
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define OS_MIN_MAX_ORDER 18 /* the 1 GiB policy needs order-18 blocks */
+#define LEAF_FLAGS (PTE_RW | PTE_US) /* anonymous user memory; A/D left to the walker */
+
+struct os_proc {
+    uint32_t pid;
+    os *o;
+    pt_tree tree;
+    pt_ops ops; /* ctx = this process, so entry writes can name the pid */
+};
+
+struct os {
+    os_params p;
+    os_hooks h;
+    buddy *b;
+    pt_mem *mem;
+    GHashTable *procs;  /* pid -> os_proc * */
+    GHashTable *shares; /* frame base pfn -> count (>= 2) of leaves mapping it */
+    os_counters c;
+};
+
+static unsigned size_order(vs_pgsz s) { return vs_pgsz_shift(s) - VS_PAGE_SHIFT_4K; }
+static uint64_t size_bytes(vs_pgsz s) { return 1ull << vs_pgsz_shift(s); }
+
+/* VS_E_LIMIT with what was being done and how to give the OS more memory. */
+static int out_of_memory(os *o, vs_err *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int out_of_memory(os *o, vs_err *err, const char *fmt, ...)
+{
+    char doing[VS_ERR_MSG_MAX / 2];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(doing, sizeof doing, fmt, ap);
+    va_end(ap);
+    return vs_fail(err, VS_E_LIMIT,
+                   "out of physical memory %s: this OS has %llu MiB (%llu frames, %llu reserved) and all of "
+                   "it is in use; raise `guest.mem` (for a VM's OS) or `host.mem` (for the host)",
+                   doing, (unsigned long long)(o->p.mem_bytes >> 20),
+                   (unsigned long long)(o->p.mem_bytes >> VS_PAGE_SHIFT_4K),
+                   (unsigned long long)o->p.reserved_frames);
+}
+
+/* ---- pt_ops callbacks ---- */
+
+static bool cb_alloc_table(void *ctx, unsigned level, uint64_t *pfn)
+{
+    (void)level;
+    os *o = ((os_proc *)ctx)->o;
+    if (!buddy_alloc(o->b, 0, pfn))
+        return false;
+    o->c.tables_resident++;
+    return true;
+}
+
+static void cb_free_table(void *ctx, uint64_t pfn, unsigned level)
+{
+    os_proc *p = ctx;
+    os *o = p->o;
+    buddy_free(o->b, pfn, 0);
+    o->c.tables_resident--;
+    if (o->h.table_freed)
+        o->h.table_freed(o->h.ctx, p->pid, pfn, level);
+}
+
+static void cb_entry_written(void *ctx, uint64_t entry_pa, unsigned level, uint64_t old_pte, uint64_t new_pte)
+{
+    os_proc *p = ctx;
+    os *o = p->o;
+    o->c.ptes_written++;
+    if (o->h.pte_written)
+        o->h.pte_written(o->h.ctx, p->pid, entry_pa, level, old_pte, new_pte);
+}
+
+static void report_unmapped(os *o, uint32_t pid, uint64_t va, vs_pgsz size)
+{
+    if (o->h.unmapped)
+        o->h.unmapped(o->h.ctx, pid, va, size);
+}
+
+/* ---- frames and share counts ---- */
+
+static gpointer key_of(uint64_t pa_base) { return GSIZE_TO_POINTER(pa_base >> VS_PAGE_SHIFT_4K); }
+
+static uint64_t share_count(os *o, uint64_t pa_base)
+{
+    return GPOINTER_TO_SIZE(g_hash_table_lookup(o->shares, key_of(pa_base)));
+}
+
+static void share_add(os *o, uint64_t pa_base)
+{
+    uint64_t n = share_count(o, pa_base);
+    g_hash_table_insert(o->shares, key_of(pa_base), GSIZE_TO_POINTER((n ? n : 1) + 1));
+}
+
+/* One leaf stops mapping the frame at pa_base; the last one frees it. */
+static void frame_release(os *o, uint64_t pa_base, vs_pgsz size)
+{
+    uint64_t n = share_count(o, pa_base);
+    if (n > 2)
+        g_hash_table_insert(o->shares, key_of(pa_base), GSIZE_TO_POINTER(n - 1));
+    else if (n == 2)
+        g_hash_table_remove(o->shares, key_of(pa_base));
+    else {
+        buddy_free(o->b, pa_base >> VS_PAGE_SHIFT_4K, size_order(size));
+        o->c.pages_resident -= 1ull << size_order(size);
+    }
+}
+
+static bool frame_alloc(os *o, vs_pgsz size, uint64_t *pa_base)
+{
+    uint64_t pfn;
+    if (!buddy_alloc(o->b, size_order(size), &pfn))
+        return false;
+    o->c.pages_resident += 1ull << size_order(size);
+    *pa_base = pfn << VS_PAGE_SHIFT_4K;
+    return true;
+}
+
+/* ---- processes ---- */
+
+static int proc_new(os *o, uint32_t pid, os_proc **out, vs_err *err)
+{
+    os_proc *p = vs_calloc(1, sizeof *p);
+    p->pid = pid;
+    p->o = o;
+    p->ops = (pt_ops){cb_alloc_table, cb_free_table, cb_entry_written, p};
+    if (pt_tree_init(&p->tree, o->mem, o->p.levels, &p->ops, err) != VS_OK) {
+        free(p);
+        return out_of_memory(o, err, "creating the page-table root of pid %u", pid);
+    }
+    g_hash_table_insert(o->procs, GUINT_TO_POINTER(pid), p);
+    o->c.procs_created++;
+    *out = p;
+    return VS_OK;
+}
+
+static void release_leaf(void *ctx, uint64_t va, uint64_t pte, vs_pgsz size)
+{
+    (void)va;
+    frame_release(ctx, pte_addr(pte) & ~(size_bytes(size) - 1), size);
+}
+
+/* Returns every frame and table of p's address space; p keeps no tree. */
+static void space_teardown(os *o, os_proc *p)
+{
+    pt_for_each_leaf(&p->tree, release_leaf, o);
+    pt_tree_destroy(&p->tree, &p->ops);
+    if (o->h.space_freed)
+        o->h.space_freed(o->h.ctx, p->pid);
+}
+
+static void proc_destroy(os *o, os_proc *p)
+{
+    space_teardown(o, p);
+    g_hash_table_remove(o->procs, GUINT_TO_POINTER(p->pid)); /* frees p */
+}
+
+int os_new(const os_params *p, const os_hooks *hooks, os **out, vs_err *err)
+{
+    uint64_t frames = p->mem_bytes >> VS_PAGE_SHIFT_4K;
+    if (p->levels != 4 && p->levels != 5)
+        return vs_fail(err, VS_E_CONFIG, "os: %u paging levels, expected 4 or 5", p->levels);
+    if ((unsigned)p->policy > OS_PAGES_1G)
+        return vs_fail(err, VS_E_CONFIG, "os: page policy %d, expected 4k, 2m or 1g", (int)p->policy);
+    if (p->max_order < OS_MIN_MAX_ORDER || p->max_order > BUDDY_MAX_ORDER_LIMIT)
+        return vs_fail(err, VS_E_CONFIG, "os: buddy max order %u, expected %d..%d", p->max_order,
+                       OS_MIN_MAX_ORDER, BUDDY_MAX_ORDER_LIMIT);
+    if (p->mem_bytes % (1ull << VS_PAGE_SHIFT_4K) || frames <= p->reserved_frames)
+        return vs_fail(err, VS_E_CONFIG,
+                       "os: memory of %llu bytes with %llu reserved frames: expected a multiple of 4 KiB "
+                       "larger than the reserved frames",
+                       (unsigned long long)p->mem_bytes, (unsigned long long)p->reserved_frames);
+    buddy *b = buddy_new(p->reserved_frames, frames - p->reserved_frames, p->max_order, err);
+    if (!b)
+        return err ? err->code : VS_E_CONFIG;
+    os *o = vs_calloc(1, sizeof *o);
+    o->p = *p;
+    if (hooks)
+        o->h = *hooks;
+    o->b = b;
+    o->mem = pt_mem_new();
+    o->procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free);
+    o->shares = g_hash_table_new(g_direct_hash, g_direct_equal);
+    *out = o;
+    return VS_OK;
+}
+
+void os_free(os *o)
+{
+    if (!o)
+        return;
+    g_hash_table_destroy(o->procs); /* no hooks: the callers are going away too */
+    g_hash_table_destroy(o->shares);
+    pt_mem_free(o->mem);
+    buddy_free_all(o->b);
+    free(o);
+}
+
+int os_proc_get(os *o, uint32_t pid, os_proc **out, vs_err *err)
+{
+    *out = os_proc_find(o, pid);
+    return *out ? VS_OK : proc_new(o, pid, out, err);
+}
+
+os_proc *os_proc_find(os *o, uint32_t pid) { return g_hash_table_lookup(o->procs, GUINT_TO_POINTER(pid)); }
+uint32_t os_proc_pid(const os_proc *p) { return p->pid; }
+const pt_tree *os_proc_tree(const os_proc *p) { return &p->tree; }
+pt_mem *os_mem(os *o) { return o->mem; }
+unsigned os_levels(const os *o) { return o->p.levels; }
+const os_counters *os_get_counters(const os *o) { return &o->c; }
+buddy *os_allocator(os *o) { return o->b; }
+
+/* ---- faults ---- */
+
+/* The largest size the policy allows at va (see the header comment). */
+static vs_pgsz choose_size(os *o, os_proc *p, uint64_t va)
+{
+    int largest = buddy_largest_free_order(o->b);
+    for (vs_pgsz s = (vs_pgsz)o->p.policy; s > VS_PG_4K; s--)
+        if (pt_region_empty(&p->tree, va, s) && largest >= (int)size_order(s))
+            return s;
+    return VS_PG_4K;
+}
+
+static int demand_map(os *o, os_proc *p, uint64_t va, os_fault_info *info, vs_err *err)
+{
+    vs_pgsz size = choose_size(o, p, va);
+    uint64_t va_base = va & ~(size_bytes(size) - 1), pa_base;
+    if (!frame_alloc(o, size, &pa_base))
+        return out_of_memory(o, err, "demand-paging va 0x%llx of pid %u", (unsigned long long)va, p->pid);
+    int rc = pt_map(&p->tree, va_base, pa_base, size, LEAF_FLAGS, &p->ops, err);
+    if (rc != VS_OK) {
+        frame_release(o, pa_base, size);
+        return rc == VS_E_LIMIT ? out_of_memory(o, err, "allocating page tables for va 0x%llx of pid %u",
+                                                 (unsigned long long)va, p->pid)
+                                  : rc;
+    }
+    o->c.faults_map++;
+    o->c.pages_mapped[size]++;
+    o->c.thp_fallbacks += o->p.policy != OS_PAGES_4K && size == VS_PG_4K;
+    info->kind = OS_FAULT_MAP;
+    info->size = size;
+    info->pa_base = pa_base;
+    return VS_OK;
+}
+
+static int cow(os *o, os_proc *p, uint64_t va, vs_pgsz size, uint64_t pte, os_fault_info *info, vs_err *err)
+{
+    uint64_t span = size_bytes(size), va_base = va & ~(span - 1);
+    uint64_t old_base = pte_addr(pte) & ~(span - 1), new_base = old_base;
+    if (share_count(o, old_base) >= 2) {
+        if (!frame_alloc(o, size, &new_base))
+            return out_of_memory(o, err, "copying the copy-on-write page at va 0x%llx of pid %u",
+                                 (unsigned long long)va, p->pid);
+        frame_release(o, old_base, size);
+    }
+    uint64_t leaf = new_base | PTE_P | LEAF_FLAGS | (pte & PTE_PS);
+    bool mapped = pt_update_leaf(&p->tree, va_base, leaf, &p->ops);
+    assert(mapped);
+    (void)mapped;
+    report_unmapped(o, p->pid, va_base, size);
+    o->c.faults_cow++;
+    info->kind = OS_FAULT_COW;
+    info->size = size;
+    info->pa_base = new_base;
+    return VS_OK;
+}
+
+int os_fault(os *o, os_proc *p, uint64_t va, bool write, os_fault_info *info, vs_err *err)
+{
+    if (!pt_va_canonical(va, o->p.levels))
+        return vs_fail(err, VS_E_USAGE, "os: pid %u touched va 0x%llx, not canonical for %u-level paging",
+                       p->pid, (unsigned long long)va, o->p.levels);
+    uint64_t tables0 = o->c.tables_resident, ptes0 = o->c.ptes_written, pa, pte;
+    vs_pgsz size;
+    int rc = VS_OK;
+    *info = (os_fault_info){0};
+    if (!pt_lookup(&p->tree, va, &pa, &size, &pte))
+        rc = demand_map(o, p, va, info, err);
+    else if (write && !(pte & PTE_RW))
+        rc = cow(o, p, va, size, pte, info, err);
+    else {
+        info->kind = OS_FAULT_NONE;
+        info->size = size;
+        info->pa_base = pa & ~(size_bytes(size) - 1);
+    }
+    info->tables_added = (unsigned)(o->c.tables_resident - tables0);
+    info->ptes_written = (unsigned)(o->c.ptes_written - ptes0);
+    return rc;
+}
+
+void os_set_ad(os *o, os_proc *p, uint64_t va, bool dirty)
+{
+    (void)o;
+    uint64_t pte;
+    if (!pt_lookup(&p->tree, va, NULL, NULL, &pte))
+        return;
+    uint64_t want = pte | PTE_A | (dirty ? PTE_D : 0);
+    if (want != pte)
+        pt_update_leaf(&p->tree, va, want, &p->ops);
+}
+
+/* ---- fork, exec, exit ---- */
+
+typedef struct leaf_rec {
+    uint64_t va, pte;
+    vs_pgsz size;
+} leaf_rec;
+
+static void collect_leaf(void *ctx, uint64_t va, uint64_t pte, vs_pgsz size)
+{
+    leaf_rec r = {va, pte, size};
+    g_array_append_val((GArray *)ctx, r);
+}
+
+int os_fork(os *o, os_proc *parent, uint32_t child_pid, vs_err *err)
+{
+    if (os_proc_find(o, child_pid))
+        return vs_fail(err, VS_E_USAGE, "os: fork of pid %u to pid %u, which already exists", parent->pid,
+                       child_pid);
+    os_proc *child;
+    int rc = proc_new(o, child_pid, &child, err);
+    if (rc != VS_OK)
+        return rc;
+    GArray *leaves = g_array_new(FALSE, FALSE, sizeof(leaf_rec));
+    pt_for_each_leaf(&parent->tree, collect_leaf, leaves);
+    for (guint i = 0; i < leaves->len && rc == VS_OK; i++) {
+        const leaf_rec *r = &g_array_index(leaves, leaf_rec, i);
+        uint64_t span = size_bytes(r->size), pa_base = pte_addr(r->pte) & ~(span - 1);
+        /* the child's copy is old (A clear, as Linux's fork does) and read-only */
+        rc = pt_map(&child->tree, r->va, pa_base, r->size, r->pte & (PTE_US | PTE_D), &child->ops, err);
+        if (rc != VS_OK) {
+            rc = out_of_memory(o, err, "copying page tables from pid %u to pid %u at fork (va 0x%llx)",
+                               parent->pid, child_pid, (unsigned long long)r->va);
+            break;
+        }
+        share_add(o, pa_base);
+        if (r->pte & PTE_RW) {
+            pt_update_leaf(&parent->tree, r->va, r->pte & ~PTE_RW, &parent->ops);
+            report_unmapped(o, parent->pid, r->va, r->size);
+        }
+    }
+    g_array_free(leaves, TRUE);
+    if (rc != VS_OK) {
+        proc_destroy(o, child);
+        return rc;
+    }
+    o->c.forks++;
+    return VS_OK;
+}
+
+int os_exec(os *o, os_proc *p, vs_err *err)
+{
+    space_teardown(o, p);
+    /* the old root was just freed, so a frame for the new one exists */
+    int rc = pt_tree_init(&p->tree, o->mem, o->p.levels, &p->ops, err);
+    assert(rc == VS_OK);
+    o->c.execs++;
+    return rc;
+}
+
+void os_exit(os *o, os_proc *p)
+{
+    proc_destroy(o, p);
+    o->c.exits++;
+}

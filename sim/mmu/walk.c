@@ -1,0 +1,78 @@
+/*
+ * walk.c: the one-dimensional hardware walker of walk.h.
+ *
+ * Order of events for each walk, as on Intel cores (SDM 3A 4.10.3.2): probe
+ * the split caches for the deepest cached level; then for each remaining
+ * level read the entry (a unified-cache hit or one memory reference), stop
+ * at a non-present entry or a leaf, and fill the split cache with each
+ * non-leaf entry read.
+ */
+#include "walk.h"
+
+#include <assert.h>
+
+int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *err)
+{
+    unsigned level = req->levels;
+    uint64_t table = req->root;
+    bool from_pwc = false;
+
+    if (req->split) {
+        uint64_t next;
+        unsigned hit = pwc_split_lookup(req->split, req->va, req->tag, &next);
+        tally->cycles += req->pwc_latency;
+        /* A hit above this tree's top (agile resumes mid-tree) is not ours. */
+        if (hit && hit <= req->levels && hit > req->stop_level) {
+            level = hit - 1;
+            table = next;
+            from_pwc = true;
+        }
+    }
+    for (;;) {
+        assert(level >= 1 && level <= req->levels);
+        uint64_t entry = table + 8ull * pt_index(req->va, level);
+        uint64_t host = entry;
+        if (req->to_host) {
+            int rc = req->to_host(req->ctx, entry, from_pwc, &host, tally, err);
+            if (rc != VS_OK)
+                return rc;
+        }
+        from_pwc = false;
+        uint64_t pte;
+        bool cached = req->unified && pwc_unified_caches(req->unified, level);
+        if (cached && pwc_unified_lookup(req->unified, host, level, &pte)) {
+            tally->cycles += req->pwc_latency;
+        } else {
+            pte = pt_read_entry(req->tables, entry);
+            tally->refs++;
+            tally->cycles += mh_access(req->mem, host, MH_WALK, false, NULL) + (cached ? req->pwc_latency : 0);
+            if (cached && (pte & PTE_P))
+                pwc_unified_fill(req->unified, host, level, pte);
+        }
+        res->level = level;
+        res->pte = pte;
+        if (!(pte & PTE_P)) {
+            res->present = false;
+            return VS_OK;
+        }
+        bool leaf = level == 1 || (pte & PTE_PS);
+        if (leaf) {
+            assert(level <= 3);
+            res->present = true;
+            res->size = (vs_pgsz)(level - 1);
+            uint64_t offset_mask = (1ull << vs_pgsz_shift(res->size)) - 1;
+            res->out_addr = (pte_addr(pte) & ~offset_mask) | (req->va & offset_mask);
+            return VS_OK;
+        }
+        uint64_t next = pte_addr(pte);
+        if (req->split)
+            pwc_split_fill(req->split, req->va, req->tag, level, next);
+        if (level == req->stop_level) {
+            res->present = true;
+            res->next_table = next;
+            return VS_OK;
+        }
+        table = next;
+        level--;
+    }
+}

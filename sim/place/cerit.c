@@ -1,0 +1,80 @@
+/*
+ * cerit.c: CERIT-SC VMs in the Standard Workload Format (Feitelson's SWF,
+ * extended by Klusacek and Parak, "Analysis of Mixed Workloads from Shared
+ * Cloud Infrastructure", JSSPP 2017; jsspp.org/workload).  Lines starting
+ * with ';' are header comments; each other line is one VM with 18 blank-
+ * separated fields, -1 meaning unknown:
+ *   1 job  2 submit  3 wait  4 runtime  5 allocated procs  6 avg cpu
+ *   7 used mem (KB/proc)  8 requested procs  9 requested time
+ *   10 requested mem (KB/proc)  11 status  12 user ... 18 think time
+ * The VM lives from submit+wait to submit+wait+runtime; cores are the
+ * allocated processors (else the requested ones); memory is the requested
+ * KB per processor times cores (else the used).  The CERIT-SC cloud-VM JSON
+ * export is not read: its field names could not be verified.
+ */
+#include "place_int.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SWF_FIELDS 18
+#define SWF_SUBMIT 1
+#define SWF_WAIT 2
+#define SWF_RUN 3
+#define SWF_ALLOC 4
+#define SWF_USED_MEM 6
+#define SWF_REQ_PROCS 7
+#define SWF_REQ_MEM 9
+#define SWF_MAX_CORES 65536
+
+int place_read_cerit(const char *data, size_t len, const char *origin, place_trace *t, vs_err *err)
+{
+    place_lines l;
+    place_lines_init(&l, data, len);
+    char *line = NULL;
+    size_t cap = 0;
+    int rc = VS_OK;
+    while (rc == VS_OK && place_lines_next(&l, &line, &cap)) {
+        char *s = line + strspn(line, " \t");
+        if (!*s || *s == ';')
+            continue;
+        gchar **w = g_strsplit_set(g_strstrip(s), " \t", -1);
+        int64_t v[SWF_FIELDS];
+        int n = 0;
+        bool nums = true;
+        for (gchar **p = w; *p; p++) {
+            if (!**p)
+                continue;
+            if (n < SWF_FIELDS)
+                nums &= place_parse_i64(*p, &v[n]);
+            n++;
+        }
+        g_strfreev(w);
+#define SWF_BAD(what) (rc = vs_fail(err, VS_E_FORMAT, "%s: line %zu: expected %s", origin, l.lineno, what))
+        int64_t cores = n == SWF_FIELDS && nums ? (v[SWF_ALLOC] > 0 ? v[SWF_ALLOC] : v[SWF_REQ_PROCS]) : 0;
+        int64_t kb = n == SWF_FIELDS && nums ? (v[SWF_REQ_MEM] > 0 ? v[SWF_REQ_MEM] : v[SWF_USED_MEM]) : 0;
+        if (n != SWF_FIELDS || !nums)
+            SWF_BAD("18 blank-separated integers (SWF job line)");
+        else if (v[SWF_SUBMIT] < 0 || v[SWF_WAIT] < -1)
+            SWF_BAD("field 2 (submit) >= 0 and field 3 (wait) >= -1");
+        else if (v[SWF_RUN] < 0)
+            SWF_BAD("field 4 (run time): seconds >= 0");
+        else if (cores < 1 || cores > SWF_MAX_CORES)
+            SWF_BAD("field 5 (allocated processors) or 8 (requested processors): >= 1");
+        else if (kb < 1 || kb > (INT64_C(1) << 40) / cores)
+            SWF_BAD("field 10 (requested memory) or 7 (used memory): KB per processor >= 1");
+#undef SWF_BAD
+        if (rc != VS_OK)
+            break;
+        int64_t start = v[SWF_SUBMIT] + (v[SWF_WAIT] > 0 ? v[SWF_WAIT] : 0);
+        place_vm vm = {.created = start,
+                       .deleted = start + v[SWF_RUN],
+                       .cores = (uint32_t)cores,
+                       .mem_kib = (uint64_t)(kb * cores)};
+        place_trace_add(t, &vm);
+    }
+    free(line);
+    snprintf(t->format, sizeof t->format, "cerit-swf");
+    return rc;
+}

@@ -1,0 +1,259 @@
+/*
+ * dc.c: the datacenter -- server generations (RAM, cores, share of the
+ * fleet), fleet size, the host buddy heap's geometry, compaction and
+ * fragmentation-sampling settings; read from INI (glib GKeyFile).
+ *
+ * The default is the paper's Azure composition (seed 004, Table 3: Gen 3,
+ * HPC, Gen 4, Gen 5 at 20% each; Gen 6, Godzilla at 10% each).  The paper
+ * gives only the shares; the RAM and cores of each generation are
+ * assumptions documented in docs/placement.md and configs/datacenter/azure.ini.
+ *
+ * Invariants after a successful load: 1 <= n_gens <= PLACE_MAX_GENS; every
+ * generation has RAM >= one frame, cores >= 1, share > 0; servers >= 1;
+ * max_order <= BUDDY_MAX_ORDER_LIMIT.
+ */
+#include "place.h"
+#include "mmu/buddy.h"
+
+#include <glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DC_DEFAULT_SERVERS 300     /* hosts the synthetic Azure trace (20000 VMs) with unused servers left */
+#define DC_DEFAULT_PAGE_KIB 4      /* Xen heap unit: one 4 KiB page */
+#define DC_DEFAULT_MAX_ORDER 30    /* 4 TiB extents: beyond Xen's order 20 (4 GiB) and any server */
+#define DC_DEFAULT_SAMPLES 24      /* fragmentation samples over the trace span */
+#define DC_DEFAULT_PERIOD 3600     /* periodic compaction: hourly, in trace seconds */
+#define MIB_PER_GIB 1024
+
+static const place_gen azure_gens[] = {
+    /* name, RAM MiB, cores, share %: Table 3 shares; sizes assumed (docs/placement.md) */
+    {"gen3", 128 * MIB_PER_GIB, 16, 20},
+    {"hpc", 128 * MIB_PER_GIB, 16, 20},
+    {"gen4", 192 * MIB_PER_GIB, 24, 20},
+    {"gen5", 256 * MIB_PER_GIB, 40, 20},
+    {"gen6", 384 * MIB_PER_GIB, 48, 10},
+    {"godzilla", 512 * MIB_PER_GIB, 32, 10},
+};
+
+void place_dc_defaults(place_dc *dc)
+{
+    memset(dc, 0, sizeof *dc);
+    snprintf(dc->name, sizeof dc->name, "azure");
+    memcpy(dc->gens, azure_gens, sizeof azure_gens);
+    dc->n_gens = VS_ARRAY_LEN(azure_gens);
+    dc->servers = DC_DEFAULT_SERVERS;
+    dc->page_kib = DC_DEFAULT_PAGE_KIB;
+    dc->max_order = DC_DEFAULT_MAX_ORDER;
+    dc->compact = PLACE_COMPACT_NONE;
+    dc->compact_period = DC_DEFAULT_PERIOD;
+    dc->frag_order = -1;
+    dc->samples = DC_DEFAULT_SAMPLES;
+}
+
+/* "512", "90g", "1t", "768m": a size in MiB (binary suffixes, m default). */
+static bool parse_mib(const char *s, uint64_t *mib)
+{
+    char *end;
+    double v = strtod(s, &end);
+    double mul = 1;
+    switch (*end) {
+    case 'k': case 'K': mul = 1.0 / 1024; end++; break;
+    case 'm': case 'M': end++; break;
+    case 'g': case 'G': mul = 1024; end++; break;
+    case 't': case 'T': mul = 1024.0 * 1024; end++; break;
+    default: break;
+    }
+    if (end == s || *end || !(v > 0) || v * mul > 1e12)
+        return false;
+    *mib = (uint64_t)llround(v * mul);
+    return *mib > 0;
+}
+
+/* Reads an unsigned key in [lo, hi] if present. */
+static int get_u64(GKeyFile *kf, const char *origin, const char *sec, const char *key, uint64_t lo, uint64_t hi,
+                   uint64_t *out, vs_err *err)
+{
+    if (!g_key_file_has_key(kf, sec, key, NULL))
+        return VS_OK;
+    gchar *v = g_key_file_get_value(kf, sec, key, NULL);
+    char *end;
+    unsigned long long x = strtoull(v, &end, 10);
+    bool ok = end != v && !*end && v[0] != '-' && x >= lo && x <= hi;
+    g_free(v);
+    if (!ok)
+        return vs_fail(err, VS_E_CONFIG, "%s: [%s] %s: expected an integer from %llu to %llu", origin, sec, key,
+                       (unsigned long long)lo, (unsigned long long)hi);
+    *out = x;
+    return VS_OK;
+}
+
+static int load_datacenter(GKeyFile *kf, const char *origin, place_dc *dc, vs_err *err)
+{
+    const char *sec = "datacenter";
+    uint64_t v;
+    if (g_key_file_has_key(kf, sec, "name", NULL)) {
+        gchar *name = g_key_file_get_value(kf, sec, "name", NULL);
+        snprintf(dc->name, sizeof dc->name, "%s", name);
+        g_free(name);
+    }
+    v = dc->servers;
+    if (get_u64(kf, origin, sec, "servers", 1, 1000000, &v, err))
+        return err->code;
+    dc->servers = (uint32_t)v;
+    v = dc->page_kib;
+    if (get_u64(kf, origin, sec, "page_kib", 4, 1048576, &v, err))
+        return err->code;
+    if (v & (v - 1))
+        return vs_fail(err, VS_E_CONFIG, "%s: [datacenter] page_kib: expected a power of two", origin);
+    dc->page_kib = (uint32_t)v;
+    v = dc->max_order;
+    if (get_u64(kf, origin, sec, "max_order", 0, BUDDY_MAX_ORDER_LIMIT, &v, err))
+        return err->code;
+    dc->max_order = (unsigned)v;
+    v = dc->samples;
+    if (get_u64(kf, origin, sec, "samples", 0, 100000, &v, err))
+        return err->code;
+    dc->samples = (uint32_t)v;
+    if (g_key_file_has_key(kf, sec, "frag_order", NULL)) {
+        gchar *s = g_key_file_get_value(kf, sec, "frag_order", NULL);
+        bool is_auto = !strcmp(s, "auto");
+        g_free(s);
+        if (is_auto) {
+            dc->frag_order = -1;
+        } else {
+            if (get_u64(kf, origin, sec, "frag_order", 0, BUDDY_MAX_ORDER_LIMIT, &v, err))
+                return vs_fail(err, VS_E_CONFIG, "%s: [datacenter] frag_order: expected auto or 0..%d", origin,
+                               BUDDY_MAX_ORDER_LIMIT);
+            dc->frag_order = (int)v;
+        }
+    }
+    return VS_OK;
+}
+
+static int load_compaction(GKeyFile *kf, const char *origin, place_dc *dc, vs_err *err)
+{
+    const char *sec = "compaction";
+    if (g_key_file_has_key(kf, sec, "mode", NULL)) {
+        static const char *const names[] = {"none", "demand", "periodic"};
+        gchar *s = g_key_file_get_value(kf, sec, "mode", NULL);
+        int found = -1;
+        for (int i = 0; i < (int)VS_ARRAY_LEN(names); i++)
+            if (!strcmp(s, names[i]))
+                found = i;
+        g_free(s);
+        if (found < 0)
+            return vs_fail(err, VS_E_CONFIG, "%s: [compaction] mode: expected none, demand or periodic", origin);
+        dc->compact = found;
+    }
+    uint64_t v = dc->compact_period;
+    if (get_u64(kf, origin, sec, "period", 1, UINT64_C(1) << 40, &v, err))
+        return err->code;
+    dc->compact_period = v;
+    return VS_OK;
+}
+
+/* Sections [gen.NAME]: if any is present they replace the default generations. */
+static int load_gens(GKeyFile *kf, const char *origin, place_dc *dc, vs_err *err)
+{
+    gchar **groups = g_key_file_get_groups(kf, NULL);
+    unsigned n = 0;
+    int rc = VS_OK;
+    for (gchar **g = groups; *g && rc == VS_OK; g++) {
+        if (!g_str_has_prefix(*g, "gen."))
+            continue;
+        if (n == PLACE_MAX_GENS) {
+            rc = vs_fail(err, VS_E_CONFIG, "%s: [%s]: at most %d generations", origin, *g, PLACE_MAX_GENS);
+            break;
+        }
+        place_gen *gen = &dc->gens[n];
+        memset(gen, 0, sizeof *gen);
+        snprintf(gen->name, sizeof gen->name, "%s", *g + 4);
+        gchar *ram = g_key_file_get_value(kf, *g, "ram", NULL);
+        if (!ram || !parse_mib(ram, &gen->ram_mib))
+            rc = vs_fail(err, VS_E_CONFIG, "%s: [%s] ram: expected a size such as 128g", origin, *g);
+        g_free(ram);
+        uint64_t cores = 0;
+        if (rc == VS_OK && !g_key_file_has_key(kf, *g, "cores", NULL))
+            rc = vs_fail(err, VS_E_CONFIG, "%s: [%s] cores: expected an integer from 1 to 65536", origin, *g);
+        if (rc == VS_OK)
+            rc = get_u64(kf, origin, *g, "cores", 1, 65536, &cores, err);
+        gen->cores = (uint32_t)cores;
+        gchar *share = rc == VS_OK ? g_key_file_get_value(kf, *g, "share", NULL) : NULL;
+        char *end = NULL;
+        gen->share = share ? strtod(share, &end) : 0;
+        if (rc == VS_OK && (!share || end == share || *end || !(gen->share > 0) || gen->share > 1e9))
+            rc = vs_fail(err, VS_E_CONFIG, "%s: [%s] share: expected a positive number (a percentage)", origin, *g);
+        g_free(share);
+        n++;
+    }
+    g_strfreev(groups);
+    if (rc == VS_OK && n)
+        dc->n_gens = n;
+    return rc;
+}
+
+int place_dc_load_data(place_dc *dc, const char *data, size_t len, const char *origin, vs_err *err)
+{
+    GKeyFile *kf = g_key_file_new();
+    GError *gerr = NULL;
+    int rc = VS_OK;
+    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
+        rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
+        g_error_free(gerr);
+    }
+    gchar **groups = rc == VS_OK ? g_key_file_get_groups(kf, NULL) : NULL;
+    for (gchar **g = groups; g && *g && rc == VS_OK; g++)
+        if (strcmp(*g, "datacenter") && strcmp(*g, "compaction") && !g_str_has_prefix(*g, "gen."))
+            rc = vs_fail(err, VS_E_CONFIG, "%s: [%s]: unknown section (expected datacenter, compaction, gen.NAME)",
+                         origin, *g);
+    g_strfreev(groups);
+    if (rc == VS_OK)
+        rc = load_datacenter(kf, origin, dc, err);
+    if (rc == VS_OK)
+        rc = load_compaction(kf, origin, dc, err);
+    if (rc == VS_OK)
+        rc = load_gens(kf, origin, dc, err);
+    g_key_file_free(kf);
+    return rc;
+}
+
+int place_dc_load(place_dc *dc, const char *path, vs_err *err)
+{
+    gchar *data = NULL;
+    gsize len = 0;
+    GError *gerr = NULL;
+    if (!g_file_get_contents(path, &data, &len, &gerr)) {
+        int rc = vs_fail(err, VS_E_IO, "%s: cannot read datacenter config: %s", path, gerr->message);
+        g_error_free(gerr);
+        return rc;
+    }
+    int rc = place_dc_load_data(dc, data, len, path, err);
+    g_free(data);
+    return rc;
+}
+
+void place_dc_fleet(const place_dc *dc, unsigned *gen_of_server)
+{
+    double total = 0;
+    for (unsigned g = 0; g < dc->n_gens; g++)
+        total += dc->gens[g].share;
+    uint32_t *count = vs_calloc(dc->n_gens, sizeof *count);
+    for (uint32_t i = 0; i < dc->servers; i++) {
+        /* the generation furthest below its share of the first i+1 servers; ties to the lower index */
+        unsigned best = 0;
+        double best_deficit = -1e300;
+        for (unsigned g = 0; g < dc->n_gens; g++) {
+            double deficit = dc->gens[g].share / total * (double)(i + 1) - (double)count[g];
+            if (deficit > best_deficit + 1e-9) {
+                best = g;
+                best_deficit = deficit;
+            }
+        }
+        count[best]++;
+        gen_of_server[i] = best;
+    }
+    free(count);
+}

@@ -1,0 +1,321 @@
+/*
+ * report.c: the results of a run -- JSON (or flattened for CSV) through the
+ * json.h writer, and the short human summary.  Everything written here is a
+ * function of the inputs, config and seed only (no wall time), so results
+ * are identical byte for byte across runs.
+ */
+#include "engine_int.h"
+
+#include <inttypes.h>
+
+#define VS_VERSION "0.1.0"
+
+static void echo_config(void *ctx, const char *key, const char *value) { jw_str(ctx, key, value); }
+
+static uint64_t combined_digest(const vs_sim *s, uint64_t *records)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a offset basis */
+    *records = 0;
+    for (guint i = 0; i < s->streams->len; i++) {
+        const sim_stream *st = g_ptr_array_index(s->streams, i);
+        h = (h ^ st->digest.h) * 0x100000001b3ull; /* FNV-1a prime */
+        *records += st->digest.records;
+    }
+    return h;
+}
+
+static void report_trace(const vs_sim *s, jw *w)
+{
+    uint64_t records;
+    uint64_t digest = combined_digest(s, &records);
+    GString *files = g_string_new("");
+    for (guint i = 0; i < s->streams->len; i++) {
+        const sim_stream *st = g_ptr_array_index(s->streams, i);
+        g_string_append_printf(files, "%s%s", i ? "," : "", st->path);
+    }
+    jw_object(w, "trace");
+    jw_str(w, "file", files->str);
+    jw_hex(w, "digest", digest);
+    jw_u64(w, "records", records);
+    jw_array(w, "streams");
+    for (guint i = 0; i < s->streams->len; i++) {
+        const sim_stream *st = g_ptr_array_index(s->streams, i);
+        jw_object(w, NULL);
+        jw_str(w, "file", st->path);
+        jw_str(w, "format", trace_fmt_name(trace_reader_fmt(st->reader)));
+        jw_u64(w, "vm", st->vm->id);
+        jw_hex(w, "digest", st->digest.h);
+        jw_u64(w, "records", st->digest.records);
+        jw_end(w);
+    }
+    jw_end(w);
+    jw_end(w);
+    g_string_free(files, TRUE);
+}
+
+static void report_vs_native(const vs_sim *s, jw *w)
+{
+    if (!s->have_native)
+        return;
+    uint64_t total = sim_total_cycles(s);
+    jw_object(w, "vs_native");
+    jw_u64(w, "native_cycles", s->native_cycles);
+    jw_u64(w, "native_translation_cycles", s->native_translation_cycles);
+    jw_u64(w, "native_walks", s->native_walks);
+    jw_u64(w, "native_walk_refs", s->native_walk_refs);
+    jw_double(w, "overhead", s->native_cycles ? (double)total / (double)s->native_cycles - 1.0 : 0);
+    jw_end(w);
+}
+
+static uint64_t translation_cycles(const vs_sim *s) { return s->tlb_cycles + s->st.walk_cycles + s->st.exit_cycles; }
+
+void sim_set_native_baseline(vs_sim *s, const vs_sim *native)
+{
+    s->have_native = true;
+    s->native_cycles = sim_total_cycles(native);
+    s->native_translation_cycles = translation_cycles(native);
+    s->native_walk_refs = native->st.walk_refs;
+    s->native_walks = native->st.walks;
+}
+
+static void report_tlbs(const vs_sim *s, jw *w)
+{
+    static const char *const cls_names[CLS_COUNT] = {"data", "instruction"};
+    jw_object(w, "tlb");
+    for (unsigned i = 0; i < s->n_tlbs; i++) {
+        jw_object(w, tlb_name(s->tlbs[i]));
+        jw_u64(w, "hits", tlb_hits(s->tlbs[i]));
+        jw_u64(w, "misses", tlb_misses(s->tlbs[i]));
+        jw_end(w);
+    }
+    jw_object(w, "levels");
+    for (int cls = 0; cls < CLS_COUNT; cls++) {
+        jw_object(w, cls_names[cls]);
+        for (unsigned l = 0; l < s->n_levels[cls]; l++) {
+            char key[16];
+            snprintf(key, sizeof key, "l%u", tlb_level(s->levels[cls][l].t[0]));
+            jw_object(w, key);
+            jw_u64(w, "hits", s->levels[cls][l].hits);
+            jw_u64(w, "misses", s->levels[cls][l].misses);
+            jw_end(w);
+        }
+        jw_end(w);
+    }
+    jw_end(w);
+    jw_u64(w, "flushes", s->tlb_flushes);
+    jw_end(w);
+}
+
+static void report_caches(const vs_sim *s, jw *w)
+{
+    static const char *const src_names[MH_SRC_COUNT] = {"data", "inst", "walk"};
+    jw_object(w, "caches");
+    for (unsigned i = 0; i < mh_cache_count(s->mem); i++) {
+        jw_object(w, mh_cache_name(s->mem, i));
+        for (int src = 0; src < MH_SRC_COUNT; src++) {
+            jw_object(w, src_names[src]);
+            jw_u64(w, "hits", mh_hits(s->mem, i, (mh_src)src));
+            jw_u64(w, "misses", mh_misses(s->mem, i, (mh_src)src));
+            jw_end(w);
+        }
+        jw_end(w);
+    }
+    jw_object(w, "dram");
+    for (int src = 0; src < MH_SRC_COUNT; src++)
+        jw_u64(w, src_names[src], mh_dram_accesses(s->mem, (mh_src)src));
+    jw_end(w);
+    jw_end(w);
+}
+
+static void report_walks(const vs_sim *s, jw *w)
+{
+    jw_u64(w, "walks", s->st.walks);
+    jw_u64(w, "walk_refs", s->st.walk_refs);
+    jw_double(w, "refs_per_walk", s->st.walks ? (double)s->st.walk_refs / (double)s->st.walks : 0);
+    jw_object(w, "walk_hist");
+    for (unsigned k = 0; k <= WALK_HIST_MAX; k++) {
+        if (!s->st.walk_hist[k])
+            continue;
+        char key[8];
+        snprintf(key, sizeof key, "%u%s", k, k == WALK_HIST_MAX ? "+" : "");
+        jw_u64(w, key, s->st.walk_hist[k]);
+    }
+    jw_end(w);
+    jw_object(w, "walk_refs_by_dimension");
+    jw_u64(w, "guest", s->st.guest_refs);
+    jw_u64(w, "nested", s->st.nested_refs);
+    jw_end(w);
+}
+
+static void report_cycles(const vs_sim *s, jw *w)
+{
+    uint64_t base = (uint64_t)((double)s->instructions * s->cfg.base_cpi + 0.5);
+    uint64_t total = sim_total_cycles(s);
+    jw_object(w, "cycles");
+    jw_u64(w, "total", total);
+    jw_u64(w, "base", base);
+    jw_u64(w, "tlb", s->tlb_cycles);
+    jw_u64(w, "walk", s->st.walk_cycles);
+    jw_u64(w, "data", s->data_cycles);
+    jw_u64(w, "fault", s->st.fault_cycles);
+    jw_u64(w, "vmm", s->st.exit_cycles);
+    jw_u64(w, "translation", translation_cycles(s));
+    jw_double(w, "cpi", s->instructions ? (double)total / (double)s->instructions : 0);
+    jw_double(w, "seconds", (double)total / (s->cfg.freq_ghz * 1e9));
+    jw_end(w);
+}
+
+static void report_exits(const vs_sim *s, jw *w)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < EXIT_COUNT; i++)
+        total += s->st.exits[i];
+    jw_object(w, "exits");
+    jw_u64(w, "total", total);
+    for (int i = 0; i < EXIT_COUNT; i++)
+        jw_u64(w, exit_reason_name((exit_reason)i), s->st.exits[i]);
+    jw_u64(w, "cycles", s->st.exit_cycles);
+    jw_u64(w, "vmm_refs", s->st.vmm_refs);
+    jw_u64(w, "shadow_entries_written", s->st.shadow_entries_written);
+    jw_u64(w, "shadow_entries_dropped", s->st.shadow_entries_dropped);
+    jw_end(w);
+}
+
+static void report_os(const vs_sim *s, jw *w)
+{
+    os_counters sum = {0};
+    for (uint32_t i = 0; i < s->n_vms; i++) {
+        const os_counters *c = os_get_counters(s->vms[i].os);
+        for (int k = 0; k < VS_PG_COUNT; k++)
+            sum.pages_mapped[k] += c->pages_mapped[k];
+        sum.pages_resident += c->pages_resident;
+        sum.tables_resident += c->tables_resident;
+        sum.ptes_written += c->ptes_written;
+        sum.procs_created += c->procs_created;
+        sum.forks += c->forks;
+        sum.execs += c->execs;
+        sum.exits += c->exits;
+        sum.thp_fallbacks += c->thp_fallbacks;
+    }
+    jw_object(w, "faults");
+    jw_u64(w, "page", s->st.faults);
+    jw_u64(w, "cow", s->st.cow_faults);
+    jw_u64(w, "cycles", s->st.fault_cycles);
+    jw_end(w);
+    jw_object(w, "guest_os");
+    jw_object(w, "pages_mapped");
+    for (int k = 0; k < VS_PG_COUNT; k++)
+        jw_u64(w, vs_pgsz_name((vs_pgsz)k), sum.pages_mapped[k]);
+    jw_end(w);
+    jw_u64(w, "resident_4k_pages", sum.pages_resident);
+    jw_u64(w, "table_pages", sum.tables_resident);
+    jw_u64(w, "ptes_written", sum.ptes_written);
+    jw_u64(w, "processes", sum.procs_created);
+    jw_u64(w, "forks", sum.forks);
+    jw_u64(w, "execs", sum.execs);
+    jw_u64(w, "exits", sum.exits);
+    jw_u64(w, "large_page_fallbacks", sum.thp_fallbacks);
+    jw_end(w);
+    if (s->hv) {
+        const hv_counters *h = hv_get_counters(s->hv);
+        jw_object(w, "host");
+        jw_object(w, "backed");
+        for (int k = 0; k < VS_PG_COUNT; k++)
+            jw_u64(w, vs_pgsz_name((vs_pgsz)k), h->backed[k]);
+        jw_end(w);
+        jw_u64(w, "large_page_fallbacks", h->fallbacks);
+        jw_u64(w, "host_table_pages", h->host_tables);
+        jw_u64(w, "shadow_table_pages", h->shadow_tables);
+        jw_u64(w, "contiguous_vms", h->contiguous_vms);
+        jw_end(w);
+    }
+}
+
+static void report_intervals(const vs_sim *s, jw *w)
+{
+    jw_u64(w, "interval_instructions", s->cfg.stats_interval);
+    jw_array(w, "intervals");
+    for (guint i = 0; i < s->intervals->len; i++) {
+        const sim_interval *d = &g_array_index(s->intervals, sim_interval, i);
+        jw_object(w, NULL);
+        jw_u64(w, "instructions", d->instructions);
+        jw_u64(w, "refs", d->refs);
+        jw_u64(w, "tlb_misses", d->tlb_misses);
+        jw_u64(w, "walks", d->walks);
+        jw_u64(w, "walk_refs", d->walk_refs);
+        jw_u64(w, "exits", d->exits);
+        jw_u64(w, "faults", d->faults);
+        jw_u64(w, "cycles", d->cycles);
+        jw_end(w);
+    }
+    jw_end(w);
+}
+
+void sim_report(vs_sim *s, jw *w)
+{
+    jw_object(w, NULL);
+    jw_str(w, "vmemsim", VS_VERSION);
+    jw_str(w, "mode", cfg_mode_name((vs_mode)s->cfg.mode));
+    report_trace(s, w);
+    jw_u64(w, "refs", s->refs);
+    jw_u64(w, "instructions", s->instructions);
+    jw_object(w, "refs_by_kind");
+    for (int k = 0; k < TREC_KIND_COUNT; k++)
+        if (trace_kind_is_mem((unsigned)k))
+            jw_u64(w, trace_kind_name((unsigned)k), s->refs_by_kind[k]);
+    jw_end(w);
+    jw_object(w, "events");
+    jw_u64(w, "cr3_writes", s->cr3_writes);
+    jw_u64(w, "vm_switches", s->vm_switches);
+    jw_u64(w, "scheduler_switches", s->sched_switches);
+    jw_u64(w, "invlpg", s->invlpgs);
+    jw_u64(w, "transactions", s->transactions);
+    jw_u64(w, "cda_declarations", s->cdas);
+    jw_end(w);
+    report_walks(s, w);
+    jw_u64(w, "tlb_misses", sim_last_level_misses(s));
+    jw_double(w, "tlb_misses_per_kinst",
+              s->instructions ? 1000.0 * (double)sim_last_level_misses(s) / (double)s->instructions : 0);
+    report_cycles(s, w);
+    report_vs_native(s, w);
+    report_tlbs(s, w);
+    s->ops->report(s->mode, w);
+    report_caches(s, w);
+    report_exits(s, w);
+    report_os(s, w);
+    jw_object(w, "config");
+    cfg_each(&s->cfg, echo_config, w);
+    jw_end(w);
+    report_intervals(s, w);
+    jw_end(w);
+}
+
+static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0; }
+
+void sim_print_summary(vs_sim *s, FILE *out)
+{
+    uint64_t total = sim_total_cycles(s), records;
+    combined_digest(s, &records);
+    uint64_t exits = 0;
+    for (int i = 0; i < EXIT_COUNT; i++)
+        exits += s->st.exits[i];
+    uint64_t misses = sim_last_level_misses(s);
+    fprintf(out, "vmemsim %s, mode %s, %u trace(s), %" PRIu64 " records\n", VS_VERSION,
+            cfg_mode_name((vs_mode)s->cfg.mode), s->streams->len, records);
+    fprintf(out, "  instructions  %" PRIu64 "   references %" PRIu64 "\n", s->instructions, s->refs);
+    fprintf(out, "  TLB misses    %" PRIu64 " (%.3f per 1000 instructions, %.3f%% of references)\n", misses,
+            s->instructions ? 1000.0 * (double)misses / (double)s->instructions : 0, pct(misses, s->refs));
+    fprintf(out, "  walks         %" PRIu64 "   walk references %" PRIu64 "   per walk %.3f\n", s->st.walks,
+            s->st.walk_refs, s->st.walks ? (double)s->st.walk_refs / (double)s->st.walks : 0);
+    fprintf(out, "  faults        %" PRIu64 " page, %" PRIu64 " copy-on-write\n", s->st.faults, s->st.cow_faults);
+    fprintf(out, "  VM exits      %" PRIu64 "\n", exits);
+    fprintf(out, "  cycles        %" PRIu64 " (CPI %.3f): base %.1f%%, TLB %.1f%%, walk %.1f%%, data %.1f%%, "
+                 "fault %.1f%%, VMM %.1f%%\n",
+            total, s->instructions ? (double)total / (double)s->instructions : 0,
+            pct((uint64_t)((double)s->instructions * s->cfg.base_cpi), total), pct(s->tlb_cycles, total),
+            pct(s->st.walk_cycles, total), pct(s->data_cycles, total), pct(s->st.fault_cycles, total),
+            pct(s->st.exit_cycles, total));
+}
+
+double sim_wall_seconds(const vs_sim *s) { return s->wall_seconds; }
+uint64_t sim_refs(const vs_sim *s) { return s->refs; }

@@ -1,0 +1,74 @@
+/*
+ * share_image.c: one memory snapshot as a sorted list of (page number, 4 KiB
+ * content) -- the form every reader (ELF core, vmcore, raw image) produces
+ * and every scanner policy consumes.
+ *
+ * Invariants: keys strictly increase; every data pointer addresses 4 KiB that
+ * live as long as the image (inside its file mapping, its owned copies, or
+ * share_zero_page for zero-filled tails).
+ */
+#include "share_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+const uint8_t share_zero_page[SHARE_PAGE_SIZE];
+
+share_image *share_image_new(const char *name)
+{
+    share_image *img = vs_calloc(1, sizeof *img);
+    img->name = vs_strdup(name ? name : "image");
+    return img;
+}
+
+int share_image_push(share_image *img, uint64_t key, const uint8_t *data, const char *what, vs_err *err)
+{
+    if (img->n && key <= img->keys[img->n - 1])
+        return vs_fail(err, VS_E_FORMAT, "%s: page 0x%llx given after page 0x%llx (overlapping or unordered)",
+                       what, (unsigned long long)key, (unsigned long long)img->keys[img->n - 1]);
+    if (img->n == img->cap) {
+        img->cap = img->cap ? img->cap * 2 : 256;
+        img->keys = vs_realloc(img->keys, img->cap * sizeof *img->keys);
+        img->data = vs_realloc(img->data, img->cap * sizeof *img->data);
+    }
+    img->keys[img->n] = key;
+    img->data[img->n] = data;
+    img->n++;
+    return VS_OK;
+}
+
+int share_image_add(share_image *img, uint64_t key, const void *page, vs_err *err)
+{
+    uint8_t *copy = vs_malloc(SHARE_PAGE_SIZE);
+    memcpy(copy, page, SHARE_PAGE_SIZE);
+    int rc = share_image_push(img, key, copy, img->name, err);
+    if (rc != VS_OK) {
+        free(copy);
+        return rc;
+    }
+    img->owned = vs_realloc(img->owned, (img->n_owned + 1) * sizeof *img->owned);
+    img->owned[img->n_owned++] = copy;
+    return VS_OK;
+}
+
+size_t share_image_pages(const share_image *img) { return img->n; }
+uint64_t share_image_key(const share_image *img, size_t i) { return img->keys[i]; }
+const uint8_t *share_image_data(const share_image *img, size_t i) { return img->data[i]; }
+uint64_t share_image_omitted(const share_image *img) { return img->omitted; }
+const char *share_image_name(const share_image *img) { return img->name; }
+
+void share_image_free(share_image *img)
+{
+    if (!img)
+        return;
+    if (img->map)
+        munmap(img->map, img->map_len);
+    for (size_t i = 0; i < img->n_owned; i++)
+        free(img->owned[i]);
+    free(img->owned);
+    free(img->keys);
+    free(img->data);
+    free(img->name);
+    free(img);
+}

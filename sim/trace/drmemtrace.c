@@ -1,0 +1,123 @@
+/*
+ * drmemtrace.c: DynamoRIO drmemtrace offline traces, one thread's file
+ * (clients/drcachesim/common/trace_entry.h): packed 12-byte little-endian
+ * trace_entry_t records {u16 type, u16 size, u64 addr}, possibly gzip'd
+ * (trace_src decompresses).  The file opens with a HEADER entry whose addr
+ * is the format version and ends with a FOOTER.
+ *
+ * Mapping: READ -> LOAD and WRITE -> STORE (size = access size); every
+ * instruction type (plain, branches, NO_FETCH, SYSENTER, TAKEN/UNTAKEN) ->
+ * IFETCH at its PC (size = length); an INSTR_BUNDLE of n instructions ->
+ * n IFETCHes following the previous instruction, their lengths in the
+ * entry's addr bytes.  Prefetches, flushes, markers, thread/pid entries and
+ * encodings carry no reference and are skipped.  Invariant: after the
+ * FOOTER nothing more is read; an unknown type or a partial record is an
+ * error naming the offset.
+ */
+#include "trace_int.h"
+
+#include <stdlib.h>
+
+#define DR_ENTRY 12u      /* sizeof(trace_entry_t) on 64-bit, packed */
+#define DR_READ 0u
+#define DR_WRITE 1u
+#define DR_INSTR 10u      /* INSTR .. INSTR_RETURN = 10 .. 16 */
+#define DR_INSTR_LAST 16u
+#define DR_BUNDLE 17u
+#define DR_HEADER 25u
+#define DR_FOOTER 26u
+#define DR_NO_FETCH 29u
+#define DR_MAYBE_FETCH 30u
+#define DR_SYSENTER 31u
+#define DR_TAKEN 48u      /* TRACE_TYPE_INSTR_TAKEN_JUMP, then UNTAKEN = 49 */
+#define DR_LAST_TYPE 49u
+#define DR_MAX_VERSION 64u /* versions 2..5 exist; a larger "version" is not a header */
+#define DR_BUNDLE_MAX 8u   /* lengths fit in the 8 addr bytes */
+
+static uint64_t get64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+bool tr_drmemtrace_magic(const unsigned char *p, size_t n)
+{
+    return n >= DR_ENTRY && p[0] == DR_HEADER && p[1] == 0 && get64(p + 4) > 0 &&
+           get64(p + 4) < DR_MAX_VERSION;
+}
+
+typedef struct dr_state {
+    uint64_t next_pc; /* after the last instruction: where a bundle continues */
+    trace_rec pend[DR_BUNDLE_MAX]; /* a bundle's IFETCHes not yet handed out */
+    unsigned npend, next;
+    bool done;
+} dr_state;
+
+static bool is_instr(unsigned t)
+{
+    return (t >= DR_INSTR && t <= DR_INSTR_LAST) || t == DR_NO_FETCH || t == DR_MAYBE_FETCH ||
+           t == DR_SYSENTER || t == DR_TAKEN || t == DR_TAKEN + 1;
+}
+
+static long dr_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
+{
+    dr_state *s = r->st;
+    trace_in *in = &r->in;
+    size_t n = 0;
+    while (n < cap) {
+        if (s->next < s->npend) {
+            out[n++] = s->pend[s->next++];
+            continue;
+        }
+        if (s->done)
+            break;
+        long avail = tin_need(in, DR_ENTRY, err);
+        if (avail < 0)
+            return avail;
+        if (avail == 0)
+            break;
+        if (avail < (long)DR_ENTRY)
+            return vs_fail(err, VS_E_FORMAT,
+                           "%s: offset %llu: partial drmemtrace entry (%ld of %u bytes): truncated file?",
+                           in->path, (unsigned long long)tin_offset(in), avail, DR_ENTRY);
+        const unsigned char *p = in->buf + in->pos;
+        unsigned type = p[0] | (unsigned)p[1] << 8, size = p[2] | (unsigned)p[3] << 8;
+        uint64_t addr = get64(p + 4);
+        if (type > DR_LAST_TYPE)
+            return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: unknown drmemtrace entry type %u (expected 0..%u)",
+                           in->path, (unsigned long long)tin_offset(in), type, DR_LAST_TYPE);
+        in->pos += DR_ENTRY;
+        if (type == DR_READ || type == DR_WRITE) {
+            out[n++] = (trace_rec){.addr = addr, .size = (uint16_t)size,
+                                   .kind = type == DR_READ ? TREC_LOAD : TREC_STORE};
+        } else if (is_instr(type)) {
+            out[n++] = (trace_rec){.addr = addr, .size = (uint16_t)size, .kind = TREC_IFETCH};
+            s->next_pc = addr + size;
+        } else if (type == DR_BUNDLE) {
+            if (size > DR_BUNDLE_MAX)
+                return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: instruction bundle of %u (at most %u)",
+                               in->path, (unsigned long long)tin_offset(in) - DR_ENTRY, size, DR_BUNDLE_MAX);
+            for (unsigned i = 0; i < size; i++) {
+                s->pend[i] = (trace_rec){.addr = s->next_pc, .size = p[4 + i], .kind = TREC_IFETCH};
+                s->next_pc += p[4 + i];
+            }
+            s->npend = size;
+            s->next = 0;
+        } else if (type == DR_FOOTER) {
+            s->done = true;
+        }
+    }
+    return (long)n;
+}
+
+static const reader_ops DRMEMTRACE_OPS = {dr_read, free};
+
+int tr_drmemtrace_attach(trace_reader *r, vs_err *err)
+{
+    (void)err;
+    r->st = vs_calloc(1, sizeof(dr_state));
+    r->ops = &DRMEMTRACE_OPS;
+    return VS_OK;
+}

@@ -1,0 +1,137 @@
+/*
+ * trace.h: the trace module's one header -- the in-memory record every reader
+ * produces, and the reader/writer interface the engine consumes.
+ *
+ * A trace is a stream of trace_rec.  Memory records carry a virtual address
+ * and an access size; control records carry the events the guest-OS and
+ * hypervisor models need (context switches, INVLPG, process lifetime, VM
+ * switches, transactions, critical-data-area declarations).  Readers hand
+ * out records in batches so the engine's hot loop makes one indirect call
+ * per batch, not per reference.
+ *
+ * Formats are detected from content (magic bytes, then the shape of the first
+ * text lines), never only from the file name.  Every byte source is opened
+ * through trace_src, which is transparent to gzip, xz and zstd.
+ *
+ * Invariants: a reader never returns a record of kind >= TREC_KIND_COUNT;
+ * after it returns an error it returns the same error on every later call.
+ */
+#ifndef VS_TRACE_H
+#define VS_TRACE_H
+
+#include "../common.h"
+#include <stdio.h>
+
+typedef enum trace_kind {
+    /* memory references: addr = virtual address, size = bytes (0 = unknown) */
+    TREC_IFETCH = 0, /* one executed instruction; its fetch address */
+    TREC_LOAD = 1,
+    TREC_STORE = 2,
+    TREC_RMW = 3,    /* read-modify-write of one location (lackey 'M') */
+    /* control events */
+    TREC_SWITCH = 4,     /* id = pid now running (a context switch, CR3 write) */
+    TREC_INVLPG = 5,     /* addr = virtual address invalidated in the current process */
+    TREC_PROC_START = 6, /* id = pid of a new process (empty address space) */
+    TREC_PROC_EXIT = 7,  /* id = pid that exits; its address space is freed */
+    TREC_FORK = 8,       /* id = child pid; parent is the current process */
+    TREC_EXEC = 9,       /* id = pid whose address space is replaced */
+    TREC_VM = 10,        /* id = VM now running (a VM switch) */
+    TREC_TXN_BEGIN = 11, /* id = transaction number */
+    TREC_TXN_END = 12,   /* id = transaction number */
+    TREC_CDA = 13,       /* critical data area: addr = base, len = bytes, id = area id */
+    TREC_KIND_COUNT
+} trace_kind;
+
+static inline bool trace_kind_is_mem(unsigned k) { return k <= TREC_RMW; }
+const char *trace_kind_name(unsigned k); /* "ifetch", "load", ... "cda" */
+
+typedef struct trace_rec {
+    uint64_t addr; /* VA for memory and INVLPG; base for CDA */
+    uint64_t len;  /* CDA length in bytes; 0 otherwise */
+    uint32_t id;   /* pid / vm / txn / area id, per kind */
+    uint16_t size; /* access size in bytes for memory records */
+    uint8_t kind;  /* trace_kind */
+    uint8_t pad;
+} trace_rec;
+
+typedef enum trace_fmt {
+    TFMT_AUTO = 0,
+    TFMT_VMT,
+    TFMT_LACKEY,
+    TFMT_PIN,
+    TFMT_SIMICS,
+    TFMT_CHAMPSIM,
+    TFMT_DRMEMTRACE, /* DynamoRIO drmemtrace offline, one thread's file */
+    TFMT_SIFT,       /* Sniper SIFT */
+    TFMT_COUNT
+} trace_fmt;
+
+const char *trace_fmt_name(trace_fmt f);      /* "vmt", "lackey", ... */
+trace_fmt trace_fmt_from_name(const char *s); /* TFMT_AUTO if unknown */
+
+/* ---- byte sources: plain, gzip, xz (liblzma), zstd; chosen by magic ---- */
+typedef struct trace_src trace_src;
+int trace_src_open(const char *path, trace_src **out, vs_err *err); /* "-" = stdin */
+/* Reads up to n bytes; returns bytes read, 0 at end, or a negative VS_E_* code. */
+long trace_src_read(trace_src *s, void *buf, size_t n, vs_err *err);
+uint64_t trace_src_offset(const trace_src *s); /* decompressed bytes consumed so far */
+const char *trace_src_path(const trace_src *s);
+/* Fraction of the underlying file consumed (compressed bytes), or -1 for pipes and stdin. */
+double trace_src_fraction(const trace_src *s);
+const char *trace_src_codec(const trace_src *s); /* "none", "gzip", "xz", "zstd" */
+void trace_src_close(trace_src *s);
+
+/* ---- readers ---- */
+typedef struct trace_reader trace_reader;
+
+/* Opens path, detecting format and compression when fmt is TFMT_AUTO. */
+int trace_open(const char *path, trace_fmt fmt, trace_reader **out, vs_err *err);
+/* Fills buf with up to cap records.  Returns the count (> 0), 0 at a clean
+ * end of trace, or a negative VS_E_* code with err naming file and line/offset. */
+long trace_read(trace_reader *r, trace_rec *buf, size_t cap, vs_err *err);
+trace_fmt trace_reader_fmt(const trace_reader *r);
+/* Fraction of the input file consumed so far (compressed bytes for compressed
+ * files), or -1 when unknown (stdin, pipes).  For progress bars only. */
+double trace_progress(const trace_reader *r);
+const char *trace_reader_path(const trace_reader *r);
+void trace_close(trace_reader *r);
+
+/* ---- writers ---- */
+typedef struct trace_writer trace_writer;
+typedef enum trace_codec { TCODEC_NONE = 0, TCODEC_ZLIB = 1, TCODEC_ZSTD = 2 } trace_codec;
+
+/* fmt is TFMT_VMT or TFMT_CHAMPSIM.  The file is written to path.tmp and
+ * renamed on trace_writer_close, so a failed write never leaves a partial file
+ * under the final name. */
+int trace_writer_open(const char *path, trace_fmt fmt, trace_codec codec, trace_writer **out,
+                      vs_err *err);
+int trace_write(trace_writer *w, const trace_rec *recs, size_t n, vs_err *err);
+int trace_writer_close(trace_writer *w, vs_err *err);  /* commits the file */
+void trace_writer_abort(trace_writer *w);              /* discards it */
+/* Records the format could not represent and skipped so far (ChampSim has
+ * no control events and no address 0); always 0 for .vmt. */
+uint64_t trace_writer_dropped(const trace_writer *w);
+
+/* Streams everything from in to a new file out (format from out's suffix
+ * unless fmt says otherwise). */
+int trace_convert(const char *in, const char *out, trace_fmt out_fmt, vs_err *err);
+
+/* ---- summary statistics (vmemsim trace info) ---- */
+typedef struct trace_summary trace_summary;
+trace_summary *trace_summary_new(void);
+void trace_summary_add(trace_summary *s, const trace_rec *recs, size_t n);
+/* Human-readable report, or JSON when json is true. */
+void trace_summary_print(const trace_summary *s, const char *path, bool json, FILE *out);
+void trace_summary_free(trace_summary *s);
+/* Computes the summary of a whole file. */
+int trace_summarize(const char *path, trace_summary **out, vs_err *err);
+
+/* Prints the first n records, one per line. */
+int trace_head(const char *path, uint64_t n, FILE *out, vs_err *err);
+
+/* A content digest (FNV-1a 64 over the decoded records) for result provenance. */
+typedef struct trace_digest { uint64_t h; uint64_t records; } trace_digest;
+void trace_digest_init(trace_digest *d);
+void trace_digest_add(trace_digest *d, const trace_rec *recs, size_t n);
+
+#endif

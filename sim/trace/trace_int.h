@@ -1,0 +1,108 @@
+/*
+ * trace_int.h: what the trace module's files share and nobody else sees --
+ * the buffered input every reader parses from, the reader and writer
+ * objects with their per-format hooks, and the per-format entry points.
+ *
+ * A reader owns one trace_in: a 256 KiB window over the decompressed byte
+ * stream.  Text readers ask for a window that ends at a newline (tin_lines),
+ * so their parsers can scan characters without bounds checks: every line in
+ * [pos, lim) ends with '\n', and a final line without one gets a synthetic
+ * '\n' (the buffer keeps one spare byte for it).
+ */
+#ifndef VS_TRACE_INT_H
+#define VS_TRACE_INT_H
+
+#include "trace.h"
+
+#define TIN_CAP (256u * 1024u) /* one big read per refill; also the longest line accepted */
+#define TIN_SNIFF 4096u         /* bytes examined to detect a format */
+
+typedef struct trace_in {
+    trace_src *src;
+    const char *path;
+    unsigned char *buf; /* TIN_CAP + 1 bytes: room for a synthetic final '\n' */
+    size_t pos, lim, len; /* parsed up to pos; whole lines up to lim; data up to len */
+    uint64_t base;        /* stream offset of buf[0] */
+    uint64_t line;        /* number of the last line handed out (text readers) */
+    bool eof;
+} trace_in;
+
+/* Makes [pos, lim) non-empty and ending at '\n'.  1 = ok, 0 = end, < 0 = error. */
+int tin_lines(trace_in *in, vs_err *err);
+/* Makes at least n bytes available from pos unless the stream ends first.
+ * Returns the bytes available (may be < n only at the end) or < 0 on error. */
+long tin_need(trace_in *in, size_t n, vs_err *err);
+static inline uint64_t tin_offset(const trace_in *in) { return in->base + in->pos; }
+
+/* Hex digit value + 1 (0 = not a hex digit), shared by the text parsers. */
+extern const unsigned char tr_hexval[256];
+/* Does the line at p start with lit?  Stops at the first mismatch, so it
+ * never reads past the line's '\n'. */
+static inline bool tr_starts_with(const unsigned char *p, const char *lit)
+{
+    for (; *lit; p++, lit++)
+        if (*p != (unsigned char)*lit)
+            return false;
+    return true;
+}
+/* Copies at most 48 chars of the line at p into out, escaping non-printables. */
+void tr_quote_line(const char *p, char *out, size_t cap);
+
+/* ---- readers ---- */
+typedef struct reader_ops {
+    long (*read)(trace_reader *r, trace_rec *buf, size_t cap, vs_err *err);
+    void (*free)(void *state);
+} reader_ops;
+
+struct trace_reader {
+    trace_in in;
+    trace_fmt fmt;
+    const reader_ops *ops;
+    void *st;         /* per-format state */
+    vs_err sticky;    /* the first error, returned again on every later call */
+    bool failed;
+};
+
+/* Each format's attach hook installs ops and state on a reader whose input
+ * window is already primed (the first TIN_SNIFF bytes read). */
+int tr_lackey_attach(trace_reader *r, vs_err *err);
+int tr_pin_attach(trace_reader *r, vs_err *err);
+int tr_simics_attach(trace_reader *r, vs_err *err);
+int tr_champsim_attach(trace_reader *r, vs_err *err);
+int tr_vmt_attach(trace_reader *r, vs_err *err);
+int tr_drmemtrace_attach(trace_reader *r, vs_err *err);
+int tr_sift_attach(trace_reader *r, vs_err *err);
+
+/* Line sniffers for detection: does this one line (ending in '\n') parse as
+ * a record or a line the format skips?  2 = a record, 1 = skippable, 0 = no. */
+int tr_lackey_sniff(const char *line);
+int tr_pin_sniff(const char *line);
+int tr_simics_sniff(const char *line);
+bool tr_vmt_magic(const unsigned char *p, size_t n);
+bool tr_champsim_plausible(const unsigned char *p, size_t n);
+bool tr_drmemtrace_magic(const unsigned char *p, size_t n);
+bool tr_sift_magic(const unsigned char *p, size_t n);
+
+/* ---- writers ---- */
+typedef struct writer_ops {
+    int (*write)(trace_writer *w, const trace_rec *recs, size_t n, vs_err *err);
+    int (*finish)(trace_writer *w, vs_err *err); /* flushes trailers; the file is closed after */
+    void (*free)(void *state);
+} writer_ops;
+
+struct trace_writer {
+    const writer_ops *ops;
+    void *st;
+    FILE *f;
+    char *path, *tmp;
+    uint64_t dropped; /* records the format cannot represent */
+};
+
+/* fwrite with an error naming the temporary file. */
+int tw_put(trace_writer *w, const void *p, size_t n, vs_err *err);
+int tr_vmt_writer_init(trace_writer *w, trace_codec codec, vs_err *err);
+int tr_champsim_writer_init(trace_writer *w, vs_err *err);
+
+#define TR_CHAMPSIM_REC 64u /* sizeof(struct input_instr) in ChampSim */
+
+#endif

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# CLI tests of `vmemsim run` and `vmemsim trace`: exit codes, error messages
+# that name the file and what was expected, JSON/CSV keys, determinism, and
+# golden outputs (tests/golden/, names say what they pin).
+# usage: cli_run.sh VMEMSIM SOURCE_DIR
+set -u
+VMEMSIM=$(realpath "$1")
+SRC=$(realpath "$2")
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect STATUS PATTERN -- CMD...: exit status and a stderr pattern
+expect() {
+  local status=$1 pattern=$2
+  shift 3
+  "$@" >"$T/out" 2>"$T/err"
+  local got=$?
+  if [ "$got" -ne "$status" ]; then bad "exit $got (wanted $status): $*"; cat "$T/err"; return; fi
+  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" "$T/err"; then
+    bad "stderr lacks /$pattern/: $*"; cat "$T/err"; return
+  fi
+  ok
+}
+
+S=$SRC/traces/samples
+CFG=$SRC/configs/skylake.ini
+
+# A run with JSON and CSV.
+expect 0 "" -- "$VMEMSIM" run -q -c "$CFG" "$S/gzip.lackey.gz" --json "$T/a.json" --csv "$T/a.csv"
+for key in '"refs"' '"instructions"' '"walks"' '"walk_refs"' '"walk_hist"' '"cycles"' '"total"' '"tlb"' \
+           '"pwc"' '"config"' '"trace"' '"digest"' '"records"' '"exits"' '"machine.mode"'; do
+  grep -q "$key" "$T/a.json" && ok || bad "JSON lacks $key"
+done
+[ "$(wc -l <"$T/a.csv")" -eq 2 ] && ok || bad "CSV is not header + one row"
+fields() { sed 's/"[^"]*"/q/g' | tr ',' '\n' | wc -l; } # quoted fields may hold commas
+h=$(head -1 "$T/a.csv" | fields); r=$(tail -1 "$T/a.csv" | fields)
+[ "$h" -eq "$r" ] && ok || bad "CSV header has $h fields, row $r"
+head -1 "$T/a.csv" | tr ',' '\n' | grep -qx 'cycles.total' && ok || bad "CSV lacks cycles.total"
+
+# Determinism: the same inputs give the same bytes.
+"$VMEMSIM" run -q -c "$CFG" "$S/gzip.lackey.gz" --json "$T/b.json"
+cmp -s "$T/a.json" "$T/b.json" && ok || bad "two identical runs differ"
+
+# Golden summary: native Skylake on the gzip sample.
+(cd "$SRC" && "$VMEMSIM" run -c configs/skylake.ini traces/samples/gzip.lackey.gz) >"$T/summary.txt" 2>/dev/null
+if diff -u "$SRC/tests/golden/run_native_skylake_gzip_summary.txt" "$T/summary.txt"; then ok; else
+  bad "summary differs from tests/golden/run_native_skylake_gzip_summary.txt"; fi
+
+# Several traces: processes of one VM, switched every quantum.
+expect 0 "" -- "$VMEMSIM" run -q -c "$CFG" -o sched.quantum=20000 "$S/gzip.lackey.gz" "$S/sort.lackey.gz" --json "$T/m.json"
+grep -q '"cr3_writes": [1-9]' "$T/m.json" && ok || bad "two traces produced no CR3 writes"
+
+# Interval statistics.
+expect 0 "" -- "$VMEMSIM" run -q -c "$CFG" -o stats.interval=100000 "$S/awk.lackey.gz" --json "$T/i.json"
+grep -q '"intervals": \[' "$T/i.json" && ok || bad "no intervals"
+
+# Bad input: clear errors, non-zero exits.
+expect 1 "nonexistent.vmt" -- "$VMEMSIM" run -q "$T/nonexistent.vmt"
+printf '[machine]\nmoed = native\n' >"$T/bad.ini"
+expect 1 "bad.ini.*\[machine\] moed.*unknown key" -- "$VMEMSIM" run -q -c "$T/bad.ini" "$S/gzip.lackey.gz"
+printf '[tlb.x]\nentries = 1536\nways = 7\n' >"$T/ways.ini"
+expect 1 "ways.ini.*multiple of ways" -- "$VMEMSIM" run -q -c "$T/ways.ini" "$S/gzip.lackey.gz"
+expect 1 "tlb.stlb.entries=abc" -- "$VMEMSIM" run -q -o tlb.stlb.entries=abc "$S/gzip.lackey.gz"
+expect 2 "section.key=value" -- "$VMEMSIM" run -q -o nonsense "$S/gzip.lackey.gz"
+expect 2 "no trace" -- "$VMEMSIM" run -q
+head -c 100000 "$S/gzip.lackey.gz" >"$T/cut.lackey.gz"
+expect 1 "cut.lackey.gz" -- "$VMEMSIM" run -q "$T/cut.lackey.gz"
+head -c 5000 /dev/urandom >"$T/garbage.bin"
+expect 1 "garbage.bin" -- "$VMEMSIM" run -q "$T/garbage.bin"
+printf 'I  0040100a,3\n L 7ff0001000,8\n S 7ff0001008,zz\n' >"$T/badline.lackey"
+expect 1 "badline.lackey.*line 3" -- "$VMEMSIM" run -q "$T/badline.lackey"
+
+# trace convert / info / head.
+expect 0 "" -- "$VMEMSIM" trace convert "$S/sort.lackey.gz" "$T/sort.vmt"
+"$VMEMSIM" run -q -c "$CFG" "$S/sort.lackey.gz" --json "$T/s1.json"
+"$VMEMSIM" run -q -c "$CFG" "$T/sort.vmt" --json "$T/s2.json"
+grep -v '"file"\|"format"' "$T/s1.json" >"$T/s1.cut"; grep -v '"file"\|"format"' "$T/s2.json" >"$T/s2.cut"
+cmp -s "$T/s1.cut" "$T/s2.cut" && ok || bad "lackey and its .vmt conversion give different results"
+expect 0 "" -- "$VMEMSIM" trace info "$T/sort.vmt" --json
+grep -q '"distinct_pages_4k"' "$T/out" && ok || bad "trace info --json lacks distinct_pages_4k"
+(cd "$SRC" && "$VMEMSIM" trace info traces/samples/awk.lackey.gz) >"$T/info.txt"
+if diff -u "$SRC/tests/golden/trace_info_awk_sample.txt" "$T/info.txt"; then ok; else
+  bad "trace info differs from tests/golden/trace_info_awk_sample.txt"; fi
+expect 0 "" -- "$VMEMSIM" trace head "$T/sort.vmt" -n 5
+[ "$(wc -l <"$T/out")" -eq 5 ] && ok || bad "trace head -n 5 printed $(wc -l <"$T/out") lines"
+expect 0 "" -- "$VMEMSIM" trace convert "$S/awk.lackey.gz" "$T/awk.champsim" --format champsim
+expect 0 "" -- "$VMEMSIM" trace info "$T/awk.champsim"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]

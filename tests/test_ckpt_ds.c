@@ -1,0 +1,140 @@
+/*
+ * test_ckpt_ds.c: the checkpointing model on the `ds` workloads (seeds 000/001,
+ * Figures 11-18): every structure's insert run at OPT=1 (10,000 operations =
+ * 10,000 transactions) and OPT=5 (10,000 operations = 2,000 transactions),
+ * under the default calibration.  Prints the per-structure table that
+ * docs/checkpoint.md quotes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ckpt/ckpt.h"
+#include "workloads/workloads.h"
+
+#define SEED_CALIB VS_SOURCE_DIR "/configs/ckpt/xen2011.ini"
+#define OPS 10000
+
+static ckpt_result run(const ckpt_calib *c, const char *dir, const char *structure, unsigned opt)
+{
+    char *path = g_build_filename(dir, "ds.vmt", NULL);
+    char a[64], b[32];
+    snprintf(a, sizeof a, "structure=%s", structure);
+    snprintf(b, sizeof b, "opt=%u", opt);
+    char ops[] = "ops=10000", op[] = "op=insert";
+    char *kv[] = {a, op, b, ops};
+    vs_err err = {0};
+    if (wl_generate("ds", 4, kv, 1, path, &err) != VS_OK)
+        fail_msg("%s", err.msg);
+    ckpt_scan *s;
+    if (ckpt_scan_file(path, &s, &err) != VS_OK)
+        fail_msg("%s", err.msg);
+    ckpt_result r;
+    ckpt_evaluate(c, s, opt, &r);
+    ckpt_scan_free(s);
+    remove(path);
+    g_free(path);
+    return r;
+}
+
+static double per_op(const ckpt_result *r, ckpt_tech t)
+{
+    return r->tech[t].tracking_ns / ((double)r->stats.txns * r->opt);
+}
+
+static double wpp(const ckpt_result *r)
+{
+    return (double)r->writes / (double)r->pages;
+}
+
+static bool ptxen_cheapest(const ckpt_result *r)
+{
+    for (int t = CKPT_EMUL; t < CKPT_SCANXEN; t++) /* the four techniques of Figure 11 */
+        if (t != CKPT_PTXEN && r->tech[t].tracking_ns <= r->tech[CKPT_PTXEN].tracking_ns)
+            return false;
+    return true;
+}
+
+static void ds_orderings(void **state)
+{
+    (void)state;
+    ckpt_calib c;
+    vs_err err = {0};
+    if (ckpt_calib_load(SEED_CALIB, &c, &err) != VS_OK)
+        fail_msg("%s", err.msg);
+    char *dir = g_dir_make_tmp("ckpt-ds-XXXXXX", NULL);
+    assert_non_null(dir);
+    unsigned cheapest = 0, cases = 0;
+    double sum_se = 0, sum_sp = 0, max_se = 0, max_sp = 0, sum_tot = 0;
+    print_message("%-9s %3s %6s %6s %6s %8s %8s %8s %8s %7s %7s %6s %6s\n", "struct", "opt", "W/txn", "PPT",
+                  "WPP", "emul/op", "pt/op", "emx/op", "ptx/op", "ptMB", "emMB", "spd_e", "spd_p");
+    for (int k = 0; k < WL_DS_COUNT; k++) {
+        ckpt_result r[2] = {run(&c, dir, wl_ds_names[k], 1), run(&c, dir, wl_ds_names[k], 5)};
+        assert_int_equal(r[0].stats.txns, OPS);
+        assert_int_equal(r[1].stats.txns, OPS / 5);
+        for (int i = 0; i < 2; i++) {
+            const ckpt_result *x = &r[i];
+            double n = (double)x->stats.txns;
+            double se = x->tech[CKPT_EMUL].tracking_ns / x->tech[CKPT_EMULXEN].tracking_ns;
+            double sp = x->tech[CKPT_PT].tracking_ns / x->tech[CKPT_PTXEN].tracking_ns;
+            print_message("%-9s %3g %6.1f %6.2f %6.2f %8.1f %8.1f %8.1f %8.1f %7.1f %7.2f %6.2f %6.2f\n",
+                          wl_ds_names[k], x->opt, (double)x->writes / n, (double)x->pages / n, wpp(x),
+                          per_op(x, CKPT_EMUL) / 1000, per_op(x, CKPT_PT) / 1000, per_op(x, CKPT_EMULXEN) / 1000,
+                          per_op(x, CKPT_PTXEN) / 1000, x->tech[CKPT_PT].copy_bytes / 1e6,
+                          x->tech[CKPT_EMUL].copy_bytes / 1e6, se, sp);
+            cheapest += ptxen_cheapest(x);
+            cases++;
+            sum_se += se;
+            sum_sp += sp;
+            max_se = fmax(max_se, se);
+            max_sp = fmax(max_sp, sp);
+            /* hypervisor speedups (Figures 12, 14): emulation ~4x, page tracking ~10-15x */
+            assert_true(se > 3 && se < 5);
+            assert_true(sp > 8 && sp < 16);
+            /* emulation versus page tracking follows WPP against the break-even of 5 */
+            if (wpp(x) >= 6 && (double)x->pages / n >= 2)
+                assert_true(x->tech[CKPT_EMUL].tracking_ns > x->tech[CKPT_PT].tracking_ns);
+            if (wpp(x) <= 4)
+                assert_true(x->tech[CKPT_EMUL].tracking_ns < x->tech[CKPT_PT].tracking_ns);
+        }
+        if (r[0].pages)
+            sum_tot += (r[0].tech[CKPT_PT].tracking_ns + r[0].tech[CKPT_PT].copy_ns) /
+                       (r[0].tech[CKPT_PTXEN].tracking_ns + r[0].tech[CKPT_PTXEN].copy_ns);
+        /* OPT=5: emulation flat per operation, page tracking cheaper */
+        double em = per_op(&r[0], CKPT_EMUL) / per_op(&r[1], CKPT_EMUL);
+        double pt = per_op(&r[0], CKPT_PT) / per_op(&r[1], CKPT_PT);
+        double ptx = per_op(&r[0], CKPT_PTXEN) / per_op(&r[1], CKPT_PTXEN);
+        double growth = ((double)r[1].pages / (double)r[1].stats.txns) / ((double)r[0].pages / (double)r[0].stats.txns);
+        print_message("%-9s OPT 1->5 per-op gain: emul %.3fx, pt %.2fx, ptxen %.2fx; PPT grows %.2fx\n",
+                      wl_ds_names[k], em, pt, ptx, growth);
+        assert_true(fabs(em - 1) < 0.02);
+        assert_true(pt > 1.2 && ptx > 1.2);
+        if (growth < 1.2) /* pages stay the same: the seeds' "about 5x" */
+            assert_true(pt > 4 && pt <= 5.5);
+        /* data processed (Figures 15-16): page tracking copies whole pages */
+        assert_true(r[0].tech[CKPT_PT].copy_bytes >= 40000000);
+        assert_true(r[0].tech[CKPT_EMUL].copy_bytes < 4000000);
+        assert_true(r[0].tech[CKPT_PT].copy_bytes > 20 * r[0].tech[CKPT_EMUL].copy_bytes);
+        if (k == WL_DS_AVL || k == WL_DS_SPLAY || k == WL_DS_AA || k == WL_DS_BST)
+            assert_true(r[0].tech[CKPT_PT].copy_bytes >= 100000000);
+    }
+    print_message("PTxen cheapest of emul/pt/emulxen/ptxen in %u of %u cases; hypervisor speedup emul avg %.2f "
+                  "max %.2f, pt avg %.2f max %.2f; total-time pt/ptxen at OPT=1 avg %.2f\n",
+                  cheapest, cases, sum_se / cases, max_se, sum_sp / cases, max_sp, sum_tot / WL_DS_COUNT);
+    assert_true(3 * cheapest >= 2 * cases);
+    rmdir(dir);
+    g_free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(ds_orderings)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

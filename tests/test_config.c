@@ -1,0 +1,167 @@
+/*
+ * test_config.c: the option table -- defaults, files, overrides, the echo, and
+ * that every bad input is an error naming its origin, section, key and what
+ * was expected.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "config.h"
+
+static int load(vs_config *c, const char *text, vs_err *err)
+{
+    cfg_defaults(c);
+    return cfg_load_data(c, text, strlen(text), "test.ini", err);
+}
+
+static void defaults_are_skylake(void **state)
+{
+    (void)state;
+    vs_config c;
+    vs_err err = {0};
+    cfg_defaults(&c);
+    assert_int_equal(cfg_validate(&c, "defaults", &err), VS_OK);
+    assert_int_equal(c.mode, MODE_NATIVE);
+    assert_int_equal(c.guest_levels, 4);
+    assert_int_equal(c.n_tlbs, 6);
+    assert_string_equal(c.tlbs[4].name, "stlb");
+    assert_int_equal(c.tlbs[4].entries, 1536);
+    assert_int_equal(c.tlbs[4].ways, 12);
+    assert_int_equal(c.tlbs[4].page_sizes, (1u << VS_PG_4K) | (1u << VS_PG_2M));
+    assert_int_equal(c.n_caches, 4);
+    assert_true(c.pwc_enabled);
+}
+
+static void file_values_and_sizes(void **state)
+{
+    (void)state;
+    vs_config c;
+    vs_err err = {0};
+    assert_int_equal(load(&c, "[machine]\nmode = nested\nbase_cpi = 0.75\n[guest]\nmem = 2g\nlevels=5\n"
+                              "[host]\npage_size = 2m\n", &err), VS_OK);
+    assert_int_equal(c.mode, MODE_NESTED);
+    assert_true(c.base_cpi == 0.75);
+    assert_int_equal(c.guest_mem, 2ull << 30);
+    assert_int_equal(c.guest_levels, 5);
+    assert_int_equal(c.host_page_size, VS_PG_2M);
+    assert_int_equal(c.n_tlbs, 6); /* no [tlb.*] in the file: defaults stand */
+}
+
+static void tlb_sections_replace_defaults(void **state)
+{
+    (void)state;
+    vs_config c;
+    vs_err err = {0};
+    assert_int_equal(load(&c, "[tlb.only]\nentries = 1536\nways = 1536\npage_sizes = 4k, 2m ,1g\n", &err), VS_OK);
+    assert_int_equal(c.n_tlbs, 1);
+    assert_string_equal(c.tlbs[0].name, "only");
+    assert_int_equal(c.tlbs[0].entries, 1536);
+    assert_int_equal(c.tlbs[0].page_sizes, 7);
+    assert_int_equal(c.tlbs[0].kind, TLB_UNIFIED);
+}
+
+static void errors_name_origin_section_key(void **state)
+{
+    (void)state;
+    vs_config c;
+    vs_err err = {0};
+    assert_int_equal(load(&c, "[machine]\nmoed = native\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "test.ini"));
+    assert_non_null(strstr(err.msg, "[machine] moed"));
+    assert_non_null(strstr(err.msg, "unknown key"));
+
+    assert_int_equal(load(&c, "[machine]\nmode = warp\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "'warp'"));
+    assert_non_null(strstr(err.msg, "nested"));
+
+    assert_int_equal(load(&c, "[tlb.x]\nentries = -5\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "[tlb.x] entries"));
+
+    assert_int_equal(load(&c, "[tlb.x]\nentries = 100\nways = 8\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "multiple of ways"));
+
+    assert_int_equal(load(&c, "[guest]\nlevels = 3\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "out of range"));
+
+    assert_int_equal(load(&c, "[guest]\nmem = 12q\n", &err), VS_E_CONFIG);
+    assert_int_equal(load(&c, "[bogus]\nx = 1\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "unknown section"));
+    assert_int_equal(load(&c, "this is not ini\n", &err), VS_E_FORMAT);
+    assert_non_null(strstr(err.msg, "test.ini"));
+    assert_int_equal(load(&c, "[machine]\nbase_cpi = nan\n", &err), VS_E_CONFIG);
+    assert_int_equal(load(&c, "[host]\nmem = 99999999999999999999t\n", &err), VS_E_CONFIG);
+}
+
+static void overrides(void **state)
+{
+    (void)state;
+    vs_config c;
+    vs_err err = {0};
+    cfg_defaults(&c);
+    assert_int_equal(cfg_override(&c, "tlb.stlb.entries=1536", &err), VS_OK);
+    assert_int_equal(cfg_override(&c, "pwc.enabled=false", &err), VS_OK);
+    assert_false(c.pwc_enabled);
+    assert_int_equal(cfg_override(&c, "tlb.extra.entries=8", &err), VS_OK); /* -o may add a structure */
+    assert_int_equal(c.n_tlbs, 7);
+    cfg_defaults(&c);
+    assert_int_equal(cfg_override(&c, "noequals", &err), VS_E_USAGE);
+    assert_non_null(strstr(err.msg, "section.key=value"));
+    assert_int_equal(cfg_override(&c, "machine.mode=shadow", &err), VS_OK);
+    assert_int_equal(c.mode, MODE_SHADOW);
+    assert_int_equal(cfg_override(&c, "tlb.stlb.ways=7", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "-o tlb.stlb.ways=7"));
+}
+
+static void count_keys(void *ctx, const char *key, const char *value)
+{
+    (void)value;
+    int *n = ctx;
+    if (!strcmp(key, "tlb.stlb.entries"))
+        assert_string_equal(value, "1536");
+    if (!strcmp(key, "tlb.stlb.page_sizes"))
+        assert_string_equal(value, "4k,2m");
+    if (!strcmp(key, "machine.mode"))
+        assert_string_equal(value, "native");
+    (*n)++;
+}
+
+static void echo_every_key(void **state)
+{
+    (void)state;
+    vs_config c;
+    cfg_defaults(&c);
+    int n = 0;
+    cfg_each(&c, count_keys, &n);
+    assert_true(n > 60 + 6 * 7 + 4 * 7 - 1);
+}
+
+static void shipped_configs_load(void **state)
+{
+    (void)state;
+    const char *files[] = {"skylake.ini", "zen3.ini", "barcelona.ini"};
+    for (size_t i = 0; i < VS_ARRAY_LEN(files); i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/configs/%s", VS_SOURCE_DIR, files[i]);
+        vs_config c;
+        vs_err err = {0};
+        cfg_defaults(&c);
+        int rc = cfg_load(&c, path, &err);
+        if (rc != VS_OK)
+            fail_msg("%s", err.msg);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults_are_skylake),     cmocka_unit_test(file_values_and_sizes),
+        cmocka_unit_test(tlb_sections_replace_defaults), cmocka_unit_test(errors_name_origin_section_key),
+        cmocka_unit_test(overrides),                cmocka_unit_test(echo_every_key),
+        cmocka_unit_test(shipped_configs_load),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,226 @@
+/*
+ * test_ds.c: the `ds` structures really are the structures.  Each runs
+ * random inserts and removes against a naive reference model (an array),
+ * with its invariant check (BST order, AVL balance and heights, AA levels,
+ * heap order, binomial-tree shapes, queue indices, list acyclicity, probe
+ * reachability) after every operation, for both heap layouts.  Then
+ * `trace info`'s per-transaction statistics are checked against an
+ * independent count over the generated trace.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "workloads/workloads.h"
+
+#define OPS 1500 /* operations per structure: trees reach depth ~12 */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Does the structure remove a given key (else the minimum / the oldest)? */
+static bool keyed(wl_ds_kind k) { return k != WL_DS_HEAP && k != WL_DS_BINOMIAL && k != WL_DS_QUEUE; }
+
+static void run_model(wl_ds_kind kind, wl_ds_layout layout, uint64_t seed)
+{
+    wl_ds_params p = {.kind = kind, .capacity = OPS, .layout = layout, .seed = seed};
+    wl_ds *d;
+    vs_err err = {0};
+    wl_out *sink = wl_out_new(NULL);
+    assert_int_equal(wl_ds_new(&p, sink, &d, &err), VS_OK);
+    uint64_t *model = calloc(OPS, sizeof *model), *got = calloc(OPS + 8, sizeof *got);
+    size_t n = 0;
+    uint64_t rng = seed, next = 0;
+    char why[256];
+    for (int op = 0; op < 3 * OPS; op++) {
+        uint64_t r = vs_rng_next(&rng);
+        if (r % 100 < 55 && n < OPS) {
+            uint64_t key = (vs_rng_next(&rng) % 1000000) * 4096 + ++next % 4096 + 1; /* distinct */
+            wl_ds_insert(d, key);
+            model[n++] = key;
+        } else if (keyed(kind)) {
+            bool present = n > 0 && r % 7 != 0;
+            uint64_t key = present ? model[(r >> 8) % n] : 0xdead0000000ull + (uint64_t)op;
+            assert_int_equal(wl_ds_remove(d, key), present);
+            for (size_t i = 0; present && i < n; i++)
+                if (model[i] == key) {
+                    memmove(model + i, model + i + 1, (n - i - 1) * sizeof *model);
+                    n--;
+                    break;
+                }
+        } else {
+            assert_int_equal(wl_ds_remove(d, 0), n > 0);
+            if (n > 0) {
+                size_t at = 0; /* queue: the oldest; heaps: the minimum */
+                for (size_t i = 1; kind != WL_DS_QUEUE && i < n; i++)
+                    if (model[i] < model[at])
+                        at = i;
+                memmove(model + at, model + at + 1, (n - at - 1) * sizeof *model);
+                n--;
+            }
+        }
+        if (!wl_ds_check(d, why, sizeof why))
+            fail_msg("%s after op %d: %s", wl_ds_names[kind], op, why);
+        assert_int_equal(wl_ds_size(d), n);
+    }
+    assert_int_equal(wl_ds_keys(d, got, OPS + 8), n);
+    if (kind == WL_DS_LIST) { /* most recent first */
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(got[i], model[n - 1 - i]);
+    } else if (kind == WL_DS_QUEUE) {
+        assert_memory_equal(got, model, n * sizeof *model);
+    } else {
+        qsort(got, n, sizeof *got, cmp_u64);
+        qsort(model, n, sizeof *model, cmp_u64);
+        assert_memory_equal(got, model, n * sizeof *model);
+    }
+    assert_true(wl_out_records(sink) > 0);
+    free(model);
+    free(got);
+    wl_ds_free(d);
+    wl_out_free(sink);
+}
+
+static void test_structures(void **state)
+{
+    (void)state;
+    for (int k = 0; k < WL_DS_COUNT; k++) {
+        run_model((wl_ds_kind)k, WL_LAYOUT_SEQ, 11 + (uint64_t)k);
+        run_model((wl_ds_kind)k, WL_LAYOUT_RANDOM, 101 + (uint64_t)k);
+    }
+}
+
+/* Sorted ascending keys drive an unbalanced BST to a list, the AVL tree not. */
+static void test_sorted_inserts(void **state)
+{
+    (void)state;
+    wl_ds_kind kinds[] = {WL_DS_AVL, WL_DS_AA, WL_DS_SPLAY, WL_DS_BST};
+    for (size_t i = 0; i < VS_ARRAY_LEN(kinds); i++) {
+        wl_ds_params p = {.kind = kinds[i], .capacity = 600};
+        wl_ds *d;
+        vs_err err = {0};
+        wl_out *sink = wl_out_new(NULL);
+        assert_int_equal(wl_ds_new(&p, sink, &d, &err), VS_OK);
+        char why[256];
+        for (uint64_t key = 1; key <= 600; key++) {
+            wl_ds_insert(d, key);
+            if (!wl_ds_check(d, why, sizeof why))
+                fail_msg("%s: %s", wl_ds_names[kinds[i]], why);
+        }
+        for (uint64_t key = 1; key <= 600; key += 2)
+            assert_true(wl_ds_remove(d, key));
+        assert_true(wl_ds_check(d, why, sizeof why));
+        assert_int_equal(wl_ds_size(d), 300);
+        wl_out_free(sink);
+        wl_ds_free(d);
+    }
+}
+
+typedef struct txn_stats {
+    uint64_t txns, writes, pages;
+    double wpp_sum;
+} txn_stats;
+
+/* Independent count: stores inside the CDA between TXN_BEGIN and TXN_END. */
+static txn_stats count_txns(const char *path)
+{
+    txn_stats t = {0};
+    trace_reader *r;
+    vs_err err = {0};
+    assert_int_equal(trace_open(path, TFMT_AUTO, &r, &err), VS_OK);
+    trace_rec buf[1024];
+    long n;
+    uint64_t cda_lo = 0, cda_hi = 0, *pg = malloc(1 << 20), npg = 0, w = 0;
+    bool in = false;
+    while ((n = trace_read(r, buf, 1024, &err)) > 0)
+        for (long i = 0; i < n; i++) {
+            const trace_rec *x = &buf[i];
+            if (x->kind == TREC_CDA) {
+                cda_lo = x->addr;
+                cda_hi = x->addr + x->len;
+            } else if (x->kind == TREC_TXN_BEGIN) {
+                in = true;
+                npg = w = 0;
+            } else if (x->kind == TREC_TXN_END) {
+                qsort(pg, npg, sizeof *pg, cmp_u64);
+                uint64_t distinct = 0;
+                for (uint64_t j = 0; j < npg; j++)
+                    distinct += j == 0 || pg[j] != pg[j - 1];
+                t.txns++;
+                t.writes += w;
+                t.pages += distinct;
+                if (distinct)
+                    t.wpp_sum += (double)w / (double)distinct;
+                in = false;
+            } else if (in && x->kind == TREC_STORE && x->addr >= cda_lo && x->addr < cda_hi) {
+                assert_true(npg < (1 << 17));
+                pg[npg++] = x->addr >> 12;
+                w++;
+            }
+        }
+    assert_int_equal(n, 0);
+    trace_close(r);
+    free(pg);
+    return t;
+}
+
+static double json_num(const char *json, const char *key)
+{
+    const char *p = strstr(json, key);
+    assert_non_null(p);
+    return atof(p + strlen(key));
+}
+
+static void test_trace_info_stats(void **state)
+{
+    (void)state;
+    const char *cases[][4] = {{"structure=avl", "op=insert", "opt=1", "ops=2000"},
+                              {"structure=aa", "op=delete", "opt=5", "ops=2000"},
+                              {"structure=binomial", "op=delete", "opt=1", "ops=1000"},
+                              {"structure=hashquad", "op=insert", "opt=5", "ops=1000"}};
+    char path[512];
+    snprintf(path, sizeof path, "%s/ds_info_%d.vmt", VS_BINARY_DIR, (int)getpid());
+    for (size_t c = 0; c < VS_ARRAY_LEN(cases); c++) {
+        vs_err err = {0};
+        assert_int_equal(wl_generate("ds", 4, (char **)cases[c], 5, path, &err), VS_OK);
+        txn_stats t = count_txns(path);
+        trace_summary *s;
+        assert_int_equal(trace_summarize(path, &s, &err), VS_OK);
+        char *json = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&json, &len);
+        trace_summary_print(s, path, true, f);
+        fclose(f);
+        trace_summary_free(s);
+        uint64_t ops = strtoull(cases[c][3] + 4, NULL, 10), opt = strtoull(cases[c][2] + 4, NULL, 10);
+        assert_int_equal(t.txns, ops / opt);
+        assert_int_equal((uint64_t)json_num(json, "\"count\": "), t.txns);
+        assert_int_equal((uint64_t)json_num(json, "\"total_writes\": "), t.writes);
+        assert_int_equal((uint64_t)json_num(json, "\"total_pages\": "), t.pages);
+        assert_float_equal(json_num(json, "\"mean_wpp\": "), t.wpp_sum / (double)t.txns, 1e-4);
+        assert_float_equal(json_num(json, "\"mean_writes\": "), (double)t.writes / (double)t.txns, 1e-4);
+        assert_float_equal(json_num(json, "\"mean_ppt\": "), (double)t.pages / (double)t.txns, 1e-4);
+        free(json);
+    }
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_structures),
+        cmocka_unit_test(test_sorted_inserts),
+        cmocka_unit_test(test_trace_info_stats),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,223 @@
+/*
+ * test_modes_differential.c: every registered translation mode against an
+ * obviously correct reference.  For random traces of several processes (context
+ * switches, fork with copy-on-write, exec, exit, INVLPG) on two VMs, the engine's
+ * observer sees the physical address of every access, and the reference
+ * (sim_reference_translate: the guest OS's page tables looked up in software,
+ * then the hypervisor's segment base or host tables) must agree on every one.
+ * Each mode runs under several machine shapes: default caches, the unified
+ * page-walk cache, large pages in both dimensions, untagged TLBs, and no caches.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "engine.h"
+#include "mmu/mode.h"
+#include "trace/trace.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#define N_TRACES 2
+#define N_RECS 20000
+#define MAX_PIDS 6
+
+static char *paths[N_TRACES];
+static char *tmp_dir;
+
+typedef struct gen {
+    uint64_t rng;
+    bool live[MAX_PIDS];
+    uint32_t cur;
+} gen;
+
+static uint32_t pick_live(gen *g, bool other)
+{
+    for (;;) {
+        uint32_t p = (uint32_t)(vs_rng_next(&g->rng) % MAX_PIDS);
+        if (g->live[p] && (!other || p != g->cur))
+            return p;
+    }
+}
+
+static int count_live(const gen *g)
+{
+    int n = 0;
+    for (int i = 0; i < MAX_PIDS; i++)
+        n += g->live[i];
+    return n;
+}
+
+static void put(trace_writer *w, trace_rec r)
+{
+    vs_err err;
+    assert_int_equal(trace_write(w, &r, 1, &err), VS_OK);
+}
+
+static void write_trace(const char *path, uint64_t seed)
+{
+    vs_err err;
+    trace_writer *w;
+    assert_int_equal(trace_writer_open(path, TFMT_VMT, TCODEC_NONE, &w, &err), VS_OK);
+    gen g = {.rng = seed};
+    g.live[0] = true;
+    put(w, (trace_rec){.kind = TREC_SWITCH, .id = 0});
+    for (int i = 0; i < N_RECS; i++) {
+        uint64_t x = vs_rng_next(&g.rng);
+        unsigned event = (unsigned)(x % 1000);
+        if (event < 6 && count_live(&g) < MAX_PIDS) { /* fork a free pid */
+            uint32_t child = (uint32_t)((x >> 10) % MAX_PIDS);
+            if (!g.live[child]) {
+                put(w, (trace_rec){.kind = TREC_FORK, .id = child});
+                g.live[child] = true;
+            }
+        } else if (event < 10 && count_live(&g) > 1) {
+            uint32_t victim = pick_live(&g, true);
+            put(w, (trace_rec){.kind = TREC_PROC_EXIT, .id = victim});
+            g.live[victim] = false;
+        } else if (event < 12) {
+            put(w, (trace_rec){.kind = TREC_EXEC, .id = g.cur});
+        } else if (event < 30) {
+            g.cur = pick_live(&g, false);
+            put(w, (trace_rec){.kind = TREC_SWITCH, .id = g.cur});
+        } else if (event < 35) {
+            put(w, (trace_rec){.kind = TREC_INVLPG, .addr = ((x >> 12) % (64ull << 20)) & ~0xfffull});
+        } else {
+            /* a hot 64 MiB region, and sparse touches over 1 TiB for upper-level tables */
+            uint64_t a = (x >> 20) % 8 ? (x >> 24) % (64ull << 20) : ((x >> 8) % (1ull << 40));
+            put(w, (trace_rec){.kind = (uint8_t)(x % 4), .addr = (a + (1ull << 32)) & ~7ull, .size = 8});
+        }
+    }
+    assert_int_equal(trace_writer_close(w, &err), VS_OK);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    tmp_dir = g_dir_make_tmp("vs_diff_XXXXXX", NULL);
+    assert_non_null(tmp_dir);
+    for (int i = 0; i < N_TRACES; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "t%d.vmt", i);
+        paths[i] = g_build_filename(tmp_dir, name, NULL);
+        write_trace(paths[i], 1000 + (uint64_t)i);
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < N_TRACES; i++) {
+        g_unlink(paths[i]);
+        g_free(paths[i]);
+    }
+    g_rmdir(tmp_dir);
+    g_free(tmp_dir);
+    return 0;
+}
+
+typedef struct watch {
+    vs_sim *s;
+    uint64_t checked, mismatches;
+    char first[256];
+} watch;
+
+static void observe(void *ctx, uint32_t vm, uint32_t pid, uint64_t va, uint64_t pa)
+{
+    watch *w = ctx;
+    uint64_t ref = 0;
+    int rc = sim_reference_translate(w->s, vm, pid, va, &ref);
+    w->checked++;
+    if (rc == VS_OK && ref == pa)
+        return;
+    if (w->mismatches++ == 0)
+        snprintf(w->first, sizeof w->first, "access %llu: vm %u pid %u va 0x%llx -> pa 0x%llx, reference %s 0x%llx",
+                 (unsigned long long)w->checked, vm, pid, (unsigned long long)va, (unsigned long long)pa,
+                 rc == VS_OK ? "" : "(unmapped)", (unsigned long long)ref);
+}
+
+/* Returns true when every access agreed with the reference (failures are printed). */
+static bool run_one(vs_mode m, const char *const *extra)
+{
+    vs_config cfg;
+    vs_err err;
+    cfg_defaults(&cfg);
+    char buf[64];
+    snprintf(buf, sizeof buf, "machine.mode=%s", cfg_mode_name(m));
+    assert_int_equal(cfg_override(&cfg, buf, &err), VS_OK);
+    assert_int_equal(cfg_override(&cfg, "sched.quantum=3000", &err), VS_OK);
+    if (m != MODE_NATIVE)
+        assert_int_equal(cfg_override(&cfg, "vm.count=2", &err), VS_OK);
+    char label[256];
+    snprintf(label, sizeof label, "%s", cfg_mode_name(m));
+    for (; extra && *extra; extra++) {
+        assert_int_equal(cfg_override(&cfg, *extra, &err), VS_OK);
+        strncat(label, " ", sizeof label - strlen(label) - 1);
+        strncat(label, *extra, sizeof label - strlen(label) - 1);
+    }
+    watch w = {0};
+    gint64 t0 = g_get_monotonic_time();
+    int rc = sim_new(&cfg, &w.s, &err);
+    if (rc != VS_OK) {
+        print_message("FAIL %s: %s\n", label, err.msg);
+        return false;
+    }
+    for (int i = 0; i < N_TRACES; i++)
+        assert_int_equal(sim_add_trace(w.s, paths[i], m == MODE_NATIVE ? 0 : -1, &err), VS_OK);
+    sim_set_observer(w.s, observe, &w);
+    rc = sim_run(w.s, NULL, NULL, &err);
+    sim_free(w.s);
+    if (rc != VS_OK) {
+        print_message("FAIL %s: %s\n", label, err.msg);
+        return false;
+    }
+    print_message("%-64s %8llu accesses checked, %.2f s\n", label, (unsigned long long)w.checked,
+                  (double)(g_get_monotonic_time() - t0) / 1e6);
+    assert_true(w.checked > N_RECS);
+    if (w.mismatches)
+        print_message("FAIL %s: %llu of %llu accesses disagree with the reference; first: %s\n", label,
+                      (unsigned long long)w.mismatches, (unsigned long long)w.checked, w.first);
+    return w.mismatches == 0;
+}
+
+#define OPTS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void every_mode(void **state)
+{
+    (void)state;
+    const char *const *shapes[] = {
+        NULL,
+        OPTS("pwc.kind=unified"),
+        OPTS("guest.page_size=2m", "host.page_size=2m"),
+        OPTS("guest.page_size=2m"), /* splintering: 2 MiB guest pages on 4 KiB host pages */
+        OPTS("host.page_size=2m"),
+        OPTS("tlb.pcid=false", "tlb.vpid=false", "host.page_size=1g"),
+        OPTS("pwc.enabled=false", "ntlb.enabled=false", "guest.levels=5"),
+        OPTS("contig.segments=3", "agile.shadow_levels=1", "ntlb.entries=4"),
+    };
+    unsigned modes = 0, failed = 0;
+    for (int m = 0; m < MODE_COUNT; m++) {
+        if (!mode_lookup((vs_mode)m)) {
+            print_message("mode %s is not built: not checked\n", cfg_mode_name((vs_mode)m));
+            continue;
+        }
+        modes++;
+        for (size_t i = 0; i < VS_ARRAY_LEN(shapes); i++)
+            failed += !run_one((vs_mode)m, shapes[i]);
+    }
+    assert_true(modes >= 4);
+    if (failed)
+        fail_msg("%u mode/shape runs disagree with the reference (see FAIL lines)", failed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(every_mode)};
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,488 @@
+/*
+ * test_place.c: the placement model -- exact server accounting (against a
+ * naive model under random operations), the two Linux fragmentation indices
+ * on constructed per-order counts, the policy ordering on a fixture where
+ * Min and Max fragment memory and Algorithm 1 does not, determinism, the
+ * datacenter configs, and every trace reader on fixtures and malformed input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "place/place.h"
+#include "mmu/buddy.h"
+#include "mmu/mode.h"
+
+#include <math.h>
+
+#define assert_near(a, b) assert_true(fabs((a) - (b)) < 1e-12)
+#define FIX VS_SOURCE_DIR "/tests/fixtures/place/"
+#define GIB_FRAMES (1ull << 18) /* 4 KiB frames per GiB */
+#define KIB_PER_GIB (1024ull * 1024)
+
+static const place_gen gen4g = {"g4", 4096, 8, 1};
+
+/* ---- server accounting ---- */
+
+static void test_server_accounting(void **state)
+{
+    (void)state;
+    vs_err err;
+    place_server *s = place_server_new(&gen4g, 4, 30, &err);
+    assert_non_null(s);
+    assert_int_equal(place_server_total_frames(s), 4 * GIB_FRAMES);
+    assert_int_equal(place_server_total_cores(s), 8);
+    assert_true(place_server_has_contig(s, 4 * GIB_FRAMES));
+    assert_false(place_server_has_contig(s, 4 * GIB_FRAMES + 1));
+    /* four 1 GiB VMs fill it exactly, each contiguous */
+    for (uint32_t v = 0; v < 4; v++) {
+        assert_true(place_server_fits(s, 2, GIB_FRAMES));
+        assert_true(place_server_host(s, v, 2, GIB_FRAMES));
+    }
+    assert_int_equal(place_server_free_frames(s), 0);
+    assert_int_equal(place_server_free_cores(s), 0);
+    assert_false(place_server_fits(s, 0, 1));
+    place_server_evict(s, 0);
+    place_server_evict(s, 2);
+    assert_int_equal(place_server_free_frames(s), 2 * GIB_FRAMES);
+    assert_int_equal(place_server_free_cores(s), 4);
+    uint64_t counts[31];
+    place_server_counts(s, counts);
+    for (unsigned k = 0; k <= 30; k++)
+        assert_int_equal(counts[k], k == 18 ? 2 : 0);
+    /* 2 GiB fits by resources but only as two non-adjacent blocks */
+    assert_true(place_server_fits(s, 2, 2 * GIB_FRAMES));
+    assert_false(place_server_has_contig(s, 2 * GIB_FRAMES));
+    assert_false(place_server_host_contig(s, 9, 2, 2 * GIB_FRAMES));
+    assert_int_equal(place_server_vms(s), 2);
+    assert_false(place_server_host(s, 9, 2, 2 * GIB_FRAMES));
+    assert_int_equal(place_server_free_frames(s), 0);
+    place_server_evict(s, 9);
+    /* compaction: VM1 (at 1 GiB) and VM3 (at 3 GiB) move to 0 and 1 GiB */
+    bool ok;
+    assert_int_equal(place_server_compact(s, 2 * GIB_FRAMES, &ok), 2 * GIB_FRAMES);
+    assert_true(ok);
+    assert_true(place_server_has_contig(s, 2 * GIB_FRAMES));
+    assert_int_equal(place_server_free_frames(s), 2 * GIB_FRAMES);
+    /* compacting again moves nothing; asking for more than is free is refused */
+    assert_int_equal(place_server_compact(s, 0, &ok), 0);
+    assert_true(ok);
+    assert_int_equal(place_server_compact(s, 3 * GIB_FRAMES, &ok), 0);
+    assert_false(ok);
+    /* an odd size: 1.75 GiB takes a 2 GiB block and frees its tail */
+    assert_true(place_server_host(s, 5, 1, 7 * GIB_FRAMES / 4));
+    assert_int_equal(place_server_free_frames(s), GIB_FRAMES / 4);
+    place_server_free(s);
+}
+
+/* Random host/evict against naive totals; contiguity must match has_contig. */
+static void test_server_random(void **state)
+{
+    (void)state;
+    vs_err err;
+    const place_gen g = {"g", 1024, 64, 1}; /* 1 GiB = 2^18 frames */
+    place_server *s = place_server_new(&g, 4, 30, &err);
+    uint64_t rng = 42, used_frames = 0;
+    uint32_t used_cores = 0;
+    enum { SLOTS = 40 };
+    uint64_t frames[SLOTS] = {0};
+    uint32_t cores[SLOTS] = {0};
+    for (int step = 0; step < 4000; step++) {
+        uint32_t v = (uint32_t)(vs_rng_next(&rng) % SLOTS);
+        if (frames[v]) {
+            place_server_evict(s, v);
+            used_frames -= frames[v];
+            used_cores -= cores[v];
+            frames[v] = 0;
+        } else {
+            uint64_t f = 1 + vs_rng_next(&rng) % (GIB_FRAMES / 8);
+            uint32_t c = 1 + (uint32_t)(vs_rng_next(&rng) % 4);
+            bool fits = place_server_fits(s, c, f);
+            assert_int_equal(fits, c <= 64 - used_cores && f <= GIB_FRAMES - used_frames);
+            if (!fits)
+                continue;
+            bool expect = place_server_has_contig(s, f);
+            bool got = place_server_host(s, v, c, f);
+            assert_true(got || !expect); /* contiguous whenever a block was free */
+            frames[v] = f;
+            cores[v] = c;
+            used_frames += f;
+            used_cores += c;
+        }
+        assert_int_equal(place_server_free_frames(s), GIB_FRAMES - used_frames);
+        assert_int_equal(place_server_free_cores(s), 64 - used_cores);
+        if (step % 500 == 0) {
+            bool ok;
+            place_server_compact(s, 0, &ok);
+            assert_int_equal(place_server_free_frames(s), GIB_FRAMES - used_frames);
+        }
+    }
+    place_server_free(s);
+}
+
+/* ---- indices on constructed per-order counts ---- */
+
+static void test_indices(void **state)
+{
+    (void)state;
+    /* free: 4 x 1 + 2 x 2 + 1 x 8 = 16 pages in 7 blocks */
+    const uint64_t c[5] = {4, 2, 0, 1, 0};
+    assert_near(buddy_unusable_index(c, 4, 0), 0.0);
+    assert_near(buddy_unusable_index(c, 4, 1), 4.0 / 16);  /* the order-0 pages */
+    assert_near(buddy_unusable_index(c, 4, 2), 8.0 / 16);  /* orders 0 and 1 */
+    assert_near(buddy_unusable_index(c, 4, 3), 8.0 / 16);
+    assert_near(buddy_unusable_index(c, 4, 4), 1.0);       /* no 16-page block */
+    assert_near(buddy_fragmentation_index(c, 4, 3), -1.0); /* would succeed */
+    assert_near(buddy_fragmentation_index(c, 4, 4), 1.0 - (1.0 + 16.0 / 16) / 7);
+    const uint64_t none[5] = {0};
+    assert_near(buddy_unusable_index(none, 4, 2), 1.0);
+    assert_near(buddy_fragmentation_index(none, 4, 2), 0.0);
+    /* the fixture server after A and C leave: two 1 GiB blocks, asked for 2 GiB */
+    uint64_t f[31] = {0};
+    f[18] = 2;
+    assert_near(buddy_unusable_index(f, 30, 19), 1.0);
+    assert_near(buddy_fragmentation_index(f, 30, 19), 0.0); /* exactly enough memory: "lack of memory" */
+    f[0] = 6;                                              /* six stray pages: now fragmentation */
+    assert_near(buddy_fragmentation_index(f, 30, 19), 1.0 - (1.0 + (2.0 * 262144 + 6) / 524288) / 8);
+}
+
+/* ---- the policy ordering fixture ---- */
+
+static void run_fixture(place_policy p, place_totals *tot, place_result **keep)
+{
+    vs_err err;
+    place_dc dc;
+    place_trace t;
+    place_dc_defaults(&dc);
+    assert_int_equal(place_dc_load(&dc, FIX "tiny.ini", &err), VS_OK);
+    place_trace_init(&t);
+    assert_int_equal(place_trace_load(FIX "frag_min_max.csv", &t, &err), VS_OK);
+    place_result *r;
+    assert_int_equal(place_run(&dc, &t, p, &r, &err), VS_OK);
+    place_result_totals(r, tot);
+    if (keep)
+        *keep = r;
+    else
+        place_result_free(r);
+    place_trace_free(&t);
+}
+
+static void test_min_max_fragment(void **state)
+{
+    (void)state;
+    place_totals tot[PLACE_POLICY_COUNT];
+    place_result *contig;
+    for (int p = 0; p < PLACE_POLICY_COUNT; p++)
+        run_fixture((place_policy)p, &tot[p], p == PLACE_CONTIG ? &contig : NULL);
+    assert_near(tot[PLACE_CONTIG].contiguous_pct, 100.0);
+    for (int p = 1; p < PLACE_POLICY_COUNT; p++) {
+        assert_int_equal(tot[p].placed, 5);
+        assert_int_equal(tot[p].contiguous, 4);
+        assert_near(tot[p].contiguous_pct, 80.0);
+        assert_int_equal(tot[p].servers_used, 1);
+        assert_true(tot[PLACE_CONTIG].contiguous_pct > tot[p].contiguous_pct);
+    }
+    assert_int_equal(tot[PLACE_CONTIG].servers_used, 2);
+    assert_near(tot[PLACE_CONTIG].consolidation_rate, 2.0 / 3);
+    assert_near(tot[PLACE_MAX].consolidation_rate, 1.0 / 3);
+    assert_int_equal(place_result_vm_server(contig, 4), 1); /* E went to a fresh server */
+    assert_true(place_result_vm_contiguous(contig, 4));
+    place_result_free(contig);
+    /* Max and Min scatter E; demand compaction repairs it by moving B and D */
+    vs_err err;
+    place_dc dc;
+    place_trace t;
+    place_dc_defaults(&dc);
+    assert_int_equal(place_dc_load(&dc, FIX "tiny.ini", &err), VS_OK);
+    dc.compact = PLACE_COMPACT_DEMAND;
+    place_trace_init(&t);
+    assert_int_equal(place_trace_load(FIX "frag_min_max.csv", &t, &err), VS_OK);
+    place_result *r;
+    assert_int_equal(place_run(&dc, &t, PLACE_MIN, &r, &err), VS_OK);
+    place_totals c;
+    place_result_totals(r, &c);
+    assert_near(c.contiguous_pct, 100.0);
+    assert_int_equal(c.pages_moved, 2 * GIB_FRAMES);
+    assert_int_equal(c.compactions_accepted, 1);
+    place_result_free(r);
+    place_trace_free(&t);
+}
+
+/* ---- determinism ---- */
+
+static char *report_text(const place_dc *dc, const place_trace *t, place_policy p)
+{
+    vs_err err;
+    place_result *r;
+    assert_int_equal(place_run(dc, t, p, &r, &err), VS_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    jw *w = jw_new_json(f);
+    jw_object(w, NULL);
+    place_result_report(r, w);
+    jw_end(w);
+    jw_free(w);
+    fclose(f);
+    place_result_free(r);
+    return buf;
+}
+
+static void test_determinism(void **state)
+{
+    (void)state;
+    place_dc dc;
+    place_dc_defaults(&dc);
+    dc.servers = 40;
+    dc.compact = PLACE_COMPACT_DEMAND;
+    place_trace a, b, c;
+    place_trace_init(&a);
+    place_trace_init(&b);
+    place_trace_init(&c);
+    place_synth(PLACE_STYLE_AZURE, 3000, 7, &a);
+    place_synth(PLACE_STYLE_AZURE, 3000, 7, &b);
+    place_synth(PLACE_STYLE_AZURE, 3000, 8, &c);
+    assert_int_equal(a.n, 3000);
+    assert_memory_equal(a.vm, b.vm, a.n * sizeof *a.vm);
+    assert_true(memcmp(a.vm, c.vm, a.n * sizeof *a.vm) != 0);
+    for (int p = 0; p < PLACE_POLICY_COUNT; p++) {
+        char *x = report_text(&dc, &a, (place_policy)p), *y = report_text(&dc, &b, (place_policy)p);
+        assert_string_equal(x, y);
+        assert_non_null(strstr(x, "\"contiguous_pct\""));
+        free(x);
+        free(y);
+    }
+    for (size_t i = 0; i < a.n; i++)
+        assert_true(a.vm[i].deleted >= a.vm[i].created && a.vm[i].cores >= 1 && a.vm[i].mem_kib >= 1);
+    place_trace_free(&a);
+    place_trace_free(&b);
+    place_trace_free(&c);
+}
+
+/* ---- datacenter configs ---- */
+
+static void test_dc(void **state)
+{
+    (void)state;
+    vs_err err;
+    place_dc dc;
+    place_dc_defaults(&dc);
+    assert_int_equal(dc.n_gens, 6);
+    unsigned *gen = malloc(dc.servers * sizeof *gen);
+    place_dc_fleet(&dc, gen);
+    unsigned count[6] = {0};
+    for (uint32_t i = 0; i < dc.servers; i++)
+        count[gen[i]]++;
+    const unsigned expect[6] = {60, 60, 60, 60, 30, 30}; /* Table 3 of 300 servers */
+    assert_memory_equal(count, expect, sizeof expect);
+    free(gen);
+    static const char *const files[] = {"azure", "cerit", "bitbrains"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[512];
+        snprintf(path, sizeof path, VS_SOURCE_DIR "/configs/datacenter/%s.ini", files[i]);
+        place_dc_defaults(&dc);
+        assert_int_equal(place_dc_load(&dc, path, &err), VS_OK);
+        assert_string_equal(dc.name, files[i]);
+        assert_int_equal(dc.n_gens, 6);
+    }
+    assert_int_equal(dc.gens[0].ram_mib, 128 * 1024);
+    static const char *const bad[] = {
+        "[datacenter]\nservers = 0\n",    "[datacenter]\npage_kib = 6\n", "[gen.x]\nram = lots\ncores=1\nshare=1\n",
+        "[gen.x]\nram = 1g\nshare=1\n",   "[gen.x]\nram = 1g\ncores=1\nshare=-1\n", "[bogus]\n",
+        "[compaction]\nmode = sometimes\n", "not an ini",
+    };
+    for (size_t i = 0; i < VS_ARRAY_LEN(bad); i++) {
+        place_dc_defaults(&dc);
+        int rc = place_dc_load_data(&dc, bad[i], strlen(bad[i]), "bad.ini", &err);
+        assert_true(rc != VS_OK);
+        assert_non_null(strstr(err.msg, "bad.ini"));
+    }
+}
+
+/* ---- readers ---- */
+
+static void load_ok(const char *path, place_trace *t)
+{
+    vs_err err;
+    place_trace_init(t);
+    int rc = place_trace_load(path, t, &err);
+    if (rc != VS_OK)
+        fail_msg("%s", err.msg);
+}
+
+static void test_azure(void **state)
+{
+    (void)state;
+    place_trace t;
+    load_ok(FIX "azure_v1.csv", &t);
+    assert_string_equal(t.format, "azure-v1");
+    assert_int_equal(t.n, 5);
+    assert_int_equal(t.vm[0].created, 0);
+    assert_int_equal(t.vm[0].deleted, 2591700);
+    assert_int_equal(t.vm[0].mem_kib, 7 * KIB_PER_GIB / 4);
+    assert_int_equal(t.vm[3].cores, 8);
+    assert_int_equal(t.vm[3].mem_kib, 56 * KIB_PER_GIB);
+    assert_int_equal(t.vm[4].created, t.vm[4].deleted); /* lived under one 5-minute tick */
+    place_trace_free(&t);
+    load_ok(FIX "azure_v2.csv", &t);
+    assert_string_equal(t.format, "azure-v2");
+    assert_int_equal(t.n, 3);
+    assert_int_equal(t.vm[1].cores, 32);                /* ">24" */
+    assert_int_equal(t.vm[1].mem_kib, 128 * KIB_PER_GIB); /* ">64" */
+    assert_int_equal(t.vm[2].mem_kib, 8 * KIB_PER_GIB);
+    place_trace_free(&t);
+}
+
+static void test_bitbrains(void **state)
+{
+    (void)state;
+    place_trace t;
+    load_ok(FIX "bitbrains", &t);
+    assert_string_equal(t.format, "bitbrains");
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.vm[0].created, 1376314846); /* seconds, despite "[ms]" */
+    assert_int_equal(t.vm[0].deleted, 1376315446);
+    assert_int_equal(t.vm[0].cores, 4);
+    assert_int_equal(t.vm[0].mem_kib, 2097152);
+    assert_int_equal(t.vm[1].created, 1376314800); /* real milliseconds are converted */
+    assert_int_equal(t.vm[1].deleted, 1376315100);
+    assert_int_equal(t.vm[1].cores, 8);            /* the largest provisioned */
+    assert_int_equal(t.vm[1].mem_kib, 16777216);
+    place_trace_free(&t);
+    load_ok(FIX "bitbrains/1.csv", &t); /* one file, detected from content */
+    assert_int_equal(t.n, 1);
+    place_trace_free(&t);
+}
+
+static void test_cerit(void **state)
+{
+    (void)state;
+    place_trace t;
+    load_ok(FIX "cerit.swf", &t);
+    assert_string_equal(t.format, "cerit-swf");
+    assert_int_equal(t.n, 3);
+    assert_int_equal(t.vm[0].created, 10);
+    assert_int_equal(t.vm[0].deleted, 3610);
+    assert_int_equal(t.vm[0].cores, 4);
+    assert_int_equal(t.vm[0].mem_kib, 4 * 2097152);
+    assert_int_equal(t.vm[1].created, 60); /* wait -1: unknown, taken as 0 */
+    assert_int_equal(t.vm[1].cores, 2);    /* allocated -1: the requested */
+    assert_int_equal(t.vm[1].mem_kib, 2 * 1048576); /* requested -1: the used */
+    assert_int_equal(t.vm[2].mem_kib, 40ull * 6553600);
+    place_trace_free(&t);
+}
+
+static void expect_error(const char *path, const char *where, const char *what)
+{
+    vs_err err = {0};
+    place_trace t;
+    place_trace_init(&t);
+    int rc = place_trace_load(path, &t, &err);
+    assert_true(rc == VS_E_FORMAT || rc == VS_E_IO || rc == VS_E_USAGE);
+    if (!strstr(err.msg, path) && strncmp(path, "synthetic:", 10))
+        fail_msg("no file name in: %s", err.msg);
+    if (!strstr(err.msg, where) || !strstr(err.msg, what))
+        fail_msg("expected '%s' and '%s' in: %s", where, what, err.msg);
+    place_trace_free(&t);
+}
+
+static void test_malformed(void **state)
+{
+    (void)state;
+    expect_error(FIX "azure_bad_fields.csv", "line 2", "11 comma-separated fields");
+    expect_error(FIX "azure_bad_deleted.csv", "line 1", "vmdeleted");
+    expect_error(FIX "bitbrains_bad.csv", "line 3", "Memory capacity provisioned");
+    expect_error(FIX "cerit_bad.swf", "line 3", "run time");
+    expect_error(FIX "tiny.ini", "", "unrecognised VM trace");
+    expect_error(FIX "no-such-file.csv", "", "cannot read");
+    expect_error("synthetic:nowhere", "synthetic:nowhere", "STYLE");
+    expect_error("synthetic:azure:vms=0", "vms=0", "vms=N");
+    static const struct {
+        const char *text, *what;
+    } az[] = {
+        {"a,b,c,0,300,1,1,1,Interactive,0,1\n", "vmcorecount"},
+        {"a,b,c,0,300,1,1,1,Interactive,1,-2\n", "vmmemory"},
+        {"a,b,c,0,300,1,1,1,Sometimes,1,1\n", "vmcategory"},
+        {"a,b,c,x,300,1,1,1,Interactive,1,1\n", "vmcreated"},
+        {"a,b,c,0,300,1,1,1,Interactive,1,>x\n", "vmmemory"},
+    };
+    for (size_t i = 0; i < VS_ARRAY_LEN(az); i++) {
+        vs_err err;
+        place_trace t;
+        place_trace_init(&t);
+        assert_int_equal(place_read_azure(az[i].text, strlen(az[i].text), "m.csv", &t, &err), VS_E_FORMAT);
+        assert_non_null(strstr(err.msg, "m.csv: line 1"));
+        assert_non_null(strstr(err.msg, az[i].what));
+        place_trace_free(&t);
+    }
+    const char *bb[] = {"Timestamp [ms];\tCPU cores\n", "1;\t0;\t1;\t1;\t1;\t1;\t1;\t1;\t1;\t1;\t1\n",
+                        "1,2,3\n"};
+    for (size_t i = 0; i < VS_ARRAY_LEN(bb); i++) {
+        vs_err err;
+        place_trace t;
+        place_trace_init(&t);
+        assert_int_equal(place_read_bitbrains(bb[i], strlen(bb[i]), "b.csv", &t, &err), VS_E_FORMAT);
+        assert_non_null(strstr(err.msg, "b.csv: line"));
+        place_trace_free(&t);
+    }
+    const char *swf = "1 0 0 10 1 -1 -1 1 -1 -1 1 1 1 -1 1 -1 -1\n"; /* 17 fields */
+    vs_err err;
+    place_trace t;
+    place_trace_init(&t);
+    assert_int_equal(place_read_cerit(swf, strlen(swf), "c.swf", &t, &err), VS_E_FORMAT);
+    assert_non_null(strstr(err.msg, "c.swf: line 1: expected 18"));
+    place_trace_free(&t);
+}
+
+/* ---- the bridge: a clear error while contig mode is not built in ---- */
+
+static void test_bridge(void **state)
+{
+    (void)state;
+    place_totals tot;
+    place_result *r;
+    run_fixture(PLACE_CONTIG, &tot, &r);
+    place_trace t;
+    load_ok(FIX "frag_min_max.csv", &t);
+    place_bridge_in in = {.trace_path = VS_SOURCE_DIR "/traces/samples/awk.lackey.gz", .ips_per_core = 1e9};
+    cfg_defaults(&in.cfg);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    jw *w = jw_new_json(f);
+    jw_object(w, NULL);
+    vs_err err = {0};
+    int rc = place_bridge(&in, &t, r, w, NULL, &err);
+    jw_end(w);
+    jw_free(w);
+    fclose(f);
+    if (!mode_lookup(MODE_CONTIG) || !mode_lookup(MODE_NESTED)) {
+        assert_true(rc != VS_OK);
+        assert_non_null(strstr(err.msg, "not available"));
+    } else {
+        if (rc != VS_OK)
+            fail_msg("%s", err.msg);
+        assert_non_null(strstr(buf, "\"cycles_saved\""));
+    }
+    free(buf);
+    place_trace_free(&t);
+    place_result_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_server_accounting), cmocka_unit_test(test_server_random),
+        cmocka_unit_test(test_indices),           cmocka_unit_test(test_min_max_fragment),
+        cmocka_unit_test(test_determinism),       cmocka_unit_test(test_dc),
+        cmocka_unit_test(test_azure),             cmocka_unit_test(test_bitbrains),
+        cmocka_unit_test(test_cerit),             cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_bridge),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,219 @@
+/*
+ * test_workloads.c: the seed-003 generators -- determinism (same seed, same
+ * bytes; another seed, other bytes), the promised memory accesses per
+ * instruction (Figure 7), and the characters under the default config:
+ * hpcc's CR3-write rate is at least 10x vpr's, worst has the highest
+ * TLB-miss rate of all.  Also argument errors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "workloads/workloads.h"
+
+#define REFS "refs=200000" /* small enough for a fast test, long enough for steady rates */
+
+static const char *const GENS[] = {"worst", "vpr", "hpcc", "tpch", "kbuild", "boot"};
+static const double API[] = {0.91, 0.52, 0.58, 0.60, 0.52, 0.28}; /* seed 003, Figure 7 */
+
+static void tmp_path(char *buf, size_t n, const char *tag)
+{
+    snprintf(buf, n, "%s/wl_%s_%d.vmt", VS_BINARY_DIR, tag, (int)getpid());
+}
+
+static void gen(const char *name, uint64_t seed, const char *path, int nkv, const char **kv)
+{
+    vs_err err = {0};
+    int rc = wl_generate(name, nkv, (char **)kv, seed, path, &err);
+    if (rc != VS_OK)
+        fail_msg("gen %s: %s", name, err.msg);
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc(*n + 1);
+    assert_int_equal(fread(b, 1, *n, f), *n);
+    fclose(f);
+    return b;
+}
+
+static void test_deterministic(void **state)
+{
+    (void)state;
+    const char *kv[] = {"refs=20000"};
+    char a[512], b[512], c[512];
+    tmp_path(a, sizeof a, "a");
+    tmp_path(b, sizeof b, "b");
+    tmp_path(c, sizeof c, "c");
+    for (size_t g = 0; g < VS_ARRAY_LEN(GENS); g++) {
+        gen(GENS[g], 7, a, 1, kv);
+        gen(GENS[g], 7, b, 1, kv);
+        gen(GENS[g], 8, c, 1, kv);
+        size_t na, nb, nc;
+        unsigned char *x = slurp(a, &na), *y = slurp(b, &nb), *z = slurp(c, &nc);
+        assert_int_equal(na, nb);
+        assert_memory_equal(x, y, na);
+        if (na == nc && memcmp(x, z, na) == 0)
+            fail_msg("%s: seeds 7 and 8 gave the same trace", GENS[g]);
+        free(x);
+        free(y);
+        free(z);
+    }
+    const char *dkv[] = {"structure=avl", "ops=500"};
+    gen("ds", 3, a, 2, dkv);
+    gen("ds", 3, b, 2, dkv);
+    gen("ds", 4, c, 2, dkv);
+    size_t na, nb, nc;
+    unsigned char *x = slurp(a, &na), *y = slurp(b, &nb), *z = slurp(c, &nc);
+    assert_int_equal(na, nb);
+    assert_memory_equal(x, y, na);
+    assert_true(na != nc || memcmp(x, z, na) != 0);
+    free(x);
+    free(y);
+    free(z);
+    unlink(a);
+    unlink(b);
+    unlink(c);
+}
+
+/* Memory accesses per instruction from the trace itself. */
+static void test_accesses_per_instruction(void **state)
+{
+    (void)state;
+    const char *kv[] = {REFS};
+    char p[512];
+    tmp_path(p, sizeof p, "api");
+    for (size_t g = 0; g < VS_ARRAY_LEN(GENS); g++) {
+        gen(GENS[g], 1, p, 1, kv);
+        trace_reader *r;
+        vs_err err = {0};
+        assert_int_equal(trace_open(p, TFMT_AUTO, &r, &err), VS_OK);
+        trace_rec buf[4096];
+        long n;
+        uint64_t instr = 0, data = 0;
+        while ((n = trace_read(r, buf, 4096, &err)) > 0)
+            for (long i = 0; i < n; i++) {
+                instr += buf[i].kind == TREC_IFETCH;
+                data += buf[i].kind == TREC_LOAD || buf[i].kind == TREC_STORE || buf[i].kind == TREC_RMW;
+            }
+        assert_int_equal(n, 0);
+        trace_close(r);
+        double api = (double)data / (double)instr;
+        if (api < API[g] * 0.98 || api > API[g] * 1.02)
+            fail_msg("%s: %.4f accesses per instruction, expected %.2f", GENS[g], api, API[g]);
+        assert_true(data >= 199000 && data <= 201000);
+    }
+    unlink(p);
+}
+
+typedef struct metrics {
+    double instructions, tlb_misses, cr3_writes;
+} metrics;
+
+static void collect(void *ctx, const char *path, const char *value)
+{
+    metrics *m = ctx;
+    if (!strcmp(path, "instructions"))
+        m->instructions = atof(value);
+    else if (!strcmp(path, "tlb_misses"))
+        m->tlb_misses = atof(value);
+    else if (!strcmp(path, "events.cr3_writes"))
+        m->cr3_writes = atof(value);
+}
+
+static metrics run_default(const char *path)
+{
+    vs_config cfg;
+    cfg_defaults(&cfg);
+    vs_sim *s;
+    vs_err err = {0};
+    if (sim_new(&cfg, &s, &err) != VS_OK || sim_add_trace(s, path, -1, &err) != VS_OK ||
+        sim_run(s, NULL, NULL, &err) != VS_OK)
+        fail_msg("run %s: %s", path, err.msg);
+    metrics m = {0};
+    jw *w = jw_new_flat(collect, &m);
+    sim_report(s, w);
+    jw_free(w);
+    sim_free(s);
+    assert_true(m.instructions > 0);
+    return m;
+}
+
+static void test_characters(void **state)
+{
+    (void)state;
+    const char *kv[] = {REFS};
+    char p[512];
+    tmp_path(p, sizeof p, "char");
+    metrics m[VS_ARRAY_LEN(GENS)];
+    for (size_t g = 0; g < VS_ARRAY_LEN(GENS); g++) {
+        gen(GENS[g], 1, p, 1, kv);
+        m[g] = run_default(p);
+        print_message("%-7s TLB misses/kinst %8.3f  CR3 writes/kinst %7.4f\n", GENS[g],
+                      1000 * m[g].tlb_misses / m[g].instructions,
+                      1000 * m[g].cr3_writes / m[g].instructions);
+    }
+    unlink(p);
+    double hpcc = m[2].cr3_writes / m[2].instructions, vpr = m[1].cr3_writes / m[1].instructions;
+    assert_true(hpcc > 0);
+    assert_true(hpcc >= 10 * vpr);
+    for (size_t g = 1; g < VS_ARRAY_LEN(GENS); g++)
+        if (m[0].tlb_misses / m[0].instructions <= m[g].tlb_misses / m[g].instructions)
+            fail_msg("worst does not have the highest TLB-miss rate: %s does as well", GENS[g]);
+    /* tpch and boot are the low-miss workloads of Figure 7; vpr is high */
+    assert_true(m[3].tlb_misses / m[3].instructions < m[1].tlb_misses / m[1].instructions);
+    assert_true(m[5].tlb_misses / m[5].instructions < m[1].tlb_misses / m[1].instructions);
+}
+
+static void expect_usage(const char *name, int nkv, const char **kv, const char *needle)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "bad");
+    vs_err err = {0};
+    assert_int_equal(wl_generate(name, nkv, (char **)kv, 1, p, &err), VS_E_USAGE);
+    if (!strstr(err.msg, needle))
+        fail_msg("message '%s' lacks '%s'", err.msg, needle);
+    assert_int_not_equal(access(p, F_OK), 0); /* nothing left under the final name */
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    const char *unknown[] = {"footprnt=1m"}, *range[] = {"api=9"}, *both[] = {"refs=10", "instructions=10"};
+    const char *choice[] = {"structure=redblack"}, *noeq[] = {"refs"}, *twice[] = {"refs=1", "refs=2"};
+    const char *node[] = {"structure=avl", "node=12"};
+    expect_usage("worst", 1, unknown, "footprnt");
+    expect_usage("vpr", 1, range, "api=9");
+    expect_usage("hpcc", 2, both, "both");
+    expect_usage("ds", 1, choice, "avl|splay");
+    expect_usage("boot", 1, noeq, "key=value");
+    expect_usage("tpch", 2, twice, "twice");
+    expect_usage("nosuch", 0, NULL, "unknown generator");
+    expect_usage("ds", 2, node, "node=12");
+    const char *hw[] = {"writes=0.5"};
+    expect_usage("hpcc", 1, hw, "writes"); /* hpcc's mix is random=, not writes= */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_accesses_per_instruction),
+        cmocka_unit_test(test_characters),
+        cmocka_unit_test(test_bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

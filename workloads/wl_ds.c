@@ -1,0 +1,273 @@
+/*
+ * wl_ds.c: the simulated heap the `ds` structures live in, and the `ds`
+ * generator (seed 000/001: data-structure transactions, Table 2).
+ *
+ * The heap is one critical data area (declared first, TREC_CDA) holding the
+ * structure's global variables, its arrays, and a pool of fixed-size node
+ * slots.  Structures touch it only through ds_ld/ds_st, which read and write
+ * the real bytes and emit one LOAD or STORE each, so the trace is exactly the
+ * memory traffic of the code that ran.  The allocator's own bookkeeping is
+ * not in the heap (like a size-class allocator with out-of-line metadata)
+ * and emits nothing.  layout=seq hands out slots in address order,
+ * layout=random in a random permutation; freed slots are reused LIFO.
+ *
+ * Invariants: every access lies inside [base, base + bytes); the number of
+ * live nodes never exceeds slots.
+ */
+#include "wl_int.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE 4096ull
+#define ALIGN 64ull       /* regions start on cache lines */
+#define SPARE_NODES 4u    /* sentinels and a splay tree's pre-allocated node */
+#define KEY_MUL 0x9e3779b97f4a7c15ull /* odd: multiplying permutes [0, 2^61) */
+#define KEY_MASK ((1ull << 61) - 1)
+
+const char *const wl_ds_names[WL_DS_COUNT + 1] = {"avl",   "splay", "aa",       "heap", "binomial",
+                                                  "queue", "list",  "hashquad", "bst",  NULL};
+static const wl_ds_ops *const OPS[WL_DS_COUNT] = {&wl_ds_avl,   &wl_ds_splay, &wl_ds_aa,
+                                                  &wl_ds_heap,  &wl_ds_binomial, &wl_ds_queue,
+                                                  &wl_ds_list,  &wl_ds_hashquad, &wl_ds_bst};
+
+static uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+
+uint64_t ds_peek(const wl_ds *d, uint64_t addr)
+{
+    assert(addr >= d->base && addr + 8 <= d->base + d->bytes);
+    uint64_t v;
+    memcpy(&v, d->mem + (addr - d->base), sizeof v);
+    return v;
+}
+
+uint64_t ds_ld(wl_ds *d, uint64_t addr)
+{
+    wl_emit(d->out, TREC_LOAD, addr, 8, 0, 0);
+    return ds_peek(d, addr);
+}
+
+void ds_st(wl_ds *d, uint64_t addr, uint64_t v)
+{
+    assert(addr >= d->base && addr + 8 <= d->base + d->bytes);
+    wl_emit(d->out, TREC_STORE, addr, 8, 0, 0);
+    memcpy(d->mem + (addr - d->base), &v, sizeof v);
+}
+
+uint64_t ds_alloc(wl_ds *d)
+{
+    assert(d->nfree > 0);
+    return d->free_stack[--d->nfree];
+}
+
+void ds_release(wl_ds *d, uint64_t node)
+{
+    assert(d->nfree < d->slots && node >= d->nodes);
+    d->free_stack[d->nfree++] = node;
+}
+
+bool ds_failf(char *why, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (why && cap)
+        vsnprintf(why, cap, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+size_t ds_tree_keys(const wl_ds *d, uint64_t root, uint64_t nil, uint64_t *out, size_t cap)
+{
+    uint64_t *stack = vs_malloc((d->slots + 1) * sizeof *stack);
+    size_t sp = 0, n = 0;
+    uint64_t t = root;
+    while ((t != nil || sp > 0) && sp <= d->slots) {
+        while (t != nil && sp <= d->slots) {
+            stack[sp++] = t;
+            t = ds_peek(d, t + F_LEFT);
+        }
+        if (sp == 0 || sp > d->slots)
+            break;
+        t = stack[--sp];
+        if (n < cap)
+            out[n] = ds_peek(d, t + F_KEY);
+        n++;
+        if (n > d->slots) /* a cycle: more keys than nodes */
+            break;
+        t = ds_peek(d, t + F_RIGHT);
+    }
+    free(stack);
+    return n;
+}
+
+bool ds_tree_check_order(const wl_ds *d, uint64_t root, uint64_t nil, char *why, size_t cap)
+{
+    size_t want = d->slots + 1;
+    uint64_t *k = vs_malloc(want * sizeof *k);
+    size_t n = ds_tree_keys(d, root, nil, k, want);
+    bool ok = true;
+    if (n != d->size)
+        ok = ds_failf(why, cap, "tree holds %zu keys, expected %zu", n, d->size);
+    for (size_t i = 1; ok && i < n; i++)
+        if (k[i - 1] >= k[i])
+            ok = ds_failf(why, cap, "in-order keys not increasing at %zu: %llu then %llu", i,
+                          (unsigned long long)k[i - 1], (unsigned long long)k[i]);
+    free(k);
+    return ok;
+}
+
+int wl_ds_new(const wl_ds_params *p, wl_out *out, wl_ds **ds, vs_err *err)
+{
+    *ds = NULL;
+    if ((unsigned)p->kind >= WL_DS_COUNT || p->capacity == 0)
+        return vs_fail(err, VS_E_USAGE, "ds: unknown structure or zero capacity");
+    const wl_ds_ops *ops = OPS[p->kind];
+    uint32_t node = p->node_bytes ? p->node_bytes : ops->natural;
+    if (node < ops->natural || node % 8)
+        return vs_fail(err, VS_E_USAGE, "ds %s: node=%u: expected a multiple of 8 of at least %u bytes",
+                       wl_ds_names[p->kind], node, ops->natural);
+    wl_ds *d = vs_calloc(1, sizeof *d);
+    d->ops = ops;
+    d->out = out;
+    d->node = node;
+    d->capacity = p->capacity;
+    d->base = WL_DS_BASE;
+    uint64_t arrays = 0, globals = ops->layout(d, &arrays);
+    d->slots = ops->nodes ? p->capacity + SPARE_NODES : 0;
+    d->globals = d->base;
+    d->arrays = d->globals + round_up(globals, ALIGN);
+    d->nodes = d->arrays + round_up(arrays, ALIGN);
+    d->bytes = round_up(d->nodes - d->base + d->slots * node, PAGE);
+    d->mem = vs_calloc(1, d->bytes);
+    d->free_stack = vs_malloc((d->slots + 1) * sizeof *d->free_stack);
+    for (uint64_t i = 0; i < d->slots; i++) /* top of the stack = lowest address */
+        d->free_stack[i] = d->nodes + (d->slots - 1 - i) * node;
+    d->nfree = d->slots;
+    if (p->layout == WL_LAYOUT_RANDOM) {
+        uint64_t rng = p->seed ^ 0x5eedull;
+        for (uint64_t i = d->slots; i > 1; i--) {
+            uint64_t j = vs_rng_next(&rng) % i, t = d->free_stack[i - 1];
+            d->free_stack[i - 1] = d->free_stack[j];
+            d->free_stack[j] = t;
+        }
+    }
+    wl_emit(out, TREC_CDA, d->base, 0, 0, d->bytes);
+    ops->init(d);
+    *ds = d;
+    return VS_OK;
+}
+
+void wl_ds_free(wl_ds *d)
+{
+    if (!d)
+        return;
+    free(d->mem);
+    free(d->free_stack);
+    free(d);
+}
+
+void wl_ds_insert(wl_ds *d, uint64_t key)
+{
+    if (d->size < d->capacity && d->ops->insert(d, key))
+        d->size++;
+}
+
+bool wl_ds_remove(wl_ds *d, uint64_t key)
+{
+    if (!d->ops->remove(d, key))
+        return false;
+    assert(d->size > 0);
+    d->size--;
+    return true;
+}
+
+bool wl_ds_check(const wl_ds *d, char *why, size_t cap)
+{
+    if (d->ops->nodes && d->nfree + d->size > d->slots)
+        return ds_failf(why, cap, "%zu free + %zu live nodes exceed %llu slots", d->nfree, d->size,
+                        (unsigned long long)d->slots);
+    return d->ops->check(d, why, cap);
+}
+
+size_t wl_ds_keys(const wl_ds *d, uint64_t *out, size_t cap) { return d->ops->keys(d, out, cap); }
+size_t wl_ds_size(const wl_ds *d) { return d->size; }
+uint64_t wl_ds_base(const wl_ds *d) { return d->base; }
+uint64_t wl_ds_bytes(const wl_ds *d) { return d->bytes; }
+uint32_t wl_ds_node_bytes(const wl_ds *d) { return d->node; }
+
+/* ---- the `ds` generator ---- */
+
+static int ds_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
+{
+    static const char *const OPNAMES[] = {"insert", "delete", NULL};
+    static const char *const LAYOUTS[] = {"seq", "random", NULL};
+    int kind, op, layout;
+    uint64_t opt, ops, node;
+    int rc = wl_arg_choice(a, "structure", wl_ds_names, WL_DS_AVL, &kind, err);
+    if (rc == VS_OK)
+        rc = wl_arg_choice(a, "op", OPNAMES, 0, &op, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "opt", 1, 1, 1u << 20, &opt, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "ops", 10000, 1, 1ull << 26, &ops, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "node", 0, 0, 1u << 16, &node, err);
+    if (rc == VS_OK)
+        rc = wl_arg_choice(a, "layout", LAYOUTS, WL_LAYOUT_SEQ, &layout, err);
+    if (rc == VS_OK)
+        rc = wl_args_done(a, err);
+    if (rc != VS_OK)
+        return rc;
+    /* ops distinct keys in random order: a shuffled 0..ops-1 through an
+     * invertible map, so keys are unique and spread over [1, 2^61]. */
+    uint64_t rng = seed, *keys = vs_malloc(ops * sizeof *keys);
+    for (uint64_t i = 0; i < ops; i++)
+        keys[i] = i;
+    for (uint64_t i = ops; i > 1; i--) {
+        uint64_t j = vs_rng_next(&rng) % i, t = keys[i - 1];
+        keys[i - 1] = keys[j];
+        keys[j] = t;
+    }
+    for (uint64_t i = 0; i < ops; i++)
+        keys[i] = ((keys[i] * KEY_MUL) & KEY_MASK) + 1;
+    wl_ds_params p = {.kind = (wl_ds_kind)kind, .capacity = ops, .node_bytes = (uint32_t)node,
+                      .layout = (wl_ds_layout)layout, .seed = seed};
+    wl_ds *d;
+    rc = wl_ds_new(&p, out, &d, err);
+    if (rc != VS_OK) {
+        free(keys);
+        return rc;
+    }
+    if (op == 1) { /* delete: build the structure first, outside any transaction */
+        for (uint64_t i = 0; i < ops; i++)
+            wl_ds_insert(d, keys[i]);
+        for (uint64_t i = ops; i > 1; i--) { /* delete in another random order */
+            uint64_t j = vs_rng_next(&rng) % i, t = keys[i - 1];
+            keys[i - 1] = keys[j];
+            keys[j] = t;
+        }
+    }
+    uint32_t txn = 0;
+    for (uint64_t i = 0; i < ops; i += opt, txn++) {
+        wl_emit(out, TREC_TXN_BEGIN, 0, 0, txn, 0);
+        for (uint64_t j = i; j < i + opt && j < ops; j++) {
+            if (op == 0)
+                wl_ds_insert(d, keys[j]);
+            else
+                wl_ds_remove(d, keys[j]);
+        }
+        wl_emit(out, TREC_TXN_END, 0, 0, txn, 0);
+    }
+    wl_ds_free(d);
+    free(keys);
+    return VS_OK;
+}
+
+const wl_gen wl_gen_ds = {
+    {"ds", "Weiss data structures in a critical data area, transactions of opt operations (000/001)",
+     "structure=avl|splay|aa|heap|binomial|queue|list|hashquad|bst op=insert|delete opt=1 ops=10000 "
+     "node=0 (natural size) layout=seq|random"},
+    ds_run};

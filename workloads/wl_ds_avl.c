@@ -1,0 +1,180 @@
+/*
+ * wl_ds_avl.c: the AVL tree of Weiss, "Data Structures and Algorithm
+ * Analysis in C", 2nd ed., section 4.4 (Figures 4.40-4.44): recursive Insert
+ * that stores each returned subtree into its parent and recomputes
+ * T->Height on the way up, single and double rotations.  Weiss leaves
+ * deletion as an exercise; Delete here is the same recursive shape as
+ * Insert, replacing a two-child node by its successor and rebalancing on the
+ * way up.  Height(NULL) = -1, kept in the node as height + 1 (unsigned).
+ *
+ * Invariants: BST order; every node's stored height is 1 + the larger of
+ * its children's; the children's heights differ by at most one.
+ */
+#include "wl_int.h"
+
+#define L(t, f) ds_ld(d, (t) + (f))
+#define S(t, f, v) ds_st(d, (t) + (f), (v))
+
+/* Heights are stored + 1 so that an empty tree's -1 is 0. */
+static uint64_t height(wl_ds *d, uint64_t p) { return p == DS_NIL ? 0 : L(p, F_AUX); }
+static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+static uint64_t avl_layout(wl_ds *d, uint64_t *arrays)
+{
+    (void)d;
+    *arrays = 0;
+    return 8; /* root */
+}
+
+static void avl_init(wl_ds *d) { ds_st(d, d->globals, DS_NIL); }
+
+static uint64_t rotate_left_child(wl_ds *d, uint64_t k2) /* SingleRotateWithLeft */
+{
+    uint64_t k1 = L(k2, F_LEFT);
+    S(k2, F_LEFT, L(k1, F_RIGHT));
+    S(k1, F_RIGHT, k2);
+    uint64_t h2 = max64(height(d, L(k2, F_LEFT)), height(d, L(k2, F_RIGHT))) + 1;
+    S(k2, F_AUX, h2);
+    S(k1, F_AUX, max64(height(d, L(k1, F_LEFT)), h2) + 1);
+    return k1;
+}
+
+static uint64_t rotate_right_child(wl_ds *d, uint64_t k1) /* SingleRotateWithRight */
+{
+    uint64_t k2 = L(k1, F_RIGHT);
+    S(k1, F_RIGHT, L(k2, F_LEFT));
+    S(k2, F_LEFT, k1);
+    uint64_t h1 = max64(height(d, L(k1, F_LEFT)), height(d, L(k1, F_RIGHT))) + 1;
+    S(k1, F_AUX, h1);
+    S(k2, F_AUX, max64(height(d, L(k2, F_RIGHT)), h1) + 1);
+    return k2;
+}
+
+static uint64_t double_left(wl_ds *d, uint64_t k3) /* DoubleRotateWithLeft */
+{
+    S(k3, F_LEFT, rotate_right_child(d, L(k3, F_LEFT)));
+    return rotate_left_child(d, k3);
+}
+
+static uint64_t double_right(wl_ds *d, uint64_t k1) /* DoubleRotateWithRight */
+{
+    S(k1, F_RIGHT, rotate_left_child(d, L(k1, F_RIGHT)));
+    return rotate_right_child(d, k1);
+}
+
+static uint64_t insert(wl_ds *d, uint64_t x, uint64_t t, bool *added)
+{
+    if (t == DS_NIL) {
+        t = ds_alloc(d);
+        S(t, F_KEY, x);
+        S(t, F_AUX, 1);
+        S(t, F_LEFT, DS_NIL);
+        S(t, F_RIGHT, DS_NIL);
+        *added = true;
+        return t;
+    }
+    uint64_t k = L(t, F_KEY);
+    if (x < k) {
+        S(t, F_LEFT, insert(d, x, L(t, F_LEFT), added));
+        if (height(d, L(t, F_LEFT)) == height(d, L(t, F_RIGHT)) + 2)
+            t = x < L(L(t, F_LEFT), F_KEY) ? rotate_left_child(d, t) : double_left(d, t);
+    } else if (x > k) {
+        S(t, F_RIGHT, insert(d, x, L(t, F_RIGHT), added));
+        if (height(d, L(t, F_RIGHT)) == height(d, L(t, F_LEFT)) + 2)
+            t = x > L(L(t, F_RIGHT), F_KEY) ? rotate_right_child(d, t) : double_right(d, t);
+    }
+    S(t, F_AUX, max64(height(d, L(t, F_LEFT)), height(d, L(t, F_RIGHT))) + 1);
+    return t;
+}
+
+static uint64_t rebalance(wl_ds *d, uint64_t t)
+{
+    uint64_t l = L(t, F_LEFT), r = L(t, F_RIGHT), hl = height(d, l), hr = height(d, r);
+    if (hl == hr + 2)
+        return height(d, L(l, F_LEFT)) >= height(d, L(l, F_RIGHT)) ? rotate_left_child(d, t)
+                                                                  : double_left(d, t);
+    if (hr == hl + 2)
+        return height(d, L(r, F_RIGHT)) >= height(d, L(r, F_LEFT)) ? rotate_right_child(d, t)
+                                                                  : double_right(d, t);
+    S(t, F_AUX, max64(hl, hr) + 1);
+    return t;
+}
+
+static uint64_t delete(wl_ds *d, uint64_t x, uint64_t t, bool *gone)
+{
+    if (t == DS_NIL)
+        return DS_NIL;
+    uint64_t k = L(t, F_KEY);
+    if (x < k) {
+        S(t, F_LEFT, delete(d, x, L(t, F_LEFT), gone));
+    } else if (x > k) {
+        S(t, F_RIGHT, delete(d, x, L(t, F_RIGHT), gone));
+    } else {
+        uint64_t l = L(t, F_LEFT), r = L(t, F_RIGHT);
+        if (l == DS_NIL || r == DS_NIL) {
+            ds_release(d, t);
+            *gone = true;
+            return l == DS_NIL ? r : l;
+        }
+        uint64_t m = r;
+        for (uint64_t n; (n = L(m, F_LEFT)) != DS_NIL;)
+            m = n;
+        m = L(m, F_KEY);
+        S(t, F_KEY, m);
+        S(t, F_RIGHT, delete(d, m, r, gone));
+    }
+    return rebalance(d, t);
+}
+
+static bool avl_insert(wl_ds *d, uint64_t key)
+{
+    bool added = false;
+    ds_st(d, d->globals, insert(d, key, ds_ld(d, d->globals), &added));
+    return added;
+}
+
+static bool avl_remove(wl_ds *d, uint64_t key)
+{
+    bool gone = false;
+    ds_st(d, d->globals, delete(d, key, ds_ld(d, d->globals), &gone));
+    return gone;
+}
+
+/* Returns the true height + 1 of t, or UINT64_MAX after recording a violation. */
+static uint64_t check_heights(const wl_ds *d, uint64_t t, unsigned depth, char *why, size_t cap)
+{
+    if (t == DS_NIL)
+        return 0;
+    if (depth > 128)
+        return ds_failf(why, cap, "AVL deeper than 128: not balanced"), UINT64_MAX;
+    uint64_t hl = check_heights(d, ds_peek(d, t + F_LEFT), depth + 1, why, cap);
+    uint64_t hr = check_heights(d, ds_peek(d, t + F_RIGHT), depth + 1, why, cap);
+    if (hl == UINT64_MAX || hr == UINT64_MAX)
+        return UINT64_MAX;
+    uint64_t h = max64(hl, hr) + 1;
+    if (ds_peek(d, t + F_AUX) != h)
+        return ds_failf(why, cap, "node key %llu stores height %llu, expected %llu",
+                        (unsigned long long)ds_peek(d, t + F_KEY),
+                        (unsigned long long)ds_peek(d, t + F_AUX) - 1, (unsigned long long)h - 1),
+               UINT64_MAX;
+    if (hl > hr + 1 || hr > hl + 1)
+        return ds_failf(why, cap, "node key %llu: child heights %llu and %llu differ by more than 1",
+                        (unsigned long long)ds_peek(d, t + F_KEY), (unsigned long long)hl,
+                        (unsigned long long)hr),
+               UINT64_MAX;
+    return h;
+}
+
+static bool avl_check(const wl_ds *d, char *why, size_t cap)
+{
+    uint64_t root = ds_peek(d, d->globals);
+    return ds_tree_check_order(d, root, DS_NIL, why, cap) &&
+           check_heights(d, root, 0, why, cap) != UINT64_MAX;
+}
+
+static size_t avl_keys(const wl_ds *d, uint64_t *out, size_t cap)
+{
+    return ds_tree_keys(d, ds_peek(d, d->globals), DS_NIL, out, cap);
+}
+
+const wl_ds_ops wl_ds_avl = {32, true, avl_layout, avl_init, avl_insert, avl_remove, avl_check, avl_keys};

@@ -1,0 +1,120 @@
+/*
+ * wl_int.h: what the generator files share and nobody else sees -- the
+ * generator table entry and the instruction-stream helper (wl_synth) the six
+ * seed-003 workloads are built on.
+ */
+#ifndef VS_WL_INT_H
+#define VS_WL_INT_H
+
+#include "workloads.h"
+
+typedef int (*wl_run_fn)(wl_args *a, uint64_t seed, wl_out *out, vs_err *err);
+
+typedef struct wl_gen {
+    wl_info info;
+    wl_run_fn run;
+} wl_gen;
+
+extern const wl_gen wl_gen_worst, wl_gen_vpr, wl_gen_hpcc, wl_gen_tpch, wl_gen_kbuild,
+    wl_gen_boot, wl_gen_ds;
+
+#define WL_CODE_BASE 0x400000ull        /* where x86-64 Linux loads a non-PIE text segment */
+#define WL_DATA_BASE 0x10000000000ull   /* 1 TiB: clear of code, below the mmap area */
+#define WL_WORD 8u                      /* every synthetic data access is one 8-byte word */
+#define WL_LINE 64u                     /* cache-line size the patterns step by */
+
+/* Defaults a generator gives the common keys (seed 003, Figure 7). */
+typedef struct wl_synth_defaults {
+    double api;          /* data accesses per instruction */
+    double writes;       /* fraction of data accesses that are stores; < 0: no writes= key */
+    uint64_t footprint;  /* bytes of data per process */
+    uint32_t processes;
+    uint64_t quantum;    /* instructions between context switches */
+    uint64_t code;       /* bytes of the code loop */
+} wl_synth_defaults;
+
+typedef struct wl_synth {
+    wl_out *out;
+    uint64_t rng;
+    uint64_t instructions;
+    double api, writes;
+    uint64_t footprint, quantum, code;
+    uint32_t processes;
+    /* running state */
+    uint32_t pid;
+    uint64_t pc;
+    uint64_t acc, api_fx; /* fixed-point accumulator: exact mean rate, no drift */
+    uint64_t store_fx;    /* writes as a 2^32 fraction for the store draw */
+} wl_synth;
+
+/* Parses refs= | instructions=, api=, writes=, footprint=, processes=,
+ * quantum=, code= over the defaults. */
+int wl_synth_init(wl_synth *s, wl_args *a, const wl_synth_defaults *d, uint64_t seed, wl_out *out,
+                  vs_err *err);
+/* Declares the processes and runs the first (only when processes > 1). */
+void wl_synth_start(wl_synth *s);
+/* Instruction i: a round-robin switch when a quantum ends, then its IFETCH.
+ * Returns how many data accesses the instruction makes. */
+unsigned wl_synth_instr(wl_synth *s, uint64_t i);
+/* Emits an IFETCH at pc without advancing the built-in code loop. */
+unsigned wl_synth_instr_at(wl_synth *s, uint64_t pc);
+void wl_synth_data(wl_synth *s, uint64_t addr);               /* load or store, by writes= */
+void wl_synth_access(wl_synth *s, uint64_t addr, bool store); /* a given kind */
+static inline uint64_t wl_rand(wl_synth *s, uint64_t n) { return n ? vs_rng_next(&s->rng) % n : 0; }
+/* True with probability p. */
+static inline bool wl_chance(wl_synth *s, double p)
+{
+    return (double)(vs_rng_next(&s->rng) >> 11) * 0x1.0p-53 < p;
+}
+
+#endif
+
+/* ---- data structures: the simulated heap and each structure's hooks ---- */
+
+#define WL_DS_BASE 0x100000000ull /* 4 GiB: the critical data area's fixed base */
+#define DS_NIL 0ull               /* a NULL pointer inside the simulated heap */
+/* Node fields, 8 bytes each, at fixed offsets (Weiss's struct layouts). */
+#define F_KEY 0u
+#define F_LEFT 8u  /* also binomial LeftChild, list Next */
+#define F_RIGHT 16u /* also binomial NextSibling */
+#define F_AUX 24u   /* AVL Height, AA Level */
+
+typedef struct wl_ds_ops {
+    uint32_t natural;  /* natural node (or array cell) bytes */
+    bool nodes;        /* allocates nodes (else works in arrays sized by capacity) */
+    /* Sets d->aux if needed; returns the globals' bytes and *arrays the array bytes. */
+    uint64_t (*layout)(wl_ds *d, uint64_t *arrays);
+    void (*init)(wl_ds *d);
+    bool (*insert)(wl_ds *d, uint64_t key);
+    bool (*remove)(wl_ds *d, uint64_t key);
+    bool (*check)(const wl_ds *d, char *why, size_t cap);
+    size_t (*keys)(const wl_ds *d, uint64_t *out, size_t cap);
+} wl_ds_ops;
+
+extern const wl_ds_ops wl_ds_avl, wl_ds_splay, wl_ds_aa, wl_ds_heap, wl_ds_binomial, wl_ds_queue,
+    wl_ds_list, wl_ds_hashquad, wl_ds_bst;
+
+struct wl_ds {
+    const wl_ds_ops *ops;
+    wl_out *out;
+    unsigned char *mem;
+    uint64_t base, bytes;
+    uint64_t globals, arrays, nodes; /* addresses of the three regions */
+    uint32_t node;                   /* node or cell stride */
+    uint64_t capacity, slots, aux;
+    uint64_t *free_stack; /* free node addresses, next allocation on top */
+    size_t nfree, size;
+};
+
+/* Every load and store of structure memory goes through these (8 bytes). */
+uint64_t ds_ld(wl_ds *d, uint64_t addr);
+void ds_st(wl_ds *d, uint64_t addr, uint64_t v);
+/* Reads without emitting a record: for invariant checks only. */
+uint64_t ds_peek(const wl_ds *d, uint64_t addr);
+uint64_t ds_alloc(wl_ds *d); /* a node; its contents are whatever was there */
+void ds_release(wl_ds *d, uint64_t node);
+/* Binary-search-tree helpers over F_KEY/F_LEFT/F_RIGHT with sentinel nil:
+ * in-order keys, and a check that they strictly increase. */
+size_t ds_tree_keys(const wl_ds *d, uint64_t root, uint64_t nil, uint64_t *out, size_t cap);
+bool ds_tree_check_order(const wl_ds *d, uint64_t root, uint64_t nil, char *why, size_t cap);
+bool ds_failf(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -1,0 +1,92 @@
+/*
+ * wl_synth.c: the instruction stream under the seed-003 workloads (Figure 7):
+ * one IFETCH per instruction from a small code loop, data accesses at a fixed
+ * mean rate per instruction, and round-robin context switches between the
+ * processes every `quantum` instructions (each a TREC_SWITCH, i.e. a CR3
+ * write).  The generators choose only the data addresses.
+ *
+ * Invariants: over any run of n instructions the data accesses emitted are
+ * floor(n * api) or one more (a fixed-point accumulator, not a random draw,
+ * so the rate holds exactly for short traces); switches happen only at
+ * multiples of quantum.
+ */
+#include "wl_int.h"
+
+#include <math.h>
+
+#define API_ONE (1ull << 32)        /* fixed-point unit of the accumulator */
+#define DEFAULT_REFS 1000000ull     /* data references when neither length key is given */
+#define MAX_LEN (1ull << 40)        /* a bound that keeps every product in 64 bits */
+#define INSTR_BYTES 4u              /* the code loop steps by an average x86 instruction */
+
+int wl_synth_init(wl_synth *s, wl_args *a, const wl_synth_defaults *d, uint64_t seed, wl_out *out,
+                  vs_err *err)
+{
+    *s = (wl_synth){.out = out, .rng = seed};
+    uint64_t refs, instr, procs;
+    int rc = wl_arg_f64(a, "api", d->api, 0.01, 8.0, &s->api, err);
+    if (rc == VS_OK && d->writes >= 0) /* a negative default: the pattern fixes the mix */
+        rc = wl_arg_f64(a, "writes", d->writes, 0.0, 1.0, &s->writes, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "refs", 0, 0, MAX_LEN, &refs, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "instructions", 0, 0, MAX_LEN, &instr, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "footprint", d->footprint, 1ull << 16, 1ull << 40, &s->footprint, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "processes", d->processes, 1, 4096, &procs, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "quantum", d->quantum, 1, MAX_LEN, &s->quantum, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "code", d->code, 64, 1ull << 30, &s->code, err);
+    if (rc != VS_OK)
+        return rc;
+    if (refs && instr)
+        return vs_fail(err, VS_E_USAGE, "gen: refs= and instructions= both given; expected one");
+    if (!refs && !instr)
+        refs = DEFAULT_REFS;
+    s->instructions = instr ? instr : (uint64_t)ceil((double)refs / s->api);
+    s->processes = (uint32_t)procs;
+    s->api_fx = (uint64_t)llround(s->api * (double)API_ONE);
+    s->store_fx = (uint64_t)llround(s->writes * (double)API_ONE);
+    return VS_OK;
+}
+
+void wl_synth_start(wl_synth *s)
+{
+    if (s->processes < 2)
+        return;
+    for (uint32_t p = 0; p < s->processes; p++)
+        wl_emit(s->out, TREC_PROC_START, 0, 0, p, 0);
+    wl_emit(s->out, TREC_SWITCH, 0, 0, 0, 0);
+}
+
+unsigned wl_synth_instr_at(wl_synth *s, uint64_t pc)
+{
+    wl_emit(s->out, TREC_IFETCH, pc, INSTR_BYTES, 0, 0);
+    s->acc += s->api_fx;
+    unsigned k = (unsigned)(s->acc / API_ONE);
+    s->acc %= API_ONE;
+    return k;
+}
+
+unsigned wl_synth_instr(wl_synth *s, uint64_t i)
+{
+    if (s->processes > 1 && i > 0 && i % s->quantum == 0) {
+        s->pid = (s->pid + 1) % s->processes;
+        wl_emit(s->out, TREC_SWITCH, 0, 0, s->pid, 0);
+    }
+    uint64_t pc = WL_CODE_BASE + s->pc;
+    s->pc = (s->pc + INSTR_BYTES) % s->code;
+    return wl_synth_instr_at(s, pc);
+}
+
+void wl_synth_access(wl_synth *s, uint64_t addr, bool store)
+{
+    wl_emit(s->out, store ? TREC_STORE : TREC_LOAD, addr, WL_WORD, 0, 0);
+}
+
+void wl_synth_data(wl_synth *s, uint64_t addr)
+{
+    wl_synth_access(s, addr, (vs_rng_next(&s->rng) >> 32) < s->store_fx);
+}

@@ -1,0 +1,64 @@
+/*
+ * wl_tpch.c: TPC-H query 1 (pricing summary report) as seed 003 runs it
+ * (section 4.5): a table scan at low concurrency -- a low TLB-miss rate.
+ *
+ * The executor (process 0) scans lineitem rows of row= bytes in order,
+ * loading four columns per row and updating one of the query's four
+ * aggregate groups (a load and a store); a second process (the buffer
+ * writer behind the "read and write system operations") copies
+ * buffers, a load and a store per word.  Invariant: each process's accesses
+ * advance sequentially through its region and wrap at its end.
+ */
+#include "wl_int.h"
+
+#include <stdlib.h>
+
+#define COLUMNS 4u    /* l_quantity, l_extendedprice, l_discount, l_tax */
+#define GROUPS 4u     /* Q1 groups by (returnflag, linestatus): four groups */
+#define PER_ROW (COLUMNS + 2u)
+
+static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
+{
+    static const wl_synth_defaults D = {.api = 0.60, .writes = -1, .footprint = 512ull << 20,
+                                        .processes = 2, .quantum = 200000, .code = 16384};
+    wl_synth s;
+    uint64_t row;
+    int rc = wl_synth_init(&s, a, &D, seed, out, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "row", 128, COLUMNS * WL_WORD, 1u << 20, &row, err);
+    if (rc == VS_OK)
+        rc = wl_args_done(a, err);
+    if (rc != VS_OK)
+        return rc;
+    const uint64_t groups = WL_DATA_BASE + s.footprint; /* the aggregates sit after the table */
+    uint64_t rows = s.footprint / row, r = 0, group = 0, copy = 0;
+    unsigned step = 0;
+    wl_synth_start(&s);
+    for (uint64_t i = 0; i < s.instructions; i++)
+        for (unsigned k = wl_synth_instr(&s, i); k > 0; k--) {
+            if (s.pid != 0) { /* the writer: load a source word, store it to the copy */
+                uint64_t w = copy / 2 % (s.footprint / WL_WORD / 2);
+                bool store = copy % 2;
+                wl_synth_access(&s, WL_DATA_BASE + w * WL_WORD + (store ? s.footprint / 2 : 0), store);
+                copy++;
+                continue;
+            }
+            if (step < COLUMNS) {
+                wl_synth_access(&s, WL_DATA_BASE + r * row + step * WL_WORD, false);
+            } else {
+                if (step == COLUMNS)
+                    group = wl_rand(&s, GROUPS);
+                wl_synth_access(&s, groups + group * WL_LINE, step == COLUMNS + 1);
+            }
+            if (++step == PER_ROW) {
+                step = 0;
+                r = (r + 1) % rows;
+            }
+        }
+    return VS_OK;
+}
+
+const wl_gen wl_gen_tpch = {
+    {"tpch", "TPC-H Q1: sequential table scan with 4 aggregate groups, plus a buffer copier (003 4.5)",
+     "footprint=512m row=128 api=0.60 processes=2 quantum=200000 code=16384"},
+    tpch_run};
