@@ -4,10 +4,11 @@
  * Generates a synthetic trace (sequential instruction runs with taken
  * branches, loads and stores with strided and scattered addresses, as
  * lackey prints them), writes it as .vmt (zlib and, when built, zstd), as
- * lackey text and as ChampSim, then times trace_open + trace_read over each
+ * uncompressed .vmt (the decoder alone), lackey text and ChampSim, then times trace_open + trace_read over each
  * file and prints records/s.  Extra arguments are trace files to time too.
  *
  * Usage: bench_trace_read [-n RECORDS] [FILE...]
+ * Set BENCH_CPU=1 to time CPU seconds instead of wall-clock (loaded machines).
  */
 #include "trace/trace.h"
 
@@ -134,25 +135,29 @@ int main(int argc, char **argv)
         return 0;
     }
     const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char vmt[512], vmtz[512], lk[512], cs[512];
+    char vmt[512], vmtz[512], vmtn[512], lk[512], cs[512];
     snprintf(vmt, sizeof vmt, "%s/bench_trace.vmt", dir);
     snprintf(vmtz, sizeof vmtz, "%s/bench_trace_zstd.vmt", dir);
+    snprintf(vmtn, sizeof vmtn, "%s/bench_trace_none.vmt", dir);
     snprintf(lk, sizeof lk, "%s/bench_trace.lackey", dir);
     snprintf(cs, sizeof cs, "%s/bench_trace.champsim", dir);
     write_bin(vmt, TFMT_VMT, TCODEC_ZLIB, nrec);
 #ifdef VS_HAVE_ZSTD
     write_bin(vmtz, TFMT_VMT, TCODEC_ZSTD, nrec);
 #endif
+    write_bin(vmtn, TFMT_VMT, TCODEC_NONE, nrec);
     write_bin(cs, TFMT_CHAMPSIM, TCODEC_NONE, nrec);
     write_lackey(lk, nrec);
     time_read(vmt);
 #ifdef VS_HAVE_ZSTD
     time_read(vmtz);
 #endif
+    time_read(vmtn);
     time_read(lk);
     time_read(cs);
     remove(vmt);
     remove(vmtz);
+    remove(vmtn);
     remove(lk);
     remove(cs);
     return 0;

@@ -9,8 +9,8 @@ V=$B/vmemsim
 T=${BENCH_TMP:-/tmp/vmemsim-bench}
 mkdir -p "$T"
 N=${BENCH_REFS:-40000000}
-[ -f "$T/friendly.vmt" ] || "$B/bench_synth_trace" "$T/friendly.vmt" "$N" friendly 1
-[ -f "$T/hostile.vmt" ] || "$B/bench_synth_trace" "$T/hostile.vmt" "$N" hostile 1
+[ -f "$T/friendly.vmt" ] || "$B/bench/bench_synth_trace" "$T/friendly.vmt" "$N" friendly 1
+[ -f "$T/hostile.vmt" ] || "$B/bench/bench_synth_trace" "$T/hostile.vmt" "$N" hostile 1
 for s in traces/samples/*.lackey.gz; do
   n=$(basename "$s" .lackey.gz)
   [ -f "$T/$n.vmt" ] || "$V" trace convert "$s" "$T/$n.vmt"

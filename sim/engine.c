@@ -60,6 +60,10 @@ static int build_tlbs(vs_sim *s, vs_err *err)
             if (L->n)
                 s->n_levels[cls]++;
         }
+        s->memo_allowed[cls] = true;
+        for (unsigned i = 0; s->n_levels[cls] && i < s->levels[cls][0].n; i++)
+            if (tlb_get_kind(s->levels[cls][0].t[i]) == TLB_UNIFIED)
+                s->memo_allowed[cls] = false;
         if (s->n_levels[cls] == 0)
             return vs_fail(err, VS_E_CONFIG,
                            "config: no TLB serves %s accesses: add a [tlb.NAME] section with kind = %s or "
@@ -186,10 +190,8 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
 
 static void stream_free(sim_stream *st)
 {
-    if (st->reader)
-        trace_close(st->reader);
+    pf_stop(st->pf);
     g_hash_table_destroy(st->pids);
-    free(st->buf);
     free(st->path);
     free(st);
 }
@@ -224,15 +226,16 @@ int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err)
         return vs_fail(err, VS_E_USAGE, "%s: assigned to VM %d, but [vm] count = %u", path, vm, s->n_vms);
     sim_stream *st = vs_calloc(1, sizeof *st);
     st->pids = g_hash_table_new(g_direct_hash, g_direct_equal);
-    int rc = trace_open(path, TFMT_AUTO, &st->reader, err);
+    trace_reader *reader;
+    int rc = trace_open(path, TFMT_AUTO, &reader, err);
     if (rc != VS_OK) {
         stream_free(st);
         return rc;
     }
     st->path = vs_strdup(path);
-    st->buf = vs_malloc(SIM_BATCH * sizeof *st->buf);
+    st->fmt = trace_reader_fmt(reader);
+    st->pf = pf_start(reader);
     st->vm = &s->vms[vm >= 0 ? (uint32_t)vm : s->streams->len % s->n_vms];
-    trace_digest_init(&st->digest);
     g_ptr_array_add(s->streams, st);
     return VS_OK;
 }
@@ -277,8 +280,9 @@ static void take_interval(vs_sim *s)
 }
 
 /* Probes the TLB levels of cls.  Returns the index of the level that hit, or
- * n_levels on a complete miss; fills *e on a hit. */
-static inline unsigned tlb_probe(vs_sim *s, int cls, uint64_t va, uint16_t tag, tlb_entry *e)
+ * n_levels on a complete miss; fills *e and *idx (the structure within the
+ * level) on a hit. */
+static inline unsigned tlb_probe(vs_sim *s, int cls, uint64_t va, uint16_t tag, tlb_entry *e, unsigned *idx)
 {
     unsigned n = s->n_levels[cls];
     for (unsigned l = 0; l < n; l++) {
@@ -287,6 +291,7 @@ static inline unsigned tlb_probe(vs_sim *s, int cls, uint64_t va, uint16_t tag, 
         for (unsigned i = 0; i < L->n; i++) {
             if (tlb_lookup(L->t[i], va, tag, e)) {
                 L->hits++;
+                *idx = i;
                 return l;
             }
         }
@@ -295,8 +300,25 @@ static inline unsigned tlb_probe(vs_sim *s, int cls, uint64_t va, uint16_t tag, 
     return n;
 }
 
+/* The exact repeat of the class's last first-level hit (see sim_memo). */
+static inline bool tlb_repeat(vs_sim *s, int cls, uint64_t va, uint16_t tag, bool write, tlb_entry *e)
+{
+    const sim_memo *m = &s->memo[cls];
+    if (!m->valid || m->vpage != va >> VS_PAGE_SHIFT_4K || m->tag != tag || (write && !m->e.writable))
+        return false;
+    sim_tlb_level *L = &s->levels[cls][0];
+    for (unsigned i = 0; i < m->hit_idx; i++)
+        tlb_count(L->t[i], false);
+    tlb_count(L->t[m->hit_idx], true);
+    L->hits++;
+    s->tlb_cycles += L->latency;
+    *e = m->e;
+    return true;
+}
+
 static void tlb_fill(vs_sim *s, int cls, unsigned upto, uint64_t va, uint16_t tag, const tlb_entry *e)
 {
+    sim_memo_reset(s);
     for (unsigned l = 0; l < upto; l++) {
         sim_tlb_level *L = &s->levels[cls][l];
         for (unsigned i = 0; i < L->n; i++)
@@ -312,18 +334,24 @@ static int mem_access(vs_sim *s, const trace_rec *r, vs_err *err)
     sim_proc *p = s->running;
     uint16_t tag = p->sp.tag;
     tlb_entry e;
-    unsigned hit = tlb_probe(s, cls, r->addr, tag, &e);
-    if (VS_UNLIKELY(hit == s->n_levels[cls] || (write && !e.writable))) {
-        unsigned access = (write ? ACCESS_WRITE : 0) | (cls == CLS_INST ? ACCESS_FETCH : 0);
-        int rc = s->ops->translate(s->mode, &p->sp, r->addr, access, &e, err);
-        if (rc != VS_OK)
-            return rc;
-        /* The mode may have switched the running process's tag (adaptive). */
-        tag = p->sp.tag;
-        hit = s->n_levels[cls];
+    if (!tlb_repeat(s, cls, r->addr, tag, write, &e)) {
+        unsigned idx = 0;
+        unsigned hit = tlb_probe(s, cls, r->addr, tag, &e, &idx);
+        if (VS_UNLIKELY(hit == s->n_levels[cls] || (write && !e.writable))) {
+            unsigned access = (write ? ACCESS_WRITE : 0) | (cls == CLS_INST ? ACCESS_FETCH : 0);
+            int rc = s->ops->translate(s->mode, &p->sp, r->addr, access, &e, err);
+            if (rc != VS_OK)
+                return rc;
+            /* The mode may have switched the running process's tag (adaptive). */
+            tag = p->sp.tag;
+            hit = s->n_levels[cls];
+        }
+        if (hit > 0)
+            tlb_fill(s, cls, hit, r->addr, tag, &e);
+        else if (s->memo_allowed[cls])
+            s->memo[cls] = (sim_memo){.vpage = r->addr >> VS_PAGE_SHIFT_4K, .e = e, .tag = tag,
+                                      .hit_idx = (uint8_t)idx, .valid = true};
     }
-    if (hit > 0)
-        tlb_fill(s, cls, hit, r->addr, tag, &e);
     uint64_t offset_mask = (1ull << vs_pgsz_shift(e.size)) - 1;
     uint64_t pa = e.pa_base | (r->addr & offset_mask);
     if (VS_UNLIKELY(s->observer != NULL))
@@ -363,15 +391,15 @@ static int stream_enter(vs_sim *s, sim_stream *st, vs_err *err)
 
 static int refill(sim_stream *st, vs_err *err)
 {
-    long n = trace_read(st->reader, st->buf, SIM_BATCH, err);
+    long n = pf_next(st->pf, &st->buf, err);
     if (n < 0)
         return (int)n;
     st->n = n;
     st->pos = 0;
-    if (n == 0)
+    if (n == 0) {
         st->done = true;
-    else
-        trace_digest_add(&st->digest, st->buf, (size_t)n);
+        st->digest = pf_digest(st->pf);
+    }
     return VS_OK;
 }
 
@@ -380,7 +408,7 @@ static double input_fraction(vs_sim *s)
     double sum = 0;
     for (guint i = 0; i < s->streams->len; i++) {
         sim_stream *st = g_ptr_array_index(s->streams, i);
-        double f = st->done ? 1.0 : trace_progress(st->reader);
+        double f = pf_fraction(st->pf);
         if (f < 0)
             return -1;
         sum += f;

@@ -13,6 +13,7 @@
 
 void sim_tlb_flush_all(vs_sim *s)
 {
+    sim_memo_reset(s);
     for (unsigned i = 0; i < s->n_tlbs; i++)
         tlb_flush_all(s->tlbs[i]);
     s->tlb_flushes++;
@@ -21,6 +22,7 @@ void sim_tlb_flush_all(vs_sim *s)
 void sim_tlb_flush_tag(void *eng, uint16_t tag)
 {
     vs_sim *s = eng;
+    sim_memo_reset(s);
     for (unsigned i = 0; i < s->n_tlbs; i++)
         tlb_flush_asid(s->tlbs[i], tag);
     s->tlb_flushes++;
@@ -29,6 +31,7 @@ void sim_tlb_flush_tag(void *eng, uint16_t tag)
 void sim_tlb_invlpg(void *eng, uint16_t tag, uint64_t va)
 {
     vs_sim *s = eng;
+    sim_memo_reset(s);
     for (unsigned i = 0; i < s->n_tlbs; i++)
         tlb_invlpg(s->tlbs[i], va, tag);
 }

@@ -12,11 +12,11 @@
 #include "mmu/mode.h"
 #include "mmu/os.h"
 #include "tlb/tlb.h"
+#include "prefetch.h"
 #include "trace/trace.h"
 
 #include <glib.h>
 
-#define SIM_BATCH 4096       /* records per reader call: amortizes the indirect call */
 #define SIM_MAX_TLB_LEVELS 8 /* matches the config's level range */
 #define SIM_TAG_LIMIT 65536  /* 16-bit TLB tags; wrapping flushes every TLB */
 
@@ -41,15 +41,16 @@ struct sim_vm {
 };
 
 typedef struct sim_stream {
-    trace_reader *reader;
+    prefetch *pf;         /* the trace, read ahead in its own thread */
+    trace_fmt fmt;
     char *path;
-    trace_rec *buf;
+    const trace_rec *buf; /* the batch being simulated, owned by pf */
     long n, pos;
     bool done;
     sim_vm *vm;
     sim_proc *cur;
     GHashTable *pids;     /* trace pid -> os pid, per VM of this stream */
-    trace_digest digest;
+    trace_digest digest;  /* set when the stream ends */
 } sim_stream;
 
 typedef struct tlb_level {
@@ -58,6 +59,18 @@ typedef struct tlb_level {
     uint32_t latency;
     uint64_t hits, misses;
 } sim_tlb_level;
+
+/* The last access of a class that hit in a first-level TLB.  Until any TLB
+ * changes (a fill, flush or invalidation clears it), an access to the same
+ * page under the same tag repeats that lookup exactly: the probes before the
+ * hit miss, the hit re-touches the entry already most recent in its set. */
+typedef struct sim_memo {
+    uint64_t vpage; /* va >> 12 */
+    tlb_entry e;
+    uint16_t tag;
+    uint8_t hit_idx; /* structure of level 1 that hit */
+    bool valid;
+} sim_memo;
 
 typedef struct sim_interval {
     uint64_t instructions, refs, tlb_misses, walks, walk_refs, exits, faults;
@@ -72,6 +85,8 @@ struct vs_sim {
     sim_tlb_level levels[CLS_COUNT][SIM_MAX_TLB_LEVELS];
     unsigned n_levels[CLS_COUNT];
     uint32_t l1_latency[CLS_COUNT]; /* latency of the first cache level per side */
+    sim_memo memo[CLS_COUNT];
+    bool memo_allowed[CLS_COUNT];   /* no first-level TLB of the class serves the other class */
 
     hv *hv;
     sim_vm *vms;
@@ -111,6 +126,11 @@ int sim_proc_for(vs_sim *s, sim_vm *vm, uint32_t os_pid, sim_proc **out, vs_err 
 void sim_tlb_flush_tag(void *eng, uint16_t tag);
 void sim_tlb_invlpg(void *eng, uint16_t tag, uint64_t va);
 void sim_tlb_flush_all(vs_sim *s);
+static inline void sim_memo_reset(vs_sim *s)
+{
+    s->memo[CLS_DATA].valid = false;
+    s->memo[CLS_INST].valid = false;
+}
 extern const os_hooks sim_os_hooks_template;
 
 /* engine.c */

@@ -34,7 +34,18 @@ typedef struct mh_cache {
     unsigned line_shift;
     uint32_t latency;
     uint64_t hits[MH_SRC_COUNT], misses[MH_SRC_COUNT];
+    uint64_t touches; /* lookups + fills: any change of recency order bumps it */
 } mh_cache;
+
+/* The last line a source touched in its first cache.  While that cache has
+ * not been touched since, the line is still its set's most recent, so an
+ * access to the same line is a hit that changes nothing: it is counted
+ * without a lookup.  Exact under LRU and random replacement alike. */
+typedef struct mh_memo {
+    uint64_t line;
+    uint64_t touches;
+    bool valid;
+} mh_memo;
 
 struct mh {
     mh_cache caches[MH_MAX_CACHES];
@@ -42,6 +53,7 @@ struct mh {
     uint32_t dram_latency;
     uint8_t path[MH_SRC_COUNT][MH_MAX_CACHES]; /* cache indices in probe order */
     unsigned path_len[MH_SRC_COUNT];
+    mh_memo memo[MH_SRC_COUNT];
     uint64_t dram[MH_SRC_COUNT];
 };
 
@@ -174,12 +186,23 @@ uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
     assert(src < MH_SRC_COUNT);
     const uint8_t *path = m->path[src];
     unsigned len = m->path_len[src], k;
+    mh_memo *memo = &m->memo[src];
+    if (len && memo->valid) {
+        mh_cache *first = &m->caches[path[0]];
+        if (memo->line == pa >> first->line_shift && memo->touches == first->touches) {
+            first->hits[src]++;
+            if (where)
+                *where = path[0];
+            return first->latency;
+        }
+    }
     uint32_t latency = m->dram_latency;
     int hit = -1;
     uint64_t unused;
     for (k = 0; k < len; k++) {
         mh_cache *c = &m->caches[path[k]];
         uint64_t line = pa >> c->line_shift;
+        c->touches++;
         if (assoc_lookup(c->a, line, line, &unused)) {
             c->hits[src]++;
             latency = c->latency;
@@ -193,7 +216,12 @@ uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
     for (unsigned f = 0; f < k; f++) {
         mh_cache *c = &m->caches[path[f]];
         uint64_t line = pa >> c->line_shift;
+        c->touches++;
         assoc_insert(c->a, line, line, 0, NULL);
+    }
+    if (len) {
+        const mh_cache *first = &m->caches[path[0]];
+        *memo = (mh_memo){.line = pa >> first->line_shift, .touches = first->touches, .valid = true};
     }
     if (where)
         *where = hit;

@@ -42,7 +42,7 @@ static void report_trace(const vs_sim *s, jw *w)
         const sim_stream *st = g_ptr_array_index(s->streams, i);
         jw_object(w, NULL);
         jw_str(w, "file", st->path);
-        jw_str(w, "format", trace_fmt_name(trace_reader_fmt(st->reader)));
+        jw_str(w, "format", trace_fmt_name(st->fmt));
         jw_u64(w, "vm", st->vm->id);
         jw_hex(w, "digest", st->digest.h);
         jw_u64(w, "records", st->digest.records);

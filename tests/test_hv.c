@@ -83,11 +83,9 @@ static void large_page_fallback(void **state)
     /* Host memory too fragmented for a 2 MiB block. */
     h = make(VS_PG_2M, 16 * MiB, 18, false, 1);
     buddy *b = hv_allocator(h);
-    uint64_t pfn;
     /* take every 2 MiB block's first frame, leaving only small holes */
     for (uint64_t f = 0; f < (16 * MiB) >> 12; f += 512)
         assert_true(buddy_alloc_at(b, f, 0));
-    (void)pfn;
     assert_int_equal(hv_vm_new(h, 0, 64 * MiB, &v, &err), VS_OK);
     assert_int_equal(hv_back(v, 5 * MiB, &bi, &err), VS_OK);
     assert_int_equal(bi.size, VS_PG_4K);

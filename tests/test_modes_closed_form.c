@@ -160,7 +160,8 @@ static void agile_forms(void **state)
     expect_refs("agile", OPTS("agile.shadow_levels=1"), 20);  /* 1 + 3*5 + 4 */
     expect_refs("agile", OPTS("agile.shadow_levels=3"), 12);  /* 3 + 1*5 + 4 */
     expect_refs("agile", OPTS("agile.shadow_levels=4"), 12);  /* capped at n - 1 = 3 */
-    expect_refs("agile", OPTS("guest.levels=5", "host.levels=5", "agile.shadow_levels=2"), 25); /* 2 + 3*6 + 5 */
+    /* 2 + 3*6 + 5 */
+    expect_refs("agile", OPTS("guest.levels=5", "host.levels=5", "agile.shadow_levels=2"), 25);
 }
 
 static void shadow_forms(void **state)

@@ -24,7 +24,7 @@
 #include <glib/gstdio.h>
 
 #define N_TRACES 2
-#define N_RECS 20000
+#define N_RECS 10000
 #define MAX_PIDS 6
 
 static char *paths[N_TRACES];
@@ -137,7 +137,8 @@ static void observe(void *ctx, uint32_t vm, uint32_t pid, uint64_t va, uint64_t 
     if (rc == VS_OK && ref == pa)
         return;
     if (w->mismatches++ == 0)
-        snprintf(w->first, sizeof w->first, "access %llu: vm %u pid %u va 0x%llx -> pa 0x%llx, reference %s 0x%llx",
+        snprintf(w->first, sizeof w->first,
+                 "access %llu: vm %u pid %u va 0x%llx -> pa 0x%llx, reference %s 0x%llx",
                  (unsigned long long)w->checked, vm, pid, (unsigned long long)va, (unsigned long long)pa,
                  rc == VS_OK ? "" : "(unmapped)", (unsigned long long)ref);
 }
@@ -193,10 +194,9 @@ static void every_mode(void **state)
     (void)state;
     const char *const *shapes[] = {
         NULL,
-        OPTS("pwc.kind=unified"),
+        /* splintering (2 MiB guest pages on 4 KiB host pages) with the shared 2D cache */
+        OPTS("pwc.kind=unified", "guest.page_size=2m"),
         OPTS("guest.page_size=2m", "host.page_size=2m"),
-        OPTS("guest.page_size=2m"), /* splintering: 2 MiB guest pages on 4 KiB host pages */
-        OPTS("host.page_size=2m"),
         OPTS("tlb.pcid=false", "tlb.vpid=false", "host.page_size=1g"),
         OPTS("pwc.enabled=false", "ntlb.enabled=false", "guest.levels=5"),
         OPTS("contig.segments=3", "agile.shadow_levels=1", "ntlb.entries=4"),

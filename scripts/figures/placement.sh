@@ -36,12 +36,13 @@ for spec in "azure 20000" "cerit 11382" "bitbrains 1250"; do
     done
 done
 
-# Load sweep: a fixed fleet of 60 Azure-composition servers, more and more VMs.
+# Load sweep: the CERIT-SC fleet (220 servers), more and more VMs over the same year.
 echo "$HEADER" > "$OUT/placement_load.csv"
-for vms in 1000 2000 4000 6000 8000 10000 12000; do
+for vms in 2000 4000 8000 11382 16000 24000; do
     for seed in $SEEDS; do
-        "$VMEMSIM" place -q --servers 60 --policy all --synthetic azure --vms "$vms" --seed "$seed" --json "$tmp"
-        rows azure "$seed" "$vms" none "$tmp" >> "$OUT/placement_load.csv"
+        "$VMEMSIM" place -q -c "$ROOT/configs/datacenter/cerit.ini" --policy all --synthetic cerit --vms "$vms" \
+            --seed "$seed" --json "$tmp"
+        rows cerit "$seed" "$vms" none "$tmp" >> "$OUT/placement_load.csv"
     done
 done
 
@@ -59,8 +60,9 @@ for st in azure cerit bitbrains; do
     summary "$OUT/placement_datasets.csv" $st none 9 > "$OUT/placement_${st}_contig.dat"
 done
 summary "$OUT/placement_datasets.csv" azure none 12 > "$OUT/placement_azure_consolidation.dat"
-awk -F, 'NR > 1 { gsub(/"/, "", $5); s[$3 " " $5] += $9; n[$3 " " $5]++ }
-    END { for (k in s) print k, s[k] / n[k] }' "$OUT/placement_load.csv" | sort -k2,2 -k1,1n > "$OUT/placement_load.dat"
+awk -F, 'NR > 1 { gsub(/"/, ""); k = $3 " " $5; s[k] += $9; r[k] += $7; n[k]++ }
+    END { for (k in s) printf "%s %.4f %.1f\n", k, s[k] / n[k], r[k] / n[k] }' "$OUT/placement_load.csv" |
+    sort -k2,2 -k1,1n > "$OUT/placement_load.dat"
 
 bars() { # dat png title ylabel
     gnuplot <<GP
@@ -90,8 +92,8 @@ bars "$OUT/placement_azure_consolidation.dat" "$OUT/fig11_azure_consolidation.pn
 gnuplot <<GP
 set terminal pngcairo size 640,420 font ",10"
 set output "$OUT/fig_load_sweep.png"
-set title "Contiguous-memory VMs vs load: 60 Azure-composition servers (mean of 3 seeds)"
-set xlabel "VMs in the synthetic Azure trace"
+set title "Contiguous-memory VMs vs load: CERIT-SC fleet, 220 servers (mean of 3 seeds)"
+set xlabel "VMs in the synthetic CERIT-SC trace (one year)"
 set ylabel "% of placed VMs contiguous"
 set grid
 set key bottom left

@@ -58,42 +58,42 @@ int ckpt_scan_file(const char *path, ckpt_scan **out, vs_err *err);
 
 typedef struct ckpt_calib {
     /* [user]: the application inside the guest, tracking by itself */
-    double user_fault_signal; /* write fault delivered as SIGSEGV, handler entry and sigreturn */
-    double user_emulate;      /* decode and perform the faulting write in the handler */
-    double user_mprotect_call;/* one mprotect() call: entry, VMA split/merge, TLB shootdown */
-    double user_mprotect_pte; /* each PTE whose protection mprotect changes */
-    double user_mprotect_scan;/* each CDA page walked by a whole-CDA mprotect */
-    double user_record;       /* append a page to the dirty list */
-    double user_log_word;     /* append (address, value) to the write log */
-    double user_txn;          /* begin/commit bookkeeping of one transaction */
+    double user_fault_signal;  /* write fault delivered as SIGSEGV, handler entry and sigreturn */
+    double user_emulate;       /* decode and perform the faulting write in the handler */
+    double user_mprotect_call; /* one mprotect() call: entry, VMA split/merge, TLB shootdown */
+    double user_mprotect_pte;  /* each PTE whose protection mprotect changes */
+    double user_mprotect_scan; /* each CDA page walked by a whole-CDA mprotect */
+    double user_record;        /* append a page to the dirty list */
+    double user_log_word;      /* append (address, value) to the write log */
+    double user_txn;           /* begin/commit bookkeeping of one transaction */
     /* [hypervisor]: tracking done by the hypervisor for the application */
-    double hv_exit;           /* guest write fault taken by the hypervisor and resumed */
-    double hv_hypercall;      /* one application-to-hypervisor call */
-    double hv_emulate;        /* the hypervisor's emulation of the faulting write */
-    double hv_pte;            /* hypervisor changes one PTE's protection, with invalidation */
-    double hv_record;         /* append a page to the dirty list */
-    double hv_log_word;       /* append (address, value) to the write log */
-    double hv_scan_dirty_page;/* scanxen: per dirty page listed (seed 000: 0.0625 us) */
-    double hv_scan_mb;        /* scanxen: per MiB of CDA scanned (seed 000: 2.5 us) */
+    double hv_exit;            /* guest write fault taken by the hypervisor and resumed */
+    double hv_hypercall;       /* one application-to-hypervisor call */
+    double hv_emulate;         /* the hypervisor's emulation of the faulting write */
+    double hv_pte;             /* hypervisor changes one PTE's protection, with invalidation */
+    double hv_record;          /* append a page to the dirty list */
+    double hv_log_word;        /* append (address, value) to the write log */
+    double hv_scan_dirty_page; /* scanxen: per dirty page listed (seed 000: 0.0625 us) */
+    double hv_scan_mib;        /* scanxen: per MiB of CDA scanned (seed 000: 2.5 us) */
     /* [copy]: data processing, the copy to the helper process */
     double copy_ns_per_byte;
     /* [microbench]: the seed's Figure 10 point used for the speedup check */
     double mb_wpp, mb_ppt, mb_cda_kib;
     /* [modern] (optional section): mechanisms of current Linux/KVM */
     bool has_modern;
-    double m_kfault;          /* write-protect fault resolved in the kernel, no signal */
-    double m_uffd_sync_fault; /* uffd-wp fault served by a handler thread */
-    double m_arm_call;        /* one arming syscall (UFFDIO_WRITEPROTECT, clear_refs) */
-    double m_arm_page;        /* each CDA page write-protected by arming */
-    double m_pagemap_page;    /* each CDA page read from /proc/PID/pagemap */
-    double m_scan_call;       /* one PAGEMAP_SCAN ioctl */
-    double m_scan_page;       /* each dirty page PAGEMAP_SCAN reports and re-protects */
-    double m_scan_clean_page; /* each clean CDA page PAGEMAP_SCAN walks */
-    double m_pml_full_exit;   /* the exit that drains a full PML buffer */
-    double m_pml_entries;     /* GPAs one PML buffer holds (512) */
-    double m_bitmap_page;     /* each CDA page's bit read from KVM_GET_DIRTY_LOG */
-    double m_ring_harvest;    /* user space reads and flags one kvm_dirty_gfn */
-    double m_ring_reset;      /* one KVM_RESET_DIRTY_RINGS ioctl */
+    double m_kfault;           /* write-protect fault resolved in the kernel, no signal */
+    double m_uffd_sync_fault;  /* uffd-wp fault served by a handler thread */
+    double m_arm_call;         /* one arming syscall (UFFDIO_WRITEPROTECT, clear_refs) */
+    double m_arm_page;         /* each CDA page write-protected by arming */
+    double m_pagemap_page;     /* each CDA page read from /proc/PID/pagemap */
+    double m_scan_call;        /* one PAGEMAP_SCAN ioctl */
+    double m_scan_page;        /* each dirty page PAGEMAP_SCAN reports and re-protects */
+    double m_scan_clean_page;  /* each clean CDA page PAGEMAP_SCAN walks */
+    double m_pml_full_exit;    /* the exit that drains a full PML buffer */
+    double m_pml_entries;      /* GPAs one PML buffer holds (512) */
+    double m_bitmap_page;      /* each CDA page's bit read from KVM_GET_DIRTY_LOG */
+    double m_ring_harvest;     /* user space reads and flags one kvm_dirty_gfn */
+    double m_ring_reset;       /* one KVM_RESET_DIRTY_RINGS ioctl */
 } ckpt_calib;
 
 /* Loads a calibration file; every key of a present section is required and
@@ -122,13 +122,13 @@ typedef enum ckpt_grain { CKPT_GRAIN_PAGE = 0, CKPT_GRAIN_WORD = 1 } ckpt_grain;
 
 /* A technique's cost: a linear form in the transaction's measures. */
 typedef struct ckpt_form {
-    double fixed;        /* per transaction */
+    double fixed;              /* per transaction */
     double per_write;
     double per_page;
     double per_cda_page;
     double per_cda_mib;
     ckpt_grain grain;    /* what data processing copies */
-    bool hypervisor;     /* done by the hypervisor (else by the guest) */
+    bool hypervisor;           /* done by the hypervisor (else by the guest) */
 } ckpt_form;
 
 const char *ckpt_tech_name(ckpt_tech t); /* "emul", "pt", ... "dirty_ring" */
@@ -145,7 +145,7 @@ double ckpt_microbench_speedup(const ckpt_calib *c, bool page_tracking);
 /* ---- the report ---- */
 
 typedef struct ckpt_tech_total {
-    double tracking_ns; /* summed over transactions */
+    double tracking_ns;        /* summed over transactions */
     double copy_ns;
     uint64_t copy_bytes;
 } ckpt_tech_total;
@@ -153,7 +153,7 @@ typedef struct ckpt_tech_total {
 typedef struct ckpt_result {
     ckpt_trace_stats stats;
     uint64_t writes, pages, words; /* summed over transactions */
-    double opt;                    /* operations per transaction (for per-op figures) */
+    double opt;                /* operations per transaction (for per-op figures) */
     ckpt_tech_total tech[CKPT_TECH_COUNT];
     bool available[CKPT_TECH_COUNT];
     ckpt_form form[CKPT_TECH_COUNT]; /* of the available techniques */

@@ -46,7 +46,7 @@ static const calib_key keys[] = {
     {"hypervisor", "record", OFF(hv_record), 0, NS_MAX, "ns: append a page to the dirty list"},
     {"hypervisor", "log_word", OFF(hv_log_word), 0, NS_MAX, "ns: append (address, value) to the write log"},
     {"hypervisor", "scan_dirty_page", OFF(hv_scan_dirty_page), 0, NS_MAX, "ns: scanxen, per dirty page listed"},
-    {"hypervisor", "scan_mib", OFF(hv_scan_mb), 0, NS_MAX, "ns: scanxen, per MiB of CDA whose PTEs are scanned"},
+    {"hypervisor", "scan_mib", OFF(hv_scan_mib), 0, NS_MAX, "ns: scanxen, per MiB of CDA whose PTEs are scanned"},
     {"copy", "ns_per_byte", OFF(copy_ns_per_byte), 0, 1e6, "ns per byte copied to the helper process"},
     {"microbench", "wpp", OFF(mb_wpp), 1e-3, 1e9, "writes per page at the speedup check point"},
     {"microbench", "ppt", OFF(mb_ppt), 1, 1e9, "pages per transaction at the check point"},

@@ -79,7 +79,7 @@ ckpt_form ckpt_tech_form(const ckpt_calib *c, ckpt_tech t)
     case CKPT_SCANXEN:
         f.fixed += 2 * c->hv_hypercall;
         f.per_page = c->hv_scan_dirty_page;
-        f.per_cda_mib = c->hv_scan_mb;
+        f.per_cda_mib = c->hv_scan_mib;
         f.hypervisor = true;
         break;
     case CKPT_SOFTDIRTY:

@@ -13,7 +13,6 @@
  */
 #include "ckpt.h"
 
-#include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +131,7 @@ static int declare_cda(ckpt_scan *s, const trace_rec *r, vs_err *err)
     return VS_OK;
 }
 
-/* Marks the pages and words of [lo, hi) (inclusive hi - 1 >= lo). */
+/* Marks the pages and words of the bytes lo..last (inclusive). */
 static void mark(ckpt_scan *s, uint64_t lo, uint64_t last)
 {
     for (uint64_t p = lo >> VS_PAGE_SHIFT_4K; p <= last >> VS_PAGE_SHIFT_4K; p++)

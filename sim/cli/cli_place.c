@@ -32,12 +32,13 @@ static int run_one(const place_opts *o, const place_dc *dc, const place_trace *t
     int rc = place_run(dc, t, p, &r, err);
     if (rc != VS_OK)
         return rc;
-    if (!o->quiet)
-        place_result_print(r, stdout);
+    FILE *human = o->quiet ? NULL : o->json_path && !strcmp(o->json_path, "-") ? stderr : stdout;
+    if (human)
+        place_result_print(r, human);
     jw_object(w, NULL);
     place_result_report(r, w);
     if (bridge)
-        rc = place_bridge(bridge, t, r, w, o->quiet ? NULL : stdout, err);
+        rc = place_bridge(bridge, t, r, w, human, err);
     jw_end(w);
     place_result_free(r);
     return rc;

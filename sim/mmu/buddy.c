@@ -9,8 +9,10 @@
  * that slot is a free block of order k.  Each summary level above has one bit
  * per 64-bit word of the level below (set iff that word is non-zero), so the
  * lowest free block of an order is found with one find-first-set per level,
- * O(log64 frames).  The bottom level is stored in lazily allocated chunks, so
- * an unfragmented allocator costs almost nothing per frame; fully fragmented,
+ * O(log64 frames).  The bottom level is stored in chunks allocated on first
+ * use and kept (freeing them when empty made split/merge churn allocate and
+ * zero a chunk per page), so an unfragmented allocator costs almost nothing
+ * per frame; fully fragmented,
  * all orders together cost 2 bits per frame (frames / 4 bytes) plus ~1/63 for
  * summaries.
  *
@@ -126,34 +128,14 @@ static void hbm_set(hbm *h, uint64_t i)
     }
 }
 
-/* Frees a bottom chunk once the level-1 words summarising it are all zero. */
-static void hbm_maybe_drop_chunk(hbm *h, uint64_t c)
-{
-    if (h->nlevels == 1)
-        return; /* a single word: the chunk is the whole map, keep it */
-    const uint64_t l1_words = HBM_CHUNK_WORDS / WORD_BITS;
-    uint64_t first = c * l1_words, last = first + l1_words;
-    uint64_t have = words_for(words_for(h->nbits));
-    if (last > have)
-        last = have;
-    for (uint64_t w = first; w < last; w++)
-        if (h->lv[1][w])
-            return;
-    free(h->chunks[c]);
-    h->chunks[c] = NULL;
-}
-
 static void hbm_clear(hbm *h, uint64_t i)
 {
     assert(hbm_test(h, i));
-    uint64_t bit0 = i;
     for (unsigned l = 0; l < h->nlevels; l++, i >>= WORD_SHIFT) {
         uint64_t *w = hbm_word(h, l, i >> WORD_SHIFT);
         *w &= ~(1ull << (i & (WORD_BITS - 1)));
         if (*w)
             break;
-        if (l == 1)
-            hbm_maybe_drop_chunk(h, bit0 >> (WORD_SHIFT + HBM_CHUNK_SHIFT));
     }
 }
 

@@ -177,7 +177,8 @@ static void reserve_segments(hv *h, hv_vm *v)
 int hv_vm_new(hv *h, uint32_t id, uint64_t guest_mem, hv_vm **out, vs_err *err)
 {
     if (guest_mem == 0 || guest_mem > (1ull << pt_va_bits(h->p.levels)))
-        return vs_fail(err, VS_E_CONFIG, "guest.mem = %llu bytes: expected 1 .. 2^%u for %u-level host tables",
+        return vs_fail(err, VS_E_CONFIG,
+                       "guest.mem = %llu bytes: expected 1 .. 2^%u for %u-level host tables",
                        (unsigned long long)guest_mem, pt_va_bits(h->p.levels), h->p.levels);
     hv_vm *v = vs_calloc(1, sizeof *v);
     v->h = h;
@@ -258,7 +259,8 @@ int hv_back(hv_vm *v, uint64_t gpa, hv_back_info *info, vs_err *err)
 {
     hv *h = v->h;
     if (gpa >= v->guest_mem)
-        return vs_fail(err, VS_E_USAGE, "VM %u: guest-physical address 0x%llx is outside guest.mem = %llu bytes",
+        return vs_fail(err, VS_E_USAGE,
+                       "VM %u: guest-physical address 0x%llx is outside guest.mem = %llu bytes",
                        v->id, (unsigned long long)gpa, (unsigned long long)v->guest_mem);
     uint64_t hpa;
     vs_pgsz size;

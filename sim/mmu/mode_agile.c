@@ -90,8 +90,8 @@ static int shadow_new(agile *a, uint64_t gkey, unsigned level, uint64_t parent_e
     uint64_t pfn;
     if (!hv_alloc_table(a->env.hv, &pfn))
         return vs_fail(err, VS_E_LIMIT,
-                       "agile: no host frame for a shadow table: host.mem = %llu bytes is exhausted; expected "
-                       "a larger host.mem",
+                       "agile: no host frame for a shadow table: host.mem = %llu bytes is exhausted; "
+                       "expected a larger host.mem",
                        (unsigned long long)a->env.cfg->host_mem);
     shadow_table *s = g_new(shadow_table, 1);
     *s = (shadow_table){.gkey = gkey, .spfn = pfn, .parent_entry = parent_entry, .level = level};
@@ -284,7 +284,8 @@ static int agile_start(void *ctx, const mode_space *sp, uint64_t va, uint64_t *t
         } else {
             pte = pt_read_entry(m, entry);
             t->refs++;
-            t->cycles += mh_access(a->env.mem, entry, MH_WALK, false, NULL) + (cached ? a->env.cfg->pwc_latency : 0);
+            t->cycles += mh_access(a->env.mem, entry, MH_WALK, false, NULL) +
+                         (cached ? a->env.cfg->pwc_latency : 0);
             if (cached && (pte & PTE_P))
                 pwc_unified_fill(u, entry, l, pte);
         }

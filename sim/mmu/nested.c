@@ -25,9 +25,11 @@
 
 #include <stdlib.h>
 
-/* Each retry backs one of at most 6 pages a walk needs (5 guest tables, the
- * data page) or handles one of at most 2 guest faults (map, copy-on-write);
- * a fault may add up to 5 tables that need backing again: 6 + 1 + 6 + 1 + 6 < 24. */
+/* Each retry handles one event: an EPT violation backing one of at most 6
+ * pages a walk needs (5 guest tables, the data page), one of at most 2 guest
+ * faults (map, copy-on-write), or an agile hidden fault (one per guest fault,
+ * plus one); after each guest fault the 6 pages may need backing again:
+ * 3 rounds of (6 + 1 + 1) = 24. */
 #define NESTED_MAX_ATTEMPTS 24
 /* Host addresses of recently used guest pages, so a split-cache hit (whose
  * host address the hardware holds) costs the simulator no software walk of
@@ -98,7 +100,8 @@ static vs_pgsz segment_page(const hv_segment *seg, uint64_t gpa)
     uint64_t off = seg->hpa_base - seg->gpa_base;
     for (vs_pgsz s = VS_PG_1G; s > VS_PG_4K; s--) {
         uint64_t base = gpa & ~size_mask(s);
-        if (!(off & size_mask(s)) && base >= seg->gpa_base && base + size_mask(s) < seg->gpa_base + seg->length)
+        bool inside = base >= seg->gpa_base && base + size_mask(s) < seg->gpa_base + seg->length;
+        if (inside && !(off & size_mask(s)))
             return s;
     }
     return VS_PG_4K;
@@ -286,11 +289,16 @@ void nested_guest_space_freed(const nested_guest *g, const mode_space *sp)
         pwc_split_flush_tag(g->split, sp->tag);
 }
 
-void nested_guest_table_freed(const nested_dim *nd, const nested_guest *g, const mode_space *sp, uint64_t pfn)
+void nested_guest_table_freed(const nested_dim *nd, const nested_guest *g, const mode_space *sp,
+                              uint64_t pfn)
 {
-    uint64_t gpa = pfn << VS_PAGE_SHIFT_4K, hpa;
+    uint64_t gpa = pfn << VS_PAGE_SHIFT_4K, hpa = 0;
     const hv_segment *seg = nd->direct ? hv_vm_segment_of(sp->vm, gpa) : NULL;
-    bool known = seg ? (hpa = seg->hpa_base + (gpa - seg->gpa_base), true) : hv_translate(sp->vm, gpa, &hpa, NULL);
+    bool known = seg != NULL;
+    if (seg)
+        hpa = seg->hpa_base + (gpa - seg->gpa_base);
+    else
+        known = hv_translate(sp->vm, gpa, &hpa, NULL);
     /* The unified cache is keyed by host addresses of entries. */
     if (g->unified && known)
         for (unsigned i = 0; i < PT_ENTRIES; i++)

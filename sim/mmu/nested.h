@@ -69,7 +69,8 @@ void nested_guest_invlpg(const nested_guest *g, const mode_space *sp, uint64_t v
 /* Without PCIDs processes share a tag, so a CR3 write drops the guest split caches' entries. */
 void nested_guest_cr3_write(const nested_guest *g, const vs_config *cfg, const mode_space *to);
 void nested_guest_space_freed(const nested_guest *g, const mode_space *sp);
-void nested_guest_table_freed(const nested_dim *nd, const nested_guest *g, const mode_space *sp, uint64_t pfn);
+void nested_guest_table_freed(const nested_dim *nd, const nested_guest *g, const mode_space *sp,
+                              uint64_t pfn);
 
 /* Completed walks whose every GPA was a segment add, and the others (contig). */
 void nested_dim_walk_counts(const nested_dim *nd, uint64_t *direct, uint64_t *nested);

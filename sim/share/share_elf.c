@@ -118,6 +118,9 @@ static int add_seg(share_image *img, const char *path, const uint8_t *map, const
         return VS_OK;
     }
     uint64_t first = g->addr / SHARE_PAGE_SIZE;
+    char what[600];
+    snprintf(what, sizeof what, "%s: offset 0x%llx: PT_LOAD overlaps an earlier one;", path,
+             (unsigned long long)g->phoff);
     for (uint64_t i = 0; i < pages; i++) {
         uint64_t at = i * SHARE_PAGE_SIZE;
         const uint8_t *data;
@@ -132,9 +135,6 @@ static int add_seg(share_image *img, const char *path, const uint8_t *map, const
             img->owned[img->n_owned++] = part;
             data = part;
         }
-        char what[600];
-        snprintf(what, sizeof what, "%s: offset 0x%llx: PT_LOAD overlaps an earlier one;", path,
-                 (unsigned long long)g->phoff);
         int rc = share_image_push(img, first + i, data, what, err);
         if (rc != VS_OK)
             return rc;

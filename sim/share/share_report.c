@@ -82,10 +82,11 @@ static void priced_json(jw *w, const share_run *r, const share_events *ev, bool 
         } else {
             jw_double(w, "scan_cycles", pr.scan);
             jw_double(w, "share_cycles", pr.share);
-            jw_double(w, "cycles", pr.scan + pr.share);
+            jw_double(w, "cow_cycles", pr.cow); /* breaks by snapshot changes on the timeline */
+            jw_double(w, "cycles", pr.total);
             jw_double(w, "remap_cycles_each", pr.remap_each);
         }
-        jw_double(w, "seconds", (cow_only ? pr.cow : pr.scan + pr.share) / (r->cost.freq_mhz * 1e6));
+        jw_double(w, "seconds", (cow_only ? pr.cow : pr.total) / (r->cost.freq_mhz * 1e6));
         jw_end(w);
     }
 }

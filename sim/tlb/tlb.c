@@ -145,6 +145,14 @@ bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out)
     return false;
 }
 
+void tlb_count(tlb *t, bool hit)
+{
+    if (hit)
+        t->hits++;
+    else
+        t->misses++;
+}
+
 bool tlb_supports(const tlb *t, vs_pgsz size)
 {
     return size < VS_PG_COUNT && (t->page_sizes >> size & 1);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define TR_CHAMPSIM_REC 64u                 /* sizeof(struct input_instr) */
 #define CS_DSTS 2u                          /* NUM_INSTR_DESTINATIONS */
 #define CS_SRCS 4u                          /* NUM_INSTR_SOURCES */
 #define CS_OFF_BRANCH 8u                    /* is_branch, branch_taken: 0 or 1 */

@@ -10,7 +10,7 @@
  * naming both offsets -- a truncated download is never mistaken for a
  * shorter trace.
  */
-#include "trace.h"
+#include "trace_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +26,7 @@
 #include <zstd.h>
 #endif
 
-#define SRC_RAW_CAP (256u * 1024u) /* compressed bytes per read(2): few syscalls */
+#define SRC_RAW_CAP TR_BUF(256u * 1024u, 64u) /* compressed bytes per read(2): few syscalls */
 #define SRC_MAGIC_MAX 6u            /* longest magic we test (xz) */
 #define GZIP_WINDOW_AUTO (15 + 16)  /* zlib: max window, expect a gzip header */
 

@@ -14,7 +14,12 @@
 
 #include "trace.h"
 
-#define TIN_CAP (256u * 1024u) /* one big read per refill; also the longest line accepted */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define TR_BUF(normal, fuzz) (fuzz) /* tiny buffers: fuzz inputs cross every refill */
+#else
+#define TR_BUF(normal, fuzz) (normal)
+#endif
+#define TIN_CAP TR_BUF(256u * 1024u, 4096u) /* one big read per refill; the longest line */
 #define TIN_SNIFF 4096u         /* bytes examined to detect a format */
 
 typedef struct trace_in {
@@ -102,7 +107,5 @@ struct trace_writer {
 int tw_put(trace_writer *w, const void *p, size_t n, vs_err *err);
 int tr_vmt_writer_init(trace_writer *w, trace_codec codec, vs_err *err);
 int tr_champsim_writer_init(trace_writer *w, vs_err *err);
-
-#define TR_CHAMPSIM_REC 64u /* sizeof(struct input_instr) in ChampSim */
 
 #endif

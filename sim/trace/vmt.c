@@ -31,7 +31,7 @@
 static const unsigned char VMT_MAGIC[8] = {0x89, 'V', 'M', 'T', '\r', '\n', 0x1a, '\n'};
 #define VMT_HDR 16u                    /* magic, version, codec, flags */
 #define VMT_VERSION 1u                 /* bump on any incompatible layout change */
-#define VMT_WIN (256u * 1024u)         /* decoded-stream window: few decompressor calls */
+#define VMT_WIN TR_BUF(256u * 1024u, 512u) /* decoded-stream window: few decompressor calls */
 #define VMT_MAX_REC 48u                /* longest record: escape = 1 + 1 + 4 varints of <= 10 */
 #define VMT_ZLIB_LEVEL 3               /* ~3x faster than zlib's default, ~5% larger */
 #define VMT_ZSTD_LEVEL 3               /* zstd's default trade-off */

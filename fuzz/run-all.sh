@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# run-all.sh: build every libFuzzer target with clang (ASan + UBSan) in its own
+# build directory and run each fuzz_* binary for SECONDS seconds.
+# Usage: bash fuzz/run-all.sh [SECONDS]     (CI: bash fuzz/run-all.sh 20)
+# Env: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_JOBS (default: nproc).
+# Exit status is non-zero if the build fails or any target finds a crash;
+# crash inputs are left in the build directory (crash-*, leak-*, timeout-*).
+set -euo pipefail
+
+secs=${1:-20}
+case "$secs" in ''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;; esac
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
+jobs=${FUZZ_JOBS:-$(nproc)}
+
+CC=clang cmake -S "$root" -B "$build" -DVMEMSIM_FUZZ=ON -DVMEMSIM_SANITIZE=ON \
+    -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$jobs"
+
+status=0
+shopt -s nullglob
+for bin in "$build"/fuzz/fuzz_*; do
+    [ -x "$bin" ] && [ -f "$bin" ] || continue
+    name=$(basename "$bin")
+    # fuzz_trace_lackey -> corpus/lackey, fuzz_config -> corpus/config
+    seeds=${name#fuzz_}; seeds=${seeds#trace_}
+    work="$build/fuzz-work/$name"
+    mkdir -p "$work/corpus"
+    dirs=("$work/corpus")   # new inputs go here, never into the source tree
+    [ -d "$root/fuzz/corpus/$seeds" ] && dirs+=("$root/fuzz/corpus/$seeds")
+    log="$work/log.txt"
+    echo "== $name: ${secs}s"
+    if (cd "$work" && "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+            -print_final_stats=1 "${dirs[@]}") >"$log" 2>&1; then
+        grep -E '^stat::number_of_executed_units|^Done' "$log" | tail -2 || true
+    else
+        echo "!! $name failed; last lines of $log:" >&2
+        tail -40 "$log" >&2
+        status=1
+    fi
+done
+exit $status

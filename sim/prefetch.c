@@ -1,0 +1,139 @@
+/*
+ * prefetch.c: the read-ahead thread of prefetch.h -- a single-producer,
+ * single-consumer ring of PF_SLOTS batches under one mutex.  The lock is
+ * taken once per batch of PF_BATCH records, not per record.
+ */
+#include "prefetch.h"
+
+#include <assert.h>
+#include <glib.h>
+#include <stdlib.h>
+
+#define PF_SLOTS 4      /* batches in flight: enough to ride out one slow inflate */
+#define PF_BATCH 16384  /* records per batch: amortizes the lock and the wake-ups */
+
+typedef struct pf_slot {
+    trace_rec *recs;
+    long n;       /* records, 0 = end, < 0 = error code */
+    vs_err err;
+} pf_slot;
+
+struct prefetch {
+    trace_reader *reader;
+    GThread *thread;
+    GMutex lock;
+    GCond cond;
+    pf_slot slots[PF_SLOTS];
+    unsigned head;   /* next slot the consumer takes */
+    unsigned filled; /* slots ready for the consumer */
+    bool holding;    /* the consumer holds slots[head - 1] */
+    bool stop;       /* the consumer asks the worker to quit */
+    bool finished;   /* the worker published its end or error */
+    double fraction; /* of the input read, as of the last batch */
+    trace_digest digest;
+};
+
+static gpointer worker(gpointer data)
+{
+    prefetch *p = data;
+    unsigned tail = 0;
+    for (;;) {
+        g_mutex_lock(&p->lock);
+        /* Keep one slot for the batch the consumer may be holding. */
+        while (!p->stop && p->filled + (p->holding ? 1u : 0u) >= PF_SLOTS)
+            g_cond_wait(&p->cond, &p->lock);
+        bool stop = p->stop;
+        g_mutex_unlock(&p->lock);
+        if (stop)
+            return NULL;
+        pf_slot *s = &p->slots[tail];
+        s->n = trace_read(p->reader, s->recs, PF_BATCH, &s->err);
+        if (s->n > 0)
+            trace_digest_add(&p->digest, s->recs, (size_t)s->n);
+        double fraction = trace_progress(p->reader);
+        g_mutex_lock(&p->lock);
+        p->fraction = fraction;
+        p->filled++;
+        bool done = s->n <= 0;
+        if (done)
+            p->finished = true;
+        g_cond_broadcast(&p->cond);
+        g_mutex_unlock(&p->lock);
+        if (done)
+            return NULL;
+        tail = (tail + 1) % PF_SLOTS;
+    }
+}
+
+prefetch *pf_start(trace_reader *r)
+{
+    prefetch *p = vs_calloc(1, sizeof *p);
+    p->reader = r;
+    g_mutex_init(&p->lock);
+    g_cond_init(&p->cond);
+    for (unsigned i = 0; i < PF_SLOTS; i++)
+        p->slots[i].recs = vs_malloc(PF_BATCH * sizeof(trace_rec));
+    trace_digest_init(&p->digest);
+    p->thread = g_thread_new("vmemsim-read", worker, p);
+    return p;
+}
+
+long pf_next(prefetch *p, const trace_rec **recs, vs_err *err)
+{
+    g_mutex_lock(&p->lock);
+    if (p->holding) {
+        p->holding = false;
+        g_cond_broadcast(&p->cond);
+    }
+    while (p->filled == 0)
+        g_cond_wait(&p->cond, &p->lock);
+    pf_slot *s = &p->slots[p->head];
+    long n = s->n;
+    if (n > 0) {
+        p->filled--;
+        p->head = (p->head + 1) % PF_SLOTS;
+        p->holding = true;
+    }
+    g_mutex_unlock(&p->lock);
+    if (n > 0)
+        *recs = s->recs;
+    else if (n < 0 && err) {
+        *err = s->err;
+    }
+    return n;
+}
+
+const trace_reader *pf_reader(const prefetch *p) { return p->reader; }
+
+trace_digest pf_digest(prefetch *p)
+{
+    g_mutex_lock(&p->lock);
+    trace_digest d = p->digest;
+    g_mutex_unlock(&p->lock);
+    return d;
+}
+
+double pf_fraction(prefetch *p)
+{
+    g_mutex_lock(&p->lock);
+    double f = p->finished ? 1.0 : p->fraction;
+    g_mutex_unlock(&p->lock);
+    return f;
+}
+
+void pf_stop(prefetch *p)
+{
+    if (!p)
+        return;
+    g_mutex_lock(&p->lock);
+    p->stop = true;
+    g_cond_broadcast(&p->cond);
+    g_mutex_unlock(&p->lock);
+    g_thread_join(p->thread);
+    trace_close(p->reader);
+    for (unsigned i = 0; i < PF_SLOTS; i++)
+        free(p->slots[i].recs);
+    g_mutex_clear(&p->lock);
+    g_cond_clear(&p->cond);
+    free(p);
+}
