@@ -6,6 +6,9 @@
  *   bench_synth_trace OUT.vmt N_REFS PATTERN [SEED]
  *   PATTERN: friendly -- 70% sequential stream, 29% 256 KiB hot set, 1% 1 GiB
  *            hostile  -- 50% stream, 35% random over 64 MiB, 15% random over 16 GiB
+ *            spread   -- every data reference to a random page of the whole
+ *                        47-bit user space (N_REFS/2 distinct pages): the
+ *                        memory-growth check of docs/performance.md
  * Each data reference follows one instruction fetch (a 2:1 ifetch:data mix
  * would only dilute the measurement).
  */
@@ -23,11 +26,11 @@
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s OUT.vmt N_REFS friendly|hostile [SEED]\n", argv[0]);
+        fprintf(stderr, "usage: %s OUT.vmt N_REFS friendly|hostile|spread [SEED]\n", argv[0]);
         return 2;
     }
     uint64_t n = strtoull(argv[2], NULL, 0);
-    bool hostile = !strcmp(argv[3], "hostile");
+    bool hostile = !strcmp(argv[3], "hostile"), spread = !strcmp(argv[3], "spread");
     uint64_t rng = argc > 4 ? strtoull(argv[4], NULL, 0) : 1;
     vs_err err = {0};
     trace_writer *w;
@@ -42,7 +45,11 @@ int main(int argc, char **argv)
         pc = (pc + 4) % CODE_SPAN;
         buf[k++] = (trace_rec){.addr = CODE_BASE + pc, .size = 4, .kind = TREC_IFETCH};
         uint64_t r = vs_rng_next(&rng), pick = r % 100, addr;
-        if (pick < (hostile ? 50u : 70u)) {
+        if (spread) {
+            addr = (vs_rng_next(&rng) % (1ull << 47)) & ~0xfffull; /* below the canonical hole */
+            if (addr < CODE_BASE + CODE_SPAN)
+                addr += 1ull << 40; /* keep clear of the code */
+        } else if (pick < (hostile ? 50u : 70u)) {
             stream += 8;
             addr = DATA_BASE + (stream % (1ull << 30));
         } else if (pick < (hostile ? 85u : 99u)) {

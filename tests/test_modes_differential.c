@@ -18,17 +18,13 @@
 
 #include "engine.h"
 #include "mmu/mode.h"
-#include "trace/trace.h"
-
-#include <glib.h>
-#include <glib/gstdio.h>
+#include "vs_test.h"
 
 #define N_TRACES 2
 #define N_RECS 10000
 #define MAX_PIDS 6
 
 static char *paths[N_TRACES];
-static char *tmp_dir;
 
 typedef struct gen {
     uint64_t rng;
@@ -53,17 +49,11 @@ static int count_live(const gen *g)
     return n;
 }
 
-static void put(trace_writer *w, trace_rec r)
-{
-    vs_err err;
-    assert_int_equal(trace_write(w, &r, 1, &err), VS_OK);
-}
+static void put(GArray *w, trace_rec r) { g_array_append_val(w, r); }
 
-static void write_trace(const char *path, uint64_t seed)
+static char *write_trace(const char *name, uint64_t seed)
 {
-    vs_err err;
-    trace_writer *w;
-    assert_int_equal(trace_writer_open(path, TFMT_VMT, TCODEC_NONE, &w, &err), VS_OK);
+    GArray *w = g_array_new(FALSE, FALSE, sizeof(trace_rec));
     gen g = {.rng = seed};
     g.live[0] = true;
     put(w, (trace_rec){.kind = TREC_SWITCH, .id = 0});
@@ -93,19 +83,18 @@ static void write_trace(const char *path, uint64_t seed)
             put(w, (trace_rec){.kind = (uint8_t)(x % 4), .addr = (a + (1ull << 32)) & ~7ull, .size = 8});
         }
     }
-    assert_int_equal(trace_writer_close(w, &err), VS_OK);
+    char *path = vt_write_vmt(name, (trace_rec *)w->data, w->len);
+    g_array_free(w, TRUE);
+    return path;
 }
 
 static int setup(void **state)
 {
     (void)state;
-    tmp_dir = g_dir_make_tmp("vs_diff_XXXXXX", NULL);
-    assert_non_null(tmp_dir);
     for (int i = 0; i < N_TRACES; i++) {
         char name[32];
         snprintf(name, sizeof name, "t%d.vmt", i);
-        paths[i] = g_build_filename(tmp_dir, name, NULL);
-        write_trace(paths[i], 1000 + (uint64_t)i);
+        paths[i] = write_trace(name, 1000 + (uint64_t)i);
     }
     return 0;
 }
@@ -113,12 +102,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    for (int i = 0; i < N_TRACES; i++) {
-        g_unlink(paths[i]);
+    for (int i = 0; i < N_TRACES; i++)
         g_free(paths[i]);
-    }
-    g_rmdir(tmp_dir);
-    g_free(tmp_dir);
     return 0;
 }
 
@@ -187,19 +172,17 @@ static bool run_one(vs_mode m, const char *const *extra)
     return w.mismatches == 0;
 }
 
-#define OPTS(...) ((const char *const[]){__VA_ARGS__, NULL})
-
 static void every_mode(void **state)
 {
     (void)state;
     const char *const *shapes[] = {
         NULL,
         /* splintering (2 MiB guest pages on 4 KiB host pages) with the shared 2D cache */
-        OPTS("pwc.kind=unified", "guest.page_size=2m"),
-        OPTS("guest.page_size=2m", "host.page_size=2m"),
-        OPTS("tlb.pcid=false", "tlb.vpid=false", "host.page_size=1g"),
-        OPTS("pwc.enabled=false", "ntlb.enabled=false", "guest.levels=5"),
-        OPTS("contig.segments=3", "agile.shadow_levels=1", "ntlb.entries=4"),
+        VT_OPTS("pwc.kind=unified", "guest.page_size=2m"),
+        VT_OPTS("guest.page_size=2m", "host.page_size=2m"),
+        VT_OPTS("tlb.pcid=false", "tlb.vpid=false", "host.page_size=1g"),
+        VT_OPTS("pwc.enabled=false", "ntlb.enabled=false", "guest.levels=5"),
+        VT_OPTS("contig.segments=3", "agile.shadow_levels=1", "ntlb.entries=4"),
     };
     unsigned modes = 0, failed = 0;
     for (int m = 0; m < MODE_COUNT; m++) {

@@ -25,11 +25,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine.h"
-#include "trace/trace.h"
-
-#include <glib.h>
-#include <glib/gstdio.h>
+#include "vs_test.h"
 
 #define PAGE 4096ull
 #define CODE 0x400000ull   /* one code page per process */
@@ -47,7 +43,6 @@
 #define ADAPT_INTERVAL "adaptive.interval=50000"
 #define ADAPT_MARGIN 0.15
 
-static char *tmp_dir;
 static char *many[MANY_PROCS];
 static char *one;
 
@@ -55,28 +50,22 @@ static char *one;
  * `pages` random data pages, `stride` bytes apart. */
 static char *make_trace(const char *name, uint64_t seed, uint64_t n, uint64_t pages, uint64_t stride)
 {
-    char *path = g_build_filename(tmp_dir, name, NULL);
-    trace_writer *w;
-    vs_err err;
-    assert_int_equal(trace_writer_open(path, TFMT_VMT, TCODEC_NONE, &w, &err), VS_OK);
     uint64_t rng = seed;
-    trace_rec buf[2];
+    trace_rec *buf = g_new(trace_rec, 2 * n);
     for (uint64_t i = 0; i < n; i++) {
         uint64_t x = vs_rng_next(&rng);
-        buf[0] = (trace_rec){.kind = TREC_IFETCH, .addr = CODE + (i % 1024) * 4, .size = 4};
-        buf[1] = (trace_rec){.kind = TREC_LOAD, .addr = DATA + (x % pages) * stride + ((x >> 32) & 0xff8), .size = 8};
-        assert_int_equal(trace_write(w, buf, 2, &err), VS_OK);
+        buf[2 * i] = (trace_rec){.kind = TREC_IFETCH, .addr = CODE + (i % 1024) * 4, .size = 4};
+        buf[2 * i + 1] =
+            (trace_rec){.kind = TREC_LOAD, .addr = DATA + (x % pages) * stride + ((x >> 32) & 0xff8), .size = 8};
     }
-    assert_int_equal(trace_writer_close(w, &err), VS_OK);
+    char *path = vt_write_vmt(name, buf, 2 * n);
+    g_free(buf);
     return path;
 }
 
 static int setup(void **state)
 {
     (void)state;
-    tmp_dir = g_dir_make_tmp("vs_seed003_XXXXXX", NULL);
-    if (!tmp_dir)
-        return -1;
     for (int i = 0; i < MANY_PROCS; i++) {
         char name[32];
         snprintf(name, sizeof name, "many%d.vmt", i);
@@ -89,14 +78,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    for (int i = 0; i < MANY_PROCS; i++) {
-        g_unlink(many[i]);
+    for (int i = 0; i < MANY_PROCS; i++)
         g_free(many[i]);
-    }
-    g_unlink(one);
     g_free(one);
-    g_rmdir(tmp_dir);
-    g_free(tmp_dir);
     return 0;
 }
 
@@ -105,50 +89,23 @@ typedef struct result {
     double to_shadow, share_shadow;
 } result;
 
-static void collect(void *ctx, const char *path, const char *value)
-{
-    result *r = ctx;
-    if (strcmp(path, "exits.total") == 0)
-        r->exits = strtoull(value, NULL, 10);
-    else if (strcmp(path, "cycles.total") == 0)
-        r->cycles = strtoull(value, NULL, 10);
-    else if (strcmp(path, "cycles.vmm") == 0)
-        r->vmm = strtoull(value, NULL, 10);
-    else if (strcmp(path, "walks") == 0)
-        r->walks = strtoull(value, NULL, 10);
-    else if (strcmp(path, "adaptive.shadow.switches_to") == 0)
-        r->to_shadow = strtod(value, NULL);
-    else if (strcmp(path, "adaptive.shadow.share") == 0)
-        r->share_shadow = strtod(value, NULL);
-}
-
 static result run(const char *mode, char *const *paths, int n, const char *quantum)
 {
-    vs_config cfg;
-    vs_err err;
-    cfg_defaults(&cfg);
-    char buf[64];
-    snprintf(buf, sizeof buf, "machine.mode=%s", mode);
-    assert_int_equal(cfg_override(&cfg, buf, &err), VS_OK);
-    assert_int_equal(cfg_override(&cfg, ADAPT_INTERVAL, &err), VS_OK);
-    if (quantum)
-        assert_int_equal(cfg_override(&cfg, quantum, &err), VS_OK);
-    vs_sim *s;
-    if (sim_new(&cfg, &s, &err) != VS_OK)
-        fail_msg("%s: %s", mode, err.msg);
-    for (int i = 0; i < n; i++)
-        assert_int_equal(sim_add_trace(s, paths[i], 0, &err), VS_OK);
-    if (sim_run(s, NULL, NULL, &err) != VS_OK)
-        fail_msg("%s: %s", mode, err.msg);
-    result r = {0};
-    jw *w = jw_new_flat(collect, &r);
-    sim_report(s, w);
-    jw_free(w);
-    sim_free(s);
+    GHashTable *t = vt_run(mode, (const char *const *)paths, (size_t)n, VT_OPTS(ADAPT_INTERVAL, quantum), NULL);
+    result r = {.exits = vt_u64(t, "exits.total"),
+                .cycles = vt_u64(t, "cycles.total"),
+                .vmm = vt_u64(t, "cycles.vmm"),
+                .walks = vt_u64(t, "walks")};
+    bool adaptive = strcmp(mode, "adaptive") == 0;
+    if (adaptive) {
+        r.to_shadow = vt_double(t, "adaptive.shadow.switches_to");
+        r.share_shadow = vt_double(t, "adaptive.shadow.share");
+    }
+    g_hash_table_destroy(t);
     print_message("  %-16s exits %9llu  cycles %12llu  vmm %12llu  walks %8llu", mode,
                   (unsigned long long)r.exits, (unsigned long long)r.cycles, (unsigned long long)r.vmm,
                   (unsigned long long)r.walks);
-    if (strcmp(mode, "adaptive") == 0)
+    if (adaptive)
         print_message("  (switches to shadow %.0f, shadow share %.3f)", r.to_shadow, r.share_shadow);
     print_message("\n");
     return r;

@@ -25,32 +25,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine.h"
 #include "mmu/mode.h"
-#include "trace/trace.h"
-
-#include <glib.h>
-#include <glib/gstdio.h>
+#include "vs_test.h"
 
 #define PAGE 4096ull
 #define BASE 0x10000000ull /* 256 MiB: one leaf table covers BASE .. BASE + 2 MiB */
-
-static char *tmp_dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    tmp_dir = g_dir_make_tmp("vs_shadow_XXXXXX", NULL);
-    return tmp_dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    g_rmdir(tmp_dir);
-    g_free(tmp_dir);
-    return 0;
-}
 
 /* ---- a tiny trace builder ---- */
 
@@ -66,57 +45,15 @@ static void add(tb *t, uint8_t kind, uint64_t addr, uint32_t id)
 
 static char *write_trace(tb *t, const char *name)
 {
-    char *path = g_build_filename(tmp_dir, name, NULL);
-    trace_writer *w;
-    vs_err err;
-    assert_int_equal(trace_writer_open(path, TFMT_VMT, TCODEC_NONE, &w, &err), VS_OK);
-    assert_int_equal(trace_write(w, (trace_rec *)t->recs->data, t->recs->len, &err), VS_OK);
-    assert_int_equal(trace_writer_close(w, &err), VS_OK);
-    return path;
-}
-
-/* ---- running and reading results ---- */
-
-static void collect(void *ctx, const char *path, const char *value)
-{
-    g_hash_table_insert(ctx, g_strdup(path), g_strdup(value));
-}
-
-static uint64_t get(GHashTable *r, const char *key)
-{
-    const char *v = g_hash_table_lookup(r, key);
-    if (!v)
-        fail_msg("no result %s", key);
-    return strtoull(v, NULL, 10);
+    return vt_write_vmt(name, (trace_rec *)t->recs->data, t->recs->len);
 }
 
 /* Runs `path` under mode with page-walk caches off, plus overrides (NULL-ended). */
 static GHashTable *run(const char *path, const char *mode, const char *const *extra)
 {
-    vs_config cfg;
-    vs_err err;
-    cfg_defaults(&cfg);
-    char buf[64];
-    snprintf(buf, sizeof buf, "machine.mode=%s", mode);
-    assert_int_equal(cfg_override(&cfg, buf, &err), VS_OK);
-    assert_int_equal(cfg_override(&cfg, "pwc.enabled=false", &err), VS_OK);
-    for (; extra && *extra; extra++)
-        assert_int_equal(cfg_override(&cfg, *extra, &err), VS_OK);
-    vs_sim *s;
-    if (sim_new(&cfg, &s, &err) != VS_OK)
-        fail_msg("%s: %s", mode, err.msg);
-    assert_int_equal(sim_add_trace(s, path, 0, &err), VS_OK);
-    if (sim_run(s, NULL, NULL, &err) != VS_OK)
-        fail_msg("%s: %s", mode, err.msg);
-    GHashTable *r = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    jw *w = jw_new_flat(collect, r);
-    sim_report(s, w);
-    jw_free(w);
-    sim_free(s);
-    return r;
+    return vt_run(mode, &path, 1, VT_OPTS("pwc.enabled=false"), extra);
 }
 
-#define OPTS(...) ((const char *const[]){__VA_ARGS__, NULL})
 static const char *const variants[] = {"shadow", "shadow-cache", "shadow-prefetch"};
 
 /* ---- one process, P first touches ---- */
@@ -131,30 +68,29 @@ static void first_touches(void **state)
         add(&t, TREC_LOAD, BASE + i * PAGE, 0);
     char *path = write_trace(&t, "touch.vmt");
     for (unsigned v = 0; v < 3; v++) {
-        GHashTable *r = run(path, variants[v], OPTS("tlb.pcid=false"));
+        GHashTable *r = run(path, variants[v], VT_OPTS("tlb.pcid=false"));
         bool wp = v > 0;
-        assert_int_equal(get(r, "exits.guest_fault"), P);
-        assert_int_equal(get(r, "exits.hidden_fault"), P);
-        assert_int_equal(get(r, "exits.cr3_write"), 0);
-        assert_int_equal(get(r, "exits.invlpg"), 0);
-        assert_int_equal(get(r, "guest_os.ptes_written"), P + 3);
-        assert_int_equal(get(r, "exits.pt_write"), wp ? P + 3 : 0);
-        assert_int_equal(get(r, "faults.page"), P);
-        assert_int_equal(get(r, "walks"), P);
-        assert_int_equal(get(r, "walk_hist.4"), P);
-        assert_int_equal(get(r, "exits.shadow_entries_written"), P + 3);
-        assert_int_equal(get(r, "exits.shadow_entries_dropped"), 0);
-        assert_int_equal(get(r, "host.shadow_table_pages"), 4);
+        assert_int_equal(vt_u64(r, "exits.guest_fault"), P);
+        assert_int_equal(vt_u64(r, "exits.hidden_fault"), P);
+        assert_int_equal(vt_u64(r, "exits.cr3_write"), 0);
+        assert_int_equal(vt_u64(r, "exits.invlpg"), 0);
+        assert_int_equal(vt_u64(r, "guest_os.ptes_written"), P + 3);
+        assert_int_equal(vt_u64(r, "exits.pt_write"), wp ? P + 3 : 0);
+        assert_int_equal(vt_u64(r, "faults.page"), P);
+        assert_int_equal(vt_u64(r, "walks"), P);
+        assert_int_equal(vt_u64(r, "walk_hist.4"), P);
+        assert_int_equal(vt_u64(r, "exits.shadow_entries_written"), P + 3);
+        assert_int_equal(vt_u64(r, "exits.shadow_entries_dropped"), 0);
+        assert_int_equal(vt_u64(r, "host.shadow_table_pages"), 4);
         /* VMM reads: 1 for the first (empty root), then 4 per guest fault and
          * 4 per hidden fault; +1 per emulated pt_write; +512 per prefetch. */
         uint64_t refs = 8ull * P - 3 + (wp ? P + 3 : 0) + (v == 2 ? 512ull * P : 0);
-        assert_int_equal(get(r, "exits.vmm_refs"), refs);
-        assert_int_equal(get(r, "shadow.prefetched_entries"), 0);
+        assert_int_equal(vt_u64(r, "exits.vmm_refs"), refs);
+        assert_int_equal(vt_u64(r, "shadow.prefetched_entries"), 0);
         uint64_t exits = 2ull * P + (wp ? P + 3 : 0);
-        assert_int_equal(get(r, "exits.total"), exits);
+        assert_int_equal(vt_u64(r, "exits.total"), exits);
         g_hash_table_destroy(r);
     }
-    g_unlink(path);
     g_free(path);
     g_array_free(t.recs, TRUE);
 }
@@ -178,37 +114,36 @@ static void switches(void **state)
     const uint64_t turns = 2 * R;
     for (unsigned v = 0; v < 3; v++) {
         for (int pcid = 0; pcid < 2; pcid++) {
-            GHashTable *r = run(path, variants[v], pcid ? OPTS("tlb.pcid=true") : OPTS("tlb.pcid=false"));
+            GHashTable *r = run(path, variants[v], pcid ? VT_OPTS("tlb.pcid=true") : VT_OPTS("tlb.pcid=false"));
             /* The stream's own first process never ran: every SWITCH is a CR3 write. */
-            assert_int_equal(get(r, "events.cr3_writes"), turns);
-            assert_int_equal(get(r, "exits.cr3_write"), turns);
-            assert_int_equal(get(r, "exits.guest_fault"), 2 * K);
-            assert_int_equal(get(r, "guest_os.ptes_written"), 2 * (K + 3));
+            assert_int_equal(vt_u64(r, "events.cr3_writes"), turns);
+            assert_int_equal(vt_u64(r, "exits.cr3_write"), turns);
+            assert_int_equal(vt_u64(r, "exits.guest_fault"), 2 * K);
+            assert_int_equal(vt_u64(r, "guest_os.ptes_written"), 2 * (K + 3));
             if (v == 0) { /* plain: every turn refills every page; each later switch flushes */
-                assert_int_equal(get(r, "exits.hidden_fault"), turns * K);
-                assert_int_equal(get(r, "exits.pt_write"), 0);
-                assert_int_equal(get(r, "shadow.shadow_flushes"), turns - 1);
-                assert_int_equal(get(r, "exits.shadow_entries_dropped"), (turns - 1) * (K + 3));
-                assert_int_equal(get(r, "exits.shadow_entries_written"), turns * (K + 3));
-                assert_int_equal(get(r, "host.shadow_table_pages"), 4);
+                assert_int_equal(vt_u64(r, "exits.hidden_fault"), turns * K);
+                assert_int_equal(vt_u64(r, "exits.pt_write"), 0);
+                assert_int_equal(vt_u64(r, "shadow.shadow_flushes"), turns - 1);
+                assert_int_equal(vt_u64(r, "exits.shadow_entries_dropped"), (turns - 1) * (K + 3));
+                assert_int_equal(vt_u64(r, "exits.shadow_entries_written"), turns * (K + 3));
+                assert_int_equal(vt_u64(r, "host.shadow_table_pages"), 4);
             } else if (v == 1) { /* caching: both shadows kept */
-                assert_int_equal(get(r, "exits.hidden_fault"), 2 * K);
-                assert_int_equal(get(r, "exits.pt_write"), 2 * (K + 3));
-                assert_int_equal(get(r, "exits.shadow_entries_dropped"), 0);
-                assert_int_equal(get(r, "host.shadow_table_pages"), 8);
+                assert_int_equal(vt_u64(r, "exits.hidden_fault"), 2 * K);
+                assert_int_equal(vt_u64(r, "exits.pt_write"), 2 * (K + 3));
+                assert_int_equal(vt_u64(r, "exits.shadow_entries_dropped"), 0);
+                assert_int_equal(vt_u64(r, "host.shadow_table_pages"), 8);
                 /* without PCID the TLB is flushed on each switch: walks, not exits */
-                assert_int_equal(get(r, "walks"), pcid ? 2 * K : turns * K);
+                assert_int_equal(vt_u64(r, "walks"), pcid ? 2 * K : turns * K);
             } else { /* prefetch: one hidden fault refills the turn's whole table */
-                assert_int_equal(get(r, "exits.hidden_fault"), 2 * K + (turns - 2));
-                assert_int_equal(get(r, "shadow.prefetched_entries"), (turns - 2) * (K - 1));
-                assert_int_equal(get(r, "exits.pt_write"), 2 * (K + 3));
-                assert_int_equal(get(r, "host.shadow_table_pages"), 4);
+                assert_int_equal(vt_u64(r, "exits.hidden_fault"), 2 * K + (turns - 2));
+                assert_int_equal(vt_u64(r, "shadow.prefetched_entries"), (turns - 2) * (K - 1));
+                assert_int_equal(vt_u64(r, "exits.pt_write"), 2 * (K + 3));
+                assert_int_equal(vt_u64(r, "host.shadow_table_pages"), 4);
             }
-            assert_int_equal(get(r, "walk_hist.4"), get(r, "walks"));
+            assert_int_equal(vt_u64(r, "walk_hist.4"), vt_u64(r, "walks"));
             g_hash_table_destroy(r);
         }
     }
-    g_unlink(path);
     g_free(path);
     g_array_free(t.recs, TRUE);
 }
@@ -230,14 +165,13 @@ static void invlpg(void **state)
     char *path = write_trace(&t, "invlpg.vmt");
     for (unsigned v = 0; v < 3; v++) {
         GHashTable *r = run(path, variants[v], NULL);
-        assert_int_equal(get(r, "exits.invlpg"), J);
-        assert_int_equal(get(r, "exits.shadow_entries_dropped"), J);
+        assert_int_equal(vt_u64(r, "exits.invlpg"), J);
+        assert_int_equal(vt_u64(r, "exits.shadow_entries_dropped"), J);
         /* prefetch refills all J dropped entries with the first refill */
-        assert_int_equal(get(r, "exits.hidden_fault"), K + (v == 2 ? 1 : J));
-        assert_int_equal(get(r, "exits.guest_fault"), K);
+        assert_int_equal(vt_u64(r, "exits.hidden_fault"), K + (v == 2 ? 1 : J));
+        assert_int_equal(vt_u64(r, "exits.guest_fault"), K);
         g_hash_table_destroy(r);
     }
-    g_unlink(path);
     g_free(path);
     g_array_free(t.recs, TRUE);
 }
@@ -247,6 +181,17 @@ static void invlpg(void **state)
 #define MIX_RECS 40000
 #define MIX_PAGES 96
 #define MIX_MAX_PROCS 6
+
+/* What the guest OS sees must not depend on who translates for it. */
+static void expect_as_native(GHashTable *r, GHashTable *ref, const char *mode, int pcid)
+{
+    static const char *const keys[] = {"faults.page", "faults.cow", "guest_os.ptes_written", "guest_os.forks",
+                                       "guest_os.execs", "guest_os.exits"};
+    for (unsigned k = 0; k < VS_ARRAY_LEN(keys); k++)
+        if (vt_u64(r, keys[k]) != vt_u64(ref, keys[k]))
+            fail_msg("%s pcid=%d: %s = %llu, native %llu", mode, pcid, keys[k],
+                     (unsigned long long)vt_u64(r, keys[k]), (unsigned long long)vt_u64(ref, keys[k]));
+}
 
 static void coherence(void **state)
 {
@@ -281,39 +226,30 @@ static void coherence(void **state)
         }
     }
     char *path = write_trace(&t, "mix.vmt");
-    static const char *const keys[] = {"faults.page", "faults.cow", "guest_os.ptes_written", "guest_os.forks",
-                                       "guest_os.execs", "guest_os.exits"};
     for (int pcid = 0; pcid < 2; pcid++) {
-        const char *const *o = pcid ? OPTS("tlb.pcid=true") : OPTS("tlb.pcid=false");
+        const char *const *o = pcid ? VT_OPTS("tlb.pcid=true") : VT_OPTS("tlb.pcid=false");
         GHashTable *ref = run(path, "native", o);
-        assert_true(get(ref, "faults.cow") > 50);
-        assert_true(get(ref, "guest_os.forks") > 5);
+        assert_true(vt_u64(ref, "faults.cow") > 50);
+        assert_true(vt_u64(ref, "guest_os.forks") > 5);
         for (unsigned v = 0; v < 3; v++) {
             GHashTable *r = run(path, variants[v], o);
-            for (unsigned k = 0; k < VS_ARRAY_LEN(keys); k++)
-                if (get(r, keys[k]) != get(ref, keys[k]))
-                    fail_msg("%s pcid=%d: %s = %llu, native %llu", variants[v], pcid, keys[k],
-                             (unsigned long long)get(r, keys[k]), (unsigned long long)get(ref, keys[k]));
-            assert_int_equal(get(r, "exits.guest_fault"), get(ref, "faults.page") + get(ref, "faults.cow"));
-            assert_int_equal(get(r, "walk_hist.4"), get(r, "walks"));
+            expect_as_native(r, ref, variants[v], pcid);
+            assert_int_equal(vt_u64(r, "exits.guest_fault"), vt_u64(ref, "faults.page") + vt_u64(ref, "faults.cow"));
+            assert_int_equal(vt_u64(r, "walk_hist.4"), vt_u64(r, "walks"));
             if (v > 0)
-                assert_true(get(r, "exits.pt_write") > 0);
+                assert_true(vt_u64(r, "exits.pt_write") > 0);
             g_hash_table_destroy(r);
         }
         /* adaptive, deciding often so processes move both ways */
         const char *const ao[] = {o[0], "adaptive.interval=1000", "adaptive.cr3_per_kinst=8",
                                  "adaptive.miss_per_kinst=20", NULL};
         GHashTable *r = run(path, "adaptive", ao);
-        for (unsigned k = 0; k < VS_ARRAY_LEN(keys); k++)
-            if (get(r, keys[k]) != get(ref, keys[k]))
-                fail_msg("adaptive pcid=%d: %s = %llu, native %llu", pcid, keys[k],
-                         (unsigned long long)get(r, keys[k]), (unsigned long long)get(ref, keys[k]));
-        assert_true(get(r, "adaptive.shadow.switches_to") > 0);
-        assert_true(get(r, "adaptive.nested.switches_to") > 0);
+        expect_as_native(r, ref, "adaptive", pcid);
+        assert_true(vt_u64(r, "adaptive.shadow.switches_to") > 0);
+        assert_true(vt_u64(r, "adaptive.nested.switches_to") > 0);
         g_hash_table_destroy(r);
         g_hash_table_destroy(ref);
     }
-    g_unlink(path);
     g_free(path);
     g_array_free(t.recs, TRUE);
 }
@@ -326,5 +262,5 @@ int main(void)
         cmocka_unit_test(invlpg),
         cmocka_unit_test(coherence),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

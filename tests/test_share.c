@@ -53,7 +53,7 @@ static share_counters converge(share_params *p, share_image **imgs, size_t n)
 {
     share_model *m = share_model_new(p);
     for (size_t i = 0; i < n; i++) {
-        char name[16];
+        char name[32]; /* "vm" and a size_t in decimal */
         snprintf(name, sizeof name, "vm%zu", i);
         uint32_t vm = share_model_add_vm(m, name);
         share_model_set_vm(m, vm, imgs[i]);

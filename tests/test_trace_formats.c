@@ -149,6 +149,14 @@ static void test_lackey_errors(void **s)
     };
     for (size_t i = 0; i < VS_ARRAY_LEN(BAD); i++)
         expect_fail("bad.lackey", BAD[i].text, TFMT_LACKEY, BAD[i].where);
+    /* A line longer than the input window is an error, not a split record. */
+    size_t big = 600 * 1024;
+    char *longline = malloc(big + 16);
+    memcpy(longline, "I  1000,4\n==", 12);
+    memset(longline + 12, 'x', big);
+    strcpy(longline + 12 + big, "\n");
+    expect_fail("long.lackey", longline, TFMT_AUTO, "line 2: line longer than");
+    free(longline);
     /* Leading zeros beyond 16 digits are fine. */
     got g = read_text("z.lackey", " L 000000000000000001000,4\n", TFMT_LACKEY);
     const trace_rec want[] = {R(TREC_LOAD, 0x1000, 4)};

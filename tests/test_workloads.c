@@ -16,18 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "vs_test.h"
 #include "workloads/workloads.h"
 
 #define REFS "refs=200000" /* small enough for a fast test, long enough for steady rates */
 
 static const char *const GENS[] = {"worst", "vpr", "hpcc", "tpch", "kbuild", "boot"};
 static const double API[] = {0.91, 0.52, 0.58, 0.60, 0.52, 0.28}; /* seed 003, Figure 7 */
-
-static void tmp_path(char *buf, size_t n, const char *tag)
-{
-    snprintf(buf, n, "%s/wl_%s_%d.vmt", VS_BINARY_DIR, tag, (int)getpid());
-}
 
 static void gen(const char *name, uint64_t seed, const char *path, int nkv, const char **kv)
 {
@@ -39,25 +34,18 @@ static void gen(const char *name, uint64_t seed, const char *path, int nkv, cons
 
 static unsigned char *slurp(const char *path, size_t *n)
 {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc(*n + 1);
-    assert_int_equal(fread(b, 1, *n, f), *n);
-    fclose(f);
-    return b;
+    gchar *b;
+    gsize len;
+    assert_true(g_file_get_contents(path, &b, &len, NULL));
+    *n = len;
+    return (unsigned char *)b;
 }
 
 static void test_deterministic(void **state)
 {
     (void)state;
     const char *kv[] = {"refs=20000"};
-    char a[512], b[512], c[512];
-    tmp_path(a, sizeof a, "a");
-    tmp_path(b, sizeof b, "b");
-    tmp_path(c, sizeof c, "c");
+    char *a = vt_path("wl_a.vmt"), *b = vt_path("wl_b.vmt"), *c = vt_path("wl_c.vmt");
     for (size_t g = 0; g < VS_ARRAY_LEN(GENS); g++) {
         gen(GENS[g], 7, a, 1, kv);
         gen(GENS[g], 7, b, 1, kv);
@@ -68,9 +56,9 @@ static void test_deterministic(void **state)
         assert_memory_equal(x, y, na);
         if (na == nc && memcmp(x, z, na) == 0)
             fail_msg("%s: seeds 7 and 8 gave the same trace", GENS[g]);
-        free(x);
-        free(y);
-        free(z);
+        g_free(x);
+        g_free(y);
+        g_free(z);
     }
     const char *dkv[] = {"structure=avl", "ops=500"};
     gen("ds", 3, a, 2, dkv);
@@ -81,12 +69,12 @@ static void test_deterministic(void **state)
     assert_int_equal(na, nb);
     assert_memory_equal(x, y, na);
     assert_true(na != nc || memcmp(x, z, na) != 0);
-    free(x);
-    free(y);
-    free(z);
-    unlink(a);
-    unlink(b);
-    unlink(c);
+    g_free(x);
+    g_free(y);
+    g_free(z);
+    g_free(a);
+    g_free(b);
+    g_free(c);
 }
 
 /* Memory accesses per instruction from the trace itself. */
@@ -94,8 +82,7 @@ static void test_accesses_per_instruction(void **state)
 {
     (void)state;
     const char *kv[] = {REFS};
-    char p[512];
-    tmp_path(p, sizeof p, "api");
+    char *p = vt_path("wl_api.vmt");
     for (size_t g = 0; g < VS_ARRAY_LEN(GENS); g++) {
         gen(GENS[g], 1, p, 1, kv);
         trace_reader *r;
@@ -116,38 +103,18 @@ static void test_accesses_per_instruction(void **state)
             fail_msg("%s: %.4f accesses per instruction, expected %.2f", GENS[g], api, API[g]);
         assert_true(data >= 199000 && data <= 201000);
     }
-    unlink(p);
+    g_free(p);
 }
 
 typedef struct metrics {
     double instructions, tlb_misses, cr3_writes;
 } metrics;
 
-static void collect(void *ctx, const char *path, const char *value)
-{
-    metrics *m = ctx;
-    if (!strcmp(path, "instructions"))
-        m->instructions = atof(value);
-    else if (!strcmp(path, "tlb_misses"))
-        m->tlb_misses = atof(value);
-    else if (!strcmp(path, "events.cr3_writes"))
-        m->cr3_writes = atof(value);
-}
-
 static metrics run_default(const char *path)
 {
-    vs_config cfg;
-    cfg_defaults(&cfg);
-    vs_sim *s;
-    vs_err err = {0};
-    if (sim_new(&cfg, &s, &err) != VS_OK || sim_add_trace(s, path, -1, &err) != VS_OK ||
-        sim_run(s, NULL, NULL, &err) != VS_OK)
-        fail_msg("run %s: %s", path, err.msg);
-    metrics m = {0};
-    jw *w = jw_new_flat(collect, &m);
-    sim_report(s, w);
-    jw_free(w);
-    sim_free(s);
+    GHashTable *r = vt_run(NULL, &path, 1, NULL, NULL);
+    metrics m = {vt_double(r, "instructions"), vt_double(r, "tlb_misses"), vt_double(r, "events.cr3_writes")};
+    g_hash_table_destroy(r);
     assert_true(m.instructions > 0);
     return m;
 }
@@ -156,8 +123,7 @@ static void test_characters(void **state)
 {
     (void)state;
     const char *kv[] = {REFS};
-    char p[512];
-    tmp_path(p, sizeof p, "char");
+    char *p = vt_path("wl_char.vmt");
     metrics m[VS_ARRAY_LEN(GENS)];
     for (size_t g = 0; g < VS_ARRAY_LEN(GENS); g++) {
         gen(GENS[g], 1, p, 1, kv);
@@ -166,7 +132,7 @@ static void test_characters(void **state)
                       1000 * m[g].tlb_misses / m[g].instructions,
                       1000 * m[g].cr3_writes / m[g].instructions);
     }
-    unlink(p);
+    g_free(p);
     double hpcc = m[2].cr3_writes / m[2].instructions, vpr = m[1].cr3_writes / m[1].instructions;
     assert_true(hpcc > 0);
     assert_true(hpcc >= 10 * vpr);
@@ -180,13 +146,13 @@ static void test_characters(void **state)
 
 static void expect_usage(const char *name, int nkv, const char **kv, const char *needle)
 {
-    char p[512];
-    tmp_path(p, sizeof p, "bad");
+    char *p = vt_path("wl_bad.vmt");
     vs_err err = {0};
     assert_int_equal(wl_generate(name, nkv, (char **)kv, 1, p, &err), VS_E_USAGE);
     if (!strstr(err.msg, needle))
         fail_msg("message '%s' lacks '%s'", err.msg, needle);
     assert_int_not_equal(access(p, F_OK), 0); /* nothing left under the final name */
+    g_free(p);
 }
 
 static void test_bad_arguments(void **state)

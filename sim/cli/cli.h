@@ -20,6 +20,7 @@ int cli_share(int argc, char **argv);
 int cli_gen(int argc, char **argv);
 int cli_ckpt(int argc, char **argv);
 int cli_place(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
 
 /* Parses argv with entries; on failure prints the error and returns false. */
 bool cli_parse(const char *cmd, const char *params, const char *summary, const GOptionEntry *entries,

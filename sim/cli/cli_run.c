@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 #include "engine.h"
+#include "sweep/sweep.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,28 +19,12 @@ typedef struct csv_row {
     GString *header, *values;
 } csv_row;
 
-static void csv_field(GString *s, const char *text)
-{
-    if (s->len)
-        g_string_append_c(s, ',');
-    if (strpbrk(text, ",\"\n")) {
-        g_string_append_c(s, '"');
-        for (const char *p = text; *p; p++) {
-            if (*p == '"')
-                g_string_append_c(s, '"');
-            g_string_append_c(s, *p);
-        }
-        g_string_append_c(s, '"');
-    } else {
-        g_string_append(s, text);
-    }
-}
-
 static void csv_collect(void *ctx, const char *path, const char *value)
 {
     csv_row *row = ctx;
-    csv_field(row->header, path);
-    csv_field(row->values, value);
+    bool first = row->header->len == 0;
+    sweep_csv_field(row->header, first, path);
+    sweep_csv_field(row->values, first, value);
 }
 
 static void progress_bar(void *ctx, const sim_progress *p)

@@ -18,6 +18,7 @@ static const cli_command commands[] = {
     {"share", cli_share, "content-based page sharing of memory snapshots (xen-thesis, ksm, esx)"},
     {"gen", cli_gen, "generate synthetic workload traces (worst, vpr, hpcc, tpch, kbuild, boot, ds)"},
     {"ckpt", cli_ckpt, "application checkpointing: cost of each dirty-tracking technique per transaction"},
+    {"sweep", cli_sweep, "run a parameter sweep in parallel into one CSV; emit Slurm / GNU parallel jobs; collect"},
     {"place", cli_place, "replay VM lifecycle traces on a datacenter: contiguous-memory VMs per placement policy"},
 };
 

@@ -217,11 +217,13 @@ static stable *meta_add(shadow *s, stree *t, uint32_t vm_id, uint64_t spfn, uint
 /* Frees a shadow table page and everything below it; its entries are dropped. */
 static void free_table(shadow *s, uint64_t spfn, unsigned level)
 {
-    const uint64_t *t = pt_mem_page(s->tables, spfn);
-    assert(t);
+    unsigned idx[PT_ENTRIES];
+    uint64_t ptes[PT_ENTRIES];
+    unsigned n = pt_mem_present(s->tables, spfn, idx, ptes);
     uint64_t dropped = 0;
-    for (unsigned i = 0; i < PT_ENTRIES; i++) {
-        uint64_t pte = t[i];
+    for (unsigned k = 0; k < n; k++) {
+        unsigned i = idx[k];
+        uint64_t pte = ptes[k];
         if (!(pte & PTE_P))
             continue;
         dropped++;

@@ -4,11 +4,18 @@
  * 2 MiB or 1 GiB leaf).
  *
  * pt_mem is a sparse two-level directory over frame numbers: a growable top
- * array of pointers to chunks, each chunk an array of pointers to 4 KiB table
- * pages.  Reading an entry is two dependent loads to find the page, then the
- * entry itself, because every simulated page walk does it.  A chunk exists
- * only while it holds an attached page, so bookkeeping is O(table pages) plus
- * one top pointer per chunk's span below the highest table frame.
+ * array of pointers to chunks, each chunk an array of pointers to table
+ * pages.  A chunk exists only while it holds an attached page, so
+ * bookkeeping is O(table pages) plus one top pointer per chunk's span below
+ * the highest table frame.
+ *
+ * A table page keeps its first PT_SPARSE_MAX non-zero entries inline and
+ * becomes a dense 512-entry array only when it needs more.  A trace that
+ * touches pages spread over the whole address space creates about one table
+ * page per page it touches, nearly all holding a single entry: inline they
+ * cost ~100 bytes, not 4 KiB, so a million such pages fit in ~200 MiB.  Dense
+ * pages -- the common case for real programs -- are read with the same few
+ * dependent loads as before, because every simulated page walk reads here.
  *
  * The tree functions are the OS's software view: they create tables through
  * pt_ops->alloc_table and report every entry they write, with its physical
@@ -30,8 +37,17 @@
 #define PT_PFN_LIMIT (1ull << 40) /* frame field is bits 12..51 */
 #define TABLE_FLAGS (PTE_P | PTE_RW | PTE_US) /* non-leaf entries grant all; leaves restrict */
 
+#define PT_SPARSE_MAX 6 /* inline entries before a page goes dense: covers a page's first few neighbours */
+
+typedef struct pt_page {
+    uint64_t *dense;               /* PT_ENTRIES entries, or NULL while sparse */
+    uint64_t val[PT_SPARSE_MAX];   /* sparse: non-zero entries ... */
+    uint16_t idx[PT_SPARSE_MAX];   /* ... and their indices, unordered */
+    uint8_t n;
+} pt_page;
+
 typedef struct dir_chunk {
-    uint64_t *page[DIR_CHUNK_FRAMES];
+    pt_page *page[DIR_CHUNK_FRAMES];
     uint32_t used;
 } dir_chunk;
 
@@ -53,14 +69,17 @@ void pt_mem_free(pt_mem *m)
         if (!ch)
             continue;
         for (uint64_t i = 0; i < DIR_CHUNK_FRAMES; i++)
-            free(ch->page[i]);
+            if (ch->page[i]) {
+                free(ch->page[i]->dense);
+                free(ch->page[i]);
+            }
         free(ch);
     }
     free(m->top);
     free(m);
 }
 
-uint64_t *pt_mem_attach(pt_mem *m, uint64_t pfn)
+void pt_mem_attach(pt_mem *m, uint64_t pfn)
 {
     assert(pfn < PT_PFN_LIMIT);
     uint64_t c = pfn >> DIR_CHUNK_SHIFT;
@@ -77,12 +96,11 @@ uint64_t *pt_mem_attach(pt_mem *m, uint64_t pfn)
         m->chunks++;
     }
     dir_chunk *ch = m->top[c];
-    uint64_t **slot = &ch->page[pfn & (DIR_CHUNK_FRAMES - 1)];
+    pt_page **slot = &ch->page[pfn & (DIR_CHUNK_FRAMES - 1)];
     assert(!*slot); /* a table page is attached exactly once */
-    *slot = vs_calloc(PT_ENTRIES, sizeof(uint64_t));
+    *slot = vs_calloc(1, sizeof(pt_page));
     ch->used++;
     m->pages++;
-    return *slot;
 }
 
 void pt_mem_detach(pt_mem *m, uint64_t pfn)
@@ -90,8 +108,9 @@ void pt_mem_detach(pt_mem *m, uint64_t pfn)
     uint64_t c = pfn >> DIR_CHUNK_SHIFT;
     assert(c < m->ntop && m->top[c]);
     dir_chunk *ch = m->top[c];
-    uint64_t **slot = &ch->page[pfn & (DIR_CHUNK_FRAMES - 1)];
+    pt_page **slot = &ch->page[pfn & (DIR_CHUNK_FRAMES - 1)];
     assert(*slot);
+    free((*slot)->dense);
     free(*slot);
     *slot = NULL;
     m->pages--;
@@ -102,12 +121,40 @@ void pt_mem_detach(pt_mem *m, uint64_t pfn)
     }
 }
 
-uint64_t *pt_mem_page(const pt_mem *m, uint64_t pfn)
+static pt_page *page_of(const pt_mem *m, uint64_t pfn)
 {
     uint64_t c = pfn >> DIR_CHUNK_SHIFT;
     if (c >= m->ntop || !m->top[c])
         return NULL;
     return m->top[c]->page[pfn & (DIR_CHUNK_FRAMES - 1)];
+}
+
+bool pt_mem_has(const pt_mem *m, uint64_t pfn) { return page_of(m, pfn) != NULL; }
+
+unsigned pt_mem_present(const pt_mem *m, uint64_t pfn, unsigned *idx, uint64_t *pte)
+{
+    const pt_page *p = page_of(m, pfn);
+    assert(p);
+    unsigned n = 0;
+    if (p->dense) {
+        for (unsigned i = 0; i < PT_ENTRIES; i++)
+            if (p->dense[i]) {
+                idx[n] = i;
+                pte[n++] = p->dense[i];
+            }
+        return n;
+    }
+    for (unsigned k = 0; k < p->n; k++) { /* insertion sort: at most PT_SPARSE_MAX */
+        unsigned j = n++;
+        while (j > 0 && idx[j - 1] > p->idx[k]) {
+            idx[j] = idx[j - 1];
+            pte[j] = pte[j - 1];
+            j--;
+        }
+        idx[j] = p->idx[k];
+        pte[j] = p->val[k];
+    }
+    return n;
 }
 
 uint64_t pt_mem_pages(const pt_mem *m) { return m->pages; }
@@ -117,20 +164,61 @@ size_t pt_mem_overhead_bytes(const pt_mem *m)
     return sizeof *m + m->ntop * sizeof *m->top + m->chunks * sizeof(dir_chunk);
 }
 
-static uint64_t *entry_ptr(const pt_mem *m, uint64_t entry_pa)
+static pt_page *table_of(const pt_mem *m, uint64_t entry_pa)
 {
     uint64_t pfn = entry_pa >> VS_PAGE_SHIFT_4K;
     assert((pfn >> DIR_CHUNK_SHIFT) < m->ntop);
     const dir_chunk *ch = m->top[pfn >> DIR_CHUNK_SHIFT];
     assert(ch);
-    uint64_t *page = ch->page[pfn & (DIR_CHUNK_FRAMES - 1)];
+    pt_page *page = ch->page[pfn & (DIR_CHUNK_FRAMES - 1)];
     assert(page); /* the walk reached a frame that holds no table */
-    return &page[(entry_pa >> 3) & (PT_ENTRIES - 1)];
+    return page;
 }
 
-uint64_t pt_read_entry(const pt_mem *m, uint64_t entry_pa) { return *entry_ptr(m, entry_pa); }
+uint64_t pt_read_entry(const pt_mem *m, uint64_t entry_pa)
+{
+    const pt_page *p = table_of(m, entry_pa);
+    unsigned i = (unsigned)(entry_pa >> 3) & (PT_ENTRIES - 1);
+    if (VS_LIKELY(p->dense != NULL))
+        return p->dense[i];
+    for (unsigned k = 0; k < p->n; k++)
+        if (p->idx[k] == i)
+            return p->val[k];
+    return 0;
+}
 
-void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte) { *entry_ptr(m, entry_pa) = pte; }
+void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
+{
+    pt_page *p = table_of(m, entry_pa);
+    unsigned i = (unsigned)(entry_pa >> 3) & (PT_ENTRIES - 1);
+    if (p->dense) {
+        p->dense[i] = pte;
+        return;
+    }
+    for (unsigned k = 0; k < p->n; k++) {
+        if (p->idx[k] != i)
+            continue;
+        if (pte) {
+            p->val[k] = pte;
+        } else { /* a zero entry is simply absent */
+            p->n--;
+            p->idx[k] = p->idx[p->n];
+            p->val[k] = p->val[p->n];
+        }
+        return;
+    }
+    if (!pte)
+        return;
+    if (p->n < PT_SPARSE_MAX) {
+        p->idx[p->n] = (uint16_t)i;
+        p->val[p->n++] = pte;
+        return;
+    }
+    p->dense = vs_calloc(PT_ENTRIES, sizeof(uint64_t));
+    for (unsigned k = 0; k < p->n; k++)
+        p->dense[p->idx[k]] = p->val[k];
+    p->dense[i] = pte;
+}
 
 /* ---- trees ---- */
 
@@ -148,9 +236,8 @@ static uint64_t level_span(unsigned level) { return 1ull << (VS_PAGE_SHIFT_4K + 
 
 static void put_entry(pt_tree *t, const pt_ops *ops, uint64_t entry_pa, unsigned level, uint64_t pte)
 {
-    uint64_t *e = entry_ptr(t->mem, entry_pa);
-    uint64_t old = *e;
-    *e = pte;
+    uint64_t old = pt_read_entry(t->mem, entry_pa);
+    pt_write_entry(t->mem, entry_pa, pte);
     if (ops && ops->entry_written)
         ops->entry_written(ops->ctx, entry_pa, level, old, pte);
 }
@@ -286,11 +373,13 @@ typedef struct leaf_visit {
 
 static void visit(const leaf_visit *v, uint64_t table_pfn, unsigned level, uint64_t va_prefix)
 {
-    const uint64_t *table = pt_mem_page(v->t->mem, table_pfn);
-    assert(table);
+    unsigned idx[PT_ENTRIES];
+    uint64_t ptes[PT_ENTRIES];
+    unsigned n = pt_mem_present(v->t->mem, table_pfn, idx, ptes);
     unsigned unused = 64 - pt_va_bits(v->t->levels);
-    for (unsigned i = 0; i < PT_ENTRIES; i++) {
-        uint64_t pte = table[i];
+    for (unsigned k = 0; k < n; k++) {
+        unsigned i = idx[k];
+        uint64_t pte = ptes[k];
         if (!(pte & PTE_P))
             continue;
         uint64_t va = va_prefix | ((uint64_t)i << (VS_PAGE_SHIFT_4K + 9 * (level - 1)));
@@ -310,11 +399,12 @@ void pt_for_each_leaf(const pt_tree *t, void (*fn)(void *ctx, uint64_t va, uint6
 
 static void destroy_table(pt_tree *t, uint64_t pfn, unsigned level, const pt_ops *ops)
 {
-    const uint64_t *table = pt_mem_page(t->mem, pfn);
-    assert(table);
-    for (unsigned i = 0; level > 1 && i < PT_ENTRIES; i++)
-        if ((table[i] & PTE_P) && !is_leaf(level, table[i]))
-            destroy_table(t, pte_addr(table[i]) >> VS_PAGE_SHIFT_4K, level - 1, ops);
+    unsigned idx[PT_ENTRIES];
+    uint64_t ptes[PT_ENTRIES];
+    unsigned n = level > 1 ? pt_mem_present(t->mem, pfn, idx, ptes) : 0;
+    for (unsigned k = 0; k < n; k++)
+        if ((ptes[k] & PTE_P) && !is_leaf(level, ptes[k]))
+            destroy_table(t, pte_addr(ptes[k]) >> VS_PAGE_SHIFT_4K, level - 1, ops);
     pt_mem_detach(t->mem, pfn);
     if (ops && ops->free_table)
         ops->free_table(ops->ctx, pfn, level);

@@ -52,9 +52,12 @@ static inline bool pt_va_canonical(uint64_t va, unsigned levels)
 typedef struct pt_mem pt_mem;
 pt_mem *pt_mem_new(void);
 void pt_mem_free(pt_mem *m);
-uint64_t *pt_mem_attach(pt_mem *m, uint64_t pfn); /* zeroed table page at pfn */
+void pt_mem_attach(pt_mem *m, uint64_t pfn); /* zeroed table page at pfn */
 void pt_mem_detach(pt_mem *m, uint64_t pfn);
-uint64_t *pt_mem_page(const pt_mem *m, uint64_t pfn); /* NULL if pfn holds no table */
+bool pt_mem_has(const pt_mem *m, uint64_t pfn); /* pfn holds a table page */
+/* The non-zero entries of the table at pfn, in index order (arrays of
+ * PT_ENTRIES); returns how many. */
+unsigned pt_mem_present(const pt_mem *m, uint64_t pfn, unsigned *idx, uint64_t *pte);
 uint64_t pt_mem_pages(const pt_mem *m);               /* attached table pages */
 size_t pt_mem_overhead_bytes(const pt_mem *m);        /* directory bookkeeping, excluding pages */
 

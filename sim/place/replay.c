@@ -70,6 +70,7 @@ typedef struct replay {
     const place_trace *t;
     uint64_t *counts;
     uint32_t active; /* servers hosting at least one VM */
+    bool *dirty;     /* per server: VMs came or went since its last periodic compaction */
     double sum_unusable, sum_frag;
     uint64_t pairs, no_block;
 } replay;
@@ -106,14 +107,22 @@ static void compact(replay *rp, uint32_t id, uint64_t need)
     rp->r->tot.compactions_accepted += ok;
 }
 
+/* Compacts the servers that changed and now could hold a VM of the
+ * fragmentation order by memory but have no free block of that order
+ * (fragmentation index >= 0 with enough free pages). */
 static void periodic_compaction(replay *rp)
 {
     unsigned o = (unsigned)rp->r->tot.frag_order;
     for (uint32_t k = 0; k < rp->fleet.n_on; k++) {
-        place_server *s = rp->fleet.srv[rp->fleet.on[k]];
+        uint32_t id = rp->fleet.on[k];
+        place_server *s = rp->fleet.srv[id];
+        if (!rp->dirty[id] || !place_server_vms(s))
+            continue;
+        rp->dirty[id] = false;
         place_server_counts(s, rp->counts);
-        if (place_server_vms(s) && buddy_unusable_index(rp->counts, place_server_max_order(s), o) > 0)
-            compact(rp, rp->fleet.on[k], 0);
+        if (place_server_free_frames(s) >= (1ull << o) &&
+            buddy_fragmentation_index(rp->counts, place_server_max_order(s), o) >= 0)
+            compact(rp, id, 0);
     }
 }
 
@@ -134,6 +143,7 @@ static int create(replay *rp, uint32_t v)
     if (rp->active > r->tot.peak_active)
         r->tot.peak_active = rp->active;
     r->server_of[v] = id;
+    rp->dirty[id] = true;
     r->contig[v] = place_server_host(s, v, vm->cores, frames);
     if (!r->contig[v] && r->dc.compact == PLACE_COMPACT_DEMAND) {
         /* undo (freeing restores the same buddy state: it is a function of the free frames), compact, retry */
@@ -153,6 +163,7 @@ static void destroy(replay *rp, uint32_t v)
     if (id < 0)
         return;
     place_server *s = rp->fleet.srv[id];
+    rp->dirty[id] = true;
     place_server_evict(s, v);
     rp->active -= place_server_vms(s) == 0;
 }
@@ -213,6 +224,7 @@ int place_run(const place_dc *dc, const place_trace *t, place_policy p, place_re
     rp.fleet.srv = vs_calloc(dc->servers, sizeof *rp.fleet.srv);
     rp.fleet.on = vs_malloc(dc->servers * sizeof *rp.fleet.on);
     rp.counts = vs_malloc((BUDDY_MAX_ORDER_LIMIT + 1) * sizeof *rp.counts);
+    rp.dirty = vs_calloc(dc->servers, sizeof *rp.dirty);
     event *ev = build_events(t);
     size_t nev = 2 * t->n;
     int64_t t0 = ev[0].t, t1 = ev[nev - 1].t;
@@ -243,6 +255,7 @@ int place_run(const place_dc *dc, const place_trace *t, place_policy p, place_re
     finish(&rp);
     free(ev);
     free(rp.counts);
+    free(rp.dirty);
     for (uint32_t i = 0; i < dc->servers; i++)
         place_server_free(rp.fleet.srv[i]);
     free(rp.fleet.srv);

@@ -110,7 +110,7 @@ static int detect(trace_reader *r, const char *path, trace_fmt *out, vs_err *err
         *out = TFMT_DRMEMTRACE;
     else if (tr_sift_magic(in->buf, in->len))
         *out = TFMT_SIFT;
-    else if (looks_text(in->buf, in->len))
+    else if (looks_text(in->buf, in->len < TIN_SNIFF ? in->len : TIN_SNIFF))
         *out = sniff_text(in, path);
     else
         *out = tr_champsim_plausible(in->buf, in->len) ? TFMT_CHAMPSIM : TFMT_AUTO;

@@ -1,0 +1,483 @@
+/*
+ * sweep_spec.c: a sweep file -> its points.  Parses [sweep] and [params]
+ * (GKeyFile), expands the parameter lists into dimensions (each key alone, or
+ * a zip group of keys sharing one index), and maps point index <-> (trace,
+ * values) in mixed radix, trace outermost, last dimension fastest.  Workload
+ * traces are generated on demand into a trace directory under a name made
+ * from their spec and seed.
+ *
+ * Invariants: n_points = n_traces x product of dimension lengths, every
+ * dimension length >= 1; each parameter belongs to exactly one dimension;
+ * labels are unique (a repeated trace or value would make two points with one
+ * identity).
+ */
+#include "sweep.h"
+#include "config.h"
+#include "workloads/workloads.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+/* At most this many dimensions: 2^64 points overflow long before. */
+#define SWEEP_MAX_DIMS 64
+
+typedef struct sweep_param {
+    char *name;     /* section.key */
+    char **values;  /* NULL-terminated */
+    size_t n;       /* number of values */
+    int group;      /* its zip group, or -1 */
+    size_t dim;     /* the dimension it varies with */
+} sweep_param;
+
+typedef struct sweep_trace {
+    char *label;    /* the `trace` column */
+    char *path;     /* resolved file, or NULL for a workload */
+    char **argv;    /* workload: name, key=value... (NULL-terminated) */
+} sweep_trace;
+
+struct sweep {
+    char *origin;
+    char *base;     /* resolved base config, or NULL */
+    uint64_t seed;
+    GPtrArray *traces;  /* sweep_trace* */
+    GPtrArray *params;  /* sweep_param* */
+    size_t n_dims;
+    size_t dim_len[SWEEP_MAX_DIMS]; /* length of each dimension */
+    size_t n_points;
+};
+
+
+static void trace_free(gpointer p)
+{
+    sweep_trace *t = p;
+    g_free(t->label);
+    g_free(t->path);
+    g_strfreev(t->argv);
+    g_free(t);
+}
+
+static void param_free(gpointer p)
+{
+    sweep_param *q = p;
+    g_free(q->name);
+    g_strfreev(q->values);
+    g_free(q);
+}
+
+void sweep_free(sweep *s)
+{
+    if (!s)
+        return;
+    g_free(s->origin);
+    g_free(s->base);
+    g_ptr_array_free(s->traces, TRUE);
+    g_ptr_array_free(s->params, TRUE);
+    g_free(s);
+}
+
+/* Splits on any of seps, trims each item, drops empty items. */
+static char **split_list(const char *text, const char *seps)
+{
+    char **raw = g_strsplit_set(text, seps, -1);
+    GPtrArray *out = g_ptr_array_new();
+    for (char **p = raw; *p; p++) {
+        char *item = g_strstrip(*p);
+        if (*item)
+            g_ptr_array_add(out, g_strdup(item));
+    }
+    g_strfreev(raw);
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
+}
+
+static char *resolve(const char *base_dir, const char *path)
+{
+    return g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(base_dir, path, NULL);
+}
+
+static bool label_taken(const sweep *s, const char *label)
+{
+    for (size_t i = 0; i < s->traces->len; i++)
+        if (!strcmp(((sweep_trace *)s->traces->pdata[i])->label, label))
+            return true;
+    return false;
+}
+
+static int add_trace(sweep *s, char *label, char *path, char **argv, vs_err *err)
+{
+    if (label_taken(s, label)) {
+        int rc = vs_fail(err, VS_E_CONFIG, "%s: [sweep] trace '%s' is listed twice", s->origin, label);
+        g_free(label);
+        g_free(path);
+        g_strfreev(argv);
+        return rc;
+    }
+    sweep_trace *t = g_new0(sweep_trace, 1);
+    t->label = label;
+    t->path = path;
+    t->argv = argv;
+    g_ptr_array_add(s->traces, t);
+    return VS_OK;
+}
+
+static int parse_traces(sweep *s, GKeyFile *kf, const char *base_dir, vs_err *err)
+{
+    char *files = g_key_file_get_string(kf, "sweep", "traces", NULL);
+    char *specs = g_key_file_get_string(kf, "sweep", "workloads", NULL);
+    int rc = VS_OK;
+    char **items = split_list(files ? files : "", ",;");
+    for (char **p = items; *p && rc == VS_OK; p++)
+        rc = add_trace(s, g_strdup(*p), resolve(base_dir, *p), NULL, err);
+    g_strfreev(items);
+    items = split_list(specs ? specs : "", ",;");
+    for (char **p = items; *p && rc == VS_OK; p++) {
+        char **argv = split_list(*p, " \t");
+        char *label = g_strjoinv(" ", argv);
+        rc = add_trace(s, label, NULL, argv, err);
+    }
+    g_strfreev(items);
+    if (rc == VS_OK && s->traces->len == 0)
+        rc = vs_fail(err, VS_E_CONFIG, "%s: [sweep] needs traces = FILE, ... and/or workloads = SPEC; ...",
+                     s->origin);
+    g_free(files);
+    g_free(specs);
+    return rc;
+}
+
+static sweep_param *find_param(const sweep *s, const char *name)
+{
+    for (size_t i = 0; i < s->params->len; i++) {
+        sweep_param *p = s->params->pdata[i];
+        if (!strcmp(p->name, name))
+            return p;
+    }
+    return NULL;
+}
+
+/* Each value must apply to the base config alone: a typo fails at load, not
+ * hours into the sweep. */
+static int check_values(const sweep *s, const sweep_param *p, vs_err *err)
+{
+    vs_config cfg;
+    cfg_defaults(&cfg);
+    if (s->base && cfg_load(&cfg, s->base, err) != VS_OK)
+        return err->code;
+    for (size_t i = 0; i < p->n; i++) {
+        vs_config c = cfg;
+        char *a = g_strdup_printf("%s=%s", p->name, p->values[i]);
+        vs_err e = {0};
+        int rc = cfg_override(&c, a, &e);
+        g_free(a);
+        if (rc != VS_OK)
+            return vs_fail(err, VS_E_CONFIG, "%s: [params] %s: value '%s': %s", s->origin, p->name, p->values[i],
+                           e.msg);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(p->values[i], p->values[j]))
+                return vs_fail(err, VS_E_CONFIG, "%s: [params] %s: value '%s' is listed twice", s->origin,
+                               p->name, p->values[i]);
+    }
+    return VS_OK;
+}
+
+/* zip = a.b, c.d; e.f, g.h: the keys of each group share one dimension. */
+static int parse_zip(sweep *s, const char *zip, vs_err *err)
+{
+    char **groups = split_list(zip, ";");
+    int rc = VS_OK;
+    for (int g = 0; groups[g] && rc == VS_OK; g++) {
+        char **keys = split_list(groups[g], ",");
+        const sweep_param *first = NULL;
+        for (char **k = keys; *k && rc == VS_OK; k++) {
+            sweep_param *p = find_param(s, *k);
+            if (!p)
+                rc = vs_fail(err, VS_E_CONFIG, "%s: [params] zip names '%s', which is not a key of [params]",
+                             s->origin, *k);
+            else if (p->group >= 0)
+                rc = vs_fail(err, VS_E_CONFIG, "%s: [params] zip names '%s' twice", s->origin, *k);
+            else if (first && p->n != first->n)
+                rc = vs_fail(err, VS_E_CONFIG,
+                             "%s: [params] zip pairs '%s' (%zu values) with '%s' (%zu values): expected equal lengths",
+                             s->origin, first->name, first->n, p->name, p->n);
+            else {
+                p->group = g;
+                first = first ? first : p;
+            }
+        }
+        g_strfreev(keys);
+    }
+    g_strfreev(groups);
+    return rc;
+}
+
+/* Dimensions in the order their first key appears in [params]. */
+static int number_dims(sweep *s, vs_err *err)
+{
+    for (size_t i = 0; i < s->params->len; i++) {
+        sweep_param *p = s->params->pdata[i];
+        const sweep_param *mate = NULL;
+        for (size_t j = 0; j < i && p->group >= 0 && !mate; j++)
+            if (((sweep_param *)s->params->pdata[j])->group == p->group)
+                mate = s->params->pdata[j];
+        if (mate) {
+            p->dim = mate->dim;
+            continue;
+        }
+        if (s->n_dims == SWEEP_MAX_DIMS)
+            return vs_fail(err, VS_E_CONFIG, "%s: [params] more than %d dimensions", s->origin, SWEEP_MAX_DIMS);
+        s->dim_len[s->n_dims] = p->n;
+        p->dim = s->n_dims++;
+    }
+    return VS_OK;
+}
+
+static int parse_params(sweep *s, GKeyFile *kf, vs_err *err)
+{
+    if (!g_key_file_has_group(kf, "params"))
+        return VS_OK;
+    gsize n = 0;
+    char **keys = g_key_file_get_keys(kf, "params", &n, NULL);
+    char *zip = NULL;
+    int rc = VS_OK;
+    for (gsize i = 0; i < n && rc == VS_OK; i++) {
+        char *v = g_key_file_get_string(kf, "params", keys[i], NULL);
+        if (!strcmp(keys[i], "zip")) {
+            zip = v;
+            continue;
+        }
+        sweep_param *p = g_new0(sweep_param, 1);
+        p->name = g_strdup(keys[i]);
+        p->values = split_list(v ? v : "", ",");
+        p->n = g_strv_length(p->values);
+        p->group = -1;
+        g_free(v);
+        g_ptr_array_add(s->params, p);
+        if (!strchr(p->name, '.'))
+            rc = vs_fail(err, VS_E_CONFIG, "%s: [params] '%s': expected section.key (or zip)", s->origin, p->name);
+        else if (p->n == 0)
+            rc = vs_fail(err, VS_E_CONFIG, "%s: [params] %s: expected a list of values v1, v2, ...", s->origin,
+                         p->name);
+        else
+            rc = check_values(s, p, err);
+    }
+    g_strfreev(keys);
+    if (rc == VS_OK && zip)
+        rc = parse_zip(s, zip, err);
+    g_free(zip);
+    return rc == VS_OK ? number_dims(s, err) : rc;
+}
+
+static int count_points(sweep *s, vs_err *err)
+{
+    size_t n = s->traces->len;
+    for (size_t d = 0; d < s->n_dims; d++) {
+        if (n > SIZE_MAX / s->dim_len[d])
+            return vs_fail(err, VS_E_CONFIG, "%s: too many points", s->origin);
+        n *= s->dim_len[d];
+    }
+    s->n_points = n;
+    return VS_OK;
+}
+
+int sweep_load_data(const char *data, size_t len, const char *origin, const char *base_dir, sweep **out,
+                    vs_err *err)
+{
+    *out = NULL;
+    GKeyFile *kf = g_key_file_new();
+    GError *gerr = NULL;
+    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
+        int rc = vs_fail(err, VS_E_FORMAT, "%s: not a sweep file (INI): %s", origin, gerr->message);
+        g_error_free(gerr);
+        g_key_file_free(kf);
+        return rc;
+    }
+    sweep *s = g_new0(sweep, 1);
+    s->origin = g_strdup(origin);
+    s->traces = g_ptr_array_new_with_free_func(trace_free);
+    s->params = g_ptr_array_new_with_free_func(param_free);
+    s->seed = 1;
+    int rc = VS_OK;
+    char **groups = g_key_file_get_groups(kf, NULL);
+    for (char **g = groups; *g && rc == VS_OK; g++)
+        if (strcmp(*g, "sweep") && strcmp(*g, "params"))
+            rc = vs_fail(err, VS_E_CONFIG, "%s: unknown section [%s]: expected [sweep] and [params]", origin, *g);
+    g_strfreev(groups);
+    char **keys = rc == VS_OK ? g_key_file_get_keys(kf, "sweep", NULL, NULL) : NULL;
+    for (char **k = keys; k && *k && rc == VS_OK; k++)
+        if (strcmp(*k, "base") && strcmp(*k, "traces") && strcmp(*k, "workloads") && strcmp(*k, "seed"))
+            rc = vs_fail(err, VS_E_CONFIG, "%s: [sweep] unknown key '%s': expected base, traces, workloads, seed",
+                         origin, *k);
+    g_strfreev(keys);
+    if (rc == VS_OK) {
+        char *base = g_key_file_get_string(kf, "sweep", "base", NULL);
+        if (base && *g_strstrip(base))
+            s->base = resolve(base_dir, base);
+        g_free(base);
+        char *seed = g_key_file_get_string(kf, "sweep", "seed", NULL);
+        if (seed) {
+            guint64 v;
+            if (!g_ascii_string_to_unsigned(g_strstrip(seed), 10, 0, G_MAXUINT64, &v, NULL))
+                rc = vs_fail(err, VS_E_CONFIG, "%s: [sweep] seed '%s': expected an integer >= 0", origin, seed);
+            s->seed = v;
+            g_free(seed);
+        }
+    }
+    if (rc == VS_OK)
+        rc = parse_traces(s, kf, base_dir, err);
+    if (rc == VS_OK)
+        rc = parse_params(s, kf, err);
+    if (rc == VS_OK)
+        rc = count_points(s, err);
+    g_key_file_free(kf);
+    if (rc != VS_OK) {
+        sweep_free(s);
+        return rc;
+    }
+    *out = s;
+    return VS_OK;
+}
+
+int sweep_load(const char *path, sweep **out, vs_err *err)
+{
+    char *data = NULL;
+    gsize len = 0;
+    GError *gerr = NULL;
+    if (!g_file_get_contents(path, &data, &len, &gerr)) {
+        int rc = vs_fail(err, VS_E_IO, "%s: cannot read sweep file: %s", path, gerr->message);
+        g_error_free(gerr);
+        *out = NULL;
+        return rc;
+    }
+    char *dir = g_path_get_dirname(path);
+    int rc = sweep_load_data(data, len, path, dir, out, err);
+    g_free(dir);
+    g_free(data);
+    return rc;
+}
+
+size_t sweep_n_points(const sweep *s) { return s->n_points; }
+size_t sweep_n_params(const sweep *s) { return s->params->len; }
+size_t sweep_n_traces(const sweep *s) { return s->traces->len; }
+
+const char *sweep_param_name(const sweep *s, size_t i)
+{
+    assert(i < s->params->len);
+    return ((sweep_param *)s->params->pdata[i])->name;
+}
+
+const char *sweep_trace_label(const sweep *s, size_t t)
+{
+    assert(t < s->traces->len);
+    return ((sweep_trace *)s->traces->pdata[t])->label;
+}
+
+bool sweep_trace_is_workload(const sweep *s, size_t t)
+{
+    assert(t < s->traces->len);
+    return ((sweep_trace *)s->traces->pdata[t])->path == NULL;
+}
+
+const char *sweep_base_config(const sweep *s) { return s->base; }
+
+size_t sweep_point_trace(const sweep *s, size_t k)
+{
+    assert(k < s->n_points);
+    return k / (s->n_points / s->traces->len);
+}
+
+/* The index along dimension d of point k. */
+static size_t dim_index(const sweep *s, size_t k, size_t d)
+{
+    for (size_t e = s->n_dims; e-- > d + 1;)
+        k /= s->dim_len[e];
+    return k % s->dim_len[d];
+}
+
+const char *sweep_point_value(const sweep *s, size_t k, size_t i)
+{
+    assert(k < s->n_points && i < s->params->len);
+    const sweep_param *p = s->params->pdata[i];
+    return p->values[dim_index(s, k, p->dim)];
+}
+
+long sweep_find_point(const sweep *s, const char *trace, const char *const *values)
+{
+    size_t t = 0;
+    while (t < s->traces->len && strcmp(sweep_trace_label(s, t), trace))
+        t++;
+    if (t == s->traces->len)
+        return -1;
+    size_t idx[SWEEP_MAX_DIMS];
+    bool set[SWEEP_MAX_DIMS] = {false};
+    for (size_t i = 0; i < s->params->len; i++) {
+        const sweep_param *p = s->params->pdata[i];
+        size_t v = 0;
+        while (v < p->n && strcmp(p->values[v], values[i]))
+            v++;
+        if (v == p->n || (set[p->dim] && idx[p->dim] != v))
+            return -1; /* unknown value, or zipped values from different rows */
+        idx[p->dim] = v;
+        set[p->dim] = true;
+    }
+    size_t k = t;
+    for (size_t d = 0; d < s->n_dims; d++)
+        k = k * s->dim_len[d] + idx[d];
+    return (long)k;
+}
+
+/* A file name from a generator spec: "worst refs=200000" -> worst_refs-200000. */
+static char *spec_file_name(const sweep_trace *t, uint64_t seed)
+{
+    GString *g = g_string_new("");
+    for (char **a = t->argv; *a; a++) {
+        if (g->len)
+            g_string_append_c(g, '_');
+        for (const char *c = *a; *c; c++)
+            g_string_append_c(g, g_ascii_isalnum(*c) || *c == '.' ? *c : '-');
+    }
+    g_string_append_printf(g, "_s%" PRIu64 ".vmt", seed);
+    return g_string_free(g, FALSE);
+}
+
+char *sweep_trace_path(const sweep *s, size_t t, const char *trace_dir)
+{
+    const sweep_trace *tr = s->traces->pdata[t];
+    if (tr->path)
+        return g_strdup(tr->path);
+    char *name = spec_file_name(tr, s->seed);
+    char *path = g_build_filename(trace_dir, name, NULL);
+    g_free(name);
+    return path;
+}
+
+int sweep_prepare_trace(const sweep *s, size_t t, const char *trace_dir, vs_err *err)
+{
+    const sweep_trace *tr = s->traces->pdata[t];
+    if (tr->path)
+        return VS_OK;
+    char *path = sweep_trace_path(s, t, trace_dir);
+    int rc = VS_OK;
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        if (g_mkdir_with_parents(trace_dir, 0777) != 0) {
+            rc = vs_fail(err, VS_E_IO, "%s: cannot create trace directory: %s", trace_dir, g_strerror(errno));
+        } else {
+            /* Unique per process and thread: two generators of one trace never share a temporary. */
+            char *tmp = g_strdup_printf("%s.tmp.%d.%p", path, (int)getpid(), (void *)g_thread_self());
+            rc = wl_generate(tr->argv[0], (int)g_strv_length(tr->argv) - 1, tr->argv + 1, s->seed, tmp, err);
+            if (rc == VS_OK && rename(tmp, path) != 0)
+                rc = vs_fail(err, VS_E_IO, "%s: cannot rename to %s: %s", tmp, path, g_strerror(errno));
+            if (rc != VS_OK)
+                unlink(tmp);
+            g_free(tmp);
+        }
+        if (rc != VS_OK) {
+            char msg[VS_ERR_MSG_MAX];
+            g_strlcpy(msg, err->msg, sizeof msg);
+            vs_fail(err, rc, "%s: workload '%s': %s", s->origin, tr->label, msg);
+        }
+    }
+    g_free(path);
+    return rc;
+}
