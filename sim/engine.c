@@ -327,10 +327,29 @@ static void tlb_fill(vs_sim *s, int cls, unsigned upto, uint64_t va, uint16_t ta
     }
 }
 
-static int mem_access(vs_sim *s, const trace_rec *r, vs_err *err)
+/* The running stream's first memory reference before any switch record:
+ * the trace is one process. */
+static int start_default_process(vs_sim *s, sim_stream *st, vs_err *err)
+{
+    if (st->started)
+        return vs_fail(err, VS_E_FORMAT,
+                       "%s: memory reference while no process runs (after an exit); expected a 'switch' record "
+                       "first",
+                       st->path);
+    st->started = true;
+    int rc = sim_proc_for(s, st->vm, st->vm->next_pid++, &st->cur, err);
+    return rc == VS_OK ? sim_switch_to(s, st->vm, st->cur, err) : rc;
+}
+
+static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
 {
     int cls = r->kind == TREC_IFETCH ? CLS_INST : CLS_DATA;
     bool write = r->kind == TREC_STORE || r->kind == TREC_RMW;
+    if (VS_UNLIKELY(!s->running)) {
+        int rc = start_default_process(s, st, err);
+        if (rc != VS_OK)
+            return rc;
+    }
     sim_proc *p = s->running;
     uint16_t tag = p->sp.tag;
     tlb_entry e;
@@ -363,32 +382,6 @@ static int mem_access(vs_sim *s, const trace_rec *r, vs_err *err)
     return VS_OK;
 }
 
-/* Picks the next stream with records left, round-robin after `from`.  Returns
- * false when every stream is done. */
-static bool next_stream(vs_sim *s, unsigned from, unsigned *out)
-{
-    unsigned n = s->streams->len;
-    for (unsigned k = 1; k <= n; k++) {
-        unsigned i = (from + k) % n;
-        sim_stream *st = g_ptr_array_index(s->streams, i);
-        if (!st->done) {
-            *out = i;
-            return true;
-        }
-    }
-    return false;
-}
-
-static int stream_enter(vs_sim *s, sim_stream *st, vs_err *err)
-{
-    if (!st->cur) {
-        int rc = sim_proc_for(s, st->vm, st->vm->next_pid++, &st->cur, err);
-        if (rc != VS_OK)
-            return rc;
-    }
-    return sim_switch_to(s, st->vm, st->cur, err);
-}
-
 static int refill(sim_stream *st, vs_err *err)
 {
     long n = pf_next(st->pf, &st->buf, err);
@@ -401,6 +394,43 @@ static int refill(sim_stream *st, vs_err *err)
         st->digest = pf_digest(st->pf);
     }
     return VS_OK;
+}
+
+/* Picks the next stream with records left, round-robin after `from` (which
+ * may itself be the answer).  A stream whose batch is used up is refilled
+ * first, so a stream that has just ended is never scheduled again.  *found
+ * is false when every stream is done. */
+static int next_stream(vs_sim *s, unsigned from, unsigned *out, bool *found, vs_err *err)
+{
+    unsigned n = s->streams->len;
+    *found = false;
+    for (unsigned k = 1; k <= n; k++) {
+        unsigned i = (from + k) % n;
+        sim_stream *st = g_ptr_array_index(s->streams, i);
+        if (!st->done && st->pos == st->n) {
+            int rc = refill(st, err);
+            if (rc != VS_OK)
+                return rc;
+        }
+        if (!st->done) {
+            *out = i;
+            *found = true;
+            return VS_OK;
+        }
+    }
+    return VS_OK;
+}
+
+/* Makes st the running stream.  A stream that has not run yet gets its first
+ * process lazily, on its first memory reference, so a trace that opens with
+ * its own switch record has no extra process. */
+static int stream_enter(vs_sim *s, sim_stream *st, vs_err *err)
+{
+    if (!st->cur) {
+        s->running = NULL;
+        return VS_OK;
+    }
+    return sim_switch_to(s, st->vm, st->cur, err);
 }
 
 static double input_fraction(vs_sim *s)
@@ -425,6 +455,7 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
     unsigned idx = 0;
     int rc = stream_enter(s, g_ptr_array_index(s->streams, 0), err);
     bool multi = s->streams->len > 1;
+    s->quantum_left = s->cfg.quantum;
     while (rc == VS_OK) {
         sim_stream *st = g_ptr_array_index(s->streams, idx);
         if (st->pos == st->n) {
@@ -433,7 +464,9 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                 break;
             if (st->done) {
                 unsigned nxt;
-                if (!next_stream(s, idx, &nxt))
+                bool found;
+                rc = next_stream(s, idx, &nxt, &found, err);
+                if (rc != VS_OK || !found)
                     break;
                 idx = nxt;
                 s->sched_switches++;
@@ -442,15 +475,33 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                 continue;
             }
         }
-        const trace_rec *r = &st->buf[st->pos++];
+        const trace_rec *r = &st->buf[st->pos];
+        /* Switch at an instruction boundary: before the fetch that would
+         * start the next quantum, never between an instruction and its data. */
+        if (multi && r->kind == TREC_IFETCH && s->quantum_left == 0) {
+            s->quantum_left = s->cfg.quantum;
+            unsigned nxt;
+            bool found;
+            rc = next_stream(s, idx, &nxt, &found, err);
+            if (rc == VS_OK && found && nxt != idx) {
+                idx = nxt;
+                s->sched_switches++;
+                rc = stream_enter(s, g_ptr_array_index(s->streams, idx), err);
+                continue;
+            }
+            if (rc != VS_OK)
+                break;
+        }
+        st->pos++;
         s->refs_by_kind[r->kind]++;
         if (VS_LIKELY(trace_kind_is_mem(r->kind))) {
             s->refs++;
-            rc = mem_access(s, r, err);
-            if (r->kind != TREC_IFETCH)
+            rc = mem_access(s, st, r, err);
+            if (rc != VS_OK || r->kind != TREC_IFETCH)
                 continue;
             s->instructions++;
             s->running->instructions++;
+            s->quantum_left--;
             if (VS_UNLIKELY(s->instructions >= s->next_interval)) {
                 take_interval(s);
                 s->next_interval += s->cfg.stats_interval;
@@ -464,15 +515,6 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                 sim_progress pr = {.refs = s->refs, .fraction = input_fraction(s),
                                    .seconds = now_seconds() - start};
                 progress(ctx, &pr);
-            }
-            if (multi && --s->quantum_left == 0) {
-                s->quantum_left = s->cfg.quantum;
-                unsigned nxt;
-                if (next_stream(s, idx, &nxt) && nxt != idx) {
-                    idx = nxt;
-                    s->sched_switches++;
-                    rc = stream_enter(s, g_ptr_array_index(s->streams, idx), err);
-                }
             }
         } else {
             rc = sim_control(s, st, r, err);

@@ -76,13 +76,15 @@ int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err)
     (void)err;
     if (s->running == p)
         return VS_OK;
-    if (s->running_vm && s->running_vm != vm) {
+    if (p && s->running_vm && s->running_vm != vm) {
         s->vm_switches++;
         if (!s->cfg.tlb_vpid)
             sim_tlb_flush_all(s);
         if (s->ops->vm_switch)
             s->ops->vm_switch(s->mode, &p->sp);
-    } else if (s->running) {
+    } else if (p && s->running_vm) {
+        /* Also after the previous process exited: loading the next one's
+         * page-table root is a CR3 write. */
         s->cr3_writes++;
         if (!s->cfg.tlb_pcid)
             sim_tlb_flush_tag(s, vm->tag);
@@ -105,20 +107,32 @@ static uint32_t map_pid(sim_stream *st, uint32_t trace_pid)
     return os_pid;
 }
 
-static int exit_process(vs_sim *s, sim_stream *st, uint32_t trace_pid, vs_err *err)
+/* A process may exit while it runs (the usual case): the CPU then idles
+ * until the trace's next switch record. */
+static void exit_process(vs_sim *s, sim_stream *st, uint32_t trace_pid)
 {
     uint32_t os_pid = map_pid(st, trace_pid);
     sim_proc *p = g_hash_table_lookup(st->vm->procs, GUINT_TO_POINTER(os_pid));
     if (!p)
-        return VS_OK;
-    if (p == s->running || p == st->cur)
-        return vs_fail(err, VS_E_FORMAT,
-                       "%s: process %u exits while it is running; expected a context switch away first",
-                       st->path, trace_pid);
+        return;
+    if (p == s->running)
+        s->running = NULL;
+    if (p == st->cur)
+        st->cur = NULL;
     os_exit(st->vm->os, p->sp.proc);
     g_hash_table_remove(st->pids, GUINT_TO_POINTER(trace_pid + 1));
     g_hash_table_remove(st->vm->procs, GUINT_TO_POINTER(os_pid));
-    return VS_OK;
+}
+
+/* Records that act on the running process need one. */
+static int need_running(const vs_sim *s, const sim_stream *st, const trace_rec *r, vs_err *err)
+{
+    if (s->running)
+        return VS_OK;
+    return vs_fail(err, VS_E_FORMAT,
+                   "%s: '%s' record while no process runs (before any, or after an exit); expected a 'switch' "
+                   "record first",
+                   st->path, trace_kind_name(r->kind));
 }
 
 int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
@@ -127,25 +141,35 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
     int rc = VS_OK;
     switch ((trace_kind)r->kind) {
     case TREC_SWITCH:
-    case TREC_PROC_START:
         rc = sim_proc_for(s, st->vm, map_pid(st, r->id), &p, err);
-        if (rc == VS_OK && r->kind == TREC_SWITCH) {
+        if (rc == VS_OK) {
+            st->started = true;
             st->cur = p;
             rc = sim_switch_to(s, st->vm, p, err);
         }
         break;
+    case TREC_PROC_START:
+        rc = sim_proc_for(s, st->vm, map_pid(st, r->id), &p, err);
+        break;
     case TREC_PROC_EXIT:
-        rc = exit_process(s, st, r->id, err);
+        exit_process(s, st, r->id);
         break;
     case TREC_FORK:
-        rc = os_fork(st->vm->os, s->running->sp.proc, map_pid(st, r->id), err);
+        rc = need_running(s, st, r, err);
+        if (rc == VS_OK)
+            rc = os_fork(st->vm->os, s->running->sp.proc, map_pid(st, r->id), err);
         if (rc == VS_OK)
             rc = sim_proc_for(s, st->vm, map_pid(st, r->id), &p, err);
         break;
     case TREC_EXEC:
-        rc = os_exec(st->vm->os, s->running->sp.proc, err);
+        rc = need_running(s, st, r, err);
+        if (rc == VS_OK)
+            rc = os_exec(st->vm->os, s->running->sp.proc, err);
         break;
     case TREC_INVLPG:
+        rc = need_running(s, st, r, err);
+        if (rc != VS_OK)
+            break;
         s->invlpgs++;
         sim_tlb_invlpg(s, s->running->sp.tag, r->addr);
         if (s->ops->invlpg)
@@ -156,6 +180,7 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
             return vs_fail(err, VS_E_FORMAT, "%s: switch to VM %u, but [vm] count = %u; expected an id below it",
                            st->path, r->id, s->n_vms);
         st->vm = &s->vms[r->id];
+        st->started = true;
         st->cur = NULL;
         g_hash_table_remove_all(st->pids);
         rc = sim_proc_for(s, st->vm, st->vm->next_pid++, &st->cur, err);

@@ -47,6 +47,7 @@ typedef struct sim_stream {
     const trace_rec *buf; /* the batch being simulated, owned by pf */
     long n, pos;
     bool done;
+    bool started;         /* it has had a process (a later lack of one is an exit) */
     sim_vm *vm;
     sim_proc *cur;
     GHashTable *pids;     /* trace pid -> os pid, per VM of this stream */

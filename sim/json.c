@@ -1,6 +1,7 @@
 /*
- * json.c: the result writer of json.h.  The JSON form is indented two spaces
- * per level; the flat form keeps a stack of path components.
+ * json.c: the result writer of json.h, and the results files it writes to.
+ * The JSON form is indented two spaces per level; the flat form keeps a stack
+ * of path components.
  */
 #include "json.h"
 
@@ -191,4 +192,23 @@ void jw_hex(jw *w, const char *key, uint64_t v)
     char buf[24];
     snprintf(buf, sizeof buf, "0x%" PRIx64, v);
     scalar(w, key, buf, true);
+}
+
+FILE *jw_open_file(const char *path, vs_err *err)
+{
+    if (!strcmp(path, "-"))
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        vs_fail(err, VS_E_IO, "%s: cannot write results: %m", path);
+    return f;
+}
+
+int jw_close_file(FILE *f, const char *path, vs_err *err)
+{
+    if (f == stdout)
+        return fflush(f) == 0 ? VS_OK : vs_fail(err, VS_E_IO, "stdout: write failed: %m");
+    if (ferror(f) | fclose(f))
+        return vs_fail(err, VS_E_IO, "%s: write failed: %m", path);
+    return VS_OK;
 }

@@ -32,4 +32,9 @@ void jw_bool(jw *w, const char *key, bool v);
 void jw_str(jw *w, const char *key, const char *v);
 void jw_hex(jw *w, const char *key, uint64_t v); /* "0x..." string */
 
+/* Opens a results file for writing, "-" meaning stdout; NULL with err set on failure. */
+FILE *jw_open_file(const char *path, vs_err *err);
+/* Flushes stdout or closes the file, reporting any write error (VS_E_IO) under path. */
+int jw_close_file(FILE *f, const char *path, vs_err *err);
+
 #endif

@@ -16,10 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "ckpt/ckpt.h"
+#include "vs_test.h"
 
 #define BASE 0x40000000ull /* CDA base used by the synthetic streams */
 #define PAGE 4096ull
@@ -72,6 +71,17 @@ static ckpt_scan *scan_of(const recs *r, vs_err *err, int *rc)
     return s;
 }
 
+/* scan_of, which must succeed. */
+static ckpt_scan *scan_ok(const recs *r)
+{
+    vs_err err = {0};
+    int rc;
+    ckpt_scan *s = scan_of(r, &err, &rc);
+    if (rc != VS_OK)
+        fail_msg("%s", err.msg);
+    return s;
+}
+
 static void load_text(ckpt_calib *c)
 {
     vs_err err = {0};
@@ -112,10 +122,7 @@ static void counts_exact(void **state)
     put(&r, TREC_STORE, BASE - 64, 8, 0, 0);                     /* outside the CDA */
     put(&r, TREC_STORE, BASE + (1 << 20) - 2, 8, 0, 0);          /* clipped at the CDA end */
     put(&r, TREC_TXN_END, 0, 0, 1, 0);
-    vs_err err = {0};
-    int rc;
-    ckpt_scan *s = scan_of(&r, &err, &rc);
-    assert_int_equal(rc, VS_OK);
+    ckpt_scan *s = scan_ok(&r);
     size_t n;
     const ckpt_txn *t = ckpt_scan_txns(s, &n);
     assert_int_equal(n, 2);
@@ -170,10 +177,7 @@ static void counts_match_naive_model(void **state)
         }
         put(&r, TREC_TXN_END, 0, 0, t, 0);
     }
-    vs_err err = {0};
-    int rc;
-    ckpt_scan *s = scan_of(&r, &err, &rc);
-    assert_int_equal(rc, VS_OK);
+    ckpt_scan *s = scan_ok(&r);
     size_t n;
     const ckpt_txn *got = ckpt_scan_txns(s, &n);
     assert_int_equal(n, TXNS);
@@ -231,10 +235,7 @@ static void evaluate_sums_transactions(void **state)
     put(&r, TREC_CDA, BASE, 0, 1, 64 * PAGE);
     for (uint32_t t = 0; t < 10; t++)
         txn_uniform(&r, t, t, 1 + t % 3, 2 + t % 5);
-    vs_err err = {0};
-    int rc;
-    ckpt_scan *s = scan_of(&r, &err, &rc);
-    assert_int_equal(rc, VS_OK);
+    ckpt_scan *s = scan_ok(&r);
     ckpt_result res;
     ckpt_evaluate(&c, s, 2, &res);
     assert_int_equal(res.stats.txns, 10);
@@ -298,10 +299,7 @@ static double crossover(const ckpt_calib *c, ckpt_tech emul, ckpt_tech pt, unsig
         recs r = {0};
         put(&r, TREC_CDA, BASE, 0, 1, 256 * PAGE);
         txn_uniform(&r, 0, 0, ppt, wpp);
-        vs_err err = {0};
-        int rc;
-        ckpt_scan *s = scan_of(&r, &err, &rc);
-        assert_int_equal(rc, VS_OK);
+        ckpt_scan *s = scan_ok(&r);
         ckpt_result res;
         ckpt_evaluate(c, s, 1, &res);
         ckpt_scan_free(s);
@@ -338,10 +336,7 @@ static ckpt_result eval_mix(const ckpt_calib *c, unsigned txns, unsigned writes,
             put(&r, TREC_STORE, BASE + (w % pages) * PAGE + 8 * (w / pages), 8, 0, 0);
         put(&r, TREC_TXN_END, 0, 0, t, 0);
     }
-    vs_err err = {0};
-    int rc;
-    ckpt_scan *s = scan_of(&r, &err, &rc);
-    assert_int_equal(rc, VS_OK);
+    ckpt_scan *s = scan_ok(&r);
     ckpt_result res;
     ckpt_evaluate(c, s, opt, &res);
     ckpt_scan_free(s);
@@ -488,10 +483,7 @@ static void malformed_traces(void **state)
     put(&r, TREC_CDA, BASE, 0, 1, PAGE);
     put(&r, TREC_CDA, BASE, 0, 1, 2 * PAGE);
     txn_uniform(&r, 0, 1, 1, 1);
-    vs_err err = {0};
-    int rc;
-    ckpt_scan *s = scan_of(&r, &err, &rc);
-    assert_int_equal(rc, VS_OK);
+    ckpt_scan *s = scan_ok(&r);
     size_t n;
     assert_int_equal(ckpt_scan_txns(s, &n)[0].pages, 1);
     assert_int_equal(ckpt_scan_stats(s)->cda_areas, 1);
@@ -503,19 +495,12 @@ static void malformed_traces(void **state)
 static void file_round_trip_and_errors(void **state)
 {
     (void)state;
-    char *dir = g_dir_make_tmp("ckpt-XXXXXX", NULL);
-    assert_non_null(dir);
-    char *good = g_build_filename(dir, "good.vmt", NULL), *bad = g_build_filename(dir, "bad.vmt", NULL),
-         *junk = g_build_filename(dir, "junk.vmt", NULL);
     recs r = {0};
     put(&r, TREC_CDA, BASE, 0, 1, 1 << 20);
     txn_uniform(&r, 0, 3, 5, 4);
     txn_uniform(&r, 1, 9, 2, 7);
+    char *good = vt_write_vmt("good.vmt", r.v, r.n);
     vs_err err = {0};
-    trace_writer *w;
-    assert_int_equal(trace_writer_open(good, TFMT_VMT, TCODEC_NONE, &w, &err), VS_OK);
-    assert_int_equal(trace_write(w, r.v, r.n, &err), VS_OK);
-    assert_int_equal(trace_writer_close(w, &err), VS_OK);
     ckpt_scan *s;
     assert_int_equal(ckpt_scan_file(good, &s, &err), VS_OK);
     size_t n;
@@ -527,79 +512,50 @@ static void file_round_trip_and_errors(void **state)
     assert_int_equal(t[1].pages, 2);
     ckpt_scan_free(s);
     put(&r, TREC_TXN_BEGIN, 0, 0, 5, 0); /* left open */
-    assert_int_equal(trace_writer_open(bad, TFMT_VMT, TCODEC_NONE, &w, &err), VS_OK);
-    assert_int_equal(trace_write(w, r.v, r.n, &err), VS_OK);
-    assert_int_equal(trace_writer_close(w, &err), VS_OK);
+    char *bad = vt_write_vmt("bad.vmt", r.v, r.n);
     assert_int_equal(ckpt_scan_file(bad, &s, &err), VS_E_FORMAT);
     assert_non_null(strstr(err.msg, bad));
-    assert_true(g_file_set_contents(junk, "\x01\x02 not a trace \xff\n", -1, NULL));
+    static const char junk_text[] = "\x01\x02 not a trace \xff\n";
+    char *junk = vt_write_file("junk.vmt", junk_text, strlen(junk_text));
     assert_true(ckpt_scan_file(junk, &s, &err) < 0);
     assert_true(ckpt_scan_file("/nonexistent/x.vmt", &s, &err) < 0);
-    remove(good);
-    remove(bad);
-    remove(junk);
-    rmdir(dir);
     g_free(good);
     g_free(bad);
     g_free(junk);
-    g_free(dir);
     free(r.v);
 }
 
 /* The command line: exit 0 with JSON, 1 on bad input naming it, 2 on usage.
  * Skipped when the vmemsim binary has not been built. */
-static int run_cli(char **argv, char **out, char **errtext)
+static void expect_cli(const char *const *args, int status, const char *in_out, const char *in_err)
 {
-    int status = -1;
-    GError *gerr = NULL;
-    if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, errtext, &status, &gerr))
-        fail_msg("%s", gerr->message);
-    return g_spawn_check_wait_status(status, NULL) ? 0 : WEXITSTATUS(status);
+    char *out, *errtext;
+    assert_int_equal(vt_cli(args, &out, &errtext), status);
+    if (in_out)
+        assert_non_null(strstr(out, in_out));
+    if (in_err)
+        assert_non_null(strstr(errtext, in_err));
+    g_free(out);
+    g_free(errtext);
 }
 
 static void cli_exit_codes(void **state)
 {
     (void)state;
-    char bin[] = VS_BINARY_DIR "/vmemsim";
-    if (!g_file_test(bin, G_FILE_TEST_IS_EXECUTABLE))
+    if (!g_file_test(VS_BINARY_DIR "/vmemsim", G_FILE_TEST_IS_EXECUTABLE))
         skip();
-    char *dir = g_dir_make_tmp("ckpt-cli-XXXXXX", NULL);
-    char *trace = g_build_filename(dir, "t.vmt", NULL), *bad = g_build_filename(dir, "bad.ini", NULL);
     recs r = {0};
     put(&r, TREC_CDA, BASE, 0, 1, 1 << 20);
     txn_uniform(&r, 0, 0, 3, 4);
-    vs_err err = {0};
-    trace_writer *w;
-    assert_int_equal(trace_writer_open(trace, TFMT_VMT, TCODEC_NONE, &w, &err), VS_OK);
-    assert_int_equal(trace_write(w, r.v, r.n, &err), VS_OK);
-    assert_int_equal(trace_writer_close(w, &err), VS_OK);
-    assert_true(g_file_set_contents(bad, "[user]\nfault_signal = fast\n", -1, NULL));
-    char ckpt[] = "ckpt", c[] = "-c", json[] = "--json", dash[] = "-", calib[] = SEED_CALIB;
-    char *out, *errtext;
-    char *ok[] = {bin, ckpt, c, calib, json, dash, trace, NULL};
-    assert_int_equal(run_cli(ok, &out, &errtext), 0);
-    assert_non_null(strstr(out, "\"breakeven_wpp\""));
-    g_free(out);
-    g_free(errtext);
-    char *badcal[] = {bin, ckpt, c, bad, trace, NULL};
-    assert_int_equal(run_cli(badcal, &out, &errtext), 1);
-    assert_non_null(strstr(errtext, "fault_signal"));
-    g_free(out);
-    g_free(errtext);
-    char *badtrace[] = {bin, ckpt, c, calib, bad, NULL};
-    assert_int_equal(run_cli(badtrace, &out, &errtext), 1);
-    g_free(out);
-    g_free(errtext);
-    char *usage[] = {bin, ckpt, trace, NULL};
-    assert_int_equal(run_cli(usage, &out, &errtext), 2);
-    g_free(out);
-    g_free(errtext);
-    remove(trace);
-    remove(bad);
-    rmdir(dir);
+    char *trace = vt_write_vmt("t.vmt", r.v, r.n);
+    static const char bad_text[] = "[user]\nfault_signal = fast\n";
+    char *bad = vt_write_file("bad.ini", bad_text, strlen(bad_text));
+    expect_cli(VT_OPTS("ckpt", "-c", SEED_CALIB, "--json", "-", trace), 0, "\"breakeven_wpp\"", NULL);
+    expect_cli(VT_OPTS("ckpt", "-c", bad, trace), 1, NULL, "fault_signal");
+    expect_cli(VT_OPTS("ckpt", "-c", SEED_CALIB, bad), 1, NULL, NULL);
+    expect_cli(VT_OPTS("ckpt", trace), 2, NULL, NULL);
     g_free(trace);
     g_free(bad);
-    g_free(dir);
     free(r.v);
 }
 

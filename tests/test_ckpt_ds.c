@@ -14,17 +14,17 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ckpt/ckpt.h"
+#include "vs_test.h"
 #include "workloads/workloads.h"
 
 #define SEED_CALIB VS_SOURCE_DIR "/configs/ckpt/xen2011.ini"
 #define OPS 10000
 
-static ckpt_result run(const ckpt_calib *c, const char *dir, const char *structure, unsigned opt)
+static ckpt_result run(const ckpt_calib *c, const char *structure, unsigned opt)
 {
-    char *path = g_build_filename(dir, "ds.vmt", NULL);
+    char *path = vt_path("ds.vmt");
     char a[64], b[32];
     snprintf(a, sizeof a, "structure=%s", structure);
     snprintf(b, sizeof b, "opt=%u", opt);
@@ -39,7 +39,6 @@ static ckpt_result run(const ckpt_calib *c, const char *dir, const char *structu
     ckpt_result r;
     ckpt_evaluate(c, s, opt, &r);
     ckpt_scan_free(s);
-    remove(path);
     g_free(path);
     return r;
 }
@@ -69,14 +68,12 @@ static void ds_orderings(void **state)
     vs_err err = {0};
     if (ckpt_calib_load(SEED_CALIB, &c, &err) != VS_OK)
         fail_msg("%s", err.msg);
-    char *dir = g_dir_make_tmp("ckpt-ds-XXXXXX", NULL);
-    assert_non_null(dir);
     unsigned cheapest = 0, cases = 0;
     double sum_se = 0, sum_sp = 0, max_se = 0, max_sp = 0, sum_tot = 0;
     print_message("%-9s %3s %6s %6s %6s %8s %8s %8s %8s %7s %7s %6s %6s\n", "struct", "opt", "W/txn", "PPT",
                   "WPP", "emul/op", "pt/op", "emx/op", "ptx/op", "ptMB", "emMB", "spd_e", "spd_p");
     for (int k = 0; k < WL_DS_COUNT; k++) {
-        ckpt_result r[2] = {run(&c, dir, wl_ds_names[k], 1), run(&c, dir, wl_ds_names[k], 5)};
+        ckpt_result r[2] = {run(&c, wl_ds_names[k], 1), run(&c, wl_ds_names[k], 5)};
         assert_int_equal(r[0].stats.txns, OPS);
         assert_int_equal(r[1].stats.txns, OPS / 5);
         for (int i = 0; i < 2; i++) {
@@ -129,8 +126,6 @@ static void ds_orderings(void **state)
                   "max %.2f, pt avg %.2f max %.2f; total-time pt/ptxen at OPT=1 avg %.2f\n",
                   cheapest, cases, sum_se / cases, max_se, sum_sp / cases, max_sp, sum_tot / WL_DS_COUNT);
     assert_true(3 * cheapest >= 2 * cases);
-    rmdir(dir);
-    g_free(dir);
 }
 
 int main(void)

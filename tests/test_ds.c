@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "vs_test.h"
 #include "workloads/workloads.h"
 
 #define OPS 1500 /* operations per structure: trees reach depth ~12 */
@@ -188,8 +188,7 @@ static void test_trace_info_stats(void **state)
                               {"structure=aa", "op=delete", "opt=5", "ops=2000"},
                               {"structure=binomial", "op=delete", "opt=1", "ops=1000"},
                               {"structure=hashquad", "op=insert", "opt=5", "ops=1000"}};
-    char path[512];
-    snprintf(path, sizeof path, "%s/ds_info_%d.vmt", VS_BINARY_DIR, (int)getpid());
+    char *path = vt_path("ds_info.vmt");
     for (size_t c = 0; c < VS_ARRAY_LEN(cases); c++) {
         vs_err err = {0};
         assert_int_equal(wl_generate("ds", 4, (char **)cases[c], 5, path, &err), VS_OK);
@@ -212,7 +211,7 @@ static void test_trace_info_stats(void **state)
         assert_float_equal(json_num(json, "\"mean_ppt\": "), (double)t.pages / (double)t.txns, 1e-4);
         free(json);
     }
-    unlink(path);
+    g_free(path);
 }
 
 int main(void)

@@ -13,10 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
-#include "trace/trace.h"
+#include "vs_test.h"
 
 typedef struct buf { unsigned char b[4096]; size_t n; } buf;
 
@@ -33,24 +32,12 @@ static void dr(buf *b, unsigned type, unsigned size, uint64_t addr)
     put(b, addr, 8);
 }
 
-static void path_for(char *p, size_t n, const char *tag)
-{
-    snprintf(p, n, "%s/imp_%s_%d", VS_BINARY_DIR, tag, (int)getpid());
-}
-
 static void write_file(const char *path, const void *data, size_t n, bool gz)
 {
-    if (gz) {
-        gzFile f = gzopen(path, "wb");
-        assert_non_null(f);
-        assert_int_equal(gzwrite(f, data, (unsigned)n), (int)n);
-        gzclose(f);
-        return;
-    }
-    FILE *f = fopen(path, "wb");
+    gzFile f = gzopen(path, gz ? "wb" : "wbT"); /* T: written as is, no gzip */
     assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, n, f), n);
-    fclose(f);
+    assert_int_equal(gzwrite(f, data, (unsigned)n), (int)n);
+    assert_int_equal(gzclose(f), Z_OK);
 }
 
 /* Reads the whole file cap records at a time; returns the count, or fails. */
@@ -99,6 +86,14 @@ static void check_recs(const trace_rec *got, size_t n, const trace_rec *want, si
     }
 }
 
+/* Reads path in one batch and one record at a time; both must give want. */
+static void expect_recs(const char *path, trace_fmt fmt, const trace_rec *want, size_t n)
+{
+    trace_rec got[64];
+    check_recs(got, read_all(path, fmt, 4096, got, 64), want, n);
+    check_recs(got, read_all(path, fmt, 1, got, 64), want, n);
+}
+
 static void make_dr(buf *b)
 {
     b->n = 0;
@@ -128,13 +123,10 @@ static void test_drmemtrace(void **state)
     (void)state;
     buf b;
     make_dr(&b);
-    char p[512];
-    path_for(p, sizeof p, "dr.trace");
-    trace_rec got[64];
+    char *p = vt_path("imp_dr.trace");
     for (int gz = 0; gz < 2; gz++) {
         write_file(p, b.b, b.n, gz);
-        check_recs(got, read_all(p, TFMT_DRMEMTRACE, 4096, got, 64), DR_WANT, VS_ARRAY_LEN(DR_WANT));
-        check_recs(got, read_all(p, TFMT_DRMEMTRACE, 1, got, 64), DR_WANT, VS_ARRAY_LEN(DR_WANT));
+        expect_recs(p, TFMT_DRMEMTRACE, DR_WANT, VS_ARRAY_LEN(DR_WANT));
     }
     write_file(p, b.b, b.n - 12 - 5, false); /* no footer, last entry cut */
     expect_error(p, "partial drmemtrace entry");
@@ -144,7 +136,7 @@ static void test_drmemtrace(void **state)
     b.b[12 * 5 + 1] = 0x03;
     write_file(p, b.b, b.n, false);
     expect_error(p, "unknown drmemtrace entry type 999");
-    unlink(p);
+    g_free(p);
 }
 
 static void make_sift_records(buf *b)
@@ -196,13 +188,10 @@ static void test_sift(void **state)
     (void)state;
     buf r;
     make_sift_records(&r);
-    char p[512];
-    path_for(p, sizeof p, "t.sift");
-    trace_rec got[64];
+    char *p = vt_path("imp_t.sift");
     for (int z = 0; z < 2; z++) {
         sift_file(p, &r, z ? 1 : 0, z);
-        check_recs(got, read_all(p, TFMT_SIFT, 4096, got, 64), SIFT_WANT, VS_ARRAY_LEN(SIFT_WANT));
-        check_recs(got, read_all(p, TFMT_SIFT, 1, got, 64), SIFT_WANT, VS_ARRAY_LEN(SIFT_WANT));
+        expect_recs(p, TFMT_SIFT, SIFT_WANT, VS_ARRAY_LEN(SIFT_WANT));
     }
     buf cut = r;
     cut.n = 14; /* inside the second instruction's addresses */
@@ -215,7 +204,7 @@ static void test_sift(void **state)
         put(&junk, 0x5a ^ (unsigned)i * 37, 1);
     sift_file(p, &junk, 1, false); /* claims zlib, holds garbage */
     expect_error(p, "zlib");
-    unlink(p);
+    g_free(p);
 }
 
 int main(void)

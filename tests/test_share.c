@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "share/share.h"
-#include "trace/trace.h"
+#include "vs_test.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,13 +387,7 @@ static void test_timeline(void **state)
     (void)state;
     static const uint32_t t0[] = {1, 1, 2, 2}, t1[] = {1, 3, 2, 2};
     for (int pol = 0; pol < SHARE_POLICY_COUNT; pol++) {
-        share_params p;
-        share_params_defaults(&p, (share_policy)pol);
-        share_cost cost;
-        share_cost_defaults(&cost);
-        vs_config cfg;
-        cfg_defaults(&cfg);
-        share_run *r = share_run_new(&p, &cost, &cfg);
+        share_run *r = vt_share_run((share_policy)pol);
         vs_err err = {0};
         assert_int_equal(share_run_add(r, "a", 0, make_image("a0", t0, 4), &err), VS_OK);
         assert_int_equal(share_run_add(r, "b", 0, make_image("b0", t0, 4), &err), VS_OK);
@@ -425,10 +419,7 @@ static void test_cow_trace(void **state)
 {
     (void)state;
     static const uint32_t a[] = {1, 1, 1, 2};
-    trace_writer *tw;
-    vs_err err = {0};
-    assert_int_equal(trace_writer_open("share_cow.vmt", TFMT_VMT, TCODEC_NONE, &tw, &err), VS_OK);
-    trace_rec recs[] = {
+    static const trace_rec recs[] = {
         {.kind = TREC_STORE, .addr = 0 * PG + 8, .size = 8},   /* vm a, page 0: shared -> break */
         {.kind = TREC_LOAD, .addr = 1 * PG, .size = 8},        /* a load breaks nothing */
         {.kind = TREC_VM, .id = 1},
@@ -436,18 +427,12 @@ static void test_cow_trace(void **state)
         {.kind = TREC_STORE, .addr = 3 * PG, .size = 8},       /* vm b page 3: shared with a's page 3 */
         {.kind = TREC_STORE, .addr = 3 * PG, .size = 8},       /* again: private by now */
     };
-    assert_int_equal(trace_write(tw, recs, VS_ARRAY_LEN(recs), &err), VS_OK);
-    assert_int_equal(trace_writer_close(tw, &err), VS_OK);
-    share_params p;
-    share_params_defaults(&p, SHARE_KSM);
-    share_cost cost;
-    share_cost_defaults(&cost);
-    vs_config cfg;
-    cfg_defaults(&cfg);
-    share_run *r = share_run_new(&p, &cost, &cfg);
+    char *trace = vt_write_vmt("share_cow.vmt", recs, VS_ARRAY_LEN(recs));
+    vs_err err = {0};
+    share_run *r = vt_share_run(SHARE_KSM);
     assert_int_equal(share_run_add(r, "a", 0, make_image("a", a, 4), &err), VS_OK);
     assert_int_equal(share_run_add(r, "b", 0, make_image("b", a, 4), &err), VS_OK);
-    assert_int_equal(share_run_set_cow_trace(r, "share_cow.vmt", 0, &err), VS_OK);
+    assert_int_equal(share_run_set_cow_trace(r, trace, 0, &err), VS_OK);
     assert_int_equal(share_run_exec(r, &err), VS_OK);
     share_counters c;
     share_model_counters(share_run_model(r), &c);
@@ -455,7 +440,7 @@ static void test_cow_trace(void **state)
     assert_int_equal(c.cow_breaks, 4);
     check(&c, (expect){2, 2, 0}); /* content 1: 3 mappers left; content 2: its last mapper */
     share_run_free(r);
-    remove("share_cow.vmt");
+    g_free(trace);
 }
 
 /* ---- costs ---- */
@@ -488,18 +473,16 @@ static void test_costs(void **state)
     assert_int_equal(share_mode_class_of(MODE_SHADOW), SHARE_MC_SHADOW);
     assert_int_equal(share_mode_class_of(MODE_NESTED), SHARE_MC_NESTED);
 
-    FILE *f = fopen("bad_cost.ini", "w");
-    fputs("[share]\ncompare = -3\n", f);
-    fclose(f);
-    assert_int_equal(share_cost_load(&cur, "bad_cost.ini", &err), VS_E_CONFIG);
+    static const char negative[] = "[share]\ncompare = -3\n", typo[] = "[share]\ncomprae = 3\n";
+    char *bad = vt_write_file("bad_cost.ini", negative, strlen(negative));
+    assert_int_equal(share_cost_load(&cur, bad, &err), VS_E_CONFIG);
     assert_non_null(strstr(err.msg, "bad_cost.ini"));
     assert_non_null(strstr(err.msg, "compare"));
-    f = fopen("bad_cost.ini", "w");
-    fputs("[share]\ncomprae = 3\n", f);
-    fclose(f);
-    assert_int_equal(share_cost_load(&cur, "bad_cost.ini", &err), VS_E_CONFIG);
+    g_free(bad);
+    bad = vt_write_file("bad_cost.ini", typo, strlen(typo));
+    assert_int_equal(share_cost_load(&cur, bad, &err), VS_E_CONFIG);
     assert_non_null(strstr(err.msg, "unknown key"));
-    remove("bad_cost.ini");
+    g_free(bad);
 }
 
 int main(void)

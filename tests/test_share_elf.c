@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "share/share.h"
+#include "vs_test.h"
 
 #include <elf.h>
 #include <stdio.h>
@@ -28,8 +29,9 @@ typedef struct seg_spec {
 } seg_spec;
 
 /* Writes ELF header, [section header 0 when xnum], program headers, then
- * each segment's file bytes at the next 4 KiB boundary; cut > 0 truncates. */
-static void write_core(const char *path, const seg_spec *s, size_t n, bool xnum, long cut)
+ * each segment's file bytes at the next 4 KiB boundary, as the scratch file
+ * `name`; cut > 0 truncates.  Returns its path (g_free it). */
+static char *write_core(const char *name, const seg_spec *s, size_t n, bool xnum, long cut)
 {
     size_t phoff = sizeof(Elf64_Ehdr) + (xnum ? sizeof(Elf64_Shdr) : 0);
     size_t off = (phoff + n * sizeof(Elf64_Phdr) + PG - 1) / PG * PG;
@@ -68,11 +70,9 @@ static void write_core(const char *path, const seg_spec *s, size_t n, bool xnum,
         memset(buf + off, s[i].fill, s[i].filesz);
         off += (s[i].filesz + PG - 1) / PG * PG;
     }
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fwrite(buf, 1, cut > 0 ? (size_t)cut : total, f);
-    fclose(f);
+    char *path = vt_write_file(name, buf, cut > 0 ? (size_t)cut : total);
     free(buf);
+    return path;
 }
 
 static const uint8_t *page_of(const share_image *img, uint64_t key)
@@ -97,9 +97,9 @@ static const seg_spec vmcore[] = {
     {PT_LOAD, 0x100000, 0, PG + PG / 2, 3 * PG, 0x22}, /* filesz < memsz: zero fill */
 };
 
-static void check_vmcore(const char *path, bool xnum)
+static void check_vmcore(const char *name, bool xnum)
 {
-    write_core(path, vmcore, 3, xnum, 0);
+    char *path = write_core(name, vmcore, 3, xnum, 0);
     share_image *img;
     vs_err err = {0};
     assert_int_equal(share_image_open_elf(path, &img, &err), VS_OK);
@@ -112,6 +112,7 @@ static void check_vmcore(const char *path, bool xnum)
     assert_true(all(page_of(img, 0x102), 0, 0, PG));
     assert_int_equal(share_image_omitted(img), 0);
     share_image_free(img);
+    g_free(path);
 }
 
 static void test_vmcore(void **state)
@@ -119,8 +120,6 @@ static void test_vmcore(void **state)
     (void)state;
     check_vmcore("share_vmcore.elf", false);
     check_vmcore("share_xnum.elf", true);
-    remove("share_vmcore.elf");
-    remove("share_xnum.elf");
 }
 
 static void test_process_core(void **state)
@@ -130,15 +129,15 @@ static void test_process_core(void **state)
         {PT_LOAD, 0, 0x400000, 0, 2 * PG, 0},        /* not dumped (file mapping) */
         {PT_LOAD, 0, 0x7f0000000000ull, PG, PG, 0x33},
     };
-    write_core("share_proc.core", s, 2, false, 0);
+    char *path = write_core("share_proc.core", s, 2, false, 0);
     share_image *img;
     vs_err err = {0};
-    assert_int_equal(share_image_open_elf("share_proc.core", &img, &err), VS_OK);
+    assert_int_equal(share_image_open_elf(path, &img, &err), VS_OK);
     assert_int_equal(share_image_pages(img), 1);
     assert_int_equal(share_image_key(img, 0), 0x7f0000000000ull / PG);
     assert_int_equal(share_image_omitted(img), 2);
     share_image_free(img);
-    remove("share_proc.core");
+    g_free(path);
 }
 
 static void expect_error(const char *path, const char *what)
@@ -153,103 +152,96 @@ static void expect_error(const char *path, const char *what)
         fail_msg("message '%s' lacks '%s'", err.msg, what);
 }
 
+#define BAD_CORE "share_bad.core"
+
+/* A core written from the segments (cut as write_core does) must fail naming what. */
+static void expect_core_error(const seg_spec *s, size_t n, bool xnum, long cut, const char *what)
+{
+    char *p = write_core(BAD_CORE, s, n, xnum, cut);
+    expect_error(p, what);
+    g_free(p);
+}
+
 static void test_malformed(void **state)
 {
     (void)state;
-    const char *p = "share_bad.core";
-    write_core(p, vmcore, 3, false, 2 * PG + PG / 2); /* cut inside the second PT_LOAD's data */
-    expect_error(p, "truncated");
-    write_core(p, vmcore, 3, false, sizeof(Elf64_Ehdr) + 20); /* cut inside the program headers */
-    expect_error(p, "program headers");
-    write_core(p, vmcore, 3, true, sizeof(Elf64_Ehdr) + 10); /* PN_XNUM, section header 0 cut */
-    expect_error(p, "PN_XNUM");
-    write_core(p, vmcore, 3, false, 10);
-    expect_error(p, "ELF");
+    expect_core_error(vmcore, 3, false, 2 * PG + PG / 2, "truncated"); /* cut inside the second PT_LOAD's data */
+    expect_core_error(vmcore, 3, false, sizeof(Elf64_Ehdr) + 20, "program headers"); /* inside the headers */
+    expect_core_error(vmcore, 3, true, sizeof(Elf64_Ehdr) + 10, "PN_XNUM"); /* section header 0 cut */
+    expect_core_error(vmcore, 3, false, 10, "ELF");
     seg_spec bad[] = {{PT_LOAD, 0x1000, 0, 2 * PG, PG, 1}}; /* filesz > memsz */
-    write_core(p, bad, 1, false, 0);
-    expect_error(p, "p_filesz");
+    expect_core_error(bad, 1, false, 0, "p_filesz");
     seg_spec overlap[] = {{PT_LOAD, 0x1000, 0, 2 * PG, 2 * PG, 1}, {PT_LOAD, 0x2000, 0, PG, PG, 2}};
-    write_core(p, overlap, 2, false, 0);
-    expect_error(p, "overlaps");
+    expect_core_error(overlap, 2, false, 0, "overlaps");
     seg_spec unaligned[] = {{PT_LOAD, 0x1234, 0, PG, PG, 1}};
-    write_core(p, unaligned, 1, false, 0);
-    expect_error(p, "aligned");
+    expect_core_error(unaligned, 1, false, 0, "aligned");
     seg_spec huge[] = {{PT_LOAD, 0x1000, 0, PG, 1ull << 60, 1}};
-    write_core(p, huge, 1, false, 0);
-    expect_error(p, "implausible");
-    FILE *f = fopen(p, "wb");
-    fputs("this is not an ELF core at all", f);
-    fclose(f);
+    expect_core_error(huge, 1, false, 0, "implausible");
+    static const char text[] = "this is not an ELF core at all";
+    char *p = vt_write_file(BAD_CORE, text, strlen(text));
     expect_error(p, "not an ELF");
+    g_free(p);
 
     /* through the command line: non-zero exit, the file and the offset on stderr */
-    write_core(p, vmcore, 3, false, 2 * PG + PG / 2);
-    int rc = system(VS_BINARY_DIR "/vmemsim share share_bad.core 2> share_bad.err");
-    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 1);
-    f = fopen("share_bad.err", "r");
-    char msg[1024] = {0};
-    assert_true(fread(msg, 1, sizeof msg - 1, f) > 0);
-    fclose(f);
-    assert_non_null(strstr(msg, "share_bad.core"));
+    p = write_core(BAD_CORE, vmcore, 3, false, 2 * PG + PG / 2);
+    char *out, *msg;
+    assert_int_equal(vt_cli(VT_OPTS("share", p), &out, &msg), 1);
+    assert_non_null(strstr(msg, BAD_CORE));
     assert_non_null(strstr(msg, "offset"));
-    remove("share_bad.err");
-    remove(p);
+    g_free(out);
+    g_free(msg);
+    g_free(p);
 }
 
 static void test_raw(void **state)
 {
     (void)state;
-    uint8_t buf[3 * PG];
-    memset(buf, 7, sizeof buf);
-    FILE *f = fopen("share.raw", "wb");
-    fwrite(buf, 1, sizeof buf, f);
-    fclose(f);
+    uint8_t buf[3 * PG + 1];
+    memset(buf, 7, 3 * PG);
+    buf[3 * PG] = 1;
+    char *path = vt_write_file("share.raw", buf, 3 * PG);
     share_image *img;
     vs_err err = {0};
-    assert_int_equal(share_image_open_raw("share.raw", 0x2000, &img, &err), VS_OK);
+    assert_int_equal(share_image_open_raw(path, 0x2000, &img, &err), VS_OK);
     assert_int_equal(share_image_pages(img), 3);
     assert_int_equal(share_image_key(img, 0), 2);
     assert_int_equal(share_image_key(img, 2), 4);
     share_image_free(img);
-    assert_int_equal(share_image_open_raw("share.raw", 0x2001, &img, &err), VS_E_USAGE);
-    f = fopen("share.raw", "ab");
-    fputc(1, f);
-    fclose(f);
-    assert_int_equal(share_image_open_raw("share.raw", 0, &img, &err), VS_E_FORMAT);
+    assert_int_equal(share_image_open_raw(path, 0x2001, &img, &err), VS_E_USAGE);
+    g_free(path);
+    path = vt_write_file("share.raw", buf, sizeof buf); /* one byte past the last page */
+    assert_int_equal(share_image_open_raw(path, 0, &img, &err), VS_E_FORMAT);
     assert_non_null(strstr(err.msg, "share.raw"));
-    remove("share.raw");
+    g_free(path);
 }
 
-static void gunzip(const char *from, const char *to)
+/* Decompresses the fixture `from` into the scratch file `name`; returns its path. */
+static char *gunzip(const char *from, const char *name)
 {
     gzFile in = gzopen(from, "rb");
     assert_non_null(in);
-    FILE *out = fopen(to, "wb");
-    char buf[65536];
+    GByteArray *data = g_byte_array_new();
+    guint8 buf[65536];
     int n;
     while ((n = gzread(in, buf, sizeof buf)) > 0)
-        fwrite(buf, 1, (size_t)n, out);
+        g_byte_array_append(data, buf, (guint)n);
     gzclose(in);
-    fclose(out);
+    char *path = vt_write_file(name, data->data, data->len);
+    g_byte_array_free(data, TRUE);
+    return path;
 }
 
 /* Two gcore dumps of `env -i /bin/sleep 30`, two runs: real sharing within and between. */
 static void test_real_cores(void **state)
 {
     (void)state;
-    gunzip(VS_SOURCE_DIR "/tests/fixtures/share/sleep1.core.gz", "sleep1.core");
-    gunzip(VS_SOURCE_DIR "/tests/fixtures/share/sleep2.core.gz", "sleep2.core");
-    share_params p;
-    share_params_defaults(&p, SHARE_KSM);
-    share_cost cost;
-    share_cost_defaults(&cost);
-    vs_config cfg;
-    cfg_defaults(&cfg);
-    share_run *r = share_run_new(&p, &cost, &cfg);
+    char *core1 = gunzip(VS_SOURCE_DIR "/tests/fixtures/share/sleep1.core.gz", "sleep1.core");
+    char *core2 = gunzip(VS_SOURCE_DIR "/tests/fixtures/share/sleep2.core.gz", "sleep2.core");
+    share_run *r = vt_share_run(SHARE_KSM);
     vs_err err = {0};
     share_image *a, *b;
-    assert_int_equal(share_image_open_elf("sleep1.core", &a, &err), VS_OK);
-    assert_int_equal(share_image_open_elf("sleep2.core", &b, &err), VS_OK);
+    assert_int_equal(share_image_open_elf(core1, &a, &err), VS_OK);
+    assert_int_equal(share_image_open_elf(core2, &b, &err), VS_OK);
     assert_true(share_image_pages(a) > 20);
     assert_int_equal(share_run_add(r, "run1", 0, a, &err), VS_OK);
     assert_int_equal(share_run_add(r, "run2", 0, b, &err), VS_OK);
@@ -262,8 +254,8 @@ static void test_real_cores(void **state)
     share_model_vm_stats(m, 1, &s);
     assert_true(s.inter_saved > 0); /* the two runs share pages (libc data, zeroed heap) */
     share_run_free(r);
-    remove("sleep1.core");
-    remove("sleep2.core");
+    g_free(core1);
+    g_free(core2);
 }
 
 int main(void)

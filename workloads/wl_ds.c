@@ -119,6 +119,72 @@ bool ds_tree_check_order(const wl_ds *d, uint64_t root, uint64_t nil, char *why,
     return ok;
 }
 
+uint64_t ds_rotate_with_left(wl_ds *d, uint64_t k2)
+{
+    uint64_t k1 = ds_ld(d, k2 + F_LEFT);
+    ds_st(d, k2 + F_LEFT, ds_ld(d, k1 + F_RIGHT));
+    ds_st(d, k1 + F_RIGHT, k2);
+    return k1;
+}
+
+uint64_t ds_rotate_with_right(wl_ds *d, uint64_t k1)
+{
+    uint64_t k2 = ds_ld(d, k1 + F_RIGHT);
+    ds_st(d, k1 + F_RIGHT, ds_ld(d, k2 + F_LEFT));
+    ds_st(d, k2 + F_LEFT, k1);
+    return k2;
+}
+
+uint64_t ds_tree_leaf(wl_ds *d, uint64_t key, uint64_t nil)
+{
+    uint64_t t = ds_alloc(d);
+    ds_st(d, t + F_KEY, key);
+    ds_st(d, t + F_AUX, 1);
+    ds_st(d, t + F_LEFT, nil);
+    ds_st(d, t + F_RIGHT, nil);
+    return t;
+}
+
+uint64_t ds_tree_delete(wl_ds *d, uint64_t x, uint64_t t, bool *gone, ds_fix_fn fix)
+{
+    if (t == DS_NIL)
+        return DS_NIL;
+    uint64_t k = ds_ld(d, t + F_KEY);
+    if (x < k) {
+        ds_st(d, t + F_LEFT, ds_tree_delete(d, x, ds_ld(d, t + F_LEFT), gone, fix));
+    } else if (x > k) {
+        ds_st(d, t + F_RIGHT, ds_tree_delete(d, x, ds_ld(d, t + F_RIGHT), gone, fix));
+    } else {
+        uint64_t l = ds_ld(d, t + F_LEFT), r = ds_ld(d, t + F_RIGHT);
+        if (l == DS_NIL || r == DS_NIL) {
+            ds_release(d, t);
+            *gone = true;
+            return l == DS_NIL ? r : l;
+        }
+        uint64_t m = r; /* two children: replace with the smallest on the right */
+        for (uint64_t n; (n = ds_ld(d, m + F_LEFT)) != DS_NIL;)
+            m = n;
+        m = ds_ld(d, m + F_KEY);
+        ds_st(d, t + F_KEY, m);
+        ds_st(d, t + F_RIGHT, ds_tree_delete(d, m, r, gone, fix));
+    }
+    return fix ? fix(d, t) : t;
+}
+
+uint64_t ds_root_layout(wl_ds *d, uint64_t *arrays)
+{
+    (void)d;
+    *arrays = 0;
+    return 8; /* root */
+}
+
+void ds_root_init(wl_ds *d) { ds_st(d, d->globals, DS_NIL); }
+
+size_t ds_root_keys(const wl_ds *d, uint64_t *out, size_t cap)
+{
+    return ds_tree_keys(d, ds_peek(d, d->globals), DS_NIL, out, cap);
+}
+
 int wl_ds_new(const wl_ds_params *p, wl_out *out, wl_ds **ds, vs_err *err)
 {
     *ds = NULL;

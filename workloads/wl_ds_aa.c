@@ -41,19 +41,14 @@ static uint64_t skew(wl_ds *d, uint64_t t)
 {
     if (t == d->globals + G_NULL || L(L(t, F_LEFT), F_AUX) != L(t, F_AUX))
         return t;
-    uint64_t k1 = L(t, F_LEFT); /* SingleRotateWithLeft */
-    S(t, F_LEFT, L(k1, F_RIGHT));
-    S(k1, F_RIGHT, t);
-    return k1;
+    return ds_rotate_with_left(d, t);
 }
 
 static uint64_t split(wl_ds *d, uint64_t t)
 {
     if (t == d->globals + G_NULL || L(L(L(t, F_RIGHT), F_RIGHT), F_AUX) != L(t, F_AUX))
         return t;
-    uint64_t k2 = L(t, F_RIGHT); /* SingleRotateWithRight */
-    S(t, F_RIGHT, L(k2, F_LEFT));
-    S(k2, F_LEFT, t);
+    uint64_t k2 = ds_rotate_with_right(d, t);
     S(k2, F_AUX, L(k2, F_AUX) + 1);
     return k2;
 }
@@ -62,13 +57,8 @@ static uint64_t insert(wl_ds *d, uint64_t item, uint64_t t, bool *added)
 {
     uint64_t nul = d->globals + G_NULL;
     if (t == nul) {
-        t = ds_alloc(d);
-        S(t, F_KEY, item);
-        S(t, F_AUX, 1);
-        S(t, F_LEFT, nul);
-        S(t, F_RIGHT, nul);
         *added = true;
-        return t;
+        return ds_tree_leaf(d, item, nul);
     }
     uint64_t k = L(t, F_KEY);
     if (item < k)

@@ -3,9 +3,10 @@
  * Analysis in C", 2nd ed., section 4.4 (Figures 4.40-4.44): recursive Insert
  * that stores each returned subtree into its parent and recomputes
  * T->Height on the way up, single and double rotations.  Weiss leaves
- * deletion as an exercise; Delete here is the same recursive shape as
- * Insert, replacing a two-child node by its successor and rebalancing on the
- * way up.  Height(NULL) = -1, kept in the node as height + 1 (unsigned).
+ * deletion as an exercise; Delete here (ds_tree_delete) is the same
+ * recursive shape as Insert, replacing a two-child node by its successor and
+ * rebalancing on the way up.  Height(NULL) = -1, kept in the node as
+ * height + 1 (unsigned).
  *
  * Invariants: BST order; every node's stored height is 1 + the larger of
  * its children's; the children's heights differ by at most one.
@@ -19,20 +20,9 @@
 static uint64_t height(wl_ds *d, uint64_t p) { return p == DS_NIL ? 0 : L(p, F_AUX); }
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-static uint64_t avl_layout(wl_ds *d, uint64_t *arrays)
-{
-    (void)d;
-    *arrays = 0;
-    return 8; /* root */
-}
-
-static void avl_init(wl_ds *d) { ds_st(d, d->globals, DS_NIL); }
-
 static uint64_t rotate_left_child(wl_ds *d, uint64_t k2) /* SingleRotateWithLeft */
 {
-    uint64_t k1 = L(k2, F_LEFT);
-    S(k2, F_LEFT, L(k1, F_RIGHT));
-    S(k1, F_RIGHT, k2);
+    uint64_t k1 = ds_rotate_with_left(d, k2);
     uint64_t h2 = max64(height(d, L(k2, F_LEFT)), height(d, L(k2, F_RIGHT))) + 1;
     S(k2, F_AUX, h2);
     S(k1, F_AUX, max64(height(d, L(k1, F_LEFT)), h2) + 1);
@@ -41,9 +31,7 @@ static uint64_t rotate_left_child(wl_ds *d, uint64_t k2) /* SingleRotateWithLeft
 
 static uint64_t rotate_right_child(wl_ds *d, uint64_t k1) /* SingleRotateWithRight */
 {
-    uint64_t k2 = L(k1, F_RIGHT);
-    S(k1, F_RIGHT, L(k2, F_LEFT));
-    S(k2, F_LEFT, k1);
+    uint64_t k2 = ds_rotate_with_right(d, k1);
     uint64_t h1 = max64(height(d, L(k1, F_LEFT)), height(d, L(k1, F_RIGHT))) + 1;
     S(k1, F_AUX, h1);
     S(k2, F_AUX, max64(height(d, L(k2, F_RIGHT)), h1) + 1);
@@ -65,13 +53,8 @@ static uint64_t double_right(wl_ds *d, uint64_t k1) /* DoubleRotateWithRight */
 static uint64_t insert(wl_ds *d, uint64_t x, uint64_t t, bool *added)
 {
     if (t == DS_NIL) {
-        t = ds_alloc(d);
-        S(t, F_KEY, x);
-        S(t, F_AUX, 1);
-        S(t, F_LEFT, DS_NIL);
-        S(t, F_RIGHT, DS_NIL);
         *added = true;
-        return t;
+        return ds_tree_leaf(d, x, DS_NIL);
     }
     uint64_t k = L(t, F_KEY);
     if (x < k) {
@@ -100,32 +83,6 @@ static uint64_t rebalance(wl_ds *d, uint64_t t)
     return t;
 }
 
-static uint64_t delete(wl_ds *d, uint64_t x, uint64_t t, bool *gone)
-{
-    if (t == DS_NIL)
-        return DS_NIL;
-    uint64_t k = L(t, F_KEY);
-    if (x < k) {
-        S(t, F_LEFT, delete(d, x, L(t, F_LEFT), gone));
-    } else if (x > k) {
-        S(t, F_RIGHT, delete(d, x, L(t, F_RIGHT), gone));
-    } else {
-        uint64_t l = L(t, F_LEFT), r = L(t, F_RIGHT);
-        if (l == DS_NIL || r == DS_NIL) {
-            ds_release(d, t);
-            *gone = true;
-            return l == DS_NIL ? r : l;
-        }
-        uint64_t m = r;
-        for (uint64_t n; (n = L(m, F_LEFT)) != DS_NIL;)
-            m = n;
-        m = L(m, F_KEY);
-        S(t, F_KEY, m);
-        S(t, F_RIGHT, delete(d, m, r, gone));
-    }
-    return rebalance(d, t);
-}
-
 static bool avl_insert(wl_ds *d, uint64_t key)
 {
     bool added = false;
@@ -136,7 +93,7 @@ static bool avl_insert(wl_ds *d, uint64_t key)
 static bool avl_remove(wl_ds *d, uint64_t key)
 {
     bool gone = false;
-    ds_st(d, d->globals, delete(d, key, ds_ld(d, d->globals), &gone));
+    ds_st(d, d->globals, ds_tree_delete(d, key, ds_ld(d, d->globals), &gone, rebalance));
     return gone;
 }
 
@@ -172,9 +129,5 @@ static bool avl_check(const wl_ds *d, char *why, size_t cap)
            check_heights(d, root, 0, why, cap) != UINT64_MAX;
 }
 
-static size_t avl_keys(const wl_ds *d, uint64_t *out, size_t cap)
-{
-    return ds_tree_keys(d, ds_peek(d, d->globals), DS_NIL, out, cap);
-}
-
-const wl_ds_ops wl_ds_avl = {32, true, avl_layout, avl_init, avl_insert, avl_remove, avl_check, avl_keys};
+const wl_ds_ops wl_ds_avl = {32, true, ds_root_layout, ds_root_init, avl_insert, avl_remove, avl_check,
+                             ds_root_keys};

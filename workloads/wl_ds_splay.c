@@ -34,22 +34,6 @@ static void splay_init(wl_ds *d)
     S(d->globals, G_NEW, DS_NIL);
 }
 
-static uint64_t rot_left(wl_ds *d, uint64_t k2) /* SingleRotateWithLeft */
-{
-    uint64_t k1 = L(k2, F_LEFT);
-    S(k2, F_LEFT, L(k1, F_RIGHT));
-    S(k1, F_RIGHT, k2);
-    return k1;
-}
-
-static uint64_t rot_right(wl_ds *d, uint64_t k1) /* SingleRotateWithRight */
-{
-    uint64_t k2 = L(k1, F_RIGHT);
-    S(k1, F_RIGHT, L(k2, F_LEFT));
-    S(k2, F_LEFT, k1);
-    return k2;
-}
-
 static uint64_t splay(wl_ds *d, uint64_t item, uint64_t x)
 {
     uint64_t nul = d->globals + G_NULL, hdr = d->globals + G_HEADER, ltm = hdr, rtm = hdr, k;
@@ -59,7 +43,7 @@ static uint64_t splay(wl_ds *d, uint64_t item, uint64_t x)
     while (item != (k = L(x, F_KEY))) {
         if (item < k) {
             if (item < L(L(x, F_LEFT), F_KEY))
-                x = rot_left(d, x);
+                x = ds_rotate_with_left(d, x);
             if (L(x, F_LEFT) == nul)
                 break;
             S(rtm, F_LEFT, x); /* link right */
@@ -67,7 +51,7 @@ static uint64_t splay(wl_ds *d, uint64_t item, uint64_t x)
             x = L(x, F_LEFT);
         } else {
             if (item > L(L(x, F_RIGHT), F_KEY))
-                x = rot_right(d, x);
+                x = ds_rotate_with_right(d, x);
             if (L(x, F_RIGHT) == nul)
                 break;
             S(ltm, F_RIGHT, x); /* link left */

@@ -117,4 +117,19 @@ void ds_release(wl_ds *d, uint64_t node);
  * in-order keys, and a check that they strictly increase. */
 size_t ds_tree_keys(const wl_ds *d, uint64_t root, uint64_t nil, uint64_t *out, size_t cap);
 bool ds_tree_check_order(const wl_ds *d, uint64_t root, uint64_t nil, char *why, size_t cap);
+/* Weiss's SingleRotateWithLeft and SingleRotateWithRight (children only;
+ * heights and levels are the caller's): return the new subtree root. */
+uint64_t ds_rotate_with_left(wl_ds *d, uint64_t k2);
+uint64_t ds_rotate_with_right(wl_ds *d, uint64_t k1);
+/* A new node of height or level 1 (F_AUX) holding key, both children nil. */
+uint64_t ds_tree_leaf(wl_ds *d, uint64_t key, uint64_t nil);
+/* Weiss's recursive Delete over DS_NIL: stores each returned subtree into its
+ * parent, replaces a two-child node's key by its successor's, and passes
+ * every node left on the search path to fix (NULL: none) on the way up. */
+typedef uint64_t (*ds_fix_fn)(wl_ds *d, uint64_t t);
+uint64_t ds_tree_delete(wl_ds *d, uint64_t x, uint64_t t, bool *gone, ds_fix_fn fix);
+/* Hooks of trees whose one global is the root pointer, nil = DS_NIL. */
+uint64_t ds_root_layout(wl_ds *d, uint64_t *arrays);
+void ds_root_init(wl_ds *d);
+size_t ds_root_keys(const wl_ds *d, uint64_t *out, size_t cap);
 bool ds_failf(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

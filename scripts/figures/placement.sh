@@ -28,7 +28,7 @@ echo "$HEADER" > "$OUT/placement_datasets.csv"
 for spec in "azure 20000" "cerit 11382" "bitbrains 1250"; do
     set -- $spec
     for seed in $SEEDS; do
-        for comp in none demand; do
+        for comp in none demand periodic; do
             "$VMEMSIM" place -q -c "$ROOT/configs/datacenter/$1.ini" --policy all --compaction $comp \
                 --synthetic "$1" --vms "$2" --seed "$seed" --json "$tmp"
             rows "$1" "$seed" "$2" "$comp" "$tmp" >> "$OUT/placement_datasets.csv"

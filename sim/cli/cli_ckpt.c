@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "ckpt/ckpt.h"
+#include "json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,16 +14,11 @@
 static int write_json(const ckpt_result *r, const char *trace, const char *calib, const char *path,
                       vs_err *err)
 {
-    bool to_stdout = !strcmp(path, "-");
-    FILE *f = to_stdout ? stdout : fopen(path, "w");
+    FILE *f = jw_open_file(path, err);
     if (!f)
-        return vs_fail(err, VS_E_IO, "%s: cannot write results: %m", path);
+        return VS_E_IO;
     ckpt_report_json(r, trace, calib, f);
-    if (to_stdout)
-        return fflush(f) == 0 ? VS_OK : vs_fail(err, VS_E_IO, "stdout: write failed: %m");
-    if (ferror(f) | fclose(f))
-        return vs_fail(err, VS_E_IO, "%s: write failed: %m", path);
-    return VS_OK;
+    return jw_close_file(f, path, err);
 }
 
 int cli_ckpt(int argc, char **argv)

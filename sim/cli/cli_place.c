@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "place/place.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,7 +45,8 @@ static int run_one(const place_opts *o, const place_dc *dc, const place_trace *t
     return rc;
 }
 
-static int setup(place_opts *o, int argc, char **argv, place_dc *dc, place_trace *t, vs_err *err)
+static int setup(place_opts *o, int argc, char **argv, place_dc *dc, place_trace *t, char *spec, size_t n,
+                 vs_err *err)
 {
     place_dc_defaults(dc);
     if (o->dc_path && place_dc_load(dc, o->dc_path, err) != VS_OK)
@@ -65,15 +67,13 @@ static int setup(place_opts *o, int argc, char **argv, place_dc *dc, place_trace
         return vs_fail(err, VS_E_USAGE, "--servers %lld: expected 1 to 1000000", (long long)o->servers);
     if (o->synthetic && argc > 1)
         return vs_fail(err, VS_E_USAGE, "give either --synthetic or a TRACE, not both");
-    if (o->synthetic) {
-        char spec[128];
-        snprintf(spec, sizeof spec, "synthetic:%s:vms=%lld:seed=%lld", o->synthetic, (long long)o->vms,
-                 (long long)o->seed);
-        return place_trace_load(spec, t, err);
-    }
-    if (argc != 2)
+    if (o->synthetic)
+        snprintf(spec, n, "synthetic:%s:vms=%lld:seed=%lld", o->synthetic, (long long)o->vms, (long long)o->seed);
+    else if (argc == 2)
+        snprintf(spec, n, "%s", argv[1]);
+    else
         return vs_fail(err, VS_E_USAGE, "expected exactly one TRACE (or --synthetic STYLE); see vmemsim place --help");
-    return place_trace_load(argv[1], t, err);
+    return place_trace_load(spec, t, err);
 }
 
 int cli_place(int argc, char **argv)
@@ -114,22 +114,18 @@ int cli_place(int argc, char **argv)
         goto fail;
     if (!(o.ips > 0))
         vs_fail(&err, VS_E_USAGE, "--ips: expected a positive number");
-    if (!(o.ips > 0) || setup(&o, argc, argv, &dc, &t, &err) != VS_OK)
+    char spec[PATH_MAX + 64]; /* a path, or a synthetic spec with its numbers */
+    if (!(o.ips > 0) || setup(&o, argc, argv, &dc, &t, spec, sizeof spec, &err) != VS_OK)
         goto fail;
     cfg_defaults(&bridge.cfg);
     if (o.machine && cfg_load(&bridge.cfg, o.machine, &err) != VS_OK)
         goto fail;
-    if (o.json_path) {
-        out = strcmp(o.json_path, "-") ? fopen(o.json_path, "w") : stdout;
-        if (!out) {
-            vs_fail(&err, VS_E_IO, "%s: cannot write results: %m", o.json_path);
-            goto fail;
-        }
-    }
+    if (o.json_path && !(out = jw_open_file(o.json_path, &err)))
+        goto fail;
     w = out ? jw_new_json(out) : jw_new_flat(discard, NULL);
     jw_object(w, NULL);
     jw_str(w, "command", "place");
-    jw_str(w, "trace", o.synthetic ? o.synthetic : argv[1]);
+    jw_str(w, "trace", spec);
     jw_array(w, "runs");
     int rc = VS_OK;
     for (int p = all ? 0 : (int)only; rc == VS_OK && p <= (all ? PLACE_POLICY_COUNT - 1 : (int)only); p++)
@@ -143,10 +139,8 @@ fail:
 out:
     if (w)
         jw_free(w);
-    if (out && out != stdout && (ferror(out) | fclose(out)) && status == CLI_OK) {
-        fprintf(stderr, "vmemsim: %s: write failed\n", o.json_path);
-        status = CLI_FAIL;
-    }
+    if (out && jw_close_file(out, o.json_path, &err) != VS_OK && status == CLI_OK)
+        status = cli_error(&err);
     place_trace_free(&t);
     g_free(o.policy);
     g_free(o.dc_path);

@@ -96,7 +96,7 @@ static int emit(const sweep_cli *c, const sweep *s, const sweep_table *done, vs_
         if (rc != VS_OK)
             return rc;
     }
-    char *q_exe_hint = g_shell_quote(c->file);
+    char *q_file = g_shell_quote(c->file);
     if (slurm) {
         size_t n = sweep_n_points(s);
         char *name = stem(c->file);
@@ -110,7 +110,7 @@ static int emit(const sweep_cli *c, const sweep *s, const sweep_table *done, vs_
                "#SBATCH --output=%s/slurm-%%A_%%a.log\n"
                "set -eu\n"
                "exec %s\n",
-               q_exe_hint, n, q_exe_hint, c->parts, c->out, name, n - 1, c->parts, cmd);
+               q_file, n, q_file, c->parts, c->out, name, n - 1, c->parts, cmd);
         g_free(cmd);
         g_free(name);
     } else {
@@ -124,7 +124,7 @@ static int emit(const sweep_cli *c, const sweep *s, const sweep_table *done, vs_
             g_free(cmd);
         }
     }
-    g_free(q_exe_hint);
+    g_free(q_file);
     return fflush(stdout) == 0 ? VS_OK : vs_fail(err, VS_E_IO, "stdout: write failed: %s", g_strerror(errno));
 }
 

@@ -6,6 +6,10 @@
 
 #include "place.h"
 
+/* Order of the smallest block holding n frames, and of the largest within n (n >= 1). */
+static inline unsigned place_ceil_log2(uint64_t n) { return n <= 1 ? 0 : 64 - (unsigned)__builtin_clzll(n - 1); }
+static inline unsigned place_floor_log2(uint64_t n) { return 63 - (unsigned)__builtin_clzll(n); }
+
 /* A cursor over text lines; lineno counts from 1 for the line last returned. */
 typedef struct place_lines {
     const char *p, *end;

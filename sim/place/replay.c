@@ -39,8 +39,6 @@ static int cmp_event(const void *a, const void *b)
     return x->vm < y->vm ? -1 : x->vm > y->vm;
 }
 
-static unsigned ceil_log2(uint64_t n) { return n <= 1 ? 0 : 64 - (unsigned)__builtin_clzll(n - 1); }
-
 static uint64_t frames_of(const place_dc *dc, const place_vm *vm)
 {
     return (vm->mem_kib + dc->page_kib - 1) / dc->page_kib;
@@ -59,7 +57,7 @@ static int median_order(const place_dc *dc, const place_trace *t)
     for (size_t i = 0; i < t->n; i++)
         f[i] = frames_of(dc, &t->vm[i]);
     qsort(f, t->n, sizeof *f, cmp_u64);
-    unsigned k = ceil_log2(f[t->n / 2]);
+    unsigned k = place_ceil_log2(f[t->n / 2]);
     free(f);
     return (int)(k > dc->max_order ? dc->max_order : k);
 }
@@ -107,21 +105,22 @@ static void compact(replay *rp, uint32_t id, uint64_t need)
     rp->r->tot.compactions_accepted += ok;
 }
 
-/* Compacts the servers that changed and now could hold a VM of the
- * fragmentation order by memory but have no free block of that order
- * (fragmentation index >= 0 with enough free pages). */
+/* Compacts the servers that changed since their last look and whose free
+ * memory, packed, would make a larger block than the largest they have. */
 static void periodic_compaction(replay *rp)
 {
-    unsigned o = (unsigned)rp->r->tot.frag_order;
     for (uint32_t k = 0; k < rp->fleet.n_on; k++) {
         uint32_t id = rp->fleet.on[k];
         place_server *s = rp->fleet.srv[id];
-        if (!rp->dirty[id] || !place_server_vms(s))
+        if (!rp->dirty[id] || !place_server_vms(s) || !place_server_free_frames(s))
             continue;
         rp->dirty[id] = false;
         place_server_counts(s, rp->counts);
-        if (place_server_free_frames(s) >= (1ull << o) &&
-            buddy_fragmentation_index(rp->counts, place_server_max_order(s), o) >= 0)
+        int largest = (int)place_server_max_order(s);
+        while (!rp->counts[largest])
+            largest--;
+        unsigned packed = place_floor_log2(place_server_free_frames(s));
+        if ((int)packed > largest && packed <= place_server_max_order(s))
             compact(rp, id, 0);
     }
 }

@@ -17,7 +17,7 @@
  * + sum of resident frames == total frames; a resident marked contiguous has
  * exactly one extent.
  */
-#include "place.h"
+#include "place_int.h"
 #include "mmu/buddy.h"
 
 #include <assert.h>
@@ -44,9 +44,6 @@ struct place_server {
     resident *res;
     size_t n, cap;
 };
-
-static unsigned ceil_log2(uint64_t n) { return n <= 1 ? 0 : 64 - (unsigned)__builtin_clzll(n - 1); }
-static unsigned floor_log2(uint64_t n) { return 63 - (unsigned)__builtin_clzll(n); }
 
 place_server *place_server_new(const place_gen *g, uint32_t page_kib, unsigned max_order, vs_err *err)
 {
@@ -97,7 +94,7 @@ bool place_server_fits(const place_server *s, uint32_t cores, uint64_t frames)
 
 static bool contig_possible(const buddy *b, uint64_t frames)
 {
-    unsigned k = ceil_log2(frames);
+    unsigned k = place_ceil_log2(frames);
     return k <= buddy_max_order(b) && buddy_largest_free_order(b) >= (int)k;
 }
 
@@ -119,7 +116,7 @@ static bool alloc_scattered(buddy *b, uint64_t frames, resident *r)
     for (uint64_t left = frames; left;) {
         int top = buddy_largest_free_order(b);
         assert(top >= 0);
-        unsigned k = floor_log2(left);
+        unsigned k = place_floor_log2(left);
         if ((int)k > top)
             k = (unsigned)top;
         uint64_t pfn;

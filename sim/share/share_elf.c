@@ -17,15 +17,12 @@
  */
 #include "share_int.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Largest segment accepted: 64 GiB.  A corrupt p_memsz must not make the
@@ -145,24 +142,18 @@ static int add_seg(share_image *img, const char *path, const uint8_t *map, const
 int share_image_open_elf(const char *path, share_image **out, vs_err *err)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        close(fd);
-        return vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
-    }
-    size_t len = (size_t)st.st_size;
+    int fd;
+    size_t len;
+    void *map;
+    if (share_file_open(path, &fd, &len, err) != VS_OK)
+        return VS_E_IO;
     if (len < EI_NIDENT) {
         close(fd);
         return vs_fail(err, VS_E_FORMAT, "%s: offset %zu: file ends inside the ELF identification (16 bytes)", path,
                        len);
     }
-    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return vs_fail(err, VS_E_IO, "%s: mmap: %s", path, strerror(errno));
+    if (share_file_map(path, fd, len, &map, err) != VS_OK)
+        return VS_E_IO;
     if (memcmp(map, ELFMAG, SELFMAG) != 0) {
         munmap(map, len);
         return vs_fail(err, VS_E_FORMAT, "%s: offset 0: not an ELF file (give a raw image as raw:BASE:PATH)", path);

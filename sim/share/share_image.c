@@ -9,9 +9,13 @@
  */
 #include "share_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const uint8_t share_zero_page[SHARE_PAGE_SIZE];
 
@@ -71,4 +75,28 @@ void share_image_free(share_image *img)
     free(img->data);
     free(img->name);
     free(img);
+}
+
+int share_file_open(const char *path, int *fd, size_t *len, vs_err *err)
+{
+    *fd = open(path, O_RDONLY);
+    if (*fd < 0)
+        return vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(*fd, &st) < 0) {
+        int rc = vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
+        close(*fd);
+        return rc;
+    }
+    *len = (size_t)st.st_size;
+    return VS_OK;
+}
+
+int share_file_map(const char *path, int fd, size_t len, void **map, vs_err *err)
+{
+    *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (*map == MAP_FAILED)
+        return vs_fail(err, VS_E_IO, "%s: mmap: %s", path, strerror(errno));
+    return VS_OK;
 }

@@ -25,6 +25,11 @@ struct share_image {
 
 /* Grows img to hold one more page (keys strictly increasing). */
 int share_image_push(share_image *img, uint64_t key, const uint8_t *data, const char *what, vs_err *err);
+/* The snapshot readers' file access: opens path read-only and reads its
+ * length; then maps those bytes read-only and closes fd (on failure too).
+ * Both return VS_E_IO naming path. */
+int share_file_open(const char *path, int *fd, size_t *len, vs_err *err);
+int share_file_map(const char *path, int fd, size_t len, void **map, vs_err *err);
 extern const uint8_t share_zero_page[SHARE_PAGE_SIZE];
 
 #define SH_NONE UINT32_MAX /* no frame */

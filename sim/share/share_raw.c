@@ -7,11 +7,6 @@
 #include "share_int.h"
 
 #include <assert.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 int share_image_open_raw(const char *path, uint64_t base, share_image **out, vs_err *err)
@@ -19,24 +14,18 @@ int share_image_open_raw(const char *path, uint64_t base, share_image **out, vs_
     *out = NULL;
     if (base % SHARE_PAGE_SIZE)
         return vs_fail(err, VS_E_USAGE, "%s: base 0x%llx is not a multiple of 4096", path, (unsigned long long)base);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        close(fd);
-        return vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
-    }
-    size_t len = (size_t)st.st_size;
+    int fd;
+    size_t len;
+    void *map;
+    if (share_file_open(path, &fd, &len, err) != VS_OK)
+        return VS_E_IO;
     if (len == 0 || len % SHARE_PAGE_SIZE) {
         close(fd);
         return vs_fail(err, VS_E_FORMAT, "%s: raw image of %zu bytes: expected a non-zero multiple of 4096 (offset %zu)",
                        path, len, len - len % SHARE_PAGE_SIZE);
     }
-    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return vs_fail(err, VS_E_IO, "%s: mmap: %s", path, strerror(errno));
+    if (share_file_map(path, fd, len, &map, err) != VS_OK)
+        return VS_E_IO;
     share_image *img = share_image_new(path);
     img->map = map;
     img->map_len = len;

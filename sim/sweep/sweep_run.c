@@ -15,7 +15,6 @@
 #include "engine.h"
 
 #include <assert.h>
-#include <string.h>
 
 static void collect(void *ctx, const char *path, const char *value) { sweep_row_add(ctx, path, value); }
 

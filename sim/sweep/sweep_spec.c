@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* At most this many dimensions: 2^64 points overflow long before. */
+/* A fixed bound keeps per-point index arrays on the stack; far beyond any real sweep. */
 #define SWEEP_MAX_DIMS 64
 
 typedef struct sweep_param {
@@ -318,9 +318,10 @@ int sweep_load_data(const char *data, size_t len, const char *origin, const char
         char *seed = g_key_file_get_string(kf, "sweep", "seed", NULL);
         if (seed) {
             guint64 v;
-            if (!g_ascii_string_to_unsigned(g_strstrip(seed), 10, 0, G_MAXUINT64, &v, NULL))
+            if (g_ascii_string_to_unsigned(g_strstrip(seed), 10, 0, G_MAXUINT64, &v, NULL))
+                s->seed = v;
+            else
                 rc = vs_fail(err, VS_E_CONFIG, "%s: [sweep] seed '%s': expected an integer >= 0", origin, seed);
-            s->seed = v;
             g_free(seed);
         }
     }

@@ -134,6 +134,17 @@ static const char *lookup(GHashTable *results, const char *key)
 uint64_t vt_u64(GHashTable *results, const char *key) { return strtoull(lookup(results, key), NULL, 10); }
 double vt_double(GHashTable *results, const char *key) { return g_ascii_strtod(lookup(results, key), NULL); }
 
+share_run *vt_share_run(share_policy policy)
+{
+    share_params p;
+    share_params_defaults(&p, policy);
+    share_cost cost;
+    share_cost_defaults(&cost);
+    vs_config cfg;
+    cfg_defaults(&cfg);
+    return share_run_new(&p, &cost, &cfg);
+}
+
 int vt_cli(const char *const *args, char **out, char **err)
 {
     GPtrArray *argv = g_ptr_array_new();

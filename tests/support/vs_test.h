@@ -2,7 +2,8 @@
  * vs_test.h: what the CMocka tests share -- a per-process scratch directory
  * (created on first use, removed with everything in it at exit), writing
  * .vmt traces and small files there, running the engine with config
- * overrides and reading back its flattened results, and running the CLI.
+ * overrides and reading back its flattened results, a default sharing run,
+ * and running the CLI.
  * Every helper fails the calling test (CMocka fail_msg) rather than
  * returning an error, so call sites stay assertions, not plumbing.
  */
@@ -14,6 +15,7 @@
 
 #include <glib.h>
 
+#include "share/share.h"
 #include "trace/trace.h"
 
 /* A NULL-terminated override list: VT_OPTS("tlb.pcid=false", "pwc.enabled=false"). */
@@ -21,7 +23,7 @@
 
 /* The scratch directory of this process. */
 const char *vt_tmpdir(void);
-/* name inside the scratch directory (g_free it). */
+/* The path of `name` inside the scratch directory (g_free it). */
 char *vt_path(const char *name);
 /* Writes recs as the .vmt trace `name` in the scratch directory; returns its path (g_free it). */
 char *vt_write_vmt(const char *name, const trace_rec *recs, size_t n);
@@ -37,6 +39,10 @@ GHashTable *vt_run(const char *mode, const char *const *traces, size_t n, const 
 /* A result as a number; a missing key fails the test naming it. */
 uint64_t vt_u64(GHashTable *results, const char *key);
 double vt_double(GHashTable *results, const char *key);
+
+/* A sharing run under policy's default parameters, the built-in cost
+ * calibration and the default machine; share_run_free it. */
+share_run *vt_share_run(share_policy policy);
 
 /* Runs the built vmemsim with args (NULL-terminated, without the program
  * name); returns its exit status, with its stdout and stderr (g_free both). */
