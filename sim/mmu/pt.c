@@ -5,7 +5,7 @@
  *
  * pt_mem is a sparse two-level directory over frame numbers: a growable top
  * array of pointers to chunks, each chunk an array of pointers to table
- * pages.  A chunk exists only while it holds an attached page, so
+ * pages (dense and sparse, see below).  A chunk exists only while it holds an attached page, so
  * bookkeeping is O(table pages) plus one top pointer per chunk's span below
  * the highest table frame.
  *
@@ -39,15 +39,18 @@
 
 #define PT_SPARSE_MAX 6 /* inline entries before a page goes dense: covers a page's first few neighbours */
 
-typedef struct pt_page {
-    uint64_t *dense;               /* PT_ENTRIES entries, or NULL while sparse */
-    uint64_t val[PT_SPARSE_MAX];   /* sparse: non-zero entries ... */
+typedef struct pt_sparse {
+    uint64_t val[PT_SPARSE_MAX];   /* the non-zero entries ... */
     uint16_t idx[PT_SPARSE_MAX];   /* ... and their indices, unordered */
     uint8_t n;
-} pt_page;
+} pt_sparse;
 
+/* A table page at frame f of the chunk is dense[f] (PT_ENTRIES entries) or
+ * sparse[f]; exactly one is set while the page is attached.  Dense pointers
+ * sit in their own array so a walk reaches an entry in three loads. */
 typedef struct dir_chunk {
-    pt_page *page[DIR_CHUNK_FRAMES];
+    uint64_t *dense[DIR_CHUNK_FRAMES];
+    pt_sparse *sparse[DIR_CHUNK_FRAMES];
     uint32_t used;
 } dir_chunk;
 
@@ -68,11 +71,10 @@ void pt_mem_free(pt_mem *m)
         dir_chunk *ch = m->top[c];
         if (!ch)
             continue;
-        for (uint64_t i = 0; i < DIR_CHUNK_FRAMES; i++)
-            if (ch->page[i]) {
-                free(ch->page[i]->dense);
-                free(ch->page[i]);
-            }
+        for (uint64_t i = 0; i < DIR_CHUNK_FRAMES; i++) {
+            free(ch->dense[i]);
+            free(ch->sparse[i]);
+        }
         free(ch);
     }
     free(m->top);
@@ -96,9 +98,9 @@ void pt_mem_attach(pt_mem *m, uint64_t pfn)
         m->chunks++;
     }
     dir_chunk *ch = m->top[c];
-    pt_page **slot = &ch->page[pfn & (DIR_CHUNK_FRAMES - 1)];
-    assert(!*slot); /* a table page is attached exactly once */
-    *slot = vs_calloc(1, sizeof(pt_page));
+    uint64_t f = pfn & (DIR_CHUNK_FRAMES - 1);
+    assert(!ch->dense[f] && !ch->sparse[f]); /* a table page is attached exactly once */
+    ch->sparse[f] = vs_calloc(1, sizeof(pt_sparse));
     ch->used++;
     m->pages++;
 }
@@ -108,11 +110,12 @@ void pt_mem_detach(pt_mem *m, uint64_t pfn)
     uint64_t c = pfn >> DIR_CHUNK_SHIFT;
     assert(c < m->ntop && m->top[c]);
     dir_chunk *ch = m->top[c];
-    pt_page **slot = &ch->page[pfn & (DIR_CHUNK_FRAMES - 1)];
-    assert(*slot);
-    free((*slot)->dense);
-    free(*slot);
-    *slot = NULL;
+    uint64_t f = pfn & (DIR_CHUNK_FRAMES - 1);
+    assert(ch->dense[f] || ch->sparse[f]);
+    free(ch->dense[f]);
+    free(ch->sparse[f]);
+    ch->dense[f] = NULL;
+    ch->sparse[f] = NULL;
     m->pages--;
     if (--ch->used == 0) {
         free(ch);
@@ -121,29 +124,35 @@ void pt_mem_detach(pt_mem *m, uint64_t pfn)
     }
 }
 
-static pt_page *page_of(const pt_mem *m, uint64_t pfn)
+static const dir_chunk *chunk_of(const pt_mem *m, uint64_t pfn)
 {
     uint64_t c = pfn >> DIR_CHUNK_SHIFT;
-    if (c >= m->ntop || !m->top[c])
-        return NULL;
-    return m->top[c]->page[pfn & (DIR_CHUNK_FRAMES - 1)];
+    return c < m->ntop ? m->top[c] : NULL;
 }
 
-bool pt_mem_has(const pt_mem *m, uint64_t pfn) { return page_of(m, pfn) != NULL; }
+bool pt_mem_has(const pt_mem *m, uint64_t pfn)
+{
+    const dir_chunk *ch = chunk_of(m, pfn);
+    uint64_t f = pfn & (DIR_CHUNK_FRAMES - 1);
+    return ch && (ch->dense[f] || ch->sparse[f]);
+}
 
 unsigned pt_mem_present(const pt_mem *m, uint64_t pfn, unsigned *idx, uint64_t *pte)
 {
-    const pt_page *p = page_of(m, pfn);
-    assert(p);
+    const dir_chunk *ch = chunk_of(m, pfn);
+    assert(ch);
+    uint64_t f = pfn & (DIR_CHUNK_FRAMES - 1);
     unsigned n = 0;
-    if (p->dense) {
+    if (ch->dense[f]) {
         for (unsigned i = 0; i < PT_ENTRIES; i++)
-            if (p->dense[i]) {
+            if (ch->dense[f][i]) {
                 idx[n] = i;
-                pte[n++] = p->dense[i];
+                pte[n++] = ch->dense[f][i];
             }
         return n;
     }
+    const pt_sparse *p = ch->sparse[f];
+    assert(p);
     for (unsigned k = 0; k < p->n; k++) { /* insertion sort: at most PT_SPARSE_MAX */
         unsigned j = n++;
         while (j > 0 && idx[j - 1] > p->idx[k]) {
@@ -164,23 +173,24 @@ size_t pt_mem_overhead_bytes(const pt_mem *m)
     return sizeof *m + m->ntop * sizeof *m->top + m->chunks * sizeof(dir_chunk);
 }
 
-static pt_page *table_of(const pt_mem *m, uint64_t entry_pa)
+static dir_chunk *chunk_of_entry(const pt_mem *m, uint64_t entry_pa)
 {
     uint64_t pfn = entry_pa >> VS_PAGE_SHIFT_4K;
     assert((pfn >> DIR_CHUNK_SHIFT) < m->ntop);
-    const dir_chunk *ch = m->top[pfn >> DIR_CHUNK_SHIFT];
-    assert(ch);
-    pt_page *page = ch->page[pfn & (DIR_CHUNK_FRAMES - 1)];
-    assert(page); /* the walk reached a frame that holds no table */
-    return page;
+    dir_chunk *ch = m->top[pfn >> DIR_CHUNK_SHIFT];
+    assert(ch); /* the walk reached a frame that holds no table */
+    return ch;
 }
 
 uint64_t pt_read_entry(const pt_mem *m, uint64_t entry_pa)
 {
-    const pt_page *p = table_of(m, entry_pa);
+    const dir_chunk *ch = chunk_of_entry(m, entry_pa);
+    uint64_t f = (entry_pa >> VS_PAGE_SHIFT_4K) & (DIR_CHUNK_FRAMES - 1);
     unsigned i = (unsigned)(entry_pa >> 3) & (PT_ENTRIES - 1);
-    if (VS_LIKELY(p->dense != NULL))
-        return p->dense[i];
+    if (VS_LIKELY(ch->dense[f] != NULL))
+        return ch->dense[f][i];
+    const pt_sparse *p = ch->sparse[f];
+    assert(p); /* the walk reached a frame that holds no table */
     for (unsigned k = 0; k < p->n; k++)
         if (p->idx[k] == i)
             return p->val[k];
@@ -189,12 +199,15 @@ uint64_t pt_read_entry(const pt_mem *m, uint64_t entry_pa)
 
 void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
 {
-    pt_page *p = table_of(m, entry_pa);
+    dir_chunk *ch = chunk_of_entry(m, entry_pa);
+    uint64_t f = (entry_pa >> VS_PAGE_SHIFT_4K) & (DIR_CHUNK_FRAMES - 1);
     unsigned i = (unsigned)(entry_pa >> 3) & (PT_ENTRIES - 1);
-    if (p->dense) {
-        p->dense[i] = pte;
+    if (ch->dense[f]) {
+        ch->dense[f][i] = pte;
         return;
     }
+    pt_sparse *p = ch->sparse[f];
+    assert(p);
     for (unsigned k = 0; k < p->n; k++) {
         if (p->idx[k] != i)
             continue;
@@ -214,10 +227,13 @@ void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
         p->val[p->n++] = pte;
         return;
     }
-    p->dense = vs_calloc(PT_ENTRIES, sizeof(uint64_t));
+    uint64_t *d = vs_calloc(PT_ENTRIES, sizeof(uint64_t));
     for (unsigned k = 0; k < p->n; k++)
-        p->dense[p->idx[k]] = p->val[k];
-    p->dense[i] = pte;
+        d[p->idx[k]] = p->val[k];
+    d[i] = pte;
+    free(p);
+    ch->sparse[f] = NULL;
+    ch->dense[f] = d;
 }
 
 /* ---- trees ---- */
