@@ -45,35 +45,16 @@ static void progress_bar(void *ctx, const sim_progress *p)
     fflush(stderr);
 }
 
-static FILE *open_out(const char *path, vs_err *err)
-{
-    if (!strcmp(path, "-"))
-        return stdout;
-    FILE *f = fopen(path, "w");
-    if (!f)
-        vs_fail(err, VS_E_IO, "%s: cannot write results: %m", path);
-    return f;
-}
-
-static int close_out(FILE *f, const char *path, vs_err *err)
-{
-    if (f == stdout)
-        return fflush(f) == 0 ? VS_OK : vs_fail(err, VS_E_IO, "stdout: write failed: %m");
-    if (ferror(f) | fclose(f))
-        return vs_fail(err, VS_E_IO, "%s: write failed: %m", path);
-    return VS_OK;
-}
-
 static int write_results(vs_sim *sim, const char *json_path, const char *csv_path, vs_err *err)
 {
     if (json_path) {
-        FILE *f = open_out(json_path, err);
+        FILE *f = jw_open_file(json_path, err);
         if (!f)
             return VS_E_IO;
         jw *w = jw_new_json(f);
         sim_report(sim, w);
         jw_free(w);
-        int rc = close_out(f, json_path, err);
+        int rc = jw_close_file(f, json_path, err);
         if (rc != VS_OK)
             return rc;
     }
@@ -82,16 +63,16 @@ static int write_results(vs_sim *sim, const char *json_path, const char *csv_pat
         jw *w = jw_new_flat(csv_collect, &row);
         sim_report(sim, w);
         jw_free(w);
-        FILE *f = open_out(csv_path, err);
+        int rc = VS_E_IO;
+        FILE *f = jw_open_file(csv_path, err);
         if (f) {
             fprintf(f, "%s\n%s\n", row.header->str, row.values->str);
-            int rc = close_out(f, csv_path, err);
-            f = rc == VS_OK ? f : NULL;
+            rc = jw_close_file(f, csv_path, err);
         }
         g_string_free(row.header, TRUE);
         g_string_free(row.values, TRUE);
-        if (!f)
-            return VS_E_IO;
+        if (rc != VS_OK)
+            return rc;
     }
     return VS_OK;
 }
