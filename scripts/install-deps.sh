@@ -9,7 +9,7 @@ PACKAGES=(
   liblzma-dev libzstd-dev libxxhash-dev    # xz/zstd traces, xxHash page hashing
   clang                                    # libFuzzer targets
   valgrind                                 # traces/capture (lackey)
-  gnuplot-nox parallel                     # figures, GNU parallel sweeps (optional at run time)
+  gnuplot-nox jq parallel                  # figures (gnuplot optional; jq reads results), GNU parallel sweeps
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
