@@ -59,7 +59,7 @@ void jw_free(jw *w)
     free(w);
 }
 
-static void put_string(FILE *out, const char *s)
+void jw_put_string(FILE *out, const char *s)
 {
     fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -85,7 +85,7 @@ static void json_member(jw *w, const char *key)
     for (int i = 0; i < w->depth; i++)
         fputs("  ", w->out);
     if (key && !w->is_array[w->depth]) {
-        put_string(w->out, key);
+        jw_put_string(w->out, key);
         fputs(": ", w->out);
     }
 }
@@ -151,7 +151,7 @@ static void scalar(jw *w, const char *key, const char *text, bool quoted)
     if (w->out) {
         json_member(w, key);
         if (quoted)
-            put_string(w->out, text);
+            jw_put_string(w->out, text);
         else
             fputs(text, w->out);
     } else {

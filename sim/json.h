@@ -32,6 +32,11 @@ void jw_bool(jw *w, const char *key, bool v);
 void jw_str(jw *w, const char *key, const char *v);
 void jw_hex(jw *w, const char *key, uint64_t v); /* "0x..." string */
 
+/* Writes s as a JSON string literal (quoted, '"' '\\' and control bytes
+ * escaped): for the few outputs whose fixed one-line layout the writer's
+ * indented form cannot give (trace info --json). */
+void jw_put_string(FILE *out, const char *s);
+
 /* Opens a results file for writing, "-" meaning stdout; NULL with err set on failure. */
 FILE *jw_open_file(const char *path, vs_err *err);
 /* Flushes stdout or closes the file, reporting any write error (VS_E_IO) under path. */

@@ -6,28 +6,7 @@
 # locally, one task per point) collected into the same CSV, and --collect with
 # missing parts.
 # usage: cli_sweep.sh VMEMSIM SOURCE_DIR
-set -u
-VMEMSIM=$(realpath "$1")
-SRC=$(realpath "$2")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# expect STATUS PATTERN -- CMD...: exit status and a stderr pattern
-expect() {
-  local status=$1 pattern=$2
-  shift 3
-  "$@" >"$T/out" 2>"$T/err"
-  local got=$?
-  if [ "$got" -ne "$status" ]; then bad "exit $got (wanted $status): $*"; cat "$T/err"; return; fi
-  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" "$T/err"; then
-    bad "stderr lacks /$pattern/: $*"; cat "$T/err"; return
-  fi
-  ok
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
 same() { # A B what
   if cmp -s "$1" "$2"; then ok; else bad "$3: $1 and $2 differ"; diff <(cut -c1-150 "$1") <(cut -c1-150 "$2") | head -5; fi
 }

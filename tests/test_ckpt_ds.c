@@ -1,9 +1,12 @@
 /*
  * test_ckpt_ds.c: the checkpointing model on the `ds` workloads (seeds 000/001,
- * Figures 11-18): every structure's insert run at OPT=1 (10,000 operations =
- * 10,000 transactions) and OPT=5 (10,000 operations = 2,000 transactions),
- * under the default calibration.  Prints the per-structure table that
- * docs/checkpoint.md quotes.
+ * Figures 11-18): every structure's insert, default (ascending) keys, run at
+ * OPT=1 (10,000 operations = 10,000 transactions) and OPT=5 (10,000
+ * operations = 2,000 transactions), under the default calibration; the BST
+ * at 2,000 operations (see BST_OPS).  Prints the per-structure table that
+ * docs/checkpoint.md quotes.  Asserts the seeds' statements that hold; the
+ * ones that do not (Emul > PT for hashquad and the binomial queue) are listed
+ * in docs/checkpoint.md.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,15 +23,23 @@
 #include "workloads/workloads.h"
 
 #define SEED_CALIB VS_SOURCE_DIR "/configs/ckpt/xen2011.ini"
-#define OPS 10000
+#define OPS 10000    /* the seeds' 10,000 operations per run (Table 2) */
+#define BST_OPS 2000 /* ascending keys make the BST a spine: 10,000 inserts are ~5e7 stores, ~12 s a run */
+#define PT_MIN_COPY_PER_OP 4000.0   /* page tracking copies whole pages: "hundreds of MB" over 10,000 ops */
+#define EMUL_MAX_COPY_PER_OP 400.0  /* emulation copies words: "less than 2 MB" over 10,000 ops */
+#define TREE_MIN_COPY_PER_OP 2000.0 /* the BST spine is the seeds' "tree-insert" exception (56 MB) */
+#define TREE_PT_MIN_COPY_PER_OP 10000.0 /* a tree insert dirties several pages of its path */
+#define GAIN_LO 3.5                 /* OPT=5 makes page tracking "about 5x" cheaper per operation */
+#define GAIN_HI 6.5
 
-static ckpt_result run(const ckpt_calib *c, const char *structure, unsigned opt)
+static ckpt_result run(const ckpt_calib *c, const char *structure, unsigned opt, unsigned nops)
 {
     char *path = vt_path("ds.vmt");
-    char a[64], b[32];
+    char a[64], b[32], ops[32];
     snprintf(a, sizeof a, "structure=%s", structure);
     snprintf(b, sizeof b, "opt=%u", opt);
-    char ops[] = "ops=10000", op[] = "op=insert";
+    snprintf(ops, sizeof ops, "ops=%u", nops);
+    char op[] = "op=insert";
     char *kv[] = {a, op, b, ops};
     vs_err err = {0};
     if (wl_generate("ds", 4, kv, 1, path, &err) != VS_OK)
@@ -46,6 +57,11 @@ static ckpt_result run(const ckpt_calib *c, const char *structure, unsigned opt)
 static double per_op(const ckpt_result *r, ckpt_tech t)
 {
     return r->tech[t].tracking_ns / ((double)r->stats.txns * r->opt);
+}
+
+static double copy_per_op(const ckpt_result *r, ckpt_tech t)
+{
+    return (double)r->tech[t].copy_bytes / ((double)r->stats.txns * r->opt);
 }
 
 static double wpp(const ckpt_result *r)
@@ -73,9 +89,10 @@ static void ds_orderings(void **state)
     print_message("%-9s %3s %6s %6s %6s %8s %8s %8s %8s %7s %7s %6s %6s\n", "struct", "opt", "W/txn", "PPT",
                   "WPP", "emul/op", "pt/op", "emx/op", "ptx/op", "ptMB", "emMB", "spd_e", "spd_p");
     for (int k = 0; k < WL_DS_COUNT; k++) {
-        ckpt_result r[2] = {run(&c, wl_ds_names[k], 1), run(&c, wl_ds_names[k], 5)};
-        assert_int_equal(r[0].stats.txns, OPS);
-        assert_int_equal(r[1].stats.txns, OPS / 5);
+        unsigned nops = k == WL_DS_BST ? BST_OPS : OPS;
+        ckpt_result r[2] = {run(&c, wl_ds_names[k], 1, nops), run(&c, wl_ds_names[k], 5, nops)};
+        assert_int_equal(r[0].stats.txns, nops);
+        assert_int_equal(r[1].stats.txns, nops / 5);
         for (int i = 0; i < 2; i++) {
             const ckpt_result *x = &r[i];
             double n = (double)x->stats.txns;
@@ -112,15 +129,25 @@ static void ds_orderings(void **state)
         print_message("%-9s OPT 1->5 per-op gain: emul %.3fx, pt %.2fx, ptxen %.2fx; PPT grows %.2fx\n",
                       wl_ds_names[k], em, pt, ptx, growth);
         assert_true(fabs(em - 1) < 0.02);
-        assert_true(pt > 1.2 && ptx > 1.2);
-        if (growth < 1.2) /* pages stay the same: the seeds' "about 5x" */
-            assert_true(pt > 4 && pt <= 5.5);
-        /* data processed (Figures 15-16): page tracking copies whole pages */
-        assert_true(r[0].tech[CKPT_PT].copy_bytes >= 40000000);
-        assert_true(r[0].tech[CKPT_EMUL].copy_bytes < 4000000);
-        assert_true(r[0].tech[CKPT_PT].copy_bytes > 20 * r[0].tech[CKPT_EMUL].copy_bytes);
-        if (k == WL_DS_AVL || k == WL_DS_SPLAY || k == WL_DS_AA || k == WL_DS_BST)
-            assert_true(r[0].tech[CKPT_PT].copy_bytes >= 100000000);
+        /* the unique pages "remain largely unchanged", so both page trackers
+         * gain about 5x, for every structure with ascending keys */
+        assert_true(growth < 1.1);
+        assert_true(pt > GAIN_LO && pt < GAIN_HI && ptx > GAIN_LO && ptx < GAIN_HI);
+        /* data processed (Figures 15-16): page tracking copies whole pages,
+         * emulation words; the BST spine ("tree-insert") is the exception */
+        assert_true(copy_per_op(&r[0], CKPT_PT) >= PT_MIN_COPY_PER_OP);
+        if (k == WL_DS_BST) {
+            assert_true(copy_per_op(&r[0], CKPT_EMUL) > TREE_MIN_COPY_PER_OP);
+        } else {
+            assert_true(copy_per_op(&r[0], CKPT_EMUL) < EMUL_MAX_COPY_PER_OP);
+            assert_true(r[0].tech[CKPT_PT].copy_bytes > 20 * r[0].tech[CKPT_EMUL].copy_bytes);
+        }
+        if (k == WL_DS_AVL || k == WL_DS_AA || k == WL_DS_BST)
+            assert_true(copy_per_op(&r[0], CKPT_PT) >= TREE_PT_MIN_COPY_PER_OP);
+        /* Figure 11: "for ... binary search trees, Emul is more expensive than
+         * PT" (the seeds' hashquad and binomial queue are not reproduced) */
+        if (k == WL_DS_BST)
+            assert_true(r[0].tech[CKPT_EMUL].tracking_ns > r[0].tech[CKPT_PT].tracking_ns);
     }
     print_message("PTxen cheapest of emul/pt/emulxen/ptxen in %u of %u cases; hypervisor speedup emul avg %.2f "
                   "max %.2f, pt avg %.2f max %.2f; total-time pt/ptxen at OPT=1 avg %.2f\n",

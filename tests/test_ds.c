@@ -1,9 +1,10 @@
 /*
  * test_ds.c: the `ds` structures really are the structures.  Each runs
- * random inserts and removes against a naive reference model (an array),
+ * inserts and random removes against a naive reference model (an array),
  * with its invariant check (BST order, AVL balance and heights, AA levels,
  * heap order, binomial-tree shapes, queue indices, list acyclicity, probe
- * reachability) after every operation, for both heap layouts.  Then
+ * reachability) after every operation, for both heap layouts and both key
+ * orders the generator offers (keys=random|ascending).  Then
  * `trace info`'s per-transaction statistics are checked against an
  * independent count over the generated trace.
  */
@@ -31,7 +32,7 @@ static int cmp_u64(const void *a, const void *b)
 /* Does the structure remove a given key (else the minimum / the oldest)? */
 static bool keyed(wl_ds_kind k) { return k != WL_DS_HEAP && k != WL_DS_BINOMIAL && k != WL_DS_QUEUE; }
 
-static void run_model(wl_ds_kind kind, wl_ds_layout layout, uint64_t seed)
+static void run_model(wl_ds_kind kind, wl_ds_layout layout, bool ascending, uint64_t seed)
 {
     wl_ds_params p = {.kind = kind, .capacity = OPS, .layout = layout, .seed = seed};
     wl_ds *d;
@@ -45,7 +46,9 @@ static void run_model(wl_ds_kind kind, wl_ds_layout layout, uint64_t seed)
     for (int op = 0; op < 3 * OPS; op++) {
         uint64_t r = vs_rng_next(&rng);
         if (r % 100 < 55 && n < OPS) {
-            uint64_t key = (vs_rng_next(&rng) % 1000000) * 4096 + ++next % 4096 + 1; /* distinct */
+            /* distinct either way; ascending drives the BST to a spine and the
+             * balanced trees along their right edge, as keys=ascending does */
+            uint64_t key = ascending ? ++next : (vs_rng_next(&rng) % 1000000) * 4096 + ++next % 4096 + 1;
             wl_ds_insert(d, key);
             model[n++] = key;
         } else if (keyed(kind)) {
@@ -70,7 +73,8 @@ static void run_model(wl_ds_kind kind, wl_ds_layout layout, uint64_t seed)
             }
         }
         if (!wl_ds_check(d, why, sizeof why))
-            fail_msg("%s after op %d: %s", wl_ds_names[kind], op, why);
+            fail_msg("%s (%s keys) after op %d: %s", wl_ds_names[kind], ascending ? "ascending" : "random",
+                     op, why);
         assert_int_equal(wl_ds_size(d), n);
     }
     assert_int_equal(wl_ds_keys(d, got, OPS + 8), n);
@@ -94,10 +98,11 @@ static void run_model(wl_ds_kind kind, wl_ds_layout layout, uint64_t seed)
 static void test_structures(void **state)
 {
     (void)state;
-    for (int k = 0; k < WL_DS_COUNT; k++) {
-        run_model((wl_ds_kind)k, WL_LAYOUT_SEQ, 11 + (uint64_t)k);
-        run_model((wl_ds_kind)k, WL_LAYOUT_RANDOM, 101 + (uint64_t)k);
-    }
+    for (int k = 0; k < WL_DS_COUNT; k++)
+        for (int asc = 0; asc < 2; asc++) {
+            run_model((wl_ds_kind)k, WL_LAYOUT_SEQ, asc, 11 + (uint64_t)k);
+            run_model((wl_ds_kind)k, WL_LAYOUT_RANDOM, asc, 101 + (uint64_t)k);
+        }
 }
 
 /* Sorted ascending keys drive an unbalanced BST to a list, the AVL tree not. */
@@ -184,14 +189,17 @@ static double json_num(const char *json, const char *key)
 static void test_trace_info_stats(void **state)
 {
     (void)state;
-    const char *cases[][4] = {{"structure=avl", "op=insert", "opt=1", "ops=2000"},
-                              {"structure=aa", "op=delete", "opt=5", "ops=2000"},
-                              {"structure=binomial", "op=delete", "opt=1", "ops=1000"},
-                              {"structure=hashquad", "op=insert", "opt=5", "ops=1000"}};
+    /* the default key order (ascending) and keys=random, inserts and deletes */
+    const char *cases[][5] = {{"structure=avl", "op=insert", "opt=1", "ops=2000", "keys=ascending"},
+                              {"structure=aa", "op=delete", "opt=5", "ops=2000", "keys=random"},
+                              {"structure=binomial", "op=delete", "opt=1", "ops=1000", "keys=ascending"},
+                              {"structure=hashquad", "op=insert", "opt=5", "ops=1000", "keys=random"},
+                              {"structure=bst", "op=insert", "opt=5", "ops=500", "keys=ascending"},
+                              {"structure=splay", "op=delete", "opt=1", "ops=1000", "keys=random"}};
     char *path = vt_path("ds_info.vmt");
     for (size_t c = 0; c < VS_ARRAY_LEN(cases); c++) {
         vs_err err = {0};
-        assert_int_equal(wl_generate("ds", 4, (char **)cases[c], 5, path, &err), VS_OK);
+        assert_int_equal(wl_generate("ds", 5, (char **)cases[c], 5, path, &err), VS_OK);
         txn_stats t = count_txns(path);
         trace_summary *s;
         assert_int_equal(trace_summarize(path, &s, &err), VS_OK);
@@ -214,12 +222,48 @@ static void test_trace_info_stats(void **state)
     g_free(path);
 }
 
+static bool same_file(const char *a, const char *b)
+{
+    gchar *x, *y;
+    gsize nx, ny;
+    assert_true(g_file_get_contents(a, &x, &nx, NULL) && g_file_get_contents(b, &y, &ny, NULL));
+    bool same = nx == ny && memcmp(x, y, nx) == 0;
+    g_free(x);
+    g_free(y);
+    return same;
+}
+
+/* The generator's default key order is ascending; op=delete then deletes in
+ * the same ascending order, so a BST spine loses its root each time: one
+ * store (the root pointer) per transaction. */
+static void test_key_orders(void **state)
+{
+    (void)state;
+    char *def = vt_path("ds_def.vmt"), *asc = vt_path("ds_asc.vmt"), *rnd = vt_path("ds_rnd.vmt");
+    char *base[] = {"structure=avl", "ops=300", "keys=ascending"}, *rand_kv[] = {"structure=avl", "ops=300", "keys=random"};
+    vs_err err = {0};
+    assert_int_equal(wl_generate("ds", 2, base, 3, def, &err), VS_OK);
+    assert_int_equal(wl_generate("ds", 3, base, 3, asc, &err), VS_OK);
+    assert_int_equal(wl_generate("ds", 3, rand_kv, 3, rnd, &err), VS_OK);
+    assert_true(same_file(def, asc));
+    assert_false(same_file(asc, rnd));
+    char *del[] = {"structure=bst", "op=delete", "ops=300"};
+    assert_int_equal(wl_generate("ds", 3, del, 3, def, &err), VS_OK);
+    txn_stats t = count_txns(def);
+    assert_int_equal(t.txns, 300);
+    assert_int_equal(t.writes, 300);
+    g_free(def);
+    g_free(asc);
+    g_free(rnd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_structures),
         cmocka_unit_test(test_sorted_inserts),
         cmocka_unit_test(test_trace_info_stats),
+        cmocka_unit_test(test_key_orders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

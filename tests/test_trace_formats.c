@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "trace/trace.h"
+#include "vs_test.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,42 +25,6 @@
 #ifdef VS_HAVE_ZSTD
 #include <zstd.h>
 #endif
-
-static char tmpdir[256];
-
-static const char *tpath(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/test_trace_formats.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *spit(const char *name, const void *b, size_t n)
-{
-    const char *p = tpath(name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(b, 1, n, f), n);
-    fclose(f);
-    return p;
-}
 
 #define MAXR 64
 typedef struct got { long n; trace_rec r[MAXR]; vs_err e; trace_fmt fmt; } got;
@@ -81,9 +46,18 @@ static got read_file(const char *path, trace_fmt fmt)
     return g;
 }
 
+/* Writes n bytes as the scratch file `name`, then reads it back. */
+static got read_bytes(const char *name, const void *data, size_t n, trace_fmt fmt)
+{
+    char *path = vt_write_file(name, data, n);
+    got g = read_file(path, fmt);
+    g_free(path);
+    return g;
+}
+
 static got read_text(const char *name, const char *text, trace_fmt fmt)
 {
-    return read_file(spit(name, text, strlen(text)), fmt);
+    return read_bytes(name, text, strlen(text), fmt);
 }
 
 static void expect_recs(const got *g, const trace_rec *want, size_t n)
@@ -225,7 +199,7 @@ static void test_champsim(void **s)
         R(TREC_STORE, 0x70, 0), R(TREC_IFETCH, 0x401000, 0), R(TREC_STORE, 0x80, 0),
         R(TREC_IFETCH, 0x401004, 0),
     };
-    const char *p = tpath("t.champsim");
+    char *p = vt_path("t.champsim");
     vs_err e;
     trace_writer *w;
     assert_int_equal(trace_writer_open(p, TFMT_CHAMPSIM, TCODEC_NONE, &w, &e), 0);
@@ -233,12 +207,12 @@ static void test_champsim(void **s)
     assert_int_equal(trace_writer_dropped(w), 2);
     assert_int_equal(trace_writer_close(w, &e), 0);
     got g = read_file(p, TFMT_AUTO);
+    g_free(p);
     assert_int_equal(g.fmt, TFMT_CHAMPSIM);
     expect_recs(&g, want, VS_ARRAY_LEN(want));
     /* A partial record is an error at its offset. */
     unsigned char rec[64 + 10] = {0};
-    const char *q = spit("part.champsim", rec, sizeof rec);
-    g = read_file(q, TFMT_CHAMPSIM);
+    g = read_bytes("part.champsim", rec, sizeof rec, TFMT_CHAMPSIM);
     assert_true(g.n < 0);
     assert_non_null(strstr(g.e.msg, "offset 64"));
     assert_non_null(strstr(g.e.msg, "part.champsim"));
@@ -253,7 +227,7 @@ static void test_detection(void **s)
     unsigned char junk[100];
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (unsigned char)(i * 37 + 200);
-    g = read_file(spit("junk.bin", junk, sizeof junk), TFMT_AUTO);
+    g = read_bytes("junk.bin", junk, sizeof junk, TFMT_AUTO);
     assert_true(g.n < 0);
     if (!strstr(g.e.msg, "tried vmt") || !strstr(g.e.msg, "lackey, pin, simics, champsim"))
         fail_msg("%s", g.e.msg);
@@ -264,7 +238,9 @@ static void test_detection(void **s)
     assert_int_equal(trace_fmt_from_name("nope"), TFMT_AUTO);
     assert_string_equal(trace_kind_name(TREC_TXN_END), "txn_end");
     /* Missing file. */
-    g = read_file(tpath("missing.lackey"), TFMT_AUTO);
+    char *missing = vt_path("missing.lackey");
+    g = read_file(missing, TFMT_AUTO);
+    g_free(missing);
     assert_true(g.n == VS_E_IO && strstr(g.e.msg, "missing.lackey"));
 }
 
@@ -278,13 +254,14 @@ static void test_garbage(void **s)
         size_t n = 1 + vs_rng_next(&rng) % sizeof b;
         for (size_t i = 0; i < n; i++)
             b[i] = (unsigned char)vs_rng_next(&rng);
-        const char *p = spit("garbage", b, n);
+        char *p = vt_write_file("garbage", b, n);
         for (int f = TFMT_AUTO; f < TFMT_COUNT; f++) {
             got g = read_file(p, (trace_fmt)f);
             if (g.n < 0 && !strstr(g.e.msg, "garbage"))
                 fail_msg("message lacks the file name: %s", g.e.msg);
             assert_true(g.n < 0 || f == TFMT_CHAMPSIM || f == TFMT_AUTO);
         }
+        g_free(p);
     }
 }
 
@@ -294,7 +271,7 @@ static void test_compressed_sources(void **s)
     const char *text = "I  1000,4\n L 2000,8\n";
     const trace_rec want[] = {R(TREC_IFETCH, 0x1000, 4), R(TREC_LOAD, 0x2000, 8)};
     /* gzip, two members */
-    const char *gz = tpath("t.lackey.gz");
+    char *gz = vt_path("t.lackey.gz");
     gzFile g = gzopen(gz, "wb");
     gzputs(g, "I  1000,4\n");
     gzclose(g);
@@ -308,29 +285,30 @@ static void test_compressed_sources(void **s)
     unsigned char buf[256];
     size_t n = fread(buf, 1, sizeof buf, f);
     fclose(f);
-    r = read_file(spit("cut.lackey.gz", buf, n - 5), TFMT_AUTO);
+    g_free(gz);
+    r = read_bytes("cut.lackey.gz", buf, n - 5, TFMT_AUTO);
     assert_true(r.n < 0 && strstr(r.e.msg, "cut.lackey.gz") && strstr(r.e.msg, "offset"));
     /* trailing garbage after a member */
     memcpy(buf + n, "xyz", 3);
-    r = read_file(spit("tail.lackey.gz", buf, n + 3), TFMT_AUTO);
+    r = read_bytes("tail.lackey.gz", buf, n + 3, TFMT_AUTO);
     assert_true(r.n < 0 && strstr(r.e.msg, "trailing"));
 #ifdef VS_HAVE_LZMA
     uint8_t xz[512];
     size_t xn = 0;
     assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, (const uint8_t *)text,
                                              strlen(text), xz, &xn, sizeof xz), LZMA_OK);
-    r = read_file(spit("t.lackey.xz", xz, xn), TFMT_AUTO);
+    r = read_bytes("t.lackey.xz", xz, xn, TFMT_AUTO);
     expect_recs(&r, want, 2);
-    r = read_file(spit("cut.lackey.xz", xz, xn - 3), TFMT_AUTO);
+    r = read_bytes("cut.lackey.xz", xz, xn - 3, TFMT_AUTO);
     assert_true(r.n < 0 && strstr(r.e.msg, "cut.lackey.xz") && strstr(r.e.msg, "offset"));
 #endif
 #ifdef VS_HAVE_ZSTD
     char zs[512];
     size_t zn = ZSTD_compress(zs, sizeof zs, text, strlen(text), 3);
     assert_false(ZSTD_isError(zn));
-    r = read_file(spit("t.lackey.zst", zs, zn), TFMT_AUTO);
+    r = read_bytes("t.lackey.zst", zs, zn, TFMT_AUTO);
     expect_recs(&r, want, 2);
-    r = read_file(spit("cut.lackey.zst", zs, zn - 2), TFMT_AUTO);
+    r = read_bytes("cut.lackey.zst", zs, zn - 2, TFMT_AUTO);
     assert_true(r.n < 0 && strstr(r.e.msg, "cut.lackey.zst") && strstr(r.e.msg, "offset"));
 #endif
 }
@@ -364,11 +342,12 @@ static void test_samples(void **s)
         digest_file(in, &a, &fa);
         assert_int_equal(fa, TFMT_LACKEY);
         assert_true(a.records > 100000);
-        const char *out = tpath("sample.vmt");
+        char *out = vt_path("sample.vmt");
         vs_err e;
         if (trace_convert(in, out, TFMT_AUTO, &e) < 0)
             fail_msg("%s", e.msg);
         digest_file(out, &b, &fb);
+        g_free(out);
         assert_int_equal(fb, TFMT_VMT);
         assert_true(a.h == b.h && a.records == b.records);
     }
@@ -380,7 +359,7 @@ static void test_head(void **s)
     const trace_rec in[] = {R(TREC_LOAD, 0x7ffd4e5f6a70, 8), {.kind = TREC_SWITCH, .id = 7},
                             {.kind = TREC_INVLPG, .addr = 0x5000},
                             {.kind = TREC_CDA, .addr = 0x1000, .len = 4096, .id = 2}};
-    const char *p = tpath("h.vmt");
+    char *p = vt_path("h.vmt");
     vs_err e;
     trace_writer *w;
     assert_int_equal(trace_writer_open(p, TFMT_VMT, TCODEC_ZLIB, &w, &e), 0);
@@ -390,6 +369,7 @@ static void test_head(void **s)
     FILE *f = fmemopen(out, sizeof out - 1, "w");
     assert_int_equal(trace_head(p, 10, f, &e), 0);
     fclose(f);
+    g_free(p);
     assert_string_equal(out, "load 0x7ffd4e5f6a70 8\nswitch 7\ninvlpg 0x5000\ncda 0x1000 4096 2\n");
 }
 
@@ -478,5 +458,5 @@ int main(void)
         cmocka_unit_test(test_samples),       cmocka_unit_test(test_head),
         cmocka_unit_test(test_summary),       cmocka_unit_test(test_summary_pages_model),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

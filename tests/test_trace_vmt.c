@@ -12,38 +12,13 @@
 #include <cmocka.h>
 
 #include "trace/trace.h"
+#include "vs_test.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-static char tmpdir[256];
-
-static const char *tpath(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/test_trace_vmt.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
 
 /* Random records of every kind; some carry fields outside the compact forms. */
 static void random_recs(trace_rec *r, size_t n, uint64_t seed)
@@ -126,10 +101,11 @@ static void roundtrip(trace_codec codec, size_t n, uint64_t seed)
 {
     trace_rec *in = calloc(n, sizeof *in), *out = calloc(n + 1, sizeof *out);
     random_recs(in, n, seed);
-    const char *p = tpath("rt.vmt");
+    char *p = vt_path("rt.vmt");
     write_recs(p, codec, in, n);
     vs_err e;
     long got = read_all(p, TFMT_AUTO, out, n + 1, &e);
+    g_free(p);
     if (got < 0)
         fail_msg("%s", e.msg);
     assert_int_equal(got, n);
@@ -163,11 +139,12 @@ static void test_roundtrip_zstd(void **s)
 static void test_empty_trace(void **s)
 {
     (void)s;
-    const char *p = tpath("empty.vmt");
+    char *p = vt_path("empty.vmt");
     write_recs(p, TCODEC_ZLIB, NULL, 0);
     trace_rec out[4];
     vs_err e;
     assert_int_equal(read_all(p, TFMT_AUTO, out, 4, &e), 0);
+    g_free(p);
 }
 
 static unsigned char *slurp(const char *path, size_t *n)
@@ -181,14 +158,6 @@ static unsigned char *slurp(const char *path, size_t *n)
     assert_int_equal(fread(b, 1, *n, f), *n);
     fclose(f);
     return b;
-}
-
-static void spit(const char *path, const void *b, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(b, 1, n, f), n);
-    fclose(f);
 }
 
 static void expect_error(const char *path, trace_fmt fmt, const char *where)
@@ -206,15 +175,17 @@ static void truncate_everywhere(trace_codec codec)
 {
     trace_rec in[60];
     random_recs(in, VS_ARRAY_LEN(in), 11);
-    const char *p = tpath("whole.vmt"), *q = tpath("cut.vmt");
+    char *p = vt_path("whole.vmt");
     write_recs(p, codec, in, VS_ARRAY_LEN(in));
     size_t n;
     unsigned char *b = slurp(p, &n);
+    g_free(p);
     for (size_t cut = 0; cut < n; cut++) {
-        spit(q, b, cut);
+        char *q = vt_write_file("cut.vmt", b, cut);
         expect_error(q, TFMT_VMT, "offset");
         if (cut >= 16)
             expect_error(q, TFMT_AUTO, "offset");
+        g_free(q);
     }
     free(b);
 }
@@ -236,27 +207,30 @@ static void corrupt_everywhere(trace_codec codec)
     enum { N = 40 };
     trace_rec in[N], out[N + 8];
     random_recs(in, N, 12);
-    const char *p = tpath("whole.vmt"), *q = tpath("bad.vmt");
+    char *p = vt_path("whole.vmt");
     write_recs(p, codec, in, N);
     size_t n;
     unsigned char *b = slurp(p, &n);
+    g_free(p);
     for (size_t i = 0; i < n; i++) {
         for (unsigned flip = 1; flip < 256; flip <<= 3) {
             b[i] ^= (unsigned char)flip;
-            spit(q, b, n);
+            char *q = vt_write_file("bad.vmt", b, n);
             vs_err e;
             long rc = read_all(q, TFMT_VMT, out, VS_ARRAY_LEN(out), &e);
             if (rc >= 0 && (codec == TCODEC_NONE || rc != N || memcmp(in, out, sizeof in) != 0))
                 fail_msg("codec %d: flipping byte %zu by 0x%x went unnoticed", codec, i, flip);
             if (rc < 0 && (!strstr(e.msg, q) || !strstr(e.msg, "offset")))
                 fail_msg("message lacks path or offset: %s", e.msg);
+            g_free(q);
             b[i] ^= (unsigned char)flip;
         }
     }
     /* Trailing garbage after a complete file. */
     b[n] = 0;
-    spit(q, b, n + 1);
+    char *q = vt_write_file("bad.vmt", b, n + 1);
     expect_error(q, TFMT_VMT, "offset");
+    g_free(q);
     free(b);
 }
 
@@ -270,17 +244,19 @@ static void test_corruption(void **s)
 static void test_bad_header_fields(void **s)
 {
     (void)s;
-    const char *p = tpath("h.vmt");
+    char *p = vt_path("h.vmt");
     write_recs(p, TCODEC_ZLIB, NULL, 0);
     size_t n;
     unsigned char *b = slurp(p, &n);
+    g_free(p);
     static const struct { size_t at; unsigned char v; const char *msg; } CASES[] = {
         {8, 2, "version"}, {10, 9, "codec"}, {12, 1, "flags"}, {0, 'x', "magic"}};
     for (size_t i = 0; i < VS_ARRAY_LEN(CASES); i++) {
         unsigned char old = b[CASES[i].at];
         b[CASES[i].at] = CASES[i].v;
-        spit(p, b, n);
+        p = vt_write_file("h.vmt", b, n);
         expect_error(p, TFMT_VMT, CASES[i].msg);
+        g_free(p);
         b[CASES[i].at] = old;
     }
     free(b);
@@ -289,7 +265,7 @@ static void test_bad_header_fields(void **s)
 static void test_tmp_then_rename(void **s)
 {
     (void)s;
-    const char *p = tpath("commit.vmt"), *tmp = tpath("commit.vmt.tmp");
+    char *p = vt_path("commit.vmt"), *tmp = vt_path("commit.vmt.tmp"), *nodir = vt_path("no/such/dir.vmt");
     vs_err e;
     trace_writer *w;
     trace_rec r = {.addr = 0x1000, .size = 8, .kind = TREC_LOAD};
@@ -311,8 +287,11 @@ static void test_tmp_then_rename(void **s)
     assert_int_equal(trace_writer_open(p, TFMT_VMT, TCODEC_ZLIB, &w, &e), 0);
     assert_true(trace_write(w, &bad, 1, &e) < 0);
     trace_writer_abort(w);
-    assert_true(trace_writer_open(tpath("no/such/dir.vmt"), TFMT_VMT, TCODEC_ZLIB, &w, &e) < 0);
+    assert_true(trace_writer_open(nodir, TFMT_VMT, TCODEC_ZLIB, &w, &e) < 0);
     assert_non_null(strstr(e.msg, "no/such/dir.vmt"));
+    g_free(p);
+    g_free(tmp);
+    g_free(nodir);
 }
 
 static void test_gzip_transparent(void **s)
@@ -321,7 +300,7 @@ static void test_gzip_transparent(void **s)
     enum { N = 5000 };
     trace_rec in[N], out[N + 1];
     random_recs(in, N, 21);
-    const char *p = tpath("g.vmt"), *gz = tpath("g.vmt.gz");
+    char *p = vt_path("g.vmt"), *gz = vt_path("g.vmt.gz");
     write_recs(p, TCODEC_NONE, in, N);
     size_t n;
     unsigned char *b = slurp(p, &n);
@@ -342,6 +321,8 @@ static void test_gzip_transparent(void **s)
     assert_int_equal(trace_src_open(gz, &src, &e), 0);
     assert_string_equal(trace_src_codec(src), "gzip");
     trace_src_close(src);
+    g_free(p);
+    g_free(gz);
 }
 
 int main(void)
@@ -353,5 +334,5 @@ int main(void)
         cmocka_unit_test(test_bad_header_fields), cmocka_unit_test(test_tmp_then_rename),
         cmocka_unit_test(test_gzip_transparent),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

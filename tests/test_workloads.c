@@ -60,10 +60,12 @@ static void test_deterministic(void **state)
         g_free(y);
         g_free(z);
     }
-    const char *dkv[] = {"structure=avl", "ops=500"};
-    gen("ds", 3, a, 2, dkv);
-    gen("ds", 3, b, 2, dkv);
-    gen("ds", 4, c, 2, dkv);
+    /* Random keys: with the default ascending keys and sequential layout the
+     * ds trace uses no random numbers, so only this form depends on the seed. */
+    const char *dkv[] = {"structure=avl", "ops=500", "keys=random"};
+    gen("ds", 3, a, 3, dkv);
+    gen("ds", 3, b, 3, dkv);
+    gen("ds", 4, c, 3, dkv);
     size_t na, nb, nc;
     unsigned char *x = slurp(a, &na), *y = slurp(b, &nb), *z = slurp(c, &nc);
     assert_int_equal(na, nb);

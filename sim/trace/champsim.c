@@ -24,14 +24,9 @@
 #define CS_OFF_DST 16u
 #define CS_OFF_SRC 32u
 #define CS_RECS_PER_INSTR (1u + CS_SRCS + CS_DSTS) /* most trace_recs one record yields */
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
+_Static_assert(CS_RECS_PER_INSTR <= TR_PENDING_MAX, "one instruction fits tr_pending");
+#define CS_PARTIAL_HINT "the decompressed size is not a multiple of 64"
+_Static_assert(TR_CHAMPSIM_REC == 64, "CS_PARTIAL_HINT names the record size");
 
 static void put64(unsigned char *p, uint64_t v)
 {
@@ -47,21 +42,20 @@ bool tr_champsim_plausible(const unsigned char *p, size_t n)
 /* ---- reader ---- */
 
 typedef struct cs_state {
-    trace_rec pend[CS_RECS_PER_INSTR]; /* records of one instruction not yet handed out */
-    unsigned npend, next;
+    tr_pending pend; /* the rest of an instruction that did not fit the caller's buffer */
 } cs_state;
 
 static unsigned cs_decode(const unsigned char *p, trace_rec *out)
 {
     unsigned k = 0;
-    out[k++] = (trace_rec){.addr = get64(p), .kind = TREC_IFETCH};
+    out[k++] = (trace_rec){.addr = tr_get64le(p), .kind = TREC_IFETCH};
     for (unsigned i = 0; i < CS_SRCS; i++) {
-        uint64_t a = get64(p + CS_OFF_SRC + 8 * i);
+        uint64_t a = tr_get64le(p + CS_OFF_SRC + 8 * i);
         if (a)
             out[k++] = (trace_rec){.addr = a, .kind = TREC_LOAD};
     }
     for (unsigned i = 0; i < CS_DSTS; i++) {
-        uint64_t a = get64(p + CS_OFF_DST + 8 * i);
+        uint64_t a = tr_get64le(p + CS_OFF_DST + 8 * i);
         if (a)
             out[k++] = (trace_rec){.addr = a, .kind = TREC_STORE};
     }
@@ -72,23 +66,13 @@ static long cs_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
 {
     cs_state *s = r->st;
     trace_in *in = &r->in;
-    size_t n = 0;
+    size_t n = tr_pending_take(&s->pend, out, cap);
     while (n < cap) {
-        if (s->next < s->npend) {
-            out[n++] = s->pend[s->next++];
-            continue;
-        }
-        long avail = tin_need(in, TR_CHAMPSIM_REC, err);
+        long avail = tin_record(in, TR_CHAMPSIM_REC, "ChampSim record", CS_PARTIAL_HINT, err);
         if (avail < 0)
             return avail;
         if (avail == 0)
             break;
-        if (avail < (long)TR_CHAMPSIM_REC)
-            return vs_fail(err, VS_E_FORMAT,
-                           "%s: offset %llu: partial ChampSim record (%ld of %u bytes): the "
-                           "decompressed size is not a multiple of %u",
-                           in->path, (unsigned long long)tin_offset(in), avail, TR_CHAMPSIM_REC,
-                           TR_CHAMPSIM_REC);
         const unsigned char *p = in->buf + in->pos;
         size_t whole = (size_t)avail / TR_CHAMPSIM_REC;
         /* Fast path: decode straight into the caller's buffer while it has room. */
@@ -98,9 +82,10 @@ static long cs_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
             whole--;
         }
         if (whole > 0 && cap - n < CS_RECS_PER_INSTR) {
-            s->npend = cs_decode(p, s->pend);
-            s->next = 0;
+            s->pend.n = cs_decode(p, s->pend.rec);
+            s->pend.next = 0;
             p += TR_CHAMPSIM_REC;
+            n += tr_pending_take(&s->pend, out + n, cap - n);
         }
         in->pos = (size_t)(p - in->buf);
     }
@@ -112,9 +97,7 @@ static const reader_ops CHAMPSIM_OPS = {cs_read, free};
 int tr_champsim_attach(trace_reader *r, vs_err *err)
 {
     (void)err;
-    r->st = vs_calloc(1, sizeof(cs_state));
-    r->ops = &CHAMPSIM_OPS;
-    return VS_OK;
+    return tr_attach(r, &CHAMPSIM_OPS, vs_calloc(1, sizeof(cs_state)));
 }
 
 /* ---- writer ---- */

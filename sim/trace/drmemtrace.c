@@ -33,25 +33,17 @@
 #define DR_LAST_TYPE 49u
 #define DR_MAX_VERSION 64u /* versions 2..5 exist; a larger "version" is not a header */
 #define DR_BUNDLE_MAX 8u   /* lengths fit in the 8 addr bytes */
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
+_Static_assert(DR_BUNDLE_MAX <= TR_PENDING_MAX, "a bundle fits tr_pending");
 
 bool tr_drmemtrace_magic(const unsigned char *p, size_t n)
 {
-    return n >= DR_ENTRY && p[0] == DR_HEADER && p[1] == 0 && get64(p + 4) > 0 &&
-           get64(p + 4) < DR_MAX_VERSION;
+    return n >= DR_ENTRY && p[0] == DR_HEADER && p[1] == 0 && tr_get64le(p + 4) > 0 &&
+           tr_get64le(p + 4) < DR_MAX_VERSION;
 }
 
 typedef struct dr_state {
     uint64_t next_pc; /* after the last instruction: where a bundle continues */
-    trace_rec pend[DR_BUNDLE_MAX]; /* a bundle's IFETCHes not yet handed out */
-    unsigned npend, next;
+    tr_pending pend; /* a bundle's IFETCHes that did not fit the caller's buffer */
     bool done;
 } dr_state;
 
@@ -65,26 +57,16 @@ static long dr_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
 {
     dr_state *s = r->st;
     trace_in *in = &r->in;
-    size_t n = 0;
-    while (n < cap) {
-        if (s->next < s->npend) {
-            out[n++] = s->pend[s->next++];
-            continue;
-        }
-        if (s->done)
-            break;
-        long avail = tin_need(in, DR_ENTRY, err);
+    size_t n = tr_pending_take(&s->pend, out, cap);
+    while (n < cap && !s->done) {
+        long avail = tin_record(in, DR_ENTRY, "drmemtrace entry", "truncated file?", err);
         if (avail < 0)
             return avail;
         if (avail == 0)
             break;
-        if (avail < (long)DR_ENTRY)
-            return vs_fail(err, VS_E_FORMAT,
-                           "%s: offset %llu: partial drmemtrace entry (%ld of %u bytes): truncated file?",
-                           in->path, (unsigned long long)tin_offset(in), avail, DR_ENTRY);
         const unsigned char *p = in->buf + in->pos;
         unsigned type = p[0] | (unsigned)p[1] << 8, size = p[2] | (unsigned)p[3] << 8;
-        uint64_t addr = get64(p + 4);
+        uint64_t addr = tr_get64le(p + 4);
         if (type > DR_LAST_TYPE)
             return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: unknown drmemtrace entry type %u (expected 0..%u)",
                            in->path, (unsigned long long)tin_offset(in), type, DR_LAST_TYPE);
@@ -100,11 +82,12 @@ static long dr_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
                 return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: instruction bundle of %u (at most %u)",
                                in->path, (unsigned long long)tin_offset(in) - DR_ENTRY, size, DR_BUNDLE_MAX);
             for (unsigned i = 0; i < size; i++) {
-                s->pend[i] = (trace_rec){.addr = s->next_pc, .size = p[4 + i], .kind = TREC_IFETCH};
+                s->pend.rec[i] = (trace_rec){.addr = s->next_pc, .size = p[4 + i], .kind = TREC_IFETCH};
                 s->next_pc += p[4 + i];
             }
-            s->npend = size;
-            s->next = 0;
+            s->pend.n = size;
+            s->pend.next = 0;
+            n += tr_pending_take(&s->pend, out + n, cap - n);
         } else if (type == DR_FOOTER) {
             s->done = true;
         }
@@ -117,7 +100,5 @@ static const reader_ops DRMEMTRACE_OPS = {dr_read, free};
 int tr_drmemtrace_attach(trace_reader *r, vs_err *err)
 {
     (void)err;
-    r->st = vs_calloc(1, sizeof(dr_state));
-    r->ops = &DRMEMTRACE_OPS;
-    return VS_OK;
+    return tr_attach(r, &DRMEMTRACE_OPS, vs_calloc(1, sizeof(dr_state)));
 }

@@ -156,6 +156,5 @@ static const reader_ops LACKEY_OPS = {lk_read, NULL};
 int tr_lackey_attach(trace_reader *r, vs_err *err)
 {
     (void)err;
-    r->ops = &LACKEY_OPS;
-    return VS_OK;
+    return tr_attach(r, &LACKEY_OPS, NULL);
 }

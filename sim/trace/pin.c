@@ -151,7 +151,5 @@ static const reader_ops PIN_OPS = {pin_read, free};
 int tr_pin_attach(trace_reader *r, vs_err *err)
 {
     (void)err;
-    r->st = vs_calloc(1, sizeof(pin_state));
-    r->ops = &PIN_OPS;
-    return VS_OK;
+    return tr_attach(r, &PIN_OPS, vs_calloc(1, sizeof(pin_state)));
 }

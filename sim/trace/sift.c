@@ -39,8 +39,7 @@ typedef struct sift_state {
     size_t pos, len;       /* unparsed bytes of the record stream: win[pos, len) */
     uint64_t base;         /* stream offset of win[0] */
     uint64_t pc;           /* where the next compact Instruction sits */
-    trace_rec pend[4];     /* an instruction's records not yet handed out */
-    unsigned npend, next;
+    tr_pending pend;       /* an instruction's records (at most 4) not yet handed out */
 } sift_state;
 
 static void sift_free(void *p)
@@ -90,14 +89,6 @@ static long need(trace_reader *r, sift_state *s, size_t n, vs_err *err)
     return (long)(s->len - s->pos);
 }
 
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 static int truncated(trace_reader *r, sift_state *s, const char *what, vs_err *err)
 {
     return vs_fail(err, VS_E_FORMAT, "%s: record offset %llu: SIFT %s cut short: truncated file?", r->in.path,
@@ -131,7 +122,7 @@ static int decode(trace_reader *r, sift_state *s, vs_err *err)
             s->pos += k;
             size -= k;
         }
-        s->npend = s->next = 0;
+        s->pend.n = s->pend.next = 0;
         return 1;
     }
     bool compact = (p[0] & 0xf) != 0;
@@ -144,13 +135,13 @@ static int decode(trace_reader *r, sift_state *s, vs_err *err)
     if ((size_t)avail < total)
         return truncated(r, s, "instruction", err);
     p = s->win + s->pos;
-    uint64_t pc = compact ? s->pc : get64(p + 2);
+    uint64_t pc = compact ? s->pc : tr_get64le(p + 2);
     s->pc = pc + isize;
-    s->pend[0] = (trace_rec){.addr = pc, .size = (uint16_t)isize, .kind = TREC_IFETCH};
+    s->pend.rec[0] = (trace_rec){.addr = pc, .size = (uint16_t)isize, .kind = TREC_IFETCH};
     for (unsigned i = 0; i < naddr; i++)
-        s->pend[1 + i] = (trace_rec){.addr = get64(p + head + 8 * i), .kind = TREC_LOAD};
-    s->npend = 1 + naddr;
-    s->next = 0;
+        s->pend.rec[1 + i] = (trace_rec){.addr = tr_get64le(p + head + 8 * i), .kind = TREC_LOAD};
+    s->pend.n = 1 + naddr;
+    s->pend.next = 0;
     s->pos += total;
     return 1;
 }
@@ -158,14 +149,8 @@ static int decode(trace_reader *r, sift_state *s, vs_err *err)
 static long sift_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
 {
     sift_state *s = r->st;
-    size_t n = 0;
-    while (n < cap) {
-        if (s->next < s->npend) {
-            out[n++] = s->pend[s->next++];
-            continue;
-        }
-        if (s->done)
-            break;
+    size_t n = tr_pending_take(&s->pend, out, cap);
+    while (n < cap && !s->done) {
         int rc = decode(r, s, err);
         if (rc < 0)
             return rc;
@@ -173,6 +158,7 @@ static long sift_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
             s->done = true;
             break;
         }
+        n += tr_pending_take(&s->pend, out + n, cap - n);
     }
     return (long)n;
 }
@@ -190,7 +176,7 @@ int tr_sift_attach(trace_reader *r, vs_err *err)
                        in->path);
     const unsigned char *p = in->buf + in->pos;
     uint32_t extra = p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
-    uint64_t opts = get64(p + 8);
+    uint64_t opts = tr_get64le(p + 8);
     if (opts & ~(uint64_t)SIFT_KNOWN_OPTS)
         return vs_fail(err, VS_E_FORMAT, "%s: offset 8: unknown SIFT options 0x%llx (known: 0x%x)", in->path,
                        (unsigned long long)opts, SIFT_KNOWN_OPTS);
@@ -215,7 +201,5 @@ int tr_sift_attach(trace_reader *r, vs_err *err)
         }
         s->zinit = true;
     }
-    r->st = s;
-    r->ops = &SIFT_OPS;
-    return VS_OK;
+    return tr_attach(r, &SIFT_OPS, s);
 }

@@ -147,6 +147,5 @@ static const reader_ops SIMICS_OPS = {sm_read, NULL};
 int tr_simics_attach(trace_reader *r, vs_err *err)
 {
     (void)err;
-    r->ops = &SIMICS_OPS;
-    return VS_OK;
+    return tr_attach(r, &SIMICS_OPS, NULL);
 }

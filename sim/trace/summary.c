@@ -15,6 +15,8 @@
  */
 #include "trace_int.h"
 
+#include "json.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,22 +254,14 @@ static uint64_t processes(const trace_summary *s)
     return s->pids.count ? s->pids.count : (s->records > 0);
 }
 
+/* The JSON form is one line with 4-decimal means, a layout the indented
+ * jw_* writer does not produce; only the string escaping is shared. */
 static void json_str(FILE *out, const char *str)
 {
-    if (!str) {
+    if (str)
+        jw_put_string(out, str);
+    else
         fputs("null", out);
-        return;
-    }
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
 }
 
 static void print_json(const trace_summary *s, const char *path, FILE *out)

@@ -14,6 +14,8 @@
 
 #include "trace.h"
 
+#include <string.h>
+
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #define TR_BUF(normal, fuzz) (fuzz) /* tiny buffers: fuzz inputs cross every refill */
 #else
@@ -37,7 +39,22 @@ int tin_lines(trace_in *in, vs_err *err);
 /* Makes at least n bytes available from pos unless the stream ends first.
  * Returns the bytes available (may be < n only at the end) or < 0 on error. */
 long tin_need(trace_in *in, size_t n, vs_err *err);
+/* tin_need for one whole record of a binary format with fixed-size records:
+ * returns the bytes available (>= n), 0 at the end, or < 0 on error -- a
+ * partial record at the end is an error at its offset, "partial <what> (k of
+ * n bytes): <hint>", hint saying what a short tail usually means. */
+long tin_record(trace_in *in, size_t n, const char *what, const char *hint, vs_err *err);
 static inline uint64_t tin_offset(const trace_in *in) { return in->base + in->pos; }
+
+/* The little-endian u64 at p: every binary format vmemsim reads is
+ * little-endian, whatever the host. */
+static inline uint64_t tr_get64le(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
 
 /* Hex digit value + 1 (0 = not a hex digit), shared by the text parsers. */
 extern const unsigned char tr_hexval[256];
@@ -68,8 +85,34 @@ struct trace_reader {
     bool failed;
 };
 
+/* Records one decoded unit (a ChampSim instruction, a drmemtrace bundle, a
+ * SIFT instruction) yields beyond what the caller's buffer had room for:
+ * handed out first by the next read, so no record is split or lost. */
+#define TR_PENDING_MAX 8u
+typedef struct tr_pending {
+    trace_rec rec[TR_PENDING_MAX];
+    unsigned n, next; /* rec[next, n) are still to be handed out */
+} tr_pending;
+
+/* Moves up to room pending records to out; returns how many. */
+static inline size_t tr_pending_take(tr_pending *p, trace_rec *out, size_t room)
+{
+    size_t k = p->n - p->next;
+    k = k < room ? k : room;
+    if (k) /* out may be NULL when room is 0 */
+        memcpy(out, p->rec + p->next, k * sizeof *out);
+    p->next += (unsigned)k;
+    return k;
+}
+
 /* Each format's attach hook installs ops and state on a reader whose input
  * window is already primed (the first TIN_SNIFF bytes read). */
+static inline int tr_attach(trace_reader *r, const reader_ops *ops, void *st)
+{
+    r->ops = ops;
+    r->st = st; /* NULL for stateless readers; freed with ops->free */
+    return VS_OK;
+}
 int tr_lackey_attach(trace_reader *r, vs_err *err);
 int tr_pin_attach(trace_reader *r, vs_err *err);
 int tr_simics_attach(trace_reader *r, vs_err *err);

@@ -1,0 +1,28 @@
+# lib_cli.sh: the preamble the CLI test scripts share -- sourced, not run
+# (the tests/CMakeLists.txt glob runs only cli_*.sh, so this file is no test).
+# From the script's arguments VMEMSIM SOURCE_DIR it sets VMEMSIM and SRC, makes
+# a scratch directory T removed at exit, and defines the ok/bad counters
+# (passes, fails) and expect().  Each script prints its own
+# "N passed, N failed" line and exits non-zero on any failure.
+set -u
+VMEMSIM=$(realpath "$1")
+SRC=$(realpath "$2")
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect STATUS PATTERN -- CMD...: exit status and a stderr pattern
+expect() {
+  local status=$1 pattern=$2
+  shift 3
+  "$@" >"$T/out" 2>"$T/err"
+  local got=$?
+  if [ "$got" -ne "$status" ]; then bad "exit $got (wanted $status): $*"; cat "$T/err"; return; fi
+  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" "$T/err"; then
+    bad "stderr lacks /$pattern/: $*"; cat "$T/err"; return
+  fi
+  ok
+}
