@@ -10,6 +10,7 @@ PACKAGES=(
   clang                                    # libFuzzer targets
   valgrind                                 # traces/capture (lackey)
   gnuplot-nox jq parallel                  # figures (gnuplot optional; jq reads results), GNU parallel sweeps
+  gdb                                      # gcore: figures/seed002_timeline.sh snapshots live processes
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

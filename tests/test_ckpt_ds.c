@@ -5,7 +5,7 @@
  * operations = 2,000 transactions), under the default calibration; the BST
  * at 2,000 operations (see BST_OPS).  Prints the per-structure table that
  * docs/checkpoint.md quotes.  Asserts the seeds' statements that hold; the
- * ones that do not (Emul > PT for hashquad and the binomial queue) are listed
+ * one that does not (Emul > PT for the binomial queue) is listed
  * in docs/checkpoint.md.
  */
 #include <stdarg.h>
@@ -144,9 +144,10 @@ static void ds_orderings(void **state)
         }
         if (k == WL_DS_AVL || k == WL_DS_AA || k == WL_DS_BST)
             assert_true(copy_per_op(&r[0], CKPT_PT) >= TREE_PT_MIN_COPY_PER_OP);
-        /* Figure 11: "for ... binary search trees, Emul is more expensive than
-         * PT" (the seeds' hashquad and binomial queue are not reproduced) */
-        if (k == WL_DS_BST)
+        /* Figure 11: "for hashquad, ... binary search trees, Emul is more
+         * expensive than PT": hashquad through its rehashes (WPP ~6 at PPT 2);
+         * the seeds' binomial queue (WPP 5.5) is not reproduced */
+        if (k == WL_DS_BST || k == WL_DS_HASHQUAD)
             assert_true(r[0].tech[CKPT_EMUL].tracking_ns > r[0].tech[CKPT_PT].tracking_ns);
     }
     print_message("PTxen cheapest of emul/pt/emulxen/ptxen in %u of %u cases; hypervisor speedup emul avg %.2f "

@@ -5,7 +5,10 @@
  * {Element, LeftChild, NextSibling}; CombineTrees, Merge with its
  * eight-case carry switch, DeleteMin.  Insert merges a one-node queue.  The
  * queue and the two one-shot queues Insert and DeleteMin merge in are
- * globals in the heap; MaxTrees fits the capacity.
+ * globals in the heap (one reused block, as a heap hands back a freed one);
+ * DeleteMin initializes its queue each call as Figure 6.56 does, Insert
+ * (no code in the book) only fills tree 0 of its own, which Merge empties
+ * again.  MaxTrees fits the capacity.
  *
  * Invariants: TheTrees[i] is empty or a binomial tree B_i (children of
  * orders i-1 .. 0, first to last) in heap order; CurrentSize is the sum of
@@ -33,14 +36,18 @@ static uint64_t h_main(const wl_ds *d) { return d->globals; }
 static uint64_t h_one(const wl_ds *d) { return d->globals + COLL(d); }
 static uint64_t h_deleted(const wl_ds *d) { return d->globals + 2 * COLL(d); }
 
+/* Weiss's Initialize: CurrentSize 0, every tree NULL. */
+static void initialize(wl_ds *d, uint64_t h)
+{
+    ds_st(d, h, 0);
+    for (uint64_t i = 0; i < d->aux; i++)
+        ds_st(d, TREE(h, i), DS_NIL);
+}
+
 static void bq_init(wl_ds *d)
 {
-    for (unsigned q = 0; q < 3; q++) { /* Initialize: empty collections */
-        uint64_t h = d->globals + q * COLL(d);
-        ds_st(d, h, 0);
-        for (uint64_t i = 0; i < d->aux; i++)
-            ds_st(d, TREE(h, i), DS_NIL);
-    }
+    for (unsigned q = 0; q < 3; q++)
+        initialize(d, d->globals + q * COLL(d));
 }
 
 static uint64_t combine(wl_ds *d, uint64_t t1, uint64_t t2)
@@ -125,6 +132,7 @@ static bool bq_remove(wl_ds *d, uint64_t key)
     }
     uint64_t old = ds_ld(d, TREE(h, mt)), dt = ds_ld(d, old + F_CHILD), dq = h_deleted(d);
     ds_release(d, old);
+    initialize(d, dq); /* DeleteMin's DeletedQueue = Initialize( ), every call */
     ds_st(d, dq, (1ull << mt) - 1);
     for (uint64_t j = mt; j-- > 0;) {
         ds_st(d, TREE(dq, j), dt);

@@ -7,10 +7,11 @@
  */
 #include "wl_int.h"
 
+#include <glib.h>
 #include <string.h>
 
 static const wl_gen *const GENS[] = {&wl_gen_worst, &wl_gen_vpr,    &wl_gen_hpcc, &wl_gen_tpch,
-                                     &wl_gen_kbuild, &wl_gen_boot, &wl_gen_ds};
+                                     &wl_gen_kbuild, &wl_gen_boot, &wl_gen_ds, &wl_gen_ckptmicro};
 
 size_t wl_count(void) { return VS_ARRAY_LEN(GENS); }
 const wl_info *wl_get(size_t i) { return i < VS_ARRAY_LEN(GENS) ? &GENS[i]->info : NULL; }
@@ -21,10 +22,14 @@ int wl_generate(const char *name, int nkv, char **kv, uint64_t seed, const char 
     for (size_t i = 0; i < VS_ARRAY_LEN(GENS); i++)
         if (strcmp(GENS[i]->info.name, name) == 0)
             g = GENS[i];
-    if (!g)
-        return vs_fail(err, VS_E_USAGE,
-                       "gen: unknown generator '%s' (expected worst, vpr, hpcc, tpch, kbuild, boot or ds)",
-                       name);
+    if (!g) {
+        GString *known = g_string_new("");
+        for (size_t i = 0; i < VS_ARRAY_LEN(GENS); i++)
+            g_string_append_printf(known, "%s%s", i ? ", " : "", GENS[i]->info.name);
+        vs_fail(err, VS_E_USAGE, "gen: unknown generator '%s' (expected one of %s)", name, known->str);
+        g_string_free(known, TRUE);
+        return VS_E_USAGE;
+    }
     wl_args *a;
     int rc = wl_args_parse(name, nkv, kv, &a, err);
     if (rc != VS_OK)

@@ -16,7 +16,7 @@ typedef struct wl_gen {
 } wl_gen;
 
 extern const wl_gen wl_gen_worst, wl_gen_vpr, wl_gen_hpcc, wl_gen_tpch, wl_gen_kbuild,
-    wl_gen_boot, wl_gen_ds;
+    wl_gen_boot, wl_gen_ds, wl_gen_ckptmicro;
 
 #define WL_CODE_BASE 0x400000ull        /* where x86-64 Linux loads a non-PIE text segment */
 #define WL_DATA_BASE 0x10000000000ull   /* 1 TiB: clear of code, below the mmap area */

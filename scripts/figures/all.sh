@@ -8,6 +8,8 @@ D=$(dirname "$0")
 "$D/seed003_fig15.sh"
 "$D/seed004_tables.sh"
 "$D/seed000_ckpt.sh" all
+"$D/seed000_fig09.sh"
 "$D/seed002_sharing.sh"
+"$D/seed002_timeline.sh"
 "$D/seed002_sizing.sh"
 "$D/seed004_fig8_11.sh"

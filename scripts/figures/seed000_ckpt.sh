@@ -7,7 +7,7 @@
 # docs/workloads.md for why; KEYS=random gives the other order).
 #   usage: scripts/figures/seed000_ckpt.sh FIG    FIG = 8 10 11 12 13 14 15 16 17 18, or all
 # (see lib.sh for VMEMSIM, FIG_WORK).  Needs jq.  Figure 9 (Scanxen against
-# CDA size) is a closed form checked by tests/test_ckpt.c, not regenerated here.
+# PT and PTxen) comes from the ckptmicro generator: seed000_fig09.sh.
 source "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { echo "figures: seed000_ckpt.sh needs jq (apt-get install jq)" >&2; exit 1; }
 [ $# -eq 1 ] || { echo "usage: $0 8|10|11|12|13|14|15|16|17|18|all" >&2; exit 2; }
