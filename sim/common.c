@@ -3,10 +3,23 @@
  */
 #include "common.h"
 
+#include <glib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Messages quote their input (a config line, a trace line); when that input
+ * is binary garbage the quote must not write raw bytes to a terminal.
+ * Control characters, and every non-ASCII byte of a message that is not
+ * valid UTF-8, become '?'. */
+static void make_printable(char *msg)
+{
+    bool utf8 = g_utf8_validate(msg, -1, NULL);
+    for (unsigned char *p = (unsigned char *)msg; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || (!utf8 && *p >= 0x80))
+            *p = '?';
+}
 
 int vs_fail(vs_err *err, int code, const char *fmt, ...)
 {
@@ -15,6 +28,7 @@ int vs_fail(vs_err *err, int code, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
+        make_printable(err->msg);
         err->code = code;
     }
     return code;

@@ -32,7 +32,8 @@ typedef struct vs_err {
     char msg[VS_ERR_MSG_MAX];
 } vs_err;
 
-/* Fills err (if non-NULL) and returns code, so callers can `return vs_fail(...)`. */
+/* Fills err (if non-NULL) and returns code, so callers can `return vs_fail(...)`.
+ * The message is made printable: quoted garbage never reaches a terminal raw. */
 int vs_fail(vs_err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

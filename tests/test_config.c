@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib.h>
+
 static int load(vs_config *c, const char *text, vs_err *err)
 {
     cfg_defaults(c);
@@ -96,6 +98,23 @@ static void errors_name_origin_section_key(void **state)
     assert_int_equal(load(&c, "[host]\nmem = 99999999999999999999t\n", &err), VS_E_CONFIG);
 }
 
+/* A binary file: the error quotes its first line, but only as printable text. */
+static void garbage_error_is_printable(void **state)
+{
+    (void)state;
+    vs_config c;
+    vs_err err = {0};
+    char junk[300];
+    uint64_t rng = 7;
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (char)(vs_rng_next(&rng) % 255 + 1);
+    cfg_defaults(&c);
+    assert_int_not_equal(cfg_load_data(&c, junk, sizeof junk, "junk.ini", &err), VS_OK);
+    assert_non_null(strstr(err.msg, "junk.ini"));
+    for (const unsigned char *p = (const unsigned char *)err.msg; *p; p++)
+        assert_true(*p >= 0x20 && *p != 0x7f && (*p < 0x80 || g_utf8_validate(err.msg, -1, NULL)));
+}
+
 static void overrides(void **state)
 {
     (void)state;
@@ -160,7 +179,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_are_skylake),     cmocka_unit_test(file_values_and_sizes),
         cmocka_unit_test(tlb_sections_replace_defaults), cmocka_unit_test(errors_name_origin_section_key),
-        cmocka_unit_test(overrides),                cmocka_unit_test(echo_every_key),
+        cmocka_unit_test(overrides),                cmocka_unit_test(garbage_error_is_printable),                cmocka_unit_test(echo_every_key),
         cmocka_unit_test(shipped_configs_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
