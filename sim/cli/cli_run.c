@@ -132,7 +132,8 @@ int cli_run(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     if (!cli_parse("run", "TRACE... [vm=K TRACE...]",
                    "Simulates the traces as processes of one or more VMs and reports translation costs.\n"
-                   "Formats (detected from content; gzip/xz/zstd transparent): vmt, lackey, pin, simics, champsim.",
+                   "Formats (detected from content; gzip/xz/zstd transparent): vmt, lackey, pin, simics, champsim,\n"
+                   "drmemtrace, sift.",
                    entries, &argc, &argv))
         return CLI_USAGE;
     int status = CLI_OK;
