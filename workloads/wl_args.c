@@ -116,6 +116,15 @@ int wl_arg_f64(wl_args *a, const char *key, double def, double lo, double hi, do
     return VS_OK;
 }
 
+int wl_arg_str(wl_args *a, const char *key, const char *def, const char **out, vs_err *err)
+{
+    const char *v = lookup(a, key);
+    if (v && !*v)
+        return vs_fail(err, VS_E_USAGE, "gen %s: %s= is empty", a->gen, key);
+    *out = v ? v : def;
+    return VS_OK;
+}
+
 int wl_arg_choice(wl_args *a, const char *key, const char *const *names, int def, int *out,
                   vs_err *err)
 {

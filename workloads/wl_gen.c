@@ -1,17 +1,44 @@
 /*
- * wl_gen.c: the generator table and wl_generate -- open the .vmt writer,
- * parse the arguments, run the generator, commit the file only on success.
+ * wl_gen.c: the generator table and wl_generate -- open the .vmt writer (or,
+ * for an image generator, a temporary file), parse the arguments, run the
+ * generator, commit the file only on success.
  *
  * Invariant: a failed generation never leaves a file under the final name
  * (the writer renames its temporary file only on trace_writer_close).
  */
 #include "wl_int.h"
 
+#include <errno.h>
 #include <glib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const wl_gen *const GENS[] = {&wl_gen_worst, &wl_gen_vpr,    &wl_gen_hpcc, &wl_gen_tpch,
-                                     &wl_gen_kbuild, &wl_gen_boot, &wl_gen_ds, &wl_gen_ckptmicro};
+                                     &wl_gen_kbuild, &wl_gen_boot, &wl_gen_ds, &wl_gen_ckptmicro,
+                                     &wl_gen_guestmem.gen};
+
+/* An image generator's output: written to a temporary file beside out_path,
+ * renamed over it only on success. */
+static int write_image(const wl_image_gen *g, wl_args *a, uint64_t seed, const char *out_path, vs_err *err)
+{
+    char *tmp = g_strdup_printf("%s.XXXXXX", out_path);
+    int fd = g_mkstemp(tmp);
+    if (fd < 0) {
+        int rc = vs_fail(err, VS_E_IO, "%s: %s", out_path, strerror(errno));
+        g_free(tmp);
+        return rc;
+    }
+    int rc = g->image(a, seed, fd, out_path, err);
+    if (close(fd) != 0 && rc == VS_OK)
+        rc = vs_fail(err, VS_E_IO, "%s: %s", out_path, strerror(errno));
+    if (rc == VS_OK && rename(tmp, out_path) != 0)
+        rc = vs_fail(err, VS_E_IO, "%s: %s", out_path, strerror(errno));
+    if (rc != VS_OK)
+        unlink(tmp);
+    g_free(tmp);
+    return rc;
+}
 
 size_t wl_count(void) { return VS_ARRAY_LEN(GENS); }
 const wl_info *wl_get(size_t i) { return i < VS_ARRAY_LEN(GENS) ? &GENS[i]->info : NULL; }
@@ -34,6 +61,11 @@ int wl_generate(const char *name, int nkv, char **kv, uint64_t seed, const char 
     int rc = wl_args_parse(name, nkv, kv, &a, err);
     if (rc != VS_OK)
         return rc;
+    if (!g->run) {
+        rc = write_image((const wl_image_gen *)g, a, seed, out_path, err);
+        wl_args_free(a);
+        return rc;
+    }
     trace_writer *w;
     rc = trace_writer_open(out_path, TFMT_VMT, TCODEC_ZLIB, &w, err);
     if (rc != VS_OK) {

@@ -34,7 +34,7 @@ size_t wl_count(void);
 const wl_info *wl_get(size_t i);
 
 /* Runs generator `name` with nkv "key=value" arguments and writes a .vmt
- * trace to out_path.  Unknown generators, unknown keys and out-of-range
+ * trace to out_path (guestmem: a raw memory image instead).  Unknown generators, unknown keys and out-of-range
  * values are VS_E_USAGE errors naming the key and the accepted range. */
 int wl_generate(const char *name, int nkv, char **kv, uint64_t seed, const char *out_path,
                 vs_err *err);
@@ -59,6 +59,8 @@ void wl_args_free(wl_args *a);
 int wl_arg_u64(wl_args *a, const char *key, uint64_t def, uint64_t lo, uint64_t hi, uint64_t *out,
                vs_err *err);
 int wl_arg_f64(wl_args *a, const char *key, double def, double lo, double hi, double *out, vs_err *err);
+/* A string (e.g. a path list); *out lives as long as the arguments. */
+int wl_arg_str(wl_args *a, const char *key, const char *def, const char **out, vs_err *err);
 /* One of the NULL-terminated names; *out is its index. */
 int wl_arg_choice(wl_args *a, const char *key, const char *const *names, int def, int *out,
                   vs_err *err);

@@ -30,7 +30,8 @@ int cli_gen(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     if (!cli_parse("gen", "NAME [KEY=VALUE ...]",
                    "Writes a synthetic trace: worst, vpr, hpcc, tpch, kbuild, boot (seed 003's "
-                   "workloads) or ds (data-structure transactions).",
+                   "workloads), ds (data-structure transactions), ckptmicro; or guestmem, a raw guest-memory "
+                   "image for `vmemsim share` (seed 002).",
                    entries, &argc, &argv))
         return CLI_USAGE;
     if (list) {

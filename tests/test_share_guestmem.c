@@ -1,0 +1,236 @@
+/*
+ * test_share_guestmem.c: the guest-memory image generator (`vmemsim gen
+ * guestmem`, workloads/wl_guestmem.c) and `vmemsim share` timelines over its
+ * images.
+ *   - Zero pages match the parameters exactly: free = mem - kernel - cache -
+ *     anon pages, less one per workload write until none are left.  The
+ *     page-cache files are made here with no zero page in them, so the count
+ *     has no tolerance.
+ *   - The parts share as built: kernel and cache between VMs of one
+ *     distribution, the kernel only across distributions, nothing of anon.
+ *   - A timeline over the images is deterministic: the same seeds give the
+ *     same JSON report, byte for byte; another VM seed changes the bytes.
+ *   - A seeded fault (one page of the cache overwritten) moves the shared
+ *     count, so the exact-count check can fail.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vs_test.h"
+#include "workloads/workloads.h"
+
+#define PG 4096u
+#define MEM_PAGES 1024u   /* mem=4m */
+#define KERNEL_PAGES 16u  /* kernel=64k */
+#define CACHE_PAGES 50u   /* cache=200k */
+#define ANON_PAGES 25u    /* anon=100k */
+#define FREE_PAGES (MEM_PAGES - KERNEL_PAGES - CACHE_PAGES - ANON_PAGES)
+
+/* A directory of page-cache files whose pages are never all zero. */
+static const char *files_dir(void)
+{
+    static char *dir;
+    if (dir)
+        return dir;
+    dir = vt_path("gm_files");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    static const size_t sizes[] = {40000, 100 * PG + 17, 3 * PG, 77777};
+    uint64_t s = 42;
+    for (size_t i = 0; i < VS_ARRAY_LEN(sizes); i++) {
+        unsigned char *b = malloc(sizes[i]);
+        for (size_t j = 0; j < sizes[i]; j++)
+            b[j] = (unsigned char)(vs_rng_next(&s) | 1); /* odd bytes: no page is all zero */
+        char *p = g_strdup_printf("%s/f%zu.so", dir, i);
+        assert_true(g_file_set_contents(p, (const char *)b, (gssize)sizes[i], NULL));
+        g_free(p);
+        free(b);
+    }
+    return dir;
+}
+
+/* Generates an image with the test's sizes and extra keys; returns its path. */
+static char *gen(const char *name, uint64_t seed, const char *const *extra)
+{
+    char *files = g_strdup_printf("files=%s", files_dir());
+    const char *kv[16] = {"mem=4m", "kernel=64k", "cache=200k", "anon=100k", files};
+    int n = 5;
+    for (; extra && *extra; extra++)
+        kv[n++] = *extra;
+    char *path = vt_path(name);
+    vs_err err = {0};
+    if (wl_generate("guestmem", n, (char **)kv, seed, path, &err) != VS_OK)
+        fail_msg("gen guestmem: %s", err.msg);
+    g_free(files);
+    return path;
+}
+
+static share_image *open_img(const char *path)
+{
+    share_image *img;
+    vs_err err = {0};
+    if (share_image_open_raw(path, 0, &img, &err) != VS_OK)
+        fail_msg("%s", err.msg);
+    return img;
+}
+
+static size_t zero_pages(const char *path)
+{
+    share_image *img = open_img(path);
+    assert_int_equal(share_image_pages(img), MEM_PAGES);
+    static const uint8_t zero[PG];
+    size_t z = 0;
+    for (size_t i = 0; i < share_image_pages(img); i++)
+        z += memcmp(share_image_data(img, i), zero, PG) == 0;
+    share_image_free(img);
+    return z;
+}
+
+static void test_zero_pages_match(void **state)
+{
+    (void)state;
+    /* rate=10 pages/s from start=5 s: writes = floor(10 (t - 5)), capped by free pages */
+    static const struct {
+        const char *t;
+        size_t writes;
+    } cases[] = {{"t=0", 0}, {"t=5", 0}, {"t=20.05", 150}, {"t=50", 450}, {"t=500", FREE_PAGES}};
+    for (size_t i = 0; i < VS_ARRAY_LEN(cases); i++) {
+        const char *const kv[] = {"rate=10", "start=5", cases[i].t, "wss=40k", NULL};
+        char *p = gen("gm_zero.raw", 1, kv);
+        size_t want = FREE_PAGES - (cases[i].writes < FREE_PAGES ? cases[i].writes : FREE_PAGES);
+        assert_int_equal(zero_pages(p), want);
+        g_free(p);
+    }
+    /* dur= stops the writes */
+    const char *const kv[] = {"rate=10", "dur=3", "t=100", NULL};
+    char *p = gen("gm_zero.raw", 1, kv);
+    assert_int_equal(zero_pages(p), FREE_PAGES - 30);
+    g_free(p);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    char *path = vt_path("gm_bad.raw");
+    static const char *const bad[][2] = {{"mem=64k", "kernel=64k"},  /* kernel + cache + anon > mem */
+                                         {"common=0.5", "rate=1"},    /* common without pool */
+                                         {"mem=16m", "wss=8m"},       /* working set bigger than free memory */
+                                         {"files=", "rate=1"}};
+    for (size_t i = 0; i < VS_ARRAY_LEN(bad); i++) {
+        vs_err err = {0};
+        assert_int_equal(wl_generate("guestmem", 2, (char **)bad[i], 1, path, &err), VS_E_USAGE);
+        assert_non_null(strstr(err.msg, "guestmem"));
+    }
+    g_free(path);
+}
+
+static char *report(const char *const *paths, const char *const *names, const double *ts, size_t n,
+                    bool zero)
+{
+    share_params p;
+    share_params_defaults(&p, SHARE_XEN);
+    p.zero_pages = zero;
+    share_cost c;
+    share_cost_defaults(&c);
+    vs_config cfg;
+    cfg_defaults(&cfg);
+    share_run *r = share_run_new(&p, &c, &cfg);
+    vs_err err = {0};
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(share_run_add(r, names[i], ts[i], open_img(paths[i]), &err), VS_OK);
+    assert_int_equal(share_run_exec(r, &err), VS_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    jw *w = jw_new_json(f);
+    share_run_report(r, w);
+    jw_free(w);
+    fclose(f);
+    share_run_free(r);
+    return buf;
+}
+
+static uint64_t field(const char *json, const char *key)
+{
+    char *k = g_strdup_printf("\"%s\":", key);
+    const char *at = strstr(json, k);
+    if (!at)
+        fail_msg("no %s in the report", key);
+    uint64_t v = strtoull(at + strlen(k) + (at[strlen(k)] == ' '), NULL, 10);
+    g_free(k);
+    return v;
+}
+
+static void test_parts_share_as_built(void **state)
+{
+    (void)state;
+    const char *const deb[] = {"distro=0", NULL}, *const gen2[] = {"distro=7", NULL};
+    char *a = gen("gm_a.raw", 1, deb), *b = gen("gm_b.raw", 2, deb), *g = gen("gm_g.raw", 3, gen2);
+    const char *names[] = {"a", "b"};
+    const double ts[] = {0, 0};
+    /* zero pages filtered: same distribution shares kernel + cache, 2 pages per content */
+    const char *same[] = {a, b};
+    char *j = report(same, names, ts, 2, false);
+    assert_int_equal(field(j, "pages_shared"), KERNEL_PAGES + CACHE_PAGES);
+    assert_int_equal(field(j, "pages_sharing"), KERNEL_PAGES + CACHE_PAGES);
+    free(j);
+    /* another distribution: the kernel only */
+    const char *mixed[] = {a, g};
+    j = report(mixed, names, ts, 2, false);
+    assert_int_equal(field(j, "pages_sharing"), KERNEL_PAGES);
+    free(j);
+    /* the seeded fault: one cache page of b changed, one share fewer */
+    FILE *f = fopen(b, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, (long)(KERNEL_PAGES + 3) * PG + 100, SEEK_SET), 0);
+    assert_int_equal(fputc(0, f) != EOF && fputc(0, f) != EOF, 1);
+    fclose(f);
+    j = report(same, names, ts, 2, false);
+    assert_int_equal(field(j, "pages_sharing"), KERNEL_PAGES + CACHE_PAGES - 1);
+    free(j);
+    g_free(a);
+    g_free(b);
+    g_free(g);
+}
+
+static void test_timeline_deterministic(void **state)
+{
+    (void)state;
+    const char *const early[] = {"rate=20", "t=10", "data=1", "private=0.25", "wss=20k", NULL};
+    const char *const late[] = {"rate=20", "t=30", "data=1", "private=0.25", "wss=20k", NULL};
+    const char *names[] = {"a", "b", "a", "b"};
+    const double ts[] = {0, 0, 20, 20};
+    char *out[3];
+    for (int run = 0; run < 3; run++) {
+        uint64_t sb = run == 2 ? 9 : 2; /* run 2: another seed for VM b */
+        char *p[4] = {gen("gm_t0a.raw", 1, early), gen("gm_t0b.raw", sb, early), gen("gm_t1a.raw", 1, late),
+                      gen("gm_t1b.raw", sb, late)};
+        out[run] = report((const char *const *)p, names, ts, 4, true);
+        for (int i = 0; i < 4; i++)
+            g_free(p[i]);
+    }
+    assert_string_equal(out[0], out[1]);
+    assert_true(strcmp(out[0], out[2]) != 0);
+    /* the shared data set shows up: more than kernel + cache are shared */
+    assert_true(field(out[0], "pages_sharing") > KERNEL_PAGES + CACHE_PAGES);
+    for (int run = 0; run < 3; run++)
+        free(out[run]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zero_pages_match),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_parts_share_as_built),
+        cmocka_unit_test(test_timeline_deterministic),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
