@@ -5,8 +5,10 @@
 # the thesis's Figures 2.3-2.4), and the cost of that sharing under shadow and
 # nested paging on the thesis calibration (Tables 8.3-8.4: shadow operations
 # dominate).  Snapshots: the two `sleep` gcore dumps of tests/fixtures/share.
+# Writes the seed002-sharing block of docs/figures.md.
 #   usage: scripts/figures/seed002_sharing.sh    (see lib.sh for VMEMSIM, FIG_WORK).  Needs jq.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/seed002_lib.sh"
 command -v jq >/dev/null || { echo "figures: seed002_sharing.sh needs jq (apt-get install jq)" >&2; exit 1; }
 NAME=seed002_sharing
 for n in 1 2; do
@@ -36,3 +38,11 @@ set grid ytics
 set key top right
 plot '$WORK/$NAME.dat' using 2:xtic(1) title 'within a VM', '' using 3 title 'between VMs', '' using 4 title 'zero pages'
 "
+write_block "$ROOT/docs/figures.md" seed002-sharing "$(awk -F, "$AWK_TH"'
+  function pc(x) { return sprintf("%.1f %%", x) }
+  function mc(x) { return x >= 100 ? th(x) : sprintf("%.2f", x) }
+  NR == 1 { print "| policy | saved | within a VM | between VMs | zero pages | sharing cost, nested → shadow (Mcycles) |"
+            print "|---|---|---|---|---|---|"; next }
+  { name = $1 == "xen-thesis" ? "xen-thesis (zero pages filtered)" : $1 == "xen-thesis+zero" ? "xen-thesis `--zero-pages`" : $1
+    zero = $1 == "xen-thesis" ? "filtered" : $1 == "xen-thesis+zero" ? pc($8) : "(as content)"
+    print "| " name " | " pc($5) " | " pc($6) " | " pc($7) " | " zero " | " mc($10) " → " mc($11) " |" }' "$OUT/$NAME.csv")"

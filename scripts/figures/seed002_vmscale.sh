@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# seed002_vmscale.sh: seed 002 (Kloster, Kristensen, Mejlholm 2006), the
+# Chapter 7 sharing experiments at VM scale, on guest-memory images made by
+# `vmemsim gen guestmem` and evolving in time, run through `vmemsim share -p
+# xen-thesis`:
+#   idle      30 x 64 MB idle VMs, one started every 3 min, zero pages shared (7.2.1, Fig. 7.1)
+#   kbuild    25 x 64 MB VMs, one every 30 min, each compiling one kernel tree (7.2.2, Fig. 7.2)
+#   worst     10 x 64 MB VMs, one every 5 min, each a different benchmark for 5 min (7.5, Fig. 7.4)
+#   distro    pairs of 64 MB idle VMs: Debian+Debian, Gentoo+Gentoo, Debian+Gentoo (7.4, Table 7.2)
+#   web192    8 x 192 MB VMs started together, SPECweb99 after 5 min (7.6.2, Fig. 7.6)
+#   vmsize    4 VMs of 64..448 MB compiling random packages (7.8, Figs. 7.9-7.10)
+#   potemkin  an idle VM and a second one, booted or cloned, before and after a compile (7.9)
+# Every generator parameter, and where its value comes from, is in
+# docs/sharing.md ("Guest images"); they are set here from the thesis's
+# description of each scenario or from independent sources, never from the
+# result compared.  The results table (docs/figures.md, block
+# seed002-results) labels each row fitted, structural or predicted.
+#   usage: scripts/figures/seed002_vmscale.sh   (see lib.sh for VMEMSIM, FIG_WORK)
+#   Writes docs/figures/seed002_vmscale.{csv,png,svg}, seed002_vmsize.csv,
+#   seed002_results.csv and the generated blocks of docs/figures.md.  Images
+#   (sparse raw files, up to ~2 GB at once) go to $FIG_WORK/seed002_vmscale/
+#   and are deleted scenario by scenario.  Needs jq.
+source "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || { echo "figures: seed002_vmscale.sh needs jq" >&2; exit 1; }
+NAME=seed002_vmscale
+D=$WORK/$NAME
+rm -rf "$D"
+mkdir -p "$D"
+# xxh64: the hash decides only collisions (none here), and it is ~6x faster than SFH.
+SHARE=("$VMEMSIM" share -p xen-thesis --hash xxh64 --json)
+MB=1048576
+say() { echo "figures: $NAME: $*" >&2; }
+
+# ---- the parameters (docs/sharing.md, "Guest images", gives every source) ----
+IDLE_RATE=1          # pages/s an idle guest writes (syslog, cron): an estimate
+KB_FREE=12643        # free pages of a booted 64 MB guest: 16384 - kernel 666 - cache 1922 - anon 1104
+KB_RATE=$(awk -v f=$KB_FREE 'BEGIN { printf "%.1f", f / 70 }') # all zero pages gone 70 s into a compile (Fig. 7.3)
+KB_DUR=1500          # a kernel compile in a 64 MB Xen guest, 700 MHz Athlon (App. C, Table C.2: 1500.03 s)
+KB_WSS=16m           # cc1's anonymous working set: an estimate
+WEB_RATE=40          # pages/s SPECweb99 changes (2.3.1: about 2000 pages per 50 s)
+POOL=100m            # tools and dependencies every Gentoo package build reads: an estimate
+COMMON=0.5           # share of a package build's file pages from that pool: an estimate
+
+# gen IMG SEED KEY=VALUE...: one guest image
+gen() { local img=$1 seed=$2; shift 2; "$VMEMSIM" gen guestmem -o "$img" --seed "$seed" "$@"; }
+
+# samples JSON SCENARIO: one CSV row per timeline sample: shared, reclaimed
+# and zero pages (the thesis's terms, 7.2) as % of the running VMs' memory.
+samples() {
+  jq -r --arg s "$2" '.timeline[] | ([.vms[].pages] | add) as $n |
+    [$s, .t, .at, ([.vms[] | select(.pages > 0)] | length), $n,
+     ((.pages_shared + .pages_sharing + .pages_zero) / $n * 100 * 1000 | round / 1000),
+     ((.pages_sharing + .pages_zero) / $n * 100 * 1000 | round / 1000),
+     (.pages_zero / $n * 100 * 1000 | round / 1000)] | @csv' "$1" | tr -d '"'
+}
+echo "scenario,seconds,at,vms,pages,shared_percent,reclaimed_percent,zero_percent" >"$OUT/$NAME.csv"
+
+# ---- idle (Fig. 7.1): a snapshot of each VM at its start and every 30 min ----
+say "idle: 30 x 64 MB (about 75 images)"
+ARGS=()
+for ((v = 0; v < 30; v++)); do
+  s=$((v * 180))
+  for t in $(awk -v s=$s 'BEGIN { print s; for (k = 1800; k <= 5400; k += 1800) if (k > s) print k }'); do
+    gen "$D/idle.$v.$t.raw" $((v + 1)) rate=$IDLE_RATE t=$((t - s))
+    ARGS+=("vm$v@$t=raw:0:$D/idle.$v.$t.raw")
+  done
+done
+"${SHARE[@]}" --zero-pages "${ARGS[@]}" >"$D/idle.json"
+samples "$D/idle.json" idle >>"$OUT/$NAME.csv"
+rm -f "$D"/idle.*.raw
+
+# ---- kbuild (Fig. 7.2): each VM at its start and when its compile is done ----
+say "kbuild: 25 x 64 MB (50 images)"
+ARGS=()
+for ((v = 0; v < 25; v++)); do
+  s=$((v * 1800))
+  for a in 0 $KB_DUR; do
+    gen "$D/kb.$v.$a.raw" $((v + 1)) rate="$KB_RATE" dur=$KB_DUR t=$a wss=$KB_WSS private=0 data=1
+    ARGS+=("vm$v@$((s + a))=raw:0:$D/kb.$v.$a.raw")
+  done
+done
+"${SHARE[@]}" --zero-pages "${ARGS[@]}" >"$D/kbuild.json"
+samples "$D/kbuild.json" kbuild >>"$OUT/$NAME.csv"
+rm -f "$D"/kb.*.raw
+
+# ---- worst case (Fig. 7.4): different benchmarks, zero pages filtered (7.3 on) ----
+say "worst: 10 x 64 MB (20 images)"
+ARGS=()
+for ((v = 0; v < 10; v++)); do
+  s=$((v * 300))
+  for a in 0 300; do
+    gen "$D/w.$v.$a.raw" $((v + 1)) rate=$WEB_RATE dur=300 t=$a private=0 data=$((100 + v))
+    ARGS+=("vm$v@$((s + a))=raw:0:$D/w.$v.$a.raw")
+  done
+done
+"${SHARE[@]}" "${ARGS[@]}" >"$D/worst.json"
+samples "$D/worst.json" worst >>"$OUT/$NAME.csv"
+rm -f "$D"/w.*.raw
+
+# ---- web192 (Fig. 7.6): SPECweb99 with distinct data sets from 5 min ----
+say "web192: 8 x 192 MB (24 images)"
+ARGS=()
+for ((v = 0; v < 8; v++)); do
+  for t in 0 300 2700; do
+    gen "$D/web.$v.$t.raw" $((v + 1)) mem=192m rate=$WEB_RATE start=300 t=$t private=0 data=$((200 + v))
+    ARGS+=("vm$v@$t=raw:0:$D/web.$v.$t.raw")
+  done
+done
+"${SHARE[@]}" "${ARGS[@]}" >"$D/web192.json"
+samples "$D/web192.json" web192 >>"$OUT/$NAME.csv"
+rm -f "$D"/web.*.raw
+
+# ---- distributions (Table 7.2): idle pairs, zero pages filtered ----
+say "distro: three pairs"
+echo "pair,vm,reclaimed_kb" >"$D/distro.csv"
+for pair in "debian 0 0" "gentoo 1 1" "mixed 0 1"; do
+  set -- $pair
+  gen "$D/d.a.raw" 1 distro="$2"
+  gen "$D/d.b.raw" 2 distro="$3"
+  "${SHARE[@]}" a=raw:0:"$D/d.a.raw" b=raw:0:"$D/d.b.raw" >"$D/distro.$1.json"
+  jq -r --arg p "$1" '.vms[] | [$p, .name, .shared * 4] | @csv' "$D/distro.$1.json" | tr -d '"' >>"$D/distro.csv"
+done
+rm -f "$D"/d.*.raw
+
+# ---- VM size (Figs. 7.9-7.10): 4 Gentoo VMs compiling random packages for an hour ----
+say "vmsize: 4 VMs x 64..448 MB (28 images, up to 1.8 GB at once)"
+echo "mem_mib,pages,reclaimed_pages,reclaimed_percent" >"$OUT/seed002_vmsize.csv"
+for m in 64 128 192 256 320 384 448; do
+  ARGS=()
+  for ((v = 0; v < 4; v++)); do
+    gen "$D/vs.$v.raw" $((v + 1)) mem=${m}m distro=1 rate="$KB_RATE" t=3600 private=0 \
+      data=$((300 + v)) pool=$POOL common=$COMMON
+    ARGS+=("vm$v=raw:0:$D/vs.$v.raw")
+  done
+  "${SHARE[@]}" "${ARGS[@]}" | jq -r --arg m $m '[$m, .pages, .thesis.reclaimed,
+    (.thesis.reclaimed / .pages * 100 * 1000 | round / 1000)] | @csv' >>"$OUT/seed002_vmsize.csv"
+  rm -f "$D"/vs.*.raw
+done
+
+# ---- Potemkin (7.9): footprint of a second VM next to an idle one, zero pages shared ----
+# booted: its own seed (own boot-time anon); cloned: the idle VM's seed (a fork
+# shares the parent's pages until written).  Footprint = pages not shared.
+say "potemkin: booted and cloned VMs before and after a compile"
+echo "second_vm,when,footprint_kb" >"$D/potemkin.csv"
+gen "$D/p.a0.raw" 1
+gen "$D/p.a1.raw" 1 rate=$IDLE_RATE t=$KB_DUR
+for second in "booted 2" "cloned 1"; do
+  set -- $second
+  gen "$D/p.b0.raw" "$2"
+  gen "$D/p.b1.raw" "$2" rate="$KB_RATE" dur=$KB_DUR t=$KB_DUR wss=$KB_WSS private=0 data=1
+  for w in "initial 0" "after_compile 1"; do
+    set -- $w
+    "${SHARE[@]}" --zero-pages a=raw:0:"$D/p.a$2.raw" b=raw:0:"$D/p.b$2.raw" |
+      jq -r --arg s "${second%% *}" --arg w "$1" '.vms[1] | [$s, $w, (.pages - .shared - .zero) * 4] | @csv' |
+      tr -d '"' >>"$D/potemkin.csv"
+  done
+done
+rm -f "$D"/p.*.raw
+
+# ---- the results table: thesis value, vmemsim's, match (within 10%, or the same finding), kind ----
+last() { awk -F, -v s="$1" -v c="$2" '$1 == s && $3 == "converged" { v = $c } END { print v }' "$OUT/$NAME.csv"; }
+pick() { awk -F, -v a="$2" -v b="$3" '$1 == a && $2 == b { print $3 }' "$1"; }
+pot() { awk -F, -v a="$1" -v b="$2" '$1 == a && $2 == b { print $3 }' "$D/potemkin.csv"; }
+idle_shared=$(last idle 6)
+idle_zero=$(awk -v s="$idle_shared" -v z="$(last idle 8)" 'BEGIN { printf "%.1f", z / s * 100 }')
+kb_recl=$(last kbuild 7)
+kb_gap=$(awk -F, '$1 == "kbuild" && $3 == "epoch" { g = $6 - $7; if (n++ == 0) f = g; l = g } END { printf "%.2f -> %.2f", f, l }' "$OUT/$NAME.csv")
+worst=$(last worst 7)
+web=$(last web192 7)
+deb=$(awk -F, '$1 == "debian" { s += $3; n++ } END { print s / n }' "$D/distro.csv")
+gen_=$(awk -F, '$1 == "gentoo" { s += $3; n++ } END { print s / n }' "$D/distro.csv")
+mix=$(awk -F, '$1 == "mixed" { s += $3; n++ } END { print s / n }' "$D/distro.csv")
+vs_grow=$(awk -F, 'NR > 1 { p[NR] = $3; m[NR] = $1; n = NR } END { up = 1; for (i = 3; i <= n; i++) if (m[i] <= 384 && p[i] <= p[i - 1]) up = 0;
+  printf "%s (%d -> %d pages; 64 -> 384 MB)", up ? "grows" : "does not grow", p[2], p[7] }' "$OUT/seed002_vmsize.csv")
+vs_pct=$(awk -F, 'NR > 1 { if (!lo || $4 < lo) lo = $4; if ($4 > hi) hi = $4 } END { printf "%.1f-%.1f%%", lo, hi }' "$OUT/seed002_vmsize.csv")
+vs_flat=$(awk -F, 'NR > 1 { if (!lo || $4 < lo) lo = $4; if ($4 > hi) hi = $4 } END { print (hi / lo <= 1.5 ? "yes" : "no") }' "$OUT/seed002_vmsize.csv")
+cb0=$(pot booted initial) cc0=$(pot cloned initial) cb1=$(pot booted after_compile) cc1=$(pot cloned after_compile)
+
+# within P% of a number, or of a range's ends
+near() { awk -v v="$1" -v lo="$2" -v hi="${3:-$2}" 'BEGIN { print (v >= lo * 0.9 && v <= hi * 1.1 ? "yes" : "no") }'; }
+yes_if() { if [ "$1" = "$2" ]; then echo yes; else echo no; fi; }
+R=$OUT/seed002_results.csv
+{
+  echo "result,paper,vmemsim,match,kind"
+  echo "Table 7.2 Debian pair: reclaimed per VM (KB),10347,$deb,$(near "$deb" 10347),fitted"
+  echo "Table 7.2 Gentoo pair: reclaimed per VM (KB),11270,$gen_,$(near "$gen_" 11270),predicted"
+  echo "Table 7.2 Debian + Gentoo: reclaimed per VM (KB),3548,$mix,$(near "$mix" 3548),predicted"
+  echo "7.4: same distribution shares more than mixed,yes,$(awk -v a="$deb" -v b="$mix" 'BEGIN { print (a > b ? "yes" : "no") }'),$(yes_if "$(awk -v a="$deb" -v b="$mix" 'BEGIN { print (a > b ? "yes" : "no") }')" yes),predicted"
+  echo "Fig. 7.1 idle 30 x 64 MB: shared (% of memory),80,$idle_shared,$(near "$idle_shared" 80),predicted"
+  echo "Fig. 7.1 idle: zero pages (% of shared),70,$idle_zero,$(near "$idle_zero" 70),predicted"
+  echo "Fig. 7.2 kbuild 25 x 64 MB: reclaimed (% of memory),50,$kb_recl,$(near "$kb_recl" 50),predicted"
+  echo "Fig. 7.2 kbuild: shared copies (shared - reclaimed) grow,yes,$kb_gap,$(awk -v g="$kb_gap" 'BEGIN { split(g, x, " -> "); print (x[2] > x[1] ? "yes" : "no") }'),predicted"
+  echo "Fig. 7.4 worst case 10 x 64 MB: reclaimed (%),6-10,$worst,$(near "$worst" 6 10),predicted"
+  echo "Fig. 7.6 192 MB VMs (SPECweb99): reclaimed (%),4-12,$web,$(near "$web" 4 12),predicted"
+  echo "Fig. 7.10 reclaimed pages grow with VM size to 384 MB,grows,$vs_grow,$(yes_if "${vs_grow%% *}" grows),predicted"
+  echo "Fig. 7.10 reclaimed % roughly the same at all sizes,roughly constant,$vs_pct,$vs_flat,predicted"
+  echo "7.9 second VM booted next to an idle one: footprint (KB),4416,$cb0,$(near "$cb0" 4416),fitted"
+  echo "7.9 cloned (Potemkin) footprint below booted one at first,yes (1064 < 4416),$cc0 < $cb0,$(awk -v a="$cc0" -v b="$cb0" 'BEGIN { print (a < b ? "yes" : "no") }'),structural"
+  echo "7.9 booted VM after a compile: footprint (KB),56520,$cb1,$(near "$cb1" 56520),predicted"
+  echo "7.9 cloned VM after a compile: footprint (KB),57572,$cc1,$(near "$cc1" 57572),predicted"
+  echo "7.9 after a compile the booted VM's footprint is below the clone's,yes,$(awk -v a="$cb1" -v b="$cc1" 'BEGIN { print (a < b ? "yes" : "no") }'),$(awk -v a="$cb1" -v b="$cc1" 'BEGIN { print (a < b ? "yes" : "no") }'),predicted"
+} >"$R"
+
+# ---- the figure: vmemsim's curves, the thesis's values as dashed lines ----
+C=$OUT/$NAME.csv
+plot "$NAME" "
+set datafile separator ','
+set multiplot layout 1,3 title 'Seed 002 at VM scale: vmemsim (points) and the thesis (dashed)'
+set grid
+set yrange [0:100]
+set ylabel '% of running VMs memory'
+set xlabel 'minutes'
+set key bottom right font ',8'
+set title 'idle, 30 x 64 MB (Fig. 7.1)'
+plot '$C' using (strcol(1) eq 'idle' && strcol(3) eq 'epoch' ? \$2/60 : NaN):6 with linespoints pt 7 ps 0.4 title 'shared', \
+     '' using (strcol(1) eq 'idle' && strcol(3) eq 'epoch' ? \$2/60 : NaN):8 with linespoints pt 5 ps 0.4 title 'zero', \
+     80 with lines dt 2 lc 1 title 'thesis shared 80', 56 with lines dt 2 lc 2 title 'thesis zero 56 (70% of 80)'
+set title 'kbuild, 25 x 64 MB (Fig. 7.2)'
+set xlabel 'hours'
+plot '$C' using (strcol(1) eq 'kbuild' && strcol(3) eq 'epoch' ? \$2/3600 : NaN):6 with linespoints pt 7 ps 0.4 title 'shared', \
+     '' using (strcol(1) eq 'kbuild' && strcol(3) eq 'epoch' ? \$2/3600 : NaN):7 with linespoints pt 5 ps 0.4 title 'reclaimed', \
+     50 with lines dt 2 lc 2 title 'thesis reclaimed 50'
+set title 'worst case, 192 MB (Figs. 7.4, 7.6)'
+set xlabel 'minutes'
+set yrange [0:30]
+plot '$C' using (strcol(1) eq 'worst' && strcol(3) eq 'epoch' ? \$2/60 : NaN):7 with linespoints pt 7 ps 0.4 title 'worst: reclaimed', \
+     '' using (strcol(1) eq 'web192' && strcol(3) eq 'epoch' ? \$2/60 : NaN):7 with linespoints pt 5 ps 0.4 title '192 MB web: reclaimed', \
+     6 with lines dt 2 lc 1 title 'thesis worst 6-10', 10 with lines dt 2 lc 1 notitle, \
+     4 with lines dt 3 lc 2 title 'thesis 192 MB 4-12', 12 with lines dt 3 lc 2 notitle
+unset multiplot
+"
+tr ',' ' ' <"$OUT/seed002_vmsize.csv" | tail -n +2 >"$D/vmsize.dat"
+plot seed002_vmsize "
+set multiplot layout 1,2 title 'Reclaimed pages per VM size, 4 VMs (seed 002 Figs. 7.9-7.10)'
+set grid
+set xlabel 'VM size (MB)'
+set ylabel 'reclaimed pages'
+set arrow from 384, graph 0 to 384, graph 1 nohead dt 2 lc rgb 'gray'
+set label 'thesis: linear to 384 MB, then flat' at graph 0.05, graph 0.93
+plot '$D/vmsize.dat' using 1:3 with linespoints pt 7 title 'vmemsim'
+set ylabel '% of memory'
+unset label
+set label 'thesis: roughly constant' at graph 0.05, graph 0.93
+set yrange [0:*]
+plot '$D/vmsize.dat' using 1:4 with linespoints pt 7 title 'vmemsim'
+unset multiplot
+"
+
+# ---- the docs' generated blocks ----
+"$(dirname "$0")/seed002_table.sh"
