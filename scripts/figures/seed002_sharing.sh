@@ -36,6 +36,8 @@ set boxwidth 0.6
 set yrange [0:100]
 set grid ytics
 set key top right
+set arrow from graph 0, first 10 to graph 1, first 10 nohead front dt 2 lw 1.5 lc rgb 'black'
+set label 'thesis Fig. 2.4: about 10% between VMs under load' at graph 0.02, first 12.5 front
 plot '$WORK/$NAME.dat' using 2:xtic(1) title 'within a VM', '' using 3 title 'between VMs', '' using 4 title 'zero pages'
 "
 write_block "$ROOT/docs/figures.md" seed002-sharing "$(awk -F, "$AWK_TH"'

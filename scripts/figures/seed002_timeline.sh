@@ -109,11 +109,14 @@ for p in "ksm" "ksm --zero-pages" "xen-thesis --zero-pages --period=$STEP" "esx"
      mib(.vms[0].saved_percent / 100 * .vms[0].pages / 256), mib(.vms[1].saved_percent / 100 * .vms[1].pages / 256)] | @csv' \
     "$D/$label.json" | tr -d '"' >>"$OUT/$NAME.csv"
 done
-SNAPS=$(awk -v n="$STEPS" -v s="$STEP" 'BEGIN { for (k = 0; k < n; k++) printf "set arrow from %g, graph 0 to %g, graph 1 nohead dt 3 lc rgb \"gray\"\n", k * s, k * s }')
+# The snapshot instants: dark dotted verticals, drawn in front and named in
+# the key (a light gray line is lost among the grid's own dotted lines).
+SNAP_STYLE='nohead front dt 3 lw 1.5 lc rgb "#555555"'
+SNAPS=$(awk -v n="$STEPS" -v s="$STEP" -v st="$SNAP_STYLE" 'BEGIN { for (k = 0; k < n; k++) printf "set arrow from %g, graph 0 to %g, graph 1 %s\n", k * s, k * s, st }')
 C=$OUT/$NAME.csv
 plot "$NAME" "
 set datafile separator ','
-set multiplot layout 1,2 title 'Sharing over time, two python3 processes snapshotted every $STEP s (seed 002, dotted: snapshots)'
+set multiplot layout 1,2 title 'Sharing over time, two python3 processes snapshotted every $STEP s (seed 002)'
 $SNAPS
 set xlabel 'seconds'
 set grid
@@ -123,7 +126,10 @@ set title 'ksm --zero-pages: within / between VMs, zero pages'
 plot '$C' using (strcol(1) eq 'ksm+zero' ? \$2 : NaN):7 with linespoints pt 7 ps 0.5 title 'total', \
      '' using (strcol(1) eq 'ksm+zero' ? \$2 : NaN):8 with linespoints pt 7 ps 0.5 title 'within a VM', \
      '' using (strcol(1) eq 'ksm+zero' ? \$2 : NaN):9 with linespoints pt 7 ps 0.5 title 'between VMs', \
-     '' using (strcol(1) eq 'ksm+zero' ? \$2 : NaN):10 with linespoints pt 7 ps 0.5 title 'zero pages'
+     '' using (strcol(1) eq 'ksm+zero' ? \$2 : NaN):10 with linespoints pt 7 ps 0.5 title 'zero pages', \
+     8.5 with lines dt 2 lc rgb '#1a9850' title 'thesis Fig. 2.3: 8-9% within one OS', \
+     10 with lines dt 2 lc rgb '#4575b4' title 'thesis Fig. 2.4: about 10% between VMs', \
+     NaN with lines dt 3 lw 1.5 lc rgb '#555555' title 'snapshot'
 set ylabel 'MiB'
 set key top right
 set title 'memory saved, per policy (ksm: per VM too)'
@@ -132,6 +138,7 @@ plot '$C' using (strcol(1) eq 'ksm' ? \$2 : NaN):4 with lines dt 2 lc rgb 'black
      '' using (strcol(1) eq 'ksm' ? \$2 : NaN):12 with lines dt 4 title 'ksm, VM a', \
      '' using (strcol(1) eq 'ksm' ? \$2 : NaN):13 with lines dt 5 title 'ksm, VM b', \
      '' using (strcol(1) eq 'xen-thesis+zero' ? \$2 : NaN):11 with linespoints pt 5 ps 0.5 title 'xen-thesis +zero', \
-     '' using (strcol(1) eq 'esx' ? \$2 : NaN):11 with linespoints pt 9 ps 0.5 title 'esx'
+     '' using (strcol(1) eq 'esx' ? \$2 : NaN):11 with linespoints pt 9 ps 0.5 title 'esx', \
+     NaN with lines dt 3 lw 1.5 lc rgb '#555555' title 'snapshot'
 unset multiplot
 "
