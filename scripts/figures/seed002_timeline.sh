@@ -14,7 +14,9 @@
 #   usage: scripts/figures/seed002_timeline.sh   (see lib.sh for VMEMSIM, FIG_WORK)
 #   STEPS (default 4) snapshots per VM, STEP (default 1.5) seconds apart.
 #   Needs jq, gdb (gcore) and python3; dumps go to $FIG_WORK/seed002_timeline/.
+#   Writes the seed002-timeline block of docs/figures.md.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/seed002_lib.sh"
 for t in jq gcore; do
   command -v $t >/dev/null || { echo "figures: seed002_timeline.sh needs $t (apt-get install ${t/gcore/gdb})" >&2; exit 1; }
 done
@@ -142,3 +144,18 @@ plot '$C' using (strcol(1) eq 'ksm' ? \$2 : NaN):4 with lines dt 2 lc rgb 'black
      NaN with lines dt 3 lw 1.5 lc rgb '#555555' title 'snapshot'
 unset multiplot
 "
+
+# The table of docs/figures.md: per policy, saved % (and MiB) at each
+# snapshot time, at convergence, and the converged split.
+write_block "$ROOT/docs/figures.md" seed002-timeline "$(awk -F, -v steps="$STEPS" -v step="$STEP" '
+  NR == 1 { next }
+  $3 == "epoch" { v[$1, $2 + 0] = sprintf("%.1f %% (%.1f MiB)", $7, $11); if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+  $3 == "converged" { c[$1] = sprintf("%.1f %% (%.1f MiB, at %.1f s)", $7, $11, $2)
+                      z = ($1 ~ /zero/) ? sprintf("%.1f", $10) : "(as content)"
+                      split_[$1] = sprintf("%.1f / %.1f / %s", $8, $9, z); mem = $4 }
+  END {
+    printf "| policy |"; for (k = 1; k < steps; k++) printf " %g s |", k * step; print " converged | converged split: within / between / zero |"
+    printf "|---|"; for (k = 1; k < steps; k++) printf "---|"; print "---|---|"
+    for (i = 1; i <= n; i++) { p = order[i]
+      printf "| %s |", p; for (k = 1; k < steps; k++) printf " %s |", v[p, k * step + 0]; printf " %s | %s |\n", c[p], split_[p] }
+    printf "\nThe two VMs together hold %.1f MiB at the last snapshot.\n", mem }' "$OUT/$NAME.csv")"
