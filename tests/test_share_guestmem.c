@@ -7,7 +7,8 @@
  *     page-cache files are made here with no zero page in them, so the count
  *     has no tolerance.
  *   - The parts share as built: kernel and cache between VMs of one
- *     distribution, the kernel only across distributions, nothing of anon.
+ *     distribution, the kernel only across distributions, nothing of anon;
+ *     a tools pool once per VM, shared between VMs.
  *   - A timeline over the images is deterministic: the same seeds give the
  *     same JSON report, byte for byte; another VM seed changes the bytes.
  *   - A seeded fault (one page of the cache overwritten) moves the shared
@@ -198,6 +199,18 @@ static void test_parts_share_as_built(void **state)
     g_free(a);
     g_free(b);
     g_free(g);
+    /* a workload with a tools pool of 25 pages, all cached by both VMs (each in
+     * its own order, none twice): kernel + cache + pool shared, nothing within a VM */
+    const char *const tools[] = {"rate=1000", "t=10", "private=0.5", "common=0.5", "pool=100k", NULL};
+    const char *const tools2[] = {"rate=1000", "t=10", "private=0.5", "common=0.5", "pool=100k", "data=9", NULL};
+    char *p1 = gen("gm_p1.raw", 1, tools), *p2 = gen("gm_p2.raw", 2, tools2);
+    const char *pools[] = {p1, p2};
+    j = report(pools, names, ts, 2, false);
+    assert_int_equal(field(j, "pages_sharing"), KERNEL_PAGES + CACHE_PAGES + 25);
+    assert_int_equal(field(j, "within_vm_percent"), 0);
+    free(j);
+    g_free(p1);
+    g_free(p2);
 }
 
 static void test_timeline_deterministic(void **state)

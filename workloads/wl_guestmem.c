@@ -26,16 +26,17 @@
  * pages are reused first, so the working set stays where it was).  Later
  * writes go round robin over the rest of the free pages (or, with evict=1,
  * over them and the page cache together: the oldest pages are replaced
- * first, as an LRU page cache does under pressure).  Write number n there is,
+ * first, as an LRU page cache does under pressure).  With pool=, the next
+ * common= share of those pages (at most pool= bytes) holds the tools every
+ * VM of the distribution reads (gcc, make, shared dependencies): the
+ * distribution's files after the cache's, each VM caching them in its own
+ * order, and kept (hot pages survive an LRU).  Write number n in the rest is,
  * by a hash of n and data=:
  *   private (probability private=): heaps and logs, random per VM;
- *   a pool page (probability common=): the distribution's further files
- *     (stream pages after the cache's), pool= pages of them, drawn in a
- *     per-VM order: tools every VM of the distribution reads (gcc, make);
  *   else page n of the data set data=: the same in every VM that runs the
  *     same job on the same data (one kernel tree compiled everywhere).
  *
- * Invariants: the image is exactly mem= bytes; before the workload writes
+ * Invariants: the image is exactly mem= bytes; no VM holds a pool page twice; before the workload writes
  * (or with rate=0) the zero pages are exactly mem - kernel - cache - anon
  * pages plus the cache pages that are zero in the files themselves, and
  * every write removes one zero page until none are left; the bytes depend
@@ -195,7 +196,7 @@ typedef struct gm {
     uint64_t pages, kernel, cache, anon, free_pages;
     uint64_t kernel_build, distro, data, pool, seed;
     double private_p, common_p;
-    uint64_t writes, region, wss;
+    uint64_t writes, region, wss, hot; /* hot: pool pages this VM caches */
     gm_stream st;
     uint64_t pool_a, pool_b; /* this VM's order of the pool: (a i + b) mod pool */
 } gm;
@@ -222,20 +223,15 @@ static int distro_page(gm *g, uint64_t p, uint8_t *page, vs_err *err)
     return rc;
 }
 
-/* The page workload write n put in memory. */
-static int written_page(gm *g, uint64_t n, uint8_t *page, vs_err *err)
+/* The page workload write n put in memory (outside the working set and the
+ * pool). */
+static void written_page(gm *g, uint64_t n, uint8_t *page)
 {
     double u = (double)(mix(mix(TAG_KIND, g->data), n) >> 11) * 0x1.0p-53;
-    if (u < g->private_p) {
+    if (u < g->private_p)
         keystream(page, TAG_PRIV, g->seed, n);
-        return VS_OK;
-    }
-    if (u < g->private_p + g->common_p) {
-        uint64_t i = (g->pool_a * (n % g->pool) + g->pool_b) % g->pool;
-        return distro_page(g, g->cache + i, page, err);
-    }
-    keystream(page, TAG_DATA, g->data, n);
-    return VS_OK;
+    else
+        keystream(page, TAG_DATA, g->data, n);
 }
 
 /* Page frame f of the image. */
@@ -252,8 +248,13 @@ static int frame(gm *g, uint64_t f, uint8_t *page, vs_err *err)
             keystream(page, TAG_PRIV ^ g->writes, g->seed, slot); /* rewritten: new bytes each moment */
             return VS_OK;
         }
-        uint64_t j = slot - g->wss, r = g->region - g->wss, m = g->writes - g->wss;
-        return written_page(g, j + r * ((m - 1 - j) / r), page, err);
+        uint64_t j = slot - g->wss;
+        if (j < g->hot) /* this VM's order of the pool: (a j + b) mod pool, no repeats */
+            return distro_page(g, g->cache + (g->pool_a * j + g->pool_b) % g->pool, page, err);
+        j -= g->hot;
+        uint64_t r = g->region - g->wss - g->hot, m = g->writes - g->wss - g->hot;
+        written_page(g, j + r * ((m - 1 - j) / r), page);
+        return VS_OK;
     }
     if (f < g->kernel) {
         keystream(page, TAG_KERNEL, g->kernel_build, f);
@@ -329,8 +330,6 @@ static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, v
     if (g.kernel + g.cache + g.anon > g.pages)
         return vs_fail(err, VS_E_USAGE, "gen guestmem: kernel + cache + anon = %llu pages do not fit in mem=%llu pages",
                        (unsigned long long)(g.kernel + g.cache + g.anon), (unsigned long long)g.pages);
-    if (g.private_p + g.common_p > 1)
-        return vs_fail(err, VS_E_USAGE, "gen guestmem: private=%g + common=%g exceeds 1", g.private_p, g.common_p);
     if (g.common_p > 0 && g.pool == 0)
         return vs_fail(err, VS_E_USAGE, "gen guestmem: common=%g needs pool= (bytes of shared files)", g.common_p);
     g.free_pages = g.pages - g.kernel - g.cache - g.anon;
@@ -341,6 +340,11 @@ static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, v
                        (unsigned long long)g.wss, (unsigned long long)g.free_pages);
     double active = fmin(fmax(t - start, 0), dur);
     g.writes = g.region ? (uint64_t)floor(rate * active) : 0;
+    g.hot = (uint64_t)floor(g.common_p * (double)(g.region - g.wss));
+    if (g.hot > g.pool)
+        g.hot = g.pool;
+    if (g.hot && g.hot == g.region - g.wss)
+        g.hot--; /* leave the data window one page */
     if (g.pool) {
         g.pool_a = mix(TAG_POOL, seed) % g.pool | 1;
         while (gcd(g.pool_a, g.pool) != 1)

@@ -55,60 +55,37 @@ samples() {
 }
 echo "scenario,seconds,at,vms,pages,shared_percent,reclaimed_percent,zero_percent" >"$OUT/$NAME.csv"
 
-# ---- idle (Fig. 7.1): a snapshot of each VM at its start and every 30 min ----
-say "idle: 30 x 64 MB (about 75 images)"
-ARGS=()
-for ((v = 0; v < 30; v++)); do
-  s=$((v * 180))
-  for t in $(awk -v s=$s 'BEGIN { print s; for (k = 1800; k <= 5400; k += 1800) if (k > s) print k }'); do
-    gen "$D/idle.$v.$t.raw" $((v + 1)) rate=$IDLE_RATE t=$((t - s))
-    ARGS+=("vm$v@$t=raw:0:$D/idle.$v.$t.raw")
-  done
-done
-"${SHARE[@]}" --zero-pages "${ARGS[@]}" >"$D/idle.json"
-samples "$D/idle.json" idle >>"$OUT/$NAME.csv"
-rm -f "$D"/idle.*.raw
+# Each VM's image ages (seconds after its start) at which it is snapshotted:
+ages_idle() { awk -v s="$1" 'BEGIN { print 0; for (k = 1800; k <= 5400; k += 1800) if (k > s) print k - s }'; } # start, every 30 min
+ages_kbuild() { echo 0 $KB_DUR; }  # start, compile done
+ages_worst() { echo 0 300; }       # start, benchmark done
+ages_web() { echo 0 300 2700; }    # start, benchmark start, 40 min later
 
-# ---- kbuild (Fig. 7.2): each VM at its start and when its compile is done ----
-say "kbuild: 25 x 64 MB (50 images)"
-ARGS=()
-for ((v = 0; v < 25; v++)); do
-  s=$((v * 1800))
-  for a in 0 $KB_DUR; do
-    gen "$D/kb.$v.$a.raw" $((v + 1)) rate="$KB_RATE" dur=$KB_DUR t=$a wss=$KB_WSS private=0 data=1
-    ARGS+=("vm$v@$((s + a))=raw:0:$D/kb.$v.$a.raw")
+# timeline NAME ZERO N SPACING AGES DATA KEY=VALUE...: N VMs, VM v started at
+# v x SPACING s with --seed v+1, snapshotted at the ages AGES prints;
+# DATA "same" gives every VM data set 1, a number B gives VM v data set B+v.
+# ZERO "zero" shares zero pages.  Appends its samples to the timeline CSV.
+timeline() {
+  local name=$1 zero=$2 n=$3 spacing=$4 ages=$5 data=$6 v a s
+  shift 6
+  local args=() opts=()
+  [ "$zero" = zero ] && opts=(--zero-pages)
+  say "$name: $n VMs"
+  for ((v = 0; v < n; v++)); do
+    s=$((v * spacing))
+    for a in $($ages $s); do
+      gen "$D/$name.$v.$a.raw" $((v + 1)) t="$a" data=$([ "$data" = same ] && echo 1 || echo $((data + v))) "$@"
+      args+=("vm$v@$((s + a))=raw:0:$D/$name.$v.$a.raw")
+    done
   done
-done
-"${SHARE[@]}" --zero-pages "${ARGS[@]}" >"$D/kbuild.json"
-samples "$D/kbuild.json" kbuild >>"$OUT/$NAME.csv"
-rm -f "$D"/kb.*.raw
-
-# ---- worst case (Fig. 7.4): different benchmarks, zero pages filtered (7.3 on) ----
-say "worst: 10 x 64 MB (20 images)"
-ARGS=()
-for ((v = 0; v < 10; v++)); do
-  s=$((v * 300))
-  for a in 0 300; do
-    gen "$D/w.$v.$a.raw" $((v + 1)) rate=$WEB_RATE dur=300 t=$a private=0 data=$((100 + v))
-    ARGS+=("vm$v@$((s + a))=raw:0:$D/w.$v.$a.raw")
-  done
-done
-"${SHARE[@]}" "${ARGS[@]}" >"$D/worst.json"
-samples "$D/worst.json" worst >>"$OUT/$NAME.csv"
-rm -f "$D"/w.*.raw
-
-# ---- web192 (Fig. 7.6): SPECweb99 with distinct data sets from 5 min ----
-say "web192: 8 x 192 MB (24 images)"
-ARGS=()
-for ((v = 0; v < 8; v++)); do
-  for t in 0 300 2700; do
-    gen "$D/web.$v.$t.raw" $((v + 1)) mem=192m rate=$WEB_RATE start=300 t=$t private=0 data=$((200 + v))
-    ARGS+=("vm$v@$t=raw:0:$D/web.$v.$t.raw")
-  done
-done
-"${SHARE[@]}" "${ARGS[@]}" >"$D/web192.json"
-samples "$D/web192.json" web192 >>"$OUT/$NAME.csv"
-rm -f "$D"/web.*.raw
+  "${SHARE[@]}" "${opts[@]}" "${args[@]}" >"$D/$name.json"
+  samples "$D/$name.json" "$name" >>"$OUT/$NAME.csv"
+  rm -f "$D/$name".*.raw
+}
+timeline idle zero 30 180 ages_idle same rate=$IDLE_RATE                                   # 7.2.1, Fig. 7.1
+timeline kbuild zero 25 1800 ages_kbuild same rate="$KB_RATE" dur=$KB_DUR wss=$KB_WSS private=0 # 7.2.2, Fig. 7.2
+timeline worst filter 10 300 ages_worst 100 rate=$WEB_RATE dur=300 private=0                # 7.5, Fig. 7.4
+timeline web192 filter 8 0 ages_web 200 mem=192m rate=$WEB_RATE start=300 private=0          # 7.6.2, Fig. 7.6
 
 # ---- distributions (Table 7.2): idle pairs, zero pages filtered ----
 say "distro: three pairs"
@@ -132,7 +109,7 @@ for m in 64 128 192 256 320 384 448; do
       data=$((300 + v)) pool=$POOL common=$COMMON
     ARGS+=("vm$v=raw:0:$D/vs.$v.raw")
   done
-  "${SHARE[@]}" "${ARGS[@]}" | jq -r --arg m $m '[$m, .pages, .thesis.reclaimed,
+  "${SHARE[@]}" "${ARGS[@]}" | jq -r --arg m $m '[($m | tonumber), .pages, .thesis.reclaimed,
     (.thesis.reclaimed / .pages * 100 * 1000 | round / 1000)] | @csv' >>"$OUT/seed002_vmsize.csv"
   rm -f "$D"/vs.*.raw
 done
