@@ -132,6 +132,12 @@ static void test_errors(void **state)
     g_free(path);
 }
 
+/* The report flattened to "path=value" lines, led by a newline. */
+static void add_line(void *ctx, const char *path, const char *value)
+{
+    g_string_append_printf(ctx, "\n%s=%s", path, value);
+}
+
 static char *report(const char *const *paths, const char *const *names, const double *ts, size_t n,
                     bool zero)
 {
@@ -147,24 +153,22 @@ static char *report(const char *const *paths, const char *const *names, const do
     for (size_t i = 0; i < n; i++)
         assert_int_equal(share_run_add(r, names[i], ts[i], open_img(paths[i]), &err), VS_OK);
     assert_int_equal(share_run_exec(r, &err), VS_OK);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    jw *w = jw_new_json(f);
+    GString *flat = g_string_new("");
+    jw *w = jw_new_flat(add_line, flat);
     share_run_report(r, w);
     jw_free(w);
-    fclose(f);
     share_run_free(r);
-    return buf;
+    return g_string_free(flat, FALSE);
 }
 
-static uint64_t field(const char *json, const char *key)
+/* A top-level counter of the flattened report ("\nkey=value\n"). */
+static uint64_t field(const char *report, const char *key)
 {
-    char *k = g_strdup_printf("\"%s\":", key);
-    const char *at = strstr(json, k);
+    char *k = g_strdup_printf("\n%s=", key);
+    const char *at = strstr(report, k);
     if (!at)
         fail_msg("no %s in the report", key);
-    uint64_t v = strtoull(at + strlen(k) + (at[strlen(k)] == ' '), NULL, 10);
+    uint64_t v = strtoull(at + strlen(k), NULL, 10);
     g_free(k);
     return v;
 }
@@ -181,12 +185,12 @@ static void test_parts_share_as_built(void **state)
     char *j = report(same, names, ts, 2, false);
     assert_int_equal(field(j, "pages_shared"), KERNEL_PAGES + CACHE_PAGES);
     assert_int_equal(field(j, "pages_sharing"), KERNEL_PAGES + CACHE_PAGES);
-    free(j);
+    g_free(j);
     /* another distribution: the kernel only */
     const char *mixed[] = {a, g};
     j = report(mixed, names, ts, 2, false);
     assert_int_equal(field(j, "pages_sharing"), KERNEL_PAGES);
-    free(j);
+    g_free(j);
     /* the seeded fault: one cache page of b changed, one share fewer */
     FILE *f = fopen(b, "r+b");
     assert_non_null(f);
@@ -195,7 +199,7 @@ static void test_parts_share_as_built(void **state)
     fclose(f);
     j = report(same, names, ts, 2, false);
     assert_int_equal(field(j, "pages_sharing"), KERNEL_PAGES + CACHE_PAGES - 1);
-    free(j);
+    g_free(j);
     g_free(a);
     g_free(b);
     g_free(g);
@@ -208,7 +212,7 @@ static void test_parts_share_as_built(void **state)
     j = report(pools, names, ts, 2, false);
     assert_int_equal(field(j, "pages_sharing"), KERNEL_PAGES + CACHE_PAGES + 25);
     assert_int_equal(field(j, "within_vm_percent"), 0);
-    free(j);
+    g_free(j);
     g_free(p1);
     g_free(p2);
 }
@@ -234,7 +238,7 @@ static void test_timeline_deterministic(void **state)
     /* the shared data set shows up: more than kernel + cache are shared */
     assert_true(field(out[0], "pages_sharing") > KERNEL_PAGES + CACHE_PAGES);
     for (int run = 0; run < 3; run++)
-        free(out[run]);
+        g_free(out[run]);
 }
 
 int main(void)
