@@ -219,11 +219,12 @@ set grid
 set xlabel 'VM size (MB)'
 set ylabel 'reclaimed pages'
 set arrow from 384, graph 0 to 384, graph 1 nohead dt 2 lc rgb 'gray'
-set label 'thesis: linear to 384 MB, then flat' at graph 0.05, graph 0.93
+set key bottom right
+set label 'thesis: linear to 384 MB (dashed), then flat' at graph 0.3, graph 0.2
 plot '$D/vmsize.dat' using 1:3 with linespoints pt 7 title 'vmemsim'
 set ylabel '% of memory'
 unset label
-set label 'thesis: roughly constant' at graph 0.05, graph 0.93
+set label 'thesis: roughly constant' at graph 0.3, graph 0.2
 set yrange [0:*]
 plot '$D/vmsize.dat' using 1:4 with linespoints pt 7 title 'vmemsim'
 unset multiplot
