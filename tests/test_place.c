@@ -33,7 +33,7 @@ static void test_server_accounting(void **state)
 {
     (void)state;
     vs_err err;
-    place_server *s = place_server_new(&gen4g, 4, 30, &err);
+    place_server *s = place_server_new(&gen4g, 4, 30, NULL, &err);
     assert_non_null(s);
     assert_int_equal(place_server_total_frames(s), 4 * GIB_FRAMES);
     assert_int_equal(place_server_total_cores(s), 8);
@@ -86,7 +86,7 @@ static void test_server_random(void **state)
     (void)state;
     vs_err err;
     const place_gen g = {"g", 1024, 64, 1}; /* 1 GiB = 2^18 frames */
-    place_server *s = place_server_new(&g, 4, 30, &err);
+    place_server *s = place_server_new(&g, 4, 30, NULL, &err);
     uint64_t rng = 42, used_frames = 0;
     uint32_t used_cores = 0;
     enum { SLOTS = 40 };
