@@ -39,8 +39,8 @@ static void test_server_accounting(void **state)
     assert_non_null(s);
     assert_int_equal(place_server_total_frames(s), 4 * GIB_FRAMES);
     assert_int_equal(place_server_total_cores(s), 8);
-    assert_true(place_server_has_contig(s, 4 * GIB_FRAMES));
-    assert_false(place_server_has_contig(s, 4 * GIB_FRAMES + 1));
+    assert_true(place_server_has_contig(s, 1, 4 * GIB_FRAMES));
+    assert_false(place_server_has_contig(s, 1, 4 * GIB_FRAMES + 1));
     /* four 1 GiB VMs fill it exactly, each contiguous */
     for (uint32_t v = 0; v < 4; v++) {
         assert_true(place_server_fits(s, 2, GIB_FRAMES));
@@ -59,7 +59,7 @@ static void test_server_accounting(void **state)
         assert_int_equal(counts[k], k == 18 ? 2 : 0);
     /* 2 GiB fits by resources but only as two non-adjacent blocks */
     assert_true(place_server_fits(s, 2, 2 * GIB_FRAMES));
-    assert_false(place_server_has_contig(s, 2 * GIB_FRAMES));
+    assert_false(place_server_has_contig(s, 1, 2 * GIB_FRAMES));
     assert_false(place_server_host_contig(s, 9, 2, 2 * GIB_FRAMES));
     assert_int_equal(place_server_vms(s), 2);
     assert_false(place_server_host(s, 9, 2, 2 * GIB_FRAMES));
@@ -69,7 +69,7 @@ static void test_server_accounting(void **state)
     bool ok;
     assert_int_equal(place_server_compact(s, 2 * GIB_FRAMES, &ok), 2 * GIB_FRAMES);
     assert_true(ok);
-    assert_true(place_server_has_contig(s, 2 * GIB_FRAMES));
+    assert_true(place_server_has_contig(s, 1, 2 * GIB_FRAMES));
     assert_int_equal(place_server_free_frames(s), 2 * GIB_FRAMES);
     /* compacting again moves nothing; asking for more than is free is refused */
     assert_int_equal(place_server_compact(s, 0, &ok), 0);
@@ -82,13 +82,13 @@ static void test_server_accounting(void **state)
     place_server_free(s);
 }
 
-/* Random host/evict against naive totals; contiguity must match has_contig. */
-static void test_server_random(void **state)
+/* Random host/evict against naive totals, without and with paging pools;
+ * contiguity must match has_contig. */
+static void server_random(const place_host *host)
 {
-    (void)state;
     vs_err err;
     const place_gen g = {"g", 1024, 64, 1}; /* 1 GiB = 2^18 frames */
-    place_server *s = place_server_new(&g, 4, 30, NULL, &err);
+    place_server *s = place_server_new(&g, 4, 30, host, &err);
     uint64_t rng = 42, used_frames = 0;
     uint32_t used_cores = 0;
     enum { SLOTS = 40 };
@@ -102,18 +102,19 @@ static void test_server_random(void **state)
             used_cores -= cores[v];
             frames[v] = 0;
         } else {
-            uint64_t f = 1 + vs_rng_next(&rng) % (GIB_FRAMES / 8);
             uint32_t c = 1 + (uint32_t)(vs_rng_next(&rng) % 4);
+            uint64_t f = 1 + vs_rng_next(&rng) % (GIB_FRAMES / 8);
+            uint64_t need = place_server_vm_need(s, c, f); /* with its paging pool */
             bool fits = place_server_fits(s, c, f);
-            assert_int_equal(fits, c <= 64 - used_cores && f <= GIB_FRAMES - used_frames);
+            assert_int_equal(fits, c <= 64 - used_cores && need <= GIB_FRAMES - used_frames);
             if (!fits)
                 continue;
-            bool expect = place_server_has_contig(s, f);
+            bool expect = place_server_has_contig(s, c, f);
             bool got = place_server_host(s, v, c, f);
-            assert_true(got || !expect); /* contiguous whenever a block was free */
-            frames[v] = f;
+            assert_int_equal(got, expect); /* contiguous exactly when a block survives the pool */
+            frames[v] = need;
             cores[v] = c;
-            used_frames += f;
+            used_frames += need;
             used_cores += c;
         }
         assert_int_equal(place_server_free_frames(s), GIB_FRAMES - used_frames);
@@ -125,6 +126,14 @@ static void test_server_random(void **state)
         }
     }
     place_server_free(s);
+}
+
+static void test_server_random(void **state)
+{
+    (void)state;
+    const place_host pools = {.pool_kib_per_vcpu = 1024, .pool_kib_per_gib = 8192};
+    server_random(NULL);
+    server_random(&pools);
 }
 
 /* ---- indices on constructed per-order counts ---- */

@@ -127,8 +127,9 @@ uint32_t place_server_total_cores(const place_server *s);
 uint32_t place_server_vms(const place_server *s);
 /* Enough free cores, and free plus reclaimable frames for the VM and its pool. */
 bool place_server_fits(const place_server *s, uint32_t cores, uint64_t frames);
-/* A free buddy block of order >= ceil(log2 frames) exists. */
-bool place_server_has_contig(const place_server *s, uint64_t frames);
+/* A VM of these cores and frames would get contiguous memory here: a free
+ * buddy block of order >= ceil(log2 frames) is left after its paging pool. */
+bool place_server_has_contig(const place_server *s, uint32_t cores, uint64_t frames);
 /* Hosts a VM (caller checked place_server_fits): reclaims the oldest page
  * cache if free frames fall short, takes the VM's paging pool (4 KiB pages,
  * as Xen's allocator hands them out), then its memory, then the page cache

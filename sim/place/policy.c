@@ -77,7 +77,7 @@ int place_policy_choose(place_policy p, place_fleet *f, uint32_t cores, uint64_t
     if (p == PLACE_CONTIG) {
         for (uint32_t k = 0; k < f->n_on; k++) {
             const place_server *s = f->srv[f->on[k]];
-            if (place_server_fits(s, cores, frames) && place_server_has_contig(s, frames))
+            if (place_server_fits(s, cores, frames) && place_server_has_contig(s, cores, frames))
                 return (int)f->on[k];
         }
         int fresh = place_fleet_switch_on(f, cores, frames);

@@ -245,7 +245,45 @@ static bool contig_possible(const buddy *b, uint64_t frames)
     return k <= buddy_max_order(b) && buddy_largest_free_order(b) >= (int)k;
 }
 
-bool place_server_has_contig(const place_server *s, uint64_t frames) { return contig_possible(s->heap, frames); }
+/* Whether a free block of order >= k survives taking n pages the way
+ * take_pages does: whole blocks, smallest first, then the low end of one
+ * block, whose largest remaining piece is then all that is left of it. */
+static bool block_survives(uint64_t *counts, unsigned max_order, uint64_t n, unsigned k)
+{
+    int piece = -1; /* order of the largest free piece of a partly taken block */
+    for (unsigned o = 0; o <= max_order && n; o++) {
+        uint64_t size = 1ull << o, whole = n / size < counts[o] ? n / size : counts[o];
+        n -= whole * size;
+        counts[o] -= whole;
+        if (n && counts[o]) { /* n < size: the pages end inside one block of this order */
+            counts[o]--;
+            for (unsigned cur = o; cur > 0 && piece < 0; cur--) {
+                uint64_t half = 1ull << (cur - 1);
+                if (n <= half)
+                    piece = (int)cur - 1; /* the upper half is untouched */
+                else
+                    n -= half;
+            }
+            n = 0;
+        }
+    }
+    for (unsigned o = k; o <= max_order; o++)
+        if (counts[o])
+            return true;
+    return piece >= (int)k;
+}
+
+bool place_server_has_contig(const place_server *s, uint32_t cores, uint64_t frames)
+{
+    if (!contig_possible(s->heap, frames))
+        return false;
+    uint64_t pool = pool_frames(s, cores, frames); /* taken before the VM's memory */
+    if (!pool)
+        return true;
+    uint64_t counts[BUDDY_MAX_ORDER_LIMIT + 1];
+    buddy_free_counts(s->heap, counts);
+    return block_survives(counts, buddy_max_order(s->heap), pool, place_ceil_log2(frames));
+}
 
 static int cmp_extent(const void *a, const void *b)
 {
@@ -352,21 +390,15 @@ bool place_server_host(place_server *s, uint32_t vm, uint32_t cores, uint64_t fr
 
 bool place_server_host_contig(place_server *s, uint32_t vm, uint32_t cores, uint64_t frames)
 {
-    if (cores > s->free_cores || !contig_possible(s->heap, frames) ||
-        place_server_vm_need(s, cores, frames) > buddy_free_frames(s->heap))
+    if (cores > s->free_cores || place_server_vm_need(s, cores, frames) > buddy_free_frames(s->heap) ||
+        !place_server_has_contig(s, cores, frames))
         return false;
     resident *r = push(s, vm, cores, frames);
     uint64_t pool = pool_frames(s, cores, frames);
     if (pool)
         take_pages(s->heap, pool, &r->pool);
-    if (!alloc_contig(s->heap, frames, &r->mem)) { /* the pool took the block: undo */
-        ext_release(s->heap, &r->pool);
-        free_resident(r);
-        s->free_cores += cores;
-        s->n--;
-        return false;
-    }
-    r->contig = true;
+    r->contig = alloc_contig(s->heap, frames, &r->mem);
+    assert(r->contig); /* has_contig accounted for the pool */
     fill_cache(s);
     return true;
 }
