@@ -522,6 +522,7 @@ static void test_synth_published(void **state)
         core_hours += h * t.vm[i].cores;
     }
     double life = hours / (double)t.n, cores = core_hours / hours;
+    assert_true(fabs(life - 49.99) < 0.01 && fabs(cores - 2.2806) < 0.0001); /* quoted in docs/placement.md */
     assert_true(fabs(life / (104371713.0 / 2013767.0) - 1) < 0.10);
     assert_true(fabs(cores / (237815104.0 / 104371713.0) - 1) < 0.10);
     place_trace_free(&t);

@@ -151,13 +151,9 @@ static int create(replay *rp, uint32_t v)
         r->tot.peak_active = rp->active;
     r->server_of[v] = id;
     rp->dirty[id] = true;
+    if (r->dc.compact == PLACE_COMPACT_DEMAND && !place_server_has_contig(s, vm->cores, frames))
+        compact(rp, (uint32_t)id, frames); /* before the VM, its pool and its page cache arrive */
     r->contig[v] = place_server_host(s, v, vm->cores, frames);
-    if (!r->contig[v] && r->dc.compact == PLACE_COMPACT_DEMAND) {
-        /* undo (freeing restores the same buddy state: it is a function of the free frames), compact, retry */
-        place_server_evict(s, v);
-        compact(rp, (uint32_t)id, frames);
-        r->contig[v] = place_server_host(s, v, vm->cores, frames);
-    }
     r->used[id] = true;
     r->tot.placed++;
     r->tot.contiguous += r->contig[v];

@@ -112,6 +112,8 @@ static void ext_retake(buddy *b, const extents *x)
     for (uint32_t i = 0; i < x->n; i++)
         for (uint64_t p = x->e[i].pfn, end = p + x->e[i].n; p < end;) {
             unsigned k = p ? (unsigned)__builtin_ctzll(p) : buddy_max_order(b);
+            if (k > buddy_max_order(b))
+                k = buddy_max_order(b);
             while ((1ull << k) > end - p)
                 k--;
             bool ok = buddy_alloc_at(b, p, k);

@@ -48,8 +48,9 @@ typedef struct style_def {
  * (cores, GiB).  The weights are ESTIMATES shaped after Resource Central's
  * Figs. 2-3 (most VMs 1-2 cores, little memory), constrained to the one
  * published number they must meet: 237,815,104 virtual core hours over
- * 104,371,713 VM hours = 2.28 cores per VM hour (the mean here is 2.29;
- * lifetimes do not depend on size, so per VM hour = per VM). */
+ * 104,371,713 VM hours = 2.28 cores per VM hour (the table's mean is 2.29
+ * per VM; lifetimes do not depend on size, so per VM hour is the same in
+ * expectation: 2.28 for seed 1, 20,000 VMs). */
 static const size_class azure_sizes[] = {
     {1, 0.75, 13}, {1, 1.75, 33}, {1, 3.5, 6}, {2, 3.5, 21}, {2, 7, 7}, {4, 7, 9},
     {4, 14, 3},    {8, 14, 3},    {8, 28, 2}, {16, 56, 1.5}, {32, 448, 0.2},
@@ -71,8 +72,8 @@ static const size_class bitbrains_sizes[] = {
 
 static const style_def styles[PLACE_STYLE_COUNT] = {
     /* 30 days, 300 s ticks (V1 docs).  Persist share, median and sigma are estimates; together they give a
-     * mean lifetime of 50.6 h against the V1 trace's 104,371,713 VM hours / 2,013,767 VMs = 51.8 h
-     * (tests/test_place.c checks it within 10%). */
+     * mean lifetime of 50.0 h (seed 1, 20,000 VMs) against the V1 trace's 104,371,713 VM hours /
+     * 2,013,767 VMs = 51.8 h (tests/test_place.c: test_synth_published). */
     [PLACE_STYLE_AZURE] = {"azure", azure_sizes, VS_ARRAY_LEN(azure_sizes), 30, 1.0, 0.10, 3 * SEC_PER_HOUR, 2.0,
                            300},
     [PLACE_STYLE_CERIT] = {"cerit", cerit_sizes, VS_ARRAY_LEN(cerit_sizes), 365, 1.0, 0.05, 5 * SEC_PER_DAY, 1.5,
