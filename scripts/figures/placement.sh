@@ -73,7 +73,8 @@ awk -F, 'NR > 1 { gsub(/"/, ""); k = $3 " " $5; s[k] += $9; r[k] += $7; n[k]++ }
     END { for (k in s) printf "%s %.4f %.1f\n", k, s[k] / n[k], r[k] / n[k] }' "$OUT/placement_load.csv" |
     sort -k2,2 -k1,1n > "$OUT/placement_load.dat"
 
-bars() { # dat png title ylabel ymax: ymax caps the axis (100 for a percentage); each tic shows the mean
+bars() { # dat png title ylabel ymin ymax fmt: the axis from ymin (* = auto) to ymax (100 for a percentage);
+       # each tic shows the mean in fmt
     gnuplot <<GP
 set terminal pngcairo size 640,420 font ",10"
 set output "$2"
@@ -81,23 +82,23 @@ set title "$3"
 set ylabel "$4"
 set style fill solid 0.6 border -1
 set boxwidth 0.6
-set yrange [*:$5]
+set yrange [$5:$6]
 set offsets 0, 0, 0, graph 0.08
 set bmargin 4
 set grid ytics
 unset key
-plot "$1" using 0:2:xtic(sprintf("%s\n%.2f", strcol(1), \$2)) with boxes lc rgb "#4472c4", \
+plot "$1" using 0:2:xtic(sprintf("%s\n$7", strcol(1), \$2)) with boxes lc rgb "#4472c4", \
      "" using 0:2:3:4 with yerrorbars lc rgb "black" pt 0
 GP
 }
 bars "$OUT/placement_azure_contig.dat" "$OUT/fig8_azure_contig.png" \
-    "Fig. 8: contiguous-memory VMs, synthetic Azure (20000 VMs, 3 seeds)" "% of VMs contiguous" 100
+    "Fig. 8: contiguous-memory VMs, synthetic Azure (20000 VMs, 3 seeds)" "% of VMs contiguous" "*" 100 "%.2f"
 bars "$OUT/placement_cerit_contig.dat" "$OUT/fig9_cerit_contig.png" \
-    "Fig. 9: contiguous-memory VMs, synthetic CERIT-SC (11382 VMs, 3 seeds)" "% of VMs contiguous" 100
+    "Fig. 9: contiguous-memory VMs, synthetic CERIT-SC (11382 VMs, 3 seeds)" "% of VMs contiguous" "*" 100 "%.2f"
 bars "$OUT/placement_bitbrains_contig.dat" "$OUT/fig10_bitbrains_contig.png" \
-    "Fig. 10: contiguous-memory VMs, synthetic Bitbrains (1250 VMs, 3 seeds)" "% of VMs contiguous" 100
+    "Fig. 10: contiguous-memory VMs, synthetic Bitbrains (1250 VMs, 3 seeds)" "% of VMs contiguous" "*" 100 "%.2f"
 bars "$OUT/placement_azure_consolidation.dat" "$OUT/fig11_azure_consolidation.png" \
-    "Fig. 11: consolidation rate (servers used / total), synthetic Azure" "consolidation rate" 1
+    "Fig. 11: consolidation rate (servers used / total), synthetic Azure" "consolidation rate" 0 1 "%.3f"
 gnuplot <<GP
 set terminal pngcairo size 760,420 font ",10"
 set output "$OUT/fig_load_sweep.png"
