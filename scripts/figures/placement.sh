@@ -44,6 +44,14 @@ for seed in $SEEDS; do
     "$VMEMSIM" place -q -c "$ini1" --policy all --synthetic azure --vms 20000 --seed "$seed" --json "$tmp"
     rows azure-1vcpu-per-core "$seed" 20000 none "$tmp" >> "$OUT/placement_sensitivity.csv"
 done
+# ... and the estimated page cache per VM creation (512m in the configs) at 0 and 2g.
+for cache in 0 2g; do
+    awk -v c="$cache" '/^cache_per_vm = / { $3 = c } { print }' "$ROOT/configs/datacenter/azure.ini" > "$ini1"
+    for seed in $SEEDS; do
+        "$VMEMSIM" place -q -c "$ini1" --policy all --synthetic azure --vms 20000 --seed "$seed" --json "$tmp"
+        rows "azure-cache-$cache" "$seed" 20000 none "$tmp" >> "$OUT/placement_sensitivity.csv"
+    done
+done
 
 # Load sweep: the CERIT-SC fleet (220 servers), more and more VMs over the same year.
 echo "$HEADER" > "$OUT/placement_load.csv"
@@ -149,6 +157,14 @@ policy_table cerit | put_block "$DOC" placement-fig9
 policy_table bitbrains | put_block "$DOC" placement-fig10
 policy_table azure-1vcpu-per-core | put_block "$DOC" placement-sensitivity
 {
+    echo "| policy | cache_per_vm = 0 | 512m (the configs) | 2g |"
+    echo "|---|---|---|---|"
+    awk '$2 == "none" { v[$1, $3] = $4; if ($1 == "azure" && !($3 in seen)) { seen[$3] = 1; ord[++m] = $3 } }
+        END { for (i = 1; i <= m; i++) { p = ord[i]
+            printf "| %s | %.2f | %.2f | %.2f |\n", p, v["azure-cache-0", p], v["azure", p], v["azure-cache-2g", p] } }' \
+        "$OUT/placement_stats.dat"
+} | put_block "$DOC" placement-cache-sensitivity
+{
     echo "| policy | contig | max | min | first-fit | best-fit |"
     echo "|---|---|---|---|---|---|"
     awk '$1 == "azure" && $2 == "none" { v[$3] = $10 } END {
@@ -158,7 +174,7 @@ policy_table azure-1vcpu-per-core | put_block "$DOC" placement-sensitivity
 {
     echo "| dataset | policy | none: % | demand: % / pages moved | periodic (hourly): % / pages moved |"
     echo "|---|---|---|---|---|"
-    awk '$1 != "azure-1vcpu-per-core" { k = $1 " " $3; if (!(k in seen)) { seen[k] = 1; ord[++m] = k }
+    awk '$1 == "azure" || $1 == "cerit" || $1 == "bitbrains" { k = $1 " " $3; if (!(k in seen)) { seen[k] = 1; ord[++m] = k }
             pct[k, $2] = $4; pg[k, $2] = $11 }
         END { for (i = 1; i <= m; i++) { k = ord[i]; split(k, a, " ")
             printf "| %s | %s | %.2f | %.2f / %s | %.2f / %s |\n", a[1], a[2], pct[k, "none"], pct[k, "demand"], pg[k, "demand"],
