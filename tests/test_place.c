@@ -3,7 +3,9 @@
  * naive model under random operations), the two Linux fragmentation indices
  * on constructed per-order counts, the policy ordering on a fixture where
  * Min and Max fragment memory and Algorithm 1 does not, determinism, the
- * datacenter configs, and every trace reader on fixtures and malformed input.
+ * datacenter configs, every trace reader on fixtures and malformed input,
+ * the non-VM host memory, the synthetic Azure trace against the V1 dataset's
+ * published totals, and the policies differing on it (issue 16).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,12 +35,12 @@ static void test_server_accounting(void **state)
 {
     (void)state;
     vs_err err;
-    place_server *s = place_server_new(&gen4g, 4, 30, &err);
+    place_server *s = place_server_new(&gen4g, 4, 30, NULL, &err);
     assert_non_null(s);
     assert_int_equal(place_server_total_frames(s), 4 * GIB_FRAMES);
     assert_int_equal(place_server_total_cores(s), 8);
-    assert_true(place_server_has_contig(s, 4 * GIB_FRAMES));
-    assert_false(place_server_has_contig(s, 4 * GIB_FRAMES + 1));
+    assert_true(place_server_has_contig(s, 1, 4 * GIB_FRAMES));
+    assert_false(place_server_has_contig(s, 1, 4 * GIB_FRAMES + 1));
     /* four 1 GiB VMs fill it exactly, each contiguous */
     for (uint32_t v = 0; v < 4; v++) {
         assert_true(place_server_fits(s, 2, GIB_FRAMES));
@@ -57,7 +59,7 @@ static void test_server_accounting(void **state)
         assert_int_equal(counts[k], k == 18 ? 2 : 0);
     /* 2 GiB fits by resources but only as two non-adjacent blocks */
     assert_true(place_server_fits(s, 2, 2 * GIB_FRAMES));
-    assert_false(place_server_has_contig(s, 2 * GIB_FRAMES));
+    assert_false(place_server_has_contig(s, 1, 2 * GIB_FRAMES));
     assert_false(place_server_host_contig(s, 9, 2, 2 * GIB_FRAMES));
     assert_int_equal(place_server_vms(s), 2);
     assert_false(place_server_host(s, 9, 2, 2 * GIB_FRAMES));
@@ -67,7 +69,7 @@ static void test_server_accounting(void **state)
     bool ok;
     assert_int_equal(place_server_compact(s, 2 * GIB_FRAMES, &ok), 2 * GIB_FRAMES);
     assert_true(ok);
-    assert_true(place_server_has_contig(s, 2 * GIB_FRAMES));
+    assert_true(place_server_has_contig(s, 1, 2 * GIB_FRAMES));
     assert_int_equal(place_server_free_frames(s), 2 * GIB_FRAMES);
     /* compacting again moves nothing; asking for more than is free is refused */
     assert_int_equal(place_server_compact(s, 0, &ok), 0);
@@ -80,13 +82,13 @@ static void test_server_accounting(void **state)
     place_server_free(s);
 }
 
-/* Random host/evict against naive totals; contiguity must match has_contig. */
-static void test_server_random(void **state)
+/* Random host/evict against naive totals, without and with paging pools;
+ * contiguity must match has_contig. */
+static void server_random(const place_host *host)
 {
-    (void)state;
     vs_err err;
     const place_gen g = {"g", 1024, 64, 1}; /* 1 GiB = 2^18 frames */
-    place_server *s = place_server_new(&g, 4, 30, &err);
+    place_server *s = place_server_new(&g, 4, 30, host, &err);
     uint64_t rng = 42, used_frames = 0;
     uint32_t used_cores = 0;
     enum { SLOTS = 40 };
@@ -100,18 +102,19 @@ static void test_server_random(void **state)
             used_cores -= cores[v];
             frames[v] = 0;
         } else {
-            uint64_t f = 1 + vs_rng_next(&rng) % (GIB_FRAMES / 8);
             uint32_t c = 1 + (uint32_t)(vs_rng_next(&rng) % 4);
+            uint64_t f = 1 + vs_rng_next(&rng) % (GIB_FRAMES / 8);
+            uint64_t need = place_server_vm_need(s, c, f); /* with its paging pool */
             bool fits = place_server_fits(s, c, f);
-            assert_int_equal(fits, c <= 64 - used_cores && f <= GIB_FRAMES - used_frames);
+            assert_int_equal(fits, c <= 64 - used_cores && need <= GIB_FRAMES - used_frames);
             if (!fits)
                 continue;
-            bool expect = place_server_has_contig(s, f);
+            bool expect = place_server_has_contig(s, c, f);
             bool got = place_server_host(s, v, c, f);
-            assert_true(got || !expect); /* contiguous whenever a block was free */
-            frames[v] = f;
+            assert_int_equal(got, expect); /* contiguous exactly when a block survives the pool */
+            frames[v] = need;
             cores[v] = c;
-            used_frames += f;
+            used_frames += need;
             used_cores += c;
         }
         assert_int_equal(place_server_free_frames(s), GIB_FRAMES - used_frames);
@@ -123,6 +126,14 @@ static void test_server_random(void **state)
         }
     }
     place_server_free(s);
+}
+
+static void test_server_random(void **state)
+{
+    (void)state;
+    const place_host pools = {.pool_kib_per_vcpu = 1024, .pool_kib_per_gib = 8192};
+    server_random(NULL);
+    server_random(&pools);
 }
 
 /* ---- indices on constructed per-order counts ---- */
@@ -294,7 +305,7 @@ static void test_dc(void **state)
     static const char *const bad[] = {
         "[datacenter]\nservers = 0\n",    "[datacenter]\npage_kib = 6\n", "[gen.x]\nram = lots\ncores=1\nshare=1\n",
         "[gen.x]\nram = 1g\nshare=1\n",   "[gen.x]\nram = 1g\ncores=1\nshare=-1\n", "[bogus]\n",
-        "[compaction]\nmode = sometimes\n", "not an ini",
+        "[compaction]\nmode = sometimes\n", "not an ini", "[host]\nreserved = lots\n", "[host]\ncache_life = -1\n",
     };
     for (size_t i = 0; i < VS_ARRAY_LEN(bad); i++) {
         place_dc_defaults(&dc);
@@ -439,6 +450,126 @@ static void test_malformed(void **state)
     place_trace_free(&t);
 }
 
+/* ---- non-VM host memory ---- */
+
+/* A 4 GiB server whose host takes 256 MiB at boot, a libxl-sized pool per VM
+ * and 64 MiB of page cache per VM creation for 100 s. */
+static void test_host_memory(void **state)
+{
+    (void)state;
+    vs_err err;
+    const place_host host = {.reserved_kib = 256 * 1024, .pool_kib_per_vcpu = 1024, .pool_kib_per_gib = 8192,
+                             .cache_kib_per_vm = 64 * 1024, .cache_life_s = 100};
+    const uint64_t mib = 256; /* frames per MiB */
+    place_server *s = place_server_new(&gen4g, 4, 30, &host, &err);
+    assert_non_null(s);
+    assert_int_equal(place_server_free_frames(s), 4 * GIB_FRAMES - 256 * mib);
+    /* a 1 GiB, 2-vCPU VM: pool = 2 MiB + 8 MiB; cache 64 MiB after it */
+    assert_int_equal(place_server_vm_need(s, 2, GIB_FRAMES), GIB_FRAMES + 10 * mib);
+    place_server_advance(s, 1000);
+    assert_true(place_server_host(s, 0, 2, GIB_FRAMES));
+    assert_int_equal(place_server_free_frames(s), 4 * GIB_FRAMES - (256 + 1024 + 10 + 64) * mib);
+    assert_int_equal(place_server_avail_frames(s), 4 * GIB_FRAMES - (256 + 1024 + 10) * mib);
+    /* the cache lives 100 s */
+    place_server_advance(s, 1099);
+    assert_int_equal(place_server_avail_frames(s) - place_server_free_frames(s), 64 * mib);
+    place_server_advance(s, 1100);
+    assert_int_equal(place_server_avail_frames(s), place_server_free_frames(s));
+    /* evicting gives back the VM and its pool */
+    place_server_evict(s, 0);
+    assert_int_equal(place_server_free_frames(s), 4 * GIB_FRAMES - 256 * mib);
+    /* reclaim: fill with cache, then a VM that needs it reclaims the oldest first */
+    for (uint32_t v = 1; v <= 3; v++)
+        assert_true(place_server_host(s, v, 1, GIB_FRAMES - 9 * mib - 64 * mib));
+    uint64_t avail = place_server_avail_frames(s);
+    uint64_t need = place_server_vm_need(s, 1, avail - 9 * mib);
+    assert_true(need <= avail);
+    assert_true(place_server_fits(s, 1, avail - 9 * mib));
+    place_server_host(s, 4, 1, avail - 9 * mib);
+    assert_true(place_server_avail_frames(s) - place_server_free_frames(s) < 64 * mib); /* the old cache went */
+    /* compaction keeps every VM and pool and drops the cache; or, refused, changes nothing */
+    bool ok;
+    uint64_t before = place_server_avail_frames(s), free_before = place_server_free_frames(s);
+    place_server_compact(s, 0, &ok);
+    assert_int_equal(place_server_free_frames(s), ok ? before : free_before);
+    assert_int_equal(place_server_avail_frames(s), before);
+    assert_int_equal(place_server_vms(s), 4);
+    /* VM 2's pool sits in the tail of VM 1's 1 GiB block: no re-pack keeps all three contiguous */
+    place_server_evict(s, 4);
+    assert_int_equal(place_server_compact(s, 0, &ok), 0);
+    assert_false(ok);
+    /* a host that leaves no room for VMs is a config error */
+    const place_host greedy = {.reserved_kib = 4 * KIB_PER_GIB};
+    assert_null(place_server_new(&gen4g, 4, 30, &greedy, &err));
+    assert_non_null(strstr(err.msg, "reserved"));
+    place_server_free(s);
+}
+
+/* ---- the synthetic generators against the datasets' published numbers ---- */
+
+/* Azure V1 (AzurePublicDatasetV1.md): 104,371,713 VM hours over 2,013,767 VMs
+ * = 51.83 h per VM; 237,815,104 core hours / VM hours = 2.279 cores. */
+static void test_synth_published(void **state)
+{
+    (void)state;
+    place_trace t;
+    place_trace_init(&t);
+    place_synth(PLACE_STYLE_AZURE, 20000, 1, &t);
+    double hours = 0, core_hours = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        double h = (double)(t.vm[i].deleted - t.vm[i].created) / 3600.0;
+        hours += h;
+        core_hours += h * t.vm[i].cores;
+    }
+    double life = hours / (double)t.n, cores = core_hours / hours;
+    assert_true(fabs(life - 49.99) < 0.01 && fabs(cores - 2.2806) < 0.0001); /* quoted in docs/placement.md */
+    assert_true(fabs(life / (104371713.0 / 2013767.0) - 1) < 0.10);
+    assert_true(fabs(cores / (237815104.0 / 104371713.0) - 1) < 0.10);
+    place_trace_free(&t);
+}
+
+/* ---- the policies differ on synthetic Azure (issue 16) ---- */
+
+static void run_all(const place_dc *dc, const place_trace *t, place_totals *tot)
+{
+    vs_err err;
+    for (int p = 0; p < PLACE_POLICY_COUNT; p++) {
+        place_result *r;
+        assert_int_equal(place_run(dc, t, (place_policy)p, &r, &err), VS_OK);
+        place_result_totals(r, &tot[p]);
+        place_result_free(r);
+    }
+}
+
+/* Algorithm 1 keeps strictly the most VMs contiguous, on no more than 1.1x the
+ * servers of the most frugal other policy.  The seeded fault: take the
+ * mechanism away (no host memory, one vCPU per physical core, so cores run
+ * out first) and the policies no longer differ by more than 0.1 point. */
+static void test_policies_differ_azure(void **state)
+{
+    (void)state;
+    place_dc dc;
+    place_dc_defaults(&dc); /* the built-in Azure fleet = configs/datacenter/azure.ini */
+    place_trace t;
+    place_trace_init(&t);
+    place_synth(PLACE_STYLE_AZURE, 5000, 1, &t);
+    place_totals tot[PLACE_POLICY_COUNT];
+    run_all(&dc, &t, tot);
+    uint64_t fewest = UINT64_MAX;
+    for (int p = 1; p < PLACE_POLICY_COUNT; p++) {
+        assert_true(tot[PLACE_CONTIG].contiguous_pct > tot[p].contiguous_pct);
+        fewest = tot[p].servers_used < fewest ? tot[p].servers_used : fewest;
+    }
+    assert_true((double)tot[PLACE_CONTIG].servers_used <= 1.1 * (double)fewest);
+    dc.host = (place_host){0};
+    for (unsigned g = 0; g < dc.n_gens; g++)
+        dc.gens[g].cores /= 2;
+    run_all(&dc, &t, tot);
+    for (int p = 1; p < PLACE_POLICY_COUNT; p++)
+        assert_true(fabs(tot[PLACE_CONTIG].contiguous_pct - tot[p].contiguous_pct) < 0.1);
+    place_trace_free(&t);
+}
+
 /* ---- the bridge: a clear error while contig mode is not built in ---- */
 
 static void test_bridge(void **state)
@@ -482,7 +613,8 @@ int main(void)
         cmocka_unit_test(test_determinism),       cmocka_unit_test(test_dc),
         cmocka_unit_test(test_azure),             cmocka_unit_test(test_bitbrains),
         cmocka_unit_test(test_cerit),             cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_bridge),
+        cmocka_unit_test(test_bridge),            cmocka_unit_test(test_host_memory),
+        cmocka_unit_test(test_synth_published),   cmocka_unit_test(test_policies_differ_azure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

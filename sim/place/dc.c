@@ -17,6 +17,7 @@
 
 #include <glib.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,15 +28,23 @@
 #define DC_DEFAULT_SAMPLES 24      /* fragmentation samples over the trace span */
 #define DC_DEFAULT_PERIOD 3600     /* periodic compaction: hourly, in trace seconds */
 #define MIB_PER_GIB 1024
+#define KIB_PER_MIB 1024
+/* Non-VM memory per server (docs/placement.md, "Non-VM memory"): */
+#define DC_HOST_RESERVED_KIB (1024 * KIB_PER_MIB) /* dom0: estimate, near XenServer's 741 MiB (xenadmin#4) */
+#define DC_HOST_POOL_PER_VCPU_KIB 1024            /* libxl_get_required_shadow_memory: 256 pages per vCPU */
+#define DC_HOST_POOL_PER_GIB_KIB 8192             /* ... + 2 pages per MiB of guest RAM */
+#define DC_HOST_CACHE_PER_VM_KIB (512 * KIB_PER_MIB) /* page cache per VM creation: estimate */
+#define DC_HOST_CACHE_LIFE_S 86400                /* its lifetime unless reclaimed: estimate */
 
 static const place_gen azure_gens[] = {
-    /* name, RAM MiB, cores, share %: Table 3 shares; sizes assumed (docs/placement.md) */
-    {"gen3", 128 * MIB_PER_GIB, 16, 20},
-    {"hpc", 128 * MIB_PER_GIB, 16, 20},
-    {"gen4", 192 * MIB_PER_GIB, 24, 20},
-    {"gen5", 256 * MIB_PER_GIB, 40, 20},
-    {"gen6", 384 * MIB_PER_GIB, 48, 10},
-    {"godzilla", 512 * MIB_PER_GIB, 32, 10},
+    /* name, RAM MiB, vCPUs (2 hardware threads per core), share %: Table 3 shares; sizes assumed
+     * (docs/placement.md, configs/datacenter/azure.ini) */
+    {"gen3", 128 * MIB_PER_GIB, 32, 20},
+    {"hpc", 128 * MIB_PER_GIB, 32, 20},
+    {"gen4", 192 * MIB_PER_GIB, 48, 20},
+    {"gen5", 256 * MIB_PER_GIB, 80, 20},
+    {"gen6", 384 * MIB_PER_GIB, 96, 10},
+    {"godzilla", 512 * MIB_PER_GIB, 64, 10},
 };
 
 void place_dc_defaults(place_dc *dc)
@@ -51,24 +60,36 @@ void place_dc_defaults(place_dc *dc)
     dc->compact_period = DC_DEFAULT_PERIOD;
     dc->frag_order = -1;
     dc->samples = DC_DEFAULT_SAMPLES;
+    dc->host = (place_host){DC_HOST_RESERVED_KIB, DC_HOST_POOL_PER_VCPU_KIB, DC_HOST_POOL_PER_GIB_KIB,
+                            DC_HOST_CACHE_PER_VM_KIB, DC_HOST_CACHE_LIFE_S};
 }
 
-/* "512", "90g", "1t", "768m": a size in MiB (binary suffixes, m default). */
-static bool parse_mib(const char *s, uint64_t *mib)
+/* "512", "90g", "1t", "768m", "8k": a size in KiB (binary suffixes, m default), >= 0. */
+static bool parse_kib(const char *s, uint64_t *kib)
 {
     char *end;
     double v = strtod(s, &end);
-    double mul = 1;
+    double mul = 1024;
     switch (*end) {
-    case 'k': case 'K': mul = 1.0 / 1024; end++; break;
+    case 'k': case 'K': mul = 1; end++; break;
     case 'm': case 'M': end++; break;
-    case 'g': case 'G': mul = 1024; end++; break;
-    case 't': case 'T': mul = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': mul = 1024.0 * 1024; end++; break;
+    case 't': case 'T': mul = 1024.0 * 1024 * 1024; end++; break;
     default: break;
     }
-    if (end == s || *end || !(v > 0) || v * mul > 1e12)
+    if (end == s || *end || !(v >= 0) || v * mul > 1e15)
         return false;
-    *mib = (uint64_t)llround(v * mul);
+    *kib = (uint64_t)llround(v * mul);
+    return true;
+}
+
+/* A size in whole MiB, > 0. */
+static bool parse_mib(const char *s, uint64_t *mib)
+{
+    uint64_t kib;
+    if (!parse_kib(s, &kib))
+        return false;
+    *mib = (kib + KIB_PER_MIB / 2) / KIB_PER_MIB;
     return *mib > 0;
 }
 
@@ -155,6 +176,36 @@ static int load_compaction(GKeyFile *kf, const char *origin, place_dc *dc, vs_er
     return VS_OK;
 }
 
+/* Section [host]: the non-VM memory of every server (place_host). */
+static int load_host(GKeyFile *kf, const char *origin, place_dc *dc, vs_err *err)
+{
+    const char *sec = "host";
+    static const struct {
+        const char *key;
+        size_t off;
+    } sizes[] = {
+        {"reserved", offsetof(place_host, reserved_kib)},
+        {"pool_per_vcpu", offsetof(place_host, pool_kib_per_vcpu)},
+        {"pool_per_gib", offsetof(place_host, pool_kib_per_gib)},
+        {"cache_per_vm", offsetof(place_host, cache_kib_per_vm)},
+    };
+    for (size_t i = 0; i < VS_ARRAY_LEN(sizes); i++) {
+        if (!g_key_file_has_key(kf, sec, sizes[i].key, NULL))
+            continue;
+        gchar *v = g_key_file_get_value(kf, sec, sizes[i].key, NULL);
+        bool ok = parse_kib(v, (uint64_t *)((char *)&dc->host + sizes[i].off));
+        g_free(v);
+        if (!ok)
+            return vs_fail(err, VS_E_CONFIG, "%s: [host] %s: expected a size >= 0 such as 1g, 512m or 8k", origin,
+                           sizes[i].key);
+    }
+    uint64_t v = dc->host.cache_life_s;
+    if (get_u64(kf, origin, sec, "cache_life", 0, UINT64_C(1) << 40, &v, err))
+        return err->code;
+    dc->host.cache_life_s = v;
+    return VS_OK;
+}
+
 /* Sections [gen.NAME]: if any is present they replace the default generations. */
 static int load_gens(GKeyFile *kf, const char *origin, place_dc *dc, vs_err *err)
 {
@@ -206,14 +257,17 @@ int place_dc_load_data(place_dc *dc, const char *data, size_t len, const char *o
     }
     gchar **groups = rc == VS_OK ? g_key_file_get_groups(kf, NULL) : NULL;
     for (gchar **g = groups; g && *g && rc == VS_OK; g++)
-        if (strcmp(*g, "datacenter") && strcmp(*g, "compaction") && !g_str_has_prefix(*g, "gen."))
-            rc = vs_fail(err, VS_E_CONFIG, "%s: [%s]: unknown section (expected datacenter, compaction, gen.NAME)",
-                         origin, *g);
+        if (strcmp(*g, "datacenter") && strcmp(*g, "compaction") && strcmp(*g, "host") &&
+            !g_str_has_prefix(*g, "gen."))
+            rc = vs_fail(err, VS_E_CONFIG,
+                         "%s: [%s]: unknown section (expected datacenter, compaction, host, gen.NAME)", origin, *g);
     g_strfreev(groups);
     if (rc == VS_OK)
         rc = load_datacenter(kf, origin, dc, err);
     if (rc == VS_OK)
         rc = load_compaction(kf, origin, dc, err);
+    if (rc == VS_OK)
+        rc = load_host(kf, origin, dc, err);
     if (rc == VS_OK)
         rc = load_gens(kf, origin, dc, err);
     g_key_file_free(kf);

@@ -36,6 +36,16 @@ typedef struct place_gen {
     double share; /* relative weight in the fleet; normalised over all generations */
 } place_gen;
 
+/* Memory a server's host software takes from the same buddy heap as the VMs
+ * (sizes and sources in docs/placement.md and configs/datacenter/ INI files). */
+typedef struct place_host {
+    uint64_t reserved_kib;      /* dom0 / host kernel: taken once, at switch-on, lowest addresses */
+    uint64_t pool_kib_per_vcpu; /* per-VM hypervisor paging pool (libxl): per vCPU ... */
+    uint64_t pool_kib_per_gib;  /* ... plus per GiB of guest RAM; unmovable, freed with the VM */
+    uint64_t cache_kib_per_vm;  /* host page cache each VM creation fills (image and boot I/O) */
+    uint64_t cache_life_s;      /* seconds that cache lives unless reclaimed first (LRU) */
+} place_host;
+
 typedef enum place_compact {
     PLACE_COMPACT_NONE = 0,
     PLACE_COMPACT_DEMAND,   /* when a VM would otherwise get scattered memory */
@@ -53,6 +63,7 @@ typedef struct place_dc {
     uint64_t compact_period; /* seconds, PLACE_COMPACT_PERIODIC */
     int frag_order;         /* order for the indices; -1 = order of the median VM */
     uint32_t samples;       /* fragmentation samples over the trace span */
+    place_host host;        /* non-VM allocations on every server */
 } place_dc;
 
 /* The paper's Azure composition (Table 3) with the generation sizes assumed in docs/placement.md. */
@@ -98,23 +109,37 @@ void place_synth(place_style style, size_t vms, uint64_t seed, place_trace *t);
 
 typedef struct place_server place_server;
 
-place_server *place_server_new(const place_gen *g, uint32_t page_kib, unsigned max_order, vs_err *err);
+/* host may be NULL: no non-VM allocations. */
+place_server *place_server_new(const place_gen *g, uint32_t page_kib, unsigned max_order, const place_host *host,
+                               vs_err *err);
 void place_server_free(place_server *s);
+/* Moves the server's clock to now (seconds, never backwards): host page
+ * cache older than its lifetime is freed. */
+void place_server_advance(place_server *s, int64_t now);
 uint32_t place_server_free_cores(const place_server *s);
 uint64_t place_server_free_frames(const place_server *s);
+/* Free frames plus host page cache that can be reclaimed (Linux's MemAvailable). */
+uint64_t place_server_avail_frames(const place_server *s);
+/* Frames a VM takes with its hypervisor paging pool. */
+uint64_t place_server_vm_need(const place_server *s, uint32_t cores, uint64_t frames);
 uint64_t place_server_total_frames(const place_server *s);
 uint32_t place_server_total_cores(const place_server *s);
 uint32_t place_server_vms(const place_server *s);
+/* Enough free cores, and free plus reclaimable frames for the VM and its pool. */
 bool place_server_fits(const place_server *s, uint32_t cores, uint64_t frames);
-/* A free buddy block of order >= ceil(log2 frames) exists. */
-bool place_server_has_contig(const place_server *s, uint64_t frames);
-/* Hosts a VM (caller checked place_server_fits); returns whether its memory
- * is one contiguous run of frames. */
+/* A VM of these cores and frames would get contiguous memory here: a free
+ * buddy block of order >= ceil(log2 frames) is left after its paging pool. */
+bool place_server_has_contig(const place_server *s, uint32_t cores, uint64_t frames);
+/* Hosts a VM (caller checked place_server_fits): reclaims the oldest page
+ * cache if free frames fall short, takes the VM's paging pool (4 KiB pages,
+ * as Xen's allocator hands them out), then its memory, then the page cache
+ * its creation fills.  Returns whether the VM's memory is one contiguous run. */
 bool place_server_host(place_server *s, uint32_t vm, uint32_t cores, uint64_t frames);
 /* Hosts a VM only if it gets contiguous memory; false leaves the server unchanged. */
 bool place_server_host_contig(place_server *s, uint32_t vm, uint32_t cores, uint64_t frames);
 void place_server_evict(place_server *s, uint32_t vm);
-/* Re-packs resident VMs largest first.  Accepted only if every resident VM
+/* Re-packs resident VMs largest first around the unmovable host memory
+ * (reserved, paging pools), dropping the page cache.  Accepted only if every resident VM
  * that was contiguous stays so and, when need > 0, a contiguous run of need
  * frames becomes free; returns pages moved (0 when refused). */
 uint64_t place_server_compact(place_server *s, uint64_t need, bool *accepted);

@@ -41,11 +41,16 @@ int place_fleet_switch_on(place_fleet *f, uint32_t cores, uint64_t frames)
         const place_gen *g = &dc->gens[f->gen_of[i]];
         if (f->srv[i] || g->cores < cores || g->ram_mib * 1024 / dc->page_kib < frames)
             continue;
-        f->srv[i] = place_server_new(g, dc->page_kib, dc->max_order, f->err);
-        if (!f->srv[i]) {
+        place_server *s = place_server_new(g, dc->page_kib, dc->max_order, &dc->host, f->err);
+        if (!s) {
             f->failed = 1;
             return -1;
         }
+        if (!place_server_fits(s, cores, frames)) { /* the host's own memory leaves too little */
+            place_server_free(s);
+            continue;
+        }
+        f->srv[i] = s;
         f->on[f->n_on++] = i;
         return (int)i;
     }
@@ -55,7 +60,7 @@ int place_fleet_switch_on(place_fleet *f, uint32_t cores, uint64_t frames)
 /* Scores a fitting server; the lowest score wins (ties: the earlier server). */
 static double score(place_policy p, const place_server *s, uint32_t cores, uint64_t frames)
 {
-    double mem = (double)place_server_free_frames(s), cpu = (double)place_server_free_cores(s);
+    double mem = (double)place_server_avail_frames(s), cpu = (double)place_server_free_cores(s);
     const double core_tiebreak = 1e-6; /* below one frame of memory: cores only break ties */
     switch (p) {
     case PLACE_MAX: return -(mem + core_tiebreak * cpu);
@@ -72,7 +77,7 @@ int place_policy_choose(place_policy p, place_fleet *f, uint32_t cores, uint64_t
     if (p == PLACE_CONTIG) {
         for (uint32_t k = 0; k < f->n_on; k++) {
             const place_server *s = f->srv[f->on[k]];
-            if (place_server_fits(s, cores, frames) && place_server_has_contig(s, frames))
+            if (place_server_fits(s, cores, frames) && place_server_has_contig(s, cores, frames))
                 return (int)f->on[k];
         }
         int fresh = place_fleet_switch_on(f, cores, frames);

@@ -97,6 +97,13 @@ static void sample(replay *rp, int64_t t)
     }
 }
 
+/* Every running server's clock to now: host page cache past its life is freed. */
+static void advance(replay *rp, int64_t now)
+{
+    for (uint32_t k = 0; k < rp->fleet.n_on; k++)
+        place_server_advance(rp->fleet.srv[rp->fleet.on[k]], now);
+}
+
 static void compact(replay *rp, uint32_t id, uint64_t need)
 {
     bool ok;
@@ -138,18 +145,15 @@ static int create(replay *rp, uint32_t v)
         return VS_OK;
     }
     place_server *s = rp->fleet.srv[id];
+    place_server_advance(s, vm->created); /* a server just switched on starts its clock now */
     rp->active += place_server_vms(s) == 0;
     if (rp->active > r->tot.peak_active)
         r->tot.peak_active = rp->active;
     r->server_of[v] = id;
     rp->dirty[id] = true;
+    if (r->dc.compact == PLACE_COMPACT_DEMAND && !place_server_has_contig(s, vm->cores, frames))
+        compact(rp, (uint32_t)id, frames); /* before the VM, its pool and its page cache arrive */
     r->contig[v] = place_server_host(s, v, vm->cores, frames);
-    if (!r->contig[v] && r->dc.compact == PLACE_COMPACT_DEMAND) {
-        /* undo (freeing restores the same buddy state: it is a function of the free frames), compact, retry */
-        place_server_evict(s, v);
-        compact(rp, (uint32_t)id, frames);
-        r->contig[v] = place_server_host(s, v, vm->cores, frames);
-    }
     r->used[id] = true;
     r->tot.placed++;
     r->tot.contiguous += r->contig[v];
@@ -237,6 +241,7 @@ int place_run(const place_dc *dc, const place_trace *t, place_policy p, place_re
             int64_t ts = t0 + (int64_t)((double)(t1 - t0) * (next_sample + 1) / dc->samples);
             if (ts >= now && i < nev)
                 break;
+            advance(&rp, ts);
             sample(&rp, ts);
             next_sample++;
         }
@@ -246,6 +251,8 @@ int place_run(const place_dc *dc, const place_trace *t, place_policy p, place_re
         }
         if (i == nev)
             break;
+        if (i == 0 || ev[i].t != ev[i - 1].t)
+            advance(&rp, now);
         if (ev[i].kind == EV_CREATE)
             rc = create(&rp, ev[i].vm);
         else

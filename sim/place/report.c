@@ -2,8 +2,9 @@
  * report.c: the placement metrics -- contiguous_pct (VMs with contiguous
  * memory for their whole lifetime, seed 004 sec. 8.1), consolidation_rate
  * (servers used / servers in the datacenter, sec. 8.3), per-generation
- * counts, compaction cost, and the fragmentation samples (Linux's unusable
- * free space index and fragmentation index at one order, per running server).
+ * counts, the non-VM host memory settings, compaction cost, and the
+ * fragmentation samples (Linux's unusable free space index and
+ * fragmentation index at one order, per running server).
  */
 #include "place_int.h"
 
@@ -90,6 +91,13 @@ void place_result_report(const place_result *r, jw *w)
     jw_u64(w, "page_kib", r->dc.page_kib);
     jw_u64(w, "max_order", r->dc.max_order);
     report_generations(r, w);
+    jw_object(w, "host");
+    jw_u64(w, "reserved_kib", r->dc.host.reserved_kib);
+    jw_u64(w, "pool_kib_per_vcpu", r->dc.host.pool_kib_per_vcpu);
+    jw_u64(w, "pool_kib_per_gib", r->dc.host.pool_kib_per_gib);
+    jw_u64(w, "cache_kib_per_vm", r->dc.host.cache_kib_per_vm);
+    jw_u64(w, "cache_life_s", r->dc.host.cache_life_s);
+    jw_end(w);
     jw_end(w);
     jw_str(w, "trace_format", r->format);
     jw_u64(w, "vms", t->vms);
