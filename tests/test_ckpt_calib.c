@@ -161,6 +161,8 @@ static void docs_blocks_are_the_script_output(void **state)
     capture c;
     FILE *out = cap_open(&c);
     ckpt_fit_report_md(&f, out);
+    if (ckpt_fit_sensitivity_md(&prior, PRIOR_NAME, w, n, out, &err) != VS_OK)
+        fail_msg("%s", err.msg);
     ckpt_constraints_md(&cal, w, n, false, out, &matched);
     char *want = cap_close(&c), *have = block(CHECKPOINT_DOC, "ckpt-calibration");
     if (strcmp(want, have))
@@ -257,6 +259,24 @@ static void figures_block_quotes_the_csvs(void **state)
         g_free(e);
         g_free(p);
     }
+    g_free(b);
+    /* Figure 9: every crossing of seed000_fig09_lines.csv is quoted */
+    b = block(FIGURES_DOC, "seed000-fig09");
+    char *all = slurp(FIG_DIR "seed000_fig09_lines.csv");
+    gchar **lines = g_strsplit(all, "\n", -1);
+    for (gchar **l = lines + 1; *l && **l; l++) {
+        gchar **f = g_strsplit(*l, ",", -1);
+        assert_int_equal(g_strv_length(f), 5);
+        if (strcmp(f[0], "scanxen") && strcmp(f[4], "never")) {
+            char *want = g_strdup_printf("%s, %s MiB: PPT > %s", strcmp(f[0], "pt") ? "PTxen" : "PT", f[1], f[4]);
+            if (!strstr(b, want))
+                fail_msg("seed000-fig09 lacks '%s' (from seed000_fig09_lines.csv)", want);
+            g_free(want);
+        }
+        g_strfreev(f);
+    }
+    g_strfreev(lines);
+    g_free(all);
     g_free(b);
 }
 

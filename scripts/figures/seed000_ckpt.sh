@@ -173,13 +173,6 @@ summary() {
         END { printf "| %s | emulation %.3g-%.4g %s (largest: %s); page tracking %.4g-%.4g %s (largest: %s) |\n", fig, ae, be, unit, wb, ap, bp, unit, wp }' \
         "$OUT/seed000_fig$f2.csv"
     done
-    if [ -f "$OUT/seed000_fig09_lines.csv" ]; then
-      # "never" crossing: one line is below at every PPT, the one with the lower intercept
-      awk -F, 'NR > 1 && $1 == "scanxen" { ic = $3 }
-        NR > 1 && $1 != "scanxen" { x = $5 == "never" ? ($3 > ic ? "every PPT" : "no PPT") : "PPT > " $5
-          printf "%s%s, %s MiB: %s", (n++ ? "; " : "| 9 | Scanxen cheaper than "), ($1 == "pt" ? "PT" : "PTxen"), $2, x }
-        END { print " |" }' "$OUT/seed000_fig09_lines.csv"
-    fi
   } >"$f"
   doc_block "$ROOT/docs/figures.md" seed000-figures "$f"
 }

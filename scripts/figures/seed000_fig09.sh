@@ -7,9 +7,11 @@
 #   usage: scripts/figures/seed000_fig09.sh      (see lib.sh for VMEMSIM, FIG_WORK)
 # Writes seed000_fig09a (scanxen vs pt) and seed000_fig09b (scanxen vs ptxen)
 # as .csv/.png/.svg, and seed000_fig09_lines.csv: each line's intercept and
-# slope, and the PPT where it crosses scanxen's line.  Needs jq.  The paper's
+# slope, and the PPT where it crosses scanxen's line, and rewrites the
+# generated:seed000-fig09 block of docs/figures.md.  Needs jq.  The paper's
 # Scanxen line is drawn beside vmemsim's (dotted).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/seed000_lib.sh"
 command -v jq >/dev/null || { echo "figures: seed000_fig09.sh needs jq (apt-get install jq)" >&2; exit 1; }
 CAL=$ROOT/configs/ckpt/xen2011.ini
 PPTS="1 2 4 8 16 32 64 128"
@@ -97,3 +99,10 @@ fig seed000_fig09a pt PT a
 fig seed000_fig09b ptxen PTxen b
 lines >"$OUT/seed000_fig09_lines.csv"
 echo "figures: wrote $OUT/seed000_fig09_lines.csv" >&2
+# docs/figures.md quotes the crossings: a "never" crossing means one line is
+# below at every PPT, the one with the lower intercept.
+awk -F, 'NR > 1 && $1 == "scanxen" { ic = $3 }
+  NR > 1 && $1 != "scanxen" { x = $5 == "never" ? ($3 > ic ? "every PPT" : "no PPT") : "PPT > " $5
+    printf "%s%s, %s MiB: %s", (n++ ? "; " : "Scanxen is cheaper than "), ($1 == "pt" ? "PT" : "PTxen"), $2, x }
+  END { print "." }' "$OUT/seed000_fig09_lines.csv" >"$WORK/seed000-fig09.md"
+doc_block "$ROOT/docs/figures.md" seed000-fig09 "$WORK/seed000-fig09.md"

@@ -208,12 +208,16 @@ int ckpt_fit_run(const ckpt_calib *prior, const char *prior_name, ckpt_fit *f, v
 void ckpt_fit_write_ini(const ckpt_fit *f, const char *prior_name, FILE *out);
 /* The fit's parameter and residual tables (Markdown). */
 void ckpt_fit_report_md(const ckpt_fit *f, FILE *out);
+/* Refits with narrower and wider priors and tabulates the scale of the
+ * costs and the predicted rows matching on workloads w (Markdown). */
+int ckpt_fit_sensitivity_md(const ckpt_calib *prior, const char *prior_name, const ckpt_wl *w, size_t n, FILE *out,
+                            vs_err *err);
 
 /* Every constraint of the seeds, evaluated under calibration c on the
  * workloads w (the nine structures at OPT 1 and 5).  results = false: the
  * constraint table (paper, model, residual, kind); true: the per-seed results
- * table (result, paper, vmemsim, match, kind).  Returns the number of
- * predicted rows, and in *matched how many of them match. */
+ * table (result, paper, vmemsim, match, kind); out = NULL prints nothing.
+ * Returns the number of predicted rows, and in *matched how many match. */
 unsigned ckpt_constraints_md(const ckpt_calib *c, const ckpt_wl *w, size_t n, bool results, FILE *out,
                              unsigned *matched);
 

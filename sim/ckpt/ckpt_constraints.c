@@ -420,6 +420,8 @@ unsigned ckpt_constraints_md(const ckpt_calib *c, const ckpt_wl *w, size_t n, bo
         }
     }
     *matched = ok;
+    if (!out)
+        return pred;
     if (results)
         fprintf(out, "%u of %u predicted rows match (within 10 %%, or inside the paper's bound).\n\n"
                      "| result | paper | vmemsim | match | kind |\n|---|---|---|---|---|\n", ok, pred);

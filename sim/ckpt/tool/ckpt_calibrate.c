@@ -132,9 +132,12 @@ int main(int argc, char **argv)
         if (fit(argv[2], &f) || load(argv[3], argv[4], &c, &w, &n))
             return 1;
         ckpt_fit_report_md(&f, stdout);
-        ckpt_constraints_md(&c, w, n, false, stdout, &matched);
+        vs_err err = {0};
+        int rc = ckpt_fit_sensitivity_md(&f.prior, argv[2], w, n, stdout, &err);
+        if (rc == VS_OK)
+            ckpt_constraints_md(&c, w, n, false, stdout, &matched);
         free(w);
-        return 0;
+        return rc == VS_OK ? 0 : fail(&err);
     }
     if (!strcmp(cmd, "results-block") && argc == 4) {
         if (load(argv[2], argv[3], &c, &w, &n))
