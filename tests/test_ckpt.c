@@ -23,6 +23,7 @@
 #define BASE 0x40000000ull /* CDA base used by the synthetic streams */
 #define PAGE 4096ull
 #define SEED_CALIB VS_SOURCE_DIR "/configs/ckpt/xen2011.ini"
+#define FIT_TOL 0.05 /* the calibration fits the seeds' microbenchmark to about 5 % (ckpt_fit.c) */
 #define MODERN_CALIB VS_SOURCE_DIR "/configs/ckpt/modern-kvm.ini"
 
 /* A calibration with distinct costs so that a wrong term shows. */
@@ -274,20 +275,22 @@ static void default_calibration_seed_findings(void **state)
     ckpt_calib c;
     load_file(SEED_CALIB, &c);
     assert_false(c.has_modern); /* the 2011 machine has no modern mechanisms */
+    /* the fitting set is met to the fit's 5 % (test_ckpt_calib.c checks the fit itself) */
     double bu = ckpt_breakeven_wpp(&c, false), bh = ckpt_breakeven_wpp(&c, true);
     print_message("break-even WPP: user %.3f (seed 5), hypervisor %.3f (seed 1.3)\n", bu, bh);
-    assert_true(fabs(bu - 5) <= 0.5);
-    assert_true(fabs(bh - 1.3) <= 0.13);
+    assert_true(fabs(log(bu / 5)) < FIT_TOL);
+    assert_true(fabs(log(bh / 1.3)) < FIT_TOL);
     double se = ckpt_microbench_speedup(&c, false), sp = ckpt_microbench_speedup(&c, true);
     print_message("microbenchmark speedup: emul %.2fx, pt %.2fx (seed 4-10x)\n", se, sp);
-    assert_true(se >= 4 && se <= 10);
-    assert_true(sp >= 4 && sp <= 10);
-    /* scanxen: exactly 0.0625 us * PPT + 2.5 us * CDA_MiB on top of its fixed part */
+    assert_true(fabs(log(se / 4)) < FIT_TOL);
+    assert_true(fabs(log(sp / 10)) < FIT_TOL);
+    /* scanxen: 0.0625 us * PPT + 2.5 us * CDA_MiB on top of its fixed part */
     ckpt_form f = ckpt_tech_form(&c, CKPT_SCANXEN);
     for (uint64_t ppt = 0; ppt <= 64; ppt += 16)
         for (uint64_t mib = 1; mib <= 8; mib *= 2) {
             ckpt_txn x = {.writes = ppt, .pages = ppt, .words = ppt, .cda_bytes = mib << 20, .cda_pages = mib * 256};
-            assert_close(ckpt_form_tracking(&f, &x) - f.fixed, 62.5 * (double)ppt + 2500 * (double)mib);
+            double want = 62.5 * (double)ppt + 2500 * (double)mib;
+            assert_true(fabs(log((ckpt_form_tracking(&f, &x) - f.fixed) / want)) < FIT_TOL);
         }
 }
 

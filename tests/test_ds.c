@@ -257,6 +257,34 @@ static void test_key_orders(void **state)
     g_free(rnd);
 }
 
+/* keys=weiss: Weiss's test-program orders for every structure; ops that
+ * are a multiple of a stride would repeat keys, a usage error. */
+static void test_weiss_keys(void **state)
+{
+    (void)state;
+    char *path = vt_path("ds_weiss.vmt");
+    vs_err err = {0};
+    for (int k = 0; k < WL_DS_COUNT; k++) {
+        char st[64], ops[] = "ops=1000", keys[] = "keys=weiss";
+        snprintf(st, sizeof st, "structure=%s", wl_ds_names[k]);
+        char *kv[] = {st, ops, keys};
+        assert_int_equal(wl_generate("ds", 3, kv, 1, path, &err), VS_OK);
+        assert_int_equal(count_txns(path).txns, 1000);
+    }
+    /* distinct keys: every insert allocates, so a BST insert writes its node;
+     * the stride-7 order puts key j+7 right of key j, so no insert is a no-op */
+    char bst[] = "structure=bst", ops[] = "ops=1000", keys[] = "keys=weiss";
+    char *kv[] = {bst, ops, keys};
+    assert_int_equal(wl_generate("ds", 3, kv, 1, path, &err), VS_OK);
+    txn_stats t = count_txns(path);
+    assert_true(t.writes >= 4 * t.txns);
+    char bad[] = "ops=700";
+    char *bad_kv[] = {bst, bad, keys};
+    assert_int_equal(wl_generate("ds", 3, bad_kv, 1, path, &err), VS_E_USAGE);
+    assert_non_null(strstr(err.msg, "keys=weiss"));
+    g_free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_sorted_inserts),
         cmocka_unit_test(test_trace_info_stats),
         cmocka_unit_test(test_key_orders),
+        cmocka_unit_test(test_weiss_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

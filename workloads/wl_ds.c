@@ -11,7 +11,8 @@
  * and emits nothing.  layout=seq hands out slots in address order,
  * layout=random in a random permutation; freed slots are reused LIFO.
  * keys=ascending (default) inserts 1..ops in order, keys=random a shuffled
- * spread; ds_key_sequence is the one place that builds them.
+ * spread, keys=weiss the orders of Weiss's own test programs;
+ * ds_key_sequence is the one place that builds them.
  *
  * Invariants: every access lies inside [base, base + bytes); the number of
  * live nodes never exceeds slots.
@@ -268,8 +269,17 @@ uint32_t wl_ds_node_bytes(const wl_ds *d) { return d->node; }
 
 /* ---- the `ds` generator ---- */
 
-enum { DS_KEYS_RANDOM, DS_KEYS_ASCENDING };
-static const char *const KEY_ORDERS[] = {"random", "ascending", NULL};
+enum { DS_KEYS_RANDOM, DS_KEYS_ASCENDING, DS_KEYS_WEISS };
+static const char *const KEY_ORDERS[] = {"random", "ascending", "weiss", NULL};
+/* keys=weiss: the orders of the test programs distributed with Weiss's book
+ * (the seeds' reference [25], "Data Structures and Algorithm Analysis in C",
+ * 2nd ed.): testtree.c, testavl.c, testsplay.c and testaatree.c insert
+ * j = (j + 7) mod N from j = 0; testheap.c and testbin.c insert
+ * j = (j + 71) mod N from j = N / 2; testhash.c inserts j += 71 from 0.
+ * Both strides are prime, so for N not a multiple of them the N keys are
+ * distinct: the seeds' "10,000 unique data structure operations". */
+#define WEISS_TREE_STRIDE 7
+#define WEISS_HEAP_STRIDE 71
 /* Ascending reproduces seeds 000/001 better: constant PPT under OPT=5 for
  * every structure, Emul > PT for the BST, one outlier in emulated data
  * (docs/workloads.md compares the two orders). */
@@ -288,16 +298,31 @@ static void ds_order_keys(uint64_t *keys, uint64_t n, int order, uint64_t *rng)
     }
 }
 
+/* keys=weiss (above).  Keys are the drivers' j plus 1, an order-preserving
+ * shift that keeps them above the heap's sentinel MinData = 0, except for
+ * hashquad, whose cell is the key itself mod the table size. */
+static void ds_weiss_keys(uint64_t *keys, uint64_t n, wl_ds_kind kind)
+{
+    bool heap = kind == WL_DS_HEAP || kind == WL_DS_BINOMIAL;
+    uint64_t j = heap ? n / 2 : 0, stride = heap ? WEISS_HEAP_STRIDE : WEISS_TREE_STRIDE;
+    for (uint64_t i = 0; i < n; i++) {
+        keys[i] = kind == WL_DS_HASHQUAD ? i * WEISS_HEAP_STRIDE : j + 1;
+        j = (j + stride) % n;
+    }
+}
+
 /* The n distinct keys the generator inserts, in insertion order.  ascending:
  * 1, 2, ..., n (from 1, not 0, because the heap's sentinel MinData is 0 and
  * every key must exceed it).  random: 0..n-1 through an invertible map, so
  * the keys are unique and spread over [1, 2^61], then shuffled (the same
  * permutation as shuffling first and mapping after, so traces made before
  * keys= existed are unchanged). */
-static void ds_key_sequence(uint64_t *keys, uint64_t n, int order, uint64_t *rng)
+static void ds_key_sequence(uint64_t *keys, uint64_t n, int order, wl_ds_kind kind, uint64_t *rng)
 {
     for (uint64_t i = 0; i < n; i++)
         keys[i] = order == DS_KEYS_ASCENDING ? i + 1 : ((i * KEY_MUL) & KEY_MASK) + 1;
+    if (order == DS_KEYS_WEISS)
+        ds_weiss_keys(keys, n, kind);
     ds_order_keys(keys, n, order, rng);
 }
 
@@ -324,8 +349,12 @@ static int ds_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
         rc = wl_args_done(a, err);
     if (rc != VS_OK)
         return rc;
+    if (korder == DS_KEYS_WEISS && ops > 1 && (ops % WEISS_TREE_STRIDE == 0 || ops % WEISS_HEAP_STRIDE == 0))
+        return vs_fail(err, VS_E_USAGE, "ds: keys=weiss with ops=%llu: expected ops not a multiple of %d or %d "
+                       "(Weiss's strides), so that the keys are distinct", (unsigned long long)ops,
+                       WEISS_TREE_STRIDE, WEISS_HEAP_STRIDE);
     uint64_t rng = seed, *keys = vs_malloc(ops * sizeof *keys);
-    ds_key_sequence(keys, ops, korder, &rng);
+    ds_key_sequence(keys, ops, korder, (wl_ds_kind)kind, &rng);
     wl_ds_params p = {.kind = (wl_ds_kind)kind, .capacity = ops, .node_bytes = (uint32_t)node,
                       .layout = (wl_ds_layout)layout, .seed = seed};
     wl_ds *d;
@@ -358,5 +387,5 @@ static int ds_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 const wl_gen wl_gen_ds = {
     {"ds", "Weiss data structures in a critical data area, transactions of opt operations (000/001)",
      "structure=avl|splay|aa|heap|binomial|queue|list|hashquad|bst op=insert|delete opt=1 ops=10000 "
-     "node=0 (natural size) layout=seq|random keys=ascending|random"},
+     "node=0 (natural size) layout=seq|random keys=ascending|random|weiss"},
     ds_run};

@@ -1,38 +1,43 @@
 #!/usr/bin/env bash
 # seed000_ckpt.sh: seeds 000/001 (hypervisor-assisted application
 # checkpointing), Figures 8 and 10-18, from `vmemsim ckpt` (default
-# calibration configs/ckpt/xen2011.ini) on `vmemsim gen ds` traces of the nine
-# data structures, insert, OPT=1 and OPT=5, 10,000 operations, keys inserted
-# in KEYS order (default ascending, the generator's default; see
-# docs/workloads.md for why; KEYS=random gives the other order).
+# calibration configs/ckpt/xen2011.ini, fitted by scripts/ckpt_calibrate.sh)
+# on `vmemsim gen ds` traces of the nine data structures, insert, OPT=1 and
+# OPT=5, 10,000 operations, keys in KEYS order (seed000_lib.sh).  Where the
+# paper gives a number, the figure draws it beside vmemsim's.
 #   usage: scripts/figures/seed000_ckpt.sh FIG    FIG = 8 10 11 12 13 14 15 16 17 18, or all
 # (see lib.sh for VMEMSIM, FIG_WORK).  Needs jq.  Figure 9 (Scanxen against
 # PT and PTxen) comes from the ckptmicro generator: seed000_fig09.sh.
+# `all` also rewrites the generated:seed000-figures block of docs/figures.md.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/seed000_lib.sh"
 command -v jq >/dev/null || { echo "figures: seed000_ckpt.sh needs jq (apt-get install jq)" >&2; exit 1; }
 [ $# -eq 1 ] || { echo "usage: $0 8|10|11|12|13|14|15|16|17|18|all" >&2; exit 2; }
 CAL=$ROOT/configs/ckpt/xen2011.ini
-STRUCTS="avl splay aa heap binomial queue list hashquad bst"
-KEYS=${KEYS:-ascending}
-OPS=10000 # the seeds' 10,000 operations (Table 2)
 RUNS=$WORK/ckpt_runs_$KEYS.csv
+# The paper's numbers drawn beside vmemsim's (seed 000 and 001 text).
+PAPER_BE_USER=5 PAPER_BE_HV=1.3              # Fig. 8
+PAPER_MB_EMUL=4 PAPER_MB_PT=10               # Fig. 10: "4-10 times"
+PAPER_SP_EMUL_MEAN=3.5 PAPER_SP_PT_MEAN=11.4 # Fig. 12: "average 3.5", "average 11.4"
+PAPER_SP_EMUL_MAX=4 PAPER_SP_PT_MAX=13       # Fig. 12, 14: "up to 4x", "up to 13x"
+PAPER_EMUL_MB=2 PAPER_TREE_MB=56             # Fig. 15: "less than 2MB", tree-insert "56MB"
+PAPER_PT_MS_LO=10 PAPER_PT_MS_HI=80 PAPER_EMUL_MS=5 # Fig. 17
+PAPER_TOT_PT=8 PAPER_TOT_EMUL=4              # Fig. 18: "approximately a factor of 8 ... 4"
 
 # One row per (structure, opt): the trace's measures and each technique's costs.
 runs() {
-  # reuse only results newer than both the calibration and the binary that made the traces
-  [ -s "$RUNS" ] && [ "$RUNS" -nt "$CAL" ] && [ "$RUNS" -nt "$VMEMSIM" ] && return 0
+  # reuse only results newer than the calibration, the binary and this script
+  [ -s "$RUNS" ] && [ "$RUNS" -nt "$CAL" ] && [ "$RUNS" -nt "$VMEMSIM" ] && [ "$RUNS" -nt "$0" ] && return 0
   local tmp=$RUNS.tmp
-  echo "structure,opt,wpp,ppt,writes_per_txn,transactions,emul_op,pt_op,emulxen_op,ptxen_op,scanxen_op,emul_copy,pt_copy,emulxen_copy,ptxen_copy,emul_total,pt_total,emulxen_total,ptxen_total,breakeven_user,breakeven_hv,micro_speedup_emul,micro_speedup_pt" >"$tmp"
+  echo "structure,opt,wpp,ppt,writes_per_txn,transactions,emul_op,pt_op,emulxen_op,ptxen_op,scanxen_op,emul_copy,pt_copy,emulxen_copy,ptxen_copy,emul_copy_ns,pt_copy_ns,emul_total,pt_total,emulxen_total,ptxen_total,breakeven_user,breakeven_hv,micro_speedup_emul,micro_speedup_pt" >"$tmp"
   for s in $STRUCTS; do
     for opt in 1 5; do
-      local tr=$WORK/ds_${s}_${KEYS}_opt$opt.vmt
-      [ -f "$tr" ] && [ "$tr" -nt "$VMEMSIM" ] ||
-        "$VMEMSIM" gen ds structure=$s op=insert opt=$opt ops=$OPS keys=$KEYS -o "$tr"
-      "$VMEMSIM" ckpt -c "$CAL" "$tr" --opt "$opt" --json - | jq -r --arg s "$s" --arg o "$opt" '
+      "$VMEMSIM" ckpt -c "$CAL" "$(ds_trace "$s" "$opt")" --opt "$opt" --json - | jq -r --arg s "$s" --arg o "$opt" '
         .techniques as $t | [$s, $o, .analysis.wpp, .analysis.ppt, .analysis.writes_per_txn, .transactions,
          $t.emul.tracking_ns_per_op, $t.pt.tracking_ns_per_op, $t.emulxen.tracking_ns_per_op, $t.ptxen.tracking_ns_per_op,
          $t.scanxen.tracking_ns_per_op,
          $t.emul.copy_bytes_total, $t.pt.copy_bytes_total, $t.emulxen.copy_bytes_total, $t.ptxen.copy_bytes_total,
+         $t.emul.copy_ns_total, $t.pt.copy_ns_total,
          $t.emul.total_ns, $t.pt.total_ns, $t.emulxen.total_ns, $t.ptxen.total_ns,
          .breakeven_wpp.user, .breakeven_wpp.hypervisor, .microbench.speedup_emul, .microbench.speedup_pt] | @csv' |
         tr -d '"' >>"$tmp"
@@ -41,7 +46,7 @@ runs() {
   mv "$tmp" "$RUNS"
 }
 
-# select OPT COLUMNS...: "structure c1 c2 ..." rows of that OPT (space separated, for gnuplot)
+# select_opt OPT COLUMNS...: "structure,c1,c2,..." rows of that OPT
 select_opt() {
   local opt=$1
   shift
@@ -50,12 +55,20 @@ select_opt() {
     $2 == opt { printf "%s", $1; for (j = 1; j <= n; j++) printf ",%s", $col[w[j]]; print "" }' "$RUNS"
 }
 
-bars() { # NAME TITLE YLABEL LOG(0/1) CSV-with-header
-  local name=$1 title=$2 ylabel=$3 log=$4
-  tr ',' ' ' <"$OUT/$name.csv" >"$WORK/$name.dat"
+# hline Y COLOR TEXT: a dashed horizontal line at the paper's value, labelled.
+hline() {
+  echo "set arrow from graph 0, first $1 to graph 1, first $1 nohead dt 2 lw 1.5 lc rgb '$2' front"
+  echo "set label \"$3\" at graph 0.99, first $1 right offset 0,0.6 tc rgb '$2' front"
+}
+
+# bars NAME TITLE YLABEL LOG(0/1) [EXTRA-GNUPLOT]: clustered bars of the CSV's
+# columns 2.. (read as CSV, so headers may contain spaces).
+bars() {
+  local name=$1 title=$2 ylabel=$3 log=$4 extra=${5:-}
   local ncol
   ncol=$(head -1 "$OUT/$name.csv" | tr ',' '\n' | wc -l)
   plot "$name" "
+set datafile separator ','
 set title '$title'
 set ylabel '$ylabel'
 set style data histogram
@@ -65,7 +78,8 @@ $([ "$log" = 1 ] && echo 'set logscale y 10' || echo 'set yrange [0:*]')
 set grid ytics
 set key top left
 set xtics rotate by -30
-plot for [c=2:$ncol] '$WORK/$name.dat' using c:xtic(1) title columnheader(c)
+$extra
+plot for [c=2:$ncol] '$OUT/$name.csv' using c:xtic(1) title columnheader(c)
 "
 }
 
@@ -74,12 +88,12 @@ fig() {
   8) # emulation vs page tracking against WPP, each structure a point; break-even lines
     local n=seed000_fig08
     awk -F, 'NR == 1 { print "structure,opt,wpp,emul_over_pt,emulxen_over_ptxen,breakeven_user,breakeven_hv"; next }
-      { printf "%s,%s,%s,%.4f,%.4f,%s,%s\n", $1, $2, $3, $7 / $8, $9 / $10, $20, $21 }' "$RUNS" >"$OUT/$n.csv"
-    tr ',' ' ' <"$OUT/$n.csv" | tail -n +2 >"$WORK/$n.dat"
+      { printf "%s,%s,%s,%.4f,%.4f,%s,%s\n", $1, $2, $3, $7 / $8, $9 / $10, $22, $23 }' "$RUNS" >"$OUT/$n.csv"
     local bu bh
-    bu=$(awk -F, 'NR == 2 { print $6 }' "$OUT/$n.csv"); bh=$(awk -F, 'NR == 2 { print $7 }' "$OUT/$n.csv")
+    bu=$(awk -F, 'NR == 2 { printf "%.3f", $6 }' "$OUT/$n.csv"); bh=$(awk -F, 'NR == 2 { printf "%.3f", $7 }' "$OUT/$n.csv")
     plot "$n" "
-set title 'Tracking cost ratio against writes per page (seeds 000/001 Fig. 8; break-even WPP $bu user, $bh hypervisor)'
+set datafile separator ','
+set title 'Tracking cost ratio against writes per page (seeds 000/001 Fig. 8)'
 set xlabel 'writes per dirty page (WPP)'
 set ylabel 'cost ratio'
 set logscale xy
@@ -87,34 +101,86 @@ set grid
 set key top left
 set arrow from $bu, graph 0 to $bu, graph 1 nohead dt 2 lc rgb '#4472c4'
 set arrow from $bh, graph 0 to $bh, graph 1 nohead dt 2 lc rgb '#c00000'
-plot '$WORK/$n.dat' using 3:4 with points pt 7 lc rgb '#4472c4' title 'Emul / PT', \
-     '' using 3:5 with points pt 5 lc rgb '#c00000' title 'Emulxen / PTxen', 1 with lines lc rgb 'black' notitle
+set arrow from $PAPER_BE_USER, graph 0 to $PAPER_BE_USER, graph 1 nohead dt 3 lw 2 lc rgb '#4472c4'
+set arrow from $PAPER_BE_HV, graph 0 to $PAPER_BE_HV, graph 1 nohead dt 3 lw 2 lc rgb '#c00000'
+set label 'break-even: vmemsim $bu / $bh (dashed), paper $PAPER_BE_USER / $PAPER_BE_HV (dotted)' at graph 0.02, graph 0.06
+plot '$OUT/$n.csv' every ::1 using 3:4 with points pt 7 lc rgb '#4472c4' title 'Emul / PT', \
+     '' every ::1 using 3:5 with points pt 5 lc rgb '#c00000' title 'Emulxen / PTxen', 1 with lines lc rgb 'black' notitle
 " ;;
   10) local n=seed000_fig10
-    awk -F, 'NR == 2 { print "comparison,speedup"; printf "Emul/Emulxen,%.3f\nPT/PTxen,%.3f\n", $22, $23 }' "$RUNS" >"$OUT/$n.csv"
+    awk -F, -v pe=$PAPER_MB_EMUL -v pp=$PAPER_MB_PT 'NR == 2 { print "comparison,vmemsim,paper"
+      printf "Emul/Emulxen,%.3f,%s\nPT/PTxen,%.3f,%s\n", $24, pe, $25, pp }' "$RUNS" >"$OUT/$n.csv"
     bars $n 'Hypervisor assistance on the microbenchmark, WPP 4 (seed 000 Fig. 10)' 'speedup (x)' 0 ;;
   11 | 13) local n opt; n=seed000_fig$1; opt=$([ "$1" = 11 ] && echo 1 || echo 5)
     select_opt $opt emul_op pt_op emulxen_op ptxen_op | sed '1s/_op//g' >"$OUT/$n.csv"
-    bars $n "Tracking time per operation, insert, OPT=$opt (seeds 000/001 Fig. $1)" 'ns per operation' 1 ;;
+    bars $n "Tracking time per operation, insert, OPT=$opt (seeds 000/001 Fig. $1; the paper gives orderings, no numbers)" \
+      'ns per operation' 1 ;;
   12 | 14) local n opt; n=seed000_fig$1; opt=$([ "$1" = 12 ] && echo 1 || echo 5)
     select_opt $opt emul_op emulxen_op pt_op ptxen_op | awk -F, 'NR == 1 { print "structure,Emul/Emulxen,PT/PTxen"; next }
       { printf "%s,%.3f,%.3f\n", $1, $2 / $3, $4 / $5 }' >"$OUT/$n.csv"
-    bars $n "Speedup of hypervisor assistance, OPT=$opt (seeds 000/001 Fig. $1)" 'speedup (x)' 0 ;;
+    local marks
+    marks=$(hline $PAPER_SP_EMUL_MAX '#4472c4' "paper: Emulxen up to ${PAPER_SP_EMUL_MAX}x"
+      hline $PAPER_SP_PT_MAX '#c00000' "paper: PTxen up to ${PAPER_SP_PT_MAX}x")
+    [ "$1" = 12 ] && marks+=$'\n'$(hline $PAPER_SP_EMUL_MEAN '#4472c4' "paper mean $PAPER_SP_EMUL_MEAN"
+      hline $PAPER_SP_PT_MEAN '#c00000' "paper mean $PAPER_SP_PT_MEAN")
+    bars $n "Speedup of hypervisor assistance, OPT=$opt (seeds 000/001 Fig. $1)" 'speedup (x)' 0 "$marks" ;;
   15 | 16) local n opt; n=seed000_fig$1; opt=$([ "$1" = 15 ] && echo 1 || echo 5)
     select_opt $opt emul_copy pt_copy | awk -F, 'NR == 1 { print "structure,emulation (words),page tracking (pages)"; next }
-      { printf "%s,%.4f,%.4f\n", $1, $2 / 1048576, $3 / 1048576 }' >"$OUT/$n.csv"
-    bars $n "Data copied to the helper, all transactions, OPT=$opt (seed 001 Fig. $1)" 'MiB' 1 ;;
-  17) local n=seed000_fig17
-    select_opt 1 emul_total pt_total emulxen_total ptxen_total | awk -F, 'NR == 1 { print "structure,emul,pt,emulxen,ptxen"; next }
-      { printf "%s,%.3f,%.3f,%.3f,%.3f\n", $1, $2 / 1e6, $3 / 1e6, $4 / 1e6, $5 / 1e6 }' >"$OUT/$n.csv"
-    bars $n 'Total time incl. copy, OPT=1 (seed 001 Fig. 17)' 'ms' 1 ;;
+      { printf "%s,%.4f,%.4f\n", $1, $2 / 1e6, $3 / 1e6 }' >"$OUT/$n.csv"
+    local marks=""
+    [ "$1" = 15 ] && marks=$(hline $PAPER_EMUL_MB '#4472c4' "paper: emulation < $PAPER_EMUL_MB MB"
+      hline $PAPER_TREE_MB '#4472c4' "paper: tree insert $PAPER_TREE_MB MB"
+      hline 100 '#c00000' "paper: page tracking, hundreds of MB")
+    bars $n "Data copied to the helper, all transactions, OPT=$opt (seed 001 Fig. $1)" 'MB' 1 "$marks" ;;
+  17) local n=seed000_fig17 # the copy's time: the "data processing overhead" of the main application
+    select_opt 1 emul_copy_ns pt_copy_ns | awk -F, 'NR == 1 { print "structure,emulation (words),page tracking (pages)"; next }
+      { printf "%s,%.4f,%.4f\n", $1, $2 / 1e6, $3 / 1e6 }' >"$OUT/$n.csv"
+    bars $n 'Time to copy the modified data to the helper, 10,000 inserts, OPT=1 (seed 001 Fig. 17)' 'ms' 1 \
+      "$(hline $PAPER_EMUL_MS '#4472c4' "paper: emulation < $PAPER_EMUL_MS ms"
+         hline $PAPER_PT_MS_LO '#c00000' "paper: page tracking $PAPER_PT_MS_LO-$PAPER_PT_MS_HI ms"
+         hline $PAPER_PT_MS_HI '#c00000' '')" ;;
   18) local n=seed000_fig18
     select_opt 1 emul_total emulxen_total pt_total ptxen_total | awk -F, 'NR == 1 { print "structure,Emul/Emulxen,PT/PTxen"; next }
       { printf "%s,%.3f,%.3f\n", $1, $2 / $3, $4 / $5 }' >"$OUT/$n.csv"
-    bars $n 'Speedup of hypervisor assistance in total time, OPT=1 (seed 001 Fig. 18)' 'speedup (x)' 0 ;;
+    bars $n 'Speedup of hypervisor assistance in total time, OPT=1 (seed 001 Fig. 18)' 'speedup (x)' 0 \
+      "$(hline $PAPER_TOT_EMUL '#4472c4' "paper: Emulxen about ${PAPER_TOT_EMUL}x"
+         hline $PAPER_TOT_PT '#c00000' "paper: PTxen about ${PAPER_TOT_PT}x")" ;;
   *) echo "usage: $0 8|10|11|12|13|14|15|16|17|18|all" >&2; exit 2 ;;
   esac
 }
 
+# The measured numbers docs/figures.md quotes, from the CSVs just written.
+summary() {
+  local f=$WORK/seed000-figures.md
+  {
+    echo "| figure | vmemsim (from docs/figures/seed000_figNN.csv) |"
+    echo "|---|---|"
+    awk -F, 'NR > 1 { if ($4 > 1 && (lo == "" || $3 < lo)) lo = $3; if ($4 <= 1 && $3 > hi) hi = $3
+        if ($5 > 1 && (hlo == "" || $3 < hlo)) hlo = $3; if ($5 <= 1 && $3 > hhi) hhi = $3 }
+      NR == 2 { bu = $6; bh = $7 }
+      END { printf "| 8 | closed-form break-even WPP %.3f (user), %.3f (hypervisor). On the 18 structure points, Emul/PT > 1 from WPP %.2f (highest WPP still < 1: %.2f); Emulxen/PTxen > 1 from WPP %.2f (highest still < 1: %.2f) |\n", bu, bh, lo, hi, hlo, hhi }' \
+      "$OUT/seed000_fig08.csv"
+    awk -F, 'NR > 1 { printf "%s%s %.2fx", (NR > 2 ? ", " : "| 10 | "), $1, $2 } END { print " |" }' "$OUT/seed000_fig10.csv"
+    for f2 in 12 14 18; do
+      awk -F, -v fig=$f2 'NR > 1 { n++; se += $2; sp += $3; if (n == 1 || $2 < ae) ae = $2; if ($2 > be) be = $2
+          if (n == 1 || $3 < ap) ap = $3; if ($3 > bp) bp = $3 }
+        END { printf "| %s | Emul/Emulxen %.2f-%.2fx (mean %.2f); PT/PTxen %.2f-%.2fx (mean %.2f) |\n", fig, ae, be, se / n, ap, bp, sp / n }' \
+        "$OUT/seed000_fig$f2.csv"
+    done
+    for f2 in 15 16 17; do
+      awk -F, -v fig=$f2 -v unit="$([ $f2 = 17 ] && echo ms || echo MB)" 'NR > 1 { n++
+          if (n == 1 || $2 < ae) ae = $2; if ($2 > be) { be = $2; wb = $1 }; if (n == 1 || $3 < ap) ap = $3; if ($3 > bp) { bp = $3; wp = $1 } }
+        END { printf "| %s | emulation %.3g-%.4g %s (largest: %s); page tracking %.4g-%.4g %s (largest: %s) |\n", fig, ae, be, unit, wb, ap, bp, unit, wp }' \
+        "$OUT/seed000_fig$f2.csv"
+    done
+  } >"$f"
+  doc_block "$ROOT/docs/figures.md" seed000-figures "$f"
+}
+
 runs
-if [ "$1" = all ]; then for f in 8 10 11 12 13 14 15 16 17 18; do fig $f; done; else fig "$1"; fi
+if [ "$1" = all ]; then
+  for f in 8 10 11 12 13 14 15 16 17 18; do fig $f; done
+  summary
+else
+  fig "$1"
+fi

@@ -7,8 +7,11 @@
 #   usage: scripts/figures/seed000_fig09.sh      (see lib.sh for VMEMSIM, FIG_WORK)
 # Writes seed000_fig09a (scanxen vs pt) and seed000_fig09b (scanxen vs ptxen)
 # as .csv/.png/.svg, and seed000_fig09_lines.csv: each line's intercept and
-# slope, and the PPT where it crosses scanxen's line.  Needs jq.
+# slope, and the PPT where it crosses scanxen's line, and rewrites the
+# generated:seed000-fig09 block of docs/figures.md.  Needs jq.  The paper's
+# Scanxen line is drawn beside vmemsim's (dotted).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/seed000_lib.sh"
 command -v jq >/dev/null || { echo "figures: seed000_fig09.sh needs jq (apt-get install jq)" >&2; exit 1; }
 CAL=$ROOT/configs/ckpt/xen2011.ini
 PPTS="1 2 4 8 16 32 64 128"
@@ -16,6 +19,7 @@ CDAS="1 4 16" # MiB
 WPP=4         # the seed's Figure 10 point; WPP does not enter scanxen's cost
 TXNS=100      # every transaction has the same shape, so more only costs time
 RUNS=$WORK/ckptmicro_fig09.csv
+PAPER_SLOPE=0.0625 PAPER_MB=2.5 # seed 000: y = (0.0625) x PPT + 2.5 x (size of CDA in MB), in us
 
 # One row per (cda, ppt): microseconds of tracking per transaction.
 runs() {
@@ -85,7 +89,8 @@ set grid
 set key top left
 array cda[$nc] = [${CDAS// /, }]
 plot for [j=1:$nc] '$WORK/$n.dat' using 1:(column(1+j)) with linespoints pt 7 lc j title sprintf('Scanxen, CDA %d MiB', cda[j]), \
-     for [j=1:$nc] '' using 1:(column(1+$nc+j)) with linespoints dt 2 pt 5 lc j title sprintf('$label, CDA %d MiB', cda[j])
+     for [j=1:$nc] '' using 1:(column(1+$nc+j)) with linespoints dt 2 pt 5 lc j title sprintf('$label, CDA %d MiB', cda[j]), \
+     for [j=1:$nc] $PAPER_SLOPE*x + $PAPER_MB*cda[j] with lines dt 3 lw 2 lc j title sprintf('paper: Scanxen y = $PAPER_SLOPE PPT + $PAPER_MB CDA, %d MB', cda[j])
 "
 }
 
@@ -94,3 +99,10 @@ fig seed000_fig09a pt PT a
 fig seed000_fig09b ptxen PTxen b
 lines >"$OUT/seed000_fig09_lines.csv"
 echo "figures: wrote $OUT/seed000_fig09_lines.csv" >&2
+# docs/figures.md quotes the crossings: a "never" crossing means one line is
+# below at every PPT, the one with the lower intercept.
+awk -F, 'NR > 1 && $1 == "scanxen" { ic = $3 }
+  NR > 1 && $1 != "scanxen" { x = $5 == "never" ? ($3 > ic ? "every PPT" : "no PPT") : "PPT > " $5
+    printf "%s%s, %s MiB: %s", (n++ ? "; " : "Scanxen is cheaper than "), ($1 == "pt" ? "PT" : "PTxen"), $2, x }
+  END { print "." }' "$OUT/seed000_fig09_lines.csv" >"$WORK/seed000-fig09.md"
+doc_block "$ROOT/docs/figures.md" seed000-fig09 "$WORK/seed000-fig09.md"

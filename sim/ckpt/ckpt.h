@@ -100,6 +100,11 @@ typedef struct ckpt_calib {
  * unknown sections or keys are errors naming file, section and key. */
 int ckpt_calib_load(const char *path, ckpt_calib *c, vs_err *err);
 int ckpt_calib_load_data(const char *data, size_t len, const char *origin, ckpt_calib *c, vs_err *err);
+/* The calibration keys in file order: key i's name, its section and help
+ * text, and the field it fills. */
+size_t ckpt_calib_nkeys(void);
+const char *ckpt_calib_key(size_t i, const char **section, const char **help);
+double *ckpt_calib_field(ckpt_calib *c, size_t i);
 
 /* ---- techniques ---- */
 
@@ -166,5 +171,54 @@ typedef struct ckpt_result {
 void ckpt_evaluate(const ckpt_calib *c, const ckpt_scan *s, double opt, ckpt_result *r);
 void ckpt_report_text(const ckpt_result *r, const char *trace, const char *calib, FILE *out);
 void ckpt_report_json(const ckpt_result *r, const char *trace, const char *calib, FILE *out);
+
+/* ---- calibration against the seeds (ckpt_fit.c) ---- */
+
+/* One workload run reduced to the sums every cost form is linear in. */
+typedef struct ckpt_wl {
+    char name[16];       /* the ds structure */
+    unsigned opt;        /* operations per transaction */
+    uint64_t txns, writes, pages, words, cda_pages, cda_bytes; /* summed over transactions */
+} ckpt_wl;
+
+void ckpt_wl_from_scan(const ckpt_scan *s, const char *name, unsigned opt, ckpt_wl *w);
+void ckpt_wl_csv_header(FILE *out);
+void ckpt_wl_csv_row(const ckpt_wl *w, FILE *out);
+/* Reads a CSV of ckpt_wl_csv_header's columns; errors name the file and line. */
+int ckpt_wl_load_csv(const char *path, ckpt_wl **out, size_t *n, vs_err *err);
+
+/* The fitting set: seeds 000/001's microbenchmark results (Figures 8-10). */
+enum { CKPT_FIT_TARGETS = 6 };
+
+typedef struct ckpt_fit {
+    ckpt_calib prior;         /* the measured machine the fit starts from */
+    ckpt_calib fitted;        /* the prior with every fitted key replaced */
+    double model[CKPT_FIT_TARGETS];    /* each target's model value at the fit */
+    double residual[CKPT_FIT_TARGETS]; /* ln(model / paper) */
+    double cost;              /* the minimized sum of squares */
+    unsigned iterations;
+} ckpt_fit;
+
+/* Weighted least squares in log space: the fitting set's targets plus one
+ * prior term per [user]/[hypervisor] key.  Deterministic: same prior, same
+ * bits.  Fails (VS_E_CONFIG) on a prior key that is not positive. */
+int ckpt_fit_run(const ckpt_calib *prior, const char *prior_name, ckpt_fit *f, vs_err *err);
+/* The fitted calibration as an INI file, each fitted key commented with its
+ * prior, its move and the targets that moved it. */
+void ckpt_fit_write_ini(const ckpt_fit *f, const char *prior_name, FILE *out);
+/* The fit's parameter and residual tables (Markdown). */
+void ckpt_fit_report_md(const ckpt_fit *f, FILE *out);
+/* Refits with narrower and wider priors and tabulates the scale of the
+ * costs and the predicted rows matching on workloads w (Markdown). */
+int ckpt_fit_sensitivity_md(const ckpt_calib *prior, const char *prior_name, const ckpt_wl *w, size_t n, FILE *out,
+                            vs_err *err);
+
+/* Every constraint of the seeds, evaluated under calibration c on the
+ * workloads w (the nine structures at OPT 1 and 5).  results = false: the
+ * constraint table (paper, model, residual, kind); true: the per-seed results
+ * table (result, paper, vmemsim, match, kind); out = NULL prints nothing.
+ * Returns the number of predicted rows, and in *matched how many match. */
+unsigned ckpt_constraints_md(const ckpt_calib *c, const ckpt_wl *w, size_t n, bool results, FILE *out,
+                             unsigned *matched);
 
 #endif

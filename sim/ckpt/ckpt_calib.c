@@ -13,6 +13,7 @@
  */
 #include "ckpt.h"
 
+#include <assert.h>
 #include <glib.h>
 #include <math.h>
 #include <stddef.h>
@@ -175,4 +176,25 @@ int ckpt_calib_load(const char *path, ckpt_calib *c, vs_err *err)
     int rc = ckpt_calib_load_data(data, len, path, c, err);
     g_free(data);
     return rc;
+}
+
+size_t ckpt_calib_nkeys(void)
+{
+    return VS_ARRAY_LEN(keys);
+}
+
+const char *ckpt_calib_key(size_t i, const char **section, const char **help)
+{
+    assert(i < VS_ARRAY_LEN(keys));
+    if (section)
+        *section = keys[i].section;
+    if (help)
+        *help = keys[i].help;
+    return keys[i].key;
+}
+
+double *ckpt_calib_field(ckpt_calib *c, size_t i)
+{
+    assert(i < VS_ARRAY_LEN(keys));
+    return (double *)((char *)c + keys[i].offset);
 }
