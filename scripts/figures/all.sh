@@ -6,6 +6,7 @@ set -euo pipefail
 D=$(dirname "$0")
 "$D/seed003_fig13.sh"
 "$D/seed003_fig15.sh"
+"$D/seed003_rates.sh"
 "$D/seed004_tables.sh"
 "$D/seed000_ckpt.sh" all
 "$D/seed000_fig09.sh"
