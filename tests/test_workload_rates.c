@@ -56,7 +56,7 @@ static trace_rates measure(const char *gen, int nkv, const char **kv)
     trace_rates r;
     trace_summary_rates(s, &r);
     trace_summary_free(s);
-    free(path);
+    g_free(path);
     return r;
 }
 

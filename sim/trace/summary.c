@@ -136,6 +136,8 @@ struct trace_summary {
     uint64_t last_touch; /* last first-touch key added, +1 (0 = none) */
 };
 
+static uint32_t space_of(trace_summary *s, uint32_t pid);
+
 trace_summary *trace_summary_new(void)
 {
     trace_summary *s = vs_calloc(1, sizeof *s);
@@ -144,6 +146,7 @@ trace_summary *trace_summary_new(void)
     pset_init(&s->pids);
     pset_init(&s->txn_pages);
     pset_init(&s->touched);
+    s->cur_space = space_of(s, 0); /* before any switch, the trace is pid 0 */
     return s;
 }
 
