@@ -49,14 +49,8 @@ block=$tmp/block.md
   echo "<!-- END generated:$NAME -->"
 } >"$block"
 
-# The doc with its block replaced (the markers must already be there, once).
 newdoc=$tmp/workloads.md
-n=$(grep -c "^<!-- BEGIN generated:$NAME -->\$" "$DOC" || true)
-[ "$n" -eq 1 ] || { echo "$NAME: $DOC has $n BEGIN generated:$NAME markers, expected 1" >&2; exit 1; }
-awk -v blk="$block" -v name="$NAME" '
-  $0 == "<!-- BEGIN generated:" name " -->" { while ((getline l < blk) > 0) print l; skip = 1; next }
-  $0 == "<!-- END generated:" name " -->" { skip = 0; next }
-  !skip' "$DOC" >"$newdoc"
+doc_block "$DOC" "$NAME" "$block" "$newdoc"
 
 if [ "$CHECK" = "--check" ]; then
   stale=0
