@@ -54,5 +54,5 @@ static int boot_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 
 const wl_gen wl_gen_boot = {
     {"boot", "low access rate, long sweeps of 2 MiB-aligned regions; run with guest.page_size=2m (003 4.2)",
-     "footprint=256m (per process) streams=4 api=0.28 writes=0.5 processes=3 quantum=500000 code=32768"},
+     "footprint=256m (per process) streams=4 api=0.28 writes=0.5 processes=3 quantum=500000 (= cr3_pmi=2) code=32768"},
     boot_run};

@@ -58,5 +58,5 @@ static int hpcc_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 
 const wl_gen wl_gen_hpcc = {
     {"hpcc", "MPI ranks switching often; RandomAccess updates plus STREAM sweeps (003 4.4)",
-     "footprint=64m (per process) random=0.5 api=0.58 processes=8 quantum=5000 code=8192"},
+     "footprint=64m (per process) random=0.5 api=0.58 processes=8 quantum=5000 (= cr3_pmi=200) code=8192"},
     hpcc_run};

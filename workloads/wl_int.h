@@ -57,7 +57,7 @@ typedef struct wl_synth {
 } wl_synth;
 
 /* Parses refs= | instructions=, api=, writes=, footprint=, processes=,
- * quantum=, code= over the defaults. */
+ * quantum= | cr3_pmi=, code= over the defaults. */
 int wl_synth_init(wl_synth *s, wl_args *a, const wl_synth_defaults *d, uint64_t seed, wl_out *out,
                   vs_err *err);
 /* Declares the processes and runs the first (only when processes > 1). */

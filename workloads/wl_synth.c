@@ -5,6 +5,11 @@
  * processes every `quantum` instructions (each a TREC_SWITCH, i.e. a CR3
  * write).  The generators choose only the data addresses.
  *
+ * The rates are targets a user sets directly, as `vmemsim trace info`
+ * measures them back: api= (data accesses per instruction) and cr3_pmi=
+ * (CR3 writes per million instructions, another way to give quantum=:
+ * quantum = 1e6 / cr3_pmi, rounded).
+ *
  * Invariants: over any run of n instructions the data accesses emitted are
  * floor(n * api) or one more (a fixed-point accumulator, not a random draw,
  * so the rate holds exactly for short traces); switches happen only at
@@ -18,12 +23,14 @@
 #define DEFAULT_REFS 1000000ull     /* data references when neither length key is given */
 #define MAX_LEN (1ull << 40)        /* a bound that keeps every product in 64 bits */
 #define INSTR_BYTES 4u              /* the code loop steps by an average x86 instruction */
+#define PER_MILLION 1e6             /* cr3_pmi= counts CR3 writes per million instructions */
 
 int wl_synth_init(wl_synth *s, wl_args *a, const wl_synth_defaults *d, uint64_t seed, wl_out *out,
                   vs_err *err)
 {
     *s = (wl_synth){.out = out, .rng = seed};
-    uint64_t refs, instr, procs;
+    uint64_t refs, instr, procs, quantum;
+    double cr3_pmi;
     int rc = wl_arg_f64(a, "api", d->api, 0.01, 8.0, &s->api, err);
     if (rc == VS_OK && d->writes >= 0) /* a negative default: the pattern fixes the mix */
         rc = wl_arg_f64(a, "writes", d->writes, 0.0, 1.0, &s->writes, err);
@@ -35,14 +42,21 @@ int wl_synth_init(wl_synth *s, wl_args *a, const wl_synth_defaults *d, uint64_t 
         rc = wl_arg_u64(a, "footprint", d->footprint, 1ull << 16, 1ull << 40, &s->footprint, err);
     if (rc == VS_OK)
         rc = wl_arg_u64(a, "processes", d->processes, 1, 4096, &procs, err);
-    if (rc == VS_OK)
-        rc = wl_arg_u64(a, "quantum", d->quantum, 1, MAX_LEN, &s->quantum, err);
+    if (rc == VS_OK) /* 0: not given (the range starts at 1) */
+        rc = wl_arg_u64(a, "quantum", 0, 1, MAX_LEN, &quantum, err);
+    if (rc == VS_OK) /* negative: not given */
+        rc = wl_arg_f64(a, "cr3_pmi", -1.0, PER_MILLION / (double)MAX_LEN, PER_MILLION, &cr3_pmi, err);
     if (rc == VS_OK)
         rc = wl_arg_u64(a, "code", d->code, 64, 1ull << 30, &s->code, err);
     if (rc != VS_OK)
         return rc;
     if (refs && instr)
         return vs_fail(err, VS_E_USAGE, "gen: refs= and instructions= both given; expected one");
+    if (quantum && cr3_pmi >= 0)
+        return vs_fail(err, VS_E_USAGE, "gen: quantum= and cr3_pmi= both given; expected one");
+    if (cr3_pmi >= 0 && procs < 2)
+        return vs_fail(err, VS_E_USAGE, "gen: cr3_pmi=%g needs processes= of 2 or more", cr3_pmi);
+    s->quantum = quantum ? quantum : cr3_pmi >= 0 ? (uint64_t)llround(PER_MILLION / cr3_pmi) : d->quantum;
     if (!refs && !instr)
         refs = DEFAULT_REFS;
     s->instructions = instr ? instr : (uint64_t)ceil((double)refs / s->api);

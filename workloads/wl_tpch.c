@@ -60,5 +60,5 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 
 const wl_gen wl_gen_tpch = {
     {"tpch", "TPC-H Q1: sequential table scan with 4 aggregate groups, plus a buffer copier (003 4.5)",
-     "footprint=512m row=128 api=0.60 processes=2 quantum=200000 code=16384"},
+     "footprint=512m row=128 api=0.60 processes=2 quantum=200000 (= cr3_pmi=5) code=16384"},
     tpch_run};

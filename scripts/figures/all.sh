@@ -12,6 +12,7 @@ N=0
 STEPS=(
   "seed003_fig13.sh"
   "seed003_fig15.sh"
+  "seed003_rates.sh"
   "seed004_tables.sh"
   "seed000_ckpt.sh all"
   "seed000_fig09.sh"

@@ -94,3 +94,17 @@ $body
 GP
   echo "figures: wrote $OUT/$name.csv, $name.png, $name.svg" >&2
 }
+
+# doc_block DOC NAME BLOCK OUT: DOC with the lines between its
+# "<!-- BEGIN generated:NAME -->" and "<!-- END generated:NAME -->" markers
+# (markers included) replaced by the file BLOCK, written to OUT.  DOC must
+# hold the BEGIN marker exactly once.
+doc_block() {
+  local n
+  n=$(grep -c "^<!-- BEGIN generated:$2 -->\$" "$1" || true)
+  [ "$n" -eq 1 ] || { echo "$2: $1 has $n BEGIN generated:$2 markers, expected 1" >&2; return 1; }
+  awk -v blk="$3" -v name="$2" '
+    $0 == "<!-- BEGIN generated:" name " -->" { while ((getline l < blk) > 0) print l; skip = 1; next }
+    $0 == "<!-- END generated:" name " -->" { skip = 0; next }
+    !skip' "$1" >"$4"
+}

@@ -9,14 +9,22 @@
  * (critical data area) has been declared, only writes overlapping a declared
  * area count.  CDAs take effect where they appear in the trace.
  *
+ * Rates per instruction (trace_rates) are seed 003's workload character
+ * (Bae, Lange, Dinda, NWU-EECS-10-07, Figures 7-11), measured so that a
+ * generator's targets can be checked: accesses, CR3 writes and INVLPGs per
+ * instruction, first touches per address space (the PTEs a demand-paging
+ * guest writes), and the misses of the paper's own SIMICS DTLB (Figure 6).
+ *
  * Invariants: the page sets hash page numbers with a fixed multiplier and
  * only their sizes are reported, so the output is deterministic; the CDA
- * list is kept sorted and disjoint (touching areas merge).
+ * list is kept sorted and disjoint (touching areas merge); the reference
+ * DTLB's sets are kept most-recently-used first.
  */
 #include "trace_int.h"
 
 #include "json.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +96,20 @@ static void pset_add(pset *s, uint64_t k)
 
 typedef struct ival { uint64_t lo, hi; } ival; /* [lo, hi) */
 
+/* Seed 003's SIMICS DTLB (Figure 6): 64 entries, 4-way set associative, LRU. */
+#define REF_TLB_SETS 16u
+#define REF_TLB_WAYS 4u
+#define SPACE_BITS 12u /* a first-touch key is page << SPACE_BITS | address space */
+_Static_assert((1u << SPACE_BITS) == TRACE_RATE_MAX_SPACES, "one bit field per address space");
+
+typedef struct ref_tlb {
+    uint64_t tag[REF_TLB_SETS][REF_TLB_WAYS]; /* page + 1, most recent first; 0 = empty */
+    uint64_t misses;
+} ref_tlb;
+
+/* A live address space: pid until it execs or exits, then the pid gets a new one. */
+typedef struct space { uint32_t pid, idx; } space;
+
 struct trace_summary {
     trace_fmt fmt;
     uint64_t records, by_kind[TREC_KIND_COUNT];
@@ -104,7 +126,17 @@ struct trace_summary {
     pset txn_pages;
     ival *cda;
     size_t ncda, cda_cap;
+    /* rates */
+    ref_tlb dtlb;
+    pset touched;       /* first-touch keys */
+    space *spaces;      /* live address spaces */
+    size_t nspaces, spaces_cap;
+    uint32_t next_space, cur_pid, cur_space;
+    bool spaces_overflow;
+    uint64_t last_touch; /* last first-touch key added, +1 (0 = none) */
 };
+
+static uint32_t space_of(trace_summary *s, uint32_t pid);
 
 trace_summary *trace_summary_new(void)
 {
@@ -113,6 +145,8 @@ trace_summary *trace_summary_new(void)
     pset_init(&s->pages);
     pset_init(&s->pids);
     pset_init(&s->txn_pages);
+    pset_init(&s->touched);
+    s->cur_space = space_of(s, 0); /* before any switch, the trace is pid 0 */
     return s;
 }
 
@@ -123,6 +157,8 @@ void trace_summary_free(trace_summary *s)
     pset_free(&s->pages);
     pset_free(&s->pids);
     pset_free(&s->txn_pages);
+    pset_free(&s->touched);
+    free(s->spaces);
     free(s->cda);
     free(s);
 }
@@ -191,6 +227,90 @@ static void txn_write(trace_summary *s, const trace_rec *t)
         pset_add(&s->txn_pages, pg);
 }
 
+static void ref_tlb_access(ref_tlb *t, uint64_t page)
+{
+    uint64_t *set = t->tag[page % REF_TLB_SETS], key = page + 1;
+    unsigned w = 0;
+    while (w < REF_TLB_WAYS && set[w] != key)
+        w++;
+    if (w == REF_TLB_WAYS) { /* miss: the least recently used way goes */
+        t->misses++;
+        w = REF_TLB_WAYS - 1;
+    }
+    memmove(set + 1, set, w * sizeof *set);
+    set[0] = key;
+}
+
+/* The address space pid runs in, opened on first use. */
+static uint32_t space_of(trace_summary *s, uint32_t pid)
+{
+    for (size_t i = 0; i < s->nspaces; i++)
+        if (s->spaces[i].pid == pid)
+            return s->spaces[i].idx;
+    if (s->next_space == TRACE_RATE_MAX_SPACES) { /* the key has no room for more */
+        s->spaces_overflow = true;
+        return 0;
+    }
+    if (s->nspaces == s->spaces_cap) {
+        s->spaces_cap = s->spaces_cap ? 2 * s->spaces_cap : 16;
+        s->spaces = vs_realloc(s->spaces, s->spaces_cap * sizeof *s->spaces);
+    }
+    s->spaces[s->nspaces++] = (space){pid, s->next_space};
+    return s->next_space++;
+}
+
+/* pid's address space ends (exec or exit): its next use opens a new one. */
+static void space_end(trace_summary *s, uint32_t pid)
+{
+    for (size_t i = 0; i < s->nspaces; i++)
+        if (s->spaces[i].pid == pid) {
+            s->spaces[i] = s->spaces[--s->nspaces];
+            break;
+        }
+    if (pid == s->cur_pid)
+        s->cur_space = space_of(s, pid);
+}
+
+static void rates_add(trace_summary *s, const trace_rec *t)
+{
+    switch (t->kind) {
+    case TREC_LOAD: case TREC_STORE: case TREC_RMW: {
+        uint64_t page = t->addr >> VS_PAGE_SHIFT_4K, key = page << SPACE_BITS | s->cur_space;
+        ref_tlb_access(&s->dtlb, page);
+        if (!s->spaces_overflow && key + 1 != s->last_touch) {
+            pset_add(&s->touched, key);
+            s->last_touch = key + 1;
+        }
+        break;
+    }
+    case TREC_SWITCH: /* a CR3 write: without ASIDs it flushes the TLB, as a VM switch does */
+        s->cur_pid = t->id;
+        s->cur_space = space_of(s, t->id);
+        /* fall through */
+    case TREC_VM:
+        memset(s->dtlb.tag, 0, sizeof s->dtlb.tag);
+        break;
+    case TREC_EXEC: case TREC_PROC_EXIT:
+        space_end(s, t->id);
+        break;
+    default:
+        break;
+    }
+}
+
+void trace_summary_rates(const trace_summary *s, trace_rates *r)
+{
+    double instr = (double)s->by_kind[TREC_IFETCH];
+    double k = instr > 0 ? 1.0 / instr : NAN, stores = (double)(s->by_kind[TREC_STORE] + s->by_kind[TREC_RMW]);
+    r->loads_pi = (double)s->by_kind[TREC_LOAD] * k;
+    r->stores_pi = stores * k;
+    r->api = r->loads_pi + r->stores_pi;
+    r->cr3_pmi = (double)s->by_kind[TREC_SWITCH] * k * 1e6;
+    r->invlpg_pmi = (double)s->by_kind[TREC_INVLPG] * k * 1e6;
+    r->first_touch_pmi = s->spaces_overflow ? NAN : (double)s->touched.count * k * 1e6;
+    r->ref_dtlb_mpki = (double)s->dtlb.misses * k * 1e3;
+}
+
 void trace_summary_add(trace_summary *s, const trace_rec *recs, size_t n)
 {
     s->records += n;
@@ -199,6 +319,7 @@ void trace_summary_add(trace_summary *s, const trace_rec *recs, size_t n)
         if (t->kind >= TREC_KIND_COUNT)
             continue;
         s->by_kind[t->kind]++;
+        rates_add(s, t);
         switch (t->kind) {
         case TREC_STORE: case TREC_RMW:
             if (s->in_txn)
@@ -285,13 +406,29 @@ static void print_json(const trace_summary *s, const char *path, FILE *out)
             "\"distinct_pages_4k\": %llu, \"context_switches\": %llu, \"processes\": %llu, "
             "\"transactions\": {\"count\": %llu, \"mean_writes\": %.4f, \"mean_ppt\": %.4f, "
             "\"mean_wpp\": %.4f, \"total_writes\": %llu, \"total_pages\": %llu, "
-            "\"unmatched_ends\": %llu, \"cdas\": %llu}}\n",
+            "\"unmatched_ends\": %llu, \"cdas\": %llu}",
             (unsigned long long)s->pages.count, (unsigned long long)s->by_kind[TREC_SWITCH],
             (unsigned long long)processes(s), (unsigned long long)s->txns,
             (double)s->total_writes / t, (double)s->total_pages / t,
             s->wpp_n ? s->wpp_sum / (double)s->wpp_n : 0.0, (unsigned long long)s->total_writes,
             (unsigned long long)s->total_pages, (unsigned long long)s->unmatched,
             (unsigned long long)s->by_kind[TREC_CDA]);
+    trace_rates r;
+    trace_summary_rates(s, &r);
+    const double v[] = {r.api, r.loads_pi, r.stores_pi, r.cr3_pmi, r.invlpg_pmi, r.first_touch_pmi,
+                        r.ref_dtlb_mpki};
+    const char *const names[] = {"accesses_per_instr", "loads_per_instr", "stores_per_instr",
+                                 "cr3_writes_per_minstr", "invlpg_per_minstr",
+                                 "first_touches_per_minstr", "ref_dtlb_misses_per_kinstr"};
+    fputs(", \"rates\": {", out);
+    for (size_t i = 0; i < VS_ARRAY_LEN(v); i++) {
+        fprintf(out, "%s\"%s\": ", i ? ", " : "", names[i]);
+        if (isnan(v[i]))
+            fputs("null", out);
+        else
+            fprintf(out, "%.4f", v[i]);
+    }
+    fputs("}}\n", out);
 }
 
 static void print_human(const trace_summary *s, const char *path, FILE *out)
@@ -311,6 +448,19 @@ static void print_human(const trace_summary *s, const char *path, FILE *out)
             (double)s->pages.count * 4096.0 / (1024.0 * 1024.0));
     fprintf(out, "context switches  %llu\nprocesses         %llu\n",
             (unsigned long long)s->by_kind[TREC_SWITCH], (unsigned long long)processes(s));
+    if (s->by_kind[TREC_IFETCH]) {
+        trace_rates r;
+        trace_summary_rates(s, &r);
+        fprintf(out, "rates (seed 003 Figs. 7-11)\n");
+        fprintf(out, "  accesses/instr  %.4f (loads %.4f, stores %.4f)\n", r.api, r.loads_pi, r.stores_pi);
+        fprintf(out, "  CR3 writes/Minstr %.2f\n  INVLPG/Minstr   %.2f\n", r.cr3_pmi, r.invlpg_pmi);
+        if (isnan(r.first_touch_pmi))
+            fprintf(out, "  first touches   n/a (more than %u address spaces)\n", TRACE_RATE_MAX_SPACES);
+        else
+            fprintf(out, "  first touches/Minstr %.2f (pages new to their address space)\n", r.first_touch_pmi);
+        fprintf(out, "  ref DTLB misses/kinstr %.3f (Fig. 6 DTLB: 64 entries, 4-way, flushed at switches)\n",
+                r.ref_dtlb_mpki);
+    }
     if (s->txns || s->by_kind[TREC_TXN_BEGIN]) {
         double t = s->txns ? (double)s->txns : 1.0;
         fprintf(out, "transactions      %llu%s\n", (unsigned long long)s->txns,

@@ -126,6 +126,27 @@ void trace_summary_free(trace_summary *s);
 /* Computes the summary of a whole file. */
 int trace_summarize(const char *path, trace_summary **out, vs_err *err);
 
+/* The per-instruction rates seed 003 characterises its workloads by
+ * (Figures 7-11), as measured on a trace.  A rate is NaN when the trace has
+ * no instructions (or, for first_touch_pmi, more than TRACE_RATE_MAX_SPACES
+ * address spaces). */
+#define TRACE_RATE_MAX_SPACES 4096u
+typedef struct trace_rates {
+    double api;             /* data accesses (LOAD, STORE, RMW) per instruction */
+    double loads_pi, stores_pi; /* of which loads, and stores or RMWs */
+    double cr3_pmi;         /* context switches (CR3 writes) per million instructions */
+    double invlpg_pmi;      /* INVLPGs per million instructions */
+    /* Distinct 4 KiB pages first touched by an address space (a pid until it
+     * execs or exits), per million instructions: the leaf PTEs a demand-paging
+     * guest OS writes. */
+    double first_touch_pmi;
+    /* Data-TLB misses per 1000 instructions on seed 003's SIMICS DTLB
+     * (Figure 6: 64 entries, 4-way, LRU, 4 KiB pages, no ASIDs, so every
+     * context switch flushes it). */
+    double ref_dtlb_mpki;
+} trace_rates;
+void trace_summary_rates(const trace_summary *s, trace_rates *r);
+
 /* Prints the first n records, one per line. */
 int trace_head(const char *path, uint64_t n, FILE *out, vs_err *err);
 
