@@ -28,7 +28,7 @@ runs() {
       local tr=$WORK/ds_${s}_${KEYS}_opt$opt.vmt
       [ -f "$tr" ] && [ "$tr" -nt "$VMEMSIM" ] ||
         "$VMEMSIM" gen ds structure=$s op=insert opt=$opt ops=$OPS keys=$KEYS -o "$tr"
-      "$VMEMSIM" ckpt -c "$CAL" "$tr" --opt "$opt" --json - | jq -r --arg s "$s" --arg o "$opt" '
+      "$VMEMSIM" ckpt -q --calib "$CAL" "$tr" --opt "$opt" --json - | jq -r --arg s "$s" --arg o "$opt" '
         .techniques as $t | [$s, $o, .analysis.wpp, .analysis.ppt, .analysis.writes_per_txn, .transactions,
          $t.emul.tracking_ns_per_op, $t.pt.tracking_ns_per_op, $t.emulxen.tracking_ns_per_op, $t.ptxen.tracking_ns_per_op,
          $t.scanxen.tracking_ns_per_op,
