@@ -273,3 +273,17 @@ int of_commit(of_file *o, vs_err *err)
     of_free(o);
     return rc;
 }
+
+int of_write_text(const char *path, const char *text, size_t len, vs_err *err)
+{
+    of_file *o = of_open(path, err);
+    if (!o)
+        return VS_E_IO;
+    if (fwrite(text, 1, len, o->f) != len) {
+        int rc = vs_fail(err, VS_E_IO, "%s: write failed: %s (the previous file, if any, is kept)", path,
+                         g_strerror(errno));
+        of_abort(o);
+        return rc;
+    }
+    return of_commit(o, err);
+}

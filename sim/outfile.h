@@ -41,6 +41,8 @@ FILE *of_stream(of_file *o);
 int of_commit(of_file *o, vs_err *err);
 /* Drops the temporary; frees o (NULL is a no-op). */
 void of_abort(of_file *o);
+/* of_open, one write of len bytes, of_commit. */
+int of_write_text(const char *path, const char *text, size_t len, vs_err *err);
 
 /* A fresh temporary name beside path (tracked until of_untrack; g_free it). */
 char *of_temp_path(const char *path);

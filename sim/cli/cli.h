@@ -46,7 +46,5 @@ void cli_deprecated(const char *cmd, const char *old, const char *now);
  * against the inputs, and a failed make leaves the old out intact. */
 int cli_produce_file(const char *what, const char *out, const char *const *inputs, size_t n_inputs,
                      int (*make)(void *ctx, const char *tmp, vs_err *err), void *ctx, vs_err *err);
-/* Writes text (len bytes) to path through outfile.h. */
-int cli_write_text(const char *path, const char *text, size_t len, vs_err *err);
 
 #endif

@@ -56,20 +56,6 @@ void cli_deprecated(const char *cmd, const char *old, const char *now)
             old, now);
 }
 
-int cli_write_text(const char *path, const char *text, size_t len, vs_err *err)
-{
-    of_file *o = of_open(path, err);
-    if (!o)
-        return VS_E_IO;
-    if (fwrite(text, 1, len, of_stream(o)) != len) {
-        int rc = vs_fail(err, VS_E_IO, "%s: write failed: %s (the previous file, if any, is kept)", path,
-                         g_strerror(errno));
-        of_abort(o);
-        return rc;
-    }
-    return of_commit(o, err);
-}
-
 /* Copies the finished file at tmp to stdout. */
 static int copy_to_stdout(const char *tmp, vs_err *err)
 {

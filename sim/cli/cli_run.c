@@ -65,7 +65,7 @@ static int write_csv(vs_sim *sim, const char *path, vs_err *err)
     g_string_append_c(row.header, '\n');
     g_string_append(row.header, row.values->str);
     g_string_append_c(row.header, '\n');
-    int rc = cli_write_text(path, row.header->str, row.header->len, err);
+    int rc = of_write_text(path, row.header->str, row.header->len, err);
     g_string_free(row.header, TRUE);
     g_string_free(row.values, TRUE);
     return rc;

@@ -229,8 +229,15 @@ static void defaults(sweep_cli *c)
  * what killed runs left there and in the trace directory is removed. */
 static int prepare_out(const sweep_cli *c, const sweep *s, vs_err *err)
 {
-    const char *inputs[] = {c->file, sweep_base_config(s)};
-    int rc = of_check("--out", c->out, inputs, VS_ARRAY_LEN(inputs), err);
+    GPtrArray *inputs = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(inputs, g_strdup(c->file));
+    if (sweep_base_config(s))
+        g_ptr_array_add(inputs, g_strdup(sweep_base_config(s)));
+    for (size_t t = 0; t < sweep_n_traces(s); t++)
+        if (!sweep_trace_is_workload(s, t))
+            g_ptr_array_add(inputs, sweep_trace_path(s, t, c->trace_dir));
+    int rc = of_check("--out", c->out, (const char *const *)inputs->pdata, inputs->len, err);
+    g_ptr_array_free(inputs, TRUE);
     if (rc != VS_OK)
         return rc;
     char *dir = g_path_get_dirname(c->out);

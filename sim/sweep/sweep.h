@@ -25,8 +25,12 @@
  * values, never its index, so a resumed or collected CSV is matched to the
  * points of the (possibly edited) sweep file by content.
  *
- * Invariants: every parameter value applies cleanly to the base config on its
- * own (checked at load); zipped lists have equal lengths; a table holds at most
+ * Each row also carries the sweep's fingerprint (sweep_fingerprint) so a
+ * resumed table never silently mixes setups.  Workloads beyond 2^30
+ * references are refused at load (sweep_spec.c says why).
+ *
+ * Invariants: every point's parameter values apply cleanly, together, to the
+ * base config (checked at load); zipped lists have equal lengths; a table holds at most
  * one row per point and writes rows in point order with the same columns
  * whatever order they finished in.
  */

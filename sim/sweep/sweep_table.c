@@ -181,14 +181,7 @@ static GString *table_text(const sweep_table *t)
 int sweep_table_write(const sweep_table *t, const char *csv_path, vs_err *err)
 {
     GString *text = table_text(t);
-    of_file *o = of_open(csv_path, err);
-    int rc = o ? VS_OK : VS_E_IO;
-    if (o && fwrite(text->str, 1, text->len, of_stream(o)) != text->len) {
-        rc = vs_fail(err, VS_E_IO, "%s: write failed: %s (the previous file is kept)", csv_path, g_strerror(errno));
-        of_abort(o);
-    } else if (o) {
-        rc = of_commit(o, err);
-    }
+    int rc = of_write_text(csv_path, text->str, text->len, err);
     g_string_free(text, TRUE);
     return rc;
 }
