@@ -86,7 +86,7 @@ expect 0 "deprecated.*--mode" -- "$VMEMSIM" share -q -m nested "raw:0:$T/img.raw
 expect 0 "deprecated.*-c FILE" -- "$VMEMSIM" place -q --synthetic azure --vms 10 -m "$SRC/configs/skylake.ini"
 expect 0 "deprecated.*--datacenter" -- "$VMEMSIM" place -q --synthetic azure --vms 10 -c "$SRC/configs/datacenter/azure.ini"
 expect 1 "skylake.ini.*\[datacenter\]|skylake.ini" -- "$VMEMSIM" place -q --synthetic azure --vms 10 --datacenter "$SRC/configs/skylake.ini"
-"$VMEMSIM" --version >"$T/v" && grep -qE '^vmemsim [0-9]+\.[0-9]+\.[0-9]+ \(build [0-9a-f]{12}(-dirty)?|unknown\)' "$T/v" && ok || bad "--version: $(cat "$T/v")"
+"$VMEMSIM" --version >"$T/v" && grep -qE '^vmemsim [0-9]+\.[0-9]+\.[0-9]+ \(build ([0-9a-f]{12}(-dirty)?|unknown)\)$' "$T/v" && ok || bad "--version: $(cat "$T/v")"
 build=$(sed 's/.*(build \(.*\))/\1/' "$T/v")
 check 'grep -q "\"build\": \"$build\"" "$T/o1.json"' "run JSON lacks the build"
 check 'head -1 "$T/one.csv" | tr , "\n" | grep -qx build' "run CSV lacks the build"
