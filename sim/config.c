@@ -73,27 +73,27 @@ static const cfg_opt options[] = {
     {"pwc", "kind", OPT_ENUM, OFF(pwc_kind), "split", 0, 0, pwc_kind_names, "split (Intel PSC, VA-tagged) or unified (AMD PWC, PA-tagged)"},
     {"pwc", "latency", OPT_U32, OFF(pwc_latency), "1", 0, 1000, NULL, "cycles per page-walk-cache lookup"},
     {"pwc", "pml5_entries", OPT_U32, OFF(pwc_entries[5]), "2", 0, 65536, NULL, "split cache of PML5 entries (used with 5 levels)"},
-    {"pwc", "pml5_ways", OPT_U32, OFF(pwc_ways[5]), "2", 1, 65536, NULL, ""},
+    {"pwc", "pml5_ways", OPT_U32, OFF(pwc_ways[5]), "2", 1, 65536, NULL, "associativity of the PML5 cache (= entries: fully associative)"},
     {"pwc", "pml4_entries", OPT_U32, OFF(pwc_entries[4]), "4", 0, 65536, NULL, "split cache of PML4 entries"},
-    {"pwc", "pml4_ways", OPT_U32, OFF(pwc_ways[4]), "4", 1, 65536, NULL, ""},
+    {"pwc", "pml4_ways", OPT_U32, OFF(pwc_ways[4]), "4", 1, 65536, NULL, "associativity of the PML4 cache"},
     {"pwc", "pdpt_entries", OPT_U32, OFF(pwc_entries[3]), "4", 0, 65536, NULL, "split cache of PDPT entries"},
-    {"pwc", "pdpt_ways", OPT_U32, OFF(pwc_ways[3]), "4", 1, 65536, NULL, ""},
+    {"pwc", "pdpt_ways", OPT_U32, OFF(pwc_ways[3]), "4", 1, 65536, NULL, "associativity of the PDPT cache"},
     {"pwc", "pd_entries", OPT_U32, OFF(pwc_entries[2]), "32", 0, 65536, NULL, "split cache of PD entries"},
-    {"pwc", "pd_ways", OPT_U32, OFF(pwc_ways[2]), "4", 1, 65536, NULL, ""},
+    {"pwc", "pd_ways", OPT_U32, OFF(pwc_ways[2]), "4", 1, 65536, NULL, "associativity of the PD cache"},
     {"pwc", "unified_entries", OPT_U32, OFF(pwc_unified_entries), "24", 0, 65536, NULL, "unified PA-tagged cache entries"},
-    {"pwc", "unified_ways", OPT_U32, OFF(pwc_unified_ways), "24", 1, 65536, NULL, ""},
+    {"pwc", "unified_ways", OPT_U32, OFF(pwc_unified_ways), "24", 1, 65536, NULL, "associativity of the unified cache (24 = fully associative)"},
     {"pwc", "unified_levels", OPT_U32, OFF(pwc_unified_levels), "60", 0, 63, NULL, "bit mask of cached levels (60 = levels 2..5)"},
-    {"pwc", "nested_pml5_entries", OPT_U32, OFF(pwc_nested_entries[5]), "2", 0, 65536, NULL, "nested-dimension split caches (GPA-tagged)"},
-    {"pwc", "nested_pml5_ways", OPT_U32, OFF(pwc_nested_ways[5]), "2", 1, 65536, NULL, ""},
-    {"pwc", "nested_pml4_entries", OPT_U32, OFF(pwc_nested_entries[4]), "4", 0, 65536, NULL, ""},
-    {"pwc", "nested_pml4_ways", OPT_U32, OFF(pwc_nested_ways[4]), "4", 1, 65536, NULL, ""},
-    {"pwc", "nested_pdpt_entries", OPT_U32, OFF(pwc_nested_entries[3]), "4", 0, 65536, NULL, ""},
-    {"pwc", "nested_pdpt_ways", OPT_U32, OFF(pwc_nested_ways[3]), "4", 1, 65536, NULL, ""},
-    {"pwc", "nested_pd_entries", OPT_U32, OFF(pwc_nested_entries[2]), "32", 0, 65536, NULL, ""},
-    {"pwc", "nested_pd_ways", OPT_U32, OFF(pwc_nested_ways[2]), "4", 1, 65536, NULL, ""},
+    {"pwc", "nested_pml5_entries", OPT_U32, OFF(pwc_nested_entries[5]), "2", 0, 65536, NULL, "nested-dimension (GPA-tagged) cache of PML5 entries"},
+    {"pwc", "nested_pml5_ways", OPT_U32, OFF(pwc_nested_ways[5]), "2", 1, 65536, NULL, "associativity of the nested PML5 cache"},
+    {"pwc", "nested_pml4_entries", OPT_U32, OFF(pwc_nested_entries[4]), "4", 0, 65536, NULL, "nested-dimension cache of PML4 entries"},
+    {"pwc", "nested_pml4_ways", OPT_U32, OFF(pwc_nested_ways[4]), "4", 1, 65536, NULL, "associativity of the nested PML4 cache"},
+    {"pwc", "nested_pdpt_entries", OPT_U32, OFF(pwc_nested_entries[3]), "4", 0, 65536, NULL, "nested-dimension cache of PDPT entries"},
+    {"pwc", "nested_pdpt_ways", OPT_U32, OFF(pwc_nested_ways[3]), "4", 1, 65536, NULL, "associativity of the nested PDPT cache"},
+    {"pwc", "nested_pd_entries", OPT_U32, OFF(pwc_nested_entries[2]), "32", 0, 65536, NULL, "nested-dimension cache of PD entries"},
+    {"pwc", "nested_pd_ways", OPT_U32, OFF(pwc_nested_ways[2]), "4", 1, 65536, NULL, "associativity of the nested PD cache"},
     {"ntlb", "enabled", OPT_BOOL, OFF(ntlb_enabled), "true", 0, 0, NULL, "nested TLB, GPA page -> HPA page"},
     {"ntlb", "entries", OPT_U32, OFF(ntlb_entries), "64", 1, 1 << 20, NULL, "nested TLB entries (Bhargava et al.: tens)"},
-    {"ntlb", "ways", OPT_U32, OFF(ntlb_ways), "4", 1, 1 << 20, NULL, ""},
+    {"ntlb", "ways", OPT_U32, OFF(ntlb_ways), "4", 1, 1 << 20, NULL, "associativity of the nested TLB"},
     {"ntlb", "latency", OPT_U32, OFF(ntlb_latency), "1", 0, 1000, NULL, "cycles per nested-TLB lookup"},
     {"memory", "dram_latency", OPT_U32, OFF(dram_latency), "200", 1, 100000, NULL, "cycles for a reference that misses every cache"},
     {"memory", "walk_level", OPT_U32, OFF(walk_level), "1", 1, 8, NULL, "cache level where page-walk references enter"},
@@ -137,7 +137,7 @@ static const cfg_opt cache_keys[] = {
     {"cache.*", "level", OPT_U32, COFF(level), "1", 1, 8, NULL, "1 = nearest the core"},
     {"cache.*", "side", OPT_ENUM, COFF(side), "unified", 0, 0, side_names, "data, instruction or unified"},
     {"cache.*", "size", OPT_SIZE, COFF(size), "32k", 64, 1ull << 40, NULL, "bytes"},
-    {"cache.*", "ways", OPT_U32, COFF(ways), "8", 1, 1 << 20, NULL, ""},
+    {"cache.*", "ways", OPT_U32, COFF(ways), "8", 1, 1 << 20, NULL, "associativity; size/line must be a multiple of it"},
     {"cache.*", "line", OPT_U32, COFF(line), "64", 8, 4096, NULL, "bytes, a power of two"},
     {"cache.*", "latency", OPT_U32, COFF(latency), "4", 0, 100000, NULL, "load-to-use cycles on a hit here"},
     {"cache.*", "replacement", OPT_ENUM, COFF(replacement), "lru", 0, 0, repl_names, "lru or random"},
@@ -169,9 +169,11 @@ static bool parse_u64_text(const char *s, uint64_t *out, bool allow_suffix)
         s++;
     if (*s == '-' || *s == '\0')
         return false;
+    if (!g_ascii_isdigit(*s) || (s[0] == '0' && g_ascii_isdigit(s[1])))
+        return false; /* a leading zero looks octal (and 0x hex): refused, never guessed */
     char *end;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
+    unsigned long long v = strtoull(s, &end, 10); /* decimal only: 0100 is 100, never octal; 0x.. is an error */
     if (errno || end == s)
         return false;
     unsigned shift = 0;
@@ -203,8 +205,8 @@ static const char *type_expectation(const cfg_opt *o)
 {
     switch (o->type) {
     case OPT_U32:
-    case OPT_U64: return "an integer";
-    case OPT_SIZE: return "a size in bytes (suffix k, m, g or t allowed)";
+    case OPT_U64: return "a decimal integer";
+    case OPT_SIZE: return "decimal bytes, suffix k/m/g/t";
     case OPT_BOOL: return "true or false";
     case OPT_DOUBLE: return "a number";
     case OPT_ENUM: return "one of the listed names";
@@ -251,7 +253,9 @@ static int set_value(void *base, const cfg_opt *o, const char *value, const char
     case OPT_U64:
     case OPT_SIZE:
         if (!parse_u64_text(v, &u, o->type == OPT_SIZE)) {
-            rc = bad_value(err, origin, section, o, v, "not a valid number");
+            rc = bad_value(err, origin, section, o, v,
+                           v[0] == '0' && v[1] ? "a leading 0 or 0x (octal, hex) is not accepted; write it in decimal"
+                                               : "not a valid number");
             break;
         }
         if ((double)u < o->min || (double)u > o->max) {
@@ -343,8 +347,11 @@ static bool section_known(const char *section)
     return false;
 }
 
-/* Finds or creates the named dynamic structure (TLB or cache) in c. */
-static void *dynamic_slot(vs_config *c, bool is_tlb, const char *name, const char *origin, vs_err *err)
+/* Finds the named dynamic structure (TLB or cache) in c; creates it when
+ * `create` (a config file's section or an explicit `add`), else an unknown
+ * name is an error: a misspelt -o never adds a structure. */
+static void *dynamic_slot(vs_config *c, bool is_tlb, const char *name, bool create, const char *origin,
+                          vs_err *err)
 {
     const cfg_opt *keys = is_tlb ? tlb_keys : cache_keys;
     size_t nkeys = is_tlb ? VS_ARRAY_LEN(tlb_keys) : VS_ARRAY_LEN(cache_keys);
@@ -360,6 +367,18 @@ static void *dynamic_slot(vs_config *c, bool is_tlb, const char *name, const cha
     for (uint32_t i = 0; i < *count; i++)
         if (!strcmp(array + i * stride, name))
             return array + i * stride;
+    if (!create) {
+        GString *known = g_string_new("");
+        for (uint32_t i = 0; i < *count; i++)
+            g_string_append_printf(known, "%s%s", i ? ", " : "", array + i * stride);
+        const char *kind = is_tlb ? "tlb" : "cache";
+        vs_fail(err, VS_E_CONFIG,
+                "%s: [%s.%s]: no such %s in the configuration (declared: %s); to add one, also give "
+                "-o %s.%s.add=true",
+                origin, kind, name, is_tlb ? "TLB" : "cache", known->len ? known->str : "none", kind, name);
+        g_string_free(known, TRUE);
+        return NULL;
+    }
     if (*count >= cap) {
         vs_fail(err, VS_E_CONFIG, "%s: [%s.%s]: at most %u such sections are supported", origin,
                 is_tlb ? "tlb" : "cache", name, cap);
@@ -376,7 +395,10 @@ static void *dynamic_slot(vs_config *c, bool is_tlb, const char *name, const cha
     return slot;
 }
 
-static int apply_key(vs_config *c, const char *section, const char *key, const char *value,
+/* Sets [section] key = value.  A [tlb.NAME] or [cache.NAME] section not in c
+ * yet is created only when `create` (config files declare structures by
+ * naming them; overrides must say `add`). */
+static int apply_key(vs_config *c, const char *section, const char *key, const char *value, bool create,
                      const char *origin, vs_err *err)
 {
     bool is_tlb = g_str_has_prefix(section, "tlb.");
@@ -387,7 +409,7 @@ static int apply_key(vs_config *c, const char *section, const char *key, const c
         const cfg_opt *o = find_key(table, n, NULL, key);
         if (!o)
             return unknown_key(err, origin, section, key, table, n, false);
-        void *slot = dynamic_slot(c, is_tlb, strchr(section, '.') + 1, origin, err);
+        void *slot = dynamic_slot(c, is_tlb, strchr(section, '.') + 1, create, origin, err);
         if (!slot)
             return VS_E_CONFIG;
         return set_value(slot, o, value, origin, section, err);
@@ -417,7 +439,7 @@ static void load_structures(vs_config *c, const char *ini, bool tlbs, bool cache
         gchar **keys = g_key_file_get_keys(kf, *g, NULL, NULL);
         for (gchar **k = keys; *k; k++) {
             gchar *v = g_key_file_get_value(kf, *g, *k, NULL);
-            int rc = apply_key(c, *g, *k, v, "built-in default", NULL);
+            int rc = apply_key(c, *g, *k, v, true, "built-in default", NULL);
             assert(rc == VS_OK);
             (void)rc;
             g_free(v);
@@ -500,10 +522,10 @@ static int load_keyfile(vs_config *c, GKeyFile *kf, const char *origin, vs_err *
         gsize nkeys = 0;
         gchar **keys = g_key_file_get_keys(kf, *g, &nkeys, NULL);
         if (nkeys == 0 && (g_str_has_prefix(*g, "tlb.") || g_str_has_prefix(*g, "cache.")))
-            rc = apply_key(c, *g, "level", "1", origin, err) == VS_OK ? VS_OK : VS_E_CONFIG;
+            rc = apply_key(c, *g, "level", "1", true, origin, err) == VS_OK ? VS_OK : VS_E_CONFIG;
         for (gchar **k = keys; k && *k && rc == VS_OK; k++) {
             gchar *v = g_key_file_get_value(kf, *g, *k, NULL);
-            rc = apply_key(c, *g, *k, v ? v : "", origin, err);
+            rc = apply_key(c, *g, *k, v ? v : "", true, origin, err);
             g_free(v);
         }
         g_strfreev(keys);
@@ -514,11 +536,70 @@ static int load_keyfile(vs_config *c, GKeyFile *kf, const char *origin, vs_err *
     return rc;
 }
 
+/* The text of one INI line without surrounding blanks: [start, end). */
+static void trim_span(const char **start, const char **end)
+{
+    while (*start < *end && g_ascii_isspace(**start))
+        (*start)++;
+    while (*end > *start && g_ascii_isspace((*end)[-1]))
+        (*end)--;
+}
+
+int cfg_check_ini_text(const char *data, size_t len, const char *origin, vs_err *err)
+{
+    const char *nul = memchr(data, '\0', len);
+    size_t nul_line = 1;
+    for (const char *p = data; nul && p < nul; p++)
+        nul_line += *p == '\n';
+    if (nul)
+        return vs_fail(err, VS_E_FORMAT, "%s:%zu: a NUL byte (offset %zu): a config file is text", origin,
+                       nul_line, (size_t)(nul - data));
+    /* "section\nkey" -> the line that set it (GKeyFile would keep the last one silently). */
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GString *section = g_string_new("");
+    int rc = VS_OK;
+    size_t line = 1;
+    for (const char *p = data, *end = data + len; p < end && rc == VS_OK; line++) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *a = p, *b = eol ? eol : end;
+        p = eol ? eol + 1 : end;
+        trim_span(&a, &b);
+        if (a == b || *a == '#')
+            continue;
+        if (*a == '[') {
+            const char *close = memchr(a, ']', (size_t)(b - a));
+            g_string_assign(section, "");
+            if (close)
+                g_string_append_len(section, a + 1, close - a - 1);
+            continue;
+        }
+        const char *eq = memchr(a, '=', (size_t)(b - a));
+        if (!eq)
+            continue; /* GKeyFile reports malformed lines itself */
+        const char *kend = eq;
+        trim_span(&a, &kend);
+        char *id = g_strdup_printf("%s\n%.*s", section->str, (int)(kend - a), a);
+        gpointer first = g_hash_table_lookup(seen, id);
+        if (first) {
+            rc = vs_fail(err, VS_E_CONFIG, "%s:%zu: [%s] %.*s is set again (first at line %zu): give each key once",
+                         origin, line, section->str, (int)(kend - a), a, (size_t)GPOINTER_TO_SIZE(first));
+            g_free(id);
+        } else {
+            g_hash_table_insert(seen, id, GSIZE_TO_POINTER(line));
+        }
+    }
+    g_string_free(section, TRUE);
+    g_hash_table_destroy(seen);
+    return rc;
+}
+
 int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin, vs_err *err)
 {
+    int rc = cfg_check_ini_text(data, len, origin, err);
+    if (rc != VS_OK)
+        return rc;
     GKeyFile *kf = g_key_file_new();
     GError *gerr = NULL;
-    int rc;
     if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
         rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
         g_error_free(gerr);
@@ -544,7 +625,14 @@ int cfg_load(vs_config *c, const char *path, vs_err *err)
     return rc;
 }
 
-int cfg_override(vs_config *c, const char *assignment, vs_err *err)
+/* One parsed "-o section.key=value". */
+typedef struct cfg_assign {
+    const char *text; /* as given, for messages */
+    char *section, *key;
+    const char *value;
+} cfg_assign;
+
+static int split_assignment(const char *assignment, cfg_assign *a, vs_err *err)
 {
     const char *eq = strchr(assignment, '=');
     const char *dot = NULL;
@@ -554,16 +642,85 @@ int cfg_override(vs_config *c, const char *assignment, vs_err *err)
     if (!eq || !dot || dot == assignment || dot + 1 == eq)
         return vs_fail(err, VS_E_USAGE, "-o %s: expected section.key=value (e.g. tlb.stlb.entries=1536)",
                        assignment);
-    gchar *section = g_strndup(assignment, (gsize)(dot - assignment));
-    gchar *key = g_strndup(dot + 1, (gsize)(eq - dot - 1));
-    gchar *origin = g_strdup_printf("-o %s", assignment);
-    int rc = apply_key(c, section, key, eq + 1, origin, err);
-    if (rc == VS_OK)
-        rc = cfg_validate(c, origin, err);
-    g_free(section);
-    g_free(key);
-    g_free(origin);
+    a->text = assignment;
+    a->section = g_strndup(assignment, (gsize)(dot - assignment));
+    a->key = g_strndup(dot + 1, (gsize)(eq - dot - 1));
+    a->value = eq + 1;
+    return VS_OK;
+}
+
+/* `-o tlb.NAME.add=true` / `-o cache.NAME.add=true`: declares a structure
+ * with the default keys; any other override may then set its keys. */
+static int apply_add(vs_config *c, const cfg_assign *a, const char *origin, vs_err *err)
+{
+    bool is_tlb = g_str_has_prefix(a->section, "tlb.");
+    if (!is_tlb && !g_str_has_prefix(a->section, "cache."))
+        return vs_fail(err, VS_E_CONFIG, "%s: 'add' declares a [tlb.NAME] or [cache.NAME]; [%s] has no such key",
+                       origin, a->section);
+    char *v = g_strstrip(g_strdup(a->value));
+    bool yes = !g_ascii_strcasecmp(v, "true");
+    g_free(v);
+    if (!yes)
+        return vs_fail(err, VS_E_CONFIG, "%s: expected %s.add=true", origin, a->section);
+    const char *name = strchr(a->section, '.') + 1;
+    const char *kind = is_tlb ? "TLB" : "cache";
+    uint32_t before = is_tlb ? c->n_tlbs : c->n_caches;
+    if (!dynamic_slot(c, is_tlb, name, true, origin, err))
+        return VS_E_CONFIG;
+    if ((is_tlb ? c->n_tlbs : c->n_caches) == before)
+        return vs_fail(err, VS_E_CONFIG, "%s: the %s %s is already in the configuration; drop the add", origin, kind,
+                       name);
+    return VS_OK;
+}
+
+/*
+ * Overrides are applied together and validated together, so their order never
+ * matters: first every `add` (new structures), then every key, then one
+ * cfg_validate of the result.  The same key twice is an error (which one
+ * should win would depend on the order).
+ */
+int cfg_override_all(vs_config *c, const char *const *assignments, size_t n, vs_err *err)
+{
+    cfg_assign *as = g_new0(cfg_assign, n ? n : 1);
+    int rc = VS_OK;
+    size_t parsed = 0;
+    for (; parsed < n && rc == VS_OK; parsed++)
+        rc = split_assignment(assignments[parsed], &as[parsed], err);
+    if (rc != VS_OK)
+        parsed--;
+    for (size_t i = 0; i < parsed && rc == VS_OK; i++)
+        for (size_t j = 0; j < i && rc == VS_OK; j++)
+            if (!strcmp(as[i].section, as[j].section) && !strcmp(as[i].key, as[j].key))
+                rc = vs_fail(err, VS_E_USAGE, "-o %s and -o %s set the same key: give it once", as[j].text,
+                             as[i].text);
+    for (int pass = 0; pass < 2 && rc == VS_OK; pass++)
+        for (size_t i = 0; i < parsed && rc == VS_OK; i++) {
+            bool is_add = !strcmp(as[i].key, "add");
+            if (is_add != (pass == 0))
+                continue;
+            gchar *origin = g_strdup_printf("-o %s", as[i].text);
+            rc = is_add ? apply_add(c, &as[i], origin, err)
+                        : apply_key(c, as[i].section, as[i].key, as[i].value, false, origin, err);
+            g_free(origin);
+        }
+    if (rc == VS_OK && n > 0) {
+        GString *origin = g_string_new("");
+        for (size_t i = 0; i < n; i++)
+            g_string_append_printf(origin, "%s-o %s", i ? " " : "", assignments[i]);
+        rc = cfg_validate(c, origin->str, err);
+        g_string_free(origin, TRUE);
+    }
+    for (size_t i = 0; i < parsed; i++) {
+        g_free(as[i].section);
+        g_free(as[i].key);
+    }
+    g_free(as);
     return rc;
+}
+
+int cfg_override(vs_config *c, const char *assignment, vs_err *err)
+{
+    return cfg_override_all(c, &assignment, 1, err);
 }
 
 static void format_value(const void *base, const cfg_opt *o, char *buf, size_t n)
@@ -612,6 +769,23 @@ void cfg_each(const vs_config *c, void (*fn)(void *ctx, const char *key, const c
         }
 }
 
+/* --help-config columns: key, default, type, meaning.  A type wider than
+ * HELP_TYPE_WIDTH (an enum's choices) ends its line and the meaning starts
+ * the next one under the meaning column, so no column runs into another. */
+#define HELP_KEY_WIDTH 20  /* the longest key, nested_pml5_entries, and a space */
+#define HELP_DEF_WIDTH 8   /* the longest default ("1000000") */
+#define HELP_TYPE_WIDTH 30 /* fits every type but long enum lists, which wrap */
+
+static void help_row(FILE *out, const char *key, const char *def, const char *type, const char *meaning)
+{
+    fprintf(out, "  %-*s %-*s ", HELP_KEY_WIDTH, key, HELP_DEF_WIDTH, def);
+    if (strlen(type) > HELP_TYPE_WIDTH)
+        fprintf(out, "%s\n  %*s", type, HELP_KEY_WIDTH + HELP_DEF_WIDTH + HELP_TYPE_WIDTH + 2, "");
+    else
+        fprintf(out, "%-*s", HELP_TYPE_WIDTH, type);
+    fprintf(out, " %s\n", meaning);
+}
+
 static void print_table(FILE *out, const cfg_opt *table, size_t n)
 {
     const char *section = "";
@@ -627,15 +801,16 @@ static void print_table(FILE *out, const cfg_opt *table, size_t n)
             for (int k = 0; o->choices[k]; k++)
                 g_string_append_printf(type, "%s%s", k ? "|" : "", o->choices[k]);
         }
-        fprintf(out, "  %-20s %-8s %-36s %s\n", o->key, o->def, type->str, o->help);
+        help_row(out, o->key, o->def, type->str, o->help);
         g_string_free(type, TRUE);
     }
 }
 
 void cfg_print_help(FILE *out)
 {
-    fprintf(out, "Configuration keys (INI; -o section.key=value overrides):\n");
-    fprintf(out, "  %-20s %-8s %-36s %s\n", "key", "default", "type", "meaning");
+    fprintf(out, "Configuration keys (INI; -o section.key=value overrides; -o tlb.NAME.add=true or\n"
+                 "-o cache.NAME.add=true adds a structure, whose keys other -o then set):\n");
+    help_row(out, "key", "default", "type", "meaning");
     print_table(out, options, VS_ARRAY_LEN(options));
     print_table(out, tlb_keys, VS_ARRAY_LEN(tlb_keys));
     print_table(out, cache_keys, VS_ARRAY_LEN(cache_keys));

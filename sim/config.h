@@ -7,7 +7,10 @@
  * only what differs.  Sections [tlb.NAME] and [cache.NAME] may repeat: if a
  * file names any [tlb.*] section, the TLB hierarchy is exactly the sections it
  * names (likewise for [cache.*]); otherwise the defaults below stand.
- * Overrides (`-o section.key=value`) apply after the files, in order.
+ * Overrides (`-o section.key=value`) apply after the files, all together
+ * (their order never matters); they set keys of structures the files
+ * declared, and add one only when told (`-o tlb.NAME.add=true`).  Integers
+ * are decimal (a leading 0 or 0x is refused, never read as octal or hex).
  *
  * Invariants after a successful cfg_load/cfg_override: every numeric value is
  * inside its documented range; n_tlbs >= 1; each TLB's entries is a multiple
@@ -128,8 +131,17 @@ void cfg_defaults(vs_config *c);
 int cfg_load(vs_config *c, const char *path, vs_err *err);
 /* Loads INI text (for tests and the fuzzer); `origin` names it in errors. */
 int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin, vs_err *err);
-/* Applies "section.key=value" (section may itself contain a dot: tlb.l1d.entries=64). */
+/* Applies "section.key=value" (section may itself contain a dot: tlb.l1d.entries=64).
+ * Keys of a [tlb.NAME] or [cache.NAME] no file declared are an error unless the
+ * overrides also hold NAME's `add=true`. */
 int cfg_override(vs_config *c, const char *assignment, vs_err *err);
+/* Applies n overrides together (every `add` first, then the keys), then
+ * validates once: their order never matters; one key given twice is an error. */
+int cfg_override_all(vs_config *c, const char *const *assignments, size_t n, vs_err *err);
+/* Checks INI text before GKeyFile sees it: a NUL byte, or a key set twice in
+ * one section, is an error naming origin:line (GKeyFile would silently cut
+ * the value or keep the last).  Sweep files use it too. */
+int cfg_check_ini_text(const char *data, size_t len, const char *origin, vs_err *err);
 /* Checks cross-key constraints (called by load/override; exposed for tests). */
 int cfg_validate(const vs_config *c, const char *origin, vs_err *err);
 

@@ -193,22 +193,3 @@ void jw_hex(jw *w, const char *key, uint64_t v)
     snprintf(buf, sizeof buf, "0x%" PRIx64, v);
     scalar(w, key, buf, true);
 }
-
-FILE *jw_open_file(const char *path, vs_err *err)
-{
-    if (!strcmp(path, "-"))
-        return stdout;
-    FILE *f = fopen(path, "w");
-    if (!f)
-        vs_fail(err, VS_E_IO, "%s: cannot write results: %m", path);
-    return f;
-}
-
-int jw_close_file(FILE *f, const char *path, vs_err *err)
-{
-    if (f == stdout)
-        return fflush(f) == 0 ? VS_OK : vs_fail(err, VS_E_IO, "stdout: write failed: %m");
-    if (ferror(f) | fclose(f))
-        return vs_fail(err, VS_E_IO, "%s: write failed: %m", path);
-    return VS_OK;
-}

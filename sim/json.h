@@ -37,9 +37,4 @@ void jw_hex(jw *w, const char *key, uint64_t v); /* "0x..." string */
  * indented form cannot give (trace info --json). */
 void jw_put_string(FILE *out, const char *s);
 
-/* Opens a results file for writing, "-" meaning stdout; NULL with err set on failure. */
-FILE *jw_open_file(const char *path, vs_err *err);
-/* Flushes stdout or closes the file, reporting any write error (VS_E_IO) under path. */
-int jw_close_file(FILE *f, const char *path, vs_err *err);
-
 #endif

@@ -8,8 +8,6 @@
 
 #include <inttypes.h>
 
-#define VS_VERSION "0.1.0"
-
 static void echo_config(void *ctx, const char *key, const char *value) { jw_str(ctx, key, value); }
 
 static uint64_t combined_digest(const vs_sim *s, uint64_t *records)
@@ -255,6 +253,7 @@ void sim_report(vs_sim *s, jw *w)
 {
     jw_object(w, NULL);
     jw_str(w, "vmemsim", VS_VERSION);
+    jw_str(w, "build", VS_GIT_HASH);
     jw_str(w, "mode", cfg_mode_name((vs_mode)s->cfg.mode));
     report_trace(s, w);
     jw_u64(w, "refs", s->refs);

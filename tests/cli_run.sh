@@ -59,7 +59,7 @@ expect 0 "" -- "$VMEMSIM" trace convert "$S/sort.lackey.gz" "$T/sort.vmt"
 "$VMEMSIM" run -q -c "$CFG" "$T/sort.vmt" --json "$T/s2.json"
 grep -v '"file"\|"format"' "$T/s1.json" >"$T/s1.cut"; grep -v '"file"\|"format"' "$T/s2.json" >"$T/s2.cut"
 cmp -s "$T/s1.cut" "$T/s2.cut" && ok || bad "lackey and its .vmt conversion give different results"
-expect 0 "" -- "$VMEMSIM" trace info "$T/sort.vmt" --json
+expect 0 "" -- "$VMEMSIM" trace info "$T/sort.vmt" --json -
 grep -q '"distinct_pages_4k"' "$T/out" && ok || bad "trace info --json lacks distinct_pages_4k"
 (cd "$SRC" && "$VMEMSIM" trace info traces/samples/awk.lackey.gz) >"$T/info.txt"
 if diff -u "$SRC/tests/golden/trace_info_awk_sample.txt" "$T/info.txt"; then ok; else

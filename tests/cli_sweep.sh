@@ -26,7 +26,7 @@ EOF
 # Errors: each names the file or option and what was expected.
 expect 1 "nope.ini" -- "$VMEMSIM" sweep "$T/nope.ini" --out "$T/x.csv"
 printf '[sweep]\ntraces = a.vmt\n[params]\nmachine.mode = native, warp\n' >"$T/badval.ini"
-expect 1 "badval.ini: \[params\] machine.mode: value 'warp'" -- "$VMEMSIM" sweep "$T/badval.ini" --out "$T/x.csv"
+expect 1 "badval.ini: \[params\] the point machine.mode=warp: .*unknown name" -- "$VMEMSIM" sweep "$T/badval.ini" --out "$T/x.csv"
 expect 2 "-j N >= 1" -- "$VMEMSIM" sweep "$T/small.ini" -j 0 --out "$T/x.csv"
 expect 2 "--point 99: expected 0 to 11" -- "$VMEMSIM" sweep "$T/small.ini" --point 99 --out "$T/x.csv"
 expect 2 "expected slurm or parallel" -- "$VMEMSIM" sweep "$T/small.ini" --emit pbs --out "$T/x.csv"

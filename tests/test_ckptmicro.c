@@ -82,7 +82,7 @@ static void shape_per_transaction(void **state)
 
         /* trace info: the same shape, and one IFETCH per store */
         char *out, *errtext;
-        assert_int_equal(vt_cli(VT_OPTS("trace", "info", "--json", path), &out, &errtext), 0);
+        assert_int_equal(vt_cli(VT_OPTS("trace", "info", "--json", "-", path), &out, &errtext), 0);
         char want[160];
         snprintf(want, sizeof want, "\"mean_writes\": %.4f, \"mean_ppt\": %.4f, \"mean_wpp\": %.4f",
                  (double)s->ppt * s->wpp, (double)s->ppt, (double)s->wpp);

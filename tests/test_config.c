@@ -124,8 +124,14 @@ static void overrides(void **state)
     assert_int_equal(cfg_override(&c, "tlb.stlb.entries=1536", &err), VS_OK);
     assert_int_equal(cfg_override(&c, "pwc.enabled=false", &err), VS_OK);
     assert_false(c.pwc_enabled);
-    assert_int_equal(cfg_override(&c, "tlb.extra.entries=8", &err), VS_OK); /* -o may add a structure */
+    /* -o never adds a structure by a typo; an explicit add does, in any order. */
+    assert_int_equal(cfg_override(&c, "tlb.extra.entries=8", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "tlb.extra.add=true"));
+    assert_int_equal(c.n_tlbs, 6);
+    const char *add[] = {"tlb.extra.entries=8", "tlb.extra.ways=8", "tlb.extra.add=true"};
+    assert_int_equal(cfg_override_all(&c, add, 3, &err), VS_OK);
     assert_int_equal(c.n_tlbs, 7);
+    assert_int_equal(c.tlbs[6].entries, 8);
     cfg_defaults(&c);
     assert_int_equal(cfg_override(&c, "noequals", &err), VS_E_USAGE);
     assert_non_null(strstr(err.msg, "section.key=value"));
@@ -174,6 +180,72 @@ static void shipped_configs_load(void **state)
     }
 }
 
+/* Issue 12: integers are decimal only -- 0100 is never 64 and 0x10 never 16. */
+static void integers_are_decimal(void **state)
+{
+    (void)state;
+    vs_config c;
+    vs_err err = {0};
+    cfg_defaults(&c);
+    static const char *const bad[] = {"cost.vmexit=01500", "cost.vmexit=0x10", "tlb.stlb.entries=0100",
+                                      "cost.vmexit=+5", "guest.mem=010g"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(cfg_override(&c, bad[i], &err), VS_E_CONFIG);
+        assert_non_null(strstr(err.msg, bad[i]));
+    }
+    assert_int_equal(c.cost_vmexit, 1500);
+    assert_int_equal(cfg_override(&c, "cost.vmexit=0", &err), VS_OK);
+    assert_int_equal(cfg_override(&c, "cost.vmexit=1500", &err), VS_OK);
+    assert_int_equal(c.cost_vmexit, 1500);
+    assert_int_equal(load(&c, "[cost]\nvmexit = 01500\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "test.ini"));
+}
+
+/* Issue 12: overrides are applied together, then validated: their order never
+ * matters, and one key given twice is refused. */
+static void overrides_order_free(void **state)
+{
+    (void)state;
+    vs_config a, b;
+    vs_err err = {0};
+    const char *fwd[] = {"tlb.stlb.entries=2048", "tlb.stlb.ways=16"};
+    const char *rev[] = {"tlb.stlb.ways=16", "tlb.stlb.entries=2048"};
+    cfg_defaults(&a);
+    cfg_defaults(&b);
+    assert_int_equal(cfg_override_all(&a, fwd, 2, &err), VS_OK);
+    assert_int_equal(cfg_override_all(&b, rev, 2, &err), VS_OK);
+    assert_int_equal(a.tlbs[4].entries, 2048);
+    assert_memory_equal(&a, &b, sizeof a);
+    const char *twice[] = {"machine.mode=nested", "machine.mode=shadow"};
+    assert_int_equal(cfg_override_all(&a, twice, 2, &err), VS_E_USAGE);
+    assert_non_null(strstr(err.msg, "machine.mode=nested"));
+    const char *typo[] = {"tlb.sltb.entries=1536"};
+    assert_int_equal(cfg_override_all(&a, typo, 1, &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "tlb.sltb"));
+    const char *cache[] = {"cache.l4.size=64m"};
+    assert_int_equal(cfg_override_all(&a, cache, 1, &err), VS_E_CONFIG);
+    const char *again[] = {"tlb.stlb.add=true"};
+    assert_int_equal(cfg_override_all(&a, again, 1, &err), VS_E_CONFIG);
+}
+
+/* Issue 12: a NUL byte, or a key set twice, is an error naming file:line. */
+static void nul_and_duplicate_keys(void **state)
+{
+    (void)state;
+    vs_config c;
+    vs_err err = {0};
+    static const char nul[] = "[machine]\nmode = nat\0ive\n";
+    cfg_defaults(&c);
+    assert_int_equal(cfg_load_data(&c, nul, sizeof nul - 1, "nul.ini", &err), VS_E_FORMAT);
+    assert_non_null(strstr(err.msg, "nul.ini:2"));
+    assert_int_equal(load(&c, "[machine]\nmode = nested\n\n[cost]\nvmexit=1\n[machine]\n mode=shadow\n", &err),
+                     VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "test.ini:7"));
+    assert_non_null(strstr(err.msg, "line 2"));
+    /* the same key in two sections is fine */
+    assert_int_equal(load(&c, "[tlb.a]\nentries=4\n[tlb.b]\nentries=4\n", &err), VS_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +253,9 @@ int main(void)
         cmocka_unit_test(tlb_sections_replace_defaults), cmocka_unit_test(errors_name_origin_section_key),
         cmocka_unit_test(overrides),                cmocka_unit_test(garbage_error_is_printable),                cmocka_unit_test(echo_every_key),
         cmocka_unit_test(shipped_configs_load),
+        cmocka_unit_test(integers_are_decimal),
+        cmocka_unit_test(overrides_order_free),
+        cmocka_unit_test(nul_and_duplicate_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,6 +43,15 @@ static void load_fails(const char *text, const char *want)
         fail_msg("error '%s' lacks '%s' or the file name", err.msg, want);
 }
 
+/* text with every "FP" replaced by the sweep's fingerprint. */
+static char *with_fp(const sweep *s, const char *text)
+{
+    char **parts = g_strsplit(text, "FP", -1);
+    char *out = g_strjoinv(sweep_fingerprint(s), parts);
+    g_strfreev(parts);
+    return out;
+}
+
 static char *slurp(const char *path)
 {
     char *b = NULL;
@@ -132,6 +141,24 @@ static void test_load_errors(void **state)
     load_fails("[sweep\n", "INI");
     sweep *s = NULL;
     vs_err err = {0};
+    /* Issue 12: the config rules hold for sweep files too. */
+    load_fails("[sweep]\ntraces = a\n[params]\ntlb.sltb.entries = 1536\n", "tlb.sltb.add=true");
+    load_fails("[sweep]\ntraces = a\n[params]\ncost.vmexit = 1500, 01500\n", "01500");
+    load_fails("[sweep]\ntraces = a\ntraces = b\n", "t.ini:3");
+    load_fails("[sweep]\nworkloads = worst refs=1099511627776\n", "limit of 1073741824");
+    load_fails("[sweep]\nworkloads = worst refs=2g\n", "limit");
+    static const char nul[] = "[sweep]\ntraces = a\0b\n";
+    assert_int_not_equal(sweep_load_data(nul, sizeof nul - 1, "t.ini", tmpdir, &s, &err), VS_OK);
+    assert_non_null(strstr(err.msg, "t.ini:2"));
+    /* Parameters apply together: entries and ways that only fit as a pair. */
+    sweep *pair = load("[sweep]\ntraces = a\n[params]\ntlb.stlb.entries = 2048\ntlb.stlb.ways = 16\n"
+                       "tlb.l2x.add = true\ntlb.l2x.entries = 8, 16\n");
+    vs_config cfg;
+    assert_int_equal(sweep_point_config(pair, 1, &cfg, &err), VS_OK);
+    assert_int_equal(cfg.tlbs[4].entries, 2048);
+    assert_int_equal(cfg.tlbs[6].entries, 16);
+    sweep_free(pair);
+    load_fails("[sweep]\ntraces = a\n[params]\ntlb.stlb.entries = 1536, 2048\n", "the point tlb.stlb.entries=2048");
     assert_int_equal(sweep_load("/nonexistent/s.ini", &s, &err), VS_E_IO);
     assert_non_null(strstr(err.msg, "/nonexistent/s.ini"));
 }
@@ -167,7 +194,7 @@ static void test_csv_quoting(void **state)
     vs_err err = {0};
     assert_int_equal(sweep_table_write(t, out, &err), VS_OK);
     sweep_table *u = sweep_table_new(s);
-    if (sweep_table_read(u, out, &err) != VS_OK)
+    if (sweep_table_read(u, out, false, &err) != VS_OK)
         fail_msg("%s", err.msg);
     assert_int_equal(sweep_table_count(u), 8);
     for (size_t k = 0; k < 8; k++)
@@ -213,13 +240,15 @@ static void test_table_roundtrip(void **state)
     vs_err err = {0};
     assert_int_equal(sweep_table_write(t, a, &err), VS_OK);
     char *text = slurp(a);
-    assert_string_equal(text, "trace,machine.mode,cycles.total,walks,ntlb.hits\n"
-                              "x.vmt,native,00,01,\n"
-                              "x.vmt,nested,10,12,11\n"
-                              "y.vmt,nested,30,32,31\n");
+    char *expect = with_fp(s, "trace,machine.mode,fingerprint,cycles.total,walks,ntlb.hits\n"
+                              "x.vmt,native,FP,00,01,\n"
+                              "x.vmt,nested,FP,10,12,11\n"
+                              "y.vmt,nested,FP,30,32,31\n");
+    assert_string_equal(text, expect);
+    g_free(expect);
     sweep_table *u = sweep_table_new(s);
-    assert_int_equal(sweep_table_read(u, a, &err), VS_OK);
-    assert_int_equal(sweep_table_read(u, a, &err), VS_OK); /* identical repeats are ignored */
+    assert_int_equal(sweep_table_read(u, a, false, &err), VS_OK);
+    assert_int_equal(sweep_table_read(u, a, false, &err), VS_OK); /* the same rows from another file: ignored */
     assert_int_equal(sweep_table_write(u, b, &err), VS_OK);
     char *again = slurp(b);
     assert_string_equal(text, again);
@@ -232,13 +261,14 @@ static void test_table_roundtrip(void **state)
     g_free(b);
 }
 
-static void read_fails(const sweep *s, const char *csv, const char *want)
+static void read_fails(const sweep *s, const char *csv_fp, const char *want)
 {
-    char *p = tpath("bad.csv");
+    char *p = tpath("bad.csv"), *csv = with_fp(s, csv_fp);
     assert_true(g_file_set_contents(p, csv, -1, NULL));
+    g_free(csv);
     sweep_table *t = sweep_table_new(s);
     vs_err err = {0};
-    assert_int_not_equal(sweep_table_read(t, p, &err), VS_OK);
+    assert_int_not_equal(sweep_table_read(t, p, false, &err), VS_OK);
     if (!strstr(err.msg, want) || !strstr(err.msg, "bad.csv"))
         fail_msg("error '%s' lacks '%s' or the file name", err.msg, want);
     sweep_table_free(t);
@@ -249,14 +279,33 @@ static void test_table_rejects(void **state)
 {
     (void)state;
     sweep *s = load("[sweep]\ntraces = x.vmt\n[params]\nmachine.mode = native, nested\n");
-    read_fails(s, "trace,pwc.enabled,walks\nx.vmt,true,1\n", "line 1");
-    read_fails(s, "trace,machine.mode,walks\nx.vmt,shadow,1\n", "line 2");
-    read_fails(s, "trace,machine.mode,walks\nz.vmt,native,1\n", "no point");
-    read_fails(s, "trace,machine.mode,walks\nx.vmt,native,1,2\n", "fields");
-    read_fails(s, "trace,machine.mode,walks\nx.vmt,native,1\nx.vmt,nested,2", "cut short");
-    read_fails(s, "trace,machine.mode,walks\nx.vmt,native,\"1\n", "cut short");
-    read_fails(s, "trace,machine.mode,walks\nx.vmt,native,1\nx.vmt,native,2\n", "other results");
+    read_fails(s, "trace,pwc.enabled,fingerprint,walks\nx.vmt,true,FP,1\n", "line 1");
+    read_fails(s, "trace,machine.mode,fingerprint,walks\nx.vmt,shadow,FP,1\n", "line 2");
+    read_fails(s, "trace,machine.mode,fingerprint,walks\nz.vmt,native,FP,1\n", "no point");
+    read_fails(s, "trace,machine.mode,fingerprint,walks\nx.vmt,native,FP,1,2\n", "fields");
+    read_fails(s, "trace,machine.mode,fingerprint,walks\nx.vmt,native,FP,1\nx.vmt,nested,FP,2", "cut short");
+    read_fails(s, "trace,machine.mode,fingerprint,walks\nx.vmt,native,FP,\"1\n", "cut short");
     read_fails(s, "", "header");
+    /* Issue 12: a point twice in one file (even with equal values), a row of
+     * another setup, and a file without fingerprints are refused. */
+    read_fails(s, "trace,machine.mode,fingerprint,walks\nx.vmt,native,FP,1\nx.vmt,native,FP,2\n", "repeated");
+    read_fails(s, "trace,machine.mode,fingerprint,walks\nx.vmt,native,FP,1\nx.vmt,native,FP,1\n", "first at line 2");
+    read_fails(s, "trace,machine.mode,fingerprint,walks\nx.vmt,native,0123456789abcdef,1\n", "--force");
+    read_fails(s, "trace,machine.mode,walks\nx.vmt,native,1\n", "fingerprint");
+    /* --force keeps a foreign row, and writes it back with its own fingerprint. */
+    char *p = tpath("foreign.csv"), *q = tpath("foreign2.csv");
+    const char *foreign = "trace,machine.mode,fingerprint,walks\nx.vmt,native,0123456789abcdef,1\n";
+    assert_true(g_file_set_contents(p, foreign, -1, NULL));
+    sweep_table *t = sweep_table_new(s);
+    vs_err err = {0};
+    assert_int_equal(sweep_table_read(t, p, true, &err), VS_OK);
+    assert_int_equal(sweep_table_write(t, q, &err), VS_OK);
+    char *back = slurp(q);
+    assert_string_equal(back, foreign);
+    g_free(back);
+    sweep_table_free(t);
+    g_free(p);
+    g_free(q);
     sweep_free(s);
 }
 
@@ -334,7 +383,7 @@ static void test_resume(void **state)
         assert_true(g_file_set_contents(p, g->str, (gssize)g->len, NULL));
         g_string_free(g, TRUE);
         vs_err err = {0};
-        assert_int_equal(sweep_table_read(part, p, &err), VS_OK);
+        assert_int_equal(sweep_table_read(part, p, false, &err), VS_OK);
         size_t before = sweep_table_count(part);
         char *got = run_to(s, part, 2, "part.csv");
         assert_string_equal(got, want);

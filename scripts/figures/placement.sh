@@ -28,7 +28,7 @@ for spec in "azure 20000" "cerit 11382" "bitbrains 1250"; do
     set -- $spec
     for seed in $SEEDS; do
         for comp in none demand periodic; do
-            "$VMEMSIM" place -q -c "$ROOT/configs/datacenter/$1.ini" --policy all --compaction $comp \
+            "$VMEMSIM" place -q --datacenter "$ROOT/configs/datacenter/$1.ini" --policy all --compaction $comp \
                 --synthetic "$1" --vms "$2" --seed "$seed" --json "$tmp"
             rows "$1" "$seed" "$2" "$comp" "$tmp" >> "$OUT/placement_datasets.csv"
         done
@@ -57,7 +57,7 @@ done
 echo "$HEADER" > "$OUT/placement_load.csv"
 for vms in 2000 4000 8000 11382 16000 24000; do
     for seed in $SEEDS; do
-        "$VMEMSIM" place -q -c "$ROOT/configs/datacenter/cerit.ini" --policy all --synthetic cerit --vms "$vms" \
+        "$VMEMSIM" place -q --datacenter "$ROOT/configs/datacenter/cerit.ini" --policy all --synthetic cerit --vms "$vms" \
             --seed "$seed" --json "$tmp"
         rows cerit "$seed" "$vms" none "$tmp" >> "$OUT/placement_load.csv"
     done

@@ -32,7 +32,7 @@ runs() {
   echo "structure,opt,wpp,ppt,writes_per_txn,transactions,emul_op,pt_op,emulxen_op,ptxen_op,scanxen_op,emul_copy,pt_copy,emulxen_copy,ptxen_copy,emul_copy_ns,pt_copy_ns,emul_total,pt_total,emulxen_total,ptxen_total,breakeven_user,breakeven_hv,micro_speedup_emul,micro_speedup_pt" >"$tmp"
   for s in $STRUCTS; do
     for opt in 1 5; do
-      "$VMEMSIM" ckpt -c "$CAL" "$(ds_trace "$s" "$opt")" --opt "$opt" --json - | jq -r --arg s "$s" --arg o "$opt" '
+      "$VMEMSIM" ckpt -q --calib "$CAL" "$(ds_trace "$s" "$opt")" --opt "$opt" --json - | jq -r --arg s "$s" --arg o "$opt" '
         .techniques as $t | [$s, $o, .analysis.wpp, .analysis.ppt, .analysis.writes_per_txn, .transactions,
          $t.emul.tracking_ns_per_op, $t.pt.tracking_ns_per_op, $t.emulxen.tracking_ns_per_op, $t.ptxen.tracking_ns_per_op,
          $t.scanxen.tracking_ns_per_op,

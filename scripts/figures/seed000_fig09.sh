@@ -30,7 +30,7 @@ runs() {
   for cda in $CDAS; do
     for ppt in $PPTS; do
       "$VMEMSIM" gen ckptmicro cda="$cda" ppt="$ppt" wpp="$WPP" txns="$TXNS" -o "$tr"
-      "$VMEMSIM" ckpt -c "$CAL" "$tr" --json - | jq -r --arg c "$cda" --arg p "$ppt" '
+      "$VMEMSIM" ckpt -q --calib "$CAL" "$tr" --json - | jq -r --arg c "$cda" --arg p "$ppt" '
         .techniques as $t | [$c, $p] + ([$t.scanxen, $t.pt, $t.ptxen] | map(.tracking_ns_per_txn / 1000)) | @csv' |
         tr -d '"' >>"$tmp"
     done

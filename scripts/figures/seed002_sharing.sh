@@ -19,7 +19,7 @@ echo "policy,pages,pages_shared,pages_sharing,saved_percent,within_vm_percent,be
   >"$OUT/$NAME.csv"
 for p in "xen-thesis" "xen-thesis --zero-pages" "ksm" "esx"; do
   # shellcheck disable=SC2086 # $p carries the policy's options
-  "$VMEMSIM" share -p $p --calibration "$CAL" --json a="$WORK/sleep1.core" b="$WORK/sleep2.core" |
+  "$VMEMSIM" share -q -p $p --calibration "$CAL" --json - a="$WORK/sleep1.core" b="$WORK/sleep2.core" |
     jq -r --arg p "$p" '[($p | sub(" --zero-pages"; "+zero")), .pages, .pages_shared, .pages_sharing,
         .saved_percent, .within_vm_percent, .between_vm_percent, .zero_percent,
         (.costs.nested.scan_cycles / 1e6), (.costs.nested.share_cycles / 1e6), (.costs.shadow.share_cycles / 1e6)] | @csv' |

@@ -102,7 +102,7 @@ echo "policy,seconds,at,mem_mib,pages_shared,pages_sharing,saved_percent,within_
 for p in "ksm" "ksm --zero-pages" "xen-thesis --zero-pages --period=$STEP" "esx"; do
   label=$(echo "$p" | sed 's/ --period=.*//; s/ --zero-pages/+zero/')
   # shellcheck disable=SC2086 # $p carries the policy's options
-  "$VMEMSIM" share -p $p --sample "$SAMPLE" --json "${ARGS[@]}" >"$D/$label.json"
+  "$VMEMSIM" share -q -p $p --sample "$SAMPLE" --json "$D/$label.json" "${ARGS[@]}"
   jq -r --arg p "$label" '.timeline[] |
     def mib(x): (x * 1000 | round) / 1000;
     ([.vms[].pages] | add) as $n |

@@ -60,6 +60,8 @@ void ckpt_report_json(const ckpt_result *r, const char *trace, const char *calib
     double n = (double)r->stats.txns;
     jw *w = jw_new_json(out);
     jw_object(w, NULL);
+    jw_str(w, "vmemsim", VS_VERSION);
+    jw_str(w, "build", VS_GIT_HASH);
     jw_str(w, "trace", trace);
     jw_str(w, "calibration", calib);
     jw_u64(w, "transactions", r->stats.txns);

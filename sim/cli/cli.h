@@ -10,6 +10,7 @@
 #define VS_CLI_H
 
 #include "common.h"
+#include "outfile.h"
 #include <glib.h>
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -26,5 +27,24 @@ int cli_sweep(int argc, char **argv);
 bool cli_parse(const char *cmd, const char *params, const char *summary, const GOptionEntry *entries,
                int *argc, char ***argv);
 int cli_error(const vs_err *err);
+
+/* ---- the one convention for results (cli_out.c) ----
+ * --json FILE|- and --csv FILE|- mean the same in every subcommand: FILE is
+ * written whole or not at all (outfile.h); "-" is stdout and then carries only
+ * that machine-readable output, the human summary going to stderr. */
+
+/* Checks the outputs before any work: each through of_check (against the
+ * inputs), the two not the same file, an existing --json target a JSON file. */
+int cli_check_outputs(const char *json, const char *csv, const char *const *inputs, size_t n_inputs,
+                      vs_err *err);
+/* Where the human summary goes: stderr when a result takes stdout. */
+FILE *cli_text_stream(const char *json, const char *csv);
+/* Warns once that an option's old spelling is deprecated. */
+void cli_deprecated(const char *cmd, const char *old, const char *now);
+/* Makes a file (a trace) at out ("-": stdout) through make(ctx, tmp), which
+ * writes a temporary that then replaces out (outfile.h): out is checked first
+ * against the inputs, and a failed make leaves the old out intact. */
+int cli_produce_file(const char *what, const char *out, const char *const *inputs, size_t n_inputs,
+                     int (*make)(void *ctx, const char *tmp, vs_err *err), void *ctx, vs_err *err);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * cli_gen.c: `vmemsim gen NAME [key=value ...] -o OUT.vmt [--seed N]` -- the
+ * cli_gen.c: `vmemsim gen NAME [key=value ...] -o OUT.vmt|- [--seed N]` -- the
  * synthetic workload generators (workloads/workloads.h).  Same name, keys
  * and seed give the same bytes.
  */
@@ -18,13 +18,26 @@ static void list_generators(FILE *out)
     fprintf(out, "common keys: refs=N | instructions=N sets the length (default refs=1000000)\n");
 }
 
+typedef struct gen_job {
+    const char *name;
+    int nkv;
+    char **kv;
+    uint64_t seed;
+} gen_job;
+
+static int make_trace(void *ctx, const char *tmp, vs_err *err)
+{
+    const gen_job *g = ctx;
+    return wl_generate(g->name, g->nkv, g->kv, g->seed, tmp, err);
+}
+
 int cli_gen(int argc, char **argv)
 {
     gchar *out = NULL;
     gint64 seed = 1;
     gboolean list = FALSE;
     const GOptionEntry entries[] = {
-        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &out, "the .vmt trace to write", "OUT.vmt"},
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &out, "the .vmt trace to write ('-' = stdout)", "OUT.vmt"},
         {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "random seed (1)", "N"},
         {"list", 0, 0, G_OPTION_ARG_NONE, &list, "list the generators and their keys", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -45,7 +58,8 @@ int cli_gen(int argc, char **argv)
         return CLI_USAGE;
     }
     vs_err err = {0};
-    int rc = wl_generate(argv[1], argc - 2, argv + 2, (uint64_t)seed, out, &err);
+    gen_job job = {argv[1], argc - 2, argv + 2, (uint64_t)seed};
+    int rc = cli_produce_file("-o", out, NULL, 0, make_trace, &job, &err);
     g_free(out);
     return rc == VS_OK ? CLI_OK : cli_error(&err);
 }

@@ -13,7 +13,7 @@
 #define DEFAULT_IPS_PER_CORE 1e9 /* 1 instruction/ns per busy core: IPC 0.4 at 2.5 GHz, a server-class average */
 
 typedef struct place_opts {
-    gchar *policy, *dc_path, *json_path, *compaction, *synthetic, *translation, *machine;
+    gchar *policy, *dc_path, *json_path, *compaction, *synthetic, *translation, *machine, *old_machine;
     gint64 vms, seed, servers;
     gdouble ips;
     gboolean quiet;
@@ -33,7 +33,7 @@ static int run_one(const place_opts *o, const place_dc *dc, const place_trace *t
     int rc = place_run(dc, t, p, &r, err);
     if (rc != VS_OK)
         return rc;
-    FILE *human = o->quiet ? NULL : o->json_path && !strcmp(o->json_path, "-") ? stderr : stdout;
+    FILE *human = o->quiet ? NULL : cli_text_stream(o->json_path, NULL);
     if (human)
         place_result_print(r, human);
     jw_object(w, NULL);
@@ -76,20 +76,48 @@ static int setup(place_opts *o, int argc, char **argv, place_dc *dc, place_trace
     return place_trace_load(spec, t, err);
 }
 
+/* True when path is a datacenter INI (it has a [datacenter] section). */
+static bool is_datacenter_ini(const char *path)
+{
+    GKeyFile *kf = g_key_file_new();
+    bool dc = g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL) && g_key_file_has_group(kf, "datacenter");
+    g_key_file_free(kf);
+    return dc;
+}
+
+/* The old spellings, kept one release with a warning: -m FILE was the machine
+ * config (now -c), and -c FILE was the datacenter (now --datacenter). */
+static void resolve_spellings(place_opts *o)
+{
+    if (o->machine && !o->dc_path && is_datacenter_ini(o->machine)) {
+        cli_deprecated("place", "-c DATACENTER.ini", "--datacenter FILE (-c is a machine config)");
+        o->dc_path = o->machine;
+        o->machine = NULL;
+    }
+    if (o->old_machine) {
+        cli_deprecated("place", "-m/--machine FILE", "-c FILE");
+        if (!o->machine) {
+            o->machine = o->old_machine;
+            o->old_machine = NULL;
+        }
+    }
+}
+
 int cli_place(int argc, char **argv)
 {
     place_opts o = {.vms = 10000, .seed = 1, .ips = DEFAULT_IPS_PER_CORE};
     const GOptionEntry entries[] = {
         {"policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "contig, max, min, first-fit, best-fit or all (default contig)", "P"},
-        {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.dc_path, "datacenter INI (default: the paper's Azure composition)", "FILE"},
-        {"json", 0, 0, G_OPTION_ARG_FILENAME, &o.json_path, "write the results as JSON ('-' = stdout)", "FILE"},
+        {"datacenter", 0, 0, G_OPTION_ARG_FILENAME, &o.dc_path, "datacenter INI (default: the paper's Azure composition)", "FILE"},
+        {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.machine, "machine config INI for --translation", "FILE"},
+        {"json", 0, 0, G_OPTION_ARG_FILENAME, &o.json_path, "write the results as JSON ('-' = stdout, text to stderr)", "FILE"},
         {"servers", 0, 0, G_OPTION_ARG_INT64, &o.servers, "override the fleet size", "N"},
         {"compaction", 0, 0, G_OPTION_ARG_STRING, &o.compaction, "none, demand or periodic (overrides the config)", "MODE"},
         {"synthetic", 0, 0, G_OPTION_ARG_STRING, &o.synthetic, "generate a trace: azure, cerit or bitbrains", "STYLE"},
         {"vms", 0, 0, G_OPTION_ARG_INT64, &o.vms, "VMs in the synthetic trace (default 10000)", "N"},
         {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "seed of the synthetic trace (default 1)", "S"},
         {"translation", 0, 0, G_OPTION_ARG_FILENAME, &o.translation, "representative trace run in contig and nested mode to estimate cycles saved", "TRACE"},
-        {"machine", 'm', 0, G_OPTION_ARG_FILENAME, &o.machine, "machine config INI for --translation", "FILE"},
+        {"machine", 'm', 0, G_OPTION_ARG_FILENAME, &o.old_machine, "deprecated spelling of -c", "FILE"},
         {"ips", 0, 0, G_OPTION_ARG_DOUBLE, &o.ips, "assumed instructions per second per VM core (default 1e9)", "X"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "no summary lines", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -102,29 +130,34 @@ int cli_place(int argc, char **argv)
         return CLI_USAGE;
     vs_err err = {0};
     int status = CLI_OK;
+    resolve_spellings(&o);
     place_dc dc;
     place_trace t;
     place_trace_init(&t);
     place_policy only = PLACE_CONTIG;
     bool all = o.policy && !strcmp(o.policy, "all");
     place_bridge_in bridge = {.trace_path = o.translation, .ips_per_core = o.ips};
-    FILE *out = NULL;
+    of_file *out = NULL;
     jw *w = NULL;
     if (o.policy && !all && place_policy_parse(o.policy, &only, &err) != VS_OK)
         goto fail;
     if (!(o.ips > 0))
         vs_fail(&err, VS_E_USAGE, "--ips: expected a positive number");
     char spec[PATH_MAX + 64]; /* a path, or a synthetic spec with its numbers */
-    if (!(o.ips > 0) || setup(&o, argc, argv, &dc, &t, spec, sizeof spec, &err) != VS_OK)
+    const char *inputs[] = {argc > 1 ? argv[1] : NULL, o.dc_path, o.machine, o.translation};
+    if (!(o.ips > 0) || cli_check_outputs(o.json_path, NULL, inputs, VS_ARRAY_LEN(inputs), &err) != VS_OK ||
+        setup(&o, argc, argv, &dc, &t, spec, sizeof spec, &err) != VS_OK)
         goto fail;
     cfg_defaults(&bridge.cfg);
     if (o.machine && cfg_load(&bridge.cfg, o.machine, &err) != VS_OK)
         goto fail;
-    if (o.json_path && !(out = jw_open_file(o.json_path, &err)))
+    if (o.json_path && !(out = of_open(o.json_path, &err)))
         goto fail;
-    w = out ? jw_new_json(out) : jw_new_flat(discard, NULL);
+    w = out ? jw_new_json(of_stream(out)) : jw_new_flat(discard, NULL);
     jw_object(w, NULL);
     jw_str(w, "command", "place");
+    jw_str(w, "vmemsim", VS_VERSION);
+    jw_str(w, "build", VS_GIT_HASH);
     jw_str(w, "trace", spec);
     jw_array(w, "runs");
     int rc = VS_OK;
@@ -139,7 +172,9 @@ fail:
 out:
     if (w)
         jw_free(w);
-    if (out && jw_close_file(out, o.json_path, &err) != VS_OK && status == CLI_OK)
+    if (out && status != CLI_OK)
+        of_abort(out);
+    else if (out && of_commit(out, &err) != VS_OK)
         status = cli_error(&err);
     place_trace_free(&t);
     g_free(o.policy);
@@ -149,5 +184,6 @@ out:
     g_free(o.synthetic);
     g_free(o.translation);
     g_free(o.machine);
+    g_free(o.old_machine);
     return status;
 }

@@ -45,36 +45,55 @@ static void progress_bar(void *ctx, const sim_progress *p)
     fflush(stderr);
 }
 
-static int write_results(vs_sim *sim, const char *json_path, const char *csv_path, vs_err *err)
+static int write_json(vs_sim *sim, const char *path, vs_err *err)
 {
-    if (json_path) {
-        FILE *f = jw_open_file(json_path, err);
-        if (!f)
-            return VS_E_IO;
-        jw *w = jw_new_json(f);
-        sim_report(sim, w);
-        jw_free(w);
-        int rc = jw_close_file(f, json_path, err);
-        if (rc != VS_OK)
-            return rc;
-    }
-    if (csv_path) {
-        csv_row row = {g_string_new(""), g_string_new("")};
-        jw *w = jw_new_flat(csv_collect, &row);
-        sim_report(sim, w);
-        jw_free(w);
-        int rc = VS_E_IO;
-        FILE *f = jw_open_file(csv_path, err);
-        if (f) {
-            fprintf(f, "%s\n%s\n", row.header->str, row.values->str);
-            rc = jw_close_file(f, csv_path, err);
-        }
-        g_string_free(row.header, TRUE);
-        g_string_free(row.values, TRUE);
-        if (rc != VS_OK)
-            return rc;
-    }
-    return VS_OK;
+    of_file *o = of_open(path, err);
+    if (!o)
+        return VS_E_IO;
+    jw *w = jw_new_json(of_stream(o));
+    sim_report(sim, w);
+    jw_free(w);
+    return of_commit(o, err);
+}
+
+static int write_csv(vs_sim *sim, const char *path, vs_err *err)
+{
+    csv_row row = {g_string_new(""), g_string_new("")};
+    jw *w = jw_new_flat(csv_collect, &row);
+    sim_report(sim, w);
+    jw_free(w);
+    g_string_append_c(row.header, '\n');
+    g_string_append(row.header, row.values->str);
+    g_string_append_c(row.header, '\n');
+    int rc = of_write_text(path, row.header->str, row.header->len, err);
+    g_string_free(row.header, TRUE);
+    g_string_free(row.values, TRUE);
+    return rc;
+}
+
+/* What the run simulated, for the summary: the config files and overrides. */
+static void print_config_line(FILE *out, gchar **configs, gchar **overrides)
+{
+    fprintf(out, "config: ");
+    if (!configs || !*configs)
+        fprintf(out, "built-in defaults");
+    for (gchar **c = configs; c && *c; c++)
+        fprintf(out, "%s%s", c == configs ? "" : ", then ", *c);
+    for (gchar **o = overrides; o && *o; o++)
+        fprintf(out, " -o %s", *o);
+    fputc('\n', out);
+}
+
+/* Every file the run reads: configs and traces (not the vm=K markers). */
+static GPtrArray *run_inputs(gchar **configs, int argc, char **argv)
+{
+    GPtrArray *in = g_ptr_array_new();
+    for (gchar **c = configs; c && *c; c++)
+        g_ptr_array_add(in, *c);
+    for (int i = 1; i < argc; i++)
+        if (!g_str_has_prefix(argv[i], "vm=") || access(argv[i], F_OK) == 0)
+            g_ptr_array_add(in, argv[i]);
+    return in;
 }
 
 /* Adds the trace arguments; `vm=K` places the traces after it in VM K. */
@@ -124,8 +143,8 @@ int cli_run(int argc, char **argv)
     const GOptionEntry entries[] = {
         {"config", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &configs, "machine config (INI); repeatable, later wins", "FILE"},
         {"set", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "override one key, e.g. -o tlb.stlb.entries=1536", "SECTION.KEY=VALUE"},
-        {"json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "write every statistic as JSON ('-' = stdout)", "FILE"},
-        {"csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, "write a header and one row of flattened statistics", "FILE"},
+        {"json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "write every statistic as JSON ('-' = stdout, the summary then goes to stderr)", "FILE"},
+        {"csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, "write a header and one row of flattened statistics ('-' = stdout); replaces FILE", "FILE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no summary, no progress bar", NULL},
         {"vs-native", 0, 0, G_OPTION_ARG_NONE, &vs_native, "also run native on the same traces; report the overhead", NULL},
         {"help-config", 0, 0, G_OPTION_ARG_NONE, &help_config, "list every config key with its default", NULL},
@@ -145,12 +164,16 @@ int cli_run(int argc, char **argv)
         cfg_print_help(stdout);
         goto out;
     }
+    GPtrArray *inputs = run_inputs(configs, argc, argv);
+    int checked = cli_check_outputs(json_path, csv_path, (const char *const *)inputs->pdata, inputs->len, &err);
+    g_ptr_array_free(inputs, TRUE);
+    if (checked != VS_OK)
+        goto fail;
     for (gchar **c = configs; c && *c; c++)
         if (cfg_load(&cfg, *c, &err) != VS_OK)
             goto fail;
-    for (gchar **o = overrides; o && *o; o++)
-        if (cfg_override(&cfg, *o, &err) != VS_OK)
-            goto fail;
+    if (overrides && cfg_override_all(&cfg, (const char *const *)overrides, g_strv_length(overrides), &err) != VS_OK)
+        goto fail;
     if (argc < 2) {
         fprintf(stderr, "vmemsim run: no trace given (see vmemsim run --help)\n");
         status = CLI_USAGE;
@@ -166,14 +189,18 @@ int cli_run(int argc, char **argv)
     if (vs_native && cfg.mode != MODE_NATIVE && run_native_baseline(sim, &cfg, argc, argv, bar, &err) != VS_OK)
         goto fail;
     if (!quiet) {
-        sim_print_summary(sim, stdout);
+        FILE *text = cli_text_stream(json_path, csv_path);
+        print_config_line(text, configs, overrides);
+        sim_print_summary(sim, text);
         double secs = sim_wall_seconds(sim);
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
         fprintf(stderr, "simulated in %.2f s (%.1f M references/s), peak RSS %.1f MiB\n", secs,
                 secs > 0 ? (double)sim_refs(sim) / secs / 1e6 : 0, (double)ru.ru_maxrss / 1024.0);
     }
-    if (write_results(sim, json_path, csv_path, &err) != VS_OK)
+    if (json_path && write_json(sim, json_path, &err) != VS_OK)
+        goto fail;
+    if (csv_path && write_csv(sim, csv_path, &err) != VS_OK)
         goto fail;
     goto out;
 fail:

@@ -16,9 +16,9 @@
 #include <string.h>
 
 typedef struct share_opts {
-    gchar *policy, *hash, *config, *mode, *calibration, *cow_trace, *cow_vm;
+    gchar *policy, *hash, *config, *mode, *old_mode, *calibration, *cow_trace, *cow_vm, *json;
     gchar **set;
-    gboolean zero_pages, cow_convert, json, sizing;
+    gboolean zero_pages, cow_convert, sizing, quiet;
     gint pages_to_scan, sleep_ms, max_sharing, scans;
     gint64 index_entries, seed;
     gdouble period, scan_rate, sample;
@@ -132,9 +132,8 @@ static int build_config(const share_opts *o, vs_config *cfg, vs_err *err)
     cfg_defaults(cfg);
     if (o->config && cfg_load(cfg, o->config, err) != VS_OK)
         return err->code;
-    for (gchar **s = o->set; s && *s; s++)
-        if (cfg_override(cfg, *s, err) != VS_OK)
-            return err->code;
+    if (o->set && cfg_override_all(cfg, (const char *const *)o->set, g_strv_length(o->set), err) != VS_OK)
+        return err->code;
     if (o->mode) {
         char *a = g_strdup_printf("machine.mode=%s", o->mode);
         int rc = cfg_override(cfg, a, err);
@@ -152,6 +151,25 @@ static int run(share_opts *o, int argc, char **argv)
     vs_config cfg;
     share_cost cost;
     share_cost_defaults(&cost);
+    GPtrArray *inputs = g_ptr_array_new_with_free_func(g_free);
+    for (int i = 1; i < argc; i++) {
+        char *vm = NULL, *path = NULL;
+        double t;
+        vs_err ignored = {0}; /* a malformed spec is reported when the snapshots are opened */
+        if (parse_spec(argv[i], 0, &vm, &t, &path, &ignored) != VS_OK)
+            continue;
+        const char *file = strncmp(path, "raw:", 4) ? NULL : strchr(path + 4, ':');
+        g_ptr_array_add(inputs, g_strdup(file ? file + 1 : path));
+        g_free(vm);
+        g_free(path);
+    }
+    for (const char *extra[] = {o->config, o->calibration, o->cow_trace}, **e = extra; e < extra + 3; e++)
+        if (*e)
+            g_ptr_array_add(inputs, g_strdup(*e));
+    int checked = cli_check_outputs(o->json, NULL, (const char *const *)inputs->pdata, inputs->len, &err);
+    g_ptr_array_free(inputs, TRUE);
+    if (checked != VS_OK)
+        return cli_error(&err);
     if (build_params(o, &p, &err) != VS_OK || build_config(o, &cfg, &err) != VS_OK ||
         (o->calibration && share_cost_load(&cost, o->calibration, &err) != VS_OK))
         return cli_error(&err);
@@ -186,13 +204,16 @@ static int run(share_opts *o, int argc, char **argv)
         share_run_set_sample(r, o->sample > 0 ? o->sample : 0);
         rc = share_run_exec(r, &err);
     }
-    if (rc == VS_OK) {
-        if (o->json) {
-            jw *w = jw_new_json(stdout);
+    if (rc == VS_OK && !o->quiet)
+        share_run_print(r, cli_text_stream(o->json, NULL));
+    if (rc == VS_OK && o->json) {
+        of_file *out = of_open(o->json, &err);
+        rc = out ? VS_OK : VS_E_IO;
+        if (out) {
+            jw *w = jw_new_json(of_stream(out));
             share_run_report(r, w);
             jw_free(w);
-        } else {
-            share_run_print(r, stdout);
+            rc = of_commit(out, &err);
         }
     }
     share_run_free(r);
@@ -218,13 +239,15 @@ int cli_share(int argc, char **argv)
         {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "esx: seed of the random scan order (1)", "N"},
         {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "machine configuration (timing model, machine.mode)", "INI"},
         {"set", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &o.set, "override a machine key (section.key=value)", "KV"},
-        {"mode", 'm', 0, G_OPTION_ARG_STRING, &o.mode, "translation mode (same as -o machine.mode=NAME)", "NAME"},
+        {"mode", 0, 0, G_OPTION_ARG_STRING, &o.mode, "translation mode (same as -o machine.mode=NAME)", "NAME"},
+        {"old-mode", 'm', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o.old_mode, "deprecated spelling of --mode", "NAME"},
         {"calibration", 0, 0, G_OPTION_ARG_FILENAME, &o.calibration,
          "cost calibration (configs/share/*.ini; default: thesis Table 8.3)", "INI"},
         {"cow-trace", 0, 0, G_OPTION_ARG_FILENAME, &o.cow_trace, "replay this trace's stores after convergence", "TRACE"},
         {"cow-vm", 0, 0, G_OPTION_ARG_STRING, &o.cow_vm, "VM index the trace starts in (0)", "N"},
         {"sample", 0, 0, G_OPTION_ARG_DOUBLE, &o.sample, "also sample the counters every S seconds", "S"},
-        {"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print JSON (converged counters at top level)", NULL},
+        {"json", 0, 0, G_OPTION_ARG_FILENAME, &o.json, "write JSON, converged counters at top level ('-' = stdout, text to stderr)", "FILE"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "no text report", NULL},
         {"sizing", 0, 0, G_OPTION_ARG_NONE, &o.sizing, "print the thesis's Tables 6.1 and 6.2 from the sizing function", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     if (!cli_parse("share", "SNAPSHOT...",
@@ -233,6 +256,13 @@ int cli_share(int argc, char **argv)
                    entries, &argc, &argv))
         return CLI_USAGE;
     int rc;
+    if (o.old_mode) {
+        cli_deprecated("share", "-m NAME", "--mode NAME");
+        if (!o.mode) {
+            o.mode = o.old_mode;
+            o.old_mode = NULL;
+        }
+    }
     if (o.sizing) {
         print_sizing();
         rc = CLI_OK;
@@ -246,6 +276,8 @@ int cli_share(int argc, char **argv)
     g_free(o.hash);
     g_free(o.config);
     g_free(o.mode);
+    g_free(o.old_mode);
+    g_free(o.json);
     g_free(o.calibration);
     g_free(o.cow_trace);
     g_free(o.cow_vm);

@@ -11,6 +11,8 @@
 #include "cli.h"
 #include "sweep/sweep.h"
 
+#include <glib/gstdio.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +22,7 @@ typedef struct sweep_cli {
     gchar *file, *out, *emit, *collect, *trace_dir, *parts;
     gint jobs;
     gint64 point;
-    gboolean resume, quiet, list;
+    gboolean resume, quiet, list, force;
 } sweep_cli;
 
 static char *absolute(const char *path)
@@ -89,7 +91,7 @@ static int emit(const sweep_cli *c, const sweep *s, const sweep_table *done, vs_
     bool slurm = !strcmp(c->emit, "slurm");
     if (!slurm && strcmp(c->emit, "parallel"))
         return vs_fail(err, VS_E_USAGE, "--emit %s: expected slurm or parallel", c->emit);
-    if (g_mkdir_with_parents(c->parts, 0777) != 0)
+    if (g_mkdir(c->parts, 0777) != 0 && errno != EEXIST)
         return vs_fail(err, VS_E_IO, "%s: cannot create the parts directory: %s", c->parts, g_strerror(errno));
     for (size_t t = 0; t < sweep_n_traces(s); t++) {
         int rc = sweep_prepare_trace(s, t, c->trace_dir, err);
@@ -148,7 +150,7 @@ static int collect(const sweep_cli *c, sweep_table *t, vs_err *err)
     g_ptr_array_sort(names, by_name);
     int rc = VS_OK;
     for (guint i = 0; i < names->len && rc == VS_OK; i++)
-        rc = sweep_table_read(t, names->pdata[i], err);
+        rc = sweep_table_read(t, names->pdata[i], c->force, err);
     g_ptr_array_free(names, TRUE);
     return rc;
 }
@@ -223,6 +225,29 @@ static void defaults(sweep_cli *c)
     g_free(name);
 }
 
+/* Before any point runs: --out is a writable place that is no input, and
+ * what killed runs left there and in the trace directory is removed. */
+static int prepare_out(const sweep_cli *c, const sweep *s, vs_err *err)
+{
+    GPtrArray *inputs = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(inputs, g_strdup(c->file));
+    if (sweep_base_config(s))
+        g_ptr_array_add(inputs, g_strdup(sweep_base_config(s)));
+    for (size_t t = 0; t < sweep_n_traces(s); t++)
+        if (!sweep_trace_is_workload(s, t))
+            g_ptr_array_add(inputs, sweep_trace_path(s, t, c->trace_dir));
+    int rc = of_check("--out", c->out, (const char *const *)inputs->pdata, inputs->len, err);
+    g_ptr_array_free(inputs, TRUE);
+    if (rc != VS_OK)
+        return rc;
+    char *dir = g_path_get_dirname(c->out);
+    unsigned stale = of_remove_stale(dir) + of_remove_stale(c->trace_dir);
+    if (stale && !c->quiet)
+        fprintf(stderr, "vmemsim sweep: removed %u temporary file(s) left by killed runs\n", stale);
+    g_free(dir);
+    return VS_OK;
+}
+
 static int dispatch(sweep_cli *c, vs_err *err)
 {
     sweep *s = NULL;
@@ -232,15 +257,19 @@ static int dispatch(sweep_cli *c, vs_err *err)
     defaults(c);
     sweep_table *t = sweep_table_new(s);
     bool exists = g_file_test(c->out, G_FILE_TEST_EXISTS);
-    if (c->list) {
+    if (!c->list)
+        rc = prepare_out(c, s, err);
+    if (rc != VS_OK) {
+    } else if (c->list) {
         list_points(s);
     } else if (c->point >= 0) {
         rc = run_one_point(c, s, err);
-    } else if (exists && !c->resume && !c->emit) {
-        rc = vs_fail(err, VS_E_USAGE, "%s exists: pass --resume to continue it, or remove it", c->out);
+    } else if (exists && !c->resume && !c->emit && !c->force) {
+        rc = vs_fail(err, VS_E_USAGE, "%s exists: pass --resume to continue it, --force to replace it, or remove it",
+                     c->out);
     } else {
         if (c->resume && exists)
-            rc = sweep_table_read(t, c->out, err);
+            rc = sweep_table_read(t, c->out, c->force, err);
         if (rc == VS_OK && c->emit)
             rc = emit(c, s, t, err);
         else if (rc == VS_OK && c->collect) {
@@ -265,6 +294,8 @@ int cli_sweep(int argc, char **argv)
         {"jobs", 'j', 0, G_OPTION_ARG_INT, &c.jobs, "points run in parallel (default: the number of cores)", "N"},
         {"out", 0, 0, G_OPTION_ARG_FILENAME, &c.out, "results CSV, one row per point (default FILE's name .csv)", "CSV"},
         {"resume", 0, 0, G_OPTION_ARG_NONE, &c.resume, "keep the points already in --out and run the rest", NULL},
+        {"force", 0, 0, G_OPTION_ARG_NONE, &c.force,
+         "replace an existing --out; with --resume or --collect, keep rows of another fingerprint", NULL},
         {"point", 0, 0, G_OPTION_ARG_INT64, &c.point, "run only point K (a job of --emit) into --out", "K"},
         {"emit", 0, 0, G_OPTION_ARG_STRING, &c.emit, "print a Slurm job-array script or a GNU parallel job list", "slurm|parallel"},
         {"collect", 0, 0, G_OPTION_ARG_FILENAME, &c.collect, "merge the part files of DIR into --out", "DIR"},

@@ -7,26 +7,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int trace_info(int argc, char **argv)
 {
-    gboolean json = FALSE;
-    const GOptionEntry entries[] = {{"json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON", NULL},
-                                    {NULL, 0, 0, 0, NULL, NULL, NULL}};
+    gchar *json = NULL;
+    const GOptionEntry entries[] = {
+        {"json", 0, 0, G_OPTION_ARG_FILENAME, &json, "write the summary as JSON ('-' = stdout, instead of the text)",
+         "FILE"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL}};
     if (!cli_parse("trace info", "TRACE", "Counts records by kind, pages, switches and transactions.", entries,
                    &argc, &argv))
         return CLI_USAGE;
     if (argc != 2) {
         fprintf(stderr, "vmemsim trace info: expected one trace\n");
+        g_free(json);
         return CLI_USAGE;
     }
     vs_err err = {0};
-    trace_summary *s;
-    if (trace_summarize(argv[1], &s, &err) != VS_OK)
-        return cli_error(&err);
-    trace_summary_print(s, argv[1], json, stdout);
+    trace_summary *s = NULL;
+    const char *inputs[] = {argv[1]};
+    int rc = cli_check_outputs(json, NULL, inputs, 1, &err);
+    if (rc == VS_OK)
+        rc = trace_summarize(argv[1], &s, &err);
+    if (rc == VS_OK && (!json || strcmp(json, "-")))
+        trace_summary_print(s, argv[1], false, stdout);
+    if (rc == VS_OK && json) {
+        of_file *o = of_open(json, &err);
+        rc = o ? VS_OK : VS_E_IO;
+        if (o) {
+            trace_summary_print(s, argv[1], true, of_stream(o));
+            rc = of_commit(o, &err);
+        }
+    }
     trace_summary_free(s);
-    return CLI_OK;
+    g_free(json);
+    return rc == VS_OK ? CLI_OK : cli_error(&err);
 }
 
 static int trace_head_cmd(int argc, char **argv)
@@ -46,13 +62,24 @@ static int trace_head_cmd(int argc, char **argv)
     return CLI_OK;
 }
 
+typedef struct convert_job {
+    const char *in;
+    trace_fmt fmt;
+} convert_job;
+
+static int make_converted(void *ctx, const char *tmp, vs_err *err)
+{
+    const convert_job *c = ctx;
+    return trace_convert(c->in, tmp, c->fmt, err);
+}
+
 static int trace_convert_cmd(int argc, char **argv)
 {
     gchar *format = NULL;
     const GOptionEntry entries[] = {
         {"format", 'f', 0, G_OPTION_ARG_STRING, &format, "vmt or champsim (default: from OUT's name, else vmt)", "FMT"},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
-    if (!cli_parse("trace convert", "IN OUT", "Converts any readable trace to .vmt or ChampSim.", entries, &argc,
+    if (!cli_parse("trace convert", "IN OUT", "Converts any readable trace to .vmt or ChampSim (OUT '-': stdout).", entries, &argc,
                    &argv))
         return CLI_USAGE;
     trace_fmt fmt = TFMT_AUTO;
@@ -70,8 +97,16 @@ static int trace_convert_cmd(int argc, char **argv)
         return CLI_USAGE;
     }
     vs_err err = {0};
-    if (trace_convert(argv[1], argv[2], fmt, &err) != VS_OK)
+    convert_job job = {argv[1], fmt};
+    const char *inputs[] = {argv[1]};
+    if (!strcmp(argv[2], "-") && fmt == TFMT_AUTO)
+        job.fmt = TFMT_VMT; /* no name to tell the format by: the native one */
+    if (cli_produce_file("OUT", argv[2], inputs, 1, make_converted, &job, &err) != VS_OK)
         return cli_error(&err);
+    struct stat st;
+    if (strcmp(argv[2], "-") && stat(argv[2], &st) == 0)
+        fprintf(stderr, "vmemsim trace convert: wrote %s (%lld bytes) from %s\n", argv[2], (long long)st.st_size,
+                argv[1]);
     return CLI_OK;
 }
 
@@ -86,8 +121,8 @@ int cli_trace(int argc, char **argv)
             return trace_convert_cmd(argc - 1, argv + 1);
     }
     fprintf(argc >= 2 ? stderr : stdout,
-            "usage: vmemsim trace info TRACE [--json]\n"
+            "usage: vmemsim trace info TRACE [--json FILE|-]\n"
             "       vmemsim trace head TRACE [-n N]\n"
-            "       vmemsim trace convert IN OUT [--format vmt|champsim]\n");
+            "       vmemsim trace convert IN OUT|- [--format vmt|champsim]\n");
     return argc >= 2 && strcmp(argv[1], "--help") ? CLI_USAGE : CLI_OK;
 }

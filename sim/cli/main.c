@@ -27,7 +27,9 @@ static void usage(FILE *out)
     fprintf(out, "usage: vmemsim COMMAND [options] ...\n\ncommands:\n");
     for (size_t i = 0; i < VS_ARRAY_LEN(commands); i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n`vmemsim COMMAND --help` describes each.\n");
+    fprintf(out, "\n`vmemsim COMMAND --help` describes each; `vmemsim --version` names the build.\n"
+                 "Results: --json FILE|- (and --csv FILE|- where offered) mean the same in every command;\n"
+                 "- is stdout, the text summary then going to stderr.  -c is always a machine config.\n");
 }
 
 bool cli_parse(const char *cmd, const char *params, const char *summary, const GOptionEntry *entries,
@@ -54,6 +56,11 @@ int cli_error(const vs_err *err)
 
 int main(int argc, char **argv)
 {
+    of_install_cleanup();
+    if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
+        printf("vmemsim %s (build %s)\n", VS_VERSION, VS_GIT_HASH);
+        return CLI_OK;
+    }
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;

@@ -115,6 +115,8 @@ void share_run_report(share_run *r, jw *w)
     share_split x = split_of(last, r->n_vms);
     vs_mode mode = (vs_mode)r->cfg.mode;
     jw_object(w, NULL);
+    jw_str(w, "vmemsim", VS_VERSION);
+    jw_str(w, "build", VS_GIT_HASH);
     jw_str(w, "policy", share_policy_name(r->p.policy));
     jw_str(w, "hash", share_hash_name(r->p.hash));
     jw_str(w, "mode", cfg_mode_name(mode));

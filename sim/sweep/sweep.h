@@ -25,8 +25,12 @@
  * values, never its index, so a resumed or collected CSV is matched to the
  * points of the (possibly edited) sweep file by content.
  *
- * Invariants: every parameter value applies cleanly to the base config on its
- * own (checked at load); zipped lists have equal lengths; a table holds at most
+ * Each row also carries the sweep's fingerprint (sweep_fingerprint) so a
+ * resumed table never silently mixes setups.  Workloads beyond 2^30
+ * references are refused at load (sweep_spec.c says why).
+ *
+ * Invariants: every point's parameter values apply cleanly, together, to the
+ * base config (checked at load); zipped lists have equal lengths; a table holds at most
  * one row per point and writes rows in point order with the same columns
  * whatever order they finished in.
  */
@@ -34,6 +38,7 @@
 #define VS_SWEEP_H
 
 #include "common.h"
+#include "config.h"
 #include <glib.h>
 
 typedef struct sweep sweep;
@@ -54,6 +59,12 @@ const char *sweep_trace_label(const sweep *s, size_t t);
 bool sweep_trace_is_workload(const sweep *s, size_t t);
 /* The resolved base config file, or NULL (the defaults). */
 const char *sweep_base_config(const sweep *s);
+/* Hex digest of the build, the sweep file, the base config's bytes and the
+ * seed: the `fingerprint` column of every row. */
+const char *sweep_fingerprint(const sweep *s);
+/* The config of point k: the base config (read once, at load) with the
+ * point's parameter values applied together (cfg_override_all). */
+int sweep_point_config(const sweep *s, size_t k, vs_config *cfg, vs_err *err);
 
 /* Point k (< sweep_n_points): its trace index and the value of parameter i. */
 size_t sweep_point_trace(const sweep *s, size_t k);
@@ -91,11 +102,13 @@ const sweep_row *sweep_table_row(const sweep_table *t, size_t k); /* NULL when p
 /* Stores the row of point k (taking ownership; k must not be done yet). */
 void sweep_table_put(sweep_table *t, size_t k, sweep_row *r);
 /* Adds the rows of a results CSV (a resumed file or a part file).  A header
- * whose parameter columns differ from the sweep's, a row that is no point of
- * the sweep, a malformed row, or a second row for a point with other values
- * is an error naming the file and line; an identical repeat is ignored. */
-int sweep_table_read(sweep_table *t, const char *csv_path, vs_err *err);
-/* Writes every stored row in point order: path.tmp.PID, fsync, rename. */
+ * whose parameter columns differ from the sweep's or lacks the fingerprint, a
+ * row that is no point of the sweep, a malformed row, a point twice in the
+ * file, a row whose fingerprint is not the sweep's (unless force), or a row
+ * for a point already in the table with other values is an error naming the
+ * file and line; a point another file gave with the same values is ignored. */
+int sweep_table_read(sweep_table *t, const char *csv_path, bool force, vs_err *err);
+/* Writes every stored row in point order, atomically (outfile.h). */
 int sweep_table_write(const sweep_table *t, const char *csv_path, vs_err *err);
 
 /* Appends text to s as one CSV field (',' before it unless first; quoted

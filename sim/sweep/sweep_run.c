@@ -1,6 +1,6 @@
 /*
  * sweep_run.c: runs sweep points.  One point = the base config, its parameter
- * values applied as overrides (`section.key=value`, in parameter order), one
+ * values applied as overrides (`section.key=value`, all together), one
  * trace as the only process, one independent vs_sim; its report flattened by
  * jw_new_flat is the row.
  *
@@ -37,13 +37,7 @@ int sweep_run_point(const sweep *s, size_t k, const char *trace_dir, sweep_row *
     assert(k < sweep_n_points(s));
     *out = NULL;
     vs_config cfg;
-    cfg_defaults(&cfg);
-    int rc = sweep_base_config(s) ? cfg_load(&cfg, sweep_base_config(s), err) : VS_OK;
-    for (size_t i = 0; i < sweep_n_params(s) && rc == VS_OK; i++) {
-        char *a = g_strdup_printf("%s=%s", sweep_param_name(s, i), sweep_point_value(s, k, i));
-        rc = cfg_override(&cfg, a, err);
-        g_free(a);
-    }
+    int rc = sweep_point_config(s, k, &cfg, err);
     vs_sim *sim = NULL;
     if (rc == VS_OK)
         rc = sim_new(&cfg, &sim, err);

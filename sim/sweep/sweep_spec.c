@@ -14,6 +14,9 @@
 #include "sweep.h"
 #include "config.h"
 #include "workloads/workloads.h"
+#include "outfile.h"
+
+#include <glib/gstdio.h>
 
 #include <assert.h>
 #include <errno.h>
@@ -23,6 +26,15 @@
 
 /* A fixed bound keeps per-point index arrays on the stack; far beyond any real sweep. */
 #define SWEEP_MAX_DIMS 64
+/* The longest workload a sweep generates: 2^30 references.  A generated .vmt
+ * takes about 5.4 bytes per reference (`vmemsim gen worst refs=2000000`:
+ * 10.9 MB) and generating runs at a few million references per second, so
+ * 2^30 is already ~6 GB of trace directory and minutes per workload before
+ * the first point; 2^40 would be ~6 TB.  Larger traces: make them once with
+ * `vmemsim gen` and list the file under `traces =`. */
+#define SWEEP_MAX_WORKLOAD_REFS (1ull << 30)
+/* Hex digits of the fingerprint kept in the CSV: 64 bits, collisions moot. */
+#define SWEEP_FINGERPRINT_HEX 16
 
 typedef struct sweep_param {
     char *name;     /* section.key */
@@ -41,6 +53,8 @@ typedef struct sweep_trace {
 struct sweep {
     char *origin;
     char *base;     /* resolved base config, or NULL */
+    vs_config base_cfg; /* the defaults, then the base config, read once at load */
+    char fingerprint[SWEEP_FINGERPRINT_HEX + 1];
     uint64_t seed;
     GPtrArray *traces;  /* sweep_trace* */
     GPtrArray *params;  /* sweep_param* */
@@ -123,6 +137,30 @@ static int add_trace(sweep *s, char *label, char *path, char **argv, vs_err *err
     return VS_OK;
 }
 
+/* A workload's refs= or instructions= (decimal, optional k/m/g suffix as
+ * `vmemsim gen` reads them) above SWEEP_MAX_WORKLOAD_REFS is refused here,
+ * before anything is generated; malformed values are left to the generator. */
+static int check_workload_size(const sweep *s, const char *label, char **argv, vs_err *err)
+{
+    for (char **a = argv + 1; *a; a++) {
+        const char *v = g_str_has_prefix(*a, "refs=") ? *a + 5 : g_str_has_prefix(*a, "instructions=") ? *a + 13 : NULL;
+        if (!v || !g_ascii_isdigit(*v))
+            continue;
+        char *end;
+        errno = 0;
+        guint64 n = g_ascii_strtoull(v, &end, 10);
+        unsigned shift = *end == 'k' || *end == 'K' ? 10 : *end == 'm' || *end == 'M' ? 20 : *end == 'g' || *end == 'G' ? 30 : 0;
+        bool huge = errno == ERANGE || (shift && n > (UINT64_MAX >> shift)) || (n << shift) > SWEEP_MAX_WORKLOAD_REFS;
+        if (huge)
+            return vs_fail(err, VS_E_CONFIG,
+                           "%s: [sweep] workload '%s': %s is beyond the sweep limit of %llu references (2^30: a "
+                           "generated trace takes ~5.4 bytes per reference, so ~6 GB, and minutes to generate); "
+                           "generate a larger trace once with vmemsim gen and list it under traces =",
+                           s->origin, label, *a, (unsigned long long)SWEEP_MAX_WORKLOAD_REFS);
+    }
+    return VS_OK;
+}
+
 static int parse_traces(sweep *s, GKeyFile *kf, const char *base_dir, vs_err *err)
 {
     char *files = g_key_file_get_string(kf, "sweep", "traces", NULL);
@@ -136,7 +174,13 @@ static int parse_traces(sweep *s, GKeyFile *kf, const char *base_dir, vs_err *er
     for (char **p = items; *p && rc == VS_OK; p++) {
         char **argv = split_list(*p, " \t");
         char *label = g_strjoinv(" ", argv);
-        rc = add_trace(s, label, NULL, argv, err);
+        rc = check_workload_size(s, label, argv, err);
+        if (rc == VS_OK)
+            rc = add_trace(s, label, NULL, argv, err);
+        else {
+            g_free(label);
+            g_strfreev(argv);
+        }
     }
     g_strfreev(items);
     if (rc == VS_OK && s->traces->len == 0)
@@ -157,28 +201,14 @@ static sweep_param *find_param(const sweep *s, const char *name)
     return NULL;
 }
 
-/* Each value must apply to the base config alone: a typo fails at load, not
- * hours into the sweep. */
+/* A value listed twice would make two points with one identity. */
 static int check_values(const sweep *s, const sweep_param *p, vs_err *err)
 {
-    vs_config cfg;
-    cfg_defaults(&cfg);
-    if (s->base && cfg_load(&cfg, s->base, err) != VS_OK)
-        return err->code;
-    for (size_t i = 0; i < p->n; i++) {
-        vs_config c = cfg;
-        char *a = g_strdup_printf("%s=%s", p->name, p->values[i]);
-        vs_err e = {0};
-        int rc = cfg_override(&c, a, &e);
-        g_free(a);
-        if (rc != VS_OK)
-            return vs_fail(err, VS_E_CONFIG, "%s: [params] %s: value '%s': %s", s->origin, p->name, p->values[i],
-                           e.msg);
+    for (size_t i = 0; i < p->n; i++)
         for (size_t j = 0; j < i; j++)
             if (!strcmp(p->values[i], p->values[j]))
-                return vs_fail(err, VS_E_CONFIG, "%s: [params] %s: value '%s' is listed twice", s->origin,
-                               p->name, p->values[i]);
-    }
+                return vs_fail(err, VS_E_CONFIG, "%s: [params] %s: value '%s' is listed twice", s->origin, p->name,
+                               p->values[i]);
     return VS_OK;
 }
 
@@ -281,10 +311,88 @@ static int count_points(sweep *s, vs_err *err)
     return VS_OK;
 }
 
+int sweep_point_config(const sweep *s, size_t k, vs_config *cfg, vs_err *err)
+{
+    assert(k < s->n_points);
+    *cfg = s->base_cfg;
+    const char **a = g_new0(const char *, s->params->len + 1);
+    for (size_t i = 0; i < s->params->len; i++)
+        a[i] = g_strdup_printf("%s=%s", sweep_param_name(s, i), sweep_point_value(s, k, i));
+    int rc = cfg_override_all(cfg, a, s->params->len, err);
+    for (size_t i = 0; i < s->params->len; i++)
+        g_free((char *)a[i]);
+    g_free(a);
+    return rc;
+}
+
+/* Every point's parameters must apply, together, to the base config: a typo
+ * or an impossible combination fails at load, not hours into the sweep.  The
+ * points of one trace share their configs, so trace 0's are checked. */
+static int check_points(const sweep *s, vs_err *err)
+{
+    size_t per_trace = s->n_points / s->traces->len;
+    for (size_t k = 0; k < per_trace; k++) {
+        vs_config cfg;
+        vs_err e = {0};
+        if (sweep_point_config(s, k, &cfg, &e) == VS_OK)
+            continue;
+        GString *id = g_string_new("");
+        for (size_t i = 0; i < s->params->len; i++)
+            g_string_append_printf(id, "%s%s=%s", i ? ", " : "", sweep_param_name(s, i), sweep_point_value(s, k, i));
+        int rc = vs_fail(err, VS_E_CONFIG, "%s: [params] the point %s: %s", s->origin, id->str, e.msg);
+        g_string_free(id, TRUE);
+        return rc;
+    }
+    return VS_OK;
+}
+
+/* The fingerprint of everything besides a point's own identity that decides
+ * its row: this vmemsim build, the sweep file, the base config's bytes and
+ * the seed.  Rows carry it, so --resume never mixes rows of two setups. */
+static void make_fingerprint(sweep *s, const char *data, size_t len, const char *base_text, size_t base_len)
+{
+    GChecksum *h = g_checksum_new(G_CHECKSUM_SHA256);
+    char head[160];
+    snprintf(head, sizeof head, "vmemsim %s %s\nseed %" PRIu64 "\nsweep %zu\n", VS_VERSION, VS_GIT_HASH, s->seed,
+             len);
+    g_checksum_update(h, (const guchar *)head, (gssize)strlen(head));
+    g_checksum_update(h, (const guchar *)data, (gssize)len);
+    snprintf(head, sizeof head, "\nbase %zu\n", base_len);
+    g_checksum_update(h, (const guchar *)head, (gssize)strlen(head));
+    if (base_text)
+        g_checksum_update(h, (const guchar *)base_text, (gssize)base_len);
+    g_strlcpy(s->fingerprint, g_checksum_get_string(h), sizeof s->fingerprint);
+    g_checksum_free(h);
+}
+
+/* Reads the base config once: its bytes feed the fingerprint and the same
+ * bytes configure every point. */
+static int load_base(sweep *s, const char *data, size_t len, vs_err *err)
+{
+    cfg_defaults(&s->base_cfg);
+    gchar *text = NULL;
+    gsize base_len = 0;
+    GError *gerr = NULL;
+    int rc = VS_OK;
+    if (s->base && !g_file_get_contents(s->base, &text, &base_len, &gerr)) {
+        rc = vs_fail(err, VS_E_IO, "%s: [sweep] base %s: cannot read: %s", s->origin, s->base, gerr->message);
+        g_error_free(gerr);
+    } else if (s->base) {
+        rc = cfg_load_data(&s->base_cfg, text, base_len, s->base, err);
+    }
+    if (rc == VS_OK)
+        make_fingerprint(s, data, len, text, base_len);
+    g_free(text);
+    return rc;
+}
+
 int sweep_load_data(const char *data, size_t len, const char *origin, const char *base_dir, sweep **out,
                     vs_err *err)
 {
     *out = NULL;
+    int checked = cfg_check_ini_text(data, len, origin, err);
+    if (checked != VS_OK)
+        return checked;
     GKeyFile *kf = g_key_file_new();
     GError *gerr = NULL;
     if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
@@ -326,11 +434,15 @@ int sweep_load_data(const char *data, size_t len, const char *origin, const char
         }
     }
     if (rc == VS_OK)
+        rc = load_base(s, data, len, err);
+    if (rc == VS_OK)
         rc = parse_traces(s, kf, base_dir, err);
     if (rc == VS_OK)
         rc = parse_params(s, kf, err);
     if (rc == VS_OK)
         rc = count_points(s, err);
+    if (rc == VS_OK)
+        rc = check_points(s, err);
     g_key_file_free(kf);
     if (rc != VS_OK) {
         sweep_free(s);
@@ -381,6 +493,7 @@ bool sweep_trace_is_workload(const sweep *s, size_t t)
 }
 
 const char *sweep_base_config(const sweep *s) { return s->base; }
+const char *sweep_fingerprint(const sweep *s) { return s->fingerprint; }
 
 size_t sweep_point_trace(const sweep *s, size_t k)
 {
@@ -461,16 +574,18 @@ int sweep_prepare_trace(const sweep *s, size_t t, const char *trace_dir, vs_err 
     char *path = sweep_trace_path(s, t, trace_dir);
     int rc = VS_OK;
     if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        if (g_mkdir_with_parents(trace_dir, 0777) != 0) {
+        /* One level only: the trace directory's parent must exist. */
+        if (g_mkdir(trace_dir, 0777) != 0 && errno != EEXIST) {
             rc = vs_fail(err, VS_E_IO, "%s: cannot create trace directory: %s", trace_dir, g_strerror(errno));
         } else {
             /* Unique per process and thread: two generators of one trace never share a temporary. */
-            char *tmp = g_strdup_printf("%s.tmp.%d.%p", path, (int)getpid(), (void *)g_thread_self());
+            char *tmp = of_temp_path(path);
             rc = wl_generate(tr->argv[0], (int)g_strv_length(tr->argv) - 1, tr->argv + 1, s->seed, tmp, err);
-            if (rc == VS_OK && rename(tmp, path) != 0)
-                rc = vs_fail(err, VS_E_IO, "%s: cannot rename to %s: %s", tmp, path, g_strerror(errno));
-            if (rc != VS_OK)
+            if (rc == VS_OK)
+                rc = of_rename(tmp, path, err);
+            else
                 unlink(tmp);
+            of_untrack(tmp);
             g_free(tmp);
         }
         if (rc != VS_OK) {

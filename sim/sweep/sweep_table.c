@@ -9,12 +9,17 @@
  * the end).  A row lacking a column leaves it empty, and an empty cell reads
  * back as absent, so write -> read -> write gives the same bytes.
  *
- * Atomicity: the whole table is written to PATH.tmp.PID, fsync'ed and renamed
- * over PATH.  A reader (or a resumed sweep) therefore sees either the old or
+ * Column `fingerprint` (after the parameters) is sweep_fingerprint of the
+ * setup that made the row; a resumed row of another setup is refused unless
+ * forced, and one point twice in a file is refused.
+ *
+ * Atomicity: the whole table is written through outfile.h (a temporary in
+ * the same directory, fsync'ed, renamed over PATH).  A reader (or a resumed sweep) therefore sees either the old or
  * the new complete file, never a torn row; a sweep killed at any instant keeps
  * every row of its last rename.
  */
 #include "sweep.h"
+#include "outfile.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -25,7 +30,10 @@
 struct sweep_row {
     GPtrArray *names, *values; /* statistics in report order */
     GHashTable *by_name;       /* name -> value (borrowed strings) */
+    char *fingerprint;         /* read from a CSV; NULL for a row run now (the sweep's own) */
 };
+
+#define FINGERPRINT_COLUMN "fingerprint" /* after the parameters: which setup made the row */
 
 struct sweep_table {
     const sweep *s;
@@ -55,6 +63,7 @@ void sweep_row_free(sweep_row *r)
     if (!r)
         return;
     g_hash_table_destroy(r->by_name);
+    g_free(r->fingerprint);
     g_ptr_array_free(r->names, TRUE);
     g_ptr_array_free(r->values, TRUE);
     g_free(r);
@@ -147,6 +156,7 @@ static GString *table_text(const sweep_table *t)
     sweep_csv_field(out, true, "trace");
     for (size_t i = 0; i < sweep_n_params(s); i++)
         sweep_csv_field(out, false, sweep_param_name(s, i));
+    sweep_csv_field(out, false, FINGERPRINT_COLUMN);
     for (size_t c = 0; c < cols->len; c++)
         sweep_csv_field(out, false, cols->pdata[c]);
     g_string_append_c(out, '\n');
@@ -157,6 +167,7 @@ static GString *table_text(const sweep_table *t)
         sweep_csv_field(out, true, sweep_trace_label(s, sweep_point_trace(s, k)));
         for (size_t i = 0; i < sweep_n_params(s); i++)
             sweep_csv_field(out, false, sweep_point_value(s, k, i));
+        sweep_csv_field(out, false, r->fingerprint ? r->fingerprint : sweep_fingerprint(s));
         for (size_t c = 0; c < cols->len; c++) {
             const char *v = sweep_row_get(r, cols->pdata[c]);
             sweep_csv_field(out, false, v ? v : "");
@@ -170,23 +181,7 @@ static GString *table_text(const sweep_table *t)
 int sweep_table_write(const sweep_table *t, const char *csv_path, vs_err *err)
 {
     GString *text = table_text(t);
-    char *tmp = g_strdup_printf("%s.tmp.%d", csv_path, (int)getpid());
-    int rc = VS_OK;
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        rc = vs_fail(err, VS_E_IO, "%s: cannot write results: %s", tmp, g_strerror(errno));
-    } else {
-        bool ok = fwrite(text->str, 1, text->len, f) == text->len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-        int e = errno;
-        ok &= fclose(f) == 0;
-        if (!ok)
-            rc = vs_fail(err, VS_E_IO, "%s: write failed: %s", tmp, g_strerror(e ? e : errno));
-        else if (rename(tmp, csv_path) != 0)
-            rc = vs_fail(err, VS_E_IO, "%s: cannot rename to %s: %s", tmp, csv_path, g_strerror(errno));
-        if (rc != VS_OK)
-            unlink(tmp);
-    }
-    g_free(tmp);
+    int rc = of_write_text(csv_path, text->str, text->len, err);
     g_string_free(text, TRUE);
     return rc;
 }
@@ -248,14 +243,19 @@ static int check_header(const sweep_table *t, const char *path, GPtrArray *h, vs
 {
     const sweep *s = t->s;
     size_t np = sweep_n_params(s);
-    bool ok = h->len >= 1 + np && !strcmp(h->pdata[0], "trace");
+    bool ok = h->len >= 2 + np && !strcmp(h->pdata[0], "trace");
     for (size_t i = 0; ok && i < np; i++)
         ok = !strcmp(h->pdata[1 + i], sweep_param_name(s, i));
+    if (ok && strcmp(h->pdata[1 + np], FINGERPRINT_COLUMN))
+        return vs_fail(err, VS_E_FORMAT,
+                       "%s: line 1: no %s column after the parameters: made by an older vmemsim, whose rows cannot "
+                       "be told apart from this setup's; start a new --out", path, FINGERPRINT_COLUMN);
     if (ok)
         return VS_OK;
     GString *want = g_string_new("trace");
     for (size_t i = 0; i < np; i++)
         g_string_append_printf(want, ",%s", sweep_param_name(s, i));
+    g_string_append(want, "," FINGERPRINT_COLUMN);
     int rc = vs_fail(err, VS_E_FORMAT,
                      "%s: line 1: expected the columns %s first (this file is from another sweep?)", path,
                      want->str);
@@ -263,11 +263,12 @@ static int check_header(const sweep_table *t, const char *path, GPtrArray *h, vs
     return rc;
 }
 
-static int read_rows(sweep_table *t, const char *path, csv_reader *r, GPtrArray *head, vs_err *err)
+static int read_rows(sweep_table *t, const char *path, csv_reader *r, GPtrArray *head, bool force, vs_err *err)
 {
     const sweep *s = t->s;
     size_t np = sweep_n_params(s);
     GPtrArray *f = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *line_of = g_hash_table_new(g_direct_hash, g_direct_equal); /* point + 1 -> its line here */
     bool bad = false;
     int rc = VS_OK;
     for (r->line = 2; rc == VS_OK && csv_record(r, f, &bad); r->line++) {
@@ -282,8 +283,25 @@ static int read_rows(sweep_table *t, const char *path, csv_reader *r, GPtrArray 
                          path, r->line, (char *)f->pdata[0], "this sweep");
             break;
         }
+        gpointer seen = g_hash_table_lookup(line_of, GSIZE_TO_POINTER((size_t)k + 1));
+        if (seen) {
+            rc = vs_fail(err, VS_E_FORMAT, "%s: line %zu: point %ld (trace '%s') is repeated (first at line %zu); "
+                         "a results file holds each point once", path, r->line, k, (char *)f->pdata[0],
+                         (size_t)GPOINTER_TO_SIZE(seen));
+            break;
+        }
+        g_hash_table_insert(line_of, GSIZE_TO_POINTER((size_t)k + 1), GSIZE_TO_POINTER(r->line));
+        const char *fp = f->pdata[1 + np];
+        if (strcmp(fp, sweep_fingerprint(s)) && !force) {
+            rc = vs_fail(err, VS_E_FORMAT,
+                         "%s: line %zu: made with fingerprint %s, this sweep's is %s: another vmemsim build, sweep "
+                         "file, base config or seed; mixing them would give a table of two setups.  Start a new "
+                         "--out, or pass --force to keep those rows anyway", path, r->line, fp, sweep_fingerprint(s));
+            break;
+        }
         sweep_row *row = sweep_row_new();
-        for (size_t c = 1 + np; c < f->len; c++)
+        row->fingerprint = strcmp(fp, sweep_fingerprint(s)) ? g_strdup(fp) : NULL;
+        for (size_t c = 2 + np; c < f->len; c++)
             if (*(char *)f->pdata[c])
                 sweep_row_add(row, head->pdata[c], f->pdata[c]);
         if (!t->rows[k]) {
@@ -295,11 +313,12 @@ static int read_rows(sweep_table *t, const char *path, csv_reader *r, GPtrArray 
             sweep_row_free(row);
         }
     }
+    g_hash_table_destroy(line_of);
     g_ptr_array_free(f, TRUE);
     return rc;
 }
 
-int sweep_table_read(sweep_table *t, const char *csv_path, vs_err *err)
+int sweep_table_read(sweep_table *t, const char *csv_path, bool force, vs_err *err)
 {
     char *data = NULL;
     gsize len = 0;
@@ -318,7 +337,7 @@ int sweep_table_read(sweep_table *t, const char *csv_path, vs_err *err)
     else
         rc = check_header(t, csv_path, head, err);
     if (rc == VS_OK)
-        rc = read_rows(t, csv_path, &r, head, err);
+        rc = read_rows(t, csv_path, &r, head, force, err);
     g_ptr_array_free(head, TRUE);
     g_free(data);
     return rc;

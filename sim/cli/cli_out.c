@@ -1,0 +1,101 @@
+/*
+ * cli_out.c: the command-line side of result files -- the checks every
+ * subcommand runs on --json / --csv before it simulates, where the human
+ * summary goes, and deprecation warnings for renamed options.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* An existing --json target must look like a JSON result: a typo such as
+ * `--json trace.lackey` (or the old flag form `share --json snapshot`) must
+ * never replace a trace or a dump. */
+static int check_json_target(const char *path, vs_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return VS_OK;
+    int c;
+    while ((c = fgetc(f)) == ' ' || c == '\n' || c == '\t' || c == '\r')
+        ;
+    fclose(f);
+    if (c == EOF || c == '{' || c == '[')
+        return VS_OK;
+    return vs_fail(err, VS_E_USAGE,
+                   "--json %s: the file exists and is not a JSON result; refusing to replace it (--json takes "
+                   "FILE or - for stdout)", path);
+}
+
+int cli_check_outputs(const char *json, const char *csv, const char *const *inputs, size_t n_inputs, vs_err *err)
+{
+    if (json && csv && of_same_path(json, csv))
+        return vs_fail(err, VS_E_USAGE, "--json %s and --csv %s name the same %s: give two different files", json,
+                       csv, strcmp(json, "-") ? "file" : "stdout");
+    int rc = VS_OK;
+    if (json)
+        rc = of_check("--json", json, inputs, n_inputs, err);
+    if (rc == VS_OK && json && strcmp(json, "-"))
+        rc = check_json_target(json, err);
+    if (rc == VS_OK && csv)
+        rc = of_check("--csv", csv, inputs, n_inputs, err);
+    return rc;
+}
+
+FILE *cli_text_stream(const char *json, const char *csv)
+{
+    bool taken = (json && !strcmp(json, "-")) || (csv && !strcmp(csv, "-"));
+    return taken ? stderr : stdout;
+}
+
+void cli_deprecated(const char *cmd, const char *old, const char *now)
+{
+    fprintf(stderr, "vmemsim %s: warning: %s is deprecated and will be removed in the next release; use %s\n", cmd,
+            old, now);
+}
+
+/* Copies the finished file at tmp to stdout. */
+static int copy_to_stdout(const char *tmp, vs_err *err)
+{
+    FILE *in = fopen(tmp, "rb");
+    if (!in)
+        return vs_fail(err, VS_E_IO, "%s: cannot reopen: %s", tmp, g_strerror(errno));
+    char buf[1 << 16];
+    size_t n;
+    int rc = VS_OK;
+    while (rc == VS_OK && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, stdout) != n)
+            rc = vs_fail(err, VS_E_IO, "stdout: write failed: %s", g_strerror(errno));
+    if (rc == VS_OK && (ferror(in) || fflush(stdout) != 0))
+        rc = vs_fail(err, VS_E_IO, "stdout: write failed: %s", g_strerror(errno));
+    fclose(in);
+    return rc;
+}
+
+int cli_produce_file(const char *what, const char *out, const char *const *inputs, size_t n_inputs,
+                     int (*make)(void *ctx, const char *tmp, vs_err *err), void *ctx, vs_err *err)
+{
+    bool to_stdout = !strcmp(out, "-");
+    if (to_stdout && isatty(STDOUT_FILENO))
+        return vs_fail(err, VS_E_USAGE, "%s -: stdout is a terminal; redirect it to a file or a pipe", what);
+    int rc = of_check(what, out, inputs, n_inputs, err);
+    if (rc != VS_OK)
+        return rc;
+    /* For stdout the file is made in the temporary directory first: the trace
+     * writers need a file, and a failure then sends nothing half-made. */
+    char *where = to_stdout ? g_build_filename(g_get_tmp_dir(), "stdout", NULL) : g_strdup(out);
+    char *tmp = of_temp_path(where);
+    rc = make(ctx, tmp, err);
+    if (rc == VS_OK && to_stdout)
+        rc = copy_to_stdout(tmp, err);
+    if (rc == VS_OK && !to_stdout)
+        rc = of_rename(tmp, out, err);
+    else
+        unlink(tmp);
+    of_untrack(tmp);
+    g_free(tmp);
+    g_free(where);
+    return rc;
+}
