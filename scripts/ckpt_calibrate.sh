@@ -35,7 +35,7 @@ doc_block docs/checkpoint.md ckpt-calibration "$WORK/ckpt-calibration.md"
 doc_block docs/figures.md seed000-results "$WORK/seed000-results.md"
 # The modern machine on the same AVL trace, for docs/checkpoint.md.
 command -v jq >/dev/null || { echo "ckpt_calibrate.sh: the modern-machine table needs jq (apt-get install jq)" >&2; exit 1; }
-"$VMEMSIM" ckpt -c "$PRIOR" "$(ds_trace avl 1)" --json - | jq -r '
+"$VMEMSIM" ckpt -q --calib "$PRIOR" "$(ds_trace avl 1)" --json - | jq -r '
   "| technique | level | µs per txn |", "|---|---|---|",
   (.techniques | to_entries[] | "| \(.key) | \(.value.level) | \(.value.tracking_ns_per_txn / 1000 * 100 | round / 100) |"),
   "", "Break-even WPP \(.breakeven_wpp.user * 100 | round / 100) in user space and \(.breakeven_wpp.hypervisor * 100 | round / 100) with the hypervisor; microbenchmark speedups \(.microbench.speedup_emul * 100 | round / 100)x (emul) and \(.microbench.speedup_pt * 100 | round / 100)x (pt)."' \

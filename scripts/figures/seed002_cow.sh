@@ -17,7 +17,7 @@ TABLE_8_3=2422795
 "$VMEMSIM" gen worst refs=1000 -o "$D/t.vmt"
 # priced CAL CLASS: vmemsim's cycles per CoW break by copy
 priced() {
-  "$VMEMSIM" share --json --calibration "$ROOT/configs/share/$1.ini" --cow-trace "$D/t.vmt" \
+  "$VMEMSIM" share -q --json - --calibration "$ROOT/configs/share/$1.ini" --cow-trace "$D/t.vmt" \
     a=raw:0:"$D/a.raw" b=raw:0:"$D/b.raw" | jq -r ".cow.$2.copy_break_cycles_each"
 }
 ini() { awk -F' *= *' -v k="$2" '$1 == k { print $2 }' "$ROOT/configs/share/$1.ini"; }

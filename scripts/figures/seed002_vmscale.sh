@@ -27,7 +27,7 @@ D=$WORK/$NAME
 rm -rf "$D"
 mkdir -p "$D"
 # xxh64: the hash decides only collisions (none here), and it is ~6x faster than SFH.
-SHARE=("$VMEMSIM" share -p xen-thesis --hash xxh64 --json)
+SHARE=("$VMEMSIM" share -q -p xen-thesis --hash xxh64 --json -)
 MB=1048576
 say() { echo "figures: $NAME: $*" >&2; }
 

@@ -30,7 +30,7 @@ csv=$tmp/$NAME.csv
 echo "workload,paper_api,api,loads_per_instr,stores_per_instr,tlb_class,ref_dtlb_misses_per_kinstr,cr3_class,cr3_target_per_minstr,cr3_writes_per_minstr,first_touches_per_minstr" >"$csv"
 while read -r wl api tlb cr3 cr3t; do
   "$VMEMSIM" gen "$wl" refs=$REFS --seed $SEED -o "$tmp/$wl.vmt"
-  "$VMEMSIM" trace info --json "$tmp/$wl.vmt" | jq -r --arg wl "$wl" --arg api "$api" --arg tlb "$tlb" \
+  "$VMEMSIM" trace info "$tmp/$wl.vmt" --json - | jq -r --arg wl "$wl" --arg api "$api" --arg tlb "$tlb" \
     --arg cr3 "$cr3" --arg cr3t "$cr3t" '.rates as $r |
     [$wl, $api, ($r.accesses_per_instr | tostring), ($r.loads_per_instr | tostring),
      ($r.stores_per_instr | tostring), $tlb, ($r.ref_dtlb_misses_per_kinstr | tostring), $cr3, $cr3t,
