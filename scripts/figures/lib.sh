@@ -95,16 +95,25 @@ GP
   echo "figures: wrote $OUT/$name.csv, $name.png, $name.svg" >&2
 }
 
-# doc_block DOC NAME BLOCK OUT: DOC with the lines between its
+# doc_block DOC NAME BODY [OUT]: DOC with the lines between its
 # "<!-- BEGIN generated:NAME -->" and "<!-- END generated:NAME -->" markers
-# (markers included) replaced by the file BLOCK, written to OUT.  DOC must
-# hold the BEGIN marker exactly once.
+# replaced by the file BODY ("-": standard input), written to OUT (default:
+# DOC itself, through a temporary file).  DOC must hold each marker once.
+# The one writer of every generated block in docs/.
 doc_block() {
-  local n
-  n=$(grep -c "^<!-- BEGIN generated:$2 -->\$" "$1" || true)
-  [ "$n" -eq 1 ] || { echo "$2: $1 has $n BEGIN generated:$2 markers, expected 1" >&2; return 1; }
-  awk -v blk="$3" -v name="$2" '
-    $0 == "<!-- BEGIN generated:" name " -->" { while ((getline l < blk) > 0) print l; skip = 1; next }
-    $0 == "<!-- END generated:" name " -->" { skip = 0; next }
-    !skip' "$1" >"$4"
+  local doc=$1 name=$2 body=$3 out=${4:-$1} stdin_body=""
+  local b="<!-- BEGIN generated:$name -->" e="<!-- END generated:$name -->"
+  [ "$(grep -cxF "$b" "$doc")" = 1 ] && [ "$(grep -cxF "$e" "$doc")" = 1 ] ||
+    { echo "figures: $doc: expected one '$b' and one '$e' line" >&2; return 1; }
+  if [ "$body" = - ]; then
+    stdin_body=$(mktemp)
+    cat >"$stdin_body"
+    body=$stdin_body
+  fi
+  awk -v b="$b" -v e="$e" -v f="$body" '
+    $0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+    $0 == e { skip = 0 }
+    !skip' "$doc" >"$out.tmp" && mv "$out.tmp" "$out"
+  [ -z "$stdin_body" ] || rm -f "$stdin_body"
+  [ "$out" != "$doc" ] || echo "figures: rewrote the generated:$name block of $doc" >&2
 }

@@ -5,9 +5,8 @@
 #   usage: scripts/figures/placement.sh [path/to/vmemsim]
 # Needs jq and gnuplot.  Deterministic: same binary, same CSV.
 set -euo pipefail
-VMEMSIM=${1:-build/vmemsim}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=$ROOT/docs/figures
+[ $# -eq 0 ] || VMEMSIM=$1
+source "$(dirname "$0")/lib.sh"
 SEEDS="1 2 3"                 # three synthetic traces per dataset style
 mkdir -p "$OUT"
 
@@ -121,19 +120,6 @@ plot for [p in "contig max min first-fit best-fit"] \
 GP
 
 # ---- the numbers in the docs: generated blocks, rewritten on every run ----
-# put_block FILE NAME: replaces the lines between <!-- BEGIN generated:NAME -->
-# and <!-- END generated:NAME --> in FILE with standard input.
-put_block() {
-    local body
-    body=$(mktemp)
-    cat > "$body"
-    grep -qx "<!-- BEGIN generated:$2 -->" "$1" || { echo "placement.sh: $1 has no block $2" >&2; rm -f "$body"; exit 1; }
-    awk -v name="$2" -v body="$body" '
-        $0 == "<!-- BEGIN generated:" name " -->" { print; while ((getline l < body) > 0) print l; skip = 1; next }
-        $0 == "<!-- END generated:" name " -->" { skip = 0 }
-        !skip { print }' "$1" > "$1.tmp" && mv "$1.tmp" "$1"
-    rm -f "$body"
-}
 # stats CSV: "style comp policy mean_pct min_pct max_pct mean_rejected mean_servers servers_total mean_cons mean_pages"
 stats() {
     awk -F, 'NR > 1 { gsub(/"/, ""); k = $1 " " $4 " " $5; if (!(k in n)) ord[++m] = k
@@ -152,10 +138,10 @@ policy_table() { # style
         "$OUT/placement_stats.dat"
 }
 DOC=$ROOT/docs/placement.md
-policy_table azure | put_block "$DOC" placement-fig8
-policy_table cerit | put_block "$DOC" placement-fig9
-policy_table bitbrains | put_block "$DOC" placement-fig10
-policy_table azure-1vcpu-per-core | put_block "$DOC" placement-sensitivity
+policy_table azure | doc_block "$DOC" placement-fig8 -
+policy_table cerit | doc_block "$DOC" placement-fig9 -
+policy_table bitbrains | doc_block "$DOC" placement-fig10 -
+policy_table azure-1vcpu-per-core | doc_block "$DOC" placement-sensitivity -
 {
     echo "| policy | cache_per_vm = 0 | 512m (the configs) | 2g |"
     echo "|---|---|---|---|"
@@ -163,14 +149,14 @@ policy_table azure-1vcpu-per-core | put_block "$DOC" placement-sensitivity
         END { for (i = 1; i <= m; i++) { p = ord[i]
             printf "| %s | %.2f | %.2f | %.2f |\n", p, v["azure-cache-0", p], v["azure", p], v["azure-cache-2g", p] } }' \
         "$OUT/placement_stats.dat"
-} | put_block "$DOC" placement-cache-sensitivity
+} | doc_block "$DOC" placement-cache-sensitivity -
 {
     echo "| policy | contig | max | min | first-fit | best-fit |"
     echo "|---|---|---|---|---|---|"
     awk '$1 == "azure" && $2 == "none" { v[$3] = $10 } END {
         printf "| servers used / total | %.3f | %.3f | %.3f | %.3f | %.3f |\n", v["contig"], v["max"], v["min"], v["first-fit"], v["best-fit"] }' \
         "$OUT/placement_stats.dat"
-} | put_block "$DOC" placement-fig11
+} | doc_block "$DOC" placement-fig11 -
 {
     echo "| dataset | policy | none: % | demand: % / pages moved | periodic (hourly): % / pages moved |"
     echo "|---|---|---|---|---|"
@@ -179,7 +165,7 @@ policy_table azure-1vcpu-per-core | put_block "$DOC" placement-sensitivity
         END { for (i = 1; i <= m; i++) { k = ord[i]; split(k, a, " ")
             printf "| %s | %s | %.2f | %.2f / %s | %.2f / %s |\n", a[1], a[2], pct[k, "none"], pct[k, "demand"], pg[k, "demand"],
                 pct[k, "periodic"], pg[k, "periodic"] } }' "$OUT/placement_stats.dat"
-} | put_block "$DOC" placement-compaction
+} | doc_block "$DOC" placement-compaction -
 {
     echo "| VMs | contig | max | min | first-fit | best-fit |"
     echo "|---|---|---|---|---|---|"
@@ -187,7 +173,7 @@ policy_table azure-1vcpu-per-core | put_block "$DOC" placement-sensitivity
         END { for (i = 1; i <= m; i++) { n = ord[i]
             printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", n, v[n, "contig"], v[n, "max"], v[n, "min"], v[n, "first-fit"], v[n, "best-fit"] } }' \
         "$OUT/placement_load.dat"
-} | put_block "$DOC" placement-load
+} | doc_block "$DOC" placement-load -
 
 # Seed 004's placement results against the paper (docs/figures.md).  The
 # paper gives no number for Figures 8-11, only findings: each row says
@@ -219,6 +205,6 @@ awk -v out="$OUT" '
         row("Fig. 11: consolidation similar across policies", "\"similar\"; contig \"makes little changes\"", sprintf("contig %.1f servers vs fewest other %.1f (%.3fx)", srv["azure", "contig"], fewest("azure"), srv["azure", "contig"] / fewest("azure")), srv["azure", "contig"] <= 1.1 * fewest("azure"), "predicted")
         printf "%d of %d predicted rows match (same finding; the paper gives no number for these figures).\n", y["predicted"], n["predicted"] > out "/placement_results_count.txt"
     }' "$OUT/placement_stats.dat" > "$OUT/placement_results.md"
-{ cat "$OUT/placement_results_count.txt"; echo; cat "$OUT/placement_results.md"; } | put_block "$ROOT/docs/figures.md" seed004-placement-results
+{ cat "$OUT/placement_results_count.txt"; echo; cat "$OUT/placement_results.md"; } | doc_block "$ROOT/docs/figures.md" seed004-placement-results -
 rm -f "$OUT/placement_results.md" "$OUT/placement_results_count.txt"
 echo "wrote $OUT/placement_*.csv, $OUT/fig*.png and the generated blocks of docs/placement.md and docs/figures.md"

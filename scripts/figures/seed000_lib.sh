@@ -1,5 +1,5 @@
 # seed000_lib.sh: what the seeds 000/001 scripts share (sourced after lib.sh):
-# the `ds` traces of the nine structures and the generated blocks of docs/.
+# the `ds` traces of the nine structures.
 #   KEYS   key order of the traces: weiss (default; the order of the test programs
 #          of Weiss's book, the seeds' reference [25]: docs/workloads.md), ascending, random
 STRUCTS="avl splay aa heap binomial queue list hashquad bst"
@@ -16,19 +16,4 @@ ds_trace() {
     "$VMEMSIM" gen ds structure="$1" op=insert opt="$2" ops=$OPS keys="$KEYS" -o "$tr"
   fi
   echo "$tr"
-}
-
-# doc_block DOC NAME FILE: replaces the lines between
-# "<!-- BEGIN generated:NAME -->" and "<!-- END generated:NAME -->" in DOC
-# with FILE's content.  Both markers must be there, once each.
-doc_block() {
-  local doc=$1 name=$2 file=$3
-  local b="<!-- BEGIN generated:$name -->" e="<!-- END generated:$name -->"
-  [ "$(grep -cxF "$b" "$doc")" = 1 ] && [ "$(grep -cxF "$e" "$doc")" = 1 ] ||
-    { echo "figures: $doc: expected one '$b' and one '$e' line" >&2; return 1; }
-  awk -v b="$b" -v e="$e" -v f="$file" '
-    $0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-    $0 == e { skip = 0 }
-    !skip' "$doc" >"$doc.tmp" && mv "$doc.tmp" "$doc"
-  echo "figures: rewrote the generated:$name block of $doc" >&2
 }

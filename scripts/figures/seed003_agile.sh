@@ -65,7 +65,6 @@ cp "$csv" "$OUT/$NAME.csv"
 # Two tables for docs/vmm.md: the figure's machine, then the real one.
 block=$dir/block.md
 {
-  echo "<!-- BEGIN generated:$NAME -->"
   echo "configs/barcelona.ini (the machine of seed003_fig13.csv), $REFS data references, seed 1; steady state = mean of the intervals of $INTERVAL instructions after the first (and before the last, partial, one):"
   echo
   echo "| workload | mode | cycles (whole run) | / shadow | walk refs / walk | guest / nested-dimension refs | VMM cycles | exits | hidden faults | write-protection exits | mode switches | steady cycles / interval | steady / shadow | steady refs / walk |"
@@ -80,7 +79,6 @@ block=$dir/block.md
   echo "|---|---|---|---|---|---|---|---|---|"
   awk -F, '$1 == "barcelona-real" { if ($3 == "shadow") { b = $4; bs = $14 }
     printf "| %s | %s | %.0f | %.3f | %.3f | %.0f | %.0f | %.0f | %.3f |\n", $2, $3, $4, $4 / b, $6, $9, $10, $14, $14 / bs }' "$csv"
-  echo "<!-- END generated:$NAME -->"
 } >"$block"
 doc_block "$DOC" "$NAME" "$block" "$dir/vmm.md"
 cp "$dir/vmm.md" "$DOC"

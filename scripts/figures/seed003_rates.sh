@@ -41,12 +41,10 @@ done <<<"$ROWS"
 # The markdown block of docs/workloads.md.
 block=$tmp/block.md
 {
-  echo "<!-- BEGIN generated:$NAME -->"
   echo "| generator | accesses/instr: paper (Fig. 7) | measured | loads / stores per instr | TLB class (Fig. 7) | ref DTLB misses / kinstr | CR3 class (Fig. 7) | CR3 writes / Minstr: target | measured | first touches / Minstr |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
   awk -F, 'NR > 1 { printf "| `%s` | %s | %.4f | %.4f / %.4f | %s | %.2f | %s | %s | %.2f | %.0f |\n",
                     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$csv"
-  echo "<!-- END generated:$NAME -->"
 } >"$block"
 
 newdoc=$tmp/workloads.md
