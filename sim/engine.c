@@ -104,17 +104,17 @@ static int build_memory(vs_sim *s, vs_err *err)
 
 static int build_machine(vs_sim *s, vs_err *err)
 {
-    bool virtualized = s->cfg.mode != MODE_NATIVE;
+    bool virtualized = s->info->flags & MODE_F_HYPERVISOR;
     if (!virtualized && s->cfg.vm_count != 1)
         return vs_fail(err, VS_E_CONFIG,
-                       "config: [vm] count = %u but [machine] mode = native runs no VMs; expected count = 1",
-                       s->cfg.vm_count);
+                       "config: [vm] count = %u but [machine] mode = %s runs no VMs; expected count = 1",
+                       s->cfg.vm_count, s->info->name);
     if (virtualized) {
         hv_params hp = {.levels = s->cfg.host_levels,
                         .page_size = (vs_pgsz)s->cfg.host_page_size,
                         .mem_bytes = s->cfg.host_mem,
                         .max_order = s->cfg.host_max_order,
-                        .contig_backing = s->cfg.mode == MODE_CONTIG && s->cfg.contig_backing,
+                        .contig_backing = (s->info->flags & MODE_F_CONTIG_BACKING) && s->cfg.contig_backing,
                         .contig_segments = s->cfg.contig_segments};
         int rc = hv_new(&hp, &s->hv, err);
         if (rc != VS_OK)
@@ -160,10 +160,11 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
     if (rc == VS_OK)
         rc = build_memory(s, err);
     if (rc == VS_OK) {
-        s->ops = mode_lookup((vs_mode)cfg->mode);
-        if (!s->ops)
-            rc = vs_fail(err, VS_E_CONFIG, "config: [machine] mode = %s is not available in this build",
-                         cfg_mode_name((vs_mode)cfg->mode));
+        s->info = mode_get(cfg->mode);
+        if (!s->info)
+            rc = vs_fail(err, VS_E_CONFIG, "config: [machine] mode = %d is not a registered mode", cfg->mode);
+        else
+            s->ops = s->info->ops;
     }
     if (rc == VS_OK)
         rc = build_machine(s, err);

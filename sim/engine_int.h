@@ -92,6 +92,7 @@ struct vs_sim {
     hv *hv;
     sim_vm *vms;
     uint32_t n_vms;
+    const mode_info *info; /* the registry row of cfg.mode */
     const mode_ops *ops;
     void *mode;
     mode_env env;

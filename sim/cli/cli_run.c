@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 #include "engine.h"
+#include "mmu/mode.h"
 #include "sweep/sweep.h"
 
 #include <stdio.h>
@@ -102,7 +103,7 @@ static int add_traces(vs_sim *sim, int argc, char **argv, const vs_config *cfg, 
 static int run_native_baseline(vs_sim *sim, const vs_config *cfg, int argc, char **argv, bool bar, vs_err *err)
 {
     vs_config ncfg = *cfg;
-    ncfg.mode = MODE_NATIVE;
+    ncfg.mode = mode_find("native");
     ncfg.vm_count = 1;
     vs_sim *native = NULL;
     int rc = sim_new(&ncfg, &native, err);
@@ -163,7 +164,7 @@ int cli_run(int argc, char **argv)
     bool bar = !quiet && isatty(STDERR_FILENO);
     if (sim_run(sim, bar ? progress_bar : NULL, NULL, &err) != VS_OK)
         goto fail;
-    if (vs_native && cfg.mode != MODE_NATIVE && run_native_baseline(sim, &cfg, argc, argv, bar, &err) != VS_OK)
+    if (vs_native && cfg.mode != mode_find("native") && run_native_baseline(sim, &cfg, argc, argv, bar, &err) != VS_OK)
         goto fail;
     if (!quiet) {
         sim_print_summary(sim, stdout);

@@ -86,7 +86,6 @@ typedef struct mode_env {
 enum { ACCESS_WRITE = 1u << 0, ACCESS_FETCH = 1u << 1 };
 
 typedef struct mode_ops {
-    const char *name;
     int (*create)(const mode_env *env, void **state, vs_err *err);
     void (*destroy)(void *state);
     /* The TLBs could not complete this access: produce its translation. */
@@ -107,7 +106,34 @@ typedef struct mode_ops {
     void (*report)(void *state, jw *w);
 } mode_ops;
 
-const mode_ops *mode_lookup(vs_mode m); /* NULL when the mode is not built */
+/* ---- the registry (mode.c): one row per mode ----
+ * Config parsing, `run --help-config`, the engine's machine set-up and the
+ * side models all read these rows; nothing else lists the modes. */
+enum {
+    MODE_F_HYPERVISOR = 1u << 0,     /* guests run in VMs under a hypervisor ([vm] count may exceed 1) */
+    MODE_F_CONTIG_BACKING = 1u << 1, /* the hypervisor backs each VM contiguously when [contig] backing */
+};
+
+/* Whose page tables translate, which decides how a change of mapping is priced
+ * (page sharing: share_mode_class_of).  Every row names one. */
+typedef enum mode_tables {
+    MODE_TABLES_HARDWARE = 1, /* the hardware walks the (guest and host) tables the OS and VMM write */
+    MODE_TABLES_SHADOW,       /* the VMM keeps shadow tables for some or all levels */
+} mode_tables;
+
+typedef struct mode_info {
+    const char *name;    /* the [machine] mode value */
+    const mode_ops *ops;
+    unsigned flags;      /* MODE_F_* */
+    mode_tables tables;
+    const char *section; /* the config section of its own keys, or NULL */
+    const char *help;    /* one line for run --help-config */
+} mode_info;
+
+extern const char *const mode_names[]; /* NULL-terminated, in registry order (vs_mode indexes it) */
+unsigned mode_count(void);
+const mode_info *mode_get(vs_mode m);     /* NULL when out of range */
+int mode_find(const char *name);          /* the index of `name`, or -1 */
 
 /* ---- helpers shared by the modes (mode_common.c) ---- */
 typedef struct pwc_split pwc_split;
@@ -126,9 +152,5 @@ void mode_account_walk(xlate_stats *st, const walk_tally *t, bool completed);
 /* Handles a guest/native OS fault and prices it (faults, cow_faults, fault_cycles). */
 int mode_os_fault(const mode_env *env, const mode_space *sp, uint64_t va, bool write, os_fault_info *info,
                   vs_err *err);
-
-extern const mode_ops mode_native_ops;
-extern const mode_ops mode_nested_ops, mode_contig_ops, mode_agile_ops;
-extern const mode_ops mode_shadow_ops, mode_shadow_cache_ops, mode_shadow_prefetch_ops, mode_adaptive_ops;
 
 #endif

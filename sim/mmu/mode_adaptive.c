@@ -216,8 +216,8 @@ static int adaptive_create(const mode_env *env, void **state, vs_err *err)
 {
     adaptive *a = vs_calloc(1, sizeof *a);
     a->env = *env;
-    a->ops[RUN_NESTED] = &mode_nested_ops;
-    a->ops[RUN_SHADOW] = &mode_shadow_cache_ops;
+    a->ops[RUN_NESTED] = mode_get(mode_find("nested"))->ops;
+    a->ops[RUN_SHADOW] = mode_get(mode_find("shadow-cache"))->ops;
     for (int m = 0; m < RUN_COUNT; m++) {
         int rc = a->ops[m]->create(env, &a->state[m], err);
         if (rc != VS_OK) {
@@ -266,7 +266,6 @@ static void adaptive_report(void *state, jw *w)
 }
 
 const mode_ops mode_adaptive_ops = {
-    .name = "adaptive",
     .create = adaptive_create,
     .destroy = adaptive_destroy,
     .translate = adaptive_translate,

@@ -410,7 +410,6 @@ static void agile_report(void *state, jw *w)
 }
 
 const mode_ops mode_agile_ops = {
-    .name = "agile",
     .create = agile_create,
     .destroy = agile_destroy,
     .translate = agile_translate,

@@ -110,7 +110,6 @@ static void contig_report(void *state, jw *w)
 }
 
 const mode_ops mode_contig_ops = {
-    .name = "contig",
     .create = contig_create,
     .destroy = contig_destroy,
     .translate = contig_translate,

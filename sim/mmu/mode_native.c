@@ -125,7 +125,6 @@ static void native_report(void *state, jw *w)
 }
 
 const mode_ops mode_native_ops = {
-    .name = "native",
     .create = native_create,
     .destroy = native_destroy,
     .translate = native_translate,

@@ -91,7 +91,6 @@ static void nested_report(void *state, jw *w)
 }
 
 const mode_ops mode_nested_ops = {
-    .name = "nested",
     .create = nested_create,
     .destroy = nested_destroy,
     .translate = nested_translate,

@@ -655,4 +655,4 @@ static int plain_create(const mode_env *env, void **state, vs_err *err)
     return shadow_create(env, &plain_policy, state, err);
 }
 
-const mode_ops mode_shadow_ops = SHADOW_MODE_OPS("shadow", plain_create);
+const mode_ops mode_shadow_ops = SHADOW_MODE_OPS(plain_create);

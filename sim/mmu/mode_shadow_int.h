@@ -41,10 +41,10 @@ void shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigne
 void shadow_space_freed(void *state, const mode_space *sp);
 void shadow_report(void *state, jw *w);
 
-/* The mode_ops of a variant: everything but its name and create is the core's. */
-#define SHADOW_MODE_OPS(NAME, CREATE)                                                                            \
+/* The mode_ops of a variant: everything but create is the core's. */
+#define SHADOW_MODE_OPS(CREATE)                                                                            \
     {                                                                                                            \
-        .name = NAME, .create = CREATE, .destroy = shadow_destroy, .translate = shadow_translate,                \
+        .create = CREATE, .destroy = shadow_destroy, .translate = shadow_translate,                \
         .cr3_write = shadow_cr3_write, .vm_switch = shadow_vm_switch, .invlpg = shadow_invlpg,                   \
         .pte_written = shadow_pte_written, .table_freed = shadow_table_freed, .space_freed = shadow_space_freed, \
         .report = shadow_report,                                                                                 \

@@ -34,4 +34,4 @@ static int prefetch_create(const mode_env *env, void **state, vs_err *err)
     return shadow_create(env, &prefetch_policy, state, err);
 }
 
-const mode_ops mode_shadow_prefetch_ops = SHADOW_MODE_OPS("shadow-prefetch", prefetch_create);
+const mode_ops mode_shadow_prefetch_ops = SHADOW_MODE_OPS(prefetch_create);
