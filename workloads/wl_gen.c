@@ -1,6 +1,9 @@
 /*
- * wl_gen.c: the generator table and wl_generate -- open the .vmt writer,
- * parse the arguments, run the generator, commit the file only on success.
+ * wl_gen.c: the registry of generators and wl_generate -- open the .vmt
+ * writer, parse the arguments, run the generator, commit the file only on
+ * success.  Each generator's file defines `const wl_gen wl_gen_STEM` (its
+ * name, summary, keys and run function); WL_GENERATORS lists the stems in
+ * `gen --list` order, so adding a generator is its file plus one row here.
  *
  * Invariant: a failed generation never leaves a file under the final name
  * (the writer renames its temporary file only on trace_writer_close).
@@ -10,8 +13,12 @@
 #include <glib.h>
 #include <string.h>
 
-static const wl_gen *const GENS[] = {&wl_gen_worst, &wl_gen_vpr,    &wl_gen_hpcc, &wl_gen_tpch,
-                                     &wl_gen_kbuild, &wl_gen_boot, &wl_gen_ds, &wl_gen_ckptmicro};
+#define WL_GENERATORS(ROW) ROW(worst) ROW(vpr) ROW(hpcc) ROW(tpch) ROW(kbuild) ROW(boot) ROW(ds) ROW(ckptmicro)
+
+#define WL_DECLARE(STEM) extern const wl_gen wl_gen_##STEM;
+WL_GENERATORS(WL_DECLARE)
+#define WL_ROW(STEM) &wl_gen_##STEM,
+static const wl_gen *const GENS[] = {WL_GENERATORS(WL_ROW)};
 
 size_t wl_count(void) { return VS_ARRAY_LEN(GENS); }
 const wl_info *wl_get(size_t i) { return i < VS_ARRAY_LEN(GENS) ? &GENS[i]->info : NULL; }
