@@ -175,7 +175,7 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
                             .st = &s->st,
                             .tlb_flush_tag = sim_tlb_flush_tag,
                             .tlb_invlpg = sim_tlb_invlpg,
-                            .eng = s};
+                            .sim = s};
         rc = s->ops->create(&s->env, &s->mode, err);
     }
     if (rc != VS_OK) {
@@ -191,7 +191,7 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
 
 static void stream_free(sim_stream *st)
 {
-    pf_stop(st->pf);
+    ra_stop(st->ra);
     g_hash_table_destroy(st->pids);
     free(st->path);
     free(st);
@@ -235,7 +235,7 @@ int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err)
     }
     st->path = vs_strdup(path);
     st->fmt = trace_reader_fmt(reader);
-    st->pf = pf_start(reader);
+    st->ra = ra_start(reader);
     st->vm = &s->vms[vm >= 0 ? (uint32_t)vm : s->streams->len % s->n_vms];
     g_ptr_array_add(s->streams, st);
     return VS_OK;
@@ -385,14 +385,14 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
 
 static int refill(sim_stream *st, vs_err *err)
 {
-    long n = pf_next(st->pf, &st->buf, err);
+    long n = ra_next(st->ra, &st->buf, err);
     if (n < 0)
         return (int)n;
     st->n = n;
     st->pos = 0;
     if (n == 0) {
         st->done = true;
-        st->digest = pf_digest(st->pf);
+        st->digest = ra_digest(st->ra);
     }
     return VS_OK;
 }
@@ -439,7 +439,7 @@ static double input_fraction(vs_sim *s)
     double sum = 0;
     for (guint i = 0; i < s->streams->len; i++) {
         sim_stream *st = g_ptr_array_index(s->streams, i);
-        double f = pf_fraction(st->pf);
+        double f = ra_fraction(st->ra);
         if (f < 0)
             return -1;
         sum += f;

@@ -19,18 +19,18 @@ void sim_tlb_flush_all(vs_sim *s)
     s->tlb_flushes++;
 }
 
-void sim_tlb_flush_tag(void *eng, uint16_t tag)
+void sim_tlb_flush_tag(void *sim, uint16_t tag)
 {
-    vs_sim *s = eng;
+    vs_sim *s = sim;
     sim_memo_reset(s);
     for (unsigned i = 0; i < s->n_tlbs; i++)
         tlb_flush_asid(s->tlbs[i], tag);
     s->tlb_flushes++;
 }
 
-void sim_tlb_invlpg(void *eng, uint16_t tag, uint64_t va)
+void sim_tlb_invlpg(void *sim, uint16_t tag, uint64_t va)
 {
-    vs_sim *s = eng;
+    vs_sim *s = sim;
     sim_memo_reset(s);
     for (unsigned i = 0; i < s->n_tlbs; i++)
         tlb_invlpg(s->tlbs[i], va, tag);

@@ -12,7 +12,7 @@
 #include "mmu/mode.h"
 #include "mmu/os.h"
 #include "tlb/tlb.h"
-#include "prefetch.h"
+#include "readahead.h"
 #include "trace/trace.h"
 
 #include <glib.h>
@@ -41,10 +41,10 @@ struct sim_vm {
 };
 
 typedef struct sim_stream {
-    prefetch *pf;         /* the trace, read ahead in its own thread */
+    readahead *ra;        /* the trace, read ahead in its own thread */
     trace_fmt fmt;
     char *path;
-    const trace_rec *buf; /* the batch being simulated, owned by pf */
+    const trace_rec *buf; /* the batch being simulated, owned by ra */
     long n, pos;
     bool done;
     bool started;         /* it has had a process (a later lack of one is an exit) */
@@ -125,8 +125,8 @@ struct vs_sim {
 int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err);
 int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err);
 int sim_proc_for(vs_sim *s, sim_vm *vm, uint32_t os_pid, sim_proc **out, vs_err *err);
-void sim_tlb_flush_tag(void *eng, uint16_t tag);
-void sim_tlb_invlpg(void *eng, uint16_t tag, uint64_t va);
+void sim_tlb_flush_tag(void *sim, uint16_t tag);
+void sim_tlb_invlpg(void *sim, uint16_t tag, uint64_t va);
 void sim_tlb_flush_all(vs_sim *s);
 static inline void sim_memo_reset(vs_sim *s)
 {

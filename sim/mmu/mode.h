@@ -78,9 +78,9 @@ typedef struct mode_env {
     hv *hv;           /* NULL in native mode */
     xlate_stats *st;
     /* TLB shootdowns the mode asks of the engine */
-    void (*tlb_flush_tag)(void *eng, uint16_t tag);
-    void (*tlb_invlpg)(void *eng, uint16_t tag, uint64_t va);
-    void *eng;
+    void (*tlb_flush_tag)(void *sim, uint16_t tag);
+    void (*tlb_invlpg)(void *sim, uint16_t tag, uint64_t va);
+    void *sim;
 } mode_env;
 
 enum { ACCESS_WRITE = 1u << 0, ACCESS_FETCH = 1u << 1 };

@@ -98,7 +98,7 @@ static void switch_mode(adaptive *a, aproc *p, run_mode to)
     vm_exit(a, EXIT_MODE_SWITCH, a->env.cfg->cost_exit_cr3);
     if (a->ops[from]->space_freed)
         a->ops[from]->space_freed(a->state[from], p->sp);
-    a->env.tlb_flush_tag(a->env.eng, p->sp->tag);
+    a->env.tlb_flush_tag(a->env.sim, p->sp->tag);
     a->env.st->exit_cycles += a->env.cfg->cost_tlb_flush;
     if (to == RUN_SHADOW)
         a->shadowed[p->sp->vm_id]++;

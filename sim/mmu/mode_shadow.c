@@ -144,7 +144,7 @@ static void count_dropped(shadow *s, uint64_t n)
 
 static void flush_tlb_tag(shadow *s, uint16_t tag)
 {
-    s->env.tlb_flush_tag(s->env.eng, tag);
+    s->env.tlb_flush_tag(s->env.sim, tag);
     s->env.st->exit_cycles += s->env.cfg->cost_tlb_flush;
 }
 
@@ -288,7 +288,7 @@ static void drop_slot(shadow *s, stable *m, unsigned index, bool flush_tlb)
         pwc_unified_invalidate(s->unified, entry);
     count_dropped(s, 1);
     if (flush_tlb)
-        s->env.tlb_invlpg(s->env.eng, m->tree->tag,
+        s->env.tlb_invlpg(s->env.sim, m->tree->tag,
                           canonical(s, m->va_base | (uint64_t)index << level_shift(m->level)));
 }
 
