@@ -149,6 +149,24 @@ void mode_free_pwc(pwc_split *split, pwc_unified *unified);
 void mode_report_pwc(jw *w, const char *key, pwc_split *split, pwc_unified *unified, unsigned levels);
 /* Adds a walk's references and cycles; completed walks also go in the histogram. */
 void mode_account_walk(xlate_stats *st, const walk_tally *t, bool completed);
+/* ---- the VMM's work, priced in one place (mode_common.c) ----
+ * A VM exit of `reason`: the round trip (cost.vmexit) plus the handler's
+ * work beyond its memory references. */
+void mode_exit(const mode_env *env, exit_reason reason, uint64_t handler);
+/* The host frame behind guest-physical gpa as the VMM finds it from root
+ * mode: hv_translate, else back the frame now.  Backing costs the host's
+ * allocate-and-map work (cost.exit_ept) but no exit round trip: the VMM is
+ * already in root mode (KVM reads guest tables through the host mapping of
+ * guest memory, and a page not yet there is faulted in by the host kernel). */
+int mode_vmm_frame(const mode_env *env, const mode_space *sp, uint64_t gpa, uint64_t *hpa, vs_pgsz *size,
+                   vs_err *err);
+/* One VMM software reference to guest-physical gpa (mode_vmm_frame, then
+ * one access through the caches): counted in vmm_refs, priced in exit_cycles. */
+int mode_vmm_ref(const mode_env *env, const mode_space *sp, uint64_t gpa, bool write, vs_err *err);
+/* mode_vmm_ref that also returns the guest page-table entry at entry_gpa. */
+int mode_vmm_read_guest(const mode_env *env, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte,
+                        vs_err *err);
+
 /* Handles a guest/native OS fault and prices it (faults, cow_faults, fault_cycles). */
 int mode_os_fault(const mode_env *env, const mode_space *sp, uint64_t va, bool write, os_fault_info *info,
                   vs_err *err);

@@ -86,16 +86,10 @@ static void set_running(adaptive *a, aproc *p)
     a->running = p;
 }
 
-static void vm_exit(adaptive *a, exit_reason r, uint64_t handler)
-{
-    a->env.st->exits[r]++;
-    a->env.st->exit_cycles += a->env.cfg->cost_vmexit + handler;
-}
-
 static void switch_mode(adaptive *a, aproc *p, run_mode to)
 {
     run_mode from = p->mode;
-    vm_exit(a, EXIT_MODE_SWITCH, a->env.cfg->cost_exit_cr3);
+    mode_exit(&a->env, EXIT_MODE_SWITCH, a->env.cfg->cost_exit_cr3);
     if (a->ops[from]->space_freed)
         a->ops[from]->space_freed(a->state[from], p->sp);
     a->env.tlb_flush_tag(a->env.sim, p->sp->tag);
@@ -153,7 +147,7 @@ static void adaptive_cr3_write(void *state, const mode_space *to)
     set_running(a, p);
     p->cr3_in++;
     if (p->mode == RUN_NESTED && a->shadowed[to->vm_id])
-        vm_exit(a, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
+        mode_exit(&a->env, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
     if (a->ops[p->mode]->cr3_write)
         a->ops[p->mode]->cr3_write(a->state[p->mode], to);
 }
@@ -172,7 +166,7 @@ static void adaptive_invlpg(void *state, const mode_space *sp, uint64_t va)
     adaptive *a = state;
     aproc *p = proc_of(a, sp);
     if (p->mode == RUN_NESTED && a->shadowed[sp->vm_id])
-        vm_exit(a, EXIT_INVLPG, a->env.cfg->cost_exit_invlpg);
+        mode_exit(&a->env, EXIT_INVLPG, a->env.cfg->cost_exit_invlpg);
     if (a->ops[p->mode]->invlpg)
         a->ops[p->mode]->invlpg(a->state[p->mode], sp, va);
 }

@@ -20,7 +20,9 @@
  *    shadow root of the new guest root -- nothing is rebuilt;
  *  - a missing shadow entry is a hidden fault (hidden_fault +
  *    cost.exit_hidden): the VMM walks the guest's upper levels in software,
- *    each read a vmm_ref priced through the cache hierarchy, and writes the
+ *    each read a vmm_ref priced through the cache hierarchy (a guest frame
+ *    the host has not backed yet is backed first, cost.exit_ept, as shadow
+ *    paging's reads are: mode_vmm_read_guest), and writes the
  *    missing shadow entries (cost.shadow_entry each).  If a guest entry there
  *    is not present, the fault is reflected to the guest instead
  *    (guest_fault + cost.exit_guest_fault) and the guest OS handles it;
@@ -76,12 +78,6 @@ typedef struct agile {
 static uint64_t gkey_of(const mode_space *sp, uint64_t gpfn)
 {
     return ((uint64_t)sp->vm_id << AGILE_VM_SHIFT) | gpfn;
-}
-
-static void charge_exit(agile *a, exit_reason r, uint64_t work)
-{
-    a->env.st->exits[r]++;
-    a->env.st->exit_cycles += a->env.cfg->cost_vmexit + work;
 }
 
 static int shadow_new(agile *a, uint64_t gkey, unsigned level, uint64_t parent_entry, shadow_table **out,
@@ -164,24 +160,6 @@ static int shadow_root(agile *a, const mode_space *sp, shadow_table **out, vs_er
     return *out ? VS_OK : shadow_new(a, key, tree->levels, AGILE_NONE, out, err);
 }
 
-/* The VMM's software read of a guest entry: backs its page if needed (the VMM
- * touches guest memory from root mode, no exit) and prices the reference. */
-static int vmm_read_guest(agile *a, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte, vs_err *err)
-{
-    uint64_t hpa;
-    if (!hv_translate(sp->vm, entry_gpa, &hpa, NULL)) {
-        hv_back_info bi;
-        int rc = hv_back(sp->vm, entry_gpa, &bi, err);
-        if (rc != VS_OK)
-            return rc;
-        hv_translate(sp->vm, entry_gpa, &hpa, NULL);
-    }
-    a->env.st->vmm_refs++;
-    a->env.st->exit_cycles += mh_access(a->env.mem, hpa, MH_DATA, false, NULL);
-    *pte = pt_read_entry(os_mem(sp->os), entry_gpa);
-    return VS_OK;
-}
-
 /* Hidden fault: build the missing shadow entries on va's path. */
 static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, vs_err *err)
 {
@@ -192,11 +170,11 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, vs_err *err
     gtable[n] = tree->root_pfn << VS_PAGE_SHIFT_4K;
     a->hidden_faults++;
     for (unsigned l = n; l >= low; l--) {
-        int rc = vmm_read_guest(a, sp, gtable[l] + 8ull * pt_index(va, l), &gpte, err);
+        int rc = mode_vmm_read_guest(&a->env, sp, gtable[l] + 8ull * pt_index(va, l), &gpte, err);
         if (rc != VS_OK)
             return rc;
         if (!(gpte & PTE_P)) {
-            charge_exit(a, EXIT_GUEST_FAULT, a->env.cfg->cost_exit_guest_fault);
+            mode_exit(&a->env, EXIT_GUEST_FAULT, a->env.cfg->cost_exit_guest_fault);
             return NESTED_FAULT;
         }
         if (gpte & PTE_PS) { /* a large leaf in the shadowed levels: switch one level up */
@@ -206,7 +184,7 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, vs_err *err
         }
         gtable[l - 1] = pte_addr(gpte);
     }
-    charge_exit(a, EXIT_HIDDEN_FAULT, a->env.cfg->cost_exit_hidden);
+    mode_exit(&a->env, EXIT_HIDDEN_FAULT, a->env.cfg->cost_exit_hidden);
     shadow_table *s;
     int rc = shadow_root(a, sp, &s, err);
     if (rc != VS_OK)
@@ -352,7 +330,7 @@ static void agile_cr3_write(void *state, const mode_space *to)
 {
     agile *a = state;
     /* the cached shadow root is found (or made) at the next miss: nothing is rebuilt */
-    charge_exit(a, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
+    mode_exit(&a->env, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
     nested_guest_cr3_write(&a->g, a->env.cfg, to);
 }
 
@@ -366,7 +344,7 @@ static void agile_pte_written(void *state, const mode_space *sp, uint64_t entry_
     shadow_table *s = g_hash_table_lookup(a->by_guest, &key);
     if (!s) /* not shadowed, so not write-protected: no exit */
         return;
-    charge_exit(a, EXIT_PT_WRITE, a->env.cfg->cost_exit_pt_write);
+    mode_exit(&a->env, EXIT_PT_WRITE, a->env.cfg->cost_exit_pt_write);
     uint64_t dropped = a->env.st->shadow_entries_dropped;
     drop_entry(a, (s->spfn << VS_PAGE_SHIFT_4K) + (entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)), level);
     forget_paths(a, sp, dropped);

@@ -123,12 +123,6 @@ static uint64_t canonical(const shadow *s, uint64_t va)
 
 /* ---- cost accounting ---- */
 
-static void exit_enter(shadow *s, exit_reason r, uint64_t handler)
-{
-    s->env.st->exits[r]++;
-    s->env.st->exit_cycles += s->env.cfg->cost_vmexit + handler;
-}
-
 static void put_entry(shadow *s, uint64_t entry, uint64_t pte)
 {
     pt_write_entry(s->tables, entry, pte);
@@ -148,30 +142,7 @@ static void flush_tlb_tag(shadow *s, uint16_t tag)
     s->env.st->exit_cycles += s->env.cfg->cost_tlb_flush;
 }
 
-/* One VMM reference to guest-physical gpa, backing its frame first if needed. */
-static int vmm_ref(shadow *s, const mode_space *sp, uint64_t gpa, bool write, vs_err *err)
-{
-    uint64_t hpa;
-    if (!hv_translate(sp->vm, gpa, &hpa, NULL)) {
-        hv_back_info bi;
-        int rc = hv_back(sp->vm, gpa, &bi, err);
-        if (rc != VS_OK)
-            return rc;
-        s->env.st->exit_cycles += s->env.cfg->cost_exit_ept;
-        hpa = bi.hpa_base + (gpa & (span_of(bi.size) - 1));
-    }
-    s->env.st->vmm_refs++;
-    s->env.st->exit_cycles += mh_access(s->env.mem, hpa, MH_DATA, write, NULL);
-    return VS_OK;
-}
-
-int shadow_read_guest(shadow *s, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte, vs_err *err)
-{
-    int rc = vmm_ref(s, sp, entry_gpa, false, err);
-    if (rc == VS_OK)
-        *pte = pt_read_entry(os_mem(sp->os), entry_gpa);
-    return rc;
-}
+const mode_env *shadow_env(const shadow *s) { return &s->env; }
 
 void shadow_count_prefetched(shadow *s, uint64_t n) { s->prefetched += n; }
 
@@ -356,7 +327,7 @@ static int guest_walk(shadow *s, const mode_space *sp, uint64_t va, gwalk *g, vs
     for (unsigned level = s->levels;; level--) {
         g->table[level] = table;
         g->level = level;
-        int rc = shadow_read_guest(s, sp, table + 8ull * pt_index(va, level), &g->pte, err);
+        int rc = mode_vmm_read_guest(&s->env, sp, table + 8ull * pt_index(va, level), &g->pte, err);
         if (rc != VS_OK)
             return rc;
         if (!(g->pte & PTE_P))
@@ -394,15 +365,9 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
 {
     vs_pgsz gsize = (vs_pgsz)(g->level - 1), hsize;
     uint64_t gpa = (pte_addr(g->pte) & ~(span_of(gsize) - 1)) | (va & (span_of(gsize) - 1)), hpa;
-    if (!hv_translate(sp->vm, gpa, &hpa, &hsize)) {
-        hv_back_info bi;
-        int rc = hv_back(sp->vm, gpa, &bi, err);
-        if (rc != VS_OK)
-            return rc;
-        s->env.st->exit_cycles += s->env.cfg->cost_exit_ept;
-        hsize = bi.size;
-        hpa = bi.hpa_base + (gpa & (span_of(hsize) - 1));
-    }
+    int rc = mode_vmm_frame(&s->env, sp, gpa, &hpa, &hsize, err);
+    if (rc != VS_OK)
+        return rc;
     vs_pgsz size = gsize < hsize ? gsize : hsize;
     unsigned leaf = pt_leaf_level(size);
     uint64_t table = t->root, va_base = 0;
@@ -447,11 +412,11 @@ static int shadow_fault(shadow *s, const mode_space *sp, stree *t, uint64_t va, 
     if (rc != VS_OK)
         return rc;
     if (!g.present || (write && !g.rw)) {
-        exit_enter(s, EXIT_GUEST_FAULT, s->env.cfg->cost_exit_guest_fault);
+        mode_exit(&s->env, EXIT_GUEST_FAULT, s->env.cfg->cost_exit_guest_fault);
         os_fault_info info;
         return mode_os_fault(&s->env, sp, va, write, &info, err);
     }
-    exit_enter(s, EXIT_HIDDEN_FAULT, s->env.cfg->cost_exit_hidden);
+    mode_exit(&s->env, EXIT_HIDDEN_FAULT, s->env.cfg->cost_exit_hidden);
     return fill(s, sp, t, va, &g, err);
 }
 
@@ -525,7 +490,7 @@ static void load_root(shadow *s, const mode_space *to)
 void shadow_cr3_write(void *state, const mode_space *to)
 {
     shadow *s = state;
-    exit_enter(s, EXIT_CR3_WRITE, s->env.cfg->cost_exit_cr3);
+    mode_exit(&s->env, EXIT_CR3_WRITE, s->env.cfg->cost_exit_cr3);
     load_root(s, to);
 }
 
@@ -543,7 +508,7 @@ void shadow_vm_switch(void *state, const mode_space *to)
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
     shadow *s = state;
-    exit_enter(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
+    mode_exit(&s->env, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     if (s->split)
         pwc_split_invalidate(s->split, va, sp->tag); /* INVLPG drops cached upper levels too */
     stree *t = g_hash_table_lookup(s->trees, key_ptr(tree_key(sp)));
@@ -568,12 +533,12 @@ void shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, u
     (void)level;
     (void)new_pte;
     if (s->pol->write_protect) {
-        exit_enter(s, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
+        mode_exit(&s->env, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
         /* Emulating the trapped store is one write to the guest table. */
         if (s->deferred_rc == VS_OK)
-            s->deferred_rc = vmm_ref(s, sp, entry_gpa, true, &s->deferred);
+            s->deferred_rc = mode_vmm_ref(&s->env, sp, entry_gpa, true, &s->deferred);
     } else if (old_pte & PTE_P) {
-        exit_enter(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
+        mode_exit(&s->env, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     } else {
         return; /* a new entry: nothing derived from it yet, nothing to invalidate */
     }

@@ -51,10 +51,9 @@ void shadow_report(void *state, jw *w);
     }
 
 /* ---- for the prefetch variant ---- */
-/* Reads one guest page-table entry as the VMM does: one reference through the
- * cache hierarchy at its host address (backing the guest frame if needed),
- * counted in vmm_refs and exit_cycles. */
-int shadow_read_guest(shadow *s, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte, vs_err *err);
+/* The run's environment: the VMM's reads of guest tables go through
+ * mode_vmm_read_guest with it. */
+const mode_env *shadow_env(const shadow *s);
 /* Fills the empty leaf slot `index` of shadow table spfn (level `level`) from
  * the guest leaf gpte if the host backs it with a page at least as large;
  * returns true when an entry was written. */

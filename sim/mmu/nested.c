@@ -127,9 +127,7 @@ static bool memo_translate(nested_dim *nd, const hv_vm *vm, uint64_t gpa, uint64
 
 static int ept_violation(nested_dim *nd, hv_vm *vm, uint64_t gpa, vs_err *err)
 {
-    xlate_stats *st = nd->env.st;
-    st->exits[EXIT_EPT_VIOLATION]++;
-    st->exit_cycles += nd->env.cfg->cost_vmexit + nd->env.cfg->cost_exit_ept;
+    mode_exit(&nd->env, EXIT_EPT_VIOLATION, nd->env.cfg->cost_exit_ept);
     hv_back_info bi;
     int rc = hv_back(vm, gpa, &bi, err);
     return rc == VS_OK ? NESTED_RETRY : rc;
