@@ -224,10 +224,13 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, vs_err *err
     return NESTED_RETRY;
 }
 
-/* nested_start_fn: the shadow part of the walk.  The split caches serve both
- * parts: entries above the switching level hold shadow-table host addresses,
- * entries at or below it guest-table GPAs (switch entries moved up for a
- * large guest page are not cached, so the two never mix). */
+/* nested_start_fn: the shadow part of the walk, by the shared walker over the
+ * shadow tables: it stops at the switch entry (AGILE_SWITCH; at level `low`
+ * unless a large guest page moved it up) or at a split-cache hit at or below
+ * it.  The split caches serve both parts: entries above the switching level
+ * hold shadow-table host addresses, entries at or below it guest-table GPAs
+ * (switch entries moved up are not cached, so the two never mix).  The nested
+ * part probes the same caches again and pays the probe's latency. */
 static int agile_start(void *ctx, const mode_space *sp, uint64_t va, uint64_t *table_gpa, unsigned *level,
                        walk_tally *t, vs_err *err)
 {
@@ -236,48 +239,28 @@ static int agile_start(void *ctx, const mode_space *sp, uint64_t va, uint64_t *t
     int rc = shadow_root(a, sp, &s, err);
     if (rc != VS_OK)
         return rc;
-    const pt_mem *m = hv_tables(a->env.hv);
-    pwc_unified *u = a->g.unified;
-    unsigned l = os_proc_tree(sp->proc)->levels, low = l - a->k + 1;
-    uint64_t table = s->spfn << VS_PAGE_SHIFT_4K;
-    if (a->g.split) {
-        /* The walker's one probe; its latency is charged by walk_1d's probe of the same caches. */
-        uint64_t next;
-        unsigned hit = pwc_split_lookup(a->g.split, va, sp->tag, &next);
-        if (hit && hit <= low) {
-            *table_gpa = next;
-            *level = hit - 1;
-            return VS_OK;
-        }
-        if (hit) {
-            table = next;
-            l = hit - 1;
-        }
-    }
-    for (;; l--) {
-        uint64_t entry = table + 8ull * pt_index(va, l), pte;
-        bool cached = u && pwc_unified_caches(u, l);
-        if (cached && pwc_unified_lookup(u, entry, l, &pte)) {
-            t->cycles += a->env.cfg->pwc_latency;
-        } else {
-            pte = pt_read_entry(m, entry);
-            t->refs++;
-            t->cycles += mh_access(a->env.mem, entry, MH_WALK, false, NULL) +
-                         (cached ? a->env.cfg->pwc_latency : 0);
-            if (cached && (pte & PTE_P))
-                pwc_unified_fill(u, entry, l, pte);
-        }
-        if (!(pte & PTE_P))
-            return hidden_fault(a, sp, va, err);
-        if (a->g.split && (!(pte & AGILE_SWITCH) || l == low))
-            pwc_split_fill(a->g.split, va, sp->tag, l, pte_addr(pte));
-        if (pte & AGILE_SWITCH) {
-            *table_gpa = pte_addr(pte);
-            *level = l - 1;
-            return VS_OK;
-        }
-        table = pte_addr(pte);
-    }
+    unsigned levels = os_proc_tree(sp->proc)->levels;
+    walk_req req = {.tables = hv_tables(a->env.hv),
+                    .root = s->spfn << VS_PAGE_SHIFT_4K,
+                    .levels = levels,
+                    .stop_level = levels - a->k + 1,
+                    .stop_bit = AGILE_SWITCH,
+                    .probe_unpriced = true,
+                    .va = va,
+                    .tag = sp->tag,
+                    .split = a->g.split,
+                    .unified = a->g.unified,
+                    .pwc_latency = a->env.cfg->pwc_latency,
+                    .mem = a->env.mem};
+    walk_result res;
+    rc = walk_1d(&req, &res, t, err);
+    if (rc != VS_OK)
+        return rc;
+    if (!res.present)
+        return hidden_fault(a, sp, va, err);
+    *table_gpa = res.next_table;
+    *level = res.level - 1;
+    return VS_OK;
 }
 
 static int agile_create(const mode_env *env, void **state, vs_err *err)
