@@ -154,6 +154,7 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
     s->cfg = *cfg;
     s->streams = g_ptr_array_new();
     s->intervals = g_array_new(FALSE, TRUE, sizeof(sim_interval));
+    s->events = g_array_new(FALSE, FALSE, sizeof(sim_event));
     int rc = cfg_validate(cfg, "config", err);
     if (rc == VS_OK)
         rc = build_tlbs(s, err);
@@ -218,6 +219,7 @@ void sim_free(vs_sim *s)
         tlb_free(s->tlbs[i]);
     mh_free(s->mem);
     g_array_free(s->intervals, TRUE);
+    g_array_free(s->events, TRUE);
     free(s);
 }
 
@@ -359,7 +361,7 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
         unsigned hit = tlb_probe(s, cls, r->addr, tag, &e, &idx);
         if (VS_UNLIKELY(hit == s->n_levels[cls] || (write && !e.writable))) {
             unsigned access = (write ? ACCESS_WRITE : 0) | (cls == CLS_INST ? ACCESS_FETCH : 0);
-            int rc = s->ops->translate(s->mode, &p->sp, r->addr, access, &e, err);
+            int rc = sim_translate(s, st, p, r->addr, access, &e, err);
             if (rc != VS_OK)
                 return rc;
             /* The mode may have switched the running process's tag (adaptive). */
@@ -388,6 +390,7 @@ static int refill(sim_stream *st, vs_err *err)
     long n = ra_next(st->ra, &st->buf, err);
     if (n < 0)
         return (int)n;
+    st->base += (uint64_t)st->n;
     st->n = n;
     st->pos = 0;
     if (n == 0) {

@@ -83,21 +83,38 @@ typedef struct mode_env {
     void *sim;
 } mode_env;
 
-enum { ACCESS_WRITE = 1u << 0, ACCESS_FETCH = 1u << 1 };
+enum {
+    ACCESS_WRITE = 1u << 0,
+    ACCESS_FETCH = 1u << 1,
+    ACCESS_RETRY = 1u << 2, /* not the first attempt at this access (engine_fault.c retries after a fault) */
+};
+
+/* What translate returns besides VS_OK and a negative VS_E_* code: a fault
+ * descriptor for the engine's driver (engine_fault.c), which handles it and
+ * calls translate again.  translate never runs the guest OS itself, so the
+ * OS's page-table events reach the mode only after translate has returned. */
+typedef enum mode_fault {
+    MODE_RETRY = 1, /* the mode handled an exit (EPT violation, hidden fault): walk again */
+    MODE_FAULT = 2, /* the (guest) OS must take a page fault for this access, then walk again;
+                     * the mode has priced any exit that delivers it (shadow's injection) */
+} mode_fault;
 
 typedef struct mode_ops {
     int (*create)(const mode_env *env, void **state, vs_err *err);
     void (*destroy)(void *state);
-    /* The TLBs could not complete this access: produce its translation. */
+    /* The TLBs could not complete this access: one attempt at its
+     * translation.  VS_OK with *out, a mode_fault, or < 0. */
     int (*translate)(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
                      vs_err *err);
-    /* Guest events.  Any may be NULL when the mode has nothing to do. */
+    /* Guest events.  Any may be NULL when the mode has nothing to do.  The
+     * page-table events come after the OS call that made them has returned;
+     * an error they meet is returned, and stops the run. */
     void (*cr3_write)(void *state, const mode_space *to);
     void (*vm_switch)(void *state, const mode_space *to);
     void (*invlpg)(void *state, const mode_space *sp, uint64_t va);
-    void (*pte_written)(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
-                        uint64_t old_pte, uint64_t new_pte);
-    void (*table_freed)(void *state, const mode_space *sp, uint64_t pfn, unsigned level);
+    int (*pte_written)(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
+                       uint64_t new_pte, vs_err *err);
+    int (*table_freed)(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err);
     void (*space_freed)(void *state, const mode_space *sp);
     /* Called every instruction-count tick of cfg->adapt_interval (adaptive only). */
     void (*tick)(void *state, uint64_t instructions);

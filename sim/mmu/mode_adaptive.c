@@ -136,7 +136,8 @@ static int adaptive_translate(void *state, const mode_space *sp, uint64_t va, un
     adaptive *a = state;
     aproc *p = proc_of(a, sp);
     set_running(a, p);
-    p->misses++;
+    if (!(access & ACCESS_RETRY)) /* one TLB miss, however many attempts it takes */
+        p->misses++;
     return a->ops[p->mode]->translate(a->state[p->mode], sp, va, access, out, err);
 }
 
@@ -171,21 +172,24 @@ static void adaptive_invlpg(void *state, const mode_space *sp, uint64_t va)
         a->ops[p->mode]->invlpg(a->state[p->mode], sp, va);
 }
 
-static void adaptive_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
-                                 uint64_t old_pte, uint64_t new_pte)
+static int adaptive_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
+                                uint64_t old_pte, uint64_t new_pte, vs_err *err)
 {
     adaptive *a = state;
     aproc *p = proc_of(a, sp);
-    if (a->ops[p->mode]->pte_written)
-        a->ops[p->mode]->pte_written(a->state[p->mode], sp, entry_gpa, level, old_pte, new_pte);
+    if (!a->ops[p->mode]->pte_written)
+        return VS_OK;
+    return a->ops[p->mode]->pte_written(a->state[p->mode], sp, entry_gpa, level, old_pte, new_pte, err);
 }
 
-static void adaptive_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level)
+static int adaptive_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
 {
     adaptive *a = state;
-    for (int m = 0; m < RUN_COUNT; m++)
+    int rc = VS_OK;
+    for (int m = 0; m < RUN_COUNT && rc == VS_OK; m++)
         if (a->ops[m]->table_freed)
-            a->ops[m]->table_freed(a->state[m], sp, pfn, level);
+            rc = a->ops[m]->table_freed(a->state[m], sp, pfn, level, err);
+    return rc;
 }
 
 static void adaptive_space_freed(void *state, const mode_space *sp)

@@ -175,7 +175,7 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, vs_err *err
             return rc;
         if (!(gpte & PTE_P)) {
             mode_exit(&a->env, EXIT_GUEST_FAULT, a->env.cfg->cost_exit_guest_fault);
-            return NESTED_FAULT;
+            return MODE_FAULT;
         }
         if (gpte & PTE_PS) { /* a large leaf in the shadowed levels: switch one level up */
             sw = l + 1;
@@ -221,7 +221,7 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, vs_err *err
             assert(s);
         }
     }
-    return NESTED_RETRY;
+    return MODE_RETRY;
 }
 
 /* nested_start_fn: the shadow part of the walk, by the shared walker over the
@@ -317,25 +317,28 @@ static void agile_cr3_write(void *state, const mode_space *to)
     nested_guest_cr3_write(&a->g, a->env.cfg, to);
 }
 
-static void agile_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
-                              uint64_t old_pte, uint64_t new_pte)
+static int agile_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
+                             uint64_t old_pte, uint64_t new_pte, vs_err *err)
 {
     agile *a = state;
     (void)old_pte;
     (void)new_pte;
+    (void)err;
     uint64_t key = gkey_of(sp, entry_gpa >> VS_PAGE_SHIFT_4K);
     shadow_table *s = g_hash_table_lookup(a->by_guest, &key);
     if (!s) /* not shadowed, so not write-protected: no exit */
-        return;
+        return VS_OK;
     mode_exit(&a->env, EXIT_PT_WRITE, a->env.cfg->cost_exit_pt_write);
     uint64_t dropped = a->env.st->shadow_entries_dropped;
     drop_entry(a, (s->spfn << VS_PAGE_SHIFT_4K) + (entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)), level);
     forget_paths(a, sp, dropped);
+    return VS_OK;
 }
 
-static void agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level)
+static int agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
 {
     agile *a = state;
+    (void)err;
     uint64_t key = gkey_of(sp, pfn);
     shadow_table *s = g_hash_table_lookup(a->by_guest, &key);
     if (s) {
@@ -345,6 +348,7 @@ static void agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, u
     }
     nested_guest_table_freed(a->nd, &a->g, sp, pfn);
     (void)level;
+    return VS_OK;
 }
 
 static void agile_invlpg(void *state, const mode_space *sp, uint64_t va)

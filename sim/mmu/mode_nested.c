@@ -110,11 +110,13 @@ static void nested_invlpg(void *state, const mode_space *sp, uint64_t va)
     nested_guest_invlpg(&((nested *)state)->g, sp, va);
 }
 
-static void nested_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level)
+static int nested_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
 {
     nested *n = state;
     (void)level;
+    (void)err;
     nested_guest_table_freed(n->nd, &n->g, sp, pfn);
+    return VS_OK;
 }
 
 static void nested_space_freed(void *state, const mode_space *sp)

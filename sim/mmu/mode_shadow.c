@@ -71,7 +71,6 @@
 #include <glib.h>
 #include <stdlib.h>
 
-#define SHADOW_MAX_ATTEMPTS 6 /* walk, guest fault, walk, hidden fault, walk -- twice for a CoW */
 #define NO_SOURCE UINT64_MAX  /* a split table shadows no guest table page */
 #define SHADOW_TABLE_FLAGS (PTE_P | PTE_RW | PTE_US) /* permissions live in the leaves */
 #define RMAP_VM_SHIFT 40      /* guest frames stay below 2^38 (guest.mem <= 2^50) */
@@ -104,8 +103,6 @@ struct shadow {
     GHashTable *meta;  /* spfn -> stable* */
     GHashTable *rmap;  /* vm_id << RMAP_VM_SHIFT | gpfn -> GPtrArray of stable* */
     uint32_t *vm_pid;  /* per VM: the process whose root the VM last loaded (0: none) */
-    int deferred_rc;   /* an error met in a callback that cannot return one */
-    vs_err deferred;
     uint64_t built, flushes, prefetched;
 };
 
@@ -413,58 +410,43 @@ static int shadow_fault(shadow *s, const mode_space *sp, stree *t, uint64_t va, 
         return rc;
     if (!g.present || (write && !g.rw)) {
         mode_exit(&s->env, EXIT_GUEST_FAULT, s->env.cfg->cost_exit_guest_fault);
-        os_fault_info info;
-        return mode_os_fault(&s->env, sp, va, write, &info, err);
+        return MODE_FAULT; /* injected: the guest OS handles it */
     }
     mode_exit(&s->env, EXIT_HIDDEN_FAULT, s->env.cfg->cost_exit_hidden);
-    return fill(s, sp, t, va, &g, err);
+    rc = fill(s, sp, t, va, &g, err);
+    return rc == VS_OK ? MODE_RETRY : rc;
 }
 
 int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
                      vs_err *err)
 {
     shadow *s = state;
-    if (s->deferred_rc != VS_OK) {
-        if (err)
-            *err = s->deferred;
-        return s->deferred_rc;
-    }
     bool write = access & ACCESS_WRITE;
-    for (int attempt = 0; attempt < SHADOW_MAX_ATTEMPTS; attempt++) {
-        stree *t = NULL;
-        int rc = tree_get(s, sp, &t, err);
-        if (rc != VS_OK)
-            return rc;
-        walk_req req = {.tables = s->tables,
-                        .root = t->root << VS_PAGE_SHIFT_4K,
-                        .levels = s->levels,
-                        .va = va,
-                        .tag = sp->tag,
-                        .split = s->split,
-                        .unified = s->unified,
-                        .pwc_latency = s->env.cfg->pwc_latency,
-                        .mem = s->env.mem};
-        walk_result res;
-        walk_tally tally = {0};
-        rc = walk_1d(&req, &res, &tally, err);
-        if (rc != VS_OK)
-            return rc;
-        bool ok = res.present && (!write || (res.pte & PTE_RW));
-        mode_account_walk(s->env.st, &tally, ok);
-        if (ok) {
-            uint64_t mask = span_of(res.size) - 1;
-            *out = (tlb_entry){.pa_base = res.out_addr & ~mask,
-                               .size = res.size,
-                               .writable = res.pte & PTE_RW,
-                               .dirty = write};
-            return VS_OK;
-        }
-        rc = shadow_fault(s, sp, t, va, write, err);
-        if (rc != VS_OK)
-            return rc;
-    }
-    return vs_fail(err, VS_E_USAGE, "%s: va 0x%llx of pid %u still faults after %d attempts", s->pol->name,
-                   (unsigned long long)va, sp->pid, SHADOW_MAX_ATTEMPTS);
+    stree *t = NULL;
+    int rc = tree_get(s, sp, &t, err);
+    if (rc != VS_OK)
+        return rc;
+    walk_req req = {.tables = s->tables,
+                    .root = t->root << VS_PAGE_SHIFT_4K,
+                    .levels = s->levels,
+                    .va = va,
+                    .tag = sp->tag,
+                    .split = s->split,
+                    .unified = s->unified,
+                    .pwc_latency = s->env.cfg->pwc_latency,
+                    .mem = s->env.mem};
+    walk_result res;
+    walk_tally tally = {0};
+    rc = walk_1d(&req, &res, &tally, err);
+    if (rc != VS_OK)
+        return rc;
+    bool ok = res.present && (!write || (res.pte & PTE_RW));
+    mode_account_walk(s->env.st, &tally, ok);
+    if (!ok)
+        return shadow_fault(s, sp, t, va, write, err);
+    uint64_t mask = span_of(res.size) - 1;
+    *out = (tlb_entry){.pa_base = res.out_addr & ~mask, .size = res.size, .writable = res.pte & PTE_RW, .dirty = write};
+    return VS_OK;
 }
 
 /* ---- guest events ---- */
@@ -526,8 +508,8 @@ void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
     }
 }
 
-void shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
-                        uint64_t new_pte)
+int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
+                       uint64_t new_pte, vs_err *err)
 {
     shadow *s = state;
     (void)level;
@@ -535,24 +517,28 @@ void shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, u
     if (s->pol->write_protect) {
         mode_exit(&s->env, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
         /* Emulating the trapped store is one write to the guest table. */
-        if (s->deferred_rc == VS_OK)
-            s->deferred_rc = mode_vmm_ref(&s->env, sp, entry_gpa, true, &s->deferred);
+        int rc = mode_vmm_ref(&s->env, sp, entry_gpa, true, err);
+        if (rc != VS_OK)
+            return rc;
     } else if (old_pte & PTE_P) {
         mode_exit(&s->env, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     } else {
-        return; /* a new entry: nothing derived from it yet, nothing to invalidate */
+        return VS_OK; /* a new entry: nothing derived from it yet, nothing to invalidate */
     }
     invalidate_guest_entry(s, sp->vm_id, entry_gpa, true);
+    return VS_OK;
 }
 
-void shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level)
+int shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
 {
     shadow *s = state;
     (void)level;
+    (void)err;
     GPtrArray *a;
     /* The engine flushes the tag when the address space goes; drop without it. */
     while ((a = g_hash_table_lookup(s->rmap, key_ptr(rmap_key(sp->vm_id, pfn)))))
         unlink_table(s, g_ptr_array_index(a, a->len - 1), false);
+    return VS_OK;
 }
 
 void shadow_space_freed(void *state, const mode_space *sp)

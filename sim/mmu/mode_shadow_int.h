@@ -35,9 +35,9 @@ int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned ac
 void shadow_cr3_write(void *state, const mode_space *to);
 void shadow_vm_switch(void *state, const mode_space *to);
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va);
-void shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
-                        uint64_t new_pte);
-void shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level);
+int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
+                       uint64_t new_pte, vs_err *err);
+int shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err);
 void shadow_space_freed(void *state, const mode_space *sp);
 void shadow_report(void *state, jw *w);
 

@@ -30,7 +30,6 @@
  * faults (map, copy-on-write), or an agile hidden fault (one per guest fault,
  * plus one); after each guest fault the 6 pages may need backing again:
  * 3 rounds of (6 + 1 + 1) = 24. */
-#define NESTED_MAX_ATTEMPTS 24
 /* Host addresses of recently used guest pages, so a split-cache hit (whose
  * host address the hardware holds) costs the simulator no software walk of
  * the EPT.  Not a simulated structure: host mappings never change once made,
@@ -130,7 +129,7 @@ static int ept_violation(nested_dim *nd, hv_vm *vm, uint64_t gpa, vs_err *err)
     mode_exit(&nd->env, EXIT_EPT_VIOLATION, nd->env.cfg->cost_exit_ept);
     hv_back_info bi;
     int rc = hv_back(vm, gpa, &bi, err);
-    return rc == VS_OK ? NESTED_RETRY : rc;
+    return rc == VS_OK ? MODE_RETRY : rc;
 }
 
 int nested_gpa(nested_dim *nd, const mode_space *sp, uint64_t gpa, bool free_, uint64_t *hpa, vs_pgsz *size,
@@ -197,7 +196,7 @@ static int guest_entry_to_host(void *ctx, uint64_t addr, bool from_pwc, uint64_t
 }
 
 /* One attempt: the guest walk from the start point, then the final GPA.
- * Returns VS_OK with *hpa and *hsize, NESTED_RETRY, NESTED_FAULT, or < 0. */
+ * Returns VS_OK with *hpa and *hsize, MODE_RETRY, MODE_FAULT, or < 0. */
 static int walk_2d(nested_dim *nd, const nested_guest *g, const mode_space *sp, uint64_t va, bool write,
                    walk_result *res, uint64_t *hpa, vs_pgsz *hsize, walk_tally *t, vs_err *err)
 {
@@ -226,7 +225,7 @@ static int walk_2d(nested_dim *nd, const nested_guest *g, const mode_space *sp, 
         return rc;
     /* A guest #PF is raised at the guest leaf, before the final GPA is translated. */
     if (!res->present || (write && !(res->pte & PTE_RW)))
-        return NESTED_FAULT;
+        return MODE_FAULT;
     return nested_gpa(nd, sp, res->out_addr, false, hpa, hsize, t, err);
 }
 
@@ -234,37 +233,24 @@ int nested_translate_va(nested_dim *nd, const nested_guest *g, const mode_space 
                         unsigned access, tlb_entry *out, vs_err *err)
 {
     bool write = access & ACCESS_WRITE;
-    for (int attempt = 0; attempt < NESTED_MAX_ATTEMPTS; attempt++) {
-        walk_tally t = {0};
-        walk_result res;
-        uint64_t hpa = 0;
-        vs_pgsz hsize = VS_PG_4K;
-        nd->walk_nested = false;
-        int rc = walk_2d(nd, g, sp, va, write, &res, &hpa, &hsize, &t, err);
-        if (rc < 0)
-            return rc;
-        mode_account_walk(nd->env.st, &t, rc == VS_OK);
-        if (rc == VS_OK) {
-            if (nd->walk_nested)
-                nd->nested_walks++;
-            else
-                nd->direct_walks++;
-            vs_pgsz size = res.size < hsize ? res.size : hsize; /* splintering */
-            *out = (tlb_entry){.pa_base = hpa & ~size_mask(size),
-                               .size = size,
-                               .writable = res.pte & PTE_RW,
-                               .dirty = write};
-            return VS_OK;
-        }
-        if (rc == NESTED_FAULT) {
-            os_fault_info info;
-            rc = mode_os_fault(&nd->env, sp, va, write, &info, err);
-            if (rc != VS_OK)
-                return rc;
-        }
-    }
-    return vs_fail(err, VS_E_USAGE, "2D walk: va 0x%llx of pid %u still faults after %d attempts",
-                   (unsigned long long)va, sp->pid, NESTED_MAX_ATTEMPTS);
+    walk_tally t = {0};
+    walk_result res;
+    uint64_t hpa = 0;
+    vs_pgsz hsize = VS_PG_4K;
+    nd->walk_nested = false;
+    int rc = walk_2d(nd, g, sp, va, write, &res, &hpa, &hsize, &t, err);
+    if (rc < 0)
+        return rc;
+    mode_account_walk(nd->env.st, &t, rc == VS_OK);
+    if (rc != VS_OK)
+        return rc; /* MODE_RETRY or MODE_FAULT */
+    if (nd->walk_nested)
+        nd->nested_walks++;
+    else
+        nd->direct_walks++;
+    vs_pgsz size = res.size < hsize ? res.size : hsize; /* splintering */
+    *out = (tlb_entry){.pa_base = hpa & ~size_mask(size), .size = size, .writable = res.pte & PTE_RW, .dirty = write};
+    return VS_OK;
 }
 
 void nested_guest_invlpg(const nested_guest *g, const mode_space *sp, uint64_t va)
