@@ -166,6 +166,15 @@ void mode_free_pwc(pwc_split *split, pwc_unified *unified);
 void mode_report_pwc(jw *w, const char *key, pwc_split *split, pwc_unified *unified, unsigned levels);
 /* Adds a walk's references and cycles; completed walks also go in the histogram. */
 void mode_account_walk(xlate_stats *st, const walk_tally *t, bool completed);
+/* The TLB entry of a completed walk: the page of `size` holding pa, writable
+ * as the leaf pte says, dirty when a store made the walk. */
+tlb_entry mode_tlb_entry(uint64_t pa, vs_pgsz size, uint64_t pte, bool write);
+/* The walk -> account -> TLB-entry skeleton of a one-dimensional walk (native
+ * tables, shadow tables): walks req, accounts it, and fills *out from a
+ * usable leaf.  Returns VS_OK, MODE_FAULT when the walk found none (not
+ * present, or read-only for a store), or < 0. */
+typedef struct walk_req walk_req;
+int mode_walk_entry(const mode_env *env, const walk_req *req, bool write, tlb_entry *out, vs_err *err);
 /* ---- the VMM's work, priced in one place (mode_common.c) ----
  * A VM exit of `reason`: the round trip (cost.vmexit) plus the handler's
  * work beyond its memory references. */

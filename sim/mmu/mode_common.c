@@ -82,6 +82,27 @@ void mode_account_walk(xlate_stats *st, const walk_tally *t, bool completed)
     }
 }
 
+tlb_entry mode_tlb_entry(uint64_t pa, vs_pgsz size, uint64_t pte, bool write)
+{
+    uint64_t mask = (1ull << vs_pgsz_shift(size)) - 1;
+    return (tlb_entry){.pa_base = pa & ~mask, .size = size, .writable = pte & PTE_RW, .dirty = write};
+}
+
+int mode_walk_entry(const mode_env *env, const walk_req *req, bool write, tlb_entry *out, vs_err *err)
+{
+    walk_result res;
+    walk_tally t = {0};
+    int rc = walk_1d(req, &res, &t, err);
+    if (rc != VS_OK)
+        return rc;
+    bool ok = res.present && (!write || (res.pte & PTE_RW));
+    mode_account_walk(env->st, &t, ok);
+    if (!ok)
+        return MODE_FAULT;
+    *out = mode_tlb_entry(res.out_addr, res.size, res.pte, write);
+    return VS_OK;
+}
+
 int mode_os_fault(const mode_env *env, const mode_space *sp, uint64_t va, bool write, os_fault_info *info,
                   vs_err *err)
 {

@@ -58,18 +58,7 @@ static int native_translate(void *state, const mode_space *sp, uint64_t va, unsi
                     .unified = n->unified,
                     .pwc_latency = n->env.cfg->pwc_latency,
                     .mem = n->env.mem};
-    walk_result res;
-    walk_tally t = {0};
-    int rc = walk_1d(&req, &res, &t, err);
-    if (rc != VS_OK)
-        return rc;
-    bool ok = res.present && (!write || (res.pte & PTE_RW));
-    mode_account_walk(n->env.st, &t, ok);
-    if (!ok)
-        return MODE_FAULT;
-    uint64_t mask = (1ull << vs_pgsz_shift(res.size)) - 1;
-    *out = (tlb_entry){.pa_base = res.out_addr & ~mask, .size = res.size, .writable = res.pte & PTE_RW, .dirty = write};
-    return VS_OK;
+    return mode_walk_entry(&n->env, &req, write, out, err);
 }
 
 static int native_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)

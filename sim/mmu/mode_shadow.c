@@ -435,18 +435,8 @@ int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned ac
                     .unified = s->unified,
                     .pwc_latency = s->env.cfg->pwc_latency,
                     .mem = s->env.mem};
-    walk_result res;
-    walk_tally tally = {0};
-    rc = walk_1d(&req, &res, &tally, err);
-    if (rc != VS_OK)
-        return rc;
-    bool ok = res.present && (!write || (res.pte & PTE_RW));
-    mode_account_walk(s->env.st, &tally, ok);
-    if (!ok)
-        return shadow_fault(s, sp, t, va, write, err);
-    uint64_t mask = span_of(res.size) - 1;
-    *out = (tlb_entry){.pa_base = res.out_addr & ~mask, .size = res.size, .writable = res.pte & PTE_RW, .dirty = write};
-    return VS_OK;
+    rc = mode_walk_entry(&s->env, &req, write, out, err);
+    return rc == MODE_FAULT ? shadow_fault(s, sp, t, va, write, err) : rc;
 }
 
 /* ---- guest events ---- */

@@ -248,8 +248,7 @@ int nested_translate_va(nested_dim *nd, const nested_guest *g, const mode_space 
         nd->nested_walks++;
     else
         nd->direct_walks++;
-    vs_pgsz size = res.size < hsize ? res.size : hsize; /* splintering */
-    *out = (tlb_entry){.pa_base = hpa & ~size_mask(size), .size = size, .writable = res.pte & PTE_RW, .dirty = write};
+    *out = mode_tlb_entry(hpa, res.size < hsize ? res.size : hsize /* splintering */, res.pte, write);
     return VS_OK;
 }
 
