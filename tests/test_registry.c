@@ -6,7 +6,8 @@
  * follows its tables; every registered trace format appears in `run --help`,
  * round-trips its name, and is detected from content in its small sample,
  * tests/fixtures/formats/NAME.sample (a name that hints at no format); every
- * generator appears in `gen --list`.
+ * generator appears in `gen --list`; and docs/architecture.md's checklists
+ * name lists and files that exist.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,12 +124,51 @@ static void every_generator_is_listed(void **state)
     g_free(list);
 }
 
+/* The contents of SOURCE_DIR/rel; g_free it. */
+static char *source_file(const char *rel)
+{
+    char *path = g_strdup_printf("%s/%s", VS_SOURCE_DIR, rel), *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        fail_msg("cannot read %s", path);
+    g_free(path);
+    return text;
+}
+
+static void architecture_checklists_point_at_real_things(void **state)
+{
+    (void)state;
+    char *doc = source_file("docs/architecture.md");
+    static const char *const headings[] = {"## How to add a translation mode", "## How to add a trace format",
+                                           "## TLB hierarchy and its policies", "## Flow of a fault",
+                                           "## The registries"};
+    for (size_t i = 0; i < VS_ARRAY_LEN(headings); i++)
+        if (!strstr(doc, headings[i]))
+            fail_msg("docs/architecture.md lacks '%s'", headings[i]);
+    /* Each list the doc names is defined where it says. */
+    static const struct { const char *list, *file; } lists[] = {
+        {"#define MODE_ROWS", "sim/mmu/mode.c"},
+        {"#define TRACE_FORMATS", "sim/trace/trace_formats.h"},
+        {"#define WL_GENERATORS", "workloads/wl_gen.c"},
+        {"usage: golden_run.sh", "tests/golden_run.sh"},
+    };
+    for (size_t i = 0; i < VS_ARRAY_LEN(lists); i++) {
+        if (!strstr(doc, lists[i].file))
+            fail_msg("docs/architecture.md does not name %s", lists[i].file);
+        char *text = source_file(lists[i].file);
+        if (!strstr(text, lists[i].list))
+            fail_msg("%s no longer holds '%s', which docs/architecture.md points to", lists[i].file, lists[i].list);
+        g_free(text);
+    }
+    g_free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_mode_is_listed_and_classified),
         cmocka_unit_test(every_format_is_listed_and_detected),
         cmocka_unit_test(every_generator_is_listed),
+        cmocka_unit_test(architecture_checklists_point_at_real_things),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
