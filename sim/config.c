@@ -11,6 +11,7 @@
  * here say what each models.
  */
 #include "config.h"
+#include "mmu/mode.h"
 
 #include <glib.h>
 #include <assert.h>
@@ -42,8 +43,6 @@ typedef struct cfg_opt {
     const char *help;
 } cfg_opt;
 
-static const char *const mode_names[] = {"native", "nested", "shadow", "shadow-cache", "shadow-prefetch",
-                                         "contig", "agile", "adaptive", NULL};
 static const char *const pgsz_names[] = {"4k", "2m", "1g", NULL};
 static const char *const pwc_kind_names[] = {"split", "unified", NULL};
 static const char *const tlb_kind_names[] = {"data", "instruction", "unified", NULL};
@@ -160,7 +159,8 @@ static const char default_structures[] =
 
 const char *cfg_mode_name(vs_mode m)
 {
-    return m < MODE_COUNT ? mode_names[m] : "?";
+    const mode_info *info = mode_get(m);
+    return info ? info->name : "?";
 }
 
 static bool parse_u64_text(const char *s, uint64_t *out, bool allow_suffix)
@@ -414,11 +414,16 @@ static int apply_key(vs_config *c, const char *section, const char *key, const c
             return VS_E_CONFIG;
         return set_value(slot, o, value, origin, section, err);
     }
-    if (!section_known(section))
-        return vs_fail(err, VS_E_CONFIG,
-                       "%s: [%s]: unknown section; expected machine, guest, host, tlb, tlb.NAME, pwc, "
-                       "ntlb, memory, cache.NAME, sched, vm, cost, contig, adaptive, agile or stats",
-                       origin, section);
+    if (!section_known(section)) {
+        GString *known = g_string_new("");
+        for (size_t i = 0; i < VS_ARRAY_LEN(options); i++)
+            if (i == 0 || strcmp(options[i].section, options[i - 1].section))
+                g_string_append_printf(known, "%s, ", options[i].section);
+        vs_fail(err, VS_E_CONFIG, "%s: [%s]: unknown section; expected %stlb.NAME or cache.NAME", origin, section,
+                known->str);
+        g_string_free(known, TRUE);
+        return VS_E_CONFIG;
+    }
     const cfg_opt *o = find_key(options, VS_ARRAY_LEN(options), section, key);
     if (!o)
         return unknown_key(err, origin, section, key, options, VS_ARRAY_LEN(options), true);
@@ -812,6 +817,11 @@ void cfg_print_help(FILE *out)
                  "-o cache.NAME.add=true adds a structure, whose keys other -o then set):\n");
     help_row(out, "key", "default", "type", "meaning");
     print_table(out, options, VS_ARRAY_LEN(options));
+    fprintf(out, "\nTranslation modes ([machine] mode; its own keys in the section named):\n");
+    for (unsigned m = 0; m < mode_count(); m++) {
+        const mode_info *info = mode_get((vs_mode)m);
+        fprintf(out, "  %-16s %-10s %s\n", info->name, info->section ? info->section : "-", info->help);
+    }
     print_table(out, tlb_keys, VS_ARRAY_LEN(tlb_keys));
     print_table(out, cache_keys, VS_ARRAY_LEN(cache_keys));
     fprintf(out, "\nWithout [tlb.*] or [cache.*] sections the defaults are:\n%s", default_structures);

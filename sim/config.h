@@ -28,17 +28,9 @@
 #define CFG_MAX_TLBS 16
 #define CFG_NAME_MAX 32
 
-typedef enum vs_mode {
-    MODE_NATIVE = 0,
-    MODE_NESTED,
-    MODE_SHADOW,
-    MODE_SHADOW_CACHE,
-    MODE_SHADOW_PREFETCH,
-    MODE_CONTIG,
-    MODE_AGILE,
-    MODE_ADAPTIVE,
-    MODE_COUNT
-} vs_mode;
+/* A translation mode: an index into the mode registry (mmu/mode.h), which
+ * holds every mode's name, flags and operations. */
+typedef int vs_mode;
 const char *cfg_mode_name(vs_mode m);
 
 typedef enum pwc_kind { PWC_SPLIT = 0, PWC_UNIFIED = 1 } pwc_kind;
@@ -61,7 +53,7 @@ typedef struct cfg_cache {
 
 typedef struct vs_config {
     /* [machine] */
-    int mode;            /* vs_mode */
+    vs_mode mode;        /* index into the mode registry */
     double freq_ghz;
     double base_cpi;
     uint64_t seed;

@@ -104,17 +104,17 @@ static int build_memory(vs_sim *s, vs_err *err)
 
 static int build_machine(vs_sim *s, vs_err *err)
 {
-    bool virtualized = s->cfg.mode != MODE_NATIVE;
+    bool virtualized = s->info->flags & MODE_F_HYPERVISOR;
     if (!virtualized && s->cfg.vm_count != 1)
         return vs_fail(err, VS_E_CONFIG,
-                       "config: [vm] count = %u but [machine] mode = native runs no VMs; expected count = 1",
-                       s->cfg.vm_count);
+                       "config: [vm] count = %u but [machine] mode = %s runs no VMs; expected count = 1",
+                       s->cfg.vm_count, s->info->name);
     if (virtualized) {
         hv_params hp = {.levels = s->cfg.host_levels,
                         .page_size = (vs_pgsz)s->cfg.host_page_size,
                         .mem_bytes = s->cfg.host_mem,
                         .max_order = s->cfg.host_max_order,
-                        .contig_backing = s->cfg.mode == MODE_CONTIG && s->cfg.contig_backing,
+                        .contig_backing = (s->info->flags & MODE_F_CONTIG_BACKING) && s->cfg.contig_backing,
                         .contig_segments = s->cfg.contig_segments};
         int rc = hv_new(&hp, &s->hv, err);
         if (rc != VS_OK)
@@ -154,16 +154,18 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
     s->cfg = *cfg;
     s->streams = g_ptr_array_new();
     s->intervals = g_array_new(FALSE, TRUE, sizeof(sim_interval));
+    s->events = g_array_new(FALSE, FALSE, sizeof(sim_event));
     int rc = cfg_validate(cfg, "config", err);
     if (rc == VS_OK)
         rc = build_tlbs(s, err);
     if (rc == VS_OK)
         rc = build_memory(s, err);
     if (rc == VS_OK) {
-        s->ops = mode_lookup((vs_mode)cfg->mode);
-        if (!s->ops)
-            rc = vs_fail(err, VS_E_CONFIG, "config: [machine] mode = %s is not available in this build",
-                         cfg_mode_name((vs_mode)cfg->mode));
+        s->info = mode_get(cfg->mode);
+        if (!s->info)
+            rc = vs_fail(err, VS_E_CONFIG, "config: [machine] mode = %d is not a registered mode", cfg->mode);
+        else
+            s->ops = s->info->ops;
     }
     if (rc == VS_OK)
         rc = build_machine(s, err);
@@ -174,7 +176,7 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
                             .st = &s->st,
                             .tlb_flush_tag = sim_tlb_flush_tag,
                             .tlb_invlpg = sim_tlb_invlpg,
-                            .eng = s};
+                            .sim = s};
         rc = s->ops->create(&s->env, &s->mode, err);
     }
     if (rc != VS_OK) {
@@ -190,7 +192,7 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
 
 static void stream_free(sim_stream *st)
 {
-    pf_stop(st->pf);
+    ra_stop(st->ra);
     g_hash_table_destroy(st->pids);
     free(st->path);
     free(st);
@@ -217,6 +219,7 @@ void sim_free(vs_sim *s)
         tlb_free(s->tlbs[i]);
     mh_free(s->mem);
     g_array_free(s->intervals, TRUE);
+    g_array_free(s->events, TRUE);
     free(s);
 }
 
@@ -234,7 +237,7 @@ int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err)
     }
     st->path = vs_strdup(path);
     st->fmt = trace_reader_fmt(reader);
-    st->pf = pf_start(reader);
+    st->ra = ra_start(reader);
     st->vm = &s->vms[vm >= 0 ? (uint32_t)vm : s->streams->len % s->n_vms];
     g_ptr_array_add(s->streams, st);
     return VS_OK;
@@ -358,7 +361,7 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
         unsigned hit = tlb_probe(s, cls, r->addr, tag, &e, &idx);
         if (VS_UNLIKELY(hit == s->n_levels[cls] || (write && !e.writable))) {
             unsigned access = (write ? ACCESS_WRITE : 0) | (cls == CLS_INST ? ACCESS_FETCH : 0);
-            int rc = s->ops->translate(s->mode, &p->sp, r->addr, access, &e, err);
+            int rc = sim_translate(s, st, p, r->addr, access, &e, err);
             if (rc != VS_OK)
                 return rc;
             /* The mode may have switched the running process's tag (adaptive). */
@@ -384,14 +387,15 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
 
 static int refill(sim_stream *st, vs_err *err)
 {
-    long n = pf_next(st->pf, &st->buf, err);
+    long n = ra_next(st->ra, &st->buf, err);
     if (n < 0)
         return (int)n;
+    st->base += (uint64_t)st->n;
     st->n = n;
     st->pos = 0;
     if (n == 0) {
         st->done = true;
-        st->digest = pf_digest(st->pf);
+        st->digest = ra_digest(st->ra);
     }
     return VS_OK;
 }
@@ -438,7 +442,7 @@ static double input_fraction(vs_sim *s)
     double sum = 0;
     for (guint i = 0; i < s->streams->len; i++) {
         sim_stream *st = g_ptr_array_index(s->streams, i);
-        double f = pf_fraction(st->pf);
+        double f = ra_fraction(st->ra);
         if (f < 0)
             return -1;
         sum += f;

@@ -19,18 +19,18 @@ void sim_tlb_flush_all(vs_sim *s)
     s->tlb_flushes++;
 }
 
-void sim_tlb_flush_tag(void *eng, uint16_t tag)
+void sim_tlb_flush_tag(void *sim, uint16_t tag)
 {
-    vs_sim *s = eng;
+    vs_sim *s = sim;
     sim_memo_reset(s);
     for (unsigned i = 0; i < s->n_tlbs; i++)
         tlb_flush_asid(s->tlbs[i], tag);
     s->tlb_flushes++;
 }
 
-void sim_tlb_invlpg(void *eng, uint16_t tag, uint64_t va)
+void sim_tlb_invlpg(void *sim, uint16_t tag, uint64_t va)
 {
-    vs_sim *s = eng;
+    vs_sim *s = sim;
     sim_memo_reset(s);
     for (unsigned i = 0; i < s->n_tlbs; i++)
         tlb_invlpg(s->tlbs[i], va, tag);
@@ -109,19 +109,21 @@ static uint32_t map_pid(sim_stream *st, uint32_t trace_pid)
 
 /* A process may exit while it runs (the usual case): the CPU then idles
  * until the trace's next switch record. */
-static void exit_process(vs_sim *s, sim_stream *st, uint32_t trace_pid)
+static int exit_process(vs_sim *s, sim_stream *st, uint32_t trace_pid, vs_err *err)
 {
     uint32_t os_pid = map_pid(st, trace_pid);
     sim_proc *p = g_hash_table_lookup(st->vm->procs, GUINT_TO_POINTER(os_pid));
     if (!p)
-        return;
+        return VS_OK;
     if (p == s->running)
         s->running = NULL;
     if (p == st->cur)
         st->cur = NULL;
     os_exit(st->vm->os, p->sp.proc);
+    int rc = sim_deliver_events(s, st, err); /* while the engine still knows p */
     g_hash_table_remove(st->pids, GUINT_TO_POINTER(trace_pid + 1));
     g_hash_table_remove(st->vm->procs, GUINT_TO_POINTER(os_pid));
+    return rc;
 }
 
 /* Records that act on the running process need one. */
@@ -152,7 +154,7 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
         rc = sim_proc_for(s, st->vm, map_pid(st, r->id), &p, err);
         break;
     case TREC_PROC_EXIT:
-        exit_process(s, st, r->id);
+        rc = exit_process(s, st, r->id, err);
         break;
     case TREC_FORK:
         rc = need_running(s, st, r, err);
@@ -198,7 +200,7 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
     default:
         assert(!"memory record in sim_control");
     }
-    return rc;
+    return rc == VS_OK ? sim_deliver_events(s, st, err) : rc;
 }
 
 /* ---- OS hooks: the guest OS reports what it did to its page tables ---- */
@@ -208,13 +210,20 @@ static sim_proc *proc_of(sim_vm *vm, uint32_t pid)
     return g_hash_table_lookup(vm->procs, GUINT_TO_POINTER(pid));
 }
 
+/* The mode hears of page-table changes after the OS call returns
+ * (engine_fault.c); the TLBs hear at once. */
 static void hook_pte_written(void *ctx, uint32_t pid, uint64_t entry_pa, unsigned level, uint64_t old_pte,
                              uint64_t new_pte)
 {
     sim_vm *vm = ctx;
     sim_proc *p = proc_of(vm, pid);
     if (p && vm->sim->ops->pte_written)
-        vm->sim->ops->pte_written(vm->sim->mode, &p->sp, entry_pa, level, old_pte, new_pte);
+        sim_queue_event(vm->sim, &(sim_event){.kind = SIM_EV_PTE_WRITTEN,
+                                              .p = p,
+                                              .addr = entry_pa,
+                                              .level = level,
+                                              .old_pte = old_pte,
+                                              .new_pte = new_pte});
 }
 
 #define SPLINTER_SWEEP_MAX 512 /* 4 KiB pieces of a 2 MiB page; a 1 GiB page flushes the tag instead */
@@ -247,7 +256,7 @@ static void hook_table_freed(void *ctx, uint32_t pid, uint64_t pfn, unsigned lev
     sim_vm *vm = ctx;
     sim_proc *p = proc_of(vm, pid);
     if (p && vm->sim->ops->table_freed)
-        vm->sim->ops->table_freed(vm->sim->mode, &p->sp, pfn, level);
+        sim_queue_event(vm->sim, &(sim_event){.kind = SIM_EV_TABLE_FREED, .p = p, .addr = pfn, .level = level});
 }
 
 static void hook_space_freed(void *ctx, uint32_t pid)
@@ -258,7 +267,7 @@ static void hook_space_freed(void *ctx, uint32_t pid)
         return;
     sim_tlb_flush_tag(vm->sim, p->sp.tag);
     if (vm->sim->ops->space_freed)
-        vm->sim->ops->space_freed(vm->sim->mode, &p->sp);
+        sim_queue_event(vm->sim, &(sim_event){.kind = SIM_EV_SPACE_FREED, .p = p});
 }
 
 const os_hooks sim_os_hooks_template = {

@@ -12,7 +12,7 @@
 #include "mmu/mode.h"
 #include "mmu/os.h"
 #include "tlb/tlb.h"
-#include "prefetch.h"
+#include "readahead.h"
 #include "trace/trace.h"
 
 #include <glib.h>
@@ -41,11 +41,12 @@ struct sim_vm {
 };
 
 typedef struct sim_stream {
-    prefetch *pf;         /* the trace, read ahead in its own thread */
+    readahead *ra;        /* the trace, read ahead in its own thread */
     trace_fmt fmt;
     char *path;
-    const trace_rec *buf; /* the batch being simulated, owned by pf */
+    const trace_rec *buf; /* the batch being simulated, owned by ra */
     long n, pos;
+    uint64_t base;        /* records in the batches before this one */
     bool done;
     bool started;         /* it has had a process (a later lack of one is an exit) */
     sim_vm *vm;
@@ -92,6 +93,7 @@ struct vs_sim {
     hv *hv;
     sim_vm *vms;
     uint32_t n_vms;
+    const mode_info *info; /* the registry row of cfg.mode */
     const mode_ops *ops;
     void *mode;
     mode_env env;
@@ -112,6 +114,7 @@ struct vs_sim {
     uint64_t transactions, cdas;
     uint64_t next_interval, next_tick;
     GArray *intervals; /* sim_interval deltas */
+    GArray *events;    /* sim_event: page-table events of the last OS call, not yet delivered */
     sim_interval last;
     double wall_seconds;
     sim_observer_fn observer; /* NULL unless a test or debugger is watching */
@@ -120,12 +123,30 @@ struct vs_sim {
     uint64_t native_cycles, native_translation_cycles, native_walk_refs, native_walks;
 };
 
+/* engine_fault.c */
+typedef enum sim_event_kind { SIM_EV_PTE_WRITTEN, SIM_EV_TABLE_FREED, SIM_EV_SPACE_FREED } sim_event_kind;
+typedef struct sim_event {
+    sim_event_kind kind;
+    sim_proc *p;
+    uint64_t addr; /* the entry's address (pte_written) or the table's frame (table_freed) */
+    unsigned level;
+    uint64_t old_pte, new_pte;
+} sim_event;
+void sim_queue_event(vs_sim *s, const sim_event *ev);
+/* Hands the mode every queued event, in order; the first error stops it and
+ * names the stream's file and record. */
+int sim_deliver_events(vs_sim *s, const sim_stream *st, vs_err *err);
+/* The TLBs missed: the mode's translation of va for process p, running the
+ * OS for its page faults; errors name the stream's file and record. */
+int sim_translate(vs_sim *s, const sim_stream *st, sim_proc *p, uint64_t va, unsigned access, tlb_entry *out,
+                  vs_err *err);
+
 /* engine_events.c */
 int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err);
 int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err);
 int sim_proc_for(vs_sim *s, sim_vm *vm, uint32_t os_pid, sim_proc **out, vs_err *err);
-void sim_tlb_flush_tag(void *eng, uint16_t tag);
-void sim_tlb_invlpg(void *eng, uint16_t tag, uint64_t va);
+void sim_tlb_flush_tag(void *sim, uint16_t tag);
+void sim_tlb_invlpg(void *sim, uint16_t tag, uint64_t va);
 void sim_tlb_flush_all(vs_sim *s);
 static inline void sim_memo_reset(vs_sim *s)
 {

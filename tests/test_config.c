@@ -27,7 +27,7 @@ static void defaults_are_skylake(void **state)
     vs_err err = {0};
     cfg_defaults(&c);
     assert_int_equal(cfg_validate(&c, "defaults", &err), VS_OK);
-    assert_int_equal(c.mode, MODE_NATIVE);
+    assert_string_equal(cfg_mode_name(c.mode), "native");
     assert_int_equal(c.guest_levels, 4);
     assert_int_equal(c.n_tlbs, 6);
     assert_string_equal(c.tlbs[4].name, "stlb");
@@ -45,7 +45,7 @@ static void file_values_and_sizes(void **state)
     vs_err err = {0};
     assert_int_equal(load(&c, "[machine]\nmode = nested\nbase_cpi = 0.75\n[guest]\nmem = 2g\nlevels=5\n"
                               "[host]\npage_size = 2m\n", &err), VS_OK);
-    assert_int_equal(c.mode, MODE_NESTED);
+    assert_string_equal(cfg_mode_name(c.mode), "nested");
     assert_true(c.base_cpi == 0.75);
     assert_int_equal(c.guest_mem, 2ull << 30);
     assert_int_equal(c.guest_levels, 5);
@@ -136,7 +136,7 @@ static void overrides(void **state)
     assert_int_equal(cfg_override(&c, "noequals", &err), VS_E_USAGE);
     assert_non_null(strstr(err.msg, "section.key=value"));
     assert_int_equal(cfg_override(&c, "machine.mode=shadow", &err), VS_OK);
-    assert_int_equal(c.mode, MODE_SHADOW);
+    assert_string_equal(cfg_mode_name(c.mode), "shadow");
     assert_int_equal(cfg_override(&c, "tlb.stlb.ways=7", &err), VS_E_CONFIG);
     assert_non_null(strstr(err.msg, "-o tlb.stlb.ways=7"));
 }

@@ -124,10 +124,6 @@ static void agile_forms(void **state)
 static void shadow_forms(void **state)
 {
     (void)state;
-    if (!mode_lookup(MODE_SHADOW)) {
-        print_message("shadow mode is not built yet: skipping its closed form (4)\n");
-        skip();
-    }
     expect_refs("shadow", NULL, 4);
 }
 

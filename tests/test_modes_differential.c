@@ -7,6 +7,12 @@
  * then the hypervisor's segment base or host tables) must agree on every one.
  * Each mode runs under several machine shapes: default caches, the unified
  * page-walk cache, large pages in both dimensions, untagged TLBs, and no caches.
+ *
+ * A check that never fails proves nothing, so the test first seeds a fault
+ * (as SQLite's bitvec test does): the build links this test with
+ * -Wl,--wrap=mode_get, and while a fault is armed the engine gets a copy of
+ * the mode whose translate returns the neighbouring page frame for one
+ * translation.  Every mode must be caught at that one wrong translation.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +113,48 @@ static int teardown(void **state)
     return 0;
 }
 
+/* ---- the seeded fault ---- */
+
+/* The translate call to corrupt: late enough that every kind of walk and
+ * fault has run, early enough for any shape to reach it. */
+#define SEED_AT_CALL 500
+
+static struct seed {
+    bool armed;
+    const mode_ops *real;
+    mode_ops faulty;
+    mode_info faulty_info;
+    uint64_t calls, injected;
+} seed;
+
+const mode_info *__real_mode_get(vs_mode m);
+
+static int faulty_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
+                            vs_err *err)
+{
+    int rc = seed.real->translate(state, sp, va, access, out, err);
+    if (rc == VS_OK && ++seed.calls == SEED_AT_CALL) {
+        out->pa_base ^= 1ull << vs_pgsz_shift(out->size); /* the neighbouring frame */
+        seed.injected++;
+    }
+    return rc;
+}
+
+const mode_info *__wrap_mode_get(vs_mode m);
+const mode_info *__wrap_mode_get(vs_mode m)
+{
+    const mode_info *info = __real_mode_get(m);
+    if (!seed.armed || !info)
+        return info;
+    seed.armed = false; /* only the engine's lookup, which follows the arming */
+    seed.real = info->ops;
+    seed.faulty = *info->ops;
+    seed.faulty.translate = faulty_translate;
+    seed.faulty_info = *info;
+    seed.faulty_info.ops = &seed.faulty;
+    return &seed.faulty_info;
+}
+
 typedef struct watch {
     vs_sim *s;
     uint64_t checked, mismatches;
@@ -128,8 +176,9 @@ static void observe(void *ctx, uint32_t vm, uint32_t pid, uint64_t va, uint64_t 
                  rc == VS_OK ? "" : "(unmapped)", (unsigned long long)ref);
 }
 
-/* Returns true when every access agreed with the reference (failures are printed). */
-static bool run_one(vs_mode m, const char *const *extra)
+/* Runs mode m under the overrides `extra` and returns how many accesses
+ * disagreed with the reference (the first is printed unless quiet). */
+static uint64_t run_one(vs_mode m, const char *const *extra, bool seed_fault)
 {
     vs_config cfg;
     vs_err err;
@@ -138,7 +187,8 @@ static bool run_one(vs_mode m, const char *const *extra)
     snprintf(buf, sizeof buf, "machine.mode=%s", cfg_mode_name(m));
     assert_int_equal(cfg_override(&cfg, buf, &err), VS_OK);
     assert_int_equal(cfg_override(&cfg, "sched.quantum=3000", &err), VS_OK);
-    if (m != MODE_NATIVE)
+    bool virtualized = mode_get(m)->flags & MODE_F_HYPERVISOR;
+    if (virtualized)
         assert_int_equal(cfg_override(&cfg, "vm.count=2", &err), VS_OK);
     char label[256];
     snprintf(label, sizeof label, "%s", cfg_mode_name(m));
@@ -149,27 +199,43 @@ static bool run_one(vs_mode m, const char *const *extra)
     }
     watch w = {0};
     gint64 t0 = g_get_monotonic_time();
+    seed = (struct seed){.armed = seed_fault};
     int rc = sim_new(&cfg, &w.s, &err);
     if (rc != VS_OK) {
         print_message("FAIL %s: %s\n", label, err.msg);
-        return false;
+        return UINT64_MAX;
     }
     for (int i = 0; i < N_TRACES; i++)
-        assert_int_equal(sim_add_trace(w.s, paths[i], m == MODE_NATIVE ? 0 : -1, &err), VS_OK);
+        assert_int_equal(sim_add_trace(w.s, paths[i], virtualized ? -1 : 0, &err), VS_OK);
     sim_set_observer(w.s, observe, &w);
     rc = sim_run(w.s, NULL, NULL, &err);
     sim_free(w.s);
     if (rc != VS_OK) {
         print_message("FAIL %s: %s\n", label, err.msg);
-        return false;
+        return UINT64_MAX;
     }
+    if (seed_fault)
+        return w.mismatches;
     print_message("%-64s %8llu accesses checked, %.2f s\n", label, (unsigned long long)w.checked,
                   (double)(g_get_monotonic_time() - t0) / 1e6);
     assert_true(w.checked > N_RECS);
     if (w.mismatches)
         print_message("FAIL %s: %llu of %llu accesses disagree with the reference; first: %s\n", label,
                       (unsigned long long)w.mismatches, (unsigned long long)w.checked, w.first);
-    return w.mismatches == 0;
+    return w.mismatches;
+}
+
+/* The check must fail when a mode returns one wrong translation. */
+static void seeded_fault_is_caught(void **state)
+{
+    (void)state;
+    for (vs_mode m = 0; m < (vs_mode)mode_count(); m++) {
+        uint64_t mismatches = run_one(m, NULL, true);
+        print_message("%-16s seeded fault: %llu injected, %llu accesses disagree\n", cfg_mode_name(m),
+                      (unsigned long long)seed.injected, (unsigned long long)mismatches);
+        assert_int_equal(seed.injected, 1);
+        assert_true(mismatches >= 1 && mismatches != UINT64_MAX);
+    }
 }
 
 static void every_mode(void **state)
@@ -185,14 +251,10 @@ static void every_mode(void **state)
         VT_OPTS("contig.segments=3", "agile.shadow_levels=1", "ntlb.entries=4"),
     };
     unsigned modes = 0, failed = 0;
-    for (int m = 0; m < MODE_COUNT; m++) {
-        if (!mode_lookup((vs_mode)m)) {
-            print_message("mode %s is not built: not checked\n", cfg_mode_name((vs_mode)m));
-            continue;
-        }
+    for (vs_mode m = 0; m < (vs_mode)mode_count(); m++) {
         modes++;
         for (size_t i = 0; i < VS_ARRAY_LEN(shapes); i++)
-            failed += !run_one((vs_mode)m, shapes[i]);
+            failed += run_one(m, shapes[i], false) != 0;
     }
     assert_true(modes >= 4);
     if (failed)
@@ -201,6 +263,6 @@ static void every_mode(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(every_mode)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(seeded_fault_is_caught), cmocka_unit_test(every_mode)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

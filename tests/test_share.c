@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "mmu/mode.h"
 #include "share/share.h"
 #include "vs_test.h"
 
@@ -472,8 +473,8 @@ static void test_costs(void **state)
     assert_true(pr.share == 2575.0 + 9936.0 + 2 * pr.remap_each);
     share_cost_price(&def, &cfg, SHARE_MC_NESTED, SHARE_HASH_SFH, &ev, &pr);
     assert_true(pr.remap_each == (double)(cfg.cost_tlb_flush + cfg.cost_vmexit)); /* from the timing model */
-    assert_int_equal(share_mode_class_of(MODE_SHADOW), SHARE_MC_SHADOW);
-    assert_int_equal(share_mode_class_of(MODE_NESTED), SHARE_MC_NESTED);
+    assert_int_equal(share_mode_class_of(mode_find("shadow")), SHARE_MC_SHADOW);
+    assert_int_equal(share_mode_class_of(mode_find("nested")), SHARE_MC_NESTED);
 
     static const char negative[] = "[share]\ncompare = -3\n", typo[] = "[share]\ncomprae = 3\n";
     char *bad = vt_write_file("bad_cost.ini", negative, strlen(negative));

@@ -1,7 +1,11 @@
 /*
- * wl_gen.c: the generator table and wl_generate -- open the .vmt writer (or,
- * for an image generator, a temporary file), parse the arguments, run the
- * generator, commit the file only on success.
+ * wl_gen.c: the registry of generators and wl_generate -- open the .vmt
+ * writer (or, for an image generator, a temporary file), parse the
+ * arguments, run the generator, commit the file only on success.  Each
+ * generator's file defines `const wl_gen wl_gen_STEM` (an image generator
+ * `const wl_image_gen wl_gen_STEM`): its name, summary, keys and run
+ * function; WL_GENERATORS lists the stems in `gen --list` order, so adding a
+ * generator is its file plus one row here.
  *
  * Invariant: a failed generation never leaves a file under the final name
  * (the writer renames its temporary file only on trace_writer_close).
@@ -14,9 +18,16 @@
 #include <string.h>
 #include <unistd.h>
 
-static const wl_gen *const GENS[] = {&wl_gen_worst, &wl_gen_vpr,    &wl_gen_hpcc, &wl_gen_tpch,
-                                     &wl_gen_kbuild, &wl_gen_boot, &wl_gen_ds, &wl_gen_ckptmicro,
-                                     &wl_gen_guestmem.gen};
+#define WL_GENERATORS(TRACE, IMAGE)                                                                          \
+    TRACE(worst) TRACE(vpr) TRACE(hpcc) TRACE(tpch) TRACE(kbuild) TRACE(boot) TRACE(ds) TRACE(ckptmicro)           \
+    IMAGE(guestmem)
+
+#define WL_DECLARE(STEM) extern const wl_gen wl_gen_##STEM;
+#define WL_DECLARE_IMAGE(STEM) extern const wl_image_gen wl_gen_##STEM;
+WL_GENERATORS(WL_DECLARE, WL_DECLARE_IMAGE)
+#define WL_ROW(STEM) &wl_gen_##STEM,
+#define WL_IMAGE_ROW(STEM) &wl_gen_##STEM.gen,
+static const wl_gen *const GENS[] = {WL_GENERATORS(WL_ROW, WL_IMAGE_ROW)};
 
 /* An image generator's output: written to a temporary file beside out_path,
  * renamed over it only on success. */

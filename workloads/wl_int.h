@@ -13,6 +13,7 @@ typedef int (*wl_run_fn)(wl_args *a, uint64_t seed, wl_out *out, vs_err *err);
  * (a new empty file; path is for messages). */
 typedef int (*wl_image_fn)(wl_args *a, uint64_t seed, int fd, const char *path, vs_err *err);
 
+/* A generator's registry entry (wl_gen.c lists them). */
 typedef struct wl_gen {
     wl_info info;
     wl_run_fn run; /* NULL: an image generator, a wl_image_gen */
@@ -22,10 +23,6 @@ typedef struct wl_image_gen {
     wl_gen gen; /* first, so the table holds &x.gen; its run is NULL */
     wl_image_fn image;
 } wl_image_gen;
-
-extern const wl_gen wl_gen_worst, wl_gen_vpr, wl_gen_hpcc, wl_gen_tpch, wl_gen_kbuild,
-    wl_gen_boot, wl_gen_ds, wl_gen_ckptmicro;
-extern const wl_image_gen wl_gen_guestmem;
 
 #define WL_CODE_BASE 0x400000ull        /* where x86-64 Linux loads a non-PIE text segment */
 #define WL_DATA_BASE 0x10000000000ull   /* 1 TiB: clear of code, below the mmap area */

@@ -7,7 +7,9 @@
  */
 #include "cli.h"
 #include "engine.h"
+#include "mmu/mode.h"
 #include "sweep/sweep.h"
+#include "trace/trace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +123,7 @@ static int add_traces(vs_sim *sim, int argc, char **argv, const vs_config *cfg, 
 static int run_native_baseline(vs_sim *sim, const vs_config *cfg, int argc, char **argv, bool bar, vs_err *err)
 {
     vs_config ncfg = *cfg;
-    ncfg.mode = MODE_NATIVE;
+    ncfg.mode = mode_find("native");
     ncfg.vm_count = 1;
     vs_sim *native = NULL;
     int rc = sim_new(&ncfg, &native, err);
@@ -149,11 +151,13 @@ int cli_run(int argc, char **argv)
         {"vs-native", 0, 0, G_OPTION_ARG_NONE, &vs_native, "also run native on the same traces; report the overhead", NULL},
         {"help-config", 0, 0, G_OPTION_ARG_NONE, &help_config, "list every config key with its default", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
-    if (!cli_parse("run", "TRACE... [vm=K TRACE...]",
-                   "Simulates the traces as processes of one or more VMs and reports translation costs.\n"
-                   "Formats (detected from content; gzip/xz/zstd transparent): vmt, lackey, pin, simics, champsim,\n"
-                   "drmemtrace, sift.",
-                   entries, &argc, &argv))
+    GString *summary = g_string_new("Simulates the traces as processes of one or more VMs and reports translation "
+                                    "costs.\nFormats (detected from content; gzip/xz/zstd transparent):");
+    for (int f = TFMT_VMT; f < TFMT_COUNT; f++)
+        g_string_append_printf(summary, "\n  %-11s %s", trace_fmt_name((trace_fmt)f), trace_fmt_help((trace_fmt)f));
+    bool parsed = cli_parse("run", "TRACE... [vm=K TRACE...]", summary->str, entries, &argc, &argv);
+    g_string_free(summary, TRUE);
+    if (!parsed)
         return CLI_USAGE;
     int status = CLI_OK;
     vs_err err = {0};
@@ -186,7 +190,7 @@ int cli_run(int argc, char **argv)
     bool bar = !quiet && isatty(STDERR_FILENO);
     if (sim_run(sim, bar ? progress_bar : NULL, NULL, &err) != VS_OK)
         goto fail;
-    if (vs_native && cfg.mode != MODE_NATIVE && run_native_baseline(sim, &cfg, argc, argv, bar, &err) != VS_OK)
+    if (vs_native && cfg.mode != mode_find("native") && run_native_baseline(sim, &cfg, argc, argv, bar, &err) != VS_OK)
         goto fail;
     if (!quiet) {
         FILE *text = cli_text_stream(json_path, csv_path);

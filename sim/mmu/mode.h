@@ -78,27 +78,43 @@ typedef struct mode_env {
     hv *hv;           /* NULL in native mode */
     xlate_stats *st;
     /* TLB shootdowns the mode asks of the engine */
-    void (*tlb_flush_tag)(void *eng, uint16_t tag);
-    void (*tlb_invlpg)(void *eng, uint16_t tag, uint64_t va);
-    void *eng;
+    void (*tlb_flush_tag)(void *sim, uint16_t tag);
+    void (*tlb_invlpg)(void *sim, uint16_t tag, uint64_t va);
+    void *sim;
 } mode_env;
 
-enum { ACCESS_WRITE = 1u << 0, ACCESS_FETCH = 1u << 1 };
+enum {
+    ACCESS_WRITE = 1u << 0,
+    ACCESS_FETCH = 1u << 1,
+    ACCESS_RETRY = 1u << 2, /* not the first attempt at this access (engine_fault.c retries after a fault) */
+};
+
+/* What translate returns besides VS_OK and a negative VS_E_* code: a fault
+ * descriptor for the engine's driver (engine_fault.c), which handles it and
+ * calls translate again.  translate never runs the guest OS itself, so the
+ * OS's page-table events reach the mode only after translate has returned. */
+typedef enum mode_fault {
+    MODE_RETRY = 1, /* the mode handled an exit (EPT violation, hidden fault): walk again */
+    MODE_FAULT = 2, /* the (guest) OS must take a page fault for this access, then walk again;
+                     * the mode has priced any exit that delivers it (shadow's injection) */
+} mode_fault;
 
 typedef struct mode_ops {
-    const char *name;
     int (*create)(const mode_env *env, void **state, vs_err *err);
     void (*destroy)(void *state);
-    /* The TLBs could not complete this access: produce its translation. */
+    /* The TLBs could not complete this access: one attempt at its
+     * translation.  VS_OK with *out, a mode_fault, or < 0. */
     int (*translate)(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
                      vs_err *err);
-    /* Guest events.  Any may be NULL when the mode has nothing to do. */
+    /* Guest events.  Any may be NULL when the mode has nothing to do.  The
+     * page-table events come after the OS call that made them has returned;
+     * an error they meet is returned, and stops the run. */
     void (*cr3_write)(void *state, const mode_space *to);
     void (*vm_switch)(void *state, const mode_space *to);
     void (*invlpg)(void *state, const mode_space *sp, uint64_t va);
-    void (*pte_written)(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
-                        uint64_t old_pte, uint64_t new_pte);
-    void (*table_freed)(void *state, const mode_space *sp, uint64_t pfn, unsigned level);
+    int (*pte_written)(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
+                       uint64_t new_pte, vs_err *err);
+    int (*table_freed)(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err);
     void (*space_freed)(void *state, const mode_space *sp);
     /* Called every instruction-count tick of cfg->adapt_interval (adaptive only). */
     void (*tick)(void *state, uint64_t instructions);
@@ -107,7 +123,34 @@ typedef struct mode_ops {
     void (*report)(void *state, jw *w);
 } mode_ops;
 
-const mode_ops *mode_lookup(vs_mode m); /* NULL when the mode is not built */
+/* ---- the registry (mode.c): one row per mode ----
+ * Config parsing, `run --help-config`, the engine's machine set-up and the
+ * side models all read these rows; nothing else lists the modes. */
+enum {
+    MODE_F_HYPERVISOR = 1u << 0,     /* guests run in VMs under a hypervisor ([vm] count may exceed 1) */
+    MODE_F_CONTIG_BACKING = 1u << 1, /* the hypervisor backs each VM contiguously when [contig] backing */
+};
+
+/* Whose page tables translate, which decides how a change of mapping is priced
+ * (page sharing: share_mode_class_of).  Every row names one. */
+typedef enum mode_tables {
+    MODE_TABLES_HARDWARE = 1, /* the hardware walks the (guest and host) tables the OS and VMM write */
+    MODE_TABLES_SHADOW,       /* the VMM keeps shadow tables for some or all levels */
+} mode_tables;
+
+typedef struct mode_info {
+    const char *name;    /* the [machine] mode value */
+    const mode_ops *ops;
+    unsigned flags;      /* MODE_F_* */
+    mode_tables tables;
+    const char *section; /* the config section of its own keys, or NULL */
+    const char *help;    /* one line for run --help-config */
+} mode_info;
+
+extern const char *const mode_names[]; /* NULL-terminated, in registry order (vs_mode indexes it) */
+unsigned mode_count(void);
+const mode_info *mode_get(vs_mode m);     /* NULL when out of range */
+int mode_find(const char *name);          /* the index of `name`, or -1 */
 
 /* ---- helpers shared by the modes (mode_common.c) ---- */
 typedef struct pwc_split pwc_split;
@@ -123,12 +166,35 @@ void mode_free_pwc(pwc_split *split, pwc_unified *unified);
 void mode_report_pwc(jw *w, const char *key, pwc_split *split, pwc_unified *unified, unsigned levels);
 /* Adds a walk's references and cycles; completed walks also go in the histogram. */
 void mode_account_walk(xlate_stats *st, const walk_tally *t, bool completed);
+/* The TLB entry of a completed walk: the page of `size` holding pa, writable
+ * as the leaf pte says, dirty when a store made the walk. */
+tlb_entry mode_tlb_entry(uint64_t pa, vs_pgsz size, uint64_t pte, bool write);
+/* The walk -> account -> TLB-entry skeleton of a one-dimensional walk (native
+ * tables, shadow tables): walks req, accounts it, and fills *out from a
+ * usable leaf.  Returns VS_OK, MODE_FAULT when the walk found none (not
+ * present, or read-only for a store), or < 0. */
+typedef struct walk_req walk_req;
+int mode_walk_entry(const mode_env *env, const walk_req *req, bool write, tlb_entry *out, vs_err *err);
+/* ---- the VMM's work, priced in one place (mode_common.c) ----
+ * A VM exit of `reason`: the round trip (cost.vmexit) plus the handler's
+ * work beyond its memory references. */
+void mode_exit(const mode_env *env, exit_reason reason, uint64_t handler);
+/* The host frame behind guest-physical gpa as the VMM finds it from root
+ * mode: hv_translate, else back the frame now.  Backing costs the host's
+ * allocate-and-map work (cost.exit_ept) but no exit round trip: the VMM is
+ * already in root mode (KVM reads guest tables through the host mapping of
+ * guest memory, and a page not yet there is faulted in by the host kernel). */
+int mode_vmm_frame(const mode_env *env, const mode_space *sp, uint64_t gpa, uint64_t *hpa, vs_pgsz *size,
+                   vs_err *err);
+/* One VMM software reference to guest-physical gpa (mode_vmm_frame, then
+ * one access through the caches): counted in vmm_refs, priced in exit_cycles. */
+int mode_vmm_ref(const mode_env *env, const mode_space *sp, uint64_t gpa, bool write, vs_err *err);
+/* mode_vmm_ref that also returns the guest page-table entry at entry_gpa. */
+int mode_vmm_read_guest(const mode_env *env, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte,
+                        vs_err *err);
+
 /* Handles a guest/native OS fault and prices it (faults, cow_faults, fault_cycles). */
 int mode_os_fault(const mode_env *env, const mode_space *sp, uint64_t va, bool write, os_fault_info *info,
                   vs_err *err);
-
-extern const mode_ops mode_native_ops;
-extern const mode_ops mode_nested_ops, mode_contig_ops, mode_agile_ops;
-extern const mode_ops mode_shadow_ops, mode_shadow_cache_ops, mode_shadow_prefetch_ops, mode_adaptive_ops;
 
 #endif

@@ -86,19 +86,13 @@ static void set_running(adaptive *a, aproc *p)
     a->running = p;
 }
 
-static void vm_exit(adaptive *a, exit_reason r, uint64_t handler)
-{
-    a->env.st->exits[r]++;
-    a->env.st->exit_cycles += a->env.cfg->cost_vmexit + handler;
-}
-
 static void switch_mode(adaptive *a, aproc *p, run_mode to)
 {
     run_mode from = p->mode;
-    vm_exit(a, EXIT_MODE_SWITCH, a->env.cfg->cost_exit_cr3);
+    mode_exit(&a->env, EXIT_MODE_SWITCH, a->env.cfg->cost_exit_cr3);
     if (a->ops[from]->space_freed)
         a->ops[from]->space_freed(a->state[from], p->sp);
-    a->env.tlb_flush_tag(a->env.eng, p->sp->tag);
+    a->env.tlb_flush_tag(a->env.sim, p->sp->tag);
     a->env.st->exit_cycles += a->env.cfg->cost_tlb_flush;
     if (to == RUN_SHADOW)
         a->shadowed[p->sp->vm_id]++;
@@ -142,7 +136,8 @@ static int adaptive_translate(void *state, const mode_space *sp, uint64_t va, un
     adaptive *a = state;
     aproc *p = proc_of(a, sp);
     set_running(a, p);
-    p->misses++;
+    if (!(access & ACCESS_RETRY)) /* one TLB miss, however many attempts it takes */
+        p->misses++;
     return a->ops[p->mode]->translate(a->state[p->mode], sp, va, access, out, err);
 }
 
@@ -153,7 +148,7 @@ static void adaptive_cr3_write(void *state, const mode_space *to)
     set_running(a, p);
     p->cr3_in++;
     if (p->mode == RUN_NESTED && a->shadowed[to->vm_id])
-        vm_exit(a, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
+        mode_exit(&a->env, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
     if (a->ops[p->mode]->cr3_write)
         a->ops[p->mode]->cr3_write(a->state[p->mode], to);
 }
@@ -172,26 +167,29 @@ static void adaptive_invlpg(void *state, const mode_space *sp, uint64_t va)
     adaptive *a = state;
     aproc *p = proc_of(a, sp);
     if (p->mode == RUN_NESTED && a->shadowed[sp->vm_id])
-        vm_exit(a, EXIT_INVLPG, a->env.cfg->cost_exit_invlpg);
+        mode_exit(&a->env, EXIT_INVLPG, a->env.cfg->cost_exit_invlpg);
     if (a->ops[p->mode]->invlpg)
         a->ops[p->mode]->invlpg(a->state[p->mode], sp, va);
 }
 
-static void adaptive_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
-                                 uint64_t old_pte, uint64_t new_pte)
+static int adaptive_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
+                                uint64_t old_pte, uint64_t new_pte, vs_err *err)
 {
     adaptive *a = state;
     aproc *p = proc_of(a, sp);
-    if (a->ops[p->mode]->pte_written)
-        a->ops[p->mode]->pte_written(a->state[p->mode], sp, entry_gpa, level, old_pte, new_pte);
+    if (!a->ops[p->mode]->pte_written)
+        return VS_OK;
+    return a->ops[p->mode]->pte_written(a->state[p->mode], sp, entry_gpa, level, old_pte, new_pte, err);
 }
 
-static void adaptive_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level)
+static int adaptive_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
 {
     adaptive *a = state;
-    for (int m = 0; m < RUN_COUNT; m++)
+    int rc = VS_OK;
+    for (int m = 0; m < RUN_COUNT && rc == VS_OK; m++)
         if (a->ops[m]->table_freed)
-            a->ops[m]->table_freed(a->state[m], sp, pfn, level);
+            rc = a->ops[m]->table_freed(a->state[m], sp, pfn, level, err);
+    return rc;
 }
 
 static void adaptive_space_freed(void *state, const mode_space *sp)
@@ -216,8 +214,8 @@ static int adaptive_create(const mode_env *env, void **state, vs_err *err)
 {
     adaptive *a = vs_calloc(1, sizeof *a);
     a->env = *env;
-    a->ops[RUN_NESTED] = &mode_nested_ops;
-    a->ops[RUN_SHADOW] = &mode_shadow_cache_ops;
+    a->ops[RUN_NESTED] = mode_get(mode_find("nested"))->ops;
+    a->ops[RUN_SHADOW] = mode_get(mode_find("shadow-cache"))->ops;
     for (int m = 0; m < RUN_COUNT; m++) {
         int rc = a->ops[m]->create(env, &a->state[m], err);
         if (rc != VS_OK) {
@@ -266,7 +264,6 @@ static void adaptive_report(void *state, jw *w)
 }
 
 const mode_ops mode_adaptive_ops = {
-    .name = "adaptive",
     .create = adaptive_create,
     .destroy = adaptive_destroy,
     .translate = adaptive_translate,

@@ -20,7 +20,9 @@
  *    shadow root of the new guest root -- nothing is rebuilt;
  *  - a missing shadow entry is a hidden fault (hidden_fault +
  *    cost.exit_hidden): the VMM walks the guest's upper levels in software,
- *    each read a vmm_ref priced through the cache hierarchy, and writes the
+ *    each read a vmm_ref priced through the cache hierarchy (a guest frame
+ *    the host has not backed yet is backed first, cost.exit_ept, as shadow
+ *    paging's reads are: mode_vmm_read_guest), and writes the
  *    missing shadow entries (cost.shadow_entry each).  If a guest entry there
  *    is not present, the fault is reflected to the guest instead
  *    (guest_fault + cost.exit_guest_fault) and the guest OS handles it;
@@ -76,12 +78,6 @@ typedef struct agile {
 static uint64_t gkey_of(const mode_space *sp, uint64_t gpfn)
 {
     return ((uint64_t)sp->vm_id << AGILE_VM_SHIFT) | gpfn;
-}
-
-static void charge_exit(agile *a, exit_reason r, uint64_t work)
-{
-    a->env.st->exits[r]++;
-    a->env.st->exit_cycles += a->env.cfg->cost_vmexit + work;
 }
 
 static int shadow_new(agile *a, uint64_t gkey, unsigned level, uint64_t parent_entry, shadow_table **out,
@@ -164,24 +160,6 @@ static int shadow_root(agile *a, const mode_space *sp, shadow_table **out, vs_er
     return *out ? VS_OK : shadow_new(a, key, tree->levels, AGILE_NONE, out, err);
 }
 
-/* The VMM's software read of a guest entry: backs its page if needed (the VMM
- * touches guest memory from root mode, no exit) and prices the reference. */
-static int vmm_read_guest(agile *a, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte, vs_err *err)
-{
-    uint64_t hpa;
-    if (!hv_translate(sp->vm, entry_gpa, &hpa, NULL)) {
-        hv_back_info bi;
-        int rc = hv_back(sp->vm, entry_gpa, &bi, err);
-        if (rc != VS_OK)
-            return rc;
-        hv_translate(sp->vm, entry_gpa, &hpa, NULL);
-    }
-    a->env.st->vmm_refs++;
-    a->env.st->exit_cycles += mh_access(a->env.mem, hpa, MH_DATA, false, NULL);
-    *pte = pt_read_entry(os_mem(sp->os), entry_gpa);
-    return VS_OK;
-}
-
 /* Hidden fault: build the missing shadow entries on va's path. */
 static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, vs_err *err)
 {
@@ -192,12 +170,12 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, vs_err *err
     gtable[n] = tree->root_pfn << VS_PAGE_SHIFT_4K;
     a->hidden_faults++;
     for (unsigned l = n; l >= low; l--) {
-        int rc = vmm_read_guest(a, sp, gtable[l] + 8ull * pt_index(va, l), &gpte, err);
+        int rc = mode_vmm_read_guest(&a->env, sp, gtable[l] + 8ull * pt_index(va, l), &gpte, err);
         if (rc != VS_OK)
             return rc;
         if (!(gpte & PTE_P)) {
-            charge_exit(a, EXIT_GUEST_FAULT, a->env.cfg->cost_exit_guest_fault);
-            return NESTED_FAULT;
+            mode_exit(&a->env, EXIT_GUEST_FAULT, a->env.cfg->cost_exit_guest_fault);
+            return MODE_FAULT;
         }
         if (gpte & PTE_PS) { /* a large leaf in the shadowed levels: switch one level up */
             sw = l + 1;
@@ -206,7 +184,7 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, vs_err *err
         }
         gtable[l - 1] = pte_addr(gpte);
     }
-    charge_exit(a, EXIT_HIDDEN_FAULT, a->env.cfg->cost_exit_hidden);
+    mode_exit(&a->env, EXIT_HIDDEN_FAULT, a->env.cfg->cost_exit_hidden);
     shadow_table *s;
     int rc = shadow_root(a, sp, &s, err);
     if (rc != VS_OK)
@@ -243,13 +221,16 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, vs_err *err
             assert(s);
         }
     }
-    return NESTED_RETRY;
+    return MODE_RETRY;
 }
 
-/* nested_start_fn: the shadow part of the walk.  The split caches serve both
- * parts: entries above the switching level hold shadow-table host addresses,
- * entries at or below it guest-table GPAs (switch entries moved up for a
- * large guest page are not cached, so the two never mix). */
+/* nested_start_fn: the shadow part of the walk, by the shared walker over the
+ * shadow tables: it stops at the switch entry (AGILE_SWITCH; at level `low`
+ * unless a large guest page moved it up) or at a split-cache hit at or below
+ * it.  The split caches serve both parts: entries above the switching level
+ * hold shadow-table host addresses, entries at or below it guest-table GPAs
+ * (switch entries moved up are not cached, so the two never mix).  The nested
+ * part probes the same caches again and pays the probe's latency. */
 static int agile_start(void *ctx, const mode_space *sp, uint64_t va, uint64_t *table_gpa, unsigned *level,
                        walk_tally *t, vs_err *err)
 {
@@ -258,48 +239,28 @@ static int agile_start(void *ctx, const mode_space *sp, uint64_t va, uint64_t *t
     int rc = shadow_root(a, sp, &s, err);
     if (rc != VS_OK)
         return rc;
-    const pt_mem *m = hv_tables(a->env.hv);
-    pwc_unified *u = a->g.unified;
-    unsigned l = os_proc_tree(sp->proc)->levels, low = l - a->k + 1;
-    uint64_t table = s->spfn << VS_PAGE_SHIFT_4K;
-    if (a->g.split) {
-        /* The walker's one probe; its latency is charged by walk_1d's probe of the same caches. */
-        uint64_t next;
-        unsigned hit = pwc_split_lookup(a->g.split, va, sp->tag, &next);
-        if (hit && hit <= low) {
-            *table_gpa = next;
-            *level = hit - 1;
-            return VS_OK;
-        }
-        if (hit) {
-            table = next;
-            l = hit - 1;
-        }
-    }
-    for (;; l--) {
-        uint64_t entry = table + 8ull * pt_index(va, l), pte;
-        bool cached = u && pwc_unified_caches(u, l);
-        if (cached && pwc_unified_lookup(u, entry, l, &pte)) {
-            t->cycles += a->env.cfg->pwc_latency;
-        } else {
-            pte = pt_read_entry(m, entry);
-            t->refs++;
-            t->cycles += mh_access(a->env.mem, entry, MH_WALK, false, NULL) +
-                         (cached ? a->env.cfg->pwc_latency : 0);
-            if (cached && (pte & PTE_P))
-                pwc_unified_fill(u, entry, l, pte);
-        }
-        if (!(pte & PTE_P))
-            return hidden_fault(a, sp, va, err);
-        if (a->g.split && (!(pte & AGILE_SWITCH) || l == low))
-            pwc_split_fill(a->g.split, va, sp->tag, l, pte_addr(pte));
-        if (pte & AGILE_SWITCH) {
-            *table_gpa = pte_addr(pte);
-            *level = l - 1;
-            return VS_OK;
-        }
-        table = pte_addr(pte);
-    }
+    unsigned levels = os_proc_tree(sp->proc)->levels;
+    walk_req req = {.tables = hv_tables(a->env.hv),
+                    .root = s->spfn << VS_PAGE_SHIFT_4K,
+                    .levels = levels,
+                    .stop_level = levels - a->k + 1,
+                    .stop_bit = AGILE_SWITCH,
+                    .probe_unpriced = true,
+                    .va = va,
+                    .tag = sp->tag,
+                    .split = a->g.split,
+                    .unified = a->g.unified,
+                    .pwc_latency = a->env.cfg->pwc_latency,
+                    .mem = a->env.mem};
+    walk_result res;
+    rc = walk_1d(&req, &res, t, err);
+    if (rc != VS_OK)
+        return rc;
+    if (!res.present)
+        return hidden_fault(a, sp, va, err);
+    *table_gpa = res.next_table;
+    *level = res.level - 1;
+    return VS_OK;
 }
 
 static int agile_create(const mode_env *env, void **state, vs_err *err)
@@ -352,29 +313,32 @@ static void agile_cr3_write(void *state, const mode_space *to)
 {
     agile *a = state;
     /* the cached shadow root is found (or made) at the next miss: nothing is rebuilt */
-    charge_exit(a, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
+    mode_exit(&a->env, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
     nested_guest_cr3_write(&a->g, a->env.cfg, to);
 }
 
-static void agile_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
-                              uint64_t old_pte, uint64_t new_pte)
+static int agile_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
+                             uint64_t old_pte, uint64_t new_pte, vs_err *err)
 {
     agile *a = state;
     (void)old_pte;
     (void)new_pte;
+    (void)err;
     uint64_t key = gkey_of(sp, entry_gpa >> VS_PAGE_SHIFT_4K);
     shadow_table *s = g_hash_table_lookup(a->by_guest, &key);
     if (!s) /* not shadowed, so not write-protected: no exit */
-        return;
-    charge_exit(a, EXIT_PT_WRITE, a->env.cfg->cost_exit_pt_write);
+        return VS_OK;
+    mode_exit(&a->env, EXIT_PT_WRITE, a->env.cfg->cost_exit_pt_write);
     uint64_t dropped = a->env.st->shadow_entries_dropped;
     drop_entry(a, (s->spfn << VS_PAGE_SHIFT_4K) + (entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)), level);
     forget_paths(a, sp, dropped);
+    return VS_OK;
 }
 
-static void agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level)
+static int agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
 {
     agile *a = state;
+    (void)err;
     uint64_t key = gkey_of(sp, pfn);
     shadow_table *s = g_hash_table_lookup(a->by_guest, &key);
     if (s) {
@@ -384,6 +348,7 @@ static void agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, u
     }
     nested_guest_table_freed(a->nd, &a->g, sp, pfn);
     (void)level;
+    return VS_OK;
 }
 
 static void agile_invlpg(void *state, const mode_space *sp, uint64_t va)
@@ -410,7 +375,6 @@ static void agile_report(void *state, jw *w)
 }
 
 const mode_ops mode_agile_ops = {
-    .name = "agile",
     .create = agile_create,
     .destroy = agile_destroy,
     .translate = agile_translate,

@@ -1,9 +1,11 @@
 /*
  * mode_common.c: the pieces every translation mode needs the same way --
  * building page-walk caches from the config, reporting them, accounting a
- * walk, and handling an OS page fault -- so no mode carries its own copy.
+ * walk, handling an OS page fault, and pricing the VMM's exits and its
+ * references to guest memory -- so no mode carries its own copy.
  */
 #include "mode.h"
+#include "hv.h"
 #include "walk.h"
 
 #include <stdio.h>
@@ -80,6 +82,27 @@ void mode_account_walk(xlate_stats *st, const walk_tally *t, bool completed)
     }
 }
 
+tlb_entry mode_tlb_entry(uint64_t pa, vs_pgsz size, uint64_t pte, bool write)
+{
+    uint64_t mask = (1ull << vs_pgsz_shift(size)) - 1;
+    return (tlb_entry){.pa_base = pa & ~mask, .size = size, .writable = pte & PTE_RW, .dirty = write};
+}
+
+int mode_walk_entry(const mode_env *env, const walk_req *req, bool write, tlb_entry *out, vs_err *err)
+{
+    walk_result res;
+    walk_tally t = {0};
+    int rc = walk_1d(req, &res, &t, err);
+    if (rc != VS_OK)
+        return rc;
+    bool ok = res.present && (!write || (res.pte & PTE_RW));
+    mode_account_walk(env->st, &t, ok);
+    if (!ok)
+        return MODE_FAULT;
+    *out = mode_tlb_entry(res.out_addr, res.size, res.pte, write);
+    return VS_OK;
+}
+
 int mode_os_fault(const mode_env *env, const mode_space *sp, uint64_t va, bool write, os_fault_info *info,
                   vs_err *err)
 {
@@ -94,4 +117,46 @@ int mode_os_fault(const mode_env *env, const mode_space *sp, uint64_t va, bool w
         env->st->fault_cycles += env->cfg->cost_cow_fault;
     }
     return VS_OK;
+}
+
+void mode_exit(const mode_env *env, exit_reason reason, uint64_t handler)
+{
+    env->st->exits[reason]++;
+    env->st->exit_cycles += env->cfg->cost_vmexit + handler;
+}
+
+int mode_vmm_frame(const mode_env *env, const mode_space *sp, uint64_t gpa, uint64_t *hpa, vs_pgsz *size,
+                   vs_err *err)
+{
+    if (hv_translate(sp->vm, gpa, hpa, size))
+        return VS_OK;
+    hv_back_info bi;
+    int rc = hv_back(sp->vm, gpa, &bi, err);
+    if (rc != VS_OK)
+        return rc;
+    env->st->exit_cycles += env->cfg->cost_exit_ept;
+    *hpa = bi.hpa_base + (gpa & ((1ull << vs_pgsz_shift(bi.size)) - 1));
+    if (size)
+        *size = bi.size;
+    return VS_OK;
+}
+
+int mode_vmm_ref(const mode_env *env, const mode_space *sp, uint64_t gpa, bool write, vs_err *err)
+{
+    uint64_t hpa;
+    int rc = mode_vmm_frame(env, sp, gpa, &hpa, NULL, err);
+    if (rc != VS_OK)
+        return rc;
+    env->st->vmm_refs++;
+    env->st->exit_cycles += mh_access(env->mem, hpa, MH_DATA, write, NULL);
+    return VS_OK;
+}
+
+int mode_vmm_read_guest(const mode_env *env, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte,
+                        vs_err *err)
+{
+    int rc = mode_vmm_ref(env, sp, entry_gpa, false, err);
+    if (rc == VS_OK)
+        *pte = pt_read_entry(os_mem(sp->os), entry_gpa);
+    return rc;
 }

@@ -14,7 +14,6 @@
 
 #include <stdlib.h>
 
-#define NATIVE_MAX_ATTEMPTS 3 /* walk, fault, walk, fault (CoW), walk */
 
 typedef struct native {
     mode_env env;
@@ -50,48 +49,28 @@ static int native_translate(void *state, const mode_space *sp, uint64_t va, unsi
     native *n = state;
     bool write = access & ACCESS_WRITE;
     const pt_tree *tree = os_proc_tree(sp->proc);
-    for (int attempt = 0; attempt < NATIVE_MAX_ATTEMPTS; attempt++) {
-        walk_req req = {.tables = tree->mem,
-                        .root = tree->root_pfn << VS_PAGE_SHIFT_4K,
-                        .levels = tree->levels,
-                        .va = va,
-                        .tag = sp->tag,
-                        .split = n->split,
-                        .unified = n->unified,
-                        .pwc_latency = n->env.cfg->pwc_latency,
-                        .mem = n->env.mem};
-        walk_result res;
-        walk_tally t = {0};
-        int rc = walk_1d(&req, &res, &t, err);
-        if (rc != VS_OK)
-            return rc;
-        bool ok = res.present && (!write || (res.pte & PTE_RW));
-        mode_account_walk(n->env.st, &t, ok);
-        if (ok) {
-            uint64_t mask = (1ull << vs_pgsz_shift(res.size)) - 1;
-            *out = (tlb_entry){.pa_base = res.out_addr & ~mask,
-                               .size = res.size,
-                               .writable = res.pte & PTE_RW,
-                               .dirty = write};
-            return VS_OK;
-        }
-        os_fault_info info;
-        rc = mode_os_fault(&n->env, sp, va, write, &info, err);
-        if (rc != VS_OK)
-            return rc;
-    }
-    return vs_fail(err, VS_E_USAGE, "native: fault at 0x%llx did not make the page usable",
-                   (unsigned long long)va);
+    walk_req req = {.tables = tree->mem,
+                    .root = tree->root_pfn << VS_PAGE_SHIFT_4K,
+                    .levels = tree->levels,
+                    .va = va,
+                    .tag = sp->tag,
+                    .split = n->split,
+                    .unified = n->unified,
+                    .pwc_latency = n->env.cfg->pwc_latency,
+                    .mem = n->env.mem};
+    return mode_walk_entry(&n->env, &req, write, out, err);
 }
 
-static void native_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level)
+static int native_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
 {
     native *n = state;
     (void)sp;
     (void)level;
+    (void)err;
     if (n->unified)
         for (unsigned i = 0; i < PT_ENTRIES; i++)
             pwc_unified_invalidate(n->unified, (pfn << VS_PAGE_SHIFT_4K) + 8ull * i);
+    return VS_OK;
 }
 
 static void native_space_freed(void *state, const mode_space *sp)
@@ -125,7 +104,6 @@ static void native_report(void *state, jw *w)
 }
 
 const mode_ops mode_native_ops = {
-    .name = "native",
     .create = native_create,
     .destroy = native_destroy,
     .translate = native_translate,

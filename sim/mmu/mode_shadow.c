@@ -71,7 +71,6 @@
 #include <glib.h>
 #include <stdlib.h>
 
-#define SHADOW_MAX_ATTEMPTS 6 /* walk, guest fault, walk, hidden fault, walk -- twice for a CoW */
 #define NO_SOURCE UINT64_MAX  /* a split table shadows no guest table page */
 #define SHADOW_TABLE_FLAGS (PTE_P | PTE_RW | PTE_US) /* permissions live in the leaves */
 #define RMAP_VM_SHIFT 40      /* guest frames stay below 2^38 (guest.mem <= 2^50) */
@@ -104,8 +103,6 @@ struct shadow {
     GHashTable *meta;  /* spfn -> stable* */
     GHashTable *rmap;  /* vm_id << RMAP_VM_SHIFT | gpfn -> GPtrArray of stable* */
     uint32_t *vm_pid;  /* per VM: the process whose root the VM last loaded (0: none) */
-    int deferred_rc;   /* an error met in a callback that cannot return one */
-    vs_err deferred;
     uint64_t built, flushes, prefetched;
 };
 
@@ -123,12 +120,6 @@ static uint64_t canonical(const shadow *s, uint64_t va)
 
 /* ---- cost accounting ---- */
 
-static void exit_enter(shadow *s, exit_reason r, uint64_t handler)
-{
-    s->env.st->exits[r]++;
-    s->env.st->exit_cycles += s->env.cfg->cost_vmexit + handler;
-}
-
 static void put_entry(shadow *s, uint64_t entry, uint64_t pte)
 {
     pt_write_entry(s->tables, entry, pte);
@@ -144,34 +135,11 @@ static void count_dropped(shadow *s, uint64_t n)
 
 static void flush_tlb_tag(shadow *s, uint16_t tag)
 {
-    s->env.tlb_flush_tag(s->env.eng, tag);
+    s->env.tlb_flush_tag(s->env.sim, tag);
     s->env.st->exit_cycles += s->env.cfg->cost_tlb_flush;
 }
 
-/* One VMM reference to guest-physical gpa, backing its frame first if needed. */
-static int vmm_ref(shadow *s, const mode_space *sp, uint64_t gpa, bool write, vs_err *err)
-{
-    uint64_t hpa;
-    if (!hv_translate(sp->vm, gpa, &hpa, NULL)) {
-        hv_back_info bi;
-        int rc = hv_back(sp->vm, gpa, &bi, err);
-        if (rc != VS_OK)
-            return rc;
-        s->env.st->exit_cycles += s->env.cfg->cost_exit_ept;
-        hpa = bi.hpa_base + (gpa & (span_of(bi.size) - 1));
-    }
-    s->env.st->vmm_refs++;
-    s->env.st->exit_cycles += mh_access(s->env.mem, hpa, MH_DATA, write, NULL);
-    return VS_OK;
-}
-
-int shadow_read_guest(shadow *s, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte, vs_err *err)
-{
-    int rc = vmm_ref(s, sp, entry_gpa, false, err);
-    if (rc == VS_OK)
-        *pte = pt_read_entry(os_mem(sp->os), entry_gpa);
-    return rc;
-}
+const mode_env *shadow_env(const shadow *s) { return &s->env; }
 
 void shadow_count_prefetched(shadow *s, uint64_t n) { s->prefetched += n; }
 
@@ -288,7 +256,7 @@ static void drop_slot(shadow *s, stable *m, unsigned index, bool flush_tlb)
         pwc_unified_invalidate(s->unified, entry);
     count_dropped(s, 1);
     if (flush_tlb)
-        s->env.tlb_invlpg(s->env.eng, m->tree->tag,
+        s->env.tlb_invlpg(s->env.sim, m->tree->tag,
                           canonical(s, m->va_base | (uint64_t)index << level_shift(m->level)));
 }
 
@@ -356,7 +324,7 @@ static int guest_walk(shadow *s, const mode_space *sp, uint64_t va, gwalk *g, vs
     for (unsigned level = s->levels;; level--) {
         g->table[level] = table;
         g->level = level;
-        int rc = shadow_read_guest(s, sp, table + 8ull * pt_index(va, level), &g->pte, err);
+        int rc = mode_vmm_read_guest(&s->env, sp, table + 8ull * pt_index(va, level), &g->pte, err);
         if (rc != VS_OK)
             return rc;
         if (!(g->pte & PTE_P))
@@ -394,15 +362,9 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
 {
     vs_pgsz gsize = (vs_pgsz)(g->level - 1), hsize;
     uint64_t gpa = (pte_addr(g->pte) & ~(span_of(gsize) - 1)) | (va & (span_of(gsize) - 1)), hpa;
-    if (!hv_translate(sp->vm, gpa, &hpa, &hsize)) {
-        hv_back_info bi;
-        int rc = hv_back(sp->vm, gpa, &bi, err);
-        if (rc != VS_OK)
-            return rc;
-        s->env.st->exit_cycles += s->env.cfg->cost_exit_ept;
-        hsize = bi.size;
-        hpa = bi.hpa_base + (gpa & (span_of(hsize) - 1));
-    }
+    int rc = mode_vmm_frame(&s->env, sp, gpa, &hpa, &hsize, err);
+    if (rc != VS_OK)
+        return rc;
     vs_pgsz size = gsize < hsize ? gsize : hsize;
     unsigned leaf = pt_leaf_level(size);
     uint64_t table = t->root, va_base = 0;
@@ -447,59 +409,34 @@ static int shadow_fault(shadow *s, const mode_space *sp, stree *t, uint64_t va, 
     if (rc != VS_OK)
         return rc;
     if (!g.present || (write && !g.rw)) {
-        exit_enter(s, EXIT_GUEST_FAULT, s->env.cfg->cost_exit_guest_fault);
-        os_fault_info info;
-        return mode_os_fault(&s->env, sp, va, write, &info, err);
+        mode_exit(&s->env, EXIT_GUEST_FAULT, s->env.cfg->cost_exit_guest_fault);
+        return MODE_FAULT; /* injected: the guest OS handles it */
     }
-    exit_enter(s, EXIT_HIDDEN_FAULT, s->env.cfg->cost_exit_hidden);
-    return fill(s, sp, t, va, &g, err);
+    mode_exit(&s->env, EXIT_HIDDEN_FAULT, s->env.cfg->cost_exit_hidden);
+    rc = fill(s, sp, t, va, &g, err);
+    return rc == VS_OK ? MODE_RETRY : rc;
 }
 
 int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
                      vs_err *err)
 {
     shadow *s = state;
-    if (s->deferred_rc != VS_OK) {
-        if (err)
-            *err = s->deferred;
-        return s->deferred_rc;
-    }
     bool write = access & ACCESS_WRITE;
-    for (int attempt = 0; attempt < SHADOW_MAX_ATTEMPTS; attempt++) {
-        stree *t = NULL;
-        int rc = tree_get(s, sp, &t, err);
-        if (rc != VS_OK)
-            return rc;
-        walk_req req = {.tables = s->tables,
-                        .root = t->root << VS_PAGE_SHIFT_4K,
-                        .levels = s->levels,
-                        .va = va,
-                        .tag = sp->tag,
-                        .split = s->split,
-                        .unified = s->unified,
-                        .pwc_latency = s->env.cfg->pwc_latency,
-                        .mem = s->env.mem};
-        walk_result res;
-        walk_tally tally = {0};
-        rc = walk_1d(&req, &res, &tally, err);
-        if (rc != VS_OK)
-            return rc;
-        bool ok = res.present && (!write || (res.pte & PTE_RW));
-        mode_account_walk(s->env.st, &tally, ok);
-        if (ok) {
-            uint64_t mask = span_of(res.size) - 1;
-            *out = (tlb_entry){.pa_base = res.out_addr & ~mask,
-                               .size = res.size,
-                               .writable = res.pte & PTE_RW,
-                               .dirty = write};
-            return VS_OK;
-        }
-        rc = shadow_fault(s, sp, t, va, write, err);
-        if (rc != VS_OK)
-            return rc;
-    }
-    return vs_fail(err, VS_E_USAGE, "%s: va 0x%llx of pid %u still faults after %d attempts", s->pol->name,
-                   (unsigned long long)va, sp->pid, SHADOW_MAX_ATTEMPTS);
+    stree *t = NULL;
+    int rc = tree_get(s, sp, &t, err);
+    if (rc != VS_OK)
+        return rc;
+    walk_req req = {.tables = s->tables,
+                    .root = t->root << VS_PAGE_SHIFT_4K,
+                    .levels = s->levels,
+                    .va = va,
+                    .tag = sp->tag,
+                    .split = s->split,
+                    .unified = s->unified,
+                    .pwc_latency = s->env.cfg->pwc_latency,
+                    .mem = s->env.mem};
+    rc = mode_walk_entry(&s->env, &req, write, out, err);
+    return rc == MODE_FAULT ? shadow_fault(s, sp, t, va, write, err) : rc;
 }
 
 /* ---- guest events ---- */
@@ -525,7 +462,7 @@ static void load_root(shadow *s, const mode_space *to)
 void shadow_cr3_write(void *state, const mode_space *to)
 {
     shadow *s = state;
-    exit_enter(s, EXIT_CR3_WRITE, s->env.cfg->cost_exit_cr3);
+    mode_exit(&s->env, EXIT_CR3_WRITE, s->env.cfg->cost_exit_cr3);
     load_root(s, to);
 }
 
@@ -543,7 +480,7 @@ void shadow_vm_switch(void *state, const mode_space *to)
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
     shadow *s = state;
-    exit_enter(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
+    mode_exit(&s->env, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     if (s->split)
         pwc_split_invalidate(s->split, va, sp->tag); /* INVLPG drops cached upper levels too */
     stree *t = g_hash_table_lookup(s->trees, key_ptr(tree_key(sp)));
@@ -561,33 +498,37 @@ void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
     }
 }
 
-void shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
-                        uint64_t new_pte)
+int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
+                       uint64_t new_pte, vs_err *err)
 {
     shadow *s = state;
     (void)level;
     (void)new_pte;
     if (s->pol->write_protect) {
-        exit_enter(s, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
+        mode_exit(&s->env, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
         /* Emulating the trapped store is one write to the guest table. */
-        if (s->deferred_rc == VS_OK)
-            s->deferred_rc = vmm_ref(s, sp, entry_gpa, true, &s->deferred);
+        int rc = mode_vmm_ref(&s->env, sp, entry_gpa, true, err);
+        if (rc != VS_OK)
+            return rc;
     } else if (old_pte & PTE_P) {
-        exit_enter(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
+        mode_exit(&s->env, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     } else {
-        return; /* a new entry: nothing derived from it yet, nothing to invalidate */
+        return VS_OK; /* a new entry: nothing derived from it yet, nothing to invalidate */
     }
     invalidate_guest_entry(s, sp->vm_id, entry_gpa, true);
+    return VS_OK;
 }
 
-void shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level)
+int shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
 {
     shadow *s = state;
     (void)level;
+    (void)err;
     GPtrArray *a;
     /* The engine flushes the tag when the address space goes; drop without it. */
     while ((a = g_hash_table_lookup(s->rmap, key_ptr(rmap_key(sp->vm_id, pfn)))))
         unlink_table(s, g_ptr_array_index(a, a->len - 1), false);
+    return VS_OK;
 }
 
 void shadow_space_freed(void *state, const mode_space *sp)
@@ -655,4 +596,4 @@ static int plain_create(const mode_env *env, void **state, vs_err *err)
     return shadow_create(env, &plain_policy, state, err);
 }
 
-const mode_ops mode_shadow_ops = SHADOW_MODE_OPS("shadow", plain_create);
+const mode_ops mode_shadow_ops = SHADOW_MODE_OPS(plain_create);

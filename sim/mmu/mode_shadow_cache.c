@@ -17,4 +17,4 @@ static int cache_create(const mode_env *env, void **state, vs_err *err)
     return shadow_create(env, &cache_policy, state, err);
 }
 
-const mode_ops mode_shadow_cache_ops = SHADOW_MODE_OPS("shadow-cache", cache_create);
+const mode_ops mode_shadow_cache_ops = SHADOW_MODE_OPS(cache_create);

@@ -35,26 +35,25 @@ int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned ac
 void shadow_cr3_write(void *state, const mode_space *to);
 void shadow_vm_switch(void *state, const mode_space *to);
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va);
-void shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
-                        uint64_t new_pte);
-void shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level);
+int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
+                       uint64_t new_pte, vs_err *err);
+int shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err);
 void shadow_space_freed(void *state, const mode_space *sp);
 void shadow_report(void *state, jw *w);
 
-/* The mode_ops of a variant: everything but its name and create is the core's. */
-#define SHADOW_MODE_OPS(NAME, CREATE)                                                                            \
+/* The mode_ops of a variant: everything but create is the core's. */
+#define SHADOW_MODE_OPS(CREATE)                                                                            \
     {                                                                                                            \
-        .name = NAME, .create = CREATE, .destroy = shadow_destroy, .translate = shadow_translate,                \
+        .create = CREATE, .destroy = shadow_destroy, .translate = shadow_translate,                \
         .cr3_write = shadow_cr3_write, .vm_switch = shadow_vm_switch, .invlpg = shadow_invlpg,                   \
         .pte_written = shadow_pte_written, .table_freed = shadow_table_freed, .space_freed = shadow_space_freed, \
         .report = shadow_report,                                                                                 \
     }
 
 /* ---- for the prefetch variant ---- */
-/* Reads one guest page-table entry as the VMM does: one reference through the
- * cache hierarchy at its host address (backing the guest frame if needed),
- * counted in vmm_refs and exit_cycles. */
-int shadow_read_guest(shadow *s, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte, vs_err *err);
+/* The run's environment: the VMM's reads of guest tables go through
+ * mode_vmm_read_guest with it. */
+const mode_env *shadow_env(const shadow *s);
 /* Fills the empty leaf slot `index` of shadow table spfn (level `level`) from
  * the guest leaf gpte if the host backs it with a page at least as large;
  * returns true when an entry was written. */

@@ -17,7 +17,7 @@ static int prefetch_table(shadow *s, const mode_space *sp, uint64_t spfn, uint64
     uint64_t filled = 0;
     for (unsigned i = 0; i < PT_ENTRIES; i++) {
         uint64_t gpte;
-        int rc = shadow_read_guest(s, sp, gtable + 8ull * i, &gpte, err);
+        int rc = mode_vmm_read_guest(shadow_env(s), sp, gtable + 8ull * i, &gpte, err);
         if (rc != VS_OK)
             return rc;
         filled += shadow_fill_slot(s, sp, spfn, level, i, gpte, upper_rw);
@@ -34,4 +34,4 @@ static int prefetch_create(const mode_env *env, void **state, vs_err *err)
     return shadow_create(env, &prefetch_policy, state, err);
 }
 
-const mode_ops mode_shadow_prefetch_ops = SHADOW_MODE_OPS("shadow-prefetch", prefetch_create);
+const mode_ops mode_shadow_prefetch_ops = SHADOW_MODE_OPS(prefetch_create);

@@ -30,7 +30,6 @@
  * faults (map, copy-on-write), or an agile hidden fault (one per guest fault,
  * plus one); after each guest fault the 6 pages may need backing again:
  * 3 rounds of (6 + 1 + 1) = 24. */
-#define NESTED_MAX_ATTEMPTS 24
 /* Host addresses of recently used guest pages, so a split-cache hit (whose
  * host address the hardware holds) costs the simulator no software walk of
  * the EPT.  Not a simulated structure: host mappings never change once made,
@@ -127,12 +126,10 @@ static bool memo_translate(nested_dim *nd, const hv_vm *vm, uint64_t gpa, uint64
 
 static int ept_violation(nested_dim *nd, hv_vm *vm, uint64_t gpa, vs_err *err)
 {
-    xlate_stats *st = nd->env.st;
-    st->exits[EXIT_EPT_VIOLATION]++;
-    st->exit_cycles += nd->env.cfg->cost_vmexit + nd->env.cfg->cost_exit_ept;
+    mode_exit(&nd->env, EXIT_EPT_VIOLATION, nd->env.cfg->cost_exit_ept);
     hv_back_info bi;
     int rc = hv_back(vm, gpa, &bi, err);
-    return rc == VS_OK ? NESTED_RETRY : rc;
+    return rc == VS_OK ? MODE_RETRY : rc;
 }
 
 int nested_gpa(nested_dim *nd, const mode_space *sp, uint64_t gpa, bool free_, uint64_t *hpa, vs_pgsz *size,
@@ -199,7 +196,7 @@ static int guest_entry_to_host(void *ctx, uint64_t addr, bool from_pwc, uint64_t
 }
 
 /* One attempt: the guest walk from the start point, then the final GPA.
- * Returns VS_OK with *hpa and *hsize, NESTED_RETRY, NESTED_FAULT, or < 0. */
+ * Returns VS_OK with *hpa and *hsize, MODE_RETRY, MODE_FAULT, or < 0. */
 static int walk_2d(nested_dim *nd, const nested_guest *g, const mode_space *sp, uint64_t va, bool write,
                    walk_result *res, uint64_t *hpa, vs_pgsz *hsize, walk_tally *t, vs_err *err)
 {
@@ -228,7 +225,7 @@ static int walk_2d(nested_dim *nd, const nested_guest *g, const mode_space *sp, 
         return rc;
     /* A guest #PF is raised at the guest leaf, before the final GPA is translated. */
     if (!res->present || (write && !(res->pte & PTE_RW)))
-        return NESTED_FAULT;
+        return MODE_FAULT;
     return nested_gpa(nd, sp, res->out_addr, false, hpa, hsize, t, err);
 }
 
@@ -236,37 +233,23 @@ int nested_translate_va(nested_dim *nd, const nested_guest *g, const mode_space 
                         unsigned access, tlb_entry *out, vs_err *err)
 {
     bool write = access & ACCESS_WRITE;
-    for (int attempt = 0; attempt < NESTED_MAX_ATTEMPTS; attempt++) {
-        walk_tally t = {0};
-        walk_result res;
-        uint64_t hpa = 0;
-        vs_pgsz hsize = VS_PG_4K;
-        nd->walk_nested = false;
-        int rc = walk_2d(nd, g, sp, va, write, &res, &hpa, &hsize, &t, err);
-        if (rc < 0)
-            return rc;
-        mode_account_walk(nd->env.st, &t, rc == VS_OK);
-        if (rc == VS_OK) {
-            if (nd->walk_nested)
-                nd->nested_walks++;
-            else
-                nd->direct_walks++;
-            vs_pgsz size = res.size < hsize ? res.size : hsize; /* splintering */
-            *out = (tlb_entry){.pa_base = hpa & ~size_mask(size),
-                               .size = size,
-                               .writable = res.pte & PTE_RW,
-                               .dirty = write};
-            return VS_OK;
-        }
-        if (rc == NESTED_FAULT) {
-            os_fault_info info;
-            rc = mode_os_fault(&nd->env, sp, va, write, &info, err);
-            if (rc != VS_OK)
-                return rc;
-        }
-    }
-    return vs_fail(err, VS_E_USAGE, "2D walk: va 0x%llx of pid %u still faults after %d attempts",
-                   (unsigned long long)va, sp->pid, NESTED_MAX_ATTEMPTS);
+    walk_tally t = {0};
+    walk_result res;
+    uint64_t hpa = 0;
+    vs_pgsz hsize = VS_PG_4K;
+    nd->walk_nested = false;
+    int rc = walk_2d(nd, g, sp, va, write, &res, &hpa, &hsize, &t, err);
+    if (rc < 0)
+        return rc;
+    mode_account_walk(nd->env.st, &t, rc == VS_OK);
+    if (rc != VS_OK)
+        return rc; /* MODE_RETRY or MODE_FAULT */
+    if (nd->walk_nested)
+        nd->nested_walks++;
+    else
+        nd->direct_walks++;
+    *out = mode_tlb_entry(hpa, res.size < hsize ? res.size : hsize /* splintering */, res.pte, write);
+    return VS_OK;
 }
 
 void nested_guest_invlpg(const nested_guest *g, const mode_space *sp, uint64_t va)

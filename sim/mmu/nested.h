@@ -9,11 +9,12 @@
  * nested TLB, else a host-dimension walk of the VM's EPT through the nested
  * split caches and the unified cache.  A GPA the host has not backed is an EPT
  * violation: the exit is counted and priced, the page is backed, and the
- * caller is told to repeat its walk (NESTED_RETRY).
+ * caller is told to repeat its walk (MODE_RETRY).
  *
- * nested_translate_va is the whole TLB-miss handler of a 2D-walking mode:
- * walk, guest page faults (handled by the guest OS, no exit), EPT violations,
- * retries, accounting, and the TLB entry (page size = the smaller of the guest
+ * nested_translate_va is one attempt of a 2D-walking mode's TLB-miss
+ * handler: the walk, its accounting, and the TLB entry, or the fault that
+ * stopped it (a guest page fault, handled by the guest OS without an exit;
+ * an EPT violation, already handled) (page size = the smaller of the guest
  * and host sizes: splintering).  A mode that starts the walk elsewhere than at
  * the guest CR3 (agile) passes a start function.
  *
@@ -28,9 +29,9 @@
 #include "mode.h"
 #include "walk.h"
 
-/* Positive stop codes of nested_gpa, walk_1d (through to_host) and start functions. */
-#define NESTED_RETRY 1 /* an exit was handled (EPT violation, hidden fault): walk again */
-#define NESTED_FAULT 2 /* the guest must take a page fault for this va, then walk again */
+/* The positive stop codes of nested_gpa, walk_1d (through to_host) and start
+ * functions are mode.h's mode_fault: MODE_RETRY after an EPT violation or a
+ * hidden fault, MODE_FAULT when the guest must take a page fault. */
 
 typedef struct nested_dim nested_dim;
 
@@ -43,12 +44,12 @@ void nested_dim_set_direct(nested_dim *nd, bool direct);
 
 /* One GPA -> HPA as the hardware does it.  free_: the walker already holds the
  * host address (a split-cache hit), so it costs nothing.  Returns VS_OK,
- * NESTED_RETRY after an EPT violation, or a negative VS_E_* code. */
+ * MODE_RETRY after an EPT violation, or a negative VS_E_* code. */
 int nested_gpa(nested_dim *nd, const mode_space *sp, uint64_t gpa, bool free_, uint64_t *hpa, vs_pgsz *size,
                walk_tally *t, vs_err *err);
 
 /* Where a walk starts in the guest tables: the guest-physical address of the
- * table and its level.  Returns VS_OK, NESTED_RETRY, NESTED_FAULT, or < 0. */
+ * table and its level.  Returns VS_OK, MODE_RETRY, MODE_FAULT, or < 0. */
 typedef int (*nested_start_fn)(void *ctx, const mode_space *sp, uint64_t va, uint64_t *table_gpa,
                                unsigned *level, walk_tally *t, vs_err *err);
 

@@ -5,7 +5,8 @@
  * the split caches for the deepest cached level; then for each remaining
  * level read the entry (a unified-cache hit or one memory reference), stop
  * at a non-present entry or a leaf, and fill the split cache with each
- * non-leaf entry read.
+ * non-leaf entry read.  A walk told to stop early (stop_level, stop_bit)
+ * ends at the entry that says where the rest of the walk goes.
  */
 #include "walk.h"
 
@@ -20,7 +21,14 @@ int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *er
     if (req->split) {
         uint64_t next;
         unsigned hit = pwc_split_lookup(req->split, req->va, req->tag, &next);
-        tally->cycles += req->pwc_latency;
+        if (!req->probe_unpriced)
+            tally->cycles += req->pwc_latency;
+        if (hit && hit <= req->stop_level) { /* the stopping entry (or a deeper one) is cached */
+            res->present = true;
+            res->level = hit;
+            res->next_table = next;
+            return VS_OK;
+        }
         /* A hit above this tree's top (agile resumes mid-tree) is not ours. */
         if (hit && hit <= req->levels && hit > req->stop_level) {
             level = hit - 1;
@@ -67,9 +75,10 @@ int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *er
             return VS_OK;
         }
         uint64_t next = pte_addr(pte);
-        if (req->split)
+        bool stop_bit = req->stop_bit && (pte & req->stop_bit);
+        if (req->split && (!stop_bit || level <= req->stop_level))
             pwc_split_fill(req->split, req->va, req->tag, level, next);
-        if (level == req->stop_level) {
+        if (level == req->stop_level || stop_bit) {
             res->present = true;
             res->next_table = next;
             return VS_OK;

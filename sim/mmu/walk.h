@@ -39,7 +39,15 @@ typedef struct walk_req {
     const pt_mem *tables; /* where this tree's table pages live */
     uint64_t root;        /* physical address of the top table, in the tree's space */
     unsigned levels;      /* level of the root table: 4 or 5, or lower to resume mid-tree */
-    unsigned stop_level;  /* 0: walk to the leaf; L: stop after reading the level-L entry */
+    /* 0: walk to the leaf.  L: stop after reading the level-L entry, or at a
+     * split-cache hit at level L or below (the cache holds the entry that ends
+     * the walk: no reference is made).  Agile's shadow part stops here. */
+    unsigned stop_level;
+    /* 0, or a software PTE bit: a non-leaf entry carrying it also ends the
+     * walk, at any level; above stop_level such an entry is not put in the
+     * split cache (it points into another tree than the level below's). */
+    uint64_t stop_bit;
+    bool probe_unpriced;  /* a later walk_1d of this same walk pays the split probe's latency */
     uint64_t va;
     uint16_t tag;
     pwc_split *split;     /* may be NULL */
@@ -56,7 +64,7 @@ typedef struct walk_result {
     uint64_t pte;      /* that entry */
     vs_pgsz size;      /* leaf size when present */
     uint64_t out_addr; /* translated va, in the tree's output space */
-    uint64_t next_table; /* with stop_level: the table the stopping entry points to */
+    uint64_t next_table; /* when stopped early: the table the stopping entry points to */
 } walk_result;
 
 /* Returns VS_OK, a positive stop code from to_host, or a negative VS_E_* code. */

@@ -13,6 +13,7 @@
  */
 #include "place_int.h"
 #include "engine.h"
+#include "mmu/mode.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +57,6 @@ static int run_mode(const place_bridge_in *in, vs_mode mode, mode_run *out, vs_e
                          in->trace_path, cfg_mode_name(mode));
     }
     sim_free(s);
-    if (rc != VS_OK && mode == MODE_CONTIG && strstr(err->msg, "not available"))
-        vs_fail(err, rc, "place --translation: the contig translation mode is not available in this build (%s)",
-                err->msg);
     return rc;
 }
 
@@ -74,9 +72,9 @@ int place_bridge(const place_bridge_in *in, const place_trace *t, const place_re
                  vs_err *err)
 {
     mode_run contig, nested;
-    int rc = run_mode(in, MODE_CONTIG, &contig, err);
+    int rc = run_mode(in, mode_find("contig"), &contig, err);
     if (rc == VS_OK)
-        rc = run_mode(in, MODE_NESTED, &nested, err);
+        rc = run_mode(in, mode_find("nested"), &nested, err);
     if (rc != VS_OK)
         return rc;
     double cpi_c = contig.cycles / contig.instructions, cpi_n = nested.cycles / nested.instructions;

@@ -26,6 +26,9 @@
  * errors, so a misspelt key never silently keeps a default.
  */
 #include "share_int.h"
+#include "mmu/mode.h"
+
+#include <assert.h>
 
 #include <glib.h>
 #include <math.h>
@@ -162,16 +165,13 @@ out:
 
 share_mode_class share_mode_class_of(vs_mode m)
 {
-    switch (m) {
-    case MODE_SHADOW:
-    case MODE_SHADOW_CACHE:
-    case MODE_SHADOW_PREFETCH:
-    case MODE_AGILE:    /* agile keeps shadow tables for the upper levels */
-    case MODE_ADAPTIVE: /* priced as its costlier setting */
-        return SHARE_MC_SHADOW;
-    default:
-        return SHARE_MC_NESTED;
-    }
+    /* A mode with shadow tables (for some levels, as agile, or for some
+     * processes, as adaptive: priced as its costlier setting) must update them
+     * on every remap; one whose tables the hardware walks updates a PTE and
+     * shoots down the TLBs.  The registry row says which (mmu/mode.h). */
+    const mode_info *info = mode_get(m);
+    assert(info && (info->tables == MODE_TABLES_SHADOW || info->tables == MODE_TABLES_HARDWARE));
+    return info->tables == MODE_TABLES_SHADOW ? SHARE_MC_SHADOW : SHARE_MC_NESTED;
 }
 
 const char *share_mode_class_name(share_mode_class c) { return c == SHARE_MC_SHADOW ? "shadow" : "nested"; }

@@ -2,46 +2,90 @@
  * reader.c: trace_open -- format detection from content -- and the reader
  * object every format plugs into (trace_int.h).
  *
- * Detection order: the .vmt magic; else, for text, the first lines of the
- * first TIN_SNIFF decompressed bytes are offered to each text parser and the
- * format that accepts the most records wins (the file-name suffix breaks a
- * tie); else, for binary, a plausible ChampSim record.  Invariant: after a
- * reader's first error every trace_read returns that error again.
+ * The formats are the rows of trace_formats.h; this file turns them into the
+ * table every name, detection and help lookup reads.  Detection order: each
+ * MAGIC format's signature, in row order; else, for text, the first lines of
+ * the first TIN_SNIFF decompressed bytes are offered to each TEXT format's
+ * sniffer and the format that accepts the most records wins (the file-name
+ * suffix breaks a tie); else, for binary, a PLAUSIBLE format's check.
+ * Invariant: after a reader's first error every trace_read returns that error
+ * again.
  */
 #include "trace_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SNIFF_LINES 64     /* lines examined when guessing a text format */
 #define SNIFF_LINE_MAX 512 /* longer lines are not records of any text format */
 
-static const char *const FMT_NAMES[TFMT_COUNT] = {"auto", "vmt", "lackey", "pin", "simics",
-                                                  "champsim", "drmemtrace", "sift"};
+#define TRIED_MAX 256 /* room for every format's name in an error message */
+
+typedef enum tr_detect { TR_NONE, TR_MAGIC, TR_TEXT, TR_PLAUSIBLE } tr_detect;
+
+typedef struct tr_format {
+    const char *name;
+    tr_detect detect;
+    bool (*bytes)(const unsigned char *p, size_t n); /* TR_MAGIC, TR_PLAUSIBLE */
+    int (*sniff)(const char *line);                /* TR_TEXT */
+    int (*attach)(trace_reader *r, vs_err *err);
+    const char *suffixes; /* space-separated */
+    const char *help;
+} tr_format;
+
+#define TR_ROW_MAGIC(STEM) TR_MAGIC, tr_##STEM##_magic, NULL
+#define TR_ROW_TEXT(STEM) TR_TEXT, NULL, tr_##STEM##_sniff
+#define TR_ROW_PLAUSIBLE(STEM) TR_PLAUSIBLE, tr_##STEM##_plausible, NULL
+#define TR_ROW(ID, STEM, DETECT, SUFFIXES, HELP) \
+    [TFMT_##ID] = {#STEM, TR_ROW_##DETECT(STEM), tr_##STEM##_attach, SUFFIXES, HELP},
+static const tr_format FORMATS[TFMT_COUNT] = {
+    [TFMT_AUTO] = {"auto", TR_NONE, NULL, NULL, NULL, "", "detected from content"},
+    TRACE_FORMATS(TR_ROW)
+};
 static const char *const KIND_NAMES[TREC_KIND_COUNT] = {
     "ifetch", "load", "store", "rmw", "switch", "invlpg", "proc_start",
     "proc_exit", "fork", "exec", "vm", "txn_begin", "txn_end", "cda"};
 
-const char *trace_fmt_name(trace_fmt f) { return (unsigned)f < TFMT_COUNT ? FMT_NAMES[f] : "?"; }
+const char *trace_fmt_name(trace_fmt f) { return (unsigned)f < TFMT_COUNT ? FORMATS[f].name : "?"; }
+const char *trace_fmt_help(trace_fmt f) { return (unsigned)f < TFMT_COUNT ? FORMATS[f].help : "?"; }
 const char *trace_kind_name(unsigned k) { return k < TREC_KIND_COUNT ? KIND_NAMES[k] : "?"; }
 
 trace_fmt trace_fmt_from_name(const char *s)
 {
     for (int f = TFMT_VMT; f < TFMT_COUNT; f++)
-        if (strcmp(s, FMT_NAMES[f]) == 0)
+        if (strcmp(s, FORMATS[f].name) == 0)
             return (trace_fmt)f;
     return TFMT_AUTO;
+}
+
+/* Appends to buf (at bytes used) the names of the formats `detect` finds, in
+ * row order, sep between them. */
+static const char *list_names(tr_detect detect, const char *sep, char *buf, size_t cap, size_t at)
+{
+    for (int f = TFMT_VMT; f < TFMT_COUNT && at < cap; f++)
+        if (FORMATS[f].detect == detect) {
+            int k = snprintf(buf + at, cap - at, "%s%s", at ? sep : "", FORMATS[f].name);
+            at += k > 0 ? (size_t)k : 0;
+        }
+    return buf;
+}
+
+/* Does the file name (n bytes of it) end in one of the space-separated suffixes? */
+static bool ends_in_one_of(const char *path, size_t n, const char *suffixes)
+{
+    for (const char *s = suffixes; *s;) {
+        size_t k = strcspn(s, " ");
+        if (k && n >= k && strncmp(path + n - k, s, k) == 0)
+            return true;
+        s += k + (s[k] == ' ');
+    }
+    return false;
 }
 
 /* The format a file name suggests, ignoring a compression suffix. */
 static trace_fmt fmt_from_suffix(const char *path)
 {
-    static const struct { const char *suffix; trace_fmt fmt; } SUFFIXES[] = {
-        {".vmt", TFMT_VMT},          {".lackey", TFMT_LACKEY}, {".pin", TFMT_PIN},
-        {"pinatrace.out", TFMT_PIN}, {".pinatrace", TFMT_PIN}, {".simics", TFMT_SIMICS},
-        {".champsim", TFMT_CHAMPSIM}, {".champsimtrace", TFMT_CHAMPSIM},
-        {".sift", TFMT_SIFT},
-    };
     static const char *const COMPRESSED[] = {".gz", ".xz", ".zst"};
     size_t n = strlen(path);
     for (size_t i = 0; i < VS_ARRAY_LEN(COMPRESSED); i++) {
@@ -51,11 +95,9 @@ static trace_fmt fmt_from_suffix(const char *path)
             break;
         }
     }
-    for (size_t i = 0; i < VS_ARRAY_LEN(SUFFIXES); i++) {
-        size_t k = strlen(SUFFIXES[i].suffix);
-        if (n >= k && strncmp(path + n - k, SUFFIXES[i].suffix, k) == 0)
-            return SUFFIXES[i].fmt;
-    }
+    for (int f = TFMT_VMT; f < TFMT_COUNT; f++)
+        if (ends_in_one_of(path, n, FORMATS[f].suffixes))
+            return (trace_fmt)f;
     return TFMT_AUTO;
 }
 
@@ -70,9 +112,7 @@ static bool looks_text(const unsigned char *p, size_t n)
 /* Offers the first lines to each text parser; the most records accepted wins. */
 static trace_fmt sniff_text(const trace_in *in, const char *path)
 {
-    static const trace_fmt TEXT_FMTS[] = {TFMT_LACKEY, TFMT_PIN, TFMT_SIMICS};
-    int (*const sniff[])(const char *) = {tr_lackey_sniff, tr_pin_sniff, tr_simics_sniff};
-    unsigned votes[VS_ARRAY_LEN(TEXT_FMTS)] = {0};
+    unsigned votes[TFMT_COUNT] = {0};
     char line[SNIFF_LINE_MAX + 1];
     size_t at = 0;
     for (int l = 0; l < SNIFF_LINES && at < in->len; l++) {
@@ -83,15 +123,16 @@ static trace_fmt sniff_text(const trace_in *in, const char *path)
         size_t k = end - at < SNIFF_LINE_MAX ? end - at : SNIFF_LINE_MAX;
         memcpy(line, in->buf + at, k);
         line[k] = '\n';
-        for (size_t f = 0; f < VS_ARRAY_LEN(TEXT_FMTS); f++)
-            votes[f] += sniff[f](line) == 2;
+        for (int f = TFMT_VMT; f < TFMT_COUNT; f++)
+            if (FORMATS[f].detect == TR_TEXT)
+                votes[f] += FORMATS[f].sniff(line) == 2;
         at = end + 1;
     }
     trace_fmt best = TFMT_AUTO, hint = fmt_from_suffix(path);
     unsigned best_votes = 0;
-    for (size_t f = 0; f < VS_ARRAY_LEN(TEXT_FMTS); f++)
-        if (votes[f] > best_votes || (votes[f] == best_votes && votes[f] > 0 && TEXT_FMTS[f] == hint)) {
-            best = TEXT_FMTS[f];
+    for (int f = TFMT_VMT; f < TFMT_COUNT; f++)
+        if (votes[f] > best_votes || (votes[f] == best_votes && votes[f] > 0 && (trace_fmt)f == hint)) {
+            best = (trace_fmt)f;
             best_votes = votes[f];
         }
     return best;
@@ -100,24 +141,28 @@ static trace_fmt sniff_text(const trace_in *in, const char *path)
 static int detect(trace_reader *r, const char *path, trace_fmt *out, vs_err *err)
 {
     const trace_in *in = &r->in;
-    static const char TRIED[] = "tried vmt, drmemtrace, sift, lackey, pin, simics, champsim";
+    *out = TFMT_AUTO;
+    if (in->len > 0) {
+        for (int f = TFMT_VMT; f < TFMT_COUNT && *out == TFMT_AUTO; f++)
+            if (FORMATS[f].detect == TR_MAGIC && FORMATS[f].bytes(in->buf, in->len))
+                *out = (trace_fmt)f;
+        bool text = looks_text(in->buf, in->len < TIN_SNIFF ? in->len : TIN_SNIFF);
+        if (*out == TFMT_AUTO && text)
+            *out = sniff_text(in, path);
+        for (int f = TFMT_VMT; f < TFMT_COUNT && *out == TFMT_AUTO && !text; f++)
+            if (FORMATS[f].detect == TR_PLAUSIBLE && FORMATS[f].bytes(in->buf, in->len))
+                *out = (trace_fmt)f;
+    }
+    if (*out != TFMT_AUTO)
+        return VS_OK;
+    char tried[TRIED_MAX] = "";
+    size_t at = strlen(list_names(TR_MAGIC, ", ", tried, sizeof tried, 0));
+    at = strlen(list_names(TR_TEXT, ", ", tried, sizeof tried, at));
+    list_names(TR_PLAUSIBLE, ", ", tried, sizeof tried, at);
     if (in->len == 0)
-        return vs_fail(err, VS_E_FORMAT, "%s: empty file: cannot detect its trace format (%s)", path,
-                       TRIED);
-    if (tr_vmt_magic(in->buf, in->len))
-        *out = TFMT_VMT;
-    else if (tr_drmemtrace_magic(in->buf, in->len))
-        *out = TFMT_DRMEMTRACE;
-    else if (tr_sift_magic(in->buf, in->len))
-        *out = TFMT_SIFT;
-    else if (looks_text(in->buf, in->len < TIN_SNIFF ? in->len : TIN_SNIFF))
-        *out = sniff_text(in, path);
-    else
-        *out = tr_champsim_plausible(in->buf, in->len) ? TFMT_CHAMPSIM : TFMT_AUTO;
-    if (*out == TFMT_AUTO)
-        return vs_fail(err, VS_E_FORMAT, "%s: unknown trace format (%s; use --format to force one)",
-                       path, TRIED);
-    return VS_OK;
+        return vs_fail(err, VS_E_FORMAT, "%s: empty file: cannot detect its trace format (tried %s)", path, tried);
+    return vs_fail(err, VS_E_FORMAT, "%s: unknown trace format (tried %s; use --format to force one)", path,
+                   tried);
 }
 
 int trace_open(const char *path, trace_fmt fmt, trace_reader **out, vs_err *err)
@@ -138,14 +183,8 @@ int trace_open(const char *path, trace_fmt fmt, trace_reader **out, vs_err *err)
     if (rc == VS_OK && fmt == TFMT_AUTO)
         rc = detect(r, path, &fmt, err);
     if (rc == VS_OK) {
-        static int (*const attach[TFMT_COUNT])(trace_reader *, vs_err *) = {
-            [TFMT_VMT] = tr_vmt_attach,       [TFMT_LACKEY] = tr_lackey_attach,
-            [TFMT_PIN] = tr_pin_attach,       [TFMT_SIMICS] = tr_simics_attach,
-            [TFMT_CHAMPSIM] = tr_champsim_attach,
-            [TFMT_DRMEMTRACE] = tr_drmemtrace_attach, [TFMT_SIFT] = tr_sift_attach,
-        };
         r->fmt = fmt;
-        rc = attach[fmt](r, err);
+        rc = FORMATS[fmt].attach(r, err);
     }
     if (rc < 0) {
         trace_close(r);

@@ -20,6 +20,7 @@
 #define VS_TRACE_H
 
 #include "../common.h"
+#include "trace_formats.h"
 #include <stdio.h>
 
 typedef enum trace_kind {
@@ -54,20 +55,14 @@ typedef struct trace_rec {
     uint8_t pad;
 } trace_rec;
 
-typedef enum trace_fmt {
-    TFMT_AUTO = 0,
-    TFMT_VMT,
-    TFMT_LACKEY,
-    TFMT_PIN,
-    TFMT_SIMICS,
-    TFMT_CHAMPSIM,
-    TFMT_DRMEMTRACE, /* DynamoRIO drmemtrace offline, one thread's file */
-    TFMT_SIFT,       /* Sniper SIFT */
-    TFMT_COUNT
-} trace_fmt;
+/* The formats vmemsim reads: one constant per row of trace_formats.h. */
+#define TFMT_ENUM_ROW(ID, STEM, DETECT, SUFFIXES, HELP) TFMT_##ID,
+typedef enum trace_fmt { TFMT_AUTO = 0, TRACE_FORMATS(TFMT_ENUM_ROW) TFMT_COUNT } trace_fmt;
+#undef TFMT_ENUM_ROW
 
 const char *trace_fmt_name(trace_fmt f);      /* "vmt", "lackey", ... */
 trace_fmt trace_fmt_from_name(const char *s); /* TFMT_AUTO if unknown */
+const char *trace_fmt_help(trace_fmt f);      /* a line saying what produces it */
 
 /* ---- byte sources: plain, gzip, xz (liblzma), zstd; chosen by magic ---- */
 typedef struct trace_src trace_src;

@@ -113,23 +113,16 @@ static inline int tr_attach(trace_reader *r, const reader_ops *ops, void *st)
     r->st = st; /* NULL for stateless readers; freed with ops->free */
     return VS_OK;
 }
-int tr_lackey_attach(trace_reader *r, vs_err *err);
-int tr_pin_attach(trace_reader *r, vs_err *err);
-int tr_simics_attach(trace_reader *r, vs_err *err);
-int tr_champsim_attach(trace_reader *r, vs_err *err);
-int tr_vmt_attach(trace_reader *r, vs_err *err);
-int tr_drmemtrace_attach(trace_reader *r, vs_err *err);
-int tr_sift_attach(trace_reader *r, vs_err *err);
-
-/* Line sniffers for detection: does this one line (ending in '\n') parse as
- * a record or a line the format skips?  2 = a record, 1 = skippable, 0 = no. */
-int tr_lackey_sniff(const char *line);
-int tr_pin_sniff(const char *line);
-int tr_simics_sniff(const char *line);
-bool tr_vmt_magic(const unsigned char *p, size_t n);
-bool tr_champsim_plausible(const unsigned char *p, size_t n);
-bool tr_drmemtrace_magic(const unsigned char *p, size_t n);
-bool tr_sift_magic(const unsigned char *p, size_t n);
+/* Each format's entry points, declared from its trace_formats.h row: the
+ * attach hook, and the detector its DETECT kind names (see there). */
+#define TR_DETECTOR_MAGIC(STEM) bool tr_##STEM##_magic(const unsigned char *p, size_t n);
+#define TR_DETECTOR_TEXT(STEM) int tr_##STEM##_sniff(const char *line);
+#define TR_DETECTOR_PLAUSIBLE(STEM) bool tr_##STEM##_plausible(const unsigned char *p, size_t n);
+#define TR_DECLARE(ID, STEM, DETECT, SUFFIXES, HELP)                                                            \
+    int tr_##STEM##_attach(trace_reader *r, vs_err *err);                                                      \
+    TR_DETECTOR_##DETECT(STEM)
+TRACE_FORMATS(TR_DECLARE)
+#undef TR_DECLARE
 
 /* ---- writers ---- */
 typedef struct writer_ops {

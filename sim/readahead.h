@@ -1,5 +1,5 @@
 /*
- * prefetch.h: reads a trace ahead of the simulation in a thread of its own,
+ * readahead.h: reads a trace ahead of the simulation in a thread of its own,
  * so decompression and decoding overlap the simulation on a second core.
  *
  * A worker thread fills a ring of batches with trace_read and digests them;
@@ -11,24 +11,23 @@
  * never refilled while the consumer holds it; after an error or the end, the
  * consumer sees it once per later call, and the worker has stopped.
  */
-#ifndef VS_PREFETCH_H
-#define VS_PREFETCH_H
+#ifndef VS_READAHEAD_H
+#define VS_READAHEAD_H
 
 #include "trace/trace.h"
 
-typedef struct prefetch prefetch;
+typedef struct readahead readahead;
 
 /* Takes ownership of r.  The worker starts at once. */
-prefetch *pf_start(trace_reader *r);
+readahead *ra_start(trace_reader *r);
 /* The next batch: returns its record count (> 0), 0 at the end, or a negative
  * VS_E_* code with err filled.  *recs stays valid until the next call. */
-long pf_next(prefetch *p, const trace_rec **recs, vs_err *err);
-const trace_reader *pf_reader(const prefetch *p);
-/* Digest of every record read so far (all of them once pf_next returned 0). */
-trace_digest pf_digest(prefetch *p);
+long ra_next(readahead *p, const trace_rec **recs, vs_err *err);
+/* Digest of every record read so far (all of them once ra_next returned 0). */
+trace_digest ra_digest(readahead *p);
 /* Fraction of the input read, for progress bars (-1 when unknown). */
-double pf_fraction(prefetch *p);
+double ra_fraction(readahead *p);
 /* Stops the worker (if running) and closes the reader. */
-void pf_stop(prefetch *p);
+void ra_stop(readahead *p);
 
 #endif

@@ -1,29 +1,29 @@
 /*
- * prefetch.c: the read-ahead thread of prefetch.h -- a single-producer,
- * single-consumer ring of PF_SLOTS batches under one mutex.  The lock is
- * taken once per batch of PF_BATCH records, not per record.
+ * readahead.c: the read-ahead thread of readahead.h -- a single-producer,
+ * single-consumer ring of RA_SLOTS batches under one mutex.  The lock is
+ * taken once per batch of RA_BATCH records, not per record.
  */
-#include "prefetch.h"
+#include "readahead.h"
 
 #include <assert.h>
 #include <glib.h>
 #include <stdlib.h>
 
-#define PF_SLOTS 4      /* batches in flight: enough to ride out one slow inflate */
-#define PF_BATCH 16384  /* records per batch: amortizes the lock and the wake-ups */
+#define RA_SLOTS 4      /* batches in flight: enough to ride out one slow inflate */
+#define RA_BATCH 16384  /* records per batch: amortizes the lock and the wake-ups */
 
-typedef struct pf_slot {
+typedef struct ra_slot {
     trace_rec *recs;
     long n;       /* records, 0 = end, < 0 = error code */
     vs_err err;
-} pf_slot;
+} ra_slot;
 
-struct prefetch {
+struct readahead {
     trace_reader *reader;
     GThread *thread;
     GMutex lock;
     GCond cond;
-    pf_slot slots[PF_SLOTS];
+    ra_slot slots[RA_SLOTS];
     unsigned head;   /* next slot the consumer takes */
     unsigned filled; /* slots ready for the consumer */
     bool holding;    /* the consumer holds slots[head - 1] */
@@ -35,19 +35,19 @@ struct prefetch {
 
 static gpointer worker(gpointer data)
 {
-    prefetch *p = data;
+    readahead *p = data;
     unsigned tail = 0;
     for (;;) {
         g_mutex_lock(&p->lock);
         /* Keep one slot for the batch the consumer may be holding. */
-        while (!p->stop && p->filled + (p->holding ? 1u : 0u) >= PF_SLOTS)
+        while (!p->stop && p->filled + (p->holding ? 1u : 0u) >= RA_SLOTS)
             g_cond_wait(&p->cond, &p->lock);
         bool stop = p->stop;
         g_mutex_unlock(&p->lock);
         if (stop)
             return NULL;
-        pf_slot *s = &p->slots[tail];
-        s->n = trace_read(p->reader, s->recs, PF_BATCH, &s->err);
+        ra_slot *s = &p->slots[tail];
+        s->n = trace_read(p->reader, s->recs, RA_BATCH, &s->err);
         if (s->n > 0)
             trace_digest_add(&p->digest, s->recs, (size_t)s->n);
         double fraction = trace_progress(p->reader);
@@ -61,24 +61,24 @@ static gpointer worker(gpointer data)
         g_mutex_unlock(&p->lock);
         if (done)
             return NULL;
-        tail = (tail + 1) % PF_SLOTS;
+        tail = (tail + 1) % RA_SLOTS;
     }
 }
 
-prefetch *pf_start(trace_reader *r)
+readahead *ra_start(trace_reader *r)
 {
-    prefetch *p = vs_calloc(1, sizeof *p);
+    readahead *p = vs_calloc(1, sizeof *p);
     p->reader = r;
     g_mutex_init(&p->lock);
     g_cond_init(&p->cond);
-    for (unsigned i = 0; i < PF_SLOTS; i++)
-        p->slots[i].recs = vs_malloc(PF_BATCH * sizeof(trace_rec));
+    for (unsigned i = 0; i < RA_SLOTS; i++)
+        p->slots[i].recs = vs_malloc(RA_BATCH * sizeof(trace_rec));
     trace_digest_init(&p->digest);
     p->thread = g_thread_new("vmemsim-read", worker, p);
     return p;
 }
 
-long pf_next(prefetch *p, const trace_rec **recs, vs_err *err)
+long ra_next(readahead *p, const trace_rec **recs, vs_err *err)
 {
     g_mutex_lock(&p->lock);
     if (p->holding) {
@@ -87,11 +87,11 @@ long pf_next(prefetch *p, const trace_rec **recs, vs_err *err)
     }
     while (p->filled == 0)
         g_cond_wait(&p->cond, &p->lock);
-    pf_slot *s = &p->slots[p->head];
+    ra_slot *s = &p->slots[p->head];
     long n = s->n;
     if (n > 0) {
         p->filled--;
-        p->head = (p->head + 1) % PF_SLOTS;
+        p->head = (p->head + 1) % RA_SLOTS;
         p->holding = true;
     }
     g_mutex_unlock(&p->lock);
@@ -103,9 +103,8 @@ long pf_next(prefetch *p, const trace_rec **recs, vs_err *err)
     return n;
 }
 
-const trace_reader *pf_reader(const prefetch *p) { return p->reader; }
 
-trace_digest pf_digest(prefetch *p)
+trace_digest ra_digest(readahead *p)
 {
     g_mutex_lock(&p->lock);
     trace_digest d = p->digest;
@@ -113,7 +112,7 @@ trace_digest pf_digest(prefetch *p)
     return d;
 }
 
-double pf_fraction(prefetch *p)
+double ra_fraction(readahead *p)
 {
     g_mutex_lock(&p->lock);
     double f = p->finished ? 1.0 : p->fraction;
@@ -121,7 +120,7 @@ double pf_fraction(prefetch *p)
     return f;
 }
 
-void pf_stop(prefetch *p)
+void ra_stop(readahead *p)
 {
     if (!p)
         return;
@@ -131,7 +130,7 @@ void pf_stop(prefetch *p)
     g_mutex_unlock(&p->lock);
     g_thread_join(p->thread);
     trace_close(p->reader);
-    for (unsigned i = 0; i < PF_SLOTS; i++)
+    for (unsigned i = 0; i < RA_SLOTS; i++)
         free(p->slots[i].recs);
     g_mutex_clear(&p->lock);
     g_cond_clear(&p->cond);

@@ -1,0 +1,104 @@
+/*
+ * engine_fault.c: the one driver of faults.  A mode's translate makes one
+ * attempt at a translation and either completes it or returns a fault
+ * descriptor (mode.h's mode_fault); here the engine runs the guest (or
+ * native) OS for a page fault, hands the mode the page-table events the OS
+ * produced -- after the OS call has returned, never while translate is on
+ * the stack -- and tries again, up to one bound derived below.
+ *
+ * The page-table events (an entry written, a table freed, an address space
+ * gone) are queued by the OS hooks in the order the OS made them and
+ * delivered by sim_deliver_events, which every caller of an OS entry point
+ * runs when that call returns; an error a mode meets while handling one
+ * stops the run.  TLB shootdowns stay immediate: the engine owns the TLBs.
+ *
+ * Invariants: no event is pending when translate runs; an event names a
+ * process still known to the engine (exits deliver before they forget it).
+ */
+#include "engine_int.h"
+
+#include <stdio.h>
+
+#define SIM_OS_FAULTS_MAX 2 /* per access: map the page, then copy it for a store (copy-on-write) */
+
+/* The most translate attempts one access can need, for `levels`-level guest
+ * tables.  Besides the one that completes, an attempt ends in one of:
+ *  - a page fault for the OS: at most SIM_OS_FAULTS_MAX;
+ *  - a hidden fault (shadow, agile): at most one per stretch between OS
+ *    faults, since it fills the whole path;
+ *  - an EPT violation: one per guest-physical page a walk finds unbacked --
+ *    every table of the walk and its data page, plus what each OS fault adds
+ *    (a new table for every level below the root, and one new page). */
+static unsigned max_attempts(unsigned levels)
+{
+    unsigned hidden = SIM_OS_FAULTS_MAX + 1;
+    unsigned backings = (levels + 1) + SIM_OS_FAULTS_MAX * levels;
+    return 1 + SIM_OS_FAULTS_MAX + hidden + backings;
+}
+
+void sim_queue_event(vs_sim *s, const sim_event *ev) { g_array_append_val(s->events, *ev); }
+
+static int deliver(vs_sim *s, vs_err *err)
+{
+    int rc = VS_OK;
+    guint i;
+    for (i = 0; i < s->events->len && rc == VS_OK; i++) {
+        const sim_event *ev = &g_array_index(s->events, sim_event, i);
+        const mode_space *sp = &ev->p->sp;
+        switch (ev->kind) {
+        case SIM_EV_PTE_WRITTEN:
+            rc = s->ops->pte_written(s->mode, sp, ev->addr, ev->level, ev->old_pte, ev->new_pte, err);
+            break;
+        case SIM_EV_TABLE_FREED:
+            rc = s->ops->table_freed(s->mode, sp, ev->addr, ev->level, err);
+            break;
+        case SIM_EV_SPACE_FREED:
+            s->ops->space_freed(s->mode, sp);
+            break;
+        }
+    }
+    g_array_set_size(s->events, 0);
+    return rc;
+}
+
+/* Prefixes the stream's file and the record being simulated to an error. */
+static int at_record(const sim_stream *st, int rc, vs_err *err)
+{
+    if (err) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        vs_fail(err, rc, "%s: record %llu: %s", st->path, (unsigned long long)(st->base + (uint64_t)st->pos), msg);
+    }
+    return rc;
+}
+
+int sim_deliver_events(vs_sim *s, const sim_stream *st, vs_err *err)
+{
+    int rc = deliver(s, err);
+    return rc == VS_OK ? VS_OK : at_record(st, rc, err);
+}
+
+int sim_translate(vs_sim *s, const sim_stream *st, sim_proc *p, uint64_t va, unsigned access, tlb_entry *out,
+                  vs_err *err)
+{
+    bool write = access & ACCESS_WRITE;
+    unsigned bound = max_attempts(s->cfg.guest_levels);
+    int rc = deliver(s, err);
+    for (unsigned attempt = 0; rc == VS_OK && attempt < bound; attempt++) {
+        rc = s->ops->translate(s->mode, &p->sp, va, access | (attempt ? ACCESS_RETRY : 0), out, err);
+        if (rc == VS_OK)
+            return VS_OK;
+        if (rc == MODE_FAULT) {
+            os_fault_info info;
+            rc = mode_os_fault(&s->env, &p->sp, va, write, &info, err);
+            if (rc == VS_OK)
+                rc = deliver(s, err);
+        } else if (rc == MODE_RETRY) {
+            rc = VS_OK;
+        }
+    }
+    if (rc == VS_OK)
+        rc = vs_fail(err, VS_E_USAGE, "%s: va 0x%llx of pid %u still faults after %u attempts", s->info->name,
+                     (unsigned long long)va, p->sp.pid, bound);
+    return at_record(st, rc, err);
+}
