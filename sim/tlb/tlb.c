@@ -9,9 +9,8 @@
  * one size spread over the sets like a conventional indexed TLB.  Only sizes
  * inserted since the last full flush are probed -- a size never inserted can
  * hold no entry -- so a 4k+2m STLB running 4 KiB pages probes once per miss.
- * The last hit is memoised until the TLB next changes: references to the
- * page just used (most of them) then skip the probe, and LRU stays exact
- * because re-touching the most recent entry changes no order.
+ * Repeated hits on the page just used are short-cut one layer up, by the
+ * hierarchy (hier.c), for every structure at once.
  *
  * Key layout (63 bits, so entries of different size or tag never alias):
  *   [62:18] page number of the 57-bit canonical address at that size
@@ -47,11 +46,6 @@ struct tlb {
     unsigned page_sizes; /* what the structure may hold */
     unsigned seen;       /* sizes inserted since the last full flush */
     uint64_t hits, misses;
-    /* The last hit, while nothing has changed since: it is then the most
-     * recent entry, and touching it again would change nothing. */
-    bool memo_ok;
-    uint64_t memo_key;
-    tlb_entry memo;
 };
 
 static inline uint64_t page_number(uint64_t va, vs_pgsz s)
@@ -116,11 +110,6 @@ void tlb_free(tlb *t)
 
 bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out)
 {
-    if (t->memo_ok && make_key(page_number(va, t->memo.size), asid, t->memo.size) == t->memo_key) {
-        t->hits++;
-        *out = t->memo;
-        return true;
-    }
     unsigned m = t->seen;
     for (unsigned s = 0; m; s++, m >>= 1) {
         if (!(m & 1))
@@ -134,9 +123,6 @@ bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out)
                            .writable = (v & TLB_V_WRITABLE) != 0,
                            .dirty = (v & TLB_V_DIRTY) != 0};
             t->hits++;
-            t->memo = e;
-            t->memo_key = key;
-            t->memo_ok = true;
             *out = e;
             return true;
         }
@@ -168,14 +154,12 @@ void tlb_insert(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e)
                  (e->dirty ? TLB_V_DIRTY : 0);
     assoc_insert(t->a, make_key(vpn, asid, e->size), vpn, v, NULL);
     t->seen |= 1u << e->size;
-    t->memo_ok = false;
 }
 
 void tlb_flush_all(tlb *t)
 {
     assoc_clear(t->a);
     t->seen = 0;
-    t->memo_ok = false;
 }
 
 static bool key_has_tag(uint64_t key, uint64_t val, void *ctx)
@@ -187,7 +171,6 @@ static bool key_has_tag(uint64_t key, uint64_t val, void *ctx)
 void tlb_flush_asid(tlb *t, uint16_t asid)
 {
     assoc_remove_if(t->a, key_has_tag, &asid);
-    t->memo_ok = false;
 }
 
 void tlb_invlpg(tlb *t, uint64_t va, uint16_t asid)
@@ -198,7 +181,6 @@ void tlb_invlpg(tlb *t, uint64_t va, uint16_t asid)
             assoc_remove(t->a, make_key(vpn, asid, (vs_pgsz)s), vpn);
         }
     }
-    t->memo_ok = false;
 }
 
 const char *tlb_name(const tlb *t) { return t->name; }
