@@ -11,6 +11,7 @@
  * here say what each models.
  */
 #include "config.h"
+#include "tlb/repl.h"
 
 #include <glib.h>
 #include <assert.h>
@@ -48,7 +49,6 @@ static const char *const pgsz_names[] = {"4k", "2m", "1g", NULL};
 static const char *const pwc_kind_names[] = {"split", "unified", NULL};
 static const char *const tlb_kind_names[] = {"data", "instruction", "unified", NULL};
 static const char *const side_names[] = {"data", "instruction", "unified", NULL};
-static const char *const repl_names[] = {"lru", "random", NULL};
 
 #define MAXU32 4294967295.0
 #define MAXU64 18446744073709551615.0
@@ -129,7 +129,7 @@ static const cfg_opt tlb_keys[] = {
     {"tlb.*", "ways", OPT_U32, TOFF(ways), "4", 1, 1 << 24, NULL, "1 .. entries (= entries: fully associative)"},
     {"tlb.*", "page_sizes", OPT_PGMASK, TOFF(page_sizes), "4k", 0, 0, NULL, "comma list of 4k, 2m, 1g held by this structure"},
     {"tlb.*", "latency", OPT_U32, TOFF(latency), "0", 0, 1000, NULL, "cycles per lookup at this level"},
-    {"tlb.*", "replacement", OPT_ENUM, TOFF(replacement), "lru", 0, 0, repl_names, "lru or random"},
+    {"tlb.*", "replacement", OPT_ENUM, TOFF(replacement), "lru", 0, 0, repl_names, "replacement policy (docs/model.md)"},
 };
 
 #define COFF(f) offsetof(cfg_cache, f)
@@ -140,7 +140,7 @@ static const cfg_opt cache_keys[] = {
     {"cache.*", "ways", OPT_U32, COFF(ways), "8", 1, 1 << 20, NULL, ""},
     {"cache.*", "line", OPT_U32, COFF(line), "64", 8, 4096, NULL, "bytes, a power of two"},
     {"cache.*", "latency", OPT_U32, COFF(latency), "4", 0, 100000, NULL, "load-to-use cycles on a hit here"},
-    {"cache.*", "replacement", OPT_ENUM, COFF(replacement), "lru", 0, 0, repl_names, "lru or random"},
+    {"cache.*", "replacement", OPT_ENUM, COFF(replacement), "lru", 0, 0, repl_names, "replacement policy (docs/model.md)"},
 };
 /* clang-format on */
 

@@ -10,6 +10,7 @@
  * total is their sum.
  */
 #include "engine_int.h"
+#include "tlb/repl.h"
 
 #include <assert.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static int build_tlbs(vs_sim *s, vs_err *err)
                             .ways = c->ways,
                             .page_sizes = c->page_sizes,
                             .latency = c->latency,
-                            .repl = (assoc_repl)c->replacement,
+                            .repl = repl_at((unsigned)c->replacement),
                             .seed = s->cfg.seed + i};
     }
     s->tlbs = th_new(p, s->cfg.n_tlbs, err);
@@ -53,7 +54,7 @@ static int build_memory(vs_sim *s, vs_err *err)
                                       .ways = c->ways,
                                       .line = c->line,
                                       .latency = c->latency,
-                                      .repl = (assoc_repl)c->replacement};
+                                      .repl = repl_at((unsigned)c->replacement)};
         if (c->level == 1) {
             if (c->side != MH_SIDE_INST)
                 s->l1_latency[TH_DATA] = c->latency;

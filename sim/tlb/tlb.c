@@ -84,10 +84,6 @@ tlb *tlb_new(const tlb_params *p, vs_err *err)
                 p->entries, p->ways);
         return NULL;
     }
-    if (p->repl != ASSOC_LRU && p->repl != ASSOC_RANDOM) {
-        vs_fail(err, VS_E_CONFIG, "tlb '%s': replacement must be lru or random", name);
-        return NULL;
-    }
     tlb *t = vs_calloc(1, sizeof *t);
     t->a = assoc_new(p->entries, p->ways, p->repl, p->seed);
     assert(t->a); /* the geometry was checked above */
