@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include "tlb/repl.h"
+#include "tlb/tpf.h"
 
 #include <glib.h>
 #include <assert.h>
@@ -130,6 +131,10 @@ static const cfg_opt tlb_keys[] = {
     {"tlb.*", "page_sizes", OPT_PGMASK, TOFF(page_sizes), "4k", 0, 0, NULL, "comma list of 4k, 2m, 1g held by this structure"},
     {"tlb.*", "latency", OPT_U32, TOFF(latency), "0", 0, 1000, NULL, "cycles per lookup at this level"},
     {"tlb.*", "replacement", OPT_ENUM, TOFF(replacement), "lru", 0, 0, repl_names, "replacement policy (docs/model.md)"},
+    /* The prefetch keys are echoed only for a structure with a prefetcher (cfg_each). */
+    {"tlb.*", "prefetcher", OPT_ENUM, TOFF(prefetcher), "none", 0, 0, tpf_names, "trained on this structure's misses (Kandiraju & Sivasubramaniam, ISCA 2002)"},
+    {"tlb.*", "prefetch_buffer", OPT_U32, TOFF(prefetch_buffer), "16", 0, 1 << 16, NULL, "entries of the prefetch buffer; 0 = prefetch into the TLB itself (KS02: 16)"},
+    {"tlb.*", "prefetch_table", OPT_U32, TOFF(prefetch_table), "64", 1, 1 << 20, NULL, "rows of the prefetcher's prediction table (distance: per distance; asp: per PC)"},
 };
 
 #define COFF(f) offsetof(cfg_cache, f)
@@ -600,6 +605,9 @@ void cfg_each(const vs_config *c, void (*fn)(void *ctx, const char *key, const c
     }
     for (uint32_t t = 0; t < c->n_tlbs; t++)
         for (size_t i = 0; i < VS_ARRAY_LEN(tlb_keys); i++) {
+            /* without a prefetcher the echo is what it was before prefetchers existed */
+            if (!c->tlbs[t].prefetcher && g_str_has_prefix(tlb_keys[i].key, "prefetch"))
+                continue;
             snprintf(key, sizeof key, "tlb.%s.%s", c->tlbs[t].name, tlb_keys[i].key);
             format_value(&c->tlbs[t], &tlb_keys[i], val, sizeof val);
             fn(ctx, key, val);

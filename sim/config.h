@@ -46,6 +46,8 @@ typedef struct cfg_tlb {
     int kind;            /* tlb_kind */
     uint32_t page_sizes; /* mask of 1 << vs_pgsz */
     int replacement;     /* row of the replacement registry (tlb/repl.h) */
+    int prefetcher;      /* index into tpf_names (tlb/tpf.h); 0 = none */
+    uint32_t prefetch_buffer, prefetch_table;
 } cfg_tlb;
 
 typedef struct cfg_cache {

@@ -23,6 +23,13 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* TLB prefetches translate for the running process, without side effects. */
+static bool probe_running(void *ctx, uint64_t va, tlb_entry *out, uint32_t *refs)
+{
+    const vs_sim *s = ctx;
+    return s->running && mode_probe(&s->running->sp, va, out, refs);
+}
+
 static int build_tlbs(vs_sim *s, vs_err *err)
 {
     tlb_params p[CFG_MAX_TLBS];
@@ -36,10 +43,16 @@ static int build_tlbs(vs_sim *s, vs_err *err)
                             .page_sizes = c->page_sizes,
                             .latency = c->latency,
                             .repl = repl_at((unsigned)c->replacement),
-                            .seed = s->cfg.seed + i};
+                            .seed = s->cfg.seed + i,
+                            .prefetcher = (unsigned)c->prefetcher,
+                            .prefetch_buffer = c->prefetch_buffer,
+                            .prefetch_table = c->prefetch_table};
     }
     s->tlbs = th_new(p, s->cfg.n_tlbs, err);
-    return s->tlbs ? VS_OK : VS_E_CONFIG;
+    if (!s->tlbs)
+        return VS_E_CONFIG;
+    th_set_probe(s->tlbs, probe_running, s);
+    return VS_OK;
 }
 
 static int build_memory(vs_sim *s, vs_err *err)

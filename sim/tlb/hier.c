@@ -19,6 +19,7 @@
  * has changed since it was taken.
  */
 #include "hier.h"
+#include "tpf.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -29,7 +30,9 @@
 
 typedef struct th_level {
     tlb *t[TH_MAX_TLBS];
+    uint8_t idx[TH_MAX_TLBS]; /* of each structure in th.tlbs */
     unsigned n;
+    bool any_pf; /* a structure of the level has a prefetcher */
     uint32_t latency; /* the slowest structure of the level */
     uint64_t hits, misses;
 } th_level;
@@ -43,8 +46,20 @@ typedef struct th_memo {
     bool valid;
 } th_memo;
 
+/* The prefetcher of one structure and what it did. */
+typedef struct th_pf {
+    const tpf_ops *ops; /* NULL: none */
+    void *st;
+    tlb *buf; /* the prefetch buffer; NULL: prefetches fill the structure */
+    uint64_t probes, prefetches, buffer_hits, walk_refs;
+} th_pf;
+
 struct th {
     tlb *tlbs[TH_MAX_TLBS];
+    th_pf pf[TH_MAX_TLBS];
+    th_probe_fn probe;
+    void *probe_ctx;
+    uint64_t pc; /* address of the last instruction fetched */
     unsigned n_tlbs;
     th_level levels[TH_CLASSES][TH_MAX_LEVELS];
     unsigned n_levels[TH_CLASSES];
@@ -66,7 +81,9 @@ static void group_levels(th *h, th_class cls)
         for (unsigned i = 0; i < h->n_tlbs; i++) {
             if (tlb_level(h->tlbs[i]) != lvl || !class_matches(tlb_get_kind(h->tlbs[i]), cls))
                 continue;
+            L->idx[L->n] = (uint8_t)i;
             L->t[L->n++] = h->tlbs[i];
+            L->any_pf |= h->pf[i].ops != NULL;
             if (tlb_latency(h->tlbs[i]) > L->latency)
                 L->latency = tlb_latency(h->tlbs[i]);
         }
@@ -77,6 +94,30 @@ static void group_levels(th *h, th_class cls)
     for (unsigned i = 0; h->n_levels[cls] && i < h->levels[cls][0].n; i++)
         if (tlb_get_kind(h->levels[cls][0].t[i]) == TLB_UNIFIED)
             h->memo_allowed[cls] = false;
+}
+
+static int make_prefetcher(th_pf *pf, const tlb_params *p, vs_err *err)
+{
+    pf->ops = tpf_at(p->prefetcher);
+    if (!pf->ops)
+        return p->prefetcher ? vs_fail(err, VS_E_CONFIG, "tlb '%s': unknown prefetcher %u", p->name, p->prefetcher)
+                             : VS_OK;
+    if (p->prefetch_table == 0)
+        return vs_fail(err, VS_E_CONFIG, "tlb '%s': prefetch_table must be at least 1", p->name);
+    pf->st = pf->ops->create(p->prefetch_table);
+    if (p->prefetch_buffer == 0)
+        return VS_OK;
+    char name[64];
+    snprintf(name, sizeof name, "%s.prefetch_buffer", p->name);
+    tlb_params b = {.name = name,
+                    .level = p->level,
+                    .kind = p->kind,
+                    .entries = p->prefetch_buffer,
+                    .ways = p->prefetch_buffer, /* fully associative, as KS02's buffer */
+                    .page_sizes = p->page_sizes,
+                    .repl = ASSOC_LRU};
+    pf->buf = tlb_new(&b, err);
+    return pf->buf ? VS_OK : VS_E_CONFIG;
 }
 
 th *th_new(const tlb_params *p, unsigned n, vs_err *err)
@@ -94,7 +135,8 @@ th *th_new(const tlb_params *p, unsigned n, vs_err *err)
             return NULL;
         }
         h->tlbs[i] = tlb_new(&p[i], err);
-        if (!h->tlbs[i]) {
+        if (!h->tlbs[i] || make_prefetcher(&h->pf[i], &p[i], err) != VS_OK) {
+            h->n_tlbs += h->tlbs[i] != NULL;
             th_free(h);
             return NULL;
         }
@@ -117,9 +159,19 @@ void th_free(th *h)
 {
     if (!h)
         return;
-    for (unsigned i = 0; i < h->n_tlbs; i++)
+    for (unsigned i = 0; i < h->n_tlbs; i++) {
         tlb_free(h->tlbs[i]);
+        if (h->pf[i].ops)
+            h->pf[i].ops->destroy(h->pf[i].st);
+        tlb_free(h->pf[i].buf);
+    }
     free(h);
+}
+
+void th_set_probe(th *h, th_probe_fn fn, void *ctx)
+{
+    h->probe = fn;
+    h->probe_ctx = ctx;
 }
 
 static inline void forget(th *h)
@@ -156,8 +208,63 @@ static void fill_upto(th *h, th_class cls, unsigned upto, uint64_t va, uint16_t 
     }
 }
 
+static bool canonical(uint64_t va)
+{
+    return ((int64_t)(va << 7) >> 7) == (int64_t)va; /* 57-bit (LA57) canonical form, the widest */
+}
+
+/* Fetches the translation of va for structure t unless t or its buffer
+ * already holds it. */
+static void prefetch(th *h, th_pf *p, tlb *t, uint64_t va, uint16_t tag)
+{
+    if (!h->probe || !canonical(va) || tlb_contains(t, va, tag) || (p->buf && tlb_contains(p->buf, va, tag)))
+        return;
+    tlb_entry e;
+    uint32_t refs = 0;
+    p->probes++;
+    bool mapped = h->probe(h->probe_ctx, va, &e, &refs);
+    p->walk_refs += refs;
+    if (!mapped || !tlb_supports(t, e.size))
+        return;
+    p->prefetches++;
+    if (p->buf) {
+        tlb_insert(p->buf, va, tag, &e);
+    } else {
+        forget(h);
+        tlb_insert_prefetch(t, va, tag, &e);
+    }
+}
+
+/* Every structure of level L missed va: each prefetch buffer of the level
+ * is searched (a hit moves the entry into its structure and fills *e), and
+ * each prefetcher is trained and its pages fetched.  True on a buffer hit. */
+static bool prefetch_on_miss(th *h, th_level *L, uint64_t va, uint16_t tag, tlb_entry *e)
+{
+    bool found = false;
+    for (unsigned i = 0; i < L->n; i++) {
+        th_pf *p = &h->pf[L->idx[i]];
+        if (!p->ops)
+            continue;
+        if (!found && p->buf && tlb_lookup(p->buf, va, tag, e)) {
+            forget(h);
+            tlb_invlpg(p->buf, va, tag);
+            tlb_insert(L->t[i], va, tag, e);
+            p->buffer_hits++;
+            found = true;
+        }
+        uint64_t pages[TPF_MAX_CANDIDATES];
+        unsigned n = p->ops->miss(p->st, va >> VS_PAGE_SHIFT_4K, h->pc, pages);
+        assert(n <= TPF_MAX_CANDIDATES);
+        for (unsigned k = 0; k < n; k++)
+            prefetch(h, p, L->t[i], pages[k] << VS_PAGE_SHIFT_4K, tag);
+    }
+    return found;
+}
+
 bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_entry *e)
 {
+    if (cls == TH_INST)
+        h->pc = va;
     if (repeat(h, cls, va, tag, write, e))
         return true;
     unsigned n = h->n_levels[cls];
@@ -177,6 +284,14 @@ bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_e
                                          .hit_idx = (uint8_t)i, .valid = true};
             return true;
         }
+        if (VS_UNLIKELY(L->any_pf) && prefetch_on_miss(h, L, va, tag, e)) {
+            L->hits++;
+            if (write && !e->writable)
+                return false;
+            if (l > 0)
+                fill_upto(h, cls, l, va, tag, e);
+            return true;
+        }
         L->misses++;
     }
     return false;
@@ -190,24 +305,33 @@ void th_fill(th *h, th_class cls, uint64_t va, uint16_t tag, const tlb_entry *e)
 void th_flush_all(th *h)
 {
     forget(h);
-    for (unsigned i = 0; i < h->n_tlbs; i++)
+    for (unsigned i = 0; i < h->n_tlbs; i++) {
         tlb_flush_all(h->tlbs[i]);
+        if (h->pf[i].buf)
+            tlb_flush_all(h->pf[i].buf);
+    }
     h->flushes++;
 }
 
 void th_flush_tag(th *h, uint16_t tag)
 {
     forget(h);
-    for (unsigned i = 0; i < h->n_tlbs; i++)
+    for (unsigned i = 0; i < h->n_tlbs; i++) {
         tlb_flush_asid(h->tlbs[i], tag);
+        if (h->pf[i].buf)
+            tlb_flush_asid(h->pf[i].buf, tag);
+    }
     h->flushes++;
 }
 
 void th_invlpg(th *h, uint16_t tag, uint64_t va)
 {
     forget(h);
-    for (unsigned i = 0; i < h->n_tlbs; i++)
+    for (unsigned i = 0; i < h->n_tlbs; i++) {
         tlb_invlpg(h->tlbs[i], va, tag);
+        if (h->pf[i].buf)
+            tlb_invlpg(h->pf[i].buf, va, tag);
+    }
 }
 
 uint64_t th_cycles(const th *h) { return h->cycles; }
@@ -228,6 +352,13 @@ void th_report(const th *h, jw *w)
         jw_object(w, tlb_name(h->tlbs[i]));
         jw_u64(w, "hits", tlb_hits(h->tlbs[i]));
         jw_u64(w, "misses", tlb_misses(h->tlbs[i]));
+        const th_pf *p = &h->pf[i];
+        if (p->ops) {
+            jw_u64(w, "prefetch_probes", p->probes);
+            jw_u64(w, "prefetches", p->prefetches);
+            jw_u64(w, "useful_prefetches", p->buffer_hits + tlb_prefetch_hits(h->tlbs[i]));
+            jw_u64(w, "prefetch_walk_refs", p->walk_refs);
+        }
         jw_end(w);
     }
     jw_object(w, "levels");

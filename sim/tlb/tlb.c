@@ -17,7 +17,7 @@
  *   [17:2]  address-space tag
  *   [1:0]   page size
  * Value layout: the page base (4 KiB aligned at least) with the writable and
- * dirty bits and the size packed into its low 12 bits.
+ * dirty bits, the size and a prefetched mark packed into its low 12 bits.
  *
  * Invariants: hits + misses == lookups; an entry's size is one of the
  * structure's sizes; `seen` is a subset of `page_sizes`.
@@ -34,6 +34,7 @@
 #define TLB_V_DIRTY 0x2ull          /* value bit: the page's dirty bit is already set */
 #define TLB_V_SIZE_SHIFT 2          /* value bits [3:2]: the page size */
 #define TLB_V_SIZE_MASK 0x3ull      /* two bits hold the three sizes */
+#define TLB_V_PREFETCHED 0x10ull    /* value bit: filled by a prefetch, no demand hit yet */
 #define TLB_V_FLAGS 0xfffull        /* a page base is 4 KiB aligned, so its low 12 bits are free */
 #define TLB_ALL_SIZES ((1u << VS_PG_COUNT) - 1)
 
@@ -45,7 +46,7 @@ struct tlb {
     uint32_t latency;
     unsigned page_sizes; /* what the structure may hold */
     unsigned seen;       /* sizes inserted since the last full flush */
-    uint64_t hits, misses;
+    uint64_t hits, misses, prefetch_hits;
 };
 
 static inline uint64_t page_number(uint64_t va, vs_pgsz s)
@@ -119,6 +120,11 @@ bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out)
                            .writable = (v & TLB_V_WRITABLE) != 0,
                            .dirty = (v & TLB_V_DIRTY) != 0};
             t->hits++;
+            if (VS_UNLIKELY(v & TLB_V_PREFETCHED)) {
+                /* rewriting the entry just hit is another hit on it: no replacement state moves */
+                assoc_insert(t->a, key, vpn, v & ~TLB_V_PREFETCHED, NULL);
+                t->prefetch_hits++;
+            }
             *out = e;
             return true;
         }
@@ -140,16 +146,33 @@ bool tlb_supports(const tlb *t, vs_pgsz size)
     return size < VS_PG_COUNT && (t->page_sizes >> size & 1);
 }
 
-void tlb_insert(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e)
+static void insert_value(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e, uint64_t flags)
 {
     if (!tlb_supports(t, e->size))
         return;
     assert((e->pa_base & ((1ull << vs_pgsz_shift(e->size)) - 1)) == 0);
     uint64_t vpn = page_number(va, e->size);
     uint64_t v = e->pa_base | (uint64_t)e->size << TLB_V_SIZE_SHIFT | (e->writable ? TLB_V_WRITABLE : 0) |
-                 (e->dirty ? TLB_V_DIRTY : 0);
+                 (e->dirty ? TLB_V_DIRTY : 0) | flags;
     assoc_insert(t->a, make_key(vpn, asid, e->size), vpn, v, NULL);
     t->seen |= 1u << e->size;
+}
+
+void tlb_insert(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e) { insert_value(t, va, asid, e, 0); }
+
+void tlb_insert_prefetch(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e)
+{
+    insert_value(t, va, asid, e, TLB_V_PREFETCHED);
+}
+
+bool tlb_contains(const tlb *t, uint64_t va, uint16_t asid)
+{
+    for (unsigned s = 0; s < VS_PG_COUNT; s++) {
+        uint64_t vpn = page_number(va, (vs_pgsz)s);
+        if ((t->seen >> s & 1) && assoc_probe(t->a, make_key(vpn, asid, (vs_pgsz)s), vpn, NULL))
+            return true;
+    }
+    return false;
 }
 
 void tlb_flush_all(tlb *t)
@@ -185,3 +208,4 @@ tlb_kind tlb_get_kind(const tlb *t) { return t->kind; }
 uint32_t tlb_latency(const tlb *t) { return t->latency; }
 uint64_t tlb_hits(const tlb *t) { return t->hits; }
 uint64_t tlb_misses(const tlb *t) { return t->misses; }
+uint64_t tlb_prefetch_hits(const tlb *t) { return t->prefetch_hits; }
