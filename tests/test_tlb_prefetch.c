@@ -8,7 +8,8 @@
  * holds.  The probe behind prefetches has no side effects: where every
  * prefetch finds its page unmapped, every result but the prefetch counts
  * equals the run without a prefetcher, page tables, caches, page-walk
- * caches, faults and exits included.
+ * caches, faults and exits included.  The native numbers are the table of
+ * docs/model.md (generated:tlb-prefetch), checked row by row.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -53,11 +54,13 @@ typedef struct outcome {
     uint64_t walks, faults, useful, prefetches;
 } outcome;
 
-static outcome run(const char *mode, pattern p, const char *prefetcher)
+/* buffer: the STLB's prefetch_buffer, or NULL for the default. */
+static outcome run_buffer(const char *mode, pattern p, const char *prefetcher, const char *buffer)
 {
-    char *path = write_pattern(p), set[64];
+    char *path = write_pattern(p), set[64], buf[64];
     snprintf(set, sizeof set, "tlb.stlb.prefetcher=%s", prefetcher);
-    GHashTable *r = vt_run(mode, VT_OPTS(path), 1, VT_OPTS(set), NULL);
+    snprintf(buf, sizeof buf, "tlb.stlb.prefetch_buffer=%s", buffer ? buffer : "16");
+    GHashTable *r = vt_run(mode, VT_OPTS(path), 1, VT_OPTS(set, buf), NULL);
     outcome o = {.walks = vt_u64(r, "walks"), .faults = vt_u64(r, "faults.page")};
     if (strcmp(prefetcher, "none")) {
         o.useful = vt_u64(r, "tlb.stlb.useful_prefetches");
@@ -70,11 +73,37 @@ static outcome run(const char *mode, pattern p, const char *prefetcher)
     return o;
 }
 
+static outcome run(const char *mode, pattern p, const char *prefetcher)
+{
+    return run_buffer(mode, p, prefetcher, NULL);
+}
+
+static const char *const pattern_names[] = {"sequential pages", "5-page stride, one instruction",
+                                            "uniform random pages"};
+
+/* The docs' row of a native run must read what this run measured. */
+static void check_doc_row(pattern p, const char *prefetcher, outcome none, outcome pf)
+{
+    char *doc, row[160];
+    assert_true(g_file_get_contents(VS_SOURCE_DIR "/docs/model.md", &doc, NULL, NULL));
+    const char *begin = strstr(doc, "<!-- BEGIN generated:tlb-prefetch -->");
+    const char *end = strstr(doc, "<!-- END generated:tlb-prefetch -->");
+    assert_true(begin && end && begin < end);
+    snprintf(row, sizeof row, "| %s | %s | %llu | %llu | %llu |\n", pattern_names[p], prefetcher,
+             (unsigned long long)none.walks, (unsigned long long)pf.walks, (unsigned long long)pf.useful);
+    const char *at = strstr(begin, row);
+    if (!at || at > end)
+        fail_msg("docs/model.md, block generated:tlb-prefetch: expected the row\n%s", row);
+    g_free(doc);
+}
+
 /* The prefetcher removes at least 90% of the steady-state walks of its
  * pattern, and never faults. */
 static void removes_misses(const char *mode, pattern p, const char *prefetcher)
 {
     outcome none = run(mode, p, "none"), pf = run(mode, p, prefetcher);
+    if (!strcmp(mode, "native"))
+        check_doc_row(p, prefetcher, none, pf);
     uint64_t steady = PASSES * PAGES;
     print_message("%s %s: walks %llu without, %llu with (%llu useful of %llu prefetches)\n", mode, prefetcher,
                   (unsigned long long)none.walks, (unsigned long long)pf.walks, (unsigned long long)pf.useful,
@@ -90,6 +119,18 @@ static void test_distance_sequential_nested(void **s) { (void)s, removes_misses(
 static void test_asp_strided_native(void **s) { (void)s, removes_misses("native", STRIDED, "asp"); }
 static void test_asp_strided_shadow(void **s) { (void)s, removes_misses("shadow", STRIDED, "asp"); }
 
+/* prefetch_buffer = 0: prefetches go into the STLB itself, and the first
+ * demand hit on each counts as useful. */
+static void test_distance_into_the_tlb(void **s)
+{
+    (void)s;
+    outcome none = run("native", SEQUENTIAL, "none"), pf = run_buffer("native", SEQUENTIAL, "distance", "0");
+    uint64_t steady = PASSES * PAGES;
+    assert_true(none.walks - pf.walks >= steady * 9 / 10);
+    assert_true(pf.useful >= steady * 9 / 10);
+    assert_true(pf.useful <= pf.prefetches);
+}
+
 /* On uniform random pages no prefetcher removes a walk. */
 static void test_none_removed_on_random(void **s)
 {
@@ -102,6 +143,7 @@ static void test_none_removed_on_random(void **s)
                       (unsigned long long)none.walks, (unsigned long long)pf.walks,
                       (unsigned long long)pf.useful, (unsigned long long)pf.prefetches);
         assert_true(pf.walks >= none.walks - none.walks / 100); /* within the chance of a random repeat */
+        check_doc_row(RANDOM, pfs[i], none, pf);
     }
 }
 
@@ -152,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_distance_sequential_nested),
         cmocka_unit_test(test_asp_strided_native),
         cmocka_unit_test(test_asp_strided_shadow),
+        cmocka_unit_test(test_distance_into_the_tlb),
         cmocka_unit_test(test_none_removed_on_random),
         cmocka_unit_test(test_probe_has_no_side_effects),
     };

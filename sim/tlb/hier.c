@@ -52,6 +52,7 @@ typedef struct th_pf {
     void *st;
     tlb *buf; /* the prefetch buffer; NULL: prefetches fill the structure */
     uint64_t probes, prefetches, buffer_hits, walk_refs;
+    uint64_t tagged_hits; /* the structure's prefetch hits already trained on */
 } th_pf;
 
 struct th {
@@ -235,6 +236,16 @@ static void prefetch(th *h, th_pf *p, tlb *t, uint64_t va, uint16_t tag)
     }
 }
 
+/* Trains p with a reference to va and fetches the pages it proposes. */
+static void train(th *h, th_pf *p, tlb *t, uint64_t va, uint16_t tag)
+{
+    uint64_t pages[TPF_MAX_CANDIDATES];
+    unsigned n = p->ops->miss(p->st, va >> VS_PAGE_SHIFT_4K, h->pc, pages);
+    assert(n <= TPF_MAX_CANDIDATES);
+    for (unsigned k = 0; k < n; k++)
+        prefetch(h, p, t, pages[k] << VS_PAGE_SHIFT_4K, tag);
+}
+
 /* Every structure of level L missed va: each prefetch buffer of the level
  * is searched (a hit moves the entry into its structure and fills *e), and
  * each prefetcher is trained and its pages fetched.  True on a buffer hit. */
@@ -252,13 +263,24 @@ static bool prefetch_on_miss(th *h, th_level *L, uint64_t va, uint16_t tag, tlb_
             p->buffer_hits++;
             found = true;
         }
-        uint64_t pages[TPF_MAX_CANDIDATES];
-        unsigned n = p->ops->miss(p->st, va >> VS_PAGE_SHIFT_4K, h->pc, pages);
-        assert(n <= TPF_MAX_CANDIDATES);
-        for (unsigned k = 0; k < n; k++)
-            prefetch(h, p, L->t[i], pages[k] << VS_PAGE_SHIFT_4K, tag);
+        train(h, p, L->t[i], va, tag);
     }
     return found;
+}
+
+/* Structure i of L hit.  The first demand hit on an entry prefetched into
+ * the structure itself trains its prefetcher as a miss would have (tagged
+ * prefetching, Smith 1982): with a buffer, the same reference would have
+ * been a buffer hit, which trains.  True when it trained. */
+static bool train_on_prefetched_hit(th *h, th_level *L, unsigned i, uint64_t va, uint16_t tag)
+{
+    th_pf *p = &h->pf[L->idx[i]];
+    uint64_t tagged = tlb_prefetch_hits(L->t[i]);
+    if (!p->ops || p->buf || tagged == p->tagged_hits)
+        return false;
+    p->tagged_hits = tagged;
+    train(h, p, L->t[i], va, tag);
+    return true;
 }
 
 bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_entry *e)
@@ -275,11 +297,12 @@ bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_e
             if (!tlb_lookup(L->t[i], va, tag, e))
                 continue;
             L->hits++;
+            bool trained = VS_UNLIKELY(L->any_pf) && train_on_prefetched_hit(h, L, i, va, tag);
             if (write && !e->writable)
                 return false;
             if (l > 0)
                 fill_upto(h, cls, l, va, tag, e);
-            else if (h->memo_allowed[cls])
+            else if (h->memo_allowed[cls] && !trained)
                 h->memo[cls] = (th_memo){.vpage = va >> VS_PAGE_SHIFT_4K, .e = *e, .tag = tag,
                                          .hit_idx = (uint8_t)i, .valid = true};
             return true;

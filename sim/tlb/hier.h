@@ -20,7 +20,9 @@
  * effects).  Prefetched translations wait in the structure's prefetch
  * buffer -- a demand miss that finds its page there moves the entry into
  * the structure, and the level counts a hit -- or go into the structure
- * itself when the buffer has no entries.  Prefetch walks are off the
+ * itself when the buffer has no entries (then the first demand hit on each
+ * prefetched entry trains the prefetcher as a miss would: tagged
+ * prefetching).  Prefetch walks are off the
  * critical path: their references are counted apart and cost no cycles.
  *
  * Invariants: per class, a level's hits + misses == the lookups that reached
