@@ -51,8 +51,8 @@ void tlb_free(tlb *t);
 
 bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out); /* counts a hit or miss */
 /* Counts a lookup whose outcome the caller already knows to repeat the
- * previous one exactly (the engine's repeat-access fast path): a hit or a
- * miss, with no other effect. */
+ * previous one exactly (the hierarchy's repeat-hit shortcut, hier.c): a hit
+ * or a miss, with no other effect. */
 void tlb_count(tlb *t, bool hit);
 bool tlb_supports(const tlb *t, vs_pgsz size);
 /* Inserts a translation of `size` (ignored if the size is not supported). */
