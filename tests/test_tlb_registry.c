@@ -83,39 +83,48 @@ static void member_checks(const char *prefix, const char *name, const char *doc)
         fail_msg("docs/model.md has no table row for `%s`", name);
 }
 
-static void test_policies(void **s)
+/* One registry: the --help-config key listing its names, the names, the
+ * first real member (after "none"), the file prefix and the keys that take
+ * its names. */
+typedef struct family {
+    const char *help_key;
+    const char *const *names;
+    unsigned first;
+    const char *prefix;
+    const char *keys[2];
+} family;
+
+static void check_family(const family *f)
 {
-    (void)s;
     char *help, *err, *doc = slurp("docs/model.md");
     assert_int_equal(vt_cli((const char *const[]){"run", "--help-config", NULL}, &help, &err), 0);
-    help_lists(help, "replacement", repl_names);
-    for (unsigned i = 0; repl_names[i]; i++) {
-        accepted("tlb.stlb.replacement", repl_names[i]);
-        accepted("cache.l2.replacement", repl_names[i]);
-        member_checks("repl", repl_names[i], doc);
+    help_lists(help, f->help_key, f->names);
+    for (unsigned i = f->first; f->names[i]; i++) {
+        for (size_t k = 0; k < VS_ARRAY_LEN(f->keys); k++)
+            accepted(f->keys[k], f->names[i]);
+        member_checks(f->prefix, f->names[i], doc);
     }
     g_free(help);
     g_free(err);
     g_free(doc);
 }
 
+static void test_policies(void **s)
+{
+    (void)s;
+    check_family(&(family){"replacement", repl_names, 0, "repl", {"tlb.stlb.replacement", "cache.l2.replacement"}});
+    for (unsigned i = 0; repl_names[i]; i++)
+        assert_non_null(repl_at(i));
+}
+
 static void test_prefetchers(void **s)
 {
     (void)s;
-    char *help, *err, *doc = slurp("docs/model.md");
-    assert_int_equal(vt_cli((const char *const[]){"run", "--help-config", NULL}, &help, &err), 0);
-    help_lists(help, "prefetcher", tpf_names);
     assert_string_equal(tpf_names[0], "none");
     assert_null(tpf_at(0));
-    for (unsigned i = 1; tpf_names[i]; i++) {
+    check_family(&(family){"prefetcher", tpf_names, 1, "tpf", {"tlb.stlb.prefetcher", "tlb.l1d.prefetcher"}});
+    for (unsigned i = 1; tpf_names[i]; i++)
         assert_non_null(tpf_at(i));
-        accepted("tlb.stlb.prefetcher", tpf_names[i]);
-        accepted("tlb.l1d.prefetcher", tpf_names[i]);
-        member_checks("tpf", tpf_names[i], doc);
-    }
-    g_free(help);
-    g_free(err);
-    g_free(doc);
 }
 
 /* The rows the checklists tell a newcomer to edit are where they say. */
