@@ -4,25 +4,20 @@
  *
  * Two representations, chosen at creation by associativity:
  *
- *  - narrow sets (ways <= ASSOC_SCAN_WAYS): parallel arrays of keys, values
- *    and last-use stamps, slot = set * ways + way, and a per-set bit mask of
- *    valid ways.  A lookup compares every way of the set without branching
- *    and takes the matching bit, so its cost does not depend on where the
- *    key sits; a hit writes the slot's stamp from a 64-bit use counter.  The
- *    LRU victim of a full set is its smallest stamp: stamps are distinct and
- *    ordered like the uses, so this is exact LRU.  Keys and values are split
- *    so a scan touches only keys.
+ *  - narrow sets (ways <= ASSOC_SCAN_WAYS): parallel arrays of keys and
+ *    values, slot = set * ways + way, and a per-set bit mask of valid ways.
+ *    A lookup compares every way of the set without branching and takes the
+ *    matching bit, so its cost does not depend on where the key sits.  Keys
+ *    and values are split so a scan touches only keys.
  *
  *  - wide sets (a 1536-entry fully associative STLB, ...): one open-addressing
  *    hash table (linear probing, backward-shift deletion, so no tombstones)
- *    maps (set, key) to a slot, and each set threads an intrusive doubly
- *    linked recency list through its slots, so lookup, insert and remove are
- *    O(1) whatever the width.  Slots set*ways .. set*ways+ways-1 belong to the
- *    set; free ones form a per-set free list.
+ *    maps (set, key) to a slot, so lookup, insert and remove are O(1) whatever
+ *    the width.  Slots set*ways .. set*ways+ways-1 belong to the set (way =
+ *    slot - set*ways); free ones form a per-set free list.
  *
- * Random replacement evicts a uniformly chosen way of a full set, drawn from
- * a splitmix64 stream seeded at creation, so runs are deterministic; hits do
- * not reorder anything.
+ * Which way of a full set to evict is the replacement policy's choice (see
+ * assoc.h); the store reports every hit and fill to it by (set, way).
  *
  * Identity: an entry is (set, key).  Invariants: a set holds a key at most
  * once and never more than `ways` entries; occupancy is the number of valid
@@ -37,13 +32,13 @@
 #include <string.h>
 
 #define ASSOC_SCAN_WAYS 32 /* beyond this a linear key scan costs more than one hash probe */
-#define ASSOC_NIL UINT32_MAX /* ends a recency or free list */
+#define ASSOC_NIL UINT32_MAX /* ends a free list; "not found" */
 #define ASSOC_HASH_MUL 0x9e3779b97f4a7c15ull /* Fibonacci hashing: the high product bits mix every key bit */
 #define ASSOC_SET_MUL 0xc2b2ae3d27d4eb4full /* odd constant that separates equal keys of different sets */
 
 typedef struct wslot {
     uint64_t key, val;
-    uint32_t prev, next; /* recency list of the set when live, free list when not */
+    uint32_t next; /* free list of the set, when not live */
     uint32_t set;
     bool live;
 } wslot;
@@ -53,27 +48,25 @@ struct assoc {
     uint32_t set_mask; /* sets - 1; used only when pow2 */
     bool pow2;
     bool wide;
-    assoc_repl repl;
+    const assoc_policy *pol;
+    void *pst; /* the policy's state */
     uint32_t occupancy;
-    uint64_t rng;
 
     /* The last hit, while nothing has been inserted or removed since.  It is
-     * then the most recent entry of the whole store, so a repeat hit may skip
-     * the recency update and LRU stays exact. */
+     * then the entry hit last, and a policy must not change on a repeat of
+     * that hit (assoc.h), so the repeat skips the policy. */
     bool memo_ok;
     uint32_t memo_set;
     uint64_t memo_key, memo_val;
 
     /* narrow form: slot = set * ways + way */
     uint64_t *keys, *vals;
-    uint64_t *stamp;   /* LRU: value of `clock` at the slot's last use */
     uint32_t *valid;   /* per set, bit per way (ways <= ASSOC_SCAN_WAYS fits) */
     uint32_t full_mask; /* valid mask of a full set */
-    uint64_t clock;    /* counts uses; 64 bits never wrap in a run */
 
     /* wide form */
     wslot *slots;
-    uint32_t *head, *tail, *free_head, *wcount; /* per set */
+    uint32_t *free_head, *wcount; /* per set */
     uint32_t *table;                            /* slot + 1, 0 = empty */
     uint32_t table_mask;
     unsigned table_shift; /* 64 - log2(table size) */
@@ -82,11 +75,6 @@ struct assoc {
 static inline uint32_t set_of(const assoc *a, uint64_t index)
 {
     return a->pow2 ? (uint32_t)(index & a->set_mask) : (uint32_t)(index % a->sets);
-}
-
-static uint32_t random_way(assoc *a)
-{
-    return (uint32_t)(vs_rng_next(&a->rng) % a->ways);
 }
 
 /* ---- narrow form ------------------------------------------------------ */
@@ -124,27 +112,10 @@ static bool n_lookup(assoc *a, uint64_t key, uint32_t set, uint64_t *val)
     uint32_t m = n_match(a, set, key);
     if (!m)
         return false;
-    size_t slot = (size_t)set * a->ways + (unsigned)__builtin_ctz(m);
-    a->stamp[slot] = ++a->clock;
-    *val = a->vals[slot];
+    unsigned way = (unsigned)__builtin_ctz(m);
+    a->pol->hit(a->pst, set, way);
+    *val = a->vals[(size_t)set * a->ways + way];
     return true;
-}
-
-/* The way of a full set to evict: least recently stamped, or random. */
-static unsigned n_victim(assoc *a, uint32_t set)
-{
-    if (a->repl == ASSOC_RANDOM)
-        return random_way(a);
-    const uint64_t *st = a->stamp + (size_t)set * a->ways;
-    uint64_t oldest = st[0]; /* kept in a register: no load waits on the previous compare */
-    unsigned v = 0;
-    for (unsigned i = 1; i < a->ways; i++) {
-        if (st[i] < oldest) {
-            oldest = st[i];
-            v = i;
-        }
-    }
-    return v;
 }
 
 static bool n_insert(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_t *victim)
@@ -154,20 +125,24 @@ static bool n_insert(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_
     unsigned way;
     if (m) {
         way = (unsigned)__builtin_ctz(m);
-    } else if (valid != a->full_mask) {
-        way = (unsigned)__builtin_ctz(~valid);
-        a->valid[set] = valid | 1u << way;
-        a->occupancy++;
+        a->pol->hit(a->pst, set, way);
     } else {
-        way = n_victim(a, set);
-        if (victim)
-            *victim = a->keys[(size_t)set * a->ways + way];
-        evicted = true;
+        if (valid != a->full_mask) {
+            way = (unsigned)__builtin_ctz(~valid);
+            a->valid[set] = valid | 1u << way;
+            a->occupancy++;
+        } else {
+            way = a->pol->victim(a->pst, set);
+            assert(way < a->ways);
+            if (victim)
+                *victim = a->keys[(size_t)set * a->ways + way];
+            evicted = true;
+        }
+        a->pol->fill(a->pst, set, way);
     }
     size_t slot = (size_t)set * a->ways + way;
     a->keys[slot] = key;
     a->vals[slot] = val;
-    a->stamp[slot] = ++a->clock;
     return evicted;
 }
 
@@ -218,32 +193,6 @@ static uint32_t w_find(const assoc *a, uint64_t key, uint32_t set)
     return ASSOC_NIL;
 }
 
-static void w_unlink(assoc *a, uint32_t i)
-{
-    wslot *w = &a->slots[i];
-    if (w->prev != ASSOC_NIL)
-        a->slots[w->prev].next = w->next;
-    else
-        a->head[w->set] = w->next;
-    if (w->next != ASSOC_NIL)
-        a->slots[w->next].prev = w->prev;
-    else
-        a->tail[w->set] = w->prev;
-}
-
-static void w_push_front(assoc *a, uint32_t i)
-{
-    wslot *w = &a->slots[i];
-    uint32_t h = a->head[w->set];
-    w->prev = ASSOC_NIL;
-    w->next = h;
-    if (h != ASSOC_NIL)
-        a->slots[h].prev = i;
-    else
-        a->tail[w->set] = i;
-    a->head[w->set] = i;
-}
-
 /* Empties hash position pos, moving later entries of its probe run back so
  * that every entry stays reachable from its home position. */
 static void w_table_erase(assoc *a, uint32_t pos)
@@ -268,7 +217,6 @@ static void w_delete(assoc *a, uint32_t pos)
     uint32_t i = a->table[pos] - 1;
     wslot *w = &a->slots[i];
     w_table_erase(a, pos);
-    w_unlink(a, i);
     w->live = false;
     w->next = a->free_head[w->set];
     a->free_head[w->set] = i;
@@ -282,10 +230,7 @@ static bool w_lookup(assoc *a, uint64_t key, uint32_t set, uint64_t *val)
     if (pos == ASSOC_NIL)
         return false;
     uint32_t i = a->table[pos] - 1;
-    if (a->repl == ASSOC_LRU && a->head[set] != i) {
-        w_unlink(a, i);
-        w_push_front(a, i);
-    }
+    a->pol->hit(a->pst, set, i - set * a->ways);
     *val = a->slots[i].val;
     return true;
 }
@@ -296,13 +241,14 @@ static bool w_insert(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_
     if (pos != ASSOC_NIL) {
         uint32_t i = a->table[pos] - 1;
         a->slots[i].val = val;
-        w_unlink(a, i);
-        w_push_front(a, i);
+        a->pol->hit(a->pst, set, i - set * a->ways);
         return false;
     }
     bool evicted = false;
     if (a->wcount[set] == a->ways) {
-        uint32_t v = a->repl == ASSOC_LRU ? a->tail[set] : set * a->ways + random_way(a);
+        uint32_t way = a->pol->victim(a->pst, set);
+        assert(way < a->ways);
+        uint32_t v = set * a->ways + way;
         if (victim)
             *victim = a->slots[v].key;
         w_delete(a, w_find(a, a->slots[v].key, set));
@@ -315,7 +261,7 @@ static bool w_insert(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_
     w->key = key;
     w->val = val;
     w->live = true;
-    w_push_front(a, i);
+    a->pol->fill(a->pst, set, i - set * a->ways);
     uint32_t h = w_hash(a, key, set);
     while (a->table[h] != 0)
         h = (h + 1) & a->table_mask;
@@ -329,7 +275,6 @@ static void w_clear(assoc *a)
 {
     memset(a->table, 0, ((size_t)a->table_mask + 1) * sizeof *a->table);
     for (uint32_t s = 0; s < a->sets; s++) {
-        a->head[s] = a->tail[s] = ASSOC_NIL;
         a->wcount[s] = 0;
         a->free_head[s] = s * a->ways;
         for (uint32_t k = 0; k < a->ways; k++) {
@@ -361,22 +306,19 @@ assoc *assoc_new(uint32_t entries, uint32_t ways, assoc_repl repl, uint64_t seed
 {
     if (entries == 0 || ways == 0 || ways > entries || entries % ways != 0)
         return NULL;
-    if (repl != ASSOC_LRU && repl != ASSOC_RANDOM)
-        return NULL;
     assoc *a = vs_calloc(1, sizeof *a);
     a->entries = entries;
     a->ways = ways;
     a->sets = entries / ways;
     a->pow2 = (a->sets & (a->sets - 1)) == 0;
     a->set_mask = a->sets - 1;
-    a->repl = repl;
-    a->rng = seed;
+    a->pol = repl ? repl : ASSOC_LRU;
+    a->pst = a->pol->create(a->sets, ways, seed);
     a->wide = ways > ASSOC_SCAN_WAYS;
     if (!a->wide) {
         /* zeroed: n_match reads the keys of invalid ways before masking them off */
         a->keys = vs_calloc(entries, sizeof *a->keys);
         a->vals = vs_calloc(entries, sizeof *a->vals);
-        a->stamp = vs_calloc(entries, sizeof *a->stamp);
         a->valid = vs_calloc(a->sets, sizeof *a->valid);
         a->full_mask = (uint32_t)((1ull << ways) - 1);
         return a;
@@ -388,8 +330,6 @@ assoc *assoc_new(uint32_t entries, uint32_t ways, assoc_repl repl, uint64_t seed
     a->table_shift = 64 - bits;
     a->table = vs_malloc(((size_t)a->table_mask + 1) * sizeof *a->table);
     a->slots = vs_calloc(entries, sizeof *a->slots);
-    a->head = vs_malloc(a->sets * sizeof *a->head);
-    a->tail = vs_malloc(a->sets * sizeof *a->tail);
     a->free_head = vs_malloc(a->sets * sizeof *a->free_head);
     a->wcount = vs_malloc(a->sets * sizeof *a->wcount);
     w_clear(a);
@@ -400,13 +340,11 @@ void assoc_free(assoc *a)
 {
     if (!a)
         return;
+    a->pol->destroy(a->pst);
     free(a->keys);
     free(a->vals);
-    free(a->stamp);
     free(a->valid);
     free(a->slots);
-    free(a->head);
-    free(a->tail);
     free(a->free_head);
     free(a->wcount);
     free(a->table);

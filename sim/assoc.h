@@ -9,8 +9,10 @@
  * 1536 included).  ways == entries makes it fully associative; large fully
  * associative stores are indexed by a hash table so lookups stay O(1).
  *
- * Replacement is true LRU (recency order within a set) or uniform random from
- * a seeded PRNG, so runs are deterministic.
+ * Replacement is a plug-in policy (assoc_policy below; the policies and their
+ * registry live in tlb/repl.h): the store tells the policy of every hit and
+ * fill and asks it which way of a full set to evict.  Policies draw any
+ * randomness from a PRNG seeded at creation, so runs are deterministic.
  *
  * Invariants: a key is present at most once; a set never holds more than
  * `ways` valid entries; lookups of a key always probe the set its index names.
@@ -20,11 +22,30 @@
 
 #include "common.h"
 
-typedef enum assoc_repl { ASSOC_LRU = 0, ASSOC_RANDOM = 1 } assoc_repl;
+/* A replacement policy keeps its own state per (set, way).  The store calls
+ * hit when a lookup finds a way or an insert rewrites a present key, fill
+ * when a new entry takes a way (free, or just evicted), and victim when a
+ * set is full.  A hit repeated on the way hit last, with no fill between,
+ * must change nothing: the store may skip such repeats. */
+typedef struct assoc_policy {
+    void *(*create)(uint32_t sets, uint32_t ways, uint64_t seed);
+    void (*destroy)(void *st);
+    void (*hit)(void *st, uint32_t set, uint32_t way);
+    void (*fill)(void *st, uint32_t set, uint32_t way);
+    uint32_t (*victim)(void *st, uint32_t set); /* < ways */
+} assoc_policy;
+
+typedef const assoc_policy *assoc_repl;
+
+/* True LRU (tlb/repl_lru.c): what the paging-structure caches, the nested TLB
+ * and every structure without a configured policy use. */
+extern const assoc_policy repl_lru;
+#define ASSOC_LRU (&repl_lru)
 
 typedef struct assoc assoc;
 
-/* entries > 0, 1 <= ways <= entries, entries % ways == 0; else NULL. */
+/* entries > 0, 1 <= ways <= entries, entries % ways == 0; else NULL.
+ * repl NULL: LRU, so zeroed parameter records get the default. */
 assoc *assoc_new(uint32_t entries, uint32_t ways, assoc_repl repl, uint64_t seed);
 void assoc_free(assoc *a);
 

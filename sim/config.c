@@ -12,6 +12,8 @@
  */
 #include "config.h"
 #include "mmu/mode.h"
+#include "tlb/repl.h"
+#include "tlb/tpf.h"
 
 #include <glib.h>
 #include <assert.h>
@@ -47,7 +49,6 @@ static const char *const pgsz_names[] = {"4k", "2m", "1g", NULL};
 static const char *const pwc_kind_names[] = {"split", "unified", NULL};
 static const char *const tlb_kind_names[] = {"data", "instruction", "unified", NULL};
 static const char *const side_names[] = {"data", "instruction", "unified", NULL};
-static const char *const repl_names[] = {"lru", "random", NULL};
 
 #define MAXU32 4294967295.0
 #define MAXU64 18446744073709551615.0
@@ -128,7 +129,11 @@ static const cfg_opt tlb_keys[] = {
     {"tlb.*", "ways", OPT_U32, TOFF(ways), "4", 1, 1 << 24, NULL, "1 .. entries (= entries: fully associative)"},
     {"tlb.*", "page_sizes", OPT_PGMASK, TOFF(page_sizes), "4k", 0, 0, NULL, "comma list of 4k, 2m, 1g held by this structure"},
     {"tlb.*", "latency", OPT_U32, TOFF(latency), "0", 0, 1000, NULL, "cycles per lookup at this level"},
-    {"tlb.*", "replacement", OPT_ENUM, TOFF(replacement), "lru", 0, 0, repl_names, "lru or random"},
+    {"tlb.*", "replacement", OPT_ENUM, TOFF(replacement), "lru", 0, 0, repl_names, "replacement policy (docs/model.md)"},
+    /* The prefetch keys are echoed only for a structure with a prefetcher (cfg_each). */
+    {"tlb.*", "prefetcher", OPT_ENUM, TOFF(prefetcher), "none", 0, 0, tpf_names, "trained on this structure's misses (Kandiraju & Sivasubramaniam, ISCA 2002)"},
+    {"tlb.*", "prefetch_buffer", OPT_U32, TOFF(prefetch_buffer), "16", 0, 1 << 16, NULL, "entries of the prefetch buffer; 0 = prefetch into the TLB itself (KS02: 16)"},
+    {"tlb.*", "prefetch_table", OPT_U32, TOFF(prefetch_table), "64", 1, 1 << 20, NULL, "rows of the prefetcher's prediction table (distance: per distance; asp: per PC)"},
 };
 
 #define COFF(f) offsetof(cfg_cache, f)
@@ -139,7 +144,7 @@ static const cfg_opt cache_keys[] = {
     {"cache.*", "ways", OPT_U32, COFF(ways), "8", 1, 1 << 20, NULL, "associativity; size/line must be a multiple of it"},
     {"cache.*", "line", OPT_U32, COFF(line), "64", 8, 4096, NULL, "bytes, a power of two"},
     {"cache.*", "latency", OPT_U32, COFF(latency), "4", 0, 100000, NULL, "load-to-use cycles on a hit here"},
-    {"cache.*", "replacement", OPT_ENUM, COFF(replacement), "lru", 0, 0, repl_names, "lru or random"},
+    {"cache.*", "replacement", OPT_ENUM, COFF(replacement), "lru", 0, 0, repl_names, "replacement policy (docs/model.md)"},
 };
 /* clang-format on */
 
@@ -762,6 +767,9 @@ void cfg_each(const vs_config *c, void (*fn)(void *ctx, const char *key, const c
     }
     for (uint32_t t = 0; t < c->n_tlbs; t++)
         for (size_t i = 0; i < VS_ARRAY_LEN(tlb_keys); i++) {
+            /* without a prefetcher the echo is what it was before prefetchers existed */
+            if (!c->tlbs[t].prefetcher && g_str_has_prefix(tlb_keys[i].key, "prefetch"))
+                continue;
             snprintf(key, sizeof key, "tlb.%s.%s", c->tlbs[t].name, tlb_keys[i].key);
             format_value(&c->tlbs[t], &tlb_keys[i], val, sizeof val);
             fn(ctx, key, val);

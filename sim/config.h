@@ -40,7 +40,9 @@ typedef struct cfg_tlb {
     uint32_t level, entries, ways, latency;
     int kind;            /* tlb_kind */
     uint32_t page_sizes; /* mask of 1 << vs_pgsz */
-    int replacement;     /* assoc_repl */
+    int replacement;     /* row of the replacement registry (tlb/repl.h) */
+    int prefetcher;      /* index into tpf_names (tlb/tpf.h); 0 = none */
+    uint32_t prefetch_buffer, prefetch_table;
 } cfg_tlb;
 
 typedef struct cfg_cache {
@@ -48,7 +50,7 @@ typedef struct cfg_cache {
     uint32_t level, ways, line, latency;
     int side; /* mh_side */
     uint64_t size;
-    int replacement;
+    int replacement; /* row of the replacement registry (tlb/repl.h) */
 } cfg_cache;
 
 typedef struct vs_config {

@@ -1,15 +1,16 @@
 /*
  * engine.c: machine construction and the run loop (see engine.h).
  *
- * The hot loop handles one memory record in a few steps: the TLB levels of
- * its class are probed in order; a hit yields the physical address at once;
- * a miss (or a store to a read-only entry) goes to the mode, whose
- * translation is filled into every level that missed.  The physical address
+ * The hot loop handles one memory record in a few steps: the TLB hierarchy
+ * (tlb/hier.h) is asked for the translation; a hit yields the physical
+ * address at once; a miss (or a store to a read-only entry) goes to the
+ * mode, whose translation the hierarchy then fills.  The physical address
  * then goes through the cache hierarchy.  Cycles are kept as separate sums
  * (base, TLB, walk, data, fault, VMM) so the breakdown is exact and the
  * total is their sum.
  */
 #include "engine_int.h"
+#include "tlb/repl.h"
 
 #include <assert.h>
 #include <string.h>
@@ -22,54 +23,35 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static bool tlb_class_matches(tlb_kind k, int cls)
+/* TLB prefetches translate for the running process, without side effects. */
+static bool probe_running(void *ctx, uint64_t va, tlb_entry *out, uint32_t *refs)
 {
-    return k == TLB_UNIFIED || (cls == CLS_DATA ? k == TLB_DATA : k == TLB_INSTRUCTION);
+    const vs_sim *s = ctx;
+    return s->running && mode_probe(&s->running->sp, va, out, refs);
 }
 
 static int build_tlbs(vs_sim *s, vs_err *err)
 {
+    tlb_params p[CFG_MAX_TLBS];
     for (uint32_t i = 0; i < s->cfg.n_tlbs; i++) {
         const cfg_tlb *c = &s->cfg.tlbs[i];
-        tlb_params p = {.name = c->name,
-                        .level = c->level,
-                        .kind = (tlb_kind)c->kind,
-                        .entries = c->entries,
-                        .ways = c->ways,
-                        .page_sizes = c->page_sizes,
-                        .latency = c->latency,
-                        .repl = (assoc_repl)c->replacement,
-                        .seed = s->cfg.seed + i};
-        s->tlbs[i] = tlb_new(&p, err);
-        if (!s->tlbs[i])
-            return VS_E_CONFIG;
-        s->n_tlbs++;
+        p[i] = (tlb_params){.name = c->name,
+                            .level = c->level,
+                            .kind = (tlb_kind)c->kind,
+                            .entries = c->entries,
+                            .ways = c->ways,
+                            .page_sizes = c->page_sizes,
+                            .latency = c->latency,
+                            .repl = repl_at((unsigned)c->replacement),
+                            .seed = s->cfg.seed + i,
+                            .prefetcher = (unsigned)c->prefetcher,
+                            .prefetch_buffer = c->prefetch_buffer,
+                            .prefetch_table = c->prefetch_table};
     }
-    /* Group by class and level, levels in increasing order. */
-    for (int cls = 0; cls < CLS_COUNT; cls++) {
-        for (unsigned lvl = 1; lvl <= SIM_MAX_TLB_LEVELS; lvl++) {
-            sim_tlb_level *L = &s->levels[cls][s->n_levels[cls]];
-            memset(L, 0, sizeof *L);
-            for (unsigned i = 0; i < s->n_tlbs; i++) {
-                if (tlb_level(s->tlbs[i]) != lvl || !tlb_class_matches(tlb_get_kind(s->tlbs[i]), cls))
-                    continue;
-                L->t[L->n++] = s->tlbs[i];
-                if (tlb_latency(s->tlbs[i]) > L->latency)
-                    L->latency = tlb_latency(s->tlbs[i]);
-            }
-            if (L->n)
-                s->n_levels[cls]++;
-        }
-        s->memo_allowed[cls] = true;
-        for (unsigned i = 0; s->n_levels[cls] && i < s->levels[cls][0].n; i++)
-            if (tlb_get_kind(s->levels[cls][0].t[i]) == TLB_UNIFIED)
-                s->memo_allowed[cls] = false;
-        if (s->n_levels[cls] == 0)
-            return vs_fail(err, VS_E_CONFIG,
-                           "config: no TLB serves %s accesses: add a [tlb.NAME] section with kind = %s or "
-                           "unified",
-                           cls == CLS_DATA ? "data" : "instruction", cls == CLS_DATA ? "data" : "instruction");
-    }
+    s->tlbs = th_new(p, s->cfg.n_tlbs, err);
+    if (!s->tlbs)
+        return VS_E_CONFIG;
+    th_set_probe(s->tlbs, probe_running, s);
     return VS_OK;
 }
 
@@ -85,12 +67,12 @@ static int build_memory(vs_sim *s, vs_err *err)
                                       .ways = c->ways,
                                       .line = c->line,
                                       .latency = c->latency,
-                                      .repl = (assoc_repl)c->replacement};
+                                      .repl = repl_at((unsigned)c->replacement)};
         if (c->level == 1) {
             if (c->side != MH_SIDE_INST)
-                s->l1_latency[CLS_DATA] = c->latency;
+                s->l1_latency[TH_DATA] = c->latency;
             if (c->side != MH_SIDE_DATA)
-                s->l1_latency[CLS_INST] = c->latency;
+                s->l1_latency[TH_INST] = c->latency;
         }
     }
     mh_params p = {.caches = caches,
@@ -215,8 +197,7 @@ void sim_free(vs_sim *s)
     free(s->vms);
     if (s->hv)
         hv_free(s->hv);
-    for (unsigned i = 0; i < s->n_tlbs; i++)
-        tlb_free(s->tlbs[i]);
+    th_free(s->tlbs);
     mh_free(s->mem);
     g_array_free(s->intervals, TRUE);
     g_array_free(s->events, TRUE);
@@ -243,17 +224,9 @@ int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err)
     return VS_OK;
 }
 
-uint64_t sim_last_level_misses(const vs_sim *s)
-{
-    uint64_t m = 0;
-    for (int cls = 0; cls < CLS_COUNT; cls++)
-        m += s->levels[cls][s->n_levels[cls] - 1].misses;
-    return m;
-}
-
 uint64_t sim_total_cycles(const vs_sim *s)
 {
-    return (uint64_t)((double)s->instructions * s->cfg.base_cpi + 0.5) + s->tlb_cycles + s->st.walk_cycles +
+    return (uint64_t)((double)s->instructions * s->cfg.base_cpi + 0.5) + th_cycles(s->tlbs) + s->st.walk_cycles +
            s->data_cycles + s->st.fault_cycles + s->st.exit_cycles;
 }
 
@@ -264,7 +237,7 @@ static void take_interval(vs_sim *s)
         exits += s->st.exits[i];
     sim_interval now = {.instructions = s->instructions,
                         .refs = s->refs,
-                        .tlb_misses = sim_last_level_misses(s),
+                        .tlb_misses = th_last_level_misses(s->tlbs),
                         .walks = s->st.walks,
                         .walk_refs = s->st.walk_refs,
                         .exits = exits,
@@ -280,54 +253,6 @@ static void take_interval(vs_sim *s)
                       .cycles = now.cycles - s->last.cycles};
     g_array_append_val(s->intervals, d);
     s->last = now;
-}
-
-/* Probes the TLB levels of cls.  Returns the index of the level that hit, or
- * n_levels on a complete miss; fills *e and *idx (the structure within the
- * level) on a hit. */
-static inline unsigned tlb_probe(vs_sim *s, int cls, uint64_t va, uint16_t tag, tlb_entry *e, unsigned *idx)
-{
-    unsigned n = s->n_levels[cls];
-    for (unsigned l = 0; l < n; l++) {
-        sim_tlb_level *L = &s->levels[cls][l];
-        s->tlb_cycles += L->latency;
-        for (unsigned i = 0; i < L->n; i++) {
-            if (tlb_lookup(L->t[i], va, tag, e)) {
-                L->hits++;
-                *idx = i;
-                return l;
-            }
-        }
-        L->misses++;
-    }
-    return n;
-}
-
-/* The exact repeat of the class's last first-level hit (see sim_memo). */
-static inline bool tlb_repeat(vs_sim *s, int cls, uint64_t va, uint16_t tag, bool write, tlb_entry *e)
-{
-    const sim_memo *m = &s->memo[cls];
-    if (!m->valid || m->vpage != va >> VS_PAGE_SHIFT_4K || m->tag != tag || (write && !m->e.writable))
-        return false;
-    sim_tlb_level *L = &s->levels[cls][0];
-    for (unsigned i = 0; i < m->hit_idx; i++)
-        tlb_count(L->t[i], false);
-    tlb_count(L->t[m->hit_idx], true);
-    L->hits++;
-    s->tlb_cycles += L->latency;
-    *e = m->e;
-    return true;
-}
-
-static void tlb_fill(vs_sim *s, int cls, unsigned upto, uint64_t va, uint16_t tag, const tlb_entry *e)
-{
-    sim_memo_reset(s);
-    for (unsigned l = 0; l < upto; l++) {
-        sim_tlb_level *L = &s->levels[cls][l];
-        for (unsigned i = 0; i < L->n; i++)
-            if (tlb_supports(L->t[i], e->size))
-                tlb_insert(L->t[i], va, tag, e);
-    }
 }
 
 /* The running stream's first memory reference before any switch record:
@@ -346,7 +271,7 @@ static int start_default_process(vs_sim *s, sim_stream *st, vs_err *err)
 
 static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
 {
-    int cls = r->kind == TREC_IFETCH ? CLS_INST : CLS_DATA;
+    th_class cls = r->kind == TREC_IFETCH ? TH_INST : TH_DATA;
     bool write = r->kind == TREC_STORE || r->kind == TREC_RMW;
     if (VS_UNLIKELY(!s->running)) {
         int rc = start_default_process(s, st, err);
@@ -354,31 +279,20 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
             return rc;
     }
     sim_proc *p = s->running;
-    uint16_t tag = p->sp.tag;
     tlb_entry e;
-    if (!tlb_repeat(s, cls, r->addr, tag, write, &e)) {
-        unsigned idx = 0;
-        unsigned hit = tlb_probe(s, cls, r->addr, tag, &e, &idx);
-        if (VS_UNLIKELY(hit == s->n_levels[cls] || (write && !e.writable))) {
-            unsigned access = (write ? ACCESS_WRITE : 0) | (cls == CLS_INST ? ACCESS_FETCH : 0);
-            int rc = sim_translate(s, st, p, r->addr, access, &e, err);
-            if (rc != VS_OK)
-                return rc;
-            /* The mode may have switched the running process's tag (adaptive). */
-            tag = p->sp.tag;
-            hit = s->n_levels[cls];
-        }
-        if (hit > 0)
-            tlb_fill(s, cls, hit, r->addr, tag, &e);
-        else if (s->memo_allowed[cls])
-            s->memo[cls] = (sim_memo){.vpage = r->addr >> VS_PAGE_SHIFT_4K, .e = e, .tag = tag,
-                                      .hit_idx = (uint8_t)idx, .valid = true};
+    if (!th_lookup(s->tlbs, cls, r->addr, p->sp.tag, write, &e)) {
+        unsigned access = (write ? ACCESS_WRITE : 0) | (cls == TH_INST ? ACCESS_FETCH : 0);
+        int rc = sim_translate(s, st, p, r->addr, access, &e, err);
+        if (rc != VS_OK)
+            return rc;
+        /* under the tag the mode leaves: it may have switched the process's tag (adaptive) */
+        th_fill(s->tlbs, cls, r->addr, p->sp.tag, &e);
     }
     uint64_t offset_mask = (1ull << vs_pgsz_shift(e.size)) - 1;
     uint64_t pa = e.pa_base | (r->addr & offset_mask);
     if (VS_UNLIKELY(s->observer != NULL))
         s->observer(s->observer_ctx, p->vm->id, p->sp.pid, r->addr, pa);
-    uint32_t lat = mh_access(s->mem, pa, cls == CLS_INST ? MH_INST : MH_DATA, write, NULL);
+    uint32_t lat = mh_access(s->mem, pa, cls == TH_INST ? MH_INST : MH_DATA, write, NULL);
     if (s->cfg.data_stalls && lat > s->l1_latency[cls])
         s->data_cycles += lat - s->l1_latency[cls];
     p->refs++;

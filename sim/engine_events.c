@@ -11,36 +11,23 @@
 
 #include <assert.h>
 
-void sim_tlb_flush_all(vs_sim *s)
-{
-    sim_memo_reset(s);
-    for (unsigned i = 0; i < s->n_tlbs; i++)
-        tlb_flush_all(s->tlbs[i]);
-    s->tlb_flushes++;
-}
-
 void sim_tlb_flush_tag(void *sim, uint16_t tag)
 {
     vs_sim *s = sim;
-    sim_memo_reset(s);
-    for (unsigned i = 0; i < s->n_tlbs; i++)
-        tlb_flush_asid(s->tlbs[i], tag);
-    s->tlb_flushes++;
+    th_flush_tag(s->tlbs, tag);
 }
 
 void sim_tlb_invlpg(void *sim, uint16_t tag, uint64_t va)
 {
     vs_sim *s = sim;
-    sim_memo_reset(s);
-    for (unsigned i = 0; i < s->n_tlbs; i++)
-        tlb_invlpg(s->tlbs[i], va, tag);
+    th_invlpg(s->tlbs, tag, va);
 }
 
 static uint16_t fresh_tag(vs_sim *s)
 {
     if (s->next_tag >= SIM_TAG_LIMIT) {
         /* Tags wrap: no entry may survive under a reused tag. */
-        sim_tlb_flush_all(s);
+        th_flush_all(s->tlbs);
         s->next_tag = s->n_vms;
     }
     return (uint16_t)s->next_tag++;
@@ -79,7 +66,7 @@ int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err)
     if (p && s->running_vm && s->running_vm != vm) {
         s->vm_switches++;
         if (!s->cfg.tlb_vpid)
-            sim_tlb_flush_all(s);
+            th_flush_all(s->tlbs);
         if (s->ops->vm_switch)
             s->ops->vm_switch(s->mode, &p->sp);
     } else if (p && s->running_vm) {

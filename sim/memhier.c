@@ -40,7 +40,8 @@ typedef struct mh_cache {
 /* The last line a source touched in its first cache.  While that cache has
  * not been touched since, the line is still its set's most recent, so an
  * access to the same line is a hit that changes nothing: it is counted
- * without a lookup.  Exact under LRU and random replacement alike. */
+ * without a lookup.  Exact under every replacement policy, since a repeated
+ * hit may change no policy state (assoc.h). */
 typedef struct mh_memo {
     uint64_t line;
     uint64_t touches;
@@ -84,8 +85,6 @@ static int check_cache(const mh_cache_params *c, unsigned i, vs_err *err)
     if (c->ways == 0 || c->ways > lines || lines % c->ways)
         return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': %llu lines must be a positive multiple of ways (%u)",
                        c->name, (unsigned long long)lines, c->ways);
-    if (c->repl != ASSOC_LRU && c->repl != ASSOC_RANDOM)
-        return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': replacement must be lru or random", c->name);
     return VS_OK;
 }
 

@@ -65,7 +65,7 @@ static void report_vs_native(const vs_sim *s, jw *w)
     jw_end(w);
 }
 
-static uint64_t translation_cycles(const vs_sim *s) { return s->tlb_cycles + s->st.walk_cycles + s->st.exit_cycles; }
+static uint64_t translation_cycles(const vs_sim *s) { return th_cycles(s->tlbs) + s->st.walk_cycles + s->st.exit_cycles; }
 
 void sim_set_native_baseline(vs_sim *s, const vs_sim *native)
 {
@@ -74,34 +74,6 @@ void sim_set_native_baseline(vs_sim *s, const vs_sim *native)
     s->native_translation_cycles = translation_cycles(native);
     s->native_walk_refs = native->st.walk_refs;
     s->native_walks = native->st.walks;
-}
-
-static void report_tlbs(const vs_sim *s, jw *w)
-{
-    static const char *const cls_names[CLS_COUNT] = {"data", "instruction"};
-    jw_object(w, "tlb");
-    for (unsigned i = 0; i < s->n_tlbs; i++) {
-        jw_object(w, tlb_name(s->tlbs[i]));
-        jw_u64(w, "hits", tlb_hits(s->tlbs[i]));
-        jw_u64(w, "misses", tlb_misses(s->tlbs[i]));
-        jw_end(w);
-    }
-    jw_object(w, "levels");
-    for (int cls = 0; cls < CLS_COUNT; cls++) {
-        jw_object(w, cls_names[cls]);
-        for (unsigned l = 0; l < s->n_levels[cls]; l++) {
-            char key[16];
-            snprintf(key, sizeof key, "l%u", tlb_level(s->levels[cls][l].t[0]));
-            jw_object(w, key);
-            jw_u64(w, "hits", s->levels[cls][l].hits);
-            jw_u64(w, "misses", s->levels[cls][l].misses);
-            jw_end(w);
-        }
-        jw_end(w);
-    }
-    jw_end(w);
-    jw_u64(w, "flushes", s->tlb_flushes);
-    jw_end(w);
 }
 
 static void report_caches(const vs_sim *s, jw *w)
@@ -152,7 +124,7 @@ static void report_cycles(const vs_sim *s, jw *w)
     jw_object(w, "cycles");
     jw_u64(w, "total", total);
     jw_u64(w, "base", base);
-    jw_u64(w, "tlb", s->tlb_cycles);
+    jw_u64(w, "tlb", th_cycles(s->tlbs));
     jw_u64(w, "walk", s->st.walk_cycles);
     jw_u64(w, "data", s->data_cycles);
     jw_u64(w, "fault", s->st.fault_cycles);
@@ -272,12 +244,12 @@ void sim_report(vs_sim *s, jw *w)
     jw_u64(w, "cda_declarations", s->cdas);
     jw_end(w);
     report_walks(s, w);
-    jw_u64(w, "tlb_misses", sim_last_level_misses(s));
+    jw_u64(w, "tlb_misses", th_last_level_misses(s->tlbs));
     jw_double(w, "tlb_misses_per_kinst",
-              s->instructions ? 1000.0 * (double)sim_last_level_misses(s) / (double)s->instructions : 0);
+              s->instructions ? 1000.0 * (double)th_last_level_misses(s->tlbs) / (double)s->instructions : 0);
     report_cycles(s, w);
     report_vs_native(s, w);
-    report_tlbs(s, w);
+    th_report(s->tlbs, w);
     s->ops->report(s->mode, w);
     report_caches(s, w);
     report_exits(s, w);
@@ -298,7 +270,7 @@ void sim_print_summary(vs_sim *s, FILE *out)
     uint64_t exits = 0;
     for (int i = 0; i < EXIT_COUNT; i++)
         exits += s->st.exits[i];
-    uint64_t misses = sim_last_level_misses(s);
+    uint64_t misses = th_last_level_misses(s->tlbs);
     fprintf(out, "vmemsim %s, mode %s, %u trace(s), %" PRIu64 " records\n", VS_VERSION,
             cfg_mode_name((vs_mode)s->cfg.mode), s->streams->len, records);
     fprintf(out, "  instructions  %" PRIu64 "   references %" PRIu64 "\n", s->instructions, s->refs);
@@ -311,7 +283,7 @@ void sim_print_summary(vs_sim *s, FILE *out)
     fprintf(out, "  cycles        %" PRIu64 " (CPI %.3f): base %.1f%%, TLB %.1f%%, walk %.1f%%, data %.1f%%, "
                  "fault %.1f%%, VMM %.1f%%\n",
             total, s->instructions ? (double)total / (double)s->instructions : 0,
-            pct((uint64_t)((double)s->instructions * s->cfg.base_cpi), total), pct(s->tlb_cycles, total),
+            pct((uint64_t)((double)s->instructions * s->cfg.base_cpi), total), pct(th_cycles(s->tlbs), total),
             pct(s->st.walk_cycles, total), pct(s->data_cycles, total), pct(s->st.fault_cycles, total),
             pct(s->st.exit_cycles, total));
 }

@@ -193,6 +193,14 @@ int mode_vmm_ref(const mode_env *env, const mode_space *sp, uint64_t gpa, bool w
 int mode_vmm_read_guest(const mode_env *env, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte,
                         vs_err *err);
 
+/* The translation of va as the page tables hold it now, found without side
+ * effects -- no fault, no exit, no A/D bit, no table allocated, no cache or
+ * page-walk-cache state touched, no xlate_stats counted -- for TLB
+ * prefetches.  It walks the guest's (or native) tables and, in a VM, each
+ * guest-physical address through the host tables (or a contiguous segment,
+ * as the contig hardware would), adding to *refs every entry read.  False
+ * when va is not mapped or its memory not backed. */
+bool mode_probe(const mode_space *sp, uint64_t va, tlb_entry *out, uint32_t *refs);
 /* Handles a guest/native OS fault and prices it (faults, cow_faults, fault_cycles). */
 int mode_os_fault(const mode_env *env, const mode_space *sp, uint64_t va, bool write, os_fault_info *info,
                   vs_err *err);

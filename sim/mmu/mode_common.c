@@ -160,3 +160,67 @@ int mode_vmm_read_guest(const mode_env *env, const mode_space *sp, uint64_t entr
         *pte = pt_read_entry(os_mem(sp->os), entry_gpa);
     return rc;
 }
+
+/* A guest-physical address to host-physical for mode_probe: a contiguous
+ * segment's base, or a walk of the host tables that touches nothing. */
+static bool probe_gpa(const hv_vm *vm, uint64_t gpa, uint64_t *hpa, vs_pgsz *size, walk_tally *t)
+{
+    const hv_segment *seg = hv_vm_segment_of(vm, gpa);
+    if (seg) {
+        *hpa = seg->hpa_base + (gpa - seg->gpa_base);
+        *size = VS_PG_1G; /* a segment does not splinter the guest's pages */
+        return true;
+    }
+    const pt_tree *tree = hv_vm_tree(vm);
+    walk_req req = {.tables = tree->mem, .root = tree->root_pfn << VS_PAGE_SHIFT_4K, .levels = tree->levels,
+                    .va = gpa};
+    walk_result res;
+    vs_err err;
+    if (walk_1d(&req, &res, t, &err) != VS_OK || !res.present)
+        return false;
+    *hpa = res.out_addr;
+    *size = res.size;
+    return true;
+}
+
+/* walk_to_host_fn of the guest walk: a table entry's host address; a
+ * positive return stops the walk when the host does not back it. */
+static int probe_entry_to_host(void *ctx, uint64_t addr, bool from_pwc, uint64_t *host, walk_tally *t,
+                               vs_err *err)
+{
+    (void)from_pwc;
+    (void)err;
+    vs_pgsz size;
+    return probe_gpa(ctx, addr, host, &size, t) ? VS_OK : 1;
+}
+
+bool mode_probe(const mode_space *sp, uint64_t va, tlb_entry *out, uint32_t *refs)
+{
+    const pt_tree *tree = os_proc_tree(sp->proc);
+    if (!pt_va_canonical(va, tree->levels))
+        return false;
+    walk_req req = {.tables = tree->mem,
+                    .root = tree->root_pfn << VS_PAGE_SHIFT_4K,
+                    .levels = tree->levels,
+                    .va = va,
+                    .to_host = sp->vm ? probe_entry_to_host : NULL,
+                    .ctx = sp->vm};
+    walk_result res;
+    walk_tally t = {0};
+    vs_err err;
+    int rc = walk_1d(&req, &res, &t, &err);
+    bool ok = rc == VS_OK && res.present;
+    uint64_t pa = res.out_addr;
+    vs_pgsz size = res.size;
+    vs_pgsz hsize = size;
+    if (ok && sp->vm)
+        ok = probe_gpa(sp->vm, res.out_addr, &pa, &hsize, &t);
+    if (hsize < size)
+        size = hsize; /* the TLB holds the smaller of the two pages (splintering) */
+    *refs += t.refs;
+    if (!ok)
+        return false;
+    uint64_t mask = (1ull << vs_pgsz_shift(size)) - 1;
+    *out = (tlb_entry){.pa_base = pa & ~mask, .size = size, .writable = res.pte & PTE_RW, .dirty = res.pte & PTE_D};
+    return true;
+}

@@ -53,7 +53,8 @@ int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *er
         } else {
             pte = pt_read_entry(req->tables, entry);
             tally->refs++;
-            tally->cycles += mh_access(req->mem, host, MH_WALK, false, NULL) + (cached ? req->pwc_latency : 0);
+            if (req->mem)
+                tally->cycles += mh_access(req->mem, host, MH_WALK, false, NULL) + (cached ? req->pwc_latency : 0);
             /* Only entries that point to a table are cached: leaves belong in
              * the TLB, and a cached leaf would go stale when the OS rewrites it. */
             if (cached && (pte & PTE_P) && level > 1 && !(pte & PTE_PS))

@@ -53,7 +53,7 @@ typedef struct walk_req {
     pwc_split *split;     /* may be NULL */
     pwc_unified *unified; /* may be NULL */
     uint32_t pwc_latency;
-    mh *mem;
+    mh *mem;              /* NULL: a probe -- entries are counted, no cache is touched */
     walk_to_host_fn to_host; /* NULL: the tree's space is host-physical */
     void *ctx;
 } walk_req;

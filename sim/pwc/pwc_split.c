@@ -63,10 +63,6 @@ pwc_split *pwc_split_new(const pwc_split_params *p, vs_err *err)
             return NULL;
         }
     }
-    if (p->repl != ASSOC_LRU && p->repl != ASSOC_RANDOM) {
-        vs_fail(err, VS_E_CONFIG, "pwc split: replacement must be lru or random");
-        return NULL;
-    }
     pwc_split *c = vs_calloc(1, sizeof *c);
     c->top = p->top_level;
     uint64_t seed = p->seed;

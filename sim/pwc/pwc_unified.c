@@ -38,10 +38,6 @@ pwc_unified *pwc_unified_new(const pwc_unified_params *p, vs_err *err)
                 p->ways);
         return NULL;
     }
-    if (p->repl != ASSOC_LRU && p->repl != ASSOC_RANDOM) {
-        vs_fail(err, VS_E_CONFIG, "pwc unified: replacement must be lru or random");
-        return NULL;
-    }
     pwc_unified *c = vs_calloc(1, sizeof *c);
     c->a = assoc_new(p->entries, p->ways, p->repl, p->seed);
     assert(c->a);

@@ -9,16 +9,15 @@
  * one size spread over the sets like a conventional indexed TLB.  Only sizes
  * inserted since the last full flush are probed -- a size never inserted can
  * hold no entry -- so a 4k+2m STLB running 4 KiB pages probes once per miss.
- * The last hit is memoised until the TLB next changes: references to the
- * page just used (most of them) then skip the probe, and LRU stays exact
- * because re-touching the most recent entry changes no order.
+ * Repeated hits on the page just used are short-cut one layer up, by the
+ * hierarchy (hier.c), for every structure at once.
  *
  * Key layout (63 bits, so entries of different size or tag never alias):
  *   [62:18] page number of the 57-bit canonical address at that size
  *   [17:2]  address-space tag
  *   [1:0]   page size
  * Value layout: the page base (4 KiB aligned at least) with the writable and
- * dirty bits and the size packed into its low 12 bits.
+ * dirty bits, the size and a prefetched mark packed into its low 12 bits.
  *
  * Invariants: hits + misses == lookups; an entry's size is one of the
  * structure's sizes; `seen` is a subset of `page_sizes`.
@@ -35,6 +34,7 @@
 #define TLB_V_DIRTY 0x2ull          /* value bit: the page's dirty bit is already set */
 #define TLB_V_SIZE_SHIFT 2          /* value bits [3:2]: the page size */
 #define TLB_V_SIZE_MASK 0x3ull      /* two bits hold the three sizes */
+#define TLB_V_PREFETCHED 0x10ull    /* value bit: filled by a prefetch, no demand hit yet */
 #define TLB_V_FLAGS 0xfffull        /* a page base is 4 KiB aligned, so its low 12 bits are free */
 #define TLB_ALL_SIZES ((1u << VS_PG_COUNT) - 1)
 
@@ -46,12 +46,7 @@ struct tlb {
     uint32_t latency;
     unsigned page_sizes; /* what the structure may hold */
     unsigned seen;       /* sizes inserted since the last full flush */
-    uint64_t hits, misses;
-    /* The last hit, while nothing has changed since: it is then the most
-     * recent entry, and touching it again would change nothing. */
-    bool memo_ok;
-    uint64_t memo_key;
-    tlb_entry memo;
+    uint64_t hits, misses, prefetch_hits;
 };
 
 static inline uint64_t page_number(uint64_t va, vs_pgsz s)
@@ -90,10 +85,6 @@ tlb *tlb_new(const tlb_params *p, vs_err *err)
                 p->entries, p->ways);
         return NULL;
     }
-    if (p->repl != ASSOC_LRU && p->repl != ASSOC_RANDOM) {
-        vs_fail(err, VS_E_CONFIG, "tlb '%s': replacement must be lru or random", name);
-        return NULL;
-    }
     tlb *t = vs_calloc(1, sizeof *t);
     t->a = assoc_new(p->entries, p->ways, p->repl, p->seed);
     assert(t->a); /* the geometry was checked above */
@@ -116,11 +107,6 @@ void tlb_free(tlb *t)
 
 bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out)
 {
-    if (t->memo_ok && make_key(page_number(va, t->memo.size), asid, t->memo.size) == t->memo_key) {
-        t->hits++;
-        *out = t->memo;
-        return true;
-    }
     unsigned m = t->seen;
     for (unsigned s = 0; m; s++, m >>= 1) {
         if (!(m & 1))
@@ -134,9 +120,11 @@ bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out)
                            .writable = (v & TLB_V_WRITABLE) != 0,
                            .dirty = (v & TLB_V_DIRTY) != 0};
             t->hits++;
-            t->memo = e;
-            t->memo_key = key;
-            t->memo_ok = true;
+            if (VS_UNLIKELY(v & TLB_V_PREFETCHED)) {
+                /* rewriting the entry just hit is another hit on it: no replacement state moves */
+                assoc_insert(t->a, key, vpn, v & ~TLB_V_PREFETCHED, NULL);
+                t->prefetch_hits++;
+            }
             *out = e;
             return true;
         }
@@ -158,24 +146,39 @@ bool tlb_supports(const tlb *t, vs_pgsz size)
     return size < VS_PG_COUNT && (t->page_sizes >> size & 1);
 }
 
-void tlb_insert(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e)
+static void insert_value(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e, uint64_t flags)
 {
     if (!tlb_supports(t, e->size))
         return;
     assert((e->pa_base & ((1ull << vs_pgsz_shift(e->size)) - 1)) == 0);
     uint64_t vpn = page_number(va, e->size);
     uint64_t v = e->pa_base | (uint64_t)e->size << TLB_V_SIZE_SHIFT | (e->writable ? TLB_V_WRITABLE : 0) |
-                 (e->dirty ? TLB_V_DIRTY : 0);
+                 (e->dirty ? TLB_V_DIRTY : 0) | flags;
     assoc_insert(t->a, make_key(vpn, asid, e->size), vpn, v, NULL);
     t->seen |= 1u << e->size;
-    t->memo_ok = false;
+}
+
+void tlb_insert(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e) { insert_value(t, va, asid, e, 0); }
+
+void tlb_insert_prefetch(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e)
+{
+    insert_value(t, va, asid, e, TLB_V_PREFETCHED);
+}
+
+bool tlb_contains(const tlb *t, uint64_t va, uint16_t asid)
+{
+    for (unsigned s = 0; s < VS_PG_COUNT; s++) {
+        uint64_t vpn = page_number(va, (vs_pgsz)s);
+        if ((t->seen >> s & 1) && assoc_probe(t->a, make_key(vpn, asid, (vs_pgsz)s), vpn, NULL))
+            return true;
+    }
+    return false;
 }
 
 void tlb_flush_all(tlb *t)
 {
     assoc_clear(t->a);
     t->seen = 0;
-    t->memo_ok = false;
 }
 
 static bool key_has_tag(uint64_t key, uint64_t val, void *ctx)
@@ -187,7 +190,6 @@ static bool key_has_tag(uint64_t key, uint64_t val, void *ctx)
 void tlb_flush_asid(tlb *t, uint16_t asid)
 {
     assoc_remove_if(t->a, key_has_tag, &asid);
-    t->memo_ok = false;
 }
 
 void tlb_invlpg(tlb *t, uint64_t va, uint16_t asid)
@@ -198,7 +200,6 @@ void tlb_invlpg(tlb *t, uint64_t va, uint16_t asid)
             assoc_remove(t->a, make_key(vpn, asid, (vs_pgsz)s), vpn);
         }
     }
-    t->memo_ok = false;
 }
 
 const char *tlb_name(const tlb *t) { return t->name; }
@@ -207,3 +208,4 @@ tlb_kind tlb_get_kind(const tlb *t) { return t->kind; }
 uint32_t tlb_latency(const tlb *t) { return t->latency; }
 uint64_t tlb_hits(const tlb *t) { return t->hits; }
 uint64_t tlb_misses(const tlb *t) { return t->misses; }
+uint64_t tlb_prefetch_hits(const tlb *t) { return t->prefetch_hits; }

@@ -31,6 +31,10 @@ typedef struct tlb_params {
     uint32_t latency;    /* cycles per lookup at this level */
     assoc_repl repl;
     uint64_t seed;
+    /* Read by the hierarchy (hier.h), not by the structure: */
+    unsigned prefetcher;      /* index into tpf_names (tpf.h); 0 = none */
+    uint32_t prefetch_buffer; /* entries; 0 = prefetches fill this structure */
+    uint32_t prefetch_table;  /* rows of the prefetcher's prediction table */
 } tlb_params;
 
 typedef struct tlb_entry {
@@ -47,12 +51,17 @@ void tlb_free(tlb *t);
 
 bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out); /* counts a hit or miss */
 /* Counts a lookup whose outcome the caller already knows to repeat the
- * previous one exactly (the engine's repeat-access fast path): a hit or a
- * miss, with no other effect. */
+ * previous one exactly (the hierarchy's repeat-hit shortcut, hier.c): a hit
+ * or a miss, with no other effect. */
 void tlb_count(tlb *t, bool hit);
 bool tlb_supports(const tlb *t, vs_pgsz size);
 /* Inserts a translation of `size` (ignored if the size is not supported). */
 void tlb_insert(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e);
+/* Inserts a prefetched translation: its first demand hit is counted in
+ * tlb_prefetch_hits. */
+void tlb_insert_prefetch(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e);
+/* Whether va is held under asid, changing nothing (no count, no recency). */
+bool tlb_contains(const tlb *t, uint64_t va, uint16_t asid);
 void tlb_flush_all(tlb *t);
 void tlb_flush_asid(tlb *t, uint16_t asid);
 /* Removes every entry of this asid that maps va (any page size). */
@@ -64,5 +73,6 @@ tlb_kind tlb_get_kind(const tlb *t);
 uint32_t tlb_latency(const tlb *t);
 uint64_t tlb_hits(const tlb *t);
 uint64_t tlb_misses(const tlb *t);
+uint64_t tlb_prefetch_hits(const tlb *t); /* first demand hits on prefetched entries */
 
 #endif
