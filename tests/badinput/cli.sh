@@ -96,8 +96,9 @@ expect 0 "wrote .*w2.vmt \([0-9]+ bytes\) from" -- "$VMEMSIM" trace convert "$T/
 expect 0 "" -- "$VMEMSIM" run -c "$SRC/configs/skylake.ini" -o sched.quantum=5000 "$S"
 check 'grep -q "^config: .*skylake.ini -o sched.quantum=5000" "$T/out"' "the summary does not name its config"
 "$VMEMSIM" run --help-config >"$T/help"
-# every key row: the meaning starts in one column (after key, default, type) and is never empty
-awk '/^  [a-z]/ { if (substr($0, 63, 1) == " " && substr($0, 64, 1) != " " && length($0) >= 64) next; pending = 1; next }
+# every key row of a [section]: the meaning starts in one column (after key, default, type) and is never empty
+awk '/^\[/ { insec = 1; next } /^$/ { insec = 0 }
+     insec && /^  [a-z]/ { if (substr($0, 63, 1) == " " && substr($0, 64, 1) != " " && length($0) >= 64) next; pending = 1; next }
      pending { pending = 0; if (!(substr($0, 1, 63) ~ /^ +$/ && substr($0, 64, 1) != " ")) bad++ }
      END { exit bad > 0 || pending }' "$T/help" && ok || bad "--help-config columns are not aligned or a key lacks a meaning"
 check 'grep -qE "^  pml4_ways +4 +a decimal integer +associativity" "$T/help"' "--help-config: pml4_ways has no description"
