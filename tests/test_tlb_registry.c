@@ -1,5 +1,5 @@
 /*
- * test_tlb_registry.c: keeps the checklists of docs/architecture-tlb.md
+ * test_tlb_registry.c: keeps the checklists of docs/architecture.md
  * honest.  Every registered replacement policy and TLB prefetcher has its
  * own source file, is accepted by the config where the docs say, is listed
  * by `vmemsim run --help-config`, builds a machine, and has its row in
@@ -131,7 +131,7 @@ static void test_prefetchers(void **s)
 static void test_checklists_name_real_rows(void **s)
 {
     (void)s;
-    char *arch = slurp("docs/architecture-tlb.md"), *repl = slurp("sim/tlb/repl.c"), *tpf = slurp("sim/tlb/tpf.c");
+    char *arch = slurp("docs/architecture.md"), *repl = slurp("sim/tlb/repl.c"), *tpf = slurp("sim/tlb/tpf.c");
     assert_non_null(strstr(arch, "`REPL_ROWS` in `sim/tlb/repl.c`"));
     assert_non_null(strstr(repl, "#define REPL_ROWS(X)"));
     assert_non_null(strstr(arch, "`TPF_ROWS` in `sim/tlb/tpf.c`"));
