@@ -22,6 +22,7 @@ STEPS=(
   "seed002_cow.sh"
   "seed002_vmscale.sh"
   "seed004_fig8_11.sh"
+  "tally.sh"
 )
 for step in "${STEPS[@]}"; do
   N=$((N + 1))
