@@ -387,6 +387,7 @@ static int refill(sim_stream *st, vs_err *err)
     long n = pf_next(st->pf, &st->buf, err);
     if (n < 0)
         return (int)n;
+    st->before += (uint64_t)st->n;
     st->n = n;
     st->pos = 0;
     if (n == 0) {
@@ -394,6 +395,31 @@ static int refill(sim_stream *st, vs_err *err)
         st->digest = pf_digest(st->pf);
     }
     return VS_OK;
+}
+
+/* An address the hardware could not have issued: the trace is corrupt, and
+ * no TLB or page table is probed with it (the probes assume canonical
+ * addresses).  INVLPG carries one too. */
+static bool va_in_range(const vs_sim *s, const trace_rec *r)
+{
+    return !(trace_kind_is_mem(r->kind) || r->kind == TREC_INVLPG) ||
+           pt_va_canonical(r->addr, s->cfg.guest_levels);
+}
+
+/* Names the trace and the record (1-based, in decoded records) that an
+ * engine, mode or OS error arose from. */
+static int at_record(const sim_stream *st, int rc, vs_err *err)
+{
+    if (!err)
+        return rc;
+    char why[VS_ERR_MSG_MAX];
+    const char *m = err->msg;
+    size_t k = strlen(st->path);
+    if (strncmp(m, st->path, k) == 0 && m[k] == ':') /* already names the file */
+        m += k + 1 + (m[k + 1] == ' ');
+    snprintf(why, sizeof why, "%s", m);
+    return vs_fail(err, rc, "%s: record %llu: %s", st->path,
+                   (unsigned long long)(st->before + (uint64_t)st->pos), why);
 }
 
 /* Picks the next stream with records left, round-robin after `from` (which
@@ -493,11 +519,23 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                 break;
         }
         st->pos++;
+        if (VS_UNLIKELY(!va_in_range(s, r))) {
+            rc = vs_fail(err, VS_E_FORMAT,
+                         "%s address 0x%llx is not canonical for %u-level paging (bits 63..%u must copy bit %u)",
+                         trace_kind_name(r->kind), (unsigned long long)r->addr, s->cfg.guest_levels,
+                         pt_va_bits(s->cfg.guest_levels), pt_va_bits(s->cfg.guest_levels) - 1);
+            rc = at_record(st, rc, err);
+            break;
+        }
         s->refs_by_kind[r->kind]++;
         if (VS_LIKELY(trace_kind_is_mem(r->kind))) {
             s->refs++;
             rc = mem_access(s, st, r, err);
-            if (rc != VS_OK || r->kind != TREC_IFETCH)
+            if (rc != VS_OK) {
+                rc = at_record(st, rc, err);
+                break;
+            }
+            if (r->kind != TREC_IFETCH)
                 continue;
             s->instructions++;
             s->running->instructions++;
@@ -516,8 +554,8 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                                    .seconds = now_seconds() - start};
                 progress(ctx, &pr);
             }
-        } else {
-            rc = sim_control(s, st, r, err);
+        } else if ((rc = sim_control(s, st, r, err)) != VS_OK) {
+            rc = at_record(st, rc, err);
         }
     }
     if (rc == VS_OK && s->cfg.stats_interval && s->instructions > s->last.instructions)

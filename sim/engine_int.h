@@ -46,6 +46,7 @@ typedef struct sim_stream {
     char *path;
     const trace_rec *buf; /* the batch being simulated, owned by pf */
     long n, pos;
+    uint64_t before;      /* records of the batches before buf: names a failing record */
     bool done;
     bool started;         /* it has had a process (a later lack of one is an exit) */
     sim_vm *vm;

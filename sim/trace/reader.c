@@ -67,8 +67,9 @@ static bool looks_text(const unsigned char *p, size_t n)
     return true;
 }
 
-/* Offers the first lines to each text parser; the most records accepted wins. */
-static trace_fmt sniff_text(const trace_in *in, const char *path)
+/* Offers the first lines to each text parser; the most records accepted wins.
+ * *bad is the number of the first line no parser accepts (0 if none). */
+static trace_fmt sniff_text(const trace_in *in, const char *path, unsigned *bad, char *bad_text, size_t cap)
 {
     static const trace_fmt TEXT_FMTS[] = {TFMT_LACKEY, TFMT_PIN, TFMT_SIMICS};
     int (*const sniff[])(const char *) = {tr_lackey_sniff, tr_pin_sniff, tr_simics_sniff};
@@ -83,8 +84,16 @@ static trace_fmt sniff_text(const trace_in *in, const char *path)
         size_t k = end - at < SNIFF_LINE_MAX ? end - at : SNIFF_LINE_MAX;
         memcpy(line, in->buf + at, k);
         line[k] = '\n';
-        for (size_t f = 0; f < VS_ARRAY_LEN(TEXT_FMTS); f++)
-            votes[f] += sniff[f](line) == 2;
+        int any = 0;
+        for (size_t f = 0; f < VS_ARRAY_LEN(TEXT_FMTS); f++) {
+            int st = sniff[f](line);
+            votes[f] += st == 2;
+            any |= st;
+        }
+        if (!any && !*bad) {
+            *bad = (unsigned)l + 1;
+            tr_quote_line(line, bad_text, cap);
+        }
         at = end + 1;
     }
     trace_fmt best = TFMT_AUTO, hint = fmt_from_suffix(path);
@@ -110,12 +119,27 @@ static int detect(trace_reader *r, const char *path, trace_fmt *out, vs_err *err
         *out = TFMT_DRMEMTRACE;
     else if (tr_sift_magic(in->buf, in->len))
         *out = TFMT_SIFT;
-    else if (looks_text(in->buf, in->len < TIN_SNIFF ? in->len : TIN_SNIFF))
-        *out = sniff_text(in, path);
+    else if (looks_text(in->buf, in->len < TIN_SNIFF ? in->len : TIN_SNIFF)) {
+        unsigned bad = 0;
+        char shown[VS_ERR_MSG_MAX / 2];
+        *out = sniff_text(in, path, &bad, shown, sizeof shown);
+        trace_fmt hint = fmt_from_suffix(path);
+        if (*out == TFMT_AUTO && bad && (hint == TFMT_LACKEY || hint == TFMT_PIN || hint == TFMT_SIMICS))
+            *out = hint; /* its own parser names the line and what it expected */
+        else if (*out == TFMT_AUTO && bad)
+            return vs_fail(err, VS_E_FORMAT,
+                           "%s:line %u: not a record of any text trace format (lackey, pin, simics): '%s'", path,
+                           bad, shown);
+    }
+    else if (tr_known_magic(in->buf, in->len))
+        return vs_fail(err, VS_E_FORMAT, "%s: offset 0: %s, not a memory trace (%s)", path,
+                       tr_known_magic(in->buf, in->len), TRIED);
     else
-        *out = tr_champsim_plausible(in->buf, in->len) ? TFMT_CHAMPSIM : TFMT_AUTO;
+        *out = tr_champsim_plausible(in->buf, in->len, in->eof) ? TFMT_CHAMPSIM : TFMT_AUTO;
     if (*out == TFMT_AUTO)
-        return vs_fail(err, VS_E_FORMAT, "%s: unknown trace format (%s; use --format to force one)",
+        return vs_fail(err, VS_E_FORMAT,
+                       "%s: unknown trace format (%s; a binary file must start with ChampSim input_instr "
+                       "records, see docs/trace-format.md)",
                        path, TRIED);
     return VS_OK;
 }

@@ -127,7 +127,12 @@ int tr_lackey_sniff(const char *line);
 int tr_pin_sniff(const char *line);
 int tr_simics_sniff(const char *line);
 bool tr_vmt_magic(const unsigned char *p, size_t n);
-bool tr_champsim_plausible(const unsigned char *p, size_t n);
+/* Every whole record of p[0, n) looks as the ChampSim tracer writes them;
+ * whole_file: p is the whole file (its size must be a multiple of 64). */
+bool tr_champsim_plausible(const unsigned char *p, size_t n, bool whole_file);
+/* The name of a well-known non-trace file type p starts with ("an ELF
+ * file", ...), or NULL. */
+const char *tr_known_magic(const unsigned char *p, size_t n);
 bool tr_drmemtrace_magic(const unsigned char *p, size_t n);
 bool tr_sift_magic(const unsigned char *p, size_t n);
 
