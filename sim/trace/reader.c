@@ -2,10 +2,14 @@
  * reader.c: trace_open -- format detection from content -- and the reader
  * object every format plugs into (trace_int.h).
  *
- * Detection order: the .vmt magic; else, for text, the first lines of the
- * first TIN_SNIFF decompressed bytes are offered to each text parser and the
- * format that accepts the most records wins (the file-name suffix breaks a
- * tie); else, for binary, a plausible ChampSim record.  Invariant: after a
+ * Detection order: the .vmt, drmemtrace and SIFT magics; else, for text, the
+ * first lines of the first TIN_SNIFF decompressed bytes are offered to each
+ * text parser and the format that accepts the most records wins (the
+ * file-name suffix breaks a tie, and picks the parser that reports a bad
+ * first line); else, for binary, a known non-trace magic is named, then
+ * every record of the window must look like ChampSim's; else text lines
+ * followed by binary bytes go to the text format their lines match, whose
+ * parser names the bad line.  Invariant: after a
  * reader's first error every trace_read returns that error again.
  */
 #include "trace_int.h"
@@ -59,26 +63,28 @@ static trace_fmt fmt_from_suffix(const char *path)
     return TFMT_AUTO;
 }
 
-static bool looks_text(const unsigned char *p, size_t n)
+/* The offset of the first byte no text trace holds, or n if there is none. */
+static size_t text_prefix(const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t')
-            return false;
-    return true;
+            return i;
+    return n;
 }
 
 /* Offers the first lines to each text parser; the most records accepted wins.
  * *bad is the number of the first line no parser accepts (0 if none). */
-static trace_fmt sniff_text(const trace_in *in, const char *path, unsigned *bad, char *bad_text, size_t cap)
+static trace_fmt sniff_text(const trace_in *in, size_t limit, const char *path, unsigned *bad, char *bad_text,
+                            size_t cap)
 {
     static const trace_fmt TEXT_FMTS[] = {TFMT_LACKEY, TFMT_PIN, TFMT_SIMICS};
     int (*const sniff[])(const char *) = {tr_lackey_sniff, tr_pin_sniff, tr_simics_sniff};
     unsigned votes[VS_ARRAY_LEN(TEXT_FMTS)] = {0};
     char line[SNIFF_LINE_MAX + 1];
     size_t at = 0;
-    for (int l = 0; l < SNIFF_LINES && at < in->len; l++) {
-        const unsigned char *nl = memchr(in->buf + at, '\n', in->len - at);
-        if (!nl && !in->eof)
+    for (int l = 0; l < SNIFF_LINES && at < limit; l++) {
+        const unsigned char *nl = memchr(in->buf + at, '\n', limit - at);
+        if (!nl && (!in->eof || limit < in->len))
             break; /* a partial line at the window's end says nothing */
         size_t end = nl ? (size_t)(nl - in->buf) : in->len;
         size_t k = end - at < SNIFF_LINE_MAX ? end - at : SNIFF_LINE_MAX;
@@ -113,29 +119,34 @@ static int detect(trace_reader *r, const char *path, trace_fmt *out, vs_err *err
     if (in->len == 0)
         return vs_fail(err, VS_E_FORMAT, "%s: empty file: cannot detect its trace format (%s)", path,
                        TRIED);
+    size_t window = in->len < TIN_SNIFF ? in->len : TIN_SNIFF, text = text_prefix(in->buf, window);
+    trace_fmt hint = fmt_from_suffix(path);
+    unsigned bad = 0;
+    char shown[VS_ERR_MSG_MAX / 2];
+    *out = TFMT_AUTO;
     if (tr_vmt_magic(in->buf, in->len))
         *out = TFMT_VMT;
     else if (tr_drmemtrace_magic(in->buf, in->len))
         *out = TFMT_DRMEMTRACE;
     else if (tr_sift_magic(in->buf, in->len))
         *out = TFMT_SIFT;
-    else if (looks_text(in->buf, in->len < TIN_SNIFF ? in->len : TIN_SNIFF)) {
-        unsigned bad = 0;
-        char shown[VS_ERR_MSG_MAX / 2];
-        *out = sniff_text(in, path, &bad, shown, sizeof shown);
-        trace_fmt hint = fmt_from_suffix(path);
+    else if (text == window) {
+        *out = sniff_text(in, in->len, path, &bad, shown, sizeof shown);
         if (*out == TFMT_AUTO && bad && (hint == TFMT_LACKEY || hint == TFMT_PIN || hint == TFMT_SIMICS))
             *out = hint; /* its own parser names the line and what it expected */
         else if (*out == TFMT_AUTO && bad)
             return vs_fail(err, VS_E_FORMAT,
                            "%s:line %u: not a record of any text trace format (lackey, pin, simics): '%s'", path,
                            bad, shown);
-    }
-    else if (tr_known_magic(in->buf, in->len))
+    } else if (tr_known_magic(in->buf, in->len))
         return vs_fail(err, VS_E_FORMAT, "%s: offset 0: %s, not a memory trace (%s)", path,
                        tr_known_magic(in->buf, in->len), TRIED);
-    else
-        *out = tr_champsim_plausible(in->buf, in->len, in->eof) ? TFMT_CHAMPSIM : TFMT_AUTO;
+    /* A ChampSim file whose name says so may end in a partial record: its reader reports the offset. */
+    else if (tr_champsim_plausible(in->buf, in->len, in->eof && hint != TFMT_CHAMPSIM))
+        *out = TFMT_CHAMPSIM;
+    /* Text lines, then binary bytes: the text format's parser names the line they are on. */
+    else if (text > 0)
+        *out = sniff_text(in, text, path, &bad, shown, sizeof shown);
     if (*out == TFMT_AUTO)
         return vs_fail(err, VS_E_FORMAT,
                        "%s: unknown trace format (%s; a binary file must start with ChampSim input_instr "
