@@ -21,8 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vs_err err = {0};
     sweep *s;
     if (sweep_load_data((const char *)data, size, "fuzz.sweep", "/nonexistent-fuzz-dir", &s, &err) != VS_OK) {
-        /* names the sweep file, or the base config it names */
-        assert(strstr(err.msg, "fuzz.sweep") != NULL || strstr(err.msg, "/nonexistent-fuzz-dir") != NULL);
+        assert(strstr(err.msg, "fuzz.sweep") != NULL);
         return 0;
     }
     size_t np = sweep_n_params(s);

@@ -163,8 +163,11 @@ static int check_values(const sweep *s, const sweep_param *p, vs_err *err)
 {
     vs_config cfg;
     cfg_defaults(&cfg);
-    if (s->base && cfg_load(&cfg, s->base, err) != VS_OK)
-        return err->code;
+    if (s->base && cfg_load(&cfg, s->base, err) != VS_OK) {
+        char why[VS_ERR_MSG_MAX];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return vs_fail(err, err->code, "%s: [sweep] base: %s", s->origin, why);
+    }
     for (size_t i = 0; i < p->n; i++) {
         vs_config c = cfg;
         char *a = g_strdup_printf("%s=%s", p->name, p->values[i]);

@@ -101,6 +101,11 @@ int trace_src_open(const char *path, trace_src **out, vs_err *err)
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return vs_fail(err, VS_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        return vs_fail(err, VS_E_IO, "%s: is a directory; expected a trace file", path);
+    }
     trace_src *s = vs_calloc(1, sizeof *s);
     s->path = vs_strdup(path);
     s->fd = fd;

@@ -94,20 +94,22 @@ head -c 100 "$C/champsim/small.champsim" >"$T/cut.champsim"
 garbage "$T/cut.champsim" 'offset 64: partial ChampSim record'
 
 # ---- 3. drmemtrace and SIFT end markers ---------------------------------------
+# end_marker FILE BYTES NO_END_PATTERN TAIL_PATTERN: FILE without its last
+# BYTES (the end marker), and FILE with junk after it, are both errors.
+end_marker() {
+  local f=$1 k=$2 b n
+  b=$(basename "$f"); n=$(stat -c %s "$f")
+  head -c $((n - k)) "$f" >"$T/noend.$b"
+  garbage "$T/noend.$b" "$3"
+  { cat "$f"; junk; } >"$T/tail.$b"
+  garbage "$T/tail.$b" "$4"
+}
 dr=$C/drmemtrace/small.drmem
 n=$(stat -c %s "$dr")
-head -c $((n - 12)) "$dr" >"$T/nofooter.drmem"
-garbage "$T/nofooter.drmem" "offset $((n - 12)): the trace ends without its FOOTER"
-{ cat "$dr"; junk; } >"$T/tail.drmem"
-garbage "$T/tail.drmem" "offset $n: .*bytes after the FOOTER"
+end_marker "$dr" 12 "offset $((n - 12)): the trace ends without its FOOTER" "offset $n: .*bytes after the FOOTER"
 { cat "$dr"; cat "$dr"; } >"$T/twice.drmem"
 garbage "$T/twice.drmem" "offset $n: .*bytes after the FOOTER"
-sf=$C/sift/small.sift
-n=$(stat -c %s "$sf")
-head -c $((n - 6)) "$sf" >"$T/noend.sift"
-garbage "$T/noend.sift" 'ends without its end record'
-{ cat "$sf"; junk; } >"$T/tail.sift"
-garbage "$T/tail.sift" 'bytes after the SIFT end record'
+end_marker "$C/sift/small.sift" 6 'ends without its end record' 'bytes after the SIFT end record'
 
 # ---- 4. text traces: the first bad line is named -------------------------------
 printf 'garbage\n' >"$T/first.txt"
@@ -158,6 +160,10 @@ for f in "$C/lackey/head.lackey" "$C/lackey/edge.lackey" "$C/pin/small.pin" "$C/
   { cat "$f"; junk; } >"$T/pad.$b"
   garbage "$T/pad.$b" ':line [0-9]+: '
 done
+
+mkdir -p "$T/tracedir"
+expect 1 'tracedir: is a directory; expected a trace file' -- "$VMEMSIM" trace info "$T/tracedir"
+expect 1 'tracedir: is a directory; expected a trace file' -- "$VMEMSIM" run -q "$T/tracedir"
 
 # ---- 7. share: snapshots ------------------------------------------------------
 head -c 8192 "$T/core" >"$T/r.img"
