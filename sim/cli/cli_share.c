@@ -71,7 +71,9 @@ static int open_snapshot(const char *path, share_image **img, vs_err *err)
                                   ? strtoull(digits, &end, hex ? 16 : 10)
                                   : 0;
     if (!colon || end != colon || errno == ERANGE)
-        return vs_fail(err, VS_E_USAGE, "'%s': expected raw:BASE:PATH (BASE in bytes, decimal or 0x hex below 2^64, e.g. 0x100000)", path);
+        return vs_fail(err, VS_E_USAGE,
+                       "'%s': expected raw:BASE:PATH (BASE in bytes, decimal or 0x hex below 2^64, e.g. 0x100000)",
+                       path);
     return share_image_open_raw(colon + 1, base, img, err);
 }
 

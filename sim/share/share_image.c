@@ -113,8 +113,8 @@ static int inflate_all(trace_src *src, const char *path, void **map, size_t *len
         return got < 0 ? (int)got : VS_OK;
     }
     size_t keep = (n + SHARE_PAGE_SIZE - 1) / SHARE_PAGE_SIZE * SHARE_PAGE_SIZE;
-    if (keep < cap) /* shrinking in place: munmap(map, n) then releases all of it */
-        buf = mremap(buf, cap, keep, 0);
+    if (keep < cap) /* shrinking in place cannot fail (mremap(2)); then munmap(map, n) frees it all */
+        (void)mremap(buf, cap, keep, 0);
     mprotect(buf, keep, PROT_READ);
     *map = buf;
     *len = n;
@@ -148,10 +148,14 @@ int share_file_load(const char *path, void **map, size_t *len, vs_err *err)
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
-    if (fstat(fd, &st) < 0 || st.st_size == 0) {
-        rc = st.st_size == 0 ? VS_OK : vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) < 0) {
+        rc = vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
         close(fd);
         return rc;
+    }
+    if (st.st_size == 0) { /* nothing to map: the readers report the empty file */
+        close(fd);
+        return VS_OK;
     }
     *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);

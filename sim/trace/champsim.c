@@ -8,13 +8,13 @@
  * destination (ChampSim has no sizes: 0 = unknown).
  *
  * The writer groups each IFETCH with the loads and stores after it; a fifth
- * load or third store opens another record with the same ip.
+ * load or third store opens another record with the same ip.  An RMW is a
+ * load plus a store.  Control records and memory references at address 0
+ * have no ChampSim form: they are dropped and counted (trace_writer_dropped).
  *
  * Detection (no header to go by) requires every record of the first window
  * to look as the ChampSim tracer writes them (cs_record_plausible), and a
- * whole file that fits the window to be a multiple of 64 bytes.  An RMW is a
- * load plus a store.  Control records and memory references at address 0
- * have no ChampSim form: they are dropped and counted (trace_writer_dropped).
+ * whole file that fits the window to be a multiple of 64 bytes.
  */
 #include "trace_int.h"
 
