@@ -39,12 +39,15 @@
  *    write-protection, a copy-on-write remap) is followed by the INVLPG the
  *    architecture requires (SDM 3A 4.10.4.1), which exits the same way.
  *  - shadow-cache: one shadow per guest root, kept across switches; a CR3
- *    write exits only to switch roots (sec. 2.2).  Every guest page-table
- *    write is a pt_write exit (cost.exit_pt_write + one reference to emulate
+ *    write exits only to switch roots (sec. 2.2).  As in KVM
+ *    (kvm_mmu_track_write, account_shadowed) only the guest table pages a
+ *    shadow table currently shadows are write-protected: a guest write to
+ *    one is a pt_write exit (cost.exit_pt_write + one reference to emulate
  *    the write) that drops the shadow entries derived from that guest entry
- *    in every shadow (a reverse map, guest table page -> shadow table pages).
- *    This counts every write, an upper bound: KVM write-protects only guest
- *    tables it currently shadows.
+ *    in every shadow (a reverse map, guest table page -> shadow table pages,
+ *    per VM); a write to any other guest table page costs what it costs
+ *    under plain shadow (nothing for a new entry, the INVLPG exit that
+ *    follows a change of a present one).
  *  - shadow-prefetch: plain shadow's flush on CR3 writes, but a hidden fault
  *    fills the whole shadow table page holding the leaf from the guest's
  *    table page (512 guest reads; sec. 2.3), with guest tables
@@ -59,7 +62,9 @@
  * (keyed by entry address) drops every freed or changed entry.
  *
  * Invariants: every shadow table page is in `meta` exactly while attached;
- * a table that shadows a guest table page is in that page's reverse-map list;
+ * a table that shadows a guest table page is in that page's reverse-map list,
+ * and under a protecting policy that page is write-protected exactly while
+ * its list is not empty;
  * a present non-leaf shadow entry points to a table whose meta names it as
  * parent; shadow_entries_dropped counts each present entry removed once.
  */
@@ -140,6 +145,20 @@ static void flush_tlb_tag(shadow *s, uint16_t tag)
 }
 
 const mode_env *shadow_env(const shadow *s) { return &s->env; }
+
+/* KVM write-tracks a guest frame while an indirect shadow page shadows it
+ * (account_shadowed); the reverse map holds exactly those frames. */
+bool shadow_write_protects(const void *state, uint32_t vm_id, uint64_t gpfn)
+{
+    const shadow *s = state;
+    return s->pol->write_protect && g_hash_table_contains(s->rmap, key_ptr(rmap_key(vm_id, gpfn)));
+}
+
+uint64_t shadow_write_protected_count(const void *state)
+{
+    const shadow *s = state;
+    return s->pol->write_protect ? g_hash_table_size(s->rmap) : 0;
+}
 
 void shadow_count_prefetched(shadow *s, uint64_t n) { s->prefetched += n; }
 
@@ -504,7 +523,7 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
     shadow *s = state;
     (void)level;
     (void)new_pte;
-    if (s->pol->write_protect) {
+    if (shadow_write_protects(s, sp->vm_id, entry_gpa >> VS_PAGE_SHIFT_4K)) {
         mode_exit(&s->env, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
         /* Emulating the trapped store is one write to the guest table. */
         int rc = mode_vmm_ref(&s->env, sp, entry_gpa, true, err);
