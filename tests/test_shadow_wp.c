@@ -7,7 +7,8 @@
  * shadow tables every (VM, process) must have as a plain list of nodes
  * (level, first virtual address, guest frame), rebuilt from the events the
  * mode sees and nothing of its data structures: a hidden fault adds the
- * tables its guest walk read; a CR3 write of the flushing variants drops the
+ * tables its guest walk read (clearing their write-flooding counts); a CR3
+ * write of the flushing variants drops the
  * previous process's shadow; an emulated write to a protected table drops the
  * tables below the written slot (or, write flooding, the table itself); a
  * freed guest table or address space drops its shadows.  After every event
@@ -168,7 +169,7 @@ static int w_create(const mode_env *env, void **state, vs_err *err)
     ref.state = *state;
     ref.st = env->st;
     ref.levels = env->cfg->guest_levels;
-    ref.flood_writes = 0;
+    ref.flood_writes = env->cfg->shadow_flood_writes;
     return rc;
 }
 
@@ -380,6 +381,10 @@ static void write_protected_set_matches(void **state)
         run(modes[m], NULL, false);
         assert_int_equal(ref.mismatches, 0);
         run(modes[m], VT_OPTS("guest.page_size=2m", "tlb.pcid=false"), false);
+        assert_int_equal(ref.mismatches, 0);
+        run(modes[m], VT_OPTS("shadow.flood_writes=0"), false);
+        assert_int_equal(ref.mismatches, 0);
+        run(modes[m], VT_OPTS("shadow.flood_writes=1", "guest.levels=5"), false);
         assert_int_equal(ref.mismatches, 0);
     }
 }

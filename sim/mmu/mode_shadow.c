@@ -48,6 +48,11 @@
  *    per VM); a write to any other guest table page costs what it costs
  *    under plain shadow (nothing for a new entry, the INVLPG exit that
  *    follows a change of a present one).
+ *    Write flooding (shadow.flood_writes, KVM's detect_write_flooding): a
+ *    non-leaf shadow table that takes that many emulated writes with no
+ *    hidden fault walking through it between is unshadowed whole (its
+ *    entries dropped at cost.shadow_entry each, the TLB flushed for its tag),
+ *    so its guest page stops exiting; a fault through it clears the count.
  *  - shadow-prefetch: plain shadow's flush on CR3 writes, but a hidden fault
  *    fills the whole shadow table page holding the leaf from the guest's
  *    table page (512 guest reads; sec. 2.3), with guest tables
@@ -95,6 +100,7 @@ typedef struct stable { /* one shadow table page */
     uint64_t va_base;      /* first virtual address it maps (not sign-extended) */
     unsigned level;
     uint32_t vm_id;
+    uint32_t flood; /* emulated writes since a fault last walked through it */
 } stable;
 
 struct shadow {
@@ -108,7 +114,7 @@ struct shadow {
     GHashTable *meta;  /* spfn -> stable* */
     GHashTable *rmap;  /* vm_id << RMAP_VM_SHIFT | gpfn -> GPtrArray of stable* */
     uint32_t *vm_pid;  /* per VM: the process whose root the VM last loaded (0: none) */
-    uint64_t built, flushes, prefetched;
+    uint64_t built, flushes, prefetched, flooded;
 };
 
 static gpointer key_ptr(uint64_t k) { return GSIZE_TO_POINTER((gsize)k); }
@@ -279,8 +285,20 @@ static void drop_slot(shadow *s, stable *m, unsigned index, bool flush_tlb)
                           canonical(s, m->va_base | (uint64_t)index << level_shift(m->level)));
 }
 
-/* Drops every shadow entry derived from the guest entry at entry_gpa. */
-static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa, bool flush_tlb)
+/* KVM's detect_write_flooding: a non-leaf shadow table written shadow.flood_writes
+ * times with no fault walking through it is probably no page table any more
+ * (or the guest is forking); it is unshadowed.  Leaf tables are exempt, as in
+ * KVM, where they would go unsync instead. */
+static bool flooded(shadow *s, stable *m)
+{
+    uint32_t limit = s->env.cfg->shadow_flood_writes;
+    return limit && m->level > 1 && ++m->flood >= limit;
+}
+
+/* Drops every shadow entry derived from the guest entry at entry_gpa; an
+ * emulated write (emulated) also counts towards write flooding, and a flooded
+ * table goes whole. */
+static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa, bool emulated, bool flush_tlb)
 {
     GPtrArray *a = g_hash_table_lookup(s->rmap, key_ptr(rmap_key(vm_id, entry_gpa >> VS_PAGE_SHIFT_4K)));
     if (!a)
@@ -293,8 +311,12 @@ static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa
     unsigned index = (unsigned)(entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)) / 8;
     for (unsigned i = 0; i < n; i++) {
         stable *m = g_hash_table_lookup(s->meta, key_ptr(spfns[i]));
-        if (m)
+        if (m && emulated && flooded(s, m)) {
+            s->flooded++;
+            unlink_table(s, m, flush_tlb);
+        } else if (m) {
             drop_slot(s, m, index, flush_tlb);
+        }
     }
     free(spfns);
 }
@@ -388,6 +410,7 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
     unsigned leaf = pt_leaf_level(size);
     uint64_t table = t->root, va_base = 0;
     for (unsigned level = s->levels; level > leaf; level--) {
+        ((stable *)g_hash_table_lookup(s->meta, key_ptr(table)))->flood = 0; /* KVM: FNAME(fetch) */
         uint64_t entry = (table << VS_PAGE_SHIFT_4K) + 8ull * pt_index(va, level);
         uint64_t pte = pt_read_entry(s->tables, entry);
         uint64_t child_base = va_base | (uint64_t)pt_index(va, level) << level_shift(level);
@@ -523,7 +546,8 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
     shadow *s = state;
     (void)level;
     (void)new_pte;
-    if (shadow_write_protects(s, sp->vm_id, entry_gpa >> VS_PAGE_SHIFT_4K)) {
+    bool emulated = shadow_write_protects(s, sp->vm_id, entry_gpa >> VS_PAGE_SHIFT_4K);
+    if (emulated) {
         mode_exit(&s->env, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
         /* Emulating the trapped store is one write to the guest table. */
         int rc = mode_vmm_ref(&s->env, sp, entry_gpa, true, err);
@@ -534,7 +558,7 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
     } else {
         return VS_OK; /* a new entry: nothing derived from it yet, nothing to invalidate */
     }
-    invalidate_guest_entry(s, sp->vm_id, entry_gpa, true);
+    invalidate_guest_entry(s, sp->vm_id, entry_gpa, emulated, true);
     return VS_OK;
 }
 
@@ -605,6 +629,7 @@ void shadow_report(void *state, jw *w)
     jw_u64(w, "shadows_live", g_hash_table_size(s->trees));
     jw_u64(w, "table_pages_live", g_hash_table_size(s->meta));
     jw_u64(w, "prefetched_entries", s->prefetched);
+    jw_u64(w, "flooded_tables", s->flooded);
     jw_end(w);
 }
 
