@@ -55,7 +55,8 @@
  *    so its guest page stops exiting; a fault through it clears the count.
  *  - shadow-prefetch: plain shadow's flush on CR3 writes, but a hidden fault
  *    fills the whole shadow table page holding the leaf from the guest's
- *    table page (512 guest reads; sec. 2.3), with guest tables
+ *    table page (sec. 2.3), read as one burst of cache lines (64 references
+ *    for 512 entries in 64-byte lines), with shadowed guest tables
  *    write-protected like shadow-cache so prefetched entries stay coherent.
  *
  * TLB coherence.  Whenever a shadow entry the TLB may hold is dropped the
