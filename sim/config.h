@@ -115,6 +115,7 @@ typedef struct vs_config {
     double adapt_miss_per_kinst;
     /* [shadow] */
     uint32_t shadow_flood_writes;
+    bool shadow_unsync;
     /* [agile] */
     uint32_t agile_shadow_levels;
     /* [stats] */

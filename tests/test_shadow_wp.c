@@ -7,7 +7,9 @@
  * shadow tables every (VM, process) must have as a plain list of nodes
  * (level, first virtual address, guest frame), rebuilt from the events the
  * mode sees and nothing of its data structures: a hidden fault adds the
- * tables its guest walk read (clearing their write-flooding counts); a CR3
+ * tables its guest walk read (clearing their write-flooding counts); a write
+ * to a page only leaf tables shadow makes it unsync (shadow.unsync), and a
+ * CR3 write protects the loaded shadow's pages again; a CR3
  * write of the flushing variants drops the
  * previous process's shadow; an emulated write to a protected table drops the
  * tables below the written slot (or, write flooding, the table itself); a
@@ -44,6 +46,7 @@ typedef struct node {
     uint64_t va_base; /* first address it maps, within the guest's VA width */
     uint64_t gpfn;
     unsigned flood;
+    bool unsync;
 } node;
 
 static struct ref {
@@ -52,7 +55,7 @@ static struct ref {
     mode_info info;
     void *state;
     xlate_stats *st;
-    bool protects, per_process;
+    bool protects, per_process, unsync;
     unsigned levels, flood_writes;
     uint32_t vm_pid[2];
     GArray *nodes;
@@ -126,6 +129,8 @@ static GHashTable *protected_set(void)
     GHashTable *set = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     for (guint i = 0; ref.protects && i < ref.nodes->len; i++) {
         node *n = &g_array_index(ref.nodes, node, i);
+        if (n->unsync)
+            continue;
         uint64_t *k = g_new(uint64_t, 1);
         *k = (uint64_t)n->vm << 40 | n->gpfn;
         g_hash_table_add(set, k);
@@ -137,10 +142,27 @@ static bool ref_protects(uint32_t vm, uint64_t gpfn)
 {
     for (guint i = 0; ref.protects && i < ref.nodes->len; i++) {
         node *n = &g_array_index(ref.nodes, node, i);
-        if (n->vm == vm && n->gpfn == gpfn)
+        if (n->vm == vm && n->gpfn == gpfn && !n->unsync)
             return true;
     }
     return false;
+}
+
+/* With unsync, a written page that only leaf tables shadow goes unsync (all
+ * its nodes); true when it did. */
+static bool unsync_page(uint32_t vm, uint64_t gpfn)
+{
+    bool leaves_only = ref.unsync;
+    for (guint i = 0; leaves_only && i < ref.nodes->len; i++) {
+        node *n = &g_array_index(ref.nodes, node, i);
+        leaves_only = !(n->vm == vm && n->gpfn == gpfn && n->level > 1);
+    }
+    for (guint i = 0; leaves_only && i < ref.nodes->len; i++) {
+        node *n = &g_array_index(ref.nodes, node, i);
+        if (n->vm == vm && n->gpfn == gpfn)
+            n->unsync = true;
+    }
+    return leaves_only;
 }
 
 static void check(void)
@@ -170,6 +192,7 @@ static int w_create(const mode_env *env, void **state, vs_err *err)
     ref.st = env->st;
     ref.levels = env->cfg->guest_levels;
     ref.flood_writes = env->cfg->shadow_flood_writes;
+    ref.unsync = env->cfg->shadow_unsync;
     return rc;
 }
 
@@ -199,12 +222,19 @@ static int w_translate(void *state, const mode_space *sp, uint64_t va, unsigned 
     return rc;
 }
 
+/* A CR3 write loading `to`: the flushing variants drop the previous shadow;
+ * the loaded one's unsync pages are resynced (protected again). */
 static void load(const mode_space *to)
 {
     uint32_t prev = ref.vm_pid[to->vm_id];
     if (!ref.per_process && prev && prev != to->pid)
         drop_tree(to->vm_id, prev);
     ref.vm_pid[to->vm_id] = to->pid;
+    for (guint i = 0; i < ref.nodes->len; i++) {
+        node *n = &g_array_index(ref.nodes, node, i);
+        if (n->vm == to->vm_id && n->pid == to->pid)
+            n->unsync = false;
+    }
 }
 
 static void w_cr3_write(void *state, const mode_space *to)
@@ -216,8 +246,12 @@ static void w_cr3_write(void *state, const mode_space *to)
 
 static void w_vm_switch(void *state, const mode_space *to)
 {
+    uint32_t prev = ref.vm_pid[to->vm_id];
     ref.real->vm_switch(state, to);
-    load(to);
+    if (prev && prev != to->pid) /* the guest switched processes while descheduled */
+        load(to);
+    else
+        ref.vm_pid[to->vm_id] = to->pid;
     check();
 }
 
@@ -236,16 +270,17 @@ static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, 
     uint64_t before = ref.st->exits[EXIT_PT_WRITE];
     int rc = ref.real->pte_written(state, sp, entry_gpa, level, old_pte, new_pte, err);
     ref.pt_writes_seen++;
+    bool emulated = expect_exit && !unsync_page(sp->vm_id, gpfn);
     if ((ref.st->exits[EXIT_PT_WRITE] != before) != expect_exit && ref.mismatches++ == 0 && !ref.withhold)
         print_message("write to guest frame 0x%llx: exit %d, reference %d\n", (unsigned long long)gpfn,
                       ref.st->exits[EXIT_PT_WRITE] != before, expect_exit);
-    if (expect_exit || (!ref.protects && (old_pte & PTE_P))) {
+    if (emulated || (old_pte & PTE_P)) {
         /* Work from a copy: drop_under edits the list. */
         GArray *hit = g_array_new(FALSE, FALSE, sizeof(node));
         for (guint i = 0; i < ref.nodes->len; i++) {
             node *n = &g_array_index(ref.nodes, node, i);
             if (n->vm == sp->vm_id && n->gpfn == gpfn) {
-                bool flooded = expect_exit && ref.flood_writes && n->level > 1 && ++n->flood >= ref.flood_writes;
+                bool flooded = emulated && ref.flood_writes && n->level > 1 && ++n->flood >= ref.flood_writes;
                 node copy = *n;
                 copy.flood = flooded; /* reused as the mark */
                 g_array_append_val(hit, copy);
@@ -385,6 +420,10 @@ static void write_protected_set_matches(void **state)
         run(modes[m], VT_OPTS("shadow.flood_writes=0"), false);
         assert_int_equal(ref.mismatches, 0);
         run(modes[m], VT_OPTS("shadow.flood_writes=1", "guest.levels=5"), false);
+        assert_int_equal(ref.mismatches, 0);
+        run(modes[m], VT_OPTS("shadow.unsync=true"), false);
+        assert_int_equal(ref.mismatches, 0);
+        run(modes[m], VT_OPTS("shadow.unsync=true", "shadow.flood_writes=1", "tlb.pcid=false"), false);
         assert_int_equal(ref.mismatches, 0);
     }
 }

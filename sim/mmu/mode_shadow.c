@@ -53,6 +53,13 @@
  *    hidden fault walking through it between is unshadowed whole (its
  *    entries dropped at cost.shadow_entry each, the TLB flushed for its tag),
  *    so its guest page stops exiting; a fault through it clears the count.
+ *    Unsync leaves (shadow.unsync, KVM's mmu_try_to_unsync_pages): a write
+ *    to a guest page that only leaf shadow tables shadow exits once
+ *    (cost.exit_hidden: the VMM's fault path, no emulation) and unprotects
+ *    it; later writes are free but for the INVLPG that follows a change of a
+ *    present entry.  A CR3 write resyncs the loaded shadow's unsync tables:
+ *    each guest page re-read in one burst, stale entries dropped, protected
+ *    again.
  *  - shadow-prefetch: plain shadow's flush on CR3 writes, but a hidden fault
  *    fills the whole shadow table page holding the leaf from the guest's
  *    table page (sec. 2.3), read as one burst of cache lines (64 references
@@ -102,6 +109,7 @@ typedef struct stable { /* one shadow table page */
     unsigned level;
     uint32_t vm_id;
     uint32_t flood; /* emulated writes since a fault last walked through it */
+    bool unsync;    /* a leaf table the guest writes without exits until the next resync */
 } stable;
 
 struct shadow {
@@ -114,8 +122,9 @@ struct shadow {
     GHashTable *trees; /* key -> stree* */
     GHashTable *meta;  /* spfn -> stable* */
     GHashTable *rmap;  /* vm_id << RMAP_VM_SHIFT | gpfn -> GPtrArray of stable* */
+    GPtrArray *unsync; /* the stables with unsync set */
     uint32_t *vm_pid;  /* per VM: the process whose root the VM last loaded (0: none) */
-    uint64_t built, flushes, prefetched, flooded;
+    uint64_t built, flushes, prefetched, flooded, unsynced, resynced; /* for the report */
 };
 
 static gpointer key_ptr(uint64_t k) { return GSIZE_TO_POINTER((gsize)k); }
@@ -158,13 +167,47 @@ const mode_env *shadow_env(const shadow *s) { return &s->env; }
 bool shadow_write_protects(const void *state, uint32_t vm_id, uint64_t gpfn)
 {
     const shadow *s = state;
-    return s->pol->write_protect && g_hash_table_contains(s->rmap, key_ptr(rmap_key(vm_id, gpfn)));
+    GPtrArray *a = s->pol->write_protect ? g_hash_table_lookup(s->rmap, key_ptr(rmap_key(vm_id, gpfn))) : NULL;
+    for (unsigned i = 0; a && i < a->len; i++)
+        if (!((stable *)g_ptr_array_index(a, i))->unsync)
+            return true;
+    return false;
 }
 
 uint64_t shadow_write_protected_count(const void *state)
 {
     const shadow *s = state;
-    return s->pol->write_protect ? g_hash_table_size(s->rmap) : 0;
+    uint64_t n = 0;
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, s->rmap);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+        uint64_t key = (uint64_t)GPOINTER_TO_SIZE(k);
+        n += shadow_write_protects(s, (uint32_t)(key >> RMAP_VM_SHIFT), key & ((1ull << RMAP_VM_SHIFT) - 1));
+    }
+    return n;
+}
+
+/* KVM's mmu_try_to_unsync_pages: with shadow.unsync a write to a guest page
+ * that only leaf shadow tables shadow unprotects it (every shadow of it goes
+ * unsync) instead of being emulated.  True when it did. */
+static bool try_unsync(shadow *s, uint32_t vm_id, uint64_t gpfn)
+{
+    GPtrArray *a = g_hash_table_lookup(s->rmap, key_ptr(rmap_key(vm_id, gpfn)));
+    if (!s->env.cfg->shadow_unsync || !a)
+        return false;
+    for (unsigned i = 0; i < a->len; i++)
+        if (((stable *)g_ptr_array_index(a, i))->level != 1)
+            return false; /* upper levels stay write-tracked */
+    for (unsigned i = 0; i < a->len; i++) {
+        stable *m = g_ptr_array_index(a, i);
+        if (!m->unsync) {
+            m->unsync = true;
+            g_ptr_array_add(s->unsync, m);
+            s->unsynced++;
+        }
+    }
+    return true;
 }
 
 void shadow_count_prefetched(shadow *s, uint64_t n) { s->prefetched += n; }
@@ -230,6 +273,8 @@ static void free_table(shadow *s, uint64_t spfn, unsigned level)
     stable *m = g_hash_table_lookup(s->meta, key_ptr(spfn));
     assert(m);
     rmap_remove(s, m);
+    if (m->unsync)
+        g_ptr_array_remove_fast(s->unsync, m);
     g_hash_table_remove(s->meta, key_ptr(spfn));
     hv_free_table(s->env.hv, spfn);
 }
@@ -502,11 +547,50 @@ static void load_root(shadow *s, const mode_space *to)
     s->vm_pid[to->vm_id] = to->pid;
 }
 
+/* Whether shadow leaf spte no longer agrees with guest leaf gpte. */
+static bool stale_leaf(const mode_space *sp, uint64_t spte, uint64_t gpte)
+{
+    uint64_t hpa;
+    vs_pgsz size;
+    if (!(gpte & PTE_P) || !hv_translate(sp->vm, pte_addr(gpte), &hpa, &size))
+        return true;
+    return pte_addr(hpa) != pte_addr(spte) || ((spte & PTE_RW) && !(gpte & PTE_RW));
+}
+
+/* KVM's kvm_mmu_sync_roots at a CR3 write: every unsync leaf table of the
+ * loaded shadow is re-read from the guest (one burst of lines,
+ * FNAME(sync_page)), its stale entries dropped, and it is write-protected
+ * again.  (INVLPG resyncs its one entry: shadow_invlpg drops it.) */
+static void resync(shadow *s, const mode_space *sp)
+{
+    stree *t = g_hash_table_lookup(s->trees, key_ptr(tree_key(sp)));
+    /* Downwards, so that remove_index_fast moves only visited elements. */
+    for (unsigned i = s->unsync->len; t && i-- > 0;) {
+        stable *m = g_ptr_array_index(s->unsync, i);
+        if (m->tree != t)
+            continue;
+        uint64_t gptes[PT_ENTRIES];
+        vs_err err;
+        int rc = mode_vmm_read_guest_page(&s->env, sp, m->gpfn << VS_PAGE_SHIFT_4K, gptes, &err);
+        assert(rc == VS_OK); /* the VMM read this guest table to shadow it: it is backed */
+        (void)rc;
+        for (unsigned j = 0; j < PT_ENTRIES; j++) {
+            uint64_t spte = pt_read_entry(s->tables, (m->spfn << VS_PAGE_SHIFT_4K) + 8ull * j);
+            if ((spte & PTE_P) && stale_leaf(sp, spte, gptes[j]))
+                drop_slot(s, m, j, true);
+        }
+        m->unsync = false;
+        g_ptr_array_remove_index_fast(s->unsync, i);
+        s->resynced++;
+    }
+}
+
 void shadow_cr3_write(void *state, const mode_space *to)
 {
     shadow *s = state;
     mode_exit(&s->env, EXIT_CR3_WRITE, s->env.cfg->cost_exit_cr3);
     load_root(s, to);
+    resync(s, to);
 }
 
 void shadow_vm_switch(void *state, const mode_space *to)
@@ -547,7 +631,16 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
     shadow *s = state;
     (void)level;
     (void)new_pte;
-    bool emulated = shadow_write_protects(s, sp->vm_id, entry_gpa >> VS_PAGE_SHIFT_4K);
+    uint64_t gpfn = entry_gpa >> VS_PAGE_SHIFT_4K;
+    bool emulated = shadow_write_protects(s, sp->vm_id, gpfn);
+    if (emulated && try_unsync(s, sp->vm_id, gpfn)) {
+        /* The store faulted once; the VMM's fault path unprotected the page
+         * and the store retried natively: no emulation. */
+        mode_exit(&s->env, EXIT_PT_WRITE, s->env.cfg->cost_exit_hidden);
+        emulated = false;
+        if (!(old_pte & PTE_P))
+            return VS_OK;
+    }
     if (emulated) {
         mode_exit(&s->env, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
         /* Emulating the trapped store is one write to the guest table. */
@@ -603,6 +696,7 @@ int shadow_create(const mode_env *env, const shadow_policy *pol, void **state, v
     s->meta = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free);
     s->rmap = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
     s->vm_pid = vs_calloc(env->cfg->vm_count, sizeof *s->vm_pid);
+    s->unsync = g_ptr_array_new();
     *state = s;
     return VS_OK;
 }
@@ -611,6 +705,7 @@ void shadow_destroy(void *state)
 {
     shadow *s = state;
     /* Host memory goes with the hypervisor; only our bookkeeping is freed. */
+    g_ptr_array_unref(s->unsync);
     g_hash_table_destroy(s->rmap);
     g_hash_table_destroy(s->meta);
     g_hash_table_destroy(s->trees);
@@ -631,6 +726,8 @@ void shadow_report(void *state, jw *w)
     jw_u64(w, "table_pages_live", g_hash_table_size(s->meta));
     jw_u64(w, "prefetched_entries", s->prefetched);
     jw_u64(w, "flooded_tables", s->flooded);
+    jw_u64(w, "unsynced_tables", s->unsynced);
+    jw_u64(w, "resynced_tables", s->resynced);
     jw_end(w);
 }
 
