@@ -117,6 +117,8 @@ static const cfg_opt options[] = {
     {"adaptive", "interval", OPT_U64, OFF(adapt_interval), "1000000", 1000, MAXU64, NULL, "instructions between adaptive decisions"},
     {"adaptive", "cr3_per_kinst", OPT_DOUBLE, OFF(adapt_cr3_per_kinst), "0.05", 0, 1e9, NULL, "CR3 writes per 1000 instructions above which nested is chosen"},
     {"adaptive", "miss_per_kinst", OPT_DOUBLE, OFF(adapt_miss_per_kinst), "1.0", 0, 1e9, NULL, "TLB misses per 1000 instructions above which shadow is chosen"},
+    {"shadow", "flood_writes", OPT_U32, OFF(shadow_flood_writes), "3", 0, 1000000, NULL, "emulated writes to a shadowed non-leaf guest table, with no fault walking through it between, that unshadow it (0 = never; KVM detect_write_flooding: 3)"},
+    {"shadow", "unsync", OPT_BOOL, OFF(shadow_unsync), "false", 0, 0, NULL, "shadowed leaf guest tables go unsync on their first write, resynced at CR3 write and INVLPG (KVM since 2.6.27; false: KVM 61 of seed 003)"},
     {"agile", "shadow_levels", OPT_U32, OFF(agile_shadow_levels), "2", 1, 5, NULL, "upper guest levels walked in shadow mode before switching to nested"},
     {"stats", "interval", OPT_U64, OFF(stats_interval), "0", 0, MAXU64, NULL, "instructions per interval sample (0 = none)"},
 };

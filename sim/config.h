@@ -113,6 +113,9 @@ typedef struct vs_config {
     uint64_t adapt_interval;
     double adapt_cr3_per_kinst;
     double adapt_miss_per_kinst;
+    /* [shadow] */
+    uint32_t shadow_flood_writes;
+    bool shadow_unsync;
     /* [agile] */
     uint32_t agile_shadow_levels;
     /* [stats] */

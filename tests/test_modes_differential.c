@@ -247,8 +247,8 @@ static void every_mode(void **state)
         VT_OPTS("pwc.kind=unified", "guest.page_size=2m"),
         VT_OPTS("guest.page_size=2m", "host.page_size=2m"),
         VT_OPTS("tlb.pcid=false", "tlb.vpid=false", "host.page_size=1g"),
-        VT_OPTS("pwc.enabled=false", "ntlb.enabled=false", "guest.levels=5"),
-        VT_OPTS("contig.segments=3", "agile.shadow_levels=1", "ntlb.entries=4"),
+        VT_OPTS("pwc.enabled=false", "ntlb.enabled=false", "guest.levels=5", "shadow.unsync=true"),
+        VT_OPTS("contig.segments=3", "agile.shadow_levels=1", "ntlb.entries=4", "shadow.flood_writes=1"),
     };
     unsigned modes = 0, failed = 0;
     for (vs_mode m = 0; m < (vs_mode)mode_count(); m++) {

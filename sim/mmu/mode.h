@@ -192,6 +192,12 @@ int mode_vmm_ref(const mode_env *env, const mode_space *sp, uint64_t gpa, bool w
 /* mode_vmm_ref that also returns the guest page-table entry at entry_gpa. */
 int mode_vmm_read_guest(const mode_env *env, const mode_space *sp, uint64_t entry_gpa, uint64_t *pte,
                         vs_err *err);
+/* The VMM's read of the whole guest table page at table_gpa (4 KiB aligned)
+ * as one burst: one reference per cache line through the hierarchy (64 for
+ * 64-byte lines), each counted in vmm_refs and priced in exit_cycles; fills
+ * ptes with its PT_ENTRIES entries. */
+int mode_vmm_read_guest_page(const mode_env *env, const mode_space *sp, uint64_t table_gpa,
+                             uint64_t ptes[PT_ENTRIES], vs_err *err);
 
 /* The translation of va as the page tables hold it now, found without side
  * effects -- no fault, no exit, no A/D bit, no table allocated, no cache or

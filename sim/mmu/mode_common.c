@@ -161,6 +161,36 @@ int mode_vmm_read_guest(const mode_env *env, const mode_space *sp, uint64_t entr
     return rc;
 }
 
+/* The line the VMM's data references move in: the smallest of the data-side
+ * caches; with no cache, x86's 64-byte line (SDM vol. 3A 11.1). */
+#define VMM_LINE_NO_CACHE 64
+
+static uint32_t vmm_line_bytes(const vs_config *cfg)
+{
+    uint32_t line = 0;
+    for (uint32_t i = 0; i < cfg->n_caches; i++)
+        if (cfg->caches[i].side != MH_SIDE_INST && (line == 0 || cfg->caches[i].line < line))
+            line = cfg->caches[i].line;
+    return line ? line : VMM_LINE_NO_CACHE;
+}
+
+int mode_vmm_read_guest_page(const mode_env *env, const mode_space *sp, uint64_t table_gpa,
+                             uint64_t ptes[PT_ENTRIES], vs_err *err)
+{
+    uint64_t hpa;
+    int rc = mode_vmm_frame(env, sp, table_gpa, &hpa, NULL, err);
+    if (rc != VS_OK)
+        return rc;
+    uint32_t line = vmm_line_bytes(env->cfg);
+    for (uint64_t off = 0; off < PT_ENTRIES * 8ull; off += line) {
+        env->st->vmm_refs++;
+        env->st->exit_cycles += mh_access(env->mem, hpa + off, MH_DATA, false, NULL);
+    }
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        ptes[i] = pt_read_entry(os_mem(sp->os), table_gpa + 8ull * i);
+    return VS_OK;
+}
+
 /* A guest-physical address to host-physical for mode_probe: a contiguous
  * segment's base, or a walk of the host tables that touches nothing. */
 static bool probe_gpa(const hv_vm *vm, uint64_t gpa, uint64_t *hpa, vs_pgsz *size, walk_tally *t)

@@ -39,15 +39,31 @@
  *    write-protection, a copy-on-write remap) is followed by the INVLPG the
  *    architecture requires (SDM 3A 4.10.4.1), which exits the same way.
  *  - shadow-cache: one shadow per guest root, kept across switches; a CR3
- *    write exits only to switch roots (sec. 2.2).  Every guest page-table
- *    write is a pt_write exit (cost.exit_pt_write + one reference to emulate
+ *    write exits only to switch roots (sec. 2.2).  As in KVM
+ *    (kvm_mmu_track_write, account_shadowed) only the guest table pages a
+ *    shadow table currently shadows are write-protected: a guest write to
+ *    one is a pt_write exit (cost.exit_pt_write + one reference to emulate
  *    the write) that drops the shadow entries derived from that guest entry
- *    in every shadow (a reverse map, guest table page -> shadow table pages).
- *    This counts every write, an upper bound: KVM write-protects only guest
- *    tables it currently shadows.
+ *    in every shadow (a reverse map, guest table page -> shadow table pages,
+ *    per VM); a write to any other guest table page costs what it costs
+ *    under plain shadow (nothing for a new entry, the INVLPG exit that
+ *    follows a change of a present one).
+ *    Write flooding (shadow.flood_writes, KVM's detect_write_flooding): a
+ *    non-leaf shadow table that takes that many emulated writes with no
+ *    hidden fault walking through it between is unshadowed whole (its
+ *    entries dropped at cost.shadow_entry each, the TLB flushed for its tag),
+ *    so its guest page stops exiting; a fault through it clears the count.
+ *    Unsync leaves (shadow.unsync, KVM's mmu_try_to_unsync_pages): a write
+ *    to a guest page that only leaf shadow tables shadow exits once
+ *    (cost.exit_hidden: the VMM's fault path, no emulation) and unprotects
+ *    it; later writes are free but for the INVLPG that follows a change of a
+ *    present entry.  A CR3 write resyncs the loaded shadow's unsync tables:
+ *    each guest page re-read in one burst, stale entries dropped, protected
+ *    again.
  *  - shadow-prefetch: plain shadow's flush on CR3 writes, but a hidden fault
  *    fills the whole shadow table page holding the leaf from the guest's
- *    table page (512 guest reads; sec. 2.3), with guest tables
+ *    table page (sec. 2.3), read as one burst of cache lines (64 references
+ *    for 512 entries in 64-byte lines), with shadowed guest tables
  *    write-protected like shadow-cache so prefetched entries stay coherent.
  *
  * TLB coherence.  Whenever a shadow entry the TLB may hold is dropped the
@@ -59,7 +75,9 @@
  * (keyed by entry address) drops every freed or changed entry.
  *
  * Invariants: every shadow table page is in `meta` exactly while attached;
- * a table that shadows a guest table page is in that page's reverse-map list;
+ * a table that shadows a guest table page is in that page's reverse-map list,
+ * and under a protecting policy that page is write-protected exactly while
+ * its list is not empty;
  * a present non-leaf shadow entry points to a table whose meta names it as
  * parent; shadow_entries_dropped counts each present entry removed once.
  */
@@ -90,6 +108,8 @@ typedef struct stable { /* one shadow table page */
     uint64_t va_base;      /* first virtual address it maps (not sign-extended) */
     unsigned level;
     uint32_t vm_id;
+    uint32_t flood; /* emulated writes since a fault last walked through it */
+    bool unsync;    /* a leaf table the guest writes without exits until the next resync */
 } stable;
 
 struct shadow {
@@ -102,8 +122,9 @@ struct shadow {
     GHashTable *trees; /* key -> stree* */
     GHashTable *meta;  /* spfn -> stable* */
     GHashTable *rmap;  /* vm_id << RMAP_VM_SHIFT | gpfn -> GPtrArray of stable* */
+    GPtrArray *unsync; /* the stables with unsync set */
     uint32_t *vm_pid;  /* per VM: the process whose root the VM last loaded (0: none) */
-    uint64_t built, flushes, prefetched;
+    uint64_t built, flushes, prefetched, flooded, unsynced, resynced; /* for the report */
 };
 
 static gpointer key_ptr(uint64_t k) { return GSIZE_TO_POINTER((gsize)k); }
@@ -140,6 +161,54 @@ static void flush_tlb_tag(shadow *s, uint16_t tag)
 }
 
 const mode_env *shadow_env(const shadow *s) { return &s->env; }
+
+/* KVM write-tracks a guest frame while an indirect shadow page shadows it
+ * (account_shadowed); the reverse map holds exactly those frames. */
+bool shadow_write_protects(const void *state, uint32_t vm_id, uint64_t gpfn)
+{
+    const shadow *s = state;
+    GPtrArray *a = s->pol->write_protect ? g_hash_table_lookup(s->rmap, key_ptr(rmap_key(vm_id, gpfn))) : NULL;
+    for (unsigned i = 0; a && i < a->len; i++)
+        if (!((stable *)g_ptr_array_index(a, i))->unsync)
+            return true;
+    return false;
+}
+
+uint64_t shadow_write_protected_count(const void *state)
+{
+    const shadow *s = state;
+    uint64_t n = 0;
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, s->rmap);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+        uint64_t key = (uint64_t)GPOINTER_TO_SIZE(k);
+        n += shadow_write_protects(s, (uint32_t)(key >> RMAP_VM_SHIFT), key & ((1ull << RMAP_VM_SHIFT) - 1));
+    }
+    return n;
+}
+
+/* KVM's mmu_try_to_unsync_pages: with shadow.unsync a write to a guest page
+ * that only leaf shadow tables shadow unprotects it (every shadow of it goes
+ * unsync) instead of being emulated.  True when it did. */
+static bool try_unsync(shadow *s, uint32_t vm_id, uint64_t gpfn)
+{
+    GPtrArray *a = g_hash_table_lookup(s->rmap, key_ptr(rmap_key(vm_id, gpfn)));
+    if (!s->env.cfg->shadow_unsync || !a)
+        return false;
+    for (unsigned i = 0; i < a->len; i++)
+        if (((stable *)g_ptr_array_index(a, i))->level != 1)
+            return false; /* upper levels stay write-tracked */
+    for (unsigned i = 0; i < a->len; i++) {
+        stable *m = g_ptr_array_index(a, i);
+        if (!m->unsync) {
+            m->unsync = true;
+            g_ptr_array_add(s->unsync, m);
+            s->unsynced++;
+        }
+    }
+    return true;
+}
 
 void shadow_count_prefetched(shadow *s, uint64_t n) { s->prefetched += n; }
 
@@ -204,6 +273,8 @@ static void free_table(shadow *s, uint64_t spfn, unsigned level)
     stable *m = g_hash_table_lookup(s->meta, key_ptr(spfn));
     assert(m);
     rmap_remove(s, m);
+    if (m->unsync)
+        g_ptr_array_remove_fast(s->unsync, m);
     g_hash_table_remove(s->meta, key_ptr(spfn));
     hv_free_table(s->env.hv, spfn);
 }
@@ -260,8 +331,20 @@ static void drop_slot(shadow *s, stable *m, unsigned index, bool flush_tlb)
                           canonical(s, m->va_base | (uint64_t)index << level_shift(m->level)));
 }
 
-/* Drops every shadow entry derived from the guest entry at entry_gpa. */
-static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa, bool flush_tlb)
+/* KVM's detect_write_flooding: a non-leaf shadow table written shadow.flood_writes
+ * times with no fault walking through it is probably no page table any more
+ * (or the guest is forking); it is unshadowed.  Leaf tables are exempt, as in
+ * KVM, where they would go unsync instead. */
+static bool flooded(shadow *s, stable *m)
+{
+    uint32_t limit = s->env.cfg->shadow_flood_writes;
+    return limit && m->level > 1 && ++m->flood >= limit;
+}
+
+/* Drops every shadow entry derived from the guest entry at entry_gpa; an
+ * emulated write (emulated) also counts towards write flooding, and a flooded
+ * table goes whole. */
+static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa, bool emulated, bool flush_tlb)
 {
     GPtrArray *a = g_hash_table_lookup(s->rmap, key_ptr(rmap_key(vm_id, entry_gpa >> VS_PAGE_SHIFT_4K)));
     if (!a)
@@ -274,8 +357,12 @@ static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa
     unsigned index = (unsigned)(entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)) / 8;
     for (unsigned i = 0; i < n; i++) {
         stable *m = g_hash_table_lookup(s->meta, key_ptr(spfns[i]));
-        if (m)
+        if (m && emulated && flooded(s, m)) {
+            s->flooded++;
+            unlink_table(s, m, flush_tlb);
+        } else if (m) {
             drop_slot(s, m, index, flush_tlb);
+        }
     }
     free(spfns);
 }
@@ -369,6 +456,7 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
     unsigned leaf = pt_leaf_level(size);
     uint64_t table = t->root, va_base = 0;
     for (unsigned level = s->levels; level > leaf; level--) {
+        ((stable *)g_hash_table_lookup(s->meta, key_ptr(table)))->flood = 0; /* KVM: FNAME(fetch) */
         uint64_t entry = (table << VS_PAGE_SHIFT_4K) + 8ull * pt_index(va, level);
         uint64_t pte = pt_read_entry(s->tables, entry);
         uint64_t child_base = va_base | (uint64_t)pt_index(va, level) << level_shift(level);
@@ -459,11 +547,50 @@ static void load_root(shadow *s, const mode_space *to)
     s->vm_pid[to->vm_id] = to->pid;
 }
 
+/* Whether shadow leaf spte no longer agrees with guest leaf gpte. */
+static bool stale_leaf(const mode_space *sp, uint64_t spte, uint64_t gpte)
+{
+    uint64_t hpa;
+    vs_pgsz size;
+    if (!(gpte & PTE_P) || !hv_translate(sp->vm, pte_addr(gpte), &hpa, &size))
+        return true;
+    return pte_addr(hpa) != pte_addr(spte) || ((spte & PTE_RW) && !(gpte & PTE_RW));
+}
+
+/* KVM's kvm_mmu_sync_roots at a CR3 write: every unsync leaf table of the
+ * loaded shadow is re-read from the guest (one burst of lines,
+ * FNAME(sync_page)), its stale entries dropped, and it is write-protected
+ * again.  (INVLPG resyncs its one entry: shadow_invlpg drops it.) */
+static void resync(shadow *s, const mode_space *sp)
+{
+    stree *t = g_hash_table_lookup(s->trees, key_ptr(tree_key(sp)));
+    /* Downwards, so that remove_index_fast moves only visited elements. */
+    for (unsigned i = s->unsync->len; t && i-- > 0;) {
+        stable *m = g_ptr_array_index(s->unsync, i);
+        if (m->tree != t)
+            continue;
+        uint64_t gptes[PT_ENTRIES];
+        vs_err err;
+        int rc = mode_vmm_read_guest_page(&s->env, sp, m->gpfn << VS_PAGE_SHIFT_4K, gptes, &err);
+        assert(rc == VS_OK); /* the VMM read this guest table to shadow it: it is backed */
+        (void)rc;
+        for (unsigned j = 0; j < PT_ENTRIES; j++) {
+            uint64_t spte = pt_read_entry(s->tables, (m->spfn << VS_PAGE_SHIFT_4K) + 8ull * j);
+            if ((spte & PTE_P) && stale_leaf(sp, spte, gptes[j]))
+                drop_slot(s, m, j, true);
+        }
+        m->unsync = false;
+        g_ptr_array_remove_index_fast(s->unsync, i);
+        s->resynced++;
+    }
+}
+
 void shadow_cr3_write(void *state, const mode_space *to)
 {
     shadow *s = state;
     mode_exit(&s->env, EXIT_CR3_WRITE, s->env.cfg->cost_exit_cr3);
     load_root(s, to);
+    resync(s, to);
 }
 
 void shadow_vm_switch(void *state, const mode_space *to)
@@ -504,7 +631,17 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
     shadow *s = state;
     (void)level;
     (void)new_pte;
-    if (s->pol->write_protect) {
+    uint64_t gpfn = entry_gpa >> VS_PAGE_SHIFT_4K;
+    bool emulated = shadow_write_protects(s, sp->vm_id, gpfn);
+    if (emulated && try_unsync(s, sp->vm_id, gpfn)) {
+        /* The store faulted once; the VMM's fault path unprotected the page
+         * and the store retried natively: no emulation. */
+        mode_exit(&s->env, EXIT_PT_WRITE, s->env.cfg->cost_exit_hidden);
+        emulated = false;
+        if (!(old_pte & PTE_P))
+            return VS_OK;
+    }
+    if (emulated) {
         mode_exit(&s->env, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
         /* Emulating the trapped store is one write to the guest table. */
         int rc = mode_vmm_ref(&s->env, sp, entry_gpa, true, err);
@@ -515,7 +652,7 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
     } else {
         return VS_OK; /* a new entry: nothing derived from it yet, nothing to invalidate */
     }
-    invalidate_guest_entry(s, sp->vm_id, entry_gpa, true);
+    invalidate_guest_entry(s, sp->vm_id, entry_gpa, emulated, true);
     return VS_OK;
 }
 
@@ -559,6 +696,7 @@ int shadow_create(const mode_env *env, const shadow_policy *pol, void **state, v
     s->meta = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free);
     s->rmap = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
     s->vm_pid = vs_calloc(env->cfg->vm_count, sizeof *s->vm_pid);
+    s->unsync = g_ptr_array_new();
     *state = s;
     return VS_OK;
 }
@@ -567,6 +705,7 @@ void shadow_destroy(void *state)
 {
     shadow *s = state;
     /* Host memory goes with the hypervisor; only our bookkeeping is freed. */
+    g_ptr_array_unref(s->unsync);
     g_hash_table_destroy(s->rmap);
     g_hash_table_destroy(s->meta);
     g_hash_table_destroy(s->trees);
@@ -586,6 +725,9 @@ void shadow_report(void *state, jw *w)
     jw_u64(w, "shadows_live", g_hash_table_size(s->trees));
     jw_u64(w, "table_pages_live", g_hash_table_size(s->meta));
     jw_u64(w, "prefetched_entries", s->prefetched);
+    jw_u64(w, "flooded_tables", s->flooded);
+    jw_u64(w, "unsynced_tables", s->unsynced);
+    jw_u64(w, "resynced_tables", s->resynced);
     jw_end(w);
 }
 

@@ -3,8 +3,9 @@
  * files see it.  The three variants of Bae, Lange and Dinda (NWU-EECS-10-07,
  * sec. 2) differ only in a policy: whether a shadow survives a guest CR3
  * write, whether guest page tables are write-protected, and whether a hidden
- * fault fills one entry or the whole shadow table page.  Nothing outside the
- * shadow files includes this header.
+ * fault fills one entry or the whole shadow table page.  Outside the shadow
+ * files only tests/test_shadow_wp.c includes this header (the write-protected
+ * set against its naive reference).
  */
 #ifndef VS_MODE_SHADOW_INT_H
 #define VS_MODE_SHADOW_INT_H
@@ -22,7 +23,7 @@ typedef int (*shadow_prefetch_fn)(shadow *s, const mode_space *sp, uint64_t spfn
 typedef struct shadow_policy {
     const char *name;
     bool per_process;   /* one shadow per guest root, kept across CR3 writes (caching) */
-    bool write_protect; /* every guest page-table write is a pt_write exit */
+    bool write_protect; /* writes to shadowed guest table pages are pt_write exits */
     shadow_prefetch_fn prefetch; /* NULL: a hidden fault fills one entry */
 } shadow_policy;
 
@@ -49,6 +50,12 @@ void shadow_report(void *state, jw *w);
         .pte_written = shadow_pte_written, .table_freed = shadow_table_freed, .space_freed = shadow_space_freed, \
         .report = shadow_report,                                                                                 \
     }
+
+/* Whether the guest table page gpfn of VM vm_id is write-protected now: the
+ * policy protects and some shadow table shadows it.  state is a variant's. */
+bool shadow_write_protects(const void *state, uint32_t vm_id, uint64_t gpfn);
+/* How many guest table pages (all VMs) are write-protected now. */
+uint64_t shadow_write_protected_count(const void *state);
 
 /* ---- for the prefetch variant ---- */
 /* The run's environment: the VMM's reads of guest tables go through

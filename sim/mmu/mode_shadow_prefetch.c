@@ -3,25 +3,27 @@
  * Dinda, NWU-EECS-10-07, sec. 2.3, as implemented in Palacios): plain
  * shadow's flush on every guest CR3 write, but a hidden fault fills the whole
  * shadow table page that holds the faulting leaf from the guest's table page
- * -- 512 guest entries read (one VMM reference each), one shadow entry
- * written per present guest leaf the host already backs at least as large.
- * One exit so refills up to 512 entries after a flush.  Guest page tables are
- * write-protected, as for caching, so a guest change to an entry prefetched
- * but not yet used is seen (pt_write exits drop it).
+ * -- one shadow entry written per present guest leaf the host already backs
+ * at least as large.  The VMM reads the guest table page as one burst
+ * (mode_vmm_read_guest_page): one reference per cache line through the
+ * hierarchy, 64 for 512 eight-byte entries and 64-byte lines, not 512 serial
+ * references (the paper: the prefetch fills "all the other entries" in the
+ * one exit).  Guest page tables that are shadowed are write-protected, as
+ * for caching, so a guest change to an entry prefetched but not yet used is
+ * seen (pt_write exits drop it).
  */
 #include "mode_shadow_int.h"
 
 static int prefetch_table(shadow *s, const mode_space *sp, uint64_t spfn, uint64_t gtable, unsigned level,
                           bool upper_rw, vs_err *err)
 {
+    uint64_t gptes[PT_ENTRIES];
+    int rc = mode_vmm_read_guest_page(shadow_env(s), sp, gtable, gptes, err);
+    if (rc != VS_OK)
+        return rc;
     uint64_t filled = 0;
-    for (unsigned i = 0; i < PT_ENTRIES; i++) {
-        uint64_t gpte;
-        int rc = mode_vmm_read_guest(shadow_env(s), sp, gtable + 8ull * i, &gpte, err);
-        if (rc != VS_OK)
-            return rc;
-        filled += shadow_fill_slot(s, sp, spfn, level, i, gpte, upper_rw);
-    }
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        filled += shadow_fill_slot(s, sp, spfn, level, i, gptes[i], upper_rw);
     shadow_count_prefetched(s, filled);
     return VS_OK;
 }

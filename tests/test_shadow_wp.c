@@ -1,0 +1,436 @@
+/*
+ * test_shadow_wp.c: which guest page-table pages the shadow modes
+ * write-protect, against a naive reference.
+ *
+ * KVM write-protects a guest table page exactly while a shadow page shadows
+ * it (docs/vmm.md sec. 1).  The reference keeps, beside the engine, the
+ * shadow tables every (VM, process) must have as a plain list of nodes
+ * (level, first virtual address, guest frame), rebuilt from the events the
+ * mode sees and nothing of its data structures: a hidden fault adds the
+ * tables its guest walk read (clearing their write-flooding counts); a write
+ * to a page only leaf tables shadow makes it unsync (shadow.unsync), and a
+ * CR3 write protects the loaded shadow's pages again; a CR3
+ * write of the flushing variants drops the
+ * previous process's shadow; an emulated write to a protected table drops the
+ * tables below the written slot (or, write flooding, the table itself); a
+ * freed guest table or address space drops its shadows.  After every event
+ * the mode's write-protected set must equal the set of the nodes' frames, and
+ * a guest page-table write must exit exactly when its page was in that set.
+ *
+ * The random traces mix loads, stores, fork (copy-on-write), exec, exit,
+ * switches, INVLPG and sparse touches that build upper-level tables, on two
+ * VMs.  A check that never fails proves nothing: the test first withholds one
+ * table_freed event from the mode and must see the sets disagree.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "engine.h"
+#include "mmu/mode.h"
+#include "mmu/mode_shadow_int.h"
+#include "mmu/pt.h"
+#include "vs_test.h"
+
+#define N_RECS 6000
+#define N_PIDS 4
+#define WITHHELD_AT 3 /* the table_freed event the seeded fault keeps from the mode */
+
+typedef struct node {
+    uint32_t vm, pid;
+    unsigned level;
+    uint64_t va_base; /* first address it maps, within the guest's VA width */
+    uint64_t gpfn;
+    unsigned flood;
+    bool unsync;
+} node;
+
+static struct ref {
+    const mode_ops *real;
+    mode_ops ops;
+    mode_info info;
+    void *state;
+    xlate_stats *st;
+    bool protects, per_process, unsync;
+    unsigned levels, flood_writes;
+    uint32_t vm_pid[2];
+    GArray *nodes;
+    uint64_t checks, mismatches, pt_writes_seen, table_freed_calls;
+    bool withhold;
+} ref;
+
+static uint64_t span(unsigned level) { return 1ull << (VS_PAGE_SHIFT_4K + 9 * level); }
+static uint64_t va_mask(void) { return span(ref.levels) - 1; }
+
+/* Removes the nodes of (vm, pid) for which drop(n, arg) holds. */
+static void remove_if(bool (*drop)(const node *n, const node *arg, unsigned slot), const node *arg, unsigned slot)
+{
+    for (guint i = ref.nodes->len; i-- > 0;)
+        if (drop(&g_array_index(ref.nodes, node, i), arg, slot))
+            g_array_remove_index_fast(ref.nodes, i);
+}
+
+static bool same_tree(const node *n, const node *a, unsigned slot)
+{
+    (void)slot;
+    return n->vm == a->vm && n->pid == a->pid;
+}
+
+/* n lies below slot `slot` of a (slot == PT_ENTRIES: anywhere below a, or a itself). */
+static bool below(const node *n, const node *a, unsigned slot)
+{
+    if (n->vm != a->vm || n->pid != a->pid || n->level > a->level)
+        return false;
+    if (n->level == a->level)
+        return slot == PT_ENTRIES && n->va_base == a->va_base;
+    if ((n->va_base & ~(span(a->level) - 1)) != a->va_base)
+        return false;
+    return slot == PT_ENTRIES || pt_index(n->va_base, a->level) == slot;
+}
+
+static void drop_tree(uint32_t vm, uint32_t pid) { remove_if(same_tree, &(node){.vm = vm, .pid = pid}, 0); }
+
+/* Drops node a (or only what hangs from its slot) and everything below. */
+static void drop_under(node a, unsigned slot)
+{
+    if (slot == PT_ENTRIES && a.level == ref.levels)
+        drop_tree(a.vm, a.pid); /* a root goes with its whole shadow */
+    else
+        remove_if(below, &a, slot);
+}
+
+static node *find(uint32_t vm, uint32_t pid, unsigned level, uint64_t va_base)
+{
+    for (guint i = 0; i < ref.nodes->len; i++) {
+        node *n = &g_array_index(ref.nodes, node, i);
+        if (n->vm == vm && n->pid == pid && n->level == level && n->va_base == va_base)
+            return n;
+    }
+    return NULL;
+}
+
+static void add_node(uint32_t vm, uint32_t pid, unsigned level, uint64_t va, uint64_t gpfn)
+{
+    uint64_t base = va & va_mask() & ~(span(level) - 1);
+    node *n = find(vm, pid, level, base);
+    if (n) {
+        n->flood = 0; /* the fault's walk passed through it */
+        return;
+    }
+    g_array_append_val(ref.nodes, ((node){.vm = vm, .pid = pid, .level = level, .va_base = base, .gpfn = gpfn}));
+}
+
+static GHashTable *protected_set(void)
+{
+    GHashTable *set = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    for (guint i = 0; ref.protects && i < ref.nodes->len; i++) {
+        node *n = &g_array_index(ref.nodes, node, i);
+        if (n->unsync)
+            continue;
+        uint64_t *k = g_new(uint64_t, 1);
+        *k = (uint64_t)n->vm << 40 | n->gpfn;
+        g_hash_table_add(set, k);
+    }
+    return set;
+}
+
+static bool ref_protects(uint32_t vm, uint64_t gpfn)
+{
+    for (guint i = 0; ref.protects && i < ref.nodes->len; i++) {
+        node *n = &g_array_index(ref.nodes, node, i);
+        if (n->vm == vm && n->gpfn == gpfn && !n->unsync)
+            return true;
+    }
+    return false;
+}
+
+/* With unsync, a written page that only leaf tables shadow goes unsync (all
+ * its nodes); true when it did. */
+static bool unsync_page(uint32_t vm, uint64_t gpfn)
+{
+    bool leaves_only = ref.unsync;
+    for (guint i = 0; leaves_only && i < ref.nodes->len; i++) {
+        node *n = &g_array_index(ref.nodes, node, i);
+        leaves_only = !(n->vm == vm && n->gpfn == gpfn && n->level > 1);
+    }
+    for (guint i = 0; leaves_only && i < ref.nodes->len; i++) {
+        node *n = &g_array_index(ref.nodes, node, i);
+        if (n->vm == vm && n->gpfn == gpfn)
+            n->unsync = true;
+    }
+    return leaves_only;
+}
+
+static void check(void)
+{
+    GHashTable *set = protected_set();
+    bool ok = g_hash_table_size(set) == shadow_write_protected_count(ref.state);
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, set);
+    while (ok && g_hash_table_iter_next(&it, &k, NULL)) {
+        uint64_t key = *(uint64_t *)k;
+        ok = shadow_write_protects(ref.state, (uint32_t)(key >> 40), key & ((1ull << 40) - 1));
+    }
+    if (!ok && ref.mismatches++ == 0 && !ref.withhold)
+        print_message("check %llu: reference protects %u pages, the mode %llu\n", (unsigned long long)ref.checks,
+                      g_hash_table_size(set), (unsigned long long)shadow_write_protected_count(ref.state));
+    ref.checks++;
+    g_hash_table_destroy(set);
+}
+
+/* ---- the mode, wrapped ---- */
+
+static int w_create(const mode_env *env, void **state, vs_err *err)
+{
+    int rc = ref.real->create(env, state, err);
+    ref.state = *state;
+    ref.st = env->st;
+    ref.levels = env->cfg->guest_levels;
+    ref.flood_writes = env->cfg->shadow_flood_writes;
+    ref.unsync = env->cfg->shadow_unsync;
+    return rc;
+}
+
+static int w_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
+                       vs_err *err)
+{
+    const pt_tree *tree = os_proc_tree(sp->proc);
+    node *root = find(sp->vm_id, sp->pid, ref.levels, 0);
+    if (root && root->gpfn != tree->root_pfn)
+        drop_tree(sp->vm_id, sp->pid);
+    if (!find(sp->vm_id, sp->pid, ref.levels, 0))
+        add_node(sp->vm_id, sp->pid, ref.levels, 0, tree->root_pfn);
+    if (ref.vm_pid[sp->vm_id] == 0)
+        ref.vm_pid[sp->vm_id] = sp->pid;
+    int rc = ref.real->translate(state, sp, va, access, out, err);
+    if (rc == MODE_RETRY) { /* a hidden fault: the VMM shadowed every table its guest walk read */
+        uint64_t table = tree->root_pfn;
+        for (unsigned level = ref.levels;; level--) {
+            add_node(sp->vm_id, sp->pid, level, va, table);
+            uint64_t pte = pt_read_entry(os_mem(sp->os), (table << VS_PAGE_SHIFT_4K) + 8ull * pt_index(va, level));
+            if (level == 1 || !(pte & PTE_P) || (pte & PTE_PS))
+                break;
+            table = pte_addr(pte) >> VS_PAGE_SHIFT_4K;
+        }
+    }
+    check();
+    return rc;
+}
+
+/* A CR3 write loading `to`: the flushing variants drop the previous shadow;
+ * the loaded one's unsync pages are resynced (protected again). */
+static void load(const mode_space *to)
+{
+    uint32_t prev = ref.vm_pid[to->vm_id];
+    if (!ref.per_process && prev && prev != to->pid)
+        drop_tree(to->vm_id, prev);
+    ref.vm_pid[to->vm_id] = to->pid;
+    for (guint i = 0; i < ref.nodes->len; i++) {
+        node *n = &g_array_index(ref.nodes, node, i);
+        if (n->vm == to->vm_id && n->pid == to->pid)
+            n->unsync = false;
+    }
+}
+
+static void w_cr3_write(void *state, const mode_space *to)
+{
+    ref.real->cr3_write(state, to);
+    load(to);
+    check();
+}
+
+static void w_vm_switch(void *state, const mode_space *to)
+{
+    uint32_t prev = ref.vm_pid[to->vm_id];
+    ref.real->vm_switch(state, to);
+    if (prev && prev != to->pid) /* the guest switched processes while descheduled */
+        load(to);
+    else
+        ref.vm_pid[to->vm_id] = to->pid;
+    check();
+}
+
+static void w_invlpg(void *state, const mode_space *sp, uint64_t va)
+{
+    ref.real->invlpg(state, sp, va); /* drops one leaf entry, never a table */
+    check();
+}
+
+static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
+                         uint64_t new_pte, vs_err *err)
+{
+    uint64_t gpfn = entry_gpa >> VS_PAGE_SHIFT_4K;
+    unsigned slot = (unsigned)(entry_gpa & 0xfff) / 8;
+    bool expect_exit = ref_protects(sp->vm_id, gpfn);
+    uint64_t before = ref.st->exits[EXIT_PT_WRITE];
+    int rc = ref.real->pte_written(state, sp, entry_gpa, level, old_pte, new_pte, err);
+    ref.pt_writes_seen++;
+    bool emulated = expect_exit && !unsync_page(sp->vm_id, gpfn);
+    if ((ref.st->exits[EXIT_PT_WRITE] != before) != expect_exit && ref.mismatches++ == 0 && !ref.withhold)
+        print_message("write to guest frame 0x%llx: exit %d, reference %d\n", (unsigned long long)gpfn,
+                      ref.st->exits[EXIT_PT_WRITE] != before, expect_exit);
+    if (emulated || (old_pte & PTE_P)) {
+        /* Work from a copy: drop_under edits the list. */
+        GArray *hit = g_array_new(FALSE, FALSE, sizeof(node));
+        for (guint i = 0; i < ref.nodes->len; i++) {
+            node *n = &g_array_index(ref.nodes, node, i);
+            if (n->vm == sp->vm_id && n->gpfn == gpfn) {
+                bool flooded = emulated && ref.flood_writes && n->level > 1 && ++n->flood >= ref.flood_writes;
+                node copy = *n;
+                copy.flood = flooded; /* reused as the mark */
+                g_array_append_val(hit, copy);
+            }
+        }
+        for (guint i = 0; i < hit->len; i++) {
+            node *n = &g_array_index(hit, node, i);
+            drop_under(*n, n->flood ? PT_ENTRIES : slot);
+        }
+        g_array_free(hit, TRUE);
+    }
+    check();
+    return rc;
+}
+
+static int w_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
+{
+    int rc = VS_OK;
+    if (!(ref.withhold && ++ref.table_freed_calls == WITHHELD_AT))
+        rc = ref.real->table_freed(state, sp, pfn, level, err);
+    GArray *hit = g_array_new(FALSE, FALSE, sizeof(node));
+    for (guint i = 0; i < ref.nodes->len; i++) {
+        node *n = &g_array_index(ref.nodes, node, i);
+        if (n->vm == sp->vm_id && n->gpfn == pfn)
+            g_array_append_val(hit, *n);
+    }
+    for (guint i = 0; i < hit->len; i++)
+        drop_under(g_array_index(hit, node, i), PT_ENTRIES);
+    g_array_free(hit, TRUE);
+    check();
+    return rc;
+}
+
+static void w_space_freed(void *state, const mode_space *sp)
+{
+    ref.real->space_freed(state, sp);
+    drop_tree(sp->vm_id, sp->pid);
+    check();
+}
+
+const mode_info *__real_mode_get(vs_mode m);
+const mode_info *__wrap_mode_get(vs_mode m);
+const mode_info *__wrap_mode_get(vs_mode m)
+{
+    const mode_info *info = __real_mode_get(m);
+    if (!info || info->tables != MODE_TABLES_SHADOW || !strstr(info->name, "shadow"))
+        return info;
+    ref.real = info->ops;
+    ref.ops = *info->ops;
+    ref.ops.create = w_create;
+    ref.ops.translate = w_translate;
+    ref.ops.cr3_write = w_cr3_write;
+    ref.ops.vm_switch = w_vm_switch;
+    ref.ops.invlpg = w_invlpg;
+    ref.ops.pte_written = w_pte_written;
+    ref.ops.table_freed = w_table_freed;
+    ref.ops.space_freed = w_space_freed;
+    ref.info = *info;
+    ref.info.ops = &ref.ops;
+    ref.protects = strcmp(info->name, "shadow") != 0;
+    ref.per_process = strcmp(info->name, "shadow-cache") == 0;
+    return &ref.info;
+}
+
+/* ---- traces and runs ---- */
+
+static char *random_trace(const char *name, uint64_t seed)
+{
+    GArray *w = g_array_new(FALSE, FALSE, sizeof(trace_rec));
+    uint64_t rng = seed;
+    bool live[N_PIDS] = {true};
+    uint32_t cur = 0;
+    g_array_append_val(w, ((trace_rec){.kind = TREC_SWITCH, .id = 0}));
+    for (int i = 0; i < N_RECS; i++) {
+        uint64_t x = vs_rng_next(&rng);
+        unsigned roll = (unsigned)(x % 100);
+        uint32_t p = (uint32_t)((x >> 8) % N_PIDS);
+        trace_rec r = {.kind = TREC_SWITCH, .id = p};
+        if (roll < 2 && !live[p]) {
+            r.kind = TREC_FORK;
+            live[p] = true;
+        } else if (roll < 3 && live[p] && p != cur) {
+            r.kind = TREC_PROC_EXIT;
+            live[p] = false;
+        } else if (roll < 4) {
+            r = (trace_rec){.kind = TREC_EXEC, .id = cur};
+        } else if (roll < 10 && live[p]) {
+            cur = p;
+        } else if (roll < 13) {
+            r = (trace_rec){.kind = TREC_INVLPG, .addr = ((x >> 16) % (8ull << 20)) & ~0xfffull};
+        } else {
+            /* an 8 MiB hot region (a few leaf tables), and sparse touches for upper levels */
+            uint64_t a = roll < 90 ? (x >> 20) % (8ull << 20) : (x >> 12) % (1ull << 39);
+            r = (trace_rec){.kind = (x >> 4) % 3 ? TREC_LOAD : TREC_STORE, .addr = (a + (1ull << 30)) & ~7ull,
+                            .size = 8};
+        }
+        g_array_append_val(w, r);
+    }
+    char *path = vt_write_vmt(name, (trace_rec *)w->data, w->len);
+    g_array_free(w, TRUE);
+    return path;
+}
+
+static void run(const char *mode, const char *const *extra, bool withhold)
+{
+    char *paths[2] = {random_trace("a.vmt", 7), random_trace("b.vmt", 8)};
+    ref = (struct ref){.nodes = g_array_new(FALSE, FALSE, sizeof(node)), .withhold = withhold};
+    GHashTable *r = vt_run(mode, (const char *const *)paths, 2, VT_OPTS("vm.count=2", "sched.quantum=2000"), extra);
+    print_message("%-16s %-24s %8llu checks, %6llu page-table writes, %llu pt_write exits, %llu "
+                  "mismatches\n",
+                  mode, extra ? extra[0] : "", (unsigned long long)ref.checks, (unsigned long long)ref.pt_writes_seen,
+                  (unsigned long long)vt_u64(r, "exits.pt_write"), (unsigned long long)ref.mismatches);
+    assert_true(ref.checks > N_RECS);
+    g_hash_table_destroy(r);
+    g_array_free(ref.nodes, TRUE);
+    g_free(paths[0]);
+    g_free(paths[1]);
+}
+
+static void seeded_fault_is_caught(void **state)
+{
+    (void)state;
+    run("shadow-cache", NULL, true);
+    assert_true(ref.table_freed_calls >= WITHHELD_AT);
+    assert_true(ref.mismatches > 0);
+}
+
+static void write_protected_set_matches(void **state)
+{
+    (void)state;
+    static const char *const modes[] = {"shadow", "shadow-cache", "shadow-prefetch"};
+    for (size_t m = 0; m < VS_ARRAY_LEN(modes); m++) {
+        run(modes[m], NULL, false);
+        assert_int_equal(ref.mismatches, 0);
+        run(modes[m], VT_OPTS("guest.page_size=2m", "tlb.pcid=false"), false);
+        assert_int_equal(ref.mismatches, 0);
+        run(modes[m], VT_OPTS("shadow.flood_writes=0"), false);
+        assert_int_equal(ref.mismatches, 0);
+        run(modes[m], VT_OPTS("shadow.flood_writes=1", "guest.levels=5"), false);
+        assert_int_equal(ref.mismatches, 0);
+        run(modes[m], VT_OPTS("shadow.unsync=true"), false);
+        assert_int_equal(ref.mismatches, 0);
+        run(modes[m], VT_OPTS("shadow.unsync=true", "shadow.flood_writes=1", "tlb.pcid=false"), false);
+        assert_int_equal(ref.mismatches, 0);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(seeded_fault_is_caught),
+                                       cmocka_unit_test(write_protected_set_matches)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
