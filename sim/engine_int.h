@@ -57,6 +57,9 @@ typedef struct sim_interval {
     uint64_t cycles;
 } sim_interval;
 
+/* Where the run is in its region of interest (config keys sim.*). */
+typedef enum sim_phase { SIM_SKIP, SIM_WARMUP, SIM_MEASURE } sim_phase;
+
 struct vs_sim {
     vs_config cfg;
     mh *mem;
@@ -85,7 +88,16 @@ struct vs_sim {
     uint64_t data_cycles;
     uint64_t cr3_writes, vm_switches, sched_switches, invlpgs;
     uint64_t transactions, cdas;
-    uint64_t next_interval, next_tick;
+    uint64_t next_interval; /* in instructions read (fetched) */
+    uint64_t next_tick;     /* in instructions simulated (fetched - skipped) */
+    /* the region of interest: instructions read over every stream and phase,
+     * the one where measurement began, and the next position where something
+     * happens (a phase ends, an interval is sampled, the run stops) */
+    sim_phase phase;
+    uint64_t fetched, skipped, measure_start, next_boundary;
+    bool stopped; /* sim.max_instructions reached before the traces ended */
+    os_counters os_base; /* event counters of the OSes and the host at the */
+    hv_counters hv_base; /* start of measurement, subtracted when reported */
     GArray *intervals; /* sim_interval deltas */
     GArray *events;    /* sim_event: page-table events of the last OS call, not yet delivered */
     sim_interval last;
@@ -124,5 +136,7 @@ extern const os_hooks sim_os_hooks_template;
 
 /* engine.c */
 uint64_t sim_total_cycles(const vs_sim *s);
+/* The OSes' counters summed over the VMs. */
+os_counters sim_os_counters(const vs_sim *s);
 
 #endif

@@ -153,20 +153,17 @@ static void report_exits(const vs_sim *s, jw *w)
 
 static void report_os(const vs_sim *s, jw *w)
 {
-    os_counters sum = {0};
-    for (uint32_t i = 0; i < s->n_vms; i++) {
-        const os_counters *c = os_get_counters(s->vms[i].os);
-        for (int k = 0; k < VS_PG_COUNT; k++)
-            sum.pages_mapped[k] += c->pages_mapped[k];
-        sum.pages_resident += c->pages_resident;
-        sum.tables_resident += c->tables_resident;
-        sum.ptes_written += c->ptes_written;
-        sum.procs_created += c->procs_created;
-        sum.forks += c->forks;
-        sum.execs += c->execs;
-        sum.exits += c->exits;
-        sum.thp_fallbacks += c->thp_fallbacks;
-    }
+    /* events since measurement began; resident pages and tables are the state now */
+    os_counters sum = sim_os_counters(s);
+    const os_counters *b = &s->os_base;
+    for (int k = 0; k < VS_PG_COUNT; k++)
+        sum.pages_mapped[k] -= b->pages_mapped[k];
+    sum.ptes_written -= b->ptes_written;
+    sum.procs_created -= b->procs_created;
+    sum.forks -= b->forks;
+    sum.execs -= b->execs;
+    sum.exits -= b->exits;
+    sum.thp_fallbacks -= b->thp_fallbacks;
     jw_object(w, "faults");
     jw_u64(w, "page", s->st.faults);
     jw_u64(w, "cow", s->st.cow_faults);
@@ -191,9 +188,9 @@ static void report_os(const vs_sim *s, jw *w)
         jw_object(w, "host");
         jw_object(w, "backed");
         for (int k = 0; k < VS_PG_COUNT; k++)
-            jw_u64(w, vs_pgsz_name((vs_pgsz)k), h->backed[k]);
+            jw_u64(w, vs_pgsz_name((vs_pgsz)k), h->backed[k] - s->hv_base.backed[k]);
         jw_end(w);
-        jw_u64(w, "large_page_fallbacks", h->fallbacks);
+        jw_u64(w, "large_page_fallbacks", h->fallbacks - s->hv_base.fallbacks);
         jw_u64(w, "host_table_pages", h->host_tables);
         jw_u64(w, "shadow_table_pages", h->shadow_tables);
         jw_u64(w, "contiguous_vms", h->contiguous_vms);
@@ -221,6 +218,19 @@ static void report_intervals(const vs_sim *s, jw *w)
     jw_end(w);
 }
 
+/* Where the measured region lies in the input, when the run has one. */
+static void report_roi(const vs_sim *s, jw *w)
+{
+    if (!s->cfg.skip_instructions && !s->cfg.warmup_instructions && !s->cfg.max_instructions)
+        return;
+    jw_object(w, "region");
+    jw_u64(w, "skipped_instructions", s->skipped);
+    jw_u64(w, "warmup_instructions", s->measure_start - s->skipped);
+    jw_u64(w, "measured_instructions", s->instructions);
+    jw_bool(w, "stopped_at_max", s->stopped);
+    jw_end(w);
+}
+
 void sim_report(vs_sim *s, jw *w)
 {
     jw_object(w, NULL);
@@ -230,6 +240,7 @@ void sim_report(vs_sim *s, jw *w)
     report_trace(s, w);
     jw_u64(w, "refs", s->refs);
     jw_u64(w, "instructions", s->instructions);
+    report_roi(s, w);
     jw_object(w, "refs_by_kind");
     for (int k = 0; k < TREC_KIND_COUNT; k++)
         if (trace_kind_is_mem((unsigned)k))
@@ -273,6 +284,10 @@ void sim_print_summary(vs_sim *s, FILE *out)
     uint64_t misses = th_last_level_misses(s->tlbs);
     fprintf(out, "vmemsim %s, mode %s, %u trace(s), %" PRIu64 " records\n", VS_VERSION,
             cfg_mode_name((vs_mode)s->cfg.mode), s->streams->len, records);
+    if (s->cfg.skip_instructions || s->cfg.warmup_instructions || s->cfg.max_instructions)
+        fprintf(out, "  region        %" PRIu64 " instructions skipped, %" PRIu64 " warm-up, %" PRIu64 " measured%s\n",
+                s->skipped, s->measure_start - s->skipped, s->instructions,
+                s->stopped ? " (sim.max_instructions reached)" : " (to the end of the traces)");
     fprintf(out, "  instructions  %" PRIu64 "   references %" PRIu64 "\n", s->instructions, s->refs);
     fprintf(out, "  TLB misses    %" PRIu64 " (%.3f per 1000 instructions, %.3f%% of references)\n", misses,
             s->instructions ? 1000.0 * (double)misses / (double)s->instructions : 0, pct(misses, s->refs));

@@ -121,6 +121,11 @@ typedef struct mode_ops {
     /* Writes the mode's results as top-level members of the results object:
      * at least "pwc" (page-walk caches), and "ntlb" where the mode has one. */
     void (*report)(void *state, jw *w);
+    /* Zeroes every statistic report writes that counts events (page-walk
+     * caches, nested TLB, the mode's own counters) and keeps all state --
+     * cache contents, shadow tables, decisions: the end of a warm-up
+     * (sim.warmup_instructions).  Required. */
+    void (*reset_stats)(void *state);
 } mode_ops;
 
 /* ---- the registry (mode.c): one row per mode ----
@@ -164,6 +169,8 @@ int mode_make_pwc(const vs_config *cfg, bool nested, unsigned levels, pwc_split 
 void mode_free_pwc(pwc_split *split, pwc_unified *unified);
 /* Writes {"kind", per-level hits/misses} for one dimension's caches. */
 void mode_report_pwc(jw *w, const char *key, pwc_split *split, pwc_unified *unified, unsigned levels);
+/* mode_report_pwc's counters to zero (either may be NULL). */
+void mode_reset_pwc(pwc_split *split, pwc_unified *unified);
 /* Adds a walk's references and cycles; completed walks also go in the histogram. */
 void mode_account_walk(xlate_stats *st, const walk_tally *t, bool completed);
 /* The TLB entry of a completed walk: the page of `size` holding pa, writable

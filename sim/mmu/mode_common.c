@@ -70,6 +70,14 @@ void mode_report_pwc(jw *w, const char *key, pwc_split *split, pwc_unified *unif
     jw_end(w);
 }
 
+void mode_reset_pwc(pwc_split *split, pwc_unified *unified)
+{
+    if (split)
+        pwc_split_reset_stats(split);
+    if (unified)
+        pwc_unified_reset_stats(unified);
+}
+
 void mode_account_walk(xlate_stats *st, const walk_tally *t, bool completed)
 {
     st->walk_refs += t->refs;
