@@ -10,6 +10,11 @@
  *  - Skip: skipping the instructions of a prefix gives the results of the
  *    trace without that prefix (nothing of the prefix is simulated).
  *  - A run whose traces end inside the warm-up is an error, not a result.
+ *  - Steady state: after a warm-up over a trace's whole footprint, a second
+ *    pass over the same pages has no fault, no EPT violation and no
+ *    first-touch cycles, in every mode.
+ *  - refs_per_walk (completed walks only) never exceeds the closed form of
+ *    the mode with page-walk caches off, on a cold run full of faults.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -184,12 +189,89 @@ static void trace_ending_in_warmup_is_an_error(void **state)
     g_free(path);
 }
 
+#define PAGES 3000 /* more than the STLB holds (1536 by default), so the second pass walks */
+
+/* One pass: an instruction and a load (every third a store) per page. */
+static void pass(trace_rec *r, size_t *n)
+{
+    for (unsigned i = 0; i < PAGES; i++) {
+        put(r, n, TREC_IFETCH, CODE + 4 * (i % 256));
+        put(r, n, i % 3 ? TREC_LOAD : TREC_STORE, DATA + ((uint64_t)i << 12));
+    }
+}
+
+static void warm_second_pass_has_no_first_touch(void **state)
+{
+    (void)state;
+    static trace_rec r[4 * PAGES];
+    size_t n = 0;
+    pass(r, &n);
+    pass(r, &n);
+    char *path = vt_write_vmt("two_passes.vmt", r, n);
+    char warm[64];
+    snprintf(warm, sizeof warm, "sim.warmup_instructions=%d", PAGES);
+    for (unsigned m = 0; m < mode_count(); m++) {
+        GHashTable *cold = vt_run(mode_names[m], VT_OPTS(path), 1, NULL, NULL);
+        GHashTable *steady = vt_run(mode_names[m], VT_OPTS(path), 1, VT_OPTS(warm), NULL);
+        assert_true(vt_u64(cold, "faults.page") >= PAGES);
+        assert_true(vt_u64(cold, "cycles.first_touch") > 0);
+        assert_int_equal(vt_u64(steady, "instructions"), PAGES);
+        assert_true(vt_u64(steady, "walks") > 0);
+        if (vt_u64(steady, "faults.page") || vt_u64(steady, "faults.cow") ||
+            vt_u64(steady, "exits.ept_violation") || vt_u64(steady, "cycles.first_touch") ||
+            vt_u64(steady, "fault_walk_refs"))
+            fail_msg("%s: the warm pass has %llu faults, %llu EPT violations, %llu first-touch cycles", mode_names[m],
+                     (unsigned long long)vt_u64(steady, "faults.page"),
+                     (unsigned long long)vt_u64(steady, "exits.ept_violation"),
+                     (unsigned long long)vt_u64(steady, "cycles.first_touch"));
+        /* the cycles split exactly: steady translation + first touch = TLB + walk + VMM + fault */
+        assert_int_equal(vt_u64(cold, "cycles.translation") + vt_u64(cold, "cycles.first_touch"),
+                         vt_u64(cold, "cycles.tlb") + vt_u64(cold, "cycles.walk") + vt_u64(cold, "cycles.vmm") +
+                             vt_u64(cold, "cycles.fault"));
+        g_hash_table_destroy(cold);
+        g_hash_table_destroy(steady);
+    }
+    g_free(path);
+}
+
+/* The most references one completed walk can make without page-walk caches,
+ * 4-level guest and host tables: guest levels for a one-dimensional walk
+ * (native, shadow tables), (4 + 1) x (4 + 1) - 1 = 24 for a two-dimensional
+ * one (nested; contig's fallback; agile and adaptive at worst). */
+static unsigned closed_form(const char *mode)
+{
+    return strcmp(mode, "native") == 0 || g_str_has_prefix(mode, "shadow") ? 4 : 24;
+}
+
+static void refs_per_walk_within_closed_form(void **state)
+{
+    (void)state;
+    const char *trace = VS_SOURCE_DIR "/traces/samples/gzip.lackey.gz";
+    for (unsigned m = 0; m < mode_count(); m++) {
+        const char *mode = mode_names[m];
+        GHashTable *r = vt_run(mode, VT_OPTS(trace), 1, VT_OPTS("pwc.enabled=false"), VT_OPTS("sim.max_instructions=200000"));
+        double per_walk = vt_double(r, "refs_per_walk");
+        if (per_walk > closed_form(mode) || per_walk <= 0)
+            fail_msg("%s: refs_per_walk %.3f, closed form %u", mode, per_walk, closed_form(mode));
+        for (unsigned k = closed_form(mode) + 1; k <= 63; k++) {
+            char key[32];
+            snprintf(key, sizeof key, "walk_hist.%u", k);
+            if (g_hash_table_lookup(r, key))
+                fail_msg("%s: a completed walk of %u references, closed form %u", mode, k, closed_form(mode));
+        }
+        assert_true(vt_u64(r, "fault_walk_refs") > 0); /* the cold run's faulting walks, counted apart */
+        g_hash_table_destroy(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(warmup_equals_difference_of_cumulative_counters),
         cmocka_unit_test(skip_simulates_nothing),
         cmocka_unit_test(trace_ending_in_warmup_is_an_error),
+        cmocka_unit_test(warm_second_pass_has_no_first_touch),
+        cmocka_unit_test(refs_per_walk_within_closed_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
