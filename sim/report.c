@@ -51,17 +51,21 @@ static void report_trace(const vs_sim *s, jw *w)
     g_string_free(files, TRUE);
 }
 
+static double native_overhead(const vs_sim *s)
+{
+    return s->native_cycles ? (double)sim_total_cycles(s) / (double)s->native_cycles - 1.0 : 0;
+}
+
 static void report_vs_native(const vs_sim *s, jw *w)
 {
     if (!s->have_native)
         return;
-    uint64_t total = sim_total_cycles(s);
     jw_object(w, "vs_native");
     jw_u64(w, "native_cycles", s->native_cycles);
     jw_u64(w, "native_translation_cycles", s->native_translation_cycles);
     jw_u64(w, "native_walks", s->native_walks);
     jw_u64(w, "native_walk_refs", s->native_walk_refs);
-    jw_double(w, "overhead", s->native_cycles ? (double)total / (double)s->native_cycles - 1.0 : 0);
+    jw_double(w, "overhead", native_overhead(s));
     jw_end(w);
 }
 
@@ -318,6 +322,11 @@ void sim_print_summary(vs_sim *s, FILE *out)
     fprintf(out, "  first touch   %.1f%% of cycles (faults, faulting walks, EPT violations, backing); translation of "
                  "mapped memory %.1f%%\n",
             pct(first_touch_cycles(s), total), pct(translation_cycles(s), total));
+    if (s->have_native)
+        fprintf(out, "  vs native     overhead %+.1f%% (%" PRIu64 " cycles against %" PRIu64 "; translation %" PRIu64
+                     " against %" PRIu64 ")\n",
+                100.0 * native_overhead(s), total, s->native_cycles, translation_cycles(s),
+                s->native_translation_cycles);
 }
 
 double sim_wall_seconds(const vs_sim *s) { return s->wall_seconds; }
