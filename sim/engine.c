@@ -137,6 +137,8 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
     s->streams = g_ptr_array_new();
     s->intervals = g_array_new(FALSE, TRUE, sizeof(sim_interval));
     s->events = g_array_new(FALSE, FALSE, sizeof(sim_event));
+    s->accounts = g_array_new(FALSE, TRUE, sizeof(sim_account));
+    s->charged = -1;
     int rc = cfg_validate(cfg, "config", err);
     if (rc == VS_OK)
         rc = build_tlbs(s, err);
@@ -200,6 +202,7 @@ void sim_free(vs_sim *s)
     mh_free(s->mem);
     g_array_free(s->intervals, TRUE);
     g_array_free(s->events, TRUE);
+    g_array_free(s->accounts, TRUE);
     free(s);
 }
 
@@ -223,10 +226,49 @@ int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err)
     return VS_OK;
 }
 
+static uint64_t base_cycles(const vs_sim *s) { return (uint64_t)((double)s->instructions * s->cfg.base_cpi + 0.5); }
+
 uint64_t sim_total_cycles(const vs_sim *s)
 {
-    return (uint64_t)((double)s->instructions * s->cfg.base_cpi + 0.5) + th_cycles(s->tlbs) + s->st.walk_cycles +
+    return base_cycles(s) + th_cycles(s->tlbs) + s->st.walk_cycles +
            s->data_cycles + s->st.fault_cycles + s->st.exit_cycles;
+}
+
+static sim_tally tally_now(const vs_sim *s)
+{
+    sim_tally t = {.refs = s->refs,
+                   .instructions = s->instructions,
+                   .tlb_misses = th_last_level_misses(s->tlbs),
+                   .walks = s->st.walks,
+                   .walk_refs = s->st.walk_refs,
+                   .fault_walk_refs = s->st.fault_walk_refs,
+                   .faults = s->st.faults,
+                   .cow_faults = s->st.cow_faults,
+                   /* the rounded total of the moment: the accounts' base cycles add up to it exactly */
+                   .base = base_cycles(s),
+                   .tlb = th_cycles(s->tlbs),
+                   .walk = s->st.walk_cycles,
+                   .data = s->data_cycles,
+                   .fault = s->st.fault_cycles,
+                   .vmm = s->st.exit_cycles,
+                   .first_touch = s->st.first_touch_cycles};
+    memcpy(t.exits, s->st.exits, sizeof t.exits);
+    return t;
+}
+
+void sim_charge_to(vs_sim *s, const sim_proc *p)
+{
+    sim_tally now = tally_now(s);
+    if (s->charged >= 0) {
+        sim_tally *a = &g_array_index(s->accounts, sim_account, (guint)s->charged).t;
+        uint64_t *dst = (uint64_t *)a;
+        const uint64_t *n = (const uint64_t *)&now, *m = (const uint64_t *)&s->mark;
+        for (size_t i = 0; i < sizeof now / sizeof(uint64_t); i++)
+            dst[i] += n[i] - m[i];
+    }
+    s->mark = now;
+    if (p)
+        s->charged = (int)p->account;
 }
 
 os_counters sim_os_counters(const vs_sim *s)
@@ -276,6 +318,9 @@ static void reset_stats(vs_sim *s)
             p->instructions = p->refs = 0;
         }
     }
+    for (guint i = 0; i < s->accounts->len; i++)
+        g_array_index(s->accounts, sim_account, i).t = (sim_tally){0};
+    s->mark = tally_now(s);
     s->os_base = sim_os_counters(s);
     if (s->hv)
         s->hv_base = *hv_get_counters(s->hv);
@@ -329,6 +374,7 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
         if (rc != VS_OK)
             return rc;
     }
+    s->refs++; /* after the process is known: its account is charged */
     sim_proc *p = s->running;
     tlb_entry e;
     if (!th_lookup(s->tlbs, cls, r->addr, p->sp.tag, write, &e)) {
@@ -500,6 +546,7 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                 if (rc != VS_OK || !found)
                     break;
                 idx = nxt;
+                s->cur_stream = idx;
                 s->sched_switches++;
                 s->quantum_left = s->cfg.quantum;
                 rc = stream_enter(s, g_ptr_array_index(s->streams, idx), err);
@@ -516,6 +563,7 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
             rc = next_stream(s, idx, &nxt, &found, err);
             if (rc == VS_OK && found && nxt != idx) {
                 idx = nxt;
+                s->cur_stream = idx;
                 s->sched_switches++;
                 rc = stream_enter(s, g_ptr_array_index(s->streams, idx), err);
                 continue;
@@ -538,7 +586,6 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
         }
         s->refs_by_kind[r->kind]++;
         if (VS_LIKELY(trace_kind_is_mem(r->kind))) {
-            s->refs++;
             rc = mem_access(s, st, r, err);
             if (rc != VS_OK || r->kind != TREC_IFETCH)
                 continue;
@@ -568,6 +615,7 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                      "%llu + sim.warmup_instructions %llu); nothing was measured",
                      (unsigned long long)s->fetched, (unsigned long long)s->cfg.skip_instructions,
                      (unsigned long long)s->cfg.warmup_instructions);
+    sim_charge_to(s, NULL);
     if (rc == VS_OK && s->cfg.stats_interval && s->instructions > s->last.instructions)
         take_interval(s);
     s->wall_seconds = now_seconds() - start;

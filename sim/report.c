@@ -214,6 +214,79 @@ static void report_os(const vs_sim *s, jw *w)
     }
 }
 
+/* One VM's or process's statistics under the names of the totals. */
+static void report_tally(const sim_tally *t, jw *w)
+{
+    jw_u64(w, "refs", t->refs);
+    jw_u64(w, "instructions", t->instructions);
+    jw_u64(w, "tlb_misses", t->tlb_misses);
+    jw_u64(w, "walks", t->walks);
+    jw_u64(w, "walk_refs", t->walk_refs);
+    jw_u64(w, "fault_walk_refs", t->fault_walk_refs);
+    jw_object(w, "faults");
+    jw_u64(w, "page", t->faults);
+    jw_u64(w, "cow", t->cow_faults);
+    jw_end(w);
+    uint64_t exits = 0;
+    for (int i = 0; i < EXIT_COUNT; i++)
+        exits += t->exits[i];
+    jw_object(w, "exits");
+    jw_u64(w, "total", exits);
+    for (int i = 0; i < EXIT_COUNT; i++)
+        jw_u64(w, exit_reason_name((exit_reason)i), t->exits[i]);
+    jw_end(w);
+    jw_object(w, "cycles");
+    jw_u64(w, "total", t->base + t->tlb + t->walk + t->data + t->fault + t->vmm);
+    jw_u64(w, "base", t->base);
+    jw_u64(w, "tlb", t->tlb);
+    jw_u64(w, "walk", t->walk);
+    jw_u64(w, "data", t->data);
+    jw_u64(w, "fault", t->fault);
+    jw_u64(w, "vmm", t->vmm);
+    jw_u64(w, "translation", t->tlb + t->walk + t->vmm - t->first_touch);
+    jw_u64(w, "first_touch", t->fault + t->first_touch);
+    jw_end(w);
+}
+
+static void tally_add(sim_tally *sum, const sim_tally *t)
+{
+    uint64_t *d = (uint64_t *)sum;
+    const uint64_t *a = (const uint64_t *)t;
+    for (size_t i = 0; i < sizeof *t / sizeof(uint64_t); i++)
+        d[i] += a[i];
+}
+
+/* "vms" and "processes": each VM (the sum of its processes) and each
+ * process (exited ones too), adding up exactly to the totals. */
+static void report_accounts(const vs_sim *s, jw *w)
+{
+    sim_tally *vms = vs_calloc(s->n_vms, sizeof *vms);
+    for (guint i = 0; i < s->accounts->len; i++) {
+        const sim_account *a = &g_array_index(s->accounts, sim_account, i);
+        tally_add(&vms[a->vm], &a->t);
+    }
+    jw_array(w, "vms");
+    for (uint32_t v = 0; v < s->n_vms; v++) {
+        jw_object(w, NULL);
+        jw_u64(w, "vm", v);
+        report_tally(&vms[v], w);
+        jw_end(w);
+    }
+    jw_end(w);
+    free(vms);
+    jw_array(w, "processes");
+    for (guint i = 0; i < s->accounts->len; i++) {
+        const sim_account *a = &g_array_index(s->accounts, sim_account, i);
+        jw_object(w, NULL);
+        jw_u64(w, "vm", a->vm);
+        jw_u64(w, "stream", a->stream);
+        jw_u64(w, "pid", a->pid);
+        report_tally(&a->t, w);
+        jw_end(w);
+    }
+    jw_end(w);
+}
+
 static void report_intervals(const vs_sim *s, jw *w)
 {
     jw_u64(w, "interval_instructions", s->cfg.stats_interval);
@@ -281,6 +354,7 @@ void sim_report(vs_sim *s, jw *w)
     report_caches(s, w);
     report_exits(s, w);
     report_os(s, w);
+    report_accounts(s, w);
     jw_object(w, "config");
     cfg_each(&s->cfg, echo_config, w);
     jw_end(w);
