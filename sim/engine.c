@@ -135,7 +135,7 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
     vs_sim *s = vs_calloc(1, sizeof *s);
     s->cfg = *cfg;
     s->streams = g_ptr_array_new();
-    s->intervals = g_array_new(FALSE, TRUE, sizeof(sim_interval));
+    s->intervals = g_array_new(FALSE, TRUE, sizeof(sim_tally));
     s->events = g_array_new(FALSE, FALSE, sizeof(sim_event));
     s->accounts = g_array_new(FALSE, TRUE, sizeof(sim_account));
     s->charged = -1;
@@ -256,16 +256,20 @@ static sim_tally tally_now(const vs_sim *s)
     return t;
 }
 
+/* sim_tally is uint64_t fields only: it is added up as an array of them. */
+void sim_tally_accumulate(sim_tally *dst, const sim_tally *now, const sim_tally *since)
+{
+    uint64_t *d = (uint64_t *)dst;
+    const uint64_t *n = (const uint64_t *)now, *m = (const uint64_t *)since;
+    for (size_t i = 0; i < sizeof *dst / sizeof(uint64_t); i++)
+        d[i] += n[i] - m[i];
+}
+
 void sim_charge_to(vs_sim *s, const sim_proc *p)
 {
     sim_tally now = tally_now(s);
-    if (s->charged >= 0) {
-        sim_tally *a = &g_array_index(s->accounts, sim_account, (guint)s->charged).t;
-        uint64_t *dst = (uint64_t *)a;
-        const uint64_t *n = (const uint64_t *)&now, *m = (const uint64_t *)&s->mark;
-        for (size_t i = 0; i < sizeof now / sizeof(uint64_t); i++)
-            dst[i] += n[i] - m[i];
-    }
+    if (s->charged >= 0)
+        sim_tally_accumulate(&g_array_index(s->accounts, sim_account, (guint)s->charged).t, &now, &s->mark);
     s->mark = now;
     if (p)
         s->charged = (int)p->account;
@@ -308,7 +312,7 @@ static void reset_stats(vs_sim *s)
     s->cr3_writes = s->vm_switches = s->sched_switches = s->invlpgs = 0;
     s->transactions = s->cdas = 0;
     g_array_set_size(s->intervals, 0);
-    s->last = (sim_interval){0};
+    s->last = (sim_tally){0};
     for (uint32_t i = 0; i < s->n_vms; i++) {
         GHashTableIter it;
         gpointer key, value;
@@ -328,25 +332,8 @@ static void reset_stats(vs_sim *s)
 
 static void take_interval(vs_sim *s)
 {
-    uint64_t exits = 0;
-    for (int i = 0; i < EXIT_COUNT; i++)
-        exits += s->st.exits[i];
-    sim_interval now = {.instructions = s->instructions,
-                        .refs = s->refs,
-                        .tlb_misses = th_last_level_misses(s->tlbs),
-                        .walks = s->st.walks,
-                        .walk_refs = s->st.walk_refs,
-                        .exits = exits,
-                        .faults = s->st.faults + s->st.cow_faults,
-                        .cycles = sim_total_cycles(s)};
-    sim_interval d = {.instructions = now.instructions - s->last.instructions,
-                      .refs = now.refs - s->last.refs,
-                      .tlb_misses = now.tlb_misses - s->last.tlb_misses,
-                      .walks = now.walks - s->last.walks,
-                      .walk_refs = now.walk_refs - s->last.walk_refs,
-                      .exits = now.exits - s->last.exits,
-                      .faults = now.faults - s->last.faults,
-                      .cycles = now.cycles - s->last.cycles};
+    sim_tally now = tally_now(s), d = {0};
+    sim_tally_accumulate(&d, &now, &s->last);
     g_array_append_val(s->intervals, d);
     s->last = now;
 }
@@ -616,8 +603,11 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                      (unsigned long long)s->fetched, (unsigned long long)s->cfg.skip_instructions,
                      (unsigned long long)s->cfg.warmup_instructions);
     sim_charge_to(s, NULL);
-    if (rc == VS_OK && s->cfg.stats_interval && s->instructions > s->last.instructions)
-        take_interval(s);
+    if (rc == VS_OK && s->cfg.stats_interval) {
+        sim_tally now = tally_now(s); /* a last, partial sample, unless nothing happened since the last one */
+        if (memcmp(&now, &s->last, sizeof now) != 0)
+            take_interval(s);
+    }
     s->wall_seconds = now_seconds() - start;
     if (rc == VS_OK && progress) {
         sim_progress pr = {.refs = s->refs, .fraction = 1.0, .seconds = s->wall_seconds};

@@ -68,11 +68,6 @@ typedef struct sim_stream {
     trace_digest digest;  /* set when the stream ends */
 } sim_stream;
 
-typedef struct sim_interval {
-    uint64_t instructions, refs, tlb_misses, walks, walk_refs, exits, faults;
-    uint64_t cycles;
-} sim_interval;
-
 /* Where the run is in its region of interest (config keys sim.*). */
 typedef enum sim_phase { SIM_SKIP, SIM_WARMUP, SIM_MEASURE } sim_phase;
 
@@ -114,9 +109,9 @@ struct vs_sim {
     bool stopped; /* sim.max_instructions reached before the traces ended */
     os_counters os_base; /* event counters of the OSes and the host at the */
     hv_counters hv_base; /* start of measurement, subtracted when reported */
-    GArray *intervals; /* sim_interval deltas */
+    GArray *intervals; /* sim_tally deltas */
     GArray *events;    /* sim_event: page-table events of the last OS call, not yet delivered */
-    sim_interval last;
+    sim_tally last; /* the totals at the last interval sample */
     /* Per-process accounting: whatever the counters gain is charged, at the
      * next change of account, to the process being charged (the running one,
      * or one exiting), so the accounts add up exactly to the totals. */
@@ -158,6 +153,8 @@ extern const os_hooks sim_os_hooks_template;
 
 /* engine.c */
 uint64_t sim_total_cycles(const vs_sim *s);
+/* dst += now - since, field by field. */
+void sim_tally_accumulate(sim_tally *dst, const sim_tally *now, const sim_tally *since);
 /* Charges what the counters gained since the last change of account to the
  * current one; then makes p's account current (p NULL: keep it). */
 void sim_charge_to(vs_sim *s, const sim_proc *p);

@@ -248,14 +248,6 @@ static void report_tally(const sim_tally *t, jw *w)
     jw_end(w);
 }
 
-static void tally_add(sim_tally *sum, const sim_tally *t)
-{
-    uint64_t *d = (uint64_t *)sum;
-    const uint64_t *a = (const uint64_t *)t;
-    for (size_t i = 0; i < sizeof *t / sizeof(uint64_t); i++)
-        d[i] += a[i];
-}
-
 /* "vms" and "processes": each VM (the sum of its processes) and each
  * process (exited ones too), adding up exactly to the totals. */
 static void report_accounts(const vs_sim *s, jw *w)
@@ -263,7 +255,7 @@ static void report_accounts(const vs_sim *s, jw *w)
     sim_tally *vms = vs_calloc(s->n_vms, sizeof *vms);
     for (guint i = 0; i < s->accounts->len; i++) {
         const sim_account *a = &g_array_index(s->accounts, sim_account, i);
-        tally_add(&vms[a->vm], &a->t);
+        sim_tally_accumulate(&vms[a->vm], &a->t, &(sim_tally){0});
     }
     jw_array(w, "vms");
     for (uint32_t v = 0; v < s->n_vms; v++) {
@@ -292,16 +284,8 @@ static void report_intervals(const vs_sim *s, jw *w)
     jw_u64(w, "interval_instructions", s->cfg.stats_interval);
     jw_array(w, "intervals");
     for (guint i = 0; i < s->intervals->len; i++) {
-        const sim_interval *d = &g_array_index(s->intervals, sim_interval, i);
         jw_object(w, NULL);
-        jw_u64(w, "instructions", d->instructions);
-        jw_u64(w, "refs", d->refs);
-        jw_u64(w, "tlb_misses", d->tlb_misses);
-        jw_u64(w, "walks", d->walks);
-        jw_u64(w, "walk_refs", d->walk_refs);
-        jw_u64(w, "exits", d->exits);
-        jw_u64(w, "faults", d->faults);
-        jw_u64(w, "cycles", d->cycles);
+        report_tally(&g_array_index(s->intervals, sim_tally, i), w);
         jw_end(w);
     }
     jw_end(w);

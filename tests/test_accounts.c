@@ -3,7 +3,8 @@
  * add up exactly to the totals -- every count, every exit reason, every
  * cycle term -- in every mode, with several VMs, several processes per VM,
  * a warm-up (the accounts reset with the totals) and a process that forks
- * and exits (its account outlives it).
+ * and exits (its account outlives it).  The interval samples, with the same
+ * fields, add up to the totals too.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,20 +100,25 @@ static void check_run(const char *mode, const char *const *traces, size_t n, con
     sum_in(json, "vms", "vm", &vms);
     assert_int_equal(procs, want_procs);
     assert_int_equal(vms, virt ? 2 : 1);
+    unsigned samples;
+    sum_in(json, "intervals", "refs", &samples);
+    assert_true(samples > 1);
     for (size_t i = 0; i < VS_ARRAY_LEN(fields); i++) {
         uint64_t total = vt_u64(tot, fields[i][1]);
         uint64_t by_proc = sum_in(json, "processes", fields[i][0], NULL);
         uint64_t by_vm = sum_in(json, "vms", fields[i][0], NULL);
-        if (by_proc != total || by_vm != total)
-            fail_msg("%s: %s = %llu, but %llu over processes, %llu over VMs", mode, fields[i][1],
-                     (unsigned long long)total, (unsigned long long)by_proc, (unsigned long long)by_vm);
+        uint64_t by_interval = sum_in(json, "intervals", fields[i][0], NULL);
+        if (by_proc != total || by_vm != total || by_interval != total)
+            fail_msg("%s: %s = %llu, but %llu over processes, %llu over VMs, %llu over intervals", mode,
+                     fields[i][1], (unsigned long long)total, (unsigned long long)by_proc,
+                     (unsigned long long)by_vm, (unsigned long long)by_interval);
     }
     for (int r = 0; r < EXIT_COUNT; r++) {
         char key[64];
         snprintf(key, sizeof key, "exits.%s", exit_reason_name((exit_reason)r));
         uint64_t total = vt_u64(tot, key);
         uint64_t by_proc = sum_in(json, "processes", exit_reason_name((exit_reason)r), NULL);
-        if (by_proc != total)
+        if (by_proc != total || sum_in(json, "intervals", exit_reason_name((exit_reason)r), NULL) != total)
             fail_msg("%s: %s = %llu, but %llu over processes", mode, key, (unsigned long long)total,
                      (unsigned long long)by_proc);
     }
@@ -128,9 +134,11 @@ static void samples_add_up_in_every_mode(void **state)
                                   VS_SOURCE_DIR "/traces/samples/sort.lackey.gz",
                                   VS_SOURCE_DIR "/traces/samples/awk.lackey.gz"};
     for (unsigned m = 0; m < mode_count(); m++) {
-        check_run(mode_names[m], traces, 3, VT_OPTS("sched.quantum=20000", "sim.max_instructions=300000"), 3);
+        check_run(mode_names[m], traces, 3, VT_OPTS("sched.quantum=20000", "sim.max_instructions=300000", "stats.interval=70000"), 3);
         check_run(mode_names[m], traces, 3,
-                  VT_OPTS("sched.quantum=20000", "sim.warmup_instructions=100000", "sim.max_instructions=200000"), 3);
+                  VT_OPTS("sched.quantum=20000", "sim.warmup_instructions=100000", "sim.max_instructions=200000",
+                          "stats.interval=50000"),
+                  3);
     }
 }
 
@@ -166,7 +174,7 @@ static void fork_and_exit_add_up(void **state)
     char *a = vt_write_vmt("acct_a.vmt", r, n), *b = vt_write_vmt("acct_b.vmt", r, n);
     const char *const traces[] = {a, b};
     for (unsigned m = 0; m < mode_count(); m++)
-        check_run(mode_names[m], traces, 2, VT_OPTS("sched.quantum=50"), 4);
+        check_run(mode_names[m], traces, 2, VT_OPTS("sched.quantum=50", "stats.interval=64"), 4);
     g_free(a);
     g_free(b);
 }
