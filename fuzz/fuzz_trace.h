@@ -1,7 +1,7 @@
 /*
  * fuzz_trace.h: the body every trace fuzz target shares -- the input becomes
- * a memory-backed file (memfd, opened by its /proc path, so the real
- * trace_src code runs), then trace_open + trace_read until end or error.
+ * a memory-backed file (fuzz_file.h, so the real trace_src code runs), then
+ * trace_open + trace_read until end or error.
  * Checked: no crash or sanitizer report, batches never exceed the buffer,
  * every kind is valid, and an error carries a message naming the file.
  */
@@ -11,25 +11,17 @@
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_file.h"
 #include "trace/trace.h"
 
 #define FUZZ_CAP 257 /* odd batch size: exercises records split across calls */
 
 static int fuzz_trace_run(const uint8_t *data, size_t size, trace_fmt fmt)
 {
-    int fd = memfd_create("fuzz_trace", 0);
-    assert(fd >= 0);
-    size_t off = 0;
-    while (off < size) {
-        ssize_t w = write(fd, data + off, size - off);
-        assert(w > 0);
-        off += (size_t)w;
-    }
     char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int fd = fuzz_memfd(data, size, path, sizeof path);
     vs_err err = {0};
     trace_reader *r;
     if (trace_open(path, fmt, &r, &err) == VS_OK) {

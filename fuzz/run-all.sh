@@ -13,25 +13,22 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=${FUZZ_JOBS:-$(nproc)}
 
-CC=clang cmake -S "$root" -B "$build" -DVMEMSIM_FUZZ=ON -DVMEMSIM_SANITIZE=ON \
-    -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$jobs"
+source "$root/fuzz/lib_fuzz.sh"
+fuzz_build "$build" "$jobs"
 
 status=0
 shopt -s nullglob
 for bin in "$build"/fuzz/fuzz_*; do
     [ -x "$bin" ] && [ -f "$bin" ] || continue
     name=$(basename "$bin")
-    # fuzz_trace_lackey -> corpus/lackey, fuzz_config -> corpus/config
-    seeds=${name#fuzz_}; seeds=${seeds#trace_}
     work="$build/fuzz-work/$name"
     mkdir -p "$work/corpus"
     dirs=("$work/corpus")   # new inputs go here, never into the source tree
-    [ -d "$root/fuzz/corpus/$seeds" ] && dirs+=("$root/fuzz/corpus/$seeds")
+    seeds=$(fuzz_seed_dir "$root" "$name")
+    [ -n "$seeds" ] && dirs+=("$seeds")
     log="$work/log.txt"
     echo "== $name: ${secs}s"
-    if (cd "$work" && "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-            -print_final_stats=1 "${dirs[@]}") >"$log" 2>&1; then
+    if (cd "$work" && "$bin" -max_total_time="$secs" "${FUZZ_FLAGS[@]}" "${dirs[@]}") >"$log" 2>&1; then
         grep -E '^stat::number_of_executed_units|^Done' "$log" | tail -2 || true
     else
         echo "!! $name failed; last lines of $log:" >&2

@@ -366,7 +366,7 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
     tlb_entry e;
     if (!th_lookup(s->tlbs, cls, r->addr, p->sp.tag, write, &e)) {
         unsigned access = (write ? ACCESS_WRITE : 0) | (cls == TH_INST ? ACCESS_FETCH : 0);
-        int rc = sim_translate(s, st, p, r->addr, access, &e, err);
+        int rc = sim_translate(s, p, r->addr, access, &e, err);
         if (rc != VS_OK)
             return rc;
         /* under the tag the mode leaves: it may have switched the process's tag (adaptive) */
@@ -439,6 +439,31 @@ static int refill(sim_stream *st, vs_err *err)
         st->digest = ra_digest(st->ra);
     }
     return VS_OK;
+}
+
+/* An address the hardware could not have issued: the trace is corrupt, and
+ * no TLB or page table is probed with it (the probes assume canonical
+ * addresses).  INVLPG carries one too. */
+static bool va_in_range(const vs_sim *s, const trace_rec *r)
+{
+    return !(trace_kind_is_mem(r->kind) || r->kind == TREC_INVLPG) ||
+           pt_va_canonical(r->addr, s->cfg.guest_levels);
+}
+
+/* Names the trace and the record (1-based, in decoded records) that an
+ * engine, mode or OS error arose from. */
+static int at_record(const sim_stream *st, int rc, vs_err *err)
+{
+    if (!err)
+        return rc;
+    char why[VS_ERR_MSG_MAX];
+    const char *m = err->msg;
+    size_t k = strlen(st->path);
+    if (strncmp(m, st->path, k) == 0 && m[k] == ':') /* already names the file */
+        m += k + 1 + (m[k + 1] == ' ');
+    snprintf(why, sizeof why, "%s", m);
+    return vs_fail(err, rc, "%s: record %llu: %s", st->path,
+                   (unsigned long long)(st->base + (uint64_t)st->pos), why);
 }
 
 /* Picks the next stream with records left, round-robin after `from` (which
@@ -563,6 +588,14 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
             break;
         }
         st->pos++;
+        if (VS_UNLIKELY(!va_in_range(s, r))) {
+            rc = vs_fail(err, VS_E_FORMAT,
+                         "%s address 0x%llx is not canonical for %u-level paging (bits 63..%u must copy bit %u)",
+                         trace_kind_name(r->kind), (unsigned long long)r->addr, s->cfg.guest_levels,
+                         pt_va_bits(s->cfg.guest_levels), pt_va_bits(s->cfg.guest_levels) - 1);
+            rc = at_record(st, rc, err);
+            break;
+        }
         if (VS_UNLIKELY(s->phase == SIM_SKIP) && trace_kind_is_mem(r->kind)) {
             /* fast-forward: only the instruction count (and the schedule it drives) moves */
             if (r->kind == TREC_IFETCH) {
@@ -574,7 +607,11 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
         s->refs_by_kind[r->kind]++;
         if (VS_LIKELY(trace_kind_is_mem(r->kind))) {
             rc = mem_access(s, st, r, err);
-            if (rc != VS_OK || r->kind != TREC_IFETCH)
+            if (rc != VS_OK) {
+                rc = at_record(st, rc, err);
+                break;
+            }
+            if (r->kind != TREC_IFETCH)
                 continue;
             s->instructions++;
             s->fetched++;
@@ -590,8 +627,8 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                                    .seconds = now_seconds() - start};
                 progress(ctx, &pr);
             }
-        } else {
-            rc = sim_control(s, st, r, err);
+        } else if ((rc = sim_control(s, st, r, err)) != VS_OK) {
+            rc = at_record(st, rc, err);
         }
     }
     if (rc == VS_OK && s->stopped)

@@ -112,7 +112,7 @@ static int exit_process(vs_sim *s, sim_stream *st, uint32_t trace_pid, vs_err *e
         st->cur = NULL;
     sim_charge_to(s, p); /* tearing down its address space is its own cost */
     os_exit(st->vm->os, p->sp.proc);
-    int rc = sim_deliver_events(s, st, err); /* while the engine still knows p */
+    int rc = sim_deliver_events(s, err); /* while the engine still knows p */
     sim_charge_to(s, s->running);
     g_hash_table_remove(st->pids, GUINT_TO_POINTER(trace_pid + 1));
     g_hash_table_remove(st->vm->procs, GUINT_TO_POINTER(os_pid));
@@ -193,7 +193,7 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
     default:
         assert(!"memory record in sim_control");
     }
-    return rc == VS_OK ? sim_deliver_events(s, st, err) : rc;
+    return rc == VS_OK ? sim_deliver_events(s, err) : rc;
 }
 
 /* ---- OS hooks: the guest OS reports what it did to its page tables ---- */

@@ -70,22 +70,7 @@ static int deliver(vs_sim *s, vs_err *err)
     return rc;
 }
 
-/* Prefixes the stream's file and the record being simulated to an error. */
-static int at_record(const sim_stream *st, int rc, vs_err *err)
-{
-    if (err) {
-        char msg[sizeof err->msg];
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        vs_fail(err, rc, "%s: record %llu: %s", st->path, (unsigned long long)(st->base + (uint64_t)st->pos), msg);
-    }
-    return rc;
-}
-
-int sim_deliver_events(vs_sim *s, const sim_stream *st, vs_err *err)
-{
-    int rc = deliver(s, err);
-    return rc == VS_OK ? VS_OK : at_record(st, rc, err);
-}
+int sim_deliver_events(vs_sim *s, vs_err *err) { return deliver(s, err); }
 
 /* The counters an attempt moves, taken before it. */
 typedef struct attempt_mark {
@@ -104,7 +89,7 @@ static void charge_first_touch(xlate_stats *st, const attempt_mark *m)
         m->first_touch_cycles + (st->walk_cycles - m->walk_cycles) + (st->exit_cycles - m->exit_cycles);
 }
 
-int sim_translate(vs_sim *s, const sim_stream *st, sim_proc *p, uint64_t va, unsigned access, tlb_entry *out,
+int sim_translate(vs_sim *s, sim_proc *p, uint64_t va, unsigned access, tlb_entry *out,
                   vs_err *err)
 {
     bool write = access & ACCESS_WRITE;
@@ -130,5 +115,5 @@ int sim_translate(vs_sim *s, const sim_stream *st, sim_proc *p, uint64_t va, uns
     if (rc == VS_OK)
         rc = vs_fail(err, VS_E_USAGE, "%s: va 0x%llx of pid %u still faults after %u attempts", s->info->name,
                      (unsigned long long)va, p->sp.pid, bound);
-    return at_record(st, rc, err);
+    return rc;
 }

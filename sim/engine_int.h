@@ -59,7 +59,7 @@ typedef struct sim_stream {
     char *path;
     const trace_rec *buf; /* the batch being simulated, owned by ra */
     long n, pos;
-    uint64_t base;        /* records in the batches before this one */
+    uint64_t base;        /* records of the batches before buf: names a failing record */
     bool done;
     bool started;         /* it has had a process (a later lack of one is an exit) */
     sim_vm *vm;
@@ -135,13 +135,12 @@ typedef struct sim_event {
     uint64_t old_pte, new_pte;
 } sim_event;
 void sim_queue_event(vs_sim *s, const sim_event *ev);
-/* Hands the mode every queued event, in order; the first error stops it and
- * names the stream's file and record. */
-int sim_deliver_events(vs_sim *s, const sim_stream *st, vs_err *err);
+/* Hands the mode every queued event, in order; the first error stops it (the
+ * run loop's at_record names the stream's file and record, once). */
+int sim_deliver_events(vs_sim *s, vs_err *err);
 /* The TLBs missed: the mode's translation of va for process p, running the
- * OS for its page faults; errors name the stream's file and record. */
-int sim_translate(vs_sim *s, const sim_stream *st, sim_proc *p, uint64_t va, unsigned access, tlb_entry *out,
-                  vs_err *err);
+ * OS for its page faults (the run loop names the file and record of an error). */
+int sim_translate(vs_sim *s, sim_proc *p, uint64_t va, unsigned access, tlb_entry *out, vs_err *err);
 
 /* engine_events.c */
 int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err);

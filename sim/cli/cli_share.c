@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "share/share.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,10 +62,18 @@ static int open_snapshot(const char *path, share_image **img, vs_err *err)
     if (strncmp(path, "raw:", 4))
         return share_image_open_elf(path, img, err);
     const char *b = path + 4, *colon = strchr(b, ':');
-    char *end;
-    unsigned long long base = colon ? strtoull(b, &end, 0) : 0;
-    if (!colon || end != colon || b == colon)
-        return vs_fail(err, VS_E_USAGE, "'%s': expected raw:BASE:PATH (BASE in bytes, e.g. 0x100000)", path);
+    char *end = NULL;
+    bool hex = b[0] == '0' && (b[1] == 'x' || b[1] == 'X');
+    errno = 0;
+    /* Decimal or 0x hex; strtoull alone would take "-1" (wrapping) and a leading 0 as octal. */
+    const char *digits = b + (hex ? 2 : 0);
+    unsigned long long base = colon && (hex ? g_ascii_isxdigit(*digits) : g_ascii_isdigit(*digits))
+                                  ? strtoull(digits, &end, hex ? 16 : 10)
+                                  : 0;
+    if (!colon || end != colon || errno == ERANGE)
+        return vs_fail(err, VS_E_USAGE,
+                       "'%s': expected raw:BASE:PATH (BASE in bytes, decimal or 0x hex below 2^64, e.g. 0x100000)",
+                       path);
     return share_image_open_raw(colon + 1, base, img, err);
 }
 

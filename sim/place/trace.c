@@ -158,7 +158,7 @@ static int load_dir(const char *path, place_trace *t, vs_err *err)
         if (n[0] != '.')
             g_ptr_array_add(names, g_build_filename(path, n, NULL));
     g_dir_close(d);
-    qsort(names->pdata, names->len, sizeof(char *), cmp_names);
+    g_ptr_array_sort(names, cmp_names); /* qsort would get NULL for an empty directory */
     int rc = VS_OK;
     for (guint i = 0; i < names->len && rc == VS_OK; i++) {
         const char *f = names->pdata[i];
@@ -210,7 +210,11 @@ int place_trace_load(const char *spec, place_trace *t, vs_err *err)
         return load_synthetic(spec, t, err);
     if (g_file_test(spec, G_FILE_TEST_IS_DIR)) {
         snprintf(t->format, sizeof t->format, "bitbrains");
-        return load_dir(spec, t, err);
+        int rc = load_dir(spec, t, err);
+        if (rc == VS_OK && t->n == 0)
+            rc = vs_fail(err, VS_E_FORMAT, "%s: the directory holds no Bitbrains VM file (expected one per VM)",
+                         spec);
+        return rc;
     }
     gchar *data = NULL;
     gsize len = 0;

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 /* Largest segment accepted: 64 GiB.  A corrupt p_memsz must not make the
  * reader zero-fill an absurd range; real vmcores split RAM per block. */
@@ -142,25 +141,23 @@ static int add_seg(share_image *img, const char *path, const uint8_t *map, const
 int share_image_open_elf(const char *path, share_image **out, vs_err *err)
 {
     *out = NULL;
-    int fd;
     size_t len;
     void *map;
-    if (share_file_open(path, &fd, &len, err) != VS_OK)
-        return VS_E_IO;
+    int rc = share_file_load(path, &map, &len, err);
+    if (rc != VS_OK)
+        return rc;
     if (len < EI_NIDENT) {
-        close(fd);
+        if (map)
+            munmap(map, len);
         return vs_fail(err, VS_E_FORMAT, "%s: offset %zu: file ends inside the ELF identification (16 bytes)", path,
                        len);
     }
-    if (share_file_map(path, fd, len, &map, err) != VS_OK)
-        return VS_E_IO;
     if (memcmp(map, ELFMAG, SELFMAG) != 0) {
         munmap(map, len);
         return vs_fail(err, VS_E_FORMAT, "%s: offset 0: not an ELF file (give a raw image as raw:BASE:PATH)", path);
     }
     elf_version(EV_CURRENT);
     Elf *elf = elf_memory(map, len);
-    int rc = VS_OK;
     seg *segs = NULL;
     size_t n = 0;
     share_image *img = NULL;

@@ -5,9 +5,11 @@
  *
  * Invariants: keys strictly increase; every data pointer addresses 4 KiB that
  * live as long as the image (inside its file mapping, its owned copies, or
- * share_zero_page for zero-filled tails).
+ * share_zero_page for zero-filled tails).  Snapshot files are mapped, or
+ * decompressed (gzip, xz, zstd) into anonymous memory, by share_file_load.
  */
 #include "share_int.h"
+#include "../trace/trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,26 +79,90 @@ void share_image_free(share_image *img)
     free(img);
 }
 
-int share_file_open(const char *path, int *fd, size_t *len, vs_err *err)
+#define SHARE_INFLATE_FIRST (16u << 20) /* first anonymous mapping for a decompressed snapshot; doubles */
+
+/* Decompresses the whole of src into an anonymous read-only mapping. */
+static int inflate_all(trace_src *src, const char *path, void **map, size_t *len, vs_err *err)
 {
-    *fd = open(path, O_RDONLY);
-    if (*fd < 0)
-        return vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(*fd, &st) < 0) {
-        int rc = vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
-        close(*fd);
-        return rc;
+    size_t cap = SHARE_INFLATE_FIRST, n = 0;
+    uint8_t *buf = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    long got = 0;
+    while (buf != MAP_FAILED) {
+        if (n == cap) {
+            void *grown = mremap(buf, cap, 2 * cap, MREMAP_MAYMOVE);
+            if (grown == MAP_FAILED) {
+                munmap(buf, cap);
+                buf = MAP_FAILED;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        got = trace_src_read(src, buf + n, cap - n, err);
+        if (got <= 0)
+            break;
+        n += (size_t)got;
     }
-    *len = (size_t)st.st_size;
+    if (buf == MAP_FAILED)
+        return vs_fail(err, VS_E_IO, "%s: no memory for the decompressed snapshot (%zu bytes so far): %s", path, n,
+                       strerror(errno));
+    if (got < 0 || n == 0) {
+        munmap(buf, cap);
+        *map = NULL;
+        *len = 0;
+        return got < 0 ? (int)got : VS_OK;
+    }
+    size_t keep = (n + SHARE_PAGE_SIZE - 1) / SHARE_PAGE_SIZE * SHARE_PAGE_SIZE;
+    if (keep < cap) /* shrinking in place cannot fail (mremap(2)); then munmap(map, n) frees it all */
+        (void)mremap(buf, cap, keep, 0);
+    mprotect(buf, keep, PROT_READ);
+    *map = buf;
+    *len = n;
     return VS_OK;
 }
 
-int share_file_map(const char *path, int fd, size_t len, void **map, vs_err *err)
+int share_file_load(const char *path, void **map, size_t *len, vs_err *err)
 {
-    *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    *map = NULL;
+    *len = 0;
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return vs_fail(err, VS_E_IO, "%s: is a directory; expected a snapshot file (ELF core, QEMU vmcore or raw "
+                       "image)", path);
+    if (!S_ISREG(st.st_mode))
+        return vs_fail(err, VS_E_IO, "%s: not a regular file; expected a snapshot file (ELF core, QEMU vmcore or "
+                       "raw image)", path);
+    /* trace_src recognises gzip, xz and zstd by their magic, as for traces. */
+    trace_src *src;
+    int rc = trace_src_open(path, &src, err);
+    if (rc != VS_OK)
+        return rc;
+    if (strcmp(trace_src_codec(src), "none") != 0) {
+        rc = inflate_all(src, path, map, len, err);
+        trace_src_close(src);
+        return rc;
+    }
+    trace_src_close(src);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) < 0) {
+        rc = vs_fail(err, VS_E_IO, "%s: %s", path, strerror(errno));
+        close(fd);
+        return rc;
+    }
+    if (st.st_size == 0) { /* nothing to map: the readers report the empty file */
+        close(fd);
+        return VS_OK;
+    }
+    *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
-    if (*map == MAP_FAILED)
+    if (*map == MAP_FAILED) {
+        *map = NULL;
         return vs_fail(err, VS_E_IO, "%s: mmap: %s", path, strerror(errno));
+    }
+    *len = (size_t)st.st_size;
     return VS_OK;
 }

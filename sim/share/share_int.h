@@ -25,11 +25,13 @@ struct share_image {
 
 /* Grows img to hold one more page (keys strictly increasing). */
 int share_image_push(share_image *img, uint64_t key, const uint8_t *data, const char *what, vs_err *err);
-/* The snapshot readers' file access: opens path read-only and reads its
- * length; then maps those bytes read-only and closes fd (on failure too).
- * Both return VS_E_IO naming path. */
-int share_file_open(const char *path, int *fd, size_t *len, vs_err *err);
-int share_file_map(const char *path, int fd, size_t len, void **map, vs_err *err);
+/* The snapshot readers' file access: the whole of path, read-only -- mapped,
+ * or decompressed into anonymous memory when gzip, xz or zstd (detected by
+ * magic, as for traces).  *map is NULL when *len is 0; release it with
+ * munmap(*map, *len) (share_image_free does, for img->map).  A directory or
+ * any other non-regular file is refused by name.  VS_E_IO or the decoder's
+ * VS_E_FORMAT, naming path. */
+int share_file_load(const char *path, void **map, size_t *len, vs_err *err);
 extern const uint8_t share_zero_page[SHARE_PAGE_SIZE];
 
 #define SH_NONE UINT32_MAX /* no frame */

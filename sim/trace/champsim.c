@@ -11,6 +11,10 @@
  * load or third store opens another record with the same ip.  An RMW is a
  * load plus a store.  Control records and memory references at address 0
  * have no ChampSim form: they are dropped and counted (trace_writer_dropped).
+ *
+ * Detection (no header to go by) requires every record of the first window
+ * to look as the ChampSim tracer writes them (cs_record_plausible), and a
+ * whole file that fits the window to be a multiple of 64 bytes.
  */
 #include "trace_int.h"
 
@@ -21,6 +25,7 @@
 #define CS_DSTS 2u                          /* NUM_INSTR_DESTINATIONS */
 #define CS_SRCS 4u                          /* NUM_INSTR_SOURCES */
 #define CS_OFF_BRANCH 8u                    /* is_branch, branch_taken: 0 or 1 */
+#define CS_OFF_REGS 10u                     /* destination_registers[2], source_registers[4] */
 #define CS_OFF_DST 16u
 #define CS_OFF_SRC 32u
 #define CS_RECS_PER_INSTR (1u + CS_SRCS + CS_DSTS) /* most trace_recs one record yields */
@@ -28,15 +33,83 @@ _Static_assert(CS_RECS_PER_INSTR <= TR_PENDING_MAX, "one instruction fits tr_pen
 #define CS_PARTIAL_HINT "the decompressed size is not a multiple of 64"
 _Static_assert(TR_CHAMPSIM_REC == 64, "CS_PARTIAL_HINT names the record size");
 
+static bool cs_canonical57(uint64_t va) { return (uint64_t)((int64_t)(va << 7) >> 7) == va; }
+
 static void put64(unsigned char *p, uint64_t v)
 {
     for (int i = 0; i < 8; i++)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
-bool tr_champsim_plausible(const unsigned char *p, size_t n)
+/* Could these 64 bytes be an input_instr the ChampSim tracer wrote?  The
+ * tracer (tracer/pin/champsim_tracer.cpp) sets branch_taken only with
+ * is_branch, and fills each register and memory array from the front, one
+ * slot per distinct non-zero value (std::find of the value, else of the first
+ * 0): so every array is non-zero values then zeros, registers without
+ * repeats.  Memory addresses may repeat in vmemsim's own ChampSim output,
+ * and its loads before the first fetch carry ip 0.  Every address x86-64
+ * can issue is canonical in at least 57 bits. */
+static bool cs_record_plausible(const unsigned char *p)
 {
-    return n > CS_OFF_BRANCH + 1 && p[CS_OFF_BRANCH] <= 1 && p[CS_OFF_BRANCH + 1] <= 1;
+    unsigned branch = p[CS_OFF_BRANCH], taken = p[CS_OFF_BRANCH + 1];
+    if (branch > 1 || taken > branch)
+        return false;
+    const unsigned char *regs[2] = {p + CS_OFF_REGS, p + CS_OFF_REGS + CS_DSTS};
+    const unsigned nregs[2] = {CS_DSTS, CS_SRCS};
+    for (unsigned a = 0; a < 2; a++)
+        for (unsigned i = 1; i < nregs[a]; i++)
+            for (unsigned j = 0; j < i; j++)
+                if (regs[a][i] != 0 && (regs[a][j] == 0 || regs[a][j] == regs[a][i]))
+                    return false;
+    const unsigned offs[2] = {CS_OFF_DST, CS_OFF_SRC}, nmem[2] = {CS_DSTS, CS_SRCS};
+    bool any_mem = false;
+    for (unsigned a = 0; a < 2; a++) {
+        bool ended = false;
+        for (unsigned i = 0; i < nmem[a]; i++) {
+            uint64_t v = tr_get64le(p + offs[a] + 8 * i);
+            if (v != 0 && (ended || !cs_canonical57(v)))
+                return false;
+            ended |= v == 0;
+            any_mem |= v != 0;
+        }
+    }
+    uint64_t ip = tr_get64le(p);
+    return ip != 0 ? cs_canonical57(ip) : any_mem;
+}
+
+bool tr_champsim_plausible(const unsigned char *p, size_t n, bool whole_file)
+{
+    if (n < TR_CHAMPSIM_REC || (whole_file && n % TR_CHAMPSIM_REC != 0))
+        return false;
+    bool some_ip = false;
+    for (size_t at = 0; at + TR_CHAMPSIM_REC <= n; at += TR_CHAMPSIM_REC) {
+        if (!cs_record_plausible(p + at))
+            return false;
+        some_ip |= tr_get64le(p + at) != 0;
+    }
+    return some_ip;
+}
+
+/* Binary files that are certainly not ChampSim traces, named so the
+ * detection error can say what the file is.  (gzip, xz and zstd never get
+ * here: trace_src decompresses them.) */
+const char *tr_known_magic(const unsigned char *p, size_t n)
+{
+    static const struct { const char *magic; size_t len; const char *what; } KNOWN[] = {
+        {"\x7f" "ELF", 4, "an ELF file (executable or core dump)"},
+        {"PK\x03\x04", 4, "a zip archive"},
+        {"BZh", 3, "bzip2-compressed (decompress it first)"},
+        {"\x04\x22\x4d\x18", 4, "LZ4-compressed (decompress it first)"},
+        {"7z\xbc\xaf\x27\x1c", 6, "a 7-Zip archive"},
+        {"%PDF", 4, "a PDF document"},
+        {"\x89PNG", 4, "a PNG image"},
+        {"QFI\xfb", 4, "a QEMU qcow2 disk image"},
+        {"KDUMP   ", 8, "a makedumpfile kdump-compressed dump"},
+    };
+    for (size_t i = 0; i < VS_ARRAY_LEN(KNOWN); i++)
+        if (n >= KNOWN[i].len && memcmp(p, KNOWN[i].magic, KNOWN[i].len) == 0)
+            return KNOWN[i].what;
+    return NULL;
 }
 
 /* ---- reader ---- */

@@ -10,9 +10,9 @@
  * IFETCH at its PC (size = length); an INSTR_BUNDLE of n instructions ->
  * n IFETCHes following the previous instruction, their lengths in the
  * entry's addr bytes.  Prefetches, flushes, markers, thread/pid entries and
- * encodings carry no reference and are skipped.  Invariant: after the
- * FOOTER nothing more is read; an unknown type or a partial record is an
- * error naming the offset.
+ * encodings carry no reference and are skipped.  Invariant: the FOOTER is
+ * the last entry -- a file that ends without one, or has bytes after it, is
+ * an error naming the offset, as are an unknown type and a partial record.
  */
 #include "trace_int.h"
 
@@ -63,7 +63,9 @@ static long dr_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
         if (avail < 0)
             return avail;
         if (avail == 0)
-            break;
+            return vs_fail(err, VS_E_FORMAT,
+                           "%s: offset %llu: the trace ends without its FOOTER entry (type %u): truncated file?",
+                           in->path, (unsigned long long)tin_offset(in), DR_FOOTER);
         const unsigned char *p = in->buf + in->pos;
         unsigned type = p[0] | (unsigned)p[1] << 8, size = p[2] | (unsigned)p[3] << 8;
         uint64_t addr = tr_get64le(p + 4);
@@ -90,6 +92,14 @@ static long dr_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
             n += tr_pending_take(&s->pend, out + n, cap - n);
         } else if (type == DR_FOOTER) {
             s->done = true;
+            long more = tin_need(in, 1, err);
+            if (more < 0)
+                return more;
+            if (more > 0)
+                return vs_fail(err, VS_E_FORMAT,
+                               "%s: offset %llu: %ld%s bytes after the FOOTER entry, which ends a drmemtrace "
+                               "file (two files joined, or garbage appended?)",
+                               in->path, (unsigned long long)tin_offset(in), more, more >= (long)DR_ENTRY ? "+" : "");
         }
     }
     return (long)n;

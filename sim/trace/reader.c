@@ -7,9 +7,12 @@
  * MAGIC format's signature, in row order; else, for text, the first lines of
  * the first TIN_SNIFF decompressed bytes are offered to each TEXT format's
  * sniffer and the format that accepts the most records wins (the file-name
- * suffix breaks a tie); else, for binary, a PLAUSIBLE format's check.
- * Invariant: after a reader's first error every trace_read returns that error
- * again.
+ * suffix breaks a tie, and picks the parser that reports a bad first line);
+ * else, for binary, a known non-trace magic is named, then a PLAUSIBLE
+ * format's check (every record of the window must look like its own); else
+ * text lines followed by binary bytes go to the text format their lines
+ * match, whose parser names the bad line.  Invariant: after a reader's first
+ * error every trace_read returns that error again.
  */
 #include "trace_int.h"
 
@@ -27,20 +30,21 @@ typedef enum tr_detect { TR_NONE, TR_MAGIC, TR_TEXT, TR_PLAUSIBLE } tr_detect;
 typedef struct tr_format {
     const char *name;
     tr_detect detect;
-    bool (*bytes)(const unsigned char *p, size_t n); /* TR_MAGIC, TR_PLAUSIBLE */
-    int (*sniff)(const char *line);                /* TR_TEXT */
+    bool (*magic)(const unsigned char *p, size_t n);                     /* TR_MAGIC */
+    int (*sniff)(const char *line);                                      /* TR_TEXT */
+    bool (*plausible)(const unsigned char *p, size_t n, bool whole_file); /* TR_PLAUSIBLE */
     int (*attach)(trace_reader *r, vs_err *err);
     const char *suffixes; /* space-separated */
     const char *help;
 } tr_format;
 
-#define TR_ROW_MAGIC(STEM) TR_MAGIC, tr_##STEM##_magic, NULL
-#define TR_ROW_TEXT(STEM) TR_TEXT, NULL, tr_##STEM##_sniff
-#define TR_ROW_PLAUSIBLE(STEM) TR_PLAUSIBLE, tr_##STEM##_plausible, NULL
+#define TR_ROW_MAGIC(STEM) TR_MAGIC, tr_##STEM##_magic, NULL, NULL
+#define TR_ROW_TEXT(STEM) TR_TEXT, NULL, tr_##STEM##_sniff, NULL
+#define TR_ROW_PLAUSIBLE(STEM) TR_PLAUSIBLE, NULL, NULL, tr_##STEM##_plausible
 #define TR_ROW(ID, STEM, DETECT, SUFFIXES, HELP) \
     [TFMT_##ID] = {#STEM, TR_ROW_##DETECT(STEM), tr_##STEM##_attach, SUFFIXES, HELP},
 static const tr_format FORMATS[TFMT_COUNT] = {
-    [TFMT_AUTO] = {"auto", TR_NONE, NULL, NULL, NULL, "", "detected from content"},
+    [TFMT_AUTO] = {"auto", TR_NONE, NULL, NULL, NULL, NULL, "", "detected from content"},
     TRACE_FORMATS(TR_ROW)
 };
 static const char *const KIND_NAMES[TREC_KIND_COUNT] = {
@@ -101,31 +105,42 @@ static trace_fmt fmt_from_suffix(const char *path)
     return TFMT_AUTO;
 }
 
-static bool looks_text(const unsigned char *p, size_t n)
+/* The offset of the first byte no text trace holds, or n if there is none. */
+static size_t text_prefix(const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t')
-            return false;
-    return true;
+            return i;
+    return n;
 }
 
-/* Offers the first lines to each text parser; the most records accepted wins. */
-static trace_fmt sniff_text(const trace_in *in, const char *path)
+/* Offers the first lines to each text parser; the most records accepted wins.
+ * *bad is the number of the first line no parser accepts (0 if none). */
+static trace_fmt sniff_text(const trace_in *in, size_t limit, const char *path, unsigned *bad, char *bad_text,
+                            size_t cap)
 {
     unsigned votes[TFMT_COUNT] = {0};
     char line[SNIFF_LINE_MAX + 1];
     size_t at = 0;
-    for (int l = 0; l < SNIFF_LINES && at < in->len; l++) {
-        const unsigned char *nl = memchr(in->buf + at, '\n', in->len - at);
-        if (!nl && !in->eof)
+    for (int l = 0; l < SNIFF_LINES && at < limit; l++) {
+        const unsigned char *nl = memchr(in->buf + at, '\n', limit - at);
+        if (!nl && (!in->eof || limit < in->len))
             break; /* a partial line at the window's end says nothing */
         size_t end = nl ? (size_t)(nl - in->buf) : in->len;
         size_t k = end - at < SNIFF_LINE_MAX ? end - at : SNIFF_LINE_MAX;
         memcpy(line, in->buf + at, k);
         line[k] = '\n';
+        int any = 0;
         for (int f = TFMT_VMT; f < TFMT_COUNT; f++)
-            if (FORMATS[f].detect == TR_TEXT)
-                votes[f] += FORMATS[f].sniff(line) == 2;
+            if (FORMATS[f].detect == TR_TEXT) {
+                int st = FORMATS[f].sniff(line);
+                votes[f] += st == 2;
+                any |= st;
+            }
+        if (!any && !*bad) {
+            *bad = (unsigned)l + 1;
+            tr_quote_line(line, bad_text, cap);
+        }
         at = end + 1;
     }
     trace_fmt best = TFMT_AUTO, hint = fmt_from_suffix(path);
@@ -142,27 +157,50 @@ static int detect(trace_reader *r, const char *path, trace_fmt *out, vs_err *err
 {
     const trace_in *in = &r->in;
     *out = TFMT_AUTO;
-    if (in->len > 0) {
-        for (int f = TFMT_VMT; f < TFMT_COUNT && *out == TFMT_AUTO; f++)
-            if (FORMATS[f].detect == TR_MAGIC && FORMATS[f].bytes(in->buf, in->len))
-                *out = (trace_fmt)f;
-        bool text = looks_text(in->buf, in->len < TIN_SNIFF ? in->len : TIN_SNIFF);
-        if (*out == TFMT_AUTO && text)
-            *out = sniff_text(in, path);
-        for (int f = TFMT_VMT; f < TFMT_COUNT && *out == TFMT_AUTO && !text; f++)
-            if (FORMATS[f].detect == TR_PLAUSIBLE && FORMATS[f].bytes(in->buf, in->len))
-                *out = (trace_fmt)f;
-    }
-    if (*out != TFMT_AUTO)
-        return VS_OK;
     char tried[TRIED_MAX] = "";
     size_t at = strlen(list_names(TR_MAGIC, ", ", tried, sizeof tried, 0));
     at = strlen(list_names(TR_TEXT, ", ", tried, sizeof tried, at));
     list_names(TR_PLAUSIBLE, ", ", tried, sizeof tried, at);
     if (in->len == 0)
         return vs_fail(err, VS_E_FORMAT, "%s: empty file: cannot detect its trace format (tried %s)", path, tried);
-    return vs_fail(err, VS_E_FORMAT, "%s: unknown trace format (tried %s; use --format to force one)", path,
-                   tried);
+    size_t window = in->len < TIN_SNIFF ? in->len : TIN_SNIFF, text = text_prefix(in->buf, window);
+    trace_fmt hint = fmt_from_suffix(path);
+    unsigned bad = 0;
+    char shown[VS_ERR_MSG_MAX / 2];
+    for (int f = TFMT_VMT; f < TFMT_COUNT && *out == TFMT_AUTO; f++)
+        if (FORMATS[f].detect == TR_MAGIC && FORMATS[f].magic(in->buf, in->len))
+            *out = (trace_fmt)f;
+    if (*out != TFMT_AUTO)
+        return VS_OK;
+    if (text == window) {
+        *out = sniff_text(in, in->len, path, &bad, shown, sizeof shown);
+        if (*out == TFMT_AUTO && bad && hint != TFMT_AUTO && FORMATS[hint].detect == TR_TEXT)
+            *out = hint; /* its own parser names the line and what it expected */
+        else if (*out == TFMT_AUTO && bad) {
+            char names[TRIED_MAX] = "";
+            return vs_fail(err, VS_E_FORMAT, "%s:line %u: not a record of any text trace format (%s): '%s'", path,
+                           bad, list_names(TR_TEXT, ", ", names, sizeof names, 0), shown);
+        }
+    } else if (tr_known_magic(in->buf, in->len))
+        return vs_fail(err, VS_E_FORMAT, "%s: offset 0: %s, not a memory trace (tried %s)", path,
+                       tr_known_magic(in->buf, in->len), tried);
+    else {
+        /* A file whose name says which format it is may end in a partial record: its reader reports the offset. */
+        for (int f = TFMT_VMT; f < TFMT_COUNT && *out == TFMT_AUTO; f++)
+            if (FORMATS[f].detect == TR_PLAUSIBLE &&
+                FORMATS[f].plausible(in->buf, in->len, in->eof && hint != (trace_fmt)f))
+                *out = (trace_fmt)f;
+        /* Text lines, then binary bytes: the text format's parser names the line they are on. */
+        if (*out == TFMT_AUTO && text > 0)
+            *out = sniff_text(in, text, path, &bad, shown, sizeof shown);
+    }
+    if (*out != TFMT_AUTO)
+        return VS_OK;
+    char binary[TRIED_MAX] = "";
+    return vs_fail(err, VS_E_FORMAT,
+                   "%s: unknown trace format (tried %s; a binary file without a signature must be whole records "
+                   "of %s, see docs/trace-format.md)",
+                   path, tried, list_names(TR_PLAUSIBLE, ", ", binary, sizeof binary, 0));
 }
 
 int trace_open(const char *path, trace_fmt fmt, trace_reader **out, vs_err *err)

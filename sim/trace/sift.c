@@ -13,7 +13,9 @@
  * to learn it), so every data address reads as a LOAD of unknown size.
  *
  * Invariants: offsets in errors count bytes of the (decompressed) record
- * stream after the header; after the end record nothing more is read.
+ * stream after the header ("record offset"), or of the file ("offset"); the
+ * end record is the last thing in the file: a file without one, or with
+ * bytes after it, is an error.
  */
 #include "trace_int.h"
 
@@ -95,12 +97,37 @@ static int truncated(trace_reader *r, sift_state *s, const char *what, vs_err *e
                    (unsigned long long)(s->base + s->pos), what);
 }
 
+/* The end record must end the file: anything after it (in the record
+ * stream, or raw bytes after the zlib stream) is garbage. */
+static int end_record(trace_reader *r, sift_state *s, vs_err *err)
+{
+    s->done = true;
+    uint64_t at = s->base + s->pos;
+    long more = need(r, s, 1, err);
+    if (more < 0)
+        return (int)more;
+    if (more > 0)
+        return vs_fail(err, VS_E_FORMAT, "%s: record offset %llu: bytes after the SIFT end record (garbage appended?)",
+                       r->in.path, (unsigned long long)at);
+    long raw = tin_need(&r->in, 1, err);
+    if (raw < 0)
+        return (int)raw;
+    if (raw > 0)
+        return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: bytes after the SIFT trace's zlib stream (garbage appended?)",
+                       r->in.path, (unsigned long long)tin_offset(&r->in));
+    return 0;
+}
+
 /* Decodes one record into s->pend; returns 1, 0 at the end, or an error. */
 static int decode(trace_reader *r, sift_state *s, vs_err *err)
 {
     long avail = need(r, s, 6, err);
-    if (avail <= 0)
-        return (int)avail; /* 0: the stream ends without an end record: accept it */
+    if (avail < 0)
+        return (int)avail;
+    if (avail == 0)
+        return vs_fail(err, VS_E_FORMAT,
+                       "%s: record offset %llu: the SIFT trace ends without its end record: truncated file?",
+                       r->in.path, (unsigned long long)(s->base + s->pos));
     const unsigned char *p = s->win + s->pos;
     if (p[0] == 0) {
         if (avail < 6)
@@ -108,10 +135,8 @@ static int decode(trace_reader *r, sift_state *s, vs_err *err)
         unsigned type = p[1];
         uint64_t size = p[2] | (uint64_t)p[3] << 8 | (uint64_t)p[4] << 16 | (uint64_t)p[5] << 24;
         s->pos += 6;
-        if (type == SIFT_END) {
-            s->done = true;
-            return 0;
-        }
+        if (type == SIFT_END)
+            return end_record(r, s, err);
         while (size > 0) { /* skip the payload */
             avail = need(r, s, 1, err);
             if (avail < 0)

@@ -101,6 +101,11 @@ int trace_src_open(const char *path, trace_src **out, vs_err *err)
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return vs_fail(err, VS_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        return vs_fail(err, VS_E_IO, "%s: is a directory; expected a trace file", path);
+    }
     trace_src *s = vs_calloc(1, sizeof *s);
     s->path = vs_strdup(path);
     s->fd = fd;
@@ -215,6 +220,21 @@ static long read_gzip(trace_src *s, unsigned char *buf, size_t n, vs_err *err)
 }
 
 #ifdef VS_HAVE_LZMA
+/* What liblzma's failure means, in the words of its lzma_ret documentation
+ * (lzma/base.h); a check mismatch is LZMA_DATA_ERROR, as for xz(1). */
+static const char *xz_why(lzma_ret lr)
+{
+    switch (lr) {
+    case LZMA_FORMAT_ERROR: return "not an xz stream (bad stream header)";
+    case LZMA_OPTIONS_ERROR: return "unsupported options (filter chain or header flags this liblzma lacks)";
+    case LZMA_DATA_ERROR: return "corrupt data, or an integrity check (CRC32/CRC64/SHA-256) mismatch";
+    case LZMA_MEM_ERROR: return "out of memory while decoding";
+    case LZMA_MEMLIMIT_ERROR: return "needs more memory than the decoder limit";
+    case LZMA_UNSUPPORTED_CHECK: return "unsupported integrity check type";
+    default: return "unexpected liblzma error";
+    }
+}
+
 static long read_xz(trace_src *s, unsigned char *buf, size_t n, vs_err *err)
 {
     for (;;) {
@@ -236,8 +256,7 @@ static long read_xz(trace_src *s, unsigned char *buf, size_t n, vs_err *err)
         else if (lr == LZMA_BUF_ERROR)
             return corrupt(s, "xz data ends early (truncated file?)", NULL, err);
         else if (lr != LZMA_OK)
-            return corrupt(s, "corrupt xz data", lr == LZMA_FORMAT_ERROR ? "bad format" : "decoder error",
-                           err);
+            return corrupt(s, "xz data", xz_why(lr), err);
         if (made > 0 || s->done)
             return (long)made;
     }

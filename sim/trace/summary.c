@@ -16,14 +16,16 @@
  * guest writes), and the misses of the paper's own SIMICS DTLB (Figure 6).
  *
  * Invariants: the page sets hash page numbers with a fixed multiplier and
- * only their sizes are reported, so the output is deterministic; the CDA
- * list is kept sorted and disjoint (touching areas merge); the reference
- * DTLB's sets are kept most-recently-used first.
+ * only their sizes are reported, so the output is deterministic; the CDAs
+ * are kept disjoint (touching areas merge) in a balanced tree by start, so
+ * declaring and testing areas is O(log n) however many a trace declares;
+ * the reference DTLB's sets are kept most-recently-used first.
  */
 #include "trace_int.h"
 
 #include "json.h"
 
+#include <glib.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,8 +126,7 @@ struct trace_summary {
     double wpp_sum;
     uint64_t wpp_n;
     pset txn_pages;
-    ival *cda;
-    size_t ncda, cda_cap;
+    GTree *cda; /* of ival, by lo: disjoint and non-touching */
     /* rates */
     ref_tlb dtlb;
     pset touched;       /* first-touch keys */
@@ -138,6 +139,13 @@ struct trace_summary {
 
 static uint32_t space_of(trace_summary *s, uint32_t pid);
 
+static gint ival_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    (void)unused;
+    uint64_t x = ((const ival *)a)->lo, y = ((const ival *)b)->lo;
+    return x < y ? -1 : x > y;
+}
+
 trace_summary *trace_summary_new(void)
 {
     trace_summary *s = vs_calloc(1, sizeof *s);
@@ -146,6 +154,7 @@ trace_summary *trace_summary_new(void)
     pset_init(&s->pids);
     pset_init(&s->txn_pages);
     pset_init(&s->touched);
+    s->cda = g_tree_new_full(ival_cmp, NULL, free, NULL);
     s->cur_space = space_of(s, 0); /* before any switch, the trace is pid 0 */
     return s;
 }
@@ -159,49 +168,54 @@ void trace_summary_free(trace_summary *s)
     pset_free(&s->txn_pages);
     pset_free(&s->touched);
     free(s->spaces);
-    free(s->cda);
+    g_tree_destroy(s->cda);
     free(s);
 }
 
-/* Adds [lo, hi) to the sorted disjoint CDA list, merging what it touches. */
+/* The area with the largest lo <= at, or NULL. */
+static GTreeNode *cda_at_or_before(const trace_summary *s, uint64_t at)
+{
+    ival key = {at, at};
+    GTreeNode *after = g_tree_upper_bound(s->cda, &key); /* first lo > at */
+    return after ? g_tree_node_previous(after) : g_tree_node_last(s->cda);
+}
+
+/* The first area that ends after lo (hi > lo), or NULL: areas are disjoint,
+ * so it is the one holding lo or else the next one up. */
+static GTreeNode *cda_first_after(const trace_summary *s, uint64_t lo)
+{
+    GTreeNode *n = cda_at_or_before(s, lo);
+    if (n && ((const ival *)g_tree_node_key(n))->hi > lo)
+        return n;
+    return n ? g_tree_node_next(n) : g_tree_node_first(s->cda);
+}
+
+/* Adds [lo, hi) to the disjoint CDA set, merging what it touches: O(log n)
+ * per area, amortised (each area is merged away at most once). */
 static void cda_add(trace_summary *s, uint64_t lo, uint64_t hi)
 {
     if (hi <= lo)
         return;
-    size_t i = 0;
-    while (i < s->ncda && s->cda[i].hi < lo)
-        i++;
-    size_t j = i;
-    while (j < s->ncda && s->cda[j].lo <= hi) {
-        lo = s->cda[j].lo < lo ? s->cda[j].lo : lo;
-        hi = s->cda[j].hi > hi ? s->cda[j].hi : hi;
-        j++;
+    GTreeNode *n = cda_at_or_before(s, lo);
+    if (!n || ((const ival *)g_tree_node_key(n))->hi < lo) /* it does not touch [lo, hi) */
+        n = n ? g_tree_node_next(n) : g_tree_node_first(s->cda);
+    while (n && ((const ival *)g_tree_node_key(n))->lo <= hi) {
+        const ival *v = g_tree_node_key(n);
+        lo = v->lo < lo ? v->lo : lo;
+        hi = v->hi > hi ? v->hi : hi;
+        GTreeNode *next = g_tree_node_next(n);
+        g_tree_remove(s->cda, v);
+        n = next;
     }
-    if (i == j) { /* no overlap: insert */
-        if (s->ncda == s->cda_cap) {
-            s->cda_cap = s->cda_cap ? 2 * s->cda_cap : 8;
-            s->cda = vs_realloc(s->cda, s->cda_cap * sizeof *s->cda);
-        }
-        memmove(s->cda + i + 1, s->cda + i, (s->ncda - i) * sizeof *s->cda);
-        s->ncda++;
-    } else { /* replace cda[i, j) by one merged area */
-        memmove(s->cda + i + 1, s->cda + j, (s->ncda - j) * sizeof *s->cda);
-        s->ncda -= j - i - 1;
-    }
-    s->cda[i] = (ival){lo, hi};
+    ival *merged = vs_malloc(sizeof *merged);
+    *merged = (ival){lo, hi};
+    g_tree_insert(s->cda, merged, merged);
 }
 
 static bool cda_overlaps(const trace_summary *s, uint64_t lo, uint64_t hi)
 {
-    size_t a = 0, b = s->ncda; /* first area with hi > lo */
-    while (a < b) {
-        size_t m = a + (b - a) / 2;
-        if (s->cda[m].hi > lo)
-            b = m;
-        else
-            a = m + 1;
-    }
-    return a < s->ncda && s->cda[a].lo < hi;
+    GTreeNode *n = cda_first_after(s, lo);
+    return n && ((const ival *)g_tree_node_key(n))->lo < hi;
 }
 
 static void txn_close(trace_summary *s)
@@ -220,7 +234,7 @@ static void txn_write(trace_summary *s, const trace_rec *t)
 {
     uint64_t lo = t->addr, span = t->size ? t->size : 1;
     uint64_t hi = lo + span < lo ? UINT64_MAX : lo + span; /* clamp at the top of memory */
-    if (s->ncda > 0 && !cda_overlaps(s, lo, hi))
+    if (g_tree_nnodes(s->cda) > 0 && !cda_overlaps(s, lo, hi))
         return;
     s->txn_writes++;
     for (uint64_t pg = lo >> VS_PAGE_SHIFT_4K; pg <= (hi - 1) >> VS_PAGE_SHIFT_4K; pg++)
@@ -464,7 +478,7 @@ static void print_human(const trace_summary *s, const char *path, FILE *out)
     if (s->txns || s->by_kind[TREC_TXN_BEGIN]) {
         double t = s->txns ? (double)s->txns : 1.0;
         fprintf(out, "transactions      %llu%s\n", (unsigned long long)s->txns,
-                s->ncda ? " (writes restricted to declared CDAs)" : "");
+                g_tree_nnodes(s->cda) ? " (writes restricted to declared CDAs)" : "");
         fprintf(out, "  writes/txn      %.4f (total %llu)\n", (double)s->total_writes / t,
                 (unsigned long long)s->total_writes);
         fprintf(out, "  pages/txn (PPT) %.4f (total %llu)\n", (double)s->total_pages / t,

@@ -114,15 +114,21 @@ static inline int tr_attach(trace_reader *r, const reader_ops *ops, void *st)
     return VS_OK;
 }
 /* Each format's entry points, declared from its trace_formats.h row: the
- * attach hook, and the detector its DETECT kind names (see there). */
+ * attach hook, and the detector its DETECT kind names (see there).  A
+ * PLAUSIBLE detector is told whether p is the whole file (whole_file), so it
+ * may demand whole records. */
 #define TR_DETECTOR_MAGIC(STEM) bool tr_##STEM##_magic(const unsigned char *p, size_t n);
 #define TR_DETECTOR_TEXT(STEM) int tr_##STEM##_sniff(const char *line);
-#define TR_DETECTOR_PLAUSIBLE(STEM) bool tr_##STEM##_plausible(const unsigned char *p, size_t n);
+#define TR_DETECTOR_PLAUSIBLE(STEM) bool tr_##STEM##_plausible(const unsigned char *p, size_t n, bool whole_file);
 #define TR_DECLARE(ID, STEM, DETECT, SUFFIXES, HELP)                                                            \
     int tr_##STEM##_attach(trace_reader *r, vs_err *err);                                                      \
     TR_DETECTOR_##DETECT(STEM)
 TRACE_FORMATS(TR_DECLARE)
 #undef TR_DECLARE
+
+/* The name of a well-known non-trace file type p starts with ("an ELF
+ * file", ...), or NULL. */
+const char *tr_known_magic(const unsigned char *p, size_t n);
 
 /* ---- writers ---- */
 typedef struct writer_ops {
