@@ -39,11 +39,6 @@ static const char *const fields[][2] = {
     {"first_touch", "cycles.first_touch"},
 };
 
-static void collect(void *ctx, const char *path, const char *value)
-{
-    g_hash_table_insert(ctx, g_strdup(path), g_strdup(value));
-}
-
 /* Sum of every `"key": N` in the top-level array `list` of the JSON text. */
 static uint64_t sum_in(const char *json, const char *list, const char *key, unsigned *entries)
 {
@@ -84,17 +79,8 @@ static void check_run(const char *mode, const char *const *traces, size_t n, con
         assert_int_equal(sim_add_trace(s, traces[i], -1, &err), VS_OK);
     if (sim_run(s, NULL, NULL, &err) != VS_OK)
         fail_msg("%s: %s", mode, err.msg);
-    char *json;
-    size_t len;
-    FILE *f = open_memstream(&json, &len);
-    jw *w = jw_new_json(f);
-    sim_report(s, w);
-    jw_free(w);
-    fclose(f);
-    GHashTable *tot = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    w = jw_new_flat(collect, tot);
-    sim_report(s, w);
-    jw_free(w);
+    char *json = vt_report_json(s);
+    GHashTable *tot = vt_report_flat(s);
     unsigned procs, vms;
     sum_in(json, "processes", "pid", &procs);
     sum_in(json, "vms", "vm", &vms);
