@@ -121,6 +121,9 @@ static const cfg_opt options[] = {
     {"shadow", "unsync", OPT_BOOL, OFF(shadow_unsync), "false", 0, 0, NULL, "shadowed leaf guest tables go unsync on their first write, resynced at CR3 write and INVLPG (KVM since 2.6.27; false: KVM 61 of seed 003)"},
     {"agile", "shadow_levels", OPT_U32, OFF(agile_shadow_levels), "2", 1, 5, NULL, "upper guest levels walked in shadow mode before switching to nested"},
     {"stats", "interval", OPT_U64, OFF(stats_interval), "0", 0, MAXU64, NULL, "instructions per interval sample (0 = none)"},
+    {"sim", "skip_instructions", OPT_U64, OFF(skip_instructions), "0", 0, MAXU64, NULL, "instructions (all traces) read and discarded first: fast-forward, nothing simulated"},
+    {"sim", "warmup_instructions", OPT_U64, OFF(warmup_instructions), "0", 0, MAXU64, NULL, "instructions then simulated in full before every statistic is reset"},
+    {"sim", "max_instructions", OPT_U64, OFF(max_instructions), "0", 0, MAXU64, NULL, "instructions measured after the warm-up, then stop (0 = to the end)"},
 };
 
 #define TOFF(f) offsetof(cfg_tlb, f)

@@ -120,6 +120,10 @@ typedef struct vs_config {
     uint32_t agile_shadow_levels;
     /* [stats] */
     uint64_t stats_interval;
+    /* [sim] the region of interest, in instructions over all traces (docs/model.md) */
+    uint64_t skip_instructions;   /* read and discarded: no simulated state */
+    uint64_t warmup_instructions; /* simulated, then every statistic reset */
+    uint64_t max_instructions;    /* measured, then the run stops (0 = to the end) */
 } vs_config;
 
 /* The defaults: a current Intel (Skylake-class) core. */

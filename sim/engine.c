@@ -135,8 +135,10 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
     vs_sim *s = vs_calloc(1, sizeof *s);
     s->cfg = *cfg;
     s->streams = g_ptr_array_new();
-    s->intervals = g_array_new(FALSE, TRUE, sizeof(sim_interval));
+    s->intervals = g_array_new(FALSE, TRUE, sizeof(sim_tally));
     s->events = g_array_new(FALSE, FALSE, sizeof(sim_event));
+    s->accounts = g_array_new(FALSE, TRUE, sizeof(sim_account));
+    s->charged = -1;
     int rc = cfg_validate(cfg, "config", err);
     if (rc == VS_OK)
         rc = build_tlbs(s, err);
@@ -166,7 +168,6 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
         return rc;
     }
     s->quantum_left = cfg->quantum;
-    s->next_interval = cfg->stats_interval ? cfg->stats_interval : UINT64_MAX;
     s->next_tick = s->ops->tick ? cfg->adapt_interval : UINT64_MAX;
     *out = s;
     return VS_OK;
@@ -201,6 +202,7 @@ void sim_free(vs_sim *s)
     mh_free(s->mem);
     g_array_free(s->intervals, TRUE);
     g_array_free(s->events, TRUE);
+    g_array_free(s->accounts, TRUE);
     free(s);
 }
 
@@ -224,33 +226,114 @@ int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err)
     return VS_OK;
 }
 
+static uint64_t base_cycles(const vs_sim *s) { return (uint64_t)((double)s->instructions * s->cfg.base_cpi + 0.5); }
+
 uint64_t sim_total_cycles(const vs_sim *s)
 {
-    return (uint64_t)((double)s->instructions * s->cfg.base_cpi + 0.5) + th_cycles(s->tlbs) + s->st.walk_cycles +
+    return base_cycles(s) + th_cycles(s->tlbs) + s->st.walk_cycles +
            s->data_cycles + s->st.fault_cycles + s->st.exit_cycles;
+}
+
+static sim_tally tally_now(const vs_sim *s)
+{
+    sim_tally t = {.refs = s->refs,
+                   .instructions = s->instructions,
+                   .tlb_misses = th_last_level_misses(s->tlbs),
+                   .walks = s->st.walks,
+                   .walk_refs = s->st.walk_refs,
+                   .fault_walk_refs = s->st.fault_walk_refs,
+                   .faults = s->st.faults,
+                   .cow_faults = s->st.cow_faults,
+                   /* the rounded total of the moment: the accounts' base cycles add up to it exactly */
+                   .base = base_cycles(s),
+                   .tlb = th_cycles(s->tlbs),
+                   .walk = s->st.walk_cycles,
+                   .data = s->data_cycles,
+                   .fault = s->st.fault_cycles,
+                   .vmm = s->st.exit_cycles,
+                   .first_touch = s->st.first_touch_cycles};
+    memcpy(t.exits, s->st.exits, sizeof t.exits);
+    return t;
+}
+
+/* sim_tally is uint64_t fields only: it is added up as an array of them. */
+void sim_tally_accumulate(sim_tally *dst, const sim_tally *now, const sim_tally *since)
+{
+    uint64_t *d = (uint64_t *)dst;
+    const uint64_t *n = (const uint64_t *)now, *m = (const uint64_t *)since;
+    for (size_t i = 0; i < sizeof *dst / sizeof(uint64_t); i++)
+        d[i] += n[i] - m[i];
+}
+
+void sim_charge_to(vs_sim *s, const sim_proc *p)
+{
+    sim_tally now = tally_now(s);
+    if (s->charged >= 0)
+        sim_tally_accumulate(&g_array_index(s->accounts, sim_account, (guint)s->charged).t, &now, &s->mark);
+    s->mark = now;
+    if (p)
+        s->charged = (int)p->account;
+}
+
+os_counters sim_os_counters(const vs_sim *s)
+{
+    os_counters sum = {0};
+    for (uint32_t i = 0; i < s->n_vms; i++) {
+        const os_counters *c = os_get_counters(s->vms[i].os);
+        for (int k = 0; k < VS_PG_COUNT; k++)
+            sum.pages_mapped[k] += c->pages_mapped[k];
+        sum.faults_map += c->faults_map;
+        sum.faults_cow += c->faults_cow;
+        sum.pages_resident += c->pages_resident;
+        sum.tables_resident += c->tables_resident;
+        sum.ptes_written += c->ptes_written;
+        sum.procs_created += c->procs_created;
+        sum.forks += c->forks;
+        sum.execs += c->execs;
+        sum.exits += c->exits;
+        sum.thp_fallbacks += c->thp_fallbacks;
+    }
+    return sum;
+}
+
+/* The end of a skip or a warm-up: every statistic starts again from zero
+ * while every piece of state (TLB, page-walk-cache and cache contents, page
+ * tables, shadow tables, host backing, processes) stays as it is.  The OSes'
+ * and the host's event counters are not owned here: they are remembered and
+ * subtracted when reported. */
+static void reset_stats(vs_sim *s)
+{
+    memset(&s->st, 0, sizeof s->st);
+    th_reset_stats(s->tlbs);
+    mh_reset_stats(s->mem);
+    s->ops->reset_stats(s->mode);
+    memset(s->refs_by_kind, 0, sizeof s->refs_by_kind);
+    s->instructions = s->refs = s->data_cycles = 0;
+    s->cr3_writes = s->vm_switches = s->sched_switches = s->invlpgs = 0;
+    s->transactions = s->cdas = 0;
+    g_array_set_size(s->intervals, 0);
+    s->last = (sim_tally){0};
+    for (uint32_t i = 0; i < s->n_vms; i++) {
+        GHashTableIter it;
+        gpointer key, value;
+        g_hash_table_iter_init(&it, s->vms[i].procs);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            sim_proc *p = value;
+            p->instructions = p->refs = 0;
+        }
+    }
+    for (guint i = 0; i < s->accounts->len; i++)
+        g_array_index(s->accounts, sim_account, i).t = (sim_tally){0};
+    s->mark = tally_now(s);
+    s->os_base = sim_os_counters(s);
+    if (s->hv)
+        s->hv_base = *hv_get_counters(s->hv);
 }
 
 static void take_interval(vs_sim *s)
 {
-    uint64_t exits = 0;
-    for (int i = 0; i < EXIT_COUNT; i++)
-        exits += s->st.exits[i];
-    sim_interval now = {.instructions = s->instructions,
-                        .refs = s->refs,
-                        .tlb_misses = th_last_level_misses(s->tlbs),
-                        .walks = s->st.walks,
-                        .walk_refs = s->st.walk_refs,
-                        .exits = exits,
-                        .faults = s->st.faults + s->st.cow_faults,
-                        .cycles = sim_total_cycles(s)};
-    sim_interval d = {.instructions = now.instructions - s->last.instructions,
-                      .refs = now.refs - s->last.refs,
-                      .tlb_misses = now.tlb_misses - s->last.tlb_misses,
-                      .walks = now.walks - s->last.walks,
-                      .walk_refs = now.walk_refs - s->last.walk_refs,
-                      .exits = now.exits - s->last.exits,
-                      .faults = now.faults - s->last.faults,
-                      .cycles = now.cycles - s->last.cycles};
+    sim_tally now = tally_now(s), d = {0};
+    sim_tally_accumulate(&d, &now, &s->last);
     g_array_append_val(s->intervals, d);
     s->last = now;
 }
@@ -278,6 +361,7 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
         if (rc != VS_OK)
             return rc;
     }
+    s->refs++; /* after the process is known: its account is charged */
     sim_proc *p = s->running;
     tlb_entry e;
     if (!th_lookup(s->tlbs, cls, r->addr, p->sp.tag, write, &e)) {
@@ -297,6 +381,49 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
         s->data_cycles += lat - s->l1_latency[cls];
     p->refs++;
     return VS_OK;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+/* The instruction count (s->fetched) at which the current phase ends. */
+static uint64_t phase_end(const vs_sim *s)
+{
+    switch (s->phase) {
+    case SIM_SKIP:
+        return s->cfg.skip_instructions;
+    case SIM_WARMUP:
+        return sat_add(s->cfg.skip_instructions, s->cfg.warmup_instructions);
+    case SIM_MEASURE:
+        break;
+    }
+    return s->cfg.max_instructions ? sat_add(s->measure_start, s->cfg.max_instructions) : UINT64_MAX;
+}
+
+/* Called before the fetch of instruction s->fetched + 1 whenever s->fetched
+ * reaches s->next_boundary: every boundary of the region of interest and of
+ * the interval samples lies between two instructions, so an instruction's
+ * data references always count with its fetch.  True: stop the run. */
+static bool cross_boundary(vs_sim *s)
+{
+    while (s->phase != SIM_MEASURE && s->fetched >= phase_end(s)) {
+        if (s->phase == SIM_SKIP)
+            s->skipped = s->fetched;
+        s->phase++;
+        reset_stats(s);
+        if (s->phase == SIM_MEASURE) {
+            s->measure_start = s->fetched;
+            s->next_interval = s->cfg.stats_interval ? sat_add(s->fetched, s->cfg.stats_interval) : UINT64_MAX;
+        }
+    }
+    if (s->phase == SIM_MEASURE && s->fetched >= phase_end(s))
+        return true;
+    if (s->fetched >= s->next_interval) {
+        take_interval(s);
+        s->next_interval = sat_add(s->next_interval, s->cfg.stats_interval);
+    }
+    uint64_t end = phase_end(s);
+    s->next_boundary = end < s->next_interval ? end : s->next_interval;
+    return false;
 }
 
 static int refill(sim_stream *st, vs_err *err)
@@ -389,6 +516,22 @@ static double input_fraction(vs_sim *s)
     return s->streams->len ? sum / s->streams->len : -1;
 }
 
+/* After sim.max_instructions: the rest of every trace is read (decoded,
+ * not simulated), so the provenance digest is that of the whole input and
+ * does not depend on how far the reader thread had got. */
+static int drain(vs_sim *s, vs_err *err)
+{
+    for (guint i = 0; i < s->streams->len; i++) {
+        sim_stream *st = g_ptr_array_index(s->streams, i);
+        while (!st->done) {
+            int rc = refill(st, err);
+            if (rc != VS_OK)
+                return rc;
+        }
+    }
+    return VS_OK;
+}
+
 int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
 {
     if (s->streams->len == 0)
@@ -399,6 +542,9 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
     int rc = stream_enter(s, g_ptr_array_index(s->streams, 0), err);
     bool multi = s->streams->len > 1;
     s->quantum_left = s->cfg.quantum;
+    s->phase = SIM_SKIP;
+    s->next_interval = UINT64_MAX;
+    cross_boundary(s); /* into the first phase that is not empty */
     while (rc == VS_OK) {
         sim_stream *st = g_ptr_array_index(s->streams, idx);
         if (st->pos == st->n) {
@@ -412,6 +558,7 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                 if (rc != VS_OK || !found)
                     break;
                 idx = nxt;
+                s->cur_stream = idx;
                 s->sched_switches++;
                 s->quantum_left = s->cfg.quantum;
                 rc = stream_enter(s, g_ptr_array_index(s->streams, idx), err);
@@ -428,12 +575,17 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
             rc = next_stream(s, idx, &nxt, &found, err);
             if (rc == VS_OK && found && nxt != idx) {
                 idx = nxt;
+                s->cur_stream = idx;
                 s->sched_switches++;
                 rc = stream_enter(s, g_ptr_array_index(s->streams, idx), err);
                 continue;
             }
             if (rc != VS_OK)
                 break;
+        }
+        if (r->kind == TREC_IFETCH && VS_UNLIKELY(s->fetched >= s->next_boundary) && cross_boundary(s)) {
+            s->stopped = true;
+            break;
         }
         st->pos++;
         if (VS_UNLIKELY(!va_in_range(s, r))) {
@@ -444,9 +596,16 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
             rc = at_record(st, rc, err);
             break;
         }
+        if (VS_UNLIKELY(s->phase == SIM_SKIP) && trace_kind_is_mem(r->kind)) {
+            /* fast-forward: only the instruction count (and the schedule it drives) moves */
+            if (r->kind == TREC_IFETCH) {
+                s->fetched++;
+                s->quantum_left--;
+            }
+            continue;
+        }
         s->refs_by_kind[r->kind]++;
         if (VS_LIKELY(trace_kind_is_mem(r->kind))) {
-            s->refs++;
             rc = mem_access(s, st, r, err);
             if (rc != VS_OK) {
                 rc = at_record(st, rc, err);
@@ -455,14 +614,11 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
             if (r->kind != TREC_IFETCH)
                 continue;
             s->instructions++;
+            s->fetched++;
             s->running->instructions++;
             s->quantum_left--;
-            if (VS_UNLIKELY(s->instructions >= s->next_interval)) {
-                take_interval(s);
-                s->next_interval += s->cfg.stats_interval;
-            }
-            if (VS_UNLIKELY(s->instructions >= s->next_tick)) {
-                s->ops->tick(s->mode, s->instructions);
+            if (VS_UNLIKELY(s->fetched - s->skipped >= s->next_tick)) {
+                s->ops->tick(s->mode, s->fetched - s->skipped);
                 s->next_tick += s->cfg.adapt_interval;
             }
             if (VS_UNLIKELY(s->refs >= next_progress) && progress) {
@@ -475,8 +631,20 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
             rc = at_record(st, rc, err);
         }
     }
-    if (rc == VS_OK && s->cfg.stats_interval && s->instructions > s->last.instructions)
-        take_interval(s);
+    if (rc == VS_OK && s->stopped)
+        rc = drain(s, err);
+    if (rc == VS_OK && s->phase != SIM_MEASURE)
+        rc = vs_fail(err, VS_E_USAGE,
+                     "the traces ended after %llu instructions, before measurement began (sim.skip_instructions "
+                     "%llu + sim.warmup_instructions %llu); nothing was measured",
+                     (unsigned long long)s->fetched, (unsigned long long)s->cfg.skip_instructions,
+                     (unsigned long long)s->cfg.warmup_instructions);
+    sim_charge_to(s, NULL);
+    if (rc == VS_OK && s->cfg.stats_interval) {
+        sim_tally now = tally_now(s); /* a last, partial sample, unless nothing happened since the last one */
+        if (memcmp(&now, &s->last, sizeof now) != 0)
+            take_interval(s);
+    }
     s->wall_seconds = now_seconds() - start;
     if (rc == VS_OK && progress) {
         sim_progress pr = {.refs = s->refs, .fraction = 1.0, .seconds = s->wall_seconds};

@@ -53,6 +53,9 @@ int sim_proc_for(vs_sim *s, sim_vm *vm, uint32_t os_pid, sim_proc **out, vs_err 
                          .pid = os_pid,
                          .tag = s->cfg.tlb_pcid ? fresh_tag(s) : vm->tag,
                          .vm_tag = vm->tag};
+    sim_account acct = {.vm = vm->id, .stream = s->cur_stream, .pid = os_pid};
+    p->account = s->accounts->len;
+    g_array_append_val(s->accounts, acct);
     g_hash_table_insert(vm->procs, GUINT_TO_POINTER(os_pid), p);
     *out = p;
     return VS_OK;
@@ -63,6 +66,7 @@ int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err)
     (void)err;
     if (s->running == p)
         return VS_OK;
+    sim_charge_to(s, p); /* the CR3 write or VM switch is the incoming process's */
     if (p && s->running_vm && s->running_vm != vm) {
         s->vm_switches++;
         if (!s->cfg.tlb_vpid)
@@ -106,8 +110,10 @@ static int exit_process(vs_sim *s, sim_stream *st, uint32_t trace_pid, vs_err *e
         s->running = NULL;
     if (p == st->cur)
         st->cur = NULL;
+    sim_charge_to(s, p); /* tearing down its address space is its own cost */
     os_exit(st->vm->os, p->sp.proc);
     int rc = sim_deliver_events(s, err); /* while the engine still knows p */
+    sim_charge_to(s, s->running);
     g_hash_table_remove(st->pids, GUINT_TO_POINTER(trace_pid + 1));
     g_hash_table_remove(st->vm->procs, GUINT_TO_POINTER(os_pid));
     return rc;

@@ -12,6 +12,15 @@
  * runs when that call returns; an error a mode meets while handling one
  * stops the run.  TLB shootdowns stay immediate: the engine owns the TLBs.
  *
+ * Cold and steady state: an attempt that exists only because memory is
+ * touched for the first time -- a walk that ended in a page fault (or a
+ * copy-on-write fault), one that met an EPT violation, the OS's handling of
+ * the fault and the exits its page-table writes cause -- has all its walk
+ * and VMM cycles counted in first_touch_cycles, beside what the modes put
+ * there themselves (EPT violations, guest-fault injections, host backing).
+ * A shadow fill after the guest's fault (a hidden fault) stays translation:
+ * it recurs after every shadow flush, first touch or not.
+ *
  * Invariants: no event is pending when translate runs; an event names a
  * process still known to the engine (exits deliver before they forget it).
  */
@@ -63,6 +72,23 @@ static int deliver(vs_sim *s, vs_err *err)
 
 int sim_deliver_events(vs_sim *s, vs_err *err) { return deliver(s, err); }
 
+/* The counters an attempt moves, taken before it. */
+typedef struct attempt_mark {
+    uint64_t walk_cycles, exit_cycles, first_touch_cycles, ept_violations;
+} attempt_mark;
+
+static attempt_mark mark(const xlate_stats *st)
+{
+    return (attempt_mark){st->walk_cycles, st->exit_cycles, st->first_touch_cycles, st->exits[EXIT_EPT_VIOLATION]};
+}
+
+/* Every walk and VMM cycle since m was first-touch work. */
+static void charge_first_touch(xlate_stats *st, const attempt_mark *m)
+{
+    st->first_touch_cycles =
+        m->first_touch_cycles + (st->walk_cycles - m->walk_cycles) + (st->exit_cycles - m->exit_cycles);
+}
+
 int sim_translate(vs_sim *s, sim_proc *p, uint64_t va, unsigned access, tlb_entry *out,
                   vs_err *err)
 {
@@ -70,6 +96,7 @@ int sim_translate(vs_sim *s, sim_proc *p, uint64_t va, unsigned access, tlb_entr
     unsigned bound = max_attempts(s->cfg.guest_levels);
     int rc = deliver(s, err);
     for (unsigned attempt = 0; rc == VS_OK && attempt < bound; attempt++) {
+        attempt_mark m = mark(&s->st);
         rc = s->ops->translate(s->mode, &p->sp, va, access | (attempt ? ACCESS_RETRY : 0), out, err);
         if (rc == VS_OK)
             return VS_OK;
@@ -78,7 +105,10 @@ int sim_translate(vs_sim *s, sim_proc *p, uint64_t va, unsigned access, tlb_entr
             rc = mode_os_fault(&s->env, &p->sp, va, write, &info, err);
             if (rc == VS_OK)
                 rc = deliver(s, err);
+            charge_first_touch(&s->st, &m);
         } else if (rc == MODE_RETRY) {
+            if (s->st.exits[EXIT_EPT_VIOLATION] != m.ept_violations)
+                charge_first_touch(&s->st, &m);
             rc = VS_OK;
         }
     }

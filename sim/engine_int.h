@@ -21,10 +21,26 @@
 
 typedef struct sim_vm sim_vm;
 
+/* What is kept per process, and summed per VM, under the names of the
+ * totals: counts, exits by reason and cycles by term (first_touch: the part
+ * of walk + vmm that was first-touch work, xlate_stats.first_touch_cycles). */
+typedef struct sim_tally {
+    uint64_t refs, instructions, tlb_misses, walks, walk_refs, fault_walk_refs, faults, cow_faults;
+    uint64_t exits[EXIT_COUNT];
+    uint64_t base, tlb, walk, data, fault, vmm, first_touch;
+} sim_tally;
+
+/* One process's account; it outlives the process (exited ones are reported). */
+typedef struct sim_account {
+    uint32_t vm, stream, pid;
+    sim_tally t;
+} sim_account;
+
 typedef struct sim_proc {
     mode_space sp;
     sim_vm *vm;
     uint64_t instructions, refs;
+    guint account; /* index in vs_sim.accounts */
 } sim_proc;
 
 struct sim_vm {
@@ -52,10 +68,8 @@ typedef struct sim_stream {
     trace_digest digest;  /* set when the stream ends */
 } sim_stream;
 
-typedef struct sim_interval {
-    uint64_t instructions, refs, tlb_misses, walks, walk_refs, exits, faults;
-    uint64_t cycles;
-} sim_interval;
+/* Where the run is in its region of interest (config keys sim.*). */
+typedef enum sim_phase { SIM_SKIP, SIM_WARMUP, SIM_MEASURE } sim_phase;
 
 struct vs_sim {
     vs_config cfg;
@@ -85,10 +99,25 @@ struct vs_sim {
     uint64_t data_cycles;
     uint64_t cr3_writes, vm_switches, sched_switches, invlpgs;
     uint64_t transactions, cdas;
-    uint64_t next_interval, next_tick;
-    GArray *intervals; /* sim_interval deltas */
+    uint64_t next_interval; /* in instructions read (fetched) */
+    uint64_t next_tick;     /* in instructions simulated (fetched - skipped) */
+    /* the region of interest: instructions read over every stream and phase,
+     * the one where measurement began, and the next position where something
+     * happens (a phase ends, an interval is sampled, the run stops) */
+    sim_phase phase;
+    uint64_t fetched, skipped, measure_start, next_boundary;
+    bool stopped; /* sim.max_instructions reached before the traces ended */
+    os_counters os_base; /* event counters of the OSes and the host at the */
+    hv_counters hv_base; /* start of measurement, subtracted when reported */
+    GArray *intervals; /* sim_tally deltas */
     GArray *events;    /* sim_event: page-table events of the last OS call, not yet delivered */
-    sim_interval last;
+    sim_tally last; /* the totals at the last interval sample */
+    /* Per-process accounting: whatever the counters gain is charged, at the
+     * next change of account, to the process being charged (the running one,
+     * or one exiting), so the accounts add up exactly to the totals. */
+    GArray *accounts; /* sim_account, in order of creation */
+    int charged;      /* index of the account being charged, or -1 */
+    sim_tally mark;   /* the totals when it last changed */
     double wall_seconds;
     sim_observer_fn observer; /* NULL unless a test or debugger is watching */
     void *observer_ctx;
@@ -123,5 +152,12 @@ extern const os_hooks sim_os_hooks_template;
 
 /* engine.c */
 uint64_t sim_total_cycles(const vs_sim *s);
+/* dst += now - since, field by field. */
+void sim_tally_accumulate(sim_tally *dst, const sim_tally *now, const sim_tally *since);
+/* Charges what the counters gained since the last change of account to the
+ * current one; then makes p's account current (p NULL: keep it). */
+void sim_charge_to(vs_sim *s, const sim_proc *p);
+/* The OSes' counters summed over the VMs. */
+os_counters sim_os_counters(const vs_sim *s);
 
 #endif

@@ -22,6 +22,7 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MH_MAX_LEVEL MH_MAX_CACHES /* more levels than caches would leave a gap */
 #define MH_SIDES 3                 /* data, instruction, unified */
@@ -232,6 +233,15 @@ unsigned mh_cache_count(const mh *m) { return m->n; }
 const char *mh_cache_name(const mh *m, unsigned i)
 {
     return i < m->n ? m->caches[i].name : NULL;
+}
+
+void mh_reset_stats(mh *m)
+{
+    for (unsigned i = 0; i < m->n; i++) {
+        memset(m->caches[i].hits, 0, sizeof m->caches[i].hits);
+        memset(m->caches[i].misses, 0, sizeof m->caches[i].misses);
+    }
+    memset(m->dram, 0, sizeof m->dram);
 }
 
 uint64_t mh_hits(const mh *m, unsigned i, mh_src src)

@@ -55,6 +55,8 @@ uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where);
 
 unsigned mh_cache_count(const mh *m);
 const char *mh_cache_name(const mh *m, unsigned i);
+/* Zeroes hits, misses and DRAM accesses; the lines stay (end of a warm-up). */
+void mh_reset_stats(mh *m);
 uint64_t mh_hits(const mh *m, unsigned i, mh_src src);
 uint64_t mh_misses(const mh *m, unsigned i, mh_src src);
 uint64_t mh_dram_accesses(const mh *m, mh_src src);

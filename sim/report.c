@@ -51,21 +51,35 @@ static void report_trace(const vs_sim *s, jw *w)
     g_string_free(files, TRUE);
 }
 
+static double native_overhead(const vs_sim *s)
+{
+    return s->native_cycles ? (double)sim_total_cycles(s) / (double)s->native_cycles - 1.0 : 0;
+}
+
 static void report_vs_native(const vs_sim *s, jw *w)
 {
     if (!s->have_native)
         return;
-    uint64_t total = sim_total_cycles(s);
     jw_object(w, "vs_native");
     jw_u64(w, "native_cycles", s->native_cycles);
     jw_u64(w, "native_translation_cycles", s->native_translation_cycles);
     jw_u64(w, "native_walks", s->native_walks);
     jw_u64(w, "native_walk_refs", s->native_walk_refs);
-    jw_double(w, "overhead", s->native_cycles ? (double)total / (double)s->native_cycles - 1.0 : 0);
+    jw_double(w, "overhead", native_overhead(s));
     jw_end(w);
 }
 
-static uint64_t translation_cycles(const vs_sim *s) { return th_cycles(s->tlbs) + s->st.walk_cycles + s->st.exit_cycles; }
+/* Translation of memory already mapped (steady state): TLB lookups, walks
+ * and VMM work, less what first touch caused.  translation + first_touch =
+ * tlb + walk + vmm + fault. */
+static uint64_t translation_cycles(const vs_sim *s)
+{
+    return th_cycles(s->tlbs) + s->st.walk_cycles + s->st.exit_cycles - s->st.first_touch_cycles;
+}
+
+/* Demand-paging and copy-on-write faults, the walks that found them, EPT
+ * violations and host backing (engine_fault.c). */
+static uint64_t first_touch_cycles(const vs_sim *s) { return s->st.fault_cycles + s->st.first_touch_cycles; }
 
 void sim_set_native_baseline(vs_sim *s, const vs_sim *native)
 {
@@ -101,6 +115,7 @@ static void report_walks(const vs_sim *s, jw *w)
 {
     jw_u64(w, "walks", s->st.walks);
     jw_u64(w, "walk_refs", s->st.walk_refs);
+    jw_u64(w, "fault_walk_refs", s->st.fault_walk_refs);
     jw_double(w, "refs_per_walk", s->st.walks ? (double)s->st.walk_refs / (double)s->st.walks : 0);
     jw_object(w, "walk_hist");
     for (unsigned k = 0; k <= WALK_HIST_MAX; k++) {
@@ -130,6 +145,7 @@ static void report_cycles(const vs_sim *s, jw *w)
     jw_u64(w, "fault", s->st.fault_cycles);
     jw_u64(w, "vmm", s->st.exit_cycles);
     jw_u64(w, "translation", translation_cycles(s));
+    jw_u64(w, "first_touch", first_touch_cycles(s));
     jw_double(w, "cpi", s->instructions ? (double)total / (double)s->instructions : 0);
     jw_double(w, "seconds", (double)total / (s->cfg.freq_ghz * 1e9));
     jw_end(w);
@@ -153,20 +169,17 @@ static void report_exits(const vs_sim *s, jw *w)
 
 static void report_os(const vs_sim *s, jw *w)
 {
-    os_counters sum = {0};
-    for (uint32_t i = 0; i < s->n_vms; i++) {
-        const os_counters *c = os_get_counters(s->vms[i].os);
-        for (int k = 0; k < VS_PG_COUNT; k++)
-            sum.pages_mapped[k] += c->pages_mapped[k];
-        sum.pages_resident += c->pages_resident;
-        sum.tables_resident += c->tables_resident;
-        sum.ptes_written += c->ptes_written;
-        sum.procs_created += c->procs_created;
-        sum.forks += c->forks;
-        sum.execs += c->execs;
-        sum.exits += c->exits;
-        sum.thp_fallbacks += c->thp_fallbacks;
-    }
+    /* events since measurement began; resident pages and tables are the state now */
+    os_counters sum = sim_os_counters(s);
+    const os_counters *b = &s->os_base;
+    for (int k = 0; k < VS_PG_COUNT; k++)
+        sum.pages_mapped[k] -= b->pages_mapped[k];
+    sum.ptes_written -= b->ptes_written;
+    sum.procs_created -= b->procs_created;
+    sum.forks -= b->forks;
+    sum.execs -= b->execs;
+    sum.exits -= b->exits;
+    sum.thp_fallbacks -= b->thp_fallbacks;
     jw_object(w, "faults");
     jw_u64(w, "page", s->st.faults);
     jw_u64(w, "cow", s->st.cow_faults);
@@ -191,9 +204,9 @@ static void report_os(const vs_sim *s, jw *w)
         jw_object(w, "host");
         jw_object(w, "backed");
         for (int k = 0; k < VS_PG_COUNT; k++)
-            jw_u64(w, vs_pgsz_name((vs_pgsz)k), h->backed[k]);
+            jw_u64(w, vs_pgsz_name((vs_pgsz)k), h->backed[k] - s->hv_base.backed[k]);
         jw_end(w);
-        jw_u64(w, "large_page_fallbacks", h->fallbacks);
+        jw_u64(w, "large_page_fallbacks", h->fallbacks - s->hv_base.fallbacks);
         jw_u64(w, "host_table_pages", h->host_tables);
         jw_u64(w, "shadow_table_pages", h->shadow_tables);
         jw_u64(w, "contiguous_vms", h->contiguous_vms);
@@ -201,23 +214,93 @@ static void report_os(const vs_sim *s, jw *w)
     }
 }
 
+/* One VM's or process's statistics under the names of the totals. */
+static void report_tally(const sim_tally *t, jw *w)
+{
+    jw_u64(w, "refs", t->refs);
+    jw_u64(w, "instructions", t->instructions);
+    jw_u64(w, "tlb_misses", t->tlb_misses);
+    jw_u64(w, "walks", t->walks);
+    jw_u64(w, "walk_refs", t->walk_refs);
+    jw_u64(w, "fault_walk_refs", t->fault_walk_refs);
+    jw_object(w, "faults");
+    jw_u64(w, "page", t->faults);
+    jw_u64(w, "cow", t->cow_faults);
+    jw_end(w);
+    uint64_t exits = 0;
+    for (int i = 0; i < EXIT_COUNT; i++)
+        exits += t->exits[i];
+    jw_object(w, "exits");
+    jw_u64(w, "total", exits);
+    for (int i = 0; i < EXIT_COUNT; i++)
+        jw_u64(w, exit_reason_name((exit_reason)i), t->exits[i]);
+    jw_end(w);
+    jw_object(w, "cycles");
+    jw_u64(w, "total", t->base + t->tlb + t->walk + t->data + t->fault + t->vmm);
+    jw_u64(w, "base", t->base);
+    jw_u64(w, "tlb", t->tlb);
+    jw_u64(w, "walk", t->walk);
+    jw_u64(w, "data", t->data);
+    jw_u64(w, "fault", t->fault);
+    jw_u64(w, "vmm", t->vmm);
+    jw_u64(w, "translation", t->tlb + t->walk + t->vmm - t->first_touch);
+    jw_u64(w, "first_touch", t->fault + t->first_touch);
+    jw_end(w);
+}
+
+/* "vms" and "processes": each VM (the sum of its processes) and each
+ * process (exited ones too), adding up exactly to the totals. */
+static void report_accounts(const vs_sim *s, jw *w)
+{
+    sim_tally *vms = vs_calloc(s->n_vms, sizeof *vms);
+    for (guint i = 0; i < s->accounts->len; i++) {
+        const sim_account *a = &g_array_index(s->accounts, sim_account, i);
+        sim_tally_accumulate(&vms[a->vm], &a->t, &(sim_tally){0});
+    }
+    jw_array(w, "vms");
+    for (uint32_t v = 0; v < s->n_vms; v++) {
+        jw_object(w, NULL);
+        jw_u64(w, "vm", v);
+        report_tally(&vms[v], w);
+        jw_end(w);
+    }
+    jw_end(w);
+    free(vms);
+    jw_array(w, "processes");
+    for (guint i = 0; i < s->accounts->len; i++) {
+        const sim_account *a = &g_array_index(s->accounts, sim_account, i);
+        jw_object(w, NULL);
+        jw_u64(w, "vm", a->vm);
+        jw_u64(w, "stream", a->stream);
+        jw_u64(w, "pid", a->pid);
+        report_tally(&a->t, w);
+        jw_end(w);
+    }
+    jw_end(w);
+}
+
 static void report_intervals(const vs_sim *s, jw *w)
 {
     jw_u64(w, "interval_instructions", s->cfg.stats_interval);
     jw_array(w, "intervals");
     for (guint i = 0; i < s->intervals->len; i++) {
-        const sim_interval *d = &g_array_index(s->intervals, sim_interval, i);
         jw_object(w, NULL);
-        jw_u64(w, "instructions", d->instructions);
-        jw_u64(w, "refs", d->refs);
-        jw_u64(w, "tlb_misses", d->tlb_misses);
-        jw_u64(w, "walks", d->walks);
-        jw_u64(w, "walk_refs", d->walk_refs);
-        jw_u64(w, "exits", d->exits);
-        jw_u64(w, "faults", d->faults);
-        jw_u64(w, "cycles", d->cycles);
+        report_tally(&g_array_index(s->intervals, sim_tally, i), w);
         jw_end(w);
     }
+    jw_end(w);
+}
+
+/* Where the measured region lies in the input, when the run has one. */
+static void report_roi(const vs_sim *s, jw *w)
+{
+    if (!s->cfg.skip_instructions && !s->cfg.warmup_instructions && !s->cfg.max_instructions)
+        return;
+    jw_object(w, "region");
+    jw_u64(w, "skipped_instructions", s->skipped);
+    jw_u64(w, "warmup_instructions", s->measure_start - s->skipped);
+    jw_u64(w, "measured_instructions", s->instructions);
+    jw_bool(w, "stopped_at_max", s->stopped);
     jw_end(w);
 }
 
@@ -230,6 +313,7 @@ void sim_report(vs_sim *s, jw *w)
     report_trace(s, w);
     jw_u64(w, "refs", s->refs);
     jw_u64(w, "instructions", s->instructions);
+    report_roi(s, w);
     jw_object(w, "refs_by_kind");
     for (int k = 0; k < TREC_KIND_COUNT; k++)
         if (trace_kind_is_mem((unsigned)k))
@@ -254,6 +338,7 @@ void sim_report(vs_sim *s, jw *w)
     report_caches(s, w);
     report_exits(s, w);
     report_os(s, w);
+    report_accounts(s, w);
     jw_object(w, "config");
     cfg_each(&s->cfg, echo_config, w);
     jw_end(w);
@@ -273,12 +358,18 @@ void sim_print_summary(vs_sim *s, FILE *out)
     uint64_t misses = th_last_level_misses(s->tlbs);
     fprintf(out, "vmemsim %s, mode %s, %u trace(s), %" PRIu64 " records\n", VS_VERSION,
             cfg_mode_name((vs_mode)s->cfg.mode), s->streams->len, records);
+    if (s->cfg.skip_instructions || s->cfg.warmup_instructions || s->cfg.max_instructions)
+        fprintf(out, "  region        %" PRIu64 " instructions skipped, %" PRIu64 " warm-up, %" PRIu64 " measured%s\n",
+                s->skipped, s->measure_start - s->skipped, s->instructions,
+                s->stopped ? " (sim.max_instructions reached)" : " (to the end of the traces)");
     fprintf(out, "  instructions  %" PRIu64 "   references %" PRIu64 "\n", s->instructions, s->refs);
     fprintf(out, "  TLB misses    %" PRIu64 " (%.3f per 1000 instructions, %.3f%% of references)\n", misses,
             s->instructions ? 1000.0 * (double)misses / (double)s->instructions : 0, pct(misses, s->refs));
     fprintf(out, "  walks         %" PRIu64 "   walk references %" PRIu64 "   per walk %.3f\n", s->st.walks,
             s->st.walk_refs, s->st.walks ? (double)s->st.walk_refs / (double)s->st.walks : 0);
-    fprintf(out, "  faults        %" PRIu64 " page, %" PRIu64 " copy-on-write\n", s->st.faults, s->st.cow_faults);
+    fprintf(out, "  faults        %" PRIu64 " page, %" PRIu64 " copy-on-write   walk references of faulting walks %" PRIu64
+                 "\n",
+            s->st.faults, s->st.cow_faults, s->st.fault_walk_refs);
     fprintf(out, "  VM exits      %" PRIu64 "\n", exits);
     fprintf(out, "  cycles        %" PRIu64 " (CPI %.3f): base %.1f%%, TLB %.1f%%, walk %.1f%%, data %.1f%%, "
                  "fault %.1f%%, VMM %.1f%%\n",
@@ -286,6 +377,14 @@ void sim_print_summary(vs_sim *s, FILE *out)
             pct((uint64_t)((double)s->instructions * s->cfg.base_cpi), total), pct(th_cycles(s->tlbs), total),
             pct(s->st.walk_cycles, total), pct(s->data_cycles, total), pct(s->st.fault_cycles, total),
             pct(s->st.exit_cycles, total));
+    fprintf(out, "  first touch   %.1f%% of cycles (faults, faulting walks, EPT violations, backing); translation of "
+                 "mapped memory %.1f%%\n",
+            pct(first_touch_cycles(s), total), pct(translation_cycles(s), total));
+    if (s->have_native)
+        fprintf(out, "  vs native     overhead %+.1f%% (%" PRIu64 " cycles against %" PRIu64 "; translation %" PRIu64
+                     " against %" PRIu64 ")\n",
+                100.0 * native_overhead(s), total, s->native_cycles, translation_cycles(s),
+                s->native_translation_cycles);
 }
 
 double sim_wall_seconds(const vs_sim *s) { return s->wall_seconds; }

@@ -69,5 +69,15 @@ expect 0 "" -- "$VMEMSIM" trace head "$T/sort.vmt" -n 5
 expect 0 "" -- "$VMEMSIM" trace convert "$S/awk.lackey.gz" "$T/awk.champsim" --format champsim
 expect 0 "" -- "$VMEMSIM" trace info "$T/awk.champsim"
 
+# --vs-native: the overhead in the text summary as in the JSON; the region
+# options set the sim.* keys (the baseline runs the same region).
+"$VMEMSIM" run -c "$CFG" -o machine.mode=nested --vs-native --warmup-instructions 100000 --max-instructions 200000 \
+  "$S/gzip.lackey.gz" --json "$T/vn.json" 2>/dev/null >"$T/vn.txt"
+grep -q '^  vs native     overhead [+-]' "$T/vn.txt" && ok || bad "summary lacks the vs-native overhead"
+grep -q '"overhead"' "$T/vn.json" && ok || bad "JSON lacks vs_native.overhead"
+grep -q '"sim.warmup_instructions": "100000"' "$T/vn.json" && ok || bad "--warmup-instructions did not set the key"
+grep -q '"measured_instructions": 200000' "$T/vn.json" && ok || bad "--max-instructions did not stop the run"
+grep -q '^  region ' "$T/vn.txt" && ok || bad "summary lacks the region line"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

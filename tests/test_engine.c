@@ -133,13 +133,7 @@ static void intervals_sum_to_totals(void **state)
     assert_int_equal(sim_new(&cfg, &s, &err), VS_OK);
     assert_int_equal(sim_add_trace(s, path, 0, &err), VS_OK);
     assert_int_equal(sim_run(s, NULL, NULL, &err), VS_OK);
-    char *json;
-    size_t len;
-    FILE *f = open_memstream(&json, &len);
-    jw *w = jw_new_json(f);
-    sim_report(s, w);
-    jw_free(w);
-    fclose(f);
+    char *json = vt_report_json(s);
     /* 1000 instructions in samples of 300: 300, 300, 300, 100. */
     const char *iv = strstr(json, "\"intervals\": [");
     assert_non_null(iv);

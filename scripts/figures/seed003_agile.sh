@@ -56,7 +56,7 @@ while read -r m wl label _; do
     [$m, $wl, $mode, .cycles.total, .walks, (.refs_per_walk * 1000 | round / 1000),
      .walk_refs_by_dimension.guest, .walk_refs_by_dimension.nested, .exits.cycles, .exits.total,
      .exits.hidden_fault, .exits.pt_write, .exits.mode_switch,
-     (($s | map(.cycles) | add) / ($s | length) | round),
+     (($s | map(.cycles.total) | add) / ($s | length) | round),
      ((($s | map(.walk_refs) | add) / ($s | map(.walks) | add)) * 1000 | round / 1000)]
     | map(tostring) | join(",")' "$dir/$m.$wl.$label.json" >>"$csv"
 done <<<"$RUNS"

@@ -137,11 +137,29 @@ static int run_native_baseline(vs_sim *sim, const vs_config *cfg, int argc, char
     return rc;
 }
 
+/* --skip/--warmup/--max-instructions win over configs and -o, as later
+ * overrides of the same keys: one parser, one error message for both. */
+static int apply_roi_options(vs_config *cfg, gchar *const roi[3], vs_err *err)
+{
+    static const char *const keys[3] = {"sim.skip_instructions", "sim.warmup_instructions", "sim.max_instructions"};
+    for (int i = 0; i < 3; i++) {
+        if (!roi[i])
+            continue;
+        char *kv = g_strdup_printf("%s=%s", keys[i], roi[i]);
+        int rc = cfg_override(cfg, kv, err);
+        g_free(kv);
+        if (rc != VS_OK)
+            return rc;
+    }
+    return VS_OK;
+}
+
 int cli_run(int argc, char **argv)
 {
     gchar **configs = NULL, **overrides = NULL;
     gchar *json_path = NULL, *csv_path = NULL;
     gboolean quiet = FALSE, help_config = FALSE, vs_native = FALSE;
+    gchar *roi[3] = {NULL, NULL, NULL}; /* skip, warm-up, max: applied as overrides of the sim.* keys */
     const GOptionEntry entries[] = {
         {"config", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &configs, "machine config (INI); repeatable, later wins", "FILE"},
         {"set", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "override one key, e.g. -o tlb.stlb.entries=1536", "SECTION.KEY=VALUE"},
@@ -149,6 +167,9 @@ int cli_run(int argc, char **argv)
         {"csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, "write a header and one row of flattened statistics ('-' = stdout); replaces FILE", "FILE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no summary, no progress bar", NULL},
         {"vs-native", 0, 0, G_OPTION_ARG_NONE, &vs_native, "also run native on the same traces; report the overhead", NULL},
+        {"skip-instructions", 0, 0, G_OPTION_ARG_STRING, &roi[0], "read and discard the first N instructions (all traces): sets sim.skip_instructions", "N"},
+        {"warmup-instructions", 0, 0, G_OPTION_ARG_STRING, &roi[1], "then simulate N instructions and reset every statistic: sets sim.warmup_instructions", "N"},
+        {"max-instructions", 0, 0, G_OPTION_ARG_STRING, &roi[2], "then measure N instructions and stop (0 = to the end): sets sim.max_instructions", "N"},
         {"help-config", 0, 0, G_OPTION_ARG_NONE, &help_config, "list every config key with its default", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GString *summary = g_string_new("Simulates the traces as processes of one or more VMs and reports translation "
@@ -177,6 +198,8 @@ int cli_run(int argc, char **argv)
         if (cfg_load(&cfg, *c, &err) != VS_OK)
             goto fail;
     if (overrides && cfg_override_all(&cfg, (const char *const *)overrides, g_strv_length(overrides), &err) != VS_OK)
+        goto fail;
+    if (apply_roi_options(&cfg, roi, &err) != VS_OK)
         goto fail;
     if (argc < 2) {
         fprintf(stderr, "vmemsim run: no trace given (see vmemsim run --help)\n");
@@ -215,5 +238,7 @@ out:
     g_strfreev(overrides);
     g_free(json_path);
     g_free(csv_path);
+    for (int i = 0; i < 3; i++)
+        g_free(roi[i]);
     return status;
 }

@@ -16,9 +16,12 @@
  * shape; it asks the engine to drop TLB entries through mode_env callbacks.
  *
  * Invariants: every completed walk is counted once in walks and once in
- * walk_hist; walk_refs counts every page-table reference the hardware made,
- * including those of walks that ended in a fault; VMM software references
- * are counted apart, in vmm_refs.
+ * walk_hist; walk_refs counts the page-table references of completed walks
+ * (so walk_refs / walks never exceeds the closed form), fault_walk_refs
+ * those of walks that ended in a fault (page fault, EPT violation, hidden
+ * fault); VMM software references are counted apart, in vmm_refs.
+ * first_touch_cycles is the part of walk_cycles and exit_cycles spent on
+ * memory touched for the first time (see engine_fault.c).
  */
 #ifndef VS_MODE_H
 #define VS_MODE_H
@@ -48,7 +51,8 @@ const char *exit_reason_name(exit_reason r); /* "cr3_write", ... */
 
 typedef struct xlate_stats {
     uint64_t walks;            /* completed hardware walks */
-    uint64_t walk_refs;        /* page-table references by the hardware walker */
+    uint64_t walk_refs;        /* page-table references of completed walks */
+    uint64_t fault_walk_refs;  /* page-table references of walks that ended in a fault */
     uint64_t walk_cycles;
     uint64_t walk_hist[WALK_HIST_MAX + 1];
     uint64_t guest_refs, nested_refs; /* walk_refs split by dimension (nested/agile) */
@@ -59,6 +63,7 @@ typedef struct xlate_stats {
     uint64_t exit_cycles;      /* round trips plus handler work, VMM references included */
     uint64_t vmm_refs;         /* memory references made by VMM software */
     uint64_t shadow_entries_written, shadow_entries_dropped;
+    uint64_t first_touch_cycles; /* of walk_cycles + exit_cycles: faulting walks, EPT violations, backing */
 } xlate_stats;
 
 /* One guest address space, as the engine sees it. */
@@ -121,6 +126,11 @@ typedef struct mode_ops {
     /* Writes the mode's results as top-level members of the results object:
      * at least "pwc" (page-walk caches), and "ntlb" where the mode has one. */
     void (*report)(void *state, jw *w);
+    /* Zeroes every statistic report writes that counts events (page-walk
+     * caches, nested TLB, the mode's own counters) and keeps all state --
+     * cache contents, shadow tables, decisions: the end of a warm-up
+     * (sim.warmup_instructions).  Required. */
+    void (*reset_stats)(void *state);
 } mode_ops;
 
 /* ---- the registry (mode.c): one row per mode ----
@@ -164,7 +174,10 @@ int mode_make_pwc(const vs_config *cfg, bool nested, unsigned levels, pwc_split 
 void mode_free_pwc(pwc_split *split, pwc_unified *unified);
 /* Writes {"kind", per-level hits/misses} for one dimension's caches. */
 void mode_report_pwc(jw *w, const char *key, pwc_split *split, pwc_unified *unified, unsigned levels);
-/* Adds a walk's references and cycles; completed walks also go in the histogram. */
+/* mode_report_pwc's counters to zero (either may be NULL). */
+void mode_reset_pwc(pwc_split *split, pwc_unified *unified);
+/* Adds a walk's references and cycles: a completed walk's to walk_refs (by
+ * dimension) and the histogram, a faulting walk's to fault_walk_refs. */
 void mode_account_walk(xlate_stats *st, const walk_tally *t, bool completed);
 /* The TLB entry of a completed walk: the page of `size` holding pa, writable
  * as the leaf pte says, dirty when a store made the walk. */

@@ -263,6 +263,16 @@ static void adaptive_report(void *state, jw *w)
     jw_end(w);
 }
 
+static void adaptive_reset_stats(void *state)
+{
+    adaptive *a = state;
+    for (int m = 0; m < RUN_COUNT; m++) {
+        a->ops[m]->reset_stats(a->state[m]);
+        a->switches[m] = a->instructions[m] = 0;
+    }
+    a->decisions = 0;
+}
+
 const mode_ops mode_adaptive_ops = {
     .create = adaptive_create,
     .destroy = adaptive_destroy,
@@ -275,4 +285,5 @@ const mode_ops mode_adaptive_ops = {
     .space_freed = adaptive_space_freed,
     .tick = adaptive_tick,
     .report = adaptive_report,
+    .reset_stats = adaptive_reset_stats,
 };

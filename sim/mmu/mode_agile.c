@@ -374,6 +374,14 @@ static void agile_report(void *state, jw *w)
     jw_end(w);
 }
 
+static void agile_reset_stats(void *state)
+{
+    agile *a = state;
+    mode_reset_pwc(a->g.split, a->g.unified);
+    nested_dim_reset_stats(a->nd);
+    a->hidden_faults = a->switches_moved = 0;
+}
+
 const mode_ops mode_agile_ops = {
     .create = agile_create,
     .destroy = agile_destroy,
@@ -384,4 +392,5 @@ const mode_ops mode_agile_ops = {
     .table_freed = agile_table_freed,
     .space_freed = agile_space_freed,
     .report = agile_report,
+    .reset_stats = agile_reset_stats,
 };

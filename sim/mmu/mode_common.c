@@ -70,16 +70,26 @@ void mode_report_pwc(jw *w, const char *key, pwc_split *split, pwc_unified *unif
     jw_end(w);
 }
 
+void mode_reset_pwc(pwc_split *split, pwc_unified *unified)
+{
+    if (split)
+        pwc_split_reset_stats(split);
+    if (unified)
+        pwc_unified_reset_stats(unified);
+}
+
 void mode_account_walk(xlate_stats *st, const walk_tally *t, bool completed)
 {
+    st->walk_cycles += t->cycles;
+    if (!completed) {
+        st->fault_walk_refs += t->refs;
+        return;
+    }
     st->walk_refs += t->refs;
     st->nested_refs += t->nested_refs;
     st->guest_refs += t->refs - t->nested_refs;
-    st->walk_cycles += t->cycles;
-    if (completed) {
-        st->walks++;
-        st->walk_hist[t->refs < WALK_HIST_MAX ? t->refs : WALK_HIST_MAX]++;
-    }
+    st->walks++;
+    st->walk_hist[t->refs < WALK_HIST_MAX ? t->refs : WALK_HIST_MAX]++;
 }
 
 tlb_entry mode_tlb_entry(uint64_t pa, vs_pgsz size, uint64_t pte, bool write)
@@ -123,6 +133,9 @@ void mode_exit(const mode_env *env, exit_reason reason, uint64_t handler)
 {
     env->st->exits[reason]++;
     env->st->exit_cycles += env->cfg->cost_vmexit + handler;
+    /* both exist only because memory is touched for the first time (or copied on write) */
+    if (reason == EXIT_EPT_VIOLATION || reason == EXIT_GUEST_FAULT)
+        env->st->first_touch_cycles += env->cfg->cost_vmexit + handler;
 }
 
 int mode_vmm_frame(const mode_env *env, const mode_space *sp, uint64_t gpa, uint64_t *hpa, vs_pgsz *size,
@@ -135,6 +148,7 @@ int mode_vmm_frame(const mode_env *env, const mode_space *sp, uint64_t gpa, uint
     if (rc != VS_OK)
         return rc;
     env->st->exit_cycles += env->cfg->cost_exit_ept;
+    env->st->first_touch_cycles += env->cfg->cost_exit_ept;
     *hpa = bi.hpa_base + (gpa & ((1ull << vs_pgsz_shift(bi.size)) - 1));
     if (size)
         *size = bi.size;

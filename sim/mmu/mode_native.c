@@ -103,6 +103,12 @@ static void native_report(void *state, jw *w)
     mode_report_pwc(w, "pwc", n->split, n->unified, n->levels);
 }
 
+static void native_reset_stats(void *state)
+{
+    native *n = state;
+    mode_reset_pwc(n->split, n->unified);
+}
+
 const mode_ops mode_native_ops = {
     .create = native_create,
     .destroy = native_destroy,
@@ -112,4 +118,5 @@ const mode_ops mode_native_ops = {
     .table_freed = native_table_freed,
     .space_freed = native_space_freed,
     .report = native_report,
+    .reset_stats = native_reset_stats,
 };

@@ -140,11 +140,18 @@ static void nested_report(void *state, jw *w)
     jw_end(w);
 }
 
+static void nested_reset_stats(void *state)
+{
+    nested *n = state;
+    mode_reset_pwc(n->g.split, n->g.unified);
+    nested_dim_reset_stats(n->nd);
+}
+
 #define NESTED_FAMILY_OPS(CREATE)                                                                              \
     {                                                                                                          \
         .create = CREATE, .destroy = nested_destroy, .translate = nested_translate,                            \
         .cr3_write = nested_cr3_write, .invlpg = nested_invlpg, .table_freed = nested_table_freed,             \
-        .space_freed = nested_space_freed, .report = nested_report,                                            \
+        .space_freed = nested_space_freed, .report = nested_report, .reset_stats = nested_reset_stats,         \
     }
 
 static const nested_policy nested_plain = {.direct = false}, nested_contig = {.direct = true};

@@ -731,6 +731,13 @@ void shadow_report(void *state, jw *w)
     jw_end(w);
 }
 
+void shadow_reset_stats(void *state)
+{
+    shadow *s = state;
+    mode_reset_pwc(s->split, s->unified);
+    s->built = s->flushes = s->prefetched = 0;
+}
+
 static const shadow_policy plain_policy = {.name = "shadow", .per_process = false, .write_protect = false};
 
 static int plain_create(const mode_env *env, void **state, vs_err *err)

@@ -41,6 +41,7 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
 int shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err);
 void shadow_space_freed(void *state, const mode_space *sp);
 void shadow_report(void *state, jw *w);
+void shadow_reset_stats(void *state);
 
 /* The mode_ops of a variant: everything but create is the core's. */
 #define SHADOW_MODE_OPS(CREATE)                                                                            \
@@ -48,7 +49,7 @@ void shadow_report(void *state, jw *w);
         .create = CREATE, .destroy = shadow_destroy, .translate = shadow_translate,                \
         .cr3_write = shadow_cr3_write, .vm_switch = shadow_vm_switch, .invlpg = shadow_invlpg,                   \
         .pte_written = shadow_pte_written, .table_freed = shadow_table_freed, .space_freed = shadow_space_freed, \
-        .report = shadow_report,                                                                                 \
+        .report = shadow_report, .reset_stats = shadow_reset_stats,                                              \
     }
 
 /* Whether the guest table page gpfn of VM vm_id is write-protected now: the

@@ -294,6 +294,14 @@ void nested_dim_walk_counts(const nested_dim *nd, uint64_t *direct, uint64_t *ne
     *nested = nd->nested_walks;
 }
 
+void nested_dim_reset_stats(nested_dim *nd)
+{
+    mode_reset_pwc(nd->split, nd->unified);
+    if (nd->ntlb)
+        pwc_ntlb_reset_stats(nd->ntlb);
+    nd->direct_walks = nd->nested_walks = 0;
+}
+
 void nested_dim_report(nested_dim *nd, jw *w)
 {
     mode_report_pwc(w, "pwc_nested", nd->split, nd->unified, nd->host_levels);

@@ -77,5 +77,7 @@ void nested_guest_table_freed(const nested_dim *nd, const nested_guest *g, const
 void nested_dim_walk_counts(const nested_dim *nd, uint64_t *direct, uint64_t *nested);
 /* Writes "pwc_nested" and "ntlb" {hits, misses}. */
 void nested_dim_report(nested_dim *nd, jw *w);
+/* Zeroes what nested_dim_report and nested_dim_walk_counts give; keeps every entry. */
+void nested_dim_reset_stats(nested_dim *nd);
 
 #endif

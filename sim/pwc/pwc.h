@@ -51,6 +51,7 @@ void pwc_split_fill(pwc_split *c, uint64_t addr, uint16_t tag, unsigned level, u
 void pwc_split_flush(pwc_split *c);
 void pwc_split_flush_tag(pwc_split *c, uint16_t tag);
 void pwc_split_invalidate(pwc_split *c, uint64_t addr, uint16_t tag); /* all levels for addr */
+void pwc_split_reset_stats(pwc_split *c); /* hits and misses to zero, entries kept */
 uint64_t pwc_split_hits(const pwc_split *c, unsigned level);
 uint64_t pwc_split_misses(const pwc_split *c, unsigned level);
 
@@ -70,6 +71,7 @@ bool pwc_unified_lookup(pwc_unified *c, uint64_t entry_pa, unsigned level, uint6
 void pwc_unified_fill(pwc_unified *c, uint64_t entry_pa, unsigned level, uint64_t pte);
 void pwc_unified_invalidate(pwc_unified *c, uint64_t entry_pa);
 void pwc_unified_flush(pwc_unified *c);
+void pwc_unified_reset_stats(pwc_unified *c);
 uint64_t pwc_unified_hits(const pwc_unified *c, unsigned level);
 uint64_t pwc_unified_misses(const pwc_unified *c, unsigned level);
 
@@ -81,6 +83,7 @@ bool pwc_ntlb_lookup(pwc_ntlb *n, uint64_t gpa, uint16_t vm_tag, uint64_t *hpa_p
 void pwc_ntlb_fill(pwc_ntlb *n, uint64_t gpa, uint16_t vm_tag, uint64_t hpa_page, vs_pgsz size);
 void pwc_ntlb_flush(pwc_ntlb *n);
 void pwc_ntlb_invalidate(pwc_ntlb *n, uint64_t gpa, uint16_t vm_tag);
+void pwc_ntlb_reset_stats(pwc_ntlb *n);
 uint64_t pwc_ntlb_hits(const pwc_ntlb *n);
 uint64_t pwc_ntlb_misses(const pwc_ntlb *n);
 

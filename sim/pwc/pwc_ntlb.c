@@ -67,5 +67,6 @@ void pwc_ntlb_fill(pwc_ntlb *n, uint64_t gpa, uint16_t vm_tag, uint64_t hpa_page
 
 void pwc_ntlb_flush(pwc_ntlb *n) { tlb_flush_all(n->t); }
 void pwc_ntlb_invalidate(pwc_ntlb *n, uint64_t gpa, uint16_t vm_tag) { tlb_invlpg(n->t, gpa, vm_tag); }
+void pwc_ntlb_reset_stats(pwc_ntlb *n) { tlb_reset_stats(n->t); }
 uint64_t pwc_ntlb_hits(const pwc_ntlb *n) { return tlb_hits(n->t); }
 uint64_t pwc_ntlb_misses(const pwc_ntlb *n) { return tlb_misses(n->t); }

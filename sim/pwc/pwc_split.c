@@ -18,6 +18,7 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PWC_VA_BITS 57      /* LA57: the widest canonical address x86-64 has */
 #define PWC_TAG_BITS 16     /* the key carries the tag below the prefix */
@@ -136,6 +137,12 @@ void pwc_split_invalidate(pwc_split *c, uint64_t addr, uint16_t tag)
             assoc_remove(c->level[l], make_key(pfx, tag), pfx);
         }
     }
+}
+
+void pwc_split_reset_stats(pwc_split *c)
+{
+    memset(c->hits, 0, sizeof c->hits);
+    memset(c->misses, 0, sizeof c->misses);
 }
 
 uint64_t pwc_split_hits(const pwc_split *c, unsigned level)

@@ -16,6 +16,7 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PWC_PTE_SHIFT 3 /* page-table entries are 8 bytes */
 #define PWC_LEVEL_MASK_ALL (((1u << PWC_MAX_LEVELS) - 1) << 1) /* levels 1..5 */
@@ -87,6 +88,12 @@ void pwc_unified_invalidate(pwc_unified *c, uint64_t entry_pa)
 void pwc_unified_flush(pwc_unified *c)
 {
     assoc_clear(c->a);
+}
+
+void pwc_unified_reset_stats(pwc_unified *c)
+{
+    memset(c->hits, 0, sizeof c->hits);
+    memset(c->misses, 0, sizeof c->misses);
 }
 
 uint64_t pwc_unified_hits(const pwc_unified *c, unsigned level)

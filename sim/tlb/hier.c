@@ -357,6 +357,22 @@ void th_invlpg(th *h, uint16_t tag, uint64_t va)
     }
 }
 
+void th_reset_stats(th *h)
+{
+    for (unsigned i = 0; i < h->n_tlbs; i++) {
+        tlb_reset_stats(h->tlbs[i]);
+        th_pf *p = &h->pf[i];
+        p->probes = p->prefetches = p->buffer_hits = p->walk_refs = 0;
+        p->tagged_hits = 0; /* follows the structure's prefetch hits, zeroed with them */
+        if (p->buf)
+            tlb_reset_stats(p->buf);
+    }
+    for (int cls = 0; cls < TH_CLASSES; cls++)
+        for (unsigned l = 0; l < h->n_levels[cls]; l++)
+            h->levels[cls][l].hits = h->levels[cls][l].misses = 0;
+    h->cycles = h->flushes = 0;
+}
+
 uint64_t th_cycles(const th *h) { return h->cycles; }
 
 uint64_t th_last_level_misses(const th *h)

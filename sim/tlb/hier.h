@@ -65,6 +65,9 @@ void th_flush_all(th *h);
 void th_flush_tag(th *h, uint16_t tag);
 void th_invlpg(th *h, uint16_t tag, uint64_t va);
 
+/* Zeroes every statistic (structures, levels, prefetchers, cycles, flushes)
+ * and keeps every entry: the end of a warm-up. */
+void th_reset_stats(th *h);
 uint64_t th_cycles(const th *h);           /* lookup latency summed over every probe */
 uint64_t th_last_level_misses(const th *h); /* both classes: what reached the mode */
 /* Writes the "tlb" member: per-structure and per-level hits and misses,

@@ -206,6 +206,7 @@ const char *tlb_name(const tlb *t) { return t->name; }
 unsigned tlb_level(const tlb *t) { return t->level; }
 tlb_kind tlb_get_kind(const tlb *t) { return t->kind; }
 uint32_t tlb_latency(const tlb *t) { return t->latency; }
+void tlb_reset_stats(tlb *t) { t->hits = t->misses = t->prefetch_hits = 0; }
 uint64_t tlb_hits(const tlb *t) { return t->hits; }
 uint64_t tlb_misses(const tlb *t) { return t->misses; }
 uint64_t tlb_prefetch_hits(const tlb *t) { return t->prefetch_hits; }

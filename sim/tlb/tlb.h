@@ -71,6 +71,8 @@ const char *tlb_name(const tlb *t);
 unsigned tlb_level(const tlb *t);
 tlb_kind tlb_get_kind(const tlb *t);
 uint32_t tlb_latency(const tlb *t);
+/* Zeroes hits, misses and prefetch hits; the entries stay (end of a warm-up). */
+void tlb_reset_stats(tlb *t);
 uint64_t tlb_hits(const tlb *t);
 uint64_t tlb_misses(const tlb *t);
 uint64_t tlb_prefetch_hits(const tlb *t); /* first demand hits on prefetched entries */

@@ -117,12 +117,30 @@ GHashTable *vt_run(const char *mode, const char *const *traces, size_t n, const 
             fail_msg("%s", err.msg);
     if (sim_run(s, NULL, NULL, &err) != VS_OK)
         fail_msg("%s: %s", mode ? mode : "default mode", err.msg);
+    GHashTable *r = vt_report_flat(s);
+    sim_free(s);
+    return r;
+}
+
+GHashTable *vt_report_flat(vs_sim *s)
+{
     GHashTable *r = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     jw *w = jw_new_flat(collect, r);
     sim_report(s, w);
     jw_free(w);
-    sim_free(s);
     return r;
+}
+
+char *vt_report_json(vs_sim *s)
+{
+    char *json;
+    size_t len;
+    FILE *f = open_memstream(&json, &len);
+    jw *w = jw_new_json(f);
+    sim_report(s, w);
+    jw_free(w);
+    fclose(f);
+    return json;
 }
 
 static const char *lookup(GHashTable *results, const char *key)

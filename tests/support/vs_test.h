@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "share/share.h"
+#include "engine.h"
 #include "trace/trace.h"
 
 /* A NULL-terminated override list: VT_OPTS("tlb.pcid=false", "pwc.enabled=false"). */
@@ -36,6 +37,10 @@ char *vt_write_file(const char *name, const void *data, size_t n);
  * flattened result, "dotted.key" -> value; g_hash_table_destroy it. */
 GHashTable *vt_run(const char *mode, const char *const *traces, size_t n, const char *const *base,
                    const char *const *extra);
+/* The results of a finished run: its JSON text (free it), or flattened as
+ * vt_run returns them. */
+char *vt_report_json(vs_sim *s);
+GHashTable *vt_report_flat(vs_sim *s);
 /* A result as a number; a missing key fails the test naming it. */
 uint64_t vt_u64(GHashTable *results, const char *key);
 double vt_double(GHashTable *results, const char *key);
