@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "engine.h"
+#include "sim.h"
 #include "trace/trace.h"
 
 #define REC_BYTES 8u        /* kind, address class, 4 address bytes, id, size */

@@ -4,7 +4,7 @@
  * function of the inputs, config and seed only (no wall time), so results
  * are identical byte for byte across runs.
  */
-#include "engine_int.h"
+#include "sim_int.h"
 
 #include <inttypes.h>
 
@@ -78,7 +78,7 @@ static uint64_t translation_cycles(const vs_sim *s)
 }
 
 /* Demand-paging and copy-on-write faults, the walks that found them, EPT
- * violations and host backing (engine_fault.c). */
+ * violations and host backing (sim_fault.c). */
 static uint64_t first_touch_cycles(const vs_sim *s) { return s->st.fault_cycles + s->st.first_touch_cycles; }
 
 void sim_set_native_baseline(vs_sim *s, const vs_sim *native)

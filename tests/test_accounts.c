@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "sim.h"
 #include "mmu/mode.h"
 #include "vs_test.h"
 

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "engine.h"
+#include "sim.h"
 #include "vs_test.h"
 
 #define CODE 0x400000ull          /* where the synthetic code lives */

@@ -1,5 +1,5 @@
 /*
- * test_fault_driver.c: the engine's fault driver (engine_fault.c).  Under
+ * test_fault_driver.c: the engine's fault driver (sim_fault.c).  Under
  * every mode with a hypervisor, running out of host memory on a first touch
  * stops the run with an error that names the trace's file and the record
  * being simulated.  (That every mode completes faults, copy-on-write after
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine.h"
+#include "sim.h"
 #include "mmu/mode.h"
 #include "vs_test.h"
 

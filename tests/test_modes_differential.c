@@ -22,7 +22,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine.h"
+#include "sim.h"
 #include "mmu/mode.h"
 #include "vs_test.h"
 

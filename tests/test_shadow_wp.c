@@ -30,7 +30,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine.h"
+#include "sim.h"
 #include "mmu/mode.h"
 #include "mmu/mode_shadow_int.h"
 #include "mmu/pt.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine.h"
+#include "sim.h"
 #include "tlb/repl.h"
 #include "tlb/tpf.h"
 #include "vs_test.h"

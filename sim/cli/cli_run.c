@@ -6,7 +6,7 @@
  * the VMs in turn; an argument `vm=K` places the traces after it in VM K.
  */
 #include "cli.h"
-#include "engine.h"
+#include "sim.h"
 #include "mmu/mode.h"
 #include "sweep/sweep.h"
 #include "trace/trace.h"

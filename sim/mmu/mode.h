@@ -21,7 +21,7 @@
  * those of walks that ended in a fault (page fault, EPT violation, hidden
  * fault); VMM software references are counted apart, in vmm_refs.
  * first_touch_cycles is the part of walk_cycles and exit_cycles spent on
- * memory touched for the first time (see engine_fault.c).
+ * memory touched for the first time (see sim_fault.c).
  */
 #ifndef VS_MODE_H
 #define VS_MODE_H
@@ -91,11 +91,11 @@ typedef struct mode_env {
 enum {
     ACCESS_WRITE = 1u << 0,
     ACCESS_FETCH = 1u << 1,
-    ACCESS_RETRY = 1u << 2, /* not the first attempt at this access (engine_fault.c retries after a fault) */
+    ACCESS_RETRY = 1u << 2, /* not the first attempt at this access (sim_fault.c retries after a fault) */
 };
 
 /* What translate returns besides VS_OK and a negative VS_E_* code: a fault
- * descriptor for the engine's driver (engine_fault.c), which handles it and
+ * descriptor for the engine's driver (sim_fault.c), which handles it and
  * calls translate again.  translate never runs the guest OS itself, so the
  * OS's page-table events reach the mode only after translate has returned. */
 typedef enum mode_fault {

@@ -12,7 +12,7 @@
  * per-class rows (by memory size) split the VMs and instructions only.
  */
 #include "place_int.h"
-#include "engine.h"
+#include "sim.h"
 #include "mmu/mode.h"
 
 #include <stdlib.h>

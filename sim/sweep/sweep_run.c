@@ -12,7 +12,7 @@
  * interfere and a row does not depend on -j or on finishing order.
  */
 #include "sweep.h"
-#include "engine.h"
+#include "sim.h"
 
 #include <assert.h>
 

@@ -14,7 +14,7 @@
 
 #include "vs_test.h"
 
-#include "engine.h"
+#include "sim.h"
 
 #include <glib/gstdio.h>
 #include <sys/wait.h>

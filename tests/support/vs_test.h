@@ -16,7 +16,7 @@
 #include <glib.h>
 
 #include "share/share.h"
-#include "engine.h"
+#include "sim.h"
 #include "trace/trace.h"
 
 /* A NULL-terminated override list: VT_OPTS("tlb.pcid=false", "pwc.enabled=false"). */

@@ -1,12 +1,12 @@
 /*
- * engine_int.h: the engine's private state, shared by engine.c (setup and the
- * run loop), engine_events.c (guest control events) and report.c (results).
+ * sim_int.h: the simulator's private state (vs_sim), shared by sim.c (setup and the
+ * run loop), sim_events.c (guest control events) and report.c (results).
  * Nothing outside the engine includes it.
  */
-#ifndef VS_ENGINE_INT_H
-#define VS_ENGINE_INT_H
+#ifndef VS_SIM_INT_H
+#define VS_SIM_INT_H
 
-#include "engine.h"
+#include "sim.h"
 #include "memhier.h"
 #include "mmu/hv.h"
 #include "mmu/mode.h"
@@ -125,7 +125,7 @@ struct vs_sim {
     uint64_t native_cycles, native_translation_cycles, native_walk_refs, native_walks;
 };
 
-/* engine_fault.c */
+/* sim_fault.c */
 typedef enum sim_event_kind { SIM_EV_PTE_WRITTEN, SIM_EV_TABLE_FREED, SIM_EV_SPACE_FREED } sim_event_kind;
 typedef struct sim_event {
     sim_event_kind kind;
@@ -142,7 +142,7 @@ int sim_deliver_events(vs_sim *s, vs_err *err);
  * OS for its page faults (the run loop names the file and record of an error). */
 int sim_translate(vs_sim *s, sim_proc *p, uint64_t va, unsigned access, tlb_entry *out, vs_err *err);
 
-/* engine_events.c */
+/* sim_events.c */
 int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err);
 int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err);
 int sim_proc_for(vs_sim *s, sim_vm *vm, uint32_t os_pid, sim_proc **out, vs_err *err);
@@ -150,7 +150,7 @@ void sim_tlb_flush_tag(void *sim, uint16_t tag);
 void sim_tlb_invlpg(void *sim, uint16_t tag, uint64_t va);
 extern const os_hooks sim_os_hooks_template;
 
-/* engine.c */
+/* sim.c */
 uint64_t sim_total_cycles(const vs_sim *s);
 /* dst += now - since, field by field. */
 void sim_tally_accumulate(sim_tally *dst, const sim_tally *now, const sim_tally *since);

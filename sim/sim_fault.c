@@ -1,5 +1,5 @@
 /*
- * engine_fault.c: the one driver of faults.  A mode's translate makes one
+ * sim_fault.c: the one driver of faults.  A mode's translate makes one
  * attempt at a translation and either completes it or returns a fault
  * descriptor (mode.h's mode_fault); here the engine runs the guest (or
  * native) OS for a page fault, hands the mode the page-table events the OS
@@ -24,7 +24,7 @@
  * Invariants: no event is pending when translate runs; an event names a
  * process still known to the engine (exits deliver before they forget it).
  */
-#include "engine_int.h"
+#include "sim_int.h"
 
 #include <stdio.h>
 

@@ -1,5 +1,5 @@
 /*
- * engine_events.c: the guest's control events -- context switches (CR3
+ * sim_events.c: the guest's control events -- context switches (CR3
  * writes), VM switches, INVLPG, process lifetime, transactions -- and the
  * hooks through which the OS model reports page-table writes and unmaps.
  *
@@ -7,7 +7,7 @@
  * flushes nothing; without it, processes of a VM share the VM's tag and each
  * CR3 write flushes that tag.  tlb.vpid does the same for VM switches.
  */
-#include "engine_int.h"
+#include "sim_int.h"
 
 #include <assert.h>
 
@@ -204,7 +204,7 @@ static sim_proc *proc_of(sim_vm *vm, uint32_t pid)
 }
 
 /* The mode hears of page-table changes after the OS call returns
- * (engine_fault.c); the TLBs hear at once. */
+ * (sim_fault.c); the TLBs hear at once. */
 static void hook_pte_written(void *ctx, uint32_t pid, uint64_t entry_pa, unsigned level, uint64_t old_pte,
                              uint64_t new_pte)
 {

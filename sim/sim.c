@@ -1,5 +1,5 @@
 /*
- * engine.c: machine construction and the run loop (see engine.h).
+ * sim.c: machine construction and the run loop (see sim.h).
  *
  * The hot loop handles one memory record in a few steps: the TLB hierarchy
  * (tlb/hier.h) is asked for the translation; a hit yields the physical
@@ -9,7 +9,7 @@
  * (base, TLB, walk, data, fault, VMM) so the breakdown is exact and the
  * total is their sum.
  */
-#include "engine_int.h"
+#include "sim_int.h"
 #include "tlb/repl.h"
 
 #include <assert.h>

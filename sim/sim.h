@@ -1,5 +1,5 @@
 /*
- * engine.h: the simulator proper.  It wires one configuration into a machine
+ * sim.h: the simulator proper.  It wires one configuration into a machine
  * (memory hierarchy, TLBs, the translation mode, the guest OSes and, when
  * virtualized, the hypervisor), schedules the traces given to it as processes
  * of one or more VMs, and drives every record through
@@ -11,8 +11,8 @@
  * (context switches, fork/exec/exit, INVLPG, VM switches) act within its
  * stream; pids are private to each trace.
  */
-#ifndef VS_ENGINE_H
-#define VS_ENGINE_H
+#ifndef VS_SIM_H
+#define VS_SIM_H
 
 #include "config.h"
 #include "json.h"
