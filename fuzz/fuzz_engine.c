@@ -8,7 +8,7 @@
  *
  * Input layout: byte 0 picks the machine (bit 0: 5-level guest paging,
  * bit 1: two VMs, bit 2: PCIDs, bit 3: 5-level host paging, bits 4-5: guest
- * page size); byte 1 the mode (modulo MODE_COUNT: one mode per input keeps
+ * page size); byte 1 the mode (modulo mode_count(): one mode per input keeps
  * executions fast, and the corpus holds seeds for every mode); then
  * REC_BYTES per record.  Addresses are mostly drawn from a
  * few small regions (so pages repeat and TLBs hit), sometimes raw 64-bit
@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "mmu/mode.h"
 #include "sim.h"
 #include "trace/trace.h"
 
@@ -83,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     vs_config c;
     cfg_defaults(&c);
-    c.mode = data[1] % MODE_COUNT;
+    c.mode = (vs_mode)(data[1] % mode_count());
     c.guest_levels = data[0] & 1 ? 5 : 4;
     c.host_levels = data[0] & 8 ? 5 : 4;
     c.vm_count = data[0] & 2 ? 2 : 1;
