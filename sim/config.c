@@ -233,6 +233,18 @@ static int enum_index(const char *const *choices, const char *s)
     return -1;
 }
 
+/* Integer keys print their bounds as integers: %g would show UINT64_MAX as
+ * 1.84467440737096e+19, which is neither exact nor what the user types. */
+static void append_bound(GString *s, const cfg_opt *o, double v)
+{
+    if (o->type == OPT_DOUBLE)
+        g_string_append_printf(s, "%.15g", v);
+    else if (v >= MAXU64)
+        g_string_append_printf(s, "%" PRIu64, UINT64_MAX);
+    else
+        g_string_append_printf(s, "%" PRIu64, (uint64_t)v);
+}
+
 static int bad_value(vs_err *err, const char *origin, const char *section, const cfg_opt *o,
                      const char *value, const char *why)
 {
@@ -242,7 +254,11 @@ static int bad_value(vs_err *err, const char *origin, const char *section, const
         for (int i = 0; o->choices[i]; i++)
             g_string_append_printf(exp, " %s", o->choices[i]);
     } else if (o->type != OPT_BOOL && o->type != OPT_PGMASK) {
-        g_string_append_printf(exp, " in [%.15g, %.15g]", o->min, o->max);
+        g_string_append(exp, " in [");
+        append_bound(exp, o, o->min);
+        g_string_append(exp, ", ");
+        append_bound(exp, o, o->max);
+        g_string_append(exp, "]");
     }
     vs_fail(err, VS_E_CONFIG, "%s: [%s] %s = '%s': %s; expected %s", origin, section, o->key, value, why,
             exp->str);
