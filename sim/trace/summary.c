@@ -402,7 +402,11 @@ static void json_str(FILE *out, const char *str)
 static void print_json(const trace_summary *s, const char *path, FILE *out)
 {
     double t = s->txns ? (double)s->txns : 1.0;
-    fputs("{\"path\": ", out);
+    fputs("{\"vmemsim\": ", out);
+    json_str(out, VS_VERSION);
+    fputs(", \"build\": ", out);
+    json_str(out, VS_GIT_HASH);
+    fputs(", \"path\": ", out);
     json_str(out, path);
     fputs(", \"format\": ", out);
     json_str(out, s->fmt == TFMT_AUTO ? NULL : trace_fmt_name(s->fmt));
