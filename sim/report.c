@@ -5,6 +5,7 @@
  * are identical byte for byte across runs.
  */
 #include "sim_int.h"
+#include "version.h"
 
 #include <inttypes.h>
 
@@ -308,7 +309,7 @@ void sim_report(vs_sim *s, jw *w)
 {
     jw_object(w, NULL);
     jw_str(w, "vmemsim", VS_VERSION);
-    jw_str(w, "build", VS_GIT_HASH);
+    jw_str(w, "build", vs_build_id);
     jw_str(w, "mode", cfg_mode_name((vs_mode)s->cfg.mode));
     report_trace(s, w);
     jw_u64(w, "refs", s->refs);

@@ -10,6 +10,7 @@
  */
 #include "ckpt.h"
 #include "json.h"
+#include "version.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -61,7 +62,7 @@ void ckpt_report_json(const ckpt_result *r, const char *trace, const char *calib
     jw *w = jw_new_json(out);
     jw_object(w, NULL);
     jw_str(w, "vmemsim", VS_VERSION);
-    jw_str(w, "build", VS_GIT_HASH);
+    jw_str(w, "build", vs_build_id);
     jw_str(w, "trace", trace);
     jw_str(w, "calibration", calib);
     jw_u64(w, "transactions", r->stats.txns);

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "place/place.h"
+#include "version.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -157,7 +158,7 @@ int cli_place(int argc, char **argv)
     jw_object(w, NULL);
     jw_str(w, "command", "place");
     jw_str(w, "vmemsim", VS_VERSION);
-    jw_str(w, "build", VS_GIT_HASH);
+    jw_str(w, "build", vs_build_id);
     jw_str(w, "trace", spec);
     jw_array(w, "runs");
     int rc = VS_OK;

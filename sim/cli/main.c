@@ -2,6 +2,7 @@
  * main.c: `vmemsim COMMAND ...` -- dispatches to the subcommands.
  */
 #include "cli.h"
+#include "version.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
 {
     of_install_cleanup();
     if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
-        printf("vmemsim %s (build %s)\n", VS_VERSION, VS_GIT_HASH);
+        printf("vmemsim %s (build %s)\n", VS_VERSION, vs_build_id);
         return CLI_OK;
     }
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

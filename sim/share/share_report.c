@@ -14,6 +14,7 @@
  * calibration; nothing is formatted from memory addresses or time.
  */
 #include "share_run_int.h"
+#include "version.h"
 
 #include <stdio.h>
 
@@ -116,7 +117,7 @@ void share_run_report(share_run *r, jw *w)
     vs_mode mode = (vs_mode)r->cfg.mode;
     jw_object(w, NULL);
     jw_str(w, "vmemsim", VS_VERSION);
-    jw_str(w, "build", VS_GIT_HASH);
+    jw_str(w, "build", vs_build_id);
     jw_str(w, "policy", share_policy_name(r->p.policy));
     jw_str(w, "hash", share_hash_name(r->p.hash));
     jw_str(w, "mode", cfg_mode_name(mode));

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "workloads/workloads.h"
 #include "outfile.h"
+#include "version.h"
 
 #include <glib/gstdio.h>
 
@@ -353,7 +354,7 @@ static void make_fingerprint(sweep *s, const char *data, size_t len, const char 
 {
     GChecksum *h = g_checksum_new(G_CHECKSUM_SHA256);
     char head[160];
-    snprintf(head, sizeof head, "vmemsim %s %s\nseed %" PRIu64 "\nsweep %zu\n", VS_VERSION, VS_GIT_HASH, s->seed,
+    snprintf(head, sizeof head, "vmemsim %s %s\nseed %" PRIu64 "\nsweep %zu\n", VS_VERSION, vs_build_id, s->seed,
              len);
     g_checksum_update(h, (const guchar *)head, (gssize)strlen(head));
     g_checksum_update(h, (const guchar *)data, (gssize)len);

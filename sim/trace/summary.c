@@ -24,6 +24,7 @@
 #include "trace_int.h"
 
 #include "json.h"
+#include "version.h"
 
 #include <glib.h>
 #include <math.h>
@@ -405,7 +406,7 @@ static void print_json(const trace_summary *s, const char *path, FILE *out)
     fputs("{\"vmemsim\": ", out);
     json_str(out, VS_VERSION);
     fputs(", \"build\": ", out);
-    json_str(out, VS_GIT_HASH);
+    json_str(out, vs_build_id);
     fputs(", \"path\": ", out);
     json_str(out, path);
     fputs(", \"format\": ", out);
