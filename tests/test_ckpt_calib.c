@@ -193,11 +193,11 @@ static void workloads_csv_matches_the_generator(void **state)
             snprintf(a, sizeof a, "structure=%s", CHECK[i]);
             snprintf(b, sizeof b, "opt=%u", opt);
             snprintf(ops, sizeof ops, "ops=%u", OPS);
-            char op[] = "op=insert", keys[] = "keys=weiss";
-            char *kv[] = {a, op, b, ops, keys};
+            char op[] = "op=insert", keys[] = "keys=weiss", layout[] = "layout=glibc";
+            char *kv[] = {a, op, b, ops, keys, layout};
             vs_err err = {0};
             ckpt_scan *s;
-            if (wl_generate("ds", 5, kv, 1, path, &err) != VS_OK || ckpt_scan_file(path, &s, &err) != VS_OK)
+            if (wl_generate("ds", 6, kv, 1, path, &err) != VS_OK || ckpt_scan_file(path, &s, &err) != VS_OK)
                 fail_msg("%s", err.msg);
             ckpt_wl w;
             ckpt_wl_from_scan(s, CHECK[i], opt, &w);

@@ -3,7 +3,7 @@
  * inserts and random removes against a naive reference model (an array),
  * with its invariant check (BST order, AVL balance and heights, AA levels,
  * heap order, binomial-tree shapes, queue indices, list acyclicity, probe
- * reachability) after every operation, for both heap layouts and both key
+ * reachability) after every operation, for the three heap layouts and both key
  * orders the generator offers (keys=random|ascending).  Then
  * `trace info`'s per-transaction statistics are checked against an
  * independent count over the generated trace.
@@ -102,6 +102,7 @@ static void test_structures(void **state)
         for (int asc = 0; asc < 2; asc++) {
             run_model((wl_ds_kind)k, WL_LAYOUT_SEQ, asc, 11 + (uint64_t)k);
             run_model((wl_ds_kind)k, WL_LAYOUT_RANDOM, asc, 101 + (uint64_t)k);
+            run_model((wl_ds_kind)k, WL_LAYOUT_GLIBC, asc, 211 + (uint64_t)k);
         }
 }
 
