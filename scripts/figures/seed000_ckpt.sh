@@ -175,6 +175,23 @@ summary() {
     done
   } >"$f"
   doc_block "$ROOT/docs/figures.md" seed000-figures "$f"
+  # Figure 11's orderings per structure, beside each trace's shape.
+  f=$WORK/seed000-fig11-order.md
+  {
+    echo "| structure | WPP | PPT | Emul | PT | Emulxen | PTxen | the paper's ordering | holds |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    awk -F, 'FNR == 1 { next }
+      FILENAME ~ /runs/ { if ($2 == 1) { wpp[$1] = $3; ppt[$1] = $4 }; next }
+      { s = $1; e = $2; p = $3; ex = $4; px = $5
+        if (s ~ /^(queue|list|heap|splay|aa)$/) { want = "PT > Emul > Emulxen > PTxen"; ok = p > e && e > ex && ex > px }
+        else if (s ~ /^(hashquad|binomial|bst)$/) { want = "Emul > PT"; ok = e > p }
+        else { want = "(none stated)"; ok = -1 }
+        printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s |\n", s, wpp[s], ppt[s], e / 1000, p / 1000,
+               ex / 1000, px / 1000, want, ok < 0 ? "-" : (ok ? "yes" : "no") }' "$RUNS" "$OUT/seed000_fig11.csv"
+    echo
+    echo "Tracking cost in µs per operation (insert, OPT=1, from seed000_fig11.csv)."
+  } >"$f"
+  doc_block "$ROOT/docs/figures.md" seed000-fig11-order "$f"
 }
 
 runs

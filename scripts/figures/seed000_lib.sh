@@ -13,11 +13,13 @@ CKPT_CALIBRATE=${CKPT_CALIBRATE:-$(dirname "$VMEMSIM")/ckpt_calibrate}
 
 # ds_trace S OPT: prints the path of structure S's insert trace at OPT,
 # generating it when missing or older than the binary.
+# ds_trace S OPT [LAYOUT]: the same in another heap layout.
 ds_trace() {
-  local tr=$WORK/ds_$1_${KEYS}_${LAYOUT}_opt$2.vmt
+  local layout=${3:-$LAYOUT}
+  local tr=$WORK/ds_$1_${KEYS}_${layout}_opt$2.vmt
   if ! [ -f "$tr" ] || ! [ "$tr" -nt "$VMEMSIM" ]; then
-    echo "figures: generating $1 insert, OPT=$2, $OPS operations" >&2
-    "$VMEMSIM" gen ds structure="$1" op=insert opt="$2" ops=$OPS keys="$KEYS" layout="$LAYOUT" -o "$tr"
+    echo "figures: generating $1 insert, OPT=$2, $OPS operations, layout=$layout" >&2
+    "$VMEMSIM" gen ds structure="$1" op=insert opt="$2" ops=$OPS keys="$KEYS" layout="$layout" -o "$tr"
   fi
   echo "$tr"
 }
