@@ -53,7 +53,7 @@ doc_block docs/checkpoint.md ckpt-modern "$WORK/ckpt-modern.md"
     row="| $s"
     for layout in seq glibc; do
       row+=$("$VMEMSIM" ckpt -q --calib "$CAL" "$(ds_trace "$s" 1 "$layout")" --json - |
-        jq -r '.analysis | " | \(.writes_per_txn * 100 | round / 100) / \(.ppt * 100 | round / 100) / \(.wpp * 100 | round / 100)"')
+        jq -r '.analysis | "\(.writes_per_txn) \(.ppt) \(.wpp)"' | awk '{ printf " | %.2f / %.2f / %.2f", $1, $2, $3 }')
     done
     echo "$row |"
   done
