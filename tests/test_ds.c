@@ -286,6 +286,23 @@ static void test_weiss_keys(void **state)
     g_free(path);
 }
 
+/* layout=glibc models fastbin chunks only: a node whose chunk is larger is
+ * refused, naming the chunk; the largest fastbin node is accepted. */
+static void test_glibc_chunk_limit(void **state)
+{
+    (void)state;
+    char *path = vt_path("ds_glibc.vmt");
+    vs_err err = {0};
+    char avl[] = "structure=avl", ops[] = "ops=100", layout[] = "layout=glibc", big[] = "node=128",
+         fits[] = "node=120";
+    char *kv_big[] = {avl, ops, layout, big}, *kv_fits[] = {avl, ops, layout, fits};
+    assert_int_equal(wl_generate("ds", 4, kv_big, 1, path, &err), VS_E_USAGE);
+    assert_non_null(strstr(err.msg, "144-byte chunk"));
+    assert_int_equal(wl_generate("ds", 4, kv_fits, 1, path, &err), VS_OK);
+    assert_int_equal(count_txns(path).txns, 100);
+    g_free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_trace_info_stats),
         cmocka_unit_test(test_key_orders),
         cmocka_unit_test(test_weiss_keys),
+        cmocka_unit_test(test_glibc_chunk_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

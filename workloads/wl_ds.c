@@ -104,7 +104,7 @@ uint64_t ds_alloc(wl_ds *d)
 void ds_release(wl_ds *d, uint64_t node)
 {
     assert(d->nfree < d->slots && node >= d->nodes);
-    if (d->glibc && d->node <= GLIBC_MAX_FAST) { /* fastbin push: p->fd = old head */
+    if (d->glibc) { /* fastbin push (every modelled chunk is fastbin-sized): p->fd = old head */
         uint64_t head = d->nfree > 0 && d->free_stack[d->nfree - 1] < d->top ? d->free_stack[d->nfree - 1] : DS_NIL;
         ds_st(d, node, head);
     }
@@ -237,6 +237,11 @@ int wl_ds_new(const wl_ds_params *p, wl_out *out, wl_ds **ds, vs_err *err)
     if (node < ops->natural || node % 8)
         return vs_fail(err, VS_E_USAGE, "ds %s: node=%u: expected a multiple of 8 of at least %u bytes",
                        wl_ds_names[p->kind], node, ops->natural);
+    if (p->layout == WL_LAYOUT_GLIBC && ops->nodes && glibc_chunk(node) > GLIBC_MAX_FAST)
+        return vs_fail(err, VS_E_USAGE,
+                       "ds %s: layout=glibc with node=%u: a %llu-byte chunk; only fastbin chunks (at most %llu "
+                       "bytes) are modelled", wl_ds_names[p->kind], node, (unsigned long long)glibc_chunk(node),
+                       GLIBC_MAX_FAST);
     wl_ds *d = vs_calloc(1, sizeof *d);
     d->ops = ops;
     d->out = out;
