@@ -88,13 +88,18 @@ static bool ptxen_cheapest(const ckpt_result *r)
     return true;
 }
 
+static void seed_calib(ckpt_calib *c)
+{
+    vs_err err = {0};
+    if (ckpt_calib_load(SEED_CALIB, c, &err) != VS_OK)
+        fail_msg("%s", err.msg);
+}
+
 static void ds_orderings(void **state)
 {
     (void)state;
     ckpt_calib c;
-    vs_err err = {0};
-    if (ckpt_calib_load(SEED_CALIB, &c, &err) != VS_OK)
-        fail_msg("%s", err.msg);
+    seed_calib(&c);
     unsigned cheapest = 0, cases = 0;
     double sum_se = 0, sum_sp = 0, max_se = 0, max_sp = 0, sum_tot = 0;
     print_message("%-9s %3s %6s %6s %6s %8s %8s %8s %8s %7s %7s %6s %6s\n", "struct", "opt", "W/txn", "PPT",
@@ -165,9 +170,7 @@ static void glibc_heap(void **state)
 {
     (void)state;
     ckpt_calib c;
-    vs_err err = {0};
-    if (ckpt_calib_load(SEED_CALIB, &c, &err) != VS_OK)
-        fail_msg("%s", err.msg);
+    seed_calib(&c);
     enum { N = 2000 };
     ckpt_result pool = run_layout(&c, "avl", 1, N, "seq"), heap = run_layout(&c, "avl", 1, N, "glibc");
     assert_int_equal(heap.writes, pool.writes + N);
