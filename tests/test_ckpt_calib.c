@@ -12,7 +12,8 @@
  *   calibration and docs/figures/seed000_workloads.csv.
  * - That CSV's rows are what the generator makes today (the cheap
  *   structures, regenerated here).
- * - docs/figures.md's seed000-figures block quotes the figure CSVs' numbers.
+ * - docs/figures.md's seed000-figures block quotes the figure CSVs' numbers,
+ *   and docs/checkpoint.md's ckpt-table2 block the CSV's OPT=1 rows.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -193,11 +194,11 @@ static void workloads_csv_matches_the_generator(void **state)
             snprintf(a, sizeof a, "structure=%s", CHECK[i]);
             snprintf(b, sizeof b, "opt=%u", opt);
             snprintf(ops, sizeof ops, "ops=%u", OPS);
-            char op[] = "op=insert", keys[] = "keys=weiss";
-            char *kv[] = {a, op, b, ops, keys};
+            char op[] = "op=insert", keys[] = "keys=weiss", layout[] = "layout=glibc";
+            char *kv[] = {a, op, b, ops, keys, layout};
             vs_err err = {0};
             ckpt_scan *s;
-            if (wl_generate("ds", 5, kv, 1, path, &err) != VS_OK || ckpt_scan_file(path, &s, &err) != VS_OK)
+            if (wl_generate("ds", 6, kv, 1, path, &err) != VS_OK || ckpt_scan_file(path, &s, &err) != VS_OK)
                 fail_msg("%s", err.msg);
             ckpt_wl w;
             ckpt_wl_from_scan(s, CHECK[i], opt, &w);
@@ -280,6 +281,52 @@ static void figures_block_quotes_the_csvs(void **state)
     g_free(b);
 }
 
+/* docs/checkpoint.md's ckpt-table2 block: its glibc column is the
+ * workloads CSV's OPT=1 rows (the traces the seeds' scripts use). */
+static void table2_block_quotes_the_workloads(void **state)
+{
+    (void)state;
+    ckpt_wl *w;
+    size_t n;
+    vs_err err = {0};
+    if (ckpt_wl_load_csv(WORKLOADS, &w, &n, &err) != VS_OK)
+        fail_msg("%s", err.msg);
+    char *b = block(CHECKPOINT_DOC, "ckpt-table2");
+    unsigned rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (w[i].opt != 1)
+            continue;
+        double t = (double)w[i].txns;
+        char *want = g_strdup_printf(" | %.2f / %.2f / %.2f |\n", (double)w[i].writes / t, (double)w[i].pages / t,
+                                     (double)w[i].writes / (double)w[i].pages);
+        char *head = g_strdup_printf("| %s | ", w[i].name), *row = strstr(b, head);
+        if (!row || !strstr(row, want) || strstr(row, want) > strchr(row, '\n'))
+            fail_msg("ckpt-table2's %s row does not end with '%s' (from %s): run scripts/ckpt_calibrate.sh",
+                     w[i].name, want, WORKLOADS);
+        g_free(want);
+        g_free(head);
+        rows++;
+    }
+    assert_int_equal(rows, WL_DS_COUNT);
+    g_free(b);
+    free(w);
+}
+
+/* Figures 15-17's legends name both series in full: gnuplot once split the
+ * CSV header at spaces and labelled the page-tracking bars "(words)". */
+static void copy_figures_name_both_series(void **state)
+{
+    (void)state;
+    static const char *const FIGS[] = {"15", "16", "17"};
+    for (size_t i = 0; i < VS_ARRAY_LEN(FIGS); i++) {
+        char *path = g_strdup_printf(FIG_DIR "seed000_fig%s.svg", FIGS[i]), *svg = slurp(path);
+        if (!strstr(svg, "emulation (words)") || !strstr(svg, "page tracking (pages)"))
+            fail_msg("%s: the legend lacks 'emulation (words)' or 'page tracking (pages)'", path);
+        g_free(svg);
+        g_free(path);
+    }
+}
+
 static void bad_workload_csv_is_named(void **state)
 {
     (void)state;
@@ -302,6 +349,8 @@ int main(void)
         cmocka_unit_test(docs_blocks_are_the_script_output),
         cmocka_unit_test(workloads_csv_matches_the_generator),
         cmocka_unit_test(figures_block_quotes_the_csvs),
+        cmocka_unit_test(table2_block_quotes_the_workloads),
+        cmocka_unit_test(copy_figures_name_both_series),
         cmocka_unit_test(bad_workload_csv_is_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

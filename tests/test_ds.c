@@ -3,7 +3,7 @@
  * inserts and random removes against a naive reference model (an array),
  * with its invariant check (BST order, AVL balance and heights, AA levels,
  * heap order, binomial-tree shapes, queue indices, list acyclicity, probe
- * reachability) after every operation, for both heap layouts and both key
+ * reachability) after every operation, for the three heap layouts and both key
  * orders the generator offers (keys=random|ascending).  Then
  * `trace info`'s per-transaction statistics are checked against an
  * independent count over the generated trace.
@@ -102,6 +102,7 @@ static void test_structures(void **state)
         for (int asc = 0; asc < 2; asc++) {
             run_model((wl_ds_kind)k, WL_LAYOUT_SEQ, asc, 11 + (uint64_t)k);
             run_model((wl_ds_kind)k, WL_LAYOUT_RANDOM, asc, 101 + (uint64_t)k);
+            run_model((wl_ds_kind)k, WL_LAYOUT_GLIBC, asc, 211 + (uint64_t)k);
         }
 }
 
@@ -285,6 +286,23 @@ static void test_weiss_keys(void **state)
     g_free(path);
 }
 
+/* layout=glibc models fastbin chunks only: a node whose chunk is larger is
+ * refused, naming the chunk; the largest fastbin node is accepted. */
+static void test_glibc_chunk_limit(void **state)
+{
+    (void)state;
+    char *path = vt_path("ds_glibc.vmt");
+    vs_err err = {0};
+    char avl[] = "structure=avl", ops[] = "ops=100", layout[] = "layout=glibc", big[] = "node=128",
+         fits[] = "node=120";
+    char *kv_big[] = {avl, ops, layout, big}, *kv_fits[] = {avl, ops, layout, fits};
+    assert_int_equal(wl_generate("ds", 4, kv_big, 1, path, &err), VS_E_USAGE);
+    assert_non_null(strstr(err.msg, "144-byte chunk"));
+    assert_int_equal(wl_generate("ds", 4, kv_fits, 1, path, &err), VS_OK);
+    assert_int_equal(count_txns(path).txns, 100);
+    g_free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_trace_info_stats),
         cmocka_unit_test(test_key_orders),
         cmocka_unit_test(test_weiss_keys),
+        cmocka_unit_test(test_glibc_chunk_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

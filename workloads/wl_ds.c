@@ -10,6 +10,20 @@
  * not in the heap (like a size-class allocator with out-of-line metadata)
  * and emits nothing.  layout=seq hands out slots in address order,
  * layout=random in a random permutation; freed slots are reused LIFO.
+ *
+ * layout=glibc is the heap Weiss's programs ran on: every node is
+ * malloc(sizeof node) from glibc's ptmalloc2 on x86-64 as of 2011 (glibc
+ * 2.11-2.13, before tcache), so a node occupies a chunk of
+ * max(MINSIZE, request + SIZE_SZ rounded up to 16) bytes with the user
+ * memory 16 bytes in, and the allocator's own stores land in the heap:
+ * carving a chunk from the top chunk writes the chunk's size field and the
+ * new top's (malloc.c, _int_malloc, use_top: two set_head), and freeing a
+ * chunk of at most DEFAULT_MXFAST bytes writes its fd link (fastbin push),
+ * which the next malloc of that size pops without a store.  The CDA is then
+ * the malloc heap: the structure's leading `unheaped` global bytes, which
+ * Weiss keeps in main's locals (the root T of `T = Insert(j, T)`) or in
+ * function statics (the splay tree's Header, the AA tree's DeletePtr), lie
+ * outside it, so their stores are traced but not checkpointed.
  * keys=ascending (default) inserts 1..ops in order, keys=random a shuffled
  * spread, keys=weiss the orders of Weiss's own test programs;
  * ds_key_sequence is the one place that builds them.
@@ -30,6 +44,13 @@
 #define SPARE_NODES 4u    /* sentinels and a splay tree's pre-allocated node */
 #define KEY_MUL 0x9e3779b97f4a7c15ull /* odd: multiplying permutes [0, 2^61) */
 #define KEY_MASK ((1ull << 61) - 1)
+/* layout=glibc: ptmalloc2's constants on x86-64 (glibc 2.11-2.13 malloc.c). */
+#define GLIBC_SIZE_SZ 8ull    /* INTERNAL_SIZE_T: a chunk's size field */
+#define GLIBC_ALIGN 16ull     /* MALLOC_ALIGNMENT = 2 * SIZE_SZ */
+#define GLIBC_MINSIZE 32ull   /* MINSIZE: the smallest chunk */
+#define GLIBC_MEM 16ull       /* chunk2mem: user memory after prev_size and size */
+#define GLIBC_MAX_FAST 128ull /* DEFAULT_MXFAST = 64 * SIZE_SZ / 4: freed to a fastbin */
+#define GLIBC_PREV_INUSE 1ull /* the size field's low bit */
 
 const char *const wl_ds_names[WL_DS_COUNT + 1] = {"avl",   "splay", "aa",       "heap", "binomial",
                                                   "queue", "list",  "hashquad", "bst",  NULL};
@@ -60,15 +81,33 @@ void ds_st(wl_ds *d, uint64_t addr, uint64_t v)
     memcpy(d->mem + (addr - d->base), &v, sizeof v);
 }
 
+/* glibc's request2size: the chunk that serves a malloc of `bytes`. */
+static uint64_t glibc_chunk(uint64_t bytes)
+{
+    uint64_t c = (bytes + GLIBC_SIZE_SZ + GLIBC_ALIGN - 1) & ~(GLIBC_ALIGN - 1);
+    return c < GLIBC_MINSIZE ? GLIBC_MINSIZE : c;
+}
+
 uint64_t ds_alloc(wl_ds *d)
 {
     assert(d->nfree > 0);
-    return d->free_stack[--d->nfree];
+    uint64_t n = d->free_stack[--d->nfree];
+    if (d->glibc && n == d->top) { /* use_top: split the top chunk, set both heads */
+        uint64_t rest = d->base + d->bytes - (n + d->node - GLIBC_MEM);
+        ds_st(d, n - GLIBC_SIZE_SZ, d->node | GLIBC_PREV_INUSE);
+        ds_st(d, n + d->node - GLIBC_SIZE_SZ, rest | GLIBC_PREV_INUSE);
+        d->top += d->node;
+    }
+    return n;
 }
 
 void ds_release(wl_ds *d, uint64_t node)
 {
     assert(d->nfree < d->slots && node >= d->nodes);
+    if (d->glibc) { /* fastbin push (every modelled chunk is fastbin-sized): p->fd = old head */
+        uint64_t head = d->nfree > 0 && d->free_stack[d->nfree - 1] < d->top ? d->free_stack[d->nfree - 1] : DS_NIL;
+        ds_st(d, node, head);
+    }
     d->free_stack[d->nfree++] = node;
 }
 
@@ -198,23 +237,32 @@ int wl_ds_new(const wl_ds_params *p, wl_out *out, wl_ds **ds, vs_err *err)
     if (node < ops->natural || node % 8)
         return vs_fail(err, VS_E_USAGE, "ds %s: node=%u: expected a multiple of 8 of at least %u bytes",
                        wl_ds_names[p->kind], node, ops->natural);
+    if (p->layout == WL_LAYOUT_GLIBC && ops->nodes && glibc_chunk(node) > GLIBC_MAX_FAST)
+        return vs_fail(err, VS_E_USAGE,
+                       "ds %s: layout=glibc with node=%u: a %llu-byte chunk; only fastbin chunks (at most %llu "
+                       "bytes) are modelled", wl_ds_names[p->kind], node, (unsigned long long)glibc_chunk(node),
+                       GLIBC_MAX_FAST);
     wl_ds *d = vs_calloc(1, sizeof *d);
     d->ops = ops;
     d->out = out;
-    d->node = node;
+    d->glibc = p->layout == WL_LAYOUT_GLIBC && ops->nodes;
+    d->node = d->glibc ? (uint32_t)glibc_chunk(node) : node; /* array cells keep their size */
     d->capacity = p->capacity;
     d->base = WL_DS_BASE;
     uint64_t arrays = 0, globals = ops->layout(d, &arrays);
     d->slots = ops->nodes ? p->capacity + SPARE_NODES : 0;
     d->globals = d->base;
+    d->cda = d->base + (p->layout == WL_LAYOUT_GLIBC ? ops->unheaped : 0);
     d->arrays = d->globals + round_up(globals, ALIGN);
     d->nodes = d->arrays + round_up(arrays, ALIGN);
-    d->bytes = round_up(d->nodes - d->base + d->slots * node, PAGE);
+    uint64_t first = d->nodes + (d->glibc ? GLIBC_MEM : 0); /* the first node's user memory */
+    d->bytes = round_up(first - d->base + d->slots * d->node, PAGE);
     d->mem = vs_calloc(1, d->bytes);
     d->free_stack = vs_malloc((d->slots + 1) * sizeof *d->free_stack);
     for (uint64_t i = 0; i < d->slots; i++) /* top of the stack = lowest address */
-        d->free_stack[i] = d->nodes + (d->slots - 1 - i) * node;
+        d->free_stack[i] = first + (d->slots - 1 - i) * d->node;
     d->nfree = d->slots;
+    d->top = first;
     if (p->layout == WL_LAYOUT_RANDOM) {
         uint64_t rng = p->seed ^ 0x5eedull;
         for (uint64_t i = d->slots; i > 1; i--) {
@@ -223,7 +271,7 @@ int wl_ds_new(const wl_ds_params *p, wl_out *out, wl_ds **ds, vs_err *err)
             d->free_stack[j] = t;
         }
     }
-    wl_emit(out, TREC_CDA, d->base, 0, 0, d->bytes);
+    wl_emit(out, TREC_CDA, d->cda, 0, 0, d->base + d->bytes - d->cda);
     ops->init(d);
     *ds = d;
     return VS_OK;
@@ -263,8 +311,8 @@ bool wl_ds_check(const wl_ds *d, char *why, size_t cap)
 
 size_t wl_ds_keys(const wl_ds *d, uint64_t *out, size_t cap) { return d->ops->keys(d, out, cap); }
 size_t wl_ds_size(const wl_ds *d) { return d->size; }
-uint64_t wl_ds_base(const wl_ds *d) { return d->base; }
-uint64_t wl_ds_bytes(const wl_ds *d) { return d->bytes; }
+uint64_t wl_ds_base(const wl_ds *d) { return d->cda; }
+uint64_t wl_ds_bytes(const wl_ds *d) { return d->base + d->bytes - d->cda; }
 uint32_t wl_ds_node_bytes(const wl_ds *d) { return d->node; }
 
 /* ---- the `ds` generator ---- */
@@ -329,7 +377,7 @@ static void ds_key_sequence(uint64_t *keys, uint64_t n, int order, wl_ds_kind ki
 static int ds_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 {
     static const char *const OPNAMES[] = {"insert", "delete", NULL};
-    static const char *const LAYOUTS[] = {"seq", "random", NULL};
+    static const char *const LAYOUTS[] = {"seq", "random", "glibc", NULL};
     int kind, op, layout, korder;
     uint64_t opt, ops, node;
     int rc = wl_arg_choice(a, "structure", wl_ds_names, WL_DS_AVL, &kind, err);
@@ -387,5 +435,5 @@ static int ds_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 const wl_gen wl_gen_ds = {
     {"ds", "Weiss data structures in a critical data area, transactions of opt operations (000/001)",
      "structure=avl|splay|aa|heap|binomial|queue|list|hashquad|bst op=insert|delete opt=1 ops=10000 "
-     "node=0 (natural size) layout=seq|random keys=ascending|random|weiss"},
+     "node=0 (natural size) layout=seq|random|glibc keys=ascending|random|weiss"},
     ds_run};

@@ -87,6 +87,10 @@ static inline bool wl_chance(wl_synth *s, double p)
 
 typedef struct wl_ds_ops {
     uint32_t natural;  /* natural node (or array cell) bytes */
+    /* Leading bytes of the globals that Weiss's programs keep out of malloc'd
+     * memory (main's local T, function statics): outside the CDA under
+     * layout=glibc, where the CDA is the malloc heap. */
+    uint32_t unheaped;
     bool nodes;        /* allocates nodes (else works in arrays sized by capacity) */
     /* Sets d->aux if needed; returns the globals' bytes and *arrays the array bytes. */
     uint64_t (*layout)(wl_ds *d, uint64_t *arrays);
@@ -105,10 +109,13 @@ struct wl_ds {
     wl_out *out;
     unsigned char *mem;
     uint64_t base, bytes;
+    uint64_t cda;                    /* first byte of the CDA (base + unheaped under glibc) */
     uint64_t globals, arrays, nodes; /* addresses of the three regions */
     uint32_t node;                   /* node or cell stride */
     uint64_t capacity, slots, aux;
     uint64_t *free_stack; /* free node addresses, next allocation on top */
+    uint64_t top;         /* glibc: the next node still to be carved from the top chunk */
+    bool glibc;           /* layout=glibc: emit malloc's header and free-list stores */
     size_t nfree, size;
 };
 

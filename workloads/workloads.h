@@ -84,7 +84,11 @@ typedef enum wl_ds_kind {
 
 extern const char *const wl_ds_names[WL_DS_COUNT + 1]; /* "avl", ..., NULL */
 
-typedef enum wl_ds_layout { WL_LAYOUT_SEQ = 0, WL_LAYOUT_RANDOM = 1 } wl_ds_layout;
+/* seq and random: headerless node slots in address order or shuffled, the
+ * whole simulated memory one CDA.  glibc: glibc's malloc on x86-64 (chunk
+ * sizes and headers, header stores, fastbin frees), the CDA is the malloc
+ * heap and the drivers' locals and statics lie outside it (wl_ds.c). */
+typedef enum wl_ds_layout { WL_LAYOUT_SEQ = 0, WL_LAYOUT_RANDOM = 1, WL_LAYOUT_GLIBC = 2 } wl_ds_layout;
 
 typedef struct wl_ds_params {
     wl_ds_kind kind;
@@ -108,8 +112,8 @@ bool wl_ds_check(const wl_ds *d, char *why, size_t cap);
  * the queue, list order, array order otherwise); returns how many. */
 size_t wl_ds_keys(const wl_ds *d, uint64_t *out, size_t cap);
 size_t wl_ds_size(const wl_ds *d);
-uint64_t wl_ds_base(const wl_ds *d);  /* the CDA */
-uint64_t wl_ds_bytes(const wl_ds *d);
-uint32_t wl_ds_node_bytes(const wl_ds *d);
+uint64_t wl_ds_base(const wl_ds *d);  /* the CDA's first byte */
+uint64_t wl_ds_bytes(const wl_ds *d); /* the CDA's bytes */
+uint32_t wl_ds_node_bytes(const wl_ds *d); /* node stride: the chunk under layout=glibc */
 
 #endif

@@ -3,7 +3,7 @@
 # checkpointing), Figures 8 and 10-18, from `vmemsim ckpt` (default
 # calibration configs/ckpt/xen2011.ini, fitted by scripts/ckpt_calibrate.sh)
 # on `vmemsim gen ds` traces of the nine data structures, insert, OPT=1 and
-# OPT=5, 10,000 operations, keys in KEYS order (seed000_lib.sh).  Where the
+# OPT=5, 10,000 operations, keys in KEYS order, heap LAYOUT (seed000_lib.sh).  Where the
 # paper gives a number, the figure draws it beside vmemsim's.
 #   usage: scripts/figures/seed000_ckpt.sh FIG    FIG = 8 10 11 12 13 14 15 16 17 18, or all
 # (see lib.sh for VMEMSIM, FIG_WORK).  Needs jq.  Figure 9 (Scanxen against
@@ -14,7 +14,7 @@ source "$(dirname "$0")/seed000_lib.sh"
 command -v jq >/dev/null || { echo "figures: seed000_ckpt.sh needs jq (apt-get install jq)" >&2; exit 1; }
 [ $# -eq 1 ] || { echo "usage: $0 8|10|11|12|13|14|15|16|17|18|all" >&2; exit 2; }
 CAL=$ROOT/configs/ckpt/xen2011.ini
-RUNS=$WORK/ckpt_runs_$KEYS.csv
+RUNS=$WORK/ckpt_runs_${KEYS}_$LAYOUT.csv
 # The paper's numbers drawn beside vmemsim's (seed 000 and 001 text).
 PAPER_BE_USER=5 PAPER_BE_HV=1.3              # Fig. 8
 PAPER_MB_EMUL=4 PAPER_MB_PT=10               # Fig. 10: "4-10 times"
@@ -175,6 +175,23 @@ summary() {
     done
   } >"$f"
   doc_block "$ROOT/docs/figures.md" seed000-figures "$f"
+  # Figure 11's orderings per structure, beside each trace's shape.
+  f=$WORK/seed000-fig11-order.md
+  {
+    echo "| structure | WPP | PPT | Emul | PT | Emulxen | PTxen | the paper's ordering | holds |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    awk -F, 'FNR == 1 { next }
+      FILENAME ~ /runs/ { if ($2 == 1) { wpp[$1] = $3; ppt[$1] = $4 }; next }
+      { s = $1; e = $2; p = $3; ex = $4; px = $5
+        if (s ~ /^(queue|list|heap|splay|aa)$/) { want = "PT > Emul > Emulxen > PTxen"; ok = p > e && e > ex && ex > px }
+        else if (s ~ /^(hashquad|binomial|bst)$/) { want = "Emul > PT"; ok = e > p }
+        else { want = "(none stated)"; ok = -1 }
+        printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s |\n", s, wpp[s], ppt[s], e / 1000, p / 1000,
+               ex / 1000, px / 1000, want, ok < 0 ? "-" : (ok ? "yes" : "no") }' "$RUNS" "$OUT/seed000_fig11.csv"
+    echo
+    echo "Tracking cost in µs per operation (insert, OPT=1, from seed000_fig11.csv)."
+  } >"$f"
+  doc_block "$ROOT/docs/figures.md" seed000-fig11-order "$f"
 }
 
 runs

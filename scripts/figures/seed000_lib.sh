@@ -2,18 +2,24 @@
 # the `ds` traces of the nine structures.
 #   KEYS   key order of the traces: weiss (default; the order of the test programs
 #          of Weiss's book, the seeds' reference [25]: docs/workloads.md), ascending, random
+#   LAYOUT heap layout: glibc (default; every node malloc'd from glibc's ptmalloc2 on
+#          x86-64, the CDA being the malloc heap, as Weiss's programs ran on Linux:
+#          docs/workloads.md), seq, random
 STRUCTS="avl splay aa heap binomial queue list hashquad bst"
 KEYS=${KEYS:-weiss}
+LAYOUT=${LAYOUT:-glibc}
 OPS=10000 # "10,000 unique data structure operations were performed" (seed 000, Table 2)
 CKPT_CALIBRATE=${CKPT_CALIBRATE:-$(dirname "$VMEMSIM")/ckpt_calibrate}
 
 # ds_trace S OPT: prints the path of structure S's insert trace at OPT,
 # generating it when missing or older than the binary.
+# ds_trace S OPT [LAYOUT]: the same in another heap layout.
 ds_trace() {
-  local tr=$WORK/ds_$1_${KEYS}_opt$2.vmt
+  local layout=${3:-$LAYOUT}
+  local tr=$WORK/ds_$1_${KEYS}_${layout}_opt$2.vmt
   if ! [ -f "$tr" ] || ! [ "$tr" -nt "$VMEMSIM" ]; then
-    echo "figures: generating $1 insert, OPT=$2, $OPS operations" >&2
-    "$VMEMSIM" gen ds structure="$1" op=insert opt="$2" ops=$OPS keys="$KEYS" -o "$tr"
+    echo "figures: generating $1 insert, OPT=$2, $OPS operations, layout=$layout" >&2
+    "$VMEMSIM" gen ds structure="$1" op=insert opt="$2" ops=$OPS keys="$KEYS" layout="$layout" -o "$tr"
   fi
   echo "$tr"
 }
