@@ -250,13 +250,20 @@ static void report_tally(const sim_tally *t, jw *w)
 
 /* "vms" and "processes": each VM (the sum of its processes) and each
  * process (exited ones too), adding up exactly to the totals. */
-static void report_accounts(const vs_sim *s, jw *w)
+/* Each VM's statistics: the sum of its processes' (freed by the caller). */
+static sim_tally *vm_tallies(const vs_sim *s)
 {
     sim_tally *vms = vs_calloc(s->n_vms, sizeof *vms);
     for (guint i = 0; i < s->accounts->len; i++) {
         const sim_account *a = &g_array_index(s->accounts, sim_account, i);
         sim_tally_accumulate(&vms[a->vm], &a->t, &(sim_tally){0});
     }
+    return vms;
+}
+
+static void report_accounts(const vs_sim *s, jw *w)
+{
+    sim_tally *vms = vm_tallies(s);
     jw_array(w, "vms");
     for (uint32_t v = 0; v < s->n_vms; v++) {
         jw_object(w, NULL);
@@ -344,6 +351,61 @@ void sim_report(vs_sim *s, jw *w)
     jw_end(w);
     report_intervals(s, w);
     jw_end(w);
+}
+
+/* A row's identity, the first cells of every row: empty where the block
+ * has no such key, so every row of the CSV has the same leading columns. */
+static void row_identity(jw_flat_fn cell, void *ctx, const char *scope, const char *vm, const char *stream,
+                         const char *pid, const char *interval)
+{
+    cell(ctx, "scope", scope);
+    cell(ctx, "vm", vm ? vm : "");
+    cell(ctx, "stream", stream ? stream : "");
+    cell(ctx, "pid", pid ? pid : "");
+    cell(ctx, "interval", interval ? interval : "");
+}
+
+/* One block (a VM, a process, an interval sample) as a flat row. */
+static void tally_row(const sim_tally *t, jw_flat_fn cell, void *ctx)
+{
+    jw *w = jw_new_flat(cell, ctx);
+    jw_object(w, NULL);
+    report_tally(t, w);
+    jw_end(w);
+    jw_free(w);
+}
+
+void sim_report_rows(vs_sim *s, sim_row_fn begin, jw_flat_fn cell, void *ctx)
+{
+    char a[24], b[24], c[24];
+    begin(ctx);
+    row_identity(cell, ctx, "total", NULL, NULL, NULL, NULL);
+    jw *w = jw_new_flat(cell, ctx);
+    sim_report(s, w);
+    jw_free(w);
+    sim_tally *vms = vm_tallies(s);
+    for (uint32_t v = 0; v < s->n_vms; v++) {
+        begin(ctx);
+        snprintf(a, sizeof a, "%" PRIu32, v);
+        row_identity(cell, ctx, "vm", a, NULL, NULL, NULL);
+        tally_row(&vms[v], cell, ctx);
+    }
+    free(vms);
+    for (guint i = 0; i < s->accounts->len; i++) {
+        const sim_account *acc = &g_array_index(s->accounts, sim_account, i);
+        begin(ctx);
+        snprintf(a, sizeof a, "%" PRIu32, acc->vm);
+        snprintf(b, sizeof b, "%" PRIu32, acc->stream);
+        snprintf(c, sizeof c, "%" PRIu32, acc->pid);
+        row_identity(cell, ctx, "process", a, b, c, NULL);
+        tally_row(&acc->t, cell, ctx);
+    }
+    for (guint i = 0; i < s->intervals->len; i++) {
+        begin(ctx);
+        snprintf(a, sizeof a, "%u", i);
+        row_identity(cell, ctx, "interval", NULL, NULL, NULL, a);
+        tally_row(&g_array_index(s->intervals, sim_tally, i), cell, ctx);
+    }
 }
 
 static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0; }
