@@ -299,15 +299,23 @@ static void report_intervals(const vs_sim *s, jw *w)
 }
 
 /* Where the measured region lies in the input, when the run has one. */
+static bool has_region(const vs_sim *s)
+{
+    return s->cfg.skip_instructions || s->cfg.warmup_instructions || s->cfg.max_instructions || s->roi_began ||
+           s->roi_ended;
+}
+
 static void report_roi(const vs_sim *s, jw *w)
 {
-    if (!s->cfg.skip_instructions && !s->cfg.warmup_instructions && !s->cfg.max_instructions)
+    if (!has_region(s))
         return;
     jw_object(w, "region");
     jw_u64(w, "skipped_instructions", s->skipped);
     jw_u64(w, "warmup_instructions", s->measure_start - s->skipped);
     jw_u64(w, "measured_instructions", s->instructions);
-    jw_bool(w, "stopped_at_max", s->stopped);
+    jw_bool(w, "stopped_at_max", s->stopped && !s->roi_ended);
+    jw_bool(w, "began_at_marker", s->roi_began);
+    jw_bool(w, "ended_at_marker", s->roi_ended);
     jw_end(w);
 }
 
@@ -420,10 +428,12 @@ void sim_print_summary(vs_sim *s, FILE *out)
     uint64_t misses = th_last_level_misses(s->tlbs);
     fprintf(out, "vmemsim %s, mode %s, %u trace(s), %" PRIu64 " records\n", VS_VERSION,
             cfg_mode_name((vs_mode)s->cfg.mode), s->streams->len, records);
-    if (s->cfg.skip_instructions || s->cfg.warmup_instructions || s->cfg.max_instructions)
-        fprintf(out, "  region        %" PRIu64 " instructions skipped, %" PRIu64 " warm-up, %" PRIu64 " measured%s\n",
+    if (has_region(s))
+        fprintf(out, "  region        %" PRIu64 " instructions skipped, %" PRIu64 " warm-up, %" PRIu64 " measured%s%s\n",
                 s->skipped, s->measure_start - s->skipped, s->instructions,
-                s->stopped ? " (sim.max_instructions reached)" : " (to the end of the traces)");
+                s->roi_began ? ", from the trace's begin marker" : "",
+                s->roi_ended ? " to its end marker" : s->stopped ? " (sim.max_instructions reached)"
+                                                               : " (to the end of the traces)");
     fprintf(out, "  instructions  %" PRIu64 "   references %" PRIu64 "\n", s->instructions, s->refs);
     fprintf(out, "  TLB misses    %" PRIu64 " (%.3f per 1000 instructions, %.3f%% of references)\n", misses,
             s->instructions ? 1000.0 * (double)misses / (double)s->instructions : 0, pct(misses, s->refs));
