@@ -2,8 +2,9 @@
  * json.h: a streaming writer for results.  One report function writes each
  * statistic once; the writer sends it either to JSON text or, flattened, to a
  * callback that receives ("dotted.path", "value") pairs -- the form the sweep
- * CSV and the one-line CSV use.  Arrays are written to JSON only; the flat
- * form skips them (interval samples have no fixed column count).
+ * CSV and run's CSV use.  Arrays are written to JSON only; the flat form
+ * skips them (run's CSV gives the VM, process and interval lists rows of
+ * their own: sim_report_rows).
  *
  * Invariants: containers close in the order they opened; keys are given
  * inside objects and never inside arrays; output is deterministic (doubles

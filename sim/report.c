@@ -251,13 +251,20 @@ static void report_tally(const sim_tally *t, jw *w)
 
 /* "vms" and "processes": each VM (the sum of its processes) and each
  * process (exited ones too), adding up exactly to the totals. */
-static void report_accounts(const vs_sim *s, jw *w)
+/* Each VM's statistics: the sum of its processes' (freed by the caller). */
+static sim_tally *vm_tallies(const vs_sim *s)
 {
     sim_tally *vms = vs_calloc(s->n_vms, sizeof *vms);
     for (guint i = 0; i < s->accounts->len; i++) {
         const sim_account *a = &g_array_index(s->accounts, sim_account, i);
         sim_tally_accumulate(&vms[a->vm], &a->t, &(sim_tally){0});
     }
+    return vms;
+}
+
+static void report_accounts(const vs_sim *s, jw *w)
+{
+    sim_tally *vms = vm_tallies(s);
     jw_array(w, "vms");
     for (uint32_t v = 0; v < s->n_vms; v++) {
         jw_object(w, NULL);
@@ -293,15 +300,23 @@ static void report_intervals(const vs_sim *s, jw *w)
 }
 
 /* Where the measured region lies in the input, when the run has one. */
+static bool has_region(const vs_sim *s)
+{
+    return s->cfg.skip_instructions || s->cfg.warmup_instructions || s->cfg.max_instructions || s->roi_began ||
+           s->roi_ended;
+}
+
 static void report_roi(const vs_sim *s, jw *w)
 {
-    if (!s->cfg.skip_instructions && !s->cfg.warmup_instructions && !s->cfg.max_instructions)
+    if (!has_region(s))
         return;
     jw_object(w, "region");
     jw_u64(w, "skipped_instructions", s->skipped);
     jw_u64(w, "warmup_instructions", s->measure_start - s->skipped);
     jw_u64(w, "measured_instructions", s->instructions);
-    jw_bool(w, "stopped_at_max", s->stopped);
+    jw_bool(w, "stopped_at_max", s->stopped && !s->roi_ended);
+    jw_bool(w, "began_at_marker", s->roi_began);
+    jw_bool(w, "ended_at_marker", s->roi_ended);
     jw_end(w);
 }
 
@@ -347,6 +362,61 @@ void sim_report(vs_sim *s, jw *w)
     jw_end(w);
 }
 
+/* A row's identity, the first cells of every row: empty where the block
+ * has no such key, so every row of the CSV has the same leading columns. */
+static void row_identity(jw_flat_fn cell, void *ctx, const char *scope, const char *vm, const char *stream,
+                         const char *pid, const char *interval)
+{
+    cell(ctx, "scope", scope);
+    cell(ctx, "vm", vm ? vm : "");
+    cell(ctx, "stream", stream ? stream : "");
+    cell(ctx, "pid", pid ? pid : "");
+    cell(ctx, "interval", interval ? interval : "");
+}
+
+/* One block (a VM, a process, an interval sample) as a flat row. */
+static void tally_row(const sim_tally *t, jw_flat_fn cell, void *ctx)
+{
+    jw *w = jw_new_flat(cell, ctx);
+    jw_object(w, NULL);
+    report_tally(t, w);
+    jw_end(w);
+    jw_free(w);
+}
+
+void sim_report_rows(vs_sim *s, sim_row_fn begin, jw_flat_fn cell, void *ctx)
+{
+    char a[24], b[24], c[24];
+    begin(ctx);
+    row_identity(cell, ctx, "total", NULL, NULL, NULL, NULL);
+    jw *w = jw_new_flat(cell, ctx);
+    sim_report(s, w);
+    jw_free(w);
+    sim_tally *vms = vm_tallies(s);
+    for (uint32_t v = 0; v < s->n_vms; v++) {
+        begin(ctx);
+        snprintf(a, sizeof a, "%" PRIu32, v);
+        row_identity(cell, ctx, "vm", a, NULL, NULL, NULL);
+        tally_row(&vms[v], cell, ctx);
+    }
+    free(vms);
+    for (guint i = 0; i < s->accounts->len; i++) {
+        const sim_account *acc = &g_array_index(s->accounts, sim_account, i);
+        begin(ctx);
+        snprintf(a, sizeof a, "%" PRIu32, acc->vm);
+        snprintf(b, sizeof b, "%" PRIu32, acc->stream);
+        snprintf(c, sizeof c, "%" PRIu32, acc->pid);
+        row_identity(cell, ctx, "process", a, b, c, NULL);
+        tally_row(&acc->t, cell, ctx);
+    }
+    for (guint i = 0; i < s->intervals->len; i++) {
+        begin(ctx);
+        snprintf(a, sizeof a, "%u", i);
+        row_identity(cell, ctx, "interval", NULL, NULL, NULL, a);
+        tally_row(&g_array_index(s->intervals, sim_tally, i), cell, ctx);
+    }
+}
+
 static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0; }
 
 void sim_print_summary(vs_sim *s, FILE *out)
@@ -359,10 +429,12 @@ void sim_print_summary(vs_sim *s, FILE *out)
     uint64_t misses = th_last_level_misses(s->tlbs);
     fprintf(out, "vmemsim %s, mode %s, %u trace(s), %" PRIu64 " records\n", VS_VERSION,
             cfg_mode_name((vs_mode)s->cfg.mode), s->streams->len, records);
-    if (s->cfg.skip_instructions || s->cfg.warmup_instructions || s->cfg.max_instructions)
-        fprintf(out, "  region        %" PRIu64 " instructions skipped, %" PRIu64 " warm-up, %" PRIu64 " measured%s\n",
+    if (has_region(s))
+        fprintf(out, "  region        %" PRIu64 " instructions skipped, %" PRIu64 " warm-up, %" PRIu64 " measured%s%s\n",
                 s->skipped, s->measure_start - s->skipped, s->instructions,
-                s->stopped ? " (sim.max_instructions reached)" : " (to the end of the traces)");
+                s->roi_began ? ", from the trace's begin marker" : "",
+                s->roi_ended ? " to its end marker" : s->stopped ? " (sim.max_instructions reached)"
+                                                               : " (to the end of the traces)");
     fprintf(out, "  instructions  %" PRIu64 "   references %" PRIu64 "\n", s->instructions, s->refs);
     fprintf(out, "  TLB misses    %" PRIu64 " (%.3f per 1000 instructions, %.3f%% of references)\n", misses,
             s->instructions ? 1000.0 * (double)misses / (double)s->instructions : 0, pct(misses, s->refs));

@@ -396,7 +396,23 @@ static uint64_t phase_end(const vs_sim *s)
     case SIM_MEASURE:
         break;
     }
-    return s->cfg.max_instructions ? sat_add(s->measure_start, s->cfg.max_instructions) : UINT64_MAX;
+    uint64_t end = s->cfg.max_instructions ? sat_add(s->measure_start, s->cfg.max_instructions) : UINT64_MAX;
+    return s->roi_ended && s->roi_end < end ? s->roi_end : end;
+}
+
+/* Measurement begins at instruction s->fetched: statistics restart. */
+static void start_measuring(vs_sim *s)
+{
+    s->phase = SIM_MEASURE;
+    reset_stats(s);
+    s->measure_start = s->fetched;
+    s->next_interval = s->cfg.stats_interval ? sat_add(s->fetched, s->cfg.stats_interval) : UINT64_MAX;
+}
+
+static void set_next_boundary(vs_sim *s)
+{
+    uint64_t end = phase_end(s);
+    s->next_boundary = end < s->next_interval ? end : s->next_interval;
 }
 
 /* Called before the fetch of instruction s->fetched + 1 whenever s->fetched
@@ -408,11 +424,11 @@ static bool cross_boundary(vs_sim *s)
     while (s->phase != SIM_MEASURE && s->fetched >= phase_end(s)) {
         if (s->phase == SIM_SKIP)
             s->skipped = s->fetched;
-        s->phase++;
-        reset_stats(s);
-        if (s->phase == SIM_MEASURE) {
-            s->measure_start = s->fetched;
-            s->next_interval = s->cfg.stats_interval ? sat_add(s->fetched, s->cfg.stats_interval) : UINT64_MAX;
+        if (s->phase == SIM_WARMUP) {
+            start_measuring(s);
+        } else {
+            s->phase++;
+            reset_stats(s);
         }
     }
     if (s->phase == SIM_MEASURE && s->fetched >= phase_end(s))
@@ -421,9 +437,22 @@ static bool cross_boundary(vs_sim *s)
         take_interval(s);
         s->next_interval = sat_add(s->next_interval, s->cfg.stats_interval);
     }
-    uint64_t end = phase_end(s);
-    s->next_boundary = end < s->next_interval ? end : s->next_interval;
+    set_next_boundary(s);
     return false;
+}
+
+void sim_roi_marker(vs_sim *s, bool begin)
+{
+    if (begin) {
+        if (s->phase == SIM_SKIP)
+            s->skipped = s->fetched;
+        start_measuring(s);
+        s->roi_began = true;
+    } else if (s->phase == SIM_MEASURE && !s->roi_ended) {
+        s->roi_ended = true;
+        s->roi_end = s->fetched;
+    }
+    set_next_boundary(s);
 }
 
 static int refill(sim_stream *st, vs_err *err)

@@ -40,6 +40,15 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err);
 /* Writes the full results: config echo, trace provenance, counters, cycles,
  * TLBs, caches, walks, exits, mode details, interval samples. */
 void sim_report(vs_sim *s, jw *w);
+/* The results as the rows of one CSV table, one row per block: begin(ctx)
+ * opens a row, then cell(ctx, column, value) gives its cells.  Rows: the
+ * totals (everything sim_report writes, flattened), then each VM, each
+ * process and each interval sample under the totals' column names.  Every
+ * row opens with the same identity columns -- scope ("total", "vm",
+ * "process", "interval"), vm, stream, pid, interval -- left empty where the
+ * block has no such key. */
+typedef void (*sim_row_fn)(void *ctx);
+void sim_report_rows(vs_sim *s, sim_row_fn begin, jw_flat_fn cell, void *ctx);
 /* A short human summary of the headline numbers (deterministic: no wall time). */
 void sim_print_summary(vs_sim *s, FILE *out);
 double sim_wall_seconds(const vs_sim *s);

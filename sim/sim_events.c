@@ -190,6 +190,12 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
         break;
     case TREC_TXN_END:
         break;
+    case TREC_ROI:
+        if (r->id != TREC_ROI_BEGIN && r->id != TREC_ROI_END)
+            return vs_fail(err, VS_E_FORMAT, "%s: region-of-interest marker %u; expected %d (end) or %d (begin)",
+                           st->path, r->id, TREC_ROI_END, TREC_ROI_BEGIN);
+        sim_roi_marker(s, r->id == TREC_ROI_BEGIN);
+        break;
     default:
         assert(!"memory record in sim_control");
     }

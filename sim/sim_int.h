@@ -106,7 +106,11 @@ struct vs_sim {
      * happens (a phase ends, an interval is sampled, the run stops) */
     sim_phase phase;
     uint64_t fetched, skipped, measure_start, next_boundary;
-    bool stopped; /* sim.max_instructions reached before the traces ended */
+    bool stopped; /* sim.max_instructions (or an end marker) reached before the traces ended */
+    /* a trace's own region-of-interest markers (TREC_ROI): a begin marker
+     * restarted measurement; an end marker ends it at roi_end */
+    bool roi_began, roi_ended;
+    uint64_t roi_end;
     os_counters os_base; /* event counters of the OSes and the host at the */
     hv_counters hv_base; /* start of measurement, subtracted when reported */
     GArray *intervals; /* sim_tally deltas */
@@ -144,6 +148,13 @@ int sim_translate(vs_sim *s, sim_proc *p, uint64_t va, unsigned access, tlb_entr
 
 /* sim_events.c */
 int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err);
+/* A trace's region-of-interest marker (sim.c): a begin marker starts
+ * measurement where it stands, whatever phase the counts had reached
+ * (statistics restart; what came before was warm-up, or skipped while the
+ * skip lasted) and sim.max_instructions counts from it; an end marker, once
+ * measuring, ends the run at the next instruction boundary as
+ * sim.max_instructions would. */
+void sim_roi_marker(vs_sim *s, bool begin);
 int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err);
 int sim_proc_for(vs_sim *s, sim_vm *vm, uint32_t os_pid, sim_proc **out, vs_err *err);
 void sim_tlb_flush_tag(void *sim, uint16_t tag);

@@ -2,7 +2,8 @@
  * test_importers.c: the DynamoRIO drmemtrace and Sniper SIFT readers on small
  * hand-made files -- plain and compressed, read in one batch and one record
  * at a time -- and on malformed input (truncated, garbage, unknown options),
- * which must fail with a message naming the file and the offset.
+ * which must fail with a message naming the file and the offset.  SIFT's
+ * region-of-interest magic instructions become TREC_ROI markers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -104,6 +105,7 @@ static void make_dr(buf *b)
     dr(b, 10, 3, 0x401000);   /* INSTR */
     dr(b, 0, 8, 0x7ff000);    /* READ */
     dr(b, 1, 4, 0x600010);    /* WRITE */
+    dr(b, 28, 23, 0);         /* MARKER: FILTER_ENDPOINT, the warm-up's end */
     dr(b, 3, 64, 0x900000);   /* PREFETCHT0: skipped */
     put(b, 17, 2);            /* INSTR_BUNDLE of 2: lengths 2 and 5 */
     put(b, 2, 2);
@@ -114,7 +116,8 @@ static void make_dr(buf *b)
 
 static const trace_rec DR_WANT[] = {
     {.kind = TREC_IFETCH, .addr = 0x401000, .size = 3}, {.kind = TREC_LOAD, .addr = 0x7ff000, .size = 8},
-    {.kind = TREC_STORE, .addr = 0x600010, .size = 4},  {.kind = TREC_IFETCH, .addr = 0x401003, .size = 2},
+    {.kind = TREC_STORE, .addr = 0x600010, .size = 4},  {.kind = TREC_ROI, .id = TREC_ROI_BEGIN},
+    {.kind = TREC_IFETCH, .addr = 0x401003, .size = 2},
     {.kind = TREC_IFETCH, .addr = 0x401005, .size = 5}, {.kind = TREC_IFETCH, .addr = 0x402000, .size = 2},
 };
 
@@ -139,6 +142,17 @@ static void test_drmemtrace(void **state)
     g_free(p);
 }
 
+/* Other: a magic instruction (type 15) of command cmd, arguments 0. */
+static void sift_magic(buf *b, uint64_t cmd)
+{
+    put(b, 0, 1);
+    put(b, 15, 1);
+    put(b, 24, 4);
+    put(b, cmd, 8);
+    put(b, 0, 8);
+    put(b, 0, 8);
+}
+
 static void make_sift_records(buf *b)
 {
     b->n = 0;
@@ -153,7 +167,10 @@ static void make_sift_records(buf *b)
     put(b, 1, 1);
     put(b, 3, 4);
     put(b, 0x414243, 3);
+    sift_magic(b, 1);         /* SimRoiStart() */
     put(b, 1, 1);             /* Instruction: size 1, no address */
+    sift_magic(b, 4);         /* SimMarker(): no region marker */
+    sift_magic(b, 2);         /* SimRoiEnd() */
     put(b, 0, 1);             /* Other: end */
     put(b, 0xff, 1);
     put(b, 0, 4);
@@ -162,7 +179,8 @@ static void make_sift_records(buf *b)
 static const trace_rec SIFT_WANT[] = {
     {.kind = TREC_IFETCH, .addr = 0x400000, .size = 4}, {.kind = TREC_LOAD, .addr = 0x7000},
     {.kind = TREC_IFETCH, .addr = 0x400004, .size = 3}, {.kind = TREC_LOAD, .addr = 0x8000},
-    {.kind = TREC_LOAD, .addr = 0x9008},                {.kind = TREC_IFETCH, .addr = 0x400007, .size = 1},
+    {.kind = TREC_LOAD, .addr = 0x9008},                {.kind = TREC_ROI, .id = TREC_ROI_BEGIN},
+    {.kind = TREC_IFETCH, .addr = 0x400007, .size = 1}, {.kind = TREC_ROI, .id = TREC_ROI_END},
 };
 
 static void sift_file(const char *path, const buf *recs, uint64_t opts, bool deflate)
@@ -197,6 +215,10 @@ static void test_sift(void **state)
     cut.n = 14; /* inside the second instruction's addresses */
     sift_file(p, &cut, 0, false);
     expect_error(p, "cut short");
+    cut = r;
+    cut.n = 18 + 17 + 9 + 6 + 10; /* two instructions, the output record, a magic record's header and 10 bytes */
+    sift_file(p, &cut, 0, false);
+    expect_error(p, "magic instruction cut short");
     sift_file(p, &r, 0x100, false);
     expect_error(p, "unknown SIFT options");
     buf junk = {.n = 0};

@@ -10,6 +10,10 @@
  *  - Skip: skipping the instructions of a prefix gives the results of the
  *    trace without that prefix (nothing of the prefix is simulated).
  *  - A run whose traces end inside the warm-up is an error, not a result.
+ *  - A trace's own region-of-interest markers (TREC_ROI) mean what the
+ *    counts mean: begin and end markers around M instructions after W give
+ *    the results of --warmup-instructions W --max-instructions M on the
+ *    trace without them, in every mode; a bad marker id is an error.
  *  - Steady state: after a warm-up over a trace's whole footprint, a second
  *    pass over the same pages has no fault, no EPT violation and no
  *    first-touch cycles, in every mode.
@@ -189,6 +193,58 @@ static void trace_ending_in_warmup_is_an_error(void **state)
     g_free(path);
 }
 
+static void markers_equal_counts(void **state)
+{
+    (void)state;
+    enum { W = 400, M = 300, AFTER = 200 };
+    static trace_rec marked[2 * (W + M + AFTER) + 2], plain[2 * (W + M + AFTER)];
+    size_t nm = 0, np = 0;
+    touch(marked, &nm, DATA, W);
+    marked[nm++] = (trace_rec){.kind = TREC_ROI, .id = TREC_ROI_BEGIN};
+    touch(marked, &nm, DATA + (W / 2 << 12), M); /* half of it pages the warm-up touched */
+    marked[nm++] = (trace_rec){.kind = TREC_ROI, .id = TREC_ROI_END};
+    touch(marked, &nm, DATA + (1ull << 32), AFTER);
+    touch(plain, &np, DATA, W);
+    touch(plain, &np, DATA + (W / 2 << 12), M);
+    touch(plain, &np, DATA + (1ull << 32), AFTER);
+    char *pm = vt_write_vmt("roi_marked.vmt", marked, nm), *pp = vt_write_vmt("roi_plain.vmt", plain, np);
+    char warm[64], max[64];
+    snprintf(warm, sizeof warm, "sim.warmup_instructions=%d", W);
+    snprintf(max, sizeof max, "sim.max_instructions=%d", M);
+    for (unsigned m = 0; m < mode_count(); m++) {
+        GHashTable *a = vt_run(mode_names[m], VT_OPTS(pm), 1, NULL, NULL);
+        GHashTable *b = vt_run(mode_names[m], VT_OPTS(pp), 1, VT_OPTS(warm), VT_OPTS(max));
+        assert_string_equal(g_hash_table_lookup(a, "region.began_at_marker"), "true");
+        assert_string_equal(g_hash_table_lookup(a, "region.ended_at_marker"), "true");
+        assert_int_equal(vt_u64(a, "region.warmup_instructions"), W);
+        assert_int_equal(vt_u64(a, "instructions"), M);
+        assert_true(vt_u64(a, "walks") > 0 && vt_u64(a, "faults.page") > 0);
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, b);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            if (g_str_has_prefix(k, "trace.") || g_str_has_prefix(k, "config.") || g_str_has_prefix(k, "region."))
+                continue;
+            const char *got = g_hash_table_lookup(a, k);
+            if (!got || strcmp(got, v) != 0)
+                fail_msg("%s: %s = %s between the markers, %s by the counts", mode_names[m], (const char *)k,
+                         got ? got : "(none)", (const char *)v);
+        }
+        g_hash_table_destroy(a);
+        g_hash_table_destroy(b);
+    }
+    marked[W * 2].id = 7;
+    char *bad = vt_write_vmt("roi_bad.vmt", marked, nm), *out, *err;
+    int status = vt_cli(VT_OPTS("run", "-q", bad), &out, &err);
+    assert_int_not_equal(status, 0);
+    assert_non_null(strstr(err, "region-of-interest marker 7"));
+    g_free(out);
+    g_free(err);
+    g_free(bad);
+    g_free(pm);
+    g_free(pp);
+}
+
 #define PAGES 3000 /* more than the STLB holds (1536 by default), so the second pass walks */
 
 /* One pass: an instruction and a load (every third a store) per page. */
@@ -270,6 +326,7 @@ int main(void)
         cmocka_unit_test(warmup_equals_difference_of_cumulative_counters),
         cmocka_unit_test(skip_simulates_nothing),
         cmocka_unit_test(trace_ending_in_warmup_is_an_error),
+        cmocka_unit_test(markers_equal_counts),
         cmocka_unit_test(warm_second_pass_has_no_first_touch),
         cmocka_unit_test(refs_per_walk_within_closed_form),
     };

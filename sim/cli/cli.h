@@ -39,6 +39,11 @@ int cli_check_outputs(const char *json, const char *csv, const char *const *inpu
                       vs_err *err);
 /* Where the human summary goes: stderr when a result takes stdout. */
 FILE *cli_text_stream(const char *json, const char *csv);
+/* Writes run's --csv: one table, one row per block of sim_report_rows (the
+ * totals, each VM, each process, each interval sample), the columns in the
+ * order they first appear, a cell empty where its row's block lacks it. */
+typedef struct vs_sim vs_sim;
+int cli_write_csv(vs_sim *sim, const char *path, vs_err *err);
 /* Warns once that an option's old spelling is deprecated. */
 void cli_deprecated(const char *cmd, const char *old, const char *now);
 /* Makes a file (a trace) at out ("-": stdout) through make(ctx, tmp), which

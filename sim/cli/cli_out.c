@@ -1,9 +1,12 @@
 /*
  * cli_out.c: the command-line side of result files -- the checks every
  * subcommand runs on --json / --csv before it simulates, where the human
- * summary goes, and deprecation warnings for renamed options.
+ * summary goes, the long CSV of `run`, and deprecation warnings for renamed
+ * options.
  */
 #include "cli.h"
+#include "sim.h"
+#include "sweep/sweep.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -97,5 +100,60 @@ int cli_produce_file(const char *what, const char *out, const char *const *input
     of_untrack(tmp);
     g_free(tmp);
     g_free(where);
+    return rc;
+}
+
+/* The table sim_report_rows describes, gathered before it is written: a
+ * row's columns are known only once every row has been seen. */
+typedef struct csv_table {
+    GPtrArray *columns;  /* names, in order of first appearance */
+    GHashTable *index;   /* name -> 1 + its position in columns */
+    GPtrArray *rows;     /* GPtrArray of values (owned), indexed by column; NULL = empty */
+} csv_table;
+
+static void csv_begin(void *ctx)
+{
+    csv_table *t = ctx;
+    g_ptr_array_add(t->rows, g_ptr_array_new_with_free_func(g_free));
+}
+
+static void csv_cell(void *ctx, const char *path, const char *value)
+{
+    csv_table *t = ctx;
+    guint col = GPOINTER_TO_UINT(g_hash_table_lookup(t->index, path));
+    if (!col) {
+        g_ptr_array_add(t->columns, g_strdup(path));
+        col = t->columns->len;
+        g_hash_table_insert(t->index, g_ptr_array_index(t->columns, col - 1), GUINT_TO_POINTER(col));
+    }
+    GPtrArray *row = g_ptr_array_index(t->rows, t->rows->len - 1);
+    if (row->len < col)
+        g_ptr_array_set_size(row, col);
+    g_free(g_ptr_array_index(row, col - 1));
+    g_ptr_array_index(row, col - 1) = g_strdup(value);
+}
+
+int cli_write_csv(vs_sim *sim, const char *path, vs_err *err)
+{
+    csv_table t = {g_ptr_array_new_with_free_func(g_free), g_hash_table_new(g_str_hash, g_str_equal),
+                   g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref)};
+    sim_report_rows(sim, csv_begin, csv_cell, &t);
+    GString *out = g_string_new("");
+    for (guint c = 0; c < t.columns->len; c++)
+        sweep_csv_field(out, c == 0, g_ptr_array_index(t.columns, c));
+    g_string_append_c(out, '\n');
+    for (guint r = 0; r < t.rows->len; r++) {
+        GPtrArray *row = g_ptr_array_index(t.rows, r);
+        for (guint c = 0; c < t.columns->len; c++) {
+            const char *v = c < row->len ? g_ptr_array_index(row, c) : NULL;
+            sweep_csv_field(out, c == 0, v ? v : "");
+        }
+        g_string_append_c(out, '\n');
+    }
+    int rc = of_write_text(path, out->str, out->len, err);
+    g_string_free(out, TRUE);
+    g_ptr_array_unref(t.rows);
+    g_hash_table_destroy(t.index);
+    g_ptr_array_unref(t.columns);
     return rc;
 }

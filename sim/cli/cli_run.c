@@ -1,6 +1,6 @@
 /*
  * cli_run.c: `vmemsim run` -- load configs, apply overrides, run the traces,
- * print the summary and write JSON / one-line CSV results.
+ * print the summary and write JSON / CSV results.
  *
  * Traces are processes of VM 0 unless vm.count > 1, when they are dealt to
  * the VMs in turn; an argument `vm=K` places the traces after it in VM K.
@@ -16,18 +16,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
-
-typedef struct csv_row {
-    GString *header, *values;
-} csv_row;
-
-static void csv_collect(void *ctx, const char *path, const char *value)
-{
-    csv_row *row = ctx;
-    bool first = row->header->len == 0;
-    sweep_csv_field(row->header, first, path);
-    sweep_csv_field(row->values, first, value);
-}
 
 static void progress_bar(void *ctx, const sim_progress *p)
 {
@@ -56,21 +44,6 @@ static int write_json(vs_sim *sim, const char *path, vs_err *err)
     sim_report(sim, w);
     jw_free(w);
     return of_commit(o, err);
-}
-
-static int write_csv(vs_sim *sim, const char *path, vs_err *err)
-{
-    csv_row row = {g_string_new(""), g_string_new("")};
-    jw *w = jw_new_flat(csv_collect, &row);
-    sim_report(sim, w);
-    jw_free(w);
-    g_string_append_c(row.header, '\n');
-    g_string_append(row.header, row.values->str);
-    g_string_append_c(row.header, '\n');
-    int rc = of_write_text(path, row.header->str, row.header->len, err);
-    g_string_free(row.header, TRUE);
-    g_string_free(row.values, TRUE);
-    return rc;
 }
 
 /* What the run simulated, for the summary: the config files and overrides. */
@@ -164,7 +137,7 @@ int cli_run(int argc, char **argv)
         {"config", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &configs, "machine config (INI); repeatable, later wins", "FILE"},
         {"set", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "override one key, e.g. -o tlb.stlb.entries=1536", "SECTION.KEY=VALUE"},
         {"json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "write every statistic as JSON ('-' = stdout, the summary then goes to stderr)", "FILE"},
-        {"csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, "write a header and one row of flattened statistics ('-' = stdout); replaces FILE", "FILE"},
+        {"csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, "write the statistics as CSV: a row of totals, then one per VM, process and interval sample ('-' = stdout); replaces FILE", "FILE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no summary, no progress bar", NULL},
         {"vs-native", 0, 0, G_OPTION_ARG_NONE, &vs_native, "also run native on the same traces; report the overhead", NULL},
         {"skip-instructions", 0, 0, G_OPTION_ARG_STRING, &roi[0], "read and discard the first N instructions (all traces): sets sim.skip_instructions", "N"},
@@ -227,7 +200,7 @@ int cli_run(int argc, char **argv)
     }
     if (json_path && write_json(sim, json_path, &err) != VS_OK)
         goto fail;
-    if (csv_path && write_csv(sim, csv_path, &err) != VS_OK)
+    if (csv_path && cli_write_csv(sim, csv_path, &err) != VS_OK)
         goto fail;
     goto out;
 fail:

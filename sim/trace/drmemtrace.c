@@ -9,8 +9,11 @@
  * instruction type (plain, branches, NO_FETCH, SYSENTER, TAKEN/UNTAKEN) ->
  * IFETCH at its PC (size = length); an INSTR_BUNDLE of n instructions ->
  * n IFETCHes following the previous instruction, their lengths in the
- * entry's addr bytes.  Prefetches, flushes, markers, thread/pid entries and
- * encodings carry no reference and are skipped.  Invariant: the FOOTER is
+ * entry's addr bytes.  A FILTER_ENDPOINT marker -- where the warm-up part of
+ * a trace made with -L0_filter_until_instrs (or by the record_filter tool)
+ * ends -- becomes a TREC_ROI begin marker: measurement starts there.
+ * Prefetches, flushes, other markers, thread/pid entries and encodings
+ * carry no reference and are skipped.  Invariant: the FOOTER is
  * the last entry -- a file that ends without one, or has bytes after it, is
  * an error naming the offset, as are an unknown type and a partial record.
  */
@@ -26,6 +29,8 @@
 #define DR_BUNDLE 17u
 #define DR_HEADER 25u
 #define DR_FOOTER 26u
+#define DR_MARKER 28u     /* TRACE_TYPE_MARKER: size = marker type, addr = value */
+#define DR_FILTER_ENDPOINT 23u /* TRACE_MARKER_TYPE_FILTER_ENDPOINT, the 24th trace_marker_type_t */
 #define DR_NO_FETCH 29u
 #define DR_MAYBE_FETCH 30u
 #define DR_SYSENTER 31u
@@ -90,6 +95,8 @@ static long dr_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
             s->pend.n = size;
             s->pend.next = 0;
             n += tr_pending_take(&s->pend, out + n, cap - n);
+        } else if (type == DR_MARKER && size == DR_FILTER_ENDPOINT) {
+            out[n++] = (trace_rec){.kind = TREC_ROI, .id = TREC_ROI_BEGIN};
         } else if (type == DR_FOOTER) {
             s->done = true;
             long more = tin_need(in, 1, err);

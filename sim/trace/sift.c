@@ -11,6 +11,11 @@
  * Each instruction becomes an IFETCH and one LOAD per address.  SIFT does
  * not say which addresses are written (Sniper decodes the instruction bytes
  * to learn it), so every data address reads as a LOAD of unknown size.
+ * A magic-instruction record (Other type 15, payload u64 a, b, c) whose
+ * command a is Sniper's SIM_CMD_ROI_START or SIM_CMD_ROI_END (sim_api.h:
+ * SimRoiStart() / SimRoiEnd()) becomes a TREC_ROI marker; the deprecated
+ * SIM_CMD_ROI_TOGGLE alternates begin and end.  Other magic commands and
+ * other records carry no reference and are skipped.
  *
  * Invariants: offsets in errors count bytes of the (decompressed) record
  * stream after the header ("record offset"), or of the file ("offset"); the
@@ -27,6 +32,11 @@
 #define SIFT_ZLIB 1u          /* CompressionZlib */
 #define SIFT_KNOWN_OPTS 15u   /* zlib, ArchIA32, IcacheVariable, PhysicalAddress */
 #define SIFT_END 0xffu        /* RecOtherEnd */
+#define SIFT_MAGIC 15u        /* RecOtherMagicInstruction: u64 a (the command), b, c */
+#define SIFT_MAGIC_SIZE 24u
+#define SIM_CMD_ROI_TOGGLE 0u /* sim_api.h: deprecated, alternates */
+#define SIM_CMD_ROI_START 1u
+#define SIM_CMD_ROI_END 2u
 #define SIFT_WIN (64u * 1024u)       /* decompressed bytes buffered at once */
 
 bool tr_sift_magic(const unsigned char *p, size_t n)
@@ -42,6 +52,7 @@ typedef struct sift_state {
     uint64_t base;         /* stream offset of win[0] */
     uint64_t pc;           /* where the next compact Instruction sits */
     tr_pending pend;       /* an instruction's records (at most 4) not yet handed out */
+    bool in_roi;           /* between a region-of-interest start and its end */
 } sift_state;
 
 static void sift_free(void *p)
@@ -137,6 +148,22 @@ static int decode(trace_reader *r, sift_state *s, vs_err *err)
         s->pos += 6;
         if (type == SIFT_END)
             return end_record(r, s, err);
+        s->pend.n = s->pend.next = 0;
+        if (type == SIFT_MAGIC && size == SIFT_MAGIC_SIZE) {
+            avail = need(r, s, SIFT_MAGIC_SIZE, err);
+            if (avail < 0)
+                return (int)avail;
+            if (avail < (long)SIFT_MAGIC_SIZE)
+                return truncated(r, s, "magic instruction", err);
+            uint64_t cmd = tr_get64le(s->win + s->pos);
+            s->pos += SIFT_MAGIC_SIZE;
+            if (cmd == SIM_CMD_ROI_START || cmd == SIM_CMD_ROI_END || cmd == SIM_CMD_ROI_TOGGLE) {
+                s->in_roi = cmd == SIM_CMD_ROI_TOGGLE ? !s->in_roi : cmd == SIM_CMD_ROI_START;
+                s->pend.rec[0] = (trace_rec){.kind = TREC_ROI, .id = s->in_roi ? TREC_ROI_BEGIN : TREC_ROI_END};
+                s->pend.n = 1;
+            }
+            return 1;
+        }
         while (size > 0) { /* skip the payload */
             avail = need(r, s, 1, err);
             if (avail < 0)
@@ -147,7 +174,6 @@ static int decode(trace_reader *r, sift_state *s, vs_err *err)
             s->pos += k;
             size -= k;
         }
-        s->pend.n = s->pend.next = 0;
         return 1;
     }
     bool compact = (p[0] & 0xf) != 0;

@@ -40,8 +40,11 @@ typedef enum trace_kind {
     TREC_TXN_BEGIN = 11, /* id = transaction number */
     TREC_TXN_END = 12,   /* id = transaction number */
     TREC_CDA = 13,       /* critical data area: addr = base, len = bytes, id = area id */
+    TREC_ROI = 14,       /* the trace's own region-of-interest marker: id = TREC_ROI_BEGIN or TREC_ROI_END */
     TREC_KIND_COUNT
 } trace_kind;
+
+enum { TREC_ROI_END = 0, TREC_ROI_BEGIN = 1 }; /* TREC_ROI ids */
 
 static inline bool trace_kind_is_mem(unsigned k) { return k <= TREC_RMW; }
 const char *trace_kind_name(unsigned k); /* "ifetch", "load", ... "cda" */

@@ -276,7 +276,7 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
                     size = (unsigned)v;
                 *o = (trace_rec){.addr = addr, .size = (uint16_t)size, .kind = (uint8_t)kind};
                 pred_update(&pr, kind, addr, size);
-            } else if (tag < TREC_KIND_COUNT) {
+            } else if (tag < TAG_ESCAPE) { /* kinds from TAG_ESCAPE on come escaped */
                 *o = (trace_rec){.kind = (uint8_t)kind};
                 bool ok = true;
                 if (kind == TREC_INVLPG || kind == TREC_CDA)
@@ -464,6 +464,8 @@ static bool compact_ok(const trace_rec *t)
         return t->id == 0 && t->len == 0 && t->size == 0;
     case TREC_CDA:
         return t->size == 0;
+    case TREC_ROI: /* kind 14 is the escape tag: its records are always escaped */
+        return false;
     default:
         return t->addr == 0 && t->len == 0 && t->size == 0;
     }
