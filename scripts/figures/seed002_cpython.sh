@@ -11,11 +11,7 @@
 #   Needs jq, gdb (gcore) and python3; dumps go to $FIG_WORK/seed002_cpython/.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/seed002_lib.sh"
-for t in jq gcore; do
-  command -v $t >/dev/null || { echo "figures: seed002_cpython.sh needs $t (apt-get install ${t/gcore/gdb})" >&2; exit 1; }
-done
-PY=$(command -v /usr/bin/python3 python3 | head -1)
-[ -n "$PY" ] || { echo "figures: seed002_cpython.sh needs python3" >&2; exit 1; }
+live_tools seed002_cpython.sh
 D=$WORK/seed002_cpython
 rm -rf "$D"
 mkdir -p "$D"
