@@ -9,6 +9,9 @@
  *   - The parts share as built: kernel and cache between VMs of one
  *     distribution, the kernel only across distributions, nothing of anon;
  *     a tools pool once per VM, shared between VMs.
+ *   - evict=1 (a workload that demands memory: seed 002's worst case)
+ *     recycles the page cache, oldest page first, once the free pages are
+ *     written: exactly the cache pages written over stop being shared.
  *   - A timeline over the images is deterministic: the same seeds give the
  *     same JSON report, byte for byte; another VM seed changes the bytes.
  *   - A seeded fault (one page of the cache overwritten) moves the shared
@@ -217,6 +220,33 @@ static void test_parts_share_as_built(void **state)
     g_free(p2);
 }
 
+static void test_evict_recycles_cache(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *t; /* rate=1 page/s: t writes */
+        uint64_t sharing;
+    } cases[] = {
+        {"t=933", KERNEL_PAGES + CACHE_PAGES},      /* the free pages only */
+        {"t=953", KERNEL_PAGES + CACHE_PAGES - 20}, /* and the 20 oldest cache pages */
+        {"t=5000", KERNEL_PAGES},                   /* all of the cache, again and again */
+    };
+    _Static_assert(FREE_PAGES == 933, "the cases count writes from 933 free pages");
+    char *idle = gen("gm_e0.raw", 1, NULL);
+    const char *names[] = {"idle", "busy"};
+    const double ts[] = {0, 0};
+    for (size_t i = 0; i < VS_ARRAY_LEN(cases); i++) {
+        const char *const kv[] = {"rate=1", cases[i].t, "evict=1", NULL};
+        char *busy = gen("gm_e1.raw", 2, kv);
+        const char *pair[] = {idle, busy};
+        char *j = report(pair, names, ts, 2, false);
+        assert_int_equal(field(j, "pages_sharing"), cases[i].sharing);
+        g_free(j);
+        g_free(busy);
+    }
+    g_free(idle);
+}
+
 static void test_timeline_deterministic(void **state)
 {
     (void)state;
@@ -247,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_zero_pages_match),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_parts_share_as_built),
+        cmocka_unit_test(test_evict_recycles_cache),
         cmocka_unit_test(test_timeline_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

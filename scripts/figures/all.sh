@@ -18,6 +18,7 @@ STEPS=(
   "seed000_fig09.sh"
   "seed002_sharing.sh"
   "seed002_timeline.sh"
+  "seed002_cpython.sh"
   "seed002_sizing.sh"
   "seed002_cow.sh"
   "seed002_vmscale.sh"

@@ -12,3 +12,14 @@ AWK_TH='
     while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }
     return s r
   }'
+
+# live_tools SCRIPT: checks for what the scripts that dump live python3
+# processes need (jq, gdb's gcore, python3), naming SCRIPT, and sets PY.
+live_tools() {
+  local t
+  for t in jq gcore; do
+    command -v $t >/dev/null || { echo "figures: $1 needs $t (apt-get install ${t/gcore/gdb})" >&2; exit 1; }
+  done
+  PY=$(command -v /usr/bin/python3 python3 | head -1)
+  [ -n "$PY" ] || { echo "figures: $1 needs python3" >&2; exit 1; }
+}

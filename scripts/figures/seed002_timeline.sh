@@ -17,11 +17,7 @@
 #   Writes the seed002-timeline block of docs/figures.md.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/seed002_lib.sh"
-for t in jq gcore; do
-  command -v $t >/dev/null || { echo "figures: seed002_timeline.sh needs $t (apt-get install ${t/gcore/gdb})" >&2; exit 1; }
-done
-PY=$(command -v /usr/bin/python3 python3 | head -1)
-[ -n "$PY" ] || { echo "figures: seed002_timeline.sh needs python3" >&2; exit 1; }
+live_tools seed002_timeline.sh
 NAME=seed002_timeline
 STEPS=${STEPS:-4}
 STEP=${STEP:-1.5}
