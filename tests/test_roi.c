@@ -37,9 +37,12 @@
 #define MEASURED 30000 /* instructions: long enough for every kind of event to recur */
 
 /* Results that describe state at the end of the run (or the input, the
- * config, the region itself) rather than count events: not differences. */
+ * config, the region itself, the build) rather than count events: not
+ * differences.  The build id is a hex hash that may happen to be all digits. */
 static bool is_state(const char *key)
 {
+    if (!strcmp(key, "build") || !strcmp(key, "vmemsim"))
+        return true;
     static const char *const prefixes[] = {"config.", "trace.", "region.", NULL};
     static const char *const suffixes[] = {"resident_4k_pages", "table_pages", "_live", "contiguous_vms",
                                            "shadow_tables", "shadow_levels", "segments", "interval_instructions",
