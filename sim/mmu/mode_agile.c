@@ -52,14 +52,15 @@
  *  - INVLPG does not exit: shadowed tables are kept coherent by write
  *    protection, switched ones are read by the hardware directly.
  *
- * Caches: the split caches serve the shadow part of a walk only (their
- * entries hold shadow-table host addresses; a switch entry is never cached),
- * and every change of a path (entries dropped, a switch made or undone)
- * flushes the process's split entries.  The nested part of a hybrid walk
- * does without them: with switching per table, an entry cached by the nested
- * part (a guest-table GPA) could not be told from one of the shadow part at
- * the same level.  The unified cache, keyed by host addresses, serves both
- * parts, and the nested dimension keeps its own caches and nested TLB.
+ * Caches: one set of split caches serves both parts of a walk.  An entry of
+ * the shadow part holds a shadow-table host address, one of the nested part
+ * a guest-table GPA; with switching per table the level does not tell them
+ * apart, so a nested-part entry carries the switching bit (modelled as the
+ * process's tag with AGILE_NESTED_TAG set) and a shadow walk never hits it.
+ * A switch entry is never cached, and every change of a path (entries
+ * dropped, a switch made or undone) flushes the process's entries of both
+ * kinds.  The unified cache, keyed by host addresses, serves both parts, and
+ * the nested dimension keeps its own caches and nested TLB.
  *
  * Invariants: every shadow table mirrors exactly one guest table (guest
  * tables are never shared: fork copies them); a present shadow entry is a
@@ -79,6 +80,10 @@
 #define AGILE_VM_SHIFT 40        /* guest frame numbers fit in 40 bits (52-bit addresses) */
 #define AGILE_NONE UINT64_MAX
 #define AGILE_TABLE_FLAGS (PTE_P | PTE_RW | PTE_US) /* a shadow entry pointing to a shadow table */
+/* Split-cache entries of a hybrid walk's nested part carry the switching bit:
+ * modelled as the process's tag with this bit set (tags are counted from 0;
+ * a process whose tag has it already walks its nested part without them). */
+#define AGILE_NESTED_TAG 0x8000u
 
 typedef struct shadow_table {
     uint64_t gkey;         /* (vm << AGILE_VM_SHIFT) | guest table pfn: the table it mirrors */
@@ -103,7 +108,7 @@ typedef struct switched {
 
 typedef struct agile {
     mode_env env;
-    nested_guest g;        /* the nested part: the unified cache, no split caches (see the header) */
+    nested_guest g;        /* the nested part's caches: the unified cache; the split ones per walk */
     pwc_split *split;      /* the split caches, of the shadow part */
     nested_dim *nd;
     unsigned k;            /* upper levels that may be shadowed, capped at the guest's levels */
@@ -210,10 +215,19 @@ static void drop_entry(agile *a, uint64_t entry_hpa, unsigned level)
 /* After shadow entries were dropped (the count rose past `before`), the split
  * caches may hold paths through them: the VMM flushes the process's entries
  * (an INVVPID of its tag on hardware). */
+static void flush_split(const agile *a, uint16_t tag)
+{
+    if (!a->split)
+        return;
+    pwc_split_flush_tag(a->split, tag);
+    if (!(tag & AGILE_NESTED_TAG))
+        pwc_split_flush_tag(a->split, tag | AGILE_NESTED_TAG);
+}
+
 static void forget_paths(agile *a, uint16_t tag, uint64_t before)
 {
-    if (a->split && a->env.st->shadow_entries_dropped != before)
-        pwc_split_flush_tag(a->split, tag);
+    if (a->env.st->shadow_entries_dropped != before)
+        flush_split(a, tag);
 }
 
 /* The shadow root of sp's current guest root, created on first use. */
@@ -389,7 +403,13 @@ static int agile_translate(void *state, const mode_space *sp, uint64_t va, unsig
     a->resume_gpa = res.next_table;
     a->resume_level = res.level - 1;
     a->resume_tally = t;
-    rc = nested_translate_va(a->nd, &a->g, sp, va, access, out, err);
+    nested_guest g = a->g;
+    mode_space part = *sp;
+    if (a->split && !(sp->tag & AGILE_NESTED_TAG)) {
+        g.split = a->split;
+        part.tag = sp->tag | AGILE_NESTED_TAG;
+    }
+    rc = nested_translate_va(a->nd, &g, &part, va, access, out, err);
     if (rc == VS_OK) {
         a->hybrid_walks++;
         a->hybrid_at[res.level]++;
@@ -481,8 +501,7 @@ static void agile_tick(void *state, uint64_t instructions)
             continue;
         if (!refill(a, nt))
             clear_entry(a, nt->parent_entry); /* rebuilt by hidden faults at the next walks */
-        if (a->split)
-            pwc_split_flush_tag(a->split, nt->tag);
+        flush_split(a, nt->tag);
         a->to_shadow++;
         g_hash_table_iter_remove(&it);
     }
@@ -534,19 +553,14 @@ static void agile_destroy(void *state)
     free(a);
 }
 
-/* The guest-dimension upkeep of native and nested, on the shadow part's split caches. */
-static nested_guest with_split(const agile *a)
-{
-    return (nested_guest){.split = a->split, .unified = a->g.unified};
-}
-
 static void agile_cr3_write(void *state, const mode_space *to)
 {
     agile *a = state;
     /* the cached shadow root is found (or made) at the next miss: nothing is rebuilt */
     mode_exit(&a->env, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
-    nested_guest g = with_split(a);
-    nested_guest_cr3_write(&g, a->env.cfg, to);
+    /* SDM 3A 4.10.4.1: MOV to CR3 with PCIDs off invalidates the paging-structure caches */
+    if (!a->env.cfg->tlb_pcid)
+        flush_split(a, to->tag);
 }
 
 static int agile_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
@@ -594,22 +608,25 @@ static int agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, un
     }
     g_hash_table_remove(a->times, &key); /* its frame may become another table */
     forget_paths(a, sp->tag, dropped);
-    nested_guest g = with_split(a);
-    nested_guest_table_freed(a->nd, &g, sp, pfn);
+    nested_guest_table_freed(a->nd, &a->g, sp, pfn);
     return VS_OK;
 }
 
 static void agile_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
-    nested_guest g = with_split(state);
-    nested_guest_invlpg(&g, sp, va);
+    agile *a = state;
+    /* INVLPG drops the paging-structure-cache entries for va (SDM 3A 4.10.4.1), of both parts */
+    if (!a->split)
+        return;
+    pwc_split_invalidate(a->split, va, sp->tag);
+    if (!(sp->tag & AGILE_NESTED_TAG))
+        pwc_split_invalidate(a->split, va, sp->tag | AGILE_NESTED_TAG);
 }
 
 static void agile_space_freed(void *state, const mode_space *sp)
 {
     agile *a = state;
-    nested_guest g = with_split(a);
-    nested_guest_space_freed(&g, sp);
+    flush_split(a, sp->tag);
     /* its switched tables stay nested until they are freed: refill needs the space */
     GHashTableIter it;
     gpointer k, v;
