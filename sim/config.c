@@ -46,6 +46,7 @@ typedef struct cfg_opt {
 } cfg_opt;
 
 static const char *const pgsz_names[] = {"4k", "2m", "1g", NULL};
+static const char *const adapt_policy_names[] = {"cost", "rates", NULL}; /* ADAPT_POLICY_* order */
 static const char *const pwc_kind_names[] = {"split", "unified", NULL};
 static const char *const tlb_kind_names[] = {"data", "instruction", "unified", NULL};
 static const char *const side_names[] = {"data", "instruction", "unified", NULL};
@@ -114,12 +115,14 @@ static const cfg_opt options[] = {
     {"cost", "tlb_flush", OPT_U64, OFF(cost_tlb_flush), "100", 0, MAXU64, NULL, "a full TLB flush"},
     {"contig", "backing", OPT_BOOL, OFF(contig_backing), "true", 0, 0, NULL, "back each VM with contiguous host memory when possible"},
     {"contig", "segments", OPT_U32, OFF(contig_segments), "1", 1, 64, NULL, "contiguous segments (bases) a VM may use"},
-    {"adaptive", "interval", OPT_U64, OFF(adapt_interval), "1000000", 1000, MAXU64, NULL, "instructions between adaptive decisions"},
-    {"adaptive", "cr3_per_kinst", OPT_DOUBLE, OFF(adapt_cr3_per_kinst), "0.05", 0, 1e9, NULL, "CR3 writes per 1000 instructions above which nested is chosen"},
-    {"adaptive", "miss_per_kinst", OPT_DOUBLE, OFF(adapt_miss_per_kinst), "1.0", 0, 1e9, NULL, "TLB misses per 1000 instructions above which shadow is chosen"},
+    {"adaptive", "interval", OPT_U64, OFF(adapt_interval), "100000", 1000, MAXU64, NULL, "instructions per VMM policy window: adaptive decisions, agile moves back to shadow (docs/vmm.md sec. 7)"},
+    {"adaptive", "policy", OPT_ENUM, OFF(adapt_policy), "cost", 0, 0, adapt_policy_names, "cost: estimated cycles under each mode, switch when the excess times the time in mode pays for the switch; rates: the two fixed thresholds below"},
+    {"adaptive", "cr3_per_kinst", OPT_DOUBLE, OFF(adapt_cr3_per_kinst), "0.05", 0, 1e9, NULL, "policy rates: CR3 writes per 1000 instructions above which nested is chosen"},
+    {"adaptive", "miss_per_kinst", OPT_DOUBLE, OFF(adapt_miss_per_kinst), "1.0", 0, 1e9, NULL, "policy rates: TLB misses per 1000 instructions above which shadow is chosen"},
     {"shadow", "flood_writes", OPT_U32, OFF(shadow_flood_writes), "3", 0, 1000000, NULL, "emulated writes to a shadowed non-leaf guest table, with no fault walking through it between, that unshadow it (0 = never; KVM detect_write_flooding: 3)"},
     {"shadow", "unsync", OPT_BOOL, OFF(shadow_unsync), "false", 0, 0, NULL, "shadowed leaf guest tables go unsync on their first write, resynced at CR3 write and INVLPG (KVM since 2.6.27; false: KVM 61 of seed 003)"},
-    {"agile", "shadow_levels", OPT_U32, OFF(agile_shadow_levels), "2", 1, 5, NULL, "upper guest levels walked in shadow mode before switching to nested"},
+    {"agile", "shadow_levels", OPT_U32, OFF(agile_shadow_levels), "5", 1, 5, NULL, "upper guest levels that may be shadowed (capped at guest.levels: all); below them every walk is nested"},
+    {"agile", "switch_writes", OPT_U32, OFF(agile_switch_writes), "3", 0, 1000000, NULL, "write exits to one shadowed guest table within an adaptive.interval window that switch it to nested (KVM's write-flooding count; 0 = never)"},
     {"stats", "interval", OPT_U64, OFF(stats_interval), "0", 0, MAXU64, NULL, "instructions per interval sample (0 = none)"},
     {"sim", "skip_instructions", OPT_U64, OFF(skip_instructions), "0", 0, MAXU64, NULL, "instructions (all traces) read and discarded first: fast-forward, nothing simulated"},
     {"sim", "warmup_instructions", OPT_U64, OFF(warmup_instructions), "0", 0, MAXU64, NULL, "instructions then simulated in full before every statistic is reset"},

@@ -34,6 +34,8 @@ typedef int vs_mode;
 const char *cfg_mode_name(vs_mode m);
 
 typedef enum pwc_kind { PWC_SPLIT = 0, PWC_UNIFIED = 1 } pwc_kind;
+/* adaptive.policy (docs/vmm.md sec. 7) */
+typedef enum adapt_policy { ADAPT_POLICY_COST = 0, ADAPT_POLICY_RATES = 1 } adapt_policy;
 
 typedef struct cfg_tlb {
     char name[CFG_NAME_MAX];
@@ -111,6 +113,7 @@ typedef struct vs_config {
     uint32_t contig_segments;
     /* [adaptive] */
     uint64_t adapt_interval;
+    int adapt_policy; /* ADAPT_POLICY_* */
     double adapt_cr3_per_kinst;
     double adapt_miss_per_kinst;
     /* [shadow] */
@@ -118,6 +121,7 @@ typedef struct vs_config {
     bool shadow_unsync;
     /* [agile] */
     uint32_t agile_shadow_levels;
+    uint32_t agile_switch_writes;
     /* [stats] */
     uint64_t stats_interval;
     /* [sim] the region of interest, in instructions over all traces (docs/model.md) */

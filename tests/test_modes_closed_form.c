@@ -4,7 +4,8 @@
  * number of page-table entries (docs/model.md; translation-anchors 2.1):
  *   native n (4, 5; 3 with 2 MiB pages, 2 with 1 GiB), shadow n,
  *   nested (n+1)(m+1)-1 (24, 35, 29; 19 with either dimension on 2 MiB,
- *   15 with both), contig n (4), agile k + (n-k)(m+1) + m (16 for k = 2).
+ *   15 with both), contig n (4), agile k + (n-k)(m+1) + m for a forced switch below k < n
+ *   shadowed levels (16 for k = 2), n with every level shadowed (the default).
  * The engine runs a small random .vmt trace of three processes with context
  * switches; the walk histogram is read back from the flat report.
  */
@@ -113,12 +114,49 @@ static void contig_forms(void **state)
 static void agile_forms(void **state)
 {
     (void)state;
-    expect_refs("agile", NULL, 16);                           /* 2 + 2*5 + 4 */
-    expect_refs("agile", VT_OPTS("agile.shadow_levels=1"), 20);  /* 1 + 3*5 + 4 */
-    expect_refs("agile", VT_OPTS("agile.shadow_levels=3"), 12);  /* 3 + 1*5 + 4 */
-    expect_refs("agile", VT_OPTS("agile.shadow_levels=4"), 12);  /* capped at n - 1 = 3 */
+    /* every level shadowed: n (no table switched to nested by its writes) */
+    expect_refs("agile", VT_OPTS("agile.switch_writes=0"), 4);
+    expect_refs("agile", VT_OPTS("agile.switch_writes=0", "guest.levels=5"), 5);
+    expect_refs("agile", VT_OPTS("agile.switch_writes=0", "agile.shadow_levels=2"), 16);  /* 2 + 2*5 + 4 */
+    expect_refs("agile", VT_OPTS("agile.switch_writes=0", "agile.shadow_levels=1"), 20);  /* 1 + 3*5 + 4 */
+    expect_refs("agile", VT_OPTS("agile.switch_writes=0", "agile.shadow_levels=3"), 12);  /* 3 + 1*5 + 4 */
     /* 2 + 3*6 + 5 */
-    expect_refs("agile", VT_OPTS("guest.levels=5", "host.levels=5", "agile.shadow_levels=2"), 25);
+    expect_refs("agile", VT_OPTS("agile.switch_writes=0", "guest.levels=5", "host.levels=5", "agile.shadow_levels=2"), 25);
+}
+
+/* Agile with its policy at work (tables switched to nested after one write
+ * exit, and back after quiet windows of 1000 instructions): every walk is a
+ * shadow walk (n) or a hybrid one switching at the entry of level L,
+ * (n - L + 1) + (L - 1)(m + 1) + m = 12, 16 or 20; and the counters agree. */
+static void agile_hybrid_forms(void **state)
+{
+    (void)state;
+    const char *path = trace_path;
+    GHashTable *r = vt_run("agile", &path, 1, VT_OPTS("pwc.enabled=false", "ntlb.enabled=false"),
+                           VT_OPTS("agile.switch_writes=1", "adaptive.interval=1000"));
+    uint64_t walks = vt_u64(r, "walks"), shadow = vt_u64(r, "agile.shadow_walks");
+    uint64_t hybrid = vt_u64(r, "agile.hybrid_walks"), by_level = 0;
+    static const unsigned refs_at[] = {[2] = 12, [3] = 16, [4] = 20};
+    char key[48];
+    for (unsigned l = 2; l <= 4; l++) {
+        snprintf(key, sizeof key, "agile.hybrid_walks_by_switch_level.%u", l);
+        uint64_t n = vt_u64(r, key);
+        by_level += n;
+        snprintf(key, sizeof key, "walk_hist.%u", refs_at[l]);
+        const char *v = g_hash_table_lookup(r, key);
+        assert_int_equal(v ? strtoull(v, NULL, 10) : 0, n);
+    }
+    const char *v = g_hash_table_lookup(r, "walk_hist.4");
+    assert_int_equal(v ? strtoull(v, NULL, 10) : 0, shadow);
+    print_message("  agile: %llu shadow walks, %llu hybrid, %llu tables to nested, %llu back to shadow\n",
+                  (unsigned long long)shadow, (unsigned long long)hybrid,
+                  (unsigned long long)vt_u64(r, "agile.tables_to_nested"),
+                  (unsigned long long)vt_u64(r, "agile.tables_to_shadow"));
+    assert_int_equal(shadow + hybrid, walks);
+    assert_int_equal(by_level, hybrid);
+    assert_true(shadow > 0 && hybrid > 0);
+    assert_true(vt_u64(r, "agile.tables_to_nested") > 0 && vt_u64(r, "agile.tables_to_shadow") > 0);
+    g_hash_table_destroy(r);
 }
 
 static void shadow_forms(void **state)
@@ -131,7 +169,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(native_forms), cmocka_unit_test(nested_forms), cmocka_unit_test(contig_forms),
-        cmocka_unit_test(agile_forms),  cmocka_unit_test(shadow_forms),
+        cmocka_unit_test(agile_forms), cmocka_unit_test(agile_hybrid_forms),  cmocka_unit_test(shadow_forms),
     };
     return cmocka_run_group_tests(tests, write_trace, remove_trace);
 }

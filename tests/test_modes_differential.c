@@ -6,7 +6,8 @@
  * (sim_reference_translate: the guest OS's page tables looked up in software,
  * then the hypervisor's segment base or host tables) must agree on every one.
  * Each mode runs under several machine shapes: default caches, the unified
- * page-walk cache, large pages in both dimensions, untagged TLBs, and no caches.
+ * page-walk cache, large pages in both dimensions, untagged TLBs, no caches,
+ * and VMM policies deciding every 1000 instructions.
  *
  * A check that never fails proves nothing, so the test first seeds a fault
  * (as SQLite's bitvec test does): the build links this test with
@@ -249,6 +250,9 @@ static void every_mode(void **state)
         VT_OPTS("tlb.pcid=false", "tlb.vpid=false", "host.page_size=1g"),
         VT_OPTS("pwc.enabled=false", "ntlb.enabled=false", "guest.levels=5", "shadow.unsync=true"),
         VT_OPTS("contig.segments=3", "agile.shadow_levels=1", "ntlb.entries=4", "shadow.flood_writes=1"),
+        /* the VMM policies at work: agile switches tables after one write and back after quiet
+         * windows, adaptive decides every 1000 instructions */
+        VT_OPTS("adaptive.interval=1000", "agile.switch_writes=1"),
     };
     unsigned modes = 0, failed = 0;
     for (vs_mode m = 0; m < (vs_mode)mode_count(); m++) {

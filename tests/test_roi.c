@@ -45,7 +45,8 @@ static bool is_state(const char *key)
         return true;
     static const char *const prefixes[] = {"config.", "trace.", "region.", NULL};
     static const char *const suffixes[] = {"resident_4k_pages", "table_pages", "_live", "contiguous_vms",
-                                           "shadow_tables", "shadow_levels", "segments", "interval_instructions",
+                                           "shadow_tables", "shadow_levels", "switch_writes", "nested_tables", "segments",
+                                           "interval_instructions",
                                            NULL};
     for (const char *const *p = prefixes; *p; p++)
         if (g_str_has_prefix(key, *p))

@@ -254,8 +254,8 @@ static void coherence(void **state)
                             (vt_u64(r, "shadow.resynced_tables") > 0) == (v == 1));
             g_hash_table_destroy(r);
         }
-        /* adaptive, deciding often so processes move both ways */
-        const char *const ao[] = {o[0], "adaptive.interval=1000", "adaptive.cr3_per_kinst=8",
+        /* adaptive with fixed thresholds, deciding often so processes move both ways */
+        const char *const ao[] = {o[0], "adaptive.policy=rates", "adaptive.interval=1000", "adaptive.cr3_per_kinst=8",
                                  "adaptive.miss_per_kinst=20", NULL};
         GHashTable *r = run(path, "adaptive", ao);
         expect_as_native(r, ref, "adaptive", pcid);

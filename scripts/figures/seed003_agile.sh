@@ -3,7 +3,9 @@
 # worst and vpr (docs/figures/seed003_fig13.csv) -- per mode, the whole run
 # and the steady state (every interval after the first, which holds the first
 # touches) on the figure's own traces and machine (configs/barcelona.ini),
-# with agile.shadow_levels 1, 2 (default) and 3; and the same traces on
+# as built (every level shadowed, tables switched by their writes: docs/vmm.md
+# sec. 8) and with the static splits agile.shadow_levels 1 and 3 (no switching
+# by writes, agile.switch_writes=0); and the same traces on
 # configs/barcelona-real.ini.  Writes docs/figures/seed003_agile.csv and the
 # tables between the "generated:seed003_agile" markers of docs/vmm.md.
 # About 10 minutes on 2 busy cores.
@@ -21,13 +23,13 @@ mkdir -p "$dir"
 RUNS="barcelona worst shadow -o machine.mode=shadow
 barcelona worst nested -o machine.mode=nested
 barcelona worst agile -o machine.mode=agile
-barcelona worst agile-k1 -o machine.mode=agile -o agile.shadow_levels=1
-barcelona worst agile-k3 -o machine.mode=agile -o agile.shadow_levels=3
+barcelona worst agile-k1 -o machine.mode=agile -o agile.shadow_levels=1 -o agile.switch_writes=0
+barcelona worst agile-k3 -o machine.mode=agile -o agile.shadow_levels=3 -o agile.switch_writes=0
 barcelona vpr shadow -o machine.mode=shadow
 barcelona vpr nested -o machine.mode=nested
 barcelona vpr agile -o machine.mode=agile
-barcelona vpr agile-k1 -o machine.mode=agile -o agile.shadow_levels=1
-barcelona vpr agile-k3 -o machine.mode=agile -o agile.shadow_levels=3
+barcelona vpr agile-k1 -o machine.mode=agile -o agile.shadow_levels=1 -o agile.switch_writes=0
+barcelona vpr agile-k3 -o machine.mode=agile -o agile.shadow_levels=3 -o agile.switch_writes=0
 barcelona-real worst shadow -o machine.mode=shadow
 barcelona-real worst nested -o machine.mode=nested
 barcelona-real worst agile -o machine.mode=agile

@@ -29,9 +29,9 @@
     ROW("contig", contig, MODE_F_HYPERVISOR | MODE_F_CONTIG_BACKING, MODE_TABLES_HARDWARE, "contig",          \
         "nested, with the host dimension a base-plus-offset over contiguous segments")                        \
     ROW("agile", agile, MODE_F_HYPERVISOR, MODE_TABLES_SHADOW, "agile",                                       \
-        "shadow tables for the upper guest levels, a nested walk below")                                      \
+        "shadow walks, switching to nested below the guest tables written often")                            \
     ROW("adaptive", adaptive, MODE_F_HYPERVISOR, MODE_TABLES_SHADOW, "adaptive",                              \
-        "per process, nested or shadow-cache by measured CR3-write and TLB-miss rates")
+        "per process, nested or shadow-cache, whichever its measured cycles favour")
 /* clang-format on */
 
 #define DECLARE_OPS(name, stem, flags, tables, section, help) extern const mode_ops mode_##stem##_ops;

@@ -121,7 +121,7 @@ typedef struct mode_ops {
                        uint64_t new_pte, vs_err *err);
     int (*table_freed)(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err);
     void (*space_freed)(void *state, const mode_space *sp);
-    /* Called every instruction-count tick of cfg->adapt_interval (adaptive only). */
+    /* Called every cfg->adapt_interval instructions: the VMM policy window (adaptive, agile). */
     void (*tick)(void *state, uint64_t instructions);
     /* Writes the mode's results as top-level members of the results object:
      * at least "pwc" (page-walk caches), and "ntlb" where the mode has one. */

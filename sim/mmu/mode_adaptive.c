@@ -2,38 +2,68 @@
  * mode_adaptive.c: selective hardware/software paging -- each process runs
  * under nested paging or under shadow paging with caching, and the VMM moves
  * it between the two at run time.  After Wang et al., "Selective
- * Hardware/Software Memory Virtualization" (SHSP, VEE'11), which switches on
- * TLB-miss and guest-fault rates, and the conclusion of Bae, Lange and Dinda
- * (NWU-EECS-10-07, sec. 5-6): a workload's CR3-write rate and TLB-miss rate
- * predict the better scheme -- shadow when TLB misses are frequent (a 1D
- * walk instead of a 2D one) and context switches rare; nested when switches
- * are frequent (each costs shadow paging exits).
+ * Hardware/Software Memory Virtualization" (SHSP, VEE'11) and the conclusion
+ * of Bae, Lange and Dinda (NWU-EECS-10-07, sec. 5-6): which scheme is better
+ * depends on the workload's TLB misses (a 1D walk instead of a 2D one) against
+ * the VMM work shadow paging adds (CR3 writes, page-table writes, faults).
  *
  * The mode composes the two existing ones through their mode_ops, each with
  * its own state, sharing the run's statistics; it holds no translation logic
- * of its own.  Every adaptive.interval instructions (tick) it looks, for each
- * process that ran, at its CR3 writes (switches into it) and TLB misses
- * (translate calls) per 1000 of its instructions: above
- * adaptive.cr3_per_kinst CR3 writes it chooses nested; otherwise above
- * adaptive.miss_per_kinst misses it chooses shadow; otherwise it stays.
- * Processes start nested (the hardware default).
+ * of its own.  Processes start nested (the hardware default).  Every
+ * adaptive.interval instructions (a window, tick) it decides, for each
+ * process that ran, with one of two policies (adaptive.policy):
  *
- * The VMM cannot count a process's instructions; it sees the interval's
+ * cost (default; docs/vmm.md sec. 7).  The cycles the process spent in its
+ * current mode over the window are measured: the walk and exit cycles charged
+ * while the mode served it.  The cycles it would have spent in the other mode
+ * are estimated from the same window's counters and the config's prices:
+ *  - in nested, shadow's cost is the guest-dimension share of the walk cycles
+ *    (a shadow walk reads one entry where the 2D walk read one guest entry)
+ *    plus the exits shadow paging with caching would take: each CR3 write
+ *    (cost.vmexit + cost.exit_cr3), INVLPG (+ exit_invlpg), guest page-table
+ *    write (+ exit_pt_write: an upper bound, every written table shadowed) and
+ *    guest page fault (reflected, then a hidden fault fills the new entry:
+ *    2 cost.vmexit + exit_guest_fault + exit_hidden);
+ *  - in shadow, nested's cost is the walk references times the cycles a
+ *    nested walk cost per guest-dimension reference in the process's last
+ *    nested window (a 2D walk per reference of the 1D one), and no exits.
+ * The switch is priced as the VMM does it (KVM's kvm_mmu_reset_context: the
+ * MMU unloaded and reloaded, the TLB flushed): an exit (EXIT_MODE_SWITCH,
+ * cost.vmexit + cost.exit_cr3) and a TLB flush (cost.tlb_flush), plus, to
+ * shadow, the rebuild -- one hidden fault per page the process maps (the VMM
+ * counts them in the guest's tables) -- and, to nested, dropping as many
+ * shadow entries (cost.shadow_entry each).  Hysteresis is the age rule of
+ * Harchol-Balter and Downey (SIGMETRICS'96: a process that has run for T is
+ * expected to run about T more, so it is worth migrating when its expected
+ * saving over T pays for the move): the process switches when the window's
+ * excess per instruction, times the instructions it has run in its current
+ * mode, exceeds the switch's price.  A process that just switched therefore
+ * needs a large excess to switch back, and every switch is paid for by cycles
+ * already lost, which bounds thrashing.  While a shadow is being rebuilt
+ * (hidden faults in the window exceed the process's new mappings and
+ * page-table writes) the window's cost is the rebuild's, not shadow's, and it
+ * does not count towards a decision.
+ *
+ * rates: the fixed thresholds of the SHSP kind: above adaptive.cr3_per_kinst
+ * CR3 writes per 1000 of its instructions nested; otherwise above
+ * adaptive.miss_per_kinst TLB misses shadow; otherwise it stays.
+ *
+ * The VMM cannot count a process's instructions; it sees the window's
  * instructions and the CR3 writes.  So a process's instructions are the
- * interval's shared by run slots (the slot it was running in when the
- * interval began, plus one per switch into it): exact for round-robin with
- * equal quanta.
+ * window's shared by run slots (the slot it was running in when the window
+ * began, plus one per switch into it): exact for round-robin with equal
+ * quanta.
  *
- * A switch is an exit (EXIT_MODE_SWITCH: cost.vmexit + cost.exit_cr3, the
- * VMM reloading the paging mode and root); leaving shadow drops the
- * process's shadow (rebuilt lazily on return), leaving nested clears its
- * guest-dimension caches, and either flushes its TLB tag (+ cost.tlb_flush).
- * CR3-load and INVLPG exiting are VM-wide controls: while any process of a VM
- * runs shadowed, every CR3 write and INVLPG in that VM exits.
+ * Leaving shadow drops the process's shadow (rebuilt lazily on return),
+ * leaving nested clears its guest-dimension caches.  CR3-load and INVLPG
+ * exiting are VM-wide controls: while any process of a VM runs shadowed,
+ * every CR3 write and INVLPG in that VM exits.
  *
  * Invariants: shadowed[vm] equals the number of live processes of that VM in
  * shadow mode; a process's events go to the state of its current mode only,
- * except invalidations (table and space freed), which go to both.
+ * except invalidations (table and space freed), which go to both; the
+ * cycles measured per process over a window add up to the walk and exit
+ * cycles the run charged in that window outside of switches.
  */
 #include "mode.h"
 
@@ -44,10 +74,20 @@
 
 typedef enum run_mode { RUN_NESTED = 0, RUN_SHADOW = 1, RUN_COUNT } run_mode;
 
+/* What the VMM's counters say about one process over the current window. */
+typedef struct window {
+    uint64_t misses, cr3_in, slots, invlpgs, pt_writes, guest_faults;
+    uint64_t cycles;                /* walk + exit cycles charged while serving it */
+    uint64_t walk_refs, guest_refs, nested_refs, walk_cycles, hidden;
+} window;
+
 typedef struct aproc {
     const mode_space *sp; /* the engine's, valid until its space is freed */
     run_mode mode;
-    uint64_t misses, cr3_in, slots; /* in the current interval */
+    window w;
+    double in_mode;            /* its instructions since it entered its current mode */
+    double nested_per_gref;    /* cycles of a nested walk per guest-dimension reference, last nested window */
+    int64_t mapped;            /* present leaf entries of its tables (pages the guest maps) */
 } aproc;
 
 typedef struct adaptive {
@@ -58,8 +98,9 @@ typedef struct adaptive {
     GPtrArray *procs;   /* in order of first sight, so decisions are deterministic */
     uint32_t *shadowed; /* per VM: live processes in shadow mode */
     aproc *running;
-    uint64_t last_tick, decisions;
+    uint64_t last_tick, decisions, settling;
     uint64_t switches[RUN_COUNT], instructions[RUN_COUNT];
+    double measured[RUN_COUNT], estimated[RUN_COUNT]; /* window cycles, by the mode they are of */
 } adaptive;
 
 static const char *const run_names[RUN_COUNT] = {"nested", "shadow"};
@@ -82,8 +123,35 @@ static aproc *proc_of(adaptive *a, const mode_space *sp)
 static void set_running(adaptive *a, aproc *p)
 {
     if (a->running != p)
-        p->slots++;
+        p->w.slots++;
     a->running = p;
+}
+
+/* The run's counters that a window measures, before a call into a mode. */
+typedef struct snap {
+    uint64_t cycles, walk_refs, guest_refs, nested_refs, walk_cycles, hidden;
+} snap;
+
+static snap take(const xlate_stats *st)
+{
+    return (snap){.cycles = st->walk_cycles + st->exit_cycles,
+                  .walk_refs = st->walk_refs,
+                  .guest_refs = st->guest_refs,
+                  .nested_refs = st->nested_refs,
+                  .walk_cycles = st->walk_cycles,
+                  .hidden = st->exits[EXIT_HIDDEN_FAULT]};
+}
+
+/* Charges p's window with what the run's counters rose by since `b`. */
+static void charge(aproc *p, const snap *b, const xlate_stats *st)
+{
+    snap n = take(st);
+    p->w.cycles += n.cycles - b->cycles;
+    p->w.walk_refs += n.walk_refs - b->walk_refs;
+    p->w.guest_refs += n.guest_refs - b->guest_refs;
+    p->w.nested_refs += n.nested_refs - b->nested_refs;
+    p->w.walk_cycles += n.walk_cycles - b->walk_cycles;
+    p->w.hidden += n.hidden - b->hidden;
 }
 
 static void switch_mode(adaptive *a, aproc *p, run_mode to)
@@ -99,7 +167,66 @@ static void switch_mode(adaptive *a, aproc *p, run_mode to)
     else
         a->shadowed[p->sp->vm_id]--;
     p->mode = to;
+    p->in_mode = 0;
     a->switches[to]++;
+}
+
+static run_mode choose_rates(const adaptive *a, const aproc *p, double inst)
+{
+    double kinst = inst / PER_KINST;
+    if (kinst > 0 && (double)p->w.cr3_in / kinst > a->env.cfg->adapt_cr3_per_kinst)
+        return RUN_NESTED;
+    if (kinst > 0 && (double)p->w.misses / kinst > a->env.cfg->adapt_miss_per_kinst)
+        return RUN_SHADOW;
+    return p->mode;
+}
+
+/* The window's cycles had p run in the mode it is not in (see the header). */
+static double other_cost(const adaptive *a, aproc *p)
+{
+    const vs_config *c = a->env.cfg;
+    const window *w = &p->w;
+    double x = (double)c->cost_vmexit;
+    if (p->mode == RUN_NESTED) {
+        double refs = (double)(w->guest_refs + w->nested_refs);
+        if (w->guest_refs)
+            p->nested_per_gref = (double)w->walk_cycles / (double)w->guest_refs;
+        double walk = refs > 0 ? (double)w->walk_cycles * (double)w->guest_refs / refs : 0;
+        return walk + (double)w->cr3_in * (x + (double)c->cost_exit_cr3) +
+               (double)w->invlpgs * (x + (double)c->cost_exit_invlpg) +
+               (double)w->pt_writes * (x + (double)c->cost_exit_pt_write) +
+               (double)w->guest_faults * (2 * x + (double)c->cost_exit_guest_fault + (double)c->cost_exit_hidden);
+    }
+    double per_ref = p->nested_per_gref;
+    if (per_ref == 0 && w->walk_refs) /* never measured nested: a 2D walk without caches, (m + 1) per reference */
+        per_ref = (double)w->walk_cycles / (double)w->walk_refs * (c->host_levels + 1);
+    return (double)w->walk_refs * per_ref;
+}
+
+/* The price of moving p to `to` (see the header). */
+static double switch_cost(const adaptive *a, const aproc *p, run_mode to)
+{
+    const vs_config *c = a->env.cfg;
+    double pages = p->mapped > 0 ? (double)p->mapped : 0;
+    double base = (double)(c->cost_vmexit + c->cost_exit_cr3 + c->cost_tlb_flush);
+    if (to == RUN_SHADOW)
+        return base + pages * (double)(c->cost_vmexit + c->cost_exit_hidden + c->cost_shadow_entry);
+    return base + pages * (double)c->cost_shadow_entry;
+}
+
+static run_mode choose_cost(adaptive *a, aproc *p, double inst)
+{
+    run_mode other = p->mode == RUN_NESTED ? RUN_SHADOW : RUN_NESTED;
+    double cur = (double)p->w.cycles, est = other_cost(a, p);
+    if (p->mode == RUN_SHADOW && p->w.hidden > p->w.guest_faults + p->w.pt_writes) {
+        a->settling++; /* rebuilding the shadow: the window says nothing of shadow's steady cost */
+        return p->mode;
+    }
+    a->measured[p->mode] += cur;
+    a->estimated[other] += est;
+    if (inst <= 0 || cur <= est)
+        return p->mode;
+    return (cur - est) / inst * p->in_mode >= switch_cost(a, p, other) ? other : p->mode;
 }
 
 static void adaptive_tick(void *state, uint64_t instructions)
@@ -108,26 +235,23 @@ static void adaptive_tick(void *state, uint64_t instructions)
     uint64_t delta = instructions - a->last_tick, slots = 0;
     a->last_tick = instructions;
     for (guint i = 0; i < a->procs->len; i++)
-        slots += ((aproc *)g_ptr_array_index(a->procs, i))->slots;
+        slots += ((aproc *)g_ptr_array_index(a->procs, i))->w.slots;
     for (guint i = 0; i < a->procs->len && slots; i++) {
         aproc *p = g_ptr_array_index(a->procs, i);
-        if (p->slots) {
-            double inst = (double)delta * (double)p->slots / (double)slots;
+        if (p->w.slots) {
+            double inst = (double)delta * (double)p->w.slots / (double)slots;
             a->instructions[p->mode] += (uint64_t)(inst + 0.5);
-            double kinst = inst / PER_KINST;
-            run_mode want = p->mode;
-            if (kinst > 0 && (double)p->cr3_in / kinst > a->env.cfg->adapt_cr3_per_kinst)
-                want = RUN_NESTED;
-            else if (kinst > 0 && (double)p->misses / kinst > a->env.cfg->adapt_miss_per_kinst)
-                want = RUN_SHADOW;
+            p->in_mode += inst;
+            run_mode want = a->env.cfg->adapt_policy == ADAPT_POLICY_RATES ? choose_rates(a, p, inst)
+                                                                            : choose_cost(a, p, inst);
             if (want != p->mode)
                 switch_mode(a, p, want);
             a->decisions++;
         }
-        p->misses = p->cr3_in = p->slots = 0;
+        p->w = (window){0};
     }
     if (a->running)
-        a->running->slots = 1; /* it carries on into the next interval */
+        a->running->w.slots = 1; /* it carries on into the next window */
 }
 
 static int adaptive_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
@@ -137,8 +261,13 @@ static int adaptive_translate(void *state, const mode_space *sp, uint64_t va, un
     aproc *p = proc_of(a, sp);
     set_running(a, p);
     if (!(access & ACCESS_RETRY)) /* one TLB miss, however many attempts it takes */
-        p->misses++;
-    return a->ops[p->mode]->translate(a->state[p->mode], sp, va, access, out, err);
+        p->w.misses++;
+    snap b = take(a->env.st);
+    int rc = a->ops[p->mode]->translate(a->state[p->mode], sp, va, access, out, err);
+    charge(p, &b, a->env.st);
+    if (rc == MODE_FAULT)
+        p->w.guest_faults++;
+    return rc;
 }
 
 static void adaptive_cr3_write(void *state, const mode_space *to)
@@ -146,11 +275,13 @@ static void adaptive_cr3_write(void *state, const mode_space *to)
     adaptive *a = state;
     aproc *p = proc_of(a, to);
     set_running(a, p);
-    p->cr3_in++;
+    p->w.cr3_in++;
+    snap b = take(a->env.st);
     if (p->mode == RUN_NESTED && a->shadowed[to->vm_id])
         mode_exit(&a->env, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
     if (a->ops[p->mode]->cr3_write)
         a->ops[p->mode]->cr3_write(a->state[p->mode], to);
+    charge(p, &b, a->env.st);
 }
 
 static void adaptive_vm_switch(void *state, const mode_space *to)
@@ -158,28 +289,41 @@ static void adaptive_vm_switch(void *state, const mode_space *to)
     adaptive *a = state;
     aproc *p = proc_of(a, to);
     set_running(a, p);
+    snap b = take(a->env.st);
     if (a->ops[p->mode]->vm_switch)
         a->ops[p->mode]->vm_switch(a->state[p->mode], to);
+    charge(p, &b, a->env.st);
 }
 
 static void adaptive_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
     adaptive *a = state;
     aproc *p = proc_of(a, sp);
+    p->w.invlpgs++;
+    snap b = take(a->env.st);
     if (p->mode == RUN_NESTED && a->shadowed[sp->vm_id])
         mode_exit(&a->env, EXIT_INVLPG, a->env.cfg->cost_exit_invlpg);
     if (a->ops[p->mode]->invlpg)
         a->ops[p->mode]->invlpg(a->state[p->mode], sp, va);
+    charge(p, &b, a->env.st);
 }
+
+/* Whether pte, written at `level`, maps a page (a leaf) rather than a table. */
+static bool is_leaf(uint64_t pte, unsigned level) { return (pte & PTE_P) && (level == 1 || (pte & PTE_PS)); }
 
 static int adaptive_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
                                 uint64_t old_pte, uint64_t new_pte, vs_err *err)
 {
     adaptive *a = state;
     aproc *p = proc_of(a, sp);
+    p->w.pt_writes++;
+    p->mapped += (int64_t)is_leaf(new_pte, level) - (int64_t)is_leaf(old_pte, level);
     if (!a->ops[p->mode]->pte_written)
         return VS_OK;
-    return a->ops[p->mode]->pte_written(a->state[p->mode], sp, entry_gpa, level, old_pte, new_pte, err);
+    snap b = take(a->env.st);
+    int rc = a->ops[p->mode]->pte_written(a->state[p->mode], sp, entry_gpa, level, old_pte, new_pte, err);
+    charge(p, &b, a->env.st);
+    return rc;
 }
 
 static int adaptive_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
@@ -249,12 +393,16 @@ static void adaptive_report(void *state, jw *w)
     a->ops[RUN_NESTED]->report(a->state[RUN_NESTED], w);
     uint64_t total = a->instructions[RUN_NESTED] + a->instructions[RUN_SHADOW];
     jw_object(w, "adaptive");
+    jw_str(w, "policy", a->env.cfg->adapt_policy == ADAPT_POLICY_RATES ? "rates" : "cost");
     jw_u64(w, "decisions", a->decisions);
+    jw_u64(w, "settling_windows", a->settling);
     for (int m = 0; m < RUN_COUNT; m++) {
         jw_object(w, run_names[m]);
         jw_u64(w, "switches_to", a->switches[m]);
         jw_u64(w, "instructions", a->instructions[m]);
         jw_double(w, "share", total ? (double)a->instructions[m] / (double)total : 0);
+        jw_u64(w, "window_cycles_measured", (uint64_t)(a->measured[m] + 0.5));
+        jw_u64(w, "window_cycles_estimated", (uint64_t)(a->estimated[m] + 0.5));
         jw_end(w);
     }
     jw_object(w, "shadow_cache");
@@ -269,8 +417,9 @@ static void adaptive_reset_stats(void *state)
     for (int m = 0; m < RUN_COUNT; m++) {
         a->ops[m]->reset_stats(a->state[m]);
         a->switches[m] = a->instructions[m] = 0;
+        a->measured[m] = a->estimated[m] = 0;
     }
-    a->decisions = 0;
+    a->decisions = a->settling = 0;
 }
 
 const mode_ops mode_adaptive_ops = {
