@@ -85,7 +85,7 @@ static void test_cross_product(void **state)
     assert_int_equal(sweep_find_point(s, "a.vmt", bad), -1);
     const char *ok[] = {"native", "true", "false"};
     assert_int_equal(sweep_find_point(s, "c.vmt", ok), -1);
-    char *p = sweep_trace_path(s, 1, "/nowhere");
+    char *p = sweep_trace_path(s, 1, 0, "/nowhere");
     char *want = tpath("b.vmt"); /* files resolve against the sweep file's directory */
     assert_string_equal(p, want);
     g_free(p);
@@ -116,7 +116,7 @@ static void test_zip(void **state)
             }
     const char *unpaired[] = {"1536", "true", "6"}; /* both values exist, never together */
     assert_int_equal(sweep_find_point(s, "vpr refs=1000", unpaired), -1);
-    char *p = sweep_trace_path(s, 1, "/tr");
+    char *p = sweep_trace_path(s, 1, 0, "/tr");
     assert_string_equal(p, "/tr/worst_refs-1000_s3.vmt");
     g_free(p);
     sweep_free(s);

@@ -4,6 +4,14 @@
  *
  * Traces are processes of VM 0 unless vm.count > 1, when they are dealt to
  * the VMs in turn; an argument `vm=K` places the traces after it in VM K.
+ *
+ * --modes A,B,...: several machines in one pass, the same config in each of
+ * the modes.  The traces are decoded once and every machine simulates every
+ * batch (sim_run_machines); each machine's results are exactly those of a run
+ * with -o machine.mode=A alone.  The JSON is then {"machines": [...]}, one
+ * complete result object per machine in the order given; the CSV has one row
+ * per machine (the union of their columns, in order of first appearance); the
+ * summary has one block per machine.
  */
 #include "cli.h"
 #include "sim.h"
@@ -16,18 +24,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
-
-typedef struct csv_row {
-    GString *header, *values;
-} csv_row;
-
-static void csv_collect(void *ctx, const char *path, const char *value)
-{
-    csv_row *row = ctx;
-    bool first = row->header->len == 0;
-    sweep_csv_field(row->header, first, path);
-    sweep_csv_field(row->values, first, value);
-}
 
 static void progress_bar(void *ctx, const sim_progress *p)
 {
@@ -47,29 +43,87 @@ static void progress_bar(void *ctx, const sim_progress *p)
     fflush(stderr);
 }
 
-static int write_json(vs_sim *sim, const char *path, vs_err *err)
+static int write_json(vs_sim *const *sims, unsigned n, bool multi, const char *path, vs_err *err)
 {
     of_file *o = of_open(path, err);
     if (!o)
         return VS_E_IO;
     jw *w = jw_new_json(of_stream(o));
-    sim_report(sim, w);
+    if (multi) {
+        jw_object(w, NULL);
+        jw_array(w, "machines");
+    }
+    for (unsigned i = 0; i < n; i++)
+        sim_report(sims[i], w);
+    if (multi) {
+        jw_end(w);
+        jw_end(w);
+    }
     jw_free(w);
     return of_commit(o, err);
 }
 
-static int write_csv(vs_sim *sim, const char *path, vs_err *err)
+/* One flattened result per machine: the pairs in report order. */
+typedef struct flat_result {
+    GPtrArray *names, *values;
+} flat_result;
+
+static void flat_collect(void *ctx, const char *path, const char *value)
 {
-    csv_row row = {g_string_new(""), g_string_new("")};
-    jw *w = jw_new_flat(csv_collect, &row);
-    sim_report(sim, w);
-    jw_free(w);
-    g_string_append_c(row.header, '\n');
-    g_string_append(row.header, row.values->str);
-    g_string_append_c(row.header, '\n');
-    int rc = of_write_text(path, row.header->str, row.header->len, err);
-    g_string_free(row.header, TRUE);
-    g_string_free(row.values, TRUE);
+    flat_result *r = ctx;
+    g_ptr_array_add(r->names, g_strdup(path));
+    g_ptr_array_add(r->values, g_strdup(value));
+}
+
+/* A header and one row per machine; the columns are the union of the
+ * machines' (modes report different details), in order of first appearance,
+ * and a machine without a column leaves it empty. */
+static int write_csv(vs_sim *const *sims, unsigned n, const char *path, vs_err *err)
+{
+    GPtrArray *cols = g_ptr_array_new();
+    GHashTable *col_of = g_hash_table_new(g_str_hash, g_str_equal); /* name -> column + 1 */
+    GPtrArray *rows = g_ptr_array_new();                            /* per machine: column -> value */
+    flat_result *res = vs_calloc(n, sizeof *res);
+    for (unsigned i = 0; i < n; i++) {
+        res[i] = (flat_result){g_ptr_array_new_with_free_func(g_free), g_ptr_array_new_with_free_func(g_free)};
+        jw *w = jw_new_flat(flat_collect, &res[i]);
+        sim_report(sims[i], w);
+        jw_free(w);
+        GHashTable *row = g_hash_table_new(g_direct_hash, g_direct_equal);
+        for (guint k = 0; k < res[i].names->len; k++) {
+            const char *name = g_ptr_array_index(res[i].names, k);
+            gpointer col = g_hash_table_lookup(col_of, name);
+            if (!col) {
+                g_ptr_array_add(cols, (gpointer)name);
+                col = GUINT_TO_POINTER(cols->len);
+                g_hash_table_insert(col_of, (gpointer)name, col);
+            }
+            g_hash_table_insert(row, col, g_ptr_array_index(res[i].values, k));
+        }
+        g_ptr_array_add(rows, row);
+    }
+    GString *text = g_string_new("");
+    for (guint c = 0; c < cols->len; c++)
+        sweep_csv_field(text, c == 0, g_ptr_array_index(cols, c));
+    g_string_append_c(text, '\n');
+    for (unsigned i = 0; i < n; i++) {
+        for (guint c = 0; c < cols->len; c++) {
+            const char *v = g_hash_table_lookup(g_ptr_array_index(rows, i), GUINT_TO_POINTER(c + 1));
+            sweep_csv_field(text, c == 0, v ? v : "");
+        }
+        g_string_append_c(text, '\n');
+    }
+    int rc = of_write_text(path, text->str, text->len, err);
+    g_string_free(text, TRUE);
+    for (unsigned i = 0; i < n; i++) {
+        g_hash_table_destroy(g_ptr_array_index(rows, i));
+        g_ptr_array_free(res[i].names, TRUE);
+        g_ptr_array_free(res[i].values, TRUE);
+    }
+    free(res);
+    g_ptr_array_free(rows, TRUE);
+    g_hash_table_destroy(col_of);
+    g_ptr_array_free(cols, TRUE);
     return rc;
 }
 
@@ -98,8 +152,9 @@ static GPtrArray *run_inputs(gchar **configs, int argc, char **argv)
     return in;
 }
 
-/* Adds the trace arguments; `vm=K` places the traces after it in VM K. */
-static int add_traces(vs_sim *sim, int argc, char **argv, const vs_config *cfg, vs_err *err)
+/* Adds the trace arguments to the n machines, which share their readers;
+ * `vm=K` places the traces after it in VM K. */
+static int add_traces(vs_sim *const *sims, unsigned n, int argc, char **argv, const vs_config *cfg, vs_err *err)
 {
     int vm = -1;
     for (int i = 1; i < argc; i++) {
@@ -112,29 +167,76 @@ static int add_traces(vs_sim *sim, int argc, char **argv, const vs_config *cfg, 
             vm = cfg->vm_count > 1 ? (int)k : 0;
             continue;
         }
-        int rc = sim_add_trace(sim, argv[i], vm, err);
+        int rc = sim_add_trace_shared(sims, n, argv[i], vm, err);
         if (rc != VS_OK)
             return rc;
     }
     return VS_OK;
 }
 
-/* The same traces in native mode (every trace a process of the one OS). */
-static int run_native_baseline(vs_sim *sim, const vs_config *cfg, int argc, char **argv, bool bar, vs_err *err)
+/* --vs-native: every machine that is not native gets a native baseline on
+ * the same traces -- the run's own native machine when it has one, else one
+ * more pass, in native mode (every trace a process of the one OS). */
+static int native_baselines(vs_sim *const *sims, const vs_config *cfgs, unsigned n, int argc, char **argv,
+                            bool bar, vs_err *err)
 {
-    vs_config ncfg = *cfg;
-    ncfg.mode = mode_find("native");
-    ncfg.vm_count = 1;
+    int native_mode = mode_find("native");
+    const vs_sim *baseline = NULL;
+    bool needed = false;
+    for (unsigned i = 0; i < n; i++) {
+        if (cfgs[i].mode == native_mode)
+            baseline = sims[i];
+        else
+            needed = true;
+    }
+    if (!needed)
+        return VS_OK;
     vs_sim *native = NULL;
-    int rc = sim_new(&ncfg, &native, err);
-    if (rc == VS_OK)
-        rc = add_traces(native, argc, argv, &ncfg, err);
-    if (rc == VS_OK)
-        rc = sim_run(native, bar ? progress_bar : NULL, NULL, err);
-    if (rc == VS_OK)
-        sim_set_native_baseline(sim, native);
+    int rc = VS_OK;
+    if (!baseline) {
+        vs_config ncfg = cfgs[0];
+        ncfg.mode = native_mode;
+        ncfg.vm_count = 1;
+        rc = sim_new(&ncfg, &native, err);
+        if (rc == VS_OK)
+            rc = add_traces(&native, 1, argc, argv, &ncfg, err);
+        if (rc == VS_OK)
+            rc = sim_run(native, bar ? progress_bar : NULL, NULL, err);
+        baseline = native;
+    }
+    for (unsigned i = 0; rc == VS_OK && i < n; i++)
+        if (cfgs[i].mode != native_mode)
+            sim_set_native_baseline(sims[i], baseline);
     sim_free(native);
     return rc;
+}
+
+/* The machines of --modes LIST: the config in each mode, as
+ * -o machine.mode=NAME after every other override would make it. */
+static int mode_configs(const vs_config *cfg, const char *list, GArray *cfgs, vs_err *err)
+{
+    gchar **names = g_strsplit(list, ",", -1);
+    int rc = VS_OK;
+    for (gchar **m = names; *m && rc == VS_OK; m++) {
+        vs_config c = *cfg;
+        char *kv = g_strdup_printf("machine.mode=%s", g_strstrip(*m));
+        rc = cfg_override(&c, kv, err);
+        g_free(kv);
+        if (rc == VS_OK)
+            g_array_append_val(cfgs, c);
+    }
+    g_strfreev(names);
+    if (rc == VS_OK && cfgs->len == 0)
+        rc = vs_fail(err, VS_E_USAGE, "--modes '%s': expected a comma-separated list of modes", list);
+    return rc;
+}
+
+/* Names the machine an error arose in, when the run has several. */
+static int machine_error(const vs_config *c, unsigned i, int rc, const vs_err *why, vs_err *err)
+{
+    char msg[VS_ERR_MSG_MAX];
+    g_strlcpy(msg, why->msg, sizeof msg);
+    return vs_fail(err, rc, "machine %u (mode %s): %s", i, cfg_mode_name((vs_mode)c->mode), msg);
 }
 
 /* --skip/--warmup/--max-instructions win over configs and -o, as later
@@ -157,14 +259,15 @@ static int apply_roi_options(vs_config *cfg, gchar *const roi[3], vs_err *err)
 int cli_run(int argc, char **argv)
 {
     gchar **configs = NULL, **overrides = NULL;
-    gchar *json_path = NULL, *csv_path = NULL;
+    gchar *json_path = NULL, *csv_path = NULL, *modes = NULL;
     gboolean quiet = FALSE, help_config = FALSE, vs_native = FALSE;
     gchar *roi[3] = {NULL, NULL, NULL}; /* skip, warm-up, max: applied as overrides of the sim.* keys */
     const GOptionEntry entries[] = {
         {"config", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &configs, "machine config (INI); repeatable, later wins", "FILE"},
         {"set", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "override one key, e.g. -o tlb.stlb.entries=1536", "SECTION.KEY=VALUE"},
+        {"modes", 0, 0, G_OPTION_ARG_STRING, &modes, "several machines in one pass, the config in each of these modes (the traces are decoded once); JSON {\"machines\": [...]}, a CSV row each", "MODE,MODE,..."},
         {"json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "write every statistic as JSON ('-' = stdout, the summary then goes to stderr)", "FILE"},
-        {"csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, "write a header and one row of flattened statistics ('-' = stdout); replaces FILE", "FILE"},
+        {"csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path, "write a header and one row of flattened statistics per machine ('-' = stdout); replaces FILE", "FILE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no summary, no progress bar", NULL},
         {"vs-native", 0, 0, G_OPTION_ARG_NONE, &vs_native, "also run native on the same traces; report the overhead", NULL},
         {"skip-instructions", 0, 0, G_OPTION_ARG_STRING, &roi[0], "read and discard the first N instructions (all traces): sets sim.skip_instructions", "N"},
@@ -182,7 +285,8 @@ int cli_run(int argc, char **argv)
         return CLI_USAGE;
     int status = CLI_OK;
     vs_err err = {0};
-    vs_sim *sim = NULL;
+    GArray *cfgs = g_array_new(FALSE, FALSE, sizeof(vs_config));
+    GPtrArray *sims = g_ptr_array_new_with_free_func((GDestroyNotify)sim_free);
     vs_config cfg;
     cfg_defaults(&cfg);
     if (help_config) {
@@ -201,43 +305,82 @@ int cli_run(int argc, char **argv)
         goto fail;
     if (apply_roi_options(&cfg, roi, &err) != VS_OK)
         goto fail;
+    if (modes) {
+        if (mode_configs(&cfg, modes, cfgs, &err) != VS_OK)
+            goto fail;
+    } else {
+        g_array_append_val(cfgs, cfg);
+    }
     if (argc < 2) {
         fprintf(stderr, "vmemsim run: no trace given (see vmemsim run --help)\n");
         status = CLI_USAGE;
         goto out;
     }
-    if (sim_new(&cfg, &sim, &err) != VS_OK)
-        goto fail;
-    if (add_traces(sim, argc, argv, &cfg, &err) != VS_OK)
+    unsigned n = cfgs->len;
+    for (unsigned i = 0; i < n; i++) {
+        vs_sim *sim;
+        int rc = sim_new(&g_array_index(cfgs, vs_config, i), &sim, &err);
+        if (rc != VS_OK) {
+            if (modes)
+                machine_error(&g_array_index(cfgs, vs_config, i), i, rc, &err, &err);
+            goto fail;
+        }
+        g_ptr_array_add(sims, sim);
+    }
+    vs_sim *const *machines = (vs_sim *const *)sims->pdata;
+    if (add_traces(machines, n, argc, argv, &cfg, &err) != VS_OK)
         goto fail;
     bool bar = !quiet && isatty(STDERR_FILENO);
-    if (sim_run(sim, bar ? progress_bar : NULL, NULL, &err) != VS_OK)
+    int *rcs = vs_calloc(n, sizeof *rcs);
+    vs_err *errs = vs_calloc(n, sizeof *errs);
+    sim_run_machines(machines, n, bar ? progress_bar : NULL, NULL, rcs, errs);
+    int rc = VS_OK;
+    for (unsigned i = 0; i < n && rc == VS_OK; i++) {
+        rc = rcs[i];
+        if (rc != VS_OK && modes)
+            machine_error(&g_array_index(cfgs, vs_config, i), i, rc, &errs[i], &err);
+        else if (rc != VS_OK)
+            err = errs[i];
+    }
+    free(rcs);
+    free(errs);
+    if (rc != VS_OK)
         goto fail;
-    if (vs_native && cfg.mode != mode_find("native") && run_native_baseline(sim, &cfg, argc, argv, bar, &err) != VS_OK)
+    if (vs_native && native_baselines(machines, (vs_config *)cfgs->data, n, argc, argv, bar, &err) != VS_OK)
         goto fail;
     if (!quiet) {
         FILE *text = cli_text_stream(json_path, csv_path);
         print_config_line(text, configs, overrides);
-        sim_print_summary(sim, text);
-        double secs = sim_wall_seconds(sim);
+        double secs = 0;
+        uint64_t refs = 0;
+        for (unsigned i = 0; i < n; i++) {
+            if (i > 0)
+                fputc('\n', text);
+            sim_print_summary(machines[i], text);
+            secs = MAX(secs, sim_wall_seconds(machines[i]));
+            refs += sim_refs(machines[i]);
+        }
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
-        fprintf(stderr, "simulated in %.2f s (%.1f M references/s), peak RSS %.1f MiB\n", secs,
-                secs > 0 ? (double)sim_refs(sim) / secs / 1e6 : 0, (double)ru.ru_maxrss / 1024.0);
+        fprintf(stderr, "simulated in %.2f s (%.1f M references/s%s), peak RSS %.1f MiB\n", secs,
+                secs > 0 ? (double)refs / secs / 1e6 : 0, n > 1 ? ", all machines" : "",
+                (double)ru.ru_maxrss / 1024.0);
     }
-    if (json_path && write_json(sim, json_path, &err) != VS_OK)
+    if (json_path && write_json(machines, n, modes != NULL, json_path, &err) != VS_OK)
         goto fail;
-    if (csv_path && write_csv(sim, csv_path, &err) != VS_OK)
+    if (csv_path && write_csv(machines, n, csv_path, &err) != VS_OK)
         goto fail;
     goto out;
 fail:
     status = cli_error(&err);
 out:
-    sim_free(sim);
+    g_ptr_array_free(sims, TRUE);
+    g_array_free(cfgs, TRUE);
     g_strfreev(configs);
     g_strfreev(overrides);
     g_free(json_path);
     g_free(csv_path);
+    g_free(modes);
     for (int i = 0; i < 3; i++)
         g_free(roi[i]);
     return status;

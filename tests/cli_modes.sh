@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# CLI tests of `vmemsim run --modes` (several machines in one pass): on every
+# sample trace, a two-VM mix, a three-process mix stopped early by
+# --max-instructions (the drain path) and a warm-up, each element of the JSON
+# "machines" list equals (jq -S) the JSON of a single-mode run of the same
+# mode, in the order given; the CSV has a header and one row per machine, and
+# --modes with one mode writes the single-mode CSV byte for byte; the summary
+# has a block per machine; errors name the machine or the option.
+# usage: cli_modes.sh VMEMSIM SOURCE_DIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
+cd "$SRC" || exit 1
+S=traces/samples
+MODES=native,nested,shadow,contig
+
+# check NAME MODES ARGS...: every machine of one --modes pass equals its own run.
+check() {
+  local name=$1 modes=$2
+  shift 2
+  if ! "$VMEMSIM" run -q -c configs/skylake.ini --modes "$modes" "$@" --json "$T/$name.multi.json" 2>"$T/err"; then
+    bad "$name: --modes $modes failed: $(cat "$T/err")"
+    return
+  fi
+  local i=0
+  for mode in ${modes//,/ }; do
+    "$VMEMSIM" run -q -c configs/skylake.ini -o machine.mode="$mode" "$@" --json "$T/$name.$mode.json" 2>"$T/err" ||
+      { bad "$name: single $mode run failed: $(cat "$T/err")"; continue; }
+    if cmp -s <(jq -S ".machines[$i]" "$T/$name.multi.json") <(jq -S . "$T/$name.$mode.json"); then ok; else
+      bad "$name: machine $i ($mode) of the one-pass run differs from the single-mode run"
+      diff <(jq -S ".machines[$i]" "$T/$name.multi.json") <(jq -S . "$T/$name.$mode.json") | head -6
+    fi
+    [ "$(jq -r ".machines[$i].mode" "$T/$name.multi.json")" = "$mode" ] && ok || bad "$name: machine $i is not $mode"
+    i=$((i + 1))
+  done
+  [ "$(jq '.machines | length' "$T/$name.multi.json")" -eq "$i" ] && ok || bad "$name: expected $i machines"
+}
+
+for s in gzip sort awk python3; do
+  check "$s" "$MODES" "$S/$s.lackey.gz"
+done
+check vms2 nested,shadow,shadow-cache,contig,agile -o vm.count=2 "$S/gzip.lackey.gz" "$S/sort.lackey.gz"
+check procs3_max native,nested,shadow-prefetch,adaptive -o sched.quantum=100000 --max-instructions 300000 \
+  "$S/gzip.lackey.gz" "$S/sort.lackey.gz" "$S/awk.lackey.gz"
+check warm native,nested --warmup-instructions 200000 "$S/awk.lackey.gz"
+check one_machine nested "$S/gzip.lackey.gz"
+check same_twice nested,nested "$S/sort.lackey.gz"
+
+# CSV: a header and a row per machine; one mode gives the single-mode bytes.
+expect 0 "" -- "$VMEMSIM" run -q -c configs/skylake.ini --modes "$MODES" "$S/gzip.lackey.gz" --csv "$T/m.csv"
+[ "$(wc -l <"$T/m.csv")" -eq 5 ] && ok || bad "CSV: expected a header and 4 rows"
+head -1 "$T/m.csv" | grep -q '^vmemsim,build,mode,' && ok || bad "CSV header does not start with vmemsim,build,mode"
+[ "$(cut -d, -f3 "$T/m.csv" | tail -n +2 | tr '\n' ' ')" = "native nested shadow contig " ] && ok ||
+  bad "CSV rows are not the machines in order"
+expect 0 "" -- "$VMEMSIM" run -q -c configs/skylake.ini --modes shadow "$S/gzip.lackey.gz" --csv "$T/one.csv"
+expect 0 "" -- "$VMEMSIM" run -q -c configs/skylake.ini -o machine.mode=shadow "$S/gzip.lackey.gz" --csv "$T/single.csv"
+cmp -s "$T/one.csv" "$T/single.csv" && ok || bad "--modes shadow CSV differs from the single-mode CSV"
+
+# The summary: one block per machine, then --vs-native reuses the native machine.
+expect 0 "" -- "$VMEMSIM" run -c configs/skylake.ini --modes "$MODES" --vs-native "$S/gzip.lackey.gz"
+[ "$(grep -c '^vmemsim .*, mode ' "$T/out")" -eq 4 ] && ok || bad "summary: expected 4 machine blocks"
+[ "$(grep -c 'vs native' "$T/out")" -eq 3 ] && ok || bad "summary: expected vs native for the 3 virtualized machines"
+expect 0 "" -- "$VMEMSIM" run -q -c configs/skylake.ini --modes nested,shadow --vs-native "$S/gzip.lackey.gz" --json "$T/vn.json"
+expect 0 "" -- "$VMEMSIM" run -q -c configs/skylake.ini -o machine.mode=shadow --vs-native "$S/gzip.lackey.gz" --json "$T/vn1.json"
+cmp -s <(jq -S '.machines[1]' "$T/vn.json") <(jq -S . "$T/vn1.json") && ok || bad "--vs-native: machine 1 differs from its own run"
+
+# Errors.
+expect 1 "machine.mode=warp.*unknown name" -- "$VMEMSIM" run -q --modes native,warp "$S/gzip.lackey.gz"
+expect 1 "machine 0 \(mode native\): .*count = 2" -- "$VMEMSIM" run -q -o vm.count=2 --modes native,nested "$S/gzip.lackey.gz"
+printf 'I  0400d7d4,8\n L 7ff000,8\nbogus line\n' >"$T/bad.lackey"
+expect 1 "bad.lackey.*line 3" -- "$VMEMSIM" run -q --modes native,nested,shadow "$T/bad.lackey"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
