@@ -32,7 +32,10 @@ command -v jq >/dev/null || { echo "bench/modes.sh: needs jq" >&2; exit 1; }
 input=$TRACE
 if [ "$LINES" -gt 0 ]; then
   input=$T/$(basename "$TRACE" .gz).head$LINES.gz
-  [ -f "$input" ] || { zcat -f "$TRACE" | head -n "$LINES" | gzip -1 >"$input.tmp" && mv "$input.tmp" "$input"; }
+  if [ ! -f "$input" ]; then
+    { zcat -f "$TRACE" || true; } | head -n "$LINES" | gzip -1 >"$input.tmp" # zcat dies of SIGPIPE at LINES
+    mv "$input.tmp" "$input"
+  fi
 fi
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
