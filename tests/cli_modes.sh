@@ -3,7 +3,8 @@
 # sample trace, a two-VM mix, a three-process mix stopped early by
 # --max-instructions (the drain path) and a warm-up, each element of the JSON
 # "machines" list equals (jq -S) the JSON of a single-mode run of the same
-# mode, in the order given; the CSV has a header and one row per machine, and
+# mode, in the order given, and with --machines each equals `run -c FILE`;
+# the CSV has a header and one row per machine, and
 # --modes with one mode writes the single-mode CSV byte for byte; the summary
 # has a block per machine; errors name the machine or the option.
 # usage: cli_modes.sh VMEMSIM SOURCE_DIR
@@ -43,6 +44,28 @@ check procs3_max native,nested,shadow-prefetch,adaptive -o sched.quantum=100000 
 check warm native,nested --warmup-instructions 200000 "$S/awk.lackey.gz"
 check one_machine nested "$S/gzip.lackey.gz"
 check same_twice nested,nested "$S/sort.lackey.gz"
+
+# --machines: each config file on top of -c, then -o, then each mode.
+printf '[pwc]\nenabled = false\n[sched]\nquantum = 50000\n' >"$T/nopwc.ini"
+printf '[tlb.stlb]\nentries = 64\nways = 4\n[sched]\nquantum = 50000\n' >"$T/tiny.ini"
+"$VMEMSIM" run -q -c configs/skylake.ini --machines "$T/nopwc.ini,$T/tiny.ini" --modes native,nested -o tlb.pcid=false \
+  "$S/gzip.lackey.gz" "$S/awk.lackey.gz" --json "$T/mach.json" 2>"$T/err" || bad "--machines failed: $(cat "$T/err")"
+i=0
+for f in nopwc tiny; do
+  for mode in native nested; do
+    "$VMEMSIM" run -q -c configs/skylake.ini -c "$T/$f.ini" -o tlb.pcid=false -o machine.mode=$mode \
+      "$S/gzip.lackey.gz" "$S/awk.lackey.gz" --json "$T/m1.json" 2>"$T/err" || bad "single $f $mode: $(cat "$T/err")"
+    cmp -s <(jq -S ".machines[$i]" "$T/mach.json") <(jq -S . "$T/m1.json") && ok ||
+      bad "--machines: machine $i ($f, $mode) differs from run -c $f.ini"
+    i=$((i + 1))
+  done
+done
+[ "$(jq '[.machines[].walk_refs] | unique | length' "$T/mach.json")" -eq 4 ] && ok ||
+  bad "--machines: the four machines should differ in walk references"
+printf '[sched]\nquantum = 7000\n' >"$T/q7k.ini"
+expect 2 "machine 1 \(.*q7k.ini\) has sched.quantum 7000 but machine 0 .* 50000" -- \
+  "$VMEMSIM" run -q -c configs/skylake.ini --machines "$T/tiny.ini,$T/q7k.ini" "$S/gzip.lackey.gz" "$S/awk.lackey.gz"
+expect 1 "nope.ini" -- "$VMEMSIM" run -q --machines "$T/nope.ini" "$S/gzip.lackey.gz"
 
 # CSV: a header and a row per machine; one mode gives the single-mode bytes.
 expect 0 "" -- "$VMEMSIM" run -q -c configs/skylake.ini --modes "$MODES" "$S/gzip.lackey.gz" --csv "$T/m.csv"
