@@ -175,7 +175,7 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
 
 static void stream_free(sim_stream *st)
 {
-    ra_stop(st->ra);
+    tee_unref(st->tee, st->tee_id);
     g_hash_table_destroy(st->pids);
     free(st->path);
     free(st);
@@ -206,24 +206,34 @@ void sim_free(vs_sim *s)
     free(s);
 }
 
-int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err)
+int sim_add_trace_shared(vs_sim *const *sims, unsigned n, const char *path, int vm, vs_err *err)
 {
-    if (vm >= (int)s->n_vms)
-        return vs_fail(err, VS_E_USAGE, "%s: assigned to VM %d, but [vm] count = %u", path, vm, s->n_vms);
-    sim_stream *st = vs_calloc(1, sizeof *st);
-    st->pids = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (unsigned i = 0; i < n; i++)
+        if (vm >= (int)sims[i]->n_vms)
+            return vs_fail(err, VS_E_USAGE, "%s: assigned to VM %d, but [vm] count = %u", path, vm, sims[i]->n_vms);
     trace_reader *reader;
     int rc = trace_open(path, TFMT_AUTO, &reader, err);
-    if (rc != VS_OK) {
-        stream_free(st);
+    if (rc != VS_OK)
         return rc;
+    trace_fmt fmt = trace_reader_fmt(reader);
+    tee *t = tee_new(ra_start(reader), n);
+    for (unsigned i = 0; i < n; i++) {
+        vs_sim *s = sims[i];
+        sim_stream *st = vs_calloc(1, sizeof *st);
+        st->pids = g_hash_table_new(g_direct_hash, g_direct_equal);
+        st->path = vs_strdup(path);
+        st->fmt = fmt;
+        st->tee = t;
+        st->tee_id = i;
+        st->vm = &s->vms[vm >= 0 ? (uint32_t)vm : s->streams->len % s->n_vms];
+        g_ptr_array_add(s->streams, st);
     }
-    st->path = vs_strdup(path);
-    st->fmt = trace_reader_fmt(reader);
-    st->ra = ra_start(reader);
-    st->vm = &s->vms[vm >= 0 ? (uint32_t)vm : s->streams->len % s->n_vms];
-    g_ptr_array_add(s->streams, st);
     return VS_OK;
+}
+
+int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err)
+{
+    return sim_add_trace_shared(&s, 1, path, vm, err);
 }
 
 static uint64_t base_cycles(const vs_sim *s) { return (uint64_t)((double)s->instructions * s->cfg.base_cpi + 0.5); }
@@ -457,7 +467,7 @@ void sim_roi_marker(vs_sim *s, bool begin)
 
 static int refill(sim_stream *st, vs_err *err)
 {
-    long n = ra_next(st->ra, &st->buf, err);
+    long n = tee_next(st->tee, st->tee_id, &st->buf, err);
     if (n < 0)
         return (int)n;
     st->base += (uint64_t)st->n;
@@ -465,7 +475,7 @@ static int refill(sim_stream *st, vs_err *err)
     st->pos = 0;
     if (n == 0) {
         st->done = true;
-        st->digest = ra_digest(st->ra);
+        st->digest = tee_digest(st->tee);
     }
     return VS_OK;
 }
@@ -532,12 +542,21 @@ static int stream_enter(vs_sim *s, sim_stream *st, vs_err *err)
     return sim_switch_to(s, st->vm, st->cur, err);
 }
 
+/* This machine reads no more of its traces. */
+static void leave_traces(vs_sim *s)
+{
+    for (guint i = 0; i < s->streams->len; i++) {
+        sim_stream *st = g_ptr_array_index(s->streams, i);
+        tee_leave(st->tee, st->tee_id);
+    }
+}
+
 static double input_fraction(vs_sim *s)
 {
     double sum = 0;
     for (guint i = 0; i < s->streams->len; i++) {
         sim_stream *st = g_ptr_array_index(s->streams, i);
-        double f = ra_fraction(st->ra);
+        double f = tee_fraction(st->tee);
         if (f < 0)
             return -1;
         sum += f;
@@ -547,16 +566,21 @@ static double input_fraction(vs_sim *s)
 
 /* After sim.max_instructions: the rest of every trace is read (decoded,
  * not simulated), so the provenance digest is that of the whole input and
- * does not depend on how far the reader thread had got. */
+ * does not depend on how far the reader thread had got.  Every stream
+ * leaves its tee first, so machines still reading a shared trace never wait
+ * for this one. */
 static int drain(vs_sim *s, vs_err *err)
 {
+    leave_traces(s);
     for (guint i = 0; i < s->streams->len; i++) {
         sim_stream *st = g_ptr_array_index(s->streams, i);
-        while (!st->done) {
-            int rc = refill(st, err);
-            if (rc != VS_OK)
-                return rc;
-        }
+        if (st->done)
+            continue;
+        int rc = tee_drain(st->tee, st->tee_id, err);
+        if (rc != VS_OK)
+            return rc;
+        st->done = true;
+        st->digest = tee_digest(st->tee);
     }
     return VS_OK;
 }
@@ -662,6 +686,7 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
     }
     if (rc == VS_OK && s->stopped)
         rc = drain(s, err);
+    leave_traces(s);
     if (rc == VS_OK && s->phase != SIM_MEASURE)
         rc = vs_fail(err, VS_E_USAGE,
                      "the traces ended after %llu instructions, before measurement began (sim.skip_instructions "
@@ -680,6 +705,46 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
         progress(ctx, &pr);
     }
     return rc;
+}
+
+typedef struct machine_job {
+    vs_sim *sim;
+    sim_progress_fn progress;
+    void *ctx;
+    int rc;
+    vs_err err;
+} machine_job;
+
+static gpointer run_machine(gpointer data)
+{
+    machine_job *j = data;
+    j->rc = sim_run(j->sim, j->progress, j->ctx, &j->err);
+    return NULL;
+}
+
+unsigned sim_run_machines(vs_sim *const *sims, unsigned n, sim_progress_fn progress, void *ctx, int *rcs,
+                          vs_err *errs)
+{
+    machine_job *jobs = vs_calloc(n, sizeof *jobs);
+    GThread **threads = vs_calloc(n, sizeof *threads);
+    for (unsigned i = 0; i < n; i++) {
+        jobs[i] = (machine_job){.sim = sims[i], .progress = i == 0 ? progress : NULL, .ctx = ctx};
+        if (n > 1)
+            threads[i] = g_thread_new("vmemsim-machine", run_machine, &jobs[i]);
+        else
+            run_machine(&jobs[i]);
+    }
+    unsigned failed = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (threads[i])
+            g_thread_join(threads[i]);
+        rcs[i] = jobs[i].rc;
+        errs[i] = jobs[i].err;
+        failed += jobs[i].rc != VS_OK;
+    }
+    free(threads);
+    free(jobs);
+    return failed;
 }
 
 void sim_set_observer(vs_sim *s, sim_observer_fn fn, void *ctx)

@@ -25,6 +25,13 @@ void sim_free(vs_sim *s);
 /* Adds a trace as a stream of VM `vm` (vm < cfg->vm_count, or -1 to deal the
  * streams to the VMs in turn). */
 int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err);
+/* The same for n machines at once, which then share one reader: the trace is
+ * decoded once and every machine sees the same records (tee.h).  The
+ * machines must then run together (sim_run_machines), and each must schedule
+ * its streams alike (the same traces in the same order and the same
+ * sched.quantum; a machine that stops early leaves at once) -- otherwise one
+ * could wait forever for another to catch up in a trace it no longer reads. */
+int sim_add_trace_shared(vs_sim *const *sims, unsigned n, const char *path, int vm, vs_err *err);
 
 typedef struct sim_progress {
     uint64_t refs;
@@ -36,6 +43,15 @@ typedef void (*sim_progress_fn)(void *ctx, const sim_progress *p);
 /* Runs every stream to its end.  progress (may be NULL) is called about
  * every million references. */
 int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err);
+
+/* Runs n machines over the traces they share, each on a thread of its own
+ * (n = 1: on the caller's), so each batch of records, decoded once, is
+ * simulated on every machine; results are those of running each alone.
+ * progress (may be NULL) follows machine 0.  rcs[i] and errs[i] get machine
+ * i's outcome; returns how many failed (a failed machine stops reading, and
+ * holds nobody back). */
+unsigned sim_run_machines(vs_sim *const *sims, unsigned n, sim_progress_fn progress, void *ctx, int *rcs,
+                          vs_err *errs);
 
 /* Writes the full results: config echo, trace provenance, counters, cycles,
  * TLBs, caches, walks, exits, mode details, interval samples. */

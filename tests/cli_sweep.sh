@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CLI tests of `vmemsim sweep`: usage and input errors, -j 1 = -j 2 byte for
-# byte, a 110-point sweep (configs/sweeps/bench100.ini) killed with SIGKILL
+# byte, --per-pass 1 (a pass per point) = the default = a pass per trace, a 110-point sweep (configs/sweeps/bench100.ini) killed with SIGKILL
 # twice mid-way and resumed equals an uninterrupted run (nothing lost, nothing
 # duplicated), the GNU parallel path on localhost and the Slurm script (run
 # locally, one task per point) collected into the same CSV, and --collect with
@@ -37,6 +37,13 @@ expect 1 "point 0 \(trace '.*missing.vmt'\)" -- "$VMEMSIM" sweep "$T/missing.ini
 expect 0 "" -- "$VMEMSIM" sweep "$T/small.ini" -j 1 --trace-dir "$TR" --out "$T/j1.csv"
 expect 0 "" -- "$VMEMSIM" sweep "$T/small.ini" -j 2 --trace-dir "$TR" --out "$T/j2.csv"
 same "$T/j1.csv" "$T/j2.csv" "-j 1 vs -j 2"
+# Passes: points sharing a trace run as machines of one pass (default 4 per
+# pass); a pass per point, as before passes existed, gives the same bytes.
+expect 0 "" -- "$VMEMSIM" sweep "$T/small.ini" -j 1 --per-pass 1 --trace-dir "$TR" --out "$T/pp1.csv"
+same "$T/j1.csv" "$T/pp1.csv" "--per-pass 1 vs the default"
+expect 0 "" -- "$VMEMSIM" sweep "$T/small.ini" -j 2 --per-pass 6 --trace-dir "$TR" --out "$T/pp6.csv"
+same "$T/j1.csv" "$T/pp6.csv" "--per-pass 6 (a pass per trace) vs the default"
+expect 2 "--per-pass N >= 1" -- "$VMEMSIM" sweep "$T/small.ini" --per-pass 0 --out "$T/x.csv"
 [ "$(wc -l <"$T/j2.csv")" -eq 13 ] && ok || bad "small sweep: expected header + 12 rows"
 head -1 "$T/j2.csv" | grep -q '^trace,machine.mode,pwc.enabled,tlb.pcid,' && ok || bad "columns do not start with trace and the parameters"
 for col in cycles.total walk_refs tlb_misses config.machine.mode; do

@@ -85,7 +85,7 @@ static void test_cross_product(void **state)
     assert_int_equal(sweep_find_point(s, "a.vmt", bad), -1);
     const char *ok[] = {"native", "true", "false"};
     assert_int_equal(sweep_find_point(s, "c.vmt", ok), -1);
-    char *p = sweep_trace_path(s, 1, "/nowhere");
+    char *p = sweep_trace_path(s, 1, 0, "/nowhere");
     char *want = tpath("b.vmt"); /* files resolve against the sweep file's directory */
     assert_string_equal(p, want);
     g_free(p);
@@ -116,7 +116,7 @@ static void test_zip(void **state)
             }
     const char *unpaired[] = {"1536", "true", "6"}; /* both values exist, never together */
     assert_int_equal(sweep_find_point(s, "vpr refs=1000", unpaired), -1);
-    char *p = sweep_trace_path(s, 1, "/tr");
+    char *p = sweep_trace_path(s, 1, 0, "/tr");
     assert_string_equal(p, "/tr/worst_refs-1000_s3.vmt");
     g_free(p);
     sweep_free(s);
@@ -318,7 +318,7 @@ static const char *RUN_SWEEP = "[sweep]\nworkloads = vpr refs=3000; hpcc refs=30
 static char *run_to(const sweep *s, sweep_table *t, unsigned jobs, const char *name)
 {
     char *out = tpath(name), *tr = tpath("traces");
-    sweep_opts o = {.jobs = jobs, .trace_dir = tr, .out_path = out};
+    sweep_opts o = {.jobs = jobs, .per_pass = jobs, .trace_dir = tr, .out_path = out}; /* passes vary too */
     vs_err err = {0};
     if (sweep_run(s, t, &o, &err) != VS_OK)
         fail_msg("sweep_run: %s", err.msg);
@@ -403,7 +403,7 @@ static void test_run_failure_names_point(void **state)
     sweep *s = load("[sweep]\ntraces = missing.vmt\n[params]\nmachine.mode = native, nested\n");
     sweep_table *t = sweep_table_new(s);
     char *tr = tpath("traces");
-    sweep_opts o = {.jobs = 2, .trace_dir = tr};
+    sweep_opts o = {.jobs = 2, .per_pass = 2, .trace_dir = tr};
     vs_err err = {0};
     assert_int_not_equal(sweep_run(s, t, &o, &err), VS_OK);
     assert_non_null(strstr(err.msg, "point "));

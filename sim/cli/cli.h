@@ -41,9 +41,11 @@ int cli_check_outputs(const char *json, const char *csv, const char *const *inpu
 FILE *cli_text_stream(const char *json, const char *csv);
 /* Writes run's --csv: one table, one row per block of sim_report_rows (the
  * totals, each VM, each process, each interval sample), the columns in the
- * order they first appear, a cell empty where its row's block lacks it. */
+ * order they first appear, a cell empty where its row's block lacks it.
+ * Several machines (run --modes/--machines) give these rows for each, in
+ * order, each starting with a `machine` column (its index in the pass). */
 typedef struct vs_sim vs_sim;
-int cli_write_csv(vs_sim *sim, const char *path, vs_err *err);
+int cli_write_csv(vs_sim *const *sims, unsigned n, const char *path, vs_err *err);
 /* Warns once that an option's old spelling is deprecated. */
 void cli_deprecated(const char *cmd, const char *old, const char *now);
 /* Makes a file (a trace) at out ("-": stdout) through make(ctx, tmp), which

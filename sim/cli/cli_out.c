@@ -106,15 +106,20 @@ int cli_produce_file(const char *what, const char *out, const char *const *input
 /* The table sim_report_rows describes, gathered before it is written: a
  * row's columns are known only once every row has been seen. */
 typedef struct csv_table {
+    const char *machine; /* with several machines, its index, the first cell of each of its rows */
     GPtrArray *columns;  /* names, in order of first appearance */
     GHashTable *index;   /* name -> 1 + its position in columns */
     GPtrArray *rows;     /* GPtrArray of values (owned), indexed by column; NULL = empty */
 } csv_table;
 
+static void csv_cell(void *ctx, const char *path, const char *value);
+
 static void csv_begin(void *ctx)
 {
     csv_table *t = ctx;
     g_ptr_array_add(t->rows, g_ptr_array_new_with_free_func(g_free));
+    if (t->machine)
+        csv_cell(t, "machine", t->machine);
 }
 
 static void csv_cell(void *ctx, const char *path, const char *value)
@@ -133,11 +138,17 @@ static void csv_cell(void *ctx, const char *path, const char *value)
     g_ptr_array_index(row, col - 1) = g_strdup(value);
 }
 
-int cli_write_csv(vs_sim *sim, const char *path, vs_err *err)
+int cli_write_csv(vs_sim *const *sims, unsigned n, const char *path, vs_err *err)
 {
-    csv_table t = {g_ptr_array_new_with_free_func(g_free), g_hash_table_new(g_str_hash, g_str_equal),
+    csv_table t = {NULL, g_ptr_array_new_with_free_func(g_free), g_hash_table_new(g_str_hash, g_str_equal),
                    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref)};
-    sim_report_rows(sim, csv_begin, csv_cell, &t);
+    char id[16];
+    for (unsigned i = 0; i < n; i++) {
+        /* One machine keeps the single-run layout, byte for byte. */
+        snprintf(id, sizeof id, "%u", i);
+        t.machine = n > 1 ? id : NULL;
+        sim_report_rows(sims[i], csv_begin, csv_cell, &t);
+    }
     GString *out = g_string_new("");
     for (guint c = 0; c < t.columns->len; c++)
         sweep_csv_field(out, c == 0, g_ptr_array_index(t.columns, c));

@@ -18,9 +18,14 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Points per pass by default: four machines share a decoded trace (most of
+ * the saving: docs/performance.md, perf-modes), while a sweep at -j J holds at
+ * most 4 J machines in memory at once. */
+#define SWEEP_PER_PASS 4
+
 typedef struct sweep_cli {
     gchar *file, *out, *emit, *collect, *trace_dir, *parts;
-    gint jobs;
+    gint jobs, per_pass;
     gint64 point;
     gboolean resume, quiet, list, force;
 } sweep_cli;
@@ -194,7 +199,7 @@ static int run_one_point(const sweep_cli *c, const sweep *s, vs_err *err)
 static int run_all(const sweep_cli *c, const sweep *s, sweep_table *t, vs_err *err)
 {
     gint64 start = g_get_monotonic_time();
-    sweep_opts o = {.jobs = (unsigned)c->jobs, .trace_dir = c->trace_dir, .out_path = c->out};
+    sweep_opts o = {.jobs = (unsigned)c->jobs, .per_pass = (unsigned)c->per_pass, .trace_dir = c->trace_dir, .out_path = c->out};
     if (!c->quiet && isatty(STDERR_FILENO)) {
         o.progress = progress_bar;
         o.progress_ctx = &start;
@@ -234,8 +239,8 @@ static int prepare_out(const sweep_cli *c, const sweep *s, vs_err *err)
     if (sweep_base_config(s))
         g_ptr_array_add(inputs, g_strdup(sweep_base_config(s)));
     for (size_t t = 0; t < sweep_n_traces(s); t++)
-        if (!sweep_trace_is_workload(s, t))
-            g_ptr_array_add(inputs, sweep_trace_path(s, t, c->trace_dir));
+        for (size_t i = 0; i < sweep_trace_n_parts(s, t); i++)
+            g_ptr_array_add(inputs, sweep_trace_path(s, t, i, c->trace_dir)); /* a workload's is no input: harmless */
     int rc = of_check("--out", c->out, (const char *const *)inputs->pdata, inputs->len, err);
     g_ptr_array_free(inputs, TRUE);
     if (rc != VS_OK)
@@ -289,9 +294,10 @@ static int dispatch(sweep_cli *c, vs_err *err)
 
 int cli_sweep(int argc, char **argv)
 {
-    sweep_cli c = {.jobs = (gint)g_get_num_processors(), .point = -1};
+    sweep_cli c = {.jobs = (gint)g_get_num_processors(), .per_pass = SWEEP_PER_PASS, .point = -1};
     const GOptionEntry entries[] = {
         {"jobs", 'j', 0, G_OPTION_ARG_INT, &c.jobs, "points run in parallel (default: the number of cores)", "N"},
+        {"per-pass", 0, 0, G_OPTION_ARG_INT, &c.per_pass, "points of one trace simulated in one pass over it, the trace decoded once (default 4; 1 = a pass per point)", "N"},
         {"out", 0, 0, G_OPTION_ARG_FILENAME, &c.out, "results CSV, one row per point (default FILE's name .csv)", "CSV"},
         {"resume", 0, 0, G_OPTION_ARG_NONE, &c.resume, "keep the points already in --out and run the rest", NULL},
         {"force", 0, 0, G_OPTION_ARG_NONE, &c.force,
@@ -311,9 +317,9 @@ int cli_sweep(int argc, char **argv)
         return CLI_USAGE;
     int status = CLI_OK;
     vs_err err = {0};
-    if (argc != 2 || c.jobs < 1 || (c.emit && c.collect)) {
-        fprintf(stderr, "vmemsim sweep: expected one sweep FILE, -j N >= 1, and at most one of --emit and --collect "
-                        "(see vmemsim sweep --help)\n");
+    if (argc != 2 || c.jobs < 1 || c.per_pass < 1 || (c.emit && c.collect)) {
+        fprintf(stderr, "vmemsim sweep: expected one sweep FILE, -j N >= 1, --per-pass N >= 1, and at most one of "
+                        "--emit and --collect (see vmemsim sweep --help)\n");
         status = CLI_USAGE;
     } else {
         c.file = g_strdup(argv[1]);

@@ -12,6 +12,9 @@
  *   base = ../skylake.ini               ; optional; relative to the sweep file
  *   traces = a.vmt, b.lackey.gz         ; ',' or ';' separated; relative to the sweep file
  *   workloads = worst refs=200000; vpr  ; generator specs (`vmemsim gen` NAME key=value...)
+ *   traces = a.vmt + b.vmt              ; '+' joins traces into one point: processes
+ *   traces = vm=0 a.vmt + vm=1 b.vmt    ; ... or VMs (vm=K as in `run`: this trace and
+ *                                       ; the next ones go to VM K; without, dealt in turn)
  *   seed = 1                            ; generator seed
  *   [params]
  *   machine.mode = native, nested       ; each key a dimension of the cross product
@@ -24,6 +27,16 @@
  * varying fastest.  A point's identity is its trace label and its parameter
  * values, never its index, so a resumed or collected CSV is matched to the
  * points of the (possibly edited) sweep file by content.
+ *
+ * A point whose trace is several ('+') runs them as `vmemsim run` runs
+ * several traces: streams scheduled round-robin every sched.quantum
+ * instructions, in the VMs given by vm=K (or dealt to the vm.count VMs in
+ * turn), so consolidation and scheduling-quantum studies are sweeps.  Its
+ * `trace` column is the item as written, normalised ("a.vmt + vm=1 b.vmt").
+ *
+ * Points that share a trace run several at a time in one pass over it
+ * (sweep_run_points, sim_run_machines): the trace is decoded once for all of
+ * them; a row does not depend on which points shared the pass.
  *
  * Each row also carries the sweep's fingerprint (sweep_fingerprint) so a
  * resumed table never silently mixes setups.  Workloads beyond 2^30
@@ -56,6 +69,11 @@ const char *sweep_param_name(const sweep *s, size_t i);
 size_t sweep_n_traces(const sweep *s);
 /* The `trace` column: the path as written, or the normalised generator spec. */
 const char *sweep_trace_label(const sweep *s, size_t t);
+/* Trace t of the sweep is one or more traces run together ('+'): parts. */
+size_t sweep_trace_n_parts(const sweep *s, size_t t);
+/* Part i's VM (vm=K), or -1: dealt to the VMs in turn. */
+int sweep_trace_part_vm(const sweep *s, size_t t, size_t i);
+/* Some part of trace t is a workload (to generate). */
 bool sweep_trace_is_workload(const sweep *s, size_t t);
 /* The resolved base config file, or NULL (the defaults). */
 const char *sweep_base_config(const sweep *s);
@@ -73,12 +91,12 @@ const char *sweep_point_value(const sweep *s, size_t k, size_t i);
  * these, or -1. */
 long sweep_find_point(const sweep *s, const char *trace, const char *const *values);
 
-/* The file a point of trace t reads: the resolved path, or for a workload
+/* The file part i of trace t reads: the resolved path, or for a workload
  * trace_dir/<spec>_s<seed>.vmt.  Free with g_free. */
-char *sweep_trace_path(const sweep *s, size_t t, const char *trace_dir);
-/* Generates workload trace t into trace_dir unless it is already there
- * (written to a temporary name and renamed, so concurrent generators of the
- * same trace are safe).  A no-op for file traces. */
+char *sweep_trace_path(const sweep *s, size_t t, size_t i, const char *trace_dir);
+/* Generates the workloads of trace t into trace_dir unless they are already
+ * there (written to a temporary name and renamed, so concurrent generators
+ * of the same trace are safe).  A no-op for file traces. */
 int sweep_prepare_trace(const sweep *s, size_t t, const char *trace_dir, vs_err *err);
 
 /* ---- result rows and tables ---- */
@@ -90,6 +108,13 @@ sweep_row *sweep_row_new(void);
 void sweep_row_add(sweep_row *r, const char *name, const char *value);
 /* Runs point k (its trace must be prepared) and returns its row. */
 int sweep_run_point(const sweep *s, size_t k, const char *trace_dir, sweep_row **out, vs_err *err);
+/* Runs the n points ks[], which share one trace, in one pass over it (the
+ * trace decoded once; a machine per point, sim_run_machines): rows[i] (or
+ * NULL), rcs[i] and errs[i] are point ks[i]'s outcome.  Points of a trace
+ * of several parts must share sched.quantum and vm.count (their machines
+ * schedule alike).  Returns how many failed. */
+size_t sweep_run_points(const sweep *s, const size_t *ks, size_t n, const char *trace_dir, sweep_row **rows,
+                        int *rcs, vs_err *errs);
 void sweep_row_free(sweep_row *r);
 /* The value of column `name` in the row, or NULL. */
 const char *sweep_row_get(const sweep_row *r, const char *name);
@@ -125,14 +150,16 @@ typedef void (*sweep_progress_fn)(void *ctx, const sweep_status *st);
 
 typedef struct sweep_opts {
     unsigned jobs;          /* worker threads, >= 1 */
+    unsigned per_pass;      /* points (machines) at most in one pass over a trace, >= 1 */
     const char *trace_dir;  /* where workload traces are generated */
     const char *out_path;   /* rewritten (atomically) after each batch of finished points; may be NULL */
     sweep_progress_fn progress; /* called on the caller's thread; may be NULL */
     void *progress_ctx;
 } sweep_opts;
 
-/* Runs every point not yet in t, jobs at a time (GThreadPool), storing each
- * row as it finishes and rewriting out_path.  Stops starting points after the
+/* Runs every point not yet in t, jobs passes at a time (GThreadPool), each
+ * pass up to per_pass points of one trace, storing each row as it finishes
+ * and rewriting out_path.  Stops starting points after the
  * first failure and returns it (naming the point); finished rows stay. */
 int sweep_run(const sweep *s, sweep_table *t, const sweep_opts *o, vs_err *err);
 

@@ -45,10 +45,17 @@ typedef struct sweep_param {
     size_t dim;     /* the dimension it varies with */
 } sweep_param;
 
-typedef struct sweep_trace {
-    char *label;    /* the `trace` column */
+/* One trace of a point: a file or a workload, and the VM it runs in. */
+typedef struct sweep_part {
     char *path;     /* resolved file, or NULL for a workload */
     char **argv;    /* workload: name, key=value... (NULL-terminated) */
+    int vm;         /* its VM, or -1: dealt to the VMs in turn */
+} sweep_part;
+
+/* What a point runs: one trace, or several joined by '+' (sweep.h). */
+typedef struct sweep_trace {
+    char *label;    /* the `trace` column */
+    GArray *parts;  /* sweep_part */
 } sweep_trace;
 
 struct sweep {
@@ -65,12 +72,18 @@ struct sweep {
 };
 
 
+static void part_clear(gpointer p)
+{
+    sweep_part *q = p;
+    g_free(q->path);
+    g_strfreev(q->argv);
+}
+
 static void trace_free(gpointer p)
 {
     sweep_trace *t = p;
     g_free(t->label);
-    g_free(t->path);
-    g_strfreev(t->argv);
+    g_array_free(t->parts, TRUE);
     g_free(t);
 }
 
@@ -121,19 +134,18 @@ static bool label_taken(const sweep *s, const char *label)
     return false;
 }
 
-static int add_trace(sweep *s, char *label, char *path, char **argv, vs_err *err)
+/* Takes label and parts (a GArray of sweep_part, freed on error). */
+static int add_trace(sweep *s, char *label, GArray *parts, vs_err *err)
 {
     if (label_taken(s, label)) {
         int rc = vs_fail(err, VS_E_CONFIG, "%s: [sweep] trace '%s' is listed twice", s->origin, label);
         g_free(label);
-        g_free(path);
-        g_strfreev(argv);
+        g_array_free(parts, TRUE);
         return rc;
     }
     sweep_trace *t = g_new0(sweep_trace, 1);
     t->label = label;
-    t->path = path;
-    t->argv = argv;
+    t->parts = parts;
     g_ptr_array_add(s->traces, t);
     return VS_OK;
 }
@@ -162,6 +174,66 @@ static int check_workload_size(const sweep *s, const char *label, char **argv, v
     return VS_OK;
 }
 
+/* A leading "vm=K " of one trace of an item: *vm = K and the rest is
+ * returned; otherwise *vm stays (the VM of the trace before, as in `run`). */
+static int part_vm(const sweep *s, const char *item, const char **rest, int *vm, vs_err *err)
+{
+    *rest = item;
+    if (!g_str_has_prefix(item, "vm="))
+        return VS_OK;
+    char *end;
+    errno = 0;
+    long k = strtol(item + 3, &end, 10);
+    if (end == item + 3 || errno || k < 0 || k > INT32_MAX || !g_ascii_isspace(*end))
+        return vs_fail(err, VS_E_CONFIG, "%s: [sweep] '%s': expected vm=K (K >= 0) then a trace", s->origin, item);
+    *vm = (int)k;
+    *rest = g_strchug(end);
+    return VS_OK;
+}
+
+/* One item of traces = or workloads = : a trace, or several joined by '+'
+ * (the processes or VMs of one point), each optionally "vm=K ...". */
+static int parse_item(sweep *s, const char *item, bool workload, const char *base_dir, vs_err *err)
+{
+    char **pieces = split_list(item, "+");
+    GArray *parts = g_array_new(FALSE, TRUE, sizeof(sweep_part));
+    g_array_set_clear_func(parts, part_clear);
+    GString *label = g_string_new("");
+    int vm = -1, rc = VS_OK;
+    for (char **p = pieces; *p && rc == VS_OK; p++) {
+        const char *text;
+        bool had_vm = g_str_has_prefix(*p, "vm=");
+        rc = part_vm(s, *p, &text, &vm, err);
+        if (rc != VS_OK)
+            break;
+        sweep_part part = {.vm = vm};
+        if (label->len)
+            g_string_append(label, " + ");
+        if (had_vm)
+            g_string_append_printf(label, "vm=%d ", vm);
+        if (workload) {
+            part.argv = split_list(text, " \t");
+            char *spec = g_strjoinv(" ", part.argv);
+            g_string_append(label, spec);
+            rc = check_workload_size(s, spec, part.argv, err);
+            g_free(spec);
+        } else {
+            part.path = resolve(base_dir, text);
+            g_string_append(label, text);
+        }
+        g_array_append_val(parts, part);
+    }
+    g_strfreev(pieces);
+    if (rc == VS_OK && parts->len == 0)
+        rc = vs_fail(err, VS_E_CONFIG, "%s: [sweep] '%s': expected a trace on each side of '+'", s->origin, item);
+    if (rc != VS_OK) {
+        g_string_free(label, TRUE);
+        g_array_free(parts, TRUE);
+        return rc;
+    }
+    return add_trace(s, g_string_free(label, FALSE), parts, err);
+}
+
 static int parse_traces(sweep *s, GKeyFile *kf, const char *base_dir, vs_err *err)
 {
     char *files = g_key_file_get_string(kf, "sweep", "traces", NULL);
@@ -169,20 +241,11 @@ static int parse_traces(sweep *s, GKeyFile *kf, const char *base_dir, vs_err *er
     int rc = VS_OK;
     char **items = split_list(files ? files : "", ",;");
     for (char **p = items; *p && rc == VS_OK; p++)
-        rc = add_trace(s, g_strdup(*p), resolve(base_dir, *p), NULL, err);
+        rc = parse_item(s, *p, false, base_dir, err);
     g_strfreev(items);
     items = split_list(specs ? specs : "", ",;");
-    for (char **p = items; *p && rc == VS_OK; p++) {
-        char **argv = split_list(*p, " \t");
-        char *label = g_strjoinv(" ", argv);
-        rc = check_workload_size(s, label, argv, err);
-        if (rc == VS_OK)
-            rc = add_trace(s, label, NULL, argv, err);
-        else {
-            g_free(label);
-            g_strfreev(argv);
-        }
-    }
+    for (char **p = items; *p && rc == VS_OK; p++)
+        rc = parse_item(s, *p, true, base_dir, err);
     g_strfreev(items);
     if (rc == VS_OK && s->traces->len == 0)
         rc = vs_fail(err, VS_E_CONFIG, "%s: [sweep] needs traces = FILE, ... and/or workloads = SPEC; ...",
@@ -487,11 +550,29 @@ const char *sweep_trace_label(const sweep *s, size_t t)
     return ((sweep_trace *)s->traces->pdata[t])->label;
 }
 
-bool sweep_trace_is_workload(const sweep *s, size_t t)
+static const sweep_part *part_of(const sweep *s, size_t t, size_t i)
 {
     assert(t < s->traces->len);
-    return ((sweep_trace *)s->traces->pdata[t])->path == NULL;
+    const GArray *parts = ((sweep_trace *)s->traces->pdata[t])->parts;
+    assert(i < parts->len);
+    return &g_array_index(parts, sweep_part, i);
 }
+
+size_t sweep_trace_n_parts(const sweep *s, size_t t)
+{
+    assert(t < s->traces->len);
+    return ((sweep_trace *)s->traces->pdata[t])->parts->len;
+}
+
+bool sweep_trace_is_workload(const sweep *s, size_t t)
+{
+    for (size_t i = 0; i < sweep_trace_n_parts(s, t); i++)
+        if (!part_of(s, t, i)->path)
+            return true;
+    return false;
+}
+
+int sweep_trace_part_vm(const sweep *s, size_t t, size_t i) { return part_of(s, t, i)->vm; }
 
 const char *sweep_base_config(const sweep *s) { return s->base; }
 const char *sweep_fingerprint(const sweep *s) { return s->fingerprint; }
@@ -543,10 +624,10 @@ long sweep_find_point(const sweep *s, const char *trace, const char *const *valu
 }
 
 /* A file name from a generator spec: "worst refs=200000" -> worst_refs-200000. */
-static char *spec_file_name(const sweep_trace *t, uint64_t seed)
+static char *spec_file_name(const sweep_part *p, uint64_t seed)
 {
     GString *g = g_string_new("");
-    for (char **a = t->argv; *a; a++) {
+    for (char **a = p->argv; *a; a++) {
         if (g->len)
             g_string_append_c(g, '_');
         for (const char *c = *a; *c; c++)
@@ -556,23 +637,24 @@ static char *spec_file_name(const sweep_trace *t, uint64_t seed)
     return g_string_free(g, FALSE);
 }
 
-char *sweep_trace_path(const sweep *s, size_t t, const char *trace_dir)
+char *sweep_trace_path(const sweep *s, size_t t, size_t i, const char *trace_dir)
 {
-    const sweep_trace *tr = s->traces->pdata[t];
-    if (tr->path)
-        return g_strdup(tr->path);
-    char *name = spec_file_name(tr, s->seed);
+    const sweep_part *p = part_of(s, t, i);
+    if (p->path)
+        return g_strdup(p->path);
+    char *name = spec_file_name(p, s->seed);
     char *path = g_build_filename(trace_dir, name, NULL);
     g_free(name);
     return path;
 }
 
-int sweep_prepare_trace(const sweep *s, size_t t, const char *trace_dir, vs_err *err)
+/* Generates the workload of part i unless its file is already there. */
+static int prepare_part(const sweep *s, size_t t, size_t i, const char *trace_dir, vs_err *err)
 {
-    const sweep_trace *tr = s->traces->pdata[t];
-    if (tr->path)
+    const sweep_part *p = part_of(s, t, i);
+    if (p->path)
         return VS_OK;
-    char *path = sweep_trace_path(s, t, trace_dir);
+    char *path = sweep_trace_path(s, t, i, trace_dir);
     int rc = VS_OK;
     if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
         /* One level only: the trace directory's parent must exist. */
@@ -581,7 +663,7 @@ int sweep_prepare_trace(const sweep *s, size_t t, const char *trace_dir, vs_err 
         } else {
             /* Unique per process and thread: two generators of one trace never share a temporary. */
             char *tmp = of_temp_path(path);
-            rc = wl_generate(tr->argv[0], (int)g_strv_length(tr->argv) - 1, tr->argv + 1, s->seed, tmp, err);
+            rc = wl_generate(p->argv[0], (int)g_strv_length(p->argv) - 1, p->argv + 1, s->seed, tmp, err);
             if (rc == VS_OK)
                 rc = of_rename(tmp, path, err);
             else
@@ -592,9 +674,17 @@ int sweep_prepare_trace(const sweep *s, size_t t, const char *trace_dir, vs_err 
         if (rc != VS_OK) {
             char msg[VS_ERR_MSG_MAX];
             g_strlcpy(msg, err->msg, sizeof msg);
-            vs_fail(err, rc, "%s: workload '%s': %s", s->origin, tr->label, msg);
+            vs_fail(err, rc, "%s: workload '%s': %s", s->origin, sweep_trace_label(s, t), msg);
         }
     }
     g_free(path);
+    return rc;
+}
+
+int sweep_prepare_trace(const sweep *s, size_t t, const char *trace_dir, vs_err *err)
+{
+    int rc = VS_OK;
+    for (size_t i = 0; i < sweep_trace_n_parts(s, t) && rc == VS_OK; i++)
+        rc = prepare_part(s, t, i, trace_dir, err);
     return rc;
 }
