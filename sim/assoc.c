@@ -527,7 +527,10 @@ bool assoc_access(assoc *a, uint64_t key, uint64_t index)
 
 void assoc_prefetch(const assoc *a, uint64_t index)
 {
-    size_t slot = (size_t)set_of(a, index) * a->ways;
+    uint32_t set = set_of(a, index);
+    size_t slot = (size_t)set * a->ways;
+    if (a->lru)
+        __builtin_prefetch(a->lru->age + (size_t)set * a->lru->stride);
     if (a->tag32)
         __builtin_prefetch(a->tag32 + slot);
     else if (a->tag64)

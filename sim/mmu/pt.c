@@ -255,6 +255,16 @@ uint64_t pt_read_entry(const pt_mem *m, uint64_t entry_pa)
     return 0;
 }
 
+void pt_prefetch_entry(const pt_mem *m, uint64_t entry_pa)
+{
+    const dir_chunk *ch = chunk_of(m, entry_pa >> VS_PAGE_SHIFT_4K);
+    if (!ch)
+        return;
+    const uint64_t *d = ch->dense[(entry_pa >> VS_PAGE_SHIFT_4K) & (DIR_CHUNK_FRAMES - 1)];
+    if (d)
+        __builtin_prefetch(d + ((entry_pa >> 3) & (PT_ENTRIES - 1)));
+}
+
 void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
 {
     dir_chunk *ch = chunk_of_entry(m, entry_pa);
