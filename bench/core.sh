@@ -13,6 +13,8 @@
 #   CORE_RUNS   runs per case (default 5)
 #   CORE_MODES  modes (default "native nested shadow")
 #   CORE_TMP    where traces and run outputs go (default /tmp/vmemsim-core)
+#   CORE_BASELINE  another vmemsim binary (e.g. a build of main) measured in the
+#               same pass, case by case, for a before/after under the same load
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${1:-build}
@@ -47,11 +49,11 @@ fi
 median() { sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # One case: prints "refs wall_med cpu_med rss_med_mib".
-measure() { # cpus mode trace
-  local cpus=$1 mode=$2 trace=$3 i refs=0
+measure() { # binary cpus mode trace
+  local bin=$1 cpus=$2 mode=$3 trace=$4 i refs=0
   : >"$T/times"
   for ((i = 0; i < RUNS; i++)); do
-    /usr/bin/time -f '%e %U %S %M' -o "$T/time1" taskset -c "$cpus" "$V" run -q -c configs/skylake.ini \
+    /usr/bin/time -f '%e %U %S %M' -o "$T/time1" taskset -c "$cpus" "$bin" run -q -c configs/skylake.ini \
       -o machine.mode="$mode" --json="$T/run.json" "$trace"
     cat "$T/time1" >>"$T/times"
     refs=$(grep -m1 -o '"refs": [0-9]*' "$T/run.json" | grep -o '[0-9]*$')
@@ -69,11 +71,15 @@ for tr in "${traces[@]}"; do
   label=${tr%%:*} file=${tr#*:}
   for mode in $MODES; do
     for cpus in 0 0,1; do
-      read -r refs wall cpu rss < <(measure "$cpus" "$mode" "$file")
-      row=$(awk -v l="$label" -v m="$mode" -v c="$cpus" -v r="$refs" -v w="$wall" -v u="$cpu" -v s="$rss" 'BEGIN {
-        printf "| %s | %s | %s | %.1f | %.1f | %.1f | %.2f | %.1f |", l, m, c == "0" ? "1" : "2", r / 1e6, r / w / 1e6, r / u / 1e6, u, s }')
-      echo "$row"
-      rows+="$row"$'\n'
+      for bin in "$V" ${CORE_BASELINE:+"$CORE_BASELINE"}; do
+        read -r refs wall cpu rss < <(measure "$bin" "$cpus" "$mode" "$file")
+        name=this
+        [ "$bin" = "$V" ] || name=baseline
+        row=$(awk -v b="$name" -v l="$label" -v m="$mode" -v c="$cpus" -v r="$refs" -v w="$wall" -v u="$cpu" -v s="$rss" 'BEGIN {
+          printf "| %s | %s | %s | %s | %.1f | %.1f | %.1f | %.2f | %.1f |", l, m, c == "0" ? "1" : "2", b, r / 1e6, r / w / 1e6, r / u / 1e6, u, s }')
+        echo "$row"
+        rows+="$row"$'\n'
+      done
     done
   done
 done
@@ -82,15 +88,15 @@ secs=$(($(date +%s) - start))
 
 block=$(
   cat <<TXT
-Command: \`CORE_REFS=$N${CORE_REAL:+ CORE_REAL=$(basename "$CORE_REAL")} bench/core.sh $B\` at $(git rev-parse --short HEAD) on $(date -u +%Y-%m-%d), $secs s.
+Command: \`CORE_REFS=$N CORE_RUNS=$RUNS${CORE_REAL:+ CORE_REAL=$(basename "$CORE_REAL")}${CORE_BASELINE:+ CORE_BASELINE=$CORE_BASELINE} bench/core.sh $B\` at $(git rev-parse --short HEAD) on $(date -u +%Y-%m-%d), $secs s.
 Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); load average $load_before before, $load_after after.
 Each row is the median of $RUNS runs of \`taskset -c CPUS vmemsim run -q -c configs/skylake.ini -o machine.mode=MODE TRACE\`
-(one core: \`-c 0\`, the reader thread shares it; two: \`-c 0,1\`). M refs/s by wall time is what a user waits for;
+(one core: \`-c 0\`, the reader thread shares it; two: \`-c 0,1\`); *binary* is this build, or CORE_BASELINE run case by case in the same pass. M refs/s by wall time is what a user waits for;
 by CPU time (user + system, both threads) it does not depend on what else the machine runs. Whole runs from the
 first reference (first touch included); synthetic traces from \`bench_synth_trace OUT N friendly|hostile 1\`.
 
-| trace | mode | cores | M refs | M refs/s (wall) | M refs/s (CPU) | CPU s | peak RSS MiB |
-|---|---|---|---|---|---|---|---|
+| trace | mode | cores | binary | M refs | M refs/s (wall) | M refs/s (CPU) | CPU s | peak RSS MiB |
+|---|---|---|---|---|---|---|---|---|
 ${rows%$'\n'}
 TXT
 )

@@ -139,7 +139,7 @@ static inline uint32_t match32(const uint32_t *k, uint32_t key, uint32_t n)
 
 /* Ways of the set whose tag is t.  Common associativities get a fully
  * unrolled compare, the rest a loop. */
-static inline uint32_t n_match_tag(const assoc *a, uint32_t set, uint64_t t)
+static inline __attribute__((always_inline)) uint32_t n_match_tag(const assoc *a, uint32_t set, uint64_t t)
 {
     size_t base = (size_t)set * a->ways;
     if (a->tag32) {
