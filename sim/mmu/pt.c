@@ -11,11 +11,13 @@
  *
  * A table page keeps its first PT_SPARSE_MAX non-zero entries inline and
  * becomes a dense 512-entry array only when it needs more.  Dense arrays are
- * cut from arenas that double from PT_ARENA_FIRST pages up to one 2 MiB
- * block, aligned to its size and offered to the host as a huge page: a walk
- * reads one entry from each of several tables spread over many megabytes,
- * and with 4 KiB host pages each read would also miss the host's TLB.
- * Detached dense arrays go on a free list for the next one.  A trace that
+ * cut from page-aligned arenas that double from PT_ARENA_FIRST pages up to
+ * PT_ARENA_MAX, so the tables a walk reads sit together in a few blocks
+ * rather than spread over the heap between other allocations, at no cost in
+ * memory: the unused tail of the newest arena is never touched, so it is not
+ * resident.  (Blocks of 2 MiB would be backed by huge pages whole under
+ * transparent huge pages, which made small runs 3 MiB larger.)  Detached
+ * dense arrays go on a free list for the next one.  A trace that
  * touches pages spread over the whole address space creates about one table
  * page per page it touches, nearly all holding a single entry: inline they
  * cost ~100 bytes, not 4 KiB, so a million such pages fit in ~200 MiB.  Dense
@@ -36,7 +38,6 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define DIR_CHUNK_SHIFT 10 /* 1024 frames (4 MiB of physical memory) per chunk: 8 KiB of pointers */
 #define DIR_CHUNK_FRAMES (1ull << DIR_CHUNK_SHIFT)
@@ -44,7 +45,7 @@
 #define TABLE_FLAGS (PTE_P | PTE_RW | PTE_US) /* non-leaf entries grant all; leaves restrict */
 
 #define PT_ARENA_FIRST 16 /* dense arrays in the first arena: a small run stays small */
-#define PT_ARENA_MAX 512  /* ... and in the largest: 2 MiB, one x86-64 huge page */
+#define PT_ARENA_MAX 256  /* ... and in the largest: 1 MiB, below a huge page (see above) */
 #define PT_SPARSE_MAX 6 /* inline entries before a page goes dense: covers a page's first few neighbours */
 
 typedef struct pt_sparse {
@@ -89,16 +90,12 @@ static uint64_t *dense_alloc(pt_mem *m)
         m->free_pages = m->free_pages->next;
     } else {
         if (m->bump == m->bump_end) {
-            size_t pages = PT_ARENA_FIRST << (m->n_arenas < 5 ? m->n_arenas : 5);
-            static_assert(PT_ARENA_FIRST << 5 == PT_ARENA_MAX, "arenas double up to the largest");
+            size_t pages = PT_ARENA_FIRST << (m->n_arenas < 4 ? m->n_arenas : 4);
+            static_assert(PT_ARENA_FIRST << 4 == PT_ARENA_MAX, "arenas double up to the largest");
             size_t bytes = pages * PT_ENTRIES * sizeof(uint64_t);
-            void *a = aligned_alloc(bytes, bytes);
+            void *a = aligned_alloc(PT_ENTRIES * sizeof(uint64_t), bytes);
             if (!a)
                 vs_oom(bytes);
-#ifdef MADV_HUGEPAGE
-            if (pages == PT_ARENA_MAX)
-                madvise(a, bytes, MADV_HUGEPAGE); /* a hint: without it the arena is still correct */
-#endif
             m->arenas = vs_realloc(m->arenas, (m->n_arenas + 1) * sizeof *m->arenas);
             m->arenas[m->n_arenas++] = a;
             m->bump = a;
