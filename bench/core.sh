@@ -92,7 +92,7 @@ Command: \`CORE_REFS=$N CORE_RUNS=$RUNS${CORE_REAL:+ CORE_REAL=$(basename "$CORE
 Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); load average $load_before before, $load_after after.
 Each row is the median of $RUNS runs of \`taskset -c CPUS vmemsim run -q -c configs/skylake.ini -o machine.mode=MODE TRACE\`
 (one core: \`-c 0\`, the reader thread shares it; two: \`-c 0,1\`); *binary* is this build, or CORE_BASELINE run case by case in the same pass. M refs/s by wall time is what a user waits for;
-by CPU time (user + system, both threads) it does not depend on what else the machine runs. Whole runs from the
+by CPU time (user + system, both threads) it depends much less on what else the machine runs (cache and SMT contention still inflate it). Whole runs from the
 first reference (first touch included); synthetic traces from \`bench_synth_trace OUT N friendly|hostile 1\`.
 
 | trace | mode | cores | binary | M refs | M refs/s (wall) | M refs/s (CPU) | CPU s | peak RSS MiB |
