@@ -4,11 +4,18 @@
  *
  * Two representations, chosen at creation by associativity:
  *
- *  - narrow sets (ways <= ASSOC_SCAN_WAYS): parallel arrays of keys and
- *    values, slot = set * ways + way, and a per-set bit mask of valid ways.
- *    A lookup compares every way of the set without branching and takes the
- *    matching bit, so its cost does not depend on where the key sits.  Keys
- *    and values are split so a scan touches only keys.
+ *  - narrow sets (ways <= ASSOC_SCAN_WAYS): one tag array, a set's tags side
+ *    by side (slot = set * ways + way), the array aligned to a host cache
+ *    line.  A free way holds the all-ones tag, so a lookup reads the set's
+ *    tags and nothing else: every way is compared, without branching (four
+ *    at a time with SSE2), and the matching bit taken.  Tags are 4 bytes while
+ *    every key inserted fits below ASSOC_EMPTY32 -- the line addresses of the
+ *    data caches do for any physical memory below 256 GiB -- so a 16-way set
+ *    is one 64-byte line; the first larger key widens the array to 8-byte
+ *    tags for good.  Values live in an array of their own, allocated at the
+ *    first non-zero value: the data caches store none and never touch it.
+ *    Under true LRU (the default) the store updates the policy's recency
+ *    ranks inline (tlb/repl_lru.h) instead of calling through the policy.
  *
  *  - wide sets (a 1536-entry fully associative STLB, ...): one open-addressing
  *    hash table (linear probing, backward-shift deletion, so no tombstones)
@@ -17,24 +24,33 @@
  *    slot - set*ways); free ones form a per-set free list.
  *
  * Which way of a full set to evict is the replacement policy's choice (see
- * assoc.h); the store reports every hit and fill to it by (set, way).
+ * assoc.h); the store reports every hit and fill to it by (set, way).  A free
+ * way is always the lowest free one.
  *
  * Identity: an entry is (set, key).  Invariants: a set holds a key at most
- * once and never more than `ways` entries; occupancy is the number of valid
- * ways (narrow) or live slots (wide); in the wide form every nonzero hash
- * slot names a live slot and every live slot is named by exactly one hash
- * slot.
+ * once and never more than `ways` entries; occupancy is the number of
+ * non-free ways (narrow) or live slots (wide); narrow tags are 4 bytes only
+ * while every stored key is below ASSOC_EMPTY32; values are all zero while
+ * the value array is absent; in the wide form every nonzero hash slot names
+ * a live slot and every live slot is named by exactly one hash slot.
  */
 #include "assoc.h"
+#include "tlb/repl_lru.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define ASSOC_SCAN_WAYS 32 /* beyond this a linear key scan costs more than one hash probe */
 #define ASSOC_NIL UINT32_MAX /* ends a free list; "not found" */
 #define ASSOC_HASH_MUL 0x9e3779b97f4a7c15ull /* Fibonacci hashing: the high product bits mix every key bit */
 #define ASSOC_SET_MUL 0xc2b2ae3d27d4eb4full /* odd constant that separates equal keys of different sets */
+#define ASSOC_EMPTY32 UINT32_MAX /* the tag of a free way while tags are 4 bytes */
+#define ASSOC_EMPTY64 UINT64_MAX /* ... and once they are 8 (no key is all ones, assoc.h) */
+#define ASSOC_LINE 64 /* host cache line: a set's tags start on one */
 
 typedef struct wslot {
     uint64_t key, val;
@@ -50,6 +66,7 @@ struct assoc {
     bool wide;
     const assoc_policy *pol;
     void *pst; /* the policy's state */
+    lru *lru;  /* pst when the policy is true LRU over narrow sets: updated inline */
     uint32_t occupancy;
 
     /* The last hit, while nothing has been inserted or removed since.  It is
@@ -59,10 +76,10 @@ struct assoc {
     uint32_t memo_set;
     uint64_t memo_key, memo_val;
 
-    /* narrow form: slot = set * ways + way */
-    uint64_t *keys, *vals;
-    uint32_t *valid;   /* per set, bit per way (ways <= ASSOC_SCAN_WAYS fits) */
-    uint32_t full_mask; /* valid mask of a full set */
+    /* narrow form: slot = set * ways + way; exactly one tag array is set */
+    uint32_t *tag32;
+    uint64_t *tag64;
+    uint64_t *vals; /* NULL: every value is 0 */
 
     /* wide form */
     wslot *slots;
@@ -79,10 +96,19 @@ static inline uint32_t set_of(const assoc *a, uint64_t index)
 
 /* ---- narrow form ------------------------------------------------------ */
 
-/* Bit i set when key is in way i of the n ways at k.  Every way is
- * compared, with no early exit, so where the key sits costs nothing and the
- * loop exit never mispredicts. */
-static inline uint32_t match_ways(const uint64_t *k, uint64_t key, uint32_t n)
+static void *alloc_lines(size_t bytes)
+{
+    size_t n = (bytes + ASSOC_LINE - 1) / ASSOC_LINE * ASSOC_LINE;
+    void *p = aligned_alloc(ASSOC_LINE, n);
+    if (!p)
+        vs_oom(n);
+    return p;
+}
+
+/* Bit i set when tag i of the n at k is key.  Every tag is compared, with
+ * no early exit, so where the key sits costs nothing and the loop exit never
+ * mispredicts. */
+static inline uint32_t match64(const uint64_t *k, uint64_t key, uint32_t n)
 {
     uint32_t m = 0;
 #pragma GCC unroll 16 /* the widest switch case below: each becomes straight-line code */
@@ -91,59 +117,165 @@ static inline uint32_t match_ways(const uint64_t *k, uint64_t key, uint32_t n)
     return m;
 }
 
-/* Valid ways of the set that hold key.  Common associativities get a fully
- * unrolled compare, the rest a loop. */
-static inline uint32_t n_match(const assoc *a, uint32_t set, uint64_t key)
+static inline uint32_t match32(const uint32_t *k, uint32_t key, uint32_t n)
 {
-    const uint64_t *k = a->keys + (size_t)set * a->ways;
-    uint32_t m;
-    switch (a->ways) {
-    case 4: m = match_ways(k, key, 4); break;
-    case 8: m = match_ways(k, key, 8); break;
-    case 12: m = match_ways(k, key, 12); break;
-    case 16: m = match_ways(k, key, 16); break;
-    default: m = match_ways(k, key, a->ways); break;
+#ifdef __SSE2__
+    if (n % 4 == 0) {
+        __m128i kk = _mm_set1_epi32((int)key);
+        uint32_t m = 0;
+#pragma GCC unroll 8
+        for (uint32_t i = 0; i < n; i += 4) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(k + i));
+            m |= (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, kk))) << i;
+        }
+        return m;
     }
-    return m & a->valid[set];
+#endif
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        m |= (uint32_t)(k[i] == key) << i;
+    return m;
 }
 
-static bool n_lookup(assoc *a, uint64_t key, uint32_t set, uint64_t *val)
+/* Ways of the set whose tag is t.  Common associativities get a fully
+ * unrolled compare, the rest a loop. */
+static inline __attribute__((always_inline)) uint32_t n_match_tag(const assoc *a, uint32_t set, uint64_t t)
+{
+    size_t base = (size_t)set * a->ways;
+    if (a->tag32) {
+        const uint32_t *k = a->tag32 + base;
+        switch (a->ways) {
+        case 4: return match32(k, (uint32_t)t, 4);
+        case 8: return match32(k, (uint32_t)t, 8);
+        case 12: return match32(k, (uint32_t)t, 12);
+        case 16: return match32(k, (uint32_t)t, 16);
+        default: return match32(k, (uint32_t)t, a->ways);
+        }
+    }
+    const uint64_t *k = a->tag64 + base;
+    switch (a->ways) {
+    case 4: return match64(k, t, 4);
+    case 8: return match64(k, t, 8);
+    case 12: return match64(k, t, 12);
+    case 16: return match64(k, t, 16);
+    default: return match64(k, t, a->ways);
+    }
+}
+
+/* Ways of the set that hold key (at most one). */
+static inline uint32_t n_match(const assoc *a, uint32_t set, uint64_t key)
+{
+    if (a->tag32 && key >= ASSOC_EMPTY32) /* no stored key is this large yet */
+        return 0;
+    return n_match_tag(a, set, key);
+}
+
+static inline uint32_t n_free_ways(const assoc *a, uint32_t set)
+{
+    return n_match_tag(a, set, a->tag32 ? ASSOC_EMPTY32 : ASSOC_EMPTY64);
+}
+
+static inline uint64_t n_tag(const assoc *a, size_t slot)
+{
+    return a->tag32 ? a->tag32[slot] : a->tag64[slot];
+}
+
+static inline void n_set_tag(assoc *a, size_t slot, uint64_t key)
+{
+    if (a->tag32)
+        a->tag32[slot] = (uint32_t)key;
+    else
+        a->tag64[slot] = key;
+}
+
+static inline bool n_is_free(const assoc *a, size_t slot)
+{
+    return a->tag32 ? a->tag32[slot] == ASSOC_EMPTY32 : a->tag64[slot] == ASSOC_EMPTY64;
+}
+
+/* The first key that does not fit 4 bytes: every tag becomes 8 bytes. */
+static void n_widen(assoc *a)
+{
+    uint64_t *t = alloc_lines((size_t)a->entries * sizeof *t);
+    for (size_t i = 0; i < a->entries; i++)
+        t[i] = a->tag32[i] == ASSOC_EMPTY32 ? ASSOC_EMPTY64 : a->tag32[i];
+    free(a->tag32);
+    a->tag32 = NULL;
+    a->tag64 = t;
+}
+
+static inline void pol_hit(assoc *a, uint32_t set, uint32_t way)
+{
+    if (VS_LIKELY(a->lru != NULL))
+        lru_age_use(a->lru, set, way);
+    else
+        a->pol->hit(a->pst, set, way);
+}
+
+/* A way for a new key in the set: the lowest free one, else the policy's
+ * victim (its key goes to *victim).  The policy hears of the fill. */
+static inline uint32_t n_fill_way(assoc *a, uint32_t set, uint64_t *victim, bool *evicted)
+{
+    uint32_t free_ways = n_free_ways(a, set), way;
+    if (free_ways) {
+        way = (uint32_t)__builtin_ctz(free_ways);
+        a->occupancy++;
+    } else {
+        way = a->lru ? lru_age_victim(a->lru, set) : a->pol->victim(a->pst, set);
+        assert(way < a->ways);
+        if (victim)
+            *victim = n_tag(a, (size_t)set * a->ways + way);
+        *evicted = true;
+    }
+    if (a->lru)
+        lru_age_use(a->lru, set, way);
+    else
+        a->pol->fill(a->pst, set, way);
+    return way;
+}
+
+static inline bool n_lookup(assoc *a, uint64_t key, uint32_t set, uint64_t *val)
 {
     uint32_t m = n_match(a, set, key);
     if (!m)
         return false;
     unsigned way = (unsigned)__builtin_ctz(m);
-    a->pol->hit(a->pst, set, way);
-    *val = a->vals[(size_t)set * a->ways + way];
+    pol_hit(a, set, way);
+    *val = a->vals ? a->vals[(size_t)set * a->ways + way] : 0;
     return true;
+}
+
+/* Writes an entry into a way. */
+static inline void n_put(assoc *a, uint32_t set, uint32_t way, uint64_t key, uint64_t val)
+{
+    size_t slot = (size_t)set * a->ways + way;
+    n_set_tag(a, slot, key);
+    if (val && !a->vals)
+        a->vals = vs_calloc(a->entries, sizeof *a->vals);
+    if (a->vals)
+        a->vals[slot] = val;
+}
+
+/* Inserts a key that n_match did not find. */
+static inline bool n_insert_new(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_t *victim)
+{
+    if (a->tag32 && key >= ASSOC_EMPTY32)
+        n_widen(a);
+    bool evicted = false;
+    uint32_t way = n_fill_way(a, set, victim, &evicted);
+    n_put(a, set, way, key, val);
+    return evicted;
 }
 
 static bool n_insert(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_t *victim)
 {
-    uint32_t m = n_match(a, set, key), valid = a->valid[set];
-    bool evicted = false;
-    unsigned way;
-    if (m) {
-        way = (unsigned)__builtin_ctz(m);
-        a->pol->hit(a->pst, set, way);
-    } else {
-        if (valid != a->full_mask) {
-            way = (unsigned)__builtin_ctz(~valid);
-            a->valid[set] = valid | 1u << way;
-            a->occupancy++;
-        } else {
-            way = a->pol->victim(a->pst, set);
-            assert(way < a->ways);
-            if (victim)
-                *victim = a->keys[(size_t)set * a->ways + way];
-            evicted = true;
-        }
-        a->pol->fill(a->pst, set, way);
-    }
-    size_t slot = (size_t)set * a->ways + way;
-    a->keys[slot] = key;
-    a->vals[slot] = val;
-    return evicted;
+    uint32_t m = n_match(a, set, key);
+    if (!m)
+        return n_insert_new(a, key, set, val, victim);
+    uint32_t way = (uint32_t)__builtin_ctz(m);
+    pol_hit(a, set, way);
+    n_put(a, set, way, key, val);
+    return false;
 }
 
 static bool n_remove(assoc *a, uint64_t key, uint32_t set)
@@ -151,7 +283,7 @@ static bool n_remove(assoc *a, uint64_t key, uint32_t set)
     uint32_t m = n_match(a, set, key);
     if (!m)
         return false;
-    a->valid[set] &= ~m;
+    n_set_tag(a, (size_t)set * a->ways + (unsigned)__builtin_ctz(m), ASSOC_EMPTY64);
     a->occupancy--;
     return true;
 }
@@ -159,18 +291,24 @@ static bool n_remove(assoc *a, uint64_t key, uint32_t set)
 static size_t n_remove_if(assoc *a, bool (*pred)(uint64_t, uint64_t, void *), void *ctx)
 {
     size_t removed = 0;
-    for (uint32_t s = 0; s < a->sets; s++) {
-        for (uint32_t m = a->valid[s]; m; m &= m - 1) {
-            unsigned way = (unsigned)__builtin_ctz(m);
-            size_t slot = (size_t)s * a->ways + way;
-            if (pred(a->keys[slot], a->vals[slot], ctx)) {
-                a->valid[s] &= ~(1u << way);
-                removed++;
-            }
+    for (size_t slot = 0; slot < a->entries; slot++) {
+        if (!n_is_free(a, slot) && pred(n_tag(a, slot), a->vals ? a->vals[slot] : 0, ctx)) {
+            n_set_tag(a, slot, ASSOC_EMPTY64);
+            removed++;
         }
     }
     a->occupancy -= (uint32_t)removed;
     return removed;
+}
+
+static void n_clear(assoc *a)
+{
+    /* all-ones bytes are the free tag at either width */
+    if (a->tag32)
+        memset(a->tag32, 0xff, (size_t)a->entries * sizeof *a->tag32);
+    else
+        memset(a->tag64, 0xff, (size_t)a->entries * sizeof *a->tag64);
+    a->occupancy = 0;
 }
 
 /* ---- wide form -------------------------------------------------------- */
@@ -316,11 +454,10 @@ assoc *assoc_new(uint32_t entries, uint32_t ways, assoc_repl repl, uint64_t seed
     a->pst = a->pol->create(a->sets, ways, seed);
     a->wide = ways > ASSOC_SCAN_WAYS;
     if (!a->wide) {
-        /* zeroed: n_match reads the keys of invalid ways before masking them off */
-        a->keys = vs_calloc(entries, sizeof *a->keys);
-        a->vals = vs_calloc(entries, sizeof *a->vals);
-        a->valid = vs_calloc(a->sets, sizeof *a->valid);
-        a->full_mask = (uint32_t)((1ull << ways) - 1);
+        static_assert(ASSOC_SCAN_WAYS <= LRU_AGE_WAYS, "narrow sets keep LRU ranks");
+        a->lru = a->pol == &repl_lru ? a->pst : NULL;
+        a->tag32 = alloc_lines((size_t)entries * sizeof *a->tag32);
+        n_clear(a);
         return a;
     }
     unsigned bits = 1;
@@ -341,9 +478,9 @@ void assoc_free(assoc *a)
     if (!a)
         return;
     a->pol->destroy(a->pst);
-    free(a->keys);
+    free(a->tag32);
+    free(a->tag64);
     free(a->vals);
-    free(a->valid);
     free(a->slots);
     free(a->free_head);
     free(a->wcount);
@@ -368,13 +505,45 @@ bool assoc_lookup(assoc *a, uint64_t key, uint64_t index, uint64_t *val)
     return hit;
 }
 
+bool assoc_access(assoc *a, uint64_t key, uint64_t index)
+{
+    uint32_t set = set_of(a, index);
+    a->memo_ok = false;
+    if (VS_UNLIKELY(a->wide)) {
+        uint64_t val;
+        if (w_lookup(a, key, set, &val))
+            return true;
+        w_insert(a, key, set, 0, NULL);
+        return false;
+    }
+    uint32_t m = n_match(a, set, key);
+    if (m) {
+        pol_hit(a, set, (uint32_t)__builtin_ctz(m));
+        return true;
+    }
+    n_insert_new(a, key, set, 0, NULL);
+    return false;
+}
+
+void assoc_prefetch(const assoc *a, uint64_t index)
+{
+    uint32_t set = set_of(a, index);
+    size_t slot = (size_t)set * a->ways;
+    if (a->lru)
+        __builtin_prefetch(a->lru->age + (size_t)set * a->lru->stride);
+    if (a->tag32)
+        __builtin_prefetch(a->tag32 + slot);
+    else if (a->tag64)
+        __builtin_prefetch(a->tag64 + slot);
+}
+
 bool assoc_probe(const assoc *a, uint64_t key, uint64_t index, uint64_t *val)
 {
     uint32_t set = set_of(a, index);
     if (!a->wide) {
         uint32_t m = n_match(a, set, key);
         if (m && val)
-            *val = a->vals[(size_t)set * a->ways + (unsigned)__builtin_ctz(m)];
+            *val = a->vals ? a->vals[(size_t)set * a->ways + (unsigned)__builtin_ctz(m)] : 0;
         return m != 0;
     }
     uint32_t pos = w_find(a, key, set);
@@ -385,6 +554,7 @@ bool assoc_probe(const assoc *a, uint64_t key, uint64_t index, uint64_t *val)
 
 bool assoc_insert(assoc *a, uint64_t key, uint64_t index, uint64_t val, uint64_t *victim)
 {
+    assert(key != ASSOC_EMPTY64);
     uint32_t set = set_of(a, index);
     a->memo_ok = false;
     return a->wide ? w_insert(a, key, set, val, victim) : n_insert(a, key, set, val, victim);
@@ -406,12 +576,10 @@ bool assoc_remove(assoc *a, uint64_t key, uint64_t index)
 void assoc_clear(assoc *a)
 {
     a->memo_ok = false;
-    if (a->wide) {
+    if (a->wide)
         w_clear(a);
-        return;
-    }
-    memset(a->valid, 0, a->sets * sizeof *a->valid);
-    a->occupancy = 0;
+    else
+        n_clear(a);
 }
 
 size_t assoc_remove_if(assoc *a, bool (*pred)(uint64_t key, uint64_t val, void *ctx), void *ctx)

@@ -14,6 +14,8 @@
  * fill and asks it which way of a full set to evict.  Policies draw any
  * randomness from a PRNG seeded at creation, so runs are deterministic.
  *
+ * Keys are any 64-bit value but all ones (which marks a free way).
+ *
  * Invariants: a key is present at most once; a set never holds more than
  * `ways` valid entries; lookups of a key always probe the set its index names.
  */
@@ -53,6 +55,13 @@ void assoc_free(assoc *a);
 bool assoc_lookup(assoc *a, uint64_t key, uint64_t index, uint64_t *val);
 /* Like lookup but changes nothing (for tests and software walks). */
 bool assoc_probe(const assoc *a, uint64_t key, uint64_t index, uint64_t *val);
+/* Lookup and fill fused, for stores without values (data caches): on a hit
+ * the entry becomes most recent; on a miss key is inserted with value 0, as
+ * assoc_insert would.  Returns whether it hit. */
+bool assoc_access(assoc *a, uint64_t key, uint64_t index);
+/* Asks the host to bring the set of index towards its caches (a hint: no
+ * effect on the store), so a lookup issued soon after does not wait for it. */
+void assoc_prefetch(const assoc *a, uint64_t index);
 /* Inserts or updates key as most recent.  Returns true when a valid entry was
  * evicted to make room, storing its key in *victim (if non-NULL). */
 bool assoc_insert(assoc *a, uint64_t key, uint64_t index, uint64_t val, uint64_t *victim);

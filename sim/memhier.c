@@ -35,7 +35,7 @@ typedef struct mh_cache {
     unsigned line_shift;
     uint32_t latency;
     uint64_t hits[MH_SRC_COUNT], misses[MH_SRC_COUNT];
-    uint64_t touches; /* lookups + fills: any change of recency order bumps it */
+    uint64_t touches; /* accesses: any change of recency order bumps it */
 } mh_cache;
 
 /* The last line a source touched in its first cache.  While that cache has
@@ -198,27 +198,27 @@ uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
     }
     uint32_t latency = m->dram_latency;
     int hit = -1;
-    uint64_t unused;
+    /* Each level is probed and, on a miss, filled at once: the levels are
+     * separate stores, so this is the same as probing every level first. */
     for (k = 0; k < len; k++) {
         mh_cache *c = &m->caches[path[k]];
         uint64_t line = pa >> c->line_shift;
         c->touches++;
-        if (assoc_lookup(c->a, line, line, &unused)) {
+        if (assoc_access(c->a, line, line)) {
             c->hits[src]++;
             latency = c->latency;
             hit = path[k];
             break;
         }
         c->misses[src]++;
+        if (k == 0) /* the levels below are probed next: fetch their sets in parallel, not one by one */
+            for (unsigned b = 1; b < len; b++) {
+                const mh_cache *below = &m->caches[path[b]];
+                assoc_prefetch(below->a, pa >> below->line_shift);
+            }
     }
     if (hit < 0)
         m->dram[src]++;
-    for (unsigned f = 0; f < k; f++) {
-        mh_cache *c = &m->caches[path[f]];
-        uint64_t line = pa >> c->line_shift;
-        c->touches++;
-        assoc_insert(c->a, line, line, 0, NULL);
-    }
     if (len) {
         const mh_cache *first = &m->caches[path[0]];
         *memo = (mh_memo){.line = pa >> first->line_shift, .touches = first->touches, .valid = true};

@@ -10,7 +10,14 @@
  * the highest table frame.
  *
  * A table page keeps its first PT_SPARSE_MAX non-zero entries inline and
- * becomes a dense 512-entry array only when it needs more.  A trace that
+ * becomes a dense 512-entry array only when it needs more.  Dense arrays are
+ * cut from page-aligned arenas that double from PT_ARENA_FIRST pages up to
+ * PT_ARENA_MAX, so the tables a walk reads sit together in a few blocks
+ * rather than spread over the heap between other allocations, at no cost in
+ * memory: the unused tail of the newest arena is never touched, so it is not
+ * resident.  (Blocks of 2 MiB would be backed by huge pages whole under
+ * transparent huge pages, which made small runs 3 MiB larger.)  Detached
+ * dense arrays go on a free list for the next one.  A trace that
  * touches pages spread over the whole address space creates about one table
  * page per page it touches, nearly all holding a single entry: inline they
  * cost ~100 bytes, not 4 KiB, so a million such pages fit in ~200 MiB.  Dense
@@ -37,6 +44,8 @@
 #define PT_PFN_LIMIT (1ull << 40) /* frame field is bits 12..51 */
 #define TABLE_FLAGS (PTE_P | PTE_RW | PTE_US) /* non-leaf entries grant all; leaves restrict */
 
+#define PT_ARENA_FIRST 16 /* dense arrays in the first arena: a small run stays small */
+#define PT_ARENA_MAX 256  /* ... and in the largest: 1 MiB, below a huge page (see above) */
 #define PT_SPARSE_MAX 6 /* inline entries before a page goes dense: covers a page's first few neighbours */
 
 typedef struct pt_sparse {
@@ -54,14 +63,59 @@ typedef struct dir_chunk {
     uint32_t used;
 } dir_chunk;
 
+/* A detached dense array, on the free list (its first bytes). */
+typedef struct pt_free_page {
+    struct pt_free_page *next;
+} pt_free_page;
+
 struct pt_mem {
     dir_chunk **top;
+    void **arenas;          /* every arena, for pt_mem_free */
+    size_t n_arenas;
+    uint64_t *bump, *bump_end; /* the unused dense arrays of the newest arena */
+    pt_free_page *free_pages;
     uint64_t ntop;   /* entries in top */
     uint64_t pages;  /* attached table pages */
     uint64_t chunks; /* allocated chunks */
 };
 
 pt_mem *pt_mem_new(void) { return vs_calloc(1, sizeof(pt_mem)); }
+
+/* A zeroed dense array of PT_ENTRIES entries. */
+static uint64_t *dense_alloc(pt_mem *m)
+{
+    uint64_t *d;
+    if (m->free_pages) {
+        d = (uint64_t *)(void *)m->free_pages;
+        m->free_pages = m->free_pages->next;
+    } else {
+        if (m->bump == m->bump_end) {
+            size_t pages = PT_ARENA_FIRST << (m->n_arenas < 4 ? m->n_arenas : 4);
+            static_assert(PT_ARENA_FIRST << 4 == PT_ARENA_MAX, "arenas double up to the largest");
+            size_t bytes = pages * PT_ENTRIES * sizeof(uint64_t);
+            void *a = aligned_alloc(PT_ENTRIES * sizeof(uint64_t), bytes);
+            if (!a)
+                vs_oom(bytes);
+            m->arenas = vs_realloc(m->arenas, (m->n_arenas + 1) * sizeof *m->arenas);
+            m->arenas[m->n_arenas++] = a;
+            m->bump = a;
+            m->bump_end = m->bump + pages * PT_ENTRIES;
+        }
+        d = m->bump;
+        m->bump += PT_ENTRIES;
+    }
+    memset(d, 0, PT_ENTRIES * sizeof(uint64_t));
+    return d;
+}
+
+static void dense_free(pt_mem *m, uint64_t *d)
+{
+    if (!d)
+        return;
+    pt_free_page *f = (pt_free_page *)(void *)d;
+    f->next = m->free_pages;
+    m->free_pages = f;
+}
 
 void pt_mem_free(pt_mem *m)
 {
@@ -71,12 +125,13 @@ void pt_mem_free(pt_mem *m)
         dir_chunk *ch = m->top[c];
         if (!ch)
             continue;
-        for (uint64_t i = 0; i < DIR_CHUNK_FRAMES; i++) {
-            free(ch->dense[i]);
+        for (uint64_t i = 0; i < DIR_CHUNK_FRAMES; i++)
             free(ch->sparse[i]);
-        }
         free(ch);
     }
+    for (size_t i = 0; i < m->n_arenas; i++)
+        free(m->arenas[i]);
+    free(m->arenas);
     free(m->top);
     free(m);
 }
@@ -112,7 +167,7 @@ void pt_mem_detach(pt_mem *m, uint64_t pfn)
     dir_chunk *ch = m->top[c];
     uint64_t f = pfn & (DIR_CHUNK_FRAMES - 1);
     assert(ch->dense[f] || ch->sparse[f]);
-    free(ch->dense[f]);
+    dense_free(m, ch->dense[f]);
     free(ch->sparse[f]);
     ch->dense[f] = NULL;
     ch->sparse[f] = NULL;
@@ -197,6 +252,16 @@ uint64_t pt_read_entry(const pt_mem *m, uint64_t entry_pa)
     return 0;
 }
 
+void pt_prefetch_entry(const pt_mem *m, uint64_t entry_pa)
+{
+    const dir_chunk *ch = chunk_of(m, entry_pa >> VS_PAGE_SHIFT_4K);
+    if (!ch)
+        return;
+    const uint64_t *d = ch->dense[(entry_pa >> VS_PAGE_SHIFT_4K) & (DIR_CHUNK_FRAMES - 1)];
+    if (d)
+        __builtin_prefetch(d + ((entry_pa >> 3) & (PT_ENTRIES - 1)));
+}
+
 void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
 {
     dir_chunk *ch = chunk_of_entry(m, entry_pa);
@@ -227,7 +292,7 @@ void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
         p->val[p->n++] = pte;
         return;
     }
-    uint64_t *d = vs_calloc(PT_ENTRIES, sizeof(uint64_t));
+    uint64_t *d = dense_alloc(m);
     for (unsigned k = 0; k < p->n; k++)
         d[p->idx[k]] = p->val[k];
     d[i] = pte;

@@ -64,6 +64,10 @@ size_t pt_mem_overhead_bytes(const pt_mem *m);        /* directory bookkeeping, 
 /* Reads the entry at physical address entry_pa (must lie in an attached page). */
 uint64_t pt_read_entry(const pt_mem *m, uint64_t entry_pa);
 void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte);
+/* Asks the host to bring the entry at entry_pa (in an attached page, or in
+ * no page: then nothing happens) towards its caches, so a pt_read_entry
+ * issued after other work does not wait for it.  Changes nothing. */
+void pt_prefetch_entry(const pt_mem *m, uint64_t entry_pa);
 
 /* How the OS model allocates table pages and hears about entry writes. */
 typedef struct pt_ops {

@@ -39,6 +39,7 @@ int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *er
     for (;;) {
         assert(level >= 1 && level <= req->levels);
         uint64_t entry = table + 8ull * pt_index(req->va, level);
+        pt_prefetch_entry(req->tables, entry); /* its host miss overlaps the host-dimension walk and the caches' */
         uint64_t host = entry;
         if (req->to_host) {
             int rc = req->to_host(req->ctx, entry, from_pwc, &host, tally, err);
@@ -51,10 +52,10 @@ int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *er
         if (cached && pwc_unified_lookup(req->unified, host, level, &pte)) {
             tally->cycles += req->pwc_latency;
         } else {
-            pte = pt_read_entry(req->tables, entry);
             tally->refs++;
-            if (req->mem)
+            if (req->mem) /* first: the entry's own host miss, prefetched above, overlaps the cache model's */
                 tally->cycles += mh_access(req->mem, host, MH_WALK, false, NULL) + (cached ? req->pwc_latency : 0);
+            pte = pt_read_entry(req->tables, entry);
             /* Only entries that point to a table are cached: leaves belong in
              * the TLB, and a cached leaf would go stale when the OS rewrites it. */
             if (cached && (pte & PTE_P) && level > 1 && !(pte & PTE_PS))
