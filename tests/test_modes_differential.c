@@ -6,7 +6,8 @@
  * (sim_reference_translate: the guest OS's page tables looked up in software,
  * then the hypervisor's segment base or host tables) must agree on every one.
  * Each mode runs under several machine shapes: default caches, the unified
- * page-walk cache, large pages in both dimensions, untagged TLBs, and no caches.
+ * page-walk cache, large pages in both dimensions, untagged TLBs, no caches,
+ * and a VMM that flushes the TLBs at every exit (configs/vmm/palacios.ini).
  *
  * A check that never fails proves nothing, so the test first seeds a fault
  * (as SQLite's bitvec test does): the build links this test with
@@ -249,6 +250,8 @@ static void every_mode(void **state)
         VT_OPTS("tlb.pcid=false", "tlb.vpid=false", "host.page_size=1g"),
         VT_OPTS("pwc.enabled=false", "ntlb.enabled=false", "guest.levels=5", "shadow.unsync=true"),
         VT_OPTS("contig.segments=3", "agile.shadow_levels=1", "ntlb.entries=4", "shadow.flood_writes=1"),
+        /* Palacios's profile (every exit flushes the TLBs and walk caches) with a modern KVM's unsync leaves */
+        VT_OPTS("vmm.exit_flushes_tlb=true", "tlb.vpid=false", "pwc.kind=unified", "shadow.unsync=true"),
     };
     unsigned modes = 0, failed = 0;
     for (vs_mode m = 0; m < (vs_mode)mode_count(); m++) {

@@ -9,7 +9,8 @@
  *
  * Sweep file (INI, GKeyFile):
  *   [sweep]
- *   base = ../skylake.ini               ; optional; relative to the sweep file
+ *   base = ../skylake.ini               ; optional; relative to the sweep file; several
+ *                                       ; (';' separated: a machine; a VMM profile) load in order
  *   traces = a.vmt, b.lackey.gz         ; ',' or ';' separated; relative to the sweep file
  *   workloads = worst refs=200000; vpr  ; generator specs (`vmemsim gen` NAME key=value...)
  *   seed = 1                            ; generator seed
@@ -57,8 +58,8 @@ size_t sweep_n_traces(const sweep *s);
 /* The `trace` column: the path as written, or the normalised generator spec. */
 const char *sweep_trace_label(const sweep *s, size_t t);
 bool sweep_trace_is_workload(const sweep *s, size_t t);
-/* The resolved base config file, or NULL (the defaults). */
-const char *sweep_base_config(const sweep *s);
+/* The resolved base config files in load order, NULL-terminated (empty: the defaults). */
+const char *const *sweep_base_configs(const sweep *s);
 /* Hex digest of the build, the sweep file, the base config's bytes and the
  * seed: the `fingerprint` column of every row. */
 const char *sweep_fingerprint(const sweep *s);
