@@ -52,8 +52,8 @@ set yrange [0.8:*]
 set grid ytics
 set key top left font ',7'
 set title '(a) KVM, Opteron 2350 (seed 003 Fig. 15)'
-plot for [c=2:7] '$WORK/$NAME.kvm.dat' using c:xtic(1) title columnheader(c)
+plot for [c=2:6] '$WORK/$NAME.kvm.dat' using c:xtic(1) title columnheader(c)
 set title '(b) Palacios, Opteron 2350'
-plot for [c=2:8] '$WORK/$NAME.palacios.dat' using c:xtic(1) title columnheader(c)
+plot for [c=2:7] '$WORK/$NAME.palacios.dat' using c:xtic(1) title columnheader(c)
 unset multiplot
 "

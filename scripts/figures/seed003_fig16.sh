@@ -25,7 +25,7 @@ done
     NR > 1 { c[$1, $2, $3] = $4; ms[$1] = 1 }
     END { for (m in ms) { lab = "Fig. 16, " (m == "simics" ? simics : real)
             ra = c[m, "RandomAccess", "shadow"]; st = c[m, "STREAM", "shadow"]
-            printf "| %s: RandomAccess dominates (shadow, cycles RandomAccess / STREAM) | dominates | %.2fx | %s | predicted |\n", lab, ra / st, ra > st ? "yes" : "no"
+            printf "| %s: RandomAccess dominates (shadow, cycles RandomAccess / STREAM) | dominates | %.2fx | %s | predicted |\n", lab, ra / st, (ra > st ? "yes" : "no")
             w = c[m, "RandomAccess", "nested"]; b = w
             split("shadow shadow-cache", A, " "); for (j = 1; j <= 2; j++) { v = c[m, "RandomAccess", A[j]]; if (v > w) w = v; if (v < b) b = v }
             printf "| %s: RandomAccess worst under plain shadow (shadow / best) | terrible | %.2fx | %s | predicted |\n", lab, ra / b, ra == w ? "yes" : "no"
