@@ -43,13 +43,7 @@ for vmm in kvm palacios; do
 done
 plot "$NAME" "
 set multiplot layout 1,2
-set ylabel 'cycles / native cycles'
-set style data histogram
-set style histogram cluster gap 1
-set style fill solid 0.8 border -1
-set logscale y 2
-set yrange [0.8:*]
-set grid ytics
+$RATIO_BARS
 set key top left font ',7'
 set title '(a) KVM, Opteron 2350 (seed 003 Fig. 15)'
 plot for [c=2:6] '$WORK/$NAME.kvm.dat' using c:xtic(1) title columnheader(c)

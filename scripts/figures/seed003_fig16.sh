@@ -39,13 +39,7 @@ awk -F, 'NR > 1 && $1 == "real" && $3 != "native" { k = $2; if (!(k in s)) { s[k
   "$OUT/$NAME.csv" >"$WORK/$NAME.dat"
 plot "$NAME" "
 set title 'HPCC sub-benchmarks under KVM, Opteron 2350 (seed 003 Fig. 16)'
-set ylabel 'cycles / native cycles'
-set style data histogram
-set style histogram cluster gap 1
-set style fill solid 0.8 border -1
-set logscale y 2
-set yrange [0.8:*]
-set grid ytics
+$RATIO_BARS
 set key top right
 plot for [c=2:4] '$WORK/$NAME.dat' using c:xtic(1) title columnheader(c)
 "

@@ -40,6 +40,16 @@ EOF
   esac
 }
 
+# gnuplot settings of the bar charts of cycles relative to native (Figures 15, 16).
+RATIO_BARS="set ylabel 'cycles / native cycles'
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid 0.8 border -1
+set logscale y 2
+set yrange [0.8:*]
+set grid ytics
+"
+
 # The approaches the paper compares under each VMM.
 approaches() { case $1 in kvm) echo "nested shadow shadow-cache" ;; palacios) echo "nested shadow shadow-cache shadow-prefetch" ;; esac; }
 
