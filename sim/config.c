@@ -31,7 +31,7 @@ typedef enum opt_type {
     OPT_BOOL,
     OPT_DOUBLE,
     OPT_ENUM,  /* int index into choices */
-    OPT_PGMASK /* comma list of page sizes -> bit mask */
+    OPT_MASK   /* comma list of names from choices -> bit mask */
 } opt_type;
 
 typedef struct cfg_opt {
@@ -50,6 +50,8 @@ static const char *const adapt_policy_names[] = {"cost", "rates", NULL}; /* ADAP
 static const char *const pwc_kind_names[] = {"split", "unified", NULL};
 static const char *const tlb_kind_names[] = {"data", "instruction", "unified", NULL};
 static const char *const side_names[] = {"data", "instruction", "unified", NULL};
+/* The shadow-paging variants a VMM may implement (vmm.shadow_variants). */
+static const char *const shadow_variant_names[] = {"shadow", "shadow-cache", "shadow-prefetch", NULL};
 
 #define MAXU32 4294967295.0
 #define MAXU64 18446744073709551615.0
@@ -121,6 +123,8 @@ static const cfg_opt options[] = {
     {"adaptive", "miss_per_kinst", OPT_DOUBLE, OFF(adapt_miss_per_kinst), "1.0", 0, 1e9, NULL, "policy rates: TLB misses per 1000 instructions above which shadow is chosen"},
     {"shadow", "flood_writes", OPT_U32, OFF(shadow_flood_writes), "3", 0, 1000000, NULL, "emulated writes to a shadowed non-leaf guest table, with no fault walking through it between, that unshadow it (0 = never; KVM detect_write_flooding: 3)"},
     {"shadow", "unsync", OPT_BOOL, OFF(shadow_unsync), "false", 0, 0, NULL, "shadowed leaf guest tables go unsync on their first write, resynced at CR3 write and INVLPG (KVM since 2.6.27; false: KVM 61 of seed 003)"},
+    {"vmm", "exit_flushes_tlb", OPT_BOOL, OFF(vmm_exit_flushes_tlb), "false", 0, 0, NULL, "every VM exit/entry flushes every TLB and the page-walk caches (Palacios: VMCB TLB_CONTROL = 1; KVM tags with ASID/VPID: false)"},
+    {"vmm", "shadow_variants", OPT_MASK, OFF(vmm_shadow_variants), "shadow,shadow-cache,shadow-prefetch", 0, 0, shadow_variant_names, "the shadow-paging variants the VMM implements, of shadow, shadow-cache, shadow-prefetch; a run of another fails (KVM 61: shadow, shadow-cache)"},
     {"agile", "shadow_levels", OPT_U32, OFF(agile_shadow_levels), "5", 1, 5, NULL, "upper guest levels that may be shadowed (capped at guest.levels: all); below them every walk is nested"},
     {"agile", "switch_writes", OPT_U32, OFF(agile_switch_writes), "3", 0, 1000000, NULL, "write exits to one shadowed guest table within an adaptive.interval window that switch it to nested (KVM's write-flooding count; 0 = never)"},
     {"stats", "interval", OPT_U64, OFF(stats_interval), "0", 0, MAXU64, NULL, "instructions per interval sample (0 = none)"},
@@ -135,7 +139,7 @@ static const cfg_opt tlb_keys[] = {
     {"tlb.*", "kind", OPT_ENUM, TOFF(kind), "unified", 0, 0, tlb_kind_names, "data, instruction or unified"},
     {"tlb.*", "entries", OPT_U32, TOFF(entries), "64", 1, 1 << 24, NULL, "any count that is a multiple of ways (1536 works)"},
     {"tlb.*", "ways", OPT_U32, TOFF(ways), "4", 1, 1 << 24, NULL, "1 .. entries (= entries: fully associative)"},
-    {"tlb.*", "page_sizes", OPT_PGMASK, TOFF(page_sizes), "4k", 0, 0, NULL, "comma list of 4k, 2m, 1g held by this structure"},
+    {"tlb.*", "page_sizes", OPT_MASK, TOFF(page_sizes), "4k", 0, 0, pgsz_names, "comma list of 4k, 2m, 1g held by this structure"},
     {"tlb.*", "latency", OPT_U32, TOFF(latency), "0", 0, 1000, NULL, "cycles per lookup at this level"},
     {"tlb.*", "replacement", OPT_ENUM, TOFF(replacement), "lru", 0, 0, repl_names, "replacement policy (docs/model.md)"},
     /* The prefetch keys are echoed only for a structure with a prefetcher (cfg_each). */
@@ -223,7 +227,7 @@ static const char *type_expectation(const cfg_opt *o)
     case OPT_BOOL: return "true or false";
     case OPT_DOUBLE: return "a number";
     case OPT_ENUM: return "one of the listed names";
-    case OPT_PGMASK: return "a comma list of 4k, 2m, 1g";
+    case OPT_MASK: return "a comma list of names";
     }
     return "?";
 }
@@ -252,11 +256,11 @@ static int bad_value(vs_err *err, const char *origin, const char *section, const
                      const char *value, const char *why)
 {
     GString *exp = g_string_new(type_expectation(o));
-    if (o->type == OPT_ENUM) {
+    if (o->type == OPT_ENUM || o->type == OPT_MASK) {
         g_string_append(exp, ":");
         for (int i = 0; o->choices[i]; i++)
             g_string_append_printf(exp, " %s", o->choices[i]);
-    } else if (o->type != OPT_BOOL && o->type != OPT_PGMASK) {
+    } else if (o->type != OPT_BOOL) {
         g_string_append(exp, " in [");
         append_bound(exp, o, o->min);
         g_string_append(exp, ", ");
@@ -325,13 +329,13 @@ static int set_value(void *base, const cfg_opt *o, const char *value, const char
             *(int *)field = i;
         break;
     }
-    case OPT_PGMASK: {
+    case OPT_MASK: {
         uint32_t mask = 0;
         gchar **parts = g_strsplit(v, ",", -1);
         for (gchar **p = parts; *p && rc == VS_OK; p++) {
-            int i = enum_index(pgsz_names, g_strstrip(*p));
+            int i = enum_index(o->choices, g_strstrip(*p));
             if (i < 0)
-                rc = bad_value(err, origin, section, o, v, "unknown page size");
+                rc = bad_value(err, origin, section, o, v, "unknown name");
             else
                 mask |= 1u << i;
         }
@@ -533,6 +537,11 @@ int cfg_validate(const vs_config *c, const char *origin, vs_err *err)
     if (c->ntlb_entries % c->ntlb_ways)
         return vs_fail(err, VS_E_CONFIG, "%s: [ntlb] entries = %u must be a multiple of ways = %u", origin,
                        c->ntlb_entries, c->ntlb_ways);
+    for (int i = 0; shadow_variant_names[i]; i++)
+        if (!strcmp(mode_names[c->mode], shadow_variant_names[i]) && !(c->vmm_shadow_variants & (1u << i)))
+            return vs_fail(err, VS_E_CONFIG,
+                           "%s: [machine] mode = %s: this VMM ([vmm] shadow_variants) does not implement it",
+                           origin, shadow_variant_names[i]);
     if (c->vm_reserved >= c->guest_mem)
         return vs_fail(err, VS_E_CONFIG, "%s: [vm] reserved must be smaller than [guest] mem", origin);
     return VS_OK;
@@ -767,14 +776,14 @@ static void format_value(const void *base, const cfg_opt *o, char *buf, size_t n
     case OPT_BOOL: snprintf(buf, n, "%s", *(const bool *)field ? "true" : "false"); break;
     case OPT_DOUBLE: g_ascii_formatd(buf, (gint)n, "%.6g", *(const double *)field); break;
     case OPT_ENUM: snprintf(buf, n, "%s", o->choices[*(const int *)field]); break;
-    case OPT_PGMASK: {
+    case OPT_MASK: {
         uint32_t mask = *(const uint32_t *)field;
         buf[0] = '\0';
-        for (int i = 0; pgsz_names[i]; i++)
+        for (int i = 0; o->choices[i]; i++)
             if (mask & (1u << i)) {
                 if (buf[0])
                     g_strlcat(buf, ",", n);
-                g_strlcat(buf, pgsz_names[i], n);
+                g_strlcat(buf, o->choices[i], n);
             }
         break;
     }
@@ -783,7 +792,7 @@ static void format_value(const void *base, const cfg_opt *o, char *buf, size_t n
 
 void cfg_each(const vs_config *c, void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
 {
-    char key[96], val[64];
+    char key[96], val[96];
     for (size_t i = 0; i < VS_ARRAY_LEN(options); i++) {
         snprintf(key, sizeof key, "%s.%s", options[i].section, options[i].key);
         format_value(c, &options[i], val, sizeof val);
@@ -807,19 +816,22 @@ void cfg_each(const vs_config *c, void (*fn)(void *ctx, const char *key, const c
 }
 
 /* --help-config columns: key, default, type, meaning.  A type wider than
- * HELP_TYPE_WIDTH (an enum's choices) ends its line and the meaning starts
- * the next one under the meaning column, so no column runs into another. */
+ * HELP_TYPE_WIDTH (an enum's choices) or a default wider than HELP_DEF_WIDTH
+ * (a list) ends its line and the meaning starts the next one under the
+ * meaning column, so no column runs into another. */
 #define HELP_KEY_WIDTH 20  /* the longest key, nested_pml5_entries, and a space */
 #define HELP_DEF_WIDTH 8   /* the longest default ("1000000") */
 #define HELP_TYPE_WIDTH 30 /* fits every type but long enum lists, which wrap */
 
 static void help_row(FILE *out, const char *key, const char *def, const char *type, const char *meaning)
 {
-    fprintf(out, "  %-*s %-*s ", HELP_KEY_WIDTH, key, HELP_DEF_WIDTH, def);
-    if (strlen(type) > HELP_TYPE_WIDTH)
-        fprintf(out, "%s\n  %*s", type, HELP_KEY_WIDTH + HELP_DEF_WIDTH + HELP_TYPE_WIDTH + 2, "");
+    int col = HELP_KEY_WIDTH + HELP_DEF_WIDTH + HELP_TYPE_WIDTH + 2; /* where the meaning starts, after "  " */
+    int used = fprintf(out, "  %-*s %-*s %s", HELP_KEY_WIDTH, key, HELP_DEF_WIDTH, def, type) - 2;
+    /* a long default or type pushes the meaning to the next line, in its column */
+    if (used > col)
+        fprintf(out, "\n  %*s", col, "");
     else
-        fprintf(out, "%-*s", HELP_TYPE_WIDTH, type);
+        fprintf(out, "%*s", col - used, "");
     fprintf(out, " %s\n", meaning);
 }
 

@@ -119,6 +119,9 @@ typedef struct vs_config {
     /* [shadow] */
     uint32_t shadow_flood_writes;
     bool shadow_unsync;
+    /* [vmm] the VMM profile (configs/vmm/, docs/vmm.md) */
+    bool vmm_exit_flushes_tlb;    /* every VM entry flushes the TLBs and page-walk caches */
+    uint32_t vmm_shadow_variants; /* bit i: shadow_variant_names[i] (config.c) is implemented */
     /* [agile] */
     uint32_t agile_shadow_levels;
     uint32_t agile_switch_writes;

@@ -160,6 +160,7 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
                             .st = &s->st,
                             .tlb_flush_tag = sim_tlb_flush_tag,
                             .tlb_invlpg = sim_tlb_invlpg,
+                            .tlb_flush_all = sim_tlb_flush_all,
                             .sim = s};
         rc = s->ops->create(&s->env, &s->mode, err);
     }

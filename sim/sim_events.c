@@ -17,6 +17,12 @@ void sim_tlb_flush_tag(void *sim, uint16_t tag)
     th_flush_tag(s->tlbs, tag);
 }
 
+void sim_tlb_flush_all(void *sim)
+{
+    vs_sim *s = sim;
+    th_flush_all(s->tlbs);
+}
+
 void sim_tlb_invlpg(void *sim, uint16_t tag, uint64_t va)
 {
     vs_sim *s = sim;

@@ -7,7 +7,8 @@
  * then the hypervisor's segment base or host tables) must agree on every one.
  * Each mode runs under several machine shapes: default caches, the unified
  * page-walk cache, large pages in both dimensions, untagged TLBs, no caches,
- * and VMM policies deciding every 1000 instructions.
+ * VMM policies deciding every 1000 instructions, and a VMM that flushes the
+ * TLBs at every exit (configs/vmm/palacios.ini).
  *
  * A check that never fails proves nothing, so the test first seeds a fault
  * (as SQLite's bitvec test does): the build links this test with
@@ -253,6 +254,8 @@ static void every_mode(void **state)
         /* the VMM policies at work: agile switches tables after one write and back after quiet
          * windows, adaptive decides every 1000 instructions */
         VT_OPTS("adaptive.interval=1000", "agile.switch_writes=1"),
+        /* Palacios's profile (every exit flushes the TLBs and walk caches) with a modern KVM's unsync leaves */
+        VT_OPTS("vmm.exit_flushes_tlb=true", "tlb.vpid=false", "pwc.kind=unified", "shadow.unsync=true"),
     };
     unsigned modes = 0, failed = 0;
     for (vs_mode m = 0; m < (vs_mode)mode_count(); m++) {

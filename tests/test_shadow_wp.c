@@ -19,8 +19,13 @@
  *
  * The random traces mix loads, stores, fork (copy-on-write), exec, exit,
  * switches, INVLPG and sparse touches that build upper-level tables, on two
- * VMs.  A check that never fails proves nothing: the test first withholds one
- * table_freed event from the mode and must see the sets disagree.
+ * VMs.  Beside the set, every entry of the leaf shadow tables must equal the
+ * guest's translation whenever the hardware could observe it: always for
+ * tables that are in sync (their writes exit), and for the whole loaded
+ * shadow right after a CR3 write (the resync of unsync tables).
+ * A check that never fails proves nothing: the test first withholds one
+ * table_freed event from the mode and must see the sets disagree, then one
+ * emulated write of a present guest entry and must see a stale entry.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -60,7 +65,9 @@ static struct ref {
     uint32_t vm_pid[2];
     GArray *nodes;
     uint64_t checks, mismatches, pt_writes_seen, table_freed_calls;
-    bool withhold;
+    uint64_t stale;      /* shadow entries seen disagreeing with the guest where it could observe them */
+    bool withhold;       /* the seeded fault of the write-protection check */
+    bool withhold_write; /* the seeded fault of the coherence check: one emulated write kept from the mode */
 } ref;
 
 static uint64_t span(unsigned level) { return 1ull << (VS_PAGE_SHIFT_4K + 9 * level); }
@@ -207,6 +214,11 @@ static int w_translate(void *state, const mode_space *sp, uint64_t va, unsigned 
         add_node(sp->vm_id, sp->pid, ref.levels, 0, tree->root_pfn);
     if (ref.vm_pid[sp->vm_id] == 0)
         ref.vm_pid[sp->vm_id] = sp->pid;
+    /* Entries of synced tables are the guest's whenever the hardware walks
+     * them (their writes exit).  Checked here, where every event of the
+     * guest's last page-table update has reached the mode: one OS call's
+     * writes (fork, munmap) arrive one event at a time after it returns. */
+    ref.stale += shadow_stale_entries(state, sp, false);
     int rc = ref.real->translate(state, sp, va, access, out, err);
     if (rc == MODE_RETRY) { /* a hidden fault: the VMM shadowed every table its guest walk read */
         uint64_t table = tree->root_pfn;
@@ -242,6 +254,8 @@ static void w_cr3_write(void *state, const mode_space *to)
     ref.real->cr3_write(state, to);
     load(to);
     check();
+    /* A CR3 write is a flush: every entry of the loaded shadow, unsync or not, must be the guest's. */
+    ref.stale += shadow_stale_entries(state, to, true);
 }
 
 static void w_vm_switch(void *state, const mode_space *to)
@@ -268,7 +282,12 @@ static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, 
     unsigned slot = (unsigned)(entry_gpa & 0xfff) / 8;
     bool expect_exit = ref_protects(sp->vm_id, gpfn);
     uint64_t before = ref.st->exits[EXIT_PT_WRITE];
-    int rc = ref.real->pte_written(state, sp, entry_gpa, level, old_pte, new_pte, err);
+    int rc = VS_OK;
+    if (ref.withhold_write && expect_exit && (old_pte & PTE_P)) {
+        ref.withhold_write = false; /* the mode never hears of this write: its shadow goes stale */
+        return rc;
+    }
+    rc = ref.real->pte_written(state, sp, entry_gpa, level, old_pte, new_pte, err);
     ref.pt_writes_seen++;
     bool emulated = expect_exit && !unsync_page(sp->vm_id, gpfn);
     if ((ref.st->exits[EXIT_PT_WRITE] != before) != expect_exit && ref.mismatches++ == 0 && !ref.withhold)
@@ -280,7 +299,7 @@ static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, 
         for (guint i = 0; i < ref.nodes->len; i++) {
             node *n = &g_array_index(ref.nodes, node, i);
             if (n->vm == sp->vm_id && n->gpfn == gpfn) {
-                bool flooded = emulated && ref.flood_writes && n->level > 1 && ++n->flood >= ref.flood_writes;
+                bool flooded = emulated && ref.flood_writes && (n->level > 1 || !ref.unsync) && ++n->flood >= ref.flood_writes;
                 node copy = *n;
                 copy.flood = flooded; /* reused as the mark */
                 g_array_append_val(hit, copy);
@@ -387,12 +406,14 @@ static char *random_trace(const char *name, uint64_t seed)
 static void run(const char *mode, const char *const *extra, bool withhold)
 {
     char *paths[2] = {random_trace("a.vmt", 7), random_trace("b.vmt", 8)};
-    ref = (struct ref){.nodes = g_array_new(FALSE, FALSE, sizeof(node)), .withhold = withhold};
+    ref = (struct ref){.nodes = g_array_new(FALSE, FALSE, sizeof(node)), .withhold = withhold,
+                       .withhold_write = withhold && !strcmp(mode, "shadow-prefetch")};
     GHashTable *r = vt_run(mode, (const char *const *)paths, 2, VT_OPTS("vm.count=2", "sched.quantum=2000"), extra);
     print_message("%-16s %-24s %8llu checks, %6llu page-table writes, %llu pt_write exits, %llu "
-                  "mismatches\n",
+                  "mismatches, %llu stale shadow entries\n",
                   mode, extra ? extra[0] : "", (unsigned long long)ref.checks, (unsigned long long)ref.pt_writes_seen,
-                  (unsigned long long)vt_u64(r, "exits.pt_write"), (unsigned long long)ref.mismatches);
+                  (unsigned long long)vt_u64(r, "exits.pt_write"), (unsigned long long)ref.mismatches,
+                  (unsigned long long)ref.stale);
     assert_true(ref.checks > N_RECS);
     g_hash_table_destroy(r);
     g_array_free(ref.nodes, TRUE);
@@ -406,6 +427,10 @@ static void seeded_fault_is_caught(void **state)
     run("shadow-cache", NULL, true);
     assert_true(ref.table_freed_calls >= WITHHELD_AT);
     assert_true(ref.mismatches > 0);
+    /* The coherence check: one emulated write of a present guest entry withheld. */
+    run("shadow-prefetch", NULL, true);
+    assert_false(ref.withhold_write);
+    assert_true(ref.stale > 0);
 }
 
 static void write_protected_set_matches(void **state)
@@ -415,16 +440,26 @@ static void write_protected_set_matches(void **state)
     for (size_t m = 0; m < VS_ARRAY_LEN(modes); m++) {
         run(modes[m], NULL, false);
         assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
         run(modes[m], VT_OPTS("guest.page_size=2m", "tlb.pcid=false"), false);
         assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
         run(modes[m], VT_OPTS("shadow.flood_writes=0"), false);
         assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
         run(modes[m], VT_OPTS("shadow.flood_writes=1", "guest.levels=5"), false);
         assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
         run(modes[m], VT_OPTS("shadow.unsync=true"), false);
         assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
         run(modes[m], VT_OPTS("shadow.unsync=true", "shadow.flood_writes=1", "tlb.pcid=false"), false);
         assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
+        /* Palacios's profile: no ASIDs, every exit flushes the TLBs and walk caches */
+        run(modes[m], VT_OPTS("vmm.exit_flushes_tlb=true", "tlb.vpid=false", "pwc.kind=unified"), false);
+        assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
     }
 }
 

@@ -11,7 +11,9 @@ T0=$(date +%s)
 N=0
 STEPS=(
   "seed003_fig13.sh"
+  "seed003_fig14.sh"
   "seed003_fig15.sh"
+  "seed003_fig16.sh"
   "seed003_rates.sh"
   "seed004_tables.sh"
   "seed000_ckpt.sh all"

@@ -236,8 +236,8 @@ static int prepare_out(const sweep_cli *c, const sweep *s, vs_err *err)
 {
     GPtrArray *inputs = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(inputs, g_strdup(c->file));
-    if (sweep_base_config(s))
-        g_ptr_array_add(inputs, g_strdup(sweep_base_config(s)));
+    for (const char *const *b = sweep_base_configs(s); *b; b++)
+        g_ptr_array_add(inputs, g_strdup(*b));
     for (size_t t = 0; t < sweep_n_traces(s); t++)
         for (size_t i = 0; i < sweep_trace_n_parts(s, t); i++)
             g_ptr_array_add(inputs, sweep_trace_path(s, t, i, c->trace_dir)); /* a workload's is no input: harmless */

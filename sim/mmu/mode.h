@@ -85,6 +85,7 @@ typedef struct mode_env {
     /* TLB shootdowns the mode asks of the engine */
     void (*tlb_flush_tag)(void *sim, uint16_t tag);
     void (*tlb_invlpg)(void *sim, uint16_t tag, uint64_t va);
+    void (*tlb_flush_all)(void *sim); /* every entry of every tag (vmm.exit_flushes_tlb) */
     void *sim;
 } mode_env;
 
@@ -190,7 +191,10 @@ typedef struct walk_req walk_req;
 int mode_walk_entry(const mode_env *env, const walk_req *req, bool write, tlb_entry *out, vs_err *err);
 /* ---- the VMM's work, priced in one place (mode_common.c) ----
  * A VM exit of `reason`: the round trip (cost.vmexit) plus the handler's
- * work beyond its memory references. */
+ * work beyond its memory references.  With vmm.exit_flushes_tlb (a VMM
+ * without ASIDs, Palacios) the entry flushes every TLB entry; its price is
+ * the refills, which the walks that follow pay.  The mode flushes its own
+ * page-walk caches (the caller: it owns them). */
 void mode_exit(const mode_env *env, exit_reason reason, uint64_t handler);
 /* The host frame behind guest-physical gpa as the VMM finds it from root
  * mode: hv_translate, else back the frame now.  Backing costs the host's

@@ -133,6 +133,8 @@ void mode_exit(const mode_env *env, exit_reason reason, uint64_t handler)
 {
     env->st->exits[reason]++;
     env->st->exit_cycles += env->cfg->cost_vmexit + handler;
+    if (env->cfg->vmm_exit_flushes_tlb)
+        env->tlb_flush_all(env->sim);
     /* both exist only because memory is touched for the first time (or copied on write) */
     if (reason == EXIT_EPT_VIOLATION || reason == EXIT_GUEST_FAULT)
         env->st->first_touch_cycles += env->cfg->cost_vmexit + handler;

@@ -49,8 +49,9 @@
  *    under plain shadow (nothing for a new entry, the INVLPG exit that
  *    follows a change of a present one).
  *    Write flooding (shadow.flood_writes, KVM's detect_write_flooding): a
- *    non-leaf shadow table that takes that many emulated writes with no
- *    hidden fault walking through it between is unshadowed whole (its
+ *    shadow table (non-leaf only, with shadow.unsync) that takes that many
+ *    emulated writes with no hidden fault walking through it between is
+ *    unshadowed whole (its
  *    entries dropped at cost.shadow_entry each, the TLB flushed for its tag),
  *    so its guest page stops exiting; a fault through it clears the count.
  *    Unsync leaves (shadow.unsync, KVM's mmu_try_to_unsync_pages): a write
@@ -158,6 +159,19 @@ static void flush_tlb_tag(shadow *s, uint16_t tag)
 {
     s->env.tlb_flush_tag(s->env.sim, tag);
     s->env.st->exit_cycles += s->env.cfg->cost_tlb_flush;
+}
+
+/* An exit.  Without ASIDs (vmm.exit_flushes_tlb, Palacios) the entry
+ * flushes the TLBs (mode_exit) and, with them, the paging-structure caches. */
+static void shadow_exit(shadow *s, exit_reason reason, uint64_t handler)
+{
+    mode_exit(&s->env, reason, handler);
+    if (s->env.cfg->vmm_exit_flushes_tlb) {
+        if (s->split)
+            pwc_split_flush(s->split);
+        if (s->unified)
+            pwc_unified_flush(s->unified);
+    }
 }
 
 const mode_env *shadow_env(const shadow *s) { return &s->env; }
@@ -331,14 +345,16 @@ static void drop_slot(shadow *s, stable *m, unsigned index, bool flush_tlb)
                           canonical(s, m->va_base | (uint64_t)index << level_shift(m->level)));
 }
 
-/* KVM's detect_write_flooding: a non-leaf shadow table written shadow.flood_writes
+/* KVM's detect_write_flooding: a shadow table written shadow.flood_writes
  * times with no fault walking through it is probably no page table any more
- * (or the guest is forking); it is unshadowed.  Leaf tables are exempt, as in
- * KVM, where they would go unsync instead. */
+ * (or the guest is forking); it is unshadowed.  With shadow.unsync leaf
+ * tables are exempt, as in KVM since 2.6.27, where they go unsync instead;
+ * without it every level counts, as in KVM 61's fork detector
+ * (kvm_mmu_pte_write: last_pt_write_count >= 3 zaps the frame's shadows). */
 static bool flooded(shadow *s, stable *m)
 {
     uint32_t limit = s->env.cfg->shadow_flood_writes;
-    return limit && m->level > 1 && ++m->flood >= limit;
+    return limit && (m->level > 1 || !s->env.cfg->shadow_unsync) && ++m->flood >= limit;
 }
 
 /* Drops every shadow entry derived from the guest entry at entry_gpa; an
@@ -481,6 +497,7 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
         va_base = child_base;
     }
     stable *m = g_hash_table_lookup(s->meta, key_ptr(table));
+    m->flood = 0; /* the written entry was used (KVM 61: last_updated_pte_accessed) */
     unsigned index = pt_index(va, leaf);
     drop_slot(s, m, index, true); /* a stale entry (read-only, or a table where a leaf now goes) */
     put_entry(s, (table << VS_PAGE_SHIFT_4K) + 8ull * index, leaf_pte(hpa, size, g->rw));
@@ -497,10 +514,10 @@ static int shadow_fault(shadow *s, const mode_space *sp, stree *t, uint64_t va, 
     if (rc != VS_OK)
         return rc;
     if (!g.present || (write && !g.rw)) {
-        mode_exit(&s->env, EXIT_GUEST_FAULT, s->env.cfg->cost_exit_guest_fault);
+        shadow_exit(s, EXIT_GUEST_FAULT, s->env.cfg->cost_exit_guest_fault);
         return MODE_FAULT; /* injected: the guest OS handles it */
     }
-    mode_exit(&s->env, EXIT_HIDDEN_FAULT, s->env.cfg->cost_exit_hidden);
+    shadow_exit(s, EXIT_HIDDEN_FAULT, s->env.cfg->cost_exit_hidden);
     rc = fill(s, sp, t, va, &g, err);
     return rc == VS_OK ? MODE_RETRY : rc;
 }
@@ -585,10 +602,32 @@ static void resync(shadow *s, const mode_space *sp)
     }
 }
 
+uint64_t shadow_stale_entries(const void *state, const mode_space *sp, bool with_unsync)
+{
+    const shadow *s = state;
+    uint64_t stale = 0;
+    unsigned idx[PT_ENTRIES];
+    uint64_t sptes[PT_ENTRIES];
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, s->meta);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        const stable *m = v;
+        if (m->tree->key != tree_key(sp) || m->level != 1 || m->gpfn == NO_SOURCE || (m->unsync && !with_unsync))
+            continue;
+        unsigned n = pt_mem_present(s->tables, m->spfn, idx, sptes);
+        for (unsigned k = 0; k < n; k++) {
+            uint64_t gpte = pt_read_entry(os_mem(sp->os), (m->gpfn << VS_PAGE_SHIFT_4K) + 8ull * idx[k]);
+            stale += (sptes[k] & PTE_P) && stale_leaf(sp, sptes[k], gpte);
+        }
+    }
+    return stale;
+}
+
 void shadow_cr3_write(void *state, const mode_space *to)
 {
     shadow *s = state;
-    mode_exit(&s->env, EXIT_CR3_WRITE, s->env.cfg->cost_exit_cr3);
+    shadow_exit(s, EXIT_CR3_WRITE, s->env.cfg->cost_exit_cr3);
     load_root(s, to);
     resync(s, to);
 }
@@ -607,7 +646,7 @@ void shadow_vm_switch(void *state, const mode_space *to)
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
     shadow *s = state;
-    mode_exit(&s->env, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
+    shadow_exit(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     if (s->split)
         pwc_split_invalidate(s->split, va, sp->tag); /* INVLPG drops cached upper levels too */
     stree *t = g_hash_table_lookup(s->trees, key_ptr(tree_key(sp)));
@@ -636,19 +675,19 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
     if (emulated && try_unsync(s, sp->vm_id, gpfn)) {
         /* The store faulted once; the VMM's fault path unprotected the page
          * and the store retried natively: no emulation. */
-        mode_exit(&s->env, EXIT_PT_WRITE, s->env.cfg->cost_exit_hidden);
+        shadow_exit(s, EXIT_PT_WRITE, s->env.cfg->cost_exit_hidden);
         emulated = false;
         if (!(old_pte & PTE_P))
             return VS_OK;
     }
     if (emulated) {
-        mode_exit(&s->env, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
+        shadow_exit(s, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
         /* Emulating the trapped store is one write to the guest table. */
         int rc = mode_vmm_ref(&s->env, sp, entry_gpa, true, err);
         if (rc != VS_OK)
             return rc;
     } else if (old_pte & PTE_P) {
-        mode_exit(&s->env, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
+        shadow_exit(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     } else {
         return VS_OK; /* a new entry: nothing derived from it yet, nothing to invalidate */
     }

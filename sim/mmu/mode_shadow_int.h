@@ -5,7 +5,7 @@
  * write, whether guest page tables are write-protected, and whether a hidden
  * fault fills one entry or the whole shadow table page.  Outside the shadow
  * files only tests/test_shadow_wp.c includes this header (the write-protected
- * set against its naive reference).
+ * set against its naive reference, and the shadow entries against the guest's).
  */
 #ifndef VS_MODE_SHADOW_INT_H
 #define VS_MODE_SHADOW_INT_H
@@ -57,6 +57,12 @@ void shadow_reset_stats(void *state);
 bool shadow_write_protects(const void *state, uint32_t vm_id, uint64_t gpfn);
 /* How many guest table pages (all VMs) are write-protected now. */
 uint64_t shadow_write_protected_count(const void *state);
+/* How many present entries of sp's leaf shadow tables no longer agree with
+ * the guest entry they were filled from (another frame, or writable where
+ * the guest's is not).  Tables that are unsync count only with with_unsync:
+ * the guest may see their stale entries until it flushes (CR3 write,
+ * INVLPG), as it may see a stale TLB entry. */
+uint64_t shadow_stale_entries(const void *state, const mode_space *sp, bool with_unsync);
 
 /* ---- for the prefetch variant ---- */
 /* The run's environment: the VMM's reads of guest tables go through

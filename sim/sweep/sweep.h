@@ -9,7 +9,8 @@
  *
  * Sweep file (INI, GKeyFile):
  *   [sweep]
- *   base = ../skylake.ini               ; optional; relative to the sweep file
+ *   base = ../skylake.ini               ; optional; relative to the sweep file; several
+ *                                       ; (';' separated: a machine; a VMM profile) load in order
  *   traces = a.vmt, b.lackey.gz         ; ',' or ';' separated; relative to the sweep file
  *   workloads = worst refs=200000; vpr  ; generator specs (`vmemsim gen` NAME key=value...)
  *   traces = a.vmt + b.vmt              ; '+' joins traces into one point: processes
@@ -75,8 +76,8 @@ size_t sweep_trace_n_parts(const sweep *s, size_t t);
 int sweep_trace_part_vm(const sweep *s, size_t t, size_t i);
 /* Some part of trace t is a workload (to generate). */
 bool sweep_trace_is_workload(const sweep *s, size_t t);
-/* The resolved base config file, or NULL (the defaults). */
-const char *sweep_base_config(const sweep *s);
+/* The resolved base config files in load order, NULL-terminated (empty: the defaults). */
+const char *const *sweep_base_configs(const sweep *s);
 /* Hex digest of the build, the sweep file, the base config's bytes and the
  * seed: the `fingerprint` column of every row. */
 const char *sweep_fingerprint(const sweep *s);

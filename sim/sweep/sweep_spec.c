@@ -60,8 +60,8 @@ typedef struct sweep_trace {
 
 struct sweep {
     char *origin;
-    char *base;     /* resolved base config, or NULL */
-    vs_config base_cfg; /* the defaults, then the base config, read once at load */
+    char **bases;   /* resolved base configs, loaded in order (NULL-terminated; may be empty) */
+    vs_config base_cfg; /* the defaults, then the base configs, read once at load */
     char fingerprint[SWEEP_FINGERPRINT_HEX + 1];
     uint64_t seed;
     GPtrArray *traces;  /* sweep_trace* */
@@ -100,7 +100,7 @@ void sweep_free(sweep *s)
     if (!s)
         return;
     g_free(s->origin);
-    g_free(s->base);
+    g_strfreev(s->bases);
     g_ptr_array_free(s->traces, TRUE);
     g_ptr_array_free(s->params, TRUE);
     g_free(s);
@@ -411,9 +411,9 @@ static int check_points(const sweep *s, vs_err *err)
 }
 
 /* The fingerprint of everything besides a point's own identity that decides
- * its row: this vmemsim build, the sweep file, the base config's bytes and
+ * its row: this vmemsim build, the sweep file, the base configs' bytes and
  * the seed.  Rows carry it, so --resume never mixes rows of two setups. */
-static void make_fingerprint(sweep *s, const char *data, size_t len, const char *base_text, size_t base_len)
+static void make_fingerprint(sweep *s, const char *data, size_t len, GPtrArray *base_texts)
 {
     GChecksum *h = g_checksum_new(G_CHECKSUM_SHA256);
     char head[160];
@@ -421,32 +421,43 @@ static void make_fingerprint(sweep *s, const char *data, size_t len, const char 
              len);
     g_checksum_update(h, (const guchar *)head, (gssize)strlen(head));
     g_checksum_update(h, (const guchar *)data, (gssize)len);
-    snprintf(head, sizeof head, "\nbase %zu\n", base_len);
-    g_checksum_update(h, (const guchar *)head, (gssize)strlen(head));
-    if (base_text)
-        g_checksum_update(h, (const guchar *)base_text, (gssize)base_len);
+    if (base_texts->len == 0) {
+        snprintf(head, sizeof head, "\nbase 0\n");
+        g_checksum_update(h, (const guchar *)head, (gssize)strlen(head));
+    }
+    for (guint i = 0; i < base_texts->len; i++) {
+        GBytes *b = g_ptr_array_index(base_texts, i);
+        snprintf(head, sizeof head, "\nbase %zu\n", g_bytes_get_size(b));
+        g_checksum_update(h, (const guchar *)head, (gssize)strlen(head));
+        g_checksum_update(h, g_bytes_get_data(b, NULL), (gssize)g_bytes_get_size(b));
+    }
     g_strlcpy(s->fingerprint, g_checksum_get_string(h), sizeof s->fingerprint);
     g_checksum_free(h);
 }
 
-/* Reads the base config once: its bytes feed the fingerprint and the same
- * bytes configure every point. */
+/* Reads the base configs once, in order (a machine, then a VMM profile: the
+ * later wins, as repeated `run -c`): their bytes feed the fingerprint and
+ * the same bytes configure every point. */
 static int load_base(sweep *s, const char *data, size_t len, vs_err *err)
 {
     cfg_defaults(&s->base_cfg);
-    gchar *text = NULL;
-    gsize base_len = 0;
-    GError *gerr = NULL;
+    GPtrArray *texts = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     int rc = VS_OK;
-    if (s->base && !g_file_get_contents(s->base, &text, &base_len, &gerr)) {
-        rc = vs_fail(err, VS_E_IO, "%s: [sweep] base %s: cannot read: %s", s->origin, s->base, gerr->message);
-        g_error_free(gerr);
-    } else if (s->base) {
-        rc = cfg_load_data(&s->base_cfg, text, base_len, s->base, err);
+    for (char **b = s->bases; *b && rc == VS_OK; b++) {
+        gchar *text = NULL;
+        gsize base_len = 0;
+        GError *gerr = NULL;
+        if (!g_file_get_contents(*b, &text, &base_len, &gerr)) {
+            rc = vs_fail(err, VS_E_IO, "%s: [sweep] base %s: cannot read: %s", s->origin, *b, gerr->message);
+            g_error_free(gerr);
+            break;
+        }
+        rc = cfg_load_data(&s->base_cfg, text, base_len, *b, err);
+        g_ptr_array_add(texts, g_bytes_new_take(text, base_len));
     }
     if (rc == VS_OK)
-        make_fingerprint(s, data, len, text, base_len);
-    g_free(text);
+        make_fingerprint(s, data, len, texts);
+    g_ptr_array_free(texts, TRUE);
     return rc;
 }
 
@@ -484,8 +495,12 @@ int sweep_load_data(const char *data, size_t len, const char *origin, const char
     g_strfreev(keys);
     if (rc == VS_OK) {
         char *base = g_key_file_get_string(kf, "sweep", "base", NULL);
-        if (base && *g_strstrip(base))
-            s->base = resolve(base_dir, base);
+        s->bases = split_list(base ? base : "", ";");
+        for (char **b = s->bases; *b; b++) {
+            char *path = resolve(base_dir, *b);
+            g_free(*b);
+            *b = path;
+        }
         g_free(base);
         char *seed = g_key_file_get_string(kf, "sweep", "seed", NULL);
         if (seed) {
@@ -574,7 +589,7 @@ bool sweep_trace_is_workload(const sweep *s, size_t t)
 
 int sweep_trace_part_vm(const sweep *s, size_t t, size_t i) { return part_of(s, t, i)->vm; }
 
-const char *sweep_base_config(const sweep *s) { return s->base; }
+const char *const *sweep_base_configs(const sweep *s) { return (const char *const *)s->bases; }
 const char *sweep_fingerprint(const sweep *s) { return s->fingerprint; }
 
 size_t sweep_point_trace(const sweep *s, size_t k)
