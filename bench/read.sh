@@ -57,10 +57,11 @@ VMT=${STEM%.lackey}.vmt
 cpu() { /usr/bin/time -f '%U %S %e' -o "$T/time" "$@" >/dev/null 2>"$T/err" || { cat "$T/err" >&2; exit 1; }
         awk '{printf "%.3f %.3f\n", $1 + $2, $3}' "$T/time"; }
 run() { cpu taskset -c "$1" "$V" run -q -c "$CFG" -o machine.mode=native "$2"; }
-reader() { BENCH_CPU=1 taskset -c 0 "$READ" "$1" | awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "M") print $i}'; }
+# reader FILE: "M records/s, records" of the reader alone, CPU time, one core.
+reader() { BENCH_CPU=1 taskset -c 0 "$READ" "$1" |
+           awk '{for (i = 1; i < NF; i++) {if ($(i + 1) == "M") m = $i; if ($(i + 1) == "records,") n = $i}} END {print m, n}'; }
 median() { sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-REFS=$("$V" trace info "$VMT" | awk '$1 == "records" {print $2}')
 : >"$T/rows"
 for i in $(seq "$RUNS"); do
   for f in gz zst vmt; do
@@ -74,7 +75,8 @@ for i in $(seq "$RUNS"); do
   echo "read.sh: repetition $i of $RUNS done" >&2
 done
 
-# rows: format, decompressor cpu and wall, 1-core cpu and wall, 2-core cpu and wall, reader M recs/s
+# rows: format, decompressor cpu and wall, 1-core cpu and wall, 2-core cpu and wall, reader M recs/s, records
+REFS=$(awk 'NR == 1 {print $9}' "$T/rows")
 col() { awk -v f="$1" -v c="$2" '$1 == f {print $c}' "$T/rows" | median; }
 ratio() { awk -v f="$1" '$1 == f {print $4 / $2}' "$T/rows" | median; }
 mrefs() { awk -v n="$REFS" -v s="$1" 'BEGIN {printf "%.1f", n / s / 1e6}'; }
