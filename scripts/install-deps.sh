@@ -7,6 +7,7 @@ PACKAGES=(
   libglib2.0-dev zlib1g-dev libelf-dev     # required libraries
   libcmocka-dev                            # tests
   liblzma-dev libzstd-dev libxxhash-dev    # xz/zstd traces, xxHash page hashing
+  libisal-dev                              # ISA-L igzip: fast gzip trace inflate (zlib is the fallback)
   clang                                    # libFuzzer targets
   valgrind                                 # traces/capture (lackey)
   gnuplot-nox jq parallel                  # figures (gnuplot optional; jq reads results), GNU parallel sweeps

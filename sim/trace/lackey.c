@@ -9,10 +9,25 @@
  * The parser is hand-rolled for speed: it scans a window whose every line
  * ends in '\n' (tin_lines), so each byte test doubles as the bounds check --
  * '\n' is neither a hex digit, nor a decimal digit, nor a kind letter.
+ *
+ * Two parsers, one grammar.  lk_parse is the reference: byte by byte, it
+ * accepts, skips or names what is wrong with any line.  lk_fast handles the
+ * shape lackey prints for almost every line -- a kind, 1-15 hex digits, ','
+ * and a 1- or 2-digit size ending in '\n' -- with few branches: SSE2 finds
+ * the newlines and classifies the address digits and turns them into a
+ * number, and the kind and size are table lookups and conditional moves.  It loads up to 24 bytes
+ * past the line start (the window's TIN_PAD keeps that in bounds) but decides
+ * only on the bytes up to the line's '\n'.  Whatever it declines goes to
+ * lk_parse, so it changes how fast a line is read, never what it means
+ * (tests/test_trace_lackey.c checks both against a naive model).
  */
 #include "trace_int.h"
 
+#include <assert.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define LACKEY_SIZE_MAX 4096u /* larger accesses are corruption, not x86 (AVX-512 is 64) */
 #define HEX_DIGITS_MAX 16u    /* 64-bit addresses */
@@ -99,6 +114,103 @@ static inline int lk_parse(const unsigned char **pp, trace_rec *rec)
     return LK_REC;
 }
 
+#define LK_FAST_HEX 16u /* address digits lk_fast takes: one 16-byte vector */
+#define LK_BLOCK 64u    /* bytes whose newlines one 64-bit mask holds */
+
+#ifdef __SSE2__
+/* The 16 bytes at p as hex digits: *nonhex gets bit i set when p[i] is not
+ * one; the result is their value, p[0] most significant, a non-digit
+ * counting as some nibble (the caller shifts those out). */
+static inline uint64_t lk_hex16(const unsigned char *p, unsigned *nonhex)
+{
+    const __m128i LOW = _mm_set1_epi8(0x0f);
+    __m128i c = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i dig = _mm_sub_epi8(c, _mm_set1_epi8('0'));
+    __m128i let = _mm_sub_epi8(_mm_or_si128(c, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i is_dig = _mm_cmpeq_epi8(_mm_min_epu8(dig, _mm_set1_epi8(9)), dig);
+    __m128i is_let = _mm_cmpeq_epi8(_mm_min_epu8(let, _mm_set1_epi8(5)), let);
+    *nonhex = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(is_dig, is_let)) & 0xffffu;
+    /* '0'-'9' are 0x30-0x39; 'a'-'f' and 'A'-'F' have bit 6 set and low nibble 1-6. */
+    __m128i letter = _mm_and_si128(_mm_srli_epi16(c, 6), _mm_set1_epi8(1));
+    __m128i nib = _mm_and_si128(_mm_add_epi8(_mm_and_si128(c, LOW), _mm_add_epi8(_mm_slli_epi16(letter, 3), letter)), LOW);
+    /* Each 16-bit lane holds digits 2j (low byte) and 2j+1: make it the byte 16 * d[2j] + d[2j+1]. */
+    __m128i pairs = _mm_or_si128(_mm_and_si128(_mm_slli_epi16(nib, 4), _mm_set1_epi16(0xf0)), _mm_srli_epi16(nib, 8));
+    uint64_t be = (uint64_t)_mm_cvtsi128_si64(_mm_packus_epi16(pairs, pairs)); /* byte 0 most significant */
+    return __builtin_bswap64(be);
+}
+
+/* Bit i set when p[i] is '\n', for i < LK_BLOCK. */
+static inline uint64_t lk_newlines(const unsigned char *p)
+{
+    const __m128i NL = _mm_set1_epi8('\n');
+    uint64_t m = 0;
+    for (unsigned i = 0; i < LK_BLOCK; i += 16)
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                 _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), NL))
+             << i;
+    return m;
+}
+#else
+static inline uint64_t lk_hex16(const unsigned char *p, unsigned *nonhex)
+{
+    uint64_t v = 0;
+    unsigned m = 0;
+    for (unsigned i = 0; i < LK_FAST_HEX; i++) {
+        unsigned d = tr_hexval[p[i]];
+        m |= (unsigned)(d == 0) << i;
+        v = v << 4 | ((d - 1) & 15);
+    }
+    *nonhex = m;
+    return v;
+}
+
+static inline uint64_t lk_newlines(const unsigned char *p)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < LK_BLOCK; i++)
+        m |= (uint64_t)(p[i] == '\n') << i;
+    return m;
+}
+#endif
+
+static inline uint32_t lk_load32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* The line [p, e], e its '\n', if it has the common record shape; false
+ * leaves it to lk_parse.  Every test is on bytes the line's two ends give,
+ * so consecutive lines parse independently of each other. */
+static inline bool lk_fast(const unsigned char *p, const unsigned char *e, trace_rec *rec)
+{
+#define LK_HEAD(a, b) (LK_HEAD_OK | (uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)' ' << 16)
+    /* Indexed by the second byte: the first three bytes of a record (a
+     * little-endian load) marked with bit 24, so the 0 of any other entry
+     * matches no line; and the record's kind. */
+    enum { LK_HEAD_OK = 1u << 24 };
+    static const uint32_t HEAD[256] = {[' '] = LK_HEAD('I', ' '), ['L'] = LK_HEAD(' ', 'L'),
+                                       ['S'] = LK_HEAD(' ', 'S'), ['M'] = LK_HEAD(' ', 'M')};
+    static const unsigned char KIND[256] = {['L'] = TREC_LOAD, ['S'] = TREC_STORE, ['M'] = TREC_RMW};
+#undef LK_HEAD
+    if (e - p < 6) /* "K  " + a digit + ',' + a digit; also keeps e[-3] inside the line */
+        return false;
+    bool two = e[-3] == ',';                    /* a two-digit size; else one digit */
+    unsigned d0 = (unsigned)e[-2] - '0', d1 = (unsigned)e[-1] - '0';
+    unsigned nd = (unsigned)(e - p) - 5u - two; /* "K  " + digits + ',' + size */
+    unsigned digits = (1u << (nd & 31)) - 1u;   /* a valid nd is < 32 */
+    unsigned nonhex;
+    uint64_t hex = lk_hex16(p + 3, &nonhex);
+    if (!((((lk_load32(p) & 0xffffffu) | LK_HEAD_OK) == HEAD[p[1]]) & (nd - 1 < LK_FAST_HEX) & (two | (e[-2] == ',')) &
+          (d1 < 10) & (!two | (d0 < 10)) & ((nonhex & digits) == 0)))
+        return false;
+    *rec = (trace_rec){.addr = hex >> (4 * (LK_FAST_HEX - nd)),
+                       .size = (uint16_t)(two ? d0 * 10 + d1 : d1),
+                       .kind = KIND[p[1]]};
+    return true;
+}
+
 int tr_lackey_sniff(const char *line)
 {
     const unsigned char *p = (const unsigned char *)line;
@@ -133,16 +245,30 @@ static long lk_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
         }
         const unsigned char *p = in->buf + in->pos, *lim = in->buf + in->lim;
         uint64_t line = in->line;
-        while (n < cap && p < lim) {
-            const unsigned char *start = p;
-            line++;
-            int st = lk_parse(&p, &out[n]);
-            if (VS_LIKELY(st == LK_REC))
-                n++;
-            else if (st != LK_SKIP) {
-                in->line = line;
-                in->pos = (size_t)(start - in->buf);
-                return lk_fail(r, start, st, err);
+        /* Newlines come from a mask per LK_BLOCK bytes, so no line's start
+         * waits for the previous line's parse. */
+        for (const unsigned char *blk = p; n < cap && blk < lim; blk += LK_BLOCK) {
+            uint64_t m = lk_newlines(blk);
+            if (lim - blk < (long)LK_BLOCK)
+                m &= ((uint64_t)1 << (lim - blk)) - 1; /* the window ends in this block */
+            for (; m && n < cap; m &= m - 1) {
+                const unsigned char *e = blk + __builtin_ctzll(m), *start = p;
+                line++;
+                p = e + 1;
+                if (VS_LIKELY(lk_fast(start, e, &out[n]))) {
+                    n++;
+                    continue;
+                }
+                const unsigned char *q = start;
+                int st = lk_parse(&q, &out[n]);
+                if (st == LK_REC)
+                    n++;
+                else if (st != LK_SKIP) {
+                    in->line = line;
+                    in->pos = (size_t)(start - in->buf);
+                    return lk_fail(r, start, st, err);
+                }
+                assert(q == p); /* lk_parse takes exactly one line */
             }
         }
         in->line = line;

@@ -215,7 +215,7 @@ int trace_open(const char *path, trace_fmt fmt, trace_reader **out, vs_err *err)
     trace_reader *r = vs_calloc(1, sizeof *r);
     r->in.src = src;
     r->in.path = trace_src_path(src);
-    r->in.buf = vs_malloc(TIN_CAP + 1);
+    r->in.buf = vs_calloc(1, TIN_CAP + 1 + TIN_PAD); /* the pad is read, never used: keep it defined */
     long got = tin_need(&r->in, TIN_SNIFF, err);
     rc = got < 0 ? (int)got : VS_OK;
     if (rc == VS_OK && fmt == TFMT_AUTO)

@@ -23,11 +23,15 @@
 #endif
 #define TIN_CAP TR_BUF(256u * 1024u, 4096u) /* one big read per refill; the longest line */
 #define TIN_SNIFF 4096u         /* bytes examined to detect a format */
+/* Readable bytes past buf[TIN_CAP]: a parser may load a block of up to
+ * TIN_PAD bytes that starts inside the window and decide only on the bytes
+ * up to lim (lackey's fast path loads 64-byte blocks to find newlines). */
+#define TIN_PAD 64u
 
 typedef struct trace_in {
     trace_src *src;
     const char *path;
-    unsigned char *buf; /* TIN_CAP + 1 bytes: room for a synthetic final '\n' */
+    unsigned char *buf; /* TIN_CAP + 1 bytes (room for a synthetic final '\n') + TIN_PAD */
     size_t pos, lim, len; /* parsed up to pos; whole lines up to lim; data up to len */
     uint64_t base;        /* stream offset of buf[0] */
     uint64_t line;        /* number of the last line handed out (text readers) */
