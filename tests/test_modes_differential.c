@@ -254,6 +254,8 @@ static void every_mode(void **state)
         /* the VMM policies at work: agile switches tables after one write and back after quiet
          * windows, adaptive decides every 1000 instructions */
         VT_OPTS("adaptive.interval=1000", "agile.switch_writes=1"),
+        /* a static split whose nested tables stay nested through quiet windows */
+        VT_OPTS("adaptive.interval=1000", "agile.shadow_levels=1", "agile.switch_writes=0"),
         /* Palacios's profile (every exit flushes the TLBs and walk caches) with a modern KVM's unsync leaves */
         VT_OPTS("vmm.exit_flushes_tlb=true", "tlb.vpid=false", "pwc.kind=unified", "shadow.unsync=true"),
     };

@@ -311,6 +311,7 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, bool write,
             put_entry(a, entry, (hpa & ~mask) | PTE_P | PTE_US | (g.rw ? PTE_RW : 0) | (l > 1 ? PTE_PS : 0));
             return MODE_RETRY;
         }
+        assert(l > g.leaf); /* the leaf level and the switch level both return */
         uint64_t child_key = gkey_of(sp, g.table[l - 1] >> VS_PAGE_SHIFT_4K);
         switched *nt = g_hash_table_lookup(a->nested, &child_key);
         if ((pte & PTE_P) && (pte & PTE_PS)) { /* a shadow leaf where the guest now has a table */
@@ -492,6 +493,10 @@ static void agile_tick(void *state, uint64_t instructions)
     g_hash_table_iter_init(&it, a->nested);
     while (g_hash_table_iter_next(&it, &k, &v)) {
         switched *nt = v;
+        /* Below the shadowed levels (agile.shadow_levels) walks are nested by
+         * construction: such a table never goes back, however quiet. */
+        if (nt->level + a->k <= os_proc_tree(nt->sp->proc)->levels)
+            continue;
         a->env.st->exit_cycles += a->env.cfg->cost_shadow_entry; /* read and clear its dirty bit */
         nt->quiet = nt->written ? 0 : nt->quiet + 1;
         nt->written = false;
