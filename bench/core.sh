@@ -48,35 +48,46 @@ fi
 
 median() { sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-# One case: prints "refs wall_med cpu_med rss_med_mib".
-measure() { # binary cpus mode trace
-  local bin=$1 cpus=$2 mode=$3 trace=$4 i refs=0
-  : >"$T/times"
-  for ((i = 0; i < RUNS; i++)); do
-    /usr/bin/time -f '%e %U %S %M' -o "$T/time1" taskset -c "$cpus" "$bin" run -q -c configs/skylake.ini \
-      -o machine.mode="$mode" --json="$T/run.json" "$trace"
-    cat "$T/time1" >>"$T/times"
-    refs=$(grep -m1 -o '"refs": [0-9]*' "$T/run.json" | grep -o '[0-9]*$')
-  done
-  printf '%s %s %s %s\n' "$refs" \
-    "$(awk '{print $1}' "$T/times" | median)" \
-    "$(awk '{print $2 + $3}' "$T/times" | median)" \
-    "$(awk '{print $4 / 1024}' "$T/times" | median)"
+# One run: appends "wall user sys maxrss_kib" to $T/times.BIN_INDEX; sets refs.
+run_once() { # binary index cpus mode trace
+  local bin=$1 idx=$2 cpus=$3 mode=$4 trace=$5
+  /usr/bin/time -f '%e %U %S %M' -o "$T/time1" taskset -c "$cpus" "$bin" run -q -c configs/skylake.ini \
+    -o machine.mode="$mode" --json="$T/run.json" "$trace"
+  cat "$T/time1" >>"$T/times.$idx"
+  refs=$(grep -m1 -o '"refs": [0-9]*' "$T/run.json" | grep -o '[0-9]*$')
+}
+
+# The medians of binary idx's runs: "wall_med cpu_med rss_med_mib".
+medians() {
+  printf '%s %s %s\n' "$(awk '{print $1}' "$T/times.$1" | median)" \
+    "$(awk '{print $2 + $3}' "$T/times.$1" | median)" "$(awk '{print $4 / 1024}' "$T/times.$1" | median)"
 }
 
 start=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=""
+bins=("$V" ${CORE_BASELINE:+"$CORE_BASELINE"})
 for tr in "${traces[@]}"; do
   label=${tr%%:*} file=${tr#*:}
   for mode in $MODES; do
     for cpus in 0 0,1; do
-      for bin in "$V" ${CORE_BASELINE:+"$CORE_BASELINE"}; do
-        read -r refs wall cpu rss < <(measure "$bin" "$cpus" "$mode" "$file")
-        name=this
-        [ "$bin" = "$V" ] || name=baseline
-        row=$(awk -v b="$name" -v l="$label" -v m="$mode" -v c="$cpus" -v r="$refs" -v w="$wall" -v u="$cpu" -v s="$rss" 'BEGIN {
-          printf "| %s | %s | %s | %s | %.1f | %.1f | %.1f | %.2f | %.1f |", l, m, c == "0" ? "1" : "2", b, r / 1e6, r / w / 1e6, r / u / 1e6, u, s }')
+      # The binaries alternate within each repetition, so a change in the
+      # machine's load (it is shared) hits both alike; the CPU ratio is taken
+      # within each repetition and its median reported.
+      rm -f "$T"/times.*
+      for ((i = 0; i < RUNS; i++)); do
+        for b in "${!bins[@]}"; do run_once "${bins[$b]}" "$b" "$cpus" "$mode" "$file"; done
+      done
+      ratio=-
+      if [ ${#bins[@]} -gt 1 ]; then
+        ratio=$(paste -d' ' "$T/times.1" "$T/times.0" | awk '{print ($2 + $3) / ($6 + $7)}' | median)
+      fi
+      for b in "${!bins[@]}"; do
+        read -r wall cpu rss < <(medians "$b")
+        name=this r=$ratio
+        [ "$b" = 0 ] || name=baseline r=-
+        row=$(awk -v b="$name" -v l="$label" -v m="$mode" -v c="$cpus" -v r="$refs" -v w="$wall" -v u="$cpu" -v s="$rss" -v x="$r" 'BEGIN {
+          printf "| %s | %s | %s | %s | %.1f | %.1f | %.1f | %.2f | %s | %.1f |", l, m, c == "0" ? "1" : "2", b, r / 1e6, r / w / 1e6, r / u / 1e6, u, x == "-" ? "-" : sprintf("%.2fx", x), s }')
         echo "$row"
         rows+="$row"$'\n'
       done
@@ -91,12 +102,13 @@ block=$(
 Command: \`CORE_REFS=$N CORE_RUNS=$RUNS${CORE_REAL:+ CORE_REAL=$(basename "$CORE_REAL")}${CORE_BASELINE:+ CORE_BASELINE=$CORE_BASELINE} bench/core.sh $B\` at $(git rev-parse --short HEAD) on $(date -u +%Y-%m-%d), $secs s.
 Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); load average $load_before before, $load_after after.
 Each row is the median of $RUNS runs of \`taskset -c CPUS vmemsim run -q -c configs/skylake.ini -o machine.mode=MODE TRACE\`
-(one core: \`-c 0\`, the reader thread shares it; two: \`-c 0,1\`); *binary* is this build, or CORE_BASELINE run case by case in the same pass. M refs/s by wall time is what a user waits for;
+(one core: \`-c 0\`, the reader thread shares it; two: \`-c 0,1\`); *binary* is this build, or CORE_BASELINE, the two alternating run by run;
+*speed-up* is the baseline's CPU time over this build's, the median of the per-repetition ratios. M refs/s by wall time is what a user waits for;
 by CPU time (user + system, both threads) it depends much less on what else the machine runs (cache and SMT contention still inflate it). Whole runs from the
 first reference (first touch included); synthetic traces from \`bench_synth_trace OUT N friendly|hostile 1\`.
 
-| trace | mode | cores | binary | M refs | M refs/s (wall) | M refs/s (CPU) | CPU s | peak RSS MiB |
-|---|---|---|---|---|---|---|---|---|
+| trace | mode | cores | binary | M refs | M refs/s (wall) | M refs/s (CPU) | CPU s | speed-up | peak RSS MiB |
+|---|---|---|---|---|---|---|---|---|---|
 ${rows%$'\n'}
 TXT
 )

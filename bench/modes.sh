@@ -14,6 +14,7 @@
 #                trace, written once to $BENCH_TMP, so a long trace finishes
 #                unattended (default 0: the whole trace)
 #   env: REPS (default 5), MODES (default native,nested,shadow,contig),
+#        BENCH_NOTE (a sentence on what else the machine was doing),
 #        BENCH_TMP (default /tmp/vmemsim-bench), DOC (default docs/performance.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,9 +88,8 @@ block=$(
 <!-- BEGIN generated:perf-modes -->
 Written by \`bench/modes.sh $*\` (REPS=$REPS) on $(date -u '+%Y-%m-%d %H:%M UTC'), build $("$V" --version | head -1).
 Machine: $(nproc) vCPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM.
-Load average (1, 5, 15 min) $load_start at the start and $load_end at the end: the machine was shared
-with about 8 other developers building and testing, so the absolute times are inflated and noisy;
-the ratios compare runs interleaved within each repetition.
+Load average (1, 5, 15 min) $load_start at the start and $load_end at the end.${BENCH_NOTE:+ $BENCH_NOTE}
+The ratios compare runs interleaved within each repetition, so a change in the machine's load hits both alike.
 
 Trace: \`$TRACE\`$([ "$LINES" -gt 0 ] && echo ", its first $LINES lines") ($refs references${records:+, $records records}); config \`$CFG\`.
 One pass: \`vmemsim run -q -c $CFG --modes $MODES TRACE\`. Separate: \`vmemsim run -q -c $CFG -o machine.mode=M TRACE\`
