@@ -89,7 +89,9 @@ expect 0 "" -- "$VMEMSIM" run -q -c configs/skylake.ini -o machine.mode=shadow -
 cmp -s <(jq -S '.machines[1]' "$T/vn.json") <(jq -S . "$T/vn1.json") && ok || bad "--vs-native: machine 1 differs from its own run"
 
 # Errors.
-expect 1 "machine.mode=warp.*unknown name" -- "$VMEMSIM" run -q --modes native,warp "$S/gzip.lackey.gz"
+expect 2 "--modes 'native,warp': 'warp' is not a mode; expected .* nested" -- "$VMEMSIM" run -q --modes native,warp "$S/gzip.lackey.gz"
+expect 2 "--modes 'native,,nested': '' is not a mode" -- "$VMEMSIM" run -q --modes native,,nested "$S/gzip.lackey.gz"
+expect 0 "" -- "$VMEMSIM" run -q --modes Native,Shadow "$S/gzip.lackey.gz"
 expect 1 "machine 0 \(mode native\): .*count = 2" -- "$VMEMSIM" run -q -o vm.count=2 --modes native,nested "$S/gzip.lackey.gz"
 printf 'I  0400d7d4,8\n L 7ff000,8\nbogus line\n' >"$T/bad.lackey"
 expect 1 "bad.lackey.*line 3" -- "$VMEMSIM" run -q --modes native,nested,shadow "$T/bad.lackey"

@@ -198,7 +198,20 @@ static int add_machines(machine_set *ms, const vs_config *c, const char *file, u
     for (gchar **m = names; (modes ? *m != NULL : m == names) && rc == VS_OK; m++) {
         vs_config k = *c;
         if (modes) {
-            char *kv = g_strdup_printf("machine.mode=%s", g_strstrip(*m));
+            /* Checked here so the error names --modes, not the -o it becomes. */
+            char *name = g_strstrip(*m);
+            for (char *p = name; *p; p++) /* mode names are case-insensitive, as in a config */
+                *p = g_ascii_tolower(*p);
+            if (mode_find(name) < 0) {
+                GString *known = g_string_new("");
+                for (unsigned i = 0; i < mode_count(); i++)
+                    g_string_append_printf(known, " %s", mode_get((vs_mode)i)->name);
+                rc = vs_fail(err, VS_E_USAGE, "--modes '%s': '%s' is not a mode; expected a comma list of:%s", modes,
+                             name, known->str);
+                g_string_free(known, TRUE);
+                break;
+            }
+            char *kv = g_strdup_printf("machine.mode=%s", name);
             rc = cfg_override(&k, kv, err);
             g_free(kv);
         }
