@@ -63,6 +63,11 @@ grep -q "^23	vm=0 vpr refs=500000 + vm=1 hpcc refs=500000 + vm=2 tpch refs=50000
 # Errors name the sweep file and the item.
 printf '[sweep]\ntraces = vm=x %s/gzip.lackey.gz\n' "$S" >"$T/badvm.ini"
 expect 1 "badvm.ini: \[sweep\] 'vm=x .*': expected vm=K" -- "$VMEMSIM" sweep "$T/badvm.ini" --out "$T/x.csv"
+for item in "$S/gzip.lackey.gz +" "+ $S/gzip.lackey.gz" "$S/gzip.lackey.gz + + $S/awk.lackey.gz"; do
+  printf '[sweep]\ntraces = %s\n' "$item" >"$T/dangling.ini"
+  expect 1 "dangling.ini: \[sweep\] '.*': expected a trace on each side of '\+'" -- \
+    "$VMEMSIM" sweep "$T/dangling.ini" --out "$T/x.csv"
+done
 printf '[sweep]\nbase = %s/configs/skylake.ini\ntraces = %s/gzip.lackey.gz + vm=3 %s/sort.lackey.gz\n[params]\nvm.count = 2\nmachine.mode = nested\n' \
   "$SRC" "$S" "$S" >"$T/farvm.ini"
 expect 2 "point 0 \(trace '.*vm=3 .*sort.lackey.gz'.*assigned to VM 3, but \[vm\] count = 2" -- \

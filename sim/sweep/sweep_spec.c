@@ -224,7 +224,10 @@ static int parse_item(sweep *s, const char *item, bool workload, const char *bas
         g_array_append_val(parts, part);
     }
     g_strfreev(pieces);
-    if (rc == VS_OK && parts->len == 0)
+    guint joins = 0; /* split_list drops empty pieces: "a +" must not pass as "a" */
+    for (const char *c = item; *c; c++)
+        joins += *c == '+';
+    if (rc == VS_OK && (parts->len == 0 || parts->len != joins + 1))
         rc = vs_fail(err, VS_E_CONFIG, "%s: [sweep] '%s': expected a trace on each side of '+'", s->origin, item);
     if (rc != VS_OK) {
         g_string_free(label, TRUE);
