@@ -5,7 +5,8 @@
  * Min and Max fragment memory and Algorithm 1 does not, determinism, the
  * datacenter configs, every trace reader on fixtures and malformed input,
  * the non-VM host memory, the synthetic Azure trace against the V1 dataset's
- * published totals, and the policies differing on it (issue 16).
+ * published totals, the generators against a naive model of their laws, and
+ * the policies differing on it (issue 16).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -528,6 +529,89 @@ static void test_synth_published(void **state)
     place_trace_free(&t);
 }
 
+/* ---- the generators against a naive model of their own laws ---- */
+
+#define LAW_VMS 100000 /* enough for a standard error of ~0.1-0.3% of each statistic */
+#define LAW_Z 4.5      /* |sample - model| within 4.5 standard errors: a false alarm once in ~150,000 runs */
+
+/* E[min(X, a)] for X log-normal(median m, shape s), in closed form:
+ * E[X; X < a] + a P(X >= a). */
+static double lognormal_mean_capped(double m, double s, double a)
+{
+    double z = (log(a) - log(m)) / s;
+    return m * exp(s * s / 2) * 0.5 * erfc(-(z - s) / sqrt(2.0)) + a * 0.5 * erfc(z / sqrt(2.0));
+}
+
+/* The generated trace's size shares, mean lifetime and share of VMs alive
+ * at the end equal what the style's laws give in closed form (arrivals
+ * uniform over the window; lifetime = span end with probability persist,
+ * else log-normal cut at the span end; the tick rounding, at most 300 s, is
+ * far inside the tolerance).  Sizes drawn from another style's table keep
+ * every created/deleted time of the pure trace. */
+static void test_synth_laws(void **state)
+{
+    (void)state;
+    for (int st = 0; st < PLACE_STYLE_COUNT; st++) {
+        const place_synth_law *d = place_synth_law_of((place_style)st);
+        place_trace t, u;
+        place_trace_init(&t);
+        place_trace_init(&u);
+        place_synth((place_style)st, LAW_VMS, 42, &t);
+        place_synth_sized((place_style)st, (place_style)((st + 1) % PLACE_STYLE_COUNT), LAW_VMS, 42, &u);
+        for (int k = 0; k < 2; k++) { /* the style's own table, then the next style's through place_synth_sized */
+            const place_trace *x = k ? &u : &t;
+            const place_synth_law *sz = place_synth_law_of((place_style)((st + k) % PLACE_STYLE_COUNT));
+            double total = 0;
+            for (size_t c = 0; c < sz->n_sizes; c++)
+                total += sz->sizes[c].weight;
+            for (size_t c = 0; c < sz->n_sizes; c++) {
+                size_t n = 0;
+                for (size_t i = 0; i < x->n; i++)
+                    n += x->vm[i].cores == sz->sizes[c].cores &&
+                         x->vm[i].mem_kib == (uint64_t)(sz->sizes[c].gib * KIB_PER_GIB);
+                double p = sz->sizes[c].weight / total, se = sqrt(p * (1 - p) / LAW_VMS);
+                if (fabs((double)n / LAW_VMS - p) > LAW_Z * se)
+                    fail_msg("%s sizes from %s: (%u cores, %g GiB) share %.5f, weight gives %.5f", d->name, sz->name,
+                             sz->sizes[c].cores, sz->sizes[c].gib, (double)n / LAW_VMS, p);
+            }
+        }
+        double span = d->span_days * 86400, window = d->window * span, life = 0, life2 = 0, at_end = 0;
+        for (size_t i = 0; i < t.n; i++) {
+            assert_int_equal(t.vm[i].created, u.vm[i].created);
+            assert_int_equal(t.vm[i].deleted, u.vm[i].deleted);
+            double l = (double)(t.vm[i].deleted - t.vm[i].created);
+            life += l;
+            life2 += l * l;
+            at_end += t.vm[i].deleted >= (int64_t)span;
+        }
+        double mean = life / LAW_VMS, sd = sqrt(life2 / LAW_VMS - mean * mean);
+        /* the naive model: midpoint rule over the arrival time */
+        enum { STEPS = 4000 };
+        double model = 0, model_end = 0;
+        for (int j = 0; j < STEPS; j++) {
+            double left = span - (j + 0.5) / STEPS * window;
+            double z = (log(left) - log(d->median_s)) / d->sigma;
+            model += (d->persist * left + (1 - d->persist) * lognormal_mean_capped(d->median_s, d->sigma, left)) / STEPS;
+            model_end += (d->persist + (1 - d->persist) * 0.5 * erfc(z / sqrt(2.0))) / STEPS;
+        }
+        if (fabs(mean - model) > LAW_Z * sd / sqrt(LAW_VMS))
+            fail_msg("%s: mean lifetime %.0f s, the laws give %.0f s", d->name, mean, model);
+        double se_end = sqrt(model_end * (1 - model_end) / LAW_VMS);
+        if (fabs(at_end / LAW_VMS - model_end) > LAW_Z * se_end)
+            fail_msg("%s: %.4f of VMs alive at the end, the laws give %.4f", d->name, at_end / LAW_VMS, model_end);
+        /* deterministic in the seed, for the sized variant too */
+        place_trace v;
+        place_trace_init(&v);
+        place_synth_sized((place_style)st, (place_style)((st + 1) % PLACE_STYLE_COUNT), LAW_VMS, 42, &v);
+        for (size_t i = 0; i < u.n; i++) /* field by field: place_vm has padding */
+            assert_true(u.vm[i].created == v.vm[i].created && u.vm[i].deleted == v.vm[i].deleted &&
+                        u.vm[i].cores == v.vm[i].cores && u.vm[i].mem_kib == v.vm[i].mem_kib);
+        place_trace_free(&t);
+        place_trace_free(&u);
+        place_trace_free(&v);
+    }
+}
+
 /* ---- the policies differ on synthetic Azure (issue 16) ---- */
 
 static void run_all(const place_dc *dc, const place_trace *t, place_totals *tot)
@@ -610,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_cerit),             cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_bridge),            cmocka_unit_test(test_host_memory),
         cmocka_unit_test(test_synth_published),   cmocka_unit_test(test_policies_differ_azure),
+        cmocka_unit_test(test_synth_laws),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

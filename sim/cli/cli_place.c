@@ -126,7 +126,8 @@ int cli_place(int argc, char **argv)
                    "Replays VM creations and deletions on a datacenter whose servers have buddy-allocated memory\n"
                    "and reports the share of VMs that got contiguous memory (seed 004, Algorithms 1-3).\n"
                    "TRACE: Azure vmtable.csv (V1/V2), a Bitbrains GWA-T-12 file or directory, CERIT-SC SWF,\n"
-                   "or synthetic:STYLE[:vms=N][:seed=S] (STYLE azure, cerit, bitbrains).",
+                   "or synthetic:STYLE[:vms=N][:seed=S][:sizes=STYLE] (STYLE azure, cerit, bitbrains; sizes= draws\n"
+                   "the VM sizes from another style's table, keeping STYLE's arrivals and lifetimes).",
                    entries, &argc, &argv))
         return CLI_USAGE;
     vs_err err = {0};

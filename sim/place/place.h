@@ -104,6 +104,29 @@ typedef enum place_style { PLACE_STYLE_AZURE = 0, PLACE_STYLE_CERIT, PLACE_STYLE
 const char *place_style_name(place_style s);
 /* Deterministic in (style, vms, seed); see synth.c for the distributions. */
 void place_synth(place_style style, size_t vms, uint64_t seed, place_trace *t);
+/* The same arrivals and lifetimes as place_synth(style, ...), with the VM
+ * sizes drawn from the `sizes` style's table instead (an ablation: it
+ * separates the effect of the sizes from that of the churn). */
+void place_synth_sized(place_style style, place_style sizes, size_t vms, uint64_t seed, place_trace *t);
+
+/* A style's laws, for tests and reports: a VM size table and the lifetime law. */
+typedef struct place_size {
+    uint32_t cores;
+    double gib;
+    double weight; /* relative: a VM takes this size with probability weight / sum of weights */
+} place_size;
+typedef struct place_synth_law {
+    const char *name;
+    const place_size *sizes;
+    size_t n_sizes;
+    double span_days; /* trace length */
+    double window;    /* fraction of the span over which VMs arrive (uniformly) */
+    double persist;   /* share of VMs alive until the end of the span */
+    double median_s;  /* log-normal lifetime median, seconds */
+    double sigma;     /* log-normal shape */
+    int64_t tick;     /* timestamp granularity, seconds */
+} place_synth_law;
+const place_synth_law *place_synth_law_of(place_style s);
 
 /* ---- servers (server.c) ---- */
 

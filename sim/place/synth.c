@@ -25,23 +25,6 @@
 #define SEC_PER_HOUR 3600.0
 #define TWO_PI 6.283185307179586
 
-typedef struct size_class {
-    uint32_t cores;
-    double gib;
-    double weight;
-} size_class;
-
-typedef struct style_def {
-    const char *name;
-    const size_class *sizes;
-    size_t n_sizes;
-    double span_days;   /* trace length */
-    double window;      /* fraction of the span over which VMs arrive */
-    double persist;     /* share of VMs alive until the end of the span */
-    double median_s;    /* log-normal lifetime median */
-    double sigma;       /* log-normal shape */
-    int64_t tick;       /* timestamp granularity, seconds */
-} style_def;
 
 /* Azure (Cortez et al., "Resource Central", SOSP'17; AzurePublicDatasetV1.md).
  * The sizes are the 2016-17 A/D/G catalogue sizes the V1 trace records
@@ -51,12 +34,12 @@ typedef struct style_def {
  * 104,371,713 VM hours = 2.28 cores per VM hour (the table's mean is 2.29
  * per VM; lifetimes do not depend on size, so per VM hour is the same in
  * expectation: 2.28 for seed 1, 20,000 VMs). */
-static const size_class azure_sizes[] = {
+static const place_size azure_sizes[] = {
     {1, 0.75, 13}, {1, 1.75, 33}, {1, 3.5, 6}, {2, 3.5, 21}, {2, 7, 7}, {4, 7, 9},
     {4, 14, 3},    {8, 14, 3},    {8, 28, 2}, {16, 56, 1.5}, {32, 448, 0.2},
 };
 /* CERIT-SC (Klusacek & Parak, JSSPP'17): small cloud VMs plus whole-node grid workers. */
-static const size_class cerit_sizes[] = {
+static const place_size cerit_sizes[] = {
     {1, 1, 15}, {1, 2, 15}, {2, 4, 20}, {4, 8, 18}, {8, 16, 12},
     {16, 32, 8}, {8, 64, 5}, {12, 90, 3}, {40, 256, 3}, {40, 500, 1},
 };
@@ -65,12 +48,12 @@ static const size_class cerit_sizes[] = {
  * summarised in seed 004 sec. 8.1.1): 1-32 cores with over 85% at most 4
  * (86% here); most at most 8 GB (86% here), 1 up to 512 GB.  The weights
  * within those bounds are estimates. */
-static const size_class bitbrains_sizes[] = {
+static const place_size bitbrains_sizes[] = {
     {1, 1, 10}, {1, 2, 10}, {2, 2, 10}, {2, 4, 15}, {4, 4, 11}, {4, 8, 20}, {2, 8, 10},
     {8, 16, 5}, {8, 32, 3}, {16, 64, 3}, {16, 128, 1.5}, {32, 256, 1}, {32, 512, 0.5},
 };
 
-static const style_def styles[PLACE_STYLE_COUNT] = {
+static const place_synth_law styles[PLACE_STYLE_COUNT] = {
     /* 30 days, 300 s ticks (V1 docs).  Persist share, median and sigma are estimates; together they give a
      * mean lifetime of 50.0 h (seed 1, 20,000 VMs) against the V1 trace's 104,371,713 VM hours /
      * 2,013,767 VMs = 51.8 h (tests/test_place.c: test_synth_published). */
@@ -86,6 +69,8 @@ static const style_def styles[PLACE_STYLE_COUNT] = {
 
 const char *place_style_name(place_style s) { return s < PLACE_STYLE_COUNT ? styles[s].name : "?"; }
 
+const place_synth_law *place_synth_law_of(place_style s) { return &styles[s]; }
+
 static double uniform(uint64_t *rng) { return (double)(vs_rng_next(rng) >> 11) * 0x1p-53; }
 
 static double std_normal(uint64_t *rng)
@@ -95,7 +80,7 @@ static double std_normal(uint64_t *rng)
     return sqrt(-2.0 * log(u)) * cos(TWO_PI * v);
 }
 
-static const size_class *pick(const style_def *d, uint64_t *rng)
+static const place_size *pick(const place_synth_law *d, uint64_t *rng)
 {
     double total = 0;
     for (size_t i = 0; i < d->n_sizes; i++)
@@ -111,11 +96,19 @@ static const size_class *pick(const style_def *d, uint64_t *rng)
 
 void place_synth(place_style style, size_t vms, uint64_t seed, place_trace *t)
 {
-    const style_def *d = &styles[style];
+    place_synth_sized(style, style, vms, seed, t);
+}
+
+/* The size draw takes one uniform whatever the table, so the arrival and
+ * lifetime draws -- and so every created/deleted time -- are those of the
+ * pure `style` trace with the same seed: only the sizes change. */
+void place_synth_sized(place_style style, place_style sizes, size_t vms, uint64_t seed, place_trace *t)
+{
+    const place_synth_law *d = &styles[style];
     uint64_t rng = seed;
     double span = d->span_days * SEC_PER_DAY;
     for (size_t i = 0; i < vms; i++) {
-        const size_class *c = pick(d, &rng);
+        const place_size *c = pick(&styles[sizes], &rng);
         double created = uniform(&rng) * d->window * span;
         bool persists = uniform(&rng) < d->persist;
         double life = d->median_s * exp(d->sigma * std_normal(&rng));
@@ -126,5 +119,8 @@ void place_synth(place_style style, size_t vms, uint64_t seed, place_trace *t)
                        .mem_kib = (uint64_t)(c->gib * KIB_PER_GIB)};
         place_trace_add(t, &vm);
     }
-    snprintf(t->format, sizeof t->format, "synthetic-%s", d->name);
+    if (sizes == style)
+        snprintf(t->format, sizeof t->format, "synthetic-%s", d->name);
+    else
+        snprintf(t->format, sizeof t->format, "synthetic-%s-%s-sizes", d->name, styles[sizes].name);
 }

@@ -178,19 +178,30 @@ static int load_dir(const char *path, place_trace *t, vs_err *err)
     return rc;
 }
 
-/* "synthetic:STYLE[:vms=N|N=N][:seed=S]" */
+/* The style named s, or -1. */
+static int style_named(const char *s)
+{
+    for (int i = 0; s && i < PLACE_STYLE_COUNT; i++)
+        if (!strcmp(s, place_style_name((place_style)i)))
+            return i;
+    return -1;
+}
+
+/* "synthetic:STYLE[:vms=N|N=N][:seed=S][:sizes=STYLE]" */
 static int load_synthetic(const char *spec, place_trace *t, vs_err *err)
 {
     gchar **parts = g_strsplit(spec, ":", -1);
     int rc = VS_OK;
-    int style = -1;
+    int style = style_named(parts[1]), sizes = style;
     int64_t vms = 10000, seed = 1; /* defaults: the paper's figures use about 10^4 VMs per run */
-    for (int s = 0; s < PLACE_STYLE_COUNT; s++)
-        if (parts[1] && !strcmp(parts[1], place_style_name((place_style)s)))
-            style = s;
     if (style < 0)
         rc = vs_fail(err, VS_E_USAGE, "%s: expected synthetic:STYLE with STYLE azure, cerit or bitbrains", spec);
     for (gchar **p = parts + (parts[1] ? 2 : 1); rc == VS_OK && *p; p++) {
+        if (g_str_has_prefix(*p, "sizes=")) {
+            if ((sizes = style_named(*p + 6)) < 0)
+                rc = vs_fail(err, VS_E_USAGE, "%s: '%s': expected sizes=STYLE (azure, cerit or bitbrains)", spec, *p);
+            continue;
+        }
         int64_t *dst = g_str_has_prefix(*p, "vms=") || g_str_has_prefix(*p, "N=") ? &vms
                        : g_str_has_prefix(*p, "seed=")                              ? &seed
                                                                                     : NULL;
@@ -200,7 +211,7 @@ static int load_synthetic(const char *spec, place_trace *t, vs_err *err)
     }
     g_strfreev(parts);
     if (rc == VS_OK)
-        place_synth((place_style)style, (size_t)vms, (uint64_t)seed, t);
+        place_synth_sized((place_style)style, (place_style)sizes, (size_t)vms, (uint64_t)seed, t);
     return rc;
 }
 
