@@ -551,6 +551,19 @@ static double lognormal_mean_capped(double m, double s, double a)
 static void test_synth_laws(void **state)
 {
     (void)state;
+    /* the tables' mean sizes quoted in docs/placement.md (Azure 5.95 GiB, 2.29 vCPUs; Bitbrains 14.7, 3.98) */
+    const double quoted[PLACE_STYLE_COUNT][2] = {[PLACE_STYLE_AZURE] = {5.95, 2.29}, [PLACE_STYLE_BITBRAINS] = {14.7, 3.98}};
+    for (int st = 0; st < PLACE_STYLE_COUNT; st++) {
+        const place_synth_law *q = place_synth_law_of((place_style)st);
+        double w = 0, gib = 0, cores = 0;
+        for (size_t c = 0; c < q->n_sizes; c++) {
+            w += q->sizes[c].weight;
+            gib += q->sizes[c].weight * q->sizes[c].gib;
+            cores += q->sizes[c].weight * q->sizes[c].cores;
+        }
+        if (quoted[st][0] > 0)
+            assert_true(fabs(gib / w - quoted[st][0]) < 0.05 && fabs(cores / w - quoted[st][1]) < 0.005);
+    }
     for (int st = 0; st < PLACE_STYLE_COUNT; st++) {
         const place_synth_law *d = place_synth_law_of((place_style)st);
         place_trace t, u;
