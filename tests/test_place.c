@@ -414,6 +414,7 @@ static void test_malformed(void **state)
     expect_error(FIX "no-such-file.csv", "", "cannot read");
     expect_error("synthetic:nowhere", "synthetic:nowhere", "STYLE");
     expect_error("synthetic:azure:vms=0", "vms=0", "vms=N");
+    expect_error("synthetic:azure:sizes=google", "sizes=google", "sizes=STYLE");
     static const struct {
         const char *text, *what;
     } az[] = {

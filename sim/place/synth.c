@@ -11,6 +11,10 @@
  * source gives only a shape ("over 85% use at most 4 cores") the weights are
  * chosen to match it and say so.
  *
+ * place_synth_sized draws the sizes from another style's table with the same
+ * draws, so the times stay those of the pure style (a sizes-versus-churn
+ * ablation).
+ *
  * Determinism: splitmix64 (vs_rng_next) seeded by the seed alone; one fixed
  * sequence of draws per VM.
  */
@@ -24,7 +28,6 @@
 #define SEC_PER_DAY 86400.0
 #define SEC_PER_HOUR 3600.0
 #define TWO_PI 6.283185307179586
-
 
 /* Azure (Cortez et al., "Resource Central", SOSP'17; AzurePublicDatasetV1.md).
  * The sizes are the 2016-17 A/D/G catalogue sizes the V1 trace records
