@@ -5,13 +5,15 @@
  *
  * pt_mem is an index from frame number to table page: one open-addressing
  * hash table (Fibonacci hashing, linear probing, backward-shift deletion, so
- * no tombstones), kept between a quarter and a half full.  Its 16-byte slots
+ * no tombstones), at most three quarters full.  Its 16-byte slots
  * hold the frame and a pointer to the page, so finding a table costs one
  * probe into a few hundred KiB at most, whatever the spread of the frames:
  * the two-level directory it replaces needed a 16 KiB chunk per 4 MiB of
  * physical memory that held a table, and on a trace whose table frames lie
  * among its data frames every walk missed the host's caches and TLB in it.
- * Bookkeeping is O(table pages): at most 64 bytes per page.
+ * Bookkeeping is O(table pages): at most 43 bytes per page as tables are
+ * added (the index doubles at three quarters full), at most 128 once most
+ * are gone (it halves below an eighth).
  *
  * A table page keeps its first PT_SPARSE_MAX non-zero entries inline and
  * becomes a dense 512-entry array only when it needs more.  Dense arrays are
@@ -19,10 +21,11 @@
  * 1 MiB, so the tables a walk reads sit together in a few blocks rather than
  * spread over the heap between other allocations; the unused tail of the
  * newest arena is never touched, so it is not resident.  Past those
- * (about 2 MiB of tables) every arena is one 2 MiB host huge page under
- * madvise(MADV_HUGEPAGE): a large run's walks read leaf tables at random
- * over tens of MiB, and on 4 KiB host pages each such read also missed the
- * host TLB.  A small run never gets one, so it does not grow by up to 2 MiB.
+ * (about 2 MiB of tables) every arena is a 2 MiB-aligned block that becomes
+ * one host huge page once it is full (madvise MADV_COLLAPSE): a large run's
+ * walks read leaf tables at random over tens of MiB, and on 4 KiB host
+ * pages each such read also missed the host TLB.  A small run never gets
+ * one, and no run holds more resident than its tables fill.
  * Detached dense arrays go on a free list for the next one.  A trace that
  * touches pages spread over the whole address space creates about one table
  * page per page it touches, nearly all holding a single entry: inline they
@@ -36,7 +39,7 @@
  * place, as OSes do until the whole address space goes.
  *
  * Invariants: a present non-leaf entry points to an attached page;
- * pages == number of used index slots, which is at most half the slots;
+ * pages == number of used index slots, at most three quarters of them;
  * every used slot is reachable from its home slot by a run of used slots.
  */
 #include "pt.h"
@@ -46,6 +49,9 @@
 #include <string.h>
 #ifdef __linux__
 #include <sys/mman.h>
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux UAPI (asm-generic/mman-common.h), newer than some C libraries' headers */
+#endif
 #endif
 
 #define PT_PFN_LIMIT (1ull << 40) /* frame field is bits 12..51 */
@@ -95,7 +101,8 @@ static inline uint64_t index_home(const pt_mem *m, uint64_t pfn)
 }
 
 /* The slot of pfn, or NULL when pfn holds no table page.  The index is at
- * most half full, so a probe run is short. */
+ * most three quarters full, so a lookup that finds its page reads 2.5 slots
+ * on average (Knuth, TAOCP 6.4), one or two host cache lines. */
 static inline pt_slot *index_find(const pt_mem *m, uint64_t pfn)
 {
     for (uint64_t h = index_home(m, pfn);; h = (h + 1) & m->index_mask) {
@@ -122,8 +129,7 @@ static void index_put(pt_mem *m, uint64_t pfn, uintptr_t page)
     m->index[h] = (pt_slot){pfn, page};
 }
 
-/* Rebuilds the index with `slots` slots (it keeps between a quarter and a
- * half of them in use, or PT_INDEX_MIN). */
+/* Rebuilds the index with `slots` slots. */
 static void index_resize(pt_mem *m, uint64_t slots)
 {
     pt_slot *old = m->index;
@@ -160,22 +166,34 @@ pt_mem *pt_mem_new(void)
     return m;
 }
 
-/* A fresh arena of `pages` dense arrays.  From PT_ARENA_HUGE pages on, it
- * is one 2 MiB-aligned host huge page (where transparent huge pages are
- * enabled for madvise), so a walk's random reads of leaf tables do not also
- * miss the host's TLB. */
+/* A fresh arena of `pages` dense arrays: from PT_ARENA_HUGE pages on, one
+ * 2 MiB-aligned block, so that arena_filled can make it a host huge page. */
 static void *arena_alloc(size_t pages)
 {
     size_t bytes = pages * PT_ENTRIES * sizeof(uint64_t);
     void *a = aligned_alloc(pages >= PT_ARENA_HUGE ? bytes : PT_ENTRIES * sizeof(uint64_t), bytes);
     if (!a)
         vs_oom(bytes);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (pages >= PT_ARENA_HUGE)
-        (void)madvise(a, bytes, MADV_HUGEPAGE); /* a hint: without it the arena is ordinary pages */
-#endif
     return a;
 }
+
+/* An arena whose every dense array has been handed out (so all of it is
+ * resident): where the kernel can (Linux >= 6.1), it now becomes one host
+ * huge page, so a walk's random reads of leaf tables do not also miss the
+ * host's TLB.  Only a full arena: backing the newest one with a huge page
+ * at its first touch would make up to 2 MiB resident that holds no table. */
+static void arena_filled(void *a, size_t pages)
+{
+#if defined(__linux__) && defined(MADV_COLLAPSE)
+    if (pages >= PT_ARENA_HUGE)
+        (void)madvise(a, pages * PT_ENTRIES * sizeof(uint64_t), MADV_COLLAPSE); /* a hint; failure is harmless */
+#else
+    (void)a;
+    (void)pages;
+#endif
+}
+
+static size_t arena_pages(size_t k) { return k < PT_ARENA_STEPS ? (size_t)PT_ARENA_FIRST << k : PT_ARENA_HUGE; }
 
 /* A zeroed dense array of PT_ENTRIES entries. */
 static uint64_t *dense_alloc(pt_mem *m)
@@ -186,7 +204,9 @@ static uint64_t *dense_alloc(pt_mem *m)
         m->free_pages = m->free_pages->next;
     } else {
         if (m->bump == m->bump_end) {
-            size_t pages = m->n_arenas < PT_ARENA_STEPS ? (size_t)PT_ARENA_FIRST << m->n_arenas : PT_ARENA_HUGE;
+            if (m->n_arenas)
+                arena_filled(m->arenas[m->n_arenas - 1], arena_pages(m->n_arenas - 1));
+            size_t pages = arena_pages(m->n_arenas);
             static_assert(PT_ARENA_FIRST << PT_ARENA_STEPS == PT_ARENA_HUGE, "arenas double up to a huge page");
             void *a = arena_alloc(pages);
             m->arenas = vs_realloc(m->arenas, (m->n_arenas + 1) * sizeof *m->arenas);
@@ -229,7 +249,7 @@ void pt_mem_attach(pt_mem *m, uint64_t pfn)
 {
     assert(pfn < PT_PFN_LIMIT);
     assert(!index_find(m, pfn)); /* a table page is attached exactly once */
-    if (2 * (m->pages + 1) > m->index_mask + 1)
+    if (4 * (m->pages + 1) > 3 * (m->index_mask + 1))
         index_resize(m, 2 * (m->index_mask + 1));
     pt_sparse *p = vs_calloc(1, sizeof(pt_sparse));
     static_assert(_Alignof(pt_sparse) > 1, "the low bit of a pt_sparse pointer is free for PT_SPARSE_TAG");
@@ -247,7 +267,7 @@ void pt_mem_detach(pt_mem *m, uint64_t pfn)
         dense_free(m, (uint64_t *)s->page);
     index_erase(m, (uint64_t)(s - m->index));
     m->pages--;
-    if (m->index_mask + 1 > PT_INDEX_MIN && 4 * m->pages < (m->index_mask + 1) / 2)
+    if (m->index_mask + 1 > PT_INDEX_MIN && 8 * m->pages < m->index_mask + 1)
         index_resize(m, (m->index_mask + 1) / 2);
 }
 
