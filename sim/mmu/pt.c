@@ -3,26 +3,35 @@
  * vol. 3A sec. 4.5, 4- and 5-level paging; PS at levels 2 and 3 makes a
  * 2 MiB or 1 GiB leaf).
  *
- * pt_mem is a sparse two-level directory over frame numbers: a growable top
- * array of pointers to chunks, each chunk an array of pointers to table
- * pages (dense and sparse, see below).  A chunk exists only while it holds an attached page, so
- * bookkeeping is O(table pages) plus one top pointer per chunk's span below
- * the highest table frame.
+ * pt_mem is an index from frame number to table page: one open-addressing
+ * hash table (Fibonacci hashing, linear probing, backward-shift deletion, so
+ * no tombstones), at most three quarters full.  Its 16-byte slots
+ * hold the frame and a pointer to the page, so finding a table costs one
+ * probe into a few hundred KiB at most, whatever the spread of the frames:
+ * the two-level directory it replaces needed a 16 KiB chunk per 4 MiB of
+ * physical memory that held a table, and on a trace whose table frames lie
+ * among its data frames every walk missed the host's caches and TLB in it.
+ * Bookkeeping is O(table pages): at most 43 bytes per page as tables are
+ * added (the index doubles at three quarters full), at most 128 once most
+ * are gone (it halves below an eighth).
  *
  * A table page keeps its first PT_SPARSE_MAX non-zero entries inline and
  * becomes a dense 512-entry array only when it needs more.  Dense arrays are
  * cut from page-aligned arenas that double from PT_ARENA_FIRST pages up to
- * PT_ARENA_MAX, so the tables a walk reads sit together in a few blocks
- * rather than spread over the heap between other allocations, at no cost in
- * memory: the unused tail of the newest arena is never touched, so it is not
- * resident.  (Blocks of 2 MiB would be backed by huge pages whole under
- * transparent huge pages, which made small runs 3 MiB larger.)  Detached
- * dense arrays go on a free list for the next one.  A trace that
+ * 1 MiB, so the tables a walk reads sit together in a few blocks rather than
+ * spread over the heap between other allocations; the unused tail of the
+ * newest arena is never touched, so it is not resident.  Past those
+ * (about 2 MiB of tables) every arena is a 2 MiB-aligned block that becomes
+ * one host huge page once it is full (madvise MADV_COLLAPSE): a large run's
+ * walks read leaf tables at random over tens of MiB, and on 4 KiB host
+ * pages each such read also missed the host TLB.  A small run never gets
+ * one, and no run holds more resident than its tables fill.
+ * Detached dense arrays go on a free list for the next one.  A trace that
  * touches pages spread over the whole address space creates about one table
  * page per page it touches, nearly all holding a single entry: inline they
  * cost ~100 bytes, not 4 KiB, so a million such pages fit in ~200 MiB.  Dense
- * pages -- the common case for real programs -- are read with the same few
- * dependent loads as before, because every simulated page walk reads here.
+ * pages -- the common case for real programs -- are read with one index
+ * probe and one load, because every simulated page walk reads here.
  *
  * The tree functions are the OS's software view: they create tables through
  * pt_ops->alloc_table and report every entry they write, with its physical
@@ -30,23 +39,31 @@
  * place, as OSes do until the whole address space goes.
  *
  * Invariants: a present non-leaf entry points to an attached page;
- * pages == number of non-NULL page pointers; chunk->used == its non-NULL
- * pointers, and a chunk with used == 0 is freed.
+ * pages == number of used index slots, at most three quarters of them;
+ * every used slot is reachable from its home slot by a run of used slots.
  */
 #include "pt.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux UAPI (asm-generic/mman-common.h), newer than some C libraries' headers */
+#endif
+#endif
 
-#define DIR_CHUNK_SHIFT 10 /* 1024 frames (4 MiB of physical memory) per chunk: 8 KiB of pointers */
-#define DIR_CHUNK_FRAMES (1ull << DIR_CHUNK_SHIFT)
 #define PT_PFN_LIMIT (1ull << 40) /* frame field is bits 12..51 */
 #define TABLE_FLAGS (PTE_P | PTE_RW | PTE_US) /* non-leaf entries grant all; leaves restrict */
 
 #define PT_ARENA_FIRST 16 /* dense arrays in the first arena: a small run stays small */
-#define PT_ARENA_MAX 256  /* ... and in the largest: 1 MiB, below a huge page (see above) */
+#define PT_ARENA_STEPS 5  /* the first this many arenas double, 16 .. 256 pages (64 KiB .. 1 MiB) ... */
+#define PT_ARENA_HUGE 512 /* ... then come whole host huge pages of 2 MiB (see above) */
 #define PT_SPARSE_MAX 6 /* inline entries before a page goes dense: covers a page's first few neighbours */
+#define PT_INDEX_MIN 64 /* index slots of an empty store: 1 KiB */
+#define PT_INDEX_MUL 0x9e3779b97f4a7c15ull /* Fibonacci hashing: the high product bits mix every pfn bit */
+#define PT_SPARSE_TAG ((uintptr_t)1) /* low bit of an index slot's page: the page is a pt_sparse */
 
 typedef struct pt_sparse {
     uint64_t val[PT_SPARSE_MAX];   /* the non-zero entries ... */
@@ -54,14 +71,13 @@ typedef struct pt_sparse {
     uint8_t n;
 } pt_sparse;
 
-/* A table page at frame f of the chunk is dense[f] (PT_ENTRIES entries) or
- * sparse[f]; exactly one is set while the page is attached.  Dense pointers
- * sit in their own array so a walk reaches an entry in three loads. */
-typedef struct dir_chunk {
-    uint64_t *dense[DIR_CHUNK_FRAMES];
-    pt_sparse *sparse[DIR_CHUNK_FRAMES];
-    uint32_t used;
-} dir_chunk;
+/* One attached table page: its frame, and its contents -- a dense array of
+ * PT_ENTRIES entries, or a pt_sparse with PT_SPARSE_TAG set.  page == 0
+ * marks a free slot. */
+typedef struct pt_slot {
+    uint64_t pfn;
+    uintptr_t page;
+} pt_slot;
 
 /* A detached dense array, on the free list (its first bytes). */
 typedef struct pt_free_page {
@@ -69,17 +85,115 @@ typedef struct pt_free_page {
 } pt_free_page;
 
 struct pt_mem {
-    dir_chunk **top;
+    pt_slot *index;        /* open addressing, linear probing, power-of-two size */
+    uint64_t index_mask;   /* slots - 1 */
+    unsigned index_shift;  /* 64 - log2(slots) */
     void **arenas;          /* every arena, for pt_mem_free */
     size_t n_arenas;
     uint64_t *bump, *bump_end; /* the unused dense arrays of the newest arena */
     pt_free_page *free_pages;
-    uint64_t ntop;   /* entries in top */
     uint64_t pages;  /* attached table pages */
-    uint64_t chunks; /* allocated chunks */
 };
 
-pt_mem *pt_mem_new(void) { return vs_calloc(1, sizeof(pt_mem)); }
+static inline uint64_t index_home(const pt_mem *m, uint64_t pfn)
+{
+    return (pfn * PT_INDEX_MUL) >> m->index_shift;
+}
+
+/* The slot of pfn, or NULL when pfn holds no table page.  The index is at
+ * most three quarters full, so a lookup that finds its page reads 2.5 slots
+ * on average (Knuth, TAOCP 6.4), one or two host cache lines. */
+static inline pt_slot *index_find(const pt_mem *m, uint64_t pfn)
+{
+    for (uint64_t h = index_home(m, pfn);; h = (h + 1) & m->index_mask) {
+        pt_slot *s = &m->index[h];
+        if (VS_LIKELY(s->pfn == pfn && s->page))
+            return s;
+        if (!s->page)
+            return NULL;
+    }
+}
+
+static void index_alloc(pt_mem *m, uint64_t slots)
+{
+    m->index = vs_calloc(slots, sizeof *m->index);
+    m->index_mask = slots - 1;
+    m->index_shift = 64 - (unsigned)__builtin_ctzll(slots);
+}
+
+static void index_put(pt_mem *m, uint64_t pfn, uintptr_t page)
+{
+    uint64_t h = index_home(m, pfn);
+    while (m->index[h].page)
+        h = (h + 1) & m->index_mask;
+    m->index[h] = (pt_slot){pfn, page};
+}
+
+/* Rebuilds the index with `slots` slots. */
+static void index_resize(pt_mem *m, uint64_t slots)
+{
+    pt_slot *old = m->index;
+    uint64_t n = m->index_mask + 1;
+    index_alloc(m, slots);
+    for (uint64_t i = 0; i < n; i++)
+        if (old[i].page)
+            index_put(m, old[i].pfn, old[i].page);
+    free(old);
+}
+
+/* Empties slot pos, moving later slots of its probe run back so that every
+ * page stays reachable from its home slot (no tombstones). */
+static void index_erase(pt_mem *m, uint64_t pos)
+{
+    uint64_t i = pos, j = pos;
+    for (;;) {
+        j = (j + 1) & m->index_mask;
+        if (!m->index[j].page)
+            break;
+        uint64_t home = index_home(m, m->index[j].pfn);
+        if (((j - home) & m->index_mask) >= ((j - i) & m->index_mask)) {
+            m->index[i] = m->index[j];
+            i = j;
+        }
+    }
+    m->index[i] = (pt_slot){0, 0};
+}
+
+pt_mem *pt_mem_new(void)
+{
+    pt_mem *m = vs_calloc(1, sizeof(pt_mem));
+    index_alloc(m, PT_INDEX_MIN);
+    return m;
+}
+
+/* A fresh arena of `pages` dense arrays: from PT_ARENA_HUGE pages on, one
+ * 2 MiB-aligned block, so that arena_filled can make it a host huge page. */
+static void *arena_alloc(size_t pages)
+{
+    size_t bytes = pages * PT_ENTRIES * sizeof(uint64_t);
+    void *a = aligned_alloc(pages >= PT_ARENA_HUGE ? bytes : PT_ENTRIES * sizeof(uint64_t), bytes);
+    if (!a)
+        vs_oom(bytes);
+    return a;
+}
+
+/* An arena whose every dense array has been handed out (so all of it is
+ * resident): where the kernel can (Linux >= 6.1), it now becomes one host
+ * huge page, so a walk's random reads of leaf tables do not also miss the
+ * host's TLB.  Only a full arena: backing the newest one with a huge page
+ * at its first touch would make up to 2 MiB resident that holds no table. */
+static void arena_filled(void *a, size_t pages)
+{
+#if defined(__linux__) && defined(MADV_COLLAPSE)
+    if (pages >= PT_ARENA_HUGE)
+        (void)madvise(a, pages * PT_ENTRIES * sizeof(uint64_t), MADV_COLLAPSE); /* a hint; failure is harmless */
+#else
+    (void)a;
+    (void)pages;
+#endif
+}
+
+static size_t arena_pages(size_t k) { return k < PT_ARENA_STEPS ? (size_t)PT_ARENA_FIRST << k : PT_ARENA_HUGE; }
 
 /* A zeroed dense array of PT_ENTRIES entries. */
 static uint64_t *dense_alloc(pt_mem *m)
@@ -90,12 +204,11 @@ static uint64_t *dense_alloc(pt_mem *m)
         m->free_pages = m->free_pages->next;
     } else {
         if (m->bump == m->bump_end) {
-            size_t pages = PT_ARENA_FIRST << (m->n_arenas < 4 ? m->n_arenas : 4);
-            static_assert(PT_ARENA_FIRST << 4 == PT_ARENA_MAX, "arenas double up to the largest");
-            size_t bytes = pages * PT_ENTRIES * sizeof(uint64_t);
-            void *a = aligned_alloc(PT_ENTRIES * sizeof(uint64_t), bytes);
-            if (!a)
-                vs_oom(bytes);
+            if (m->n_arenas)
+                arena_filled(m->arenas[m->n_arenas - 1], arena_pages(m->n_arenas - 1));
+            size_t pages = arena_pages(m->n_arenas);
+            static_assert(PT_ARENA_FIRST << PT_ARENA_STEPS == PT_ARENA_HUGE, "arenas double up to a huge page");
+            void *a = arena_alloc(pages);
             m->arenas = vs_realloc(m->arenas, (m->n_arenas + 1) * sizeof *m->arenas);
             m->arenas[m->n_arenas++] = a;
             m->bump = a;
@@ -110,104 +223,71 @@ static uint64_t *dense_alloc(pt_mem *m)
 
 static void dense_free(pt_mem *m, uint64_t *d)
 {
-    if (!d)
-        return;
     pt_free_page *f = (pt_free_page *)(void *)d;
     f->next = m->free_pages;
     m->free_pages = f;
 }
 
+static inline bool slot_sparse(uintptr_t page) { return page & PT_SPARSE_TAG; }
+static inline pt_sparse *slot_sparse_page(uintptr_t page) { return (pt_sparse *)(page & ~PT_SPARSE_TAG); }
+
 void pt_mem_free(pt_mem *m)
 {
     if (!m)
         return;
-    for (uint64_t c = 0; c < m->ntop; c++) {
-        dir_chunk *ch = m->top[c];
-        if (!ch)
-            continue;
-        for (uint64_t i = 0; i < DIR_CHUNK_FRAMES; i++)
-            free(ch->sparse[i]);
-        free(ch);
-    }
+    for (uint64_t i = 0; i <= m->index_mask; i++)
+        if (slot_sparse(m->index[i].page))
+            free(slot_sparse_page(m->index[i].page));
     for (size_t i = 0; i < m->n_arenas; i++)
         free(m->arenas[i]);
     free(m->arenas);
-    free(m->top);
+    free(m->index);
     free(m);
 }
 
 void pt_mem_attach(pt_mem *m, uint64_t pfn)
 {
     assert(pfn < PT_PFN_LIMIT);
-    uint64_t c = pfn >> DIR_CHUNK_SHIFT;
-    if (c >= m->ntop) {
-        uint64_t n = m->ntop ? m->ntop : 1;
-        while (n <= c)
-            n *= 2;
-        m->top = vs_realloc(m->top, n * sizeof *m->top);
-        memset(m->top + m->ntop, 0, (n - m->ntop) * sizeof *m->top);
-        m->ntop = n;
-    }
-    if (!m->top[c]) {
-        m->top[c] = vs_calloc(1, sizeof(dir_chunk));
-        m->chunks++;
-    }
-    dir_chunk *ch = m->top[c];
-    uint64_t f = pfn & (DIR_CHUNK_FRAMES - 1);
-    assert(!ch->dense[f] && !ch->sparse[f]); /* a table page is attached exactly once */
-    ch->sparse[f] = vs_calloc(1, sizeof(pt_sparse));
-    ch->used++;
+    assert(!index_find(m, pfn)); /* a table page is attached exactly once */
+    if (4 * (m->pages + 1) > 3 * (m->index_mask + 1))
+        index_resize(m, 2 * (m->index_mask + 1));
+    pt_sparse *p = vs_calloc(1, sizeof(pt_sparse));
+    static_assert(_Alignof(pt_sparse) > 1, "the low bit of a pt_sparse pointer is free for PT_SPARSE_TAG");
+    index_put(m, pfn, (uintptr_t)p | PT_SPARSE_TAG);
     m->pages++;
 }
 
 void pt_mem_detach(pt_mem *m, uint64_t pfn)
 {
-    uint64_t c = pfn >> DIR_CHUNK_SHIFT;
-    assert(c < m->ntop && m->top[c]);
-    dir_chunk *ch = m->top[c];
-    uint64_t f = pfn & (DIR_CHUNK_FRAMES - 1);
-    assert(ch->dense[f] || ch->sparse[f]);
-    dense_free(m, ch->dense[f]);
-    free(ch->sparse[f]);
-    ch->dense[f] = NULL;
-    ch->sparse[f] = NULL;
+    const pt_slot *s = index_find(m, pfn);
+    assert(s);
+    if (slot_sparse(s->page))
+        free(slot_sparse_page(s->page));
+    else
+        dense_free(m, (uint64_t *)s->page);
+    index_erase(m, (uint64_t)(s - m->index));
     m->pages--;
-    if (--ch->used == 0) {
-        free(ch);
-        m->top[c] = NULL;
-        m->chunks--;
-    }
+    if (m->index_mask + 1 > PT_INDEX_MIN && 8 * m->pages < m->index_mask + 1)
+        index_resize(m, (m->index_mask + 1) / 2);
 }
 
-static const dir_chunk *chunk_of(const pt_mem *m, uint64_t pfn)
-{
-    uint64_t c = pfn >> DIR_CHUNK_SHIFT;
-    return c < m->ntop ? m->top[c] : NULL;
-}
-
-bool pt_mem_has(const pt_mem *m, uint64_t pfn)
-{
-    const dir_chunk *ch = chunk_of(m, pfn);
-    uint64_t f = pfn & (DIR_CHUNK_FRAMES - 1);
-    return ch && (ch->dense[f] || ch->sparse[f]);
-}
+bool pt_mem_has(const pt_mem *m, uint64_t pfn) { return index_find(m, pfn) != NULL; }
 
 unsigned pt_mem_present(const pt_mem *m, uint64_t pfn, unsigned *idx, uint64_t *pte)
 {
-    const dir_chunk *ch = chunk_of(m, pfn);
-    assert(ch);
-    uint64_t f = pfn & (DIR_CHUNK_FRAMES - 1);
+    const pt_slot *s = index_find(m, pfn);
+    assert(s);
     unsigned n = 0;
-    if (ch->dense[f]) {
+    if (!slot_sparse(s->page)) {
+        const uint64_t *d = (const uint64_t *)s->page;
         for (unsigned i = 0; i < PT_ENTRIES; i++)
-            if (ch->dense[f][i]) {
+            if (d[i]) {
                 idx[n] = i;
-                pte[n++] = ch->dense[f][i];
+                pte[n++] = d[i];
             }
         return n;
     }
-    const pt_sparse *p = ch->sparse[f];
-    assert(p);
+    const pt_sparse *p = slot_sparse_page(s->page);
     for (unsigned k = 0; k < p->n; k++) { /* insertion sort: at most PT_SPARSE_MAX */
         unsigned j = n++;
         while (j > 0 && idx[j - 1] > p->idx[k]) {
@@ -225,27 +305,27 @@ uint64_t pt_mem_pages(const pt_mem *m) { return m->pages; }
 
 size_t pt_mem_overhead_bytes(const pt_mem *m)
 {
-    return sizeof *m + m->ntop * sizeof *m->top + m->chunks * sizeof(dir_chunk);
+    return sizeof *m + (m->index_mask + 1) * sizeof *m->index + m->n_arenas * sizeof *m->arenas;
 }
 
-static dir_chunk *chunk_of_entry(const pt_mem *m, uint64_t entry_pa)
+/* The slot of the page that holds entry_pa, which the walk reached through
+ * a present entry, so the page exists. */
+static inline pt_slot *slot_of_entry(const pt_mem *m, uint64_t entry_pa)
 {
-    uint64_t pfn = entry_pa >> VS_PAGE_SHIFT_4K;
-    assert((pfn >> DIR_CHUNK_SHIFT) < m->ntop);
-    dir_chunk *ch = m->top[pfn >> DIR_CHUNK_SHIFT];
-    assert(ch); /* the walk reached a frame that holds no table */
-    return ch;
+    pt_slot *s = index_find(m, entry_pa >> VS_PAGE_SHIFT_4K);
+    assert(s); /* the walk reached a frame that holds no table */
+    return s;
 }
+
+static inline unsigned entry_index(uint64_t entry_pa) { return (unsigned)(entry_pa >> 3) & (PT_ENTRIES - 1); }
 
 uint64_t pt_read_entry(const pt_mem *m, uint64_t entry_pa)
 {
-    const dir_chunk *ch = chunk_of_entry(m, entry_pa);
-    uint64_t f = (entry_pa >> VS_PAGE_SHIFT_4K) & (DIR_CHUNK_FRAMES - 1);
-    unsigned i = (unsigned)(entry_pa >> 3) & (PT_ENTRIES - 1);
-    if (VS_LIKELY(ch->dense[f] != NULL))
-        return ch->dense[f][i];
-    const pt_sparse *p = ch->sparse[f];
-    assert(p); /* the walk reached a frame that holds no table */
+    uintptr_t page = slot_of_entry(m, entry_pa)->page;
+    unsigned i = entry_index(entry_pa);
+    if (VS_LIKELY(!slot_sparse(page)))
+        return ((const uint64_t *)page)[i];
+    const pt_sparse *p = slot_sparse_page(page);
     for (unsigned k = 0; k < p->n; k++)
         if (p->idx[k] == i)
             return p->val[k];
@@ -254,25 +334,20 @@ uint64_t pt_read_entry(const pt_mem *m, uint64_t entry_pa)
 
 void pt_prefetch_entry(const pt_mem *m, uint64_t entry_pa)
 {
-    const dir_chunk *ch = chunk_of(m, entry_pa >> VS_PAGE_SHIFT_4K);
-    if (!ch)
-        return;
-    const uint64_t *d = ch->dense[(entry_pa >> VS_PAGE_SHIFT_4K) & (DIR_CHUNK_FRAMES - 1)];
-    if (d)
-        __builtin_prefetch(d + ((entry_pa >> 3) & (PT_ENTRIES - 1)));
+    const pt_slot *s = index_find(m, entry_pa >> VS_PAGE_SHIFT_4K);
+    if (s && !slot_sparse(s->page))
+        __builtin_prefetch((const uint64_t *)s->page + entry_index(entry_pa));
 }
 
 void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
 {
-    dir_chunk *ch = chunk_of_entry(m, entry_pa);
-    uint64_t f = (entry_pa >> VS_PAGE_SHIFT_4K) & (DIR_CHUNK_FRAMES - 1);
-    unsigned i = (unsigned)(entry_pa >> 3) & (PT_ENTRIES - 1);
-    if (ch->dense[f]) {
-        ch->dense[f][i] = pte;
+    pt_slot *s = slot_of_entry(m, entry_pa);
+    unsigned i = entry_index(entry_pa);
+    if (!slot_sparse(s->page)) {
+        ((uint64_t *)s->page)[i] = pte;
         return;
     }
-    pt_sparse *p = ch->sparse[f];
-    assert(p);
+    pt_sparse *p = slot_sparse_page(s->page);
     for (unsigned k = 0; k < p->n; k++) {
         if (p->idx[k] != i)
             continue;
@@ -297,8 +372,7 @@ void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
         d[p->idx[k]] = p->val[k];
     d[i] = pte;
     free(p);
-    ch->sparse[f] = NULL;
-    ch->dense[f] = d;
+    s->page = (uintptr_t)d;
 }
 
 /* ---- trees ---- */
