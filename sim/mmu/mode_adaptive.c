@@ -32,18 +32,24 @@
  * cost.vmexit + cost.exit_cr3) and a TLB flush (cost.tlb_flush), plus, to
  * shadow, the build of the process's shadow within that exit -- and, to
  * nested, dropping its shadow entries (cost.shadow_entry each).  The build
- * is eager and batched (shadow_prefill): for each guest leaf table, a guest
- * walk to it and one burst read of the table page (mode_vmm_read_guest_page,
- * as shadow-prefetch's fill), then a shadow entry per page the host backs.
- * Building lazily instead, one hidden-fault exit per page, costs some 60
- * times more (cost.vmexit + cost.exit_hidden against cost.shadow_entry a
- * page) and, through the age rule below, delays every switch to shadow as
- * many times.  The VMM prices the build before it decides from what it
- * counts in the guest's tables (their pages, their present leaves) at
- * dram_latency a reference: an upper bound, the reads may hit the caches.  Hysteresis is the age rule of
- * Harchol-Balter and Downey (SIGMETRICS'96: a process that has run for T is
- * expected to run about T more, so it is worth migrating when its expected
- * saving over T pays for the move): the process switches when the window's
+ * is one of two, whichever prices lower:
+ *  - eager and batched (shadow_prefill): for each guest leaf table a guest
+ *    walk to it and one burst read of the table page
+ *    (mode_vmm_read_guest_page, as shadow-prefetch's fill), then a shadow
+ *    entry per page the host backs: no exit per page;
+ *  - lazy: a hidden-fault exit per page as the process touches it
+ *    (cost.vmexit + cost.exit_hidden, a guest walk, an entry).
+ * Dense tables favour the first by some 60 times (vpr, hpcc); sparse ones,
+ * a leaf table per page (worst), the second.  The price sets, through the
+ * age rule below, how long a switch waits: the lazy price alone kept vpr's
+ * and hpcc's switches past seed 003's warm-up.  The VMM prices both from
+ * the guest's table pages and present leaves (a VMM can count them by
+ * scanning the guest's tables; the model counts the guest's writes), each
+ * reference at dram_latency: an upper bound, the reads may hit the caches.
+ * Hysteresis is the age rule of Harchol-Balter and Downey (SIGMETRICS'96: a
+ * process that has run for T is expected to run about T more, so it is worth
+ * migrating when its expected saving over T pays for the move;
+ * mode_adaptive_switch_pays): the process switches when the window's
  * excess per instruction, times the instructions it has run in its current
  * mode, exceeds the switch's price.  A process that just switched therefore
  * needs a large excess to switch back, and every switch is paid for by cycles
@@ -62,7 +68,7 @@
  * began, plus one per switch into it): exact for round-robin with equal
  * quanta.
  *
- * Leaving shadow drops the process's shadow (rebuilt lazily on return),
+ * Leaving shadow drops the process's shadow (built again on return, as above),
  * leaving nested clears its guest-dimension caches.  CR3-load and INVLPG
  * exiting are VM-wide controls: while any process of a VM runs shadowed,
  * every CR3 write and INVLPG in that VM exits.
