@@ -4,8 +4,9 @@
  * sec. 2) differ only in a policy: whether a shadow survives a guest CR3
  * write, whether guest page tables are write-protected, and whether a hidden
  * fault fills one entry or the whole shadow table page.  Outside the shadow
- * files only mode_adaptive.c (shadow_prefill) and tests/test_shadow_wp.c include this header (the write-protected
- * set against its naive reference, and the shadow entries against the guest's).
+ * files only mode_adaptive.c (shadow_prefill) and tests/test_shadow_wp.c
+ * include this header (the write-protected set against its naive reference,
+ * and the shadow entries against the guest's).
  */
 #ifndef VS_MODE_SHADOW_INT_H
 #define VS_MODE_SHADOW_INT_H
