@@ -261,6 +261,8 @@ static void coherence(void **state)
         expect_as_native(r, ref, "adaptive", pcid);
         assert_true(vt_u64(r, "adaptive.shadow.switches_to") > 0);
         assert_true(vt_u64(r, "adaptive.nested.switches_to") > 0);
+        /* some of those shadows were built eagerly, in the switch, and still agree with native */
+        assert_true(vt_u64(r, "adaptive.eager_shadow_builds") > 0);
         g_hash_table_destroy(r);
         g_hash_table_destroy(ref);
     }

@@ -224,6 +224,12 @@ int mode_vmm_read_guest_page(const mode_env *env, const mode_space *sp, uint64_t
  * as the contig hardware would), adding to *refs every entry read.  False
  * when va is not mapped or its memory not backed. */
 bool mode_probe(const mode_space *sp, uint64_t va, tlb_entry *out, uint32_t *refs);
+/* adaptive's hysteresis, the age rule (mode_adaptive.c): a process whose
+ * window cost `cur` cycles in its mode against `est` estimated in the other,
+ * over `inst` instructions, and which has run `age` instructions in its mode
+ * (this window's included), moves when its excess per instruction times its
+ * age pays the switch's `price`.  For its test against a naive model. */
+bool mode_adaptive_switch_pays(double cur, double est, double inst, double age, double price);
 /* Handles a guest/native OS fault and prices it (faults, cow_faults, fault_cycles). */
 int mode_os_fault(const mode_env *env, const mode_space *sp, uint64_t va, bool write, os_fault_info *info,
                   vs_err *err);

@@ -30,12 +30,26 @@
  * The switch is priced as the VMM does it (KVM's kvm_mmu_reset_context: the
  * MMU unloaded and reloaded, the TLB flushed): an exit (EXIT_MODE_SWITCH,
  * cost.vmexit + cost.exit_cr3) and a TLB flush (cost.tlb_flush), plus, to
- * shadow, the rebuild -- one hidden fault per page the process maps (the VMM
- * counts them in the guest's tables) -- and, to nested, dropping as many
- * shadow entries (cost.shadow_entry each).  Hysteresis is the age rule of
- * Harchol-Balter and Downey (SIGMETRICS'96: a process that has run for T is
- * expected to run about T more, so it is worth migrating when its expected
- * saving over T pays for the move): the process switches when the window's
+ * shadow, the build of the process's shadow within that exit -- and, to
+ * nested, dropping its shadow entries (cost.shadow_entry each).  The build
+ * is one of two, whichever prices lower:
+ *  - eager and batched (shadow_prefill): for each guest leaf table a guest
+ *    walk to it and one burst read of the table page
+ *    (mode_vmm_read_guest_page, as shadow-prefetch's fill), then a shadow
+ *    entry per page the host backs: no exit per page;
+ *  - lazy: a hidden-fault exit per page as the process touches it
+ *    (cost.vmexit + cost.exit_hidden, a guest walk, an entry).
+ * Dense tables favour the first by some 60 times (vpr, hpcc); sparse ones,
+ * a leaf table per page (worst), the second.  The price sets, through the
+ * age rule below, how long a switch waits: the lazy price alone kept vpr's
+ * and hpcc's switches past seed 003's warm-up.  The VMM prices both from
+ * the guest's table pages and present leaves (a VMM can count them by
+ * scanning the guest's tables; the model counts the guest's writes), each
+ * reference at dram_latency: an upper bound, the reads may hit the caches.
+ * Hysteresis is the age rule of Harchol-Balter and Downey (SIGMETRICS'96: a
+ * process that has run for T is expected to run about T more, so it is worth
+ * migrating when its expected saving over T pays for the move;
+ * mode_adaptive_switch_pays): the process switches when the window's
  * excess per instruction, times the instructions it has run in its current
  * mode, exceeds the switch's price.  A process that just switched therefore
  * needs a large excess to switch back, and every switch is paid for by cycles
@@ -54,7 +68,7 @@
  * began, plus one per switch into it): exact for round-robin with equal
  * quanta.
  *
- * Leaving shadow drops the process's shadow (rebuilt lazily on return),
+ * Leaving shadow drops the process's shadow (built again on return, as above),
  * leaving nested clears its guest-dimension caches.  CR3-load and INVLPG
  * exiting are VM-wide controls: while any process of a VM runs shadowed,
  * every CR3 write and INVLPG in that VM exits.
@@ -65,12 +79,15 @@
  * cycles measured per process over a window add up to the walk and exit
  * cycles the run charged in that window outside of switches.
  */
-#include "mode.h"
+#include "mode_shadow_int.h"
 
 #include <glib.h>
 #include <stdlib.h>
 
 #define PER_KINST 1000.0 /* rates are per 1000 instructions */
+/* Lines of a 4 KiB guest table page the VMM's burst read takes with x86's
+ * 64-byte lines (SDM vol. 3A 11.1; mode_vmm_read_guest_page). */
+#define BURST_LINES 64
 
 typedef enum run_mode { RUN_NESTED = 0, RUN_SHADOW = 1, RUN_COUNT } run_mode;
 
@@ -88,6 +105,7 @@ typedef struct aproc {
     double in_mode;            /* its instructions since it entered its current mode */
     double nested_per_gref;    /* cycles of a nested walk per guest-dimension reference, last nested window */
     int64_t mapped;            /* present leaf entries of its tables (pages the guest maps) */
+    int64_t tables;            /* present entries pointing to a table: its table pages but the root */
 } aproc;
 
 typedef struct adaptive {
@@ -98,7 +116,7 @@ typedef struct adaptive {
     GPtrArray *procs;   /* in order of first sight, so decisions are deterministic */
     uint32_t *shadowed; /* per VM: live processes in shadow mode */
     aproc *running;
-    uint64_t last_tick, decisions, settling;
+    uint64_t last_tick, decisions, settling, eager_builds;
     uint64_t switches[RUN_COUNT], instructions[RUN_COUNT];
     double measured[RUN_COUNT], estimated[RUN_COUNT]; /* window cycles, by the mode they are of */
 } adaptive;
@@ -154,23 +172,6 @@ static void charge(aproc *p, const snap *b, const xlate_stats *st)
     p->w.hidden += n.hidden - b->hidden;
 }
 
-static void switch_mode(adaptive *a, aproc *p, run_mode to)
-{
-    run_mode from = p->mode;
-    mode_exit(&a->env, EXIT_MODE_SWITCH, a->env.cfg->cost_exit_cr3);
-    if (a->ops[from]->space_freed)
-        a->ops[from]->space_freed(a->state[from], p->sp);
-    a->env.tlb_flush_tag(a->env.sim, p->sp->tag);
-    a->env.st->exit_cycles += a->env.cfg->cost_tlb_flush;
-    if (to == RUN_SHADOW)
-        a->shadowed[p->sp->vm_id]++;
-    else
-        a->shadowed[p->sp->vm_id]--;
-    p->mode = to;
-    p->in_mode = 0;
-    a->switches[to]++;
-}
-
 static run_mode choose_rates(const adaptive *a, const aproc *p, double inst)
 {
     double kinst = inst / PER_KINST;
@@ -203,15 +204,57 @@ static double other_cost(const adaptive *a, aproc *p)
     return (double)w->walk_refs * per_ref;
 }
 
+/* The price of building p's shadow (see the header): eagerly, a guest walk
+ * and a burst per table and an entry per page; lazily, a hidden fault per
+ * page with its guest walk and its entry. */
+static double build_cost(const adaptive *a, const aproc *p, bool eager)
+{
+    const vs_config *c = a->env.cfg;
+    double pages = p->mapped > 0 ? (double)p->mapped : 0, tables = p->tables > 0 ? (double)p->tables : 0;
+    double ref = (double)c->dram_latency, entry = (double)c->cost_shadow_entry;
+    if (eager)
+        return tables * (c->guest_levels + BURST_LINES) * ref + pages * entry;
+    return pages * ((double)(c->cost_vmexit + c->cost_exit_hidden) + c->guest_levels * ref + entry);
+}
+
+static bool build_eagerly(const adaptive *a, const aproc *p) { return build_cost(a, p, true) < build_cost(a, p, false); }
+
 /* The price of moving p to `to` (see the header). */
 static double switch_cost(const adaptive *a, const aproc *p, run_mode to)
 {
     const vs_config *c = a->env.cfg;
-    double pages = p->mapped > 0 ? (double)p->mapped : 0;
     double base = (double)(c->cost_vmexit + c->cost_exit_cr3 + c->cost_tlb_flush);
     if (to == RUN_SHADOW)
-        return base + pages * (double)(c->cost_vmexit + c->cost_exit_hidden + c->cost_shadow_entry);
-    return base + pages * (double)c->cost_shadow_entry;
+        return base + build_cost(a, p, build_eagerly(a, p));
+    return base + (p->mapped > 0 ? (double)p->mapped : 0) * (double)c->cost_shadow_entry;
+}
+
+static void switch_mode(adaptive *a, aproc *p, run_mode to)
+{
+    run_mode from = p->mode;
+    mode_exit(&a->env, EXIT_MODE_SWITCH, a->env.cfg->cost_exit_cr3);
+    if (a->ops[from]->space_freed)
+        a->ops[from]->space_freed(a->state[from], p->sp);
+    a->env.tlb_flush_tag(a->env.sim, p->sp->tag);
+    a->env.st->exit_cycles += a->env.cfg->cost_tlb_flush;
+    if (to == RUN_SHADOW) {
+        a->shadowed[p->sp->vm_id]++;
+        vs_err e; /* what the build cannot do (host memory exhausted) hidden faults do, and report */
+        if (build_eagerly(a, p)) {
+            (void)shadow_prefill(a->state[RUN_SHADOW], p->sp, shadow_prefetch_table, &e);
+            a->eager_builds++;
+        }
+    } else {
+        a->shadowed[p->sp->vm_id]--;
+    }
+    p->mode = to;
+    p->in_mode = 0;
+    a->switches[to]++;
+}
+
+bool mode_adaptive_switch_pays(double cur, double est, double inst, double age, double price)
+{
+    return inst > 0 && cur > est && (cur - est) / inst * age >= price;
 }
 
 static run_mode choose_cost(adaptive *a, aproc *p, double inst)
@@ -224,9 +267,7 @@ static run_mode choose_cost(adaptive *a, aproc *p, double inst)
     }
     a->measured[p->mode] += cur;
     a->estimated[other] += est;
-    if (inst <= 0 || cur <= est)
-        return p->mode;
-    return (cur - est) / inst * p->in_mode >= switch_cost(a, p, other) ? other : p->mode;
+    return mode_adaptive_switch_pays(cur, est, inst, p->in_mode, switch_cost(a, p, other)) ? other : p->mode;
 }
 
 static void adaptive_tick(void *state, uint64_t instructions)
@@ -310,6 +351,7 @@ static void adaptive_invlpg(void *state, const mode_space *sp, uint64_t va)
 
 /* Whether pte, written at `level`, maps a page (a leaf) rather than a table. */
 static bool is_leaf(uint64_t pte, unsigned level) { return (pte & PTE_P) && (level == 1 || (pte & PTE_PS)); }
+static bool is_table(uint64_t pte, unsigned level) { return (pte & PTE_P) && !is_leaf(pte, level); }
 
 static int adaptive_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
                                 uint64_t old_pte, uint64_t new_pte, vs_err *err)
@@ -318,6 +360,7 @@ static int adaptive_pte_written(void *state, const mode_space *sp, uint64_t entr
     aproc *p = proc_of(a, sp);
     p->w.pt_writes++;
     p->mapped += (int64_t)is_leaf(new_pte, level) - (int64_t)is_leaf(old_pte, level);
+    p->tables += (int64_t)is_table(new_pte, level) - (int64_t)is_table(old_pte, level);
     if (!a->ops[p->mode]->pte_written)
         return VS_OK;
     snap b = take(a->env.st);
@@ -396,6 +439,7 @@ static void adaptive_report(void *state, jw *w)
     jw_str(w, "policy", a->env.cfg->adapt_policy == ADAPT_POLICY_RATES ? "rates" : "cost");
     jw_u64(w, "decisions", a->decisions);
     jw_u64(w, "settling_windows", a->settling);
+    jw_u64(w, "eager_shadow_builds", a->eager_builds);
     for (int m = 0; m < RUN_COUNT; m++) {
         jw_object(w, run_names[m]);
         jw_u64(w, "switches_to", a->switches[m]);
@@ -419,7 +463,7 @@ static void adaptive_reset_stats(void *state)
         a->switches[m] = a->instructions[m] = 0;
         a->measured[m] = a->estimated[m] = 0;
     }
-    a->decisions = a->settling = 0;
+    a->decisions = a->settling = a->eager_builds = 0;
 }
 
 const mode_ops mode_adaptive_ops = {

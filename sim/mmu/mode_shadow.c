@@ -461,7 +461,11 @@ bool shadow_fill_slot(shadow *s, const mode_space *sp, uint64_t spfn, unsigned l
     return true;
 }
 
-static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gwalk *g, vs_err *err)
+/* Fills the entry for va from the guest walk g, building the shadow path to
+ * it; then, when burst is set and the leaf is a whole table's, the rest of
+ * that table from one read of the guest's (prefetching). */
+static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gwalk *g, shadow_prefetch_fn burst,
+                vs_err *err)
 {
     vs_pgsz gsize = (vs_pgsz)(g->level - 1), hsize;
     uint64_t gpa = (pte_addr(g->pte) & ~(span_of(gsize) - 1)) | (va & (span_of(gsize) - 1)), hpa;
@@ -501,9 +505,45 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
     unsigned index = pt_index(va, leaf);
     drop_slot(s, m, index, true); /* a stale entry (read-only, or a table where a leaf now goes) */
     put_entry(s, (table << VS_PAGE_SHIFT_4K) + 8ull * index, leaf_pte(hpa, size, g->rw));
-    if (s->pol->prefetch && leaf == g->level)
-        return s->pol->prefetch(s, sp, table, g->table[leaf], leaf, g->upper_rw, err);
+    if (burst && leaf == g->level)
+        return burst(s, sp, table, g->table[leaf], leaf, g->upper_rw, err);
     return VS_OK;
+}
+
+/* One address in each guest leaf table, in address order (pt_for_each_leaf). */
+typedef struct leaf_tables {
+    GArray *va;
+    uint64_t last; /* the last table's first address, shifted, plus one; 0: none yet */
+} leaf_tables;
+
+static void note_leaf_table(void *ctx, uint64_t va, uint64_t pte, vs_pgsz size)
+{
+    (void)pte;
+    leaf_tables *lt = ctx;
+    uint64_t table = (va >> level_shift(pt_leaf_level(size) + 1)) << 2 | (uint64_t)size; /* its table, by level */
+    if (table + 1 != lt->last) {
+        g_array_append_val(lt->va, va);
+        lt->last = table + 1;
+    }
+}
+
+int shadow_prefill(void *state, const mode_space *sp, shadow_prefetch_fn burst, vs_err *err)
+{
+    shadow *s = state;
+    stree *t = NULL;
+    int rc = tree_get(s, sp, &t, err);
+    leaf_tables lt = {.va = g_array_new(FALSE, FALSE, sizeof(uint64_t))};
+    if (rc == VS_OK)
+        pt_for_each_leaf(os_proc_tree(sp->proc), note_leaf_table, &lt);
+    for (guint i = 0; i < lt.va->len && rc == VS_OK; i++) {
+        uint64_t va = g_array_index(lt.va, uint64_t, i);
+        gwalk g;
+        rc = guest_walk(s, sp, va, &g, err);
+        if (rc == VS_OK && g.present)
+            rc = fill(s, sp, t, va, &g, burst, err);
+    }
+    g_array_free(lt.va, TRUE);
+    return rc;
 }
 
 /* The exit taken when the shadow walk failed: a guest fault or a hidden fault. */
@@ -518,7 +558,7 @@ static int shadow_fault(shadow *s, const mode_space *sp, stree *t, uint64_t va, 
         return MODE_FAULT; /* injected: the guest OS handles it */
     }
     shadow_exit(s, EXIT_HIDDEN_FAULT, s->env.cfg->cost_exit_hidden);
-    rc = fill(s, sp, t, va, &g, err);
+    rc = fill(s, sp, t, va, &g, s->pol->prefetch, err);
     return rc == VS_OK ? MODE_RETRY : rc;
 }
 

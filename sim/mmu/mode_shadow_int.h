@@ -4,8 +4,9 @@
  * sec. 2) differ only in a policy: whether a shadow survives a guest CR3
  * write, whether guest page tables are write-protected, and whether a hidden
  * fault fills one entry or the whole shadow table page.  Outside the shadow
- * files only tests/test_shadow_wp.c includes this header (the write-protected
- * set against its naive reference, and the shadow entries against the guest's).
+ * files only mode_adaptive.c (shadow_prefill) and tests/test_shadow_wp.c
+ * include this header (the write-protected set against its naive reference,
+ * and the shadow entries against the guest's).
  */
 #ifndef VS_MODE_SHADOW_INT_H
 #define VS_MODE_SHADOW_INT_H
@@ -63,6 +64,16 @@ uint64_t shadow_write_protected_count(const void *state);
  * the guest may see their stale entries until it flushes (CR3 write,
  * INVLPG), as it may see a stale TLB entry. */
 uint64_t shadow_stale_entries(const void *state, const mode_space *sp, bool with_unsync);
+
+/* Builds sp's whole shadow now, as the VMM does when adaptive moves the
+ * process to shadow paging (mode_adaptive.c): for each guest leaf table, the
+ * guest walk to it and the shadow path a hidden fault would build, then the
+ * table filled by burst (shadow_prefetch_table) -- no exit per page.  The
+ * caller prices the exit it runs in. */
+int shadow_prefill(void *state, const mode_space *sp, shadow_prefetch_fn burst, vs_err *err);
+/* shadow-prefetch's whole-table fill (mode_shadow_prefetch.c). */
+int shadow_prefetch_table(shadow *s, const mode_space *sp, uint64_t spfn, uint64_t gtable, unsigned level,
+                          bool upper_rw, vs_err *err);
 
 /* ---- for the prefetch variant ---- */
 /* The run's environment: the VMM's reads of guest tables go through

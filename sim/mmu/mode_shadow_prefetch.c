@@ -14,7 +14,7 @@
  */
 #include "mode_shadow_int.h"
 
-static int prefetch_table(shadow *s, const mode_space *sp, uint64_t spfn, uint64_t gtable, unsigned level,
+int shadow_prefetch_table(shadow *s, const mode_space *sp, uint64_t spfn, uint64_t gtable, unsigned level,
                           bool upper_rw, vs_err *err)
 {
     uint64_t gptes[PT_ENTRIES];
@@ -29,7 +29,7 @@ static int prefetch_table(shadow *s, const mode_space *sp, uint64_t spfn, uint64
 }
 
 static const shadow_policy prefetch_policy = {
-    .name = "shadow-prefetch", .per_process = false, .write_protect = true, .prefetch = prefetch_table};
+    .name = "shadow-prefetch", .per_process = false, .write_protect = true, .prefetch = shadow_prefetch_table};
 
 static int prefetch_create(const mode_env *env, void **state, vs_err *err)
 {
