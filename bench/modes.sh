@@ -18,6 +18,7 @@
 #        BENCH_TMP (default /tmp/vmemsim-bench), DOC (default docs/performance.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 B=${1:-build}
 TRACE=${2:-traces/samples/python3.lackey.gz}
 LINES=${3:-0}
@@ -30,18 +31,8 @@ CFG=configs/skylake.ini
 mkdir -p "$T"
 command -v jq >/dev/null || { echo "bench/modes.sh: needs jq" >&2; exit 1; }
 
-input=$TRACE
-if [ "$LINES" -gt 0 ]; then
-  input=$T/$(basename "$TRACE" .gz).head$LINES.gz
-  if [ ! -f "$input" ]; then
-    { zcat -f "$TRACE" || true; } | head -n "$LINES" | gzip -1 >"$input.tmp" # zcat dies of SIGPIPE at LINES
-    mv "$input.tmp" "$input"
-  fi
-fi
+input=$(bench_prefix "$TRACE" "$LINES" "$T")
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-
-now() { date +%s.%N; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Correctness first: each machine of the pass equals its own run.
 "$V" run -q -c "$CFG" --modes "$MODES" "$input" --json "$T/pass.json"
@@ -102,12 +93,4 @@ ${rows}<!-- END generated:perf-modes -->
 EOF
 )
 echo "$block"
-if grep -q '<!-- BEGIN generated:perf-modes -->' "$DOC"; then
-  awk -v block="$block" '
-    /<!-- BEGIN generated:perf-modes -->/ { print block; skip = 1; next }
-    /<!-- END generated:perf-modes -->/ { skip = 0; next }
-    !skip { print }' "$DOC" >"$DOC.tmp"
-else
-  { cat "$DOC"; printf '\n## Several machines in one pass\n\n%s\n' "$block"; } >"$DOC.tmp"
-fi
-mv "$DOC.tmp" "$DOC"
+write_block "$DOC" perf-modes "Several machines in one pass" "$block"

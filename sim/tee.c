@@ -39,6 +39,7 @@ struct tee {
     uint64_t fetched; /* batches read from ra so far */
     bool fetching;    /* a consumer is reading batch `fetched` from ra */
     bool ended;       /* the end (or an error) is in the ring, as batch fetched - 1 */
+    unsigned waiters; /* consumers asleep on cond: a wake-up is a futex call, skipped when nobody sleeps */
     tee_consumer *c;
 };
 
@@ -76,6 +77,23 @@ static bool can_fetch(const tee *t)
     return !t->fetching && !t->ended && t->fetched - oldest_needed(t) < TEE_SLOTS;
 }
 
+/* Wakes the sleepers, if any: g_cond_broadcast always enters the kernel,
+ * and most changes of state (a consumer done with a batch) find nobody
+ * asleep. */
+static void wake(tee *t)
+{
+    if (t->waiters)
+        g_cond_broadcast(&t->cond);
+}
+
+/* Sleeps until some consumer changes the state. */
+static void sleep_on(tee *t)
+{
+    t->waiters++;
+    g_cond_wait(&t->cond, &t->lock);
+    t->waiters--;
+}
+
 /* Reads batch t->fetched into its slot (one nobody holds) and publishes it.
  * Called with the lock held, which it drops while reading, so the other
  * consumers go on with the batches they have. */
@@ -101,7 +119,7 @@ static void fetch(tee *t)
     t->fetched++;
     t->ended = n <= 0;
     t->fetching = false;
-    g_cond_broadcast(&t->cond);
+    wake(t);
 }
 
 long tee_next(tee *t, unsigned ci, const trace_rec **recs, vs_err *err)
@@ -112,7 +130,7 @@ long tee_next(tee *t, unsigned ci, const trace_rec **recs, vs_err *err)
     tee_consumer *c = &t->c[ci];
     if (c->holding) {
         c->holding = false;
-        g_cond_broadcast(&t->cond);
+        wake(t);
     }
     for (;;) {
         if (c->next < t->fetched) {
@@ -132,7 +150,7 @@ long tee_next(tee *t, unsigned ci, const trace_rec **recs, vs_err *err)
             fetch(t);
             continue;
         }
-        g_cond_wait(&t->cond, &t->lock);
+        sleep_on(t);
     }
 }
 
@@ -143,7 +161,7 @@ void tee_leave(tee *t, unsigned ci)
     g_mutex_lock(&t->lock);
     t->c[ci].active = false;
     t->c[ci].holding = false;
-    g_cond_broadcast(&t->cond);
+    wake(t);
     g_mutex_unlock(&t->lock);
 }
 
@@ -170,7 +188,7 @@ int tee_drain(tee *t, unsigned ci, vs_err *err)
             fetch(t);
             continue;
         }
-        g_cond_wait(&t->cond, &t->lock);
+        sleep_on(t);
     }
 }
 
