@@ -39,7 +39,6 @@ struct tee {
     uint64_t fetched; /* batches read from ra so far */
     bool fetching;    /* a consumer is reading batch `fetched` from ra */
     bool ended;       /* the end (or an error) is in the ring, as batch fetched - 1 */
-    unsigned waiters; /* consumers asleep on cond: a wake-up is a futex call, skipped when nobody sleeps */
     tee_consumer *c;
 };
 
@@ -77,23 +76,6 @@ static bool can_fetch(const tee *t)
     return !t->fetching && !t->ended && t->fetched - oldest_needed(t) < TEE_SLOTS;
 }
 
-/* Wakes the sleepers, if any: g_cond_broadcast always enters the kernel,
- * and most changes of state (a consumer done with a batch) find nobody
- * asleep. */
-static void wake(tee *t)
-{
-    if (t->waiters)
-        g_cond_broadcast(&t->cond);
-}
-
-/* Sleeps until some consumer changes the state. */
-static void sleep_on(tee *t)
-{
-    t->waiters++;
-    g_cond_wait(&t->cond, &t->lock);
-    t->waiters--;
-}
-
 /* Reads batch t->fetched into its slot (one nobody holds) and publishes it.
  * Called with the lock held, which it drops while reading, so the other
  * consumers go on with the batches they have. */
@@ -119,7 +101,7 @@ static void fetch(tee *t)
     t->fetched++;
     t->ended = n <= 0;
     t->fetching = false;
-    wake(t);
+    g_cond_broadcast(&t->cond);
 }
 
 long tee_next(tee *t, unsigned ci, const trace_rec **recs, vs_err *err)
@@ -130,7 +112,7 @@ long tee_next(tee *t, unsigned ci, const trace_rec **recs, vs_err *err)
     tee_consumer *c = &t->c[ci];
     if (c->holding) {
         c->holding = false;
-        wake(t);
+        g_cond_broadcast(&t->cond);
     }
     for (;;) {
         if (c->next < t->fetched) {
@@ -150,7 +132,7 @@ long tee_next(tee *t, unsigned ci, const trace_rec **recs, vs_err *err)
             fetch(t);
             continue;
         }
-        sleep_on(t);
+        g_cond_wait(&t->cond, &t->lock);
     }
 }
 
@@ -161,7 +143,7 @@ void tee_leave(tee *t, unsigned ci)
     g_mutex_lock(&t->lock);
     t->c[ci].active = false;
     t->c[ci].holding = false;
-    wake(t);
+    g_cond_broadcast(&t->cond);
     g_mutex_unlock(&t->lock);
 }
 
@@ -188,7 +170,7 @@ int tee_drain(tee *t, unsigned ci, vs_err *err)
             fetch(t);
             continue;
         }
-        sleep_on(t);
+        g_cond_wait(&t->cond, &t->lock);
     }
 }
 
