@@ -15,9 +15,15 @@
 #                unattended (default 0: the whole trace)
 #   env: REPS (default 5), MODES (default native,nested,shadow,contig),
 #        BENCH_NOTE (a sentence on what else the machine was doing),
+#        VMT=1 (convert the trace, or its first LINES lines, to .vmt once with
+#        `vmemsim trace convert` and measure on that: the same references
+#        without the text decoding),
+#        BLOCK (the generated block to rewrite, default perf-modes: one per
+#        trace format measured),
 #        BENCH_TMP (default /tmp/vmemsim-bench), DOC (default docs/performance.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 B=${1:-build}
 TRACE=${2:-traces/samples/python3.lackey.gz}
 LINES=${3:-0}
@@ -25,23 +31,19 @@ REPS=${REPS:-5}
 MODES=${MODES:-native,nested,shadow,contig}
 T=${BENCH_TMP:-/tmp/vmemsim-bench}
 DOC=${DOC:-docs/performance.md}
+BLOCK=${BLOCK:-perf-modes}
 V=$(realpath "$B/vmemsim")
 CFG=configs/skylake.ini
 mkdir -p "$T"
 command -v jq >/dev/null || { echo "bench/modes.sh: needs jq" >&2; exit 1; }
 
-input=$TRACE
-if [ "$LINES" -gt 0 ]; then
-  input=$T/$(basename "$TRACE" .gz).head$LINES.gz
-  if [ ! -f "$input" ]; then
-    { zcat -f "$TRACE" || true; } | head -n "$LINES" | gzip -1 >"$input.tmp" # zcat dies of SIGPIPE at LINES
-    mv "$input.tmp" "$input"
-  fi
+input=$(bench_prefix "$TRACE" "$LINES" "$T")
+if [ "${VMT:-0}" = 1 ]; then
+  vmt=$T/$(basename "$input" .gz).vmt
+  [ -f "$vmt" ] || "$V" trace convert -f vmt "$input" "$vmt"
+  input=$vmt
 fi
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-
-now() { date +%s.%N; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Correctness first: each machine of the pass equals its own run.
 "$V" run -q -c "$CFG" --modes "$MODES" "$input" --json "$T/pass.json"
@@ -85,29 +87,21 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 block=$(
   cat <<EOF
-<!-- BEGIN generated:perf-modes -->
+<!-- BEGIN generated:$BLOCK -->
 Written by \`bench/modes.sh $*\` (REPS=$REPS) on $(date -u '+%Y-%m-%d %H:%M UTC'), build $("$V" --version | head -1).
 Machine: $(nproc) vCPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM.
 Load average (1, 5, 15 min) $load_start at the start and $load_end at the end.${BENCH_NOTE:+ $BENCH_NOTE}
 The ratios compare runs interleaved within each repetition, so a change in the machine's load hits both alike.
 
-Trace: \`$TRACE\`$([ "$LINES" -gt 0 ] && echo ", its first $LINES lines") ($refs references${records:+, $records records}); config \`$CFG\`.
+Trace: \`$TRACE\`$([ "$LINES" -gt 0 ] && echo ", its first $LINES lines")$([ "${VMT:-0}" = 1 ] && echo ", converted to .vmt (\`vmemsim trace convert\`)") ($refs references${records:+, $records records}); config \`$CFG\`.
 One pass: \`vmemsim run -q -c $CFG --modes $MODES TRACE\`. Separate: \`vmemsim run -q -c $CFG -o machine.mode=M TRACE\`
 for each M, one after the other. Every machine of the pass was first checked equal (jq -S) to its separate run.
 Wall seconds, median of $REPS; "ratio" is pass / separate of the medians, and the median of the per-repetition ratios.
 
 | cores | one pass (s) | separate runs (s) | ratio of medians | median ratio |
 |---|---|---|---|---|
-${rows}<!-- END generated:perf-modes -->
+${rows}<!-- END generated:$BLOCK -->
 EOF
 )
 echo "$block"
-if grep -q '<!-- BEGIN generated:perf-modes -->' "$DOC"; then
-  awk -v block="$block" '
-    /<!-- BEGIN generated:perf-modes -->/ { print block; skip = 1; next }
-    /<!-- END generated:perf-modes -->/ { skip = 0; next }
-    !skip { print }' "$DOC" >"$DOC.tmp"
-else
-  { cat "$DOC"; printf '\n## Several machines in one pass\n\n%s\n' "$block"; } >"$DOC.tmp"
-fi
-mv "$DOC.tmp" "$DOC"
+write_block "$DOC" "$BLOCK" "Several machines in one pass" "$block"
