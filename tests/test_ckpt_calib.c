@@ -330,7 +330,7 @@ static void copy_figures_name_both_series(void **state)
 static void bad_workload_csv_is_named(void **state)
 {
     (void)state;
-    static const char bad[] = "structure,opt,txns,writes,pages,words,cda_pages,cda_bytes\navl,1,10,20,x,1,1,1\n";
+    static const char bad[] = "structure,opt,txns,writes,pages,words,bytes,cda_pages,cda_bytes\navl,1,10,20,x,1,8,1,1\n";
     char *path = vt_write_file("bad.csv", bad, sizeof bad - 1);
     ckpt_wl *w;
     size_t n;

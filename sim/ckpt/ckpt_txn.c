@@ -1,12 +1,15 @@
 /*
  * ckpt_txn.c: reduces a trace to the per-transaction measures the
  * checkpointing techniques are charged on (seed 000, Table 2): writes to the
- * critical data areas, unique pages written (PPT), and unique words written.
+ * critical data areas, unique pages written (PPT), unique words written, and
+ * unique bytes written -- what an emulating tracker logs: it decodes each
+ * trapped store and saves its operand, 4 bytes for an int, 8 for a pointer.
  *
  * A write counts once however many bytes it touches; its bytes inside a CDA
- * are clipped to the CDA and mark every page and word they cover.  Pages and
- * words of the open transaction are collected in arrays and counted unique by
- * sorting at its end -- exact, deterministic, and O(W log W) per transaction.
+ * are clipped to the CDA and mark every page, word and byte they cover.
+ * Pages, words and bytes of the open transaction are collected in arrays and
+ * counted unique by sorting at its end -- exact, deterministic, and
+ * O(B log B) per transaction for B bytes written.
  *
  * Invariants: transactions do not nest; an END matches the open BEGIN's id;
  * CDAs of different ids never overlap (a repeated id redeclares its area).
@@ -36,7 +39,7 @@ struct ckpt_scan {
     bool in_txn;
     uint32_t txn_id;
     uint64_t txn_writes;
-    u64_vec pages, words; /* of the open transaction, with repeats */
+    u64_vec pages, words, bytes; /* of the open transaction, with repeats */
     ckpt_txn *txns;
     size_t n_txns, cap_txns;
     uint64_t records;   /* consumed so far, for error positions */
@@ -84,6 +87,7 @@ void ckpt_scan_free(ckpt_scan *s)
     free(s->areas);
     free(s->pages.v);
     free(s->words.v);
+    free(s->bytes.v);
     free(s->txns);
     free(s);
 }
@@ -131,13 +135,18 @@ static int declare_cda(ckpt_scan *s, const trace_rec *r, vs_err *err)
     return VS_OK;
 }
 
-/* Marks the pages and words of the bytes lo..last (inclusive). */
+/* Marks the pages, words and bytes of the bytes lo..last (inclusive). */
 static void mark(ckpt_scan *s, uint64_t lo, uint64_t last)
 {
     for (uint64_t p = lo >> VS_PAGE_SHIFT_4K; p <= last >> VS_PAGE_SHIFT_4K; p++)
         vec_push(&s->pages, p);
     for (uint64_t w = lo >> WORD_SHIFT; w <= last >> WORD_SHIFT; w++)
         vec_push(&s->words, w);
+    for (uint64_t b = lo;; b++) {
+        vec_push(&s->bytes, b);
+        if (b == last)
+            break;
+    }
 }
 
 static void store(ckpt_scan *s, const trace_rec *r)
@@ -172,8 +181,9 @@ static void end_txn(ckpt_scan *s)
     t->writes = s->txn_writes;
     t->pages = vec_unique(&s->pages);
     t->words = vec_unique(&s->words);
+    t->bytes = vec_unique(&s->bytes);
     t->cda_bytes = cda_total_bytes(s, &t->cda_pages);
-    s->pages.n = s->words.n = 0;
+    s->pages.n = s->words.n = s->bytes.n = 0;
     s->txn_writes = 0;
     s->in_txn = false;
     s->stats.txns++;
