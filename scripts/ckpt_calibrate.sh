@@ -14,7 +14,8 @@
 #      (seed000-results);
 #   4. the Table 2 construction table (ckpt-table2: pool against glibc heap)
 #      and the old hand calibration's score (ckpt-old-score) in
-#      docs/checkpoint.md.
+#      docs/checkpoint.md, and the per-structure pages and emulation bytes
+#      (seed000-ppt) in docs/figures.md.
 #   usage: scripts/ckpt_calibrate.sh     (VMEMSIM, FIG_WORK as for the figure scripts)
 # tests/test_ckpt_calib.c checks that all three outputs match what this
 # script writes, and that the fit is deterministic.
@@ -36,6 +37,18 @@ echo "ckpt_calibrate.sh: wrote $WL and $CAL" >&2
 doc_block docs/checkpoint.md ckpt-calibration "$WORK/ckpt-calibration.md"
 "$CKPT_CALIBRATE" results-block "$CAL" "$WL" >"$WORK/seed000-results.md"
 doc_block docs/figures.md seed000-results "$WORK/seed000-results.md"
+# Per structure, from the workloads CSV: Table 2's pages per transaction at
+# OPT 1 and 5 (the pages-ratio row) and the bytes emulation logs (Figure 15).
+awk -F, 'NR > 1 { k = $1; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+    if ($2 == 1) { p1[k] = $5 / $3; w1[k] = $6 * 8 / $3; b1[k] = $7 / $3 } else { p5[k] = $5 / $3 } }
+  END {
+    print "| structure | PPT, OPT=1 | PPT, OPT=5 | OPT=5 over OPT=1 | emulation bytes per txn, OPT=1 (stores at their widths) | the same with every store a whole 8-byte word |"
+    print "|---|---|---|---|---|---|"
+    for (i = 1; i <= n; i++) { k = order[i]; r = p5[k] / p1[k]; sum += r; if (r > 1.1) { hi = hi sep k " " sprintf("%.2f", r); sep = ", " } else { rest += r; nrest++ }
+      printf "| %s | %.2f | %.2f | %.2f | %.1f | %.1f |\n", k, p1[k], p5[k], r, b1[k], w1[k] }
+    printf "\nMean OPT=5 over OPT=1: %.3f over the %d structures; above 1.1: %s; the other %d average %.3f.\n", sum / n, n, hi, nrest, rest / nrest
+  }' "$WL" >"$WORK/seed000-ppt.md"
+doc_block docs/figures.md seed000-ppt "$WORK/seed000-ppt.md"
 # The modern machine on the same AVL trace, for docs/checkpoint.md.
 command -v jq >/dev/null || { echo "ckpt_calibrate.sh: the modern-machine table needs jq (apt-get install jq)" >&2; exit 1; }
 "$VMEMSIM" ckpt -q --calib "$PRIOR" "$(ds_trace avl 1)" --json - | jq -r '

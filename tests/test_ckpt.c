@@ -135,6 +135,8 @@ static void counts_exact(void **state)
     assert_int_equal(t[1].writes, 12);    /* 10 + straddling + clipped */
     assert_int_equal(t[1].pages, 4);      /* 10, 11, 12, 255 */
     assert_int_equal(t[1].words, 2 + 2 + 2 + 1);
+    assert_int_equal(t[0].bytes, 12 * 8);
+    assert_int_equal(t[1].bytes, 16 + 16 + 8 + 2); /* the straddling store counts 8, the clipped one 2 */
     const ckpt_trace_stats *st = ckpt_scan_stats(s);
     assert_int_equal(st->writes_outside_txn, 1);
     assert_int_equal(st->writes_outside_cda, 1);
@@ -151,10 +153,12 @@ static void counts_match_naive_model(void **state)
     uint64_t rng = 42;
     recs r = {0};
     put(&r, TREC_CDA, BASE, 0, 7, CDA_PAGES * PAGE);
-    uint64_t want_w[TXNS], want_p[TXNS], want_u[TXNS];
+    static bool byte[CDA_PAGES * PAGE];
+    uint64_t want_w[TXNS], want_p[TXNS], want_u[TXNS], want_b[TXNS];
     for (uint32_t t = 0; t < TXNS; t++) {
         bool page[CDA_PAGES + 2] = {0}, word[WORDS + 2] = {0};
-        want_w[t] = want_p[t] = want_u[t] = 0;
+        memset(byte, 0, sizeof byte);
+        want_w[t] = want_p[t] = want_u[t] = want_b[t] = 0;
         put(&r, TREC_TXN_BEGIN, 0, 0, t, 0);
         unsigned n = (unsigned)(vs_rng_next(&rng) % 200);
         for (unsigned i = 0; i < n; i++) {
@@ -174,6 +178,8 @@ static void counts_match_naive_model(void **state)
                 page[b / PAGE] = true;
                 want_u[t] += !word[b / 8];
                 word[b / 8] = true;
+                want_b[t] += !byte[b];
+                byte[b] = true;
             }
         }
         put(&r, TREC_TXN_END, 0, 0, t, 0);
@@ -186,6 +192,7 @@ static void counts_match_naive_model(void **state)
         assert_int_equal(got[t].writes, want_w[t]);
         assert_int_equal(got[t].pages, want_p[t]);
         assert_int_equal(got[t].words, want_u[t]);
+        assert_int_equal(got[t].bytes, want_b[t]);
     }
     ckpt_scan_free(s);
     free(r.v);
@@ -198,7 +205,7 @@ static void costs_follow_formulas(void **state)
     (void)state;
     ckpt_calib c;
     load_text(&c);
-    const ckpt_txn x = {.writes = 12, .pages = 4, .words = 10, .cda_bytes = 1 << 20, .cda_pages = 256};
+    const ckpt_txn x = {.writes = 12, .pages = 4, .words = 10, .bytes = 68, .cda_bytes = 1 << 20, .cda_pages = 256};
     const double W = 12, P = 4, CP = 256, MB = 1;
     const double want[CKPT_TECH_COUNT] = {
         [CKPT_EMUL] = 11 + W * (1000 + 200 + 7),
@@ -217,7 +224,7 @@ static void costs_follow_formulas(void **state)
         ckpt_form f = ckpt_tech_form(&c, (ckpt_tech)t);
         assert_close(ckpt_form_tracking(&f, &x), want[t]);
         bool word = t == CKPT_EMUL || t == CKPT_EMULXEN;
-        assert_int_equal(ckpt_form_copy_bytes(&f, &x), word ? 10 * 8 : 4 * 4096);
+        assert_int_equal(ckpt_form_copy_bytes(&f, &x), word ? 68 : 4 * 4096); /* emulation: the bytes stored */
     }
     assert_close(ckpt_breakeven_wpp(&c, false), (1000 + 3000 + 800 + 30) / 1207.0);
     assert_close(ckpt_breakeven_wpp(&c, true), (500 + 13 + 180) / 565.0);

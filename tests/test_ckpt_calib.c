@@ -282,7 +282,8 @@ static void figures_block_quotes_the_csvs(void **state)
 }
 
 /* docs/checkpoint.md's ckpt-table2 block: its glibc column is the
- * workloads CSV's OPT=1 rows (the traces the seeds' scripts use). */
+ * workloads CSV's OPT=1 rows (the traces the seeds' scripts use); and
+ * docs/figures.md's seed000-ppt block quotes the same CSV. */
 static void table2_block_quotes_the_workloads(void **state)
 {
     (void)state;
@@ -309,6 +310,25 @@ static void table2_block_quotes_the_workloads(void **state)
     }
     assert_int_equal(rows, WL_DS_COUNT);
     g_free(b);
+    /* docs/figures.md's seed000-ppt block: each structure's PPT at OPT 1 and
+     * 5, their ratio and the bytes emulation logs per transaction */
+    b = block(FIGURES_DOC, "seed000-ppt");
+    rows = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            if (w[i].opt != 1 || w[j].opt != 5 || strcmp(w[i].name, w[j].name))
+                continue;
+            double p1 = (double)w[i].pages / (double)w[i].txns, p5 = (double)w[j].pages / (double)w[j].txns;
+            char *want = g_strdup_printf("| %s | %.2f | %.2f | %.2f | %.1f | %.1f |\n", w[i].name, p1, p5, p5 / p1,
+                                         (double)w[i].bytes / (double)w[i].txns,
+                                         (double)w[i].words * 8 / (double)w[i].txns);
+            if (!strstr(b, want))
+                fail_msg("seed000-ppt lacks '%s' (from %s): run scripts/ckpt_calibrate.sh", want, WORKLOADS);
+            g_free(want);
+            rows++;
+        }
+    assert_int_equal(rows, WL_DS_COUNT);
+    g_free(b);
     free(w);
 }
 
@@ -330,7 +350,7 @@ static void copy_figures_name_both_series(void **state)
 static void bad_workload_csv_is_named(void **state)
 {
     (void)state;
-    static const char bad[] = "structure,opt,txns,writes,pages,words,cda_pages,cda_bytes\navl,1,10,20,x,1,1,1\n";
+    static const char bad[] = "structure,opt,txns,writes,pages,words,bytes,cda_pages,cda_bytes\navl,1,10,20,x,1,8,1,1\n";
     char *path = vt_write_file("bad.csv", bad, sizeof bad - 1);
     ckpt_wl *w;
     size_t n;

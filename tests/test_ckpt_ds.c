@@ -182,8 +182,31 @@ static void glibc_heap(void **state)
     assert_true(bheap.pages > bpool.pages);
 }
 
+/* Emulation logs each store at its own width, and Weiss's ElementType is an
+ * int.  A list Insert (Figure 3.13) on glibc's heap stores tmp->Element (4
+ * bytes), tmp->Next and P->Next (8 each) and malloc's two size fields (8
+ * each): 36 bytes in 5 words.  Five inserts share P->Next, and each size
+ * field written as the new top's head is the next chunk's own: 5 * 12 + 8 +
+ * 6 * 8 = 116 bytes in 17 words.  A seeded fault -- the Element traced 8
+ * wide -- gives 40 and 136. */
+static void int_stores_logged_at_their_width(void **state)
+{
+    (void)state;
+    ckpt_calib c;
+    seed_calib(&c);
+    enum { N = 500 };
+    ckpt_result one = run_layout(&c, "list", 1, N, "glibc"), five = run_layout(&c, "list", 5, N, "glibc");
+    assert_int_equal(one.words, 5 * N);
+    assert_int_equal(one.bytes, 36 * N);
+    assert_int_equal(five.words, 17 * (N / 5));
+    assert_int_equal(five.bytes, 116 * (N / 5));
+    assert_int_equal(one.tech[CKPT_EMUL].copy_bytes, one.bytes);
+    assert_int_equal(five.tech[CKPT_EMULXEN].copy_bytes, five.bytes);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(ds_orderings), cmocka_unit_test(glibc_heap)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(ds_orderings), cmocka_unit_test(glibc_heap),
+                                       cmocka_unit_test(int_stores_logged_at_their_width)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

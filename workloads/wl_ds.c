@@ -4,9 +4,10 @@
  *
  * The heap is one critical data area (declared first, TREC_CDA) holding the
  * structure's global variables, its arrays, and a pool of fixed-size node
- * slots.  Structures touch it only through ds_ld/ds_st, which read and write
- * the real bytes and emit one LOAD or STORE each, so the trace is exactly the
- * memory traffic of the code that ran.  The allocator's own bookkeeping is
+ * slots.  Structures touch it only through ds_ld/ds_st/ds_sti, which read
+ * and write the real bytes and emit one LOAD or STORE each, so the trace is
+ * exactly the memory traffic of the code that ran; a store carries the width
+ * of the C field (ds_sti: an int, 4 bytes).  The allocator's own bookkeeping is
  * not in the heap (like a size-class allocator with out-of-line metadata)
  * and emits nothing.  layout=seq hands out slots in address order,
  * layout=random in a random permutation; freed slots are reused LIFO.
@@ -74,12 +75,18 @@ uint64_t ds_ld(wl_ds *d, uint64_t addr)
     return ds_peek(d, addr);
 }
 
-void ds_st(wl_ds *d, uint64_t addr, uint64_t v)
+/* The model's memory keeps every field in an 8-byte slot (keys=random spreads
+ * keys over 61 bits); the record carries the width the C code stores. */
+static void store(wl_ds *d, uint64_t addr, uint64_t v, uint64_t width)
 {
     assert(addr >= d->base && addr + 8 <= d->base + d->bytes);
-    wl_emit(d->out, TREC_STORE, addr, 8, 0, 0);
+    wl_emit(d->out, TREC_STORE, addr, width, 0, 0);
     memcpy(d->mem + (addr - d->base), &v, sizeof v);
 }
+
+void ds_st(wl_ds *d, uint64_t addr, uint64_t v) { store(d, addr, v, 8); }
+
+void ds_sti(wl_ds *d, uint64_t addr, uint64_t v) { store(d, addr, v, DS_INT_BYTES); }
 
 /* glibc's request2size: the chunk that serves a malloc of `bytes`. */
 static uint64_t glibc_chunk(uint64_t bytes)
@@ -180,8 +187,8 @@ uint64_t ds_rotate_with_right(wl_ds *d, uint64_t k1)
 uint64_t ds_tree_leaf(wl_ds *d, uint64_t key, uint64_t nil)
 {
     uint64_t t = ds_alloc(d);
-    ds_st(d, t + F_KEY, key);
-    ds_st(d, t + F_AUX, 1);
+    ds_sti(d, t + F_KEY, key);
+    ds_sti(d, t + F_AUX, 1);
     ds_st(d, t + F_LEFT, nil);
     ds_st(d, t + F_RIGHT, nil);
     return t;
@@ -207,7 +214,7 @@ uint64_t ds_tree_delete(wl_ds *d, uint64_t x, uint64_t t, bool *gone, ds_fix_fn 
         for (uint64_t n; (n = ds_ld(d, m + F_LEFT)) != DS_NIL;)
             m = n;
         m = ds_ld(d, m + F_KEY);
-        ds_st(d, t + F_KEY, m);
+        ds_sti(d, t + F_KEY, m);
         ds_st(d, t + F_RIGHT, ds_tree_delete(d, m, r, gone, fix));
     }
     return fix ? fix(d, t) : t;

@@ -15,6 +15,7 @@
 
 #define L(t, f) ds_ld(d, (t) + (f))
 #define S(t, f, v) ds_st(d, (t) + (f), (v))
+#define SI(t, f, v) ds_sti(d, (t) + (f), (v)) /* Element, Level: ints */
 #define G_ROOT 0u
 #define G_DELETE 8u /* DeletePtr */
 #define G_LAST 16u  /* LastPtr */
@@ -33,7 +34,7 @@ static void aa_init(wl_ds *d)
     uint64_t nul = d->globals + G_NULL;
     S(nul, F_LEFT, nul);
     S(nul, F_RIGHT, nul);
-    S(nul, F_AUX, 0);
+    SI(nul, F_AUX, 0);
     S(d->globals, G_ROOT, nul);
 }
 
@@ -49,7 +50,7 @@ static uint64_t split(wl_ds *d, uint64_t t)
     if (t == d->globals + G_NULL || L(L(L(t, F_RIGHT), F_RIGHT), F_AUX) != L(t, F_AUX))
         return t;
     uint64_t k2 = ds_rotate_with_right(d, t);
-    S(k2, F_AUX, L(k2, F_AUX) + 1);
+    SI(k2, F_AUX, L(k2, F_AUX) + 1);
     return k2;
 }
 
@@ -83,7 +84,7 @@ static uint64_t remove_rec(wl_ds *d, uint64_t item, uint64_t t, bool *gone)
     if (t == L(d->globals, G_LAST)) { /* step 2: at the bottom, remove if present */
         uint64_t dp = L(d->globals, G_DELETE);
         if (dp != nul && item == L(dp, F_KEY)) {
-            S(dp, F_KEY, L(t, F_KEY));
+            SI(dp, F_KEY, L(t, F_KEY));
             S(d->globals, G_DELETE, nul);
             uint64_t last = t;
             t = L(t, F_RIGHT);
@@ -94,9 +95,9 @@ static uint64_t remove_rec(wl_ds *d, uint64_t item, uint64_t t, bool *gone)
     }
     uint64_t lv = L(t, F_AUX); /* step 3: not at the bottom, rebalance */
     if (L(L(t, F_LEFT), F_AUX) + 1 < lv || L(L(t, F_RIGHT), F_AUX) + 1 < lv) {
-        S(t, F_AUX, --lv);
+        SI(t, F_AUX, --lv);
         if (L(L(t, F_RIGHT), F_AUX) > lv)
-            S(L(t, F_RIGHT), F_AUX, lv);
+            SI(L(t, F_RIGHT), F_AUX, lv);
         t = skew(d, t);
         S(t, F_RIGHT, skew(d, L(t, F_RIGHT)));
         uint64_t r = L(t, F_RIGHT);

@@ -15,6 +15,7 @@
 
 #define L(t, f) ds_ld(d, (t) + (f))
 #define S(t, f, v) ds_st(d, (t) + (f), (v))
+#define SI(t, f, v) ds_sti(d, (t) + (f), (v)) /* Height: an int */
 
 /* Heights are stored + 1 so that an empty tree's -1 is 0. */
 static uint64_t height(wl_ds *d, uint64_t p) { return p == DS_NIL ? 0 : L(p, F_AUX); }
@@ -24,8 +25,8 @@ static uint64_t rotate_left_child(wl_ds *d, uint64_t k2) /* SingleRotateWithLeft
 {
     uint64_t k1 = ds_rotate_with_left(d, k2);
     uint64_t h2 = max64(height(d, L(k2, F_LEFT)), height(d, L(k2, F_RIGHT))) + 1;
-    S(k2, F_AUX, h2);
-    S(k1, F_AUX, max64(height(d, L(k1, F_LEFT)), h2) + 1);
+    SI(k2, F_AUX, h2);
+    SI(k1, F_AUX, max64(height(d, L(k1, F_LEFT)), h2) + 1);
     return k1;
 }
 
@@ -33,8 +34,8 @@ static uint64_t rotate_right_child(wl_ds *d, uint64_t k1) /* SingleRotateWithRig
 {
     uint64_t k2 = ds_rotate_with_right(d, k1);
     uint64_t h1 = max64(height(d, L(k1, F_LEFT)), height(d, L(k1, F_RIGHT))) + 1;
-    S(k1, F_AUX, h1);
-    S(k2, F_AUX, max64(height(d, L(k2, F_RIGHT)), h1) + 1);
+    SI(k1, F_AUX, h1);
+    SI(k2, F_AUX, max64(height(d, L(k2, F_RIGHT)), h1) + 1);
     return k2;
 }
 
@@ -66,7 +67,7 @@ static uint64_t insert(wl_ds *d, uint64_t x, uint64_t t, bool *added)
         if (height(d, L(t, F_RIGHT)) == height(d, L(t, F_LEFT)) + 2)
             t = x > L(L(t, F_RIGHT), F_KEY) ? rotate_right_child(d, t) : double_right(d, t);
     }
-    S(t, F_AUX, max64(height(d, L(t, F_LEFT)), height(d, L(t, F_RIGHT))) + 1);
+    SI(t, F_AUX, max64(height(d, L(t, F_LEFT)), height(d, L(t, F_RIGHT))) + 1);
     return t;
 }
 
@@ -79,7 +80,7 @@ static uint64_t rebalance(wl_ds *d, uint64_t t)
     if (hr == hl + 2)
         return height(d, L(r, F_RIGHT)) >= height(d, L(r, F_LEFT)) ? rotate_right_child(d, t)
                                                                   : double_right(d, t);
-    S(t, F_AUX, max64(hl, hr) + 1);
+    SI(t, F_AUX, max64(hl, hr) + 1);
     return t;
 }
 

@@ -39,7 +39,7 @@ static uint64_t h_deleted(const wl_ds *d) { return d->globals + 2 * COLL(d); }
 /* Weiss's Initialize: CurrentSize 0, every tree NULL. */
 static void initialize(wl_ds *d, uint64_t h)
 {
-    ds_st(d, h, 0);
+    ds_sti(d, h, 0); /* CurrentSize: an int */
     for (uint64_t i = 0; i < d->aux; i++)
         ds_st(d, TREE(h, i), DS_NIL);
 }
@@ -62,7 +62,7 @@ static uint64_t combine(wl_ds *d, uint64_t t1, uint64_t t2)
 static void merge(wl_ds *d, uint64_t h1, uint64_t h2)
 {
     uint64_t total = ds_ld(d, h1) + ds_ld(d, h2), carry = DS_NIL;
-    ds_st(d, h1, total);
+    ds_sti(d, h1, total);
     for (uint64_t i = 0, j = 1; j <= total; i++, j *= 2) {
         assert(i < d->aux);
         uint64_t t1 = ds_ld(d, TREE(h1, i)), t2 = ds_ld(d, TREE(h2, i));
@@ -104,10 +104,10 @@ static void merge(wl_ds *d, uint64_t h1, uint64_t h2)
 static bool bq_insert(wl_ds *d, uint64_t x)
 {
     uint64_t n = ds_alloc(d), one = h_one(d);
-    ds_st(d, n + F_KEY, x);
+    ds_sti(d, n + F_KEY, x);
     ds_st(d, n + F_CHILD, DS_NIL);
     ds_st(d, n + F_SIB, DS_NIL);
-    ds_st(d, one, 1);
+    ds_sti(d, one, 1);
     ds_st(d, TREE(one, 0), n);
     merge(d, h_main(d), one);
     return true;
@@ -133,7 +133,7 @@ static bool bq_remove(wl_ds *d, uint64_t key)
     uint64_t old = ds_ld(d, TREE(h, mt)), dt = ds_ld(d, old + F_CHILD), dq = h_deleted(d);
     ds_release(d, old);
     initialize(d, dq); /* DeleteMin's DeletedQueue = Initialize( ), every call */
-    ds_st(d, dq, (1ull << mt) - 1);
+    ds_sti(d, dq, (1ull << mt) - 1);
     for (uint64_t j = mt; j-- > 0;) {
         ds_st(d, TREE(dq, j), dt);
         uint64_t next = ds_ld(d, dt + F_SIB);
@@ -141,7 +141,7 @@ static bool bq_remove(wl_ds *d, uint64_t key)
         dt = next;
     }
     ds_st(d, TREE(h, mt), DS_NIL);
-    ds_st(d, h, size - (1ull << mt));
+    ds_sti(d, h, size - (1ull << mt));
     merge(d, h, dq);
     return true;
 }

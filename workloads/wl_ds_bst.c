@@ -11,12 +11,13 @@
 
 #define L(t, f) ds_ld(d, (t) + (f))
 #define S(t, f, v) ds_st(d, (t) + (f), (v))
+#define SI(t, f, v) ds_sti(d, (t) + (f), (v)) /* Element: an int */
 
 static uint64_t insert(wl_ds *d, uint64_t x, uint64_t t, bool *added)
 {
     if (t == DS_NIL) {
         t = ds_alloc(d);
-        S(t, F_KEY, x);
+        SI(t, F_KEY, x);
         S(t, F_LEFT, DS_NIL);
         S(t, F_RIGHT, DS_NIL);
         *added = true;

@@ -83,9 +83,9 @@ static void make_empty(wl_ds *d, uint64_t cells, uint64_t ts)
 {
     ds_st(d, d->globals + G_SIZE, ts);
     ds_st(d, d->globals + G_CELLS, cells);
-    ds_st(d, d->globals + G_CURRENT, 0);
+    ds_sti(d, d->globals + G_CURRENT, 0);
     for (uint64_t i = 0; i < ts; i++)
-        ds_st(d, cells + i * d->node + F_INFO, EMPTY);
+        ds_sti(d, cells + i * d->node + F_INFO, EMPTY);
 }
 
 static void hq_init(wl_ds *d) { make_empty(d, d->arrays, INITIAL_SIZE); }
@@ -120,10 +120,10 @@ static bool hq_insert(wl_ds *d, uint64_t key)
     uint64_t c = find_pos(d, key);
     if (ds_ld(d, c + F_INFO) == ACTIVE)
         return false;
-    ds_st(d, c, key);
-    ds_st(d, c + F_INFO, ACTIVE);
+    ds_sti(d, c, key);
+    ds_sti(d, c + F_INFO, ACTIVE);
     uint64_t current = ds_ld(d, d->globals + G_CURRENT) + 1;
-    ds_st(d, d->globals + G_CURRENT, current);
+    ds_sti(d, d->globals + G_CURRENT, current);
     if (current > ds_ld(d, d->globals + G_SIZE) / 2)
         rehash(d);
     return true;
@@ -134,7 +134,7 @@ static bool hq_remove(wl_ds *d, uint64_t key)
     uint64_t c = find_pos(d, key);
     if (ds_ld(d, c + F_INFO) != ACTIVE)
         return false;
-    ds_st(d, c + F_INFO, DELETED);
+    ds_sti(d, c + F_INFO, DELETED);
     return true;
 }
 

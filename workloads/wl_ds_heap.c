@@ -26,19 +26,19 @@ static uint64_t heap_layout(wl_ds *d, uint64_t *arrays)
 
 static void heap_init(wl_ds *d)
 {
-    ds_st(d, d->globals + G_CAP, d->capacity);
-    ds_st(d, d->globals + G_SIZE, 0);
+    ds_sti(d, d->globals + G_CAP, d->capacity);
+    ds_sti(d, d->globals + G_SIZE, 0);
     ds_st(d, d->globals + G_ELEMS, d->arrays);
-    ds_st(d, d->arrays, 0); /* MinData */
+    ds_sti(d, d->arrays, 0); /* MinData */
 }
 
 static bool heap_insert(wl_ds *d, uint64_t x)
 {
     uint64_t size = ds_ld(d, d->globals + G_SIZE) + 1, el = ds_ld(d, d->globals + G_ELEMS), i, p;
-    ds_st(d, d->globals + G_SIZE, size);
+    ds_sti(d, d->globals + G_SIZE, size);
     for (i = size; (p = ds_ld(d, E(el, i / 2))) > x; i /= 2)
-        ds_st(d, E(el, i), p);
-    ds_st(d, E(el, i), x);
+        ds_sti(d, E(el, i), p);
+    ds_sti(d, E(el, i), x);
     return true;
 }
 
@@ -51,7 +51,7 @@ static bool heap_remove(wl_ds *d, uint64_t key)
     uint64_t el = ds_ld(d, d->globals + G_ELEMS);
     ds_ld(d, E(el, 1)); /* MinElement, the value DeleteMin returns */
     uint64_t last = ds_ld(d, E(el, size)), i, child;
-    ds_st(d, d->globals + G_SIZE, --size);
+    ds_sti(d, d->globals + G_SIZE, --size);
     for (i = 1; i * 2 <= size; i = child) {
         child = i * 2;
         uint64_t c = ds_ld(d, E(el, child));
@@ -63,11 +63,11 @@ static bool heap_remove(wl_ds *d, uint64_t key)
             }
         }
         if (last > c)
-            ds_st(d, E(el, i), c);
+            ds_sti(d, E(el, i), c);
         else
             break;
     }
-    ds_st(d, E(el, i), last);
+    ds_sti(d, E(el, i), last);
     return true;
 }
 

@@ -29,7 +29,7 @@ static void list_init(wl_ds *d)
 static bool list_insert(wl_ds *d, uint64_t x)
 {
     uint64_t h = ds_ld(d, d->globals), tmp = ds_alloc(d);
-    ds_st(d, tmp + F_KEY, x);
+    ds_sti(d, tmp + F_KEY, x);
     ds_st(d, tmp + F_NEXT, ds_ld(d, h + F_NEXT));
     ds_st(d, h + F_NEXT, tmp);
     return true;

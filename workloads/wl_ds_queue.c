@@ -25,10 +25,10 @@ static uint64_t queue_layout(wl_ds *d, uint64_t *arrays)
 
 static void queue_init(wl_ds *d)
 {
-    ds_st(d, d->globals + G_CAP, d->capacity);
-    ds_st(d, d->globals + G_SIZE, 0);
-    ds_st(d, d->globals + G_FRONT, 1 % d->capacity);
-    ds_st(d, d->globals + G_REAR, 0);
+    ds_sti(d, d->globals + G_CAP, d->capacity);
+    ds_sti(d, d->globals + G_SIZE, 0);
+    ds_sti(d, d->globals + G_FRONT, 1 % d->capacity);
+    ds_sti(d, d->globals + G_REAR, 0);
     ds_st(d, d->globals + G_ARRAY, d->arrays);
 }
 
@@ -39,10 +39,10 @@ static bool queue_insert(wl_ds *d, uint64_t x)
     uint64_t size = ds_ld(d, d->globals + G_SIZE), cap = ds_ld(d, d->globals + G_CAP);
     if (size == cap)
         return false;
-    ds_st(d, d->globals + G_SIZE, size + 1);
+    ds_sti(d, d->globals + G_SIZE, size + 1);
     uint64_t rear = succ(ds_ld(d, d->globals + G_REAR), cap);
-    ds_st(d, d->globals + G_REAR, rear);
-    ds_st(d, ds_ld(d, d->globals + G_ARRAY) + rear * d->node, x);
+    ds_sti(d, d->globals + G_REAR, rear);
+    ds_sti(d, ds_ld(d, d->globals + G_ARRAY) + rear * d->node, x);
     return true;
 }
 
@@ -54,8 +54,8 @@ static bool queue_remove(wl_ds *d, uint64_t key)
         return false;
     uint64_t front = ds_ld(d, d->globals + G_FRONT);
     ds_ld(d, ds_ld(d, d->globals + G_ARRAY) + front * d->node); /* the element returned */
-    ds_st(d, d->globals + G_SIZE, size - 1);
-    ds_st(d, d->globals + G_FRONT, succ(front, ds_ld(d, d->globals + G_CAP)));
+    ds_sti(d, d->globals + G_SIZE, size - 1);
+    ds_sti(d, d->globals + G_FRONT, succ(front, ds_ld(d, d->globals + G_CAP)));
     return true;
 }
 

@@ -12,6 +12,7 @@
 
 #define L(t, f) ds_ld(d, (t) + (f))
 #define S(t, f, v) ds_st(d, (t) + (f), (v))
+#define SI(t, f, v) ds_sti(d, (t) + (f), (v)) /* Element: an int */
 #define G_ROOT 0u
 #define G_NEW 8u     /* NewNode */
 #define G_HEADER 16u /* a 24-byte node */
@@ -39,7 +40,7 @@ static uint64_t splay(wl_ds *d, uint64_t item, uint64_t x)
     uint64_t nul = d->globals + G_NULL, hdr = d->globals + G_HEADER, ltm = hdr, rtm = hdr, k;
     S(hdr, F_LEFT, nul);
     S(hdr, F_RIGHT, nul);
-    S(nul, F_KEY, item);
+    SI(nul, F_KEY, item);
     while (item != (k = L(x, F_KEY))) {
         if (item < k) {
             if (item < L(L(x, F_LEFT), F_KEY))
@@ -73,7 +74,7 @@ static bool splay_insert(wl_ds *d, uint64_t item)
         nn = ds_alloc(d);
         S(d->globals, G_NEW, nn);
     }
-    S(nn, F_KEY, item);
+    SI(nn, F_KEY, item);
     uint64_t t = L(d->globals, G_ROOT);
     if (t == nul) {
         S(nn, F_LEFT, nul);

@@ -119,9 +119,15 @@ struct wl_ds {
     size_t nfree, size;
 };
 
-/* Every load and store of structure memory goes through these (8 bytes). */
+/* Every load and store of structure memory goes through these: ds_st stores
+ * a pointer or size_t (8 bytes), ds_sti an int -- Weiss's ElementType,
+ * heights, levels and counters -- traced DS_INT_BYTES wide though the model
+ * keeps it in an 8-byte slot (the padding after an int in his x86-64
+ * structs).  Loads are traced 8 wide: the checkpoint models read no loads. */
+#define DS_INT_BYTES 4u /* sizeof(int) on x86-64 (LP64) */
 uint64_t ds_ld(wl_ds *d, uint64_t addr);
 void ds_st(wl_ds *d, uint64_t addr, uint64_t v);
+void ds_sti(wl_ds *d, uint64_t addr, uint64_t v);
 /* Reads without emitting a record: for invariant checks only. */
 uint64_t ds_peek(const wl_ds *d, uint64_t addr);
 uint64_t ds_alloc(wl_ds *d); /* a node; its contents are whatever was there */

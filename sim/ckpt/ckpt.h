@@ -3,11 +3,12 @@
  *
  * A trace with transaction markers (TREC_TXN_BEGIN/END) and declared critical
  * data areas (TREC_CDA) is reduced to per-transaction measures: writes to the
- * CDA (W), unique 4 KiB pages written (PPT), unique 8-byte words written (U)
- * and the CDA's size.  Each dirty-tracking technique is a linear cost form over
+ * CDA (W), unique 4 KiB pages written (PPT), unique 8-byte words written (U),
+ * unique bytes written (B, each store at its own width) and the CDA's size.  Each dirty-tracking technique is a linear cost form over
  * those measures, built from per-operation costs read from a calibration file;
  * the data-processing step adds the copy of whole pages (page tracking) or
- * modified words (emulation) to the helper process.
+ * modified bytes (emulation: the log holds each emulated store's operand,
+ * 4 bytes for an int, 8 for a pointer) to the helper process.
  *
  * Units: nanoseconds and bytes throughout.
  */
@@ -19,7 +20,7 @@
 #include <stdio.h>
 
 #define CKPT_PAGE_BYTES 4096u /* tracking granularity: the x86 base page */
-#define CKPT_WORD_BYTES 8u    /* emulation logs at x86-64 word granularity */
+#define CKPT_WORD_BYTES 8u    /* the microbenchmark's writes: distinct x86-64 words */
 
 /* ---- per-transaction analysis ---- */
 
@@ -27,6 +28,7 @@ typedef struct ckpt_txn {
     uint64_t writes;    /* store/RMW records touching a CDA */
     uint64_t pages;     /* unique 4 KiB pages written (PPT) */
     uint64_t words;     /* unique 8-byte words written */
+    uint64_t bytes;     /* unique bytes written: what emulation logs and copies */
     uint64_t cda_bytes; /* declared CDA bytes when the transaction ended */
     uint64_t cda_pages; /* 4 KiB pages the declared CDAs span */
 } ckpt_txn;
@@ -157,7 +159,7 @@ typedef struct ckpt_tech_total {
 
 typedef struct ckpt_result {
     ckpt_trace_stats stats;
-    uint64_t writes, pages, words; /* summed over transactions */
+    uint64_t writes, pages, words, bytes; /* summed over transactions */
     double opt;                /* operations per transaction (for per-op figures) */
     ckpt_tech_total tech[CKPT_TECH_COUNT];
     bool available[CKPT_TECH_COUNT];
@@ -178,7 +180,7 @@ void ckpt_report_json(const ckpt_result *r, const char *trace, const char *calib
 typedef struct ckpt_wl {
     char name[16];       /* the ds structure */
     unsigned opt;        /* operations per transaction */
-    uint64_t txns, writes, pages, words, cda_pages, cda_bytes; /* summed over transactions */
+    uint64_t txns, writes, pages, words, bytes, cda_pages, cda_bytes; /* summed over transactions */
 } ckpt_wl;
 
 void ckpt_wl_from_scan(const ckpt_scan *s, const char *name, unsigned opt, ckpt_wl *w);

@@ -66,7 +66,7 @@ static double track(const ckpt_calib *c, ckpt_tech t, const ckpt_wl *w)
 static double copy_bytes(const ckpt_calib *c, ckpt_tech t, const ckpt_wl *w)
 {
     return ckpt_tech_form(c, t).grain == CKPT_GRAIN_PAGE ? (double)w->pages * CKPT_PAGE_BYTES
-                                                         : (double)w->words * CKPT_WORD_BYTES;
+                                                         : (double)w->bytes;
 }
 
 static double total(const ckpt_calib *c, ckpt_tech t, const ckpt_wl *w)

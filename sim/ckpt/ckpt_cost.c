@@ -122,7 +122,7 @@ double ckpt_form_tracking(const ckpt_form *f, const ckpt_txn *x)
 
 uint64_t ckpt_form_copy_bytes(const ckpt_form *f, const ckpt_txn *x)
 {
-    return f->grain == CKPT_GRAIN_PAGE ? x->pages * CKPT_PAGE_BYTES : x->words * CKPT_WORD_BYTES;
+    return f->grain == CKPT_GRAIN_PAGE ? x->pages * CKPT_PAGE_BYTES : x->bytes;
 }
 
 double ckpt_breakeven_wpp(const ckpt_calib *c, bool hypervisor)
@@ -137,7 +137,8 @@ double ckpt_microbench_speedup(const ckpt_calib *c, bool page_tracking)
     uint64_t ppt = (uint64_t)llround(c->mb_ppt);
     uint64_t writes = (uint64_t)llround(c->mb_wpp * c->mb_ppt);
     uint64_t bytes = (uint64_t)llround(c->mb_cda_kib * 1024.0);
-    ckpt_txn x = {.writes = writes, .pages = ppt, .words = writes, .cda_bytes = bytes,
+    ckpt_txn x = {.writes = writes, .pages = ppt, .words = writes,
+                  .bytes = writes * CKPT_WORD_BYTES, .cda_bytes = bytes,
                   .cda_pages = (bytes + CKPT_PAGE_BYTES - 1) / CKPT_PAGE_BYTES};
     ckpt_form user = ckpt_tech_form(c, page_tracking ? CKPT_PT : CKPT_EMUL);
     ckpt_form hv = ckpt_tech_form(c, page_tracking ? CKPT_PTXEN : CKPT_EMULXEN);

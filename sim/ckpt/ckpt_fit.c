@@ -369,12 +369,13 @@ void ckpt_wl_from_scan(const ckpt_scan *s, const char *name, unsigned opt, ckpt_
         w->writes += t[i].writes;
         w->pages += t[i].pages;
         w->words += t[i].words;
+        w->bytes += t[i].bytes;
         w->cda_pages += t[i].cda_pages;
         w->cda_bytes += t[i].cda_bytes;
     }
 }
 
-static const char WL_HEADER[] = "structure,opt,txns,writes,pages,words,cda_pages,cda_bytes";
+static const char WL_HEADER[] = "structure,opt,txns,writes,pages,words,bytes,cda_pages,cda_bytes";
 
 void ckpt_wl_csv_header(FILE *out)
 {
@@ -383,16 +384,17 @@ void ckpt_wl_csv_header(FILE *out)
 
 void ckpt_wl_csv_row(const ckpt_wl *w, FILE *out)
 {
-    fprintf(out, "%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", w->name, w->opt,
-            w->txns, w->writes, w->pages, w->words, w->cda_pages, w->cda_bytes);
+    fprintf(out, "%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", w->name,
+            w->opt, w->txns, w->writes, w->pages, w->words, w->bytes, w->cda_pages, w->cda_bytes);
 }
 
 static bool parse_wl(char *line, ckpt_wl *w)
 {
     char name[sizeof w->name + 1];
     int used = 0;
-    if (sscanf(line, "%16[a-z],%u,%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 "%n", name,
-               &w->opt, &w->txns, &w->writes, &w->pages, &w->words, &w->cda_pages, &w->cda_bytes, &used) != 8 ||
+    if (sscanf(line, "%16[a-z],%u,%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 ",%" SCNu64 "%n",
+               name, &w->opt, &w->txns, &w->writes, &w->pages, &w->words, &w->bytes, &w->cda_pages, &w->cda_bytes,
+               &used) != 9 ||
         line[used] || strlen(name) >= sizeof w->name || w->opt == 0 || w->txns == 0 || w->pages == 0)
         return false;
     memcpy(w->name, name, strlen(name) + 1);
@@ -423,7 +425,7 @@ int ckpt_wl_load_csv(const char *path, ckpt_wl **out, size_t *n, vs_err *err)
         }
         if (!parse_wl(line, &(*out)[*n]))
             rc = vs_fail(err, VS_E_FORMAT,
-                         "%s: line %zu: expected structure,opt,txns,writes,pages,words,cda_pages,cda_bytes "
+                         "%s: line %zu: expected structure,opt,txns,writes,pages,words,bytes,cda_pages,cda_bytes "
                          "(opt, txns and pages positive)", path, lineno);
         else
             (*n)++;

@@ -32,6 +32,7 @@ void ckpt_evaluate(const ckpt_calib *c, const ckpt_scan *s, double opt, ckpt_res
         r->writes += tx[i].writes;
         r->pages += tx[i].pages;
         r->words += tx[i].words;
+        r->bytes += tx[i].bytes;
         r->cda_bytes = tx[i].cda_bytes;
         for (int t = 0; t < CKPT_TECH_COUNT; t++) {
             if (!r->available[t])
@@ -73,10 +74,12 @@ void ckpt_report_json(const ckpt_result *r, const char *trace, const char *calib
     jw_u64(w, "cda_writes", r->writes);
     jw_u64(w, "unique_pages", r->pages);
     jw_u64(w, "unique_words", r->words);
+    jw_u64(w, "unique_bytes", r->bytes);
     jw_double(w, "writes_per_txn", per((double)r->writes, n));
     jw_double(w, "ppt", per((double)r->pages, n));
     jw_double(w, "wpp", per((double)r->writes, (double)r->pages));
     jw_double(w, "words_per_txn", per((double)r->words, n));
+    jw_double(w, "bytes_per_txn", per((double)r->bytes, n));
     jw_u64(w, "stores", r->stats.stores);
     jw_u64(w, "writes_outside_txn", r->stats.writes_outside_txn);
     jw_u64(w, "writes_outside_cda", r->stats.writes_outside_cda);
@@ -121,9 +124,9 @@ void ckpt_report_text(const ckpt_result *r, const char *trace, const char *calib
     fprintf(out, "trace        %s\ncalibration  %s\n", trace, calib);
     fprintf(out, "transactions %" PRIu64 " (OPT %g), CDA %" PRIu64 " bytes in %" PRIu64 " area(s)\n",
             r->stats.txns, r->opt, r->cda_bytes, r->stats.cda_areas);
-    fprintf(out, "per txn      %.2f writes, %.2f pages (PPT), %.2f words; WPP %.2f\n",
+    fprintf(out, "per txn      %.2f writes, %.2f pages (PPT), %.2f words, %.2f bytes; WPP %.2f\n",
             per((double)r->writes, n), per((double)r->pages, n), per((double)r->words, n),
-            per((double)r->writes, (double)r->pages));
+            per((double)r->bytes, n), per((double)r->writes, (double)r->pages));
     if (r->stats.writes_outside_txn || r->stats.writes_outside_cda)
         fprintf(out, "not costed   %" PRIu64 " CDA writes outside transactions, %" PRIu64
                      " transaction writes outside the CDA\n",

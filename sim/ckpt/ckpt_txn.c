@@ -1,12 +1,16 @@
 /*
  * ckpt_txn.c: reduces a trace to the per-transaction measures the
  * checkpointing techniques are charged on (seed 000, Table 2): writes to the
- * critical data areas, unique pages written (PPT), and unique words written.
+ * critical data areas, unique pages written (PPT), unique words written, and
+ * unique bytes written -- what an emulating tracker logs: it decodes each
+ * trapped store and saves its operand, 4 bytes for an int, 8 for a pointer.
  *
  * A write counts once however many bytes it touches; its bytes inside a CDA
- * are clipped to the CDA and mark every page and word they cover.  Pages and
- * words of the open transaction are collected in arrays and counted unique by
- * sorting at its end -- exact, deterministic, and O(W log W) per transaction.
+ * are clipped to the CDA and mark every page they cover, and every word with
+ * the mask of its bytes written.  Pages and marked words of the open
+ * transaction are collected in arrays and counted unique by sorting at its
+ * end (a word's masks OR-ed, their bits the unique bytes) -- exact,
+ * deterministic, and O(W log W) per transaction.
  *
  * Invariants: transactions do not nest; an END matches the open BEGIN's id;
  * CDAs of different ids never overlap (a repeated id redeclares its area).
@@ -30,13 +34,24 @@ typedef struct u64_vec {
     size_t n, cap;
 } u64_vec;
 
+typedef struct word_mark {
+    uint64_t word;  /* address >> WORD_SHIFT */
+    uint8_t bytes;  /* bit i: byte i of the word written */
+} word_mark;
+
+typedef struct mark_vec {
+    word_mark *v;
+    size_t n, cap;
+} mark_vec;
+
 struct ckpt_scan {
     cda_area *areas;
     size_t n_areas, cap_areas;
     bool in_txn;
     uint32_t txn_id;
     uint64_t txn_writes;
-    u64_vec pages, words; /* of the open transaction, with repeats */
+    u64_vec pages;   /* of the open transaction, with repeats */
+    mark_vec words;  /* likewise */
     ckpt_txn *txns;
     size_t n_txns, cap_txns;
     uint64_t records;   /* consumed so far, for error positions */
@@ -57,6 +72,41 @@ static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
+}
+
+static void mark_push(mark_vec *a, uint64_t word, uint8_t bytes)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 256;
+        a->v = vs_realloc(a->v, a->cap * sizeof(*a->v));
+    }
+    a->v[a->n++] = (word_mark){word, bytes};
+}
+
+static int cmp_mark(const void *a, const void *b)
+{
+    uint64_t x = ((const word_mark *)a)->word, y = ((const word_mark *)b)->word;
+    return (x > y) - (x < y);
+}
+
+/* Unique words of a, and in *bytes the unique bytes they had written. */
+static uint64_t marks_unique(mark_vec *a, uint64_t *bytes)
+{
+    *bytes = 0;
+    if (a->n == 0)
+        return 0;
+    qsort(a->v, a->n, sizeof(*a->v), cmp_mark);
+    uint64_t u = 0;
+    for (size_t i = 0; i < a->n;) {
+        unsigned written = 0;
+        size_t j = i;
+        for (; j < a->n && a->v[j].word == a->v[i].word; j++)
+            written |= a->v[j].bytes;
+        *bytes += (uint64_t)__builtin_popcount(written);
+        u++;
+        i = j;
+    }
+    return u;
 }
 
 static uint64_t vec_unique(u64_vec *a)
@@ -131,13 +181,18 @@ static int declare_cda(ckpt_scan *s, const trace_rec *r, vs_err *err)
     return VS_OK;
 }
 
-/* Marks the pages and words of the bytes lo..last (inclusive). */
+/* Marks the pages and words (with their bytes) of the bytes lo..last
+ * (inclusive). */
 static void mark(ckpt_scan *s, uint64_t lo, uint64_t last)
 {
     for (uint64_t p = lo >> VS_PAGE_SHIFT_4K; p <= last >> VS_PAGE_SHIFT_4K; p++)
         vec_push(&s->pages, p);
-    for (uint64_t w = lo >> WORD_SHIFT; w <= last >> WORD_SHIFT; w++)
-        vec_push(&s->words, w);
+    const unsigned in_word = (1u << WORD_SHIFT) - 1;
+    for (uint64_t w = lo >> WORD_SHIFT; w <= last >> WORD_SHIFT; w++) {
+        unsigned first = w == lo >> WORD_SHIFT ? (unsigned)(lo & in_word) : 0;
+        unsigned end = w == last >> WORD_SHIFT ? (unsigned)(last & in_word) : in_word;
+        mark_push(&s->words, w, (uint8_t)((0xffu << first) & (0xffu >> (in_word - end))));
+    }
 }
 
 static void store(ckpt_scan *s, const trace_rec *r)
@@ -171,7 +226,7 @@ static void end_txn(ckpt_scan *s)
     ckpt_txn *t = &s->txns[s->n_txns++];
     t->writes = s->txn_writes;
     t->pages = vec_unique(&s->pages);
-    t->words = vec_unique(&s->words);
+    t->words = marks_unique(&s->words, &t->bytes);
     t->cda_bytes = cda_total_bytes(s, &t->cda_pages);
     s->pages.n = s->words.n = 0;
     s->txn_writes = 0;
