@@ -586,6 +586,61 @@ static int drain(vs_sim *s, vs_err *err)
     return VS_OK;
 }
 
+/* The number of instructions fetched (s->fetched) before whose fetch the
+ * general loop of sim_run has something to do besides simulating: a
+ * boundary of the region of interest or of an interval sample, the end of
+ * the scheduling quantum (several streams), or an adaptation tick (which
+ * follows the fetch that reaches it, hence one earlier). */
+static uint64_t fetch_limit(const vs_sim *s, bool multi)
+{
+    uint64_t limit = s->next_boundary;
+    if (multi && s->fetched + s->quantum_left < limit)
+        limit = s->fetched + s->quantum_left;
+    if (s->next_tick != UINT64_MAX) {
+        uint64_t tick = sat_add(s->next_tick, s->skipped) - 1; /* next_tick >= 1: adapt_interval > 0 */
+        if (tick < limit)
+            limit = tick;
+    }
+    return limit;
+}
+
+/* The common case of sim_run's loop, hoisted out of it: measuring, a
+ * process running, memory records of stream st, none of them before a
+ * limit.  Every record it takes is simulated exactly as the general loop
+ * would (the same calls in the same order, the same counters); it stops
+ * before the first record the general loop must see -- a control record, a
+ * non-canonical address (the general loop reports it), an instruction fetch
+ * at fetch_limit, or one that would reach the next progress report
+ * (refs_limit) -- or at the end of the batch. */
+static int run_refs(vs_sim *s, sim_stream *st, uint64_t fetch_limit, uint64_t refs_limit, vs_err *err)
+{
+    const trace_rec *buf = st->buf;
+    long pos = st->pos, n = st->n;
+    unsigned levels = s->cfg.guest_levels;
+    for (; pos < n; pos++) {
+        const trace_rec *r = &buf[pos];
+        if (!trace_kind_is_mem(r->kind) || !pt_va_canonical(r->addr, levels))
+            break;
+        bool fetch = r->kind == TREC_IFETCH;
+        if (fetch && (s->fetched >= fetch_limit || s->refs >= refs_limit))
+            break;
+        s->refs_by_kind[r->kind]++;
+        int rc = mem_access(s, st, r, err);
+        if (VS_UNLIKELY(rc != VS_OK)) {
+            st->pos = pos + 1; /* at_record names the record taken, as the general loop does */
+            return at_record(st, rc, err);
+        }
+        if (fetch) {
+            s->instructions++;
+            s->fetched++;
+            s->running->instructions++;
+            s->quantum_left--;
+        }
+    }
+    st->pos = pos;
+    return VS_OK;
+}
+
 int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
 {
     if (s->streams->len == 0)
@@ -618,6 +673,13 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                 rc = stream_enter(s, g_ptr_array_index(s->streams, idx), err);
                 continue;
             }
+        }
+        if (s->phase == SIM_MEASURE && s->running) {
+            rc = run_refs(s, st, fetch_limit(s, multi), progress ? next_progress - 1 : UINT64_MAX, err);
+            if (rc != VS_OK)
+                break;
+            if (st->pos == st->n)
+                continue;
         }
         const trace_rec *r = &st->buf[st->pos];
         /* Switch at an instruction boundary: before the fetch that would
