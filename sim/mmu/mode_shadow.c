@@ -119,7 +119,7 @@ typedef struct stable { /* one shadow table page */
     unsigned level;
     uint32_t vm_id;
     uint32_t flood; /* emulated writes since a fault last walked through it */
-    uint64_t stamp; /* when created, or (shadow.lru) when a hidden fault last walked through it */
+    GList age; /* its place in its VM's eviction queue (data: this stable) */
     bool unsync;    /* a leaf table the guest writes without exits until the next resync */
 } stable;
 
@@ -136,7 +136,7 @@ struct shadow {
     GPtrArray *unsync; /* the stables with unsync set */
     uint32_t *vm_pid;  /* per VM: the process whose root the VM last loaded (0: none) */
     uint64_t *vm_pages; /* per VM: shadow table pages attached (shadow.max_pages bounds it) */
-    uint64_t clock;     /* the last stamp given */
+    GQueue *vm_age;     /* per VM: its tables, the next victim first (created, or with shadow.lru walked, last at the tail) */
     uint64_t built, flushes, prefetched, flooded, unsynced, resynced, evicted; /* for the report */
 };
 
@@ -273,7 +273,9 @@ static stable *meta_add(shadow *s, stree *t, uint32_t vm_id, uint64_t spfn, uint
 {
     stable *m = vs_malloc(sizeof *m);
     *m = (stable){.tree = t, .spfn = spfn, .gpfn = gpfn, .parent_entry = parent_entry, .va_base = va_base,
-                  .level = level, .vm_id = vm_id, .stamp = ++s->clock};
+                  .level = level, .vm_id = vm_id};
+    m->age.data = m;
+    g_queue_push_tail_link(&s->vm_age[vm_id], &m->age);
     g_hash_table_insert(s->meta, key_ptr(spfn), m);
     s->vm_pages[vm_id]++;
     rmap_add(s, m);
@@ -305,6 +307,7 @@ static void free_table(shadow *s, uint64_t spfn, unsigned level)
     if (m->unsync)
         g_ptr_array_remove_fast(s->unsync, m);
     s->vm_pages[m->vm_id]--;
+    g_queue_unlink(&s->vm_age[m->vm_id], &m->age);
     g_hash_table_remove(s->meta, key_ptr(spfn));
     hv_free_table(s->env.hv, spfn);
 }
@@ -399,9 +402,18 @@ static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa
     free(spfns);
 }
 
+/* A hidden fault walked through m: with shadow.lru it is the most recent. */
+static void touch(shadow *s, stable *m)
+{
+    if (!s->env.cfg->shadow_lru)
+        return;
+    g_queue_unlink(&s->vm_age[m->vm_id], &m->age);
+    g_queue_push_tail_link(&s->vm_age[m->vm_id], &m->age);
+}
+
 /* The bounded shadow-page cache (shadow.max_pages).  Before a VM at its
- * limit gets a new shadow table, its victim goes: the non-root table with the
- * smallest stamp -- the oldest created, as KVM zaps from the tail of
+ * limit gets a new shadow table, its victim goes: the first non-root table
+ * of its queue -- the oldest created, as KVM zaps from the tail of
  * active_mmu_pages (make_mmu_pages_available), or with shadow.lru the one a
  * hidden fault used least recently, as Palacios pops the tail of its queue
  * (pop_queue_pg; find_shdw_pt moves a page to the head).  The victim is
@@ -414,15 +426,12 @@ static void make_room(shadow *s, uint32_t vm_id, const uint64_t *path, unsigned 
 {
     while (s->env.cfg->shadow_max_pages && s->vm_pages[vm_id] >= s->env.cfg->shadow_max_pages) {
         stable *victim = NULL;
-        GHashTableIter it;
-        gpointer v;
-        g_hash_table_iter_init(&it, s->meta);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-            stable *m = v;
-            bool pinned = m->parent_entry == 0 || m->vm_id != vm_id;
+        for (GList *l = s->vm_age[vm_id].head; l && !victim; l = l->next) {
+            stable *m = l->data;
+            bool pinned = m->parent_entry == 0;
             for (unsigned i = 0; i < npath && !pinned; i++)
                 pinned = path[i] == m->spfn;
-            if (!pinned && (!victim || m->stamp < victim->stamp))
+            if (!pinned)
                 victim = m;
         }
         if (!victim)
@@ -525,8 +534,7 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
     for (unsigned level = s->levels; level > leaf; level--) {
         stable *walked = g_hash_table_lookup(s->meta, key_ptr(table));
         walked->flood = 0; /* KVM: FNAME(fetch) */
-        if (s->env.cfg->shadow_lru)
-            walked->stamp = ++s->clock;
+        touch(s, walked);
         path[npath++] = table;
         uint64_t entry = (table << VS_PAGE_SHIFT_4K) + 8ull * pt_index(va, level);
         uint64_t pte = pt_read_entry(s->tables, entry);
@@ -554,8 +562,7 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
     }
     stable *m = g_hash_table_lookup(s->meta, key_ptr(table));
     m->flood = 0; /* the written entry was used (KVM 61: last_updated_pte_accessed) */
-    if (s->env.cfg->shadow_lru)
-        m->stamp = ++s->clock;
+    touch(s, m);
     unsigned index = pt_index(va, leaf);
     drop_slot(s, m, index, true); /* a stale entry (read-only, or a table where a leaf now goes) */
     put_entry(s, (table << VS_PAGE_SHIFT_4K) + 8ull * index, leaf_pte(hpa, size, g->rw));
@@ -794,6 +801,7 @@ int shadow_create(const mode_env *env, const shadow_policy *pol, void **state, v
     s->rmap = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
     s->vm_pid = vs_calloc(env->cfg->vm_count, sizeof *s->vm_pid);
     s->vm_pages = vs_calloc(env->cfg->vm_count, sizeof *s->vm_pages);
+    s->vm_age = vs_calloc(env->cfg->vm_count, sizeof *s->vm_age); /* all-zero: empty queues */
     s->unsync = g_ptr_array_new();
     *state = s;
     return VS_OK;
@@ -810,6 +818,7 @@ void shadow_destroy(void *state)
     mode_free_pwc(s->split, s->unified);
     free(s->vm_pid);
     free(s->vm_pages);
+    free(s->vm_age);
     free(s);
 }
 
