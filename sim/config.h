@@ -119,6 +119,8 @@ typedef struct vs_config {
     /* [shadow] */
     uint32_t shadow_flood_writes;
     bool shadow_unsync;
+    uint32_t shadow_max_pages;
+    bool shadow_lru;
     /* [vmm] the VMM profile (configs/vmm/, docs/vmm.md) */
     bool vmm_exit_flushes_tlb;    /* every VM entry flushes the TLBs and page-walk caches */
     uint32_t vmm_shadow_variants; /* bit i: shadow_variant_names[i] (config.c) is implemented */

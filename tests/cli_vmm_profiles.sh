@@ -32,6 +32,10 @@ want "$T/kvm.json" vmm.shadow_variants shadow,shadow-cache
 want "$T/palacios.json" vmm.exit_flushes_tlb true
 want "$T/palacios.json" tlb.vpid false
 want "$T/palacios.json" vmm.shadow_variants shadow,shadow-cache,shadow-prefetch
+want "$T/kvm.json" shadow.max_pages 7864 # 2% of the 1.5 GiB guest's pages (kvm_mmu_calculate_mmu_pages)
+want "$T/kvm.json" shadow.lru false
+want "$T/palacios.json" shadow.max_pages 8192 # DEFAULT_CACHE_SIZE
+want "$T/palacios.json" shadow.lru true
 
 # The same trace and approach: Palacios refills the TLBs after every exit.
 kw=$(jq '.walks' "$T/kvm.json")

@@ -23,6 +23,11 @@
  * guest's translation whenever the hardware could observe it: always for
  * tables that are in sync (their writes exit), and for the whole loaded
  * shadow right after a CR3 write (the resync of unsync tables).
+ * With a bounded shadow-page cache (shadow.max_pages) the mode evicts
+ * tables the reference keeps: there its write-protected set must be a subset
+ * of the reference's, a write may exit only where the reference protects,
+ * every VM's table count must stay within the bound, and the entries must
+ * still equal the guest's (eviction only drops).
  * A check that never fails proves nothing: the test first withholds one
  * table_freed event from the mode and must see the sets disagree, then one
  * emulated write of a present guest entry and must see a stale entry.
@@ -62,6 +67,7 @@ static struct ref {
     xlate_stats *st;
     bool protects, per_process, unsync;
     unsigned levels, flood_writes;
+    uint32_t max_pages; /* shadow.max_pages: the mode may hold fewer tables than the reference */
     uint32_t vm_pid[2];
     GArray *nodes;
     uint64_t checks, mismatches, pt_writes_seen, table_freed_calls;
@@ -175,14 +181,19 @@ static bool unsync_page(uint32_t vm, uint64_t gpfn)
 static void check(void)
 {
     GHashTable *set = protected_set();
-    bool ok = g_hash_table_size(set) == shadow_write_protected_count(ref.state);
+    uint64_t common = 0; /* pages both protect */
     GHashTableIter it;
     gpointer k;
     g_hash_table_iter_init(&it, set);
-    while (ok && g_hash_table_iter_next(&it, &k, NULL)) {
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
         uint64_t key = *(uint64_t *)k;
-        ok = shadow_write_protects(ref.state, (uint32_t)(key >> 40), key & ((1ull << 40) - 1));
+        common += shadow_write_protects(ref.state, (uint32_t)(key >> 40), key & ((1ull << 40) - 1));
     }
+    /* Unbounded: the same set.  Bounded: the mode's is within the reference's. */
+    bool ok = common == shadow_write_protected_count(ref.state) &&
+              (ref.max_pages || common == g_hash_table_size(set));
+    for (uint32_t vm = 0; vm < 2 && ref.max_pages; vm++)
+        ok = ok && shadow_table_pages(ref.state, vm) <= ref.max_pages;
     if (!ok && ref.mismatches++ == 0 && !ref.withhold)
         print_message("check %llu: reference protects %u pages, the mode %llu\n", (unsigned long long)ref.checks,
                       g_hash_table_size(set), (unsigned long long)shadow_write_protected_count(ref.state));
@@ -200,6 +211,7 @@ static int w_create(const mode_env *env, void **state, vs_err *err)
     ref.levels = env->cfg->guest_levels;
     ref.flood_writes = env->cfg->shadow_flood_writes;
     ref.unsync = env->cfg->shadow_unsync;
+    ref.max_pages = env->cfg->shadow_max_pages;
     return rc;
 }
 
@@ -290,7 +302,8 @@ static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, 
     rc = ref.real->pte_written(state, sp, entry_gpa, level, old_pte, new_pte, err);
     ref.pt_writes_seen++;
     bool emulated = expect_exit && !unsync_page(sp->vm_id, gpfn);
-    if ((ref.st->exits[EXIT_PT_WRITE] != before) != expect_exit && ref.mismatches++ == 0 && !ref.withhold)
+    bool exited = ref.st->exits[EXIT_PT_WRITE] != before;
+    if ((ref.max_pages ? exited && !expect_exit : exited != expect_exit) && ref.mismatches++ == 0 && !ref.withhold)
         print_message("write to guest frame 0x%llx: exit %d, reference %d\n", (unsigned long long)gpfn,
                       ref.st->exits[EXIT_PT_WRITE] != before, expect_exit);
     if (emulated || (old_pte & PTE_P)) {
@@ -415,6 +428,8 @@ static void run(const char *mode, const char *const *extra, bool withhold)
                   (unsigned long long)vt_u64(r, "exits.pt_write"), (unsigned long long)ref.mismatches,
                   (unsigned long long)ref.stale);
     assert_true(ref.checks > N_RECS);
+    if (ref.max_pages) /* the bound was reached: the checks saw evictions */
+        assert_true(vt_u64(r, "shadow.evicted_tables") > 0);
     g_hash_table_destroy(r);
     g_array_free(ref.nodes, TRUE);
     g_free(paths[0]);
@@ -454,6 +469,15 @@ static void write_protected_set_matches(void **state)
         assert_int_equal(ref.mismatches, 0);
         assert_int_equal(ref.stale, 0);
         run(modes[m], VT_OPTS("shadow.unsync=true", "shadow.flood_writes=1", "tlb.pcid=false"), false);
+        assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
+        /* A bounded shadow-page cache, KVM's order (oldest created) and Palacios's (LRU); write
+         * flooding off, as the reference keeps the counts of tables the mode evicted. */
+        run(modes[m], VT_OPTS("shadow.max_pages=12", "shadow.flood_writes=0"), false);
+        assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
+        run(modes[m], VT_OPTS("shadow.max_pages=12", "shadow.lru=true", "shadow.flood_writes=0", "tlb.pcid=false"),
+            false);
         assert_int_equal(ref.mismatches, 0);
         assert_int_equal(ref.stale, 0);
         /* Palacios's profile: no ASIDs, every exit flushes the TLBs and walk caches */

@@ -67,6 +67,12 @@
  *    for 512 entries in 64-byte lines), with shadowed guest tables
  *    write-protected like shadow-cache so prefetched entries stay coherent.
  *
+ * Bounded cache (shadow.max_pages, shadow.lru).  A VM keeps at most that
+ * many shadow table pages, as KVM (n_max_mmu_pages) and Palacios's shadow
+ * cache (8,192 pages) do; a new table at the limit first evicts a non-root
+ * one with its subtree (make_room), oldest created first (KVM) or least
+ * recently walked by a hidden fault (Palacios, shadow.lru).
+ *
  * TLB coherence.  Whenever a shadow entry the TLB may hold is dropped the
  * mode asks the engine to drop it: tlb_invlpg for a leaf, tlb_flush_tag when
  * a whole subtree goes (plus cost.tlb_flush).  The engine flushes on CR3
@@ -80,7 +86,10 @@
  * and under a protecting policy that page is write-protected exactly while
  * its list is not empty;
  * a present non-leaf shadow entry points to a table whose meta names it as
- * parent; shadow_entries_dropped counts each present entry removed once.
+ * parent; shadow_entries_dropped counts each present entry removed once;
+ * vm_pages[v] is the number of tables of VM v in `meta`, and with
+ * shadow.max_pages it exceeds the limit only while every other table of v is
+ * a root or on the fill in progress.
  */
 #include "mode_shadow_int.h"
 #include "hv.h"
@@ -110,6 +119,7 @@ typedef struct stable { /* one shadow table page */
     unsigned level;
     uint32_t vm_id;
     uint32_t flood; /* emulated writes since a fault last walked through it */
+    GList age; /* its place in its VM's eviction queue (data: this stable) */
     bool unsync;    /* a leaf table the guest writes without exits until the next resync */
 } stable;
 
@@ -125,7 +135,9 @@ struct shadow {
     GHashTable *rmap;  /* vm_id << RMAP_VM_SHIFT | gpfn -> GPtrArray of stable* */
     GPtrArray *unsync; /* the stables with unsync set */
     uint32_t *vm_pid;  /* per VM: the process whose root the VM last loaded (0: none) */
-    uint64_t built, flushes, prefetched, flooded, unsynced, resynced; /* for the report */
+    uint64_t *vm_pages; /* per VM: shadow table pages attached (shadow.max_pages bounds it) */
+    GQueue *vm_age;     /* per VM: its tables, the next victim first (created, or with shadow.lru walked, last at the tail) */
+    uint64_t built, flushes, prefetched, flooded, unsynced, resynced, evicted; /* for the report */
 };
 
 static gpointer key_ptr(uint64_t k) { return GSIZE_TO_POINTER((gsize)k); }
@@ -202,6 +214,8 @@ uint64_t shadow_write_protected_count(const void *state)
     return n;
 }
 
+uint64_t shadow_table_pages(const void *state, uint32_t vm_id) { return ((const shadow *)state)->vm_pages[vm_id]; }
+
 /* KVM's mmu_try_to_unsync_pages: with shadow.unsync a write to a guest page
  * that only leaf shadow tables shadow unprotects it (every shadow of it goes
  * unsync) instead of being emulated.  True when it did. */
@@ -260,7 +274,10 @@ static stable *meta_add(shadow *s, stree *t, uint32_t vm_id, uint64_t spfn, uint
     stable *m = vs_malloc(sizeof *m);
     *m = (stable){.tree = t, .spfn = spfn, .gpfn = gpfn, .parent_entry = parent_entry, .va_base = va_base,
                   .level = level, .vm_id = vm_id};
+    m->age.data = m;
+    g_queue_push_tail_link(&s->vm_age[vm_id], &m->age);
     g_hash_table_insert(s->meta, key_ptr(spfn), m);
+    s->vm_pages[vm_id]++;
     rmap_add(s, m);
     return m;
 }
@@ -289,6 +306,8 @@ static void free_table(shadow *s, uint64_t spfn, unsigned level)
     rmap_remove(s, m);
     if (m->unsync)
         g_ptr_array_remove_fast(s->unsync, m);
+    s->vm_pages[m->vm_id]--;
+    g_queue_unlink(&s->vm_age[m->vm_id], &m->age);
     g_hash_table_remove(s->meta, key_ptr(spfn));
     hv_free_table(s->env.hv, spfn);
 }
@@ -383,6 +402,45 @@ static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa
     free(spfns);
 }
 
+/* A hidden fault walked through m: with shadow.lru it is the most recent. */
+static void touch(shadow *s, stable *m)
+{
+    if (!s->env.cfg->shadow_lru)
+        return;
+    g_queue_unlink(&s->vm_age[m->vm_id], &m->age);
+    g_queue_push_tail_link(&s->vm_age[m->vm_id], &m->age);
+}
+
+/* The bounded shadow-page cache (shadow.max_pages).  Before a VM at its
+ * limit gets a new shadow table, its victim goes: the first non-root table
+ * of its queue -- the oldest created, as KVM zaps from the tail of
+ * active_mmu_pages (make_mmu_pages_available), or with shadow.lru the one a
+ * hidden fault used least recently, as Palacios pops the tail of its queue
+ * (pop_queue_pg; find_shdw_pt moves a page to the head).  The victim is
+ * unlinked with its subtree, its entries dropped at cost.shadow_entry each and
+ * its tag flushed; the hidden faults that later rebuild it are the re-fill.
+ * Roots stay (KVM skips roots in use), and so do the tables of the fill in
+ * progress (`path`, npath of them: the root down to the newest).  So a VM may
+ * go over the limit when all it has is roots and that path. */
+static void make_room(shadow *s, uint32_t vm_id, const uint64_t *path, unsigned npath)
+{
+    while (s->env.cfg->shadow_max_pages && s->vm_pages[vm_id] >= s->env.cfg->shadow_max_pages) {
+        stable *victim = NULL;
+        for (GList *l = s->vm_age[vm_id].head; l && !victim; l = l->next) {
+            stable *m = l->data;
+            bool pinned = m->parent_entry == 0;
+            for (unsigned i = 0; i < npath && !pinned; i++)
+                pinned = path[i] == m->spfn;
+            if (!pinned)
+                victim = m;
+        }
+        if (!victim)
+            return;
+        s->evicted++;
+        unlink_table(s, victim, true);
+    }
+}
+
 static int tree_get(shadow *s, const mode_space *sp, stree **out, vs_err *err)
 {
     uint64_t groot = os_proc_tree(sp->proc)->root_pfn;
@@ -393,6 +451,7 @@ static int tree_get(shadow *s, const mode_space *sp, stree **out, vs_err *err)
     }
     if (!t) {
         uint64_t root;
+        make_room(s, sp->vm_id, NULL, 0);
         if (!hv_alloc_table(s->env.hv, &root))
             return vs_fail(err, VS_E_LIMIT,
                            "shadow: host memory exhausted allocating a shadow root for pid %u of VM %u; expected "
@@ -474,9 +533,13 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
         return rc;
     vs_pgsz size = gsize < hsize ? gsize : hsize;
     unsigned leaf = pt_leaf_level(size);
-    uint64_t table = t->root, va_base = 0;
+    uint64_t table = t->root, va_base = 0, path[PWC_MAX_LEVELS + 1];
+    unsigned npath = 0;
     for (unsigned level = s->levels; level > leaf; level--) {
-        ((stable *)g_hash_table_lookup(s->meta, key_ptr(table)))->flood = 0; /* KVM: FNAME(fetch) */
+        stable *walked = g_hash_table_lookup(s->meta, key_ptr(table));
+        walked->flood = 0; /* KVM: FNAME(fetch) */
+        touch(s, walked);
+        path[npath++] = table;
         uint64_t entry = (table << VS_PAGE_SHIFT_4K) + 8ull * pt_index(va, level);
         uint64_t pte = pt_read_entry(s->tables, entry);
         uint64_t child_base = va_base | (uint64_t)pt_index(va, level) << level_shift(level);
@@ -487,6 +550,7 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
         }
         if (!(pte & PTE_P)) {
             uint64_t spfn;
+            make_room(s, sp->vm_id, path, npath);
             if (!hv_alloc_table(s->env.hv, &spfn))
                 return vs_fail(err, VS_E_LIMIT,
                                "shadow: host memory exhausted allocating a shadow table for va 0x%llx; expected "
@@ -502,6 +566,7 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
     }
     stable *m = g_hash_table_lookup(s->meta, key_ptr(table));
     m->flood = 0; /* the written entry was used (KVM 61: last_updated_pte_accessed) */
+    touch(s, m);
     unsigned index = pt_index(va, leaf);
     drop_slot(s, m, index, true); /* a stale entry (read-only, or a table where a leaf now goes) */
     put_entry(s, (table << VS_PAGE_SHIFT_4K) + 8ull * index, leaf_pte(hpa, size, g->rw));
@@ -775,6 +840,8 @@ int shadow_create(const mode_env *env, const shadow_policy *pol, void **state, v
     s->meta = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free);
     s->rmap = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
     s->vm_pid = vs_calloc(env->cfg->vm_count, sizeof *s->vm_pid);
+    s->vm_pages = vs_calloc(env->cfg->vm_count, sizeof *s->vm_pages);
+    s->vm_age = vs_calloc(env->cfg->vm_count, sizeof *s->vm_age); /* all-zero: empty queues */
     s->unsync = g_ptr_array_new();
     *state = s;
     return VS_OK;
@@ -790,6 +857,8 @@ void shadow_destroy(void *state)
     g_hash_table_destroy(s->trees);
     mode_free_pwc(s->split, s->unified);
     free(s->vm_pid);
+    free(s->vm_pages);
+    free(s->vm_age);
     free(s);
 }
 
@@ -807,6 +876,7 @@ void shadow_report(void *state, jw *w)
     jw_u64(w, "flooded_tables", s->flooded);
     jw_u64(w, "unsynced_tables", s->unsynced);
     jw_u64(w, "resynced_tables", s->resynced);
+    jw_u64(w, "evicted_tables", s->evicted);
     jw_end(w);
 }
 
@@ -814,7 +884,7 @@ void shadow_reset_stats(void *state)
 {
     shadow *s = state;
     mode_reset_pwc(s->split, s->unified);
-    s->built = s->flushes = s->prefetched = 0;
+    s->built = s->flushes = s->prefetched = s->evicted = 0;
 }
 
 static const shadow_policy plain_policy = {.name = "shadow", .per_process = false, .write_protect = false};

@@ -58,6 +58,8 @@ void shadow_reset_stats(void *state);
 bool shadow_write_protects(const void *state, uint32_t vm_id, uint64_t gpfn);
 /* How many guest table pages (all VMs) are write-protected now. */
 uint64_t shadow_write_protected_count(const void *state);
+/* How many shadow table pages VM vm_id has now (shadow.max_pages bounds it). */
+uint64_t shadow_table_pages(const void *state, uint32_t vm_id);
 /* How many present entries of sp's leaf shadow tables no longer agree with
  * the guest entry they were filled from (another frame, or writable where
  * the guest's is not).  Tables that are unsync count only with with_unsync:
