@@ -8,10 +8,15 @@
  *     has no tolerance.
  *   - The parts share as built: kernel and cache between VMs of one
  *     distribution, the kernel only across distributions, nothing of anon;
- *     a tools pool once per VM, shared between VMs.
+ *     a tools pool once per VM, shared between VMs; a VM that caches only
+ *     part of the pool holds its leading (most used) pages, the same in
+ *     every VM, so two such VMs share exactly that part.
  *   - evict=1 (a workload that demands memory: seed 002's worst case)
  *     recycles the page cache, oldest page first, once the free pages are
  *     written: exactly the cache pages written over stop being shared.
+ *   - mapped= keeps the leading share of the page cache (the pages running
+ *     processes map) out of eviction; checked against a naive model that
+ *     replays the writes over a list of frames, oldest first.
  *   - A timeline over the images is deterministic: the same seeds give the
  *     same JSON report, byte for byte; another VM seed changes the bytes.
  *   - A seeded fault (one page of the cache overwritten) moves the shared
@@ -206,8 +211,8 @@ static void test_parts_share_as_built(void **state)
     g_free(a);
     g_free(b);
     g_free(g);
-    /* a workload with a tools pool of 25 pages, all cached by both VMs (each in
-     * its own order, none twice): kernel + cache + pool shared, nothing within a VM */
+    /* a workload with a tools pool of 25 pages, all cached by both VMs (none
+     * twice): kernel + cache + pool shared, nothing within a VM */
     const char *const tools[] = {"rate=1000", "t=10", "private=0.5", "common=0.5", "pool=100k", NULL};
     const char *const tools2[] = {"rate=1000", "t=10", "private=0.5", "common=0.5", "pool=100k", "data=9", NULL};
     char *p1 = gen("gm_p1.raw", 1, tools), *p2 = gen("gm_p2.raw", 2, tools2);
@@ -215,6 +220,18 @@ static void test_parts_share_as_built(void **state)
     j = report(pools, names, ts, 2, false);
     assert_int_equal(field(j, "pages_sharing"), KERNEL_PAGES + CACHE_PAGES + 25);
     assert_int_equal(field(j, "within_vm_percent"), 0);
+    g_free(j);
+    g_free(p1);
+    g_free(p2);
+    /* a pool of 75 pages of which each VM caches floor(0.05 x 933) = 46: the
+     * same 46 in both VMs, whatever their seeds */
+    const char *const part1[] = {"rate=1000", "t=10", "common=0.05", "pool=300k", NULL};
+    const char *const part2[] = {"rate=1000", "t=10", "common=0.05", "pool=300k", "data=9", NULL};
+    p1 = gen("gm_p1.raw", 1, part1);
+    p2 = gen("gm_p2.raw", 7, part2);
+    const char *parts[] = {p1, p2};
+    j = report(parts, names, ts, 2, false);
+    assert_int_equal(field(j, "pages_sharing"), KERNEL_PAGES + CACHE_PAGES + 46);
     g_free(j);
     g_free(p1);
     g_free(p2);
@@ -244,6 +261,46 @@ static void test_evict_recycles_cache(void **state)
         g_free(j);
         g_free(busy);
     }
+    g_free(idle);
+}
+
+/* The naive model of eviction: a list of the frames writes may replace
+ * (free pages, then the unmapped cache, oldest first), written round robin
+ * one write at a time; the cache pages still unwritten stay shared. */
+static uint64_t naive_sharing(uint64_t writes, uint64_t mapped)
+{
+    uint64_t n = FREE_PAGES + CACHE_PAGES - mapped;
+    bool *written = calloc(n, sizeof *written);
+    for (uint64_t w = 0; w < writes; w++)
+        written[w % n] = true;
+    uint64_t shared = KERNEL_PAGES + mapped;
+    for (uint64_t i = FREE_PAGES; i < n; i++)
+        shared += !written[i];
+    free(written);
+    return shared;
+}
+
+static void test_mapped_cache_kept(void **state)
+{
+    (void)state;
+    static const char *const fractions[] = {"mapped=0", "mapped=0.3", "mapped=1"};
+    static const uint64_t mapped_pages[] = {0, 15, CACHE_PAGES}; /* floor(f x 50) */
+    static const uint64_t writes[] = {900, 940, 960, 5000};
+    char *idle = gen("gm_m0.raw", 1, NULL);
+    const char *names[] = {"idle", "busy"};
+    const double ts[] = {0, 0};
+    for (size_t i = 0; i < VS_ARRAY_LEN(fractions); i++)
+        for (size_t k = 0; k < VS_ARRAY_LEN(writes); k++) {
+            char *t = g_strdup_printf("t=%llu", (unsigned long long)writes[k]);
+            const char *const kv[] = {"rate=1", t, "evict=1", fractions[i], NULL};
+            char *busy = gen("gm_m1.raw", 2, kv);
+            const char *pair[] = {idle, busy};
+            char *j = report(pair, names, ts, 2, false);
+            assert_int_equal(field(j, "pages_sharing"), naive_sharing(writes[k], mapped_pages[i]));
+            g_free(j);
+            g_free(busy);
+            g_free(t);
+        }
     g_free(idle);
 }
 
@@ -278,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_parts_share_as_built),
         cmocka_unit_test(test_evict_recycles_cache),
+        cmocka_unit_test(test_mapped_cache_kept),
         cmocka_unit_test(test_timeline_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,11 +26,18 @@
  * pages are reused first, so the working set stays where it was).  Later
  * writes go round robin over the rest of the free pages (or, with evict=1,
  * over them and the page cache together: the oldest pages are replaced
- * first, as an LRU page cache does under pressure).  With pool=, the next
+ * first, as an LRU page cache does under pressure).  The first mapped= share
+ * of the page cache is mapped by running processes (libraries and binaries
+ * of the daemons) and is never replaced: Linux 2.6's reclaim puts mapped
+ * pages back on the active list unless swap_tendency = mapped_ratio / 2 +
+ * distress + swappiness reaches 100 (mm/vmscan.c, refill_inactive_zone),
+ * which with swappiness 60 takes a near-OOM distress.  With pool=, the next
  * common= share of those pages (at most pool= bytes) holds the tools every
  * VM of the distribution reads (gcc, make, shared dependencies): the
- * distribution's files after the cache's, each VM caching them in its own
- * order, and kept (hot pages survive an LRU).  Write number n in the rest is,
+ * distribution's files after the cache's, kept (hot pages survive an LRU).
+ * Every VM caches the same leading part of the pool, the most used tools:
+ * an LRU keeps what is used most, and builds on one distribution use the
+ * same compiler, shell and libraries first.  Write number n in the rest is,
  * by a hash of n and data=:
  *   private (probability private=): heaps and logs, random per VM;
  *   else page n of the data set data=: the same in every VM that runs the
@@ -64,7 +71,6 @@
 #define TAG_KIND 0x6b696e6400000005ull
 #define TAG_PRIV 0x7072697600000006ull
 #define TAG_ORDER 0x6f72646572000007ull
-#define TAG_POOL 0x706f6f6c00000008ull
 
 typedef struct gm_file {
     char *path;
@@ -197,19 +203,9 @@ typedef struct gm {
     uint64_t kernel_build, distro, data, pool, seed;
     double private_p, common_p;
     uint64_t writes, region, wss, hot; /* hot: pool pages this VM caches */
+    uint64_t mapped;                   /* leading cache pages that writes never replace */
     gm_stream st;
-    uint64_t pool_a, pool_b; /* this VM's order of the pool: (a i + b) mod pool */
 } gm;
-
-static uint64_t gcd(uint64_t a, uint64_t b)
-{
-    while (b) {
-        uint64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
 
 static int distro_page(gm *g, uint64_t p, uint8_t *page, vs_err *err)
 {
@@ -241,16 +237,16 @@ static int frame(gm *g, uint64_t f, uint8_t *page, vs_err *err)
     uint64_t wfree = f - g->kernel - g->cache - g->anon;
     if (f >= g->kernel + g->cache + g->anon)
         slot = wfree;
-    else if (f >= g->kernel && f < g->kernel + g->cache && g->region > g->free_pages)
-        slot = g->free_pages + (f - g->kernel); /* page cache that writes may evict */
+    else if (f >= g->kernel + g->mapped && f < g->kernel + g->cache && g->region > g->free_pages)
+        slot = g->free_pages + (f - g->kernel - g->mapped); /* unmapped page cache that writes may evict */
     if (slot != UINT64_MAX && slot < g->writes) {
         if (slot < g->wss) {
             keystream(page, TAG_PRIV ^ g->writes, g->seed, slot); /* rewritten: new bytes each moment */
             return VS_OK;
         }
         uint64_t j = slot - g->wss;
-        if (j < g->hot) /* this VM's order of the pool: (a j + b) mod pool, no repeats */
-            return distro_page(g, g->cache + (g->pool_a * j + g->pool_b) % g->pool, page, err);
+        if (j < g->hot) /* the pool's most used pages, the same in every VM */
+            return distro_page(g, g->cache + j, page, err);
         j -= g->hot;
         uint64_t r = g->region - g->wss - g->hot, m = g->writes - g->wss - g->hot;
         written_page(g, j + r * ((m - 1 - j) / r), page);
@@ -282,7 +278,7 @@ static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, v
 {
     gm g = {0};
     uint64_t mem, kernel, cache, anon, evict, pool_bytes, wss;
-    double rate, start, dur, t;
+    double rate, start, dur, t, mapped;
     const char *files;
     int rc = wl_arg_u64(a, "mem", 64ull << 20, GM_PAGE, 64ull << 30, &mem, err);
     if (rc == VS_OK)
@@ -316,6 +312,8 @@ static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, v
     if (rc == VS_OK)
         rc = wl_arg_u64(a, "evict", 0, 0, 1, &evict, err);
     if (rc == VS_OK)
+        rc = wl_arg_f64(a, "mapped", 0, 0, 1, &mapped, err);
+    if (rc == VS_OK)
         rc = wl_arg_str(a, "files", GM_DEFAULT_FILES, &files, err);
     if (rc == VS_OK)
         rc = wl_args_done(a, err);
@@ -333,7 +331,8 @@ static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, v
     if (g.common_p > 0 && g.pool == 0)
         return vs_fail(err, VS_E_USAGE, "gen guestmem: common=%g needs pool= (bytes of shared files)", g.common_p);
     g.free_pages = g.pages - g.kernel - g.cache - g.anon;
-    g.region = g.free_pages + (evict ? g.cache : 0);
+    g.mapped = (uint64_t)floor(mapped * (double)g.cache);
+    g.region = g.free_pages + (evict ? g.cache - g.mapped : 0);
     g.wss = pages_of(wss);
     if (g.wss > g.free_pages || (g.wss == g.region && g.wss))
         return vs_fail(err, VS_E_USAGE, "gen guestmem: wss=%llu pages leave no room in %llu free pages",
@@ -345,12 +344,6 @@ static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, v
         g.hot = g.pool;
     if (g.hot && g.hot == g.region - g.wss)
         g.hot--; /* leave the data window one page */
-    if (g.pool) {
-        g.pool_a = mix(TAG_POOL, seed) % g.pool | 1;
-        while (gcd(g.pool_a, g.pool) != 1)
-            g.pool_a += 2;
-        g.pool_b = mix(TAG_POOL + 1, seed) % g.pool;
-    }
     rc = stream_open(&g.st, files, g.distro, err);
     if (rc == VS_OK && g.st.pages < g.cache + g.pool)
         rc = vs_fail(err, VS_E_USAGE,
@@ -379,6 +372,6 @@ const wl_image_gen wl_gen_guestmem = {
      "a guest's memory image (raw, for `vmemsim share raw:0:IMG`): kernel, real-file page cache, anon, zero pages, a "
      "workload writing pages (002 ch. 7)",
      "mem=64m kernel=2662k cache=7685k anon=4416k kernel_build=1 distro=0 files=" GM_DEFAULT_FILES
-     " rate=0 (pages/s) start=0 dur=1e9 t=0 (s) wss=0 private=1 common=0 pool=0 data=0 evict=0; --seed: the VM"},
+     " rate=0 (pages/s) start=0 dur=1e9 t=0 (s) wss=0 private=1 common=0 pool=0 data=0 evict=0 mapped=0; --seed: the VM"},
      NULL},
     guestmem_image};
