@@ -23,7 +23,10 @@
  *    (cost.vmexit + cost.exit_cr3), INVLPG (+ exit_invlpg), guest page-table
  *    write (+ exit_pt_write: an upper bound, every written table shadowed) and
  *    guest page fault (reflected, then a hidden fault fills the new entry:
- *    2 cost.vmexit + exit_guest_fault + exit_hidden);
+ *    2 cost.vmexit + exit_guest_fault + exit_hidden), and, when the
+ *    shadow cache is bounded and the process has more table pages than it
+ *    holds, a hidden fault for the share of TLB misses whose shadow table
+ *    the cache could not keep (capacity_faults);
  *  - in shadow, nested's cost is the walk references times the cycles a
  *    nested walk cost per guest-dimension reference in the process's last
  *    nested window (a 2D walk per reference of the 1D one), and no exits.
@@ -55,8 +58,11 @@
  * needs a large excess to switch back, and every switch is paid for by cycles
  * already lost, which bounds thrashing.  While a shadow is being rebuilt
  * (hidden faults in the window exceed the process's new mappings and
- * page-table writes) the window's cost is the rebuild's, not shadow's, and it
- * does not count towards a decision.
+ * page-table writes, and the rebuild has not yet taken a fault per page the
+ * process mapped at the switch) the window's cost is the rebuild's, not
+ * shadow's, and it does not count towards a decision; hidden faults past
+ * that budget are shadow's own, as when a bounded cache evicts
+ * (shadow.max_pages).
  *
  * rates: the fixed thresholds of the SHSP kind: above adaptive.cr3_per_kinst
  * CR3 writes per 1000 of its instructions nested; otherwise above
@@ -106,6 +112,7 @@ typedef struct aproc {
     double nested_per_gref;    /* cycles of a nested walk per guest-dimension reference, last nested window */
     int64_t mapped;            /* present leaf entries of its tables (pages the guest maps) */
     int64_t tables;            /* present entries pointing to a table: its table pages but the root */
+    int64_t rebuild;           /* hidden faults its shadow's rebuild has still to take (pages mapped at the switch) */
 } aproc;
 
 typedef struct adaptive {
@@ -182,6 +189,20 @@ static run_mode choose_rates(const adaptive *a, const aproc *p, double inst)
     return p->mode;
 }
 
+/* The hidden faults a bounded shadow cache (shadow.max_pages) would add to
+ * p's window in shadow: with more table pages than the cache holds (its
+ * tables and its root), a TLB miss finds its shadow table evicted in the
+ * share of tables the cache cannot hold, if misses spread evenly over them.
+ * The VMM knows its limit and can count the guest's tables; the whole limit
+ * is taken as p's, an optimistic bound when its VM runs other processes. */
+static double capacity_faults(const vs_config *c, const aproc *p)
+{
+    double tables = (double)(p->tables > 0 ? p->tables : 0) + 1, cap = (double)c->shadow_max_pages;
+    if (cap == 0 || tables <= cap)
+        return 0;
+    return (double)p->w.misses * (1 - cap / tables);
+}
+
 /* The window's cycles had p run in the mode it is not in (see the header). */
 static double other_cost(const adaptive *a, aproc *p)
 {
@@ -193,7 +214,8 @@ static double other_cost(const adaptive *a, aproc *p)
         if (w->guest_refs)
             p->nested_per_gref = (double)w->walk_cycles / (double)w->guest_refs;
         double walk = refs > 0 ? (double)w->walk_cycles * (double)w->guest_refs / refs : 0;
-        return walk + (double)w->cr3_in * (x + (double)c->cost_exit_cr3) +
+        return walk + capacity_faults(c, p) * (x + (double)c->cost_exit_hidden) +
+               (double)w->cr3_in * (x + (double)c->cost_exit_cr3) +
                (double)w->invlpgs * (x + (double)c->cost_exit_invlpg) +
                (double)w->pt_writes * (x + (double)c->cost_exit_pt_write) +
                (double)w->guest_faults * (2 * x + (double)c->cost_exit_guest_fault + (double)c->cost_exit_hidden);
@@ -239,6 +261,7 @@ static void switch_mode(adaptive *a, aproc *p, run_mode to)
     a->env.st->exit_cycles += a->env.cfg->cost_tlb_flush;
     if (to == RUN_SHADOW) {
         a->shadowed[p->sp->vm_id]++;
+        p->rebuild = p->mapped > 0 ? p->mapped : 0;
         vs_err e; /* what the build cannot do (host memory exhausted) hidden faults do, and report */
         if (build_eagerly(a, p)) {
             (void)shadow_prefill(a->state[RUN_SHADOW], p->sp, shadow_prefetch_table, &e);
@@ -261,8 +284,13 @@ static run_mode choose_cost(adaptive *a, aproc *p, double inst)
 {
     run_mode other = p->mode == RUN_NESTED ? RUN_SHADOW : RUN_NESTED;
     double cur = (double)p->w.cycles, est = other_cost(a, p);
-    if (p->mode == RUN_SHADOW && p->w.hidden > p->w.guest_faults + p->w.pt_writes) {
-        a->settling++; /* rebuilding the shadow: the window says nothing of shadow's steady cost */
+    if (p->mode == RUN_SHADOW && p->rebuild > 0 && p->w.hidden > p->w.guest_faults + p->w.pt_writes) {
+        /* rebuilding the shadow: the window says nothing of shadow's steady
+         * cost -- until the rebuild has taken a fault per page it had to
+         * fill; hidden faults past that are shadow's own (an evicting cache) */
+        int64_t excess = (int64_t)(p->w.hidden - p->w.guest_faults - p->w.pt_writes);
+        p->rebuild -= excess < p->rebuild ? excess : p->rebuild;
+        a->settling++;
         return p->mode;
     }
     a->measured[p->mode] += cur;
