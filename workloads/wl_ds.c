@@ -24,7 +24,10 @@
  * the malloc heap: the structure's leading `unheaped` global bytes, which
  * Weiss keeps in main's locals (the root T of `T = Insert(j, T)`) or in
  * function statics (the splay tree's Header, the AA tree's DeletePtr), lie
- * outside it, so their stores are traced but not checkpointed.
+ * outside it, so their stores are traced but not checkpointed.  Its arrays
+ * (heap, queue, hash cells) are not chunks but lie at the C types' sizes,
+ * every field an int of DS_INT_BYTES (d->ib, wl_int.h), where the other
+ * layouts give every field an 8-byte slot.
  * keys=ascending (default) inserts 1..ops in order, keys=random a shuffled
  * spread, keys=weiss the orders of Weiss's own test programs;
  * ds_key_sequence is the one place that builds them.
