@@ -303,6 +303,55 @@ static void test_glibc_chunk_limit(void **state)
     g_free(path);
 }
 
+/* The address of each transaction's last store: a queue insert's element. */
+static size_t last_stores(const char *path, uint64_t *out, size_t cap)
+{
+    trace_reader *r;
+    vs_err err = {0};
+    assert_int_equal(trace_open(path, TFMT_AUTO, &r, &err), VS_OK);
+    trace_rec buf[1024];
+    long n;
+    size_t m = 0;
+    uint64_t last = 0;
+    while ((n = trace_read(r, buf, 1024, &err)) > 0)
+        for (long i = 0; i < n; i++)
+            if (buf[i].kind == TREC_STORE)
+                last = buf[i].addr;
+            else if (buf[i].kind == TREC_TXN_END && m < cap)
+                out[m++] = last;
+    assert_int_equal(n, 0);
+    trace_close(r);
+    return m;
+}
+
+/* layout=glibc packs Weiss's int arrays at the C size: consecutive queue
+ * elements 4 bytes apart (8 under layout=seq, a slot per field), and
+ * refuses what a packed int cannot hold (61-bit random keys) or pad (node=). */
+static void test_glibc_packed_arrays(void **state)
+{
+    (void)state;
+    char *path = vt_path("ds_packed.vmt");
+    vs_err err = {0};
+    char queue[] = "structure=queue", ops[] = "ops=50", glibc[] = "layout=glibc", seq[] = "layout=seq",
+         heap[] = "structure=heap", random[] = "keys=random", node[] = "node=16";
+    const struct { char *layout; uint64_t stride; } cases[] = {{glibc, 4}, {seq, 8}};
+    for (size_t c = 0; c < VS_ARRAY_LEN(cases); c++) {
+        char *kv[] = {queue, ops, cases[c].layout};
+        assert_int_equal(wl_generate("ds", 3, kv, 1, path, &err), VS_OK);
+        uint64_t at[64];
+        size_t m = last_stores(path, at, 64);
+        assert_int_equal(m, 50);
+        for (size_t i = 1; i + 1 < m; i++) /* the last insert wraps to element 0 */
+            assert_int_equal(at[i] - at[i - 1], cases[c].stride);
+    }
+    char *kv_random[] = {heap, ops, glibc, random}, *kv_node[] = {heap, ops, glibc, node};
+    assert_int_equal(wl_generate("ds", 4, kv_random, 1, path, &err), VS_E_USAGE);
+    assert_non_null(strstr(err.msg, "keys=random"));
+    assert_int_equal(wl_generate("ds", 4, kv_node, 1, path, &err), VS_E_USAGE);
+    assert_non_null(strstr(err.msg, "node=16"));
+    g_free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_key_orders),
         cmocka_unit_test(test_weiss_keys),
         cmocka_unit_test(test_glibc_chunk_limit),
+        cmocka_unit_test(test_glibc_packed_arrays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

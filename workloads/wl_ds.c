@@ -24,7 +24,10 @@
  * the malloc heap: the structure's leading `unheaped` global bytes, which
  * Weiss keeps in main's locals (the root T of `T = Insert(j, T)`) or in
  * function statics (the splay tree's Header, the AA tree's DeletePtr), lie
- * outside it, so their stores are traced but not checkpointed.
+ * outside it, so their stores are traced but not checkpointed.  Its arrays
+ * (heap, queue, hash cells) are not chunks but lie at the C types' sizes,
+ * every field an int of DS_INT_BYTES (d->ib, wl_int.h), where the other
+ * layouts give every field an 8-byte slot.
  * keys=ascending (default) inserts 1..ops in order, keys=random a shuffled
  * spread, keys=weiss the orders of Weiss's own test programs;
  * ds_key_sequence is the one place that builds them.
@@ -69,24 +72,40 @@ uint64_t ds_peek(const wl_ds *d, uint64_t addr)
     return v;
 }
 
+uint64_t ds_peeki(const wl_ds *d, uint64_t addr)
+{
+    assert(addr >= d->base && addr + d->ib <= d->base + d->bytes);
+    uint64_t v = 0; /* little-endian, as ds_peek */
+    memcpy(&v, d->mem + (addr - d->base), d->ib);
+    return v;
+}
+
 uint64_t ds_ld(wl_ds *d, uint64_t addr)
 {
     wl_emit(d->out, TREC_LOAD, addr, 8, 0, 0);
     return ds_peek(d, addr);
 }
 
-/* The model's memory keeps every field in an 8-byte slot (keys=random spreads
- * keys over 61 bits); the record carries the width the C code stores. */
-static void store(wl_ds *d, uint64_t addr, uint64_t v, uint64_t width)
+uint64_t ds_ldi(wl_ds *d, uint64_t addr)
 {
-    assert(addr >= d->base && addr + 8 <= d->base + d->bytes);
-    wl_emit(d->out, TREC_STORE, addr, width, 0, 0);
-    memcpy(d->mem + (addr - d->base), &v, sizeof v);
+    wl_emit(d->out, TREC_LOAD, addr, d->ib, 0, 0);
+    return ds_peeki(d, addr);
 }
 
-void ds_st(wl_ds *d, uint64_t addr, uint64_t v) { store(d, addr, v, 8); }
+/* The model's memory keeps every field in an 8-byte slot (keys=random spreads
+ * keys over 61 bits) but for the packed int arrays of layout=glibc; the
+ * record carries the width the C code stores. */
+static void store(wl_ds *d, uint64_t addr, uint64_t v, uint64_t width, uint32_t bytes)
+{
+    assert(addr >= d->base && addr + bytes <= d->base + d->bytes);
+    assert(bytes == 8 || v <= UINT32_MAX); /* packed ints: the generator's keys fit (ds_run) */
+    wl_emit(d->out, TREC_STORE, addr, width, 0, 0);
+    memcpy(d->mem + (addr - d->base), &v, bytes);
+}
 
-void ds_sti(wl_ds *d, uint64_t addr, uint64_t v) { store(d, addr, v, DS_INT_BYTES); }
+void ds_st(wl_ds *d, uint64_t addr, uint64_t v) { store(d, addr, v, 8, 8); }
+
+void ds_sti(wl_ds *d, uint64_t addr, uint64_t v) { store(d, addr, v, DS_INT_BYTES, d->ib); }
 
 /* glibc's request2size: the chunk that serves a malloc of `bytes`. */
 static uint64_t glibc_chunk(uint64_t bytes)
@@ -244,6 +263,10 @@ int wl_ds_new(const wl_ds_params *p, wl_out *out, wl_ds **ds, vs_err *err)
     if (node < ops->natural || node % 8)
         return vs_fail(err, VS_E_USAGE, "ds %s: node=%u: expected a multiple of 8 of at least %u bytes",
                        wl_ds_names[p->kind], node, ops->natural);
+    if (p->layout == WL_LAYOUT_GLIBC && !ops->nodes && node != ops->natural)
+        return vs_fail(err, VS_E_USAGE,
+                       "ds %s: layout=glibc with node=%u: its arrays are laid out at the C types' sizes; node= "
+                       "pads layout=seq and layout=random only", wl_ds_names[p->kind], node);
     if (p->layout == WL_LAYOUT_GLIBC && ops->nodes && glibc_chunk(node) > GLIBC_MAX_FAST)
         return vs_fail(err, VS_E_USAGE,
                        "ds %s: layout=glibc with node=%u: a %llu-byte chunk; only fastbin chunks (at most %llu "
@@ -253,7 +276,14 @@ int wl_ds_new(const wl_ds_params *p, wl_out *out, wl_ds **ds, vs_err *err)
     d->ops = ops;
     d->out = out;
     d->glibc = p->layout == WL_LAYOUT_GLIBC && ops->nodes;
-    d->node = d->glibc ? (uint32_t)glibc_chunk(node) : node; /* array cells keep their size */
+    d->node = d->glibc ? (uint32_t)glibc_chunk(node) : node;
+    d->ib = 8;
+    if (p->layout == WL_LAYOUT_GLIBC && !ops->nodes) {
+        /* Weiss's C arrays at their C sizes: every field of an array cell is
+         * an int (ElementType; a hash cell's Info enum), 4 bytes, not a slot. */
+        d->ib = DS_INT_BYTES;
+        d->node = node / 8 * DS_INT_BYTES;
+    }
     d->capacity = p->capacity;
     d->base = WL_DS_BASE;
     uint64_t arrays = 0, globals = ops->layout(d, &arrays);
@@ -408,6 +438,10 @@ static int ds_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
         return vs_fail(err, VS_E_USAGE, "ds: keys=weiss with ops=%llu: expected ops not a multiple of %d or %d "
                        "(Weiss's strides), so that the keys are distinct", (unsigned long long)ops,
                        WEISS_TREE_STRIDE, WEISS_HEAP_STRIDE);
+    if (korder == DS_KEYS_RANDOM && layout == WL_LAYOUT_GLIBC && !OPS[kind]->nodes)
+        return vs_fail(err, VS_E_USAGE, "ds %s: layout=glibc stores Weiss's int ElementType in a packed array, "
+                       "and keys=random spreads keys over 61 bits: use keys=ascending|weiss, or layout=seq",
+                       wl_ds_names[kind]);
     uint64_t rng = seed, *keys = vs_malloc(ops * sizeof *keys);
     ds_key_sequence(keys, ops, korder, (wl_ds_kind)kind, &rng);
     wl_ds_params p = {.kind = (wl_ds_kind)kind, .capacity = ops, .node_bytes = (uint32_t)node,

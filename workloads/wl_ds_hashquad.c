@@ -37,7 +37,7 @@
 #define G_CELLS 8u   /* the array's address */
 #define G_CURRENT 16u /* currentSize */
 #define G_BYTES 24u
-#define F_INFO 8u
+#define F_INFO(d) ((d)->ib) /* Info follows the int Element: a slot, or 4 bytes packed */
 #define INITIAL_SIZE 101u /* HashTable( int size = 101 ), already prime */
 enum { ACTIVE = 0, EMPTY = 1, DELETED = 2 };
 
@@ -85,7 +85,7 @@ static void make_empty(wl_ds *d, uint64_t cells, uint64_t ts)
     ds_st(d, d->globals + G_CELLS, cells);
     ds_sti(d, d->globals + G_CURRENT, 0);
     for (uint64_t i = 0; i < ts; i++)
-        ds_sti(d, cells + i * d->node + F_INFO, EMPTY);
+        ds_sti(d, cells + i * d->node + F_INFO(d), EMPTY);
 }
 
 static void hq_init(wl_ds *d) { make_empty(d, d->arrays, INITIAL_SIZE); }
@@ -94,7 +94,7 @@ static uint64_t find_pos(wl_ds *d, uint64_t key)
 {
     uint64_t ts = ds_ld(d, d->globals + G_SIZE), cells = ds_ld(d, d->globals + G_CELLS);
     uint64_t pos = key % ts, coll = 0;
-    while (ds_ld(d, cells + pos * d->node + F_INFO) != EMPTY && ds_ld(d, cells + pos * d->node) != key) {
+    while (ds_ldi(d, cells + pos * d->node + F_INFO(d)) != EMPTY && ds_ldi(d, cells + pos * d->node) != key) {
         pos += 2 * ++coll - 1;
         if (pos >= ts)
             pos -= ts;
@@ -111,17 +111,17 @@ static void rehash(wl_ds *d)
     uint64_t ts = old_ts < last ? next_prime(2 * old_ts) : last;
     make_empty(d, old == spare ? spare - last * d->node : old + old_ts * d->node, ts);
     for (uint64_t i = 0; i < old_ts; i++)
-        if (ds_ld(d, old + i * d->node + F_INFO) == ACTIVE)
-            hq_insert(d, ds_ld(d, old + i * d->node));
+        if (ds_ldi(d, old + i * d->node + F_INFO(d)) == ACTIVE)
+            hq_insert(d, ds_ldi(d, old + i * d->node));
 }
 
 static bool hq_insert(wl_ds *d, uint64_t key)
 {
     uint64_t c = find_pos(d, key);
-    if (ds_ld(d, c + F_INFO) == ACTIVE)
+    if (ds_ldi(d, c + F_INFO(d)) == ACTIVE)
         return false;
     ds_sti(d, c, key);
-    ds_sti(d, c + F_INFO, ACTIVE);
+    ds_sti(d, c + F_INFO(d), ACTIVE);
     uint64_t current = ds_ld(d, d->globals + G_CURRENT) + 1;
     ds_sti(d, d->globals + G_CURRENT, current);
     if (current > ds_ld(d, d->globals + G_SIZE) / 2)
@@ -132,9 +132,9 @@ static bool hq_insert(wl_ds *d, uint64_t key)
 static bool hq_remove(wl_ds *d, uint64_t key)
 {
     uint64_t c = find_pos(d, key);
-    if (ds_ld(d, c + F_INFO) != ACTIVE)
+    if (ds_ldi(d, c + F_INFO(d)) != ACTIVE)
         return false;
-    ds_sti(d, c + F_INFO, DELETED);
+    ds_sti(d, c + F_INFO(d), DELETED);
     return true;
 }
 
@@ -151,11 +151,11 @@ static size_t table_keys(const wl_ds *d, uint64_t *out, size_t cap, uint64_t *us
     size_t n = 0;
     *used = 0;
     for (uint64_t i = 0; i < ts; i++) {
-        uint64_t info = ds_peek(d, cells + i * d->node + F_INFO);
+        uint64_t info = ds_peeki(d, cells + i * d->node + F_INFO(d));
         *used += info != EMPTY;
         if (info == ACTIVE) {
             if (n < cap)
-                out[n] = ds_peek(d, cells + i * d->node);
+                out[n] = ds_peeki(d, cells + i * d->node);
             n++;
         }
     }
@@ -184,15 +184,15 @@ static bool hq_check(const wl_ds *d, char *why, size_t cap)
     for (size_t i = 0; ok && i < n; i++) { /* each key is found by the probe sequence */
         uint64_t pos = k[i] % ts, coll = 0;
         for (;;) {
-            uint64_t c = cells + pos * d->node, info = ds_peek(d, c + F_INFO);
+            uint64_t c = cells + pos * d->node, info = ds_peeki(d, c + F_INFO(d));
             if (info == EMPTY) {
                 ok = ds_failf(why, cap, "key %llu unreachable: probing meets an empty cell first",
                               (unsigned long long)k[i]);
                 break;
             }
-            if (ds_peek(d, c) == k[i] && info == ACTIVE)
+            if (ds_peeki(d, c) == k[i] && info == ACTIVE)
                 break;
-            if (ds_peek(d, c) == k[i]) { /* findPos stops at the first cell holding the key */
+            if (ds_peeki(d, c) == k[i]) { /* findPos stops at the first cell holding the key */
                 ok = ds_failf(why, cap, "key %llu: a deleted copy shadows it", (unsigned long long)k[i]);
                 break;
             }

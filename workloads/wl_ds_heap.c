@@ -4,7 +4,7 @@
  * an array with a sentinel MinData at Elements[0], Insert percolating up and
  * DeleteMin percolating the last element down.  Capacity, Size and the
  * Elements pointer are the HeapStruct, a global in the heap; node= sets the
- * element stride.
+ * element stride (layout=glibc: the packed int array, wl_int.h).
  *
  * Invariants: Elements[0] = 0 (every key is at least 1); Elements[i/2] <=
  * Elements[i] for 2 <= i <= Size.
@@ -36,7 +36,7 @@ static bool heap_insert(wl_ds *d, uint64_t x)
 {
     uint64_t size = ds_ld(d, d->globals + G_SIZE) + 1, el = ds_ld(d, d->globals + G_ELEMS), i, p;
     ds_sti(d, d->globals + G_SIZE, size);
-    for (i = size; (p = ds_ld(d, E(el, i / 2))) > x; i /= 2)
+    for (i = size; (p = ds_ldi(d, E(el, i / 2))) > x; i /= 2)
         ds_sti(d, E(el, i), p);
     ds_sti(d, E(el, i), x);
     return true;
@@ -49,14 +49,14 @@ static bool heap_remove(wl_ds *d, uint64_t key)
     if (size == 0)
         return false;
     uint64_t el = ds_ld(d, d->globals + G_ELEMS);
-    ds_ld(d, E(el, 1)); /* MinElement, the value DeleteMin returns */
-    uint64_t last = ds_ld(d, E(el, size)), i, child;
+    ds_ldi(d, E(el, 1)); /* MinElement, the value DeleteMin returns */
+    uint64_t last = ds_ldi(d, E(el, size)), i, child;
     ds_sti(d, d->globals + G_SIZE, --size);
     for (i = 1; i * 2 <= size; i = child) {
         child = i * 2;
-        uint64_t c = ds_ld(d, E(el, child));
+        uint64_t c = ds_ldi(d, E(el, child));
         if (child != size) {
-            uint64_t c2 = ds_ld(d, E(el, child + 1));
+            uint64_t c2 = ds_ldi(d, E(el, child + 1));
             if (c2 < c) {
                 child++;
                 c = c2;
@@ -76,10 +76,10 @@ static bool heap_check(const wl_ds *d, char *why, size_t cap)
     uint64_t size = ds_peek(d, d->globals + G_SIZE), el = ds_peek(d, d->globals + G_ELEMS);
     if (size != d->size || size > d->capacity)
         return ds_failf(why, cap, "Size %llu, expected %zu", (unsigned long long)size, d->size);
-    if (ds_peek(d, el) != 0)
+    if (ds_peeki(d, el) != 0)
         return ds_failf(why, cap, "sentinel Elements[0] overwritten");
     for (uint64_t i = 2; i <= size; i++)
-        if (ds_peek(d, E(el, i / 2)) > ds_peek(d, E(el, i)))
+        if (ds_peeki(d, E(el, i / 2)) > ds_peeki(d, E(el, i)))
             return ds_failf(why, cap, "heap order broken: Elements[%llu] > Elements[%llu]",
                             (unsigned long long)i / 2, (unsigned long long)i);
     return true;
@@ -89,7 +89,7 @@ static size_t heap_keys(const wl_ds *d, uint64_t *out, size_t cap)
 {
     uint64_t size = ds_peek(d, d->globals + G_SIZE), el = ds_peek(d, d->globals + G_ELEMS);
     for (uint64_t i = 1; i <= size && i <= cap; i++)
-        out[i - 1] = ds_peek(d, E(el, i));
+        out[i - 1] = ds_peeki(d, E(el, i));
     return size;
 }
 

@@ -53,7 +53,7 @@ static bool queue_remove(wl_ds *d, uint64_t key)
     if (size == 0)
         return false;
     uint64_t front = ds_ld(d, d->globals + G_FRONT);
-    ds_ld(d, ds_ld(d, d->globals + G_ARRAY) + front * d->node); /* the element returned */
+    ds_ldi(d, ds_ld(d, d->globals + G_ARRAY) + front * d->node); /* the element returned */
     ds_sti(d, d->globals + G_SIZE, size - 1);
     ds_sti(d, d->globals + G_FRONT, succ(front, ds_ld(d, d->globals + G_CAP)));
     return true;
@@ -77,7 +77,7 @@ static size_t queue_keys(const wl_ds *d, uint64_t *out, size_t cap)
     uint64_t c = ds_peek(d, d->globals + G_CAP), size = ds_peek(d, d->globals + G_SIZE);
     uint64_t front = ds_peek(d, d->globals + G_FRONT), arr = ds_peek(d, d->globals + G_ARRAY);
     for (uint64_t i = 0; i < size && i < cap; i++)
-        out[i] = ds_peek(d, arr + (front + i) % c * d->node);
+        out[i] = ds_peeki(d, arr + (front + i) % c * d->node);
     return size;
 }
 

@@ -116,6 +116,7 @@ struct wl_ds {
     uint64_t *free_stack; /* free node addresses, next allocation on top */
     uint64_t top;         /* glibc: the next node still to be carved from the top chunk */
     bool glibc;           /* layout=glibc: emit malloc's header and free-list stores */
+    uint32_t ib;          /* memory an int field takes: an 8-byte slot, or DS_INT_BYTES in packed arrays */
     size_t nfree, size;
 };
 
@@ -123,13 +124,19 @@ struct wl_ds {
  * a pointer or size_t (8 bytes), ds_sti an int -- Weiss's ElementType,
  * heights, levels and counters -- traced DS_INT_BYTES wide though the model
  * keeps it in an 8-byte slot (the padding after an int in his x86-64
- * structs).  Loads are traced 8 wide: the checkpoint models read no loads. */
+ * structs).  Loads are traced 8 wide: the checkpoint models read no loads.
+ * The exception is an array of ints under layout=glibc (the heap's and the
+ * queue's elements, the hash cells): there the array is packed at the C
+ * types' sizes, d->ib = DS_INT_BYTES, ds_sti writes and ds_ldi/ds_peeki read
+ * only the int's bytes, and ds_ldi traces its load that wide. */
 #define DS_INT_BYTES 4u /* sizeof(int) on x86-64 (LP64) */
 uint64_t ds_ld(wl_ds *d, uint64_t addr);
+uint64_t ds_ldi(wl_ds *d, uint64_t addr); /* an int field */
 void ds_st(wl_ds *d, uint64_t addr, uint64_t v);
 void ds_sti(wl_ds *d, uint64_t addr, uint64_t v);
 /* Reads without emitting a record: for invariant checks only. */
 uint64_t ds_peek(const wl_ds *d, uint64_t addr);
+uint64_t ds_peeki(const wl_ds *d, uint64_t addr); /* an int field */
 uint64_t ds_alloc(wl_ds *d); /* a node; its contents are whatever was there */
 void ds_release(wl_ds *d, uint64_t node);
 /* Binary-search-tree helpers over F_KEY/F_LEFT/F_RIGHT with sentinel nil:
