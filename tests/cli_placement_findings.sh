@@ -2,14 +2,14 @@
 # The directions docs/placement.md and the seed-004 prose of docs/figures.md
 # state in words about the placement runs hold in the committed means
 # (docs/figures/placement_stats.dat, written by scripts/figures/placement.sh):
-#   Fig. 8   contig highest; Max loses least; Min and best-fit lose most;
+#   Fig. 8   contig highest; Max loses least; Min loses most;
 #   "What fragments"  for each other policy, dom0 + pools cost less than the
 #            VMs' own churn, a 512 MiB page cache costs more than both, and
 #            Bitbrains stays above Azure with that cache too;
-#   ablation the two rows with the same arrivals and lifetimes are closer than
-#            the two with the same sizes, and the Bitbrains size table keeps at
-#            least as many VMs contiguous under either dataset's churn;
-#   one vCPU per core  every policy keeps >= 99.9%.
+#   ablation both rows with Bitbrains' arrivals and lifetimes are above both
+#            with Azure's; under Azure's, Bitbrains sizes are lower, under
+#            Bitbrains', at least as high;
+#   one vCPU per core  the policies hardly differ: all within 0.5 point of contig.
 # A seeded fault (Max's and Min's Fig. 8 means swapped) must be caught.
 # usage: cli_placement_findings.sh VMEMSIM SOURCE_DIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
@@ -26,17 +26,17 @@ findings() {
       for (j = 1; j <= 4; j++) { p = q[j]
         claim(v["azure", "contig"] > v["azure", p], "Fig. 8: contig above " p)
         claim(v["azure", "max"] >= v["azure", p], "Fig. 8: max loses least, not " p)
-        if (p == "max" || p == "first-fit")
-          claim(v["azure", p] > v["azure", "min"] && v["azure", p] > v["azure", "best-fit"], "Fig. 8: min and best-fit lowest, " p)
+        claim(v["azure", "min"] <= v["azure", p], "Fig. 8: min loses most, not " p)
         churn = 100 - v["azure-host-0", p]; host = v["azure-host-0", p] - v["azure", p]; cache = v["azure", p] - v["azure-cache-512m", p]
         claim(host < churn, "what fragments: dom0 + pools below churn for " p)
         claim(cache > churn + host, "what fragments: the 512m cache above the rest for " p)
         claim(v["bitbrains-cache-512m", p] > v["azure-cache-512m", p], "what fragments: Bitbrains above Azure with the cache for " p)
-        claim(v["azure-1vcpu-per-core", p] >= 99.9, "one vCPU per core: " p " >= 99.9")
+        claim(v["azure-1vcpu-per-core", "contig"] - v["azure-1vcpu-per-core", p] < 0.5, "one vCPU per core: " p " within 0.5 point")
       }
       aa = others("azure"); ab = others("azure+bitbrains-sizes"); bb = others("bitbrains+bitbrains-sizes"); ba = others("bitbrains+azure-sizes")
-      claim(abs(aa - ab) < abs(aa - ba) && abs(ba - bb) < abs(ab - bb), "ablation: churn, not sizes, separates the rows")
-      claim(ab >= aa && bb >= ba, "ablation: Bitbrains sizes at least as high under either churn")
+      claim((bb < ba ? bb : ba) > (aa > ab ? aa : ab), "ablation: both Bitbrains-churn rows above both Azure-churn rows")
+      claim(ab < aa, "ablation: under Azure churn, Bitbrains sizes lower")
+      claim(bb >= ba, "ablation: under Bitbrains churn, Bitbrains sizes at least as high")
     }
     function abs(x) { return x < 0 ? -x : x }' "$1"
 }
