@@ -635,7 +635,8 @@ static void test_synth_laws(void **state)
             double z = (log(left) - log(d->median_s)) / d->sigma;
             double cut = d->persist * left + (1 - d->persist) * lognormal_mean_capped(d->median_s, d->sigma, left);
             model += (d->whole * span + (1 - d->whole) * cut) / STEPS;
-            model_end += (d->whole + (1 - d->whole) * (d->persist + (1 - d->persist) * 0.5 * erfc(z / sqrt(2.0)))) / STEPS;
+            double cut_end = d->persist + (1 - d->persist) * 0.5 * erfc(z / sqrt(2.0));
+            model_end += (d->whole + (1 - d->whole) * cut_end) / STEPS;
         }
         if (fabs(mean - model) > LAW_Z * sd / sqrt(LAW_VMS))
             fail_msg("%s: mean lifetime %.0f s, the laws give %.0f s", d->name, mean, model);

@@ -61,8 +61,8 @@ static const place_size bitbrains_sizes[] = {
 static const place_synth_law styles[PLACE_STYLE_COUNT] = {
     /* 30 days, 300 s ticks (V1 docs).  Whole-span share, median and sigma are FITTED, by least squares, to
      * the V1 lifetime CDF of the same notebook ("VM Lifetime", the "Azure Public Dataset" line, 15 points
-     * from 2.5 h to 202 h; rms residual 0.5 points; docs/placement.md).  Validated, not fitted: the mean
-     * lifetime against the V1 totals, 104,371,713 VM hours / 2,013,767 VMs = 51.8 h
+     * from 2.5 h to 202 h; rms residual 0.6 points; scripts/place_fit_azure_lifetime.py).  Validated, not
+     * fitted: the mean lifetime against the V1 totals, 104,371,713 VM hours / 2,013,767 VMs = 51.8 h
      * (tests/test_place.c: test_synth_published). */
     [PLACE_STYLE_AZURE] = {"azure", azure_sizes, VS_ARRAY_LEN(azure_sizes), 30, 1.0, 0.0, 0.067, 1.1 * SEC_PER_HOUR,
                            2.1, 300},
