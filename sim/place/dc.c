@@ -33,8 +33,10 @@
 #define DC_HOST_RESERVED_KIB (1024 * KIB_PER_MIB) /* dom0: estimate, near XenServer's 741 MiB (xenadmin#4) */
 #define DC_HOST_POOL_PER_VCPU_KIB 1024            /* libxl_get_required_shadow_memory: 256 pages per vCPU */
 #define DC_HOST_POOL_PER_GIB_KIB 8192             /* ... + 2 pages per MiB of guest RAM */
-#define DC_HOST_CACHE_PER_VM_KIB (512 * KIB_PER_MIB) /* page cache per VM creation: estimate */
-#define DC_HOST_CACHE_LIFE_S 86400                /* its lifetime unless reclaimed: estimate */
+/* Host page cache per VM creation: none on Xen, whose dom0 caches inside its own fixed dom0_mem
+ * (xl(1): autoballoon off when dom0_mem is given), not in the heap; set it for a KVM-style host. */
+#define DC_HOST_CACHE_PER_VM_KIB 0
+#define DC_HOST_CACHE_LIFE_S 86400 /* the cache's lifetime unless reclaimed, when it is on: estimate */
 
 static const place_gen azure_gens[] = {
     /* name, RAM MiB, vCPUs (2 hardware threads per core), share %: Table 3 shares; sizes assumed

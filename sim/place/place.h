@@ -122,6 +122,7 @@ typedef struct place_synth_law {
     double span_days; /* trace length */
     double window;    /* fraction of the span over which VMs arrive (uniformly) */
     double persist;   /* share of VMs alive until the end of the span */
+    double whole;     /* share of VMs present for the whole span (created at its start, alive at its end) */
     double median_s;  /* log-normal lifetime median, seconds */
     double sigma;     /* log-normal shape */
     int64_t tick;     /* timestamp granularity, seconds */

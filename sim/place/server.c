@@ -12,7 +12,8 @@
  *   reserved    dom0 / the host kernel, taken at switch-on (lowest addresses);
  *   paging pool per VM, libxl's shadow/HAP allocation, taken as 4 KiB pages
  *               before the VM's memory and freed with it; unmovable;
- *   page cache  filled by each VM creation after its memory, as 4 KiB pages;
+ *   page cache  filled by each VM creation after its memory, as 4 KiB pages
+ *               (off in the Xen configs: dom0 caches in its own memory);
  *               freed after cache_life seconds, or earlier, oldest first,
  *               when a VM needs the frames (LRU reclaim).
  * 4 KiB pages come from the smallest free blocks first, lowest address
