@@ -3,7 +3,11 @@
  * bytes; another seed, other bytes), the promised memory accesses per
  * instruction (Figure 7), and the characters under the default config:
  * hpcc's CR3-write rate is at least 10x vpr's, worst has the highest
- * TLB-miss rate of all.  Also argument errors.
+ * TLB-miss rate of all.  worst's two layouts against a naive reference:
+ * every data address is one the layout allows, and the array spans exactly
+ * footprint / 2 MiB leaf tables where the sparse layout spans one per page
+ * (a seeded fault: the sparse trace fails the array's reference).
+ * Also argument errors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -146,6 +150,91 @@ static void test_characters(void **state)
     assert_true(m[5].tlb_misses / m[5].instructions < m[1].tlb_misses / m[1].instructions);
 }
 
+/* The naive reference of worst's layouts: the data base (1 TiB), the 4 KiB
+ * page, the 2 MiB span of one leaf table and the sparse stride, restated
+ * here rather than taken from the generator. */
+#define W_BASE 0x10000000000ull
+#define W_PAGE 4096ull
+#define W_TABLE (2ull << 20)
+#define W_SPARSE (W_TABLE + W_PAGE)
+
+typedef struct spans {
+    uint64_t tables, pages;
+    uint64_t outside; /* data addresses the layout does not allow */
+} spans;
+
+/* Reads a worst trace: counts the data addresses outside the layout's stride
+ * and page count, and the distinct leaf tables and pages touched. */
+static spans worst_spans(const char *path, uint64_t stride, uint64_t pages)
+{
+    trace_reader *r;
+    vs_err err = {0};
+    if (trace_open(path, TFMT_AUTO, &r, &err) != VS_OK)
+        fail_msg("open %s: %s", path, err.msg);
+    GHashTable *tables = g_hash_table_new(g_int64_hash, g_int64_equal);
+    GHashTable *pg = g_hash_table_new(g_int64_hash, g_int64_equal);
+    GArray *keys = g_array_new(FALSE, FALSE, sizeof(uint64_t)); /* the sets' key storage */
+    spans s = {0};
+    trace_rec buf[4096];
+    long n;
+    while ((n = trace_read(r, buf, VS_ARRAY_LEN(buf), &err)) > 0)
+        for (long i = 0; i < n; i++) {
+            if (buf[i].kind != TREC_LOAD && buf[i].kind != TREC_STORE && buf[i].kind != TREC_RMW)
+                continue;
+            uint64_t off = buf[i].addr - W_BASE;
+            s.outside += buf[i].addr < W_BASE || off / stride >= pages || off % stride >= W_PAGE;
+            uint64_t k[2] = {buf[i].addr / W_TABLE, buf[i].addr / W_PAGE};
+            g_array_append_vals(keys, k, 2);
+        }
+    assert_true(n == 0);
+    trace_close(r);
+    for (guint i = 0; i < keys->len; i += 2) {
+        g_hash_table_add(tables, &g_array_index(keys, uint64_t, i));
+        g_hash_table_add(pg, &g_array_index(keys, uint64_t, i + 1));
+    }
+    s.tables = g_hash_table_size(tables);
+    s.pages = g_hash_table_size(pg);
+    g_hash_table_destroy(tables);
+    g_hash_table_destroy(pg);
+    g_array_free(keys, TRUE);
+    return s;
+}
+
+static void test_worst_layouts(void **state)
+{
+    (void)state;
+    char *p = vt_path("wl_worst.vmt");
+    /* array: 16 MiB = 8 leaf tables, 4,096 pages; 60,000 references touch all of them */
+    const char *arr[] = {"refs=60000", "footprint=16m"};
+    gen("worst", 1, p, 2, arr);
+    spans a = worst_spans(p, W_PAGE, (16ull << 20) / W_PAGE);
+    assert_int_equal(a.outside, 0);
+    assert_int_equal(a.tables, (16ull << 20) / W_TABLE);
+    assert_int_equal(a.pages, (16ull << 20) / W_PAGE);
+    /* sparse: 1 MiB = 256 pages, each in its own leaf table */
+    const char *sp[] = {"refs=20000", "footprint=1m", "layout=sparse"};
+    gen("worst", 1, p, 3, sp);
+    spans s = worst_spans(p, W_SPARSE, (1ull << 20) / W_PAGE);
+    assert_int_equal(s.outside, 0);
+    assert_int_equal(s.pages, (1ull << 20) / W_PAGE);
+    assert_int_equal(s.tables, s.pages);
+    /* seeded fault: the sparse trace read as an array of the same size breaks the reference */
+    assert_true(worst_spans(p, W_PAGE, (1ull << 20) / W_PAGE).outside > 0);
+    /* the array is the default: the same trace with and without layout=array */
+    const char *def[] = {"refs=2000"}, *named[] = {"refs=2000", "layout=array"};
+    char *q = vt_path("wl_worst2.vmt");
+    gen("worst", 5, p, 1, def);
+    gen("worst", 5, q, 2, named);
+    size_t np, nq;
+    unsigned char *x = slurp(p, &np), *y = slurp(q, &nq);
+    assert_int_equal(np, nq);
+    assert_memory_equal(x, y, np);
+    g_free(x);
+    g_free(y);
+    g_free(p);
+    g_free(q);
+}
+
 static void expect_usage(const char *name, int nkv, const char **kv, const char *needle)
 {
     char *p = vt_path("wl_bad.vmt");
@@ -164,6 +253,8 @@ static void test_bad_arguments(void **state)
     const char *choice[] = {"structure=redblack"}, *noeq[] = {"refs"}, *twice[] = {"refs=1", "refs=2"};
     const char *node[] = {"structure=avl", "node=12"};
     expect_usage("worst", 1, unknown, "footprnt");
+    const char *lay[] = {"layout=dense"};
+    expect_usage("worst", 1, lay, "array|sparse");
     expect_usage("vpr", 1, range, "api=9");
     expect_usage("hpcc", 2, both, "both");
     expect_usage("ds", 1, choice, "avl|splay");
@@ -181,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_accesses_per_instruction),
         cmocka_unit_test(test_characters),
+        cmocka_unit_test(test_worst_layouts),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
