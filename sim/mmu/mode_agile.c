@@ -28,19 +28,7 @@
  *    (adaptive.interval instructions: the VMM's policy period), the VMM
  *    switches it to nested: its shadow table is dropped and the parent shadow
  *    entry becomes a switch entry.  From then on the guest writes that table
- *    freely (Gandhi et al.: "most page table changes avoid VMM intervention").
- *    The root switches too when it is written so; and a shadow table left
- *    with nothing but switch entries is switched as well, up to the root
- *    (shadowing it would save a reference per walk at its level, which the
- *    page-walk caches mostly hold anyway, for a write exit per write and, at
- *    the root, a CR3-write exit per switch to the process).  A process
- *    switched at its root walks nested from the guest CR3, as under nested
- *    paging (root_nested_walks).  A VM whose known processes are all
- *    switched at the root runs with CR3 writes not intercepted (decided at
- *    each window): no CR3-write exits, and processes the VMM has not seen
- *    walk nested from their first walk, until a root moves back.  The
- *    tables below a switched one that were switched themselves stay
- *    recorded, covered by it: their writes count as its writes;
+ *    freely (Gandhi et al.: "most page table changes avoid VMM intervention");
  *  - at the end of each window the VMM looks at the dirty bit of each
  *    switched table's page in the host tables (the guest's writes set it; the
  *    VMM reads and clears it, cost.shadow_entry): a table not written for
@@ -108,11 +96,9 @@ typedef struct shadow_table {
 /* A guest table switched to nested: walked by the hardware through a switch entry. */
 typedef struct switched {
     uint64_t gkey;
-    uint64_t parent_entry; /* host address of the switch entry; AGILE_NONE for a root, or when unlinked */
-    uint64_t cover;        /* gkey of the switched ancestor whose switch entry now covers it, or AGILE_NONE */
+    uint64_t parent_entry; /* host address of the switch entry */
     const mode_space *sp;  /* the engine's, of the process; dropped with its space */
     unsigned level;        /* of the guest table */
-    bool root;             /* the process's root: its walks are nested from the guest CR3 */
     uint16_t tag;          /* the process's, for the split-cache flush when it moves back */
     bool written;          /* the host dirty bit of its page, this window */
     uint32_t quiet;        /* windows in a row without a write */
@@ -132,14 +118,12 @@ typedef struct agile {
     GHashTable *by_shadow; /* spfn -> shadow_table* (same objects) */
     GHashTable *nested;    /* gkey -> switched* */
     GHashTable *times;     /* gkey -> how often it was switched to nested (its backoff) */
-    GHashTable *vm_nested; /* vm_id + 1 of each VM whose CR3 writes the VMM no longer intercepts */
-    uint64_t covering;     /* while a table is switched: the gkey its dropped switch entries' tables are covered by */
     /* the switch entry a walk just met, for resume() */
     uint64_t resume_gpa;
     unsigned resume_level;
     walk_tally resume_tally;
     uint64_t hidden_faults, switches_moved, shadow_walks, hybrid_walks;
-    uint64_t to_nested, to_shadow, nested_writes, promoted, root_walks;
+    uint64_t to_nested, to_shadow, nested_writes;
     uint64_t hybrid_at[PWC_MAX_LEVELS + 2]; /* hybrid walks by the level of their switch entry */
 } agile;
 
@@ -216,13 +200,7 @@ static void drop_entry(agile *a, uint64_t entry_hpa, unsigned level)
             const shadow_table *in = g_hash_table_lookup(a->by_shadow, &table_pfn);
             assert(in);
             uint64_t key = (in->gkey & ~((1ull << AGILE_VM_SHIFT) - 1)) | child;
-            switched *nt = a->covering == AGILE_NONE ? NULL : g_hash_table_lookup(a->nested, &key);
-            if (nt) { /* its ancestor is switched: the table stays nested, watched through it */
-                nt->cover = a->covering;
-                nt->parent_entry = AGILE_NONE;
-            } else {
-                g_hash_table_remove(a->nested, &key);
-            }
+            g_hash_table_remove(a->nested, &key);
         } else {
             shadow_table *c = g_hash_table_lookup(a->by_shadow, &child);
             if (c) {
@@ -350,7 +328,6 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, bool write,
                     g_hash_table_insert(a->nested, &nt->gkey, nt);
                 }
                 nt->parent_entry = entry;
-                nt->cover = AGILE_NONE;
                 nt->sp = sp;
                 nt->tag = sp->tag;
                 put_entry(a, entry, g.table[l - 1] | PTE_P | AGILE_SWITCH);
@@ -386,49 +363,11 @@ static int resume(void *ctx, const mode_space *sp, uint64_t va, uint64_t *table_
     return VS_OK;
 }
 
-/* The nested part of a walk, from the table resume() names; its entries in
- * the split caches carry the switching bit. */
-static int nested_part(agile *a, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out, vs_err *err)
-{
-    nested_guest g = a->g;
-    mode_space part = *sp;
-    if (a->split && !(sp->tag & AGILE_NESTED_TAG)) {
-        g.split = a->split;
-        part.tag = sp->tag | AGILE_NESTED_TAG;
-    }
-    return nested_translate_va(a->nd, &g, &part, va, access, out, err);
-}
-
-static bool vm_not_intercepted(const agile *a, const mode_space *sp)
-{
-    return g_hash_table_contains(a->vm_nested, GUINT_TO_POINTER((guint)sp->vm_id + 1));
-}
-
-/* Whether sp's walks start nested at the guest CR3: its root is switched,
- * or the VMM, not intercepting CR3 writes, has not seen this root. */
-static bool nested_at_root(const agile *a, const mode_space *sp)
-{
-    uint64_t key = gkey_of(sp, os_proc_tree(sp->proc)->root_pfn);
-    const switched *nt = g_hash_table_lookup(a->nested, &key);
-    if (nt)
-        return nt->root;
-    return vm_not_intercepted(a, sp) && !g_hash_table_contains(a->by_guest, &key);
-}
-
 static int agile_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
                            vs_err *err)
 {
     agile *a = state;
     bool write = access & ACCESS_WRITE;
-    if (nested_at_root(a, sp)) {
-        a->resume_gpa = os_proc_tree(sp->proc)->root_pfn << VS_PAGE_SHIFT_4K;
-        a->resume_level = os_proc_tree(sp->proc)->levels;
-        a->resume_tally = (walk_tally){0};
-        int rc = nested_part(a, sp, va, access, out, err);
-        if (rc == VS_OK)
-            a->root_walks++;
-        return rc;
-    }
     shadow_table *s;
     int rc = shadow_root(a, sp, &s, err);
     if (rc != VS_OK)
@@ -465,7 +404,13 @@ static int agile_translate(void *state, const mode_space *sp, uint64_t va, unsig
     a->resume_gpa = res.next_table;
     a->resume_level = res.level - 1;
     a->resume_tally = t;
-    rc = nested_part(a, sp, va, access, out, err);
+    nested_guest g = a->g;
+    mode_space part = *sp;
+    if (a->split && !(sp->tag & AGILE_NESTED_TAG)) {
+        g.split = a->split;
+        part.tag = sp->tag | AGILE_NESTED_TAG;
+    }
+    rc = nested_translate_va(a->nd, &g, &part, va, access, out, err);
     if (rc == VS_OK) {
         a->hybrid_walks++;
         a->hybrid_at[res.level]++;
@@ -473,54 +418,20 @@ static int agile_translate(void *state, const mode_space *sp, uint64_t va, unsig
     return rc;
 }
 
-/* A shadow table whose present entries are all switch entries mirrors no
- * guest entry a walk uses from it but its own: shadowing it saves a walk one
- * reference at its level (which the page-walk caches mostly hold anyway) and
- * costs a write-protection exit for every write to it, and, at the root, a
- * CR3-write exit for every switch to the process. */
-static bool all_switched(const agile *a, const shadow_table *s)
-{
-    pt_mem *m = hv_tables(a->env.hv);
-    for (unsigned i = 0; i < PT_ENTRIES; i++) {
-        uint64_t pte = pt_read_entry(m, (s->spfn << VS_PAGE_SHIFT_4K) + 8ull * i);
-        if ((pte & PTE_P) && !(pte & AGILE_SWITCH))
-            return false;
-    }
-    return true;
-}
-
-/* The VMM stops shadowing guest table s: the parent entry becomes a switch
- * entry (or, for the root, the process's walks start nested at the guest
- * CR3).  The tables below it that were switched stay nested, covered by it:
- * their writes count as its own.  If the parent is then left with nothing
- * but switch entries, it is switched too, up to the root. */
+/* The VMM stops shadowing guest table s: the parent entry becomes a switch entry. */
 static void switch_to_nested(agile *a, shadow_table *s, const mode_space *sp)
 {
-    for (;;) {
-        uint64_t parent = s->parent_entry, gkey = s->gkey;
-        unsigned level = s->level;
-        a->covering = gkey;
-        shadow_drop(a, s);
-        a->covering = AGILE_NONE;
-        switched *nt = g_malloc(sizeof *nt);
-        *nt = (switched){.gkey = gkey, .parent_entry = parent, .cover = AGILE_NONE, .sp = sp, .level = level,
-                         .root = parent == AGILE_NONE, .tag = sp->tag};
-        g_hash_table_insert(a->nested, &nt->gkey, nt);
-        if (!nt->root)
-            put_entry(a, parent, gkey_gpa(gkey) | PTE_P | AGILE_SWITCH);
-        gpointer n = g_hash_table_lookup(a->times, &nt->gkey);
-        uint64_t *key = g_memdup2(&gkey, sizeof gkey);
-        g_hash_table_replace(a->times, key, GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
-        a->to_nested++;
-        if (nt->root)
-            return;
-        uint64_t ppfn = parent >> VS_PAGE_SHIFT_4K;
-        s = g_hash_table_lookup(a->by_shadow, &ppfn);
-        assert(s);
-        if (!all_switched(a, s))
-            return;
-        a->promoted++;
-    }
+    uint64_t parent = s->parent_entry, gkey = s->gkey;
+    unsigned level = s->level;
+    shadow_drop(a, s);
+    switched *nt = g_malloc(sizeof *nt);
+    *nt = (switched){.gkey = gkey, .parent_entry = parent, .sp = sp, .level = level, .tag = sp->tag};
+    g_hash_table_insert(a->nested, &nt->gkey, nt);
+    put_entry(a, parent, gkey_gpa(gkey) | PTE_P | AGILE_SWITCH);
+    gpointer n = g_hash_table_lookup(a->times, &nt->gkey);
+    uint64_t *key = g_memdup2(&gkey, sizeof gkey);
+    g_hash_table_replace(a->times, key, GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
+    a->to_nested++;
 }
 
 /* Moves switched table nt back to shadow in one go, from the VMM's timer
@@ -560,47 +471,10 @@ static bool refill(agile *a, const switched *nt)
         put_entry(a, (s->spfn << VS_PAGE_SHIFT_4K) + 8ull * i,
                   (hpa & ~mask) | PTE_P | PTE_US | (rw && (g & PTE_RW) ? PTE_RW : 0) | (nt->level > 1 ? PTE_PS : 0));
     }
-    if (nt->root) /* the next CR3 load of the process is its shadow root's */
-        return true;
     if (a->g.unified)
         pwc_unified_invalidate(a->g.unified, nt->parent_entry);
     put_entry(a, nt->parent_entry, (s->spfn << VS_PAGE_SHIFT_4K) | AGILE_TABLE_FLAGS);
     return true;
-}
-
-/* The tables nt covered are left unlinked: a hidden fault that reaches one
- * points a switch entry at it again, and from then on it is watched alone. */
-static void uncover(agile *a, uint64_t gkey)
-{
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, a->nested);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        if (((switched *)v)->cover == gkey)
-            ((switched *)v)->cover = AGILE_NONE;
-}
-
-/* Which VMs the VMM runs with CR3 writes not intercepted: those with a
- * process switched at its root and none shadowed at its root.  The VMM then
- * does not see new processes, which run nested from their first walk, until
- * a root moves back to shadow and interception is on again. */
-static void decide_interception(agile *a)
-{
-    GHashTable *shadowed = g_hash_table_new(g_direct_hash, g_direct_equal);
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, a->by_guest);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        if (((shadow_table *)v)->parent_entry == AGILE_NONE)
-            g_hash_table_add(shadowed, GUINT_TO_POINTER((guint)(((shadow_table *)v)->gkey >> AGILE_VM_SHIFT) + 1));
-    g_hash_table_remove_all(a->vm_nested);
-    g_hash_table_iter_init(&it, a->nested);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-        gpointer vm = GUINT_TO_POINTER((guint)(((switched *)v)->gkey >> AGILE_VM_SHIFT) + 1);
-        if (((switched *)v)->root && !g_hash_table_contains(shadowed, vm))
-            g_hash_table_add(a->vm_nested, vm);
-    }
-    g_hash_table_destroy(shadowed);
 }
 
 /* The end of a policy window: write counts restart, and a switched table
@@ -620,11 +494,8 @@ static void agile_tick(void *state, uint64_t instructions)
     while (g_hash_table_iter_next(&it, &k, &v)) {
         switched *nt = v;
         /* Below the shadowed levels (agile.shadow_levels) walks are nested by
-         * construction: such a table never goes back, however quiet.  A
-         * covered table goes back with its cover; an unlinked one waits for
-         * a walk to reach it. */
-        if (nt->level + a->k <= os_proc_tree(nt->sp->proc)->levels || nt->cover != AGILE_NONE ||
-            (!nt->root && nt->parent_entry == AGILE_NONE))
+         * construction: such a table never goes back, however quiet. */
+        if (nt->level + a->k <= os_proc_tree(nt->sp->proc)->levels)
             continue;
         a->env.st->exit_cycles += a->env.cfg->cost_shadow_entry; /* read and clear its dirty bit */
         nt->quiet = nt->written ? 0 : nt->quiet + 1;
@@ -633,14 +504,12 @@ static void agile_tick(void *state, uint64_t instructions)
         unsigned backoff = times > 1 ? times - 1 : 0;
         if (nt->quiet < 1u << (backoff < AGILE_MAX_BACKOFF ? backoff : AGILE_MAX_BACKOFF))
             continue;
-        if (!refill(a, nt) && !nt->root)
+        if (!refill(a, nt))
             clear_entry(a, nt->parent_entry); /* rebuilt by hidden faults at the next walks */
         flush_split(a, nt->tag);
-        uncover(a, nt->gkey);
         a->to_shadow++;
         g_hash_table_iter_remove(&it);
     }
-    decide_interception(a);
 }
 
 static int agile_create(const mode_env *env, void **state, vs_err *err)
@@ -654,8 +523,6 @@ static int agile_create(const mode_env *env, void **state, vs_err *err)
     a->by_shadow = g_hash_table_new(g_int64_hash, g_int64_equal);
     a->nested = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
     a->times = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-    a->vm_nested = g_hash_table_new(g_direct_hash, g_direct_equal);
-    a->covering = AGILE_NONE;
     a->g.start = resume;
     a->g.start_ctx = a;
     int rc = mode_make_pwc(env->cfg, false, a->levels, &a->split, &a->g.unified, err);
@@ -667,7 +534,6 @@ static int agile_create(const mode_env *env, void **state, vs_err *err)
         g_hash_table_destroy(a->by_shadow);
         g_hash_table_destroy(a->nested);
         g_hash_table_destroy(a->times);
-        g_hash_table_destroy(a->vm_nested);
         free(a);
         return rc;
     }
@@ -687,7 +553,6 @@ static void agile_destroy(void *state)
     g_hash_table_destroy(a->by_shadow);
     g_hash_table_destroy(a->nested);
     g_hash_table_destroy(a->times);
-    g_hash_table_destroy(a->vm_nested);
     nested_dim_free(a->nd);
     mode_free_pwc(a->split, a->g.unified);
     free(a);
@@ -696,10 +561,8 @@ static void agile_destroy(void *state)
 static void agile_cr3_write(void *state, const mode_space *to)
 {
     agile *a = state;
-    /* the cached shadow root is found (or made) at the next miss: nothing is
-     * rebuilt; a VM the VMM no longer intercepts loads its CR3 as under nested */
-    if (!vm_not_intercepted(a, to))
-        mode_exit(&a->env, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
+    /* the cached shadow root is found (or made) at the next miss: nothing is rebuilt */
+    mode_exit(&a->env, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
     /* SDM 3A 4.10.4.1: MOV to CR3 with PCIDs off invalidates the paging-structure caches */
     if (!a->env.cfg->tlb_pcid)
         flush_split(a, to->tag);
@@ -716,16 +579,16 @@ static int agile_pte_written(void *state, const mode_space *sp, uint64_t entry_g
     shadow_table *s = g_hash_table_lookup(a->by_guest, &key);
     if (!s) { /* not shadowed, so not write-protected: no exit */
         switched *nt = g_hash_table_lookup(a->nested, &key);
-        if (nt)
+        if (nt) {
+            nt->written = true;
             a->nested_writes++;
-        for (; nt; nt = nt->cover == AGILE_NONE ? NULL : g_hash_table_lookup(a->nested, &nt->cover))
-            nt->written = true; /* its cover's quiet windows count its writes */
+        }
         return VS_OK;
     }
     mode_exit(&a->env, EXIT_PT_WRITE, a->env.cfg->cost_exit_pt_write);
     uint64_t dropped = a->env.st->shadow_entries_dropped;
     drop_entry(a, (s->spfn << VS_PAGE_SHIFT_4K) + (entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)), level);
-    if (a->switch_writes && ++s->writes >= a->switch_writes)
+    if (a->switch_writes && ++s->writes >= a->switch_writes && s->parent_entry != AGILE_NONE)
         switch_to_nested(a, s, sp);
     forget_paths(a, sp->tag, dropped);
     return VS_OK;
@@ -743,7 +606,7 @@ static int agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, un
         shadow_drop(a, s);
     switched *nt = g_hash_table_lookup(a->nested, &key);
     if (nt) {
-        uint64_t pte = nt->parent_entry == AGILE_NONE ? 0 : pt_read_entry(hv_tables(a->env.hv), nt->parent_entry);
+        uint64_t pte = pt_read_entry(hv_tables(a->env.hv), nt->parent_entry);
         if ((pte & AGILE_SWITCH) && pte_addr(pte) == gkey_gpa(key))
             clear_entry(a, nt->parent_entry);
         g_hash_table_remove(a->nested, &key);
@@ -790,7 +653,6 @@ static void agile_report(void *state, jw *w)
     jw_u64(w, "switches_moved_up", a->switches_moved);
     jw_u64(w, "shadow_walks", a->shadow_walks);
     jw_u64(w, "hybrid_walks", a->hybrid_walks);
-    jw_u64(w, "root_nested_walks", a->root_walks);
     jw_object(w, "hybrid_walks_by_switch_level");
     for (unsigned l = a->levels; l >= 2; l--) {
         char name[16];
@@ -801,8 +663,6 @@ static void agile_report(void *state, jw *w)
     jw_u64(w, "tables_to_nested", a->to_nested);
     jw_u64(w, "tables_to_shadow", a->to_shadow);
     jw_u64(w, "nested_table_writes", a->nested_writes);
-    jw_u64(w, "tables_switched_with_their_children", a->promoted);
-    jw_u64(w, "vms_not_intercepting_cr3", g_hash_table_size(a->vm_nested));
     jw_u64(w, "shadow_tables", g_hash_table_size(a->by_shadow));
     jw_u64(w, "nested_tables", g_hash_table_size(a->nested));
     jw_end(w);
@@ -814,7 +674,7 @@ static void agile_reset_stats(void *state)
     mode_reset_pwc(a->split, a->g.unified);
     nested_dim_reset_stats(a->nd);
     a->hidden_faults = a->switches_moved = a->shadow_walks = a->hybrid_walks = 0;
-    a->to_nested = a->to_shadow = a->nested_writes = a->promoted = a->root_walks = 0;
+    a->to_nested = a->to_shadow = a->nested_writes = 0;
     for (unsigned l = 0; l < PWC_MAX_LEVELS + 2; l++)
         a->hybrid_at[l] = 0;
 }
