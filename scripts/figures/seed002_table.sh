@@ -34,7 +34,7 @@ TABLE=$(awk -F, '
     if ($5 == "predicted") { p++; if ($4 == "yes") py++ }
     if ($5 == "fitted") { f++; if ($4 == "yes") fy++ } }
   END {
-    printf "Predicted rows that match (within 10%%, or the same finding): **%d of %d** (before issue 16: 0, no Chapter 7 result was attempted; after its first VM-scale pass: 9 of 17). Fitted rows that match: %d of %d.\n\n", py, p, fy, f
+    printf "Predicted rows that match (within 10%%, or the same finding): **%d of %d** (before issue 16, commit 86cf420: 0, no Chapter 7 result was attempted; after its first VM-scale pass, commit e2616e3: 9 of 17). Fitted rows that match: %d of %d.\n\n", py, p, fy, f
     print "| result | paper | vmemsim | match | kind |"
     print "|---|---|---|---|---|"
     for (i = 1; i <= n; i++) print rows[i] }' <<<"$ROWS")

@@ -36,7 +36,10 @@ say() { echo "figures: $NAME: $*" >&2; }
 
 # ---- the parameters (docs/sharing.md, "Guest images", gives every source) ----
 IDLE_RATE=1          # pages/s an idle guest writes (syslog, cron): an estimate
-KB_FREE=12643        # free pages of a booted 64 MB guest: 16384 - kernel 666 - cache 1922 - anon 1104
+# The generator's default parts of a booted guest in 4 KiB pages (kernel=2662k,
+# cache=7685k, anon=4416k, each rounded up to whole pages: docs/sharing.md).
+GEN_KERNEL=666 GEN_CACHE=1922 GEN_ANON=1104
+KB_FREE=$((16384 - GEN_KERNEL - GEN_CACHE - GEN_ANON)) # free pages of a booted 64 MB guest
 KB_RATE=$(awk -v f=$KB_FREE 'BEGIN { printf "%.1f", f / 70 }') # all zero pages gone 70 s into a compile (Fig. 7.3)
 KB_EVICT=1           # a compile's writes recycle the page cache once free memory is gone (HEAVY below)
 KB_MAPPED=0.5        # share of the boot-time page cache that running processes map: an estimate.
@@ -61,13 +64,22 @@ COMMON=0.5           # share of a package build's file pages from the tools pool
 # The tools and dependencies every Gentoo package build reads (the pool): its
 # size is FITTED on Fig. 7.10, where the reclaimed pages level off at 384 MB.
 # A VM caches COMMON of the pages its builds may write (its free pages and the
-# unmapped page cache; defaults of the generator: kernel 666, cache 1,922,
-# anon 1,104 pages), the same leading part of the pool in every VM, so the
+# unmapped page cache), the same leading part of the pool in every VM, so the
 # pool is all cached first at the size where COMMON x those pages = pool.
 KNEE_MB=384
-POOL_PAGES=$(awk -v m=$KNEE_MB -v c=$COMMON -v k=$KB_MAPPED 'BEGIN { cache = 1922
-  printf "%d", c * (m * 256 - 666 - cache - 1104 + cache - int(k * cache)) }')
+POOL_PAGES=$(awk -v m=$KNEE_MB -v c=$COMMON -v k=$KB_MAPPED -v kn=$GEN_KERNEL -v cache=$GEN_CACHE -v an=$GEN_ANON \
+  'BEGIN { printf "%d", c * (m * 256 - kn - cache - an + cache - int(k * cache)) }')
 POOL=$((POOL_PAGES * 4096))
+# the derived parameters, into docs/sharing.md
+write_block "$ROOT/docs/sharing.md" seed002-vmscale-derived "$(awk -v f=$KB_FREE -v r="$KB_RATE" -v p=$POOL_PAGES \
+  -v kn=$GEN_KERNEL -v cache=$GEN_CACHE -v an=$GEN_ANON -v m=$KNEE_MB -v c=$COMMON -v k=$KB_MAPPED "$AWK_TH"'
+  BEGIN {
+    print "| derived parameter | value | computed by seed002_vmscale.sh from |"
+    print "|---|---|---|"
+    printf "| free pages of a booted 64 MB guest | %s | 16,384 - kernel %s - cache %s - anon %s pages (the defaults above) |\n", th(f), th(kn), th(cache), th(an)
+    printf "| a kernel compile'"'"'s write rate | %s pages/s | the free pages / 70 s (Fig. 7.3) |\n", r
+    printf "| the tools pool (`pool`) | %s pages (%.1f MiB) | `common` %s x (the free pages + the unmapped page cache, `mapped` %s) of a %d MB VM |\n", th(p), p / 256, c, k, m
+  }')"
 
 # gen IMG SEED KEY=VALUE...: one guest image
 gen() { local img=$1 seed=$2; shift 2; "$VMEMSIM" gen guestmem -o "$img" --seed "$seed" "$@"; }
@@ -277,13 +289,17 @@ worst_range=$(awk -F, '$1 == "worst" && $3 == "epoch" && $4 >= 2 { if (lo == "" 
 worst_all=$(last worst_all_heavy 7)
 pm() { awk -F, -v a="$1" -v b="$2" '$1 == a && $2 == b { print $3 }' "$D/potemkin_mapped.csv"; }
 read -r k_comp k_other <<<"$(awk -F, '$1 == "compiled" { c = $3 } $1 == "other" { o = $3 } END { print c, o }' "$OUT/seed002_cache_kinds.csv")"
-MISSES=$(awk -v kn="$kb_n" -v kp="$kb_pages" -v ks="$kb_shared" -v kv="$kb_private" -v need="$kb_need" -v kr="$kb_recl" \
+MISSES=$(awk -v is="$idle_shared" -v iz="$(last idle 8)" -v deb="$deb" -v kn="$kb_n" -v kp="$kb_pages" -v ks="$kb_shared" -v kv="$kb_private" -v need="$kb_need" -v kr="$kb_recl" \
   -v wr="$worst_range" -v w="$worst" -v wa="$worst_all" -v mix="$mix" -v kc="$k_comp" -v ko="$k_other" \
   -v cb1="$cb1" -v cc1="$cc1" -v b0="$(pm 0 booted)" -v c0="$(pm 0 cloned)" -v b1="$(pm 1 booted)" -v c1="$(pm 1 cloned)" \
   -v km="$KB_MAPPED" "$AWK_TH"'
   BEGIN {
+    # idle: the non-zero pages shared are the kernel and the page cache, the
+    # same in every idle VM; the thesis'"'"'s two numbers need 80% x 30% of memory
+    c = is - iz; nz = 80 * 0.3
+    printf "- **Idle, zero pages** (%.1f%% of shared against 70%%). The shared pages that are not zero pages are %.1f%% of memory: the kernel and the distribution'"'"'s page cache, which every idle VM holds. They are set by Table 7.2'"'"'s Debian pair (%s KB reclaimed per VM, %.1f%% of 64 MB), and the idle write rate (1 page/s, an estimate: the thesis gives no rate for an idle VM) only moves the zero pages. The thesis'"'"'s 80%% shared with 70%% zero pages needs %.0f%% of memory shared that is not zero pages, %s KB per VM, %.2f times what two idle Debian VMs reclaim in Table 7.2. With the model'"'"'s %.1f%%, zero pages are 70%% of shared only when %.1f%% of memory is shared in all, so no write rate meets both of Fig. 7.1'"'"'s numbers. They need content that 30 VMs share and a pair does not (each VM caching a different part of the same files), or shared content that grows while the VMs idle; the images have neither.\n", iz / is * 100, c, th(deb), deb / 65536 * 100, nz, th(nz / 100 * 65536), nz / 100 * 65536 / deb, c, c / 0.3
     printf "- **kbuild** (%.1f%% reclaimed against 50%%). After its compile a VM has %s pages: %s shared (the kernel and the compile'"'"'s page cache, the same tree in every VM) and %s private (boot-time anonymous memory and the compiler'"'"'s working set). With %d VMs each shared page saves (n-1)/n of a page, so 50%% needs %s shared pages per VM: %s (%.1f MiB) fewer than the model shares. The model has no private memory of the compile beyond the working set (an estimate, 16 MiB); the thesis names \"application data left in memory by dead processes\" as shared, so its unshared rest is not identified.\n", kr, th(kp), th(ks), th(kv), kn, th(need), th(ks - need), (ks - need) * 4 / 1024
-    printf "- **Worst case** (%.1f%% at the end, %s%% over the timeline from the second VM). The benchmarks that 7.1 describes as demanding memory or the page cache write at the compile'"'"'s rate and recycle the page cache that no process maps; the other four (Crafty, OSDB, SPECweb99, AIM) keep theirs, so what stays shared is the kernel in every VM and the distribution'"'"'s page cache in those four. Counting OSDB and AIM as heavy too gives %.1f%%. Before this rule every benchmark wrote 40 pages/s and kept its page cache: 14.2%%.\n", w, wr, wa
+    printf "- **Worst case** (%.1f%% at the end, %s%% over the timeline from the second VM). The benchmarks that 7.1 describes as demanding memory or the page cache write at the compile'"'"'s rate and recycle the page cache that no process maps; the other four (Crafty, OSDB, SPECweb99, AIM) keep theirs, so what stays shared is the kernel in every VM and the distribution'"'"'s page cache in those four. Counting OSDB and AIM as heavy too gives %.1f%%.\n", w, wr, wa
     printf "- **Debian + Gentoo** (%s KB against 3,548). The model shares only the kernel between distributions. The only page-cache pages a different build of the same packages could share are files that are not compiled code: of the default files= directories they are %s of %s pages (%.2f%%), measured on this machine, so they cannot supply the thesis'"'"'s other ~0.9 MB. The thesis guesses kernel structures, page cache and services'"'"' read-only data; the images have no kernel data beyond the image (docs/sharing.md, Limits).\n", th(mix), th(ko), th(kc + ko), ko / (kc + ko) * 100
     printf "- **Potemkin order** (after the compile: booted %s KB, cloned %s KB; the thesis 56,520 and 57,572). The compile recycles the page cache that no running process maps (the mapped share %s is an estimate: with none kept the footprints are %s and %s KB, with all of it %s and %s KB). The booted VM then shares the kernel and the mapped cache with the idle VM. The clone shares those too, and also its parent'"'"'s boot-time anonymous memory, which the compile never writes. So the clone stays below the booted VM by that memory (%s KB) at any mapped share. The thesis'"'"'s order (the booted VM 2%% below the clone) needs memory that the clone loses and the booted VM keeps. The thesis names none; it guesses page filters and boot nondeterminism.\n", th(cb1), th(cc1), km, th(b0), th(c0), th(b1), th(c1), th(cb1 - cc1)
   }')
@@ -315,7 +331,7 @@ set key top right
 plot '$C' using (strcol(1) eq 'worst' && strcol(3) eq 'epoch' ? \$2/60 : NaN):7 with linespoints pt 7 ps 0.4 title 'worst: reclaimed', \
      '' using (strcol(1) eq 'web192' && strcol(3) eq 'epoch' ? \$2/60 : NaN):7 with linespoints pt 5 ps 0.4 title '192 MB web: reclaimed', \
      6 with lines dt 2 lc 1 title 'thesis worst 6-10', 10 with lines dt 2 lc 1 notitle, \
-     4 with lines dt 3 lc 2 title 'thesis 192 MB 4-12', 12 with lines dt 3 lc 2 notitle
+     4 with lines dt 4 lw 1.5 lc 2 title 'thesis 192 MB 4-12', 12 with lines dt 4 lw 1.5 lc 2 notitle
 unset multiplot
 "
 tr ',' ' ' <"$OUT/seed002_vmsize.csv" | tail -n +2 >"$D/vmsize.dat"

@@ -13,11 +13,13 @@
  *   nested family (native, nested, contig): a host page-table update and a
  *     TLB shootdown.
  * A CoW break by copy is the sum of its parts (docs/sharing.md derives it
- * against Table 8.3): the write fault's entry and exit (twice under shadow
- * paging: the retried write faults again to refill the shadow entry that
- * shadow_remove_all_access dropped, section 6.5), a page allocation, the
- * VMM mapping both pages (map + unmap each), the 4 KiB copy, and the mapping
- * change of the mode (P2M + one traversal, or a PTE update + shootdown).
+ * against Table 8.3): one write fault's entry and exit (under shadow paging
+ * Xen's shadow_fault, xen/arch/x86/shadow32.c, writes the new shadow entry
+ * with shadow_set_l1e in the same fault, after l1pte_write_fault has broken
+ * the share, so the retried write does not fault again), a page allocation,
+ * the VMM mapping both pages (map + unmap each), the 4 KiB copy, and the
+ * mapping change of the mode (P2M + one traversal, or a PTE update +
+ * shootdown).
  * A traversal priced 0 in the file comes from the timing model: shadow
  * entries x cost.shadow_entry; a shootdown priced 0 is cost.tlb_flush +
  * cost.vmexit (the remote vCPU is kicked out to flush).
@@ -192,8 +194,7 @@ void share_cost_price(const share_cost *c, const vs_config *cfg, share_mode_clas
     out->scan = (double)ev->hashes * c->hash[hash] + (double)ev->zero_checks * c->zero_check +
                 (double)ev->compare_bytes / SHARE_PAGE_SIZE * c->compare + (double)ev->maps * (c->map + c->unmap);
     out->share = (double)share_allocs * c->alloc + (double)share_copies * c->copy + (double)ev->remaps * remap;
-    double faults = mc == SHARE_MC_SHADOW ? 2 : 1; /* shadow: the retried write refills its shadow entry */
-    out->cow_copy_each = faults * c->cow_fault + c->alloc + 2 * (c->map + c->unmap) + c->copy + unmap_cost;
+    out->cow_copy_each = c->cow_fault + c->alloc + 2 * (c->map + c->unmap) + c->copy + unmap_cost;
     out->cow = (double)ev->cow_copy * out->cow_copy_each + (double)ev->cow_convert * c->cow_convert;
     out->remap_each = remap;
     out->total = out->scan + out->share + out->cow;

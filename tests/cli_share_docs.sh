@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The sharing docs cannot go stale: every calibration value that
+# docs/sharing.md quotes in its prose ("Costs and calibrations") must be the
+# value in configs/share/*.ini, and the CoW table (generated:seed002-cow) and
+# the results row of docs/figures.md must hold docs/figures/seed002_cow.csv's
+# numbers.  A seeded fault (a wrong value) proves the check can fail.
+# usage: cli_share_docs.sh VMEMSIM SOURCE_DIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
+
+# th N: N with thousands separators, as the docs print it
+th() { printf '%s' "$1" | rev | sed -E 's/([0-9]{3})/\1,/g; s/,$//' | rev; }
+ini() { awk -F' *= *' -v k="$2" '$1 == k { print $2 }' "$SRC/configs/share/$1.ini"; }
+# quoted DOC CAL KEY PHRASE: DOC has a line with PHRASE followed by the value
+# of KEY in CAL (PHRASE is a fixed string; %s marks where the value goes)
+quoted() {
+  local want=${4//%s/$(th "$(ini "$2" "$3")")}
+  if grep -qF -- "$want" "$1"; then ok; else bad "$1 does not quote $2.ini's $3 as '$want'"; fi
+}
+DOC=$SRC/docs/sharing.md
+check_calibrations() {
+  quoted "$1" thesis-athlon700 hash_sfh "SFH %s;"
+  quoted "$1" thesis-athlon700 compare "compare %s;"
+  quoted "$1" thesis-athlon700 copy "copy %s;"
+  quoted "$1" thesis-athlon700 zero_check "zero check %s;"
+  quoted "$1" thesis-athlon700 map "map %s;"
+  quoted "$1" thesis-athlon700 unmap "unmap %s;"
+  quoted "$1" thesis-athlon700 alloc "alloc %s;"
+  quoted "$1" thesis-athlon700 cow_convert "convert %s."
+  quoted "$1" thesis-athlon700 p2m_update "set entries %s."
+  quoted "$1" thesis-athlon700 shadow_traversal "\`shadow_remove_all_access\` %s:"
+  quoted "$1" thesis-athlon700 cow_fault "The fault's entry and exit, %s:"
+  quoted "$1" current hash_sfh "SFH %s cycles/page"
+  quoted "$1" current hash_xxh64 "XXH64 %s ("
+  quoted "$1" current compare "memcmp of identical cache-cold pages %s;"
+  quoted "$1" current copy "copy %s (cache-hot)"
+  quoted "$1" current zero_check "zero check %s;"
+  quoted "$1" current pte_update "write-protect per page (64 MiB mprotect) %s."
+}
+check_calibrations "$DOC"
+
+# the seeded fault: the same check on a copy with one value changed must fail
+sed 's/SFH 22,000;/SFH 22,001;/' "$DOC" >"$T/bad.md"
+before=$fails
+check_calibrations "$T/bad.md" >/dev/null
+if [ $((fails - before)) -eq 1 ]; then fails=$before; ok; else bad "a changed calibration value went unnoticed"; fi
+
+# the CoW table and the results row against the CSV
+CSV=$SRC/docs/figures/seed002_cow.csv
+while IFS=, read -r cal mc part cycles; do
+  [ "$cal" = thesis-athlon700 ] && [ "$mc" = shadow ] || continue
+  if [ "$part" = total ]; then
+    row="| **sum: vmemsim's price of one break** | **$(th "$cycles")** |"
+    grep -qF -- "| Table 8.3 break CoW by copy (cycles; from its parts) | 2422795 | $cycles |" "$SRC/docs/figures.md" &&
+      ok || bad "docs/figures.md's Table 8.3 row does not hold $CSV's total $cycles"
+  else
+    row="| $part | $(th "$cycles") |"
+  fi
+  if grep -qxF -- "$row" "$DOC"; then ok; else bad "docs/sharing.md lacks the row '$row' of $CSV: run scripts/figures/seed002_cow.sh"; fi
+done <"$CSV"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
