@@ -48,10 +48,9 @@ static gpointer worker(gpointer data)
             return NULL;
         ra_slot *s = &p->slots[tail];
         s->n = trace_read(p->reader, s->recs, RA_BATCH, &s->err);
-        if (s->n > 0)
-            trace_digest_add(&p->digest, s->recs, (size_t)s->n);
         double fraction = trace_progress(p->reader);
         g_mutex_lock(&p->lock);
+        p->digest = trace_reader_digest(p->reader);
         p->fraction = fraction;
         p->filled++;
         bool done = s->n <= 0;
@@ -73,7 +72,7 @@ readahead *ra_start(trace_reader *r)
     g_cond_init(&p->cond);
     for (unsigned i = 0; i < RA_SLOTS; i++)
         p->slots[i].recs = vs_malloc(RA_BATCH * sizeof(trace_rec));
-    trace_digest_init(&p->digest);
+    p->digest = trace_reader_digest(r);
     p->thread = g_thread_new("vmemsim-read", worker, p);
     return p;
 }

@@ -2,7 +2,7 @@
  * readahead.h: reads a trace ahead of the simulation in a thread of its own,
  * so decompression and decoding overlap the simulation on a second core.
  *
- * A worker thread fills a ring of batches with trace_read and digests them;
+ * A worker thread fills a ring of batches with trace_read (which digests them);
  * the engine takes batches in order.  The records, their order and the digest
  * are exactly those of reading the trace directly, so results do not depend on
  * thread timing.

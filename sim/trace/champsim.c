@@ -165,7 +165,7 @@ static long cs_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
     return (long)n;
 }
 
-static const reader_ops CHAMPSIM_OPS = {cs_read, free};
+static const reader_ops CHAMPSIM_OPS = {cs_read, free, .digests = false};
 
 int tr_champsim_attach(trace_reader *r, vs_err *err)
 {

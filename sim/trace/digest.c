@@ -8,13 +8,15 @@
  * The value is part of every result, so it never changes; only its cost
  * does.  The multiplies form one dependency chain, and len is 0 on every
  * memory record: (h ^ 0) * P * P = h * P^2 mod 2^64, so such records take
- * two multiplies in the chain instead of three.
+ * two multiplies in the chain instead of three (tr_digest_rec in
+ * trace_int.h).  A reader whose ops say it `digests` (.vmt) folds each
+ * record in as it decodes it, so that chain runs beside the decoder's own
+ * instead of in a second pass over the batch; trace_read digests the
+ * batches of the others.
  */
-#include "trace.h"
+#include "trace_int.h"
 
 #define FNV64_OFFSET 0xcbf29ce484222325ull /* FNV-1a 64 offset basis */
-#define FNV64_PRIME 0x100000001b3ull       /* FNV 64-bit prime */
-#define FNV64_PRIME_SQ (FNV64_PRIME * FNV64_PRIME) /* mod 2^64: the step for a zero word folded in */
 
 void trace_digest_init(trace_digest *d)
 {
@@ -25,14 +27,8 @@ void trace_digest_init(trace_digest *d)
 void trace_digest_add(trace_digest *d, const trace_rec *recs, size_t n)
 {
     uint64_t h = d->h;
-    for (size_t i = 0; i < n; i++) {
-        const trace_rec *t = &recs[i];
-        h = (h ^ (t->kind | (uint64_t)t->size << 8 | (uint64_t)t->id << 32)) * FNV64_PRIME;
-        if (VS_LIKELY(t->len == 0))
-            h = (h ^ t->addr) * FNV64_PRIME_SQ;
-        else
-            h = ((h ^ t->addr) * FNV64_PRIME ^ t->len) * FNV64_PRIME;
-    }
+    for (size_t i = 0; i < n; i++)
+        h = tr_digest_rec(h, &recs[i]);
     d->h = h;
     d->records += n;
 }

@@ -112,7 +112,7 @@ static long dr_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
     return (long)n;
 }
 
-static const reader_ops DRMEMTRACE_OPS = {dr_read, free};
+static const reader_ops DRMEMTRACE_OPS = {dr_read, free, .digests = false};
 
 int tr_drmemtrace_attach(trace_reader *r, vs_err *err)
 {

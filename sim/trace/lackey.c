@@ -277,7 +277,7 @@ static long lk_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
     return (long)n;
 }
 
-static const reader_ops LACKEY_OPS = {lk_read, NULL};
+static const reader_ops LACKEY_OPS = {lk_read, NULL, .digests = false};
 
 int tr_lackey_attach(trace_reader *r, vs_err *err)
 {

@@ -146,7 +146,7 @@ static long pin_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
     return (long)n;
 }
 
-static const reader_ops PIN_OPS = {pin_read, free};
+static const reader_ops PIN_OPS = {pin_read, free, .digests = false};
 
 int tr_pin_attach(trace_reader *r, vs_err *err)
 {

@@ -216,6 +216,7 @@ int trace_open(const char *path, trace_fmt fmt, trace_reader **out, vs_err *err)
     r->in.src = src;
     r->in.path = trace_src_path(src);
     r->in.buf = vs_calloc(1, TIN_CAP + 1 + TIN_PAD); /* the pad is read, never used: keep it defined */
+    trace_digest_init(&r->digest);
     long got = tin_need(&r->in, TIN_SNIFF, err);
     rc = got < 0 ? (int)got : VS_OK;
     if (rc == VS_OK && fmt == TFMT_AUTO)
@@ -247,9 +248,13 @@ long trace_read(trace_reader *r, trace_rec *buf, size_t cap, vs_err *err)
         r->sticky.code = (int)n;
         if (err)
             *err = r->sticky;
+    } else if (!r->ops->digests) {
+        trace_digest_add(&r->digest, buf, (size_t)n);
     }
     return n;
 }
+
+trace_digest trace_reader_digest(const trace_reader *r) { return r->digest; }
 
 trace_fmt trace_reader_fmt(const trace_reader *r) { return r->fmt; }
 const char *trace_reader_path(const trace_reader *r) { return r->in.path; }

@@ -214,7 +214,7 @@ static long sift_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
     return (long)n;
 }
 
-static const reader_ops SIFT_OPS = {sift_read, sift_free};
+static const reader_ops SIFT_OPS = {sift_read, sift_free, .digests = false};
 
 int tr_sift_attach(trace_reader *r, vs_err *err)
 {

@@ -142,7 +142,7 @@ static long sm_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
     return (long)n;
 }
 
-static const reader_ops SIMICS_OPS = {sm_read, NULL};
+static const reader_ops SIMICS_OPS = {sm_read, NULL, .digests = false};
 
 int tr_simics_attach(trace_reader *r, vs_err *err)
 {

@@ -152,5 +152,9 @@ int trace_head(const char *path, uint64_t n, FILE *out, vs_err *err);
 typedef struct trace_digest { uint64_t h; uint64_t records; } trace_digest;
 void trace_digest_init(trace_digest *d);
 void trace_digest_add(trace_digest *d, const trace_rec *recs, size_t n);
+/* The digest of every record r has returned so far: what trace_digest_add
+ * over them gives, at less cost (formats that decode fast fold it in as they
+ * decode). */
+trace_digest trace_reader_digest(const trace_reader *r);
 
 #endif

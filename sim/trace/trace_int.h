@@ -78,6 +78,10 @@ void tr_quote_line(const char *p, char *out, size_t cap);
 typedef struct reader_ops {
     long (*read)(trace_reader *r, trace_rec *buf, size_t cap, vs_err *err);
     void (*free)(void *state);
+    /* read folds every record it returns into r->digest itself, while the
+     * record is still in registers (the digest's multiply chain then overlaps
+     * the decoding); otherwise trace_read digests the batch after read. */
+    bool digests;
 } reader_ops;
 
 struct trace_reader {
@@ -85,9 +89,30 @@ struct trace_reader {
     trace_fmt fmt;
     const reader_ops *ops;
     void *st;         /* per-format state */
+    trace_digest digest; /* of every record returned so far */
     vs_err sticky;    /* the first error, returned again on every later call */
     bool failed;
 };
+
+/* One record's step of the trace digest (digest.c says what it hashes). */
+#define TR_FNV64_PRIME 0x100000001b3ull /* FNV 64-bit prime */
+#define TR_FNV64_PRIME_SQ (TR_FNV64_PRIME * TR_FNV64_PRIME) /* mod 2^64: the step for a zero word folded in */
+
+/* A memory record as the compact forms carry it: id 0, len 0, so
+ * (h ^ 0) * P * P = h * P^2 and the chain takes two multiplies, not three. */
+static inline uint64_t tr_digest_mem(uint64_t h, unsigned kind, unsigned size, uint64_t addr)
+{
+    h = (h ^ (kind | (uint64_t)size << 8)) * TR_FNV64_PRIME;
+    return (h ^ addr) * TR_FNV64_PRIME_SQ;
+}
+
+static inline uint64_t tr_digest_rec(uint64_t h, const trace_rec *t)
+{
+    h = (h ^ (t->kind | (uint64_t)t->size << 8 | (uint64_t)t->id << 32)) * TR_FNV64_PRIME;
+    if (VS_LIKELY(t->len == 0))
+        return (h ^ t->addr) * TR_FNV64_PRIME_SQ;
+    return ((h ^ t->addr) * TR_FNV64_PRIME ^ t->len) * TR_FNV64_PRIME;
+}
 
 /* Records one decoded unit (a ChampSim instruction, a drmemtrace bundle, a
  * SIFT instruction) yields beyond what the caller's buffer had room for:

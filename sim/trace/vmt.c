@@ -237,10 +237,19 @@ static long rd_end(trace_reader *r, const unsigned char *tag, const unsigned cha
     return rd_finish(r, p + 4, err);
 }
 
+/* A batch of n records decoded, digest h after them: hands them out. */
+static long rd_batch(trace_reader *r, uint64_t h, size_t n)
+{
+    r->digest.h = h;
+    r->digest.records += n;
+    return (long)n;
+}
+
 static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
 {
     vmt_rd *s = r->st;
     size_t n = 0;
+    uint64_t h = r->digest.h; /* folded in record by record (the ops say it `digests`) */
     if (s->done)
         return 0;
     while (n < cap) {
@@ -275,6 +284,7 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
                 else
                     size = (unsigned)v;
                 *o = (trace_rec){.addr = addr, .size = (uint16_t)size, .kind = (uint8_t)kind};
+                h = tr_digest_mem(h, kind, size, addr);
                 pred_update(&pr, kind, addr, size);
             } else if (tag < TAG_ESCAPE) { /* kinds from TAG_ESCAPE on come escaped */
                 *o = (trace_rec){.kind = (uint8_t)kind};
@@ -288,6 +298,7 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
                     o->id = ok ? (uint32_t)v : 0;
                 }
                 if (!ok) { bad = "bad control record field"; break; }
+                h = tr_digest_rec(h, o);
             } else if (tag == TAG_ESCAPE) {
                 uint64_t sz = 0, id = 0;
                 if (p >= end || *p >= TREC_KIND_COUNT) { bad = "bad kind in escaped record"; break; }
@@ -299,11 +310,12 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
                 o->size = (uint16_t)sz;
                 if (trace_kind_is_mem(o->kind))
                     pred_update(&pr, o->kind, o->addr, o->size);
+                h = tr_digest_rec(h, o);
             } else if (tag == TAG_END) {
                 s->pr = pr;
                 s->pos = (size_t)(rec_start - s->win);
                 long rc = rd_end(r, rec_start, end, err);
-                return rc < 0 ? rc : (long)n;
+                return rc < 0 ? rc : rd_batch(r, h, n);
             } else {
                 bad = "bad record tag";
                 break;
@@ -321,7 +333,7 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
         }
         s->pos = (size_t)(p - s->win);
     }
-    return (long)n;
+    return rd_batch(r, h, n);
 }
 
 static void vmt_rd_free(void *state)
@@ -338,7 +350,7 @@ static void vmt_rd_free(void *state)
     free(s);
 }
 
-static const reader_ops VMT_OPS = {vmt_read, vmt_rd_free};
+static const reader_ops VMT_OPS = {vmt_read, vmt_rd_free, .digests = true};
 
 static uint16_t get16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
