@@ -339,6 +339,11 @@ void pt_prefetch_entry(const pt_mem *m, uint64_t entry_pa)
         __builtin_prefetch((const uint64_t *)s->page + entry_index(entry_pa));
 }
 
+void pt_prefetch_index(const pt_mem *m, uint64_t entry_pa)
+{
+    __builtin_prefetch(&m->index[index_home(m, entry_pa >> VS_PAGE_SHIFT_4K)]);
+}
+
 void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
 {
     pt_slot *s = slot_of_entry(m, entry_pa);
