@@ -17,6 +17,16 @@
  *    Under true LRU (the default) the store updates the policy's recency
  *    ranks inline (tlb/repl_lru.h) instead of calling through the policy.
  *
+ *  - packed sets, the narrow form of a 16-way true-LRU store with a power-of-
+ *    two set count (the L2 and LLC of the usual configs): each set is one
+ *    64-byte block, its tags and its LRU ranks together, so a lookup and its
+ *    fill touch one host line, not a tag line and a rank line.  That needs
+ *    3-byte tags: a data cache's key is its set index (key & (sets - 1) ==
+ *    set), so the tag is key >> log2(sets), split into 16 low and 8 high bits
+ *    that SSE2 compares as two vectors.  The first key that does not fit
+ *    (another set's bits, or a tag of all ones) unpacks the store into the
+ *    4- or 8-byte form above for good.
+ *
  *  - wide sets (a 1536-entry fully associative STLB, ...): one open-addressing
  *    hash table (linear probing, backward-shift deletion, so no tombstones)
  *    maps (set, key) to a slot, so lookup, insert and remove are O(1) whatever
@@ -51,6 +61,17 @@
 #define ASSOC_EMPTY32 UINT32_MAX /* the tag of a free way while tags are 4 bytes */
 #define ASSOC_EMPTY64 UINT64_MAX /* ... and once they are 8 (no key is all ones, assoc.h) */
 #define ASSOC_LINE 64 /* host cache line: a set's tags start on one */
+#define ASSOC_PACK_WAYS 16 /* packed sets: 16 x 3-byte tags + 16 rank bytes = one host line */
+#define ASSOC_EMPTY24 0xffffffu /* the tag of a free way while sets are packed */
+
+/* A packed set: way w's tag is lo[w] | hi[w] << 16; rank is true LRU's
+ * recency rank of each way (tlb/repl_lru.h), kept here by lru_age_move. */
+typedef struct pset {
+    uint16_t lo[ASSOC_PACK_WAYS];
+    uint8_t hi[ASSOC_PACK_WAYS];
+    uint8_t rank[ASSOC_PACK_WAYS];
+} pset;
+static_assert(sizeof(pset) == ASSOC_LINE, "a packed set is one host cache line");
 
 typedef struct wslot {
     uint64_t key, val;
@@ -76,9 +97,12 @@ struct assoc {
     uint32_t memo_set;
     uint64_t memo_key, memo_val;
 
-    /* narrow form: slot = set * ways + way; exactly one tag array is set */
+    /* narrow form: slot = set * ways + way; exactly one of the tag arrays and
+     * pk is set */
     uint32_t *tag32;
     uint64_t *tag64;
+    pset *pk;
+    unsigned set_bits; /* log2(sets), while packed */
     uint64_t *vals; /* NULL: every value is 0 */
 
     /* wide form */
@@ -137,6 +161,31 @@ static inline uint32_t match32(const uint32_t *k, uint32_t key, uint32_t n)
     return m;
 }
 
+/* Bit w set when way w of the packed set p holds the 3-byte tag t. */
+static inline uint32_t pk_match(const pset *p, uint32_t t)
+{
+#ifdef __SSE2__
+    __m128i lo = _mm_set1_epi16((short)(t & 0xffff)), hi = _mm_set1_epi8((char)(t >> 16));
+    __m128i l0 = _mm_cmpeq_epi16(_mm_load_si128((const __m128i *)(const void *)p->lo), lo);
+    __m128i l1 = _mm_cmpeq_epi16(_mm_load_si128((const __m128i *)(const void *)(p->lo + 8)), lo);
+    __m128i h = _mm_cmpeq_epi8(_mm_load_si128((const __m128i *)(const void *)p->hi), hi);
+    /* packs saturates each all-ones 16-bit lane to an all-ones byte: one byte per way */
+    return (uint32_t)_mm_movemask_epi8(_mm_and_si128(_mm_packs_epi16(l0, l1), h));
+#else
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < ASSOC_PACK_WAYS; i++)
+        m |= (uint32_t)(p->lo[i] == (t & 0xffff) && p->hi[i] == t >> 16) << i;
+    return m;
+#endif
+}
+
+/* Whether key can sit in a packed store's set: it is that set's index and
+ * its tag is not the free one. */
+static inline bool pk_fits(const assoc *a, uint64_t key, uint32_t set)
+{
+    return (key & a->set_mask) == set && (key >> a->set_bits) < ASSOC_EMPTY24;
+}
+
 /* Ways of the set whose tag is t.  Common associativities get a fully
  * unrolled compare, the rest a loop. */
 static inline __attribute__((always_inline)) uint32_t n_match_tag(const assoc *a, uint32_t set, uint64_t t)
@@ -165,6 +214,8 @@ static inline __attribute__((always_inline)) uint32_t n_match_tag(const assoc *a
 /* Ways of the set that hold key (at most one). */
 static inline uint32_t n_match(const assoc *a, uint32_t set, uint64_t key)
 {
+    if (VS_LIKELY(a->pk != NULL))
+        return pk_fits(a, key, set) ? pk_match(&a->pk[set], (uint32_t)(key >> a->set_bits)) : 0;
     if (a->tag32 && key >= ASSOC_EMPTY32) /* no stored key is this large yet */
         return 0;
     return n_match_tag(a, set, key);
@@ -172,17 +223,31 @@ static inline uint32_t n_match(const assoc *a, uint32_t set, uint64_t key)
 
 static inline uint32_t n_free_ways(const assoc *a, uint32_t set)
 {
+    if (a->pk)
+        return pk_match(&a->pk[set], ASSOC_EMPTY24);
     return n_match_tag(a, set, a->tag32 ? ASSOC_EMPTY32 : ASSOC_EMPTY64);
 }
 
+/* The key in a slot that is not free. */
 static inline uint64_t n_tag(const assoc *a, size_t slot)
 {
+    if (a->pk) {
+        const pset *p = &a->pk[slot / ASSOC_PACK_WAYS];
+        size_t w = slot % ASSOC_PACK_WAYS;
+        return ((uint64_t)p->lo[w] | (uint64_t)p->hi[w] << 16) << a->set_bits | slot / ASSOC_PACK_WAYS;
+    }
     return a->tag32 ? a->tag32[slot] : a->tag64[slot];
 }
 
+/* key ASSOC_EMPTY64 frees the slot. */
 static inline void n_set_tag(assoc *a, size_t slot, uint64_t key)
 {
-    if (a->tag32)
+    if (a->pk) {
+        pset *p = &a->pk[slot / ASSOC_PACK_WAYS];
+        uint32_t t = key == ASSOC_EMPTY64 ? ASSOC_EMPTY24 : (uint32_t)(key >> a->set_bits);
+        p->lo[slot % ASSOC_PACK_WAYS] = (uint16_t)t;
+        p->hi[slot % ASSOC_PACK_WAYS] = (uint8_t)(t >> 16);
+    } else if (a->tag32)
         a->tag32[slot] = (uint32_t)key;
     else
         a->tag64[slot] = key;
@@ -190,6 +255,9 @@ static inline void n_set_tag(assoc *a, size_t slot, uint64_t key)
 
 static inline bool n_is_free(const assoc *a, size_t slot)
 {
+    if (a->pk)
+        return a->pk[slot / ASSOC_PACK_WAYS].lo[slot % ASSOC_PACK_WAYS] == 0xffff &&
+               a->pk[slot / ASSOC_PACK_WAYS].hi[slot % ASSOC_PACK_WAYS] == 0xff;
     return a->tag32 ? a->tag32[slot] == ASSOC_EMPTY32 : a->tag64[slot] == ASSOC_EMPTY64;
 }
 
@@ -202,6 +270,34 @@ static void n_widen(assoc *a)
     free(a->tag32);
     a->tag32 = NULL;
     a->tag64 = t;
+}
+
+/* The first key a packed store cannot hold: its tags go to a 4-byte array
+ * (8-byte when a stored key needs it) and its ranks back to the policy. */
+static void n_unpack(assoc *a)
+{
+    uint64_t max = 0;
+    for (size_t i = 0; i < a->entries; i++)
+        if (!n_is_free(a, i) && n_tag(a, i) > max)
+            max = n_tag(a, i);
+    uint32_t *t32 = NULL;
+    uint64_t *t64 = NULL;
+    if (max < ASSOC_EMPTY32)
+        t32 = alloc_lines((size_t)a->entries * sizeof *t32);
+    else
+        t64 = alloc_lines((size_t)a->entries * sizeof *t64);
+    for (size_t i = 0; i < a->entries; i++) {
+        uint64_t k = n_is_free(a, i) ? ASSOC_EMPTY64 : n_tag(a, i);
+        if (t32)
+            t32[i] = k == ASSOC_EMPTY64 ? ASSOC_EMPTY32 : (uint32_t)k;
+        else
+            t64[i] = k;
+    }
+    lru_age_move(a->lru, NULL, 0);
+    free(a->pk);
+    a->pk = NULL;
+    a->tag32 = t32;
+    a->tag64 = t64;
 }
 
 static inline void pol_hit(assoc *a, uint32_t set, uint32_t way)
@@ -259,6 +355,8 @@ static inline void n_put(assoc *a, uint32_t set, uint32_t way, uint64_t key, uin
 /* Inserts a key that n_match did not find. */
 static inline bool n_insert_new(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_t *victim)
 {
+    if (a->pk && !pk_fits(a, key, set))
+        n_unpack(a);
     if (a->tag32 && key >= ASSOC_EMPTY32)
         n_widen(a);
     bool evicted = false;
@@ -303,8 +401,13 @@ static size_t n_remove_if(assoc *a, bool (*pred)(uint64_t, uint64_t, void *), vo
 
 static void n_clear(assoc *a)
 {
-    /* all-ones bytes are the free tag at either width */
-    if (a->tag32)
+    /* all-ones bytes are the free tag at every width */
+    if (a->pk)
+        for (uint32_t s = 0; s < a->sets; s++) {
+            memset(a->pk[s].lo, 0xff, sizeof a->pk[s].lo);
+            memset(a->pk[s].hi, 0xff, sizeof a->pk[s].hi);
+        }
+    else if (a->tag32)
         memset(a->tag32, 0xff, (size_t)a->entries * sizeof *a->tag32);
     else
         memset(a->tag64, 0xff, (size_t)a->entries * sizeof *a->tag64);
@@ -456,7 +559,13 @@ assoc *assoc_new(uint32_t entries, uint32_t ways, assoc_repl repl, uint64_t seed
     if (!a->wide) {
         static_assert(ASSOC_SCAN_WAYS <= LRU_AGE_WAYS, "narrow sets keep LRU ranks");
         a->lru = a->pol == &repl_lru ? a->pst : NULL;
-        a->tag32 = alloc_lines((size_t)entries * sizeof *a->tag32);
+        if (a->lru && ways == ASSOC_PACK_WAYS && a->pow2) {
+            a->pk = alloc_lines((size_t)a->sets * sizeof *a->pk);
+            a->set_bits = (unsigned)__builtin_ctz(a->sets);
+            lru_age_move(a->lru, a->pk[0].rank, sizeof *a->pk);
+        } else {
+            a->tag32 = alloc_lines((size_t)entries * sizeof *a->tag32);
+        }
         n_clear(a);
         return a;
     }
@@ -478,6 +587,7 @@ void assoc_free(assoc *a)
     if (!a)
         return;
     a->pol->destroy(a->pst);
+    free(a->pk);
     free(a->tag32);
     free(a->tag64);
     free(a->vals);
@@ -529,8 +639,12 @@ void assoc_prefetch(const assoc *a, uint64_t index)
 {
     uint32_t set = set_of(a, index);
     size_t slot = (size_t)set * a->ways;
+    if (a->pk) { /* the ranks are in the same line */
+        __builtin_prefetch(&a->pk[set]);
+        return;
+    }
     if (a->lru)
-        __builtin_prefetch(a->lru->age + (size_t)set * a->lru->stride);
+        __builtin_prefetch(a->lru->age + set * a->lru->step);
     if (a->tag32)
         __builtin_prefetch(a->tag32 + slot);
     else if (a->tag64)

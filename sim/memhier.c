@@ -228,6 +228,15 @@ uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
     return latency;
 }
 
+void mh_prefetch(const mh *m, uint64_t pa, mh_src src)
+{
+    assert(src < MH_SRC_COUNT);
+    for (unsigned k = 0; k < m->path_len[src]; k++) {
+        const mh_cache *c = &m->caches[m->path[src][k]];
+        assoc_prefetch(c->a, pa >> c->line_shift);
+    }
+}
+
 unsigned mh_cache_count(const mh *m) { return m->n; }
 
 const char *mh_cache_name(const mh *m, unsigned i)

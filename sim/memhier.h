@@ -52,6 +52,10 @@ void mh_free(mh *m);
 /* One access to physical address pa.  Returns its cycles; *where (if
  * non-NULL) gets the index of the cache that hit in creation order, or -1 for DRAM. */
 uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where);
+/* Asks the host to bring towards its caches the set that pa maps to in every
+ * cache of src's path (a hint: changes nothing), so that an mh_access issued
+ * after other work does not wait for them one level after another. */
+void mh_prefetch(const mh *m, uint64_t pa, mh_src src);
 
 unsigned mh_cache_count(const mh *m);
 const char *mh_cache_name(const mh *m, unsigned i);

@@ -2,7 +2,8 @@
  * test_assoc.c: the set-associative store against a naive model (explicit
  * timestamp LRU, linear scans of every way) under random lookups, inserts,
  * removes, clears and remove_ifs, for narrow, wide, fully associative and
- * non-power-of-two-set geometries; every hit, value and victim must agree.
+ * non-power-of-two-set geometries, and 16-way sets packed with their ranks
+ * into one line, before and after a key unpacks them; every hit, value and victim must agree.
  * Random replacement: same seed same victims, victims always come from a
  * full set, occupancy never exceeds the geometry.
  */
@@ -104,7 +105,12 @@ static bool divisible_by_3(uint64_t key, uint64_t val, void *ctx)
 /* The set index a caller would derive from a key (deliberately not the key). */
 static uint64_t index_of(uint64_t key) { return key * 7 + (key >> 5); }
 
-static void run_lru(uint32_t entries, uint32_t ways, uint64_t seed)
+/* The index of key at operation op: until op own_until, the key itself (a
+ * data cache's line address is its set index, which a 16-way store keeps in
+ * packed sets), then index_of (the packed store must unpack and agree on). */
+static uint64_t index_at(uint64_t key, int op, int own_until) { return op < own_until ? key : index_of(key); }
+
+static void run_lru_phased(uint32_t entries, uint32_t ways, uint64_t seed, int own_until)
 {
     assoc *a = assoc_new(entries, ways, ASSOC_LRU, 1);
     ref *r = ref_new(entries, ways);
@@ -113,7 +119,7 @@ static void run_lru(uint32_t entries, uint32_t ways, uint64_t seed)
     uint64_t universe = 2ull * entries + 5; /* twice the capacity: hits and evictions both common */
     int evictions = 0;
     for (int op = 0; op < OPS; op++) {
-        uint64_t x = vs_rng_next(&seed), key = (x >> 8) % universe, idx = index_of(key);
+        uint64_t x = vs_rng_next(&seed), key = (x >> 8) % universe, idx = index_at(key, op, own_until);
         unsigned what = x % 100000; /* per 100000: rare clears and remove_ifs so big stores still fill */
         if (what < 45000) {
             uint64_t v1 = 0, v2 = 0;
@@ -150,14 +156,17 @@ static void run_lru(uint32_t entries, uint32_t ways, uint64_t seed)
     assert_true(evictions > OPS / 20);
     for (uint64_t key = 0; key < universe; key++) {
         uint64_t v1 = 0;
-        ref_entry *e = ref_find(r, key, index_of(key));
-        assert_int_equal(assoc_probe(a, key, index_of(key), &v1), e != NULL);
+        uint64_t idx = index_at(key, OPS, own_until);
+        ref_entry *e = ref_find(r, key, idx);
+        assert_int_equal(assoc_probe(a, key, idx, &v1), e != NULL);
         if (e)
             assert_int_equal(v1, e->val);
     }
     assoc_free(a);
     ref_free(r);
 }
+
+static void run_lru(uint32_t entries, uint32_t ways, uint64_t seed) { run_lru_phased(entries, ways, seed, 0); }
 
 static void test_lru_1536x12(void **s) { (void)s; run_lru(1536, 12, 11); }
 static void test_lru_1536_full(void **s) { (void)s; run_lru(1536, 1536, 12); }
@@ -169,6 +178,8 @@ static void test_lru_wide_sets(void **s) { (void)s; run_lru(1024, 64, 17); }
 static void test_lru_wide_3_sets(void **s) { (void)s; run_lru(144, 48, 18); }
 static void test_lru_one_entry(void **s) { (void)s; run_lru(1, 1, 19); }
 static void test_lru_32_ways(void **s) { (void)s; run_lru(96, 32, 20); }
+static void test_lru_16_ways_packed(void **s) { (void)s; run_lru_phased(1024, 16, 21, OPS + 1); }
+static void test_lru_16_ways_unpacked(void **s) { (void)s; run_lru_phased(1024, 16, 22, OPS / 2); }
 
 static void test_bad_geometry(void **s)
 {
@@ -260,6 +271,8 @@ int main(void)
         cmocka_unit_test(test_lru_wide_3_sets),
         cmocka_unit_test(test_lru_one_entry),
         cmocka_unit_test(test_lru_32_ways),
+        cmocka_unit_test(test_lru_16_ways_packed),
+        cmocka_unit_test(test_lru_16_ways_unpacked),
         cmocka_unit_test(test_random_replacement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

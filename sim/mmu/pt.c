@@ -21,11 +21,14 @@
  * 1 MiB, so the tables a walk reads sit together in a few blocks rather than
  * spread over the heap between other allocations; the unused tail of the
  * newest arena is never touched, so it is not resident.  Past those
- * (about 2 MiB of tables) every arena is a 2 MiB-aligned block that becomes
- * one host huge page once it is full (madvise MADV_COLLAPSE): a large run's
- * walks read leaf tables at random over tens of MiB, and on 4 KiB host
- * pages each such read also missed the host TLB.  A small run never gets
- * one, and no run holds more resident than its tables fill.
+ * (about 2 MiB of tables) every arena is a 2 MiB-aligned block, which a host
+ * whose transparent huge pages are "always" backs with one huge page.  No
+ * madvise asks for one: MADV_COLLAPSE of each full arena copied it (the
+ * 1M-page spread case ran 1.2x the CPU time of no madvise), and
+ * MADV_HUGEPAGE at allocation makes the newest arena's untouched tail
+ * resident (+1.9 to 2.2 MiB peak RSS on the hostile trace) for 3 % less CPU
+ * time there in native mode and 1 % more in nested (docs/performance.md).  A small run never gets an arena this
+ * large, and no run holds more resident than its tables fill.
  * Detached dense arrays go on a free list for the next one.  A trace that
  * touches pages spread over the whole address space creates about one table
  * page per page it touches, nearly all holding a single entry: inline they
@@ -47,12 +50,6 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/mman.h>
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25 /* Linux UAPI (asm-generic/mman-common.h), newer than some C libraries' headers */
-#endif
-#endif
 
 #define PT_PFN_LIMIT (1ull << 40) /* frame field is bits 12..51 */
 #define TABLE_FLAGS (PTE_P | PTE_RW | PTE_US) /* non-leaf entries grant all; leaves restrict */
@@ -167,7 +164,7 @@ pt_mem *pt_mem_new(void)
 }
 
 /* A fresh arena of `pages` dense arrays: from PT_ARENA_HUGE pages on, one
- * 2 MiB-aligned block, so that arena_filled can make it a host huge page. */
+ * 2 MiB-aligned block, which the host may back with one huge page. */
 static void *arena_alloc(size_t pages)
 {
     size_t bytes = pages * PT_ENTRIES * sizeof(uint64_t);
@@ -175,22 +172,6 @@ static void *arena_alloc(size_t pages)
     if (!a)
         vs_oom(bytes);
     return a;
-}
-
-/* An arena whose every dense array has been handed out (so all of it is
- * resident): where the kernel can (Linux >= 6.1), it now becomes one host
- * huge page, so a walk's random reads of leaf tables do not also miss the
- * host's TLB.  Only a full arena: backing the newest one with a huge page
- * at its first touch would make up to 2 MiB resident that holds no table. */
-static void arena_filled(void *a, size_t pages)
-{
-#if defined(__linux__) && defined(MADV_COLLAPSE)
-    if (pages >= PT_ARENA_HUGE)
-        (void)madvise(a, pages * PT_ENTRIES * sizeof(uint64_t), MADV_COLLAPSE); /* a hint; failure is harmless */
-#else
-    (void)a;
-    (void)pages;
-#endif
 }
 
 static size_t arena_pages(size_t k) { return k < PT_ARENA_STEPS ? (size_t)PT_ARENA_FIRST << k : PT_ARENA_HUGE; }
@@ -204,8 +185,6 @@ static uint64_t *dense_alloc(pt_mem *m)
         m->free_pages = m->free_pages->next;
     } else {
         if (m->bump == m->bump_end) {
-            if (m->n_arenas)
-                arena_filled(m->arenas[m->n_arenas - 1], arena_pages(m->n_arenas - 1));
             size_t pages = arena_pages(m->n_arenas);
             static_assert(PT_ARENA_FIRST << PT_ARENA_STEPS == PT_ARENA_HUGE, "arenas double up to a huge page");
             void *a = arena_alloc(pages);
@@ -337,6 +316,11 @@ void pt_prefetch_entry(const pt_mem *m, uint64_t entry_pa)
     const pt_slot *s = index_find(m, entry_pa >> VS_PAGE_SHIFT_4K);
     if (s && !slot_sparse(s->page))
         __builtin_prefetch((const uint64_t *)s->page + entry_index(entry_pa));
+}
+
+void pt_prefetch_index(const pt_mem *m, uint64_t entry_pa)
+{
+    __builtin_prefetch(&m->index[index_home(m, entry_pa >> VS_PAGE_SHIFT_4K)]);
 }
 
 void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)

@@ -68,6 +68,10 @@ void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte);
  * no page: then nothing happens) towards its caches, so a pt_read_entry
  * issued after other work does not wait for it.  Changes nothing. */
 void pt_prefetch_entry(const pt_mem *m, uint64_t entry_pa);
+/* The first step of pt_prefetch_entry, with no load at all: asks the host for
+ * the index slot where the lookup of entry_pa's page starts, so that a
+ * pt_prefetch_entry or pt_read_entry issued after other work finds it near. */
+void pt_prefetch_index(const pt_mem *m, uint64_t entry_pa);
 
 /* How the OS model allocates table pages and hears about entry writes. */
 typedef struct pt_ops {

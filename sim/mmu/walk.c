@@ -39,7 +39,15 @@ int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *er
     for (;;) {
         assert(level >= 1 && level <= req->levels);
         uint64_t entry = table + 8ull * pt_index(req->va, level);
-        pt_prefetch_entry(req->tables, entry); /* its host miss overlaps the host-dimension walk and the caches' */
+        /* Every host miss this level will take is requested before the first
+         * is waited for: the index slot of the entry's table page, and (when
+         * the entry's address is already the host's) the sets of the caches
+         * it goes through; then the entry itself, whose miss overlaps the
+         * host-dimension walk and the cache model's. */
+        pt_prefetch_index(req->tables, entry);
+        if (!req->to_host && req->mem)
+            mh_prefetch(req->mem, entry, MH_WALK);
+        pt_prefetch_entry(req->tables, entry);
         uint64_t host = entry;
         if (req->to_host) {
             int rc = req->to_host(req->ctx, entry, from_pwc, &host, tally, err);

@@ -13,18 +13,21 @@
 
 #include "../assoc.h"
 
+#include <assert.h>
 #include <stdlib.h>
 
 static void *lru_create(uint32_t sets, uint32_t ways, uint64_t seed)
 {
     (void)seed;
     lru *l = vs_calloc(1, sizeof *l);
+    l->sets = sets;
     l->ways = ways;
     if (ways > LRU_AGE_WAYS) {
         l->stamp = vs_calloc((size_t)sets * ways, sizeof *l->stamp);
         return l;
     }
     l->stride = ways <= LRU_AGE_STRIDE_MIN ? LRU_AGE_STRIDE_MIN : 2 * LRU_AGE_STRIDE_MIN;
+    l->step = l->stride;
     l->age = vs_malloc((size_t)sets * l->stride);
     memset(l->age, LRU_AGE_PAD, (size_t)sets * l->stride);
     for (uint32_t s = 0; s < sets; s++)
@@ -33,10 +36,28 @@ static void *lru_create(uint32_t sets, uint32_t ways, uint64_t seed)
     return l;
 }
 
+void lru_age_move(lru *l, uint8_t *to, size_t step)
+{
+    assert(l->age && (!to || step >= l->stride));
+    uint8_t *own = NULL;
+    if (!to) {
+        to = own = vs_malloc((size_t)l->sets * l->stride);
+        step = l->stride;
+    }
+    for (uint32_t s = 0; s < l->sets; s++)
+        memcpy(to + s * step, l->age + s * l->step, l->stride);
+    if (!l->age_lent)
+        free(l->age);
+    l->age = to;
+    l->step = step;
+    l->age_lent = own == NULL;
+}
+
 static void lru_destroy(void *st)
 {
     lru *l = st;
-    free(l->age);
+    if (!l->age_lent)
+        free(l->age);
     free(l->stamp);
     free(l);
 }

@@ -11,7 +11,9 @@
  * one.  Ranks sit LRU_AGE_STRIDE_MIN or 2x that bytes apart per set, padded
  * with LRU_AGE_PAD, which no rank ever reaches, so a use updates a whole set
  * with one or two vector operations and a set's ranks share one host cache
- * line.
+ * line.  The store may keep the ranks itself, next to a set's tags, so that
+ * one host line serves a whole lookup and fill (lru_age_move, assoc.c): a
+ * set's ranks are then `step` bytes from the last set's, not `stride`.
  *
  * Wide sets keep a 64-bit use stamp per way; the victim is the smallest.
  *
@@ -32,16 +34,18 @@
 typedef uint8_t lru_age_vec __attribute__((vector_size(LRU_AGE_STRIDE_MIN)));
 
 typedef struct lru {
-    uint32_t ways;
+    uint32_t sets, ways;
     uint32_t stride;  /* bytes of ranks per set (narrow sets) */
+    size_t step;      /* bytes from one set's ranks to the next's: stride, or the store's set block */
     uint8_t *age;     /* narrow sets: rank of each way; NULL for wide sets */
+    bool age_lent;    /* age lies in the store's memory (lru_age_move): not ours to free */
     uint64_t clock;   /* wide sets: uses so far */
     uint64_t *stamp;  /* wide sets: clock at each way's last use, slot = set * ways + way */
 } lru;
 
 static inline void lru_age_use(lru *l, uint32_t set, uint32_t way)
 {
-    uint8_t *p = l->age + (size_t)set * l->stride;
+    uint8_t *p = l->age + set * l->step;
     uint8_t r = p[way];
     for (uint32_t off = 0; off < l->stride; off += LRU_AGE_STRIDE_MIN) {
         lru_age_vec v;
@@ -54,11 +58,16 @@ static inline void lru_age_use(lru *l, uint32_t set, uint32_t way)
 
 static inline uint32_t lru_age_victim(const lru *l, uint32_t set)
 {
-    const uint8_t *p = l->age + (size_t)set * l->stride;
+    const uint8_t *p = l->age + set * l->step;
     uint32_t v = 0;
     for (uint32_t i = 0; i < l->ways; i++)
         v = p[i] == l->ways - 1 ? i : v;
     return v;
 }
+
+/* Moves every set's ranks (narrow sets) to `to`, one set every `step` bytes
+ * (at least stride), in memory the caller owns and frees after the policy;
+ * to NULL: back into an array of the policy's own.  No rank changes. */
+void lru_age_move(lru *l, uint8_t *to, size_t step);
 
 #endif
