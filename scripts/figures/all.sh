@@ -14,6 +14,7 @@ STEPS=(
   "seed003_fig14.sh"
   "seed003_fig15.sh"
   "seed003_fig16.sh"
+  "seed003_agile.sh"
   "seed003_gaps.sh"
   "seed003_rates.sh"
   "seed004_tables.sh"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# docs/vmm.md's agile measurements cannot go stale: the tables of the
+# generated:seed003_agile block and the ratios in the
+# generated:seed003_agile-findings block must hold the numbers of
+# docs/figures/seed003_agile.csv (both are written by
+# scripts/figures/seed003_agile.sh; rerun it when this fails).  A seeded
+# fault (one changed number) proves the check can fail.
+# usage: cli_vmm_docs.sh VMEMSIM SOURCE_DIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
+
+CSV=$SRC/docs/figures/seed003_agile.csv
+# block DOC NAME: the lines between the doc's generated:NAME markers
+block() { awk -v b="<!-- BEGIN generated:$2 -->" -v e="<!-- END generated:$2 -->" '$0 == e { p = 0 } p; $0 == b { p = 1 }' "$1"; }
+# cell MACHINE WORKLOAD MODE COLUMN: one value of the CSV, by column name
+cell() {
+  awk -F, -v m="$1" -v w="$2" -v o="$3" -v c="$4" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $1 == m && $2 == w && $3 == o { print $(col[c]) }' "$CSV"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+steady() { ratio "$(cell "$1" "$2" "$3" steady_cycles_per_interval)" "$(cell "$1" "$2" shadow steady_cycles_per_interval)"; }
+whole() { ratio "$(cell "$1" "$2" "$3" cycles)" "$(cell "$1" "$2" shadow cycles)"; }
+
+check_doc() {
+  local tables findings
+  tables=$(block "$1" seed003_agile)
+  # the findings as one line, so that a phrase may span the doc's line breaks
+  findings=$(block "$1" seed003_agile-findings | tr -s ' \n' '  ')
+  [ -n "$tables" ] && [ -n "$findings" ] && ok || bad "$1 lacks a generated:seed003_agile block"
+  while IFS=, read -r m wl mode cycles _ _ _ _ _ exits _ _ _ steady_cycles _; do
+    [ "$m" = machine ] && continue
+    # each run's row: whole-run cycles first, its exits and steady cycles further on
+    if printf '%s\n' "$tables" | grep -F -- "| $wl | $mode | $cycles |" | grep -F -- "| $exits |" | grep -qF -- "| $steady_cycles |"; then
+      ok
+    else
+      bad "$1: no row for $m $wl $mode with cycles $cycles, exits $exits, steady cycles $steady_cycles"
+    fi
+  done <"$CSV"
+  local phrase
+  for phrase in \
+    "Over the whole run agile / shadow is $(whole barcelona worst agile) on worst and $(whole barcelona vpr agile) on vpr" \
+    "agile / shadow is $(steady barcelona worst agile) on worst and $(steady barcelona vpr agile) on vpr" \
+    "nested / shadow is $(steady barcelona worst nested) and $(steady barcelona vpr nested)" \
+    "steady nested / shadow is $(steady barcelona-real worst nested) on worst"; do
+    case "$findings" in *"$phrase"*) ok ;; *) bad "$1: the findings lack '$phrase'" ;; esac
+  done
+}
+check_doc "$SRC/docs/vmm.md"
+
+# the seeded fault: the same check on a copy with one ratio changed must fail
+steady_worst=$(steady barcelona worst agile)
+sed "s|agile / shadow is $steady_worst on|agile / shadow is 9.999 on|" "$SRC/docs/vmm.md" >"$T/bad.md"
+before=$fails
+check_doc "$T/bad.md" >/dev/null
+if [ $((fails - before)) -ge 1 ]; then fails=$before; ok; else bad "a changed ratio in the findings went unnoticed"; fi
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
