@@ -69,12 +69,13 @@ csv_cols "$(fig_sweep seed003_kvm_simics)" trace machine.mode cycles.total cycle
   agile.hybrid_walks agile.hybrid_walks_by_switch_level.2 |
   awk -F, 'NR > 1 { split($1, w, " "); for (i = 3; i <= NF; i++) v[w[1], $2, i] = $i }
     function d(wl, i) { return (v[wl, "agile", i] - v[wl, "nested", i]) / 1e6 }
+    function commas(n,    s) { s = sprintf("%d", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
     END { printf "- worst (KVM, SIMICS machine): adaptive'"'"'s walk cycles %.1f M against plain shadow'"'"'s %.1f M, VMM cycles %.2f M against %.2f M.\n",
                  v["worst", "adaptive", 5] / 1e6, v["worst", "shadow", 5] / 1e6, v["worst", "adaptive", 4] / 1e6, v["worst", "shadow", 4] / 1e6
           nw = split("kbuild boot", W, " "); for (k = 1; k <= nw; k++) { wl = W[k]
             printf "- %s (KVM, SIMICS machine): agile %.1f Mcycles against nested'"'"'s %.1f; %+.2f Mcycles of VMM time (%d CR3-write exits, %d hidden faults, %d guest faults reflected from the shadowed part, %d write-protection exits; %d tables switched to nested, %d moved back after quiet windows) and %+.2f Mcycles of walks (%s of %s walks switch at the leaf table).\n",
                    wl, v[wl, "agile", 3] / 1e6, v[wl, "nested", 3] / 1e6, d(wl, 4), v[wl, "agile", 6], v[wl, "agile", 7], v[wl, "agile", 8], v[wl, "agile", 9],
-                   v[wl, "agile", 10], v[wl, "agile", 11], d(wl, 5), v[wl, "agile", 13], v[wl, "agile", 12] } }' >>"$WORK/$NAME.findings"
+                   v[wl, "agile", 10], v[wl, "agile", 11], d(wl, 5), commas(v[wl, "agile", 13]), commas(v[wl, "agile", 12]) } }' >>"$WORK/$NAME.findings"
 doc_block "$DOC" seed003-hybrids-findings "$WORK/$NAME.findings"
 # gnuplot: KVM on the real machine and Palacios on the real machine, one cluster per workload
 for vmm in kvm palacios; do
