@@ -123,11 +123,10 @@ check_doc() {
 }
 check_doc "$SRC/docs/figures.md"
 
-# the seeded fault: the same check on a copy with one ratio changed must fail
+# the seeded fault: a copy with one ratio changed fails the same check (run
+# in a subshell, so that its counts stay out of this script's)
 sed 's|short by \([0-9.]*\)× and|short by 9.99× and|' "$SRC/docs/figures.md" >"$T/bad.md"
-before=$fails
-check_doc "$T/bad.md" >/dev/null
-if [ $((fails - before)) -ge 1 ]; then fails=$before; ok; else bad "a changed ratio in the prose went unnoticed"; fi
+if (fails=0 && check_doc "$T/bad.md" >/dev/null && [ "$fails" -gt 0 ]); then ok; else bad "a changed ratio in the prose went unnoticed"; fi
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
