@@ -181,6 +181,37 @@ static void docs_blocks_are_the_script_output(void **state)
     free(w);
 }
 
+/* A calibration file may set a cost to 0 (ckpt_calib.c's ranges start at 0):
+ * the drivers of the missing rows divide by the emulations' per-write costs,
+ * so they are then declined in words, not printed as inf or NaN.  The seeded
+ * fault is the fitted calibration, which must give the drivers. */
+static void zero_costs_decline_the_drivers(void **state)
+{
+    (void)state;
+    ckpt_calib cal = load_calib(CALIB);
+    ckpt_wl *w;
+    size_t n;
+    vs_err err = {0};
+    if (ckpt_wl_load_csv(WORKLOADS, &w, &n, &err) != VS_OK)
+        fail_msg("%s", err.msg);
+    unsigned matched;
+    capture c;
+    ckpt_constraints_md(&cal, w, n, false, cap_open(&c), &matched);
+    char *fitted = cap_close(&c);
+    assert_null(strstr(fitted, "is not computed"));
+    free(fitted);
+    cal.user_emulate = cal.user_fault_signal = cal.user_log_word = 0;
+    ckpt_constraints_md(&cal, w, n, false, cap_open(&c), &matched);
+    char *zero = cap_close(&c);
+    const char *drivers = strstr(zero, "**What keeps the missing rows where they are**");
+    assert_non_null(drivers);
+    assert_non_null(strstr(drivers, "is not computed"));
+    assert_null(strstr(drivers, "nan"));
+    assert_null(strstr(drivers, "inf"));
+    free(zero);
+    free(w);
+}
+
 /* The CSV's rows for the structures cheap to regenerate (the BST's OPT=1
  * trace is 10x the others'; scripts/ckpt_calibrate.sh makes all of them). */
 static void workloads_csv_matches_the_generator(void **state)
@@ -367,6 +398,7 @@ int main(void)
         cmocka_unit_test(fit_is_deterministic),
         cmocka_unit_test(calibration_file_is_the_fit),
         cmocka_unit_test(docs_blocks_are_the_script_output),
+        cmocka_unit_test(zero_costs_decline_the_drivers),
         cmocka_unit_test(workloads_csv_matches_the_generator),
         cmocka_unit_test(figures_block_quotes_the_csvs),
         cmocka_unit_test(table2_block_quotes_the_workloads),
