@@ -206,63 +206,63 @@ const mode_info *__wrap_mode_get(vs_mode m)
     const mode_info *info = __real_mode_get(m);
     if (!info || strcmp(info->name, "agile"))
         return info;
+    /* the policy's events pass through the reference; translation goes straight to the mode */
     ref.real = info->ops;
-    ref.ops = *info->ops;
-    ref.ops.create = w_create;
-    ref.ops.pte_written = w_pte_written;
-    ref.ops.tick = w_tick;
-    ref.ops.table_freed = w_table_freed;
-    ref.ops.space_freed = w_space_freed;
-    ref.ops.cr3_write = w_cr3_write;
-    ref.info = *info;
-    ref.info.ops = &ref.ops;
+    mode_ops watched = *info->ops;
+    watched.create = w_create;
+    watched.pte_written = w_pte_written;
+    watched.tick = w_tick;
+    watched.table_freed = w_table_freed;
+    watched.space_freed = w_space_freed;
+    watched.cr3_write = w_cr3_write;
+    ref.ops = watched;
+    ref.info = (mode_info){.name = info->name, .ops = &ref.ops, .flags = info->flags, .tables = info->tables,
+                           .section = info->section, .help = info->help};
     return &ref.info;
 }
 
 /* ---- traces and runs ---- */
 
-/* Processes that fork (copy-on-write: bursts of writes to their tables),
- * exec and exit (tables freed), switch (CR3 writes), touch new pages in a few
- * leaf tables now and then (writes spread over windows) and far apart (new
- * upper-level tables), and read what they mapped (walks, quiet windows). */
+/* One record of a trace of N_PIDS processes, from one random draw x:
+ * processes fork (copy-on-write: bursts of writes to their tables), exec
+ * and exit (tables freed) and switch (CR3 writes); half the records fetch
+ * from 16 KiB of code (the instructions that count the policy's windows);
+ * the data accesses mostly re-read 64 pages (walks, quiet windows), now
+ * and then touch a new page of a 16 MiB region (writes to a few leaf tables,
+ * spread over windows) or far away (new upper-level tables). */
+static trace_rec next_rec(uint64_t x, bool *live, uint32_t *cur)
+{
+    unsigned roll = (unsigned)(x % 1000);
+    uint32_t p = (uint32_t)((x >> 10) % N_PIDS);
+    if (roll < 4 && !live[p]) {
+        live[p] = true;
+        return (trace_rec){.kind = TREC_FORK, .id = p};
+    }
+    if (roll < 6 && live[p] && p != *cur) {
+        live[p] = false;
+        return (trace_rec){.kind = TREC_PROC_EXIT, .id = p};
+    }
+    if (roll < 8)
+        return (trace_rec){.kind = TREC_EXEC, .id = *cur};
+    if (roll < 30 && live[p]) {
+        *cur = p;
+        return (trace_rec){.kind = TREC_SWITCH, .id = p};
+    }
+    if (roll < 500)
+        return (trace_rec){.kind = TREC_IFETCH, .addr = ((x >> 20) % 4096) << 2, .size = 4};
+    uint64_t a = roll < 980 ? ((x >> 20) % 64) << 12 : roll < 998 ? (x >> 20) % (16ull << 20) : (x >> 12) % (1ull << 39);
+    return (trace_rec){.kind = (x >> 5) % 4 ? TREC_LOAD : TREC_STORE, .addr = (a + (1ull << 30)) & ~7ull, .size = 8};
+}
+
 static char *policy_trace(const char *name, uint64_t seed)
 {
-    GArray *w = g_array_new(FALSE, FALSE, sizeof(trace_rec));
-    uint64_t rng = seed;
+    static trace_rec recs[N_RECS + 1];
     bool live[N_PIDS] = {true};
     uint32_t cur = 0;
-    g_array_append_val(w, ((trace_rec){.kind = TREC_SWITCH, .id = 0}));
-    for (int i = 0; i < N_RECS; i++) {
-        uint64_t x = vs_rng_next(&rng);
-        unsigned roll = (unsigned)(x % 1000);
-        uint32_t p = (uint32_t)((x >> 10) % N_PIDS);
-        trace_rec r;
-        if (roll < 4 && !live[p]) {
-            r = (trace_rec){.kind = TREC_FORK, .id = p};
-            live[p] = true;
-        } else if (roll < 6 && live[p] && p != cur) {
-            r = (trace_rec){.kind = TREC_PROC_EXIT, .id = p};
-            live[p] = false;
-        } else if (roll < 8) {
-            r = (trace_rec){.kind = TREC_EXEC, .id = cur};
-        } else if (roll < 30 && live[p]) {
-            r = (trace_rec){.kind = TREC_SWITCH, .id = p};
-            cur = p;
-        } else if (roll < 500) {
-            r = (trace_rec){.kind = TREC_IFETCH, .addr = ((x >> 20) % 4096) << 2, .size = 4}; /* 16 KiB of code */
-        } else {
-            /* mostly re-reads of 64 pages; one access in 25 a new page of a 16 MiB region; one in 250 far away */
-            uint64_t a = roll < 980   ? ((x >> 20) % 64) << 12
-                         : roll < 998 ? (x >> 20) % (16ull << 20)
-                                      : (x >> 12) % (1ull << 39);
-            r = (trace_rec){.kind = (x >> 5) % 4 ? TREC_LOAD : TREC_STORE, .addr = (a + (1ull << 30)) & ~7ull,
-                            .size = 8};
-        }
-        g_array_append_val(w, r);
-    }
-    char *path = vt_write_vmt(name, (trace_rec *)w->data, w->len);
-    g_array_free(w, TRUE);
-    return path;
+    recs[0] = (trace_rec){.kind = TREC_SWITCH, .id = 0};
+    for (size_t i = 1; i <= N_RECS; i++)
+        recs[i] = next_rec(vs_rng_next(&seed), live, &cur);
+    return vt_write_vmt(name, recs, N_RECS + 1);
 }
 
 static void run(const char *const *extra, bool withhold)

@@ -23,7 +23,11 @@
  * VMM policy (docs/vmm.md sec. 8):
  *  - every guest table starts shadowed, and write-protected while it is;
  *  - a guest write to a shadowed table is a pt_write exit (cost.exit_pt_write)
- *    that drops the shadow entry written (and the subtree below it); when a
+ *    that drops the shadow entry written (and the subtree below it); in a
+ *    leaf table the VMM then writes the new entry's translation at once when
+ *    the host backs its frame, as KVM does (kvm_mmu_pte_write ->
+ *    mmu_pte_write_new_pte -> update_pte; upper levels are only dropped),
+ *    so the access the guest retries takes no hidden fault; when a
  *    non-root table has taken agile.switch_writes such exits within one window
  *    (adaptive.interval instructions: the VMM's policy period), the VMM
  *    switches it to nested: its shadow table is dropped and the parent shadow
