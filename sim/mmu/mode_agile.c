@@ -23,7 +23,11 @@
  * VMM policy (docs/vmm.md sec. 8):
  *  - every guest table starts shadowed, and write-protected while it is;
  *  - a guest write to a shadowed table is a pt_write exit (cost.exit_pt_write)
- *    that drops the shadow entry written (and the subtree below it); when a
+ *    that drops the shadow entry written (and the subtree below it); in a
+ *    leaf table the VMM then writes the new entry's translation at once when
+ *    the host backs its frame, as KVM does (kvm_mmu_pte_write ->
+ *    mmu_pte_write_new_pte -> update_pte; upper levels are only dropped),
+ *    so the access the guest retries takes no hidden fault; when a
  *    non-root table has taken agile.switch_writes such exits within one window
  *    (adaptive.interval instructions: the VMM's policy period), the VMM
  *    switches it to nested: its shadow table is dropped and the parent shadow
@@ -69,6 +73,7 @@
  * is shadowed or switched, never both; every switched table's record names the
  * switch entry that points to it.
  */
+#include "mode_agile_int.h"
 #include "nested.h"
 #include "hv.h"
 
@@ -91,6 +96,7 @@ typedef struct shadow_table {
     uint64_t parent_entry; /* host address of the shadow entry pointing here, or AGILE_NONE for a root */
     unsigned level;
     uint32_t writes;       /* write-protection exits this window */
+    bool rw;               /* the AND of RW over the guest entries above it (KVM's sp->role.access) */
 } shadow_table;
 
 /* A guest table switched to nested: walked by the hardware through a switch entry. */
@@ -134,7 +140,7 @@ static uint64_t gkey_of(const mode_space *sp, uint64_t gpfn)
 
 static uint64_t gkey_gpa(uint64_t gkey) { return (gkey & ((1ull << AGILE_VM_SHIFT) - 1)) << VS_PAGE_SHIFT_4K; }
 
-static int shadow_new(agile *a, uint64_t gkey, unsigned level, uint64_t parent_entry, shadow_table **out,
+static int shadow_new(agile *a, uint64_t gkey, unsigned level, uint64_t parent_entry, bool rw, shadow_table **out,
                       vs_err *err)
 {
     uint64_t pfn;
@@ -144,7 +150,7 @@ static int shadow_new(agile *a, uint64_t gkey, unsigned level, uint64_t parent_e
                        "expected a larger host.mem",
                        (unsigned long long)a->env.cfg->host_mem);
     shadow_table *s = g_new(shadow_table, 1);
-    *s = (shadow_table){.gkey = gkey, .spfn = pfn, .parent_entry = parent_entry, .level = level};
+    *s = (shadow_table){.gkey = gkey, .spfn = pfn, .parent_entry = parent_entry, .level = level, .rw = rw};
     g_hash_table_insert(a->by_guest, &s->gkey, s);
     g_hash_table_insert(a->by_shadow, &s->spfn, s);
     *out = s;
@@ -236,7 +242,7 @@ static int shadow_root(agile *a, const mode_space *sp, shadow_table **out, vs_er
     const pt_tree *tree = os_proc_tree(sp->proc);
     uint64_t key = gkey_of(sp, tree->root_pfn);
     *out = g_hash_table_lookup(a->by_guest, &key);
-    return *out ? VS_OK : shadow_new(a, key, tree->levels, AGILE_NONE, out, err);
+    return *out ? VS_OK : shadow_new(a, key, tree->levels, AGILE_NONE, true, out, err);
 }
 
 /* The guest's tables on va's path, read by the VMM in software. */
@@ -245,6 +251,7 @@ typedef struct gpath {
     uint64_t pte;                       /* the leaf */
     unsigned leaf;                      /* its level */
     bool rw;                            /* AND of RW along the path */
+    bool rw_to[PWC_MAX_LEVELS + 2];     /* AND of RW over the entries of levels n..l */
 } gpath;
 
 /* Returns VS_OK with the leaf, MODE_FAULT (reflected to the guest) or < 0. */
@@ -258,6 +265,7 @@ static int guest_path(agile *a, const mode_space *sp, uint64_t va, bool write, g
         if (rc != VS_OK)
             return rc;
         g->rw = g->rw && (g->pte & PTE_RW);
+        g->rw_to[l] = g->rw;
         if (!(g->pte & PTE_P) || (write && (l == 1 || (g->pte & PTE_PS)) && !g->rw)) {
             mode_exit(&a->env, EXIT_GUEST_FAULT, a->env.cfg->cost_exit_guest_fault);
             return MODE_FAULT;
@@ -334,7 +342,7 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, bool write,
                 return MODE_RETRY;
             }
             shadow_table *c;
-            rc = shadow_new(a, child_key, l - 1, entry, &c, err);
+            rc = shadow_new(a, child_key, l - 1, entry, g.rw_to[l], &c, err);
             if (rc != VS_OK)
                 return rc;
             pte = (c->spfn << VS_PAGE_SHIFT_4K) | AGILE_TABLE_FLAGS;
@@ -459,7 +467,7 @@ static bool refill(agile *a, const switched *nt)
     uint64_t ptes[PT_ENTRIES];
     shadow_table *s;
     if (mode_vmm_read_guest_page(&a->env, sp, gkey_gpa(nt->gkey), ptes, &e) != VS_OK ||
-        shadow_new(a, nt->gkey, nt->level, nt->parent_entry, &s, &e) != VS_OK)
+        shadow_new(a, nt->gkey, nt->level, nt->parent_entry, rw, &s, &e) != VS_OK)
         return false;
     vs_pgsz gsize = (vs_pgsz)(nt->level - 1), hsize;
     uint64_t mask = (1ull << vs_pgsz_shift(gsize)) - 1, hpa;
@@ -568,12 +576,27 @@ static void agile_cr3_write(void *state, const mode_space *to)
         flush_split(a, to->tag);
 }
 
+/* The VMM has emulated a guest store to leaf table s (a write-protection
+ * exit) and, as KVM does (kvm_mmu_pte_write -> mmu_pte_write_new_pte ->
+ * update_pte, leaf level only; upper levels are only dropped), writes the
+ * new guest entry's translation into the shadow entry at once when the host
+ * backs its frame, so the access the guest retries finds it without a
+ * hidden fault.  A frame the host has not backed is left to the fault. */
+static void update_leaf(agile *a, const shadow_table *s, const mode_space *sp, uint64_t entry, uint64_t new_pte)
+{
+    uint64_t hpa;
+    vs_pgsz hsize;
+    if (s->level != 1 || !(new_pte & PTE_P) || !hv_translate(sp->vm, pte_addr(new_pte), &hpa, &hsize))
+        return;
+    put_entry(a, entry, (hpa & ~((1ull << VS_PAGE_SHIFT_4K) - 1)) | PTE_P | PTE_US |
+                            (s->rw && (new_pte & PTE_RW) ? PTE_RW : 0));
+}
+
 static int agile_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
                              uint64_t old_pte, uint64_t new_pte, vs_err *err)
 {
     agile *a = state;
     (void)old_pte;
-    (void)new_pte;
     (void)err;
     uint64_t key = gkey_of(sp, entry_gpa >> VS_PAGE_SHIFT_4K);
     shadow_table *s = g_hash_table_lookup(a->by_guest, &key);
@@ -587,9 +610,12 @@ static int agile_pte_written(void *state, const mode_space *sp, uint64_t entry_g
     }
     mode_exit(&a->env, EXIT_PT_WRITE, a->env.cfg->cost_exit_pt_write);
     uint64_t dropped = a->env.st->shadow_entries_dropped;
-    drop_entry(a, (s->spfn << VS_PAGE_SHIFT_4K) + (entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)), level);
+    uint64_t entry = (s->spfn << VS_PAGE_SHIFT_4K) + (entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1));
+    drop_entry(a, entry, level);
     if (a->switch_writes && ++s->writes >= a->switch_writes && s->parent_entry != AGILE_NONE)
         switch_to_nested(a, s, sp);
+    else
+        update_leaf(a, s, sp, entry, new_pte);
     forget_paths(a, sp->tag, dropped);
     return VS_OK;
 }
@@ -677,6 +703,19 @@ static void agile_reset_stats(void *state)
     a->to_nested = a->to_shadow = a->nested_writes = 0;
     for (unsigned l = 0; l < PWC_MAX_LEVELS + 2; l++)
         a->hybrid_at[l] = 0;
+}
+
+bool agile_table_nested(const void *state, uint32_t vm, uint64_t gpfn)
+{
+    const agile *a = state;
+    uint64_t key = ((uint64_t)vm << AGILE_VM_SHIFT) | gpfn;
+    return g_hash_table_contains(a->nested, &key);
+}
+
+unsigned agile_nested_count(const void *state)
+{
+    const agile *a = state;
+    return g_hash_table_size(a->nested);
 }
 
 const mode_ops mode_agile_ops = {
