@@ -5,7 +5,10 @@
 # (each step's wall time, the total wall and CPU time, the load average, the
 # commit) into docs/figures.md's generated:all-timing block, so the time the
 # doc quotes is the last full run's; the seed 002 VM-scale experiments
-# (seed002_vmscale.sh) are the longest step.
+# (seed002_vmscale.sh) are the longest step.  scripts/ckpt_calibrate.sh runs
+# before the seed 000 figures: it writes the calibration they use and the
+# seeds 000/001 results tables (it needs the ckpt_calibrate target, which the
+# default build makes).
 #   usage: scripts/figures/all.sh                (see lib.sh for VMEMSIM, JOBS, FIG_WORK)
 source "$(dirname "$0")/lib.sh"
 D=$(dirname "$0")
@@ -20,6 +23,7 @@ STEPS=(
   "seed003_gaps.sh"
   "seed003_rates.sh"
   "seed004_tables.sh"
+  "../ckpt_calibrate.sh"
   "seed000_ckpt.sh all"
   "seed000_fig09.sh"
   "seed002_sharing.sh"
