@@ -112,13 +112,13 @@ set arrow from $PAPER_BE_USER, graph 0 to $PAPER_BE_USER, graph 1 nohead dt 3 lw
 set arrow from $PAPER_BE_HV, graph 0 to $PAPER_BE_HV, graph 1 nohead dt 3 lw 2 lc rgb '#c00000'
 plot '$OUT/$n.csv' every ::1 using 3:4 with points pt 7 lc rgb '#4472c4' title 'Emul / PT', \
      '' every ::1 using 3:5 with points pt 5 lc rgb '#c00000' title 'Emulxen / PTxen', 1 with lines lc rgb 'black' notitle, \
-     keyentry with lines dt 2 lc rgb 'black' title 'break-even, vmemsim: $bu / $bh', \
+     keyentry with lines dt 2 lc rgb 'black' title 'break-even, vmemsim (fitted to the paper): $bu / $bh', \
      keyentry with lines dt 3 lw 2 lc rgb 'black' title 'break-even, paper: $PAPER_BE_USER / $PAPER_BE_HV'
 " ;;
   10) local n=seed000_fig10
     awk -F, -v pe=$PAPER_MB_EMUL -v pp=$PAPER_MB_PT 'NR == 2 { print "comparison,vmemsim,paper"
       printf "Emul/Emulxen,%.3f,%s\nPT/PTxen,%.3f,%s\n", $24, pe, $25, pp }' "$RUNS" >"$OUT/$n.csv"
-    bars $n 'Hypervisor assistance on the microbenchmark, WPP 4 (seed 000 Fig. 10)' 'speedup (x)' 0 ;;
+    bars $n 'Hypervisor assistance on the microbenchmark, WPP 4 (seed 000 Fig. 10; a fitted target of the calibration)' 'speedup (x)' 0 ;;
   11 | 13) local n opt; n=seed000_fig$1; opt=$([ "$1" = 11 ] && echo 1 || echo 5)
     select_opt $opt emul_op pt_op emulxen_op ptxen_op | sed '1s/_op//g' >"$OUT/$n.csv"
     bars $n "Tracking time per operation, insert, OPT=$opt (seeds 000/001 Fig. $1; the paper gives orderings, no numbers)" \
