@@ -12,9 +12,13 @@ Analysis.ipynb", the "Azure Public Dataset" line).  The V1 totals' mean
 lifetime (104,371,713 VM hours / 2,013,767 VMs = 51.8 h) is NOT fitted: it
 is printed as the validation.  synth.c uses the fit rounded to 0.067, 1.1 h,
 2.1.  Pure Python, deterministic (a fixed grid).
-    usage: scripts/place_fit_azure_lifetime.py
+    usage: scripts/place_fit_azure_lifetime.py [--doc docs/placement.md]
+With --doc, the fit and its residuals are also written into that file's
+generated:placement-azure-lifetime-fit block, so the doc quotes this run.
 """
 import math
+import os
+import sys
 
 SPAN_H = 720.0  # 30 days
 V1_MEAN_H = 104371713.0 / 2013767.0
@@ -54,10 +58,46 @@ def main():
                 if best is None or rss < best[0]:
                     best = (rss, law)
     rss, (w, m, s) = best
-    print("fit: whole %.3f, median %.3f h, sigma %.2f; rms residual %.4f" % (w, m, s, math.sqrt(rss / len(V1_CDF))))
-    for t, c in V1_CDF:
-        print("  %6.1f h  V1 %.3f  law %.3f  residual %+.3f" % (t, c, cdf(t, w, m, s), cdf(t, w, m, s) - c))
+    rms = math.sqrt(rss / len(V1_CDF))
+    res = [(t, c, cdf(t, w, m, s)) for t, c in V1_CDF]
+    print("fit: whole %.3f, median %.3f h, sigma %.2f; rms residual %.4f" % (w, m, s, rms))
+    for t, c, law in res:
+        print("  %6.1f h  V1 %.3f  law %.3f  residual %+.3f" % (t, c, law, law - c))
     print("validation: mean lifetime %.1f h against the V1 totals' %.1f h" % (mean(w, m, s), V1_MEAN_H))
+    if len(sys.argv) == 3 and sys.argv[1] == "--doc":
+        write_block(sys.argv[2], "placement-azure-lifetime-fit", block(w, m, s, rms, res))
+    elif len(sys.argv) != 1:
+        sys.exit("usage: scripts/place_fit_azure_lifetime.py [--doc docs/placement.md]")
+
+
+def block(w, m, s, rms, res):
+    """The fit as docs/placement.md quotes it."""
+    lo = min(law - c for _, c, law in res)
+    hi = max(law - c for _, c, law in res)
+    lines = ["Written by `scripts/place_fit_azure_lifetime.py --doc docs/placement.md`: the least-squares fit of the "
+             "law (whole-month share, median, \u03c3) to the %d points gives %.1f%%, %.2f h, %.2f, with residuals "
+             "from %+.3f to %+.3f (rms %.4f), and a mean lifetime of %.1f h in closed form against the V1 totals' "
+             "%.1f h (the validation, not fitted)." % (len(res), w * 100, m, s, lo, hi, rms, mean(w, m, s), V1_MEAN_H),
+             "", "| hours | V1 share living at most that long | the law | residual |", "|---|---|---|---|"]
+    lines += ["| %.1f | %.3f | %.3f | %+.3f |" % (t, c, law, law - c) for t, c, law in res]
+    return "\n".join(lines) + "\n"
+
+
+def write_block(path, name, body):
+    """Replaces what lies between the block's BEGIN and END lines (one of each)."""
+    b, e = "<!-- BEGIN generated:%s -->" % name, "<!-- END generated:%s -->" % name
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    if lines.count(b) != 1 or lines.count(e) != 1:
+        sys.exit("%s: expected one '%s' and one '%s' line" % (path, b, e))
+    i, j = lines.index(b), lines.index(e)
+    if j < i:
+        sys.exit("%s: '%s' comes before '%s'" % (path, e, b))
+    out = lines[:i + 1] + body.rstrip("\n").split("\n") + lines[j:]
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.write("\n".join(out))
+    os.replace(path + ".tmp", path)
+    print("place_fit_azure_lifetime.py: rewrote the generated:%s block of %s" % (name, path), file=sys.stderr)
 
 
 if __name__ == "__main__":

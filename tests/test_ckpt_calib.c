@@ -371,8 +371,8 @@ static void copy_figures_name_both_series(void **state)
     static const char *const FIGS[] = {"15", "16", "17"};
     for (size_t i = 0; i < VS_ARRAY_LEN(FIGS); i++) {
         char *path = g_strdup_printf(FIG_DIR "seed000_fig%s.svg", FIGS[i]), *svg = slurp(path);
-        if (!strstr(svg, "emulation (words)") || !strstr(svg, "page tracking (pages)"))
-            fail_msg("%s: the legend lacks 'emulation (words)' or 'page tracking (pages)'", path);
+        if (!strstr(svg, "emulation (stored bytes)") || !strstr(svg, "page tracking (whole pages)"))
+            fail_msg("%s: the legend lacks 'emulation (stored bytes)' or 'page tracking (whole pages)'", path);
         g_free(svg);
         g_free(path);
     }

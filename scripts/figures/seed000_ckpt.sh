@@ -55,18 +55,25 @@ select_opt() {
     $2 == opt { printf "%s", $1; for (j = 1; j <= n; j++) printf ",%s", $col[w[j]]; print "" }' "$RUNS"
 }
 
-# hline Y COLOR TEXT: a dashed horizontal line at the paper's value, labelled.
-hline() {
-  echo "set arrow from graph 0, first $1 to graph 1, first $1 nohead dt 2 lw 1.5 lc rgb '$2' front"
-  echo "set label \"$3\" at graph 0.99, first $1 right offset 0,0.6 tc rgb '$2' front"
-}
+# paper Y COLOR TEXT: one of the paper's values, for bars' MARKS: a dashed
+# horizontal line at Y, named TEXT in the key (no key entry when TEXT is
+# empty: a second line of the same range).  In the key, not beside the line,
+# so that no label lies over a bar.
+paper() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
 
-# bars NAME TITLE YLABEL LOG(0/1) [EXTRA-GNUPLOT]: clustered bars of the CSV's
-# columns 2.. (read as CSV, so headers may contain spaces).
+# bars NAME TITLE YLABEL LOG(0/1) [MARKS]: clustered bars of the CSV's
+# columns 2.. (read as CSV, so headers may contain spaces), with the key
+# below the plot so that it hides no bar, and the paper's values (MARKS,
+# lines from `paper`) drawn across.
 bars() {
-  local name=$1 title=$2 ylabel=$3 log=$4 extra=${5:-}
-  local ncol
+  local name=$1 title=$2 ylabel=$3 log=$4 marks=${5:-}
+  local ncol arrows="" entries=""
   ncol=$(head -1 "$OUT/$name.csv" | tr ',' '\n' | wc -l)
+  while IFS=$'\t' read -r y color text; do
+    [ -n "$y" ] || continue
+    arrows+="set arrow from graph 0, first $y to graph 1, first $y nohead dt 2 lw 1.5 lc rgb '$color' front"$'\n'
+    [ -z "$text" ] || entries+=", keyentry with lines dt 2 lw 1.5 lc rgb '$color' title '$text'"
+  done <<<"$marks"
   plot "$name" "
 set datafile separator ','
 set title '$title'
@@ -76,10 +83,10 @@ set style histogram cluster gap 1
 set style fill solid 0.8 border -1
 $([ "$log" = 1 ] && echo 'set logscale y 10' || echo 'set yrange [0:*]')
 set grid ytics
-set key top left
+set key outside below center horizontal maxrows 2
 set xtics rotate by -30
-$extra
-plot for [c=2:$ncol] '$OUT/$name.csv' using c:xtic(1) title columnheader(c)
+$arrows
+plot for [c=2:$ncol] '$OUT/$name.csv' using c:xtic(1) title columnheader(c)$entries
 "
 }
 
@@ -103,14 +110,15 @@ set arrow from $bu, graph 0 to $bu, graph 1 nohead dt 2 lc rgb '#4472c4'
 set arrow from $bh, graph 0 to $bh, graph 1 nohead dt 2 lc rgb '#c00000'
 set arrow from $PAPER_BE_USER, graph 0 to $PAPER_BE_USER, graph 1 nohead dt 3 lw 2 lc rgb '#4472c4'
 set arrow from $PAPER_BE_HV, graph 0 to $PAPER_BE_HV, graph 1 nohead dt 3 lw 2 lc rgb '#c00000'
-set label 'break-even: vmemsim $bu / $bh (dashed), paper $PAPER_BE_USER / $PAPER_BE_HV (dotted)' at graph 0.02, graph 0.06
 plot '$OUT/$n.csv' every ::1 using 3:4 with points pt 7 lc rgb '#4472c4' title 'Emul / PT', \
-     '' every ::1 using 3:5 with points pt 5 lc rgb '#c00000' title 'Emulxen / PTxen', 1 with lines lc rgb 'black' notitle
+     '' every ::1 using 3:5 with points pt 5 lc rgb '#c00000' title 'Emulxen / PTxen', 1 with lines lc rgb 'black' notitle, \
+     keyentry with lines dt 2 lc rgb 'black' title 'break-even, vmemsim (fitted to the paper): $bu / $bh', \
+     keyentry with lines dt 3 lw 2 lc rgb 'black' title 'break-even, paper: $PAPER_BE_USER / $PAPER_BE_HV'
 " ;;
   10) local n=seed000_fig10
     awk -F, -v pe=$PAPER_MB_EMUL -v pp=$PAPER_MB_PT 'NR == 2 { print "comparison,vmemsim,paper"
       printf "Emul/Emulxen,%.3f,%s\nPT/PTxen,%.3f,%s\n", $24, pe, $25, pp }' "$RUNS" >"$OUT/$n.csv"
-    bars $n 'Hypervisor assistance on the microbenchmark, WPP 4 (seed 000 Fig. 10)' 'speedup (x)' 0 ;;
+    bars $n 'Hypervisor assistance on the microbenchmark, WPP 4 (seed 000 Fig. 10; a fitted target of the calibration)' 'speedup (x)' 0 ;;
   11 | 13) local n opt; n=seed000_fig$1; opt=$([ "$1" = 11 ] && echo 1 || echo 5)
     select_opt $opt emul_op pt_op emulxen_op ptxen_op | sed '1s/_op//g' >"$OUT/$n.csv"
     bars $n "Tracking time per operation, insert, OPT=$opt (seeds 000/001 Fig. $1; the paper gives orderings, no numbers)" \
@@ -119,32 +127,32 @@ plot '$OUT/$n.csv' every ::1 using 3:4 with points pt 7 lc rgb '#4472c4' title '
     select_opt $opt emul_op emulxen_op pt_op ptxen_op | awk -F, 'NR == 1 { print "structure,Emul/Emulxen,PT/PTxen"; next }
       { printf "%s,%.3f,%.3f\n", $1, $2 / $3, $4 / $5 }' >"$OUT/$n.csv"
     local marks
-    marks=$(hline $PAPER_SP_EMUL_MAX '#4472c4' "paper: Emulxen up to ${PAPER_SP_EMUL_MAX}x"
-      hline $PAPER_SP_PT_MAX '#c00000' "paper: PTxen up to ${PAPER_SP_PT_MAX}x")
-    [ "$1" = 12 ] && marks+=$'\n'$(hline $PAPER_SP_EMUL_MEAN '#4472c4' "paper mean $PAPER_SP_EMUL_MEAN"
-      hline $PAPER_SP_PT_MEAN '#c00000' "paper mean $PAPER_SP_PT_MEAN")
+    marks=$(paper $PAPER_SP_EMUL_MAX '#4472c4' "paper: Emul/Emulxen up to ${PAPER_SP_EMUL_MAX}x"
+      paper $PAPER_SP_PT_MAX '#c00000' "paper: PT/PTxen up to ${PAPER_SP_PT_MAX}x")
+    [ "$1" = 12 ] && marks+=$'\n'$(paper $PAPER_SP_EMUL_MEAN '#7f9fd8' "paper: Emul/Emulxen mean $PAPER_SP_EMUL_MEAN"
+      paper $PAPER_SP_PT_MEAN '#e07070' "paper: PT/PTxen mean $PAPER_SP_PT_MEAN")
     bars $n "Speedup of hypervisor assistance, OPT=$opt (seeds 000/001 Fig. $1)" 'speedup (x)' 0 "$marks" ;;
   15 | 16) local n opt; n=seed000_fig$1; opt=$([ "$1" = 15 ] && echo 1 || echo 5)
-    select_opt $opt emul_copy pt_copy | awk -F, 'NR == 1 { print "structure,emulation (words),page tracking (pages)"; next }
+    select_opt $opt emul_copy pt_copy | awk -F, 'NR == 1 { print "structure,emulation (stored bytes),page tracking (whole pages)"; next }
       { printf "%s,%.4f,%.4f\n", $1, $2 / 1e6, $3 / 1e6 }' >"$OUT/$n.csv"
     local marks=""
-    [ "$1" = 15 ] && marks=$(hline $PAPER_EMUL_MB '#4472c4' "paper: emulation < $PAPER_EMUL_MB MB"
-      hline $PAPER_TREE_MB '#4472c4' "paper: tree insert $PAPER_TREE_MB MB"
-      hline 100 '#c00000' "paper: page tracking, hundreds of MB")
+    [ "$1" = 15 ] && marks=$(paper $PAPER_EMUL_MB '#4472c4' "paper: emulation < $PAPER_EMUL_MB MB"
+      paper $PAPER_TREE_MB '#7f3fbf' "paper: emulation, tree insert $PAPER_TREE_MB MB"
+      paper 100 '#c00000' "paper: page tracking, hundreds of MB")
     bars $n "Data copied to the helper, all transactions, OPT=$opt (seed 001 Fig. $1)" 'MB' 1 "$marks" ;;
   17) local n=seed000_fig17 # the copy's time: the "data processing overhead" of the main application
-    select_opt 1 emul_copy_ns pt_copy_ns | awk -F, 'NR == 1 { print "structure,emulation (words),page tracking (pages)"; next }
+    select_opt 1 emul_copy_ns pt_copy_ns | awk -F, 'NR == 1 { print "structure,emulation (stored bytes),page tracking (whole pages)"; next }
       { printf "%s,%.4f,%.4f\n", $1, $2 / 1e6, $3 / 1e6 }' >"$OUT/$n.csv"
     bars $n 'Time to copy the modified data to the helper, 10,000 inserts, OPT=1 (seed 001 Fig. 17)' 'ms' 1 \
-      "$(hline $PAPER_EMUL_MS '#4472c4' "paper: emulation < $PAPER_EMUL_MS ms"
-         hline $PAPER_PT_MS_LO '#c00000' "paper: page tracking $PAPER_PT_MS_LO-$PAPER_PT_MS_HI ms"
-         hline $PAPER_PT_MS_HI '#c00000' '')" ;;
+      "$(paper $PAPER_EMUL_MS '#4472c4' "paper: emulation < $PAPER_EMUL_MS ms"
+         paper $PAPER_PT_MS_LO '#c00000' "paper: page tracking $PAPER_PT_MS_LO-$PAPER_PT_MS_HI ms"
+         paper $PAPER_PT_MS_HI '#c00000' '')" ;;
   18) local n=seed000_fig18
     select_opt 1 emul_total emulxen_total pt_total ptxen_total | awk -F, 'NR == 1 { print "structure,Emul/Emulxen,PT/PTxen"; next }
       { printf "%s,%.3f,%.3f\n", $1, $2 / $3, $4 / $5 }' >"$OUT/$n.csv"
     bars $n 'Speedup of hypervisor assistance in total time, OPT=1 (seed 001 Fig. 18)' 'speedup (x)' 0 \
-      "$(hline $PAPER_TOT_EMUL '#4472c4' "paper: Emulxen about ${PAPER_TOT_EMUL}x"
-         hline $PAPER_TOT_PT '#c00000' "paper: PTxen about ${PAPER_TOT_PT}x")" ;;
+      "$(paper $PAPER_TOT_EMUL '#4472c4' "paper: Emul/Emulxen about ${PAPER_TOT_EMUL}x"
+         paper $PAPER_TOT_PT '#c00000' "paper: PT/PTxen about ${PAPER_TOT_PT}x")" ;;
   *) echo "usage: $0 8|10|11|12|13|14|15|16|17|18|all" >&2; exit 2 ;;
   esac
 }

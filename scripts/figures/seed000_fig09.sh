@@ -80,17 +80,18 @@ fig() {
   local nc
   nc=$(wc -w <<<"$CDAS")
   plot "$n" "
-set title 'Scanxen vs $label, WPP $WPP (seed 000 Fig. 9($panel))'
+set title 'Scanxen vs $label, WPP $WPP (seed 000 Fig. 9($panel)); paper: Scanxen y = $PAPER_SLOPE PPT + $PAPER_MB CDA (us, MB)'
 set xlabel 'pages per transaction (PPT)'
 set ylabel 'tracking cost per transaction (us)'
 set logscale x 2
 set logscale y 10
 set grid
-set key top left
+set bmargin 7
+set key at screen 0.5, screen 0.01 center bottom horizontal maxrows 3 # under the x label, hiding no line
 array cda[$nc] = [${CDAS// /, }]
 plot for [j=1:$nc] '$WORK/$n.dat' using 1:(column(1+j)) with linespoints pt 7 lc j title sprintf('Scanxen, CDA %d MiB', cda[j]), \
      for [j=1:$nc] '' using 1:(column(1+$nc+j)) with linespoints dt 2 pt 5 lc j title sprintf('$label, CDA %d MiB', cda[j]), \
-     for [j=1:$nc] $PAPER_SLOPE*x + $PAPER_MB*cda[j] with lines dt 3 lw 2 lc j title sprintf('paper: Scanxen y = $PAPER_SLOPE PPT + $PAPER_MB CDA, %d MB', cda[j])
+     for [j=1:$nc] $PAPER_SLOPE*x + $PAPER_MB*cda[j] with lines dt 3 lw 2 lc j title sprintf('paper: Scanxen, CDA %d MB', cda[j])
 "
 }
 
