@@ -11,6 +11,10 @@
  * waits for the slowest, and memory stays TEE_SLOTS batches whatever the
  * number of machines.
  *
+ * With more consumers than cores, tee_set_seats lets only as many simulate
+ * at once as there are cores, taking turns, so no two machines share a
+ * core at the kernel's whim (tee.c says why).
+ *
  * Invariants: each consumer sees exactly the records of reading the trace
  * directly, in order, then the end (or the reader's error) on every later
  * call; a consumer that leaves (tee_leave) holds nobody back; the digest is
@@ -26,6 +30,12 @@ typedef struct tee tee;
 /* Takes ownership of ra; consumers >= 1.  The tee starts with one reference
  * per consumer: each drops its own with tee_unref. */
 tee *tee_new(readahead *ra, unsigned consumers);
+/* At most `seats` (>= 1) consumers hold a batch they have yet to finish and
+ * are not waiting for one: the others wait in tee_next until a seat frees.
+ * Call before any consumer reads; only for a tee that is the sole trace of
+ * each of its consumers (a machine reading two tees could hold a seat of one
+ * while it waits for a seat of the other). */
+void tee_set_seats(tee *t, unsigned seats);
 /* Consumer c's next batch, as ra_next: its record count (> 0), 0 at the end
  * or a negative VS_E_* code with err filled.  *recs stays valid until c's
  * next call (or tee_leave). */
