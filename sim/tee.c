@@ -2,11 +2,14 @@
  * tee.c: the fan-out of tee.h.  Batches are numbered from 0 in read order;
  * batch b lives in slots[b % TEE_SLOTS].  Each consumer keeps the number of
  * the batch it reads next and whether it still holds the one before.  The
- * consumer that first wants a batch not yet read fetches it from the
- * read-ahead and copies it into the ring, outside the lock (the slot it fills
- * is one nobody holds), so the others keep simulating meanwhile.  The copy
- * costs a memcpy per batch per trace, not per machine: small against
- * simulating the batch on every machine.
+ * consumer that first wants a batch not yet read -- the machine furthest
+ * ahead, the one that can best spare the time -- decodes it into the ring
+ * itself, outside the lock (the slot it fills is one nobody holds), so the
+ * others keep simulating meanwhile.  There is no reader thread and no copy:
+ * with several machines the cores are busy simulating anyway, and a reader
+ * thread would only be one more thread to preempt a machine (with one
+ * consumer the tee is a read-ahead, readahead.h, whose thread overlaps
+ * decoding with the one simulation).
  *
  * Seats (tee_set_seats): with more machines than cores, a thread per
  * machine left to the kernel's scheduler made each machine wait on the ring
@@ -22,15 +25,14 @@
 
 #include <glib.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define TEE_SLOTS 8 /* batches in the ring: lets machines drift a few batches apart before the fastest waits */
 #define TEE_TURN 4  /* batches a seated consumer simulates before the one furthest behind gets its seat */
+#define TEE_BATCH 16384 /* records per batch, as the read-ahead's: amortizes the lock and the wake-ups */
 
 typedef struct tee_slot {
-    trace_rec *recs;
-    size_t cap; /* records recs can hold */
-    long n;     /* records, 0 = end, < 0 = error code */
+    trace_rec *recs; /* TEE_BATCH of them */
+    long n;          /* records, 0 = end, < 0 = error code */
     vs_err err;
 } tee_slot;
 
@@ -47,23 +49,34 @@ typedef struct tee_consumer {
 } tee_consumer;
 
 struct tee {
-    readahead *ra;
+    readahead *ra;          /* one consumer */
+    trace_reader *reader;   /* several */
+    trace_digest digest;    /* reader's, as of the last batch fetched */
+    double fraction;        /* reader's progress, as of the last batch fetched */
     unsigned n;
     gint refs;
     GMutex lock;
     tee_slot slots[TEE_SLOTS];
-    uint64_t fetched; /* batches read from ra so far */
-    bool fetching;    /* a consumer is reading batch `fetched` from ra */
+    uint64_t fetched; /* batches read so far */
+    bool fetching;    /* a consumer is reading batch `fetched` */
     bool ended;       /* the end (or an error) is in the ring, as batch fetched - 1 */
     unsigned free_seats; /* seats nobody holds; unused while seated is false */
     bool seating;        /* consumers need a seat to take a batch (tee_set_seats) */
     tee_consumer *c;
 };
 
-tee *tee_new(readahead *ra, unsigned consumers)
+tee *tee_new(trace_reader *r, unsigned consumers)
 {
     tee *t = vs_calloc(1, sizeof *t);
-    t->ra = ra;
+    if (consumers == 1) {
+        t->ra = ra_start(r);
+    } else {
+        t->reader = r;
+        t->digest = trace_reader_digest(r);
+        t->fraction = trace_progress(r);
+        for (unsigned i = 0; i < TEE_SLOTS; i++)
+            t->slots[i].recs = vs_malloc(TEE_BATCH * sizeof(trace_rec));
+    }
     t->n = consumers;
     t->refs = (gint)consumers;
     g_mutex_init(&t->lock);
@@ -165,20 +178,15 @@ static void fetch(tee *t)
     t->fetching = true;
     tee_slot *s = &t->slots[t->fetched % TEE_SLOTS];
     g_mutex_unlock(&t->lock);
-    const trace_rec *recs = NULL;
     vs_err err = {0};
-    long n = ra_next(t->ra, &recs, &err);
-    if (n > 0) {
-        if ((size_t)n > s->cap) {
-            free(s->recs);
-            s->recs = vs_malloc((size_t)n * sizeof *s->recs);
-            s->cap = (size_t)n;
-        }
-        memcpy(s->recs, recs, (size_t)n * sizeof *s->recs);
-    }
+    long n = trace_read(t->reader, s->recs, TEE_BATCH, &err);
+    trace_digest digest = trace_reader_digest(t->reader);
+    double fraction = trace_progress(t->reader);
     s->n = n;
     s->err = err;
     g_mutex_lock(&t->lock);
+    t->digest = digest;
+    t->fraction = fraction;
     t->fetched++;
     t->ended = n <= 0;
     t->fetching = false;
@@ -299,9 +307,25 @@ int tee_drain(tee *t, unsigned ci, vs_err *err)
     }
 }
 
-trace_digest tee_digest(tee *t) { return ra_digest(t->ra); }
+trace_digest tee_digest(tee *t)
+{
+    if (t->n == 1)
+        return ra_digest(t->ra);
+    g_mutex_lock(&t->lock);
+    trace_digest d = t->digest;
+    g_mutex_unlock(&t->lock);
+    return d;
+}
 
-double tee_fraction(tee *t) { return ra_fraction(t->ra); }
+double tee_fraction(tee *t)
+{
+    if (t->n == 1)
+        return ra_fraction(t->ra);
+    g_mutex_lock(&t->lock);
+    double f = t->ended ? 1.0 : t->fraction;
+    g_mutex_unlock(&t->lock);
+    return f;
+}
 
 void tee_unref(tee *t, unsigned ci)
 {
@@ -311,6 +335,8 @@ void tee_unref(tee *t, unsigned ci)
     if (!g_atomic_int_dec_and_test(&t->refs))
         return;
     ra_stop(t->ra);
+    if (t->reader)
+        trace_close(t->reader);
     for (unsigned i = 0; i < TEE_SLOTS; i++)
         free(t->slots[i].recs);
     for (unsigned i = 0; i < t->n; i++)
