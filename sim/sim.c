@@ -208,6 +208,17 @@ void sim_free(vs_sim *s)
     free(s);
 }
 
+/* The cores this process may run on (its affinity mask: `taskset -c 0`
+ * gives 1), at least 1. */
+static unsigned usable_cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 1;
+    int n = CPU_COUNT(&set);
+    return n > 0 ? (unsigned)n : 1;
+}
+
 int sim_add_trace_shared(vs_sim *const *sims, unsigned n, const char *path, int vm, vs_err *err)
 {
     for (unsigned i = 0; i < n; i++)
@@ -218,7 +229,7 @@ int sim_add_trace_shared(vs_sim *const *sims, unsigned n, const char *path, int 
     if (rc != VS_OK)
         return rc;
     trace_fmt fmt = trace_reader_fmt(reader);
-    tee *t = tee_new(reader, n);
+    tee *t = tee_new(reader, n, n < usable_cores()); /* a reader thread only on a core the machines leave idle */
     for (unsigned i = 0; i < n; i++) {
         vs_sim *s = sims[i];
         sim_stream *st = vs_calloc(1, sizeof *st);
@@ -784,17 +795,6 @@ static gpointer run_machine(gpointer data)
     machine_job *j = data;
     j->rc = sim_run(j->sim, j->progress, j->ctx, &j->err);
     return NULL;
-}
-
-/* The cores this process may run on (its affinity mask: `taskset -c 0`
- * gives 1), at least 1. */
-static unsigned usable_cores(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return 1;
-    int n = CPU_COUNT(&set);
-    return n > 0 ? (unsigned)n : 1;
 }
 
 /* When the n machines read one trace, and nothing else, through one tee:

@@ -3,13 +3,13 @@
  * batch b lives in slots[b % TEE_SLOTS].  Each consumer keeps the number of
  * the batch it reads next and whether it still holds the one before.  The
  * consumer that first wants a batch not yet read -- the machine furthest
- * ahead, the one that can best spare the time -- decodes it into the ring
- * itself, outside the lock (the slot it fills is one nobody holds), so the
- * others keep simulating meanwhile.  There is no reader thread and no copy:
- * with several machines the cores are busy simulating anyway, and a reader
- * thread would only be one more thread to preempt a machine (with one
- * consumer the tee is a read-ahead, readahead.h, whose thread overlaps
- * decoding with the one simulation).
+ * ahead, the one that can best spare the time -- fills it, outside the lock
+ * (the slot it fills is one nobody holds), so the others keep simulating
+ * meanwhile.  When the machines leave no core idle it decodes the batch
+ * into the ring itself: no reader thread to preempt a machine, and no copy.
+ * When a core would be idle, a read-ahead (readahead.h) decodes on it, and
+ * the batch is copied from the read-ahead's ring (a memcpy per batch per
+ * trace, not per machine); with one consumer the tee is that read-ahead.
  *
  * Seats (tee_set_seats): with more machines than cores, a thread per
  * machine left to the kernel's scheduler made each machine wait on the ring
@@ -25,13 +25,13 @@
 
 #include <glib.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define TEE_SLOTS 8 /* batches in the ring: lets machines drift a few batches apart before the fastest waits */
 #define TEE_TURN 4  /* batches a seated consumer simulates before the one furthest behind gets its seat */
-#define TEE_BATCH 16384 /* records per batch, as the read-ahead's: amortizes the lock and the wake-ups */
 
 typedef struct tee_slot {
-    trace_rec *recs; /* TEE_BATCH of them */
+    trace_rec *recs; /* RA_BATCH of them */
     long n;          /* records, 0 = end, < 0 = error code */
     vs_err err;
 } tee_slot;
@@ -49,8 +49,8 @@ typedef struct tee_consumer {
 } tee_consumer;
 
 struct tee {
-    readahead *ra;          /* one consumer */
-    trace_reader *reader;   /* several */
+    readahead *ra;          /* a reader thread decodes, or */
+    trace_reader *reader;   /* the consumers do */
     trace_digest digest;    /* reader's, as of the last batch fetched */
     double fraction;        /* reader's progress, as of the last batch fetched */
     unsigned n;
@@ -60,23 +60,24 @@ struct tee {
     uint64_t fetched; /* batches read so far */
     bool fetching;    /* a consumer is reading batch `fetched` */
     bool ended;       /* the end (or an error) is in the ring, as batch fetched - 1 */
-    unsigned free_seats; /* seats nobody holds; unused while seated is false */
+    unsigned free_seats; /* seats nobody holds; unused while seating is false */
     bool seating;        /* consumers need a seat to take a batch (tee_set_seats) */
     tee_consumer *c;
 };
 
-tee *tee_new(trace_reader *r, unsigned consumers)
+tee *tee_new(trace_reader *r, unsigned consumers, bool read_ahead)
 {
     tee *t = vs_calloc(1, sizeof *t);
-    if (consumers == 1) {
+    if (consumers == 1 || read_ahead) {
         t->ra = ra_start(r);
     } else {
         t->reader = r;
         t->digest = trace_reader_digest(r);
         t->fraction = trace_progress(r);
-        for (unsigned i = 0; i < TEE_SLOTS; i++)
-            t->slots[i].recs = vs_malloc(TEE_BATCH * sizeof(trace_rec));
     }
+    if (consumers > 1)
+        for (unsigned i = 0; i < TEE_SLOTS; i++)
+            t->slots[i].recs = vs_malloc(RA_BATCH * sizeof(trace_rec));
     t->n = consumers;
     t->refs = (gint)consumers;
     g_mutex_init(&t->lock);
@@ -179,9 +180,21 @@ static void fetch(tee *t)
     tee_slot *s = &t->slots[t->fetched % TEE_SLOTS];
     g_mutex_unlock(&t->lock);
     vs_err err = {0};
-    long n = trace_read(t->reader, s->recs, TEE_BATCH, &err);
-    trace_digest digest = trace_reader_digest(t->reader);
-    double fraction = trace_progress(t->reader);
+    long n;
+    trace_digest digest;
+    double fraction;
+    if (t->ra) {
+        const trace_rec *recs = NULL;
+        n = ra_next(t->ra, &recs, &err);
+        if (n > 0)
+            memcpy(s->recs, recs, (size_t)n * sizeof *s->recs);
+        digest = ra_digest(t->ra);
+        fraction = ra_fraction(t->ra);
+    } else {
+        n = trace_read(t->reader, s->recs, RA_BATCH, &err);
+        digest = trace_reader_digest(t->reader);
+        fraction = trace_progress(t->reader);
+    }
     s->n = n;
     s->err = err;
     g_mutex_lock(&t->lock);

@@ -7,10 +7,11 @@
  *
  * With one consumer a tee is a read-ahead (readahead.h): a reader thread
  * decodes while the one machine simulates.  With several, the consumer that
- * first needs a batch decodes it into a ring of TEE_SLOTS batches; a batch is
- * refilled only when every consumer still reading has moved past it, so the
- * fastest consumer waits for the slowest, and memory stays TEE_SLOTS batches
- * whatever the number of machines.
+ * first needs a batch fills it into a ring of TEE_SLOTS batches, decoding it
+ * itself or taking it from a read-ahead; a batch is refilled only when every
+ * consumer still reading has moved past it, so the fastest consumer waits
+ * for the slowest, and memory stays TEE_SLOTS batches whatever the number of
+ * machines.
  *
  * With more consumers than cores, tee_set_seats lets only as many simulate
  * at once as there are cores, taking turns, so no two machines share a
@@ -28,9 +29,11 @@
 
 typedef struct tee tee;
 
-/* Takes ownership of r; consumers >= 1.  The tee starts with one reference
- * per consumer: each drops its own with tee_unref. */
-tee *tee_new(trace_reader *r, unsigned consumers);
+/* Takes ownership of r; consumers >= 1.  read_ahead: several consumers
+ * still get a reader thread (worth it when a core would otherwise idle).
+ * The tee starts with one reference per consumer: each drops its own with
+ * tee_unref. */
+tee *tee_new(trace_reader *r, unsigned consumers, bool read_ahead);
 /* At most `seats` (>= 1) consumers simulate at once: a consumer holds its
  * seat from tee_next's return to its next call (or tee_leave); the others
  * wait in tee_next until a seat frees.
