@@ -105,9 +105,28 @@ static void expect_refs_32(const char *mode, const char *const *extra, unsigned 
     expect_refs_on(trace32_path, mode, opts32, expect);
 }
 
+/* With every cache on, a 32-bit guest's nested walk reads at most 14 entries. */
+static void expect_nested_bound_32(void)
+{
+    const char *path = trace32_path;
+    GHashTable *r = vt_run("nested", &path, 1, VT_OPTS("guest.mem=1g", "host.mem=4g", "guest.levels=2"), NULL);
+    uint64_t walks = vt_u64(r, "walks"), counted = 0;
+    char key[32];
+    for (unsigned k = 0; k <= WALK_HIST_MAX; k++) {
+        snprintf(key, sizeof key, "walk_hist.%u%s", k, k == WALK_HIST_MAX ? "+" : "");
+        const char *v = g_hash_table_lookup(r, key);
+        if (v && k > 14 && strtoull(v, NULL, 10) > 0)
+            fail_msg("nested, 32-bit guest: %s walks of %u references, above (2+1)(4+1)-1 = 14", v, k);
+        counted += v ? strtoull(v, NULL, 10) : 0;
+    }
+    assert_int_equal(counted, walks);
+    g_hash_table_destroy(r);
+}
+
 static void guest32_forms(void **state)
 {
     (void)state;
+    expect_nested_bound_32();
     expect_refs_32("native", NULL, 2);
     expect_refs_32("shadow", NULL, 2);
     expect_refs_32("shadow-cache", NULL, 2);
