@@ -55,11 +55,11 @@ awk -F, -v simics="$(machine_label simics)" -v real="$(machine_label real)" '
 # then, on kbuild and boot (KVM, SIMICS machine), where agile's cycles go
 # against nested paging's: VMM time and its exits, and walk time.
 awk -F, '
-  NR > 1 { k = $1 SUBSEP $2 SUBSEP $3; if (!(k in seen)) { seen[k] = 1; key[++n] = k; runs[$3]++ }; c[k, $4] = $5
+  NR > 1 { k = $1 SUBSEP $2 SUBSEP $3; if (!(k in seen)) { seen[k] = 1; key[++n] = k }; c[k, $4] = $5
            if ($4 != "native" && $4 != "agile" && $4 != "adaptive" && (!(k in best) || $5 < best[k])) best[k] = $5 }
   function where(k,    f) { split(k, f, SUBSEP); return f[1] ", " (f[2] == "simics" ? "SIMICS" : "Opteron") ", " f[3] }
   END { for (i = 1; i <= n; i++) { k = key[i]; split(k, f, SUBSEP); ad = c[k, "adaptive"] / best[k]
-          if ((k, "agile") in c) nag++; ag = (k, "agile") in c ? c[k, "agile"] / best[k] : 0
+          if ((k, "agile") in c) { nag++; runs[f[3]]++ }; ag = (k, "agile") in c ? c[k, "agile"] / best[k] : 0
           if (i == 1 || ad > admax) { admax = ad; adhi = k }; if (i == 1 || ad < admin) { admin = ad; adlo = k }
           if (ag > 1) { nslow++; if (nslow == 1 || ag < agmin) agmin = ag; if (nslow == 1 || ag > agmax) agmax = ag
                         if (!(f[3] in slow)) { slow[f[3]] = 0; wo[++nw] = f[3] }; slow[f[3]]++ } }
