@@ -63,7 +63,7 @@ static const cfg_opt options[] = {
     {"machine", "freq_ghz", OPT_DOUBLE, OFF(freq_ghz), "3.0", 0.01, 100, NULL, "core clock, to turn cycles into seconds"},
     {"machine", "base_cpi", OPT_DOUBLE, OFF(base_cpi), "1.0", 0, 1000, NULL, "cycles per instruction with perfect translation"},
     {"machine", "seed", OPT_U64, OFF(seed), "1", 0, MAXU64, NULL, "seed of every random choice (replacement, placement)"},
-    {"guest", "levels", OPT_U32, OFF(guest_levels), "4", 4, 5, NULL, "guest (or native) page-table levels: 4, or 5 for LA57"},
+    {"guest", "levels", OPT_U32, OFF(guest_levels), "4", 2, 5, NULL, "guest (or native) page-table levels: 4, 5 for LA57, or 2 for 32-bit paging (4 KiB pages, va and pa below 4 GiB)"},
     {"guest", "page_size", OPT_ENUM, OFF(guest_page_size), "4k", 0, 0, pgsz_names, "guest OS page-size policy (2m/1g: THP-like, where free)"},
     {"guest", "mem", OPT_SIZE, OFF(guest_mem), "16g", 1 << 24, 1ull << 50, NULL, "physical memory of each guest (of the machine in native mode)"},
     {"host", "levels", OPT_U32, OFF(host_levels), "4", 4, 5, NULL, "host (nested/EPT) page-table levels"},
@@ -501,6 +501,43 @@ void cfg_defaults(vs_config *c)
     load_structures(c, default_structures, true, true);
 }
 
+#define CFG_4GIB (1ull << 32) /* all a 32-bit paging entry can address: a 20-bit frame (SDM 3A table 4-6) */
+
+/* guest.levels = 2 is 32-bit paging (SDM 3A 4.3; pt.h): its entries hold
+ * 4 KiB frames below 4 GiB, so the guest's memory -- and, for a mode whose
+ * VMM writes 32-bit shadow entries holding host frames, the host's -- must
+ * lie below 4 GiB; PSE's 4 MiB pages are not modelled; 3 levels would be PAE,
+ * which is not modelled either. */
+static int validate_32bit(const vs_config *c, const char *origin, vs_err *err)
+{
+    if (c->guest_levels == 3)
+        return vs_fail(err, VS_E_CONFIG,
+                       "%s: [guest] levels = 3 (PAE paging) is not modelled: expected 4, 5, or 2 for 32-bit paging",
+                       origin);
+    if (c->guest_levels != 2)
+        return VS_OK;
+    const mode_info *m = mode_get(c->mode);
+    if (!(m->flags & MODE_F_GUEST_32BIT))
+        return vs_fail(err, VS_E_CONFIG, "%s: [guest] levels = 2 (32-bit paging): mode %s does not model 32-bit guests",
+                       origin, m->name);
+    if (c->guest_mem > CFG_4GIB)
+        return vs_fail(err, VS_E_CONFIG,
+                       "%s: [guest] levels = 2 (32-bit paging) with mem = %" PRIu64 " bytes: its entries hold frames "
+                       "below 4 GiB, expected mem of at most 4g",
+                       origin, c->guest_mem);
+    if (c->guest_page_size != VS_PG_4K)
+        return vs_fail(err, VS_E_CONFIG,
+                       "%s: [guest] levels = 2 (32-bit paging) with page_size = %s: expected 4k (PSE's 4 MiB pages "
+                       "are not modelled)",
+                       origin, pgsz_names[c->guest_page_size]);
+    if (m->tables == MODE_TABLES_SHADOW && c->host_mem > CFG_4GIB)
+        return vs_fail(err, VS_E_CONFIG,
+                       "%s: [guest] levels = 2 (32-bit paging) under %s with [host] mem = %" PRIu64 " bytes: its "
+                       "shadow tables are 32-bit tables holding host frames, expected host mem of at most 4g",
+                       origin, m->name, c->host_mem);
+    return VS_OK;
+}
+
 int cfg_validate(const vs_config *c, const char *origin, vs_err *err)
 {
     if (c->n_tlbs == 0)
@@ -544,6 +581,9 @@ int cfg_validate(const vs_config *c, const char *origin, vs_err *err)
             return vs_fail(err, VS_E_CONFIG,
                            "%s: [machine] mode = %s: this VMM ([vmm] shadow_variants) does not implement it",
                            origin, shadow_variant_names[i]);
+    int rc = validate_32bit(c, origin, err);
+    if (rc != VS_OK)
+        return rc;
     if (c->vm_reserved >= c->guest_mem)
         return vs_fail(err, VS_E_CONFIG, "%s: [vm] reserved must be smaller than [guest] mem", origin);
     return VS_OK;

@@ -717,10 +717,16 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
         }
         st->pos++;
         if (VS_UNLIKELY(!va_in_range(s, r))) {
-            rc = vs_fail(err, VS_E_FORMAT,
-                         "%s address 0x%llx is not canonical for %u-level paging (bits 63..%u must copy bit %u)",
-                         trace_kind_name(r->kind), (unsigned long long)r->addr, s->cfg.guest_levels,
-                         pt_va_bits(s->cfg.guest_levels), pt_va_bits(s->cfg.guest_levels) - 1);
+            if (pt_is_32bit(s->cfg.guest_levels)) /* a 32-bit guest's address never wraps: it is refused */
+                rc = vs_fail(err, VS_E_FORMAT,
+                             "%s address 0x%llx is above 4 GiB: the guest has 32-bit paging (guest.levels = 2), "
+                             "whose addresses have 32 bits",
+                             trace_kind_name(r->kind), (unsigned long long)r->addr);
+            else
+                rc = vs_fail(err, VS_E_FORMAT,
+                             "%s address 0x%llx is not canonical for %u-level paging (bits 63..%u must copy bit %u)",
+                             trace_kind_name(r->kind), (unsigned long long)r->addr, s->cfg.guest_levels,
+                             pt_va_bits(s->cfg.guest_levels), pt_va_bits(s->cfg.guest_levels) - 1);
             rc = at_record(st, rc, err);
             break;
         }

@@ -10,7 +10,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, e
 M=$SRC/configs/barcelona-real.ini
 KVM=$SRC/configs/vmm/kvm.ini
 PAL=$SRC/configs/vmm/palacios.ini
-expect 0 "" -- "$VMEMSIM" gen worst refs=20000 --seed 1 -o "$T/w.vmt"
+# A 32-bit process (va_bits=32): Palacios's guest is 32-bit, and KVM's 64-bit guest runs it too.
+expect 0 "" -- "$VMEMSIM" gen worst refs=20000 va_bits=32 --seed 1 -o "$T/w.vmt"
 
 want() { # JSON KEY VALUE: the run's config echo holds KEY = VALUE
   local got
@@ -26,6 +27,8 @@ for v in kvm palacios; do
   want "$T/$v.json" shadow.unsync false
   want "$T/$v.json" shadow.flood_writes 3
 done
+want "$T/kvm.json" guest.levels 4
+want "$T/palacios.json" guest.levels 2 # seed 003 4: a 32-bit guest, 2-level tables
 want "$T/kvm.json" vmm.exit_flushes_tlb false
 want "$T/kvm.json" tlb.vpid true
 want "$T/kvm.json" vmm.shadow_variants shadow,shadow-cache

@@ -86,8 +86,23 @@ static void errors_name_origin_section_key(void **state)
     assert_int_equal(load(&c, "[tlb.x]\nentries = 100\nways = 8\n", &err), VS_E_CONFIG);
     assert_non_null(strstr(err.msg, "multiple of ways"));
 
-    assert_int_equal(load(&c, "[guest]\nlevels = 3\n", &err), VS_E_CONFIG);
+    assert_int_equal(load(&c, "[guest]\nlevels = 1\n", &err), VS_E_CONFIG);
     assert_non_null(strstr(err.msg, "out of range"));
+    assert_int_equal(load(&c, "[guest]\nlevels = 3\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "PAE"));
+    /* 32-bit paging: frames below 4 GiB, 4 KiB pages, and only the modes that model it */
+    assert_int_equal(load(&c, "[guest]\nlevels = 2\nmem = 1g\n", &err), VS_OK);
+    assert_int_equal(load(&c, "[guest]\nlevels = 2\nmem = 8g\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "at most 4g"));
+    assert_int_equal(load(&c, "[guest]\nlevels = 2\nmem = 1g\npage_size = 2m\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "PSE"));
+    assert_int_equal(load(&c, "[machine]\nmode = agile\n[guest]\nlevels = 2\nmem = 1g\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "does not model 32-bit guests"));
+    assert_int_equal(load(&c, "[machine]\nmode = shadow\n[guest]\nlevels = 2\nmem = 1g\n[host]\nmem = 8g\n", &err),
+                     VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "host mem of at most 4g"));
+    assert_int_equal(load(&c, "[machine]\nmode = shadow\n[guest]\nlevels = 2\nmem = 1g\n[host]\nmem = 4g\n", &err),
+                     VS_OK);
 
     assert_int_equal(load(&c, "[guest]\nmem = 12q\n", &err), VS_E_CONFIG);
     assert_int_equal(load(&c, "[bogus]\nx = 1\n", &err), VS_E_CONFIG);

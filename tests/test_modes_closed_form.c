@@ -6,6 +6,9 @@
  *   nested (n+1)(m+1)-1 (24, 35, 29; 19 with either dimension on 2 MiB,
  *   15 with both), contig n (4), agile k + (n-k)(m+1) + m for a forced switch below k < n
  *   shadowed levels (16 for k = 2), n with every level shadowed (the default).
+ * A 32-bit guest (guest.levels = 2, 32-bit paging) has n = 2: native and
+ *   every shadow variant 2, nested and contig without backing (2+1)(4+1)-1 = 14
+ *   (seed 003's Palacios guest under 4-level host tables), contig 2.
  * The engine runs a small random .vmt trace of three processes with context
  * switches; the walk histogram is read back from the flat report.
  */
@@ -23,7 +26,7 @@
 #define N_RECS 6000
 #define N_PROCS 3
 
-static char *trace_path;
+static char *trace_path, *trace32_path;
 
 static int write_trace(void **state)
 {
@@ -48,6 +51,14 @@ static int write_trace(void **state)
         g_array_append_val(recs, r);
     }
     trace_path = vt_write_vmt("t.vmt", (trace_rec *)recs->data, recs->len);
+    /* The same accesses folded below 4 GiB for a 32-bit guest: 1 GiB per
+     * process, so each has several page tables under its page directory. */
+    for (guint i = 0; i < recs->len; i++) {
+        trace_rec *r = &g_array_index(recs, trace_rec, i);
+        if (r->kind != TREC_SWITCH)
+            r->addr = (r->addr >> 39) << 30 | (r->addr & ((1ull << 30) - 1));
+    }
+    trace32_path = vt_write_vmt("t32.vmt", (trace_rec *)recs->data, recs->len);
     g_array_free(recs, TRUE);
     return 0;
 }
@@ -56,14 +67,14 @@ static int remove_trace(void **state)
 {
     (void)state;
     g_free(trace_path);
+    g_free(trace32_path);
     return 0;
 }
 
 /* Runs the trace with caches off plus `extra` overrides (NULL-terminated) and
  * checks that every completed walk read exactly `expect` entries. */
-static void expect_refs(const char *mode, const char *const *extra, unsigned expect)
+static void expect_refs_on(const char *path, const char *mode, const char *const *extra, unsigned expect)
 {
-    const char *path = trace_path;
     GHashTable *r = vt_run(mode, &path, 1, VT_OPTS("pwc.enabled=false", "ntlb.enabled=false"), extra);
     uint64_t walks = vt_u64(r, "walks");
     assert_true(walks >= 6); /* with 1 GiB pages: 3 processes x 2 regions at least */
@@ -79,6 +90,51 @@ static void expect_refs(const char *mode, const char *const *extra, unsigned exp
         fail_msg("%s: expected every one of %llu walks to read %u entries", mode, (unsigned long long)walks, expect);
     }
     g_hash_table_destroy(r);
+}
+
+static void expect_refs(const char *mode, const char *const *extra, unsigned expect)
+{
+    expect_refs_on(trace_path, mode, extra, expect);
+}
+
+/* Under a 32-bit guest: guest and host memory below 4 GiB (config.c). */
+static void expect_refs_32(const char *mode, const char *const *extra, unsigned expect)
+{
+    const char *const opts32[] = {"guest.mem=1g", "host.mem=4g", "guest.levels=2",
+                                  extra && extra[0] ? extra[0] : NULL, NULL};
+    expect_refs_on(trace32_path, mode, opts32, expect);
+}
+
+/* With every cache on, a 32-bit guest's nested walk reads at most 14 entries. */
+static void expect_nested_bound_32(void)
+{
+    const char *path = trace32_path;
+    GHashTable *r = vt_run("nested", &path, 1, VT_OPTS("guest.mem=1g", "host.mem=4g", "guest.levels=2"), NULL);
+    uint64_t walks = vt_u64(r, "walks"), counted = 0;
+    char key[32];
+    for (unsigned k = 0; k <= WALK_HIST_MAX; k++) {
+        snprintf(key, sizeof key, "walk_hist.%u%s", k, k == WALK_HIST_MAX ? "+" : "");
+        const char *v = g_hash_table_lookup(r, key);
+        if (v && k > 14 && strtoull(v, NULL, 10) > 0)
+            fail_msg("nested, 32-bit guest: %s walks of %u references, above (2+1)(4+1)-1 = 14", v, k);
+        counted += v ? strtoull(v, NULL, 10) : 0;
+    }
+    assert_int_equal(counted, walks);
+    g_hash_table_destroy(r);
+}
+
+static void guest32_forms(void **state)
+{
+    (void)state;
+    expect_nested_bound_32();
+    expect_refs_32("native", NULL, 2);
+    expect_refs_32("shadow", NULL, 2);
+    expect_refs_32("shadow-cache", NULL, 2);
+    expect_refs_32("shadow-prefetch", NULL, 2);
+    expect_refs_32("nested", NULL, 14);
+    expect_refs_32("nested", VT_OPTS("host.page_size=2m"), 11); /* (2+1)(3+1)-1 */
+    expect_refs_32("contig", NULL, 2);
+    expect_refs_32("contig", VT_OPTS("contig.backing=false"), 14);
 }
 
 static void native_forms(void **state)
@@ -170,6 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(native_forms), cmocka_unit_test(nested_forms), cmocka_unit_test(contig_forms),
         cmocka_unit_test(agile_forms), cmocka_unit_test(agile_hybrid_forms),  cmocka_unit_test(shadow_forms),
+        cmocka_unit_test(guest32_forms),
     };
     return cmocka_run_group_tests(tests, write_trace, remove_trace);
 }

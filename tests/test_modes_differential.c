@@ -8,7 +8,9 @@
  * Each mode runs under several machine shapes: default caches, the unified
  * page-walk cache, large pages in both dimensions, untagged TLBs, no caches,
  * VMM policies deciding every 1000 instructions, and a VMM that flushes the
- * TLBs at every exit (configs/vmm/palacios.ini).
+ * TLBs at every exit (configs/vmm/palacios.ini).  Every mode that models
+ * 32-bit guests (guest.levels = 2) runs again on traces whose addresses lie
+ * below 4 GiB, with the guest's and host's memory below 4 GiB too.
  *
  * A check that never fails proves nothing, so the test first seeds a fault
  * (as SQLite's bitvec test does): the build links this test with
@@ -32,7 +34,7 @@
 #define N_RECS 10000
 #define MAX_PIDS 6
 
-static char *paths[N_TRACES];
+static char *paths[N_TRACES], *paths32[N_TRACES];
 
 typedef struct gen {
     uint64_t rng;
@@ -59,7 +61,17 @@ static int count_live(const gen *g)
 
 static void put(GArray *w, trace_rec r) { g_array_append_val(w, r); }
 
-static char *write_trace(const char *name, uint64_t seed)
+/* The address of a data access from random bits x: a hot 64 MiB region, and
+ * sparse touches over 1 TiB for upper-level tables -- or, for a 32-bit guest
+ * (bits32), over the 3 GiB below its kernel's split, at 32-bit Linux's
+ * mmap base (TASK_UNMAPPED_BASE = 1 GiB with the 3G/1G split). */
+static uint64_t data_addr(uint64_t x, bool bits32)
+{
+    uint64_t a = (x >> 20) % 8 ? (x >> 24) % (64ull << 20) : ((x >> 8) % (bits32 ? 3ull << 30 : 1ull << 40));
+    return bits32 ? a : a + (1ull << 32);
+}
+
+static char *write_trace(const char *name, uint64_t seed, bool bits32)
 {
     GArray *w = g_array_new(FALSE, FALSE, sizeof(trace_rec));
     gen g = {.rng = seed};
@@ -86,9 +98,7 @@ static char *write_trace(const char *name, uint64_t seed)
         } else if (event < 35) {
             put(w, (trace_rec){.kind = TREC_INVLPG, .addr = ((x >> 12) % (64ull << 20)) & ~0xfffull});
         } else {
-            /* a hot 64 MiB region, and sparse touches over 1 TiB for upper-level tables */
-            uint64_t a = (x >> 20) % 8 ? (x >> 24) % (64ull << 20) : ((x >> 8) % (1ull << 40));
-            put(w, (trace_rec){.kind = (uint8_t)(x % 4), .addr = (a + (1ull << 32)) & ~7ull, .size = 8});
+            put(w, (trace_rec){.kind = (uint8_t)(x % 4), .addr = data_addr(x, bits32) & ~7ull, .size = 8});
         }
     }
     char *path = vt_write_vmt(name, (trace_rec *)w->data, w->len);
@@ -102,7 +112,9 @@ static int setup(void **state)
     for (int i = 0; i < N_TRACES; i++) {
         char name[32];
         snprintf(name, sizeof name, "t%d.vmt", i);
-        paths[i] = write_trace(name, 1000 + (uint64_t)i);
+        paths[i] = write_trace(name, 1000 + (uint64_t)i, false);
+        snprintf(name, sizeof name, "t32-%d.vmt", i);
+        paths32[i] = write_trace(name, 1000 + (uint64_t)i, true);
     }
     return 0;
 }
@@ -110,8 +122,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    for (int i = 0; i < N_TRACES; i++)
+    for (int i = 0; i < N_TRACES; i++) {
         g_free(paths[i]);
+        g_free(paths32[i]);
+    }
     return 0;
 }
 
@@ -123,6 +137,7 @@ static int teardown(void **state)
 
 static struct seed {
     bool armed;
+    vs_mode mode; /* the mode whose lookups get the faulty copy while armed */
     const mode_ops *real;
     mode_ops faulty;
     mode_info faulty_info;
@@ -146,9 +161,11 @@ const mode_info *__wrap_mode_get(vs_mode m);
 const mode_info *__wrap_mode_get(vs_mode m)
 {
     const mode_info *info = __real_mode_get(m);
-    if (!seed.armed || !info)
+    /* Every lookup of the armed mode while the engine is built (config
+     * validation's and the engine's) gets the copy; a mode built from others
+     * (adaptive) still gets theirs. */
+    if (!seed.armed || !info || m != seed.mode)
         return info;
-    seed.armed = false; /* only the engine's lookup, which follows the arming */
     seed.real = info->ops;
     seed.faulty = *info->ops;
     seed.faulty.translate = faulty_translate;
@@ -180,7 +197,7 @@ static void observe(void *ctx, uint32_t vm, uint32_t pid, uint64_t va, uint64_t 
 
 /* Runs mode m under the overrides `extra` and returns how many accesses
  * disagreed with the reference (the first is printed unless quiet). */
-static uint64_t run_one(vs_mode m, const char *const *extra, bool seed_fault)
+static uint64_t run_on(char *const *traces, vs_mode m, const char *const *extra, bool seed_fault)
 {
     vs_config cfg;
     vs_err err;
@@ -201,14 +218,15 @@ static uint64_t run_one(vs_mode m, const char *const *extra, bool seed_fault)
     }
     watch w = {0};
     gint64 t0 = g_get_monotonic_time();
-    seed = (struct seed){.armed = seed_fault};
+    seed = (struct seed){.armed = seed_fault, .mode = m};
     int rc = sim_new(&cfg, &w.s, &err);
+    seed.armed = false;
     if (rc != VS_OK) {
         print_message("FAIL %s: %s\n", label, err.msg);
         return UINT64_MAX;
     }
     for (int i = 0; i < N_TRACES; i++)
-        assert_int_equal(sim_add_trace(w.s, paths[i], virtualized ? -1 : 0, &err), VS_OK);
+        assert_int_equal(sim_add_trace(w.s, traces[i], virtualized ? -1 : 0, &err), VS_OK);
     sim_set_observer(w.s, observe, &w);
     rc = sim_run(w.s, NULL, NULL, &err);
     sim_free(w.s);
@@ -225,6 +243,24 @@ static uint64_t run_one(vs_mode m, const char *const *extra, bool seed_fault)
         print_message("FAIL %s: %llu of %llu accesses disagree with the reference; first: %s\n", label,
                       (unsigned long long)w.mismatches, (unsigned long long)w.checked, w.first);
     return w.mismatches;
+}
+
+static uint64_t run_one(vs_mode m, const char *const *extra, bool seed_fault)
+{
+    return run_on(paths, m, extra, seed_fault);
+}
+
+/* The modes that model 32-bit guests, on the 32-bit traces, with guest.levels
+ * = 2 and memory below 4 GiB set first (then `shape`). */
+static uint64_t run_32(vs_mode m, const char *const *shape, bool seed_fault)
+{
+    const char *opts[16] = {"guest.mem=1g", "host.mem=4g", "guest.levels=2"};
+    size_t n = 3;
+    for (; shape && *shape; shape++) {
+        assert_true(n + 1 < VS_ARRAY_LEN(opts));
+        opts[n++] = *shape;
+    }
+    return run_on(paths32, m, opts, seed_fault);
 }
 
 /* The check must fail when a mode returns one wrong translation. */
@@ -270,8 +306,38 @@ static void every_mode(void **state)
         fail_msg("%u mode/shape runs disagree with the reference (see FAIL lines)", failed);
 }
 
+static void guest32_modes(void **state)
+{
+    (void)state;
+    const char *const *shapes[] = {
+        NULL,
+        VT_OPTS("pwc.kind=unified"),
+        VT_OPTS("pwc.enabled=false", "ntlb.enabled=false", "shadow.unsync=true", "shadow.flood_writes=1"),
+        VT_OPTS("tlb.pcid=false", "tlb.vpid=false", "host.page_size=2m", "adaptive.interval=1000"),
+        /* Palacios's profile: every exit flushes the TLBs and walk caches; its LRU-bounded cache */
+        VT_OPTS("vmm.exit_flushes_tlb=true", "tlb.vpid=false", "pwc.kind=unified", "shadow.max_pages=64", "shadow.lru=true"),
+    };
+    unsigned modes = 0, failed = 0;
+    for (vs_mode m = 0; m < (vs_mode)mode_count(); m++) {
+        if (!(mode_get(m)->flags & MODE_F_GUEST_32BIT))
+            continue;
+        modes++;
+        uint64_t seeded = run_32(m, NULL, true);
+        print_message("%-16s 32-bit, seeded fault: %llu injected, %llu accesses disagree\n", cfg_mode_name(m),
+                      (unsigned long long)seed.injected, (unsigned long long)seeded);
+        assert_int_equal(seed.injected, 1);
+        assert_true(seeded >= 1 && seeded != UINT64_MAX);
+        for (size_t i = 0; i < VS_ARRAY_LEN(shapes); i++)
+            failed += run_32(m, shapes[i], false) != 0;
+    }
+    assert_true(modes >= 5); /* native, nested, the three shadows */
+    if (failed)
+        fail_msg("%u 32-bit mode/shape runs disagree with the reference (see FAIL lines)", failed);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(seeded_fault_is_caught), cmocka_unit_test(every_mode)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(seeded_fault_is_caught), cmocka_unit_test(every_mode),
+                                       cmocka_unit_test(guest32_modes)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,6 +7,9 @@
  * every data address is one the layout allows, and the array spans exactly
  * footprint / 2 MiB leaf tables where the sparse layout spans one per page
  * (a seeded fault: the sparse trace fails the array's reference).
+ * Under va_bits=32 every generator's trace runs on a guest with 32-bit
+ * paging (guest.levels = 2), whose engine refuses any address above 4 GiB;
+ * without it, the same guest refuses the trace naming the file and record.
  * Also argument errors.
  */
 #include <setjmp.h>
@@ -266,6 +269,34 @@ static void test_bad_arguments(void **state)
     expect_usage("hpcc", 1, hw, "writes"); /* hpcc's mix is random=, not writes= */
 }
 
+static void test_va32(void **state)
+{
+    (void)state;
+    const char *kv[] = {"refs=20000", "va_bits=32"};
+    char *p = vt_path("wl_32.vmt");
+    for (size_t g = 0; g < VS_ARRAY_LEN(GENS); g++) {
+        gen(GENS[g], 3, p, 2, kv);
+        const char *path = p;
+        GHashTable *r = vt_run("native", &path, 1, VT_OPTS("guest.mem=1g", "guest.levels=2", "pwc.enabled=false"), NULL);
+        assert_true(vt_u64(r, "walks") > 0 && vt_u64(r, "walk_hist.2") == vt_u64(r, "walks")); /* 2 levels */
+        g_hash_table_destroy(r);
+    }
+    /* the x86-64 layout (data at 1 TiB) under a 32-bit guest: refused, never wrapped */
+    gen("worst", 3, p, 1, kv);
+    char *out = NULL, *err = NULL;
+    int status = vt_cli(VT_OPTS("run", "-o", "guest.mem=1g", "-o", "guest.levels=2", p), &out, &err);
+    assert_int_not_equal(status, 0);
+    if (!strstr(err, p) || !strstr(err, "record 3:") || !strstr(err, "above 4 GiB"))
+        fail_msg("expected the file, the record and why in '%s'", err);
+    g_free(out);
+    g_free(err);
+    g_free(p);
+    /* an address space beyond a 32-bit process's: an error naming the record */
+    const char *sparse[] = {"layout=sparse", "va_bits=32"}, *bits[] = {"va_bits=40"};
+    expect_usage("worst", 2, sparse, "(record 3)");
+    expect_usage("worst", 1, bits, "48 (x86-64) or 32");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_characters),
         cmocka_unit_test(test_worst_layouts),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_va32),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,13 @@ typedef struct wl_image_gen {
 
 #define WL_CODE_BASE 0x400000ull        /* where x86-64 Linux loads a non-PIE text segment */
 #define WL_DATA_BASE 0x10000000000ull   /* 1 TiB: clear of code, below the mmap area */
+/* A 32-bit process (va_bits=32, for a guest with 32-bit paging) as i386 Linux
+ * lays it out: text where GNU ld's elf_i386 links it, data from the legacy
+ * mmap base TASK_UNMAPPED_BASE = TASK_SIZE / 3 up to TASK_SIZE, the 3G/1G
+ * split's PAGE_OFFSET (arch/x86/include/asm/processor.h, page_32_types.h). */
+#define WL_CODE_BASE_32 0x08048000ull
+#define WL_DATA_BASE_32 0x40000000ull
+#define WL_TASK_SIZE_32 0xc0000000ull
 #define WL_WORD 8u                      /* every synthetic data access is one 8-byte word */
 #define WL_LINE 64u                     /* cache-line size the patterns step by */
 
@@ -46,6 +53,8 @@ typedef struct wl_synth {
     double api, writes;
     uint64_t footprint, quantum, code;
     uint32_t processes;
+    uint64_t code_base;   /* WL_CODE_BASE, or WL_CODE_BASE_32 under va_bits=32 */
+    bool va32;            /* va_bits=32: data moves from WL_DATA_BASE to WL_DATA_BASE_32 */
     /* running state */
     uint32_t pid;
     uint64_t pc;
@@ -54,7 +63,7 @@ typedef struct wl_synth {
 } wl_synth;
 
 /* Parses refs= | instructions=, api=, writes=, footprint=, processes=,
- * quantum= | cr3_pmi=, code= over the defaults. */
+ * quantum= | cr3_pmi=, code=, va_bits= over the defaults. */
 int wl_synth_init(wl_synth *s, wl_args *a, const wl_synth_defaults *d, uint64_t seed, wl_out *out,
                   vs_err *err);
 /* Declares the processes and runs the first (only when processes > 1). */
@@ -65,7 +74,10 @@ unsigned wl_synth_instr(wl_synth *s, uint64_t i);
 /* Emits an IFETCH at pc without advancing the built-in code loop. */
 unsigned wl_synth_instr_at(wl_synth *s, uint64_t pc);
 void wl_synth_data(wl_synth *s, uint64_t addr);               /* load or store, by writes= */
-void wl_synth_access(wl_synth *s, uint64_t addr, bool store); /* a given kind */
+/* A given kind.  Under va_bits=32 the address (at or above WL_DATA_BASE) is
+ * moved to the 32-bit data area; one beyond TASK_SIZE fails the trace
+ * (wl_out_fail), naming its record. */
+void wl_synth_access(wl_synth *s, uint64_t addr, bool store);
 static inline uint64_t wl_rand(wl_synth *s, uint64_t n) { return n ? vs_rng_next(&s->rng) % n : 0; }
 /* True with probability p. */
 static inline bool wl_chance(wl_synth *s, double p)

@@ -3,11 +3,14 @@
  * in front of a trace_writer, so generators emit one record at a time while
  * the writer sees large batches.
  *
- * Invariants: after the first write error no further record is written and
- * wl_out_flush returns that error; a sink without a writer only counts.
+ * Invariants: after the first error (a write's, or a generator's through
+ * wl_out_fail) no further record is written and wl_out_flush returns that
+ * error; a sink without a writer only counts.
  */
 #include "workloads.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define WL_BATCH 4096 /* records per trace_write: amortises the call, fits in L2 */
@@ -41,6 +44,18 @@ void wl_emit(wl_out *o, unsigned kind, uint64_t addr, uint16_t size, uint32_t id
     o->records++;
     if (o->n == WL_BATCH)
         drain(o);
+}
+
+void wl_out_fail(wl_out *o, const char *fmt, ...)
+{
+    if (o->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(o->err.msg, sizeof o->err.msg, fmt, ap);
+    va_end(ap);
+    o->err.code = VS_E_USAGE;
+    o->failed = true;
 }
 
 int wl_out_flush(wl_out *o, vs_err *err)

@@ -10,6 +10,11 @@
  * (CR3 writes per million instructions, another way to give quantum=:
  * quantum = 1e6 / cr3_pmi, rounded).
  *
+ * va_bits=32 lays the process out as 32-bit Linux does (wl_int.h), for a
+ * guest with 32-bit paging (guest.levels = 2): the generators' addresses are
+ * the same offsets into the data area, and one that does not fit below
+ * TASK_SIZE is an error naming its record, never wrapped.
+ *
  * Invariants: over any run of n instructions the data accesses emitted are
  * floor(n * api) or one more (a fixed-point accumulator, not a random draw,
  * so the rate holds exactly for short traces); switches happen only at
@@ -17,6 +22,7 @@
  */
 #include "wl_int.h"
 
+#include <assert.h>
 #include <math.h>
 
 #define API_ONE (1ull << 32)        /* fixed-point unit of the accumulator */
@@ -24,6 +30,8 @@
 #define MAX_LEN (1ull << 40)        /* a bound that keeps every product in 64 bits */
 #define INSTR_BYTES 4u              /* the code loop steps by an average x86 instruction */
 #define PER_MILLION 1e6             /* cr3_pmi= counts CR3 writes per million instructions */
+#define VA_BITS_64 48               /* x86-64's 4-level user addresses (the default layout) */
+#define VA_BITS_32 32
 
 int wl_synth_init(wl_synth *s, wl_args *a, const wl_synth_defaults *d, uint64_t seed, wl_out *out,
                   vs_err *err)
@@ -48,8 +56,16 @@ int wl_synth_init(wl_synth *s, wl_args *a, const wl_synth_defaults *d, uint64_t 
         rc = wl_arg_f64(a, "cr3_pmi", -1.0, PER_MILLION / (double)MAX_LEN, PER_MILLION, &cr3_pmi, err);
     if (rc == VS_OK)
         rc = wl_arg_u64(a, "code", d->code, 64, 1ull << 30, &s->code, err);
+    uint64_t va_bits = VA_BITS_64;
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "va_bits", VA_BITS_64, VA_BITS_32, VA_BITS_64, &va_bits, err);
     if (rc != VS_OK)
         return rc;
+    if (va_bits != VA_BITS_32 && va_bits != VA_BITS_64)
+        return vs_fail(err, VS_E_USAGE, "gen: va_bits=%llu; expected 48 (x86-64) or 32 (a 32-bit process)",
+                       (unsigned long long)va_bits);
+    s->va32 = va_bits == VA_BITS_32;
+    s->code_base = s->va32 ? WL_CODE_BASE_32 : WL_CODE_BASE;
     if (refs && instr)
         return vs_fail(err, VS_E_USAGE, "gen: refs= and instructions= both given; expected one");
     if (quantum && cr3_pmi >= 0)
@@ -90,13 +106,24 @@ unsigned wl_synth_instr(wl_synth *s, uint64_t i)
         s->pid = (s->pid + 1) % s->processes;
         wl_emit(s->out, TREC_SWITCH, 0, 0, s->pid, 0);
     }
-    uint64_t pc = WL_CODE_BASE + s->pc;
+    uint64_t pc = s->code_base + s->pc;
     s->pc = (s->pc + INSTR_BYTES) % s->code;
     return wl_synth_instr_at(s, pc);
 }
 
 void wl_synth_access(wl_synth *s, uint64_t addr, bool store)
 {
+    if (s->va32) {
+        assert(addr >= WL_DATA_BASE); /* every generator's data lies in its data area */
+        uint64_t off = addr - WL_DATA_BASE;
+        addr = WL_DATA_BASE_32 + off;
+        if (off >= WL_TASK_SIZE_32 - WL_DATA_BASE_32 || addr + WL_WORD > WL_TASK_SIZE_32)
+            wl_out_fail(s->out, "gen: va_bits=32: data at offset 0x%llx of the data area (record %llu) lies beyond the "
+                        "%llu MiB a 32-bit process has for it below TASK_SIZE 0x%llx; expected a smaller footprint=",
+                        (unsigned long long)off, (unsigned long long)wl_out_records(s->out) + 1,
+                        (unsigned long long)((WL_TASK_SIZE_32 - WL_DATA_BASE_32) >> 20),
+                        (unsigned long long)WL_TASK_SIZE_32);
+    }
     wl_emit(s->out, store ? TREC_STORE : TREC_LOAD, addr, WL_WORD, 0, 0);
 }
 

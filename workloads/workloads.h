@@ -47,6 +47,9 @@ wl_out *wl_out_new(trace_writer *w);
 void wl_emit(wl_out *o, unsigned kind, uint64_t addr, uint16_t size, uint32_t id, uint64_t len);
 /* Flushes buffered records; returns the first write error, if any. */
 int wl_out_flush(wl_out *o, vs_err *err);
+/* A generator's error: the first one sticks, nothing more is written, and
+ * wl_out_flush returns it (VS_E_USAGE). */
+void wl_out_fail(wl_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t wl_out_records(const wl_out *o);
 void wl_out_free(wl_out *o);
 

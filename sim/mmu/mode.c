@@ -16,21 +16,21 @@
 
 /* clang-format off */
 #define MODE_ROWS(ROW)                                                                                        \
-    ROW("native", native, 0, MODE_TABLES_HARDWARE, NULL,                                                      \
+    ROW("native", native, MODE_F_GUEST_32BIT, MODE_TABLES_HARDWARE, NULL,                                                      \
         "no virtualization: the OS's tables, one dimension")                                                  \
-    ROW("nested", nested, MODE_F_HYPERVISOR, MODE_TABLES_HARDWARE, "ntlb",                                    \
+    ROW("nested", nested, MODE_F_HYPERVISOR | MODE_F_GUEST_32BIT, MODE_TABLES_HARDWARE, "ntlb",                                    \
         "hardware 2D walk of guest and host (EPT/NPT) tables")                                                \
-    ROW("shadow", shadow, MODE_F_HYPERVISOR, MODE_TABLES_SHADOW, NULL,                                        \
+    ROW("shadow", shadow, MODE_F_HYPERVISOR | MODE_F_GUEST_32BIT, MODE_TABLES_SHADOW, NULL,                                        \
         "VMM-kept shadow tables, dropped on every guest CR3 write")                                           \
-    ROW("shadow-cache", shadow_cache, MODE_F_HYPERVISOR, MODE_TABLES_SHADOW, NULL,                            \
+    ROW("shadow-cache", shadow_cache, MODE_F_HYPERVISOR | MODE_F_GUEST_32BIT, MODE_TABLES_SHADOW, NULL,                            \
         "shadow tables cached per process, guest tables write-protected")                                     \
-    ROW("shadow-prefetch", shadow_prefetch, MODE_F_HYPERVISOR, MODE_TABLES_SHADOW, NULL,                      \
+    ROW("shadow-prefetch", shadow_prefetch, MODE_F_HYPERVISOR | MODE_F_GUEST_32BIT, MODE_TABLES_SHADOW, NULL,                      \
         "shadow, but a hidden fault fills the whole shadow table page from the guest's")                                     \
-    ROW("contig", contig, MODE_F_HYPERVISOR | MODE_F_CONTIG_BACKING, MODE_TABLES_HARDWARE, "contig",          \
+    ROW("contig", contig, MODE_F_HYPERVISOR | MODE_F_CONTIG_BACKING | MODE_F_GUEST_32BIT, MODE_TABLES_HARDWARE, "contig",          \
         "nested, with the host dimension a base-plus-offset over contiguous segments")                        \
     ROW("agile", agile, MODE_F_HYPERVISOR, MODE_TABLES_SHADOW, "agile",                                       \
         "shadow walks, switching to nested below the guest tables written often")                            \
-    ROW("adaptive", adaptive, MODE_F_HYPERVISOR, MODE_TABLES_SHADOW, "adaptive",                              \
+    ROW("adaptive", adaptive, MODE_F_HYPERVISOR | MODE_F_GUEST_32BIT, MODE_TABLES_SHADOW, "adaptive",                              \
         "per process, nested or shadow-cache, whichever its measured cycles favour")
 /* clang-format on */
 

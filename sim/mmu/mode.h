@@ -140,6 +140,7 @@ typedef struct mode_ops {
 enum {
     MODE_F_HYPERVISOR = 1u << 0,     /* guests run in VMs under a hypervisor ([vm] count may exceed 1) */
     MODE_F_CONTIG_BACKING = 1u << 1, /* the hypervisor backs each VM contiguously when [contig] backing */
+    MODE_F_GUEST_32BIT = 1u << 2,    /* walks and shadows guests with 32-bit paging (guest.levels = 2) */
 };
 
 /* Whose page tables translate, which decides how a change of mapping is priced
@@ -212,9 +213,13 @@ int mode_vmm_read_guest(const mode_env *env, const mode_space *sp, uint64_t entr
 /* The VMM's read of the whole guest table page at table_gpa (4 KiB aligned)
  * as one burst: one reference per cache line through the hierarchy (64 for
  * 64-byte lines), each counted in vmm_refs and priced in exit_cycles; fills
- * ptes with its PT_ENTRIES entries. */
-int mode_vmm_read_guest_page(const mode_env *env, const mode_space *sp, uint64_t table_gpa,
-                             uint64_t ptes[PT_ENTRIES], vs_err *err);
+ * ptes with its pt_table_entries(guest levels) entries: 512, or 1,024 for a
+ * 32-bit guest (ptes must hold PT_ENTRIES_32BIT when the guest may be one). */
+int mode_vmm_read_guest_page(const mode_env *env, const mode_space *sp, uint64_t table_gpa, uint64_t *ptes,
+                             vs_err *err);
+/* Drops from the unified page-walk cache every entry of the table page at
+ * table_pa (in the cache's key space) of a tree of `levels`. */
+void mode_unified_drop_table(pwc_unified *u, uint64_t table_pa, unsigned levels);
 
 /* The translation of va as the page tables hold it now, found without side
  * effects -- no fault, no exit, no A/D bit, no table allocated, no cache or

@@ -173,7 +173,7 @@ int mode_vmm_read_guest(const mode_env *env, const mode_space *sp, uint64_t entr
 {
     int rc = mode_vmm_ref(env, sp, entry_gpa, false, err);
     if (rc == VS_OK)
-        *pte = pt_read_entry(os_mem(sp->os), entry_gpa);
+        *pte = pt_read_entry_in(os_mem(sp->os), entry_gpa, os_levels(sp->os));
     return rc;
 }
 
@@ -190,21 +190,28 @@ static uint32_t vmm_line_bytes(const vs_config *cfg)
     return line ? line : VMM_LINE_NO_CACHE;
 }
 
-int mode_vmm_read_guest_page(const mode_env *env, const mode_space *sp, uint64_t table_gpa,
-                             uint64_t ptes[PT_ENTRIES], vs_err *err)
+int mode_vmm_read_guest_page(const mode_env *env, const mode_space *sp, uint64_t table_gpa, uint64_t *ptes,
+                             vs_err *err)
 {
     uint64_t hpa;
     int rc = mode_vmm_frame(env, sp, table_gpa, &hpa, NULL, err);
     if (rc != VS_OK)
         return rc;
     uint32_t line = vmm_line_bytes(env->cfg);
-    for (uint64_t off = 0; off < PT_ENTRIES * 8ull; off += line) {
+    for (uint64_t off = 0; off < 1ull << VS_PAGE_SHIFT_4K; off += line) { /* a table is one 4 KiB page */
         env->st->vmm_refs++;
         env->st->exit_cycles += mh_access(env->mem, hpa + off, MH_DATA, false, NULL);
     }
-    for (unsigned i = 0; i < PT_ENTRIES; i++)
-        ptes[i] = pt_read_entry(os_mem(sp->os), table_gpa + 8ull * i);
+    unsigned levels = os_levels(sp->os);
+    for (unsigned i = 0; i < pt_table_entries(levels); i++)
+        ptes[i] = pt_read_entry_in(os_mem(sp->os), table_gpa + (uint64_t)pt_entry_bytes(levels) * i, levels);
     return VS_OK;
+}
+
+void mode_unified_drop_table(pwc_unified *u, uint64_t table_pa, unsigned levels)
+{
+    for (unsigned i = 0; i < pt_table_entries(levels); i++)
+        pwc_unified_invalidate(u, table_pa + (uint64_t)pt_entry_bytes(levels) * i);
 }
 
 /* A guest-physical address to host-physical for mode_probe: a contiguous
@@ -248,6 +255,7 @@ bool mode_probe(const mode_space *sp, uint64_t va, tlb_entry *out, uint32_t *ref
     walk_req req = {.tables = tree->mem,
                     .root = tree->root_pfn << VS_PAGE_SHIFT_4K,
                     .levels = tree->levels,
+                    .bits32 = pt_is_32bit(tree->levels),
                     .va = va,
                     .to_host = sp->vm ? probe_entry_to_host : NULL,
                     .ctx = sp->vm};

@@ -52,6 +52,7 @@ static int native_translate(void *state, const mode_space *sp, uint64_t va, unsi
     walk_req req = {.tables = tree->mem,
                     .root = tree->root_pfn << VS_PAGE_SHIFT_4K,
                     .levels = tree->levels,
+                    .bits32 = pt_is_32bit(tree->levels),
                     .va = va,
                     .tag = sp->tag,
                     .split = n->split,
@@ -68,8 +69,7 @@ static int native_table_freed(void *state, const mode_space *sp, uint64_t pfn, u
     (void)level;
     (void)err;
     if (n->unified)
-        for (unsigned i = 0; i < PT_ENTRIES; i++)
-            pwc_unified_invalidate(n->unified, (pfn << VS_PAGE_SHIFT_4K) + 8ull * i);
+        mode_unified_drop_table(n->unified, pfn << VS_PAGE_SHIFT_4K, n->levels);
     return VS_OK;
 }
 

@@ -143,12 +143,26 @@ struct shadow {
 static gpointer key_ptr(uint64_t k) { return GSIZE_TO_POINTER((gsize)k); }
 static uint64_t tree_key(const mode_space *sp) { return (uint64_t)sp->vm_id << 32 | sp->pid; }
 static uint64_t rmap_key(uint32_t vm_id, uint64_t gpfn) { return (uint64_t)vm_id << RMAP_VM_SHIFT | gpfn; }
-static unsigned level_shift(unsigned level) { return VS_PAGE_SHIFT_4K + 9 * (level - 1); }
+static unsigned level_shift(const shadow *s, unsigned level)
+{
+    return VS_PAGE_SHIFT_4K + pt_level_bits(s->levels) * (level - 1);
+}
+/* Shadow tables have the guest's format (pt.h): for a 32-bit guest 32-bit
+ * tables, as Palacios builds pde32/pte32 shadows for a guest in protected
+ * mode (vmm_shdw_pg_tlb_32.h, handle_shadow_pagefault_32). */
+static uint64_t slot_addr(const shadow *s, uint64_t spfn, unsigned index)
+{
+    return (spfn << VS_PAGE_SHIFT_4K) + (uint64_t)pt_entry_bytes(s->levels) * index;
+}
+static uint64_t read_slot(const shadow *s, uint64_t entry) { return pt_read_entry_in(s->tables, entry, s->levels); }
+static void write_slot(shadow *s, uint64_t entry, uint64_t pte) { pt_write_entry_in(s->tables, entry, pte, s->levels); }
 static uint64_t span_of(vs_pgsz size) { return 1ull << vs_pgsz_shift(size); }
 
 static uint64_t canonical(const shadow *s, uint64_t va)
 {
     unsigned unused = 64 - pt_va_bits(s->levels);
+    if (pt_is_32bit(s->levels))
+        return va; /* 32-bit vas are not sign-extended (pt.h) */
     return (uint64_t)((int64_t)(va << unused) >> unused);
 }
 
@@ -156,7 +170,7 @@ static uint64_t canonical(const shadow *s, uint64_t va)
 
 static void put_entry(shadow *s, uint64_t entry, uint64_t pte)
 {
-    pt_write_entry(s->tables, entry, pte);
+    write_slot(s, entry, pte);
     s->env.st->shadow_entries_written++;
     s->env.st->exit_cycles += s->env.cfg->cost_shadow_entry;
 }
@@ -285,9 +299,9 @@ static stable *meta_add(shadow *s, stree *t, uint32_t vm_id, uint64_t spfn, uint
 /* Frees a shadow table page and everything below it; its entries are dropped. */
 static void free_table(shadow *s, uint64_t spfn, unsigned level)
 {
-    unsigned idx[PT_ENTRIES];
-    uint64_t ptes[PT_ENTRIES];
-    unsigned n = pt_mem_present(s->tables, spfn, idx, ptes);
+    unsigned idx[PT_ENTRIES_32BIT];
+    uint64_t ptes[PT_ENTRIES_32BIT];
+    unsigned n = pt_mem_present_in(s->tables, spfn, s->levels, idx, ptes);
     uint64_t dropped = 0;
     for (unsigned k = 0; k < n; k++) {
         unsigned i = idx[k];
@@ -296,7 +310,7 @@ static void free_table(shadow *s, uint64_t spfn, unsigned level)
             continue;
         dropped++;
         if (s->unified)
-            pwc_unified_invalidate(s->unified, (spfn << VS_PAGE_SHIFT_4K) + 8ull * i);
+            pwc_unified_invalidate(s->unified, slot_addr(s, spfn, i));
         if (level > 1 && !(pte & PTE_PS))
             free_table(s, pte_addr(pte) >> VS_PAGE_SHIFT_4K, level - 1);
     }
@@ -331,7 +345,7 @@ static void unlink_table(shadow *s, stable *m, bool flush_tlb)
         tree_drop(s, t, flush_tlb);
         return;
     }
-    pt_write_entry(s->tables, m->parent_entry, 0);
+    write_slot(s, m->parent_entry, 0);
     if (s->unified)
         pwc_unified_invalidate(s->unified, m->parent_entry);
     count_dropped(s, 1);
@@ -345,8 +359,8 @@ static void unlink_table(shadow *s, stable *m, bool flush_tlb)
 /* Drops entry `index` of shadow table m, whatever it maps. */
 static void drop_slot(shadow *s, stable *m, unsigned index, bool flush_tlb)
 {
-    uint64_t entry = (m->spfn << VS_PAGE_SHIFT_4K) + 8ull * index;
-    uint64_t pte = pt_read_entry(s->tables, entry);
+    uint64_t entry = slot_addr(s, m->spfn, index);
+    uint64_t pte = read_slot(s, entry);
     if (!(pte & PTE_P))
         return;
     if (m->level > 1 && !(pte & PTE_PS)) {
@@ -355,13 +369,13 @@ static void drop_slot(shadow *s, stable *m, unsigned index, bool flush_tlb)
         unlink_table(s, child, flush_tlb);
         return;
     }
-    pt_write_entry(s->tables, entry, 0);
+    write_slot(s, entry, 0);
     if (s->unified)
         pwc_unified_invalidate(s->unified, entry);
     count_dropped(s, 1);
     if (flush_tlb)
         s->env.tlb_invlpg(s->env.sim, m->tree->tag,
-                          canonical(s, m->va_base | (uint64_t)index << level_shift(m->level)));
+                          canonical(s, m->va_base | (uint64_t)index << level_shift(s, m->level)));
 }
 
 /* KVM's detect_write_flooding: a shadow table written shadow.flood_writes
@@ -389,7 +403,7 @@ static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa
     uint64_t *spfns = vs_malloc(n * sizeof *spfns);
     for (unsigned i = 0; i < n; i++)
         spfns[i] = ((stable *)g_ptr_array_index(a, i))->spfn;
-    unsigned index = (unsigned)(entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)) / 8;
+    unsigned index = (unsigned)(entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)) / pt_entry_bytes(s->levels);
     for (unsigned i = 0; i < n; i++) {
         stable *m = g_hash_table_lookup(s->meta, key_ptr(spfns[i]));
         if (m && emulated && flooded(s, m)) {
@@ -486,7 +500,7 @@ static int guest_walk(shadow *s, const mode_space *sp, uint64_t va, gwalk *g, vs
     for (unsigned level = s->levels;; level--) {
         g->table[level] = table;
         g->level = level;
-        int rc = mode_vmm_read_guest(&s->env, sp, table + 8ull * pt_index(va, level), &g->pte, err);
+        int rc = mode_vmm_read_guest(&s->env, sp, pt_entry_addr(table, va, level, s->levels), &g->pte, err);
         if (rc != VS_OK)
             return rc;
         if (!(g->pte & PTE_P))
@@ -509,8 +523,8 @@ static uint64_t leaf_pte(uint64_t hpa, vs_pgsz size, bool rw)
 bool shadow_fill_slot(shadow *s, const mode_space *sp, uint64_t spfn, unsigned level, unsigned index,
                       uint64_t gpte, bool upper_rw)
 {
-    uint64_t entry = (spfn << VS_PAGE_SHIFT_4K) + 8ull * index;
-    if (!(gpte & PTE_P) || (level > 1 && !(gpte & PTE_PS)) || (pt_read_entry(s->tables, entry) & PTE_P))
+    uint64_t entry = slot_addr(s, spfn, index);
+    if (!(gpte & PTE_P) || (level > 1 && !(gpte & PTE_PS)) || (read_slot(s, entry) & PTE_P))
         return false;
     vs_pgsz gsize = (vs_pgsz)(level - 1), hsize;
     uint64_t hpa;
@@ -540,12 +554,13 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
         walked->flood = 0; /* KVM: FNAME(fetch) */
         touch(s, walked);
         path[npath++] = table;
-        uint64_t entry = (table << VS_PAGE_SHIFT_4K) + 8ull * pt_index(va, level);
-        uint64_t pte = pt_read_entry(s->tables, entry);
-        uint64_t child_base = va_base | (uint64_t)pt_index(va, level) << level_shift(level);
+        unsigned index = pt_index_in(va, level, s->levels);
+        uint64_t entry = slot_addr(s, table, index);
+        uint64_t pte = read_slot(s, entry);
+        uint64_t child_base = va_base | (uint64_t)index << level_shift(s, level);
         if ((pte & PTE_P) && (pte & PTE_PS)) { /* a larger shadow leaf than the mapping now allows */
             stable *m = g_hash_table_lookup(s->meta, key_ptr(table));
-            drop_slot(s, m, pt_index(va, level), true);
+            drop_slot(s, m, index, true);
             pte = 0;
         }
         if (!(pte & PTE_P)) {
@@ -567,9 +582,9 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
     stable *m = g_hash_table_lookup(s->meta, key_ptr(table));
     m->flood = 0; /* the written entry was used (KVM 61: last_updated_pte_accessed) */
     touch(s, m);
-    unsigned index = pt_index(va, leaf);
+    unsigned index = pt_index_in(va, leaf, s->levels);
     drop_slot(s, m, index, true); /* a stale entry (read-only, or a table where a leaf now goes) */
-    put_entry(s, (table << VS_PAGE_SHIFT_4K) + 8ull * index, leaf_pte(hpa, size, g->rw));
+    put_entry(s, slot_addr(s, table, index), leaf_pte(hpa, size, g->rw));
     if (burst && leaf == g->level)
         return burst(s, sp, table, g->table[leaf], leaf, g->upper_rw, err);
     return VS_OK;
@@ -577,6 +592,7 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
 
 /* One address in each guest leaf table, in address order (pt_for_each_leaf). */
 typedef struct leaf_tables {
+    const shadow *s;
     GArray *va;
     uint64_t last; /* the last table's first address, shifted, plus one; 0: none yet */
 } leaf_tables;
@@ -585,7 +601,7 @@ static void note_leaf_table(void *ctx, uint64_t va, uint64_t pte, vs_pgsz size)
 {
     (void)pte;
     leaf_tables *lt = ctx;
-    uint64_t table = (va >> level_shift(pt_leaf_level(size) + 1)) << 2 | (uint64_t)size; /* its table, by level */
+    uint64_t table = (va >> level_shift(lt->s, pt_leaf_level(size) + 1)) << 2 | (uint64_t)size; /* its table, by level */
     if (table + 1 != lt->last) {
         g_array_append_val(lt->va, va);
         lt->last = table + 1;
@@ -597,7 +613,7 @@ int shadow_prefill(void *state, const mode_space *sp, shadow_prefetch_fn burst, 
     shadow *s = state;
     stree *t = NULL;
     int rc = tree_get(s, sp, &t, err);
-    leaf_tables lt = {.va = g_array_new(FALSE, FALSE, sizeof(uint64_t))};
+    leaf_tables lt = {.s = s, .va = g_array_new(FALSE, FALSE, sizeof(uint64_t))};
     if (rc == VS_OK)
         pt_for_each_leaf(os_proc_tree(sp->proc), note_leaf_table, &lt);
     for (guint i = 0; i < lt.va->len && rc == VS_OK; i++) {
@@ -639,6 +655,7 @@ int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned ac
     walk_req req = {.tables = s->tables,
                     .root = t->root << VS_PAGE_SHIFT_4K,
                     .levels = s->levels,
+                    .bits32 = pt_is_32bit(s->levels),
                     .va = va,
                     .tag = sp->tag,
                     .split = s->split,
@@ -691,13 +708,13 @@ static void resync(shadow *s, const mode_space *sp)
         stable *m = g_ptr_array_index(s->unsync, i);
         if (m->tree != t)
             continue;
-        uint64_t gptes[PT_ENTRIES];
+        uint64_t gptes[PT_ENTRIES_32BIT];
         vs_err err;
         int rc = mode_vmm_read_guest_page(&s->env, sp, m->gpfn << VS_PAGE_SHIFT_4K, gptes, &err);
         assert(rc == VS_OK); /* the VMM read this guest table to shadow it: it is backed */
         (void)rc;
-        for (unsigned j = 0; j < PT_ENTRIES; j++) {
-            uint64_t spte = pt_read_entry(s->tables, (m->spfn << VS_PAGE_SHIFT_4K) + 8ull * j);
+        for (unsigned j = 0; j < pt_table_entries(s->levels); j++) {
+            uint64_t spte = read_slot(s, slot_addr(s, m->spfn, j));
             if ((spte & PTE_P) && stale_leaf(sp, spte, gptes[j]))
                 drop_slot(s, m, j, true);
         }
@@ -711,8 +728,8 @@ uint64_t shadow_stale_entries(const void *state, const mode_space *sp, bool with
 {
     const shadow *s = state;
     uint64_t stale = 0;
-    unsigned idx[PT_ENTRIES];
-    uint64_t sptes[PT_ENTRIES];
+    unsigned idx[PT_ENTRIES_32BIT];
+    uint64_t sptes[PT_ENTRIES_32BIT];
     GHashTableIter it;
     gpointer v;
     g_hash_table_iter_init(&it, s->meta);
@@ -720,9 +737,9 @@ uint64_t shadow_stale_entries(const void *state, const mode_space *sp, bool with
         const stable *m = v;
         if (m->tree->key != tree_key(sp) || m->level != 1 || m->gpfn == NO_SOURCE || (m->unsync && !with_unsync))
             continue;
-        unsigned n = pt_mem_present(s->tables, m->spfn, idx, sptes);
+        unsigned n = pt_mem_present_in(s->tables, m->spfn, s->levels, idx, sptes);
         for (unsigned k = 0; k < n; k++) {
-            uint64_t gpte = pt_read_entry(os_mem(sp->os), (m->gpfn << VS_PAGE_SHIFT_4K) + 8ull * idx[k]);
+            uint64_t gpte = pt_read_entry_in(os_mem(sp->os), slot_addr(s, m->gpfn, idx[k]), s->levels);
             stale += (sptes[k] & PTE_P) && stale_leaf(sp, sptes[k], gpte);
         }
     }
@@ -757,12 +774,13 @@ void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
     stree *t = g_hash_table_lookup(s->trees, key_ptr(tree_key(sp)));
     uint64_t table = t ? t->root : 0;
     for (unsigned level = s->levels; t; level--) {
-        uint64_t pte = pt_read_entry(s->tables, (table << VS_PAGE_SHIFT_4K) + 8ull * pt_index(va, level));
+        unsigned index = pt_index_in(va, level, s->levels);
+        uint64_t pte = read_slot(s, slot_addr(s, table, index));
         if (!(pte & PTE_P))
             return;
         if (level == 1 || (pte & PTE_PS)) {
             /* The engine has dropped the TLB entry for this tag already. */
-            drop_slot(s, g_hash_table_lookup(s->meta, key_ptr(table)), pt_index(va, level), false);
+            drop_slot(s, g_hash_table_lookup(s->meta, key_ptr(table)), index, false);
             return;
         }
         table = pte_addr(pte) >> VS_PAGE_SHIFT_4K;

@@ -8,7 +8,9 @@
  * (mode_vmm_read_guest_page): one reference per cache line through the
  * hierarchy, 64 for 512 eight-byte entries and 64-byte lines, not 512 serial
  * references (the paper: the prefetch fills "all the other entries" in the
- * one exit).  Guest page tables that are shadowed are write-protected, as
+ * one exit).  A 32-bit guest's table (guest.levels = 2) is 1,024 four-byte
+ * entries in the same 64 lines, so one fill writes up to 1,024 -- the
+ * prefetch of seed 003's Palacios guest, which was 32-bit (003 3.2).  Guest page tables that are shadowed are write-protected, as
  * for caching, so a guest change to an entry prefetched but not yet used is
  * seen (pt_write exits drop it).
  */
@@ -17,12 +19,12 @@
 int shadow_prefetch_table(shadow *s, const mode_space *sp, uint64_t spfn, uint64_t gtable, unsigned level,
                           bool upper_rw, vs_err *err)
 {
-    uint64_t gptes[PT_ENTRIES];
+    uint64_t gptes[PT_ENTRIES_32BIT];
     int rc = mode_vmm_read_guest_page(shadow_env(s), sp, gtable, gptes, err);
     if (rc != VS_OK)
         return rc;
     uint64_t filled = 0;
-    for (unsigned i = 0; i < PT_ENTRIES; i++)
+    for (unsigned i = 0; i < pt_table_entries(shadow_env(s)->cfg->guest_levels); i++)
         filled += shadow_fill_slot(s, sp, spfn, level, i, gptes[i], upper_rw);
     shadow_count_prefetched(s, filled);
     return VS_OK;

@@ -212,6 +212,7 @@ static int walk_2d(nested_dim *nd, const nested_guest *g, const mode_space *sp, 
     walk_req req = {.tables = tree->mem,
                     .root = root,
                     .levels = levels,
+                    .bits32 = pt_is_32bit(tree->levels),
                     .va = va,
                     .tag = sp->tag,
                     .split = g->split,
@@ -284,8 +285,7 @@ void nested_guest_table_freed(const nested_dim *nd, const nested_guest *g, const
         known = hv_translate(sp->vm, gpa, &hpa, NULL);
     /* The unified cache is keyed by host addresses of entries. */
     if (g->unified && known)
-        for (unsigned i = 0; i < PT_ENTRIES; i++)
-            pwc_unified_invalidate(g->unified, hpa + 8ull * i);
+        mode_unified_drop_table(g->unified, hpa, os_levels(sp->os));
 }
 
 void nested_dim_walk_counts(const nested_dim *nd, uint64_t *direct, uint64_t *nested)

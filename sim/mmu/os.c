@@ -193,8 +193,12 @@ static void proc_destroy(os *o, os_proc *p)
 int os_new(const os_params *p, const os_hooks *hooks, os **out, vs_err *err)
 {
     uint64_t frames = p->mem_bytes >> VS_PAGE_SHIFT_4K;
-    if (p->levels != 4 && p->levels != 5)
-        return vs_fail(err, VS_E_CONFIG, "os: %u paging levels, expected 4 or 5", p->levels);
+    if (p->levels != 4 && p->levels != 5 && !pt_is_32bit(p->levels))
+        return vs_fail(err, VS_E_CONFIG, "os: %u paging levels, expected 4 or 5 (or 2: 32-bit paging)", p->levels);
+    if (pt_is_32bit(p->levels) && (p->policy != OS_PAGES_4K || p->mem_bytes > 1ull << 32))
+        return vs_fail(err, VS_E_CONFIG,
+                       "os: 32-bit paging maps 4 KiB pages of memory below 4 GiB; got page policy %d and %llu bytes",
+                       (int)p->policy, (unsigned long long)p->mem_bytes);
     if ((unsigned)p->policy > OS_PAGES_1G)
         return vs_fail(err, VS_E_CONFIG, "os: page policy %d, expected 4k, 2m or 1g", (int)p->policy);
     if (p->max_order < OS_MIN_MAX_ORDER || p->max_order > BUDDY_MAX_ORDER_LIMIT)
@@ -304,7 +308,7 @@ static int cow(os *o, os_proc *p, uint64_t va, vs_pgsz size, uint64_t pte, os_fa
 int os_fault(os *o, os_proc *p, uint64_t va, bool write, os_fault_info *info, vs_err *err)
 {
     if (!pt_va_canonical(va, o->p.levels))
-        return vs_fail(err, VS_E_USAGE, "os: pid %u touched va 0x%llx, not canonical for %u-level paging",
+        return vs_fail(err, VS_E_USAGE, "os: pid %u touched va 0x%llx, not canonical for %u-level paging (2: 32-bit)",
                        p->pid, (unsigned long long)va, o->p.levels);
     uint64_t tables0 = o->c.tables_resident, ptes0 = o->c.ptes_written, pa, pte;
     vs_pgsz size;

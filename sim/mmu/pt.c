@@ -41,6 +41,10 @@
  * address, through pt_ops->entry_written.  Unmapping leaves empty tables in
  * place, as OSes do until the whole address space goes.
  *
+ * A tree of two levels is 32-bit paging (pt.h): the tree functions index,
+ * read and write its 4-byte entries through pt.h's format helpers, and see
+ * each stored 8-byte word as the two entries it holds.
+ *
  * Invariants: a present non-leaf entry points to an attached page;
  * pages == number of used index slots, at most three quarters of them;
  * every used slot is reachable from its home slot by a run of used slots.
@@ -361,11 +365,6 @@ void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
 
 /* ---- trees ---- */
 
-static uint64_t entry_pa_of(uint64_t table_pfn, unsigned idx)
-{
-    return (table_pfn << VS_PAGE_SHIFT_4K) + (uint64_t)idx * sizeof(uint64_t);
-}
-
 static bool is_leaf(unsigned level, uint64_t pte)
 {
     return level == 1 || ((level == 2 || level == 3) && (pte & PTE_PS));
@@ -375,8 +374,8 @@ static uint64_t level_span(unsigned level) { return 1ull << (VS_PAGE_SHIFT_4K + 
 
 static void put_entry(pt_tree *t, const pt_ops *ops, uint64_t entry_pa, unsigned level, uint64_t pte)
 {
-    uint64_t old = pt_read_entry(t->mem, entry_pa);
-    pt_write_entry(t->mem, entry_pa, pte);
+    uint64_t old = pt_read_entry_in(t->mem, entry_pa, t->levels);
+    pt_write_entry_in(t->mem, entry_pa, pte, t->levels);
     if (ops && ops->entry_written)
         ops->entry_written(ops->ctx, entry_pa, level, old, pte);
 }
@@ -387,8 +386,8 @@ static unsigned walk(const pt_tree *t, uint64_t va, unsigned stop, uint64_t *ent
 {
     uint64_t pfn = t->root_pfn;
     for (unsigned level = t->levels;; level--) {
-        *entry_pa = entry_pa_of(pfn, pt_index(va, level));
-        *pte = pt_read_entry(t->mem, *entry_pa);
+        *entry_pa = pt_entry_addr(pfn << VS_PAGE_SHIFT_4K, va, level, t->levels);
+        *pte = pt_read_entry_in(t->mem, *entry_pa, t->levels);
         if (level == stop || !(*pte & PTE_P) || is_leaf(level, *pte))
             return level;
         pfn = pte_addr(*pte) >> VS_PAGE_SHIFT_4K;
@@ -397,8 +396,9 @@ static unsigned walk(const pt_tree *t, uint64_t va, unsigned stop, uint64_t *ent
 
 int pt_tree_init(pt_tree *t, pt_mem *mem, unsigned levels, const pt_ops *ops, vs_err *err)
 {
-    if (levels != 4 && levels != 5)
-        return vs_fail(err, VS_E_CONFIG, "page tables: %u levels requested, expected 4 or 5", levels);
+    if (levels != 4 && levels != 5 && !pt_is_32bit(levels))
+        return vs_fail(err, VS_E_CONFIG, "page tables: %u levels requested, expected 4 or 5 (or 2: 32-bit paging)",
+                       levels);
     uint64_t pfn;
     if (!ops->alloc_table(ops->ctx, levels, &pfn))
         return vs_fail(err, VS_E_LIMIT, "page tables: no free frame for a level-%u root table", levels);
@@ -419,6 +419,11 @@ int pt_map(pt_tree *t, uint64_t va, uint64_t pa, vs_pgsz size, uint64_t flags, c
                        "%u-bit va and a 52-bit pa, both %s-aligned",
                        (unsigned long long)va, (unsigned long long)pa, vs_pgsz_name(size),
                        pt_va_bits(t->levels), vs_pgsz_name(size));
+    if (pt_is_32bit(t->levels) && (size != VS_PG_4K || pa >> 32))
+        return vs_fail(err, VS_E_USAGE,
+                       "page tables: cannot map va 0x%llx -> pa 0x%llx as %s under 32-bit paging: its "
+                       "entries map 4 KiB frames below 4 GiB (PSE's 4 MiB pages are not modelled)",
+                       (unsigned long long)va, (unsigned long long)pa, vs_pgsz_name(size));
     unsigned leaf_level = pt_leaf_level(size);
     uint64_t entry_pa, pte;
     for (;;) {
@@ -504,6 +509,27 @@ bool pt_region_empty(const pt_tree *t, uint64_t va, vs_pgsz size)
     return !(pte & PTE_P);
 }
 
+unsigned pt_mem_present_in(const pt_mem *m, uint64_t pfn, unsigned levels, unsigned *idx, uint64_t *pte)
+{
+    unsigned n = pt_mem_present(m, pfn, idx, pte);
+    if (!pt_is_32bit(levels))
+        return n;
+    unsigned out = 0;
+    uint64_t words[PT_ENTRIES];
+    unsigned widx[PT_ENTRIES];
+    memcpy(words, pte, n * sizeof *pte);
+    memcpy(widx, idx, n * sizeof *idx);
+    for (unsigned k = 0; k < n; k++)
+        for (unsigned half = 0; half < 2; half++) {
+            uint64_t e = (uint32_t)(words[k] >> (32 * half));
+            if (e) {
+                idx[out] = 2 * widx[k] + half;
+                pte[out++] = e;
+            }
+        }
+    return out;
+}
+
 typedef struct leaf_visit {
     const pt_tree *t;
     void (*fn)(void *ctx, uint64_t va, uint64_t pte, vs_pgsz size);
@@ -512,16 +538,17 @@ typedef struct leaf_visit {
 
 static void visit(const leaf_visit *v, uint64_t table_pfn, unsigned level, uint64_t va_prefix)
 {
-    unsigned idx[PT_ENTRIES];
-    uint64_t ptes[PT_ENTRIES];
-    unsigned n = pt_mem_present(v->t->mem, table_pfn, idx, ptes);
-    unsigned unused = 64 - pt_va_bits(v->t->levels);
+    unsigned idx[PT_ENTRIES_32BIT];
+    uint64_t ptes[PT_ENTRIES_32BIT];
+    unsigned n = pt_mem_present_in(v->t->mem, table_pfn, v->t->levels, idx, ptes);
+    /* 48- and 57-bit vas are sign-extended; a 32-bit one is not (pt.h) */
+    unsigned unused = pt_is_32bit(v->t->levels) ? 0 : 64 - pt_va_bits(v->t->levels);
     for (unsigned k = 0; k < n; k++) {
         unsigned i = idx[k];
         uint64_t pte = ptes[k];
         if (!(pte & PTE_P))
             continue;
-        uint64_t va = va_prefix | ((uint64_t)i << (VS_PAGE_SHIFT_4K + 9 * (level - 1)));
+        uint64_t va = va_prefix | ((uint64_t)i << (VS_PAGE_SHIFT_4K + pt_level_bits(v->t->levels) * (level - 1)));
         if (is_leaf(level, pte))
             v->fn(v->ctx, (uint64_t)((int64_t)(va << unused) >> unused), pte, (vs_pgsz)(level - 1));
         else
@@ -538,9 +565,9 @@ void pt_for_each_leaf(const pt_tree *t, void (*fn)(void *ctx, uint64_t va, uint6
 
 static void destroy_table(pt_tree *t, uint64_t pfn, unsigned level, const pt_ops *ops)
 {
-    unsigned idx[PT_ENTRIES];
-    uint64_t ptes[PT_ENTRIES];
-    unsigned n = level > 1 ? pt_mem_present(t->mem, pfn, idx, ptes) : 0;
+    unsigned idx[PT_ENTRIES_32BIT];
+    uint64_t ptes[PT_ENTRIES_32BIT];
+    unsigned n = level > 1 ? pt_mem_present_in(t->mem, pfn, t->levels, idx, ptes) : 0;
     for (unsigned k = 0; k < n; k++)
         if ((ptes[k] & PTE_P) && !is_leaf(level, ptes[k]))
             destroy_table(t, pte_addr(ptes[k]) >> VS_PAGE_SHIFT_4K, level - 1, ops);

@@ -1,6 +1,6 @@
 /*
- * pt.h: x86-64 radix page tables held in simulated physical memory (Intel SDM
- * vol. 3A ch. 4.5, 4-level and 5-level paging).
+ * pt.h: x86 radix page tables held in simulated physical memory (Intel SDM
+ * vol. 3A ch. 4.5, 4-level and 5-level paging; sec. 4.3, 32-bit paging).
  *
  * A pt_mem is one physical address space's store of page-table pages: only
  * frames that hold page tables have contents, kept in a sparse two-level
@@ -10,6 +10,16 @@
  *
  * Entries are real 64-bit PTEs: P, RW, US, A, D, PS and the frame address in
  * bits 12..51.  A leaf at level 2 (2 MiB) or 3 (1 GiB) has PS set.
+ *
+ * A tree of two levels is 32-bit paging (SDM 3A 4.3, the only x86 format with
+ * two): 4-byte entries, 1,024 to a 4 KiB table, va bits 31..22 and 21..12
+ * index them, and a va has 32 bits.  Its entries keep the low bits of the
+ * 64-bit format (P, RW, US, A, D, PS at the same positions; frame in bits
+ * 12..31, SDM 3A tables 4-4 to 4-6), so a 32-bit entry read zero-extended is
+ * a valid 64-bit PTE for a frame below 4 GiB, and every caller handles both
+ * with the same code.  They are stored as memory holds them: two to each
+ * 8-byte word, the lower index in the low half.  PSE's 4 MiB leaves are not
+ * modelled: a 32-bit tree maps 4 KiB pages only.
  *
  * pt_map and friends are the OS's software view (they allocate table pages
  * through a callback and report every entry they write, so the shadow modes
@@ -23,6 +33,8 @@
 #define VS_PT_H
 
 #include "../common.h"
+
+#include <assert.h>
 
 #define PTE_P (1ull << 0)
 #define PTE_RW (1ull << 1)
@@ -40,12 +52,34 @@ static inline unsigned pt_index(uint64_t va, unsigned level)
 /* Level at which a leaf of this size sits: 4k -> 1, 2m -> 2, 1g -> 3. */
 static inline unsigned pt_leaf_level(vs_pgsz s) { return (unsigned)s + 1; }
 static inline uint64_t pte_addr(uint64_t pte) { return pte & PTE_ADDR_MASK; }
-/* Bits of virtual address a tree of `levels` translates: 48 or 57. */
-static inline unsigned pt_va_bits(unsigned levels) { return 12 + 9 * levels; }
-/* A canonical va has every bit above pt_va_bits - 1 equal to that bit. */
+
+#define PT_LEVELS_32BIT 2    /* a tree of two levels is 32-bit paging (SDM 3A 4.3) */
+#define PT_ENTRIES_32BIT 1024 /* 4 KiB table / 4-byte entries */
+static inline bool pt_is_32bit(unsigned levels) { return levels == PT_LEVELS_32BIT; }
+/* va bits each level of a tree of `levels` translates: 10 for 32-bit paging, else 9. */
+static inline unsigned pt_level_bits(unsigned levels) { return pt_is_32bit(levels) ? 10 : 9; }
+static inline unsigned pt_entry_bytes(unsigned levels) { return pt_is_32bit(levels) ? 4 : 8; }
+static inline unsigned pt_table_entries(unsigned levels) { return 1u << pt_level_bits(levels); }
+/* Index of va's entry in a level-`level` table of a tree of `levels`. */
+static inline unsigned pt_index_in(uint64_t va, unsigned level, unsigned levels)
+{
+    unsigned bits = pt_level_bits(levels);
+    return (unsigned)(va >> (12 + bits * (level - 1))) & ((1u << bits) - 1);
+}
+/* Physical address of va's entry in the level-`level` table at `table`. */
+static inline uint64_t pt_entry_addr(uint64_t table, uint64_t va, unsigned level, unsigned levels)
+{
+    return table + (uint64_t)pt_entry_bytes(levels) * pt_index_in(va, level, levels);
+}
+/* Bits of virtual address a tree of `levels` translates: 32, 48 or 57. */
+static inline unsigned pt_va_bits(unsigned levels) { return 12 + pt_level_bits(levels) * levels; }
+/* A canonical va has every bit above pt_va_bits - 1 equal to that bit; a
+ * 32-bit va has none above bit 31 (it is zero-extended, not sign-extended). */
 static inline bool pt_va_canonical(uint64_t va, unsigned levels)
 {
     unsigned unused = 64 - pt_va_bits(levels);
+    if (pt_is_32bit(levels))
+        return va >> pt_va_bits(levels) == 0;
     return (uint64_t)((int64_t)(va << unused) >> unused) == va;
 }
 
@@ -58,12 +92,35 @@ bool pt_mem_has(const pt_mem *m, uint64_t pfn); /* pfn holds a table page */
 /* The non-zero entries of the table at pfn, in index order (arrays of
  * PT_ENTRIES); returns how many. */
 unsigned pt_mem_present(const pt_mem *m, uint64_t pfn, unsigned *idx, uint64_t *pte);
+/* The same in the entry format of a tree of `levels` (arrays of
+ * PT_ENTRIES_32BIT): a 32-bit table's non-zero 4-byte entries. */
+unsigned pt_mem_present_in(const pt_mem *m, uint64_t pfn, unsigned levels, unsigned *idx, uint64_t *pte);
 uint64_t pt_mem_pages(const pt_mem *m);               /* attached table pages */
 size_t pt_mem_overhead_bytes(const pt_mem *m);        /* directory bookkeeping, excluding pages */
 
 /* Reads the entry at physical address entry_pa (must lie in an attached page). */
 uint64_t pt_read_entry(const pt_mem *m, uint64_t entry_pa);
 void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte);
+/* The same in the format of a tree of `levels`: a 32-bit entry is the half of
+ * its 8-byte word that entry_pa's bit 2 selects, read zero-extended. */
+static inline uint64_t pt_read_entry_in(const pt_mem *m, uint64_t entry_pa, unsigned levels)
+{
+    if (!pt_is_32bit(levels))
+        return pt_read_entry(m, entry_pa);
+    return (uint32_t)(pt_read_entry(m, entry_pa & ~7ull) >> (8 * (entry_pa & 4)));
+}
+/* pte must fit the format: below 2^32 for 32-bit paging (callers check frames). */
+static inline void pt_write_entry_in(pt_mem *m, uint64_t entry_pa, uint64_t pte, unsigned levels)
+{
+    if (!pt_is_32bit(levels)) {
+        pt_write_entry(m, entry_pa, pte);
+        return;
+    }
+    assert(pte >> 32 == 0);
+    unsigned shift = (unsigned)(8 * (entry_pa & 4));
+    uint64_t word = pt_read_entry(m, entry_pa & ~7ull);
+    pt_write_entry(m, entry_pa & ~7ull, (word & ~(0xffffffffull << shift)) | (pte << shift));
+}
 /* Asks the host to bring the entry at entry_pa (in an attached page, or in
  * no page: then nothing happens) towards its caches, so a pt_read_entry
  * issued after other work does not wait for it.  Changes nothing. */
@@ -87,7 +144,7 @@ typedef struct pt_ops {
 typedef struct pt_tree {
     pt_mem *mem;
     uint64_t root_pfn; /* frame of the top-level table (the CR3 value >> 12) */
-    unsigned levels;   /* 4 or 5 */
+    unsigned levels;   /* 4 or 5, or 2: 32-bit paging */
 } pt_tree;
 
 int pt_tree_init(pt_tree *t, pt_mem *mem, unsigned levels, const pt_ops *ops, vs_err *err);

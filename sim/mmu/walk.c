@@ -17,6 +17,8 @@ int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *er
     unsigned level = req->levels;
     uint64_t table = req->root;
     bool from_pwc = false;
+    /* the tree's entry format (pt.h): not req->levels, which a walk resumed mid-tree lowers */
+    unsigned fmt = req->bits32 ? PT_LEVELS_32BIT : 4;
 
     if (req->split) {
         uint64_t next;
@@ -38,7 +40,7 @@ int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *er
     }
     for (;;) {
         assert(level >= 1 && level <= req->levels);
-        uint64_t entry = table + 8ull * pt_index(req->va, level);
+        uint64_t entry = pt_entry_addr(table, req->va, level, fmt);
         /* Every host miss this level will take is requested before the first
          * is waited for: the index slot of the entry's table page, and (when
          * the entry's address is already the host's) the sets of the caches
@@ -63,7 +65,7 @@ int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *er
             tally->refs++;
             if (req->mem) /* first: the entry's own host miss, prefetched above, overlaps the cache model's */
                 tally->cycles += mh_access(req->mem, host, MH_WALK, false, NULL) + (cached ? req->pwc_latency : 0);
-            pte = pt_read_entry(req->tables, entry);
+            pte = pt_read_entry_in(req->tables, entry, fmt);
             /* Only entries that point to a table are cached: leaves belong in
              * the TLB, and a cached leaf would go stale when the OS rewrites it. */
             if (cached && (pte & PTE_P) && level > 1 && !(pte & PTE_PS))
@@ -77,7 +79,7 @@ int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *er
         }
         bool leaf = level == 1 || (pte & PTE_PS);
         if (leaf) {
-            assert(level <= 3);
+            assert(level <= 3 && (!req->bits32 || level == 1)); /* 32-bit trees hold 4 KiB leaves (pt.h) */
             res->present = true;
             res->size = (vs_pgsz)(level - 1);
             uint64_t offset_mask = (1ull << vs_pgsz_shift(res->size)) - 1;

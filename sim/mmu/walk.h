@@ -11,6 +11,9 @@
  * physical address) and, on a miss, is one reference through the cache
  * hierarchy, priced by where it hits.
  *
+ * A 32-bit paging tree (req->bits32) is walked the same way with its own
+ * entry size and indices: two references for a 4 KiB page.
+ *
  * Invariants: tally->refs counts exactly the entries read from memory;
  * a walk that finds a non-present entry stops there and says so.
  */
@@ -39,6 +42,7 @@ typedef struct walk_req {
     const pt_mem *tables; /* where this tree's table pages live */
     uint64_t root;        /* physical address of the top table, in the tree's space */
     unsigned levels;      /* level of the root table: 4 or 5, or lower to resume mid-tree */
+    bool bits32;          /* the tree is 32-bit paging (pt.h): 4-byte entries, 10 va bits a level */
     /* 0: walk to the leaf.  L: stop after reading the level-L entry, or at a
      * split-cache hit at level L or below (the cache holds the entry that ends
      * the walk: no reference is made).  Agile's shadow part stops here. */

@@ -30,9 +30,12 @@
 #include "../assoc.h"
 
 #define PWC_MAX_LEVELS 5 /* LA57 has five levels */
+/* A top level of 2 is 32-bit paging: 10 va bits per level, so only its PDE
+ * cache (level 2) can exist, as on Intel cores (SDM 3A 4.10.3.1). */
+#define PWC_TOP_32BIT 2
 
 typedef struct pwc_split_params {
-    unsigned top_level;                        /* 4 or 5 */
+    unsigned top_level;                        /* 4 or 5, or PWC_TOP_32BIT */
     uint32_t entries[PWC_MAX_LEVELS + 1];      /* indexed by level; 0 = not cached */
     uint32_t ways[PWC_MAX_LEVELS + 1];         /* indexed by level */
     assoc_repl repl;

@@ -7,7 +7,9 @@
  * the walk.  Only levels in level_mask are cached (AMD does not keep leaf
  * entries here: those go to the TLB).  The key is the 8-byte-aligned entry
  * address itself and the set index is that address in entry units, so the
- * 512 entries of one table spread over the sets.
+ * 512 entries of one table spread over the sets.  A 32-bit paging entry is
+ * 4 bytes (SDM 3A 4.3): its key is its own 4-byte-aligned address, and the
+ * two entries of one 8-byte word share a set.
  *
  * Invariants: only levels in level_mask are filled or counted; per level,
  * hits + misses == lookups of that level.
@@ -18,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PWC_PTE_SHIFT 3 /* page-table entries are 8 bytes */
+#define PWC_PTE_SHIFT 3 /* page-table entries are 8 bytes: the set index */
+#define PWC_PTE_ALIGN 4 /* ... or 4 under 32-bit paging: the key's alignment */
 #define PWC_LEVEL_MASK_ALL (((1u << PWC_MAX_LEVELS) - 1) << 1) /* levels 1..5 */
 
 struct pwc_unified {
@@ -62,7 +65,7 @@ bool pwc_unified_caches(const pwc_unified *c, unsigned level)
 /* A level that is not cached is not probed, so it counts neither way. */
 bool pwc_unified_lookup(pwc_unified *c, uint64_t entry_pa, unsigned level, uint64_t *pte)
 {
-    assert((entry_pa & ((1u << PWC_PTE_SHIFT) - 1)) == 0);
+    assert((entry_pa & (PWC_PTE_ALIGN - 1)) == 0);
     if (!pwc_unified_caches(c, level))
         return false;
     if (assoc_lookup(c->a, entry_pa, entry_pa >> PWC_PTE_SHIFT, pte)) {
@@ -75,7 +78,7 @@ bool pwc_unified_lookup(pwc_unified *c, uint64_t entry_pa, unsigned level, uint6
 
 void pwc_unified_fill(pwc_unified *c, uint64_t entry_pa, unsigned level, uint64_t pte)
 {
-    assert((entry_pa & ((1u << PWC_PTE_SHIFT) - 1)) == 0);
+    assert((entry_pa & (PWC_PTE_ALIGN - 1)) == 0);
     if (pwc_unified_caches(c, level))
         assoc_insert(c->a, entry_pa, entry_pa >> PWC_PTE_SHIFT, pte, NULL);
 }
