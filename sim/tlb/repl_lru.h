@@ -26,6 +26,9 @@
 #include "../common.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define LRU_AGE_WAYS 32       /* the widest set whose ranks fit two 16-byte vectors */
 #define LRU_AGE_STRIDE_MIN 16 /* one 16-byte vector: a set of up to 16 ways */
@@ -56,13 +59,26 @@ static inline void lru_age_use(lru *l, uint32_t set, uint32_t way)
     p[way] = 0;
 }
 
+/* The way of rank ways - 1.  Ranks are a permutation, so exactly one way
+ * has it; the set's ranks are compared at once, a vector at a time (the
+ * padding is never ways - 1), instead of a loop over the ways. */
 static inline uint32_t lru_age_victim(const lru *l, uint32_t set)
 {
     const uint8_t *p = l->age + set * l->step;
-    uint32_t v = 0;
-    for (uint32_t i = 0; i < l->ways; i++)
-        v = p[i] == l->ways - 1 ? i : v;
-    return v;
+    uint8_t last = (uint8_t)(l->ways - 1);
+    uint32_t m = 0;
+    for (uint32_t off = 0; off < l->stride; off += LRU_AGE_STRIDE_MIN) {
+        lru_age_vec v, eq;
+        memcpy(&v, p + off, sizeof v);
+        eq = (lru_age_vec)(v == last);
+#ifdef __SSE2__
+        m |= (uint32_t)_mm_movemask_epi8((__m128i)eq) << off;
+#else
+        for (uint32_t i = 0; i < LRU_AGE_STRIDE_MIN; i++)
+            m |= (uint32_t)(eq[i] & 1) << (off + i);
+#endif
+    }
+    return m ? 31u - (uint32_t)__builtin_clz(m) : 0;
 }
 
 /* Moves every set's ranks (narrow sets) to `to`, one set every `step` bytes
