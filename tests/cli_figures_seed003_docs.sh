@@ -138,8 +138,7 @@ phrases() {
   local rises=rises
   awk -v a="$(gap kvm real kbuild bw)" -v b="$(gap kvm real kbuild bw_warm)" 'BEGIN { exit !(b > a) }' || rises="(no longer rises)"
   echo "best / worst barely moves ($(gap kvm simics kbuild bw)× to $(gap kvm simics kbuild bw_warm)×; on the Opteron it $rises, $(gap kvm real kbuild bw)× to $(gap kvm real kbuild bw_warm)×)"
-  # the rate to the hundred, as the prose rounds it
-  echo "where the generator makes $(commas "$(calc %.0f "int($(val seed003_rates workload=kbuild first_touches_per_minstr) / 100 + 0.5) * 100")") first touches per million"
+  echo "after the warm-up the generator makes $(commas "$(calc %.0f "$(val seed003_rates workload=kbuild first_touches_per_minstr)")") first touches per million"
 }
 
 check_doc() {
