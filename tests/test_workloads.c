@@ -271,6 +271,38 @@ static void test_bad_arguments(void **state)
     expect_usage("ds", 2, node, "node=12");
     const char *hw[] = {"writes=0.5"};
     expect_usage("hpcc", 1, hw, "writes"); /* hpcc's mix is random=, not writes= */
+    const char *prof[] = {"profile=guess"};
+    expect_usage("kbuild", 1, prof, "measured|estimate");
+}
+
+/* kbuild's profile= only sets defaults: profile=estimate is the estimates'
+ * keys given one by one, and a key overrides the profile's value. */
+static void test_kbuild_profiles(void **state)
+{
+    (void)state;
+    char *a = vt_path("kb_a.vmt"), *b = vt_path("kb_b.vmt");
+    const char *est[] = {"refs=50000", "profile=estimate"};
+    const char *keys[] = {"refs=50000", "footprint=8m", "jobs=2", "life=300000", "make_burst=20000"};
+    gen("kbuild", 1, a, 2, est);
+    gen("kbuild", 1, b, 5, keys);
+    size_t na, nb;
+    unsigned char *x = slurp(a, &na), *y = slurp(b, &nb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(x, y, na);
+    g_free(x);
+    g_free(y);
+    const char *meas[] = {"refs=50000"}, *meas_keys[] = {"refs=50000", "profile=estimate", "footprint=3260k",
+                                                          "jobs=1", "life=66496752", "make_burst=158954"};
+    gen("kbuild", 1, a, 1, meas);
+    gen("kbuild", 1, b, 6, meas_keys);
+    x = slurp(a, &na);
+    y = slurp(b, &nb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(x, y, na);
+    g_free(x);
+    g_free(y);
+    g_free(a);
+    g_free(b);
 }
 
 int main(void)
@@ -281,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_characters),
         cmocka_unit_test(test_worst_layouts),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_kbuild_profiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

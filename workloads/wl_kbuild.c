@@ -19,7 +19,7 @@
  *             command, the numbers and how each default follows from them;
  *   estimate  the estimates the generator had before that measurement (a
  *             compiler every 300,000 instructions, 8 MiB heaps, two jobs),
- *             about 1,400 times the measured first-touch rate; kept because
+ *             about 500 times the measured first-touch rate; kept because
  *             seed 004's tables (configs/sweeps/seed004_walkrefs.ini) were
  *             measured on it and name it.
  * Invariant: a process never exits while running, and every child runs
