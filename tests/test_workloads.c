@@ -49,6 +49,22 @@ static unsigned char *slurp(const char *path, size_t *n)
     return (unsigned char *)b;
 }
 
+/* Generator gen makes the same bytes from keys a as from keys b (seed 5). */
+static void assert_same_trace(const char *gen_name, int na, const char **a, int nb, const char **b)
+{
+    char *p = vt_path("wl_same_a.vmt"), *q = vt_path("wl_same_b.vmt");
+    gen(gen_name, 5, p, na, a);
+    gen(gen_name, 5, q, nb, b);
+    size_t np, nq;
+    unsigned char *x = slurp(p, &np), *y = slurp(q, &nq);
+    assert_int_equal(np, nq);
+    assert_memory_equal(x, y, np);
+    g_free(x);
+    g_free(y);
+    g_free(p);
+    g_free(q);
+}
+
 static void test_deterministic(void **state)
 {
     (void)state;
@@ -229,17 +245,8 @@ static void test_worst_layouts(void **state)
     assert_true(worst_spans(p, W_PAGE, (1ull << 20) / W_PAGE).outside > 0);
     /* the array is the default: the same trace with and without layout=array */
     const char *def[] = {"refs=2000"}, *named[] = {"refs=2000", "layout=array"};
-    char *q = vt_path("wl_worst2.vmt");
-    gen("worst", 5, p, 1, def);
-    gen("worst", 5, q, 2, named);
-    size_t np, nq;
-    unsigned char *x = slurp(p, &np), *y = slurp(q, &nq);
-    assert_int_equal(np, nq);
-    assert_memory_equal(x, y, np);
-    g_free(x);
-    g_free(y);
+    assert_same_trace("worst", 1, def, 2, named);
     g_free(p);
-    g_free(q);
 }
 
 static void expect_usage(const char *name, int nkv, const char **kv, const char *needle)
@@ -280,29 +287,12 @@ static void test_bad_arguments(void **state)
 static void test_kbuild_profiles(void **state)
 {
     (void)state;
-    char *a = vt_path("kb_a.vmt"), *b = vt_path("kb_b.vmt");
     const char *est[] = {"refs=50000", "profile=estimate"};
     const char *keys[] = {"refs=50000", "footprint=8m", "jobs=2", "life=300000", "make_burst=20000"};
-    gen("kbuild", 1, a, 2, est);
-    gen("kbuild", 1, b, 5, keys);
-    size_t na, nb;
-    unsigned char *x = slurp(a, &na), *y = slurp(b, &nb);
-    assert_int_equal(na, nb);
-    assert_memory_equal(x, y, na);
-    g_free(x);
-    g_free(y);
+    assert_same_trace("kbuild", 2, est, 5, keys);
     const char *meas[] = {"refs=50000"}, *meas_keys[] = {"refs=50000", "profile=estimate", "footprint=3260k",
                                                           "jobs=1", "life=66496752", "make_burst=158954"};
-    gen("kbuild", 1, a, 1, meas);
-    gen("kbuild", 1, b, 6, meas_keys);
-    x = slurp(a, &na);
-    y = slurp(b, &nb);
-    assert_int_equal(na, nb);
-    assert_memory_equal(x, y, na);
-    g_free(x);
-    g_free(y);
-    g_free(a);
-    g_free(b);
+    assert_same_trace("kbuild", 1, meas, 6, meas_keys);
 }
 
 int main(void)
