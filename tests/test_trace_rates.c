@@ -8,7 +8,10 @@
  *  - first touches as a list of distinct (pid, generation, page) triples, a
  *    pid's generation advancing at its exec or exit, instead of dense
  *    address-space numbers packed into one key;
- *  - accesses, CR3 writes and INVLPGs per instruction by plain counting.
+ *  - accesses, CR3 writes and INVLPGs per instruction by plain counting;
+ *  - with a warm-up (trace_summary_set_warmup): the reference keeps its
+ *    state and zeroes its counts at the fetch after the warm-up, checked at
+ *    several warm-up lengths.
  * A seeded fault (the reference with 3 ways) proves the DTLB check can fail.
  */
 #include <setjmp.h>
@@ -66,7 +69,8 @@ typedef struct naive {
     uint32_t gen[PIDS], cur;
     triple *seen;
     size_t nseen;
-    uint64_t instr, loads, stores, switches, invlpgs;
+    uint64_t warmup, fetched;
+    uint64_t instr, loads, stores, switches, invlpgs, touches; /* counts since the warm-up */
 } naive;
 
 static void naive_touch(naive *n, uint64_t page)
@@ -75,10 +79,13 @@ static void naive_touch(naive *n, uint64_t page)
         if (n->seen[i].pid == n->cur && n->seen[i].gen == n->gen[n->cur] && n->seen[i].page == page)
             return;
     n->seen[n->nseen++] = (triple){n->cur, n->gen[n->cur], page};
+    n->touches++;
 }
 
 static void naive_add(naive *n, const trace_rec *t)
 {
+    if (t->kind == TREC_IFETCH && n->warmup && n->fetched++ == n->warmup)
+        n->instr = n->loads = n->stores = n->switches = n->invlpgs = n->touches = n->tlb.misses = 0;
     switch (t->kind) {
     case TREC_IFETCH: n->instr++; break;
     case TREC_LOAD: n->loads++; break;
@@ -132,25 +139,28 @@ static void close_to(double got, double want, const char *what)
         fail_msg("%s: %.12g, reference %.12g", what, got, want);
 }
 
-static void check_seed(uint64_t seed)
+static void check_seed(uint64_t seed, uint64_t warmup)
 {
     trace_rec *recs = random_trace(seed);
-    naive n = {.tlb.ways = WAYS};
+    naive n = {.tlb.ways = WAYS, .warmup = warmup};
     n.seen = calloc(NREC, sizeof *n.seen);
     for (size_t i = 0; i < NREC; i++)
         naive_add(&n, &recs[i]);
     trace_summary *s = trace_summary_new();
+    trace_summary_set_warmup(s, warmup);
     trace_summary_add(s, recs, NREC / 3); /* in uneven batches, as a reader delivers them */
     trace_summary_add(s, recs + NREC / 3, NREC - NREC / 3);
     trace_rates r;
     trace_summary_rates(s, &r);
     double instr = (double)n.instr;
+    assert_int_equal(r.instructions, n.instr);
+    assert_int_equal(r.warmup_instructions, warmup);
     close_to(r.api, (double)(n.loads + n.stores) / instr, "accesses per instruction");
     close_to(r.loads_pi, (double)n.loads / instr, "loads per instruction");
     close_to(r.stores_pi, (double)n.stores / instr, "stores per instruction");
     close_to(r.cr3_pmi, (double)n.switches * 1e6 / instr, "CR3 writes per Minstr");
     close_to(r.invlpg_pmi, (double)n.invlpgs * 1e6 / instr, "INVLPGs per Minstr");
-    close_to(r.first_touch_pmi, (double)n.nseen * 1e6 / instr, "first touches per Minstr");
+    close_to(r.first_touch_pmi, (double)n.touches * 1e6 / instr, "first touches per Minstr");
     close_to(r.ref_dtlb_mpki, (double)n.tlb.misses * 1e3 / instr, "reference DTLB misses per kinstr");
 
     /* Seeded fault: a 3-way reference must disagree. */
@@ -168,8 +178,11 @@ static void check_seed(uint64_t seed)
 static void test_against_reference(void **state)
 {
     (void)state;
+    /* warm-ups: none, one instruction, and about a third and nine tenths of the trace's */
+    const uint64_t warmups[] = {0, 1, NREC * 45 / 100 / 3, NREC * 45 / 100 * 9 / 10};
     for (uint64_t seed = 1; seed <= 5; seed++)
-        check_seed(seed);
+        for (size_t w = 0; w < VS_ARRAY_LEN(warmups); w++)
+            check_seed(seed, warmups[w]);
 }
 
 /* No instructions: every rate is NaN (JSON null), never a division by zero. */

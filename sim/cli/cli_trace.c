@@ -12,15 +12,19 @@
 static int trace_info(int argc, char **argv)
 {
     gchar *json = NULL;
+    gint64 warmup = 0;
     const GOptionEntry entries[] = {
         {"json", 0, 0, G_OPTION_ARG_FILENAME, &json, "write the summary as JSON ('-' = stdout, instead of the text)",
          "FILE"},
+        {"warmup-instructions", 0, 0, G_OPTION_ARG_INT64, &warmup,
+         "measure the rates after the first N instructions, as run's --warmup-instructions (counts stay whole-trace)",
+         "N"},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     if (!cli_parse("trace info", "TRACE", "Counts records by kind, pages, switches and transactions.", entries,
                    &argc, &argv))
         return CLI_USAGE;
-    if (argc != 2) {
-        fprintf(stderr, "vmemsim trace info: expected one trace\n");
+    if (argc != 2 || warmup < 0) {
+        fprintf(stderr, "vmemsim trace info: expected one trace and --warmup-instructions N >= 0\n");
         g_free(json);
         return CLI_USAGE;
     }
@@ -29,7 +33,7 @@ static int trace_info(int argc, char **argv)
     const char *inputs[] = {argv[1]};
     int rc = cli_check_outputs(json, NULL, inputs, 1, &err);
     if (rc == VS_OK)
-        rc = trace_summarize(argv[1], &s, &err);
+        rc = trace_summarize_after(argv[1], (uint64_t)warmup, &s, &err);
     if (rc == VS_OK && (!json || strcmp(json, "-")))
         trace_summary_print(s, argv[1], false, stdout);
     if (rc == VS_OK && json) {

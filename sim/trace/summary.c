@@ -14,6 +14,11 @@
  * generator's targets can be checked: accesses, CR3 writes and INVLPGs per
  * instruction, first touches per address space (the PTEs a demand-paging
  * guest writes), and the misses of the paper's own SIMICS DTLB (Figure 6).
+ * The rates may be measured after a warm-up of N instructions, as `run`
+ * measures after sim.warmup_instructions: the warm-up's records build the
+ * state (pages touched, DTLB contents, address spaces) and only the counts
+ * restart, just before the fetch of instruction N + 1, so a generator's
+ * load phase stays out of its steady-state rates.
  *
  * Invariants: the page sets hash page numbers with a fixed multiplier and
  * only their sizes are reported, so the output is deterministic; the CDAs
@@ -78,12 +83,13 @@ static bool pset_put_slot(uint64_t *keys, uint32_t *gen, uint32_t cur, unsigned 
     return true;
 }
 
-static void pset_add(pset *s, uint64_t k)
+/* True when k is new to the set. */
+static bool pset_add(pset *s, uint64_t k)
 {
     if (!pset_put_slot(s->keys, s->gen, s->cur, s->bits, k))
-        return;
+        return false;
     if (++s->count * 2 <= (size_t)1 << s->bits)
-        return;
+        return true;
     unsigned bits = s->bits + 1;
     uint64_t *keys = vs_malloc(sizeof *keys << bits);
     uint32_t *gen = vs_calloc((size_t)1 << bits, sizeof *gen);
@@ -95,6 +101,7 @@ static void pset_add(pset *s, uint64_t k)
     s->gen = gen;
     s->bits = bits;
     s->cur = 1;
+    return true;
 }
 
 typedef struct ival { uint64_t lo, hi; } ival; /* [lo, hi) */
@@ -107,8 +114,12 @@ _Static_assert((1u << SPACE_BITS) == TRACE_RATE_MAX_SPACES, "one bit field per a
 
 typedef struct ref_tlb {
     uint64_t tag[REF_TLB_SETS][REF_TLB_WAYS]; /* page + 1, most recent first; 0 = empty */
-    uint64_t misses;
 } ref_tlb;
+
+/* What the rates count: from the start, or from the end of the warm-up. */
+typedef struct rate_counts {
+    uint64_t instructions, loads, stores, switches, invlpgs, first_touches, dtlb_misses;
+} rate_counts;
 
 /* A live address space: pid until it execs or exits, then the pid gets a new one. */
 typedef struct space { uint32_t pid, idx; } space;
@@ -129,6 +140,8 @@ struct trace_summary {
     pset txn_pages;
     GTree *cda; /* of ival, by lo: disjoint and non-touching */
     /* rates */
+    rate_counts rc;
+    uint64_t warmup, fetched; /* warm-up instructions; instructions seen so far */
     ref_tlb dtlb;
     pset touched;       /* first-touch keys */
     space *spaces;      /* live address spaces */
@@ -242,18 +255,19 @@ static void txn_write(trace_summary *s, const trace_rec *t)
         pset_add(&s->txn_pages, pg);
 }
 
-static void ref_tlb_access(ref_tlb *t, uint64_t page)
+/* True on a miss. */
+static bool ref_tlb_access(ref_tlb *t, uint64_t page)
 {
     uint64_t *set = t->tag[page % REF_TLB_SETS], key = page + 1;
     unsigned w = 0;
     while (w < REF_TLB_WAYS && set[w] != key)
         w++;
-    if (w == REF_TLB_WAYS) { /* miss: the least recently used way goes */
-        t->misses++;
+    bool miss = w == REF_TLB_WAYS;
+    if (miss) /* the least recently used way goes */
         w = REF_TLB_WAYS - 1;
-    }
     memmove(set + 1, set, w * sizeof *set);
     set[0] = key;
+    return miss;
 }
 
 /* The address space pid runs in, opened on first use. */
@@ -289,16 +303,26 @@ static void space_end(trace_summary *s, uint32_t pid)
 static void rates_add(trace_summary *s, const trace_rec *t)
 {
     switch (t->kind) {
+    case TREC_IFETCH:
+        if (s->fetched++ == s->warmup && s->warmup) /* the warm-up ends before this fetch */
+            s->rc = (rate_counts){0};
+        s->rc.instructions++;
+        break;
     case TREC_LOAD: case TREC_STORE: case TREC_RMW: {
         uint64_t page = t->addr >> VS_PAGE_SHIFT_4K, key = page << SPACE_BITS | s->cur_space;
-        ref_tlb_access(&s->dtlb, page);
+        *(t->kind == TREC_LOAD ? &s->rc.loads : &s->rc.stores) += 1;
+        s->rc.dtlb_misses += ref_tlb_access(&s->dtlb, page);
         if (!s->spaces_overflow && key + 1 != s->last_touch) {
-            pset_add(&s->touched, key);
+            s->rc.first_touches += pset_add(&s->touched, key);
             s->last_touch = key + 1;
         }
         break;
     }
+    case TREC_INVLPG:
+        s->rc.invlpgs++;
+        break;
     case TREC_SWITCH: /* a CR3 write: without ASIDs it flushes the TLB, as a VM switch does */
+        s->rc.switches++;
         s->cur_pid = t->id;
         s->cur_space = space_of(s, t->id);
         /* fall through */
@@ -313,17 +337,21 @@ static void rates_add(trace_summary *s, const trace_rec *t)
     }
 }
 
+void trace_summary_set_warmup(trace_summary *s, uint64_t instructions) { s->warmup = instructions; }
+
 void trace_summary_rates(const trace_summary *s, trace_rates *r)
 {
-    double instr = (double)s->by_kind[TREC_IFETCH];
-    double k = instr > 0 ? 1.0 / instr : NAN, stores = (double)(s->by_kind[TREC_STORE] + s->by_kind[TREC_RMW]);
-    r->loads_pi = (double)s->by_kind[TREC_LOAD] * k;
-    r->stores_pi = stores * k;
+    const rate_counts *c = &s->rc;
+    double k = c->instructions > 0 ? 1.0 / (double)c->instructions : NAN;
+    r->warmup_instructions = s->warmup;
+    r->instructions = c->instructions;
+    r->loads_pi = (double)c->loads * k;
+    r->stores_pi = (double)c->stores * k;
     r->api = r->loads_pi + r->stores_pi;
-    r->cr3_pmi = (double)s->by_kind[TREC_SWITCH] * k * 1e6;
-    r->invlpg_pmi = (double)s->by_kind[TREC_INVLPG] * k * 1e6;
-    r->first_touch_pmi = s->spaces_overflow ? NAN : (double)s->touched.count * k * 1e6;
-    r->ref_dtlb_mpki = (double)s->dtlb.misses * k * 1e3;
+    r->cr3_pmi = (double)c->switches * k * 1e6;
+    r->invlpg_pmi = (double)c->invlpgs * k * 1e6;
+    r->first_touch_pmi = s->spaces_overflow ? NAN : (double)c->first_touches * k * 1e6;
+    r->ref_dtlb_mpki = (double)c->dtlb_misses * k * 1e3;
 }
 
 void trace_summary_add(trace_summary *s, const trace_rec *recs, size_t n)
@@ -440,6 +468,9 @@ static void print_json(const trace_summary *s, const char *path, FILE *out)
                                  "cr3_writes_per_minstr", "invlpg_per_minstr",
                                  "first_touches_per_minstr", "ref_dtlb_misses_per_kinstr"};
     fputs(", \"rates\": {", out);
+    if (r.warmup_instructions) /* absent without a warm-up: those outputs stay as they were */
+        fprintf(out, "\"warmup_instructions\": %llu, \"instructions\": %llu, ",
+                (unsigned long long)r.warmup_instructions, (unsigned long long)r.instructions);
     for (size_t i = 0; i < VS_ARRAY_LEN(v); i++) {
         fprintf(out, "%s\"%s\": ", i ? ", " : "", names[i]);
         if (isnan(v[i]))
@@ -470,7 +501,11 @@ static void print_human(const trace_summary *s, const char *path, FILE *out)
     if (s->by_kind[TREC_IFETCH]) {
         trace_rates r;
         trace_summary_rates(s, &r);
-        fprintf(out, "rates (seed 003 Figs. 7-11)\n");
+        fprintf(out, "rates (seed 003 Figs. 7-11)");
+        if (r.warmup_instructions)
+            fprintf(out, " over %llu instructions after a warm-up of %llu", (unsigned long long)r.instructions,
+                    (unsigned long long)r.warmup_instructions);
+        fputc('\n', out);
         fprintf(out, "  accesses/instr  %.4f (loads %.4f, stores %.4f)\n", r.api, r.loads_pi, r.stores_pi);
         fprintf(out, "  CR3 writes/Minstr %.2f\n  INVLPG/Minstr   %.2f\n", r.cr3_pmi, r.invlpg_pmi);
         if (isnan(r.first_touch_pmi))
@@ -504,6 +539,11 @@ void trace_summary_print(const trace_summary *s, const char *path, bool json, FI
 
 int trace_summarize(const char *path, trace_summary **out, vs_err *err)
 {
+    return trace_summarize_after(path, 0, out, err);
+}
+
+int trace_summarize_after(const char *path, uint64_t warmup, trace_summary **out, vs_err *err)
+{
     enum { BATCH = 4096 }; /* records per read: amortises the call, fits in L2 */
     *out = NULL;
     trace_reader *r;
@@ -511,6 +551,7 @@ int trace_summarize(const char *path, trace_summary **out, vs_err *err)
     if (rc < 0)
         return rc;
     trace_summary *s = trace_summary_new();
+    s->warmup = warmup;
     s->fmt = trace_reader_fmt(r);
     trace_rec *buf = vs_malloc(BATCH * sizeof *buf);
     long n;
@@ -521,6 +562,12 @@ int trace_summarize(const char *path, trace_summary **out, vs_err *err)
     if (n < 0) {
         trace_summary_free(s);
         return (int)n;
+    }
+    if (warmup && s->fetched <= warmup) {
+        uint64_t had = s->fetched;
+        trace_summary_free(s);
+        return vs_fail(err, VS_E_USAGE, "%s: the trace ends within the warm-up: %llu instructions, warm-up %llu",
+                       path, (unsigned long long)had, (unsigned long long)warmup);
     }
     *out = s;
     return VS_OK;

@@ -123,6 +123,13 @@ void trace_summary_print(const trace_summary *s, const char *path, bool json, FI
 void trace_summary_free(trace_summary *s);
 /* Computes the summary of a whole file. */
 int trace_summarize(const char *path, trace_summary **out, vs_err *err);
+/* The same, with the rates measured after the first warmup instructions
+ * (trace_summary_set_warmup); a trace that ends within them is an error. */
+int trace_summarize_after(const char *path, uint64_t warmup, trace_summary **out, vs_err *err);
+/* Rates count from just before the fetch of instruction instructions + 1;
+ * what comes before still warms their state (pages, DTLB, address spaces).
+ * Set before the first record is added. */
+void trace_summary_set_warmup(trace_summary *s, uint64_t instructions);
 
 /* The per-instruction rates seed 003 characterises its workloads by
  * (Figures 7-11), as measured on a trace.  A rate is NaN when the trace has
@@ -130,6 +137,8 @@ int trace_summarize(const char *path, trace_summary **out, vs_err *err);
  * address spaces). */
 #define TRACE_RATE_MAX_SPACES 4096u
 typedef struct trace_rates {
+    uint64_t warmup_instructions; /* instructions before the rates' region (0: none) */
+    uint64_t instructions;        /* instructions the rates are over */
     double api;             /* data accesses (LOAD, STORE, RMW) per instruction */
     double loads_pi, stores_pi; /* of which loads, and stores or RMWs */
     double cr3_pmi;         /* context switches (CR3 writes) per million instructions */

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# kbuild_measure.sh: measures a real make-driven C build on this machine, the
+# data behind the kbuild generator's defaults (workloads/wl_kbuild.c,
+# docs/workloads.md "kbuild, measured").  The build: make -j1 compiling
+# vmemsim's own sim/tlb/*.c and sim/pwc/*.c (gcc -O2, one object each, as
+# Kbuild compiles one object per rule) and archiving them with ar (as Kbuild
+# links built-in.a), from a clean tree.  Three runs of the same build:
+#   1. valgrind --tool=cachegrind --cache-sim=no --trace-children=yes: the
+#      instructions (I refs) of every process (make, sh, the gcc driver, cc1,
+#      as, ar);
+#   2. strace -f -c -e trace=process: forks (clone/vfork/fork) and execs
+#      (successful calls: the gcc driver's PATH search fails some execs);
+#   3. /usr/bin/time -f '%R %e %w %c': minor page faults, wall seconds,
+#      voluntary and involuntary context switches of the whole tree (the
+#      involuntary ones are other users of the machine preempting it).
+# Prints one line per process (command, instructions), the totals, and the
+# generator defaults that follow (docs/workloads.md says how).
+#   usage: scripts/kbuild_measure.sh [WORKDIR]     (default: a new mktemp -d)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+W=${1:-$(mktemp -d)}
+mkdir -p "$W"
+SRCS=$(cd "$ROOT" && ls sim/tlb/*.c sim/pwc/*.c)
+{
+  echo "SRC := $ROOT"
+  echo "OBJS := $(echo "$SRCS" | sed 's,\.c$,.o,; s,/,_,g' | tr '\n' ' ')"
+  echo "lib.a: \$(OBJS)"
+  printf '\tar rcs $@ $^\n'
+  for s in $SRCS; do
+    o=$(echo "$s" | sed 's,\.c$,.o,; s,/,_,g')
+    echo "$o: \$(SRC)/$s"
+    printf '\tgcc -std=c11 -O2 -I$(SRC)/sim -I$(SRC) -c $< -o $@\n'
+  done
+  printf 'clean:\n\trm -f *.o lib.a\n'
+} >"$W/Makefile"
+
+cd "$W"
+make -s clean
+rm -rf cg && mkdir cg
+valgrind --tool=cachegrind --cache-sim=no --trace-children=yes --cachegrind-out-file="$W/cg/cg.%p" \
+  --log-file="$W/cg/log.%p" make -j1 -s >/dev/null
+make -s clean
+strace -f -c -e trace=process -o "$W/strace.txt" make -j1 -s >/dev/null
+make -s clean
+/usr/bin/time -o "$W/time.txt" -f '%R %e %w %c' make -j1 -s >/dev/null
+
+echo "# per process: command, instructions (cachegrind I refs)"
+for f in cg/cg.*; do
+  cmd=$(sed -n 's/^cmd: //p' "$f" | awk '{print $1}')
+  ir=$(sed -n 's/^summary: //p' "$f" | awk '{print $1}')
+  echo "$(basename "$cmd") $ir"
+done | sort | tee "$W/procs.txt"
+# strace -c rows: % time, seconds, usecs/call, calls, [errors,] syscall
+awk '$NF ~ /^(clone|clone3|fork|vfork|execve)$/ { print $NF, $4 - (NF == 6 ? $5 : 0) }' "$W/strace.txt" | tee "$W/calls.txt"
+read -r minflt wall vcsw icsw <"$W/time.txt"
+echo "minor_faults $minflt"
+echo "wall_s $wall"
+echo "voluntary_switches $vcsw"
+echo "involuntary_switches $icsw"
+echo "sources $(echo "$SRCS" | wc -l)"
+awk -v minflt="$minflt" -v vcsw="$vcsw" '
+  { n++; s += $2; if ($1 == "make") mk = $2 }
+  END {
+    printf "processes %d\ninstructions %.0f\n", n, s
+    printf "first_touches_per_minstr %.2f\nvoluntary_switches_per_minstr %.4f\n", minflt / s * 1e6, vcsw / s * 1e6
+    # the generator defaults (workloads/wl_kbuild.c, profile=measured)
+    printf "life %.0f\n", (s - mk) / (n - 1)            # mean instructions of a process make runs
+    printf "make_burst %.0f\n", mk / (n - 1)            # make per process (the generator: make forks each)
+    printf "footprint_pages %.0f\n", minflt / n        # mean minor faults per process
+  }' "$W/procs.txt"
