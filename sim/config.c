@@ -11,6 +11,7 @@
  * here say what each models.
  */
 #include "config.h"
+#include "cpf/cpf.h"
 #include "mmu/mode.h"
 #include "tlb/repl.h"
 #include "tlb/tpf.h"
@@ -159,6 +160,14 @@ static const cfg_opt cache_keys[] = {
     {"cache.*", "line", OPT_U32, COFF(line), "64", 8, 4096, NULL, "bytes, a power of two"},
     {"cache.*", "latency", OPT_U32, COFF(latency), "4", 0, 100000, NULL, "load-to-use cycles on a hit here"},
     {"cache.*", "replacement", OPT_ENUM, COFF(replacement), "lru", 0, 0, repl_names, "replacement policy (docs/model.md)"},
+    /* The prefetch keys are echoed only for a cache with a prefetcher (cfg_each); sources in docs/model.md. */
+    {"cache.*", "prefetcher", OPT_ENUM, COFF(prefetcher), "none", 0, 0, cpf_names, "data prefetcher trained on the demand data references reaching this cache; fills it and the levels below"},
+    {"cache.*", "prefetch_degree", OPT_U32, COFF(prefetch_degree), "1", 1, CPF_MAX_DEGREE, NULL, "lines proposed per trigger (AMD SOG 25112 sec. 5.6: one, l+3 after l, l+1)"},
+    {"cache.*", "prefetch_distance", OPT_U32, COFF(prefetch_distance), "2", 1, 4096, NULL, "strides ahead of the trigger for the first line (AMD SOG 25112: l+3 after l+1, i.e. 2)"},
+    {"cache.*", "prefetch_streams", OPT_U32, COFF(prefetch_streams), "8", 1, 4096, NULL, "4 KiB pages the stream prefetcher tracks at once (an estimate: AMD gives no count)"},
+    {"cache.*", "prefetch_max_stride", OPT_U32, COFF(prefetch_max_stride), "1", 1, 64, NULL, "largest stride in lines a stream may have (AMD SOG 25112: strides over 64 B may not trigger)"},
+    {"cache.*", "prefetch_outstanding", OPT_U32, COFF(prefetch_outstanding), "8", 1, 1024, NULL, "lines the prefetcher may have on their way (AMD SOG 25112: 8 concurrent misses)"},
+    {"cache.*", "prefetch_line_cycles", OPT_U32, COFF(prefetch_line_cycles), "12", 0, 100000, NULL, "cycles between two lines DRAM hands the prefetcher (DDR2-667, 2 channels, at 2 GHz: 12)"},
 };
 /* clang-format on */
 
@@ -851,6 +860,8 @@ void cfg_each(const vs_config *c, void (*fn)(void *ctx, const char *key, const c
         }
     for (uint32_t k = 0; k < c->n_caches; k++)
         for (size_t i = 0; i < VS_ARRAY_LEN(cache_keys); i++) {
+            if (!c->caches[k].prefetcher && g_str_has_prefix(cache_keys[i].key, "prefetch"))
+                continue;
             snprintf(key, sizeof key, "cache.%s.%s", c->caches[k].name, cache_keys[i].key);
             format_value(&c->caches[k], &cache_keys[i], val, sizeof val);
             fn(ctx, key, val);

@@ -53,6 +53,9 @@ typedef struct cfg_cache {
     int side; /* mh_side */
     uint64_t size;
     int replacement; /* row of the replacement registry (tlb/repl.h) */
+    int prefetcher;  /* index into cpf_names (cpf/cpf.h); 0 = none */
+    uint32_t prefetch_degree, prefetch_distance, prefetch_streams, prefetch_max_stride;
+    uint32_t prefetch_outstanding, prefetch_line_cycles;
 } cfg_cache;
 
 typedef struct vs_config {

@@ -20,6 +20,8 @@
  */
 #include "memhier.h"
 
+#include "cpf/pfu.h"
+
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,8 @@ struct mh {
     unsigned path_len[MH_SRC_COUNT];
     mh_memo memo[MH_SRC_COUNT];
     uint64_t dram[MH_SRC_COUNT];
+    pfu *pf;                        /* NULL: no cache has a prefetcher */
+    uint8_t data_pos[MH_MAX_CACHES]; /* position of each cache in the data path */
 };
 
 static bool is_pow2(uint64_t x) { return x && !(x & (x - 1)); }
@@ -86,6 +90,20 @@ static int check_cache(const mh_cache_params *c, unsigned i, vs_err *err)
     if (c->ways == 0 || c->ways > lines || lines % c->ways)
         return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': %llu lines must be a positive multiple of ways (%u)",
                        c->name, (unsigned long long)lines, c->ways);
+    if (c->prefetcher) {
+        const cpf_params *f = &c->prefetch;
+        if (!cpf_at(c->prefetcher))
+            return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': no prefetcher %u", c->name, c->prefetcher);
+        if (c->side == MH_SIDE_INST)
+            return vs_fail(err, VS_E_CONFIG, "memhier: cache '%s': a data prefetcher needs a data or unified cache",
+                           c->name);
+        if (f->degree < 1 || f->degree > CPF_MAX_DEGREE || f->distance < 1 || f->streams < 1 || f->max_stride < 1 ||
+            c->prefetch_outstanding < 1)
+            return vs_fail(err, VS_E_CONFIG,
+                           "memhier: cache '%s': prefetch degree must be 1..%u and distance, streams, max_stride "
+                           "and outstanding at least 1",
+                           c->name, CPF_MAX_DEGREE);
+    }
     return VS_OK;
 }
 
@@ -132,6 +150,46 @@ static void build_path(mh *m, mh_src src, unsigned first_level)
     m->path_len[src] = len;
 }
 
+/* pfu_fill_fn: a prefetched line enters the data path at `cache` and fills
+ * down to the first level holding it, as a demand miss would (the levels
+ * probed count as touched, so the memo of the first one lapses). */
+static bool prefetch_fill(void *ctx, unsigned cache, uint64_t pa, uint32_t *latency, bool *dram)
+{
+    mh *m = ctx;
+    const mh_cache *at = &m->caches[cache];
+    if (assoc_probe(at->a, pa >> at->line_shift, pa >> at->line_shift, NULL))
+        return false;
+    unsigned k, len = m->path_len[MH_DATA];
+    *latency = m->dram_latency;
+    for (k = m->data_pos[cache]; k < len; k++) {
+        mh_cache *c = &m->caches[m->path[MH_DATA][k]];
+        uint64_t line = pa >> c->line_shift;
+        c->touches++;
+        if (assoc_access(c->a, line, line)) {
+            *latency = c->latency;
+            break;
+        }
+    }
+    *dram = k == len;
+    return true;
+}
+
+static void build_prefetchers(mh *m, const mh_params *p)
+{
+    pfu_params pp[MH_MAX_CACHES];
+    for (unsigned k = 0; k < m->path_len[MH_DATA]; k++)
+        m->data_pos[m->path[MH_DATA][k]] = (uint8_t)k;
+    for (unsigned i = 0; i < m->n; i++) {
+        const mh_cache_params *c = &p->caches[i];
+        pp[i] = (pfu_params){.prefetcher = c->prefetcher,
+                             .cpf = c->prefetch,
+                             .outstanding = c->prefetch_outstanding,
+                             .line_cycles = c->prefetch_line_cycles,
+                             .line_shift = m->caches[i].line_shift};
+    }
+    m->pf = pfu_new(pp, m->n, prefetch_fill, m);
+}
+
 mh *mh_new(const mh_params *p, vs_err *err)
 {
     if (p->n_caches > MH_MAX_CACHES) {
@@ -166,6 +224,7 @@ mh *mh_new(const mh_params *p, vs_err *err)
     build_path(m, MH_DATA, 1);
     build_path(m, MH_INST, 1);
     build_path(m, MH_WALK, m->n ? p->walk_level : 1);
+    build_prefetchers(m, p);
     return m;
 }
 
@@ -177,6 +236,7 @@ void mh_free(mh *m)
         assoc_free(m->caches[i].a);
         free(m->caches[i].name);
     }
+    pfu_free(m->pf);
     free(m);
 }
 
@@ -223,6 +283,8 @@ uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
         const mh_cache *first = &m->caches[path[0]];
         *memo = (mh_memo){.line = pa >> first->line_shift, .touches = first->touches, .valid = true};
     }
+    if (m->pf) /* probed: the levels up to the one that hit, or all of them */
+        latency = pfu_demand(m->pf, pa, src == MH_DATA, path, hit < 0 ? len : k + 1, hit, latency);
     if (where)
         *where = hit;
     return latency;
@@ -251,6 +313,19 @@ void mh_reset_stats(mh *m)
         memset(m->caches[i].misses, 0, sizeof m->caches[i].misses);
     }
     memset(m->dram, 0, sizeof m->dram);
+    if (m->pf)
+        pfu_reset_stats(m->pf);
+}
+
+void mh_set_clock(mh *m, uint64_t (*clock)(const void *ctx), const void *ctx)
+{
+    if (m->pf)
+        pfu_set_clock(m->pf, clock, ctx);
+}
+
+bool mh_prefetch_stats(const mh *m, unsigned i, uint64_t *issued, uint64_t *useful, uint64_t *late)
+{
+    return pfu_stats(m->pf, i, issued, useful, late);
 }
 
 uint64_t mh_hits(const mh *m, unsigned i, mh_src src)

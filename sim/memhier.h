@@ -12,6 +12,11 @@
  * level's latency is its load-to-use time, not added to the levels above),
  * or the DRAM latency.  Writes are write-allocate; write-backs are not priced.
  *
+ * A data or unified cache may have a prefetcher (cpf/pfu.h: trained on the
+ * demand data references reaching it; what it fetches is filled like a
+ * demand miss and costs the core nothing, and a reference that hits a line
+ * still on its way waits for it).  Without one, nothing changes.
+ *
  * Invariants: per level and source, hits + misses == accesses that reached
  * that level.
  */
@@ -19,6 +24,7 @@
 #define VS_MEMHIER_H
 
 #include "assoc.h"
+#include "cpf/cpf.h"
 
 typedef enum mh_src { MH_DATA = 0, MH_INST = 1, MH_WALK = 2, MH_SRC_COUNT = 3 } mh_src;
 typedef enum mh_side { MH_SIDE_DATA = 0, MH_SIDE_INST = 1, MH_SIDE_UNIFIED = 2 } mh_side;
@@ -34,6 +40,11 @@ typedef struct mh_cache_params {
     uint32_t line;    /* bytes, a power of two */
     uint32_t latency; /* cycles */
     assoc_repl repl;
+    /* Its data prefetcher (cpf/pfu.h), on a data or unified cache: */
+    unsigned prefetcher;           /* cpf_names index; 0 = none (the rest is then unused) */
+    cpf_params prefetch;           /* degree, distance, streams, max_stride (page_lines is set) */
+    uint32_t prefetch_outstanding; /* miss slots of its unit */
+    uint32_t prefetch_line_cycles; /* cycles between two lines DRAM hands it */
 } mh_cache_params;
 
 typedef struct mh_params {
@@ -56,6 +67,14 @@ uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where);
  * cache of src's path (a hint: changes nothing), so that an mh_access issued
  * after other work does not wait for them one level after another. */
 void mh_prefetch(const mh *m, uint64_t pa, mh_src src);
+
+/* The cycle count prefetch timing runs on (cpf/pfu.h; without one, the
+ * hierarchy's own).  Does nothing when no cache has a prefetcher. */
+void mh_set_clock(mh *m, uint64_t (*clock)(const void *ctx), const void *ctx);
+/* Whether cache i has a prefetcher; then the lines it filled, of those how
+ * many a demand reference hit, and of those how many it waited for (zeros
+ * without a prefetcher). */
+bool mh_prefetch_stats(const mh *m, unsigned i, uint64_t *issued, uint64_t *useful, uint64_t *late);
 
 unsigned mh_cache_count(const mh *m);
 const char *mh_cache_name(const mh *m, unsigned i);

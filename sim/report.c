@@ -103,6 +103,14 @@ static void report_caches(const vs_sim *s, jw *w)
             jw_u64(w, "misses", mh_misses(s->mem, i, (mh_src)src));
             jw_end(w);
         }
+        uint64_t issued, useful, late;
+        if (mh_prefetch_stats(s->mem, i, &issued, &useful, &late)) { /* only then: outputs without one stay as they were */
+            jw_object(w, "prefetch");
+            jw_u64(w, "issued", issued);
+            jw_u64(w, "useful", useful);
+            jw_u64(w, "late", late);
+            jw_end(w);
+        }
         jw_end(w);
     }
     jw_object(w, "dram");

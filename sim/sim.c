@@ -56,6 +56,8 @@ static int build_tlbs(vs_sim *s, vs_err *err)
     return VS_OK;
 }
 
+static uint64_t sim_clock(const void *ctx) { return sim_total_cycles(ctx); }
+
 static int build_memory(vs_sim *s, vs_err *err)
 {
     mh_cache_params caches[MH_MAX_CACHES];
@@ -68,7 +70,14 @@ static int build_memory(vs_sim *s, vs_err *err)
                                       .ways = c->ways,
                                       .line = c->line,
                                       .latency = c->latency,
-                                      .repl = repl_at((unsigned)c->replacement)};
+                                      .repl = repl_at((unsigned)c->replacement),
+                                      .prefetcher = (unsigned)c->prefetcher,
+                                      .prefetch = {.degree = c->prefetch_degree,
+                                                   .distance = c->prefetch_distance,
+                                                   .streams = c->prefetch_streams,
+                                                   .max_stride = c->prefetch_max_stride},
+                                      .prefetch_outstanding = c->prefetch_outstanding,
+                                      .prefetch_line_cycles = c->prefetch_line_cycles};
         if (c->level == 1) {
             if (c->side != MH_SIDE_INST)
                 s->l1_latency[TH_DATA] = c->latency;
@@ -82,7 +91,10 @@ static int build_memory(vs_sim *s, vs_err *err)
                    .walk_level = s->cfg.walk_level,
                    .seed = s->cfg.seed};
     s->mem = mh_new(&p, err);
-    return s->mem ? VS_OK : VS_E_CONFIG;
+    if (!s->mem)
+        return VS_E_CONFIG;
+    mh_set_clock(s->mem, sim_clock, s); /* prefetches arrive on the machine's time */
+    return VS_OK;
 }
 
 static int build_machine(vs_sim *s, vs_err *err)

@@ -3,7 +3,8 @@
 # hierarchy: it loads, every level it declares (L1/L2 DTLB, L1/L2/L3 caches,
 # the unified PWC) is built with the sizes the file gives, and native, nested
 # and shadow runs on a captured sample and on a generated trace succeed and
-# use the L2 TLB and the L3.
+# use the L2 TLB and the L3; the L1D's stream prefetcher is on and serves a
+# STREAM-like sweep, and the SIMICS machine has none.
 # usage: cli_barcelona_real.sh VMEMSIM SOURCE_DIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
 
@@ -32,6 +33,21 @@ want cache.l3.ways 32
 want pwc.kind unified
 want pwc.unified_entries 24
 want memory.dram_latency 170
+want cache.l1d.prefetcher stream
+want cache.l1d.prefetch_degree 1
+want cache.l1d.prefetch_distance 2
+want cache.l1d.prefetch_outstanding 8
+want cache.l1d.prefetch_line_cycles 12
+# The SIMICS machine's figure lists no prefetcher: its echo has no prefetch keys.
+expect 0 "" -- "$VMEMSIM" run -q -c "$SRC/configs/barcelona.ini" "$S/awk.lackey.gz" --json "$T/simics.json"
+[ "$(jq '[.config | keys[] | select(test("prefetch_"))] | length' "$T/simics.json")" = 0 ] && ok ||
+  bad "barcelona.ini echoes prefetch keys"
+
+# A STREAM-like sweep: the L1D prefetcher fills lines the sweep then hits.
+expect 0 "" -- "$VMEMSIM" gen hpcc refs=20000 random=0 --seed 1 -o "$T/stream.vmt"
+expect 0 "" -- "$VMEMSIM" run -q -c "$CFG" "$T/stream.vmt" --json "$T/stream.json"
+useful=$(jq '.caches.l1d.prefetch.useful' "$T/stream.json")
+[ "$useful" -gt 0 ] && ok || bad "the L1D prefetcher served no demand reference ($useful)"
 
 # A TLB-hostile generated trace: in every mode the L2 DTLB is probed and the L3 serves hits.
 expect 0 "" -- "$VMEMSIM" gen worst refs=20000 footprint=16m --seed 1 -o "$T/worst.vmt"

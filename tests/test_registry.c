@@ -152,6 +152,7 @@ static void architecture_checklists_point_at_real_things(void **state)
         {"#define MODE_ROWS", "sim/mmu/mode.c"},
         {"#define TRACE_FORMATS", "sim/trace/trace_formats.h"},
         {"#define WL_GENERATORS", "workloads/wl_gen.c"},
+        {"#define CPF_ROWS", "sim/cpf/cpf.c"},
         {"usage: golden_run.sh", "tests/golden_run.sh"},
     };
     for (size_t i = 0; i < VS_ARRAY_LEN(lists); i++) {
