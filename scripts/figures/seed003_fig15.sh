@@ -75,8 +75,9 @@ doc_block "$DOC" seed003-hybrids-findings "$WORK/$NAME.findings"
 # the difference in cycles, in VMM time and in walk time, the exits by kind
 # (agile's, then the best approach's), the walk references, and what agile's
 # policy did (walks that switch to nested at the leaf table or at the PD;
-# tables switched to nested, and moved back after quiet windows).
-for vmm in kvm palacios; do
+# tables switched to nested, and moved back after quiet windows).  KVM only:
+# agile does not run under Palacios, whose guest is 32-bit.
+for vmm in kvm; do
   for m in $MACHINES; do
     csv_cols "$(fig_sweep "seed003_${vmm}_$m")" trace machine.mode cycles.total cycles.vmm cycles.walk exits.cr3_write \
       exits.hidden_fault exits.guest_fault exits.pt_write exits.ept_violation walk_refs walks \

@@ -52,9 +52,11 @@ for vmm in kvm palacios; do
           if (A[j] != "nested") { if (bs == 0 || v < bs) { bs = v; bsa = A[j] }; if (wbs == 0 || w < wbs) wbs = w } }
         n = t[m, wl, "nested"]; wn = n - ft[m, wl, "nested"]
         s = t[m, wl, "shadow"]; e = ex[m, wl, "shadow"]; rest = s - vm[m, wl, "shadow"]
-        printf "%s,%s,%s,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%.0f,%.0f,%.0f,%.2f\n", vmm, m, wl, pbw[wl], wo / b, wwo / wb,
+        # With no exit (a window without CR3 writes or faults) there is no price per exit: n/a, not inf.
+        per = e > 0 ? sprintf("%.0f,%.0f,%.0f", vm[m, wl, "shadow"] / e, (10 * b - rest) / e, (pbw[wl] * b - rest) / e) : "n/a,n/a,n/a"
+        printf "%s,%s,%s,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%s,%.2f\n", vmm, m, wl, pbw[wl], wo / b, wwo / wb,
                pbs[wl], n / bs, wn / wbs, ft[m, wl, "nested"] / n, ft[m, wl, bsa] / bs, e / (ins[m, wl] / 1000),
-               vm[m, wl, "shadow"] / e, (10 * b - rest) / e, (pbw[wl] * b - rest) / e, dwo / db } }'
+               per, dwo / db } }'
 done >>"$OUT/$NAME.csv"
 
 {
