@@ -39,8 +39,10 @@
  *    2^(s-1) windows in a row, s the times it has been switched, goes back to
  *    shadow: from its timer, without an exit, the VMM reads the guest table
  *    page as one burst (mode_vmm_read_guest_page) and the guest entries
- *    above it, fills its shadow table with every leaf the host backs, and
- *    points the parent entry at it (what it cannot fill, hidden faults do).  The doubling (binary exponential
+ *    above it, fills its shadow table with every leaf the host backs and,
+ *    the same way, the shadows of the lower tables the guest made below it
+ *    while it was switched (the VMM never saw them), and points the parent
+ *    entry at it (what it cannot fill, hidden faults do).  The doubling (binary exponential
  *    backoff) bounds the rebuilds of a table written now and then to the
  *    logarithm of the run's length;
  *  - guest CR3 writes exit (cr3_write + cost.exit_cr3) and load the cached
@@ -442,13 +444,51 @@ static void switch_to_nested(agile *a, shadow_table *s, const mode_space *sp)
     a->to_nested++;
 }
 
+/* Builds the shadow of guest table gkey (at `level`, under parent_entry,
+ * with rw the AND of RW over the guest entries above it) from one burst read
+ * of the guest page: every leaf the host backs, and, below it, the shadow of
+ * every lower guest table that is neither shadowed nor switched, the same way.
+ * The VMM never saw the tables the guest made below a switched one, so a
+ * table moving back brings its subtree with it; what this cannot fill (a
+ * frame not backed yet, a splintered large page, a level below the shadowed
+ * ones) is left to hidden faults.  False when it cannot (no host frame). */
+static bool fill_shadow(agile *a, const mode_space *sp, uint64_t gkey, unsigned level, uint64_t parent_entry, bool rw,
+                        uint64_t *spfn)
+{
+    vs_err e;
+    uint64_t ptes[PT_ENTRIES];
+    shadow_table *s;
+    if (mode_vmm_read_guest_page(&a->env, sp, gkey_gpa(gkey), ptes, &e) != VS_OK ||
+        shadow_new(a, gkey, level, parent_entry, rw, &s, &e) != VS_OK)
+        return false;
+    unsigned sw = os_proc_tree(sp->proc)->levels - a->k; /* levels at or below sw are walked nested */
+    vs_pgsz gsize = (vs_pgsz)(level - 1), hsize;
+    uint64_t mask = (1ull << vs_pgsz_shift(gsize)) - 1, hpa;
+    for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        uint64_t g = ptes[i], entry = (s->spfn << VS_PAGE_SHIFT_4K) + 8ull * i, child_spfn;
+        if (!(g & PTE_P))
+            continue;
+        if (level > 1 && !(g & PTE_PS)) {
+            uint64_t child = gkey_of(sp, pte_addr(g) >> VS_PAGE_SHIFT_4K);
+            if (level - 1 > sw && !g_hash_table_contains(a->by_guest, &child) &&
+                !g_hash_table_contains(a->nested, &child) &&
+                fill_shadow(a, sp, child, level - 1, entry, rw && (g & PTE_RW), &child_spfn))
+                put_entry(a, entry, (child_spfn << VS_PAGE_SHIFT_4K) | AGILE_TABLE_FLAGS);
+            continue;
+        }
+        if (!hv_translate(sp->vm, pte_addr(g) & ~mask, &hpa, &hsize) || hsize < gsize)
+            continue;
+        put_entry(a, entry, (hpa & ~mask) | PTE_P | PTE_US | (rw && (g & PTE_RW) ? PTE_RW : 0) | (level > 1 ? PTE_PS : 0));
+    }
+    *spfn = s->spfn;
+    return true;
+}
+
 /* Moves switched table nt back to shadow in one go, from the VMM's timer
- * (no exit): it reads the guest table page as one burst and the guest
- * entries above it (the path's RW), fills a shadow table with every leaf the
- * host backs, and points the parent entry at it.  Entries it cannot fill
- * (not backed yet, splintered, a lower table) are left to hidden faults.
- * False when it cannot (no host frame): the switch entry is then only
- * cleared, and the walks rebuild the shadow by hidden faults. */
+ * (no exit): it reads the guest entries above it (the path's RW) and builds
+ * its shadow, subtree included (fill_shadow), then points the parent entry at
+ * it.  False when it cannot: the switch entry is then only cleared, and the
+ * walks rebuild the shadow by hidden faults. */
 static bool refill(agile *a, const switched *nt)
 {
     const mode_space *sp = nt->sp;
@@ -464,24 +504,12 @@ static bool refill(agile *a, const switched *nt)
         rw = rw && (gpte & PTE_RW);
         entry = t->parent_entry;
     }
-    uint64_t ptes[PT_ENTRIES];
-    shadow_table *s;
-    if (mode_vmm_read_guest_page(&a->env, sp, gkey_gpa(nt->gkey), ptes, &e) != VS_OK ||
-        shadow_new(a, nt->gkey, nt->level, nt->parent_entry, rw, &s, &e) != VS_OK)
+    uint64_t spfn;
+    if (!fill_shadow(a, sp, nt->gkey, nt->level, nt->parent_entry, rw, &spfn))
         return false;
-    vs_pgsz gsize = (vs_pgsz)(nt->level - 1), hsize;
-    uint64_t mask = (1ull << vs_pgsz_shift(gsize)) - 1, hpa;
-    for (unsigned i = 0; i < PT_ENTRIES; i++) {
-        uint64_t g = ptes[i];
-        if (!(g & PTE_P) || (nt->level > 1 && !(g & PTE_PS)) ||
-            !hv_translate(sp->vm, pte_addr(g) & ~mask, &hpa, &hsize) || hsize < gsize)
-            continue;
-        put_entry(a, (s->spfn << VS_PAGE_SHIFT_4K) + 8ull * i,
-                  (hpa & ~mask) | PTE_P | PTE_US | (rw && (g & PTE_RW) ? PTE_RW : 0) | (nt->level > 1 ? PTE_PS : 0));
-    }
     if (a->g.unified)
         pwc_unified_invalidate(a->g.unified, nt->parent_entry);
-    put_entry(a, nt->parent_entry, (s->spfn << VS_PAGE_SHIFT_4K) | AGILE_TABLE_FLAGS);
+    put_entry(a, nt->parent_entry, (spfn << VS_PAGE_SHIFT_4K) | AGILE_TABLE_FLAGS);
     return true;
 }
 
