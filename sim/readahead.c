@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #define RA_SLOTS 4      /* batches in flight: enough to ride out one slow inflate */
+#define RA_BATCH 16384  /* records per batch: amortizes the lock and the wake-ups */
 
 typedef struct ra_slot {
     trace_rec *recs;

@@ -16,8 +16,6 @@
 
 #include "trace/trace.h"
 
-#define RA_BATCH 16384 /* records per batch at most: amortizes the lock and the wake-ups */
-
 typedef struct readahead readahead;
 
 /* Takes ownership of r.  The worker starts at once. */

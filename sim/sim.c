@@ -13,7 +13,6 @@
 #include "tlb/repl.h"
 
 #include <assert.h>
-#include <sched.h>
 #include <string.h>
 #include <time.h>
 
@@ -220,17 +219,6 @@ void sim_free(vs_sim *s)
     free(s);
 }
 
-/* The cores this process may run on (its affinity mask: `taskset -c 0`
- * gives 1), at least 1. */
-static unsigned usable_cores(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return 1;
-    int n = CPU_COUNT(&set);
-    return n > 0 ? (unsigned)n : 1;
-}
-
 int sim_add_trace_shared(vs_sim *const *sims, unsigned n, const char *path, int vm, vs_err *err)
 {
     for (unsigned i = 0; i < n; i++)
@@ -241,7 +229,7 @@ int sim_add_trace_shared(vs_sim *const *sims, unsigned n, const char *path, int 
     if (rc != VS_OK)
         return rc;
     trace_fmt fmt = trace_reader_fmt(reader);
-    tee *t = tee_new(reader, n, n < usable_cores()); /* a reader thread only on a core the machines leave idle */
+    tee *t = tee_new(ra_start(reader), n);
     for (unsigned i = 0; i < n; i++) {
         vs_sim *s = sims[i];
         sim_stream *st = vs_calloc(1, sizeof *st);
@@ -815,27 +803,9 @@ static gpointer run_machine(gpointer data)
     return NULL;
 }
 
-/* When the n machines read one trace, and nothing else, through one tee:
- * only as many simulate at once as there are cores (tee_set_seats). */
-static void seat_machines(vs_sim *const *sims, unsigned n)
-{
-    tee *shared = NULL;
-    for (unsigned i = 0; i < n; i++) {
-        if (sims[i]->streams->len != 1)
-            return;
-        const sim_stream *st = g_ptr_array_index(sims[i]->streams, 0);
-        if (i > 0 && st->tee != shared)
-            return;
-        shared = st->tee;
-    }
-    tee_set_seats(shared, usable_cores());
-}
-
 unsigned sim_run_machines(vs_sim *const *sims, unsigned n, sim_progress_fn progress, void *ctx, int *rcs,
                           vs_err *errs)
 {
-    if (n > 1)
-        seat_machines(sims, n);
     machine_job *jobs = vs_calloc(n, sizeof *jobs);
     GThread **threads = vs_calloc(n, sizeof *threads);
     for (unsigned i = 0; i < n; i++) {

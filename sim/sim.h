@@ -47,8 +47,6 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err);
 /* Runs n machines over the traces they share, each on a thread of its own
  * (n = 1: on the caller's), so each batch of records, decoded once, is
  * simulated on every machine; results are those of running each alone.
- * When they read one trace and outnumber the cores the process may use,
- * only as many simulate at once, taking turns (tee_set_seats).
  * progress (may be NULL) follows machine 0.  rcs[i] and errs[i] get machine
  * i's outcome; returns how many failed (a failed machine stops reading, and
  * holds nobody back). */

@@ -1,21 +1,15 @@
 /*
- * tee.h: one trace, decoded once, read by several machines.  A tee hands
- * the same batches, in the same order, to each of its consumers -- the
- * streams of the machines of a multi-machine run (`vmemsim run --modes`,
- * sweep points sharing a trace) -- each at its own pace, in threads of their
- * own or not.
+ * tee.h: one trace, decoded once, read by several machines.  A tee sits on a
+ * read-ahead (readahead.h) and hands the same batches, in the same order, to
+ * each of its consumers -- the streams of the machines of a multi-machine run
+ * (`vmemsim run --modes`, sweep points sharing a trace) -- each at its own
+ * pace, in threads of their own or not.
  *
- * With one consumer a tee is a read-ahead (readahead.h): a reader thread
- * decodes while the one machine simulates.  With several, the consumer that
- * first needs a batch fills it into a ring of TEE_SLOTS batches, decoding it
- * itself or taking it from a read-ahead; a batch is refilled only when every
- * consumer still reading has moved past it, so the fastest consumer waits
- * for the slowest, and memory stays TEE_SLOTS batches whatever the number of
- * machines.
- *
- * With more consumers than cores, tee_set_seats lets only as many simulate
- * at once as there are cores, taking turns, so no two machines share a
- * core at the kernel's whim (tee.c says why).
+ * With one consumer a tee is the read-ahead itself (no copy).  With several
+ * it keeps a ring of TEE_SLOTS copied batches; a batch is refilled only when
+ * every consumer still reading has moved past it, so the fastest consumer
+ * waits for the slowest, and memory stays TEE_SLOTS batches whatever the
+ * number of machines.
  *
  * Invariants: each consumer sees exactly the records of reading the trace
  * directly, in order, then the end (or the reader's error) on every later
@@ -29,18 +23,9 @@
 
 typedef struct tee tee;
 
-/* Takes ownership of r; consumers >= 1.  read_ahead: several consumers
- * still get a reader thread (worth it when a core would otherwise idle).
- * The tee starts with one reference per consumer: each drops its own with
- * tee_unref. */
-tee *tee_new(trace_reader *r, unsigned consumers, bool read_ahead);
-/* At most `seats` (>= 1) consumers simulate at once: a consumer holds its
- * seat from tee_next's return to its next call (or tee_leave); the others
- * wait in tee_next until a seat frees.
- * Call before any consumer reads; only for a tee that is the sole trace of
- * each of its consumers (a machine reading two tees could hold a seat of one
- * while it waits for a seat of the other). */
-void tee_set_seats(tee *t, unsigned seats);
+/* Takes ownership of ra; consumers >= 1.  The tee starts with one reference
+ * per consumer: each drops its own with tee_unref. */
+tee *tee_new(readahead *ra, unsigned consumers);
 /* Consumer c's next batch, as ra_next: its record count (> 0), 0 at the end
  * or a negative VS_E_* code with err filled.  *recs stays valid until c's
  * next call (or tee_leave). */

@@ -13,12 +13,11 @@ cd "$SRC" || exit 1
 S=traces/samples
 MODES=native,nested,shadow,contig
 
-# check NAME MODES ARGS...: every machine of one --modes pass equals its own run
-# (the pass run under $PIN, if set).
+# check NAME MODES ARGS...: every machine of one --modes pass equals its own run.
 check() {
   local name=$1 modes=$2
   shift 2
-  if ! ${PIN:-} "$VMEMSIM" run -q -c configs/skylake.ini --modes "$modes" "$@" --json "$T/$name.multi.json" 2>"$T/err"; then
+  if ! "$VMEMSIM" run -q -c configs/skylake.ini --modes "$modes" "$@" --json "$T/$name.multi.json" 2>"$T/err"; then
     bad "$name: --modes $modes failed: $(cat "$T/err")"
     return
   fi
@@ -44,10 +43,6 @@ check procs3_max native,nested,shadow-prefetch,adaptive -o sched.quantum=100000 
   "$S/gzip.lackey.gz" "$S/sort.lackey.gz" "$S/awk.lackey.gz"
 check warm native,nested --warmup-instructions 200000 "$S/awk.lackey.gz"
 check one_machine nested "$S/gzip.lackey.gz"
-# One core: a single seat (tee_set_seats), the machines take strict turns,
-# also when they stop early and drain the trace.
-PIN="taskset -c 0" check pinned "$MODES" "$S/python3.lackey.gz"
-PIN="taskset -c 0" check pinned_max native,nested,shadow --max-instructions 300000 "$S/sort.lackey.gz"
 check same_twice nested,nested "$S/sort.lackey.gz"
 
 # --machines: each config file on top of -c, then -o, then each mode.
