@@ -47,6 +47,15 @@ static void fit_from(const ckpt_calib *prior, ckpt_fit *f)
         fail_msg("%s", err.msg);
 }
 
+static ckpt_wl *load_workloads(size_t *n)
+{
+    ckpt_wl *w;
+    vs_err err = {0};
+    if (ckpt_wl_load_csv(WORKLOADS, &w, n, &err) != VS_OK)
+        fail_msg("%s", err.msg);
+    return w;
+}
+
 static ckpt_calib load_calib(const char *path)
 {
     ckpt_calib c;
@@ -153,11 +162,9 @@ static void docs_blocks_are_the_script_output(void **state)
     ckpt_calib prior = load_calib(PRIOR), cal = load_calib(CALIB);
     ckpt_fit f;
     fit_from(&prior, &f);
-    ckpt_wl *w;
     size_t n;
+    ckpt_wl *w = load_workloads(&n);
     vs_err err = {0};
-    if (ckpt_wl_load_csv(WORKLOADS, &w, &n, &err) != VS_OK)
-        fail_msg("%s", err.msg);
     unsigned matched;
     capture c;
     FILE *out = cap_open(&c);
@@ -189,11 +196,8 @@ static void zero_costs_decline_the_drivers(void **state)
 {
     (void)state;
     ckpt_calib cal = load_calib(CALIB);
-    ckpt_wl *w;
     size_t n;
-    vs_err err = {0};
-    if (ckpt_wl_load_csv(WORKLOADS, &w, &n, &err) != VS_OK)
-        fail_msg("%s", err.msg);
+    ckpt_wl *w = load_workloads(&n);
     unsigned matched;
     capture c;
     ckpt_constraints_md(&cal, w, n, false, cap_open(&c), &matched);
@@ -318,11 +322,8 @@ static void figures_block_quotes_the_csvs(void **state)
 static void table2_block_quotes_the_workloads(void **state)
 {
     (void)state;
-    ckpt_wl *w;
     size_t n;
-    vs_err err = {0};
-    if (ckpt_wl_load_csv(WORKLOADS, &w, &n, &err) != VS_OK)
-        fail_msg("%s", err.msg);
+    ckpt_wl *w = load_workloads(&n);
     char *b = block(CHECKPOINT_DOC, "ckpt-table2");
     unsigned rows = 0;
     for (size_t i = 0; i < n; i++) {
