@@ -30,7 +30,7 @@ for vmm in kvm palacios; do seed003_breakdown $vmm "$WORK/$NAME.$vmm.modes.csv";
           if (!($3 in sw)) { sw[$3] = 1; wo[++nw] = $3 }; if (!($4 in sm)) { sm[$4] = 1; mo[++nm] = $4 }; v[$3, $4] = $6 }
         END { printf "| workload |"; for (j = 1; j <= nm; j++) printf " %s |", mo[j]; print " paper best (Fig. 13/14) |"
               printf "|---|"; for (j = 1; j <= nm; j++) printf "---|"; print "---|"
-              for (i = 1; i <= nw; i++) { printf "| %s |", wo[i]; for (j = 1; j <= nm; j++) printf " %.2f |", v[wo[i], mo[j]]; print " " pb[wo[i]] " |" } }' "$OUT/$NAME.csv"
+              for (i = 1; i <= nw; i++) { printf "| %s |", wo[i]; for (j = 1; j <= nm; j++) printf " %s |", (wo[i], mo[j]) in v ? sprintf("%.2f", v[wo[i], mo[j]]) : "n/a"; print " " pb[wo[i]] " |" } }' "$OUT/$NAME.csv"
     done
   done
 } | doc_block "$DOC" seed003-fig15 -

@@ -25,11 +25,10 @@ GAP_COLS="cycles.total cycles.first_touch cycles.vmm exits.total instructions cy
 
 # gaps_rows VMM: machine,workload,mode then GAP_COLS, both machines.
 gaps_rows() {
-  local m csv
+  local m
   for m in $MACHINES; do
-    csv=$(fig_sweep "seed003_${1}_$m")
     # shellcheck disable=SC2086 # GAP_COLS is a list of columns
-    csv_cols "$csv" trace machine.mode $GAP_COLS |
+    seed003_cols "$1" "$m" trace machine.mode $GAP_COLS |
       awk -F, -v m="$m" 'NR > 1 { split($1, w, " "); $1 = w[1]; printf "%s", m; for (i = 1; i <= NF; i++) printf ",%s", $i; print "" }'
   done
 }

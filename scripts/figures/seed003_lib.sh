@@ -56,15 +56,37 @@ approaches() { case $1 in kvm) echo "nested shadow shadow-cache" ;; palacios) ec
 # The counters that say where an approach's cycles go (seed003_breakdown).
 BREAKDOWN="cycles.walk cycles.vmm exits.total exits.cr3_write exits.hidden_fault exits.pt_write walks instructions"
 
+# seed003_cols VMM MACHINE COL...: csv_cols of the sweep seed003_VMM_MACHINE;
+# where a companion sweep seed003_VMM_MACHINE_2m.ini exists (the workloads seed
+# 003 says run on large pages, under 2 MiB guest pages), the rows of its
+# workloads come from it instead, every row of those workloads in the main
+# sweep dropped, so no workload mixes page sizes across its approaches.
+seed003_cols() {
+  local name=seed003_$1_$2 main big
+  shift 2
+  main=$(fig_sweep "$name")
+  if [ ! -f "$ROOT/configs/sweeps/${name}_2m.ini" ]; then
+    csv_cols "$main" "$@"
+    return
+  fi
+  big=$(fig_sweep "${name}_2m")
+  csv_cols "$big" "$@" >"$WORK/${name}_2m.cols"
+  csv_cols "$main" "$@" >"$WORK/$name.cols"
+  awk -F, 'FNR == NR { if (FNR > 1) { row[$1, $2] = $0; wl[$1] = 1 }; next }
+           FNR == 1 { print; next }
+           !($1 in wl) { print; next }
+           !(($1, $2) in done) && (($1, $2) in row) { done[$1, $2] = 1; print row[$1, $2] }' \
+    "$WORK/${name}_2m.cols" "$WORK/$name.cols"
+}
+
 # seed003_modes_csv VMM: runs both machines' sweeps; prints
 # machine,workload,mode,cycles then the BREAKDOWN columns (all after the warm-up).
 seed003_modes_csv() {
-  local vmm=$1 m csv
+  local vmm=$1 m
   echo "machine,workload,mode,cycles,${BREAKDOWN// /,}"
   for m in $MACHINES; do
-    csv=$(fig_sweep "seed003_${vmm}_$m")
     # shellcheck disable=SC2086 # BREAKDOWN is a list of columns
-    csv_cols "$csv" trace machine.mode cycles.total $BREAKDOWN |
+    seed003_cols "$vmm" "$m" trace machine.mode cycles.total $BREAKDOWN |
       awk -F, -v m="$m" 'NR > 1 { split($1, w, " "); $1 = w[1]; printf "%s", m; for (i = 1; i <= NF; i++) printf ",%s", $i; print "" }'
   done
 }
