@@ -1,16 +1,19 @@
 /*
- * cerit.c: CERIT-SC VMs in the Standard Workload Format (Feitelson's SWF,
- * extended by Klusacek and Parak, "Analysis of Mixed Workloads from Shared
- * Cloud Infrastructure", JSSPP 2017; jsspp.org/workload).  Lines starting
- * with ';' are header comments; each other line is one VM with 18 blank-
- * separated fields, -1 meaning unknown:
+ * cerit.c: VM lifecycles in the Standard Workload Format (Feitelson's SWF,
+ * as extended by Klusacek and Parak, "Analysis of Mixed Workloads from
+ * Shared Cloud Infrastructure", JSSPP 2017; jsspp.org/workload).  The
+ * CERIT-SC archive publishes its grid jobs in this format and its cloud and
+ * grid-worker VMs as JSON (the archive page), so on that archive each record
+ * read here is a grid job placed as a VM.  Lines starting with ';' are header
+ * comments; each other line is one record with 18 blank-separated fields, -1
+ * meaning unknown:
  *   1 job  2 submit  3 wait  4 runtime  5 allocated procs  6 avg cpu
  *   7 used mem (KB/proc)  8 requested procs  9 requested time
  *   10 requested mem (KB/proc)  11 status  12 user ... 18 think time
  * The VM lives from submit+wait to submit+wait+runtime; cores are the
  * allocated processors (else the requested ones); memory is the requested
- * KB per processor times cores (else the used).  The CERIT-SC cloud-VM JSON
- * export is not read: its field names could not be verified.
+ * KB per processor times cores (else the used).  The archive's VM JSON is
+ * not read: its field names could not be verified.
  */
 #include "place_int.h"
 
