@@ -102,6 +102,9 @@ static const cfg_opt options[] = {
     {"memory", "dram_latency", OPT_U32, OFF(dram_latency), "200", 1, 100000, NULL, "cycles for a reference that misses every cache"},
     {"memory", "walk_level", OPT_U32, OFF(walk_level), "1", 1, 8, NULL, "cache level where page-walk references enter"},
     {"memory", "data_stalls", OPT_BOOL, OFF(data_stalls), "true", 0, 0, NULL, "charge data references' latency beyond an L1 hit"},
+    /* The overlap keys are echoed only when rob > 0 (cfg_each); sources in docs/model.md, "Overlapped data misses". */
+    {"memory", "rob", OPT_U32, OFF(rob), "0", 0, 1 << 20, NULL, "instructions the core runs past an unfinished data miss before it waits (its reorder buffer; mlp.h); 0 = every data miss stalls the core at once for its whole latency"},
+    {"memory", "miss_buffers", OPT_U32, OFF(miss_buffers), "8", 1, 1024, NULL, "data misses outstanding at once when rob > 0 (AMD SOG 25112: 8 concurrent misses)"},
     {"sched", "quantum", OPT_U64, OFF(quantum), "1000000", 1, MAXU64, NULL, "instructions per scheduling quantum (round-robin)"},
     {"vm", "count", OPT_U32, OFF(vm_count), "1", 1, 4096, NULL, "VMs; traces are dealt to them in turn"},
     {"vm", "reserved", OPT_SIZE, OFF(vm_reserved), "16m", 0, 1ull << 40, NULL, "guest-physical memory at 0 kept from the guest allocator (firmware, kernel)"},
@@ -845,6 +848,9 @@ void cfg_each(const vs_config *c, void (*fn)(void *ctx, const char *key, const c
 {
     char key[96], val[96];
     for (size_t i = 0; i < VS_ARRAY_LEN(options); i++) {
+        /* without overlap the echo is what it was before overlap existed */
+        if (c->rob == 0 && (options[i].offset == OFF(rob) || options[i].offset == OFF(miss_buffers)))
+            continue;
         snprintf(key, sizeof key, "%s.%s", options[i].section, options[i].key);
         format_value(c, &options[i], val, sizeof val);
         fn(ctx, key, val);

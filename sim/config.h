@@ -94,6 +94,7 @@ typedef struct vs_config {
     uint32_t dram_latency;
     uint32_t walk_level;
     bool data_stalls;
+    uint32_t rob, miss_buffers; /* overlapped data misses (mlp.h); rob 0 = none */
     /* [sched] */
     uint64_t quantum;
     /* [vm] */

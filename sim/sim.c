@@ -93,6 +93,9 @@ static int build_memory(vs_sim *s, vs_err *err)
     if (!s->mem)
         return VS_E_CONFIG;
     mh_set_clock(s->mem, sim_clock, s); /* prefetches arrive on the machine's time */
+    s->mlp_stall_at = UINT64_MAX;
+    if (s->cfg.rob)
+        s->mlp = mlp_new(s->cfg.rob, s->cfg.miss_buffers);
     return VS_OK;
 }
 
@@ -213,6 +216,7 @@ void sim_free(vs_sim *s)
         hv_free(s->hv);
     th_free(s->tlbs);
     mh_free(s->mem);
+    mlp_free(s->mlp);
     g_array_free(s->intervals, TRUE);
     g_array_free(s->events, TRUE);
     g_array_free(s->accounts, TRUE);
@@ -332,6 +336,10 @@ static void reset_stats(vs_sim *s)
     s->ops->reset_stats(s->mode);
     memset(s->refs_by_kind, 0, sizeof s->refs_by_kind);
     s->instructions = s->refs = s->data_cycles = 0;
+    if (s->mlp) { /* the clock restarts: misses in flight are the phase's that ended */
+        mlp_clear(s->mlp);
+        s->mlp_stall_at = UINT64_MAX;
+    }
     s->cr3_writes = s->vm_switches = s->sched_switches = s->invlpgs = 0;
     s->transactions = s->cdas = 0;
     g_array_set_size(s->intervals, 0);
@@ -375,6 +383,42 @@ static int start_default_process(vs_sim *s, sim_stream *st, vs_err *err)
     return rc == VS_OK ? sim_switch_to(s, st->vm, st->cur, err) : rc;
 }
 
+void sim_serialise(vs_sim *s)
+{
+    if (s->mlp) {
+        s->data_cycles += mlp_drain(s->mlp, sim_total_cycles(s));
+        s->mlp_stall_at = UINT64_MAX;
+    }
+}
+
+/* A data reference that missed the L1 and needs `stall` cycles more: with
+ * overlap (mlp.h) it is outstanding while the core goes on; the core waits
+ * now only if every miss buffer is busy.  s->instructions counts the
+ * instruction it belongs to. */
+static void data_miss(vs_sim *s, uint32_t stall)
+{
+    s->data_cycles += mlp_miss(s->mlp, s->instructions, sim_total_cycles(s), stall);
+    s->mlp_stall_at = mlp_stall_at(s->mlp);
+}
+
+/* The fetch of the next instruction finds the reorder buffer full behind an
+ * unfinished miss: the core waits for it. */
+static void rob_full(vs_sim *s)
+{
+    s->data_cycles += mlp_fetch(s->mlp, s->instructions + 1, sim_total_cycles(s));
+    s->mlp_stall_at = mlp_stall_at(s->mlp);
+}
+
+/* The translation took an exception or a VM exit (fault or VMM cycles
+ * grew by `serial`): the core waited for its misses in flight before them,
+ * i.e. before those cycles. */
+static void serialise_before(vs_sim *s, uint64_t serial)
+{
+    uint64_t now = sim_total_cycles(s) - serial;
+    s->data_cycles += mlp_drain(s->mlp, now);
+    s->mlp_stall_at = UINT64_MAX;
+}
+
 static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
 {
     th_class cls = r->kind == TREC_IFETCH ? TH_INST : TH_DATA;
@@ -385,13 +429,19 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
             return rc;
     }
     s->refs++; /* after the process is known: its account is charged */
+    /* instruction number s->instructions + 1 is fetched: s->instructions before it */
+    if (cls == TH_INST && VS_UNLIKELY(s->instructions + 1 >= s->mlp_stall_at))
+        rob_full(s);
     sim_proc *p = s->running;
     tlb_entry e;
     if (!th_lookup(s->tlbs, cls, r->addr, p->sp.tag, write, &e)) {
         unsigned access = (write ? ACCESS_WRITE : 0) | (cls == TH_INST ? ACCESS_FETCH : 0);
+        uint64_t serial = s->st.exit_cycles + s->st.fault_cycles;
         int rc = sim_translate(s, p, r->addr, access, &e, err);
         if (rc != VS_OK)
             return rc;
+        if (s->mlp && s->st.exit_cycles + s->st.fault_cycles != serial)
+            serialise_before(s, s->st.exit_cycles + s->st.fault_cycles - serial);
         /* under the tag the mode leaves: it may have switched the process's tag (adaptive) */
         th_fill(s->tlbs, cls, r->addr, p->sp.tag, &e);
     }
@@ -400,8 +450,12 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
     if (VS_UNLIKELY(s->observer != NULL))
         s->observer(s->observer_ctx, p->vm->id, p->sp.pid, r->addr, pa);
     uint32_t lat = mh_access(s->mem, pa, cls == TH_INST ? MH_INST : MH_DATA, write, NULL);
-    if (s->cfg.data_stalls && lat > s->l1_latency[cls])
-        s->data_cycles += lat - s->l1_latency[cls];
+    if (s->cfg.data_stalls && lat > s->l1_latency[cls]) {
+        if (s->mlp && cls == TH_DATA)
+            data_miss(s, lat - s->l1_latency[cls]);
+        else
+            s->data_cycles += lat - s->l1_latency[cls];
+    }
     p->refs++;
     return VS_OK;
 }
@@ -768,6 +822,8 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
     if (rc == VS_OK && s->stopped)
         rc = drain(s, err);
     leave_traces(s);
+    if (s->phase == SIM_MEASURE)
+        sim_serialise(s); /* the run ends when its last data arrive */
     if (rc == VS_OK && s->phase != SIM_MEASURE)
         rc = vs_fail(err, VS_E_USAGE,
                      "the traces ended after %llu instructions, before measurement began (sim.skip_instructions "

@@ -72,6 +72,7 @@ int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err)
     (void)err;
     if (s->running == p)
         return VS_OK;
+    sim_serialise(s); /* MOV to CR3 and VMRUN are serialising: the outgoing process's misses */
     sim_charge_to(s, p); /* the CR3 write or VM switch is the incoming process's */
     if (p && s->running_vm && s->running_vm != vm) {
         s->vm_switches++;
@@ -140,6 +141,13 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
 {
     sim_proc *p;
     int rc = VS_OK;
+    /* Every record but the annotations (transactions, critical data areas,
+     * region markers) stands for kernel work that writes CR3 or page tables
+     * and invalidates translations: serialising instructions (Intel SDM vol.
+     * 3A, "Serializing Instructions": MOV to CR3, INVLPG; AMD APM vol. 2,
+     * "Serializing Instructions", the same). */
+    if (r->kind < TREC_TXN_BEGIN)
+        sim_serialise(s);
     switch ((trace_kind)r->kind) {
     case TREC_SWITCH:
         rc = sim_proc_for(s, st->vm, map_pid(st, r->id), &p, err);

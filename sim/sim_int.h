@@ -8,6 +8,7 @@
 
 #include "sim.h"
 #include "memhier.h"
+#include "mlp.h"
 #include "mmu/hv.h"
 #include "mmu/mode.h"
 #include "mmu/os.h"
@@ -77,6 +78,10 @@ struct vs_sim {
     mh *mem;
     th *tlbs;
     uint32_t l1_latency[TH_CLASSES]; /* latency of the first cache level per side */
+    /* Overlapped data misses (memory.rob > 0; else NULL), and the first
+     * instruction whose fetch may wait for one (UINT64_MAX: none). */
+    mlp *mlp;
+    uint64_t mlp_stall_at;
 
     hv *hv;
     sim_vm *vms;
@@ -170,6 +175,9 @@ void sim_tally_accumulate(sim_tally *dst, const sim_tally *now, const sim_tally 
 /* Charges what the counters gained since the last change of account to the
  * current one; then makes p's account current (p NULL: keep it). */
 void sim_charge_to(vs_sim *s, const sim_proc *p);
+/* A serialising event (CR3 write, INVLPG, VM switch, exception, VM exit):
+ * the core waits for every data miss in flight (mlp.h), charged as data cycles. */
+void sim_serialise(vs_sim *s);
 /* The OSes' counters summed over the VMs. */
 os_counters sim_os_counters(const vs_sim *s);
 

@@ -38,10 +38,15 @@ want cache.l1d.prefetch_degree 1
 want cache.l1d.prefetch_distance 2
 want cache.l1d.prefetch_outstanding 8
 want cache.l1d.prefetch_line_cycles 12
-# The SIMICS machine's figure lists no prefetcher: its echo has no prefetch keys.
+want memory.rob 72
+want memory.miss_buffers 8
+# The SIMICS machine's figure lists no prefetcher: its echo has no prefetch keys;
+# and it runs in order: no overlap keys.
 expect 0 "" -- "$VMEMSIM" run -q -c "$SRC/configs/barcelona.ini" "$S/awk.lackey.gz" --json "$T/simics.json"
 [ "$(jq '[.config | keys[] | select(test("prefetch_"))] | length' "$T/simics.json")" = 0 ] && ok ||
   bad "barcelona.ini echoes prefetch keys"
+[ "$(jq '[.config | keys[] | select(. == "memory.rob" or . == "memory.miss_buffers")] | length' "$T/simics.json")" = 0 ] &&
+  ok || bad "barcelona.ini echoes overlap keys"
 
 # A STREAM-like sweep: the L1D prefetcher fills lines the sweep then hits.
 expect 0 "" -- "$VMEMSIM" gen hpcc refs=20000 random=0 --seed 1 -o "$T/stream.vmt"

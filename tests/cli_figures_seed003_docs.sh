@@ -71,14 +71,18 @@ phrases() {
     for f in seed003_fig13 seed003_fig14; do
       for wl in hpcc boot tpch; do
         case $wl in hpcc) want=shadow-cache ;; boot) want=nested ;; tpch) want=nested/shadow-cache ;; esac
-        [ $wl = tpch ] && [ $f = seed003_fig14 ] && want=$want/shadow-prefetch
+        # prefetch ties on the SIMICS machine only: the Opteron overlaps the scan's misses, not the fill's
+        [ $wl = tpch ] && [ $f = seed003_fig14 ] && [ $m = simics ] && want=$want/shadow-prefetch
         [ $wl = boot ] && [ $f = seed003_fig13 ] && want=nested/shadow/shadow-cache
         [ "$(val $f machine=$m workload=$wl best)" = $want ] || echo "($f, $m, $wl: the best set is no longer $want, as the bullets say)"
       done
     done
-    awk -v a="$(val seed003_fig13 machine=$m workload=vpr bw_factor)" -v b="$(val seed003_fig14 machine=$m workload=vpr bw_factor)" 'BEGIN { exit !(a <= 1.5 && b <= 1.5) }' ||
-      echo "(vpr's best / worst on $m is no longer within 1.5x of the paper's)"
   done
+  # vpr's ratios: within 1.5x on the SIMICS machine, not on the Opteron (its overlapped misses), as the prose says
+  awk -v a="$(val seed003_fig13 machine=simics workload=vpr bw_factor)" -v b="$(val seed003_fig14 machine=simics workload=vpr bw_factor)" \
+      -v c="$(val seed003_fig13 machine=real workload=vpr bw_factor)" -v d="$(val seed003_fig14 machine=real workload=vpr bw_factor)" \
+      'BEGIN { exit !(a <= 1.5 && b <= 1.5 && c > 1.5 && d > 1.5) }' ||
+    echo "(vpr's best / worst is no longer within 1.5x of the paper's on the SIMICS machine only)"
   awk -v a="$(val seed003_fig13 machine=simics workload=worst bw_factor)" -v b="$(val seed003_fig14 machine=simics workload=worst bw_factor)" 'BEGIN { exit !(a <= 1.5 && b <= 1.5) }' ||
     echo "(worst's best / worst on the SIMICS machine is no longer within 1.5x of the paper's)"
   echo "The best set is now the paper's on both VMMs and both machines"
@@ -94,7 +98,7 @@ phrases() {
   echo "Palacios (its 32-bit guest), against the paper's 1.19x (KVM) and 1.08x"
   echo "shadow-cache / shadow $(DASH=- range %s "$(sc simics worst)" "$(sc real worst)" "$(sc simics vpr)" "$(sc real vpr)") under KVM"
   echo "shadow-prefetch / best $(DASH=- range %s "$(pf simics)" "$(pf real)") on worst under Palacios"
-  echo "is ${bws}× (KVM) and ${pws}× (Palacios) on the SIMICS machine, within 1.5× of the paper's 2.56× and 2.86×, and ${bwr}× and ${pwr}× on the Opteron, short by $(calc %.2f "2.56 / $bwr")× and $(calc %.2f "2.86 / $pwr")×"
+  echo "is ${bws}× (KVM) and ${pws}× (Palacios) on the SIMICS machine, within 1.5× of the paper's 2.56× and 2.86×, and ${bwr}× and ${pwr}× on the Opteron, paper / vmemsim $(calc %.2f "2.56 / $bwr")× and $(calc %.2f "2.86 / $pwr")×"
   # the hybrids' prose: adaptive within 5% everywhere, and the workloads on
   # which agile is slower than the best static approach, as it lists them
   # (the awk prints the two adaptive phrases, then the workloads where agile is slower)
@@ -102,9 +106,10 @@ phrases() {
   { read -r adaptive; read -r largest; read -r slow; } < <(awk -F, '
     NR > 1 { k = $1 SUBSEP $2 SUBSEP $3; c[k, $4] = $5; w[k] = $3
              if ($4 != "native" && $4 != "agile" && $4 != "adaptive" && (!(k in b) || $5 + 0 < b[k])) b[k] = $5 + 0 }
-    END { for (k in b) { r = c[k, "adaptive"] / b[k]; if (r > 1.05) far = 1; if (r > top) { top = r; at = w[k] }
+    END { for (k in b) { r = c[k, "adaptive"] / b[k]; far += r > 1.05; all++; if (r > top) { top = r; at = w[k] }
                          if (c[k, "agile"] / b[k] > 1) slow[w[k]] = 1 }
-          print far ? "(adaptive is more than 5% off somewhere)" : "adaptive: within 5% of the best static approach everywhere"
+          if (far) printf "adaptive: more than 5%% off the best static approach on %d of %d points\n", far, all
+          else print "adaptive: within 5% of the best static approach everywhere"
           print "Its largest ratio is on " at
           n = split("boot tpch kbuild hpcc worst vpr", W, " "); for (i = 1; i <= n; i++) if (W[i] in slow) printf "%s ", W[i]; print "" }' \
     "$FIG/seed003_fig15.csv")
@@ -161,7 +166,7 @@ check_doc "$SRC/docs/figures.md"
 
 # the seeded fault: a copy with one ratio changed fails the same check (run
 # in a subshell, so that its counts stay out of this script's)
-sed -z 's|short by [0-9.]*×\([ \n]*\)and|short by 9.99×\1and|' "$SRC/docs/figures.md" >"$T/bad.md"
+sed -z 's|paper / vmemsim [0-9.]*×\([ \n]*\)and|paper / vmemsim 9.99×\1and|' "$SRC/docs/figures.md" >"$T/bad.md"
 # shellcheck disable=SC2030,SC2031 # the subshell's fails is meant to stay there
 if (fails=0 && check_doc "$T/bad.md" >/dev/null && [ "$fails" -gt 0 ]); then ok; else bad "a changed ratio in the prose went unnoticed"; fi
 

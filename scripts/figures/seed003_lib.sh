@@ -54,7 +54,7 @@ set grid ytics
 approaches() { case $1 in kvm) echo "nested shadow shadow-cache" ;; palacios) echo "nested shadow shadow-cache shadow-prefetch" ;; esac; }
 
 # The counters that say where an approach's cycles go (seed003_breakdown).
-BREAKDOWN="cycles.walk cycles.vmm exits.total exits.cr3_write exits.hidden_fault exits.pt_write walks instructions"
+BREAKDOWN="cycles.walk cycles.vmm exits.total exits.cr3_write exits.hidden_fault exits.pt_write walks instructions cycles.data"
 
 # seed003_cols VMM MACHINE COL...: csv_cols of the sweep seed003_VMM_MACHINE;
 # where a companion sweep seed003_VMM_MACHINE_2m.ini exists (the workloads seed
@@ -92,18 +92,18 @@ seed003_modes_csv() {
 }
 
 # seed003_breakdown VMM MODES_CSV: markdown, per machine, workload and
-# approach: cycles (millions), the share in walks and in the VMM, exits and
+# approach: cycles (millions), the share in walks, in the VMM and in data stalls, exits and
 # walks per 1,000 instructions -- where the gaps to the paper come from.
 seed003_breakdown() {
   local vmm=$1 modes=$2
   awk -F, -v vmm="$vmm" -v simics="$(machine_label simics)" -v real="$(machine_label real)" '
     NR > 1 && $3 != "native" && $3 != "agile" && $3 != "adaptive" {
       if ($1 != last) { printf "\n**%s, %s** (after the warm-up)\n\n", vmm, $1 == "simics" ? simics : real
-        print "| workload | approach | Mcycles | walk share | VMM share | exits / kinst | CR3 writes / kinst | hidden faults / kinst | pt_write exits / kinst | walks / kinst |"
-        print "|---|---|---|---|---|---|---|---|---|---|"; last = $1 }
+        print "| workload | approach | Mcycles | walk share | VMM share | data share | exits / kinst | CR3 writes / kinst | hidden faults / kinst | pt_write exits / kinst | walks / kinst |"
+        print "|---|---|---|---|---|---|---|---|---|---|---|"; last = $1 }
       k = $12 / 1000
-      printf "| %s | %s | %.1f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |\n", $2, $3, $4 / 1e6, $5 / $4, $6 / $4,
-             $7 / k, $8 / k, $9 / k, $10 / k, $11 / k }' "$modes"
+      printf "| %s | %s | %.1f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |\n", $2, $3, $4 / 1e6, $5 / $4, $6 / $4,
+             $13 / $4, $7 / k, $8 / k, $9 / k, $10 / k, $11 / k }' "$modes"
 }
 
 # seed003_best VMM MODES_CSV: per machine and workload, vmemsim's best set,
