@@ -4,7 +4,9 @@
 # states outside the generated blocks (a direction, an ordering, "above",
 # "close to", "halves") is checked here against the committed CSVs
 # (docs/figures/seed000_*.csv, which scripts/ckpt_calibrate.sh and the
-# seed000_*.sh scripts write) and the calibration they were run with.  Each
+# seed000_*.sh scripts write), the calibration they were run with, and two
+# tables ckpt_calibrate.sh writes from the traces into docs/checkpoint.md
+# (generated blocks ckpt-avl-passes and ckpt-table2).  Each
 # claim is a phrase the prose must hold and a condition on the data: when the
 # data no longer support the finding, or the prose no longer states it, the
 # test fails (rerun the scripts, then fix the prose, and this list).  The
@@ -55,6 +57,14 @@ range() {
 # order (the ckpt-avl-passes block, written from the trace by ckpt_calibrate.sh)
 pass_pages() { awk -F' *\\| *' -v p="$1" '/BEGIN generated:ckpt-avl-passes/ { b = 1 } /END generated:ckpt-avl-passes/ { b = 0 }
   b && $2 == p { print $5 }' "$CKPT_DOC"; }
+
+# avl_seq_to_glibc_writes: the AVL's writes per transaction under layout=glibc
+# less layout=seq's (the ckpt-table2 block, written by ckpt_calibrate.sh):
+# two malloc headers gained, the root's store lost
+avl_seq_to_glibc_writes() {
+  awk -F' *\\| *' '/BEGIN generated:ckpt-table2/ { b = 1 } /END generated:ckpt-table2/ { b = 0 }
+    b && $2 == "avl" { split($3, s, " / "); split($4, g, " / "); d = g[1] - s[1] } END { exit !(d > 0.995 && d < 1.005) }' "$CKPT_DOC"
+}
 
 # claims: "DOC<TAB>phrase<TAB>verdict" lines, the verdict "yes" when the
 # data support the finding (DOC: f = docs/figures.md's seeds 000/001
@@ -175,6 +185,7 @@ claims() {
   claim c "Its pages stay above 5.1" avl_pages_above
   claim c "AVL's pages per transaction stay above the paper's 5.1" avl_pages_above
   claim c "The AVL's writes match the seeds' 30.5" avl_writes_match
+  claim c "the AVL insert gains the two header stores and loses the root store" avl_seq_to_glibc_writes
   claim c "each earlier pass adds about one page" passes_add_a_page
   claim c "The first pass is an ascending insert (its path's nodes were carved together, so few pages); the last pass's paths cross every pass." passes_add_a_page
   claim f "Read as whole 8-byte words, the AVL tree's data would be the last column's times 10,000, above 2 MB, and the row would not match." avl_whole_words_above_2mb
