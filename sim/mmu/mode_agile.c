@@ -18,7 +18,9 @@
  * agile.shadow_levels = k < n forces the switch at level n - k + 1 for every
  * walk (the static split of earlier vmemsim versions: k + (n-k)(m+1) + m).
  * A guest large page the host backs with smaller pages is walked nested from
- * the level above it (the hardware splinters it, as nested paging does).
+ * the level above it (the hardware splinters it, as nested paging does); if
+ * the guest table holding it is shadowed already (it has small leaves too),
+ * that whole table goes nested, as after agile.switch_writes writes.
  *
  * VMM policy (docs/vmm.md sec. 8):
  *  - every guest table starts shadowed, and write-protected while it is;
@@ -280,6 +282,8 @@ static int guest_path(agile *a, const mode_space *sp, uint64_t va, bool write, g
     }
 }
 
+static void switch_to_nested(agile *a, shadow_table *s, const mode_space *sp);
+
 /* Hidden fault: build the missing shadow entries on va's path, down to the
  * leaf or to the level where the walk switches to nested. */
 static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, bool write, vs_err *err)
@@ -353,6 +357,12 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, bool write,
         uint64_t child = pte_addr(pte) >> VS_PAGE_SHIFT_4K;
         s = g_hash_table_lookup(a->by_shadow, &child);
         assert(s);
+        if (l == sw + 1) { /* the table below is shadowed, but holds a large page the host splinters: it goes nested */
+            uint64_t dropped = a->env.st->shadow_entries_dropped;
+            switch_to_nested(a, s, sp);
+            forget_paths(a, sp->tag, dropped);
+            return MODE_RETRY;
+        }
     }
 }
 
