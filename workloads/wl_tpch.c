@@ -37,7 +37,7 @@
 #define COLUMNS 4u    /* l_quantity, l_extendedprice, l_discount, l_tax */
 #define GROUPS 4u     /* Q1 groups by (returnflag, linestatus): four groups */
 #define PER_ROW (COLUMNS + 2u)
-#define BUF_BYTES (128u << 10) /* glibc's default M_MMAP_THRESHOLD (mallopt(3)): such a buffer's free is a munmap */
+#define BUF_BYTES WL_MMAP_THRESHOLD /* a buffer this size is its own mmap: its free is a munmap */
 
 static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 {
