@@ -54,11 +54,11 @@ static void decode(const uint8_t *b, trace_rec *r)
 {
     unsigned kind = b[0] % TREC_KIND_COUNT;
     *r = (trace_rec){.kind = (uint8_t)kind, .id = b[6] % 6u};
-    if (trace_kind_is_mem(kind) || kind == TREC_INVLPG || kind == TREC_CDA)
+    if (trace_kind_is_mem(kind) || kind == TREC_INVLPG || kind == TREC_CDA || kind == TREC_UNMAP)
         r->addr = addr_of(b);
     if (trace_kind_is_mem(kind))
         r->size = (uint16_t)(1u << (b[7] & 3));
-    if (kind == TREC_CDA)
+    if (kind == TREC_CDA || kind == TREC_UNMAP) /* 0 and unaligned addresses test the refusals */
         r->len = (uint64_t)b[7] << 12;
 }
 

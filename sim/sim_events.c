@@ -3,6 +3,15 @@
  * writes), VM switches, INVLPG, process lifetime, transactions -- and the
  * hooks through which the OS model reports page-table writes and unmaps.
  *
+ * An unmap (munmap) clears the range's leaves through the OS model, whose
+ * entry writes reach the mode as any other guest page-table write, then
+ * invalidates what was cleared as Linux's flush_tlb_mm_range does
+ * (arch/x86/mm/tlb.c): one INVLPG per stride-sized page of the cleared span
+ * up to tlb_single_page_flush_ceiling pages, above it one full flush of the
+ * process's TLB entries, a CR3 reload (native_flush_tlb_local).  Each INVLPG
+ * and the reload reach the mode as the trace's own INVLPG and CR3 records do,
+ * so they exit only where the mode makes them exit.
+ *
  * TLB tagging: with tlb.pcid each process has its own tag and a CR3 write
  * flushes nothing; without it, processes of a VM share the VM's tag and each
  * CR3 write flushes that tag.  tlb.vpid does the same for VM switches.
@@ -137,6 +146,41 @@ static int need_running(const vs_sim *s, const sim_stream *st, const trace_rec *
                    st->path, trace_kind_name(r->kind));
 }
 
+/* A guest INVLPG of va in the running process. */
+static void guest_invlpg(vs_sim *s, uint64_t va)
+{
+    s->invlpgs++;
+    sim_tlb_invlpg(s, s->running->sp.tag, va);
+    if (s->ops->invlpg)
+        s->ops->invlpg(s->mode, &s->running->sp, va);
+}
+
+/* Linux's tlb_single_page_flush_ceiling (arch/x86/mm/tlb.c, "33 is the
+ * default"): ranges of more pages are flushed whole. */
+#define TLB_SINGLE_PAGE_FLUSH_CEILING 33u
+
+static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_err *err)
+{
+    sim_proc *p = s->running;
+    os_unmap_info u;
+    int rc = os_unmap(st->vm->os, p->sp.proc, r->addr, r->len, &u, err);
+    if (rc == VS_OK) /* the entry writes reach the mode before the flush, as they precede it */
+        rc = sim_deliver_events(s, err);
+    if (rc != VS_OK || u.leaves_cleared == 0)
+        return rc;
+    unsigned shift = vs_pgsz_shift(u.stride);
+    if ((u.hi - u.lo) >> shift > TLB_SINGLE_PAGE_FLUSH_CEILING) {
+        s->cr3_writes++;
+        sim_tlb_flush_tag(s, p->sp.tag);
+        if (s->ops->cr3_write)
+            s->ops->cr3_write(s->mode, &p->sp);
+        return VS_OK;
+    }
+    for (uint64_t va = u.lo; va < u.hi; va += 1ull << shift)
+        guest_invlpg(s, va);
+    return VS_OK;
+}
+
 int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
 {
     sim_proc *p;
@@ -179,10 +223,12 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
         rc = need_running(s, st, r, err);
         if (rc != VS_OK)
             break;
-        s->invlpgs++;
-        sim_tlb_invlpg(s, s->running->sp.tag, r->addr);
-        if (s->ops->invlpg)
-            s->ops->invlpg(s->mode, &s->running->sp, r->addr);
+        guest_invlpg(s, r->addr);
+        break;
+    case TREC_UNMAP:
+        rc = need_running(s, st, r, err);
+        if (rc == VS_OK)
+            rc = unmap_range(s, st, r, err);
         break;
     case TREC_VM:
         if (r->id >= s->n_vms)

@@ -39,6 +39,9 @@ static char *paths[N_TRACES], *paths32[N_TRACES];
 typedef struct gen {
     uint64_t rng;
     bool live[MAX_PIDS];
+    /* may share frames copy-on-write (forked, or forked from, since its last
+     * exec): its unmaps might split a shared large page, which os_unmap refuses */
+    bool forked[MAX_PIDS];
     uint32_t cur;
 } gen;
 
@@ -71,6 +74,16 @@ static uint64_t data_addr(uint64_t x, bool bits32)
     return bits32 ? a : a + (1ull << 32);
 }
 
+/* An unmap of the hot region: mostly a few pages (per-page INVLPGs), some
+ * ranges of up to 4 MiB (past Linux's 33-page flush ceiling, across 2 MiB
+ * pages). */
+static trace_rec unmap_rec(uint64_t x, bool bits32)
+{
+    uint64_t pages = ((x >> 40) % 4 ? (x >> 44) % 40 : (x >> 44) % 1024) + 1;
+    return (trace_rec){.kind = TREC_UNMAP, .addr = (bits32 ? 0 : 1ull << 32) + ((x >> 12) % (64ull << 20) & ~0xfffull),
+                       .len = pages << 12};
+}
+
 static char *write_trace(const char *name, uint64_t seed, bool bits32)
 {
     GArray *w = g_array_new(FALSE, FALSE, sizeof(trace_rec));
@@ -84,7 +97,7 @@ static char *write_trace(const char *name, uint64_t seed, bool bits32)
             uint32_t child = (uint32_t)((x >> 10) % MAX_PIDS);
             if (!g.live[child]) {
                 put(w, (trace_rec){.kind = TREC_FORK, .id = child});
-                g.live[child] = true;
+                g.live[child] = g.forked[child] = g.forked[g.cur] = true;
             }
         } else if (event < 10 && count_live(&g) > 1) {
             uint32_t victim = pick_live(&g, true);
@@ -92,11 +105,14 @@ static char *write_trace(const char *name, uint64_t seed, bool bits32)
             g.live[victim] = false;
         } else if (event < 12) {
             put(w, (trace_rec){.kind = TREC_EXEC, .id = g.cur});
+            g.forked[g.cur] = false;
         } else if (event < 30) {
             g.cur = pick_live(&g, false);
             put(w, (trace_rec){.kind = TREC_SWITCH, .id = g.cur});
         } else if (event < 35) {
             put(w, (trace_rec){.kind = TREC_INVLPG, .addr = ((x >> 12) % (64ull << 20)) & ~0xfffull});
+        } else if (event < 45 && !g.forked[g.cur]) {
+            put(w, unmap_rec(x, bits32));
         } else {
             put(w, (trace_rec){.kind = (uint8_t)(x % 4), .addr = data_addr(x, bits32) & ~7ull, .size = 8});
         }

@@ -4,6 +4,9 @@
  * random multi-process run checked against a content model: two processes
  * whose views of a page differ must never map the same frame, a frame mapped
  * twice is read-only everywhere, and all memory comes back at the end.
+ * Unmap is checked against a naive model (a set of touched 4 KiB pages):
+ * after random touches and unmaps the tree maps exactly the touched pages
+ * not unmapped since, keeps no empty table page, and loses no frame.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -472,6 +475,134 @@ static void random_procs(os_page_policy pol, uint64_t seed)
     os_free(o);
 }
 
+/* ---- unmap against a naive model ---- */
+
+#define UNMAP_SPAN (8 * MiB) /* four 2 MiB regions: splits, pruned tables, skipped holes */
+#define UNMAP_STEPS 4000
+
+typedef struct leaf_check {
+    GHashTable *want; /* 4 KiB page numbers touched and not unmapped since */
+    uint64_t pages;
+} leaf_check;
+
+static void check_leaf(void *ctx, uint64_t va, uint64_t pte, vs_pgsz size)
+{
+    leaf_check *c = ctx;
+    (void)pte;
+    for (uint64_t a = va; a < va + (1ull << vs_pgsz_shift(size)); a += 4096, c->pages++)
+        assert_true(g_hash_table_contains(c->want, GSIZE_TO_POINTER(a >> 12)));
+}
+
+/* Every table page below the root holds at least one entry. */
+static void check_no_empty_table(const pt_tree *t, uint64_t pfn, unsigned level)
+{
+    unsigned idx[PT_ENTRIES_32BIT];
+    uint64_t ptes[PT_ENTRIES_32BIT];
+    unsigned n = pt_mem_present_in(t->mem, pfn, t->levels, idx, ptes);
+    assert_true(n > 0 || pfn == t->root_pfn);
+    for (unsigned k = 0; k < n && level > 1; k++)
+        if (!(level == 2 && (ptes[k] & PTE_PS)) && !(level == 3 && (ptes[k] & PTE_PS)))
+            check_no_empty_table(t, pte_addr(ptes[k]) >> 12, level - 1);
+}
+
+static void unmap_vs_model(os_page_policy pol, uint64_t seed)
+{
+    rec r;
+    os *o = mk(pol, 256 * MiB, 16, &r);
+    os_proc *p;
+    vs_err err;
+    assert_int_equal(os_proc_get(o, 1, &p, &err), VS_OK);
+    GHashTable *want = g_hash_table_new(g_direct_hash, g_direct_equal);
+    uint64_t rng = seed, base = 1ull << 32, cleared = 0, splits_seen = 0;
+    for (int i = 0; i < UNMAP_STEPS; i++) {
+        uint64_t x = vs_rng_next(&rng), va = base + ((x >> 8) % UNMAP_SPAN & ~4095ull);
+        os_fault_info fi;
+        if (x % 4) {
+            assert_int_equal(os_fault(o, p, va, x & 4, &fi, &err), VS_OK);
+            /* a large leaf maps its whole region: the model says so too */
+            uint64_t span = 1ull << vs_pgsz_shift(fi.size), lo = va & ~(span - 1);
+            for (uint64_t a = lo; a < lo + span; a += 4096)
+                g_hash_table_add(want, GSIZE_TO_POINTER(a >> 12));
+            continue;
+        }
+        uint64_t len = (((x >> 40) % 3 == 0 ? (x >> 44) % 1024 : (x >> 44) % 48) + 1) * 4096;
+        vs_pgsz size;
+        bool split = pt_lookup(os_proc_tree(p), va, NULL, &size, NULL) && size == VS_PG_2M &&
+                     ((va & (2 * MiB - 1)) || len < 2 * MiB);
+        os_unmap_info u;
+        assert_int_equal(os_unmap(o, p, va, len, &u, &err), VS_OK);
+        splits_seen += split;
+        cleared += u.leaves_cleared;
+        for (uint64_t a = va; a < va + len; a += 4096)
+            g_hash_table_remove(want, GSIZE_TO_POINTER(a >> 12));
+        if (u.leaves_cleared) { /* the span flushed covers exactly what was cleared */
+            assert_true(u.lo >= va && u.hi <= va + len && u.lo < u.hi);
+            assert_false(pt_lookup(os_proc_tree(p), u.lo, NULL, NULL, NULL));
+            assert_false(pt_lookup(os_proc_tree(p), u.hi - 1, NULL, NULL, NULL));
+        }
+        leaf_check c = {want, 0};
+        pt_for_each_leaf(os_proc_tree(p), check_leaf, &c);
+        assert_int_equal(c.pages, g_hash_table_size(want));
+        assert_int_equal(c.pages, os_get_counters(o)->pages_resident);
+        check_no_empty_table(os_proc_tree(p), os_proc_tree(p)->root_pfn, os_proc_tree(p)->levels);
+        check_conservation(o);
+    }
+    assert_true(cleared > 100);
+    if (pol == OS_PAGES_2M)
+        assert_true(splits_seen > 0);
+    /* bad ranges are refused and change nothing */
+    os_unmap_info u;
+    uint64_t resident = os_get_counters(o)->pages_resident;
+    assert_int_equal(os_unmap(o, p, base + 1, 4096, &u, &err), VS_E_USAGE);
+    assert_int_equal(os_unmap(o, p, base, 0, &u, &err), VS_E_USAGE);
+    assert_int_equal(os_unmap(o, p, 1ull << 47, 4096, &u, &err), VS_E_USAGE);
+    assert_int_equal(os_unmap(o, p, (1ull << 47) - 4096, 8192, &u, &err), VS_E_USAGE);
+    assert_int_equal(os_get_counters(o)->pages_resident, resident);
+    g_hash_table_destroy(want);
+    os_exit(o, p);
+    check_conservation(o);
+    assert_int_equal(os_get_counters(o)->pages_resident, 0);
+    os_free(o);
+}
+
+static void test_unmap_4k(void **state)
+{
+    (void)state;
+    unmap_vs_model(OS_PAGES_4K, 31);
+}
+
+static void test_unmap_2m(void **state)
+{
+    (void)state;
+    unmap_vs_model(OS_PAGES_2M, 32);
+}
+
+/* A partly unmapped large page shared copy-on-write is refused, untouched. */
+static void test_unmap_shared_large(void **state)
+{
+    (void)state;
+    rec r;
+    os *o = mk(OS_PAGES_2M, 256 * MiB, 16, &r);
+    os_proc *p;
+    vs_err err;
+    os_fault_info fi;
+    os_unmap_info u;
+    assert_int_equal(os_proc_get(o, 1, &p, &err), VS_OK);
+    assert_int_equal(os_fault(o, p, 4 * GiB, true, &fi, &err), VS_OK);
+    assert_int_equal(fi.size, VS_PG_2M);
+    assert_int_equal(os_fork(o, p, 2, &err), VS_OK);
+    assert_int_equal(os_unmap(o, p, 4 * GiB, 4096, &u, &err), VS_E_USAGE);
+    assert_non_null(strstr(err.msg, "copy-on-write"));
+    assert_true(pt_lookup(os_proc_tree(p), 4 * GiB, NULL, NULL, NULL));
+    assert_int_equal(os_unmap(o, p, 4 * GiB, 2 * MiB, &u, &err), VS_OK); /* all of it is fine */
+    assert_int_equal(u.leaves_cleared, 1);
+    assert_int_equal(u.stride, VS_PG_2M);
+    os_exit(o, os_proc_find(o, 2));
+    os_exit(o, p);
+    check_conservation(o);
+    os_free(o);
+}
+
 static void test_random_4k(void **state)
 {
     (void)state;
@@ -490,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_demand),    cmocka_unit_test(test_policy_2m), cmocka_unit_test(test_policy_1g),
         cmocka_unit_test(test_fork_cow),  cmocka_unit_test(test_exec),      cmocka_unit_test(test_limit),
         cmocka_unit_test(test_random_4k), cmocka_unit_test(test_random_2m),
+        cmocka_unit_test(test_unmap_4k),  cmocka_unit_test(test_unmap_2m),  cmocka_unit_test(test_unmap_shared_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,6 +78,12 @@ void wl_synth_data(wl_synth *s, uint64_t addr);               /* load or store, 
  * moved to the 32-bit data area; one beyond TASK_SIZE fails the trace
  * (wl_out_fail), naming its record. */
 void wl_synth_access(wl_synth *s, uint64_t addr, bool store);
+/* glibc's default M_MMAP_THRESHOLD, 128 KiB (mallopt(3)): a malloc of at
+ * least this size is its own mmap, and its free a munmap -- the unit of
+ * heap memory the generators' free_rate= keys release. */
+#define WL_MMAP_THRESHOLD (128u << 10)
+/* The running process releases [addr, addr + len) (munmap), addr moved as above. */
+void wl_synth_unmap(wl_synth *s, uint64_t addr, uint64_t len);
 static inline uint64_t wl_rand(wl_synth *s, uint64_t n) { return n ? vs_rng_next(&s->rng) % n : 0; }
 /* True with probability p. */
 static inline bool wl_chance(wl_synth *s, double p)

@@ -22,6 +22,13 @@
  *             about 500 times the measured first-touch rate; kept because
  *             seed 004's tables (configs/sweeps/seed004_walkrefs.ini) were
  *             measured on it and name it.
+ *
+ * free_rate=F (default 0: no release, the trace the figures use) lets a
+ * compiler give heap back while it runs, as GCC's collector returns free
+ * pages to the OS (ggc-page.c, release_pages: munmap or MADV_DONTNEED):
+ * each time its sequential cursor leaves a whole WL_MMAP_THRESHOLD chunk of
+ * its heap, with probability F the chunk is unmapped, so its next visit
+ * faults it in again.  F is the user's estimate; nothing here fits it.
  * Invariant: a process never exits while running, and every child runs
  * only after its FORK and EXEC.
  */
@@ -46,6 +53,7 @@ typedef struct kb {
     child *kids;
     uint32_t nkids, jobs, next_pid, running; /* running: index into kids, or jobs = make */
     uint64_t life, burst, slice, make_left;
+    double free_rate;
 } kb;
 
 static void run_make(kb *k) /* make is running: it reaps nothing, just works */
@@ -104,10 +112,14 @@ static uint64_t child_addr(kb *k, child *c)
     wl_synth *s = &k->s;
     if (wl_chance(s, P_STACK))
         return WL_DATA_BASE + s->footprint + wl_rand(s, STACK / WL_WORD) * WL_WORD;
-    if (wl_chance(s, P_JUMP / (1 - P_STACK)))
+    if (wl_chance(s, P_JUMP / (1 - P_STACK))) {
         c->pos = wl_rand(s, s->footprint / WL_WORD) * WL_WORD;
-    else
+    } else {
         c->pos = (c->pos + WL_WORD) % s->footprint;
+        /* the cursor just left the chunk below it: the collector may release it */
+        if (k->free_rate > 0 && c->pos % WL_MMAP_THRESHOLD == 0 && c->pos > 0 && wl_chance(s, k->free_rate))
+            wl_synth_unmap(s, WL_DATA_BASE + c->pos - WL_MMAP_THRESHOLD, WL_MMAP_THRESHOLD);
+    }
     return WL_DATA_BASE + c->pos;
 }
 
@@ -148,6 +160,8 @@ static int kbuild_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
     if (rc == VS_OK)
         rc = wl_arg_u64(a, "make_burst", p->burst, 1, 1ull << 40, &k.burst, err);
     if (rc == VS_OK)
+        rc = wl_arg_f64(a, "free_rate", 0, 0, 1, &k.free_rate, err);
+    if (rc == VS_OK)
         rc = wl_args_done(a, err);
     if (rc != VS_OK)
         return rc;
@@ -179,5 +193,6 @@ static int kbuild_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 const wl_gen wl_gen_kbuild = {
     {"kbuild", "make forking short-lived compilers (fork, exec, exit), moderate locality (003 4.6)",
      "profile=measured|estimate; measured: footprint=3260k (per process) jobs=1 life=66496752 make_burst=158954;"
-     " estimate: footprint=8m jobs=2 life=300000 make_burst=20000; api=0.52 writes=0.3 quantum=50000 code=65536"},
+     " estimate: footprint=8m jobs=2 life=300000 make_burst=20000; api=0.52 writes=0.3 quantum=50000 code=65536;"
+     " free_rate=0 (fraction of 128 KiB heap chunks a compiler unmaps as its cursor leaves them)"},
     kbuild_run};

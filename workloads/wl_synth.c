@@ -111,7 +111,8 @@ unsigned wl_synth_instr(wl_synth *s, uint64_t i)
     return wl_synth_instr_at(s, pc);
 }
 
-void wl_synth_access(wl_synth *s, uint64_t addr, bool store)
+/* addr as the process sees it: moved to the 32-bit data area under va_bits=32. */
+static uint64_t data_va(wl_synth *s, uint64_t addr)
 {
     if (s->va32) {
         assert(addr >= WL_DATA_BASE); /* every generator's data lies in its data area */
@@ -124,7 +125,17 @@ void wl_synth_access(wl_synth *s, uint64_t addr, bool store)
                         (unsigned long long)((WL_TASK_SIZE_32 - WL_DATA_BASE_32) >> 20),
                         (unsigned long long)WL_TASK_SIZE_32);
     }
-    wl_emit(s->out, store ? TREC_STORE : TREC_LOAD, addr, WL_WORD, 0, 0);
+    return addr;
+}
+
+void wl_synth_access(wl_synth *s, uint64_t addr, bool store)
+{
+    wl_emit(s->out, store ? TREC_STORE : TREC_LOAD, data_va(s, addr), WL_WORD, 0, 0);
+}
+
+void wl_synth_unmap(wl_synth *s, uint64_t addr, uint64_t len)
+{
+    wl_emit(s->out, TREC_UNMAP, data_va(s, addr), 0, 0, len);
 }
 
 void wl_synth_data(wl_synth *s, uint64_t addr)

@@ -18,6 +18,14 @@
  * 620,000, inside the 2,000,000-instruction warm-up of the figure sweeps
  * (configs/sweeps/seed003_*.ini), and the measured region is the query in
  * steady state.
+ *
+ * free_rate=F (default 0: no release, the trace the figures use) makes the
+ * copier's buffers heap memory that goes back to the OS: each time it has
+ * written a whole BUF_BYTES destination buffer, with probability F it frees
+ * it and the C library unmaps it (an `unmap` record), so the next pass over
+ * it faults it in again.  BUF_BYTES is glibc's default M_MMAP_THRESHOLD,
+ * 128 KiB (mallopt(3)): a malloc of at least that size is its own mmap and
+ * its free a munmap.  F itself is the user's estimate; nothing here fits it.
  * Invariants: a process touches no page of its region in its query before
  * its load has stored to every one; each process's query accesses advance
  * sequentially through its region and wrap at its end.
@@ -29,6 +37,7 @@
 #define COLUMNS 4u    /* l_quantity, l_extendedprice, l_discount, l_tax */
 #define GROUPS 4u     /* Q1 groups by (returnflag, linestatus): four groups */
 #define PER_ROW (COLUMNS + 2u)
+#define BUF_BYTES WL_MMAP_THRESHOLD /* a buffer this size is its own mmap: its free is a munmap */
 
 static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 {
@@ -36,13 +45,21 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
                                         .processes = 2, .quantum = 200000, .code = 16384};
     wl_synth s;
     uint64_t row;
+    double free_rate;
     int rc = wl_synth_init(&s, a, &D, seed, out, err);
     if (rc == VS_OK)
         rc = wl_arg_u64(a, "row", 128, COLUMNS * WL_WORD, 1u << 20, &row, err);
     if (rc == VS_OK)
+        rc = wl_arg_f64(a, "free_rate", 0, 0, 1, &free_rate, err);
+    if (rc == VS_OK)
         rc = wl_args_done(a, err);
     if (rc != VS_OK)
         return rc;
+    if (free_rate > 0 && s.footprint % (2 * BUF_BYTES))
+        return vs_fail(err, VS_E_USAGE,
+                       "gen tpch: free_rate= needs a footprint= that is a multiple of %u KiB (the copier's two "
+                       "halves in whole %u KiB buffers); got %llu bytes",
+                       2 * BUF_BYTES >> 10, BUF_BYTES >> 10, (unsigned long long)s.footprint);
     const uint64_t groups = WL_DATA_BASE + s.footprint; /* the aggregates sit after the table */
     uint64_t rows = s.footprint / row, r = 0, group = 0, copy = 0;
     /* Pages each process populates: its region, and the executor's the page of the aggregates too. */
@@ -61,8 +78,12 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
             if (s.pid != 0) { /* the writer: load a source word, store it to the copy */
                 uint64_t w = copy / 2 % (s.footprint / WL_WORD / 2);
                 bool store = copy % 2;
+                uint64_t dst = WL_DATA_BASE + s.footprint / 2;
                 wl_synth_access(&s, WL_DATA_BASE + w * WL_WORD + (store ? s.footprint / 2 : 0), store);
                 copy++;
+                uint64_t done = (w + 1) * WL_WORD; /* destination bytes written this pass */
+                if (store && free_rate > 0 && done % BUF_BYTES == 0 && wl_chance(&s, free_rate))
+                    wl_synth_unmap(&s, dst + done - BUF_BYTES, BUF_BYTES);
                 continue;
             }
             if (step < COLUMNS) {
@@ -84,5 +105,6 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 const wl_gen wl_gen_tpch = {
     {"tpch", "TPC-H Q1: sequential table scan with 4 aggregate groups, plus a buffer copier (003 4.5)",
      "footprint=512m row=128 api=0.60 processes=2 quantum=200000 (= cr3_pmi=5) code=16384;"
-     " each process first populates its region (one store per page), then queries"},
+     " each process first populates its region (one store per page), then queries;"
+     " free_rate=0 (fraction of the copier's 128 KiB buffers unmapped when freed)"},
     tpch_run};

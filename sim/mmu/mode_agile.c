@@ -636,6 +636,7 @@ static int agile_pte_written(void *state, const mode_space *sp, uint64_t entry_g
     agile *a = state;
     (void)old_pte;
     (void)err;
+    nested_guest_pte_written(a->nd, &a->g, sp, entry_gpa, new_pte);
     uint64_t key = gkey_of(sp, entry_gpa >> VS_PAGE_SHIFT_4K);
     shadow_table *s = g_hash_table_lookup(a->by_guest, &key);
     if (!s) { /* not shadowed, so not write-protected: no exit */
@@ -677,6 +678,10 @@ static int agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, un
     }
     g_hash_table_remove(a->times, &key); /* its frame may become another table */
     forget_paths(a, sp->tag, dropped);
+    if (a->split) { /* the flush that follows a freed table empties the PCID's caches (nested.c) */
+        pwc_split_flush_tag(a->split, sp->tag);
+        pwc_split_flush_tag(a->split, sp->tag | AGILE_NESTED_TAG);
+    }
     nested_guest_table_freed(a->nd, &a->g, sp, pfn);
     return VS_OK;
 }

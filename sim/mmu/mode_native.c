@@ -65,11 +65,30 @@ static int native_translate(void *state, const mode_space *sp, uint64_t va, unsi
 static int native_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
 {
     native *n = state;
-    (void)sp;
     (void)level;
     (void)err;
+    /* The OS frees a table only before a flush, whose INVLPG or CR3 load
+     * drops every paging-structure-cache entry of the PCID (SDM 3A 4.10.4.1);
+     * the VA-keyed cache may point at the table from any address under it. */
+    if (n->split)
+        pwc_split_flush_tag(n->split, sp->tag);
     if (n->unified)
         mode_unified_drop_table(n->unified, pfn << VS_PAGE_SHIFT_4K, n->levels);
+    return VS_OK;
+}
+
+/* A cleared entry (an unmap, or a table it pointed at freed) leaves the
+ * unified cache, which is keyed by entry; the flush that follows would drop it. */
+static int native_pte_written(void *state, const mode_space *sp, uint64_t entry_pa, unsigned level,
+                              uint64_t old_pte, uint64_t new_pte, vs_err *err)
+{
+    native *n = state;
+    (void)sp;
+    (void)level;
+    (void)old_pte;
+    (void)err;
+    if (n->unified && !(new_pte & PTE_P))
+        pwc_unified_invalidate(n->unified, entry_pa);
     return VS_OK;
 }
 
@@ -115,6 +134,7 @@ const mode_ops mode_native_ops = {
     .translate = native_translate,
     .cr3_write = native_cr3_write,
     .invlpg = native_invlpg,
+    .pte_written = native_pte_written,
     .table_freed = native_table_freed,
     .space_freed = native_space_freed,
     .report = native_report,

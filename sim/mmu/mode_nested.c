@@ -119,6 +119,17 @@ static int nested_table_freed(void *state, const mode_space *sp, uint64_t pfn, u
     return VS_OK;
 }
 
+static int nested_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
+                              uint64_t old_pte, uint64_t new_pte, vs_err *err)
+{
+    nested *n = state;
+    (void)level;
+    (void)old_pte;
+    (void)err;
+    nested_guest_pte_written(n->nd, &n->g, sp, entry_gpa, new_pte);
+    return VS_OK;
+}
+
 static void nested_space_freed(void *state, const mode_space *sp)
 {
     nested_guest_space_freed(&((nested *)state)->g, sp);
@@ -151,7 +162,7 @@ static void nested_reset_stats(void *state)
     {                                                                                                          \
         .create = CREATE, .destroy = nested_destroy, .translate = nested_translate,                            \
         .cr3_write = nested_cr3_write, .invlpg = nested_invlpg, .table_freed = nested_table_freed,             \
-        .space_freed = nested_space_freed, .report = nested_report, .reset_stats = nested_reset_stats,         \
+        .pte_written = nested_pte_written, .space_freed = nested_space_freed, .report = nested_report, .reset_stats = nested_reset_stats,         \
     }
 
 static const nested_policy nested_plain = {.direct = false}, nested_contig = {.direct = true};

@@ -273,16 +273,34 @@ void nested_guest_space_freed(const nested_guest *g, const mode_space *sp)
         pwc_split_flush_tag(g->split, sp->tag);
 }
 
+/* The host address of guest-physical gpa, if the host maps it. */
+static bool guest_hpa(const nested_dim *nd, const mode_space *sp, uint64_t gpa, uint64_t *hpa)
+{
+    const hv_segment *seg = nd->direct ? hv_vm_segment_of(sp->vm, gpa) : NULL;
+    if (!seg)
+        return hv_translate(sp->vm, gpa, hpa, NULL);
+    *hpa = seg->hpa_base + (gpa - seg->gpa_base);
+    return true;
+}
+
+void nested_guest_pte_written(const nested_dim *nd, const nested_guest *g, const mode_space *sp,
+                              uint64_t entry_gpa, uint64_t new_pte)
+{
+    uint64_t hpa;
+    if (g->unified && !(new_pte & PTE_P) && guest_hpa(nd, sp, entry_gpa, &hpa))
+        pwc_unified_invalidate(g->unified, hpa);
+}
+
 void nested_guest_table_freed(const nested_dim *nd, const nested_guest *g, const mode_space *sp,
                               uint64_t pfn)
 {
-    uint64_t gpa = pfn << VS_PAGE_SHIFT_4K, hpa = 0;
-    const hv_segment *seg = nd->direct ? hv_vm_segment_of(sp->vm, gpa) : NULL;
-    bool known = seg != NULL;
-    if (seg)
-        hpa = seg->hpa_base + (gpa - seg->gpa_base);
-    else
-        known = hv_translate(sp->vm, gpa, &hpa, NULL);
+    uint64_t hpa = 0;
+    bool known = guest_hpa(nd, sp, pfn << VS_PAGE_SHIFT_4K, &hpa);
+    /* The guest frees a table only before a flush, whose INVLPG or CR3 load
+     * drops every paging-structure-cache entry of the PCID (SDM 3A 4.10.4.1);
+     * the VA-keyed cache may point at the table from any address under it. */
+    if (g->split)
+        pwc_split_flush_tag(g->split, sp->tag);
     /* The unified cache is keyed by host addresses of entries. */
     if (g->unified && known)
         mode_unified_drop_table(g->unified, hpa, os_levels(sp->os));

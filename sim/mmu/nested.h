@@ -72,6 +72,10 @@ void nested_guest_cr3_write(const nested_guest *g, const vs_config *cfg, const m
 void nested_guest_space_freed(const nested_guest *g, const mode_space *sp);
 void nested_guest_table_freed(const nested_dim *nd, const nested_guest *g, const mode_space *sp,
                               uint64_t pfn);
+/* The guest wrote the entry at entry_gpa: a cleared one (an unmap, or a table
+ * it pointed at freed) leaves the unified cache, which is keyed by entry. */
+void nested_guest_pte_written(const nested_dim *nd, const nested_guest *g, const mode_space *sp,
+                              uint64_t entry_gpa, uint64_t new_pte);
 
 /* Completed walks whose every GPA was a segment add, and the others (contig). */
 void nested_dim_walk_counts(const nested_dim *nd, uint64_t *direct, uint64_t *nested);

@@ -19,6 +19,16 @@
  * again.  Both kinds count as faults_cow.  Either way the faulting mapping
  * changed, so it is reported through hooks->unmapped.
  *
+ * Unmap (munmap of a heap or buffer region) after mm/memory.c
+ * zap_page_range and mm/mmap.c free_pgtables: each present leaf in the
+ * range is cleared (a reported entry write) and its frame released; the
+ * table pages the clears leave empty are freed.  A 2 MiB or 1 GiB leaf only
+ * partly inside is split first, as split_huge_pmd does: cleared, then
+ * re-mapped as 512 leaves of the next smaller size over the same frames,
+ * whose buddy block is thereafter freed piece by piece.  MADV_DONTNEED keeps
+ * the empty tables where this frees them; the trace record does not say
+ * which call it was, so the model takes munmap's.
+ *
  * Table pages and data frames come from one buddy allocator over frames
  * [reserved_frames, mem_bytes / 4096).
  *
@@ -337,6 +347,88 @@ void os_set_ad(os *o, os_proc *p, uint64_t va, bool dirty)
     uint64_t want = pte | PTE_A | (dirty ? PTE_D : 0);
     if (want != pte)
         pt_update_leaf(&p->tree, va, want, &p->ops);
+}
+
+/* ---- unmap ---- */
+
+/* Replaces the large leaf at base (size, entry pte) by 512 leaves of the next
+ * smaller size over the same frames, with the same permissions and A/D bits. */
+static int split_leaf(os *o, os_proc *p, uint64_t base, vs_pgsz size, uint64_t pte, vs_err *err)
+{
+    uint64_t span = size_bytes(size), pa_base = pte_addr(pte) & ~(span - 1);
+    if (share_count(o, pa_base) >= 2)
+        return vs_fail(err, VS_E_USAGE,
+                       "os: pid %u unmaps part of the %s page at va 0x%llx, shared copy-on-write since a fork; "
+                       "splitting a shared large page is not modelled (unmap all of it, or use `guest.pages = 4k`)",
+                       p->pid, vs_pgsz_name(size), (unsigned long long)base);
+    vs_pgsz piece = size - 1;
+    uint64_t step = size_bytes(piece), flags = pte & (PTE_RW | PTE_US | PTE_A | PTE_D);
+    bool was = pt_unmap(&p->tree, base, &p->ops, NULL, NULL);
+    assert(was);
+    (void)was;
+    for (uint64_t off = 0; off < span; off += step) {
+        int rc = pt_map(&p->tree, base + off, pa_base + off, piece, flags, &p->ops, err);
+        if (rc != VS_OK) { /* only the first map allocates (the one new table): restore the leaf */
+            assert(off == 0);
+            rc = pt_map(&p->tree, base, pa_base, size, flags, &p->ops, err);
+            assert(rc == VS_OK);
+            return out_of_memory(o, err, "splitting the %s page at va 0x%llx of pid %u", vs_pgsz_name(size),
+                                 (unsigned long long)base, p->pid);
+        }
+    }
+    return VS_OK;
+}
+
+/* The end of the empty aligned region around va of the largest size that
+ * holds no leaf and no table, or va when va's 4 KiB page may be mapped. */
+static uint64_t skip_empty(const os *o, const os_proc *p, uint64_t va)
+{
+    if (pt_is_32bit(o->p.levels))
+        return va;
+    for (vs_pgsz s = VS_PG_1G; s > VS_PG_4K; s--)
+        if (pt_region_empty(&p->tree, va, s))
+            return (va | (size_bytes(s) - 1)) + 1;
+    return va;
+}
+
+int os_unmap(os *o, os_proc *p, uint64_t va, uint64_t len, os_unmap_info *info, vs_err *err)
+{
+    uint64_t page = size_bytes(VS_PG_4K), end = va + len;
+    *info = (os_unmap_info){.stride = VS_PG_1G};
+    if ((va | len) & (page - 1) || len == 0 || end < va || !pt_va_canonical(va, o->p.levels) ||
+        !pt_va_canonical(end - 1, o->p.levels) || (va >> 63) != ((end - 1) >> 63))
+        return vs_fail(err, VS_E_USAGE,
+                       "os: pid %u unmaps %llu bytes at va 0x%llx; expected a non-empty range of whole 4 KiB "
+                       "pages inside one canonical half of the %u-bit address space",
+                       p->pid, (unsigned long long)len, (unsigned long long)va, pt_va_bits(o->p.levels));
+    for (uint64_t a = va; a < end && a >= va;) {
+        uint64_t next = skip_empty(o, p, a), pa, pte;
+        vs_pgsz size;
+        if (next != a) {
+            a = next;
+            continue;
+        }
+        if (!pt_lookup(&p->tree, a, &pa, &size, &pte)) {
+            a += page;
+            continue;
+        }
+        uint64_t span = size_bytes(size), base = a & ~(span - 1);
+        if (base < va || base + span > end) {
+            int rc = split_leaf(o, p, base, size, pte, err);
+            if (rc != VS_OK)
+                return rc;
+            continue; /* a is now covered by a smaller leaf */
+        }
+        pt_unmap(&p->tree, base, &p->ops, NULL, NULL);
+        frame_release(o, pte_addr(pte) & ~(span - 1), size);
+        info->tables_freed += pt_prune(&p->tree, base, &p->ops);
+        info->lo = info->leaves_cleared ? info->lo : base;
+        info->hi = base + span;
+        info->stride = size < info->stride ? size : info->stride;
+        info->leaves_cleared++;
+        a = base + span;
+    }
+    return VS_OK;
 }
 
 /* ---- fork, exec, exit ---- */

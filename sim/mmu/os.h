@@ -10,7 +10,7 @@
  * block is free, else 4 KiB); `1g`, likewise with 1 GiB and order 18.
  * Fork shares the parent's frames read-only in both processes; the first
  * store to such a page copies it (a copy-on-write fault).  Exec and exit free
- * the address space.
+ * the address space; an unmap releases a range of it.
  *
  * Every page-table entry the OS writes is reported through os_hooks, with its
  * physical address, so a shadow-paging VMM can trap it; every removed or
@@ -84,6 +84,23 @@ int os_fault(os *o, os_proc *p, uint64_t va, bool write, os_fault_info *info, vs
 int os_fork(os *o, os_proc *parent, uint32_t child_pid, vs_err *err);
 int os_exec(os *o, os_proc *p, vs_err *err);
 void os_exit(os *o, os_proc *p);
+/* What os_unmap cleared: the span [lo, hi) of the leaves it removed (empty
+ * when it removed none) and the smallest of their sizes -- the range and
+ * stride Linux's mmu_gather hands to flush_tlb_range. */
+typedef struct os_unmap_info {
+    uint64_t lo, hi;
+    vs_pgsz stride;
+    uint64_t leaves_cleared, tables_freed;
+} os_unmap_info;
+/* Releases [va, va + len) of p, as munmap does (zap_page_range, then
+ * free_pgtables): every present leaf in it is cleared and its frame freed,
+ * and every table page left empty is freed.  A large leaf only partly inside
+ * is first split into leaves of the next smaller size (split_huge_pmd);
+ * VS_E_USAGE if that leaf is shared copy-on-write (per-piece share counts are
+ * not modelled), VS_E_LIMIT if no frame is left for the split's table.  va
+ * and len must be 4 KiB multiples, len > 0, the range canonical.  TLBs are
+ * the caller's: flush info's span. */
+int os_unmap(os *o, os_proc *p, uint64_t va, uint64_t len, os_unmap_info *info, vs_err *err);
 /* Sets the accessed/dirty bits of the leaf mapping va, as the hardware walker does;
  * reports the write through the hooks only if the entry changed. */
 void os_set_ad(os *o, os_proc *p, uint64_t va, bool dirty);

@@ -500,6 +500,36 @@ bool pt_unmap(pt_tree *t, uint64_t va, const pt_ops *ops, vs_pgsz *size, uint64_
     return true;
 }
 
+#define PRUNE_PATH_MAX 6 /* levels 1..5 of 5-level paging, indexed by level */
+
+unsigned pt_prune(pt_tree *t, uint64_t va, const pt_ops *ops)
+{
+    uint64_t parent_entry[PRUNE_PATH_MAX], table[PRUNE_PATH_MAX];
+    unsigned idx[PT_ENTRIES_32BIT], level = t->levels, freed = 0;
+    uint64_t ptes[PT_ENTRIES_32BIT], pfn = t->root_pfn;
+    if (!pt_va_canonical(va, t->levels))
+        return 0;
+    for (; level > 1; level--) { /* table[l] is the level-l table on the path, entered through parent_entry[l] */
+        uint64_t entry_pa = pt_entry_addr(pfn << VS_PAGE_SHIFT_4K, va, level, t->levels);
+        uint64_t pte = pt_read_entry_in(t->mem, entry_pa, t->levels);
+        if (!(pte & PTE_P) || is_leaf(level, pte))
+            break;
+        pfn = pte_addr(pte) >> VS_PAGE_SHIFT_4K;
+        parent_entry[level - 1] = entry_pa;
+        table[level - 1] = pfn;
+    }
+    for (unsigned l = level; l < t->levels; l++) {
+        if (pt_mem_present_in(t->mem, table[l], t->levels, idx, ptes) > 0)
+            break;
+        put_entry(t, ops, parent_entry[l], l + 1, 0);
+        pt_mem_detach(t->mem, table[l]);
+        if (ops && ops->free_table)
+            ops->free_table(ops->ctx, table[l], l);
+        freed++;
+    }
+    return freed;
+}
+
 bool pt_region_empty(const pt_tree *t, uint64_t va, vs_pgsz size)
 {
     uint64_t entry_pa, pte;

@@ -161,6 +161,11 @@ bool pt_leaf_entry_pa(const pt_tree *t, uint64_t va, uint64_t *entry_pa, unsigne
 bool pt_update_leaf(pt_tree *t, uint64_t va, uint64_t new_pte, const pt_ops *ops);
 /* Unmaps the leaf covering va; returns its size and physical base. */
 bool pt_unmap(pt_tree *t, uint64_t va, const pt_ops *ops, vs_pgsz *size, uint64_t *pa_base);
+/* Frees the table pages on the path to va that no longer hold any entry,
+ * deepest first, clearing the entry that pointed at each (through
+ * ops->entry_written, then ops->free_table), as Linux's free_pgtables does
+ * after munmap; the root stays.  Returns the number of pages freed. */
+unsigned pt_prune(pt_tree *t, uint64_t va, const pt_ops *ops);
 /* True when no leaf and no table exists under the aligned region of `size` at va. */
 bool pt_region_empty(const pt_tree *t, uint64_t va, vs_pgsz size);
 /* Visits every leaf (va, pte, size) in address order. */

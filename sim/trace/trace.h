@@ -4,8 +4,8 @@
  *
  * A trace is a stream of trace_rec.  Memory records carry a virtual address
  * and an access size; control records carry the events the guest-OS and
- * hypervisor models need (context switches, INVLPG, process lifetime, VM
- * switches, transactions, critical-data-area declarations).  Readers hand
+ * hypervisor models need (context switches, INVLPG, process lifetime, unmaps,
+ * VM switches, transactions, critical-data-area declarations).  Readers hand
  * out records in batches so the engine's hot loop makes one indirect call
  * per batch, not per reference.
  *
@@ -41,6 +41,8 @@ typedef enum trace_kind {
     TREC_TXN_END = 12,   /* id = transaction number */
     TREC_CDA = 13,       /* critical data area: addr = base, len = bytes, id = area id */
     TREC_ROI = 14,       /* the trace's own region-of-interest marker: id = TREC_ROI_BEGIN or TREC_ROI_END */
+    TREC_UNMAP = 15,     /* addr = start VA, len = bytes (both 4 KiB multiples) released in the current
+                          * process: munmap, or madvise(MADV_DONTNEED) of a whole heap region */
     TREC_KIND_COUNT
 } trace_kind;
 
@@ -50,8 +52,8 @@ static inline bool trace_kind_is_mem(unsigned k) { return k <= TREC_RMW; }
 const char *trace_kind_name(unsigned k); /* "ifetch", "load", ... "cda" */
 
 typedef struct trace_rec {
-    uint64_t addr; /* VA for memory and INVLPG; base for CDA */
-    uint64_t len;  /* CDA length in bytes; 0 otherwise */
+    uint64_t addr; /* VA for memory, INVLPG and UNMAP; base for CDA */
+    uint64_t len;  /* CDA and UNMAP length in bytes; 0 otherwise */
     uint32_t id;   /* pid / vm / txn / area id, per kind */
     uint16_t size; /* access size in bytes for memory records */
     uint8_t kind;  /* trace_kind */

@@ -492,7 +492,8 @@ static bool compact_ok(const trace_rec *t)
         return t->id == 0 && t->len == 0 && t->size == 0;
     case TREC_CDA:
         return t->size == 0;
-    case TREC_ROI: /* kind 14 is the escape tag: its records are always escaped */
+    case TREC_ROI: /* kinds 14 and 15 are the escape and end tags: their records are always escaped */
+    case TREC_UNMAP:
         return false;
     default:
         return t->addr == 0 && t->len == 0 && t->size == 0;
