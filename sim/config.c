@@ -52,6 +52,7 @@ static const char *const pwc_kind_names[] = {"split", "unified", NULL};
 static const char *const tlb_kind_names[] = {"data", "instruction", "unified", NULL};
 static const char *const side_names[] = {"data", "instruction", "unified", NULL};
 /* The shadow-paging variants a VMM may implement (vmm.shadow_variants). */
+static const char *const shadow_update_names[] = {"off", "mapped", "backs", NULL}; /* SHADOW_UPDATE_* order */
 static const char *const shadow_variant_names[] = {"shadow", "shadow-cache", "shadow-prefetch", NULL};
 
 #define MAXU32 4294967295.0
@@ -129,6 +130,7 @@ static const cfg_opt options[] = {
     {"shadow", "unsync", OPT_BOOL, OFF(shadow_unsync), "false", 0, 0, NULL, "shadowed leaf guest tables go unsync on their first write, resynced at CR3 write and INVLPG (KVM since 2.6.27; false: KVM 61 of seed 003)"},
     {"shadow", "max_pages", OPT_U32, OFF(shadow_max_pages), "0", 0, 1u << 30, NULL, "shadow table pages the VMM keeps per VM (all its shadows); at the limit a new one evicts a non-root table and its subtree (0 = unbounded; KVM 61: 2% of guest pages, at least 64; Palacios: 8192)"},
     {"shadow", "lru", OPT_BOOL, OFF(shadow_lru), "false", 0, 0, NULL, "at shadow.max_pages evict the table a hidden fault used least recently (Palacios's queue) instead of the oldest created (KVM's active_mmu_pages)"},
+    {"shadow", "update_pte", OPT_ENUM, OFF(shadow_update_pte), "mapped", 0, 0, shadow_update_names, "a trapped write to a shadowed guest leaf table also writes the new entry's translation into the shadow (kvm_mmu_pte_write -> update_pte): off (Palacios: dropped only), mapped (if the host maps the frame already; KVM since gfn_to_pfn_atomic), backs (faulting the frame in first; KVM 61: gfn_to_page)"},
     {"vmm", "exit_flushes_tlb", OPT_BOOL, OFF(vmm_exit_flushes_tlb), "false", 0, 0, NULL, "every VM exit/entry flushes every TLB and the page-walk caches (Palacios: VMCB TLB_CONTROL = 1; KVM tags with ASID/VPID: false)"},
     {"vmm", "shadow_variants", OPT_MASK, OFF(vmm_shadow_variants), "shadow,shadow-cache,shadow-prefetch", 0, 0, shadow_variant_names, "the shadow-paging variants the VMM implements, of shadow, shadow-cache, shadow-prefetch; a run of another fails (KVM 61: shadow, shadow-cache)"},
     {"agile", "shadow_levels", OPT_U32, OFF(agile_shadow_levels), "5", 1, 5, NULL, "upper guest levels that may be shadowed (capped at guest.levels: all); below them every walk is nested"},

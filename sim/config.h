@@ -36,6 +36,13 @@ const char *cfg_mode_name(vs_mode m);
 typedef enum pwc_kind { PWC_SPLIT = 0, PWC_UNIFIED = 1 } pwc_kind;
 /* adaptive.policy (docs/vmm.md sec. 7) */
 typedef enum adapt_policy { ADAPT_POLICY_COST = 0, ADAPT_POLICY_RATES = 1 } adapt_policy;
+/* What the VMM does with the shadow entry of a trapped write to a shadowed
+ * guest leaf table, beside dropping the old one (shadow.update_pte). */
+typedef enum shadow_update {
+    SHADOW_UPDATE_OFF = 0,    /* nothing: the next access takes a hidden fault (Palacios) */
+    SHADOW_UPDATE_MAPPED = 1, /* the new entry's translation, if the host maps its frame (KVM >= 2.6.3x) */
+    SHADOW_UPDATE_BACKS = 2   /* the same, backing the frame first if it must (KVM 61: gfn_to_page) */
+} shadow_update;
 
 typedef struct cfg_tlb {
     char name[CFG_NAME_MAX];
@@ -125,6 +132,7 @@ typedef struct vs_config {
     bool shadow_unsync;
     uint32_t shadow_max_pages;
     bool shadow_lru;
+    int shadow_update_pte; /* SHADOW_UPDATE_* */
     /* [vmm] the VMM profile (configs/vmm/, docs/vmm.md) */
     bool vmm_exit_flushes_tlb;    /* every VM entry flushes the TLBs and page-walk caches */
     uint32_t vmm_shadow_variants; /* bit i: shadow_variant_names[i] (config.c) is implemented */

@@ -39,6 +39,8 @@ want "$T/kvm.json" shadow.max_pages 7864 # 2% of the 1.5 GiB guest's pages (kvm_
 want "$T/kvm.json" shadow.lru false
 want "$T/palacios.json" shadow.max_pages 8192 # DEFAULT_CACHE_SIZE
 want "$T/palacios.json" shadow.lru true
+want "$T/kvm.json" shadow.update_pte backs # KVM 61: gfn_to_page in mmu_guess_page_from_pte_write
+want "$T/palacios.json" shadow.update_pte off # the cache evicts the written page's shadows
 
 # The same trace and approach: Palacios refills the TLBs after every exit.
 kw=$(jq '.walks' "$T/kvm.json")

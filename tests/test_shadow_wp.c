@@ -28,9 +28,18 @@
  * of the reference's, a write may exit only where the reference protects,
  * every VM's table count must stay within the bound, and the entries must
  * still equal the guest's (eviction only drops).
+ * Update in place (shadow.update_pte, KVM's update_pte): after an emulated
+ * write of a present leaf entry, every leaf table left shadowing the page
+ * gets the new translation when the frame qualifies (mapped: the host backs
+ * it; backs: always); the reference counts those and the run's
+ * shadow.updated_entries must equal the count (with shadow.max_pages, be at
+ * most the count).  The last entry updated for
+ * the writing process clears its table's flood count when a walk uses it
+ * (KVM 61's last_updated_pte_accessed), as a hidden fault through it does.
  * A check that never fails proves nothing: the test first withholds one
  * table_freed event from the mode and must see the sets disagree, then one
- * emulated write of a present guest entry and must see a stale entry.
+ * emulated write of a present guest entry and must see a stale entry, then
+ * reads shadow.update_pte = backs as off and must see the counts differ.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -43,6 +52,7 @@
 #include "sim.h"
 #include "mmu/mode.h"
 #include "mmu/mode_shadow_int.h"
+#include "mmu/hv.h"
 #include "mmu/pt.h"
 #include "vs_test.h"
 
@@ -72,9 +82,17 @@ static struct ref {
     GArray *nodes;
     uint64_t checks, mismatches, pt_writes_seen, table_freed_calls;
     uint64_t stale;      /* shadow entries seen disagreeing with the guest where it could observe them */
+    int update;          /* shadow.update_pte */
+    bool upd_valid;      /* the mode's last updated entry, as the reference sees it */
+    uint32_t upd_vm, upd_pid;
+    uint64_t upd_base, upd_page; /* its leaf table's first address, and its page number */
+    uint64_t updates;    /* entries the reference expects written by update in place */
     bool withhold;       /* the seeded fault of the write-protection check */
     bool withhold_write; /* the seeded fault of the coherence check: one emulated write kept from the mode */
 } ref;
+
+/* The seeded fault of the update check: the reference takes backs for off. */
+static bool misread_update;
 
 static uint64_t span(unsigned level) { return 1ull << (VS_PAGE_SHIFT_4K + 9 * level); }
 static uint64_t va_mask(void) { return span(ref.levels) - 1; }
@@ -82,9 +100,14 @@ static uint64_t va_mask(void) { return span(ref.levels) - 1; }
 /* Removes the nodes of (vm, pid) for which drop(n, arg) holds. */
 static void remove_if(bool (*drop)(const node *n, const node *arg, unsigned slot), const node *arg, unsigned slot)
 {
-    for (guint i = ref.nodes->len; i-- > 0;)
-        if (drop(&g_array_index(ref.nodes, node, i), arg, slot))
-            g_array_remove_index_fast(ref.nodes, i);
+    for (guint i = ref.nodes->len; i-- > 0;) {
+        const node *n = &g_array_index(ref.nodes, node, i);
+        if (!drop(n, arg, slot))
+            continue;
+        if (n->level == 1 && n->vm == ref.upd_vm && n->pid == ref.upd_pid && n->va_base == ref.upd_base)
+            ref.upd_valid = false; /* its table is freed: the mode forgets the entry */
+        g_array_remove_index_fast(ref.nodes, i);
+    }
 }
 
 static bool same_tree(const node *n, const node *a, unsigned slot)
@@ -212,6 +235,9 @@ static int w_create(const mode_env *env, void **state, vs_err *err)
     ref.flood_writes = env->cfg->shadow_flood_writes;
     ref.unsync = env->cfg->shadow_unsync;
     ref.max_pages = env->cfg->shadow_max_pages;
+    ref.update = env->cfg->shadow_update_pte;
+    if (misread_update && ref.update == SHADOW_UPDATE_BACKS)
+        ref.update = SHADOW_UPDATE_OFF;
     return rc;
 }
 
@@ -232,6 +258,12 @@ static int w_translate(void *state, const mode_space *sp, uint64_t va, unsigned 
      * writes (fork, munmap) arrive one event at a time after it returns. */
     ref.stale += shadow_stale_entries(state, sp, false);
     int rc = ref.real->translate(state, sp, va, access, out, err);
+    if (rc == VS_OK && ref.upd_valid && ((va & va_mask()) >> VS_PAGE_SHIFT_4K) == ref.upd_page) {
+        node *n = find(ref.upd_vm, ref.upd_pid, 1, ref.upd_base);
+        if (n && n->vm == sp->vm_id && n->pid == sp->pid)
+            n->flood = 0; /* the updated entry was used */
+        ref.upd_valid = false;
+    }
     if (rc == MODE_RETRY) { /* a hidden fault: the VMM shadowed every table its guest walk read */
         uint64_t table = tree->root_pfn;
         for (unsigned level = ref.levels;; level--) {
@@ -324,6 +356,22 @@ static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, 
         }
         g_array_free(hit, TRUE);
     }
+    uint64_t hpa;
+    if (emulated && level == 1 && (new_pte & PTE_P) && ref.update != SHADOW_UPDATE_OFF &&
+        (ref.update == SHADOW_UPDATE_BACKS || hv_translate(sp->vm, pte_addr(new_pte), &hpa, NULL)))
+        for (guint i = 0; i < ref.nodes->len; i++) {
+            const node *n = &g_array_index(ref.nodes, node, i);
+            if (n->vm != sp->vm_id || n->gpfn != gpfn || n->level != 1)
+                continue;
+            ref.updates++;
+            if (n->pid == sp->pid) {
+                ref.upd_valid = true;
+                ref.upd_vm = n->vm;
+                ref.upd_pid = n->pid;
+                ref.upd_base = n->va_base;
+                ref.upd_page = (n->va_base >> VS_PAGE_SHIFT_4K) + slot;
+            }
+        }
     check();
     return rc;
 }
@@ -428,6 +476,11 @@ static void run(const char *mode, const char *const *extra, bool withhold)
                   (unsigned long long)vt_u64(r, "exits.pt_write"), (unsigned long long)ref.mismatches,
                   (unsigned long long)ref.stale);
     assert_true(ref.checks > N_RECS);
+    /* Bounded, the mode has evicted tables the reference still updates. */
+    uint64_t updated = vt_u64(r, "shadow.updated_entries");
+    if ((ref.max_pages ? updated > ref.updates : updated != ref.updates) && ref.mismatches++ == 0)
+        print_message("%llu entries updated in place, the reference %llu\n", (unsigned long long)updated,
+                      (unsigned long long)ref.updates);
     if (ref.max_pages) /* the bound was reached: the checks saw evictions */
         assert_true(vt_u64(r, "shadow.evicted_tables") > 0);
     g_hash_table_destroy(r);
@@ -446,6 +499,11 @@ static void seeded_fault_is_caught(void **state)
     run("shadow-prefetch", NULL, true);
     assert_false(ref.withhold_write);
     assert_true(ref.stale > 0);
+    /* The update check: the reference misreads which frames qualify. */
+    misread_update = true;
+    run("shadow-cache", VT_OPTS("shadow.update_pte=backs"), false);
+    misread_update = false;
+    assert_true(ref.mismatches > 0);
 }
 
 static void write_protected_set_matches(void **state)
@@ -468,6 +526,16 @@ static void write_protected_set_matches(void **state)
         run(modes[m], VT_OPTS("shadow.unsync=true"), false);
         assert_int_equal(ref.mismatches, 0);
         assert_int_equal(ref.stale, 0);
+        /* Update in place as KVM 61 (backing the frame) and as Palacios (none). */
+        run(modes[m], VT_OPTS("shadow.update_pte=backs"), false);
+        assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
+        if (m > 0)
+            assert_true(ref.updates > 0);
+        run(modes[m], VT_OPTS("shadow.update_pte=off", "tlb.pcid=false"), false);
+        assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
+        assert_int_equal(ref.updates, 0);
         run(modes[m], VT_OPTS("shadow.unsync=true", "shadow.flood_writes=1", "tlb.pcid=false"), false);
         assert_int_equal(ref.mismatches, 0);
         assert_int_equal(ref.stale, 0);

@@ -26,10 +26,11 @@
  *  - every guest table starts shadowed, and write-protected while it is;
  *  - a guest write to a shadowed table is a pt_write exit (cost.exit_pt_write)
  *    that drops the shadow entry written (and the subtree below it); in a
- *    leaf table the VMM then writes the new entry's translation at once when
- *    the host backs its frame, as KVM does (kvm_mmu_pte_write ->
- *    mmu_pte_write_new_pte -> update_pte; upper levels are only dropped),
- *    so the access the guest retries takes no hidden fault; when a
+ *    leaf table the VMM then writes the new entry's translation at once, as
+ *    KVM does (kvm_mmu_pte_write -> mmu_pte_write_new_pte -> update_pte;
+ *    upper levels are only dropped; shadow.update_pte: if the host backs the
+ *    frame, or backing it first as KVM 61 did), so the access the guest
+ *    retries takes no hidden fault; when a
  *    non-root table has taken agile.switch_writes such exits within one window
  *    (adaptive.interval instructions: the VMM's policy period), the VMM
  *    switches it to nested: its shadow table is dropped and the parent shadow
@@ -617,17 +618,28 @@ static void agile_cr3_write(void *state, const mode_space *to)
 /* The VMM has emulated a guest store to leaf table s (a write-protection
  * exit) and, as KVM does (kvm_mmu_pte_write -> mmu_pte_write_new_pte ->
  * update_pte, leaf level only; upper levels are only dropped), writes the
- * new guest entry's translation into the shadow entry at once when the host
- * backs its frame, so the access the guest retries finds it without a
- * hidden fault.  A frame the host has not backed is left to the fault. */
-static void update_leaf(agile *a, const shadow_table *s, const mode_space *sp, uint64_t entry, uint64_t new_pte)
+ * new guest entry's translation into the shadow entry at once, so the access
+ * the guest retries finds it without a hidden fault: with shadow.update_pte
+ * = mapped when the host backs its frame already (a frame it does not is
+ * left to the fault), with backs after backing it (KVM 61's gfn_to_page),
+ * with off never (as the shadow core, mode_shadow.c update_leaves). */
+static int update_leaf(agile *a, const shadow_table *s, const mode_space *sp, uint64_t entry, uint64_t new_pte,
+                       vs_err *err)
 {
+    int how = a->env.cfg->shadow_update_pte;
     uint64_t hpa;
-    vs_pgsz hsize;
-    if (s->level != 1 || !(new_pte & PTE_P) || !hv_translate(sp->vm, pte_addr(new_pte), &hpa, &hsize))
-        return;
+    if (how == SHADOW_UPDATE_OFF || s->level != 1 || !(new_pte & PTE_P))
+        return VS_OK;
+    if (how == SHADOW_UPDATE_BACKS) {
+        int rc = mode_vmm_frame(&a->env, sp, pte_addr(new_pte), &hpa, NULL, err);
+        if (rc != VS_OK)
+            return rc;
+    } else if (!hv_translate(sp->vm, pte_addr(new_pte), &hpa, NULL)) {
+        return VS_OK;
+    }
     put_entry(a, entry, (hpa & ~((1ull << VS_PAGE_SHIFT_4K) - 1)) | PTE_P | PTE_US |
                             (s->rw && (new_pte & PTE_RW) ? PTE_RW : 0));
+    return VS_OK;
 }
 
 static int agile_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
@@ -635,7 +647,6 @@ static int agile_pte_written(void *state, const mode_space *sp, uint64_t entry_g
 {
     agile *a = state;
     (void)old_pte;
-    (void)err;
     nested_guest_pte_written(a->nd, &a->g, sp, entry_gpa, new_pte);
     uint64_t key = gkey_of(sp, entry_gpa >> VS_PAGE_SHIFT_4K);
     shadow_table *s = g_hash_table_lookup(a->by_guest, &key);
@@ -651,12 +662,13 @@ static int agile_pte_written(void *state, const mode_space *sp, uint64_t entry_g
     uint64_t dropped = a->env.st->shadow_entries_dropped;
     uint64_t entry = (s->spfn << VS_PAGE_SHIFT_4K) + (entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1));
     drop_entry(a, entry, level);
+    int rc = VS_OK;
     if (a->switch_writes && ++s->writes >= a->switch_writes && s->parent_entry != AGILE_NONE)
         switch_to_nested(a, s, sp);
     else
-        update_leaf(a, s, sp, entry, new_pte);
+        rc = update_leaf(a, s, sp, entry, new_pte, err);
     forget_paths(a, sp->tag, dropped);
-    return VS_OK;
+    return rc;
 }
 
 static int agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)

@@ -121,6 +121,7 @@ typedef struct stable { /* one shadow table page */
     uint32_t flood; /* emulated writes since a fault last walked through it */
     GList age; /* its place in its VM's eviction queue (data: this stable) */
     bool unsync;    /* a leaf table the guest writes without exits until the next resync */
+    bool upper_rw;  /* the AND of RW over the guest entries above it (KVM's sp->role.access) */
 } stable;
 
 struct shadow {
@@ -137,15 +138,33 @@ struct shadow {
     uint32_t *vm_pid;  /* per VM: the process whose root the VM last loaded (0: none) */
     uint64_t *vm_pages; /* per VM: shadow table pages attached (shadow.max_pages bounds it) */
     GQueue *vm_age;     /* per VM: its tables, the next victim first (created, or with shadow.lru walked, last at the tail) */
-    uint64_t built, flushes, prefetched, flooded, unsynced, resynced, evicted; /* for the report */
+    uint64_t built, flushes, prefetched, flooded, unsynced, resynced, evicted, updated; /* for the report */
+    /* The leaf shadow entry update_leaves wrote last (KVM 61's per-vCPU
+     * last_pte_updated): its table (NO_SOURCE: none) and page; a walk that
+     * uses it clears the table's flood count, as a hidden fault through the
+     * table does. */
+    uint64_t upd_spfn, upd_page;
 };
 
 static gpointer key_ptr(uint64_t k) { return GSIZE_TO_POINTER((gsize)k); }
 static uint64_t tree_key(const mode_space *sp) { return (uint64_t)sp->vm_id << 32 | sp->pid; }
 static uint64_t rmap_key(uint32_t vm_id, uint64_t gpfn) { return (uint64_t)vm_id << RMAP_VM_SHIFT | gpfn; }
+
+/* The index of the guest entry at entry_gpa in its table page. */
+static unsigned entry_index(const shadow *s, uint64_t entry_gpa)
+{
+    return (unsigned)(entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)) / pt_entry_bytes(s->levels);
+}
+
 static unsigned level_shift(const shadow *s, unsigned level)
 {
     return VS_PAGE_SHIFT_4K + pt_level_bits(s->levels) * (level - 1);
+}
+
+/* va's 4 KiB page number within the guest's address width (as va_base). */
+static uint64_t va_page(const shadow *s, uint64_t va)
+{
+    return (va & ((1ull << level_shift(s, s->levels + 1)) - 1)) >> VS_PAGE_SHIFT_4K;
 }
 /* Shadow tables have the guest's format (pt.h): for a 32-bit guest 32-bit
  * tables, as Palacios builds pde32/pte32 shadows for a guest in protected
@@ -283,11 +302,11 @@ static void rmap_remove(shadow *s, stable *m)
 }
 
 static stable *meta_add(shadow *s, stree *t, uint32_t vm_id, uint64_t spfn, uint64_t gpfn, uint64_t parent_entry,
-                        uint64_t va_base, unsigned level)
+                        uint64_t va_base, unsigned level, bool upper_rw)
 {
     stable *m = vs_malloc(sizeof *m);
     *m = (stable){.tree = t, .spfn = spfn, .gpfn = gpfn, .parent_entry = parent_entry, .va_base = va_base,
-                  .level = level, .vm_id = vm_id};
+                  .level = level, .vm_id = vm_id, .upper_rw = upper_rw};
     m->age.data = m;
     g_queue_push_tail_link(&s->vm_age[vm_id], &m->age);
     g_hash_table_insert(s->meta, key_ptr(spfn), m);
@@ -320,6 +339,8 @@ static void free_table(shadow *s, uint64_t spfn, unsigned level)
     rmap_remove(s, m);
     if (m->unsync)
         g_ptr_array_remove_fast(s->unsync, m);
+    if (s->upd_spfn == spfn)
+        s->upd_spfn = NO_SOURCE;
     s->vm_pages[m->vm_id]--;
     g_queue_unlink(&s->vm_age[m->vm_id], &m->age);
     g_hash_table_remove(s->meta, key_ptr(spfn));
@@ -403,7 +424,7 @@ static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa
     uint64_t *spfns = vs_malloc(n * sizeof *spfns);
     for (unsigned i = 0; i < n; i++)
         spfns[i] = ((stable *)g_ptr_array_index(a, i))->spfn;
-    unsigned index = (unsigned)(entry_gpa & ((1u << VS_PAGE_SHIFT_4K) - 1)) / pt_entry_bytes(s->levels);
+    unsigned index = entry_index(s, entry_gpa);
     for (unsigned i = 0; i < n; i++) {
         stable *m = g_hash_table_lookup(s->meta, key_ptr(spfns[i]));
         if (m && emulated && flooded(s, m)) {
@@ -474,7 +495,7 @@ static int tree_get(shadow *s, const mode_space *sp, stree **out, vs_err *err)
         t = vs_malloc(sizeof *t);
         *t = (stree){.key = tree_key(sp), .groot = groot, .root = root, .tag = sp->tag};
         g_hash_table_insert(s->trees, key_ptr(t->key), t);
-        meta_add(s, t, sp->vm_id, root, groot, 0, 0, s->levels);
+        meta_add(s, t, sp->vm_id, root, groot, 0, 0, s->levels, true);
         s->built++;
     }
     if (s->vm_pid[sp->vm_id] == 0)
@@ -490,6 +511,7 @@ typedef struct gwalk {
     unsigned level; /* level of the leaf, or of the non-present entry */
     uint64_t pte;
     bool rw, upper_rw;                /* AND of RW along the path, with and without the leaf */
+    bool rw_above[PWC_MAX_LEVELS + 1];  /* AND of RW over the entries above the table read at each level */
     uint64_t table[PWC_MAX_LEVELS + 1]; /* guest-physical table read at each level */
 } gwalk;
 
@@ -499,6 +521,7 @@ static int guest_walk(shadow *s, const mode_space *sp, uint64_t va, gwalk *g, vs
     *g = (gwalk){.rw = true};
     for (unsigned level = s->levels;; level--) {
         g->table[level] = table;
+        g->rw_above[level] = g->rw;
         g->level = level;
         int rc = mode_vmm_read_guest(&s->env, sp, pt_entry_addr(table, va, level, s->levels), &g->pte, err);
         if (rc != VS_OK)
@@ -572,7 +595,8 @@ static int fill(shadow *s, const mode_space *sp, stree *t, uint64_t va, const gw
                                "a larger host.mem",
                                (unsigned long long)va);
             uint64_t gsrc = level - 1 >= g->level ? g->table[level - 1] >> VS_PAGE_SHIFT_4K : NO_SOURCE;
-            meta_add(s, t, sp->vm_id, spfn, gsrc, entry, child_base, level - 1);
+            meta_add(s, t, sp->vm_id, spfn, gsrc, entry, child_base, level - 1,
+                     gsrc != NO_SOURCE && g->rw_above[level - 1]);
             pte = spfn << VS_PAGE_SHIFT_4K | SHADOW_TABLE_FLAGS;
             put_entry(s, entry, pte);
         }
@@ -663,6 +687,13 @@ int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned ac
                     .pwc_latency = s->env.cfg->pwc_latency,
                     .mem = s->env.mem};
     rc = mode_walk_entry(&s->env, &req, write, out, err);
+    if (rc == VS_OK && s->upd_spfn != NO_SOURCE && va_page(s, va) == s->upd_page) {
+        /* the updated entry was used (KVM 61: last_updated_pte_accessed) */
+        stable *m = g_hash_table_lookup(s->meta, key_ptr(s->upd_spfn));
+        if (m->tree == t)
+            m->flood = 0;
+        s->upd_spfn = NO_SOURCE;
+    }
     return rc == MODE_FAULT ? shadow_fault(s, sp, t, va, write, err) : rc;
 }
 
@@ -787,12 +818,48 @@ void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
     }
 }
 
+/* After an emulated write to a guest leaf table, as KVM's kvm_mmu_pte_write
+ * -> mmu_pte_write_new_pte -> update_pte (upper levels are only dropped:
+ * mmu_pde_zapped): every leaf shadow table of that guest page gets the new
+ * entry's translation at once, so the access the guest retries takes no
+ * hidden fault.  shadow.update_pte says when the frame qualifies: mapped, if
+ * the host backs it already (gfn_to_pfn_atomic); backs, after backing it
+ * (KVM 61's mmu_guess_page_from_pte_write -> gfn_to_page, which faults the
+ * host page in), priced as any backing by the VMM.  The path's RW is the
+ * table's (sp->role.access). */
+static int update_leaves(shadow *s, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t new_pte,
+                         vs_err *err)
+{
+    int how = s->env.cfg->shadow_update_pte;
+    if (how == SHADOW_UPDATE_OFF || level != 1 || !(new_pte & PTE_P))
+        return VS_OK;
+    GPtrArray *a = g_hash_table_lookup(s->rmap, key_ptr(rmap_key(sp->vm_id, entry_gpa >> VS_PAGE_SHIFT_4K)));
+    if (!a)
+        return VS_OK;
+    if (how == SHADOW_UPDATE_BACKS) {
+        uint64_t hpa;
+        int rc = mode_vmm_frame(&s->env, sp, pte_addr(new_pte), &hpa, NULL, err);
+        if (rc != VS_OK)
+            return rc;
+    }
+    unsigned index = entry_index(s, entry_gpa);
+    for (unsigned i = 0; i < a->len; i++) {
+        const stable *m = g_ptr_array_index(a, i);
+        if (m->level == 1 && shadow_fill_slot(s, sp, m->spfn, 1, index, new_pte, m->upper_rw)) {
+            s->updated++;
+            if (m->tree->key == tree_key(sp)) { /* the walk that may use it is this process's */
+                s->upd_spfn = m->spfn;
+                s->upd_page = (m->va_base >> VS_PAGE_SHIFT_4K) + index;
+            }
+        }
+    }
+    return VS_OK;
+}
+
 int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
                        uint64_t new_pte, vs_err *err)
 {
     shadow *s = state;
-    (void)level;
-    (void)new_pte;
     uint64_t gpfn = entry_gpa >> VS_PAGE_SHIFT_4K;
     bool emulated = shadow_write_protects(s, sp->vm_id, gpfn);
     if (emulated && try_unsync(s, sp->vm_id, gpfn)) {
@@ -815,7 +882,7 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
         return VS_OK; /* a new entry: nothing derived from it yet, nothing to invalidate */
     }
     invalidate_guest_entry(s, sp->vm_id, entry_gpa, emulated, true);
-    return VS_OK;
+    return emulated ? update_leaves(s, sp, entry_gpa, level, new_pte, err) : VS_OK;
 }
 
 int shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
@@ -848,6 +915,7 @@ int shadow_create(const mode_env *env, const shadow_policy *pol, void **state, v
     s->env = *env;
     s->pol = pol;
     s->levels = env->cfg->guest_levels;
+    s->upd_spfn = NO_SOURCE;
     int rc = mode_make_pwc(env->cfg, false, s->levels, &s->split, &s->unified, err);
     if (rc != VS_OK) {
         free(s);
@@ -895,6 +963,7 @@ void shadow_report(void *state, jw *w)
     jw_u64(w, "unsynced_tables", s->unsynced);
     jw_u64(w, "resynced_tables", s->resynced);
     jw_u64(w, "evicted_tables", s->evicted);
+    jw_u64(w, "updated_entries", s->updated);
     jw_end(w);
 }
 
@@ -902,7 +971,7 @@ void shadow_reset_stats(void *state)
 {
     shadow *s = state;
     mode_reset_pwc(s->split, s->unified);
-    s->built = s->flushes = s->prefetched = s->evicted = 0;
+    s->built = s->flushes = s->prefetched = s->evicted = s->updated = 0;
 }
 
 static const shadow_policy plain_policy = {.name = "shadow", .per_process = false, .write_protect = false};
