@@ -1,10 +1,11 @@
 /*
  * readahead.c: the read-ahead thread of readahead.h -- a single-producer,
- * single-consumer ring of RA_AHEAD + lend batches under one mutex.  Batches
- * are lent and given back in read order, so the lent ones are always the
- * `held` slots just before `head`, and the worker's next slot, head +
- * filled, is never one of them.  The lock is taken once per batch of
- * RA_BATCH records, not per record.
+ * single-consumer ring of RA_SLOTS batches under one mutex.  The lock is
+ * taken once per batch of RA_BATCH records, not per record, and each side
+ * wakes the other only when it sleeps (a futex call saved per batch), the
+ * worker only once RA_REFILL slots are free: on one core, where every
+ * wake-up is a task switch, the two threads take turns every RA_REFILL
+ * batches instead of every batch.
  */
 #include "readahead.h"
 
@@ -12,8 +13,10 @@
 #include <glib.h>
 #include <stdlib.h>
 
-#define RA_AHEAD 3      /* batches read ahead of those lent: enough to ride out one slow inflate */
+#define RA_SLOTS 4      /* batches in flight: enough to ride out one slow inflate */
 #define RA_BATCH 16384  /* records per batch: amortizes the lock and the wake-ups */
+#define RA_REFILL 2     /* free slots that wake a full worker: it reads two batches per wake-up, and the
+                           consumer still has one ready meanwhile */
 
 typedef struct ra_slot {
     trace_rec *recs;
@@ -26,13 +29,13 @@ struct readahead {
     GThread *thread;
     GMutex lock;
     GCond cond;
-    ra_slot *slots;
-    unsigned nslots; /* RA_AHEAD + lend */
-    unsigned lend;   /* batches the consumer may hold at once */
+    ra_slot slots[RA_SLOTS];
     unsigned head;   /* next slot the consumer takes */
     unsigned filled; /* slots ready for the consumer */
-    unsigned held;   /* batches lent: the slots just before head */
+    bool holding;    /* the consumer holds slots[head - 1] */
     bool stop;       /* the consumer asks the worker to quit */
+    bool worker_waits;   /* the worker sleeps until RA_REFILL slots are free */
+    bool consumer_waits; /* the consumer sleeps until a batch is filled */
     bool finished;   /* the worker published its end or error */
     double fraction; /* of the input read, as of the last batch */
     trace_digest digest;
@@ -44,8 +47,13 @@ static gpointer worker(gpointer data)
     unsigned tail = 0;
     for (;;) {
         g_mutex_lock(&p->lock);
-        while (!p->stop && p->filled + p->held >= p->nslots)
-            g_cond_wait(&p->cond, &p->lock);
+        /* Keep one slot for the batch the consumer may be holding. */
+        if (p->filled + (p->holding ? 1u : 0u) >= RA_SLOTS) {
+            p->worker_waits = true;
+            while (!p->stop && RA_SLOTS - (p->filled + (p->holding ? 1u : 0u)) < RA_REFILL)
+                g_cond_wait(&p->cond, &p->lock);
+            p->worker_waits = false;
+        }
         bool stop = p->stop;
         g_mutex_unlock(&p->lock);
         if (stop)
@@ -60,83 +68,57 @@ static gpointer worker(gpointer data)
         bool done = s->n <= 0;
         if (done)
             p->finished = true;
-        g_cond_broadcast(&p->cond);
+        if (p->consumer_waits)
+            g_cond_broadcast(&p->cond);
         g_mutex_unlock(&p->lock);
         if (done)
             return NULL;
-        tail = (tail + 1) % p->nslots;
+        tail = (tail + 1) % RA_SLOTS;
     }
 }
 
-readahead *ra_start(trace_reader *r, unsigned lend)
+readahead *ra_start(trace_reader *r)
 {
-    assert(lend >= 1);
     readahead *p = vs_calloc(1, sizeof *p);
     p->reader = r;
-    p->lend = lend;
-    p->nslots = RA_AHEAD + lend;
-    p->slots = vs_calloc(p->nslots, sizeof *p->slots);
     g_mutex_init(&p->lock);
     g_cond_init(&p->cond);
-    for (unsigned i = 0; i < p->nslots; i++)
+    for (unsigned i = 0; i < RA_SLOTS; i++)
         p->slots[i].recs = vs_malloc(RA_BATCH * sizeof(trace_rec));
     p->digest = trace_reader_digest(r);
     p->thread = g_thread_new("vmemsim-read", worker, p);
     return p;
 }
 
-/* The next batch, lent to the consumer if it is not the end; called with
- * the lock held. */
-static long take_locked(readahead *p, const trace_rec **recs, vs_err *err)
+long ra_next(readahead *p, const trace_rec **recs, vs_err *err)
 {
-    while (p->filled == 0)
+    g_mutex_lock(&p->lock);
+    if (p->holding) {
+        p->holding = false;
+        if (p->worker_waits && RA_SLOTS - p->filled >= RA_REFILL)
+            g_cond_broadcast(&p->cond);
+    }
+    while (p->filled == 0) {
+        p->consumer_waits = true;
         g_cond_wait(&p->cond, &p->lock);
+    }
+    p->consumer_waits = false;
     ra_slot *s = &p->slots[p->head];
     long n = s->n;
     if (n > 0) {
-        assert(p->held < p->lend);
         p->filled--;
-        p->head = (p->head + 1) % p->nslots;
-        p->held++;
+        p->head = (p->head + 1) % RA_SLOTS;
+        p->holding = true;
+    }
+    g_mutex_unlock(&p->lock);
+    if (n > 0)
         *recs = s->recs;
-    } else if (n < 0 && err) {
+    else if (n < 0 && err) {
         *err = s->err;
     }
     return n;
 }
 
-/* Gives back the oldest batch lent; called with the lock held. */
-static void release_locked(readahead *p)
-{
-    assert(p->held > 0);
-    p->held--;
-    g_cond_broadcast(&p->cond);
-}
-
-long ra_take(readahead *p, const trace_rec **recs, vs_err *err)
-{
-    g_mutex_lock(&p->lock);
-    long n = take_locked(p, recs, err);
-    g_mutex_unlock(&p->lock);
-    return n;
-}
-
-void ra_release(readahead *p)
-{
-    g_mutex_lock(&p->lock);
-    release_locked(p);
-    g_mutex_unlock(&p->lock);
-}
-
-long ra_next(readahead *p, const trace_rec **recs, vs_err *err)
-{
-    g_mutex_lock(&p->lock);
-    if (p->held > 0)
-        release_locked(p);
-    long n = take_locked(p, recs, err);
-    g_mutex_unlock(&p->lock);
-    return n;
-}
 
 trace_digest ra_digest(readahead *p)
 {
@@ -164,9 +146,8 @@ void ra_stop(readahead *p)
     g_mutex_unlock(&p->lock);
     g_thread_join(p->thread);
     trace_close(p->reader);
-    for (unsigned i = 0; i < p->nslots; i++)
+    for (unsigned i = 0; i < RA_SLOTS; i++)
         free(p->slots[i].recs);
-    free(p->slots);
     g_mutex_clear(&p->lock);
     g_cond_clear(&p->cond);
     free(p);

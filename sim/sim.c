@@ -229,7 +229,7 @@ int sim_add_trace_shared(vs_sim *const *sims, unsigned n, const char *path, int 
     if (rc != VS_OK)
         return rc;
     trace_fmt fmt = trace_reader_fmt(reader);
-    tee *t = tee_new(reader, n);
+    tee *t = tee_new(ra_start(reader), n);
     for (unsigned i = 0; i < n; i++) {
         vs_sim *s = sims[i];
         sim_stream *st = vs_calloc(1, sizeof *st);

@@ -4,20 +4,21 @@
  * the batch it reads next and whether it still holds the one before.  The
  * consumer that first wants a batch not yet read fetches it from the
  * read-ahead and copies it into the ring, outside the lock (the slot it fills
- * is one nobody holds), so the others keep simulating meanwhile.  The ring
- * holds no copies: a slot points at a batch the read-ahead lends (ra_take),
- * given back (ra_release) once every consumer still reading has moved past
- * it, so batches go back in read order as the read-ahead wants them.
+ * is one nobody holds), so the others keep simulating meanwhile.  The copy
+ * costs a memcpy per batch per trace, not per machine: small against
+ * simulating the batch on every machine.
  */
 #include "tee.h"
 
 #include <glib.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define TEE_SLOTS 8 /* batches in the ring: lets machines drift a few batches apart before the fastest waits */
 
 typedef struct tee_slot {
-    const trace_rec *recs; /* lent by the read-ahead */
+    trace_rec *recs;
+    size_t cap; /* records recs can hold */
     long n;     /* records, 0 = end, < 0 = error code */
     vs_err err;
 } tee_slot;
@@ -36,16 +37,15 @@ struct tee {
     GCond cond;
     tee_slot slots[TEE_SLOTS];
     uint64_t fetched; /* batches read from ra so far */
-    uint64_t released; /* batches given back to ra: every batch before it */
     bool fetching;    /* a consumer is reading batch `fetched` from ra */
     bool ended;       /* the end (or an error) is in the ring, as batch fetched - 1 */
     tee_consumer *c;
 };
 
-tee *tee_new(trace_reader *r, unsigned consumers)
+tee *tee_new(readahead *ra, unsigned consumers)
 {
     tee *t = vs_calloc(1, sizeof *t);
-    t->ra = ra_start(r, consumers > 1 ? TEE_SLOTS : 1);
+    t->ra = ra;
     t->n = consumers;
     t->refs = (gint)consumers;
     g_mutex_init(&t->lock);
@@ -69,22 +69,11 @@ static uint64_t oldest_needed(const tee *t)
     return min;
 }
 
-/* Gives the read-ahead back every batch no consumer needs any more (the
- * end is never lent, so never given back).  Called with the lock held. */
-static void release_passed(tee *t)
-{
-    uint64_t oldest = oldest_needed(t);
-    while (t->released < oldest && t->slots[t->released % TEE_SLOTS].n > 0) {
-        ra_release(t->ra);
-        t->released++;
-    }
-}
-
-/* Batch `fetched` may be read now: nobody is reading it, and its slot (with
- * the read-ahead's batch behind it) is no longer needed. */
+/* Batch `fetched` may be read now: nobody is reading it, and its slot is no
+ * longer needed. */
 static bool can_fetch(const tee *t)
 {
-    return !t->fetching && !t->ended && t->fetched - t->released < TEE_SLOTS;
+    return !t->fetching && !t->ended && t->fetched - oldest_needed(t) < TEE_SLOTS;
 }
 
 /* Reads batch t->fetched into its slot (one nobody holds) and publishes it.
@@ -97,15 +86,21 @@ static void fetch(tee *t)
     g_mutex_unlock(&t->lock);
     const trace_rec *recs = NULL;
     vs_err err = {0};
-    long n = ra_take(t->ra, &recs, &err);
-    s->recs = recs;
+    long n = ra_next(t->ra, &recs, &err);
+    if (n > 0) {
+        if ((size_t)n > s->cap) {
+            free(s->recs);
+            s->recs = vs_malloc((size_t)n * sizeof *s->recs);
+            s->cap = (size_t)n;
+        }
+        memcpy(s->recs, recs, (size_t)n * sizeof *s->recs);
+    }
     s->n = n;
     s->err = err;
     g_mutex_lock(&t->lock);
     t->fetched++;
     t->ended = n <= 0;
     t->fetching = false;
-    release_passed(t); /* at once if every consumer has left (tee_drain) */
     g_cond_broadcast(&t->cond);
 }
 
@@ -117,7 +112,6 @@ long tee_next(tee *t, unsigned ci, const trace_rec **recs, vs_err *err)
     tee_consumer *c = &t->c[ci];
     if (c->holding) {
         c->holding = false;
-        release_passed(t);
         g_cond_broadcast(&t->cond);
     }
     for (;;) {
@@ -149,7 +143,6 @@ void tee_leave(tee *t, unsigned ci)
     g_mutex_lock(&t->lock);
     t->c[ci].active = false;
     t->c[ci].holding = false;
-    release_passed(t);
     g_cond_broadcast(&t->cond);
     g_mutex_unlock(&t->lock);
 }
@@ -193,6 +186,8 @@ void tee_unref(tee *t, unsigned ci)
     if (!g_atomic_int_dec_and_test(&t->refs))
         return;
     ra_stop(t->ra);
+    for (unsigned i = 0; i < TEE_SLOTS; i++)
+        free(t->slots[i].recs);
     free(t->c);
     g_mutex_clear(&t->lock);
     g_cond_clear(&t->cond);

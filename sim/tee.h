@@ -5,12 +5,11 @@
  * (`vmemsim run --modes`, sweep points sharing a trace) -- each at its own
  * pace, in threads of their own or not.
  *
- * With one consumer a tee is the read-ahead itself.  With several it keeps
- * a ring of TEE_SLOTS batches lent by the read-ahead, never copied; a batch
- * goes back to be refilled only when every consumer still reading has moved
- * past it, so the fastest consumer waits for the slowest, and memory stays
- * TEE_SLOTS batches (plus the read-ahead's own) whatever the number of
- * machines.
+ * With one consumer a tee is the read-ahead itself (no copy).  With several
+ * it keeps a ring of TEE_SLOTS copied batches; a batch is refilled only when
+ * every consumer still reading has moved past it, so the fastest consumer
+ * waits for the slowest, and memory stays TEE_SLOTS batches whatever the
+ * number of machines.
  *
  * Invariants: each consumer sees exactly the records of reading the trace
  * directly, in order, then the end (or the reader's error) on every later
@@ -24,10 +23,9 @@
 
 typedef struct tee tee;
 
-/* Takes ownership of r and starts reading it ahead (readahead.h);
- * consumers >= 1.  The tee starts with one reference per consumer: each
- * drops its own with tee_unref. */
-tee *tee_new(trace_reader *r, unsigned consumers);
+/* Takes ownership of ra; consumers >= 1.  The tee starts with one reference
+ * per consumer: each drops its own with tee_unref. */
+tee *tee_new(readahead *ra, unsigned consumers);
 /* Consumer c's next batch, as ra_next: its record count (> 0), 0 at the end
  * or a negative VS_E_* code with err filled.  *recs stays valid until c's
  * next call (or tee_leave). */
