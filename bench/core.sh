@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Simulation-core throughput (issue 14): medians of CORE_RUNS runs per trace x
 # mode, pinned to one core (taskset -c 0: reader and simulation share it) and to
-# two (taskset -c 0,1), with peak RSS.  Never run by CTest.  Rewrites the
+# two (taskset -c 0,1), with peak RSS and peak anonymous memory (sampled by
+# bench/runstat.py, which says why).  Never run by CTest.  Rewrites the
 # generated:perf-core block of docs/performance.md unless CORE_WRITE=0.
 #
 #   bench/core.sh [BUILD_DIR]        (default build: a Release build)
@@ -27,7 +28,6 @@ DOC=docs/performance.md
 mkdir -p "$T"
 [ -x "$V" ] || { echo "core.sh: $V not found: build first (cmake -DCMAKE_BUILD_TYPE=Release)" >&2; exit 1; }
 command -v taskset >/dev/null || { echo "core.sh: taskset (util-linux) is needed" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "core.sh: /usr/bin/time (package time) is needed" >&2; exit 1; }
 
 traces=()
 for p in friendly hostile; do
@@ -48,19 +48,23 @@ fi
 
 median() { sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-# One run: appends "wall user sys maxrss_kib" to $T/times.BIN_INDEX; sets refs.
+# One run: appends "wall user sys vmhwm_kib anon_kib" to $T/times.BIN_INDEX;
+# sets refs.
 run_once() { # binary index cpus mode trace
   local bin=$1 idx=$2 cpus=$3 mode=$4 trace=$5
-  /usr/bin/time -f '%e %U %S %M' -o "$T/time1" taskset -c "$cpus" "$bin" run -q -c configs/skylake.ini \
+  bench/runstat.py "$T/times.$idx" taskset -c "$cpus" "$bin" run -q -c configs/skylake.ini \
     -o machine.mode="$mode" --json="$T/run.json" "$trace"
-  cat "$T/time1" >>"$T/times.$idx"
   refs=$(grep -m1 -o '"refs": [0-9]*' "$T/run.json" | grep -o '[0-9]*$')
 }
 
-# The medians of binary idx's runs: "wall_med cpu_med rss_med_mib".
+# The medians of binary idx's runs, "wall_med cpu_med rss_med_mib
+# anon_med_mib anon_range_kib": the range (largest - smallest) of the peak
+# anonymous memory over the runs is its run-to-run noise.
 medians() {
-  printf '%s %s %s\n' "$(awk '{print $1}' "$T/times.$1" | median)" \
-    "$(awk '{print $2 + $3}' "$T/times.$1" | median)" "$(awk '{print $4 / 1024}' "$T/times.$1" | median)"
+  printf '%s %s %s %s %s\n' "$(awk '{print $1}' "$T/times.$1" | median)" \
+    "$(awk '{print $2 + $3}' "$T/times.$1" | median)" "$(awk '{print $4 / 1024}' "$T/times.$1" | median)" \
+    "$(awk '{print $5 / 1024}' "$T/times.$1" | median)" \
+    "$(awk 'NR == 1 || $5 < lo {lo = $5} NR == 1 || $5 > hi {hi = $5} END {print hi - lo}' "$T/times.$1")"
 }
 
 start=$(date +%s)
@@ -80,14 +84,14 @@ for tr in "${traces[@]}"; do
       done
       ratio=-
       if [ ${#bins[@]} -gt 1 ]; then
-        ratio=$(paste -d' ' "$T/times.1" "$T/times.0" | awk '{print ($2 + $3) / ($6 + $7)}' | median)
+        ratio=$(paste -d' ' "$T/times.1" "$T/times.0" | awk '{print ($2 + $3) / ($7 + $8)}' | median)
       fi
       for b in "${!bins[@]}"; do
-        read -r wall cpu rss < <(medians "$b")
+        read -r wall cpu rss anon anon_range < <(medians "$b")
         name=this r=$ratio
         [ "$b" = 0 ] || name=baseline r=-
-        row=$(awk -v b="$name" -v l="$label" -v m="$mode" -v c="$cpus" -v r="$refs" -v w="$wall" -v u="$cpu" -v s="$rss" -v x="$r" 'BEGIN {
-          printf "| %s | %s | %s | %s | %.1f | %.1f | %.1f | %.2f | %s | %.1f |", l, m, c == "0" ? "1" : "2", b, r / 1e6, r / w / 1e6, r / u / 1e6, u, x == "-" ? "-" : sprintf("%.2fx", x), s }')
+        row=$(awk -v b="$name" -v l="$label" -v m="$mode" -v c="$cpus" -v r="$refs" -v w="$wall" -v u="$cpu" -v s="$rss" -v x="$r" -v a="$anon" -v ar="$anon_range" 'BEGIN {
+          printf "| %s | %s | %s | %s | %.1f | %.1f | %.1f | %.2f | %s | %.1f | %.3f | %d |", l, m, c == "0" ? "1" : "2", b, r / 1e6, r / w / 1e6, r / u / 1e6, u, x == "-" ? "-" : sprintf("%.2fx", x), s, a, ar }')
         echo "$row"
         rows+="$row"$'\n'
       done
@@ -106,9 +110,11 @@ Each row is the median of $RUNS runs of \`taskset -c CPUS vmemsim run -q -c conf
 *speed-up* is the baseline's CPU time over this build's, the median of the per-repetition ratios. M refs/s by wall time is what a user waits for;
 by CPU time (user + system, both threads) it depends much less on what else the machine runs (cache and SMT contention still inflate it). Whole runs from the
 first reference (first touch included); synthetic traces from \`bench_synth_trace OUT N friendly|hostile 1\`.
+*Peak RSS* is VmHWM (file pages mapped included); *peak anon* is the largest RssAnon sampled every 5 ms
+(\`bench/runstat.py\`), both medians; *anon range* is the largest minus the smallest peak anon of the runs: its run-to-run noise.
 
-| trace | mode | cores | binary | M refs | M refs/s (wall) | M refs/s (CPU) | CPU s | speed-up | peak RSS MiB |
-|---|---|---|---|---|---|---|---|---|---|
+| trace | mode | cores | binary | M refs | M refs/s (wall) | M refs/s (CPU) | CPU s | speed-up | peak RSS MiB | peak anon MiB | anon range KiB |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows%$'\n'}
 TXT
 )
