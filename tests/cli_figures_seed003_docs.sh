@@ -73,7 +73,8 @@ phrases() {
         case $wl in hpcc) want=shadow-cache ;; boot) want=nested ;; tpch) want=nested/shadow-cache ;; esac
         # prefetch ties on the SIMICS machine only: the Opteron overlaps the scan's misses, not the fill's
         [ $wl = tpch ] && [ $f = seed003_fig14 ] && [ $m = simics ] && want=$want/shadow-prefetch
-        [ $wl = boot ] && [ $f = seed003_fig13 ] && want=nested/shadow/shadow-cache
+        # KVM's boot on large pages: all three alike on the SIMICS machine; on the Opteron plain shadow is 1.06x off
+        [ $wl = boot ] && [ $f = seed003_fig13 ] && { [ $m = simics ] && want=nested/shadow/shadow-cache || want=nested/shadow-cache; }
         [ "$(val $f machine=$m workload=$wl best)" = $want ] || echo "($f, $m, $wl: the best set is no longer $want, as the bullets say)"
       done
     done
@@ -115,10 +116,10 @@ phrases() {
     "$FIG/seed003_fig15.csv")
   echo "$adaptive"
   echo "$largest"
-  if [ "$slow" = "kbuild hpcc worst" ]; then
-    echo "on kbuild against shadow-cache, on hpcc against shadow-cache and on worst against shadow."
+  if [ "$slow" = "boot kbuild hpcc worst" ]; then
+    echo "on boot against nested, on kbuild against shadow-cache, on hpcc against shadow-cache and on worst against shadow."
   else
-    echo "(agile is slower on $slow; the prose lists kbuild, hpcc and worst)"
+    echo "(agile is slower on $slow; the prose lists boot, kbuild, hpcc and worst)"
   fi
   local f=seed003_fig13
   echo "\`agile\` runs worst at $(hyb $f simics agile_vs_best) (SIMICS) and $(hyb $f real agile_vs_best) (Opteron) of the best static mode, \`adaptive\` at $(hyb $f simics adaptive_vs_best) and $(hyb $f real adaptive_vs_best)"
