@@ -26,6 +26,7 @@ for v in kvm palacios; do
   want "$T/$v.json" cost.vmexit 1125
   want "$T/$v.json" shadow.unsync false
   want "$T/$v.json" shadow.flood_writes 3
+  want "$T/$v.json" host.page_size 4k # neither VMM of seed 003 backed guests with large pages
 done
 want "$T/kvm.json" guest.levels 4
 want "$T/palacios.json" guest.levels 2 # seed 003 4: a 32-bit guest, 2-level tables
