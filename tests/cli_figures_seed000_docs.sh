@@ -57,6 +57,9 @@ range() {
 # order (the ckpt-avl-passes block, written from the trace by ckpt_calibrate.sh)
 pass_pages() { awk -F' *\\| *' -v p="$1" '/BEGIN generated:ckpt-avl-passes/ { b = 1 } /END generated:ckpt-avl-passes/ { b = 0 }
   b && $2 == p { print $5 }' "$CKPT_DOC"; }
+# pass_pages_i386 N: the same in the i386 heap (the block's last column)
+pass_pages_i386() { awk -F' *\\| *' -v p="$1" '/BEGIN generated:ckpt-avl-passes/ { b = 1 } /END generated:ckpt-avl-passes/ { b = 0 }
+  b && $2 == p { print $6 }' "$CKPT_DOC"; }
 
 # avl_seq_to_glibc_writes: the AVL's writes per transaction under layout=glibc
 # less layout=seq's (the ckpt-table2 block, written by ckpt_calibrate.sh):
@@ -128,7 +131,19 @@ heap_hashquad_ratios_top() {
 }
 scan_costs_round() { holds 'd > 62.45 && d < 62.55 && m > 2495 && m < 2505' d="$(ini hypervisor scan_dirty_page)" m="$(ini hypervisor scan_mib)"; }
 bst_emulation_near_56() { holds 'b / 56 < 1.1 && b / 56 > 1 / 1.1' b="$(col seed000_fig15 'emulation (stored bytes)' structure=bst)"; }
-bst_half_is_29() { [ "$(awk -v b="$(col seed000_fig15 'emulation (stored bytes)' structure=bst)" 'BEGIN { printf "%.0f", b / 2 }')" = 29 ]; }
+# ws COLUMN STRUCTURE: a cell of the ckpt-wordsize block (written by
+# ckpt_calibrate.sh from the traces); COLUMN counts from 1 at "structure"
+ws() { awk -F' *\\| *' -v c="$1" -v s="$2" '/BEGIN generated:ckpt-wordsize/ { b = 1 } /END generated:ckpt-wordsize/ { b = 0 }
+  b && $2 == s { print $(c + 1) }' "$CKPT_DOC"; }
+near() { holds 'v / p < 1.1 && v / p > 1 / 1.1' v="$1" p="$2"; }
+# below_2mb COLUMN: every node structure but the BST below 2 MB in it
+below_2mb() { local s; for s in avl splay aa binomial list; do holds 'v < 2' v="$(ws "$1" $s)" || return 1; done; }
+i386_avl_pages_match() { near "$(ws 3 avl)" 5.1 && near "$(pass_pages_i386 all)" 5.1; }
+# the four readings of the word size, each against the three rows it moves
+wordsize_x86_64() { near "$(ws 4 bst)" 56 && below_2mb 4 && ! near "$(ws 2 avl)" 5.1; }
+wordsize_i386_values() { i386_avl_pages_match && holds 'b < 56 / 1.5' b="$(ws 5 bst)"; }
+wordsize_i386_pairs() { i386_avl_pages_match && near "$(ws 6 bst)" 56 && ! below_2mb 6; }
+wordsize_i386_words() { i386_avl_pages_match && near "$(ws 7 bst)" 56 && below_2mb 7; }
 passes_add_a_page() {
   # pages per transaction never fall from one pass to the next, pass 1 the
   # fewest, and each later pass adds 0.5-1.5 pages on average
@@ -192,7 +207,15 @@ claims() {
   claim f "Packing the arrays lowered Figure 15's median page-tracking data (106 MB at 5db320e" pt_median_below
   claim f "Two mechanisms raise an array structure's ratio." heap_hashquad_ratios_top
   claim c "The paper's 56 MB needs s = 10,000 / (2 · 700) ≈ 7.1: the stride of Weiss's drivers (the bst row of the results table gives the generated trace's value)" bst_emulation_near_56
-  claim c "would halve the BST's emulation data to about 29 MB" bst_half_is_29
+  claim c "same allocations in a 32-bit (i386) guest's heap put the AVL at $(pass_pages_i386 all) pages per transaction (the \"all\" row), within 10 % of the paper's 5.1." i386_avl_pages_match
+  claim f "an i386 guest's heap would put the AVL within 10 % of 5.1" i386_avl_pages_match
+  claim c "*x86-64, each store's operand logged (the model):* the BST's data meets the paper's 56 MB and the other structures stay below 2 MB, but the AVL's pages miss 5.1." \
+    wordsize_x86_64
+  claim c "*i386, the values logged:* the AVL's pages come within 10 % of 5.1, but the BST's data halves, far below 56 MB." \
+    wordsize_i386_values
+  claim c "*i386, (address, value) pairs logged, the entry \`log_word\` costs:* the AVL's pages and the BST's data match, but the AVL's data rises above 2 MB." \
+    wordsize_i386_pairs
+  claim c "*i386, whole aligned 8-byte words logged:* all three match" wordsize_i386_words
   miss_lines
 }
 
