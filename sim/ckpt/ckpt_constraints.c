@@ -509,7 +509,7 @@ static void miss_drivers(const ctx *x, FILE *out)
                 "%.2f us.\n",
                 room / NS_PER_US, f8a, f8a, room / f8a / NS_PER_US, e.per_write / NS_PER_US);
     fprintf(out, "- *Figure 11's orderings* (OPT=1). Emulation's cost is per write; page tracking's is per page "
-                 "plus a fixed cost per transaction (PT's re-protecting `mprotect`, PTxen's two hypercalls). At a "
+                 "plus a fixed cost per transaction (PT's re-protecting `mprotect`, PTxen's commit hypercall). At a "
                  "structure's PPT, page tracking wins only above the WPP in the table, which the fixed cost "
                  "raises above the closed-form break-evens (%.3g and %.3g) most at few pages per transaction:\n\n"
                  "| structure | WPP | PPT | PT beats Emul above WPP | PTxen beats Emulxen above WPP | PTxen's fixed "
@@ -550,8 +550,8 @@ static void miss_drivers(const ctx *x, FILE *out)
     fprintf(out,
             "\n- *Figure 12's mean Emul/Emulxen.* Both emulations cost %.2f and %.2f us per write (ratio %.2f, "
             "fitted to Figure 10's 4) with no fixed cost but the %.0f ns of transaction bookkeeping, so every "
-            "structure's ratio is close to %.2f. A fixed Emulxen cost of %.0f ns per transaction (%.1f of the "
-            "fitted hypercalls) would bring the mean to %g; the model has none, because the hypervisor's log is "
+            "structure's ratio is close to %.2f. A fixed Emulxen cost of %.0f ns per transaction (%.1f times "
+            "the fitted hypercall) would bring the mean to %g; the model has none, because the hypervisor's log is "
             "in memory the application reads, and the seeds do not say that Emulxen calls the hypervisor at a "
             "transaction's boundaries.\n\n",
             e.per_write / NS_PER_US, ex.per_write / NS_PER_US, e.per_write / ex.per_write, e.fixed,
