@@ -74,20 +74,54 @@ doc_block docs/checkpoint.md ckpt-modern "$WORK/ckpt-modern.md"
 doc_block docs/checkpoint.md ckpt-table2 "$WORK/ckpt-table2.md"
 # Table 2's AVL pages, by pass of the stride-7 key order: transaction i
 # inserts Weiss's j = 7i mod OPS, so it belongs to pass floor(7i / OPS), and
-# a pass's nodes are carved from the heap after every earlier pass's.
+# a pass's nodes are carved from the heap after every earlier pass's.  The
+# last column is the same allocations in a 32-bit (i386) guest's heap: glibc
+# before 2.26 aligns i386 chunks to 2 * SIZE_SZ = 8 bytes (pwndbg issue
+# #1044 and how2heap PR #184 cite glibc 2.26's sysdeps/i386/malloc-alignment.h
+# as the change to 16), so the 16-byte i386 AvlNode is a 24-byte chunk,
+# half the x86-64 48, with its size field and every node field at half its
+# x86-64 offset: each store's offset from the heap's page is halved.
 {
-  echo "| pass of the key order | transactions | writes per txn | unique pages per txn |"
-  echo "|---|---|---|---|"
+  echo "| pass of the key order | transactions | writes per txn | unique pages per txn | the same in an i386 heap (offsets halved) |"
+  echo "|---|---|---|---|---|"
   "$VMEMSIM" trace head "$(ds_trace avl 1)" -n 100000000 | awk -v ops=$OPS '
     function hex(s, v, i) { v = 0; for (i = 3; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
-    $1 == "cda" { lo = hex($2); hi = lo + $3 }
-    $1 == "txn_begin" { i = $2; delete pg; np = 0; nw = 0 }
-    $1 == "store" { a = hex($2); if (a >= lo && a < hi) { nw++; p = int(a / 4096); if (!(p in pg)) { pg[p] = 1; np++ } } }
-    $1 == "txn_end" { k = int(7 * i / ops); n[k]++; w[k] += nw; q[k] += np; W += nw; Q += np; N++ }
-    END { for (k = 0; k in n; k++) printf "| %d | %d | %.2f | %.2f |\n", k + 1, n[k], w[k] / n[k], q[k] / n[k]
-      printf "| all | %d | %.2f | %.2f |\n", N, W / N, Q / N }'
+    $1 == "cda" { lo = hex($2); hi = lo + $3; base = lo - lo % 4096 }
+    $1 == "txn_begin" { i = $2; delete pg; delete ph; np = 0; nh = 0; nw = 0 }
+    $1 == "store" { a = hex($2); if (a >= lo && a < hi) { nw++; p = int(a / 4096); if (!(p in pg)) { pg[p] = 1; np++ }
+        h = int((a - base) / 2 / 4096); if (!(h in ph)) { ph[h] = 1; nh++ } } }
+    $1 == "txn_end" { k = int(7 * i / ops); n[k]++; w[k] += nw; q[k] += np; r[k] += nh; W += nw; Q += np; R += nh; N++ }
+    END { for (k = 0; k in n; k++) printf "| %d | %d | %.2f | %.2f | %.2f |\n", k + 1, n[k], w[k] / n[k], q[k] / n[k], r[k] / n[k]
+      printf "| all | %d | %.2f | %.2f | %.2f |\n", N, W / N, Q / N, R / N }'
 } >"$WORK/ckpt-avl-passes.md"
 doc_block docs/checkpoint.md ckpt-avl-passes "$WORK/ckpt-avl-passes.md"
+# The guest's word size, which the seeds do not state, against the three rows
+# it moves (Table 2's AVL pages, Figure 15's tree-insert 56 MB and its < 2 MB
+# for the rest), on the six node structures.  Their nodes are an int and
+# pointers, each x86-64 field in an 8-byte slot and every chunk (32 or 48
+# bytes) twice its i386 size (16 or 24: request + 4, rounded to 8, glibc
+# before 2.26), so halving each store's offset from the heap's page gives
+# the i386 heap exactly; every i386 store is then one 4-byte word.  Columns:
+# x86-64 as modelled (operands at their widths, from the workloads CSV), and
+# i386 with the log holding the values (4 bytes a word), (address, value)
+# pairs (8 bytes a word), or whole aligned 8-byte words.
+{
+  echo "| structure | PPT, x86-64 | PPT, i386 | emulation MB, x86-64 (operands) | i386, values | i386, (address, value) pairs | i386, aligned 8-byte words |"
+  echo "|---|---|---|---|---|---|---|"
+  for s in avl splay aa binomial list bst; do
+    x=$(awk -F, -v s="$s" '$1 == s && $2 == 1 { printf "%.2f %.2f", $5 / $3, $7 / 1e6 }' "$WL")
+    "$VMEMSIM" trace head "$(ds_trace "$s" 1)" -n 1000000000 | awk -v s="$s" -v x="$x" '
+      function hex(s, v, i) { v = 0; for (i = 3; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
+      $1 == "cda" { lo = hex($2); hi = lo + $3; base = lo - lo % 4096 }
+      $1 == "txn_begin" { delete pg; delete w4; delete w8; N++ }
+      $1 == "store" { a = hex($2); if (a >= lo && a < hi) { h = (a - base) / 2
+          p = int(h / 4096); if (!(p in pg)) { pg[p] = 1; np++ }
+          o = int(h / 4); if (!(o in w4)) { w4[o] = 1; n4++ }
+          o = int(h / 8); if (!(o in w8)) { w8[o] = 1; n8++ } } }
+      END { split(x, v, " "); printf "| %s | %s | %.2f | %s | %.2f | %.2f | %.2f |\n", s, v[1], np / N, v[2], n4 * 4 / 1e6, n4 * 8 / 1e6, n8 * 8 / 1e6 }'
+  done
+} >"$WORK/ckpt-wordsize.md"
+doc_block docs/checkpoint.md ckpt-wordsize "$WORK/ckpt-wordsize.md"
 # The hand calibration this procedure replaced, scored on today's traces
 # (only from a git checkout, which holds it).
 OLD=86cf420

@@ -211,8 +211,8 @@ static void costs_follow_formulas(void **state)
         [CKPT_EMUL] = 11 + W * (1000 + 200 + 7),
         [CKPT_PT] = 11 + 3000 + CP * 2 + P * (1000 + 3000 + 2 * 400 + 30),
         [CKPT_EMULXEN] = 11 + W * (500 + 60 + 5),
-        [CKPT_PTXEN] = 11 + 2 * 300 + P * (500 + 13 + 2 * 90),
-        [CKPT_SCANXEN] = 11 + 2 * 300 + 62.5 * P + 2500 * MB,
+        [CKPT_PTXEN] = 11 + 300 + P * (500 + 13 + 2 * 90),
+        [CKPT_SCANXEN] = 11 + 300 + 62.5 * P + 2500 * MB,
         [CKPT_SOFTDIRTY] = 11 + 2 * 900 + CP * (70 + 10) + P * 1100,
         [CKPT_UFFD_SYNC] = 11 + 900 + CP * 70 + P * 15000,
         [CKPT_UFFD_ASYNC] = 11 + 800 + CP * 4 + P * (1100 + 40),
@@ -230,7 +230,7 @@ static void costs_follow_formulas(void **state)
     assert_close(ckpt_breakeven_wpp(&c, true), (500 + 13 + 180) / 565.0);
     /* microbenchmark: WPP 4, PPT 1, 1 MiB CDA */
     assert_close(ckpt_microbench_speedup(&c, false), (11 + 4 * 1207.0) / (11 + 4 * 565.0));
-    assert_close(ckpt_microbench_speedup(&c, true), (11 + 3000 + 512 + 4830.0) / (11 + 600 + 693.0));
+    assert_close(ckpt_microbench_speedup(&c, true), (11 + 3000 + 512 + 4830.0) / (11 + 300 + 693.0));
 }
 
 /* The report's totals are the per-transaction formulas summed. */
@@ -255,7 +255,7 @@ static void evaluate_sums_transactions(void **state)
     assert_int_equal(res.writes, (uint64_t)w);
     assert_int_equal(res.pages, (uint64_t)p);
     assert_close(res.tech[CKPT_EMUL].tracking_ns, 10 * 11 + w * 1207);
-    assert_close(res.tech[CKPT_PTXEN].tracking_ns, 10 * 611 + p * 693);
+    assert_close(res.tech[CKPT_PTXEN].tracking_ns, 10 * 311 + p * 693);
     assert_int_equal(res.tech[CKPT_PT].copy_bytes, (uint64_t)p * 4096);
     assert_int_equal(res.tech[CKPT_EMULXEN].copy_bytes, (uint64_t)w * 8);
     assert_close(res.tech[CKPT_PT].copy_ns, p * 4096 * 0.25);

@@ -370,15 +370,17 @@ static bool matches(const row *r, double v)
  * bound PT's tracking time, which the fitted model either meets or not. */
 static void copy_tension(const ctx *x, FILE *out)
 {
-    const double f12 = 11.4, f18 = 8, f17_lo = 10, f17_hi = 80; /* the seeds' numbers */
+    const double f12 = 11.4, f18 = 8, f17_lo = 10, f17_hi = 80, f17_emul_mean = 1; /* the seeds' numbers */
     double need = (1 - f18 / f12) / (f18 - 1); /* copy / PT tracking that turns 11.4 into 8 */
-    double trk = 0, cpy = 0, lo = INFINITY, hi = 0, longest = 0;
+    double trk = 0, cpy = 0, lo = INFINITY, hi = 0, longest = 0, emul_bytes = 0;
     const char *longest_name = "";
+    double longest_txns = 0;
     unsigned m = 0;
     for (size_t i = 0; i < x->n; i++)
         if (x->w[i].opt == 1) {
             double t = track(x->c, CKPT_PT, &x->w[i]) / NS_PER_MS;
             double c = copy_bytes(x->c, CKPT_PT, &x->w[i]) * x->c->copy_ns_per_byte / NS_PER_MS;
+            emul_bytes += copy_bytes(x->c, CKPT_EMUL, &x->w[i]);
             trk += t;
             cpy += c;
             lo = fmin(lo, c / t);
@@ -386,6 +388,7 @@ static void copy_tension(const ctx *x, FILE *out)
             if (c > longest) {
                 longest = c;
                 longest_name = x->w[i].name;
+                longest_txns = (double)x->w[i].txns;
             }
             m++;
         }
@@ -393,6 +396,7 @@ static void copy_tension(const ctx *x, FILE *out)
         return;
     trk /= m;
     cpy /= m;
+    emul_bytes /= m;
     double want = need * trk; /* the copy, in ms, that meets Figure 18 at the model's tracking */
     bool both = want >= f17_lo && want <= f17_hi;
     fprintf(out,
@@ -418,6 +422,26 @@ static void copy_tension(const ctx *x, FILE *out)
             "Figure 18's %g needs %.3g ns/B: %s\n\n",
             f17_hi, longest_name, longest, at_hi, f18, at_f18,
             one ? "one copy cost meets both." : "one copy cost cannot meet both, since the copy is the same for PT and PTxen.");
+    /* Figure 17 against itself: its emulation mean bounds the copy cost
+     * from above, whatever Figure 18 says, on the emulation bytes the
+     * structures log (Figure 15's, a structural row). */
+    double cap = f17_emul_mean * NS_PER_MS / emul_bytes, longest_bytes = longest * NS_PER_MS / x->c->copy_ns_per_byte;
+    if (cap < at_hi)
+        fprintf(out,
+                "Figure 17 alone bounds the copy cost too: its mean emulation copy of under %g ms, over the "
+                "structures' mean of %.2f MB of logged bytes, allows at most %.3g ns/B, below the %.3g ns/B its "
+                "longest page-tracking copy asks. At that bound the longest copy of %g ms would need %.0f MB of "
+                "whole pages from one structure (%.1f pages per transaction), where the %s dirties %.0f MB (%.2f, "
+                "Figure 15): what keeps the longest copy short is the %s's pages, not the copy cost alone.\n\n",
+                f17_emul_mean, emul_bytes / 1e6, cap, at_hi, f17_hi, f17_hi * NS_PER_MS / cap / 1e6,
+                f17_hi * NS_PER_MS / cap / CKPT_PAGE_BYTES / longest_txns, longest_name, longest_bytes / 1e6,
+                longest_bytes / CKPT_PAGE_BYTES / longest_txns, longest_name);
+    else
+        fprintf(out,
+                "Figure 17's mean emulation copy of under %g ms, over the structures' mean of %.2f MB of logged "
+                "bytes, allows up to %.3g ns/B, which leaves room for the %.3g ns/B its longest page-tracking copy "
+                "asks.\n\n",
+                f17_emul_mean, emul_bytes / 1e6, cap, at_hi);
 }
 
 /* The WPP above which page tracking `pg` beats emulation `em` on a
@@ -485,7 +509,7 @@ static void miss_drivers(const ctx *x, FILE *out)
                 "%.2f us.\n",
                 room / NS_PER_US, f8a, f8a, room / f8a / NS_PER_US, e.per_write / NS_PER_US);
     fprintf(out, "- *Figure 11's orderings* (OPT=1). Emulation's cost is per write; page tracking's is per page "
-                 "plus a fixed cost per transaction (PT's re-protecting `mprotect`, PTxen's two hypercalls). At a "
+                 "plus a fixed cost per transaction (PT's re-protecting `mprotect`, PTxen's commit hypercall). At a "
                  "structure's PPT, page tracking wins only above the WPP in the table, which the fixed cost "
                  "raises above the closed-form break-evens (%.3g and %.3g) most at few pages per transaction:\n\n"
                  "| structure | WPP | PPT | PT beats Emul above WPP | PTxen beats Emulxen above WPP | PTxen's fixed "
@@ -526,8 +550,8 @@ static void miss_drivers(const ctx *x, FILE *out)
     fprintf(out,
             "\n- *Figure 12's mean Emul/Emulxen.* Both emulations cost %.2f and %.2f us per write (ratio %.2f, "
             "fitted to Figure 10's 4) with no fixed cost but the %.0f ns of transaction bookkeeping, so every "
-            "structure's ratio is close to %.2f. A fixed Emulxen cost of %.0f ns per transaction (%.1f of the "
-            "fitted hypercalls) would bring the mean to %g; the model has none, because the hypervisor's log is "
+            "structure's ratio is close to %.2f. A fixed Emulxen cost of %.0f ns per transaction (%.1f times "
+            "the fitted hypercall) would bring the mean to %g; the model has none, because the hypervisor's log is "
             "in memory the application reads, and the seeds do not say that Emulxen calls the hypervisor at a "
             "transaction's boundaries.\n\n",
             e.per_write / NS_PER_US, ex.per_write / NS_PER_US, e.per_write / ex.per_write, e.fixed,

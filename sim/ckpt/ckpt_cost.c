@@ -11,10 +11,12 @@
  *            the log lives in shared memory, so commits need no hypercall;
  *   ptxen    the first write to a page exits; the hypervisor records it and
  *            unprotects one PTE, then re-protects the dirty PTEs on the
- *            end-of-transaction hypercall (one more hypercall arms it);
- *   scanxen  the hypervisor scans the CDA's dirty bits at the end, seed 000's
- *            y = 0.0625 us * PPT + 2.5 us * CDA_MiB, plus the same two
- *            hypercalls as ptxen (so the two compare on their own terms).
+ *            end-of-transaction hypercall, which so arms the next
+ *            transaction (one call per transaction, as pt's one mprotect);
+ *   scanxen  one hypercall at the end scans the CDA's dirty bits and clears
+ *            them (arming the next transaction), seed 000's
+ *            y = 0.0625 us * PPT + 2.5 us * CDA_MiB, plus the same one
+ *            hypercall as ptxen (so the two compare on their own terms).
  * The modern mechanisms (dirty-tracking section of the shared reference):
  *   softdirty   clear_refs arms (write-protects every CDA PTE); faults are
  *               resolved in the kernel; the pagemap read collects;
@@ -72,12 +74,12 @@ ckpt_form ckpt_tech_form(const ckpt_calib *c, ckpt_tech t)
         f.hypervisor = true;
         break;
     case CKPT_PTXEN:
-        f.fixed += 2 * c->hv_hypercall;
+        f.fixed += c->hv_hypercall;
         f.per_page = c->hv_exit + c->hv_record + 2 * c->hv_pte;
         f.hypervisor = true;
         break;
     case CKPT_SCANXEN:
-        f.fixed += 2 * c->hv_hypercall;
+        f.fixed += c->hv_hypercall;
         f.per_page = c->hv_scan_dirty_page;
         f.per_cda_mib = c->hv_scan_mib;
         f.hypervisor = true;
