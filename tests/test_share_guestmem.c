@@ -17,6 +17,9 @@
  *   - mapped= keeps the leading share of the page cache (the pages running
  *     processes map) out of eviction; checked against a naive model that
  *     replays the writes over a list of frames, oldest first.
+ *   - stamped= makes the job's last pages private to the run (outputs that
+ *     embed the time of the build): before the job reaches them the VMs
+ *     share every write, after it exactly those pages are not shared.
  *   - A timeline over the images is deterministic: the same seeds give the
  *     same JSON report, byte for byte; another VM seed changes the bytes.
  *   - A seeded fault (one page of the cache overwritten) moves the shared
@@ -304,6 +307,35 @@ static void test_mapped_cache_kept(void **state)
     g_free(idle);
 }
 
+static void test_stamped_outputs(void **state)
+{
+    (void)state;
+    /* 10 pages/s for 50 s: 500 writes of one data set, no eviction (933 free
+     * pages); stamped=40k: writes 490..499 are each VM's own */
+    static const struct {
+        const char *t, *stamped;
+        uint64_t data_shared;
+    } cases[] = {
+        {"t=45", "stamped=40k", 450},  /* the job has not reached its stamped outputs */
+        {"t=49.5", "stamped=40k", 490}, /* five of them written */
+        {"t=100", "stamped=40k", 490},  /* done: all ten private */
+        {"t=100", "stamped=0", 500},    /* no stamped outputs */
+        {"t=100", "stamped=4m", 0},     /* more than the job writes: all of it */
+    };
+    const char *names[] = {"a", "b"};
+    const double ts[] = {0, 0};
+    for (size_t i = 0; i < VS_ARRAY_LEN(cases); i++) {
+        const char *const kv[] = {"rate=10", "dur=50", "data=1", "private=0", cases[i].t, cases[i].stamped, NULL};
+        char *a = gen("gm_s1.raw", 1, kv), *b = gen("gm_s2.raw", 2, kv);
+        const char *pair[] = {a, b};
+        char *j = report(pair, names, ts, 2, false);
+        assert_int_equal(field(j, "pages_sharing"), KERNEL_PAGES + CACHE_PAGES + cases[i].data_shared);
+        g_free(j);
+        g_free(a);
+        g_free(b);
+    }
+}
+
 static void test_timeline_deterministic(void **state)
 {
     (void)state;
@@ -336,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_parts_share_as_built),
         cmocka_unit_test(test_evict_recycles_cache),
         cmocka_unit_test(test_mapped_cache_kept),
+        cmocka_unit_test(test_stamped_outputs),
         cmocka_unit_test(test_timeline_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,7 +41,12 @@
  * by a hash of n and data=:
  *   private (probability private=): heaps and logs, random per VM;
  *   else page n of the data set data=: the same in every VM that runs the
- *     same job on the same data (one kernel tree compiled everywhere).
+ *     same job on the same data (one kernel tree compiled everywhere);
+ *   but the job's last stamped= bytes (its writes before start + dur ends)
+ *     are private to the run: outputs that embed the time of the run, as a
+ *     kernel build's version banner (scripts/mkcompile_h puts `date` into
+ *     UTS_VERSION) and the compressed images made after it.  The time is the
+ *     VM's own (--seed): two VMs never build in the same second.
  *
  * Invariants: the image is exactly mem= bytes; no VM holds a pool page twice; before the workload writes
  * (or with rate=0) the zero pages are exactly mem - kernel - cache - anon
@@ -71,6 +76,7 @@
 #define TAG_KIND 0x6b696e6400000005ull
 #define TAG_PRIV 0x7072697600000006ull
 #define TAG_ORDER 0x6f72646572000007ull
+#define TAG_STAMP 0x7374616d70000008ull
 
 typedef struct gm_file {
     char *path;
@@ -204,6 +210,7 @@ typedef struct gm {
     double private_p, common_p;
     uint64_t writes, region, wss, hot; /* hot: pool pages this VM caches */
     uint64_t mapped;                   /* leading cache pages that writes never replace */
+    uint64_t stamp_from;               /* the first write (after wss and pool) that is a stamped output */
     gm_stream st;
 } gm;
 
@@ -224,7 +231,9 @@ static int distro_page(gm *g, uint64_t p, uint8_t *page, vs_err *err)
 static void written_page(gm *g, uint64_t n, uint8_t *page)
 {
     double u = (double)(mix(mix(TAG_KIND, g->data), n) >> 11) * 0x1.0p-53;
-    if (u < g->private_p)
+    if (n >= g->stamp_from)
+        keystream(page, TAG_STAMP, g->seed, n);
+    else if (u < g->private_p)
         keystream(page, TAG_PRIV, g->seed, n);
     else
         keystream(page, TAG_DATA, g->data, n);
@@ -277,7 +286,7 @@ static uint64_t pages_of(uint64_t bytes) { return (bytes + GM_PAGE - 1) / GM_PAG
 static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, vs_err *err)
 {
     gm g = {0};
-    uint64_t mem, kernel, cache, anon, evict, pool_bytes, wss;
+    uint64_t mem, kernel, cache, anon, evict, pool_bytes, wss, stamped;
     double rate, start, dur, t, mapped;
     const char *files;
     int rc = wl_arg_u64(a, "mem", 64ull << 20, GM_PAGE, 64ull << 30, &mem, err);
@@ -314,6 +323,8 @@ static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, v
     if (rc == VS_OK)
         rc = wl_arg_f64(a, "mapped", 0, 0, 1, &mapped, err);
     if (rc == VS_OK)
+        rc = wl_arg_u64(a, "stamped", 0, 0, 64ull << 30, &stamped, err);
+    if (rc == VS_OK)
         rc = wl_arg_str(a, "files", GM_DEFAULT_FILES, &files, err);
     if (rc == VS_OK)
         rc = wl_args_done(a, err);
@@ -344,6 +355,11 @@ static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, v
         g.hot = g.pool;
     if (g.hot && g.hot == g.region - g.wss)
         g.hot--; /* leave the data window one page */
+    /* the job's writes in written_page's numbering: all of them, less the
+     * working set and the pool, which come first; the last stamped= pages
+     * of those are the run's stamped outputs */
+    uint64_t job = g.region ? (uint64_t)floor(rate * dur) : 0, before = g.wss + g.hot + pages_of(stamped);
+    g.stamp_from = stamped == 0 ? UINT64_MAX : job > before ? job - before : 0;
     rc = stream_open(&g.st, files, g.distro, err);
     if (rc == VS_OK && g.st.pages < g.cache + g.pool)
         rc = vs_fail(err, VS_E_USAGE,
@@ -372,6 +388,7 @@ const wl_image_gen wl_gen_guestmem = {
      "a guest's memory image (raw, for `vmemsim share raw:0:IMG`): kernel, real-file page cache, anon, zero pages, a "
      "workload writing pages (002 ch. 7)",
      "mem=64m kernel=2662k cache=7685k anon=4416k kernel_build=1 distro=0 files=" GM_DEFAULT_FILES
-     " rate=0 (pages/s) start=0 dur=1e9 t=0 (s) wss=0 private=1 common=0 pool=0 data=0 evict=0 mapped=0; --seed: the VM"},
+     " rate=0 (pages/s) start=0 dur=1e9 t=0 (s) wss=0 private=1 common=0 pool=0 data=0 evict=0 mapped=0 stamped=0; "
+     "--seed: the VM"},
      NULL},
     guestmem_image};
