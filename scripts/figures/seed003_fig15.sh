@@ -72,14 +72,18 @@ csv_cols "$(fig_sweep seed003_kvm_simics)" trace machine.mode cycles.vmm cycles.
                  v["worst", "adaptive", 4] / 1e6, v["worst", "shadow", 4] / 1e6, v["worst", "adaptive", 3] / 1e6, v["worst", "shadow", 3] / 1e6 }' >>"$WORK/$NAME.findings"
 doc_block "$DOC" seed003-hybrids-findings "$WORK/$NAME.findings"
 # Where agile's cycles go against the best static approach, every point:
-# the difference in cycles, in VMM time and in walk time, the exits by kind
+# the difference in cycles, in VMM time, in walk time and in data and
+# instruction-fetch stalls (cycles.data: with the same references, a
+# difference there is where the host put the guest's pages -- the one host
+# allocator gives guest frames and table frames alike, so a mode that takes
+# more table frames first moves the guest's pages to other cache sets), the exits by kind
 # (agile's, then the best approach's), the walk references, and what agile's
 # policy did (walks that switch to nested at the leaf table or at the PD;
 # tables switched to nested, and moved back after quiet windows).  KVM only:
 # agile does not run under Palacios, whose guest is 32-bit.
 for vmm in kvm; do
   for m in $MACHINES; do
-    csv_cols "$(fig_sweep "seed003_${vmm}_$m")" trace machine.mode cycles.total cycles.vmm cycles.walk exits.cr3_write \
+    csv_cols "$(fig_sweep "seed003_${vmm}_$m")" trace machine.mode cycles.total cycles.vmm cycles.walk cycles.data exits.cr3_write \
       exits.hidden_fault exits.guest_fault exits.pt_write exits.ept_violation walk_refs walks \
       agile.hybrid_walks_by_switch_level.2 agile.hybrid_walks_by_switch_level.3 agile.tables_to_nested agile.tables_to_shadow |
       awk -F, -v vmm=$vmm -v m=$m 'NR > 1 { split($1, w, " "); print vmm "," m "," w[1] substr($0, length($1) + 1) }'
@@ -89,15 +93,16 @@ done | awk -F, -v approaches="$(approaches palacios)" '
   { k = $1 SUBSEP $2 SUBSEP $3; if (!(k in seen)) { seen[k] = 1; key[++n] = k }
     for (i = 5; i <= NF; i++) v[k, $4, i] = $i
     if (($4 in static) && (!(k in best) || $5 < v[k, best[k], 5])) best[k] = $4 }
-  function exits(k, mode) { return sprintf("%d / %d / %d / %d / %d", v[k, mode, 8], v[k, mode, 9], v[k, mode, 10], v[k, mode, 11], v[k, mode, 12]) }
-  END { print "| VMM | machine | workload | best static | agile / best | agile - best: Mcycles | of which VMM | of which walks | exits, agile: CR3 / hidden / guest fault / write-protection / EPT | exits, best | walk refs, agile - best | agile walks switching at leaf / PD, of all | tables to nested / back |"
-        print "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  function exits(k, mode) { return sprintf("%d / %d / %d / %d / %d", v[k, mode, 9], v[k, mode, 10], v[k, mode, 11], v[k, mode, 12], v[k, mode, 13]) }
+  END { print "| VMM | machine | workload | best static | agile / best | agile - best: Mcycles | of which VMM | of which walks | of which data and fetch | exits, agile: CR3 / hidden / guest fault / write-protection / EPT | exits, best | walk refs, agile - best | agile walks switching at leaf / PD, of all | tables to nested / back |"
+        print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         for (i = 1; i <= n; i++) { k = key[i]; split(k, f, SUBSEP); b = best[k]
-          printf "| %s | %s | %s | %s | %.3f | %+.2f | %+.2f | %+.2f | %s | %s | %+d | %d / %d of %d | %d / %d |\n",
+          printf "| %s | %s | %s | %s | %.3f | %+.2f | %+.2f | %+.2f | %+.2f | %s | %s | %+d | %d / %d of %d | %d / %d |\n",
                  f[1], f[2] == "simics" ? "SIMICS" : "Opteron", f[3], b, v[k, "agile", 5] / v[k, b, 5],
                  (v[k, "agile", 5] - v[k, b, 5]) / 1e6, (v[k, "agile", 6] - v[k, b, 6]) / 1e6, (v[k, "agile", 7] - v[k, b, 7]) / 1e6,
-                 exits(k, "agile"), exits(k, b), v[k, "agile", 13] - v[k, b, 13], v[k, "agile", 15], v[k, "agile", 16], v[k, "agile", 14],
-                 v[k, "agile", 17], v[k, "agile", 18] } }' >"$WORK/$NAME.agile-gap"
+                 (v[k, "agile", 8] - v[k, b, 8]) / 1e6,
+                 exits(k, "agile"), exits(k, b), v[k, "agile", 14] - v[k, b, 14], v[k, "agile", 16], v[k, "agile", 17], v[k, "agile", 15],
+                 v[k, "agile", 18], v[k, "agile", 19] } }' >"$WORK/$NAME.agile-gap"
 # The same points with agile's switching off (agile.switch_writes=0: every
 # table stays shadowed and write-protected), where a shadow approach is best:
 # what the switches cost there, and what is left without them.  Then agile

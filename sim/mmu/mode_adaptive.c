@@ -15,21 +15,30 @@
  *
  * cost (default; docs/vmm.md sec. 7).  The cycles the process spent in its
  * current mode over the window are measured: the walk and exit cycles charged
- * while the mode served it.  The cycles it would have spent in the other mode
- * are estimated from the same window's counters and the config's prices:
+ * while the mode served it, less the host's work of backing guest pages
+ * (cost.exit_ept per page backed: the same in either mode -- KVM's
+ * tdp_page_fault and its shadow FNAME(page_fault) fault the host page in
+ * alike -- so no difference between them; counted as the current mode's, it
+ * made each mode look the costlier on a guest that keeps touching new memory,
+ * and boot switched every window or two).  The cycles it would have spent in
+ * the other mode are estimated from the same window's counters and the
+ * config's prices:
  *  - in nested, shadow's cost is the guest-dimension share of the walk cycles
  *    (a shadow walk reads one entry where the 2D walk read one guest entry)
  *    plus the exits shadow paging with caching would take: each CR3 write
  *    (cost.vmexit + cost.exit_cr3), INVLPG (+ exit_invlpg), guest page-table
  *    write (+ exit_pt_write: an upper bound, every written table shadowed) and
  *    guest page fault (reflected, then a hidden fault fills the new entry:
- *    2 cost.vmexit + exit_guest_fault + exit_hidden), and, when the
+ *    2 cost.vmexit + exit_guest_fault + exit_hidden), EPT violation beyond
+ *    the guest faults (a page backed under an existing guest mapping is a
+ *    hidden fault in shadow: cost.vmexit + exit_hidden), and, when the
  *    shadow cache is bounded and the process has more table pages than it
  *    holds, a hidden fault for the share of TLB misses whose shadow table
  *    the cache could not keep (capacity_faults);
  *  - in shadow, nested's cost is the walk references times the cycles a
  *    nested walk cost per guest-dimension reference in the process's last
- *    nested window (a 2D walk per reference of the 1D one), and no exits.
+ *    nested window (a 2D walk per reference of the 1D one), and an EPT
+ *    violation exit (cost.vmexit) per guest page the host backed.
  * The switch is priced as the VMM does it (KVM's kvm_mmu_reset_context: the
  * MMU unloaded and reloaded, the TLB flushed): an exit (EXIT_MODE_SWITCH,
  * cost.vmexit + cost.exit_cr3) and a TLB flush (cost.tlb_flush), plus, to
@@ -86,6 +95,7 @@
  * cycles the run charged in that window outside of switches.
  */
 #include "mode_shadow_int.h"
+#include "hv.h"
 
 #include <glib.h>
 #include <stdlib.h>
@@ -102,6 +112,7 @@ typedef struct window {
     uint64_t misses, cr3_in, slots, invlpgs, pt_writes, guest_faults;
     uint64_t cycles;                /* walk + exit cycles charged while serving it */
     uint64_t walk_refs, guest_refs, nested_refs, walk_cycles, hidden;
+    uint64_t backed, ept;           /* guest pages the host backed; of them, by EPT violations */
 } window;
 
 typedef struct aproc {
@@ -154,29 +165,43 @@ static void set_running(adaptive *a, aproc *p)
 
 /* The run's counters that a window measures, before a call into a mode. */
 typedef struct snap {
-    uint64_t cycles, walk_refs, guest_refs, nested_refs, walk_cycles, hidden;
+    uint64_t cycles, walk_refs, guest_refs, nested_refs, walk_cycles, hidden, backed, ept;
 } snap;
 
-static snap take(const xlate_stats *st)
+static uint64_t backed_pages(const hv *h)
 {
+    const hv_counters *c = hv_get_counters(h);
+    uint64_t n = 0;
+    for (unsigned s = 0; s < VS_PG_COUNT; s++)
+        n += c->backed[s];
+    return n;
+}
+
+static snap take(const adaptive *a)
+{
+    const xlate_stats *st = a->env.st;
     return (snap){.cycles = st->walk_cycles + st->exit_cycles,
                   .walk_refs = st->walk_refs,
                   .guest_refs = st->guest_refs,
                   .nested_refs = st->nested_refs,
                   .walk_cycles = st->walk_cycles,
-                  .hidden = st->exits[EXIT_HIDDEN_FAULT]};
+                  .hidden = st->exits[EXIT_HIDDEN_FAULT],
+                  .backed = backed_pages(a->env.hv),
+                  .ept = st->exits[EXIT_EPT_VIOLATION]};
 }
 
 /* Charges p's window with what the run's counters rose by since `b`. */
-static void charge(aproc *p, const snap *b, const xlate_stats *st)
+static void charge(const adaptive *a, aproc *p, const snap *b)
 {
-    snap n = take(st);
+    snap n = take(a);
     p->w.cycles += n.cycles - b->cycles;
     p->w.walk_refs += n.walk_refs - b->walk_refs;
     p->w.guest_refs += n.guest_refs - b->guest_refs;
     p->w.nested_refs += n.nested_refs - b->nested_refs;
     p->w.walk_cycles += n.walk_cycles - b->walk_cycles;
     p->w.hidden += n.hidden - b->hidden;
+    p->w.backed += n.backed - b->backed;
+    p->w.ept += n.ept - b->ept;
 }
 
 static run_mode choose_rates(const adaptive *a, const aproc *p, double inst)
@@ -214,7 +239,10 @@ static double other_cost(const adaptive *a, aproc *p)
         if (w->guest_refs)
             p->nested_per_gref = (double)w->walk_cycles / (double)w->guest_refs;
         double walk = refs > 0 ? (double)w->walk_cycles * (double)w->guest_refs / refs : 0;
-        return walk + capacity_faults(c, p) * (x + (double)c->cost_exit_hidden) +
+        /* a page the host backed on an EPT violation, which no guest fault
+         * priced below accounts for, is a hidden fault in shadow */
+        double fills = w->ept > w->guest_faults ? (double)(w->ept - w->guest_faults) : 0;
+        return walk + (capacity_faults(c, p) + fills) * (x + (double)c->cost_exit_hidden) +
                (double)w->cr3_in * (x + (double)c->cost_exit_cr3) +
                (double)w->invlpgs * (x + (double)c->cost_exit_invlpg) +
                (double)w->pt_writes * (x + (double)c->cost_exit_pt_write) +
@@ -223,7 +251,8 @@ static double other_cost(const adaptive *a, aproc *p)
     double per_ref = p->nested_per_gref;
     if (per_ref == 0 && w->walk_refs) /* never measured nested: a 2D walk without caches, (m + 1) per reference */
         per_ref = (double)w->walk_cycles / (double)w->walk_refs * (c->host_levels + 1);
-    return (double)w->walk_refs * per_ref;
+    /* each page the host backed is an EPT violation in nested */
+    return (double)w->walk_refs * per_ref + (double)w->backed * x;
 }
 
 /* The price of building p's shadow (see the header): eagerly, a guest walk
@@ -283,7 +312,9 @@ bool mode_adaptive_switch_pays(double cur, double est, double inst, double age, 
 static run_mode choose_cost(adaptive *a, aproc *p, double inst)
 {
     run_mode other = p->mode == RUN_NESTED ? RUN_SHADOW : RUN_NESTED;
-    double cur = (double)p->w.cycles, est = other_cost(a, p);
+    /* backing a guest page is the same handler work in either mode: not a difference */
+    double cur = (double)p->w.cycles - (double)p->w.backed * (double)a->env.cfg->cost_exit_ept;
+    double est = other_cost(a, p);
     if (p->mode == RUN_SHADOW && p->rebuild > 0 && p->w.hidden > p->w.guest_faults + p->w.pt_writes) {
         /* rebuilding the shadow: the window says nothing of shadow's steady
          * cost -- until the rebuild has taken a fault per page it had to
@@ -331,9 +362,9 @@ static int adaptive_translate(void *state, const mode_space *sp, uint64_t va, un
     set_running(a, p);
     if (!(access & ACCESS_RETRY)) /* one TLB miss, however many attempts it takes */
         p->w.misses++;
-    snap b = take(a->env.st);
+    snap b = take(a);
     int rc = a->ops[p->mode]->translate(a->state[p->mode], sp, va, access, out, err);
-    charge(p, &b, a->env.st);
+    charge(a, p, &b);
     if (rc == MODE_FAULT)
         p->w.guest_faults++;
     return rc;
@@ -345,12 +376,12 @@ static void adaptive_cr3_write(void *state, const mode_space *to)
     aproc *p = proc_of(a, to);
     set_running(a, p);
     p->w.cr3_in++;
-    snap b = take(a->env.st);
+    snap b = take(a);
     if (p->mode == RUN_NESTED && a->shadowed[to->vm_id])
         mode_exit(&a->env, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
     if (a->ops[p->mode]->cr3_write)
         a->ops[p->mode]->cr3_write(a->state[p->mode], to);
-    charge(p, &b, a->env.st);
+    charge(a, p, &b);
 }
 
 static void adaptive_vm_switch(void *state, const mode_space *to)
@@ -358,10 +389,10 @@ static void adaptive_vm_switch(void *state, const mode_space *to)
     adaptive *a = state;
     aproc *p = proc_of(a, to);
     set_running(a, p);
-    snap b = take(a->env.st);
+    snap b = take(a);
     if (a->ops[p->mode]->vm_switch)
         a->ops[p->mode]->vm_switch(a->state[p->mode], to);
-    charge(p, &b, a->env.st);
+    charge(a, p, &b);
 }
 
 static void adaptive_invlpg(void *state, const mode_space *sp, uint64_t va)
@@ -369,12 +400,12 @@ static void adaptive_invlpg(void *state, const mode_space *sp, uint64_t va)
     adaptive *a = state;
     aproc *p = proc_of(a, sp);
     p->w.invlpgs++;
-    snap b = take(a->env.st);
+    snap b = take(a);
     if (p->mode == RUN_NESTED && a->shadowed[sp->vm_id])
         mode_exit(&a->env, EXIT_INVLPG, a->env.cfg->cost_exit_invlpg);
     if (a->ops[p->mode]->invlpg)
         a->ops[p->mode]->invlpg(a->state[p->mode], sp, va);
-    charge(p, &b, a->env.st);
+    charge(a, p, &b);
 }
 
 /* Whether pte, written at `level`, maps a page (a leaf) rather than a table. */
@@ -391,9 +422,9 @@ static int adaptive_pte_written(void *state, const mode_space *sp, uint64_t entr
     p->tables += (int64_t)is_table(new_pte, level) - (int64_t)is_table(old_pte, level);
     if (!a->ops[p->mode]->pte_written)
         return VS_OK;
-    snap b = take(a->env.st);
+    snap b = take(a);
     int rc = a->ops[p->mode]->pte_written(a->state[p->mode], sp, entry_gpa, level, old_pte, new_pte, err);
-    charge(p, &b, a->env.st);
+    charge(a, p, &b);
     return rc;
 }
 

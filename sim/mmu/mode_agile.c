@@ -47,7 +47,10 @@
  *    while it was switched (the VMM never saw them), and points the parent
  *    entry at it (what it cannot fill, hidden faults do).  The doubling (binary exponential
  *    backoff) bounds the rebuilds of a table written now and then to the
- *    logarithm of the run's length;
+ *    logarithm of the run's length.  A table switched because it holds a
+ *    large page the host splinters stays nested: it cannot be shadowed, and
+ *    a GPA is backed once, so moved back it would be switched again by the
+ *    next walk through the splinter, a rebuild and a hidden fault each time;
  *  - guest CR3 writes exit (cr3_write + cost.exit_cr3) and load the cached
  *    shadow root of the new guest root -- nothing is rebuilt;
  *  - a missing shadow entry is a hidden fault (hidden_fault +
@@ -112,6 +115,7 @@ typedef struct switched {
     unsigned level;        /* of the guest table */
     uint16_t tag;          /* the process's, for the split-cache flush when it moves back */
     bool written;          /* the host dirty bit of its page, this window */
+    bool splintered;       /* holds a guest large page the host backs with smaller ones: stays nested */
     uint32_t quiet;        /* windows in a row without a write */
 } switched;
 
@@ -283,7 +287,7 @@ static int guest_path(agile *a, const mode_space *sp, uint64_t va, bool write, g
     }
 }
 
-static void switch_to_nested(agile *a, shadow_table *s, const mode_space *sp);
+static switched *switch_to_nested(agile *a, shadow_table *s, const mode_space *sp);
 
 /* Hidden fault: build the missing shadow entries on va's path, down to the
  * leaf or to the level where the walk switches to nested. */
@@ -295,13 +299,15 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, bool write,
         return rc;
     unsigned n = os_proc_tree(sp->proc)->levels, sw = n - a->k; /* switch entry at sw + 1, 0: none forced */
     uint64_t hpa = 0;
+    bool splinter = false;
     vs_pgsz gsize = (vs_pgsz)(g.leaf - 1), hsize = gsize;
     if (g.leaf > sw) {
         uint64_t gpa = (pte_addr(g.pte) & ~((1ull << vs_pgsz_shift(gsize)) - 1)) | (va & ((1ull << vs_pgsz_shift(gsize)) - 1));
         rc = mode_vmm_frame(&a->env, sp, gpa, &hpa, &hsize, err);
         if (rc != VS_OK)
             return rc;
-        if (hsize < gsize) { /* the host splinters the guest's large page: walk its level nested */
+        splinter = hsize < gsize;
+        if (splinter) { /* the host splinters the guest's large page: walk its level nested */
             sw = g.leaf;
             a->switches_moved++;
         }
@@ -345,6 +351,7 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, bool write,
                 nt->parent_entry = entry;
                 nt->sp = sp;
                 nt->tag = sp->tag;
+                nt->splintered = nt->splintered || splinter;
                 put_entry(a, entry, g.table[l - 1] | PTE_P | AGILE_SWITCH);
                 return MODE_RETRY;
             }
@@ -360,7 +367,7 @@ static int hidden_fault(agile *a, const mode_space *sp, uint64_t va, bool write,
         assert(s);
         if (l == sw + 1) { /* the table below is shadowed, but holds a large page the host splinters: it goes nested */
             uint64_t dropped = a->env.st->shadow_entries_dropped;
-            switch_to_nested(a, s, sp);
+            switch_to_nested(a, s, sp)->splintered = splinter;
             forget_paths(a, sp->tag, dropped);
             return MODE_RETRY;
         }
@@ -440,7 +447,7 @@ static int agile_translate(void *state, const mode_space *sp, uint64_t va, unsig
 }
 
 /* The VMM stops shadowing guest table s: the parent entry becomes a switch entry. */
-static void switch_to_nested(agile *a, shadow_table *s, const mode_space *sp)
+static switched *switch_to_nested(agile *a, shadow_table *s, const mode_space *sp)
 {
     uint64_t parent = s->parent_entry, gkey = s->gkey;
     unsigned level = s->level;
@@ -453,6 +460,7 @@ static void switch_to_nested(agile *a, shadow_table *s, const mode_space *sp)
     uint64_t *key = g_memdup2(&gkey, sizeof gkey);
     g_hash_table_replace(a->times, key, GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
     a->to_nested++;
+    return nt;
 }
 
 /* Builds the shadow of guest table gkey (at `level`, under parent_entry,
@@ -541,8 +549,11 @@ static void agile_tick(void *state, uint64_t instructions)
     while (g_hash_table_iter_next(&it, &k, &v)) {
         switched *nt = v;
         /* Below the shadowed levels (agile.shadow_levels) walks are nested by
-         * construction: such a table never goes back, however quiet. */
-        if (nt->level + a->k <= os_proc_tree(nt->sp->proc)->levels)
+         * construction, and a table holding a large page the host splinters
+         * cannot be shadowed (its next walk there would switch it again; a
+         * GPA is backed once, so the splinter stays): such a table never goes
+         * back, however quiet. */
+        if (nt->splintered || nt->level + a->k <= os_proc_tree(nt->sp->proc)->levels)
             continue;
         a->env.st->exit_cycles += a->env.cfg->cost_shadow_entry; /* read and clear its dirty bit */
         nt->quiet = nt->written ? 0 : nt->quiet + 1;
