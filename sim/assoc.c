@@ -161,23 +161,46 @@ static inline uint32_t match32(const uint32_t *k, uint32_t key, uint32_t n)
     return m;
 }
 
-/* Bit w set when way w of the packed set p holds the 3-byte tag t. */
-static inline uint32_t pk_match(const pset *p, uint32_t t)
-{
+/* A packed set's tags as compared: in registers with SSE2 (the low halves of
+ * ways 0-7 and 8-15, and the high bytes), else read from the set. */
 #ifdef __SSE2__
+typedef struct pk_regs {
+    __m128i lo0, lo1, hi;
+} pk_regs;
+
+static inline pk_regs pk_load(const pset *p)
+{
+    return (pk_regs){_mm_load_si128((const __m128i *)(const void *)p->lo),
+                     _mm_load_si128((const __m128i *)(const void *)(p->lo + 8)),
+                     _mm_load_si128((const __m128i *)(const void *)p->hi)};
+}
+
+/* Bit w set when way w of the loaded set holds the 3-byte tag t. */
+static inline uint32_t pk_cmp(pk_regs r, uint32_t t)
+{
     __m128i lo = _mm_set1_epi16((short)(t & 0xffff)), hi = _mm_set1_epi8((char)(t >> 16));
-    __m128i l0 = _mm_cmpeq_epi16(_mm_load_si128((const __m128i *)(const void *)p->lo), lo);
-    __m128i l1 = _mm_cmpeq_epi16(_mm_load_si128((const __m128i *)(const void *)(p->lo + 8)), lo);
-    __m128i h = _mm_cmpeq_epi8(_mm_load_si128((const __m128i *)(const void *)p->hi), hi);
+    __m128i l0 = _mm_cmpeq_epi16(r.lo0, lo), l1 = _mm_cmpeq_epi16(r.lo1, lo), h = _mm_cmpeq_epi8(r.hi, hi);
     /* packs saturates each all-ones 16-bit lane to an all-ones byte: one byte per way */
     return (uint32_t)_mm_movemask_epi8(_mm_and_si128(_mm_packs_epi16(l0, l1), h));
+}
 #else
+typedef struct pk_regs {
+    const pset *p;
+} pk_regs;
+
+static inline pk_regs pk_load(const pset *p) { return (pk_regs){p}; }
+
+static inline uint32_t pk_cmp(pk_regs r, uint32_t t)
+{
     uint32_t m = 0;
     for (uint32_t i = 0; i < ASSOC_PACK_WAYS; i++)
-        m |= (uint32_t)(p->lo[i] == (t & 0xffff) && p->hi[i] == t >> 16) << i;
+        m |= (uint32_t)(r.p->lo[i] == (t & 0xffff) && r.p->hi[i] == t >> 16) << i;
     return m;
-#endif
 }
+#endif
+
+/* Bit w set when way w of the packed set p holds the 3-byte tag t. */
+static inline uint32_t pk_match(const pset *p, uint32_t t) { return pk_cmp(pk_load(p), t); }
 
 /* Whether key can sit in a packed store's set: it is that set's index and
  * its tag is not the free one. */
@@ -363,6 +386,59 @@ static inline bool n_insert_new(assoc *a, uint64_t key, uint32_t set, uint64_t v
     uint32_t way = n_fill_way(a, set, victim, &evicted);
     n_put(a, set, way, key, val);
     return evicted;
+}
+
+/* The fill half of assoc_access under inline true LRU, once the set's tags
+ * were compared for the key (no match) and for the free tag (free_ways): the
+ * lowest free way, else LRU's victim, made the most recent.  The same way
+ * and the same policy state as n_fill_way. */
+static inline uint32_t lru_fill_way(assoc *a, uint32_t set, uint32_t free_ways)
+{
+    uint32_t way;
+    if (free_ways) {
+        way = (uint32_t)__builtin_ctz(free_ways);
+        a->occupancy++;
+    } else {
+        way = lru_age_victim(a->lru, set);
+    }
+    lru_age_use(a->lru, set, way);
+    if (a->vals) /* assoc_access stores the value 0 */
+        a->vals[(size_t)set * a->ways + way] = 0;
+    return way;
+}
+
+/* assoc_access on a packed store for a key that fits it: lookup and fill in
+ * one pass over the set's host line, whose tags are compared once for the key
+ * and for the free tag.  The same outcome as n_lookup, then n_insert_new with
+ * value 0, on a miss. */
+static inline bool pk_access(assoc *a, uint64_t key, uint32_t set)
+{
+    pset *p = &a->pk[set];
+    uint32_t t = (uint32_t)(key >> a->set_bits);
+    pk_regs r = pk_load(p); /* one read of the line serves both compares */
+    uint32_t m = pk_cmp(r, t);
+    if (m) {
+        lru_age_use(a->lru, set, (uint32_t)__builtin_ctz(m));
+        return true;
+    }
+    uint32_t way = lru_fill_way(a, set, pk_cmp(r, ASSOC_EMPTY24));
+    p->lo[way] = (uint16_t)t;
+    p->hi[way] = (uint8_t)(t >> 16);
+    return false;
+}
+
+/* The same for 4-byte tags under inline true LRU and a key that fits them:
+ * no call, and neither of n_insert_new's checks for a change of form. */
+static inline bool n_access32(assoc *a, uint64_t key, uint32_t set)
+{
+    uint32_t m = n_match_tag(a, set, key);
+    if (m) {
+        lru_age_use(a->lru, set, (uint32_t)__builtin_ctz(m));
+        return true;
+    }
+    uint32_t way = lru_fill_way(a, set, n_match_tag(a, set, ASSOC_EMPTY32));
+    a->tag32[(size_t)set * a->ways + way] = (uint32_t)key;
+    return false;
 }
 
 static bool n_insert(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_t *victim)
@@ -619,6 +695,10 @@ bool assoc_access(assoc *a, uint64_t key, uint64_t index)
 {
     uint32_t set = set_of(a, index);
     a->memo_ok = false;
+    if (VS_LIKELY(a->pk != NULL) && pk_fits(a, key, set))
+        return pk_access(a, key, set);
+    if (a->tag32 && a->lru && key < ASSOC_EMPTY32)
+        return n_access32(a, key, set);
     if (VS_UNLIKELY(a->wide)) {
         uint64_t val;
         if (w_lookup(a, key, set, &val))

@@ -1,7 +1,7 @@
 /*
  * test_assoc.c: the set-associative store against a naive model (explicit
- * timestamp LRU, linear scans of every way) under random lookups, inserts,
- * removes, clears and remove_ifs, for narrow, wide, fully associative and
+ * timestamp LRU, linear scans of every way) under random lookups, accesses
+ * (lookup, else fill), inserts, removes, clears and remove_ifs, for narrow, wide, fully associative and
  * non-power-of-two-set geometries, and 16-way sets packed with their ranks
  * into one line, before and after a key unpacks them; every hit, value and victim must agree.
  * Random replacement: same seed same victims, victims always come from a
@@ -121,7 +121,13 @@ static void run_lru_phased(uint32_t entries, uint32_t ways, uint64_t seed, int o
     for (int op = 0; op < OPS; op++) {
         uint64_t x = vs_rng_next(&seed), key = (x >> 8) % universe, idx = index_at(key, op, own_until);
         unsigned what = x % 100000; /* per 100000: rare clears and remove_ifs so big stores still fill */
-        if (what < 45000) {
+        if (what < 15000) { /* a cache access: a hit, or a fill with the value 0 */
+            uint64_t v2 = 0, victim;
+            bool h2 = ref_lookup(r, key, idx, &v2);
+            if (!h2)
+                ref_insert(r, key, idx, 0, &victim);
+            assert_int_equal(assoc_access(a, key, idx), h2);
+        } else if (what < 45000) {
             uint64_t v1 = 0, v2 = 0;
             bool h1 = assoc_lookup(a, key, idx, &v1), h2 = ref_lookup(r, key, idx, &v2);
             assert_int_equal(h1, h2);
