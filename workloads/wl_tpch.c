@@ -11,8 +11,9 @@
  * instructions (api=, seed 003 Figure 7, stays the target): the record's
  * words are read once each, one of the query's four aggregate groups is
  * updated (a load and a store), and every other access is the engine's own
- * state (its stack, registers and cursor: a small region that stays in the
- * L1 cache and the TLB), stored to at the engine's measured store share.
+ * state (its stack, registers and cursor: state= bytes, a small region that
+ * stays in the L1 cache and the TLB), stored to at the engine's measured
+ * store share.
  * A second process (the buffer writer behind the "read and write system
  * operations") copies buffers, a load and a store per word.
  *
@@ -48,8 +49,8 @@
 #define ROW_BYTES 77u        /* table bytes per row (the database file's growth per row) */
 #define ROW_INSTR 10366u     /* instructions per row (cachegrind I refs) */
 #define ENGINE_WRITES 0.2998 /* stores among its data accesses (cachegrind D refs: wr / (rd + wr)) */
-/* The engine's own state: an estimate, 4 pages; the measurement bounds it: its D1 misses per row are about the
- * row's own lines, so the state fits in the 48 KiB D1 cachegrind simulates. */
+/* The engine's own state (state=): an estimate, 4 pages; the measurement bounds it: the VDBE's own D1 misses are
+ * 0.11 a row, so its state fits in the 48 KiB D1 cachegrind simulates. */
 #define ENGINE_BYTES (16u << 10)
 #define BUF_BYTES WL_MMAP_THRESHOLD /* a buffer this size is its own mmap: its free is a munmap */
 
@@ -58,13 +59,15 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
     static const wl_synth_defaults D = {.api = 0.60, .writes = -1, .footprint = 512ull << 20,
                                         .processes = 2, .quantum = 200000, .code = 16384};
     wl_synth s;
-    uint64_t row, row_instr;
+    uint64_t row, row_instr, state;
     double free_rate;
     int rc = wl_synth_init(&s, a, &D, seed, out, err);
     if (rc == VS_OK)
         rc = wl_arg_u64(a, "row", ROW_BYTES, WL_WORD, 1u << 20, &row, err);
     if (rc == VS_OK)
         rc = wl_arg_u64(a, "row_instr", ROW_INSTR, 1, 1u << 30, &row_instr, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "state", ENGINE_BYTES, WL_WORD, 1u << 30, &state, err);
     if (rc == VS_OK)
         rc = wl_arg_f64(a, "free_rate", 0, 0, 1, &free_rate, err);
     if (rc == VS_OK)
@@ -90,7 +93,7 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
     const uint64_t page = 1ull << VS_PAGE_SHIFT_4K, pages = (s.footprint + page - 1) / page;
     /* after the table, the page of the aggregates, then the engine's state */
     const uint64_t groups = WL_DATA_BASE + pages * page, engine = groups + page;
-    const uint64_t extra = 1 + ENGINE_BYTES / page; /* the executor's pages beyond the table */
+    const uint64_t extra = 1 + (state + page - 1) / page; /* the executor's pages beyond the table */
     uint64_t rows = s.footprint / row, r = 0, group = 0, copy = 0;
     /* Pages each process populates: its region, and the executor's its extra pages too. */
     uint64_t *loaded = vs_calloc(s.processes, sizeof *loaded); /* pages each has populated so far */
@@ -122,7 +125,7 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
                     group = wl_rand(&s, GROUPS);
                 wl_synth_access(&s, groups + group * WL_LINE, step == words + 1);
             } else {
-                uint64_t w = wl_rand(&s, ENGINE_BYTES / WL_WORD);
+                uint64_t w = wl_rand(&s, state / WL_WORD);
                 wl_synth_access(&s, engine + w * WL_WORD, wl_chance(&s, ENGINE_WRITES));
             }
             if (++step == per_row) {
@@ -136,7 +139,7 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 
 const wl_gen wl_gen_tpch = {
     {"tpch", "TPC-H Q1: sequential table scan at a measured engine's cost per row, plus a buffer copier (003 4.5)",
-     "footprint=512m row=77 row_instr=10366 (SQLite's, measured) api=0.60 processes=2 quantum=200000 (= cr3_pmi=5) code=16384;"
+     "footprint=512m row=77 row_instr=10366 (SQLite's, measured) state=16k (the engine's own state, estimated) api=0.60 processes=2 quantum=200000 (= cr3_pmi=5) code=16384;"
      " each process first populates its region (one store per page), then queries;"
      " free_rate=0 (fraction of the copier's 128 KiB buffers unmapped when freed)"},
     tpch_run};
