@@ -15,6 +15,8 @@
  * instructions of warm-up); there the query must touch no new page -- the
  * table is resident, as in a loaded database -- while the whole trace shows
  * the load's first touches.
+ * tpch's executor reaches a new table page once per 4096 / row= x row_instr=
+ * instructions (its measured per-row cost, docs/workloads.md).
  * A seeded fault (a trace made with another api=) proves the api check fails.
  * docs/workloads.md states where each target comes from.
  */
@@ -155,6 +157,25 @@ static void test_tpch_loaded(void **state)
     assert_true(measure("tpch", 1, kv, 100000).first_touch_pmi > 0.0);
 }
 
+/* tpch's executor spends row_instr= instructions on each row= bytes of its
+ * table, so alone (processes=1: no copier, no CR3 write) it reaches a new
+ * table page -- a reference-DTLB miss, its engine state and aggregates
+ * staying resident -- once per 4096 / row x row_instr instructions.  Two
+ * costs a factor 10 apart, each within 10% (pages are whole events). */
+static void test_tpch_row_cost(void **state)
+{
+    (void)state;
+    static const struct { const char *instr, *refs; double per_row; } C[] = {
+        {"row_instr=100", "refs=200000", 100.0}, {"row_instr=1000", "refs=2000000", 1000.0}};
+    for (size_t i = 0; i < VS_ARRAY_LEN(C); i++) {
+        const char *kv[] = {"processes=1", "footprint=1m", "row=77", C[i].instr, C[i].refs};
+        trace_rates r = measure("tpch", 5, kv, 10000); /* past the load of 261 pages */
+        const double want = 1000.0 * 77.0 / (4096.0 * C[i].per_row);
+        if (fabs(r.ref_dtlb_mpki - want) > 0.10 * want)
+            fail_msg("tpch %s: %.4f DTLB misses per kinstr, expected %.4f", C[i].instr, r.ref_dtlb_mpki, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +184,7 @@ int main(void)
         cmocka_unit_test(test_classes),
         cmocka_unit_test(test_check_can_fail),
         cmocka_unit_test(test_tpch_loaded),
+        cmocka_unit_test(test_tpch_row_cost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

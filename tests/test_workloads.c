@@ -277,6 +277,12 @@ static void test_bad_arguments(void **state)
     expect_usage("ds", 1, choice, "avl|splay");
     expect_usage("boot", 1, noeq, "key=value");
     expect_usage("tpch", 2, twice, "twice");
+    /* a row's accesses (api x row_instr) must hold its words and the aggregate's update; a row fits the table */
+    const char *short_row[] = {"row_instr=10"}, *wide_row[] = {"footprint=64k", "row=128k"};
+    expect_usage("tpch", 1, short_row, "row_instr=10 at api=0.6 makes 6 accesses a row; expected at least 12");
+    expect_usage("tpch", 2, wide_row, "row=131072 is larger than footprint=65536");
+    const char *tiny_state[] = {"state=4"};
+    expect_usage("tpch", 1, tiny_state, "state=4");
     expect_usage("nosuch", 0, NULL, "unknown generator");
     expect_usage("ds", 2, node, "node=12");
     const char *hw[] = {"writes=0.5"};
