@@ -41,6 +41,7 @@ typedef struct th_level {
 typedef struct th_memo {
     uint64_t vpage; /* va >> 12 */
     tlb_entry e;
+    uint64_t offset_mask; /* of e's page size: pa = e.pa_base | (va & offset_mask) */
     uint16_t tag;
     uint8_t hit_idx; /* structure of level 1 that hit */
     bool valid;
@@ -181,8 +182,8 @@ static inline void forget(th *h)
     h->memo[TH_INST].valid = false;
 }
 
-/* The exact repeat of the class's last first-level hit. */
-static inline bool repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_entry *e)
+/* The exact repeat of the class's last first-level hit: counted. */
+static inline bool repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write)
 {
     const th_memo *m = &h->memo[cls];
     if (!m->valid || m->vpage != va >> VS_PAGE_SHIFT_4K || m->tag != tag || (write && !m->e.writable))
@@ -193,7 +194,17 @@ static inline bool repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool w
     tlb_count(L->t[m->hit_idx], true);
     L->hits++;
     h->cycles += L->latency;
-    *e = m->e;
+    return true;
+}
+
+bool th_repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, uint64_t *pa)
+{
+    if (cls == TH_INST)
+        h->pc = va;
+    if (!repeat(h, cls, va, tag, write))
+        return false;
+    const th_memo *m = &h->memo[cls];
+    *pa = m->e.pa_base | (va & m->offset_mask);
     return true;
 }
 
@@ -287,8 +298,10 @@ bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_e
 {
     if (cls == TH_INST)
         h->pc = va;
-    if (repeat(h, cls, va, tag, write, e))
+    if (repeat(h, cls, va, tag, write)) {
+        *e = h->memo[cls].e;
         return true;
+    }
     unsigned n = h->n_levels[cls];
     for (unsigned l = 0; l < n; l++) {
         th_level *L = &h->levels[cls][l];
@@ -303,7 +316,8 @@ bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_e
             if (l > 0)
                 fill_upto(h, cls, l, va, tag, e);
             else if (h->memo_allowed[cls] && !trained)
-                h->memo[cls] = (th_memo){.vpage = va >> VS_PAGE_SHIFT_4K, .e = *e, .tag = tag,
+                h->memo[cls] = (th_memo){.vpage = va >> VS_PAGE_SHIFT_4K, .e = *e,
+                                         .offset_mask = (1ull << vs_pgsz_shift(e->size)) - 1, .tag = tag,
                                          .hit_idx = (uint8_t)i, .valid = true};
             return true;
         }
