@@ -77,6 +77,6 @@ uint64_t th_cycles(const th *h);           /* lookup latency summed over every p
 uint64_t th_last_level_misses(const th *h); /* both classes: what reached the mode */
 /* Writes the "tlb" member: per-structure and per-level hits and misses,
  * flushes, and for a structure with a prefetcher its prefetch counts. */
-void th_report(const th *h, jw *w);
+void th_report(th *h, jw *w); /* adds the counts the repeat-hit memo holds first */
 
 #endif
