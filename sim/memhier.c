@@ -240,22 +240,14 @@ void mh_free(mh *m)
     free(m);
 }
 
-uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
+/* mh_access past the memo: the probe of src's path.  Out of line, so that
+ * the memo's check, the common case, is small enough to be inlined into its
+ * callers (with link-time optimization) without this path's spills. */
+static __attribute__((noinline)) uint32_t probe_path(mh *m, uint64_t pa, mh_src src, int *where)
 {
-    (void)write; /* write-allocate and write-backs unpriced: a store probes and fills like a load */
-    assert(src < MH_SRC_COUNT);
     const uint8_t *path = m->path[src];
     unsigned len = m->path_len[src], k;
     mh_memo *memo = &m->memo[src];
-    if (len && memo->valid) {
-        mh_cache *first = &m->caches[path[0]];
-        if (memo->line == pa >> first->line_shift && memo->touches == first->touches) {
-            first->hits[src]++;
-            if (where)
-                *where = path[0];
-            return first->latency;
-        }
-    }
     uint32_t latency = m->dram_latency;
     int hit = -1;
     /* Each level is probed and, on a miss, filled at once: the levels are
@@ -288,6 +280,23 @@ uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
     if (where)
         *where = hit;
     return latency;
+}
+
+uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
+{
+    (void)write; /* write-allocate and write-backs unpriced: a store probes and fills like a load */
+    assert(src < MH_SRC_COUNT);
+    const mh_memo *memo = &m->memo[src];
+    if (m->path_len[src] && memo->valid) {
+        mh_cache *first = &m->caches[m->path[src][0]];
+        if (memo->line == pa >> first->line_shift && memo->touches == first->touches) {
+            first->hits[src]++;
+            if (where)
+                *where = m->path[src][0];
+            return first->latency;
+        }
+    }
+    return probe_path(m, pa, src, where);
 }
 
 void mh_prefetch(const mh *m, uint64_t pa, mh_src src)

@@ -6,7 +6,18 @@
  * worker only once RA_REFILL slots are free: on one core, where every
  * wake-up is a task switch, the two threads take turns every RA_REFILL
  * batches instead of every batch.
+ *
+ * When the process may run on one CPU only (`taskset -c 0`, a cgroup of one
+ * CPU), no thread is started: the consumer reads each batch itself when it
+ * asks for it (ra_next), with the same trace_read calls on batches of the
+ * same size, so the records, their order, the errors and the digest are
+ * those of the threaded reader.  On one CPU the thread overlaps nothing; it
+ * costs a task switch and two futex calls per turn, and its batches leave
+ * the cache between the two threads' turns.
  */
+#ifdef __linux__
+#include <sched.h> /* sched_getaffinity, CPU_COUNT (the build defines _GNU_SOURCE) */
+#endif
 #include "readahead.h"
 
 #include <assert.h>
@@ -36,10 +47,24 @@ struct readahead {
     bool stop;       /* the consumer asks the worker to quit */
     bool worker_waits;   /* the worker sleeps until RA_REFILL slots are free */
     bool consumer_waits; /* the consumer sleeps until a batch is filled */
-    bool finished;   /* the worker published its end or error */
+    bool finished;   /* the end or an error has been read */
     double fraction; /* of the input read, as of the last batch */
     trace_digest digest;
+    bool inline_read; /* no worker: ra_next reads into slots[0] (one CPU) */
 };
+
+/* Reads the next batch into s, then takes the lock and publishes the digest
+ * and progress after it; returns with the lock held. */
+static void read_batch(readahead *p, ra_slot *s)
+{
+    s->n = trace_read(p->reader, s->recs, RA_BATCH, &s->err);
+    double fraction = trace_progress(p->reader);
+    g_mutex_lock(&p->lock);
+    p->digest = trace_reader_digest(p->reader);
+    p->fraction = fraction;
+    if (s->n <= 0)
+        p->finished = true;
+}
 
 static gpointer worker(gpointer data)
 {
@@ -59,15 +84,9 @@ static gpointer worker(gpointer data)
         if (stop)
             return NULL;
         ra_slot *s = &p->slots[tail];
-        s->n = trace_read(p->reader, s->recs, RA_BATCH, &s->err);
-        double fraction = trace_progress(p->reader);
-        g_mutex_lock(&p->lock);
-        p->digest = trace_reader_digest(p->reader);
-        p->fraction = fraction;
+        read_batch(p, s);
         p->filled++;
         bool done = s->n <= 0;
-        if (done)
-            p->finished = true;
         if (p->consumer_waits)
             g_cond_broadcast(&p->cond);
         g_mutex_unlock(&p->lock);
@@ -77,21 +96,53 @@ static gpointer worker(gpointer data)
     }
 }
 
-readahead *ra_start(trace_reader *r)
+/* True when the process may run on one CPU only.  GLib's
+ * g_get_num_processors counts the CPUs online, not the affinity mask that
+ * `taskset -c 0` sets, so the mask is asked directly where Linux has it. */
+static bool one_cpu(void)
+{
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        return CPU_COUNT(&set) == 1;
+#endif
+    return g_get_num_processors() == 1;
+}
+
+readahead *ra_start(trace_reader *r, ra_thread when)
 {
     readahead *p = vs_calloc(1, sizeof *p);
     p->reader = r;
     g_mutex_init(&p->lock);
     g_cond_init(&p->cond);
-    for (unsigned i = 0; i < RA_SLOTS; i++)
+    p->inline_read = when == RA_INLINE || (when == RA_AUTO && one_cpu());
+    for (unsigned i = 0; i < (p->inline_read ? 1u : RA_SLOTS); i++)
         p->slots[i].recs = vs_malloc(RA_BATCH * sizeof(trace_rec));
     p->digest = trace_reader_digest(r);
-    p->thread = g_thread_new("vmemsim-read", worker, p);
+    if (!p->inline_read)
+        p->thread = g_thread_new("vmemsim-read", worker, p);
     return p;
+}
+
+/* ra_next without a worker: after the end or an error, that answer again. */
+static long next_inline(readahead *p, const trace_rec **recs, vs_err *err)
+{
+    ra_slot *s = &p->slots[0];
+    if (!p->finished) {
+        read_batch(p, s); /* locked: ra_digest and ra_fraction may be asked from another thread */
+        g_mutex_unlock(&p->lock);
+    }
+    if (s->n > 0)
+        *recs = s->recs;
+    else if (s->n < 0 && err)
+        *err = s->err;
+    return s->n;
 }
 
 long ra_next(readahead *p, const trace_rec **recs, vs_err *err)
 {
+    if (p->inline_read)
+        return next_inline(p, recs, err);
     g_mutex_lock(&p->lock);
     if (p->holding) {
         p->holding = false;
@@ -144,7 +195,8 @@ void ra_stop(readahead *p)
     p->stop = true;
     g_cond_broadcast(&p->cond);
     g_mutex_unlock(&p->lock);
-    g_thread_join(p->thread);
+    if (p->thread)
+        g_thread_join(p->thread);
     trace_close(p->reader);
     for (unsigned i = 0; i < RA_SLOTS; i++)
         free(p->slots[i].recs);

@@ -1,6 +1,7 @@
 /*
  * readahead.h: reads a trace ahead of the simulation in a thread of its own,
- * so decompression and decoding overlap the simulation on a second core.
+ * so decompression and decoding overlap the simulation on a second core;
+ * with one CPU, the engine reads each batch itself when it needs it.
  *
  * A worker thread fills a ring of batches with trace_read (which digests them);
  * the engine takes batches in order.  The records, their order and the digest
@@ -18,8 +19,13 @@
 
 typedef struct readahead readahead;
 
-/* Takes ownership of r.  The worker starts at once. */
-readahead *ra_start(trace_reader *r);
+/* Whether a worker thread reads ahead: RA_AUTO starts one unless the
+ * process may run on one CPU only (then the consumer reads each batch in
+ * ra_next); the others force the choice (tests). */
+typedef enum ra_thread { RA_AUTO, RA_THREAD, RA_INLINE } ra_thread;
+
+/* Takes ownership of r.  The worker, if any, starts at once. */
+readahead *ra_start(trace_reader *r, ra_thread when);
 /* The next batch: returns its record count (> 0), 0 at the end, or a negative
  * VS_E_* code with err filled.  *recs stays valid until the next call. */
 long ra_next(readahead *p, const trace_rec **recs, vs_err *err);

@@ -233,7 +233,7 @@ int sim_add_trace_shared(vs_sim *const *sims, unsigned n, const char *path, int 
     if (rc != VS_OK)
         return rc;
     trace_fmt fmt = trace_reader_fmt(reader);
-    tee *t = tee_new(ra_start(reader), n);
+    tee *t = tee_new(ra_start(reader, RA_AUTO), n);
     for (unsigned i = 0; i < n; i++) {
         vs_sim *s = sims[i];
         sim_stream *st = vs_calloc(1, sizeof *st);
@@ -419,6 +419,30 @@ static void serialise_before(vs_sim *s, uint64_t serial)
     s->mlp_stall_at = UINT64_MAX;
 }
 
+/* The physical address of va for the running process p, past the TLB
+ * hierarchy's repeat-hit shortcut (th_repeat): a full lookup, and on a miss
+ * the mode's translation and the fill.  Kept out of line so that the
+ * common case keeps its values in registers. */
+static __attribute__((noinline)) int translate(vs_sim *s, sim_proc *p, th_class cls, bool write, uint64_t va,
+                                               uint64_t *pa, vs_err *err)
+{
+    tlb_entry e;
+    if (!th_lookup(s->tlbs, cls, va, p->sp.tag, write, &e)) {
+        unsigned access = (write ? ACCESS_WRITE : 0) | (cls == TH_INST ? ACCESS_FETCH : 0);
+        uint64_t serial = s->st.exit_cycles + s->st.fault_cycles;
+        int rc = sim_translate(s, p, va, access, &e, err);
+        if (rc != VS_OK)
+            return rc;
+        if (s->mlp && s->st.exit_cycles + s->st.fault_cycles != serial)
+            serialise_before(s, s->st.exit_cycles + s->st.fault_cycles - serial);
+        /* under the tag the mode leaves: it may have switched the process's tag (adaptive) */
+        th_fill(s->tlbs, cls, va, p->sp.tag, &e);
+    }
+    uint64_t offset_mask = (1ull << vs_pgsz_shift(e.size)) - 1;
+    *pa = e.pa_base | (va & offset_mask);
+    return VS_OK;
+}
+
 static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
 {
     th_class cls = r->kind == TREC_IFETCH ? TH_INST : TH_DATA;
@@ -433,20 +457,12 @@ static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err
     if (cls == TH_INST && VS_UNLIKELY(s->instructions + 1 >= s->mlp_stall_at))
         rob_full(s);
     sim_proc *p = s->running;
-    tlb_entry e;
-    if (!th_lookup(s->tlbs, cls, r->addr, p->sp.tag, write, &e)) {
-        unsigned access = (write ? ACCESS_WRITE : 0) | (cls == TH_INST ? ACCESS_FETCH : 0);
-        uint64_t serial = s->st.exit_cycles + s->st.fault_cycles;
-        int rc = sim_translate(s, p, r->addr, access, &e, err);
+    uint64_t pa;
+    if (!th_repeat(s->tlbs, cls, r->addr, p->sp.tag, write, &pa)) {
+        int rc = translate(s, p, cls, write, r->addr, &pa, err);
         if (rc != VS_OK)
             return rc;
-        if (s->mlp && s->st.exit_cycles + s->st.fault_cycles != serial)
-            serialise_before(s, s->st.exit_cycles + s->st.fault_cycles - serial);
-        /* under the tag the mode leaves: it may have switched the process's tag (adaptive) */
-        th_fill(s->tlbs, cls, r->addr, p->sp.tag, &e);
     }
-    uint64_t offset_mask = (1ull << vs_pgsz_shift(e.size)) - 1;
-    uint64_t pa = e.pa_base | (r->addr & offset_mask);
     if (VS_UNLIKELY(s->observer != NULL))
         s->observer(s->observer_ctx, p->vm->id, p->sp.pid, r->addr, pa);
     uint32_t lat = mh_access(s->mem, pa, cls == TH_INST ? MH_INST : MH_DATA, write, NULL);

@@ -13,7 +13,12 @@
  * re-touches the entry already most recent in its set, which changes no
  * replacement state -- so only the counters move.  It is not used when a
  * first-level structure serves both classes: a reference of the other class
- * could then change that structure's state without a fill.
+ * could then change that structure's state without a fill.  A repeat only
+ * counts itself in the memo; its hits, the misses of the structures probed
+ * before the hit and its cycles are added to their counters when the memo
+ * is replaced or forgotten, or read from it by the readers of the counts
+ * (th_cycles, th_report): one increment a reference instead of three
+ * read-modify-writes of shared counters.
  *
  * Invariants: see hier.h; a remembered hit is valid only while no structure
  * has changed since it was taken.
@@ -41,9 +46,11 @@ typedef struct th_level {
 typedef struct th_memo {
     uint64_t vpage; /* va >> 12 */
     tlb_entry e;
+    uint64_t offset_mask; /* of e's page size: pa = e.pa_base | (va & offset_mask) */
     uint16_t tag;
     uint8_t hit_idx; /* structure of level 1 that hit */
     bool valid;
+    uint64_t repeats; /* repeats not yet added to the counters (settle) */
 } th_memo;
 
 /* The prefetcher of one structure and what it did. */
@@ -175,25 +182,49 @@ void th_set_probe(th *h, th_probe_fn fn, void *ctx)
     h->probe_ctx = ctx;
 }
 
+/* Adds the memo's repeats of cls to the counters: each is a hit of its
+ * structure and level, a miss of the structures probed before it, and the
+ * level's latency. */
+static void settle(th *h, th_class cls)
+{
+    th_memo *m = &h->memo[cls];
+    if (!m->repeats)
+        return;
+    th_level *L = &h->levels[cls][0];
+    for (unsigned i = 0; i < m->hit_idx; i++)
+        tlb_add_counts(L->t[i], 0, m->repeats);
+    tlb_add_counts(L->t[m->hit_idx], m->repeats, 0);
+    L->hits += m->repeats;
+    h->cycles += m->repeats * L->latency;
+    m->repeats = 0;
+}
+
 static inline void forget(th *h)
 {
+    settle(h, TH_DATA);
+    settle(h, TH_INST);
     h->memo[TH_DATA].valid = false;
     h->memo[TH_INST].valid = false;
 }
 
-/* The exact repeat of the class's last first-level hit. */
-static inline bool repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_entry *e)
+/* The exact repeat of the class's last first-level hit: counted in the memo. */
+static inline bool repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write)
 {
-    const th_memo *m = &h->memo[cls];
+    th_memo *m = &h->memo[cls];
     if (!m->valid || m->vpage != va >> VS_PAGE_SHIFT_4K || m->tag != tag || (write && !m->e.writable))
         return false;
-    th_level *L = &h->levels[cls][0];
-    for (unsigned i = 0; i < m->hit_idx; i++)
-        tlb_count(L->t[i], false);
-    tlb_count(L->t[m->hit_idx], true);
-    L->hits++;
-    h->cycles += L->latency;
-    *e = m->e;
+    m->repeats++;
+    return true;
+}
+
+bool th_repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, uint64_t *pa)
+{
+    if (cls == TH_INST)
+        h->pc = va;
+    if (!repeat(h, cls, va, tag, write))
+        return false;
+    const th_memo *m = &h->memo[cls];
+    *pa = m->e.pa_base | (va & m->offset_mask);
     return true;
 }
 
@@ -287,8 +318,10 @@ bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_e
 {
     if (cls == TH_INST)
         h->pc = va;
-    if (repeat(h, cls, va, tag, write, e))
+    if (repeat(h, cls, va, tag, write)) {
+        *e = h->memo[cls].e;
         return true;
+    }
     unsigned n = h->n_levels[cls];
     for (unsigned l = 0; l < n; l++) {
         th_level *L = &h->levels[cls][l];
@@ -302,9 +335,12 @@ bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_e
                 return false;
             if (l > 0)
                 fill_upto(h, cls, l, va, tag, e);
-            else if (h->memo_allowed[cls] && !trained)
-                h->memo[cls] = (th_memo){.vpage = va >> VS_PAGE_SHIFT_4K, .e = *e, .tag = tag,
+            else if (h->memo_allowed[cls] && !trained) {
+                settle(h, cls);
+                h->memo[cls] = (th_memo){.vpage = va >> VS_PAGE_SHIFT_4K, .e = *e,
+                                         .offset_mask = (1ull << vs_pgsz_shift(e->size)) - 1, .tag = tag,
                                          .hit_idx = (uint8_t)i, .valid = true};
+            }
             return true;
         }
         if (VS_UNLIKELY(L->any_pf) && prefetch_on_miss(h, L, va, tag, e)) {
@@ -359,6 +395,7 @@ void th_invlpg(th *h, uint16_t tag, uint64_t va)
 
 void th_reset_stats(th *h)
 {
+    h->memo[TH_DATA].repeats = h->memo[TH_INST].repeats = 0;
     for (unsigned i = 0; i < h->n_tlbs; i++) {
         tlb_reset_stats(h->tlbs[i]);
         th_pf *p = &h->pf[i];
@@ -373,7 +410,13 @@ void th_reset_stats(th *h)
     h->cycles = h->flushes = 0;
 }
 
-uint64_t th_cycles(const th *h) { return h->cycles; }
+uint64_t th_cycles(const th *h)
+{
+    uint64_t c = h->cycles;
+    for (int cls = 0; cls < TH_CLASSES; cls++)
+        c += h->memo[cls].repeats * h->levels[cls][0].latency;
+    return c;
+}
 
 uint64_t th_last_level_misses(const th *h)
 {
@@ -383,8 +426,10 @@ uint64_t th_last_level_misses(const th *h)
     return m;
 }
 
-void th_report(const th *h, jw *w)
+void th_report(th *h, jw *w)
 {
+    settle(h, TH_DATA);
+    settle(h, TH_INST);
     static const char *const cls_names[TH_CLASSES] = {"data", "instruction"};
     jw_object(w, "tlb");
     for (unsigned i = 0; i < h->n_tlbs; i++) {

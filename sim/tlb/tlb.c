@@ -133,12 +133,10 @@ bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out)
     return false;
 }
 
-void tlb_count(tlb *t, bool hit)
+void tlb_add_counts(tlb *t, uint64_t hits, uint64_t misses)
 {
-    if (hit)
-        t->hits++;
-    else
-        t->misses++;
+    t->hits += hits;
+    t->misses += misses;
 }
 
 bool tlb_supports(const tlb *t, vs_pgsz size)

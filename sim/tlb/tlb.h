@@ -50,10 +50,10 @@ tlb *tlb_new(const tlb_params *p, vs_err *err);
 void tlb_free(tlb *t);
 
 bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out); /* counts a hit or miss */
-/* Counts a lookup whose outcome the caller already knows to repeat the
- * previous one exactly (the hierarchy's repeat-hit shortcut, hier.c): a hit
- * or a miss, with no other effect. */
-void tlb_count(tlb *t, bool hit);
+/* Counts lookups whose outcome the caller already knows to repeat the
+ * previous one exactly (the hierarchy's repeat-hit shortcut, hier.c): hits
+ * and misses, with no other effect. */
+void tlb_add_counts(tlb *t, uint64_t hits, uint64_t misses);
 bool tlb_supports(const tlb *t, vs_pgsz size);
 /* Inserts a translation of `size` (ignored if the size is not supported). */
 void tlb_insert(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e);
