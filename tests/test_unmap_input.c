@@ -7,7 +7,8 @@
  * record has no use for -- stops `run` and `trace info` with an error
  * naming the file and the record, never a signal and never rc 0.  The
  * records go through the .vmt writer, so they are escape-encoded as any
- * writer stores them.
+ * writer stores them; escape encodings cut short or overflowing their
+ * fields are refused by the reader at their offset.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -112,11 +113,51 @@ static void malformed_unmaps_are_refused(void **state)
     g_free(path);
 }
 
+/* The escape encoding of an unmap (tag 14, kind 15, then varints addr, len,
+ * id, size: docs/trace-format.md) cut short or overflowing: the reader
+ * refuses it at its offset in the record stream, naming the file. */
+static void malformed_escapes_are_refused(void **state)
+{
+    (void)state;
+    static const unsigned char magic[] = {0x89, 'V', 'M', 'T', '\r', '\n', 0x1a, '\n', 1, 0, 0, 0, 0, 0, 0, 0};
+    /* an escaped ifetch at 0x400000, size 4: nine bytes, so the unmap starts at offset 9 */
+    static const unsigned char ifetch[] = {14, 0, 0x80, 0x80, 0x80, 0x02, 0, 0, 4};
+    static const struct { unsigned char rec[24]; size_t n; const char *what; } bad[] = {
+        {{14, 15, 0x80, 0x80, 0x80, 0x80, 0x01}, 7, "cut after the address"},
+        {{14, 15, 0x80, 0x80, 0x80, 0x80, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0, 0},
+         19, "a length of more than 64 bits"},
+        {{14, 15, 0x80, 0x80, 0x80, 0x80, 0x01, 0x80, 0x20, 0, 0x80, 0x80, 0x08}, 13, "a size above 65535"},
+        {{14, 15, 0x80, 0x80, 0x80, 0x80, 0x01, 0x80, 0x20, 0x80, 0x80, 0x80, 0x80, 0x20, 0}, 15,
+         "an id above 2^32 - 1"},
+    };
+    for (size_t i = 0; i < VS_ARRAY_LEN(bad); i++) {
+        unsigned char file[sizeof magic + sizeof ifetch + sizeof bad[i].rec];
+        memcpy(file, magic, sizeof magic);
+        memcpy(file + sizeof magic, ifetch, sizeof ifetch);
+        memcpy(file + sizeof magic + sizeof ifetch, bad[i].rec, bad[i].n);
+        char *path = vt_write_file("bad_escape.vmt", file, sizeof magic + sizeof ifetch + bad[i].n);
+        char *want = g_strdup_printf("%s: record stream offset 9 ", path);
+        for (const char *const *cmd = (const char *const[]){"run", "trace", NULL}; *cmd; cmd++) {
+            char *out, *err;
+            int rc = vt_cli(strcmp(*cmd, "run") == 0 ? VT_OPTS("run", "-q", path) : VT_OPTS("trace", "info", path),
+                            &out, &err);
+            if (rc != 1 || !strstr(err, want))
+                fail_msg("%s on an unmap with %s: rc %d, stderr \"%s\"; wanted rc 1 and \"%s\"", *cmd, bad[i].what, rc,
+                         err, want);
+            g_free(out);
+            g_free(err);
+        }
+        g_free(want);
+        g_free(path);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(retouch_is_a_first_touch),
         cmocka_unit_test(malformed_unmaps_are_refused),
+        cmocka_unit_test(malformed_escapes_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
