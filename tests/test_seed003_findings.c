@@ -51,9 +51,10 @@
 #define BOUNDED "shadow.max_pages=1024" /* an eighth of the vpr-like process's table pages */
 /* The bounded case thrashes from its first pass over the 8192 pages (a
  * prefetching fill per hidden fault, 8x the tables the cache holds), so a
- * quarter of the trace shows it: its shadow-prefetch run cost 4/5 of this
- * test's CPU over the whole trace, which timed the test out under ASan on a
- * loaded machine.  Five adaptive windows still decide. */
+ * quarter of the trace shows it.  Over the whole trace it cost about 4/5
+ * of this test's CPU (RelWithDebInfo: 18.2 s for the test, 7.4 s with the
+ * quarter), and the test timed out under ASan on a loaded machine.  Five
+ * adaptive windows still decide. */
 #define BOUNDED_INST "sim.max_instructions=250000"
 
 static char *many[MANY_PROCS];
