@@ -60,6 +60,8 @@ static void decode(const uint8_t *b, trace_rec *r)
         r->size = (uint16_t)(1u << (b[7] & 3));
     if (kind == TREC_CDA || kind == TREC_UNMAP) /* 0 and unaligned addresses test the refusals */
         r->len = (uint64_t)b[7] << 12;
+    if (kind == TREC_UNMAP) /* an id is refused; keep most unmaps valid so they reach the OS model */
+        r->id = b[6] == 0xff;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

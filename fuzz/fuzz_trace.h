@@ -1,7 +1,9 @@
 /*
  * fuzz_trace.h: the body every trace fuzz target shares -- the input becomes
  * a memory-backed file (fuzz_file.h, so the real trace_src code runs), then
- * trace_open + trace_read until end or error.
+ * trace_open + trace_read until end or error, every batch also through
+ * `trace info`'s summary (its first-touch sets see any unmap a reader
+ * decodes, however large or malformed its range).
  * Checked: no crash or sanitizer report, batches never exceed the buffer,
  * every kind is valid, and an error carries a message naming the file.
  */
@@ -28,11 +30,16 @@ static int fuzz_trace_run(const uint8_t *data, size_t size, trace_fmt fmt)
         static trace_rec buf[FUZZ_CAP];
         size_t cap = 1 + size % FUZZ_CAP;
         long n;
+        trace_summary *sum = trace_summary_new();
         while ((n = trace_read(r, buf, cap, &err)) > 0) {
             assert((size_t)n <= cap);
             for (long i = 0; i < n; i++)
                 assert(buf[i].kind < TREC_KIND_COUNT);
+            trace_summary_add(sum, buf, (size_t)n);
         }
+        trace_rates rates;
+        trace_summary_rates(sum, &rates);
+        trace_summary_free(sum);
         if (n < 0) {
             assert(strstr(err.msg, path));
             assert(trace_read(r, buf, cap, &err) == n); /* errors are sticky */

@@ -162,6 +162,11 @@ static void guest_invlpg(vs_sim *s, uint64_t va)
 static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_err *err)
 {
     sim_proc *p = s->running;
+    if (r->id || r->size) /* a writer that meant another process, or a sized access, wrote this */
+        return vs_fail(err, VS_E_FORMAT,
+                       "unmap record with id %u and size %u; expected both 0 (it releases a range of the running "
+                       "process)",
+                       r->id, (unsigned)r->size);
     os_unmap_info u;
     int rc = os_unmap(st->vm->os, p->sp.proc, r->addr, r->len, &u, err);
     if (rc == VS_OK) /* the entry writes reach the mode before the flush, as they precede it */

@@ -18,7 +18,8 @@
  *    the hpcc-like processes never leave nested, the vpr-like one goes to
  *    shadow once and stays (hysteresis: its rebuild does not send it back).
  *  - (e) with the shadow cache bounded below the vpr-like process's tables,
- *    nested is best, and adaptive still comes within 15% of it.
+ *    nested is best, and adaptive still comes within 15% of it (over the
+ *    trace's first 250,000 instructions: BOUNDED_INST).
  *
  * The numbers are printed so they can be quoted (docs/model.md).
  */
@@ -48,6 +49,13 @@
 #define ADAPT_INTERVAL "adaptive.interval=50000"
 #define ADAPT_MARGIN 0.15
 #define BOUNDED "shadow.max_pages=1024" /* an eighth of the vpr-like process's table pages */
+/* The bounded case thrashes from its first pass over the 8192 pages (a
+ * prefetching fill per hidden fault, 8x the tables the cache holds), so a
+ * quarter of the trace shows it.  Over the whole trace it cost about 4/5
+ * of this test's CPU (RelWithDebInfo: 18.2 s for the test, 7.4 s with the
+ * quarter), and the test timed out under ASan on a loaded machine.  Five
+ * adaptive windows still decide. */
+#define BOUNDED_INST "sim.max_instructions=250000"
 
 static char *many[MANY_PROCS];
 static char *one;
@@ -95,9 +103,9 @@ typedef struct result {
     double to_shadow, to_nested, share_shadow;
 } result;
 
-static result run(const char *mode, char *const *paths, int n, const char *quantum)
+static result run(const char *mode, char *const *paths, int n, const char *const *opts)
 {
-    GHashTable *t = vt_run(mode, (const char *const *)paths, (size_t)n, VT_OPTS(ADAPT_INTERVAL, quantum), NULL);
+    GHashTable *t = vt_run(mode, (const char *const *)paths, (size_t)n, VT_OPTS(ADAPT_INTERVAL), opts);
     result r = {.exits = vt_u64(t, "exits.total"),
                 .cycles = vt_u64(t, "cycles.total"),
                 .vmm = vt_u64(t, "cycles.vmm"),
@@ -123,16 +131,16 @@ static const char *const statics[] = {"nested", "shadow", "shadow-cache", "shado
 #define N_STATIC 4
 
 /* Runs every static mode and adaptive; checks adaptive against the best. */
-static void compare(const char *what, char *const *paths, int n, const char *quantum, result *out)
+static void compare(const char *what, char *const *paths, int n, const char *const *opts, result *out)
 {
     print_message("%s:\n", what);
     uint64_t best = UINT64_MAX;
     for (int m = 0; m < N_STATIC; m++) {
-        out[m] = run(statics[m], paths, n, quantum);
+        out[m] = run(statics[m], paths, n, opts);
         if (out[m].cycles < best)
             best = out[m].cycles;
     }
-    out[N_STATIC] = run("adaptive", paths, n, quantum);
+    out[N_STATIC] = run("adaptive", paths, n, opts);
     double ratio = (double)out[N_STATIC].cycles / (double)best;
     print_message("  adaptive / best static = %.3f\n", ratio);
     assert_true(ratio <= 1.0 + ADAPT_MARGIN);
@@ -142,7 +150,7 @@ static void many_processes(void **state)
 {
     (void)state;
     result r[N_STATIC + 1];
-    compare("hpcc-like (8 processes, quantum 500)", many, MANY_PROCS, MANY_QUANTUM, r);
+    compare("hpcc-like (8 processes, quantum 500)", many, MANY_PROCS, VT_OPTS(MANY_QUANTUM), r);
     /* (a) nested: >= 10x fewer exits than plain shadow */
     assert_true(r[0].exits * 10 <= r[1].exits);
     /* (b) caching removes > 80% of plain shadow's exits */
@@ -174,7 +182,8 @@ static void one_process_bounded(void **state)
 {
     (void)state;
     result r[N_STATIC + 1];
-    compare("vpr-like, shadow cache bounded at 1024 pages", &one, 1, BOUNDED, r);
+    compare("vpr-like, shadow cache bounded at 1024 pages, first 250,000 instructions", &one, 1,
+            VT_OPTS(BOUNDED, BOUNDED_INST), r);
     assert_true(r[0].cycles < r[2].cycles); /* nested beats the thrashing shadow-cache */
     assert_true(r[N_STATIC].share_shadow < 0.05); /* its estimate saw the evictions coming: it stays nested */
 }

@@ -220,6 +220,12 @@ int mode_vmm_read_guest_page(const mode_env *env, const mode_space *sp, uint64_t
 /* Drops from the unified page-walk cache every entry of the table page at
  * table_pa (in the cache's key space) of a tree of `levels`. */
 void mode_unified_drop_table(pwc_unified *u, uint64_t table_pa, unsigned levels);
+/* One walk dimension's caches (native's, or a 2D mode's guest dimension)
+ * when the OS frees a page-table page of sp: the split caches lose sp's
+ * tag, the unified cache the table's entries at table_pa (its key space;
+ * known false when the table has no address there).  Either may be NULL. */
+void mode_pwc_table_freed(pwc_split *split, pwc_unified *unified, const mode_space *sp, bool known,
+                          uint64_t table_pa, unsigned levels);
 
 /* The translation of va as the page tables hold it now, found without side
  * effects -- no fault, no exit, no A/D bit, no table allocated, no cache or

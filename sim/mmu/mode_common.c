@@ -214,6 +214,18 @@ void mode_unified_drop_table(pwc_unified *u, uint64_t table_pa, unsigned levels)
         pwc_unified_invalidate(u, table_pa + (uint64_t)pt_entry_bytes(levels) * i);
 }
 
+void mode_pwc_table_freed(pwc_split *split, pwc_unified *unified, const mode_space *sp, bool known,
+                          uint64_t table_pa, unsigned levels)
+{
+    /* The OS frees a table only before a flush, whose INVLPG or CR3 load
+     * drops every paging-structure-cache entry of the PCID (SDM 3A 4.10.4.1);
+     * the VA-keyed cache may point at the table from any address under it. */
+    if (split)
+        pwc_split_flush_tag(split, sp->tag);
+    if (unified && known)
+        mode_unified_drop_table(unified, table_pa, levels);
+}
+
 /* A guest-physical address to host-physical for mode_probe: a contiguous
  * segment's base, or a walk of the host tables that touches nothing. */
 static bool probe_gpa(const hv_vm *vm, uint64_t gpa, uint64_t *hpa, vs_pgsz *size, walk_tally *t)

@@ -67,13 +67,7 @@ static int native_table_freed(void *state, const mode_space *sp, uint64_t pfn, u
     native *n = state;
     (void)level;
     (void)err;
-    /* The OS frees a table only before a flush, whose INVLPG or CR3 load
-     * drops every paging-structure-cache entry of the PCID (SDM 3A 4.10.4.1);
-     * the VA-keyed cache may point at the table from any address under it. */
-    if (n->split)
-        pwc_split_flush_tag(n->split, sp->tag);
-    if (n->unified)
-        mode_unified_drop_table(n->unified, pfn << VS_PAGE_SHIFT_4K, n->levels);
+    mode_pwc_table_freed(n->split, n->unified, sp, true, pfn << VS_PAGE_SHIFT_4K, n->levels);
     return VS_OK;
 }
 

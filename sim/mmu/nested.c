@@ -295,15 +295,8 @@ void nested_guest_table_freed(const nested_dim *nd, const nested_guest *g, const
                               uint64_t pfn)
 {
     uint64_t hpa = 0;
-    bool known = guest_hpa(nd, sp, pfn << VS_PAGE_SHIFT_4K, &hpa);
-    /* The guest frees a table only before a flush, whose INVLPG or CR3 load
-     * drops every paging-structure-cache entry of the PCID (SDM 3A 4.10.4.1);
-     * the VA-keyed cache may point at the table from any address under it. */
-    if (g->split)
-        pwc_split_flush_tag(g->split, sp->tag);
-    /* The unified cache is keyed by host addresses of entries. */
-    if (g->unified && known)
-        mode_unified_drop_table(g->unified, hpa, os_levels(sp->os));
+    bool known = guest_hpa(nd, sp, pfn << VS_PAGE_SHIFT_4K, &hpa); /* the unified cache's keys are host addresses */
+    mode_pwc_table_freed(g->split, g->unified, sp, known, hpa, os_levels(sp->os));
 }
 
 void nested_dim_walk_counts(const nested_dim *nd, uint64_t *direct, uint64_t *nested)

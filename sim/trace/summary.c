@@ -121,6 +121,43 @@ typedef struct rate_counts {
     uint64_t instructions, loads, stores, switches, invlpgs, first_touches, dtlb_misses;
 } rate_counts;
 
+/* Keeps the keys of s for which keep(key, ctx) is true: a rebuild, O(slots). */
+static void pset_filter(pset *s, bool (*keep)(uint64_t, const void *), const void *ctx)
+{
+    pset kept;
+    pset_init(&kept);
+    for (size_t i = 0; i < (size_t)1 << s->bits; i++)
+        if (s->gen[i] == s->cur && keep(s->keys[i], ctx))
+            pset_add(&kept, s->keys[i]);
+    pset_free(s);
+    *s = kept;
+}
+
+/* Removes k; true when it was there.  Backward-shift deletion (Knuth 6.4,
+ * Algorithm R): every key after the hole up to the next empty slot that
+ * would not be found from its home slot moves into the hole, so lookups
+ * never need tombstones. */
+static bool pset_remove(pset *s, uint64_t k)
+{
+    size_t mask = ((size_t)1 << s->bits) - 1, i = (size_t)((k * PSET_HASH_MUL) >> (64 - s->bits));
+    for (; s->gen[i] == s->cur; i = (i + 1) & mask)
+        if (s->keys[i] == k)
+            break;
+    if (s->gen[i] != s->cur)
+        return false;
+    for (size_t j = (i + 1) & mask; s->gen[j] == s->cur; j = (j + 1) & mask) {
+        size_t home = (size_t)((s->keys[j] * PSET_HASH_MUL) >> (64 - s->bits));
+        /* the key at j stays unless its home lies cyclically in (i, j] */
+        if ((i <= j) ? (i < home && home <= j) : (i < home || home <= j))
+            continue;
+        s->keys[i] = s->keys[j];
+        i = j;
+    }
+    s->gen[i] = 0; /* never a current generation: pset_clear skips 0 */
+    s->count--;
+    return true;
+}
+
 /* A live address space: pid until it execs or exits, then the pid gets a new one. */
 typedef struct space { uint32_t pid, idx; } space;
 
@@ -149,6 +186,8 @@ struct trace_summary {
     uint32_t next_space, cur_pid, cur_space;
     bool spaces_overflow;
     uint64_t last_touch; /* last first-touch key added, +1 (0 = none) */
+    uint64_t bad_unmap;  /* the first unmap the engine would refuse: its record number (0 = none) */
+    trace_rec bad;       /* and that record */
 };
 
 static uint32_t space_of(trace_summary *s, uint32_t pid);
@@ -300,6 +339,43 @@ static void space_end(trace_summary *s, uint32_t pid)
         s->cur_space = space_of(s, pid);
 }
 
+/* An unmap the engine accepts whatever the machine: whole 4 KiB pages, not
+ * empty, not wrapping, and no id or size (docs/trace-format.md).  Whether
+ * the range is canonical depends on guest.levels, which `trace info` does
+ * not know; the run checks it. */
+static bool unmap_ok(const trace_rec *t)
+{
+    uint64_t page = (uint64_t)1 << VS_PAGE_SHIFT_4K;
+    return !((t->addr | t->len) & (page - 1)) && t->len > 0 && t->addr + t->len > t->addr && t->id == 0 &&
+           t->size == 0;
+}
+
+typedef struct unmapped { uint64_t lo, hi; uint32_t space; } unmapped; /* pages [lo, hi) of a space */
+
+static bool keep_mapped(uint64_t key, const void *ctx)
+{
+    const unmapped *u = ctx;
+    uint64_t page = key >> SPACE_BITS;
+    return (key & (TRACE_RATE_MAX_SPACES - 1)) != u->space || page < u->lo || page >= u->hi;
+}
+
+/* The running process releases a range: as the OS model clears those PTEs
+ * (os_unmap), its next touch of any of the pages is a first touch again.
+ * Page by page when the range is smaller than the set, else one pass over
+ * the set, so a huge range costs no more than the pages touched so far. */
+static void touched_unmap(trace_summary *s, const trace_rec *t)
+{
+    unmapped u = {t->addr >> VS_PAGE_SHIFT_4K, (t->addr + t->len) >> VS_PAGE_SHIFT_4K, s->cur_space};
+    if (s->spaces_overflow)
+        return;
+    if (u.hi - u.lo <= s->touched.count)
+        for (uint64_t p = u.lo; p < u.hi; p++)
+            pset_remove(&s->touched, p << SPACE_BITS | u.space);
+    else
+        pset_filter(&s->touched, keep_mapped, &u);
+    s->last_touch = 0;
+}
+
 static void rates_add(trace_summary *s, const trace_rec *t)
 {
     switch (t->kind) {
@@ -331,6 +407,10 @@ static void rates_add(trace_summary *s, const trace_rec *t)
         break;
     case TREC_EXEC: case TREC_PROC_EXIT:
         space_end(s, t->id);
+        break;
+    case TREC_UNMAP:
+        if (unmap_ok(t))
+            touched_unmap(s, t);
         break;
     default:
         break;
@@ -397,6 +477,12 @@ void trace_summary_add(trace_summary *s, const trace_rec *recs, size_t n)
             break;
         case TREC_CDA:
             cda_add(s, t->addr, t->addr + t->len < t->addr ? UINT64_MAX : t->addr + t->len);
+            break;
+        case TREC_UNMAP:
+            if (!s->bad_unmap && !unmap_ok(t)) {
+                s->bad_unmap = s->records - n + i + 1;
+                s->bad = *t;
+            }
             break;
         default:
             break;
@@ -554,11 +640,17 @@ int trace_summarize_after(const char *path, uint64_t warmup, trace_summary **out
     s->warmup = warmup;
     s->fmt = trace_reader_fmt(r);
     trace_rec *buf = vs_malloc(BATCH * sizeof *buf);
-    long n;
-    while ((n = trace_read(r, buf, BATCH, err)) > 0)
+    long n = 0;
+    while (!s->bad_unmap && (n = trace_read(r, buf, BATCH, err)) > 0)
         trace_summary_add(s, buf, (size_t)n);
     free(buf);
     trace_close(r);
+    if (s->bad_unmap)
+        n = vs_fail(err, VS_E_FORMAT,
+                    "%s: record %llu: unmap of %llu bytes at 0x%llx (id %u, size %u); expected a non-empty, "
+                    "non-wrapping range of whole 4 KiB pages with id 0 and size 0",
+                    path, (unsigned long long)s->bad_unmap, (unsigned long long)s->bad.len,
+                    (unsigned long long)s->bad.addr, s->bad.id, (unsigned)s->bad.size);
     if (n < 0) {
         trace_summary_free(s);
         return (int)n;

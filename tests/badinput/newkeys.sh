@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# badinput/newkeys.sh: issue 12's battery extended to the surfaces added since
+# -- `gen tpch|kbuild free_rate=`, and the config keys shadow.update_pte,
+# memory.rob, memory.miss_buffers, guest.levels and the cache prefetcher's
+# keys.  Each bad value, in a config file and as an -o override, exits 1
+# (bad input) or 2 (usage) with a message naming the file or the override
+# and the key and saying what was expected: never a signal, never rc 0.
+# (Malformed unmap records: tests/test_unmap_input.c.)
+# usage: newkeys.sh VMEMSIM SOURCE_DIR
+source "$(dirname "${BASH_SOURCE[0]}")/../lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
+S=$SRC/traces/samples/gzip.lackey.gz
+
+# ---- gen free_rate= ----
+for g in tpch kbuild; do
+  for v in -0.1 1.5 abc '' nan inf 1e-400; do
+    expect 2 "gen $g: free_rate=$v: expected a number in \[0, 1\]" -- "$VMEMSIM" gen $g refs=1000 "free_rate=$v" -o "$T/g.vmt"
+  done
+done
+expect 2 "gen tpch: free_rate= needs a footprint= that is a multiple of 256 KiB.*got 102400 bytes" -- \
+  "$VMEMSIM" gen tpch refs=1000 free_rate=0.5 footprint=100k -o "$T/g.vmt"
+for g in worst vpr hpcc boot; do # only tpch and kbuild free memory
+  expect 2 "gen $g: unknown key 'free_rate'" -- "$VMEMSIM" gen $g refs=1000 free_rate=0.5 -o "$T/g.vmt"
+done
+[ ! -e "$T/g.vmt" ] && ok || bad "a refused gen left its output file behind"
+
+# ---- config keys: "SECTION KEY VALUE PATTERN" per line ----
+while read -r sec key val pat; do
+  printf '[%s]\n%s = %s\n' "$sec" "$key" "$val" >"$T/bad.ini"
+  expect 1 "bad\.ini: \[$sec\] $key = .*$pat" -- "$VMEMSIM" run -q -c "$T/bad.ini" "$S"
+  expect 1 "-o $sec\.$key=.*\[$sec\] $key = .*$pat" -- "$VMEMSIM" run -q -o "$sec.$key=$val" "$S"
+done <<'ROWS'
+shadow update_pte sometimes expected one of the listed names: off mapped backs
+shadow update_pte mapped,backs expected one of the listed names
+memory rob -1 expected a decimal integer in \[0, 1048576\]
+memory rob 2000000 out of range
+memory rob 1.5 not a valid number
+memory rob 10x not a valid number
+memory miss_buffers 0 expected a decimal integer in \[1, 1024\]
+memory miss_buffers 1025 out of range
+memory miss_buffers 99999999999999999999 not a valid number
+guest levels 1 expected a decimal integer in \[2, 5\]
+guest levels 3 PAE paging.*not modelled
+guest levels 6 out of range
+ROWS
+printf '[shadow]\nupdate_pte =\n' >"$T/empty.ini"
+expect 1 "empty\.ini: \[shadow\] update_pte = ''" -- "$VMEMSIM" run -q -c "$T/empty.ini" "$S"
+printf '[memory]\nmiss_buffers\n' >"$T/nokv.ini"
+expect 1 "nokv\.ini: not a valid INI file.*miss_buffers" -- "$VMEMSIM" run -q -c "$T/nokv.ini" "$S"
+# the data prefetcher of a cache (after configs/barcelona-real.ini's L1D)
+printf '[cache.l1d]\nprefetcher = bogus\n' >"$T/pf.ini"
+expect 1 "pf\.ini: \[cache\.l1d\] prefetcher = 'bogus'.*expected one of the listed names: none next_line stream" -- \
+  "$VMEMSIM" run -q -c "$T/pf.ini" "$S"
+while read -r key val pat; do
+  printf '[cache.l1d]\nprefetcher = stream\n%s = %s\n' "$key" "$val" >"$T/pf.ini"
+  expect 1 "pf\.ini: \[cache\.l1d\] $key = .*$pat" -- "$VMEMSIM" run -q -c "$T/pf.ini" "$S"
+done <<'ROWS'
+prefetch_degree 0 expected a decimal integer in \[1, 16\]
+prefetch_degree 17 out of range
+prefetch_distance 0 expected a decimal integer in \[1, 4096\]
+prefetch_streams 4097 out of range
+prefetch_max_stride 65 expected a decimal integer in \[1, 64\]
+prefetch_outstanding 0 expected a decimal integer in \[1, 1024\]
+prefetch_line_cycles 100001 expected a decimal integer in \[0, 100000\]
+ROWS
+# a key given twice is an error naming both lines, for the new keys too
+printf '[memory]\nrob = 72\nrob = 0\n' >"$T/twice.ini"
+expect 1 "twice\.ini:3: \[memory\] rob is set again \(first at line 2\)" -- "$VMEMSIM" run -q -c "$T/twice.ini" "$S"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
