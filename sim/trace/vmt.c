@@ -100,11 +100,13 @@ typedef struct vmt_rd {
     bool done;
 } vmt_rd;
 
+/* Names the record being decoded 1-based, as the engine's errors do (sim.c
+ * at_record): nrec records were decoded before it. */
 static long rd_fail(trace_reader *r, uint64_t off, const char *what, vs_err *err)
 {
     vmt_rd *s = r->st;
     return vs_fail(err, VS_E_FORMAT, "%s: record stream offset %llu (record %llu): %s", r->in.path,
-                   (unsigned long long)off, (unsigned long long)s->nrec, what);
+                   (unsigned long long)off, (unsigned long long)s->nrec + 1, what);
 }
 
 static long raw_fail(trace_reader *r, const char *what, const char *detail, vs_err *err)
