@@ -9,6 +9,7 @@
 #include "workloads.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,9 +109,11 @@ int wl_arg_f64(wl_args *a, const char *key, double def, double lo, double hi, do
     }
     char *end;
     errno = 0;
-    double x = strtod(v, &end);
-    if (errno || end == v || *end || !(x >= lo && x <= hi))
-        return vs_fail(err, VS_E_USAGE, "gen %s: %s=%s: expected a number in [%g, %g]", a->gen, key,
+    /* Decimal only, in the C locale: strtod would also take hexadecimal
+     * ("0x1") and read "0,5" by the user's locale. */
+    double x = g_ascii_strtod(v, &end);
+    if (errno || end == v || *end || strpbrk(v, "xX") || !(x >= lo && x <= hi))
+        return vs_fail(err, VS_E_USAGE, "gen %s: %s=%s: expected a decimal number in [%g, %g]", a->gen, key,
                        v, lo, hi);
     *out = x;
     return VS_OK;

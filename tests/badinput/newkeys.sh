@@ -12,8 +12,8 @@ S=$SRC/traces/samples/gzip.lackey.gz
 
 # ---- gen free_rate= ----
 for g in tpch kbuild; do
-  for v in -0.1 1.5 abc '' nan inf 1e-400; do
-    expect 2 "gen $g: free_rate=$v: expected a number in \[0, 1\]" -- "$VMEMSIM" gen $g refs=1000 "free_rate=$v" -o "$T/g.vmt"
+  for v in -0.1 1.5 abc '' nan inf 1e-400 0x1 0x0p0; do
+    expect 2 "gen $g: free_rate=$v: expected a decimal number in \[0, 1\]" -- "$VMEMSIM" gen $g refs=1000 "free_rate=$v" -o "$T/g.vmt"
   done
 done
 expect 2 "gen tpch: free_rate= needs a footprint= that is a multiple of 256 KiB.*got 102400 bytes" -- \
