@@ -106,9 +106,9 @@ block=$(
 Command: \`CORE_REFS=$N CORE_RUNS=$RUNS${CORE_REAL:+ CORE_REAL=$(basename "$CORE_REAL")}${CORE_BASELINE:+ CORE_BASELINE=$CORE_BASELINE} bench/core.sh $B\` at $(git rev-parse --short HEAD) on $(date -u +%Y-%m-%d), $secs s.
 Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); load average $load_before before, $load_after after.
 Each row is the median of $RUNS runs of \`taskset -c CPUS vmemsim run -q -c configs/skylake.ini -o machine.mode=MODE TRACE\`
-(one core: \`-c 0\`, the reader thread shares it; two: \`-c 0,1\`); *binary* is this build, or CORE_BASELINE, the two alternating run by run;
+(one core: \`-c 0\`, where builds since ac112a1 read the trace inline and older ones in a reader thread that shares the core; two: \`-c 0,1\`, with a reader thread); *binary* is this build, or CORE_BASELINE, the two alternating run by run;
 *speed-up* is the baseline's CPU time over this build's, the median of the per-repetition ratios. M refs/s by wall time is what a user waits for;
-by CPU time (user + system, both threads) it depends much less on what else the machine runs (cache and SMT contention still inflate it). Whole runs from the
+by CPU time (user + system, every thread) it depends much less on what else the machine runs (cache and SMT contention still inflate it). Whole runs from the
 first reference (first touch included); synthetic traces from \`bench_synth_trace OUT N friendly|hostile 1\`.
 *Peak RSS* is VmHWM (file pages mapped included); *peak anon* is the largest RssAnon sampled every 5 ms
 (\`bench/runstat.py\`), both medians; *anon range* is the largest minus the smallest peak anon of the runs: its run-to-run noise.
