@@ -2,7 +2,7 @@
 # docs/figures.md's seed-003 prose cannot go stale: every current run result
 # it quotes outside the generated blocks (the worst-case generator's
 # section, the issue-15 bullets, the gaps taken apart) must be the number in
-# docs/figures/seed003_{fig13,fig14,fig15,gaps,rates}.csv, which the
+# docs/figures/seed003_{fig13,fig14,fig15,gaps,rates,switch}.csv, which the
 # seed003_*.sh scripts write with those blocks (rerun them, then fix the
 # prose, when this fails).  History in that prose is labelled with its
 # commit and is not checked.  A seeded fault (one changed number) proves the
@@ -41,6 +41,7 @@ best_static() {
       if (b == "" || $5 + 0 < b) b = $5 + 0 } END { print b }' "$FIG/seed003_fig15.csv"
 }
 gap() { val seed003_gaps vmm="$1" machine="$2" workload="$3" "$4"; }
+sw() { val seed003_switch vmm="$1" machine="$2" workload="$3" mode="$4" "$5"; }
 gaps_col() { awk -F, -v w="$1" -v c="$2" -v v="${3:-}" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
   $3 == w && (v == "" || $1 == v) { print $(h[c]) }' "$FIG/seed003_gaps.csv"; }
 
@@ -152,6 +153,17 @@ phrases() {
   echo "after the warm-up the generator makes $(commas "$(calc %.0f "$(val seed003_rates workload=kbuild first_touches_per_minstr)")") first touches per million (\`seed003-rates\`) and $([ "$(val seed003_rates workload=kbuild cr3_writes_per_minstr)" = 0 ] && echo no || echo "(CR3 writes)") CR3 write"
   [ "$(val seed003_fig13 machine=simics workload=kbuild best)" = shadow/shadow-cache ] || echo "(kbuild's KVM best set on the SIMICS machine is no longer shadow and shadow-cache: the prose says shadow wins)"
   echo "best / worst is $(gap kvm simics kbuild bw)× (SIMICS) and $(gap kvm real kbuild bw)× (Opteron), best shadow / nested $(gap kvm simics kbuild bsn)× and $(gap kvm real kbuild bsn)×"
+  # the price of a context switch (seed003_switch.sh): vpr's refill and the rates that bracket the paper's sets, tpch's rate
+  local v
+  # shellcheck disable=SC2046 # one value per word
+  echo "switch back into vpr costs plain shadow $(range %.1f $(for v in kvm palacios; do for m in simics real; do calc "%.3f\\n" "$(sw $v $m vpr shadow cycles_per_switch) / 1e6"; done; done)) M cycles"
+  echo "needs more than $(calc %.1f "$(sw kvm real vpr shadow rate_for_tie)") switches back into vpr per second of Opteron time"
+  echo "shadow within 1.08×) fewer than $(calc %.1f "$(sw palacios real vpr shadow rate_for_palacios_bw)"): a few per second"
+  echo "The figures' vpr window is $(calc %.1f "$(sw kvm real vpr shadow window_ms)") ms of Opteron time ($(calc %.1f "$(sw kvm simics vpr shadow window_ms)") ms on the SIMICS machine"
+  echo "plain shadow $(range %.2f "$(calc %.4f "$(sw kvm simics tpch shadow cycles_per_switch) / 1e6")" "$(calc %.4f "$(sw kvm real tpch shadow cycles_per_switch) / 1e6")") M cycles on tpch"
+  echo "switches $(commas "$(sw kvm real tpch shadow switches_per_s)") times per second of Opteron time"
+  echo "$(commas "$(sw kvm simics tpch shadow switches_per_s)") on the SIMICS machine"
+  echo "would tie shadow-cache below $(calc %.0f "$(sw kvm real tpch shadow rate_for_tie)") per second (Opteron)"
 }
 
 check_doc() {
