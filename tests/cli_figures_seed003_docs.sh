@@ -156,11 +156,13 @@ phrases() {
   # the price of a context switch (seed003_switch.sh): vpr's refill and the rates that bracket the paper's sets, tpch's rate
   local v
   # shellcheck disable=SC2046 # one value per word
-  echo "switch back into vpr costs plain shadow $(range %.1f $(for v in kvm palacios; do for m in simics real; do calc "%.3f\\n" "$(sw $v $m vpr shadow cycles_per_switch) / 1e6"; done; done)) M cycles"
+  echo "switch back into vpr costs plain shadow $(range %.1f $(for v in kvm palacios; do for m in simics real; do calc "%.3f\\n" "$(sw $v $m vpr shadow cycles_per_switch) / 1e6"; done; done)) M cycles: $(commas "$(sw kvm real vpr shadow hidden_faults_per_switch)") hidden"
+  # shellcheck disable=SC2046 # one value per word
+  echo "shadow-prefetch $(range %.1f $(for m in simics real; do calc "%.3f\\n" "$(sw palacios $m vpr shadow-prefetch cycles_per_switch) / 1e6"; done)) M ($(sw palacios real vpr shadow-prefetch hidden_faults_per_switch) faults"
   echo "needs more than $(calc %.1f "$(sw kvm real vpr shadow rate_for_tie)") switches back into vpr per second of Opteron time"
   echo "shadow within 1.08×) fewer than $(calc %.1f "$(sw palacios real vpr shadow rate_for_palacios_bw)"): a few per second"
   echo "The figures' vpr window is $(calc %.1f "$(sw kvm real vpr shadow window_ms)") ms of Opteron time ($(calc %.1f "$(sw kvm simics vpr shadow window_ms)") ms on the SIMICS machine"
-  echo "plain shadow $(range %.2f "$(calc %.4f "$(sw kvm simics tpch shadow cycles_per_switch) / 1e6")" "$(calc %.4f "$(sw kvm real tpch shadow cycles_per_switch) / 1e6")") M cycles on tpch"
+  echo "plain shadow $(range %.2f "$(calc %.4f "$(sw kvm simics tpch shadow cycles_per_switch) / 1e6")" "$(calc %.4f "$(sw kvm real tpch shadow cycles_per_switch) / 1e6")") M cycles on tpch ($(sw kvm real tpch shadow hidden_faults_per_switch) hidden faults"
   echo "switches $(commas "$(sw kvm real tpch shadow switches_per_s)") times per second of Opteron time"
   echo "$(commas "$(sw kvm simics tpch shadow switches_per_s)") on the SIMICS machine"
   echo "would tie shadow-cache below $(calc %.0f "$(sw kvm real tpch shadow rate_for_tie)") per second (Opteron)"
