@@ -24,8 +24,9 @@
  * Host frames by mobility (host.group_by_mobility, on by default): the host
  * is Linux, whose page allocator has grouped pages by mobility since 2.6.24
  * (mm/page_alloc.c; buddy.h).  The VMM's table pages -- KVM's shadow and
- * TDP pages, from its MMU page caches filled with GFP_KERNEL(_ACCOUNT)
- * pages, and the EPT tables alike -- are unmovable kernel memory; the
+ * TDP pages alike, from the mmu_page_cache that mmu_topup_memory_cache_page
+ * fills with __get_free_page(GFP_KERNEL), GFP_KERNEL_ACCOUNT later -- are
+ * unmovable kernel memory; the
  * guest's RAM is the VMM process's anonymous memory, faulted in movable
  * (GFP_HIGHUSER_MOVABLE).  So the two come from different pageblocks of
  * 2 MiB (pageblock_order = HUGETLB_PAGE_ORDER = 9 on x86-64), and a mode
