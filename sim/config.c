@@ -72,6 +72,7 @@ static const cfg_opt options[] = {
     {"host", "page_size", OPT_ENUM, OFF(host_page_size), "4k", 0, 0, pgsz_names, "page size the hypervisor backs guest memory with"},
     {"host", "mem", OPT_SIZE, OFF(host_mem), "64g", 1 << 24, 1ull << 50, NULL, "host physical memory"},
     {"host", "max_order", OPT_U32, OFF(host_max_order), "20", 18, 40, NULL, "largest buddy block, 2^order frames (20 = 4 GiB)"},
+    {"host", "group_by_mobility", OPT_BOOL, OFF(host_group_by_mobility), "true", 0, 0, NULL, "Linux's grouping pages by mobility (2.6.24+): VMM tables unmovable, guest memory movable, in separate 2 MiB pageblocks (false: one lowest-address-first order for both)"},
     {"tlb", "pcid", OPT_BOOL, OFF(tlb_pcid), "true", 0, 0, NULL, "tag TLB entries by process (PCID/ASID): no flush on CR3 writes"},
     {"tlb", "vpid", OPT_BOOL, OFF(tlb_vpid), "true", 0, 0, NULL, "tag TLB entries by VM (VPID): no flush on VM switches"},
     {"pwc", "enabled", OPT_BOOL, OFF(pwc_enabled), "true", 0, 0, NULL, "every page-walk cache of both dimensions"},

@@ -80,6 +80,7 @@ typedef struct vs_config {
     int host_page_size;
     uint64_t host_mem;
     uint32_t host_max_order;
+    bool host_group_by_mobility;
     /* [tlb] */
     bool tlb_pcid;       /* entries tagged by process: no flush on a context switch */
     bool tlb_vpid;       /* entries tagged by VM: no flush on a VM switch */

@@ -112,7 +112,8 @@ static int build_machine(vs_sim *s, vs_err *err)
                         .mem_bytes = s->cfg.host_mem,
                         .max_order = s->cfg.host_max_order,
                         .contig_backing = (s->info->flags & MODE_F_CONTIG_BACKING) && s->cfg.contig_backing,
-                        .contig_segments = s->cfg.contig_segments};
+                        .contig_segments = s->cfg.contig_segments,
+                        .group_by_mobility = s->cfg.host_group_by_mobility};
         int rc = hv_new(&hp, &s->hv, err);
         if (rc != VS_OK)
             return rc;

@@ -304,6 +304,204 @@ static void test_random_order27(void **state)
     random_ops(777, 3 * (1ull << 27) + (1ull << 20) + 4321, 27, 30000, 3);
 }
 
+/* ---- grouping by mobility against a naive reference ----
+ *
+ * The reference is per frame: free, or allocated unmovable or movable.  A
+ * pageblock is mixed when it holds frames of both kinds; it is tainted from
+ * the moment it becomes mixed until all its frames are free again.  The
+ * property, the point of grouping (Gorman): a pageblock becomes mixed for the
+ * first time (not tainted before) only when no pageblock was wholly free, so
+ * unmovable and movable memory share a pageblock only once the free
+ * pageblocks ran out.  (Once tainted, a pageblock may take either kind: Linux
+ * leaves a pageblock's type alone when a small block is stolen from it.)
+ * The same run also checks, against the run model above, that each block
+ * returned was free and aligned and that the per-order free counts are those
+ * of full merging.  The seeded fault: the same operations on the allocator
+ * without grouping must break the property, or the check could never fail. */
+
+typedef struct mob {
+    uint8_t *kind;     /* per frame: 0 free, 1 + buddy_mt */
+    bool *tainted;     /* per pageblock */
+    uint64_t base, n;
+    unsigned pb_order;
+} mob;
+
+static uint64_t mob_pb_first(const mob *m, uint64_t pb) { return ((m->base >> m->pb_order) + pb) << m->pb_order; }
+
+/* Counts of allocated frames of each kind in pageblock pb; *whole when all of
+ * its frames lie in the managed range. */
+static void mob_scan(const mob *m, uint64_t pb, uint64_t used[3], bool *whole)
+{
+    uint64_t s = mob_pb_first(m, pb), e = s + (1ull << m->pb_order);
+    used[0] = used[1] = used[2] = 0;
+    *whole = s >= m->base && e <= m->base + m->n;
+    for (uint64_t f = s; f < e; f++)
+        if (f >= m->base && f < m->base + m->n)
+            used[m->kind[f - m->base]]++;
+}
+
+static uint64_t mob_npb(const mob *m) { return ((m->base + m->n - 1) >> m->pb_order) - (m->base >> m->pb_order) + 1; }
+
+static bool mob_wholly_free_exists(const mob *m)
+{
+    for (uint64_t pb = 0; pb < mob_npb(m); pb++) {
+        uint64_t u[3];
+        bool whole;
+        mob_scan(m, pb, u, &whole);
+        if (whole && u[1 + BUDDY_UNMOVABLE] == 0 && u[1 + BUDDY_MOVABLE] == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Applies (pfn, order) of kind k to the reference; returns the pageblocks
+ * that became mixed for the first time. */
+static unsigned mob_take(mob *m, uint64_t pfn, unsigned order, buddy_mt k)
+{
+    for (uint64_t f = pfn; f < pfn + (1ull << order); f++) {
+        assert_true(f >= m->base && f < m->base + m->n);
+        assert_int_equal(m->kind[f - m->base], 0); /* the block was free */
+        m->kind[f - m->base] = (uint8_t)(1 + k);
+    }
+    unsigned fresh = 0;
+    for (uint64_t pb = 0; pb < mob_npb(m); pb++) {
+        uint64_t u[3];
+        bool whole;
+        mob_scan(m, pb, u, &whole);
+        if (u[1 + BUDDY_UNMOVABLE] && u[1 + BUDDY_MOVABLE] && !m->tainted[pb]) {
+            m->tainted[pb] = true;
+            fresh++;
+        }
+    }
+    return fresh;
+}
+
+static void mob_give(mob *m, uint64_t pfn, unsigned order)
+{
+    for (uint64_t f = pfn; f < pfn + (1ull << order); f++)
+        m->kind[f - m->base] = 0;
+    uint64_t u[3];
+    bool whole;
+    mob_scan(m, (pfn >> m->pb_order) - (m->base >> m->pb_order), u, &whole);
+    if (u[1 + BUDDY_UNMOVABLE] == 0 && u[1 + BUDDY_MOVABLE] == 0)
+        m->tainted[(pfn >> m->pb_order) - (m->base >> m->pb_order)] = false;
+}
+
+/* Random table-like (unmovable, order 0) and guest-like (movable, order 0,
+ * sometimes larger) allocations and frees; returns how often a pageblock was
+ * first mixed while a wholly free pageblock existed.  grouped = false is the
+ * seeded fault: the plain allocator, same operations. */
+static unsigned mobility_violations(uint64_t base, uint64_t n, unsigned max_order, unsigned pb_order, bool grouped,
+                                    unsigned ops, uint64_t seed)
+{
+    buddy *b = grouped ? buddy_new_grouped(base, n, max_order, pb_order, NULL) : buddy_new(base, n, max_order, NULL);
+    assert_non_null(b);
+    mob m = {.kind = calloc(n, 1), .base = base, .n = n, .pb_order = pb_order};
+    m.tainted = calloc(mob_npb(&m), sizeof *m.tainted);
+    model runs;
+    m_init(&runs, base, n, max_order);
+    enum { MOB_LIVE = 4096 };
+    live *lv = calloc(MOB_LIVE, sizeof *lv);
+    size_t nlive = 0;
+    unsigned bad = 0;
+    uint64_t rng = seed;
+    for (unsigned op = 0; op < ops; op++) {
+        uint64_t r = vs_rng_next(&rng);
+        /* phases of growth and shrinkage, so memory fills up and frees again */
+        bool grow = ((op / 2000) & 1) == 0;
+        if (nlive == MOB_LIVE || (nlive > 0 && (r % 8) < (grow ? 2u : 6u))) {
+            size_t i = (size_t)((r >> 8) % nlive);
+            buddy_free(b, lv[i].pfn, (unsigned)lv[i].order);
+            mob_give(&m, lv[i].pfn, (unsigned)lv[i].order);
+            m_give(&runs, lv[i].pfn, lv[i].n);
+            lv[i] = lv[--nlive];
+        } else {
+            buddy_mt k = (r >> 16) % 3 == 0 ? BUDDY_UNMOVABLE : BUDDY_MOVABLE;
+            unsigned order = 0;
+            if (k == BUDDY_MOVABLE && (r >> 20) % 16 == 0)
+                order = (unsigned)((r >> 24) % (pb_order + 2));
+            bool free_pb = mob_wholly_free_exists(&m);
+            uint64_t pfn;
+            uint64_t want;
+            unsigned wk;
+            bool ok = buddy_alloc_mt(b, order, k, &pfn);
+            assert_int_equal(ok, m_pick(&runs, order, true, &want, &wk)); /* fails only when no block fits */
+            if (!ok)
+                continue;
+            assert_int_equal(pfn & ((1ull << order) - 1), 0);
+            unsigned fresh = mob_take(&m, pfn, order, k);
+            if (fresh && free_pb)
+                bad++;
+            m_take(&runs, pfn, 1ull << order);
+            lv[nlive++] = (live){pfn, 1ull << order, (int)order};
+        }
+        assert_int_equal(buddy_free_frames(b), m_free_frames(&runs));
+        if (op % 256 == 0) {
+            uint64_t got[BUDDY_MAX_ORDER_LIMIT + 1], want[BUDDY_MAX_ORDER_LIMIT + 1];
+            buddy_free_counts(b, got);
+            m_counts(&runs, want);
+            assert_memory_equal(got, want, (max_order + 1) * sizeof *got);
+        }
+    }
+    while (nlive) {
+        nlive--;
+        buddy_free(b, lv[nlive].pfn, (unsigned)lv[nlive].order);
+    }
+    assert_int_equal(buddy_free_frames(b), n);
+    free(lv);
+    free(runs.r);
+    free(m.kind);
+    free(m.tainted);
+    buddy_free_all(b);
+    return bad;
+}
+
+static void test_mobility_grouping(void **state)
+{
+    (void)state;
+    /* 2 MiB pageblocks as on x86-64, a base and an end that cut pageblocks */
+    assert_int_equal(mobility_violations(3 * 512 + 5, 24 * 512 + 300, 11, 9, true, 20000, 7), 0);
+    /* small pageblocks: many of them, memory often full */
+    assert_int_equal(mobility_violations(0, 64 * 16, 8, 4, true, 40000, 8), 0);
+    assert_int_equal(mobility_violations(16, 40 * 16 + 3, 6, 4, true, 40000, 9), 0);
+}
+
+static void test_mobility_fault_seeded(void **state)
+{
+    (void)state;
+    /* the same operations on the ungrouped allocator break the property */
+    assert_true(mobility_violations(3 * 512 + 5, 24 * 512 + 300, 11, 9, false, 20000, 7) > 0);
+    assert_true(mobility_violations(0, 64 * 16, 8, 4, false, 40000, 8) > 0);
+}
+
+static void test_mobility_order(void **state)
+{
+    (void)state;
+    /* Exact choices: tables and guest pages in separate pageblocks from the
+     * start; a table fills its own pageblock before taking another. */
+    buddy *b = buddy_new_grouped(0, 8 * 16, 7, 4, NULL);
+    uint64_t p;
+    assert_true(buddy_alloc_mt(b, 0, BUDDY_UNMOVABLE, &p));
+    assert_int_equal(p, 0);
+    assert_true(buddy_alloc_mt(b, 0, BUDDY_MOVABLE, &p));
+    assert_int_equal(p, 16); /* the next whole free pageblock, not frame 1 */
+    assert_true(buddy_alloc_mt(b, 0, BUDDY_UNMOVABLE, &p));
+    assert_int_equal(p, 1);
+    assert_true(buddy_alloc_mt(b, 0, BUDDY_MOVABLE, &p));
+    assert_int_equal(p, 17);
+    assert_true(buddy_alloc_mt(b, 4, BUDDY_MOVABLE, &p));
+    assert_int_equal(p, 32); /* a whole pageblock from the pool */
+    buddy_free_all(b);
+    /* without grouping the same calls interleave */
+    b = buddy_new(0, 8 * 16, 7, NULL);
+    assert_true(buddy_alloc_mt(b, 0, BUDDY_UNMOVABLE, &p));
+    assert_true(buddy_alloc_mt(b, 0, BUDDY_MOVABLE, &p));
+    assert_int_equal(p, 1);
+    buddy_free_all(b);
+    vs_err err;
+    assert_null(buddy_new_grouped(0, 64, 5, 6, &err)); /* pageblock above max_order */
+}
+
 /* ---- exact layouts ---- */
 
 static void test_layout(void **state)
@@ -409,6 +607,8 @@ int main(void)
         cmocka_unit_test(test_layout),      cmocka_unit_test(test_indices),
         cmocka_unit_test(test_random_small), cmocka_unit_test(test_random_order18),
         cmocka_unit_test(test_random_order27), cmocka_unit_test(test_large),
+        cmocka_unit_test(test_mobility_grouping), cmocka_unit_test(test_mobility_fault_seeded),
+        cmocka_unit_test(test_mobility_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

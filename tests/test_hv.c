@@ -3,7 +3,10 @@
  * large-page fallback, contiguous segments (one and several), shadow-table
  * pages, and exhaustion errors -- plus a random check against a naive model:
  * every backed GPA keeps its first host frame, no two GPAs share a host
- * frame, and inside a segment hpa == base + (gpa - gpa_base).
+ * frame, and inside a segment hpa == base + (gpa - gpa_base).  With host
+ * frames grouped by mobility, a guest page's offset within its 2 MiB
+ * pageblock does not depend on how many table pages were taken between
+ * backings (and without grouping it does: the seeded fault).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +35,46 @@ static hv *make(vs_pgsz page, uint64_t mem, unsigned max_order, bool contig, uns
     vs_err err;
     assert_int_equal(hv_new(&p, &h, &err), VS_OK);
     return h;
+}
+
+/* For 4 KiB backing of the same GPA sequence on two hosts, one of which takes
+ * shadow-table pages between backings: how many GPAs land at a different
+ * offset within 2 MiB. */
+static unsigned offsets_moved(bool grouped)
+{
+    hv *h[2];
+    hv_vm *v[2];
+    vs_err err;
+    for (int i = 0; i < 2; i++) {
+        hv_params p = {.levels = 4, .page_size = VS_PG_4K, .mem_bytes = GiB, .max_order = 18,
+                       .group_by_mobility = grouped};
+        assert_int_equal(hv_new(&p, &h[i], &err), VS_OK);
+        assert_int_equal(hv_vm_new(h[i], 0, 512 * MiB, &v[i], &err), VS_OK);
+    }
+    unsigned moved = 0;
+    uint64_t rng = 5;
+    for (unsigned n = 0; n < 3000; n++) {
+        uint64_t gpa = (vs_rng_next(&rng) % (512 * MiB)) & ~0xfffull, hpa[2];
+        for (int i = 0; i < 2; i++) {
+            hv_back_info bi;
+            assert_int_equal(hv_back(v[i], gpa, &bi, &err), VS_OK);
+            hpa[i] = bi.hpa_base;
+        }
+        moved += (hpa[0] & (2 * MiB - 1)) != (hpa[1] & (2 * MiB - 1));
+        uint64_t pfn;
+        if (n % 3 == 0)
+            assert_true(hv_alloc_table(h[1], &pfn)); /* a mode that takes more tables */
+    }
+    hv_free(h[0]);
+    hv_free(h[1]);
+    return moved;
+}
+
+static void mobility_keeps_offsets(void **state)
+{
+    (void)state;
+    assert_int_equal(offsets_moved(true), 0);
+    assert_true(offsets_moved(false) > 0); /* the seeded fault: one interleaved order */
 }
 
 static void back_each_size(void **state)
@@ -277,7 +320,7 @@ int main(void)
         cmocka_unit_test(back_each_size),   cmocka_unit_test(large_page_fallback),
         cmocka_unit_test(contiguous_one_segment), cmocka_unit_test(contiguous_segments),
         cmocka_unit_test(exhaustion),       cmocka_unit_test(shadow_tables),
-        cmocka_unit_test(random_model),
+        cmocka_unit_test(random_model),     cmocka_unit_test(mobility_keeps_offsets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,9 +36,43 @@
  * use floating point); here they are exact reals, so Linux's value is
  * floor(1000 * ours) / 1000 up to that truncation.
  *
+ * Grouping by mobility (buddy_new_grouped; Linux since 2.6.24, Mel Gorman's
+ * "grouping pages by mobility", mm/page_alloc.c).  Memory is cut into
+ * pageblocks of 2^pb_order frames, each with a migratetype (unmovable,
+ * movable, reclaimable; every pageblock starts movable, as memmap_init
+ * marks them).  A free block smaller than a pageblock sits on the free
+ * lists of its pageblock's type; a free block of a pageblock or more is on
+ * one shared list, the pool of whole free pageblocks.  An allocation of
+ * type t below pb_order takes, in this order:
+ *   1. the smallest block of type t's lists (__rmqueue_smallest);
+ *   2. the smallest whole free pageblock block, claiming the pageblock that
+ *      receives the allocation for t (Linux finds its own type's whole
+ *      blocks by smallest order and another type's by largest, then claims
+ *      them whole: can_steal_fallback, order >= pageblock_order; one pool
+ *      taken smallest-order first keeps large blocks for large requests);
+ *   3. a block of another type, in the order of page_alloc's fallbacks
+ *      table (unmovable: reclaimable, movable; movable: reclaimable,
+ *      unmovable; reclaimable: unmovable, movable), the largest order
+ *      first (__rmqueue_fallback) -- except that a movable request, which
+ *      may not steal below pageblock_order / 2, takes the smallest such
+ *      block instead (its find_smallest).  When the request may steal and
+ *      at least half the pageblock is free, the pageblock is claimed: its
+ *      free blocks move to t's lists and its type becomes t
+ *      (steal_suitable_fallback, "claim the whole block if over half of it
+ *      is free"; Linux 4.13+ also counts the pageblock's used pages of a
+ *      compatible type, which needs per-page mobility this model does not
+ *      keep).  Otherwise only the block is taken and the rest of it stays
+ *      with the pageblock's type.
+ * Requests of a pageblock or more come from the pool only and claim every
+ * pageblock they cover.  buddy_alloc_at and buddy_alloc_exact claim for the
+ * movable type.  Without grouping (pb_order 0) everything is on list 0 and
+ * the policies above reduce to the plain ones.
+ *
  * Invariants: free blocks never overlap and lie inside the managed range;
  * no two free buddies of the same order (below max_order) coexist;
- * nfree[k] == set bits of order k; sum of nfree[k] * 2^k == free frames.
+ * nfree[k] == set bits of order k over all lists; sum of nfree[k] * 2^k ==
+ * free frames; with grouping, a free block below pb_order is on the list of
+ * its pageblock's type and pb_free counts the frames of such blocks.
  */
 #include "buddy.h"
 
@@ -64,12 +98,27 @@ typedef struct hbm {
     uint64_t *lv[HBM_MAX_LEVELS]; /* lv[1..nlevels-1]; lv[0] unused */
 } hbm;
 
+/* List 0 holds every free block without grouping, and the whole free
+ * pageblocks (the pool) with it; list 1 + t the smaller blocks of type t. */
+#define POOL 0
+#define NLISTS (1 + BUDDY_MT_COUNT)
+
 struct buddy {
     uint64_t base, end; /* managed frames [base, end) */
     unsigned max_order;
+    unsigned pb_order;  /* pageblock order; 0 = no grouping by mobility */
+    uint8_t *pb_type;   /* per pageblock: its buddy_mt */
+    uint64_t *pb_free;  /* per pageblock: frames in its free blocks below pb_order */
     uint64_t free_frames;
     uint64_t nfree[BUDDY_MAX_ORDER_LIMIT + 1];
-    hbm map[BUDDY_MAX_ORDER_LIMIT + 1]; /* slot i of order k = block (base>>k) + i */
+    hbm map[NLISTS][BUDDY_MAX_ORDER_LIMIT + 1]; /* slot i of order k = block (base>>k) + i */
+};
+
+/* mm/page_alloc.c fallbacks[]: where a type looks when its own lists are empty. */
+static const buddy_mt fallbacks[BUDDY_MT_COUNT][BUDDY_MT_COUNT - 1] = {
+    [BUDDY_UNMOVABLE] = {BUDDY_RECLAIMABLE, BUDDY_MOVABLE},
+    [BUDDY_MOVABLE] = {BUDDY_RECLAIMABLE, BUDDY_UNMOVABLE},
+    [BUDDY_RECLAIMABLE] = {BUDDY_UNMOVABLE, BUDDY_MOVABLE},
 };
 
 static uint64_t words_for(uint64_t bits) { return (bits + WORD_BITS - 1) >> WORD_SHIFT; }
@@ -157,26 +206,83 @@ static uint64_t hbm_first(const hbm *h)
 /* ---- the allocator proper ---- */
 
 static uint64_t slot_of(const buddy *b, uint64_t pfn, unsigned k) { return (pfn >> k) - (b->base >> k); }
+static uint64_t pb_of(const buddy *b, uint64_t pfn) { return slot_of(b, pfn, b->pb_order); }
+
+/* The list a free block (pfn, k) belongs on. */
+static unsigned list_of(const buddy *b, uint64_t pfn, unsigned k)
+{
+    return k < b->pb_order ? 1u + b->pb_type[pb_of(b, pfn)] : POOL;
+}
 
 static bool block_free(const buddy *b, uint64_t pfn, unsigned k)
 {
     if (pfn < b->base || pfn >= b->end)
         return false;
-    return hbm_test(&b->map[k], slot_of(b, pfn, k));
+    return hbm_test(&b->map[list_of(b, pfn, k)][k], slot_of(b, pfn, k));
 }
 
 static void add_block(buddy *b, uint64_t pfn, unsigned k)
 {
-    hbm_set(&b->map[k], slot_of(b, pfn, k));
+    unsigned l = list_of(b, pfn, k);
+    hbm_set(&b->map[l][k], slot_of(b, pfn, k));
+    if (l != POOL)
+        b->pb_free[pb_of(b, pfn)] += 1ull << k;
     b->nfree[k]++;
     b->free_frames += 1ull << k;
 }
 
 static void remove_block(buddy *b, uint64_t pfn, unsigned k)
 {
-    hbm_clear(&b->map[k], slot_of(b, pfn, k));
+    unsigned l = list_of(b, pfn, k);
+    hbm_clear(&b->map[l][k], slot_of(b, pfn, k));
+    if (l != POOL)
+        b->pb_free[pb_of(b, pfn)] -= 1ull << k;
     b->nfree[k]--;
     b->free_frames -= 1ull << k;
+}
+
+/* Lowest free block of order k on list l, or NONE. */
+static uint64_t first_on(const buddy *b, unsigned l, unsigned k)
+{
+    uint64_t slot = hbm_first(&b->map[l][k]);
+    return slot == NONE ? NONE : ((b->base >> k) + slot) << k;
+}
+
+/* Lowest free block of order k on any list, or NONE. */
+static uint64_t first_any(const buddy *b, unsigned k)
+{
+    uint64_t best = first_on(b, POOL, k);
+    for (unsigned l = 1; l < NLISTS && k < b->pb_order; l++) {
+        uint64_t p = first_on(b, l, k);
+        if (p < best)
+            best = p;
+    }
+    return best;
+}
+
+/* Sets the type of the pageblock(s) holding the allocated block (pfn, k).
+ * Only called on memory that has no free block below pb_order. */
+static void set_types(buddy *b, uint64_t pfn, unsigned k, buddy_mt mt)
+{
+    uint64_t first = pb_of(b, pfn);
+    uint64_t n = k > b->pb_order ? 1ull << (k - b->pb_order) : 1;
+    for (uint64_t i = 0; i < n; i++)
+        b->pb_type[first + i] = (uint8_t)mt;
+}
+
+/* Claims a partly used pageblock for mt: its free blocks move to mt's lists
+ * (move_freepages_block) and its type becomes mt. */
+static void claim_pageblock(buddy *b, uint64_t pfn, buddy_mt mt)
+{
+    unsigned from = list_of(b, pfn, 0), to = 1u + mt;
+    uint64_t start = pfn >> b->pb_order << b->pb_order;
+    for (unsigned k = 0; k < b->pb_order; k++)
+        for (uint64_t p = start; p < start + (1ull << b->pb_order); p += 1ull << k)
+            if (p >= b->base && p < b->end && hbm_test(&b->map[from][k], slot_of(b, p, k))) {
+                hbm_clear(&b->map[from][k], slot_of(b, p, k));
+                hbm_set(&b->map[to][k], slot_of(b, p, k));
+            }
+    b->pb_type[pb_of(b, pfn)] = (uint8_t)mt;
 }
 
 /* Largest order <= max_order at which pfn is aligned and the block ends by `end`. */
@@ -194,6 +300,15 @@ static unsigned ceil_log2(uint64_t n) { return n <= 1 ? 0 : 64 - (unsigned)__bui
 
 buddy *buddy_new(uint64_t base_pfn, uint64_t nframes, unsigned max_order, vs_err *err)
 {
+    return buddy_new_grouped(base_pfn, nframes, max_order, 0, err);
+}
+
+buddy *buddy_new_grouped(uint64_t base_pfn, uint64_t nframes, unsigned max_order, unsigned pb_order, vs_err *err)
+{
+    if (pb_order > max_order) {
+        vs_fail(err, VS_E_CONFIG, "buddy: pageblock order %u is above max_order %u", pb_order, max_order);
+        return NULL;
+    }
     if (max_order > BUDDY_MAX_ORDER_LIMIT) {
         vs_fail(err, VS_E_CONFIG, "buddy: max_order %u is above the limit %u", max_order,
                 BUDDY_MAX_ORDER_LIMIT);
@@ -209,8 +324,16 @@ buddy *buddy_new(uint64_t base_pfn, uint64_t nframes, unsigned max_order, vs_err
     b->base = base_pfn;
     b->end = base_pfn + nframes;
     b->max_order = max_order;
+    b->pb_order = pb_order;
     for (unsigned k = 0; k <= max_order; k++)
-        hbm_init(&b->map[k], ((b->end - 1) >> k) - (base_pfn >> k) + 1);
+        for (unsigned l = 0; l < (k < pb_order ? NLISTS : 1u); l++)
+            hbm_init(&b->map[l][k], ((b->end - 1) >> k) - (base_pfn >> k) + 1);
+    if (pb_order) {
+        uint64_t nblocks = ((b->end - 1) >> pb_order) - (base_pfn >> pb_order) + 1;
+        b->pb_type = vs_malloc(nblocks);
+        memset(b->pb_type, BUDDY_MOVABLE, nblocks); /* memmap_init marks every pageblock movable */
+        b->pb_free = vs_calloc(nblocks, sizeof *b->pb_free);
+    }
     buddy_free_exact(b, base_pfn, nframes);
     return b;
 }
@@ -220,15 +343,22 @@ void buddy_free_all(buddy *b)
     if (!b)
         return;
     for (unsigned k = 0; k <= b->max_order; k++)
-        hbm_destroy(&b->map[k]);
+        for (unsigned l = 0; l < (k < b->pb_order ? NLISTS : 1u); l++)
+            hbm_destroy(&b->map[l][k]);
+    free(b->pb_type);
+    free(b->pb_free);
     free(b);
 }
 
 /* Takes free block (pfn, k) and splits it down to order `to`, keeping the
- * half that holds `keep` and freeing the other halves. */
-static void take_and_split(buddy *b, uint64_t pfn, unsigned k, uint64_t keep, unsigned to)
+ * half that holds `keep` and freeing the other halves.  A block taken from
+ * the pool claims the pageblock(s) the kept block lies in for mt first, so
+ * the halves freed inside them go to mt's lists. */
+static void take_and_split(buddy *b, uint64_t pfn, unsigned k, uint64_t keep, unsigned to, buddy_mt mt)
 {
     remove_block(b, pfn, k);
+    if (b->pb_order && k >= b->pb_order)
+        set_types(b, keep, to, mt);
     while (k > to) {
         k--;
         uint64_t half = 1ull << k;
@@ -241,19 +371,71 @@ static void take_and_split(buddy *b, uint64_t pfn, unsigned k, uint64_t keep, un
     }
 }
 
-bool buddy_alloc(buddy *b, unsigned order, uint64_t *pfn)
+/* The smallest block of order >= from on list l, taken for an order-`order`
+ * request of type mt. */
+static bool take_smallest(buddy *b, unsigned l, unsigned from, unsigned below, unsigned order, buddy_mt mt,
+                          uint64_t *pfn)
 {
-    for (unsigned k = order; k <= b->max_order; k++) {
-        uint64_t slot = hbm_first(&b->map[k]);
-        if (slot == NONE)
+    for (unsigned k = from; k < below; k++) {
+        uint64_t p = first_on(b, l, k);
+        if (p == NONE)
             continue;
-        uint64_t p = ((b->base >> k) + slot) << k;
-        take_and_split(b, p, k, p, order);
+        take_and_split(b, p, k, p, order, mt);
         *pfn = p;
         return true;
     }
     return false;
 }
+
+/* The fallback order k, and the type found there, for a request that found
+ * nothing of its own type nor in the pool; false when no list has a block. */
+static bool find_fallback(const buddy *b, int k, buddy_mt mt, buddy_mt *found)
+{
+    for (unsigned i = 0; i < BUDDY_MT_COUNT - 1; i++)
+        if (first_on(b, 1u + fallbacks[mt][i], (unsigned)k) != NONE) {
+            *found = fallbacks[mt][i];
+            return true;
+        }
+    return false;
+}
+
+/* __rmqueue_fallback: a block of another type (see the header comment). */
+static bool steal(buddy *b, unsigned order, buddy_mt mt, uint64_t *pfn)
+{
+    unsigned half = b->pb_order / 2; /* below it a movable request may not claim */
+    int k = (int)b->pb_order - 1;
+    buddy_mt from = mt;
+    while (k >= (int)order && !find_fallback(b, k, mt, &from))
+        k--;
+    if (k < (int)order)
+        return false;
+    if (mt == BUDDY_MOVABLE && (unsigned)k < half && (unsigned)k > order) /* find_smallest */
+        for (k = (int)order; !find_fallback(b, k, mt, &from); k++)
+            ;
+    uint64_t p = first_on(b, 1u + from, (unsigned)k);
+    bool can_claim = (unsigned)k >= half || mt != BUDDY_MOVABLE;
+    if (can_claim && b->pb_free[pb_of(b, p)] >= 1ull << (b->pb_order - 1))
+        claim_pageblock(b, p, mt);
+    take_and_split(b, p, (unsigned)k, p, order, mt);
+    *pfn = p;
+    return true;
+}
+
+bool buddy_alloc_mt(buddy *b, unsigned order, buddy_mt mt, uint64_t *pfn)
+{
+    if (order > b->max_order)
+        return false;
+    if (!b->pb_order)
+        return take_smallest(b, POOL, order, b->max_order + 1, order, mt, pfn);
+    if (order < b->pb_order && take_smallest(b, 1u + mt, order, b->pb_order, order, mt, pfn))
+        return true;
+    unsigned from = order > b->pb_order ? order : b->pb_order;
+    if (take_smallest(b, POOL, from, b->max_order + 1, order, mt, pfn))
+        return true;
+    return order < b->pb_order && steal(b, order, mt, pfn);
+}
+
+bool buddy_alloc(buddy *b, unsigned order, uint64_t *pfn) { return buddy_alloc_mt(b, order, BUDDY_MOVABLE, pfn); }
 
 bool buddy_alloc_at(buddy *b, uint64_t pfn, unsigned order)
 {
@@ -262,7 +444,7 @@ bool buddy_alloc_at(buddy *b, uint64_t pfn, unsigned order)
     for (unsigned k = order; k <= b->max_order; k++) {
         uint64_t blk = pfn >> k << k;
         if (block_free(b, blk, k)) {
-            take_and_split(b, blk, k, pfn, order);
+            take_and_split(b, blk, k, pfn, order, BUDDY_MOVABLE);
             return true;
         }
     }
@@ -277,8 +459,7 @@ bool buddy_alloc_exact(buddy *b, uint64_t n, uint64_t *pfn)
     uint64_t best = NONE;
     unsigned best_k = 0;
     for (unsigned k = order; k <= b->max_order; k++) {
-        uint64_t slot = hbm_first(&b->map[k]);
-        uint64_t p = slot == NONE ? NONE : ((b->base >> k) + slot) << k;
+        uint64_t p = first_any(b, k);
         if (p < best) {
             best = p;
             best_k = k;
@@ -286,7 +467,7 @@ bool buddy_alloc_exact(buddy *b, uint64_t n, uint64_t *pfn)
     }
     if (best == NONE)
         return false;
-    take_and_split(b, best, best_k, best, order);
+    take_and_split(b, best, best_k, best, order, BUDDY_MOVABLE);
     buddy_free_exact(b, best + n, (1ull << order) - n);
     *pfn = best;
     return true;

@@ -21,9 +21,24 @@
  * The host tables are still written inside segments, so nested paging works
  * for the same VM; they map gpa -> hpa_base + (gpa - gpa_base).
  *
+ * Host frames by mobility (host.group_by_mobility, on by default): the host
+ * is Linux, whose page allocator has grouped pages by mobility since 2.6.24
+ * (mm/page_alloc.c; buddy.h).  The VMM's table pages -- KVM's shadow and
+ * TDP pages alike, from the mmu_page_cache that mmu_topup_memory_cache_page
+ * fills with __get_free_page(GFP_KERNEL), GFP_KERNEL_ACCOUNT later -- are
+ * unmovable kernel memory; the
+ * guest's RAM is the VMM process's anonymous memory, faulted in movable
+ * (GFP_HIGHUSER_MOVABLE).  So the two come from different pageblocks of
+ * 2 MiB (pageblock_order = HUGETLB_PAGE_ORDER = 9 on x86-64), and a mode
+ * that takes table frames in another order moves the guest's pages by whole
+ * pageblocks only: every guest frame keeps its offset within 2 MiB, and with
+ * it its set in any cache whose way is at most 2 MiB.  Off, table and guest
+ * frames interleave in one lowest-address-first order, as before.
+ *
  * Invariants: a GPA is backed at most once; inside a segment the host frame
  * is base + offset; every host frame (data, EPT table, shadow table) comes
- * from the one buddy allocator; host_tables counts the EPT pages attached.
+ * from the one buddy allocator, tables as unmovable and guest memory as
+ * movable allocations; host_tables counts the EPT pages attached.
  */
 #include "hv.h"
 
@@ -33,6 +48,7 @@
 #define HV_MAX_SEGMENTS 64      /* the config's upper bound on contig.segments */
 #define HV_DATA_FLAGS (PTE_RW | PTE_US) /* guest memory is ordinary RAM, read-write */
 #define HV_SEG_ALIGN_FRAMES 512 /* 2 MiB in frames: keep segment offsets huge-page aligned */
+#define HV_PAGEBLOCK_ORDER 9    /* x86-64 pageblock_order = HUGETLB_PAGE_ORDER: 2 MiB pageblocks */
 
 struct hv {
     hv_params p;
@@ -58,7 +74,7 @@ static bool cb_alloc_table(void *ctx, unsigned level, uint64_t *pfn)
 {
     (void)level;
     hv *h = ctx;
-    if (!buddy_alloc(h->b, 0, pfn))
+    if (!buddy_alloc_mt(h->b, 0, BUDDY_UNMOVABLE, pfn))
         return false;
     h->c.host_tables++;
     h->tables_added++;
@@ -85,7 +101,7 @@ int hv_new(const hv_params *p, hv **out, vs_err *err)
     if (frames == 0)
         return vs_fail(err, VS_E_CONFIG, "host.mem = %llu bytes: expected at least one 4 KiB frame",
                        (unsigned long long)p->mem_bytes);
-    buddy *b = buddy_new(0, frames, p->max_order, err);
+    buddy *b = buddy_new_grouped(0, frames, p->max_order, p->group_by_mobility ? HV_PAGEBLOCK_ORDER : 0, err);
     if (!b)
         return VS_E_CONFIG;
     hv *h = vs_calloc(1, sizeof *h);
@@ -249,7 +265,7 @@ static bool place(hv_vm *v, const hv_segment *seg, uint64_t base, vs_pgsz size, 
         if (base < v->segs[i].gpa_base + v->segs[i].length && v->segs[i].gpa_base < base + span)
             return false; /* a page-by-page mapping must not cover part of a segment */
     uint64_t pfn;
-    if (!buddy_alloc(v->h->b, size_order(size), &pfn))
+    if (!buddy_alloc_mt(v->h->b, size_order(size), BUDDY_MOVABLE, &pfn))
         return false;
     *hpa = pfn << VS_PAGE_SHIFT_4K;
     return true;
@@ -296,7 +312,7 @@ int hv_back(hv_vm *v, uint64_t gpa, hv_back_info *info, vs_err *err)
 
 bool hv_alloc_table(hv *h, uint64_t *pfn)
 {
-    if (!buddy_alloc(h->b, 0, pfn))
+    if (!buddy_alloc_mt(h->b, 0, BUDDY_UNMOVABLE, pfn))
         return false;
     pt_mem_attach(h->tables, *pfn);
     h->c.shadow_tables++;

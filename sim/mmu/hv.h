@@ -34,6 +34,7 @@ typedef struct hv_params {
     uint64_t mem_bytes;     /* host physical memory */
     unsigned max_order;
     bool contig_backing;    /* try to back each VM contiguously */
+    bool group_by_mobility; /* tables unmovable, guest memory movable, in separate 2 MiB pageblocks */
     unsigned contig_segments;
 } hv_params;
 
