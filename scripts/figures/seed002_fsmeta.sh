@@ -23,6 +23,8 @@
 # (2.6.16's atime).  The pages that differ between the two images and are
 # not file data are the build's private metadata; the build's page-cache
 # footprint is the pages of the tree's files it read or wrote plus those.
+# The images are written by this machine's ext2 driver, which keeps the two
+# mechanisms above (atime by mount option, the pid colour in ext2_find_near).
 # Writes docs/figures/seed002_fsmeta.csv, which seed002_vmscale.sh reads as
 # the share of a compile's pages that are private (its `private=`).
 #   usage: scripts/figures/seed002_fsmeta.sh   (as root: loop mounts; needs
