@@ -117,10 +117,10 @@ phrases() {
     "$FIG/seed003_fig15.csv")
   echo "$adaptive"
   echo "$largest"
-  if [ "$slow" = "boot tpch kbuild hpcc worst" ]; then
-    echo "on boot against nested, on tpch against shadow-cache, on kbuild against shadow-cache, on hpcc against shadow-cache and on worst against shadow."
+  if [ "$slow" = "boot tpch hpcc worst" ]; then
+    echo "on boot against nested, on tpch against shadow-cache, on hpcc against shadow-cache and on worst against shadow"
   else
-    echo "(agile is slower on $slow; the prose lists boot, tpch, kbuild, hpcc and worst)"
+    echo "(agile is slower on $slow; the prose lists boot, tpch, hpcc and worst)"
   fi
   local f=seed003_fig13
   echo "\`agile\` runs worst at $(hyb $f simics agile_vs_best) (SIMICS) and $(hyb $f real agile_vs_best) (Opteron) of the best static mode, \`adaptive\` at $(hyb $f simics adaptive_vs_best) and $(hyb $f real adaptive_vs_best)"
@@ -150,7 +150,7 @@ phrases() {
   echo "is $(gap kvm simics boot bw)× and $(gap kvm real boot bw)× with it; without it KVM's best / worst is $(gap kvm simics boot bw_warm)× on the SIMICS machine (paper 1.06×) and $(gap kvm real boot bw_warm)× on the Opteron, and best shadow / nested $(gap kvm simics boot bsn_warm)× and $(gap kvm real boot bsn_warm)× (paper 0.94×)"
   # shellcheck disable=SC2046
   echo "($(range %.0f $(gaps_col boot ft_share_nested | awk '{ print $1 * 100 }')) % of nested's cycles are first touch)"
-  echo "after the warm-up the generator makes $(commas "$(calc %.0f "$(val seed003_rates workload=kbuild first_touches_per_minstr)")") first touches per million (\`seed003-rates\`) and $([ "$(val seed003_rates workload=kbuild cr3_writes_per_minstr)" = 0 ] && echo no || echo "(CR3 writes)") CR3 write"
+  echo "after the warm-up the generator makes $(commas "$(calc %.0f "$(val seed003_rates workload=kbuild first_touches_per_minstr)")") first touches per million (\`seed003-rates\`) and $(r=$(val seed003_rates workload=kbuild cr3_writes_per_minstr); [ "$r" = 0 ] && echo "no CR3 write" || echo "$r CR3 writes")"
   [ "$(val seed003_fig13 machine=simics workload=kbuild best)" = shadow/shadow-cache ] || echo "(kbuild's KVM best set on the SIMICS machine is no longer shadow and shadow-cache: the prose says shadow wins)"
   echo "best / worst is $(gap kvm simics kbuild bw)× (SIMICS) and $(gap kvm real kbuild bw)× (Opteron), best shadow / nested $(gap kvm simics kbuild bsn)× and $(gap kvm real kbuild bsn)×"
   # the price of a context switch (seed003_switch.sh): vpr's refill and the rates that bracket the paper's sets, tpch's rate
