@@ -19,8 +19,11 @@
  * becomes a dense 512-entry array only when it needs more.  Dense arrays are
  * cut from page-aligned arenas that double from PT_ARENA_FIRST pages up to
  * 1 MiB, so the tables a walk reads sit together in a few blocks rather than
- * spread over the heap between other allocations; the unused tail of the
- * newest arena is never touched, so it is not resident.  Past those
+ * spread over the heap between other allocations.  Arenas are mapped from
+ * the kernel, so a fresh array is already zero and is not cleared again;
+ * they are made resident 64 KiB at a time as arrays reach them (one kernel
+ * entry per 16 table pages, not one page fault each), so the unused tail of
+ * the newest arena beyond that chunk is never touched.  Past those
  * (about 2 MiB of tables) every arena is a 2 MiB-aligned block, which a host
  * whose transparent huge pages are "always" backs with one huge page.  No
  * madvise asks for one: MADV_COLLAPSE of each full arena copied it (the
@@ -28,7 +31,8 @@
  * MADV_HUGEPAGE at allocation makes the newest arena's untouched tail
  * resident (+1.9 to 2.2 MiB peak RSS on the hostile trace) for 3 % less CPU
  * time there in native mode and 1 % more in nested (docs/performance.md).  A small run never gets an arena this
- * large, and no run holds more resident than its tables fill.
+ * large, and no run holds more resident than its tables fill, plus at most
+ * one chunk.
  * Detached dense arrays go on a free list for the next one.  A trace that
  * touches pages spread over the whole address space creates about one table
  * page per page it touches, nearly all holding a single entry: inline they
@@ -54,6 +58,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define PT_PFN_LIMIT (1ull << 40) /* frame field is bits 12..51 */
 #define TABLE_FLAGS (PTE_P | PTE_RW | PTE_US) /* non-leaf entries grant all; leaves restrict */
@@ -62,6 +67,11 @@
 #define PT_ARENA_STEPS 5  /* the first this many arenas double, 16 .. 256 pages (64 KiB .. 1 MiB) ... */
 #define PT_ARENA_HUGE 512 /* ... then come whole host huge pages of 2 MiB (see above) */
 #define PT_SPARSE_MAX 6 /* inline entries before a page goes dense: covers a page's first few neighbours */
+/* Fresh arena memory is mapped this many bytes at a time as dense arrays
+ * reach it (madvise MADV_POPULATE_WRITE, Linux 5.14; where it is refused the
+ * pages fault in one by one as before): one kernel entry per 16 table pages
+ * instead of one per page, at most 60 KiB resident ahead of use. */
+#define PT_POPULATE_BYTES (64u << 10)
 #define PT_INDEX_MIN 64 /* index slots of an empty store: 1 KiB */
 #define PT_INDEX_MUL 0x9e3779b97f4a7c15ull /* Fibonacci hashing: the high product bits mix every pfn bit */
 #define PT_SPARSE_TAG ((uintptr_t)1) /* low bit of an index slot's page: the page is a pt_sparse */
@@ -167,40 +177,56 @@ pt_mem *pt_mem_new(void)
     return m;
 }
 
-/* A fresh arena of `pages` dense arrays: from PT_ARENA_HUGE pages on, one
- * 2 MiB-aligned block, which the host may back with one huge page. */
+/* A fresh arena of `pages` dense arrays, straight from the kernel, so
+ * already zero: from PT_ARENA_HUGE pages on, one 2 MiB-aligned block, which
+ * the host may back with one huge page. */
 static void *arena_alloc(size_t pages)
 {
     size_t bytes = pages * PT_ENTRIES * sizeof(uint64_t);
-    void *a = aligned_alloc(pages >= PT_ARENA_HUGE ? bytes : PT_ENTRIES * sizeof(uint64_t), bytes);
-    if (!a)
-        vs_oom(bytes);
+    size_t align = pages >= PT_ARENA_HUGE ? bytes : 0; /* mmap gives page alignment */
+    uint8_t *a = mmap(NULL, bytes + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (a == MAP_FAILED)
+        vs_oom(bytes + align);
+    if (align) { /* trim to the aligned block */
+        size_t head = (size_t)(-(uintptr_t)a & (align - 1));
+        if (head)
+            munmap(a, head);
+        munmap(a + head + bytes, align - head);
+        a += head;
+    }
     return a;
 }
 
 static size_t arena_pages(size_t k) { return k < PT_ARENA_STEPS ? (size_t)PT_ARENA_FIRST << k : PT_ARENA_HUGE; }
 
-/* A zeroed dense array of PT_ENTRIES entries. */
+/* A zeroed dense array of PT_ENTRIES entries.  A recycled one is cleared; a
+ * fresh one is still the kernel's zero memory, never touched. */
 static uint64_t *dense_alloc(pt_mem *m)
 {
     uint64_t *d;
     if (m->free_pages) {
         d = (uint64_t *)(void *)m->free_pages;
         m->free_pages = m->free_pages->next;
-    } else {
-        if (m->bump == m->bump_end) {
-            size_t pages = arena_pages(m->n_arenas);
-            static_assert(PT_ARENA_FIRST << PT_ARENA_STEPS == PT_ARENA_HUGE, "arenas double up to a huge page");
-            void *a = arena_alloc(pages);
-            m->arenas = vs_realloc(m->arenas, (m->n_arenas + 1) * sizeof *m->arenas);
-            m->arenas[m->n_arenas++] = a;
-            m->bump = a;
-            m->bump_end = m->bump + pages * PT_ENTRIES;
-        }
-        d = m->bump;
-        m->bump += PT_ENTRIES;
+        memset(d, 0, PT_ENTRIES * sizeof(uint64_t));
+        return d;
     }
-    memset(d, 0, PT_ENTRIES * sizeof(uint64_t));
+    if (m->bump == m->bump_end) {
+        size_t pages = arena_pages(m->n_arenas);
+        static_assert(PT_ARENA_FIRST << PT_ARENA_STEPS == PT_ARENA_HUGE, "arenas double up to a huge page");
+        void *a = arena_alloc(pages);
+        m->arenas = vs_realloc(m->arenas, (m->n_arenas + 1) * sizeof *m->arenas);
+        m->arenas[m->n_arenas++] = a;
+        m->bump = a;
+        m->bump_end = m->bump + pages * PT_ENTRIES;
+    }
+    d = m->bump;
+    m->bump += PT_ENTRIES;
+#ifdef MADV_POPULATE_WRITE
+    if (((uintptr_t)d & (PT_POPULATE_BYTES - 1)) == 0) { /* entering a new chunk: map it in one call */
+        size_t left = (size_t)(m->bump_end - d) * sizeof(uint64_t);
+        (void)madvise(d, left < PT_POPULATE_BYTES ? left : PT_POPULATE_BYTES, MADV_POPULATE_WRITE);
+    }
+#endif
     return d;
 }
 
@@ -222,7 +248,7 @@ void pt_mem_free(pt_mem *m)
         if (slot_sparse(m->index[i].page))
             free(slot_sparse_page(m->index[i].page));
     for (size_t i = 0; i < m->n_arenas; i++)
-        free(m->arenas[i]);
+        munmap(m->arenas[i], arena_pages(i) * PT_ENTRIES * sizeof(uint64_t));
     free(m->arenas);
     free(m->index);
     free(m);
