@@ -17,7 +17,7 @@
 source "$(dirname "$0")/seed003_lib.sh"
 NAME=seed003_fig16
 # hpcc's default random= (r: an access starts an update, whose store follows): RandomAccess is 2r / (1 + r) of the accesses.
-HPCC_RANDOM=$("$VMEMSIM" gen --list | sed -n 's/.*keys:.* random=\([0-9.]*\).*/\1/p' | head -1)
+HPCC_RANDOM=$("$VMEMSIM" gen --list | sed -n '/^hpcc /,/keys:/s/.*keys:.* random=\([0-9.]*\).*/\1/p')
 [ -n "$HPCC_RANDOM" ] || { echo "$NAME: no random= default in 'vmemsim gen --list'" >&2; exit 1; }
 echo "machine,subbenchmark,mode,cycles,vs_native" >"$OUT/$NAME.csv"
 for m in $MACHINES; do
