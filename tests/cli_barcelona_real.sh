@@ -48,8 +48,10 @@ expect 0 "" -- "$VMEMSIM" run -q -c "$SRC/configs/barcelona.ini" "$S/awk.lackey.
 [ "$(jq '[.config | keys[] | select(. == "memory.rob" or . == "memory.miss_buffers")] | length' "$T/simics.json")" = 0 ] &&
   ok || bad "barcelona.ini echoes overlap keys"
 
-# A STREAM-like sweep: the L1D prefetcher fills lines the sweep then hits.
-expect 0 "" -- "$VMEMSIM" gen hpcc refs=20000 random=0 --seed 1 -o "$T/stream.vmt"
+# A STREAM-like sweep (a 1 MiB footprint, so that the ranks' initialisation,
+# one store per page, leaves most of the 20,000 references to the sweeps):
+# the L1D prefetcher fills lines the sweep then hits.
+expect 0 "" -- "$VMEMSIM" gen hpcc refs=20000 random=0 footprint=1m --seed 1 -o "$T/stream.vmt"
 expect 0 "" -- "$VMEMSIM" run -q -c "$CFG" "$T/stream.vmt" --json "$T/stream.json"
 useful=$(jq '.caches.l1d.prefetch.useful' "$T/stream.json")
 [ "$useful" -gt 0 ] && ok || bad "the L1D prefetcher served no demand reference ($useful)"
