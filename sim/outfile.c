@@ -26,7 +26,6 @@
 
 #define OF_PREFIX ".vmemsim-tmp."
 #define OF_MAX_TRACKED 64  /* temporaries alive at once: one per sweep worker and output, with room */
-#define OF_WRITER_SUFFIX ".tmp" /* what trace/writer.c appends to the name it writes */
 
 struct of_file {
     char *path, *tmp; /* tmp NULL for stdout */

@@ -55,6 +55,13 @@ cp "$T/old.json" "$T/old.keep"
 expect 1 "old.json: write failed: File too large" -- bash -c "ulimit -f 4; exec \"\$0\" run -q \"$S\" --json \"$T/old.json\"" "$VMEMSIM"
 check 'cmp -s "$T/old.json" "$T/old.keep"' "a failed write damaged the old result"
 check '[ -z "$(ls -A "$T" | grep vmemsim-tmp)" ]' "a failed write left a temporary file"
+# ... and gen and trace convert, whose trace writers work on a temporary: the error names the file given
+expect 0 "" -- "$VMEMSIM" gen worst refs=1000 -o "$T/keep.vmt"
+cp "$T/keep.vmt" "$T/keep.orig"
+expect 1 "^vmemsim: $T/keep.vmt: write failed: File too large \(the previous file, if any, is kept\)$" -- bash -c "ulimit -f 4; exec \"\$0\" gen worst refs=200000 -o \"$T/keep.vmt\"" "$VMEMSIM"
+expect 1 "^vmemsim: $T/keep.vmt: write failed: File too large \(the previous file, if any, is kept\)$" -- bash -c "ulimit -f 4; exec \"\$0\" trace convert \"$S\" \"$T/keep.vmt\"" "$VMEMSIM"
+check 'cmp -s "$T/keep.vmt" "$T/keep.orig"' "a failed gen or convert damaged the old trace"
+check '[ -z "$(ls -A "$T" | grep vmemsim-tmp)" ]' "a failed gen or convert left a temporary file"
 # every writer: gen, trace convert, ckpt, place, share, trace info
 expect 2 "-o .*fifo: is a FIFO" -- "$VMEMSIM" gen worst refs=1000 -o "$T/fifo"
 expect 2 "-o .*link.json: is a symbolic link" -- "$VMEMSIM" gen worst refs=1000 -o "$T/link.json"
