@@ -200,5 +200,9 @@ expect 1 "twice\.csv: line $(($(wc -l <"$A") + 1)): vmid 'x1Ab/0' is repeated \(
 sed 's/^x1Ab\/0,/x1Ab\/0x,/' "$A" | sed -n 1p >"$T/prefix.csv"; cat "$A" >>"$T/prefix.csv"  # x1Ab/0x is not x1Ab/0
 expect 0 "" -- "$VMEMSIM" place -q "$T/prefix.csv"
 
+W=$SRC/tests/fixtures/place/cerit.swf
+{ cat "$W"; grep -v '^;' "$W" | head -1; } >"$T/dupjob.swf"
+expect 1 "dupjob\.swf: line $(($(wc -l <"$W") + 1)): job number 1 is repeated \(first at line $(grep -n -m1 -v '^;' "$W" | cut -d: -f1)\)" -- "$VMEMSIM" place -q "$T/dupjob.swf"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
