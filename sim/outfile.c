@@ -26,7 +26,6 @@
 
 #define OF_PREFIX ".vmemsim-tmp."
 #define OF_MAX_TRACKED 64  /* temporaries alive at once: one per sweep worker and output, with room */
-#define OF_WRITER_SUFFIX ".tmp" /* what trace/writer.c appends to the name it writes */
 
 struct of_file {
     char *path, *tmp; /* tmp NULL for stdout */
@@ -249,12 +248,21 @@ int of_rename(const char *tmp, const char *path, vs_err *err)
     return rc;
 }
 
+/* A failed write names the file ("stdout" for -) and, for a file, that the
+ * temporary went and the old file stays. */
+static int write_failed(const of_file *o, int e, vs_err *err)
+{
+    if (!o->tmp)
+        return vs_fail(err, VS_E_IO, "stdout: write failed: %s", g_strerror(e ? e : EIO));
+    return vs_fail(err, VS_E_IO, "%s: write failed: %s (the previous file, if any, is kept)", o->path, g_strerror(e));
+}
+
 int of_commit(of_file *o, vs_err *err)
 {
     int rc = VS_OK;
     if (!o->tmp) {
         if (fflush(o->f) != 0 || ferror(o->f))
-            rc = vs_fail(err, VS_E_IO, "stdout: write failed: %s", g_strerror(errno));
+            rc = write_failed(o, errno, err);
         of_free(o);
         return rc;
     }
@@ -264,8 +272,7 @@ int of_commit(of_file *o, vs_err *err)
     ok &= fclose(o->f) == 0;
     o->f = NULL;
     if (!ok) {
-        rc = vs_fail(err, VS_E_IO, "%s: write failed: %s (the previous file, if any, is kept)", o->path,
-                     g_strerror(e ? e : errno ? errno : EIO));
+        rc = write_failed(o, e ? e : errno ? errno : EIO, err);
         unlink(o->tmp);
     } else {
         rc = of_rename(o->tmp, o->path, err);
@@ -280,8 +287,7 @@ int of_write_text(const char *path, const char *text, size_t len, vs_err *err)
     if (!o)
         return VS_E_IO;
     if (fwrite(text, 1, len, o->f) != len) {
-        int rc = vs_fail(err, VS_E_IO, "%s: write failed: %s (the previous file, if any, is kept)", path,
-                         g_strerror(errno));
+        int rc = write_failed(o, errno, err);
         of_abort(o);
         return rc;
     }

@@ -44,6 +44,8 @@ void of_abort(of_file *o);
 /* of_open, one write of len bytes, of_commit. */
 int of_write_text(const char *path, const char *text, size_t len, vs_err *err);
 
+#define OF_WRITER_SUFFIX ".tmp" /* what trace/writer.c appends to the name it writes */
+
 /* A fresh temporary name beside path (tracked until of_untrack; g_free it). */
 char *of_temp_path(const char *path);
 void of_untrack(const char *tmp);

@@ -351,7 +351,7 @@ static void test_samples(void **s)
         assert_true(a.records > 100000);
         char *out = vt_path("sample.vmt");
         vs_err e;
-        if (trace_convert(in, out, TFMT_AUTO, &e) < 0)
+        if (trace_convert(in, out, TFMT_AUTO, NULL, &e) < 0)
             fail_msg("%s", e.msg);
         digest_file(out, &b, &fb);
         g_free(out);

@@ -42,10 +42,10 @@ int wl_synth_init(wl_synth *s, wl_args *a, const wl_synth_defaults *d, uint64_t 
     int rc = wl_arg_f64(a, "api", d->api, 0.01, 8.0, &s->api, err);
     if (rc == VS_OK && d->writes >= 0) /* a negative default: the pattern fixes the mix */
         rc = wl_arg_f64(a, "writes", d->writes, 0.0, 1.0, &s->writes, err);
+    if (rc == VS_OK) /* 0: not given (the range starts at 1: refs=0 must not mean the default) */
+        rc = wl_arg_u64(a, "refs", 0, 1, MAX_LEN, &refs, err);
     if (rc == VS_OK)
-        rc = wl_arg_u64(a, "refs", 0, 0, MAX_LEN, &refs, err);
-    if (rc == VS_OK)
-        rc = wl_arg_u64(a, "instructions", 0, 0, MAX_LEN, &instr, err);
+        rc = wl_arg_u64(a, "instructions", 0, 1, MAX_LEN, &instr, err);
     if (rc == VS_OK)
         rc = wl_arg_u64(a, "footprint", d->footprint, 1ull << 16, 1ull << 40, &s->footprint, err);
     if (rc == VS_OK)

@@ -12,6 +12,7 @@
  * its row's range; any unknown section or key is an error.
  */
 #include "ckpt.h"
+#include "config.h"
 
 #include <assert.h>
 #include <glib.h>
@@ -99,7 +100,7 @@ static int set_key(ckpt_calib *c, bool *seen, const char *origin, const char *se
     char *end;
     double d = g_ascii_strtod(v, &end);
     int rc = VS_OK;
-    if (end == v || *end || !isfinite(d) || d < k->min || d > k->max)
+    if (end == v || *end || !isfinite(d) || d < k->min || d > k->max || strpbrk(v, "xX")) /* hex floats: no */
         rc = vs_fail(err, VS_E_CONFIG, "%s: [%s] %s = '%s': expected a number in [%g, %g] (%s)", origin,
                      section, key, v, k->min, k->max, k->help);
     else
@@ -129,9 +130,11 @@ static int check_complete(ckpt_calib *c, const bool *seen, const char *origin, v
 int ckpt_calib_load_data(const char *data, size_t len, const char *origin, ckpt_calib *c, vs_err *err)
 {
     memset(c, 0, sizeof(*c));
+    int rc = cfg_check_ini_text(data, len, origin, err); /* a key set twice must not keep the last silently */
+    if (rc != VS_OK)
+        return rc;
     GKeyFile *kf = g_key_file_new();
     GError *gerr = NULL;
-    int rc = VS_OK;
     if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
         rc = vs_fail(err, VS_E_FORMAT, "%s: %s; expected an INI file of [section] and key = value lines", origin,
                      gerr->message);

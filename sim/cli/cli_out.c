@@ -77,6 +77,22 @@ static int copy_to_stdout(const char *tmp, vs_err *err)
     return rc;
 }
 
+/* A writer's error names the file it wrote, the temporary: the user knows the
+ * file as out, and the one they may have had there is untouched. */
+static void name_output(vs_err *err, const char *tmp, const char *out)
+{
+    const char *at = strstr(err->msg, tmp);
+    if (!at)
+        return;
+    const char *rest = at + strlen(tmp);
+    if (g_str_has_prefix(rest, OF_WRITER_SUFFIX))
+        rest += strlen(OF_WRITER_SUFFIX);
+    char *msg = g_strdup_printf("%.*s%s%s (the previous file, if any, is kept)", (int)(at - err->msg), err->msg, out,
+                                rest);
+    g_strlcpy(err->msg, msg, sizeof err->msg);
+    g_free(msg);
+}
+
 int cli_produce_file(const char *what, const char *out, const char *const *inputs, size_t n_inputs,
                      int (*make)(void *ctx, const char *tmp, vs_err *err), void *ctx, vs_err *err)
 {
@@ -91,6 +107,8 @@ int cli_produce_file(const char *what, const char *out, const char *const *input
     char *where = to_stdout ? g_build_filename(g_get_tmp_dir(), "stdout", NULL) : g_strdup(out);
     char *tmp = of_temp_path(where);
     rc = make(ctx, tmp, err);
+    if (rc != VS_OK && !to_stdout)
+        name_output(err, tmp, out);
     if (rc == VS_OK && to_stdout)
         rc = copy_to_stdout(tmp, err);
     if (rc == VS_OK && !to_stdout)

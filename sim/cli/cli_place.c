@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define DEFAULT_IPS_PER_CORE 1e9 /* 1 instruction/ns per busy core: IPC 0.4 at 2.5 GHz, a server-class average */
+#define SERVERS_UNSET G_MININT64 /* --servers not given: a value nobody types, so that 0 is checked */
 
 typedef struct place_opts {
     gchar *policy, *dc_path, *json_path, *compaction, *synthetic, *translation, *machine, *old_machine;
@@ -52,7 +53,7 @@ static int setup(place_opts *o, int argc, char **argv, place_dc *dc, place_trace
     place_dc_defaults(dc);
     if (o->dc_path && place_dc_load(dc, o->dc_path, err) != VS_OK)
         return err->code;
-    if (o->servers > 0)
+    if (o->servers != SERVERS_UNSET)
         dc->servers = (uint32_t)o->servers;
     if (o->compaction) {
         static const char *const names[] = {"none", "demand", "periodic"};
@@ -64,7 +65,7 @@ static int setup(place_opts *o, int argc, char **argv, place_dc *dc, place_trace
             return vs_fail(err, VS_E_USAGE, "--compaction %s: expected none, demand or periodic", o->compaction);
         dc->compact = found;
     }
-    if (o->servers < 0 || o->servers > 1000000)
+    if (o->servers != SERVERS_UNSET && (o->servers < 1 || o->servers > 1000000))
         return vs_fail(err, VS_E_USAGE, "--servers %lld: expected 1 to 1000000", (long long)o->servers);
     if (o->synthetic && argc > 1)
         return vs_fail(err, VS_E_USAGE, "give either --synthetic or a TRACE, not both");
@@ -106,7 +107,7 @@ static void resolve_spellings(place_opts *o)
 
 int cli_place(int argc, char **argv)
 {
-    place_opts o = {.vms = 10000, .seed = 1, .ips = DEFAULT_IPS_PER_CORE};
+    place_opts o = {.vms = 10000, .seed = 1, .servers = SERVERS_UNSET, .ips = DEFAULT_IPS_PER_CORE};
     const GOptionEntry entries[] = {
         {"policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "contig, max, min, first-fit, best-fit or all (default contig)", "P"},
         {"datacenter", 0, 0, G_OPTION_ARG_FILENAME, &o.dc_path, "datacenter INI (default: the paper's Azure composition)", "FILE"},

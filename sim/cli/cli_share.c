@@ -11,10 +11,17 @@
 #include "share/share.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* What an option not given holds: values nobody types, so that a negative,
+ * zero or NaN value that is given gets checked rather than read as "not given". */
+#define UNSET_INT G_MININT
+#define UNSET_INT64 G_MININT64
+#define UNSET_DOUBLE (-DBL_MAX)
 
 typedef struct share_opts {
     gchar *policy, *hash, *config, *mode, *old_mode, *calibration, *cow_trace, *cow_vm, *json;
@@ -105,34 +112,50 @@ static int build_params(const share_opts *o, share_params *p, vs_err *err)
         return vs_fail(err, VS_E_USAGE, "--hash %s: expected sfh or xxh64 (xxh64 needs libxxhash)", o->hash);
     p->zero_pages = o->zero_pages;
     p->cow_convert = o->cow_convert;
-    if (o->pages_to_scan >= 0) {
+    if (o->pages_to_scan != UNSET_INT) {
         if (o->pages_to_scan < 1)
             return vs_fail(err, VS_E_USAGE, "--pages-to-scan must be >= 1");
         p->pages_to_scan = (uint32_t)o->pages_to_scan;
     }
-    if (o->sleep_ms >= 0)
+    if (o->sleep_ms != UNSET_INT) {
+        if (o->sleep_ms < 0)
+            return vs_fail(err, VS_E_USAGE, "--sleep-millisecs %d: must be >= 0", o->sleep_ms);
         p->sleep_millisecs = (uint32_t)o->sleep_ms;
-    if (o->max_sharing >= 0) {
+    }
+    if (o->max_sharing != UNSET_INT) {
         if (o->max_sharing < 2)
             return vs_fail(err, VS_E_USAGE, "--max-page-sharing must be >= 2 (the kernel's minimum)");
         p->max_page_sharing = (uint32_t)o->max_sharing;
     }
-    if (o->scans >= 0)
+    if (o->scans != UNSET_INT) {
+        if (o->scans < 0)
+            return vs_fail(err, VS_E_USAGE, "--scans %d: must be >= 0 (0 = the sizing function)", o->scans);
         p->scans = (uint32_t)o->scans;
-    if (o->index_entries >= 0)
+    }
+    if (o->index_entries != UNSET_INT64) {
+        if (o->index_entries < 1)
+            return vs_fail(err, VS_E_USAGE, "--index-entries %lld: must be >= 1", (long long)o->index_entries);
         p->index_entries = (uint64_t)o->index_entries;
-    if (o->period >= 0) {
-        if (!(o->period > 0))
+    }
+    if (o->period != UNSET_DOUBLE) {
+        if (!(o->period > 0 && isfinite(o->period)))
             return vs_fail(err, VS_E_USAGE, "--period must be > 0 seconds");
         p->period_s = o->period;
     }
-    if (o->scan_rate >= 0) {
-        if (!(o->scan_rate > 0))
+    if (o->scan_rate != UNSET_DOUBLE) {
+        if (!(o->scan_rate > 0 && isfinite(o->scan_rate)))
             return vs_fail(err, VS_E_USAGE, "--scan-rate must be > 0 pages/s");
         p->scan_rate = o->scan_rate;
     }
-    if (o->seed >= 0)
+    if (o->seed != UNSET_INT64) {
+        if (o->seed < 0)
+            return vs_fail(err, VS_E_USAGE, "--seed %lld: must be >= 0", (long long)o->seed);
         p->seed = (uint64_t)o->seed;
+    }
+    if (o->sample != UNSET_DOUBLE && !(o->sample > 0 && isfinite(o->sample)))
+        return vs_fail(err, VS_E_USAGE, "--sample must be > 0 seconds");
+    if (o->cow_vm && !o->cow_trace)
+        return vs_fail(err, VS_E_USAGE, "--cow-vm %s: given without --cow-trace", o->cow_vm);
     return VS_OK;
 }
 
@@ -201,8 +224,9 @@ static int run(share_opts *o, int argc, char **argv)
         uint32_t vm = 0;
         if (o->cow_vm) {
             char *end;
-            unsigned long v = strtoul(o->cow_vm, &end, 10);
-            if (end == o->cow_vm || *end)
+            errno = 0;
+            unsigned long long v = strtoull(o->cow_vm, &end, 10);
+            if (end == o->cow_vm || *end || errno || !g_ascii_isdigit(*o->cow_vm) || v > UINT32_MAX)
                 rc = vs_fail(&err, VS_E_USAGE, "--cow-vm %s: expected a VM index (0 = first VM named)", o->cow_vm);
             vm = (uint32_t)v;
         }
@@ -210,7 +234,7 @@ static int run(share_opts *o, int argc, char **argv)
             rc = share_run_set_cow_trace(r, o->cow_trace, vm, &err);
     }
     if (rc == VS_OK) {
-        share_run_set_sample(r, o->sample > 0 ? o->sample : 0);
+        share_run_set_sample(r, o->sample != UNSET_DOUBLE ? o->sample : 0);
         rc = share_run_exec(r, &err);
     }
     if (rc == VS_OK && !o->quiet)
@@ -231,8 +255,9 @@ static int run(share_opts *o, int argc, char **argv)
 
 int cli_share(int argc, char **argv)
 {
-    share_opts o = {.pages_to_scan = -1, .sleep_ms = -1, .max_sharing = -1, .scans = -1, .index_entries = -1,
-                    .seed = -1, .period = -1, .scan_rate = -1, .sample = 0};
+    share_opts o = {.pages_to_scan = UNSET_INT, .sleep_ms = UNSET_INT, .max_sharing = UNSET_INT, .scans = UNSET_INT,
+                    .index_entries = UNSET_INT64, .seed = UNSET_INT64, .period = UNSET_DOUBLE,
+                    .scan_rate = UNSET_DOUBLE, .sample = UNSET_DOUBLE};
     const GOptionEntry entries[] = {
         {"policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "xen-thesis, ksm (default) or esx", "NAME"},
         {"hash", 0, 0, G_OPTION_ARG_STRING, &o.hash, "sfh or xxh64 (default: sfh for xen-thesis, else xxh64)", "NAME"},

@@ -67,14 +67,18 @@ static int trace_head_cmd(int argc, char **argv)
 }
 
 typedef struct convert_job {
-    const char *in;
-    trace_fmt fmt;
+    const char *in, *out;
+    trace_fmt fmt; /* from OUT's name, not the temporary's, which is the one reported */
+    uint64_t dropped;
 } convert_job;
 
 static int make_converted(void *ctx, const char *tmp, vs_err *err)
 {
-    const convert_job *c = ctx;
-    return trace_convert(c->in, tmp, c->fmt, err);
+    convert_job *c = ctx;
+    if (c->fmt == TFMT_AUTO)
+        return vs_fail(err, VS_E_USAGE, "OUT %s: its name ends in neither .vmt nor .champsim; give --format vmt|champsim",
+                       c->out);
+    return trace_convert(c->in, tmp, c->fmt, &c->dropped, err);
 }
 
 static int trace_convert_cmd(int argc, char **argv)
@@ -101,12 +105,17 @@ static int trace_convert_cmd(int argc, char **argv)
         return CLI_USAGE;
     }
     vs_err err = {0};
-    convert_job job = {argv[1], fmt};
+    convert_job job = {argv[1], argv[2], fmt, 0};
     const char *inputs[] = {argv[1]};
     if (!strcmp(argv[2], "-") && fmt == TFMT_AUTO)
         job.fmt = TFMT_VMT; /* no name to tell the format by: the native one */
+    else if (fmt == TFMT_AUTO)
+        job.fmt = trace_out_fmt_from_name(argv[2]);
     if (cli_produce_file("OUT", argv[2], inputs, 1, make_converted, &job, &err) != VS_OK)
         return cli_error(&err);
+    if (job.dropped > 0)
+        fprintf(stderr, "vmemsim: warning: %s: %llu records have no %s form and were dropped\n",
+                strcmp(argv[2], "-") ? argv[2] : "stdout", (unsigned long long)job.dropped, trace_fmt_name(job.fmt));
     struct stat st;
     if (strcmp(argv[2], "-") && stat(argv[2], &st) == 0)
         fprintf(stderr, "vmemsim trace convert: wrote %s (%lld bytes) from %s\n", argv[2], (long long)st.st_size,

@@ -4,8 +4,11 @@
 #include "cli.h"
 #include "version.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct cli_command {
     const char *name;
@@ -49,15 +52,35 @@ bool cli_parse(const char *cmd, const char *params, const char *summary, const G
     return ok;
 }
 
+/* Set once an error is reported: the exit status is then already non-zero. */
+static bool error_reported;
+
 int cli_error(const vs_err *err)
 {
+    error_reported = true;
     fprintf(stderr, "vmemsim: %s\n", err->msg);
     return err->code == VS_E_USAGE ? CLI_USAGE : CLI_FAIL;
+}
+
+/* The text a command prints to stdout (a summary, `trace head`'s records,
+ * --help) is output too: a full disk or a closed stdout must not end in
+ * status 0 with it silently lost.  An atexit handler, because glib's option
+ * parser exits by itself after --help. */
+static void check_stdout(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return;
+    if (error_reported) /* the failed --json - or --csv - said it already */
+        return;
+    fprintf(stderr, "vmemsim: stdout: write failed: %s\n", errno ? g_strerror(errno) : "an earlier write failed");
+    _exit(CLI_FAIL);
 }
 
 int main(int argc, char **argv)
 {
     of_install_cleanup();
+    atexit(check_stdout);
     if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
         printf("vmemsim %s (build %s)\n", VS_VERSION, vs_build_id);
         return CLI_OK;

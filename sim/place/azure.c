@@ -10,7 +10,9 @@
  * above X (an assumption: the dataset does not bound it).  The category is
  * spelled "Unkown" in the data.
  *
- * Invariants: each accepted row has created <= deleted, cores >= 1, memory > 0.
+ * Invariants: each accepted row has created <= deleted, cores >= 1, memory > 0;
+ * no vmid appears twice (a file concatenated with itself or a part of itself
+ * would otherwise count its VMs twice).
  */
 #include "place_int.h"
 
@@ -27,6 +29,48 @@
 #define KIB_PER_GIB (1024.0 * 1024.0)
 #define AZ_MAX_CORES 4096     /* far above any Azure size; rejects garbage */
 #define AZ_MAX_GIB 65536.0    /* 64 TiB: likewise */
+
+/* Where one row's vmid lies in the data, to find repeats by sorting. */
+typedef struct az_id {
+    size_t off;
+    uint32_t len;
+    uint32_t line;
+} az_id;
+
+static const char *az_data; /* the data the az_id being sorted point into (qsort has no context) */
+
+static int az_id_cmp(const void *a, const void *b)
+{
+    const az_id *x = a, *y = b;
+    int c = memcmp(az_data + x->off, az_data + y->off, x->len < y->len ? x->len : y->len);
+    if (c == 0)
+        c = (x->len > y->len) - (x->len < y->len);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* The first line (in file order) whose vmid an earlier line already had. */
+static int check_unique_ids(const char *data, az_id *ids, size_t n, const char *origin, vs_err *err)
+{
+    az_data = data;
+    qsort(ids, n, sizeof *ids, az_id_cmp);
+    const az_id *rep = NULL, *first = NULL;
+    size_t group = 0; /* the first row, by line, of the run of equal vmids holding row i */
+    for (size_t i = 1; i < n; i++) {
+        const az_id *a = &ids[group], *b = &ids[i];
+        if (a->len != b->len || memcmp(data + a->off, data + b->off, a->len)) {
+            group = i;
+            continue;
+        }
+        if (!rep || b->line < rep->line) {
+            rep = b;
+            first = a;
+        }
+    }
+    if (!rep)
+        return VS_OK;
+    return vs_fail(err, VS_E_FORMAT, "%s: line %u: vmid '%.*s' is repeated (first at line %u)", origin, rep->line,
+                   (int)rep->len, data + rep->off, first->line);
+}
 
 static const char *const categories[] = {"Delay-insensitive", "Interactive", "Unkown", "Unknown"};
 
@@ -49,7 +93,10 @@ int place_read_azure(const char *data, size_t len, const char *origin, place_tra
     size_t cap = 0;
     bool v2 = false;
     int rc = VS_OK;
-    while (rc == VS_OK && place_lines_next(&l, &line, &cap)) {
+    az_id *ids = NULL;
+    size_t n_ids = 0, cap_ids = 0;
+    const char *start = l.p;
+    for (; rc == VS_OK && place_lines_next(&l, &line, &cap); start = l.p) {
         if (!line[strspn(line, " \t")] || (l.lineno == 1 && !strncmp(line, "vmid,", 5)))
             continue;
         char *f[AZ_FIELDS + 1];
@@ -83,7 +130,15 @@ int place_read_azure(const char *data, size_t len, const char *origin, place_tra
                        .cores = (uint32_t)cores,
                        .mem_kib = (uint64_t)ceil(gib * KIB_PER_GIB)};
         place_trace_add(t, &vm);
+        if (n_ids == cap_ids) {
+            cap_ids = cap_ids ? 2 * cap_ids : 1024;
+            ids = vs_realloc(ids, cap_ids * sizeof *ids);
+        }
+        ids[n_ids++] = (az_id){.off = (size_t)(start - data), .len = (uint32_t)strlen(f[0]), .line = (uint32_t)l.lineno};
     }
+    if (rc == VS_OK)
+        rc = check_unique_ids(data, ids, n_ids, origin, err);
+    free(ids);
     free(line);
     snprintf(t->format, sizeof t->format, v2 ? "azure-v2" : "azure-v1");
     return rc;

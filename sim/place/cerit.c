@@ -22,6 +22,7 @@
 #include <string.h>
 
 #define SWF_FIELDS 18
+#define SWF_JOB 0
 #define SWF_SUBMIT 1
 #define SWF_WAIT 2
 #define SWF_RUN 3
@@ -38,6 +39,9 @@ int place_read_cerit(const char *data, size_t len, const char *origin, place_tra
     char *line = NULL;
     size_t cap = 0;
     int rc = VS_OK;
+    /* job number -> its line: SWF numbers jobs with a counter, so a repeat is a
+     * file concatenated with (a part of) itself, whose jobs would count twice */
+    GHashTable *jobs = g_hash_table_new(g_direct_hash, g_direct_equal);
     while (rc == VS_OK && place_lines_next(&l, &line, &cap)) {
         char *s = line + strspn(line, " \t");
         if (!*s || *s == ';')
@@ -68,8 +72,13 @@ int place_read_cerit(const char *data, size_t len, const char *origin, place_tra
         else if (kb < 1 || kb > (INT64_C(1) << 40) / cores)
             SWF_BAD("field 10 (requested memory) or 7 (used memory): KB per processor >= 1");
 #undef SWF_BAD
+        gpointer first = rc == VS_OK ? g_hash_table_lookup(jobs, GSIZE_TO_POINTER((gsize)v[SWF_JOB])) : NULL;
+        if (first)
+            rc = vs_fail(err, VS_E_FORMAT, "%s: line %zu: job number %lld is repeated (first at line %zu)", origin,
+                         l.lineno, (long long)v[SWF_JOB], (size_t)GPOINTER_TO_SIZE(first));
         if (rc != VS_OK)
             break;
+        g_hash_table_insert(jobs, GSIZE_TO_POINTER((gsize)v[SWF_JOB]), GSIZE_TO_POINTER(l.lineno));
         int64_t start = v[SWF_SUBMIT] + (v[SWF_WAIT] > 0 ? v[SWF_WAIT] : 0);
         place_vm vm = {.created = start,
                        .deleted = start + v[SWF_RUN],
@@ -77,6 +86,7 @@ int place_read_cerit(const char *data, size_t len, const char *origin, place_tra
                        .mem_kib = (uint64_t)(kb * cores)};
         place_trace_add(t, &vm);
     }
+    g_hash_table_destroy(jobs);
     free(line);
     snprintf(t->format, sizeof t->format, "cerit-swf");
     return rc;

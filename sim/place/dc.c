@@ -13,6 +13,7 @@
  * max_order <= BUDDY_MAX_ORDER_LIMIT.
  */
 #include "place.h"
+#include "config.h"
 #include "mmu/buddy.h"
 
 #include <glib.h>
@@ -79,7 +80,7 @@ static bool parse_kib(const char *s, uint64_t *kib)
     case 't': case 'T': mul = 1024.0 * 1024 * 1024; end++; break;
     default: break;
     }
-    if (end == s || *end || !(v >= 0) || v * mul > 1e15)
+    if (end == s || *end || !(v >= 0) || v * mul > 1e15 || strpbrk(s, "xX")) /* hex: no */
         return false;
     *kib = (uint64_t)llround(v * mul);
     return true;
@@ -237,7 +238,7 @@ static int load_gens(GKeyFile *kf, const char *origin, place_dc *dc, vs_err *err
         gchar *share = rc == VS_OK ? g_key_file_get_value(kf, *g, "share", NULL) : NULL;
         char *end = NULL;
         gen->share = share ? strtod(share, &end) : 0;
-        if (rc == VS_OK && (!share || end == share || *end || !(gen->share > 0) || gen->share > 1e9))
+        if (rc == VS_OK && (!share || end == share || *end || !(gen->share > 0) || gen->share > 1e9 || strpbrk(share, "xX")))
             rc = vs_fail(err, VS_E_CONFIG, "%s: [%s] share: expected a positive number (a percentage)", origin, *g);
         g_free(share);
         n++;
@@ -250,9 +251,11 @@ static int load_gens(GKeyFile *kf, const char *origin, place_dc *dc, vs_err *err
 
 int place_dc_load_data(place_dc *dc, const char *data, size_t len, const char *origin, vs_err *err)
 {
+    int rc = cfg_check_ini_text(data, len, origin, err); /* a key set twice must not keep the last silently */
+    if (rc != VS_OK)
+        return rc;
     GKeyFile *kf = g_key_file_new();
     GError *gerr = NULL;
-    int rc = VS_OK;
     if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
         rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
         g_error_free(gerr);

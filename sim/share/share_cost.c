@@ -29,6 +29,7 @@
  */
 #include "share_int.h"
 #include "mmu/mode.h"
+#include "config.h"
 
 #include <assert.h>
 
@@ -115,8 +116,17 @@ int share_cost_load(share_cost *c, const char *path, vs_err *err)
 {
     GKeyFile *kf = g_key_file_new();
     GError *ge = NULL;
+    gchar *data = NULL;
+    gsize len = 0;
     int rc = VS_OK;
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &ge)) {
+    if (!g_file_get_contents(path, &data, &len, &ge)) {
+        rc = vs_fail(err, VS_E_CONFIG, "%s: %s", path, ge->message);
+        goto out;
+    }
+    rc = cfg_check_ini_text(data, len, path, err); /* a key set twice must not keep the last silently */
+    if (rc != VS_OK)
+        goto out;
+    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &ge)) {
         rc = vs_fail(err, VS_E_CONFIG, "%s: %s", path, ge->message);
         goto out;
     }
@@ -149,7 +159,7 @@ int share_cost_load(share_cost *c, const char *path, vs_err *err)
         gchar *txt = g_key_file_get_value(kf, "share", *k, NULL);
         char *end;
         double v = g_ascii_strtod(txt ? g_strstrip(txt) : "", &end);
-        if (!txt || end == txt || *end || !isfinite(v) || v < 0)
+        if (!txt || end == txt || *end || !isfinite(v) || v < 0 || strpbrk(txt, "xX")) /* hex floats: no */
             rc = vs_fail(err, VS_E_CONFIG, "%s: [share] %s = '%s': expected a number >= 0", path, *k, txt ? txt : "");
         else
             *(double *)((char *)c + keys[i].off) = v;
@@ -161,6 +171,7 @@ int share_cost_load(share_cost *c, const char *path, vs_err *err)
 out:
     if (ge)
         g_error_free(ge);
+    g_free(data);
     g_key_file_free(kf);
     return rc;
 }

@@ -349,13 +349,16 @@ static int parse_params(sweep *s, GKeyFile *kf, vs_err *err)
         p->values = split_list(v ? v : "", ",");
         p->n = g_strv_length(p->values);
         p->group = -1;
+        size_t commas = 0; /* split_list drops empty values: "native,,nested" must not pass as two */
+        for (const char *c = v ? v : ""; *c; c++)
+            commas += *c == ',';
         g_free(v);
         g_ptr_array_add(s->params, p);
         if (!strchr(p->name, '.'))
             rc = vs_fail(err, VS_E_CONFIG, "%s: [params] '%s': expected section.key (or zip)", s->origin, p->name);
-        else if (p->n == 0)
-            rc = vs_fail(err, VS_E_CONFIG, "%s: [params] %s: expected a list of values v1, v2, ...", s->origin,
-                         p->name);
+        else if (p->n == 0 || p->n != commas + 1)
+            rc = vs_fail(err, VS_E_CONFIG, "%s: [params] %s: expected a list of values v1, v2, ...%s", s->origin,
+                         p->name, p->n ? " (one is empty)" : "");
         else
             rc = check_values(s, p, err);
     }

@@ -17,7 +17,7 @@
 #define CONVERT_CODEC TCODEC_ZLIB
 #endif
 
-static trace_fmt out_fmt_from_suffix(const char *path)
+trace_fmt trace_out_fmt_from_name(const char *path)
 {
     static const struct { const char *suffix; trace_fmt fmt; } OUT[] = {
         {".vmt", TFMT_VMT}, {".champsim", TFMT_CHAMPSIM}, {".champsimtrace", TFMT_CHAMPSIM}};
@@ -30,14 +30,14 @@ static trace_fmt out_fmt_from_suffix(const char *path)
     return TFMT_AUTO;
 }
 
-int trace_convert(const char *in, const char *out, trace_fmt out_fmt, vs_err *err)
+int trace_convert(const char *in, const char *out, trace_fmt out_fmt, uint64_t *dropped, vs_err *err)
 {
     if (out_fmt == TFMT_AUTO)
-        out_fmt = out_fmt_from_suffix(out);
+        out_fmt = trace_out_fmt_from_name(out);
     if (out_fmt == TFMT_AUTO)
         return vs_fail(err, VS_E_USAGE,
                        "%s: cannot tell the output format from the name (use .vmt or .champsim, or "
-                       "give the format)", out);
+                       "--format vmt|champsim)", out);
     trace_reader *r;
     int rc = trace_open(in, TFMT_AUTO, &r, err);
     if (rc < 0)
@@ -59,12 +59,9 @@ int trace_convert(const char *in, const char *out, trace_fmt out_fmt, vs_err *er
         trace_writer_abort(w);
         return n < 0 ? (int)n : rc;
     }
-    uint64_t dropped = trace_writer_dropped(w);
-    rc = trace_writer_close(w, err);
-    if (rc == VS_OK && dropped > 0)
-        fprintf(stderr, "vmemsim: warning: %s: %llu records have no %s form and were dropped\n", out,
-                (unsigned long long)dropped, trace_fmt_name(out_fmt));
-    return rc;
+    if (dropped)
+        *dropped = trace_writer_dropped(w);
+    return trace_writer_close(w, err);
 }
 
 static void print_rec(const trace_rec *t, FILE *out)

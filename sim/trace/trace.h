@@ -113,8 +113,11 @@ void trace_writer_abort(trace_writer *w);              /* discards it */
 uint64_t trace_writer_dropped(const trace_writer *w);
 
 /* Streams everything from in to a new file out (format from out's suffix
- * unless fmt says otherwise). */
-int trace_convert(const char *in, const char *out, trace_fmt out_fmt, vs_err *err);
+ * unless fmt says otherwise); *dropped (if not NULL) gets the records the
+ * format could not represent, for the caller to report under the name it knows. */
+int trace_convert(const char *in, const char *out, trace_fmt out_fmt, uint64_t *dropped, vs_err *err);
+/* The format trace_convert writes to path by its suffix (.vmt, .champsim, .champsimtrace); TFMT_AUTO if none. */
+trace_fmt trace_out_fmt_from_name(const char *path);
 
 /* ---- summary statistics (vmemsim trace info) ---- */
 typedef struct trace_summary trace_summary;

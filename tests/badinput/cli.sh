@@ -55,6 +55,13 @@ cp "$T/old.json" "$T/old.keep"
 expect 1 "old.json: write failed: File too large" -- bash -c "ulimit -f 4; exec \"\$0\" run -q \"$S\" --json \"$T/old.json\"" "$VMEMSIM"
 check 'cmp -s "$T/old.json" "$T/old.keep"' "a failed write damaged the old result"
 check '[ -z "$(ls -A "$T" | grep vmemsim-tmp)" ]' "a failed write left a temporary file"
+# ... and gen and trace convert, whose trace writers work on a temporary: the error names the file given
+expect 0 "" -- "$VMEMSIM" gen worst refs=1000 -o "$T/keep.vmt"
+cp "$T/keep.vmt" "$T/keep.orig"
+expect 1 "^vmemsim: $T/keep.vmt: write failed: File too large \(the previous file, if any, is kept\)$" -- bash -c "ulimit -f 4; exec \"\$0\" gen worst refs=200000 -o \"$T/keep.vmt\"" "$VMEMSIM"
+expect 1 "^vmemsim: $T/keep.vmt: write failed: File too large \(the previous file, if any, is kept\)$" -- bash -c "ulimit -f 4; exec \"\$0\" trace convert \"$S\" \"$T/keep.vmt\"" "$VMEMSIM"
+check 'cmp -s "$T/keep.vmt" "$T/keep.orig"' "a failed gen or convert damaged the old trace"
+check '[ -z "$(ls -A "$T" | grep vmemsim-tmp)" ]' "a failed gen or convert left a temporary file"
 # every writer: gen, trace convert, ckpt, place, share, trace info
 expect 2 "-o .*fifo: is a FIFO" -- "$VMEMSIM" gen worst refs=1000 -o "$T/fifo"
 expect 2 "-o .*link.json: is a symbolic link" -- "$VMEMSIM" gen worst refs=1000 -o "$T/link.json"
@@ -72,6 +79,37 @@ expect 2 "fifo: is a FIFO" -- "$VMEMSIM" share "raw:0:$T/img.raw" --json "$T/fif
 cp "$T/img.raw" "$T/img.keep"
 expect 2 "img.raw: the file exists and is not a JSON result" -- "$VMEMSIM" share --json "$T/img.raw" "raw:0:$T/img.keep"
 check 'cmp -s "$T/img.raw" "$T/img.keep"' "share --json replaced a snapshot"
+
+# text on stdout is output too: a full disk or a closed stdout is an error, not rc 0
+expect 1 "stdout: write failed: No space left on device" -- bash -c 'exec "$0" run "$1" >/dev/full' "$VMEMSIM" "$S"
+expect 1 "stdout: write failed: Bad file descriptor" -- bash -c 'exec "$0" trace info "$1" >&-' "$VMEMSIM" "$S"
+expect 1 "stdout: write failed" -- bash -c 'exec "$0" trace head -n 5000 "$1" >/dev/full' "$VMEMSIM" "$S"
+expect 1 "stdout: write failed" -- bash -c 'exec "$0" run --help-config >/dev/full' "$VMEMSIM"
+expect 1 "stdout: write failed" -- bash -c 'exec "$0" share --help >/dev/full' "$VMEMSIM"
+# --csv - names stdout, once, and promises no kept file
+expect 1 "^vmemsim: stdout: write failed: No space left on device$" -- bash -c 'exec "$0" run -q "$1" --csv - >/dev/full' "$VMEMSIM" "$S"
+check '[ "$(wc -l <"$T/err")" -eq 1 ]' "a failed --csv - reported more than once: $(cat "$T/err")"
+# trace convert: an OUT without a format suffix is named as given, never as its temporary
+expect 2 "OUT .*w.bogus: its name ends in neither .vmt nor .champsim; give --format" -- "$VMEMSIM" trace convert "$T/w.vmt" "$T/w.bogus"
+check '! grep -q vmemsim-tmp "$T/err"' "trace convert named its temporary file"
+"$VMEMSIM" gen ds structure=avl op=insert opt=1 ops=50 -o "$T/cda.vmt" 2>/dev/null
+expect 0 "warning: .*/cda.champsim: [0-9]+ records have no champsim form" -- "$VMEMSIM" trace convert "$T/cda.vmt" "$T/cda.champsim"
+check '! grep -q vmemsim-tmp "$T/err"' "trace convert's dropped-record warning named its temporary file"
+# option values that used to mean "not given": 0, negative, NaN are checked like any other
+for o in "--pages-to-scan -1" "--sleep-millisecs -5" "--scans -1" "--index-entries 0" "--period -1" "--period nan" \
+         "--scan-rate -1" "--scan-rate inf" "--sample 0" "--sample -1" "--sample nan" "--seed -3"; do
+  expect 2 "${o%% *}.*must be" -- "$VMEMSIM" share -q $o "raw:0:$T/img.raw"
+done
+expect 2 "--cow-vm 1: given without --cow-trace" -- "$VMEMSIM" share -q --cow-vm 1 "raw:0:$T/img.raw"
+for v in -1 4294967296 x; do
+  expect 2 "--cow-vm $v: expected a VM index" -- "$VMEMSIM" share -q --cow-trace "$T/w.vmt" --cow-vm "$v" "raw:0:$T/img.raw"
+done
+expect 2 "--servers 0: expected 1 to 1000000" -- "$VMEMSIM" place -q --synthetic azure --vms 10 --servers 0
+for g in worst vpr; do
+  expect 2 "gen $g: refs=0: expected .* in \[1, " -- "$VMEMSIM" gen $g refs=0 -o "$T/g0.vmt"
+  expect 2 "gen $g: instructions=0: expected .* in \[1, " -- "$VMEMSIM" gen $g instructions=0 -o "$T/g0.vmt"
+done
+check '[ ! -e "$T/g0.vmt" ]' "a refused gen left its output"
 
 # ---- one convention: --json -, -c, --version ----
 "$VMEMSIM" run "$S" --json - 2>/dev/null | python3 -c 'import json,sys; json.load(sys.stdin)' && ok || bad "run --json - mixes text into stdout"
@@ -115,6 +153,10 @@ machine.mode = native, nested
 EOF2
 printf '[sweep]\ntraces = a.vmt\n[params]\ntlb.sltb.entries = 1536\n' >"$T/typo.ini"
 expect 1 "typo.ini: \[params\].*tlb.sltb.add=true" -- "$VMEMSIM" sweep "$T/typo.ini" --out "$T/typo.csv"
+for vals in 'native,,nested' 'native, nested,' ', native'; do
+  printf '[sweep]\ntraces = a.vmt\n[params]\nmachine.mode = %s\n' "$vals" >"$T/sempty.ini"
+  expect 1 "sempty.ini: \[params\] machine.mode: expected a list of values v1, v2, ... \(one is empty\)" -- "$VMEMSIM" sweep "$T/sempty.ini" --out "$T/sempty.csv"
+done
 printf '[sweep]\ntraces = a.vmt\ntraces = b.vmt\n' >"$T/sdup.ini"
 expect 1 "sdup.ini:3: \[sweep\] traces is set again" -- "$VMEMSIM" sweep "$T/sdup.ini" --out "$T/sdup.csv"
 printf '[sweep]\ntraces = a\0.vmt\n' >"$T/snul.ini"

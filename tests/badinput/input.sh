@@ -191,5 +191,18 @@ expect 1 'emptydir: the directory holds no Bitbrains VM file' -- "$VMEMSIM" plac
 { cat "$SRC/tests/fixtures/place/azure_v1.csv"; junk; } >"$T/pad.csv"
 expect 1 'pad\.csv' -- "$VMEMSIM" place -q "$T/pad.csv"
 
+# a vmid twice (a vmtable concatenated with a part of itself) would count its VMs twice
+A=$SRC/tests/fixtures/place/azure_v1.csv
+{ cat "$A"; sed -n 2p "$A"; } >"$T/dupid.csv"
+expect 1 "dupid\.csv: line $(($(wc -l <"$A") + 1)): vmid 'x1Ab/1' is repeated \(first at line 2\)" -- "$VMEMSIM" place -q "$T/dupid.csv"
+{ cat "$A"; cat "$A"; } >"$T/twice.csv"
+expect 1 "twice\.csv: line $(($(wc -l <"$A") + 1)): vmid 'x1Ab/0' is repeated \(first at line 1\)" -- "$VMEMSIM" place -q "$T/twice.csv"
+sed 's/^x1Ab\/0,/x1Ab\/0x,/' "$A" | sed -n 1p >"$T/prefix.csv"; cat "$A" >>"$T/prefix.csv"  # x1Ab/0x is not x1Ab/0
+expect 0 "" -- "$VMEMSIM" place -q "$T/prefix.csv"
+
+W=$SRC/tests/fixtures/place/cerit.swf
+{ cat "$W"; grep -v '^;' "$W" | head -1; } >"$T/dupjob.swf"
+expect 1 "dupjob\.swf: line $(($(wc -l <"$W") + 1)): job number 1 is repeated \(first at line $(grep -n -m1 -v '^;' "$W" | cut -d: -f1)\)" -- "$VMEMSIM" place -q "$T/dupjob.swf"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -66,5 +66,24 @@ ROWS
 printf '[memory]\nrob = 72\nrob = 0\n' >"$T/twice.ini"
 expect 1 "twice\.ini:3: \[memory\] rob is set again \(first at line 2\)" -- "$VMEMSIM" run -q -c "$T/twice.ini" "$S"
 
+# the side models' INI files (ckpt calibration, share calibration, datacenter) are checked
+# like a machine config: a key set twice names both lines, and hex is not a decimal number
+for f in ckpt/xen2011.ini share/current.ini datacenter/azure.ini; do
+  b=$(basename "$f")
+  { cat "$SRC/configs/$f"; echo; sed -n '/^\[/{p;q}' "$SRC/configs/$f"; grep -m1 -E '^[a-z_]+ *= *[0-9]' "$SRC/configs/$f"; } >"$T/$b"
+  n=$(wc -l <"$T/$b")
+  case $f in
+    ckpt/*) cmd=("$VMEMSIM" ckpt -q --calib "$T/$b" "$SRC/fuzz/corpus/vmt/zstd.vmt") ;;
+    share/*) cmd=("$VMEMSIM" share -q --calibration "$T/$b" "raw:0:$T/img.raw") ;;
+    datacenter/*) cmd=("$VMEMSIM" place -q --synthetic azure --vms 10 --datacenter "$T/$b") ;;
+  esac
+  head -c 65536 /dev/zero >"$T/img.raw"
+  expect 1 "$b:$n: \[[a-z.]+\] [a-z_]+ is set again \(first at line [0-9]+\)" -- "${cmd[@]}"
+done
+sed 's/^fault_signal *=.*/fault_signal = 0x10/' "$SRC/configs/ckpt/xen2011.ini" >"$T/hex.ini"
+expect 1 "hex\.ini: \[user\] fault_signal = '0x10': expected a number" -- "$VMEMSIM" ckpt -q --calib "$T/hex.ini" "$SRC/fuzz/corpus/vmt/zstd.vmt"
+sed 's/^freq_mhz *=.*/freq_mhz = 0x830/' "$SRC/configs/share/current.ini" >"$T/hex.ini"
+expect 1 "hex\.ini: \[share\] freq_mhz = '0x830': expected a number" -- "$VMEMSIM" share -q --calibration "$T/hex.ini" "raw:0:$T/img.raw"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
