@@ -4,9 +4,10 @@
  * order; batch b lives in slots[b % nslots].  The worker decodes each batch
  * straight into its slot and publishes it by advancing `published`; every
  * consumer keeps `freed`, the number of batches it is done with, and a slot
- * is refilled only once every consumer has freed the batch in it.  The
- * records are never copied: with several consumers they all read the one
- * decoded batch.
+ * is refilled only once every consumer has freed the batch in it, and a
+ * consumer takes a batch only within RA_SPREAD of the slowest, so the worker
+ * can always read RA_AHEAD batches ahead of the fastest.  The records are
+ * never copied: with several consumers they all read the one decoded batch.
  *
  * The common path takes no lock: a consumer frees its last batch with an
  * atomic store and finds the next one published with an atomic load; each
@@ -101,6 +102,17 @@ static bool has_room(readahead *p, uint64_t b, unsigned need)
     return m == RA_LEFT || b + need <= m + p->nslots;
 }
 
+/* Whether a consumer may take batch b: at most RA_SPREAD batches ahead of
+ * the slowest consumer, so the worker always has RA_AHEAD slots to read
+ * ahead of the fastest.  Then a slow consumer freeing a slot wakes the
+ * fastest directly, not through the worker, which under load would add a
+ * scheduling delay to every such wait.  Always true for one consumer. */
+static bool within_spread(readahead *p, uint64_t b)
+{
+    uint64_t m = min_freed(p);
+    return m == RA_LEFT || b < m + RA_SPREAD;
+}
+
 /* Reads batch b into its slot and publishes it, with the digest and
  * progress after it; wakes the consumers waiting.  Returns true at the end
  * or an error. */
@@ -142,33 +154,41 @@ static gpointer worker(gpointer data)
 }
 
 /* After a consumer freed slots or left: wakes whoever may be waiting for
- * them -- the worker once RA_REFILL slots are free, consumers that would
- * read the next batch themselves (inline). */
-static void wake_for_room(readahead *p)
+ * them -- the worker once RA_REFILL slots are free; consumers, if it was
+ * among the slowest (they may be too far ahead, or without a worker want to
+ * read the next batch themselves). */
+static void wake_for_room(readahead *p, uint64_t freed)
 {
     if (atomic_load(&p->worker_waits) && has_room(p, atomic_load(&p->published), RA_REFILL)) {
         g_mutex_lock(&p->lock);
         g_cond_broadcast(&p->room);
         g_mutex_unlock(&p->lock);
     }
-    if (p->inline_read && atomic_load(&p->sleepers)) {
+    if (atomic_load(&p->sleepers) && min_freed(p) >= freed) {
         g_mutex_lock(&p->lock);
         g_cond_broadcast(&p->more);
         g_mutex_unlock(&p->lock);
     }
 }
 
-/* Waits until batch b is published; without a worker, reads it (or the
- * batches before it) itself when nobody else is reading and its slot is
- * free. */
-static void await_batch(readahead *p, uint64_t b)
+/* Whether batch b can be handed out: published, and (spread) within
+ * RA_SPREAD of the slowest consumer. */
+static bool ready(readahead *p, uint64_t b, bool spread)
+{
+    return atomic_load(&p->published) > b && (!spread || within_spread(p, b));
+}
+
+/* Waits until batch b can be handed out (ready); without a worker, reads
+ * it (or the batches before it) itself when nobody else is reading and its
+ * slot is free. */
+static void await_batch(readahead *p, uint64_t b, bool spread)
 {
     g_mutex_lock(&p->lock);
     for (;;) {
         uint64_t pub = atomic_load(&p->published); /* moves only under the lock, as does fetching */
-        if (pub > b)
+        if (ready(p, b, spread))
             break;
-        bool may_read = p->inline_read && !p->fetching && !p->finished;
+        bool may_read = pub <= b && p->inline_read && !p->fetching && !p->finished;
         if (may_read && has_room(p, pub, 1)) {
             p->fetching = true;
             g_mutex_unlock(&p->lock);
@@ -177,8 +197,9 @@ static void await_batch(readahead *p, uint64_t b)
             continue;
         }
         atomic_fetch_add(&p->sleepers, 1);
-        if (!(may_read && has_room(p, pub, 1))) /* re-checked once counted: a consumer freeing a slot since
-                                                   then sees the count and wakes it */
+        /* Re-checked once counted: a consumer freeing a slot since then sees
+         * the count and wakes it. */
+        if (!ready(p, b, spread) && !(may_read && has_room(p, pub, 1)))
             g_cond_wait(&p->more, &p->lock);
         atomic_fetch_sub(&p->sleepers, 1);
     }
@@ -232,10 +253,10 @@ long ra_next(readahead *p, unsigned ci, const trace_rec **recs, vs_err *err)
     uint64_t b = c->taken;
     if (atomic_load_explicit(&c->freed, memory_order_relaxed) != b) { /* it holds batch b - 1 */
         atomic_store(&c->freed, b);
-        wake_for_room(p);
+        wake_for_room(p, b);
     }
-    if (atomic_load(&p->published) <= b)
-        await_batch(p, b);
+    if (!ready(p, b, true))
+        await_batch(p, b, true);
     const ra_slot *s = &p->slots[b % p->nslots];
     long n = s->n;
     if (n > 0) {
@@ -252,7 +273,7 @@ void ra_leave(readahead *p, unsigned ci)
     if (atomic_load(&p->c[ci].freed) == RA_LEFT)
         return;
     atomic_store(&p->c[ci].freed, RA_LEFT);
-    wake_for_room(p);
+    wake_for_room(p, 0);
 }
 
 int ra_drain(readahead *p, unsigned ci, vs_err *err)
@@ -265,7 +286,7 @@ int ra_drain(readahead *p, unsigned ci, vs_err *err)
         g_mutex_unlock(&p->lock);
         if (finished)
             return (int)last_batch(p, err);
-        await_batch(p, pub);
+        await_batch(p, pub, false);
     }
 }
 
