@@ -191,7 +191,7 @@ int sim_new(const vs_config *cfg, vs_sim **out, vs_err *err)
 
 static void stream_free(sim_stream *st)
 {
-    ra_unref(st->ra, st->ra_id);
+    tee_unref(st->tee, st->tee_id);
     g_hash_table_destroy(st->pids);
     free(st->path);
     free(st);
@@ -233,15 +233,15 @@ int sim_add_trace_shared(vs_sim *const *sims, unsigned n, const char *path, int 
     if (rc != VS_OK)
         return rc;
     trace_fmt fmt = trace_reader_fmt(reader);
-    readahead *ra = ra_start(reader, RA_AUTO, n);
+    tee *t = tee_new(ra_start(reader, RA_AUTO), n);
     for (unsigned i = 0; i < n; i++) {
         vs_sim *s = sims[i];
         sim_stream *st = vs_calloc(1, sizeof *st);
         st->pids = g_hash_table_new(g_direct_hash, g_direct_equal);
         st->path = vs_strdup(path);
         st->fmt = fmt;
-        st->ra = ra;
-        st->ra_id = i;
+        st->tee = t;
+        st->tee_id = i;
         st->vm = &s->vms[vm >= 0 ? (uint32_t)vm : s->streams->len % s->n_vms];
         g_ptr_array_add(s->streams, st);
     }
@@ -550,7 +550,7 @@ void sim_roi_marker(vs_sim *s, bool begin)
 
 static int refill(sim_stream *st, vs_err *err)
 {
-    long n = ra_next(st->ra, st->ra_id, &st->buf, err);
+    long n = tee_next(st->tee, st->tee_id, &st->buf, err);
     if (n < 0)
         return (int)n;
     st->base += (uint64_t)st->n;
@@ -558,7 +558,7 @@ static int refill(sim_stream *st, vs_err *err)
     st->pos = 0;
     if (n == 0) {
         st->done = true;
-        st->digest = ra_digest(st->ra);
+        st->digest = tee_digest(st->tee);
     }
     return VS_OK;
 }
@@ -630,7 +630,7 @@ static void leave_traces(vs_sim *s)
 {
     for (guint i = 0; i < s->streams->len; i++) {
         sim_stream *st = g_ptr_array_index(s->streams, i);
-        ra_leave(st->ra, st->ra_id);
+        tee_leave(st->tee, st->tee_id);
     }
 }
 
@@ -639,7 +639,7 @@ static double input_fraction(vs_sim *s)
     double sum = 0;
     for (guint i = 0; i < s->streams->len; i++) {
         sim_stream *st = g_ptr_array_index(s->streams, i);
-        double f = ra_fraction(st->ra);
+        double f = tee_fraction(st->tee);
         if (f < 0)
             return -1;
         sum += f;
@@ -650,7 +650,7 @@ static double input_fraction(vs_sim *s)
 /* After sim.max_instructions: the rest of every trace is read (decoded,
  * not simulated), so the provenance digest is that of the whole input and
  * does not depend on how far the reader thread had got.  Every stream
- * leaves its read-ahead first, so machines still reading a shared trace never wait
+ * leaves its tee first, so machines still reading a shared trace never wait
  * for this one. */
 static int drain(vs_sim *s, vs_err *err)
 {
@@ -659,11 +659,11 @@ static int drain(vs_sim *s, vs_err *err)
         sim_stream *st = g_ptr_array_index(s->streams, i);
         if (st->done)
             continue;
-        int rc = ra_drain(st->ra, st->ra_id, err);
+        int rc = tee_drain(st->tee, st->tee_id, err);
         if (rc != VS_OK)
             return rc;
         st->done = true;
-        st->digest = ra_digest(st->ra);
+        st->digest = tee_digest(st->tee);
     }
     return VS_OK;
 }

@@ -26,7 +26,7 @@ void sim_free(vs_sim *s);
  * streams to the VMs in turn). */
 int sim_add_trace(vs_sim *s, const char *path, int vm, vs_err *err);
 /* The same for n machines at once, which then share one reader: the trace is
- * decoded once and every machine sees the same records (readahead.h).  The
+ * decoded once and every machine sees the same records (tee.h).  The
  * machines must then run together (sim_run_machines), and each must schedule
  * its streams alike (the same traces in the same order and the same
  * sched.quantum; a machine that stops early leaves at once) -- otherwise one

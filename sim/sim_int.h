@@ -13,7 +13,7 @@
 #include "mmu/mode.h"
 #include "mmu/os.h"
 #include "tlb/hier.h"
-#include "readahead.h"
+#include "tee.h"
 #include "trace/trace.h"
 
 #include <glib.h>
@@ -55,11 +55,11 @@ struct sim_vm {
 };
 
 typedef struct sim_stream {
-    readahead *ra;        /* the trace, read ahead in its own thread, maybe shared with other machines */
-    unsigned ra_id;       /* this stream's consumer number in ra */
+    tee *tee;             /* the trace, read ahead in its own thread, maybe shared with other machines */
+    unsigned tee_id;      /* this stream's consumer number in tee */
     trace_fmt fmt;
     char *path;
-    const trace_rec *buf; /* the batch being simulated, owned by ra */
+    const trace_rec *buf; /* the batch being simulated, owned by tee */
     long n, pos;
     uint64_t base;        /* records of the batches before buf: names a failing record */
     bool done;
