@@ -2,8 +2,9 @@
 # Several machines in one pass (`vmemsim run --modes A,B,C,D`, the trace
 # decoded once) against one `run` per mode, back to back, on one trace: wall
 # time, median of REPS repetitions, on both cores and pinned to one
-# (`taskset -c 0`).  The one-pass run and the separate runs alternate within
-# each repetition, so a change in the machine's load hits both alike.
+# (`taskset -c 0`), and the CPU time (user + system) of both sides.  The
+# one-pass run and the separate runs alternate within each repetition, so a
+# change in the machine's load hits both alike.
 # Checks first that every machine of the pass equals its separate run.
 # Rewrites the generated block perf-modes of docs/performance.md.  Never run
 # by CTest.
@@ -57,15 +58,25 @@ done
 refs=$(jq '.machines[0].refs' "$T/pass.json")
 records=$(jq '.machines[0].trace.records // empty' "$T/pass.json" 2>/dev/null || true)
 
-# measure PREFIX...: prints "pass_seconds separate_seconds" for one repetition.
+# cpu CMD...: runs CMD (its output discarded), appending its user and system
+# CPU seconds (bash's `time`, children included) as a line to $T/cpu.
+cpu() {
+  local TIMEFORMAT='%U %S'
+  { time "$@" >/dev/null; } 2>>"$T/cpu"
+}
+
+# measure PREFIX...: prints "pass_wall separate_wall pass_cpu separate_cpu"
+# (seconds) for one repetition.
 measure() {
-  local t0 t1 t2
+  local t0 t1 t2 m
+  : >"$T/cpu"
   t0=$(now)
-  "$@" "$V" run -q -c "$CFG" --modes "$MODES" "$input"
+  cpu "$@" "$V" run -q -c "$CFG" --modes "$MODES" "$input"
   t1=$(now)
-  for m in ${MODES//,/ }; do "$@" "$V" run -q -c "$CFG" -o machine.mode="$m" "$input"; done
+  for m in ${MODES//,/ }; do cpu "$@" "$V" run -q -c "$CFG" -o machine.mode="$m" "$input"; done
   t2=$(now)
-  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$t2 - $t1" | bc -l)"
+  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$t2 - $t1" | bc -l)" \
+    "$(awk 'NR == 1 { p = $1 + $2 } NR > 1 { s += $1 + $2 } END { print p, s }' "$T/cpu")"
 }
 
 rows=""
@@ -80,8 +91,12 @@ for cores in 2 1; do
   pass=$(awk '{ print $1 }' "$T/reps" | median)
   sep=$(awk '{ print $2 }' "$T/reps" | median)
   ratio=$(awk '{ print $1 / $2 }' "$T/reps" | median)
+  pass_cpu=$(awk '{ print $3 }' "$T/reps" | median)
+  sep_cpu=$(awk '{ print $4 }' "$T/reps" | median)
+  cpu_ratio=$(awk '{ print $3 / $4 }' "$T/reps" | median)
   label=$([ "$cores" -eq 2 ] && echo "2 (no pinning)" || echo "1 (taskset -c 0)")
-  rows+=$(printf '| %s | %.2f | %.2f | %.2f | %.2f |' "$label" "$pass" "$sep" "$(echo "$pass / $sep" | bc -l)" "$ratio")$'\n'
+  rows+=$(printf '| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |' "$label" "$pass" "$sep" \
+    "$(echo "$pass / $sep" | bc -l)" "$ratio" "$pass_cpu" "$sep_cpu" "$cpu_ratio")$'\n'
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -97,9 +112,11 @@ Trace: \`$TRACE\`$([ "$LINES" -gt 0 ] && echo ", its first $LINES lines")$([ "${
 One pass: \`vmemsim run -q -c $CFG --modes $MODES TRACE\`. Separate: \`vmemsim run -q -c $CFG -o machine.mode=M TRACE\`
 for each M, one after the other. Every machine of the pass was first checked equal (jq -S) to its separate run.
 Wall seconds, median of $REPS; "ratio" is pass / separate of the medians, and the median of the per-repetition ratios.
+CPU: user + system seconds of the pass and of the separate runs together (bash \`time\`), medians, and the median of the
+per-repetition ratios; on a loaded machine the wall ratio moves toward the CPU ratio.
 
-| cores | one pass (s) | separate runs (s) | ratio of medians | median ratio |
-|---|---|---|---|---|
+| cores | one pass (s) | separate runs (s) | ratio of medians | median ratio | pass CPU (s) | separate CPU (s) | CPU ratio |
+|---|---|---|---|---|---|---|---|
 ${rows}<!-- END generated:$BLOCK -->
 EOF
 )

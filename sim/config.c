@@ -604,7 +604,9 @@ int cfg_validate(const vs_config *c, const char *origin, vs_err *err)
     return VS_OK;
 }
 
-static int load_keyfile(vs_config *c, GKeyFile *kf, const char *origin, vs_err *err)
+/* Loads every key of kf; lines maps "section\nkey" to the line that set it,
+ * so a bad value is named as origin:LINE. */
+static int load_keyfile(vs_config *c, GKeyFile *kf, GHashTable *lines, const char *origin, vs_err *err)
 {
     gchar **groups = g_key_file_get_groups(kf, NULL);
     int rc = VS_OK;
@@ -625,7 +627,12 @@ static int load_keyfile(vs_config *c, GKeyFile *kf, const char *origin, vs_err *
             rc = apply_key(c, *g, "level", "1", true, origin, err) == VS_OK ? VS_OK : VS_E_CONFIG;
         for (gchar **k = keys; k && *k && rc == VS_OK; k++) {
             gchar *v = g_key_file_get_value(kf, *g, *k, NULL);
-            rc = apply_key(c, *g, *k, v ? v : "", true, origin, err);
+            gchar *id = g_strdup_printf("%s\n%s", *g, *k);
+            size_t line = GPOINTER_TO_SIZE(g_hash_table_lookup(lines, id));
+            gchar *at = line ? g_strdup_printf("%s:%zu", origin, line) : g_strdup(origin);
+            rc = apply_key(c, *g, *k, v ? v : "", true, at, err);
+            g_free(at);
+            g_free(id);
             g_free(v);
         }
         g_strfreev(keys);
@@ -645,7 +652,9 @@ static void trim_span(const char **start, const char **end)
         (*end)--;
 }
 
-int cfg_check_ini_text(const char *data, size_t len, const char *origin, vs_err *err)
+/* cfg_check_ini_text, also handing back (when lines_out is not NULL and the
+ * text passes) the map of "section\nkey" to the line that set it. */
+static int scan_ini(const char *data, size_t len, const char *origin, GHashTable **lines_out, vs_err *err)
 {
     const char *nul = memchr(data, '\0', len);
     size_t nul_line = 1;
@@ -689,13 +698,22 @@ int cfg_check_ini_text(const char *data, size_t len, const char *origin, vs_err 
         }
     }
     g_string_free(section, TRUE);
-    g_hash_table_destroy(seen);
+    if (lines_out && rc == VS_OK)
+        *lines_out = seen;
+    else
+        g_hash_table_destroy(seen);
     return rc;
+}
+
+int cfg_check_ini_text(const char *data, size_t len, const char *origin, vs_err *err)
+{
+    return scan_ini(data, len, origin, NULL, err);
 }
 
 int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin, vs_err *err)
 {
-    int rc = cfg_check_ini_text(data, len, origin, err);
+    GHashTable *lines = NULL;
+    int rc = scan_ini(data, len, origin, &lines, err);
     if (rc != VS_OK)
         return rc;
     GKeyFile *kf = g_key_file_new();
@@ -704,9 +722,10 @@ int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin
         rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
         g_error_free(gerr);
     } else {
-        rc = load_keyfile(c, kf, origin, err);
+        rc = load_keyfile(c, kf, lines, origin, err);
     }
     g_key_file_free(kf);
+    g_hash_table_destroy(lines);
     return rc;
 }
 

@@ -150,7 +150,9 @@ typedef struct vs_config {
 
 /* The defaults: a current Intel (Skylake-class) core. */
 void cfg_defaults(vs_config *c);
-/* Loads one INI file over c.  Errors name the file, the [section] key and what was expected. */
+/* Loads one INI file over c.  Errors name the file, the line (FILE:LINE, for a
+ * key's own value; a check across keys names the file only), the [section]
+ * key and what was expected. */
 int cfg_load(vs_config *c, const char *path, vs_err *err);
 /* Loads INI text (for tests and the fuzzer); `origin` names it in errors. */
 int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin, vs_err *err);

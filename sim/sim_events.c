@@ -169,6 +169,11 @@ static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_e
                        r->id, (unsigned)r->size);
     os_unmap_info u;
     int rc = os_unmap(st->vm->os, p->sp.proc, r->addr, r->len, &u, err);
+    if (rc == VS_E_USAGE) { /* os refuses the range, which the trace gave: bad input (exit 1), not misuse */
+        rc = VS_E_FORMAT;
+        if (err)
+            err->code = rc;
+    }
     if (rc == VS_OK) /* the entry writes reach the mode before the flush, as they precede it */
         rc = sim_deliver_events(s, err);
     if (rc != VS_OK || u.leaves_cleared == 0)

@@ -74,8 +74,12 @@ static void print_rec(const trace_rec *t, FILE *out)
     else if (t->kind == TREC_CDA)
         fprintf(out, "%s 0x%llx %llu %u\n", name, (unsigned long long)t->addr,
                 (unsigned long long)t->len, t->id);
-    else if (t->kind == TREC_UNMAP)
-        fprintf(out, "%s 0x%llx %llu\n", name, (unsigned long long)t->addr, (unsigned long long)t->len);
+    else if (t->kind == TREC_UNMAP) {
+        fprintf(out, "%s 0x%llx %llu", name, (unsigned long long)t->addr, (unsigned long long)t->len);
+        if (t->id || t->size) /* malformed (`run` refuses it): shows what it carries */
+            fprintf(out, " id=%u size=%u", t->id, t->size);
+        fputc('\n', out);
+    }
     else
         fprintf(out, "%s %u\n", name, t->id);
 }

@@ -76,6 +76,29 @@ for seed in $(seq 1 40); do
   fi
 done
 
+# A malformed unmap record is bad input like any other (exit 1, the file and
+# the record named), whether the OS model refuses its range or the engine its
+# id; `trace head` shows the id and size it carries.  The .vmt is written
+# here byte by byte (codec none, every record escaped: an instruction, a
+# store to 0x10000000, the unmap of LEN there with ID, SIZE), its CRC-32 taken
+# from gzip's trailer.
+unmap_vmt() { # FILE LEN ID SIZE (each a LEB128 varint as printf escapes)
+  local body="\x0e\x00\x80\x80\x80\x02\x00\x00\x04\x0e\x02\x80\x80\x80\x80\x01\x00\x00\x08"
+  body+="\x0e\x0f\x80\x80\x80\x80\x01$2$3$4"
+  { printf '\x89VMT\r\n\x1a\n\x01\x00\x00\x00\x00\x00\x00\x00%b\x0f\x03' "$body"
+    printf '%b' "$body" | gzip -c | tail -c8 | head -c4; } >"$1"
+}
+unmap_vmt "$T/unmap_ok.vmt" '\x80\x20' '\x00' '\x00' # 4096 bytes: valid
+expect 0 "" -- "$VMEMSIM" run -q "$T/unmap_ok.vmt"
+unmap_vmt "$T/unmap_len.vmt" '\x81\x20' '\x00' '\x00' # 4097 bytes: not whole pages
+expect 1 'unmap_len\.vmt: record 3: .*unmaps 4097 bytes' -- "$VMEMSIM" run -q "$T/unmap_len.vmt"
+unmap_vmt "$T/unmap_id.vmt" '\x80\x20' '\x05' '\x07' # id 5, size 7
+expect 1 'unmap_id\.vmt: record 3: unmap record with id 5 and size 7' -- "$VMEMSIM" run -q "$T/unmap_id.vmt"
+"$VMEMSIM" trace head "$T/unmap_id.vmt" >"$T/head" 2>&1
+grep -qx 'unmap 0x10000000 4096 id=5 size=7' "$T/head" && ok || { bad "trace head hides the unmap's id and size"; cat "$T/head"; }
+"$VMEMSIM" trace head "$T/unmap_ok.vmt" >"$T/head" 2>&1
+grep -qx 'unmap 0x10000000 4096' "$T/head" && ok || { bad "trace head of a valid unmap"; cat "$T/head"; }
+
 # ---- 2. detection: binary files that are not ChampSim traces -----------------
 gzip -dc "$SRC/tests/fixtures/share/sleep1.core.gz" >"$T/core"
 head -c 65536 "$T/core" >"$T/core.prefix"

@@ -23,10 +23,10 @@ for g in worst vpr hpcc boot; do # only tpch and kbuild free memory
 done
 [ ! -e "$T/g.vmt" ] && ok || bad "a refused gen left its output file behind"
 
-# ---- config keys: "SECTION KEY VALUE PATTERN" per line ----
+# ---- config keys: "SECTION KEY VALUE PATTERN" per line; a file's error names its line ----
 while read -r sec key val pat; do
   printf '[%s]\n%s = %s\n' "$sec" "$key" "$val" >"$T/bad.ini"
-  expect 1 "bad\.ini: \[$sec\] $key = .*$pat" -- "$VMEMSIM" run -q -c "$T/bad.ini" "$S"
+  expect 1 "bad\.ini:2: \[$sec\] $key = .*$pat" -- "$VMEMSIM" run -q -c "$T/bad.ini" "$S"
   expect 1 "-o $sec\.$key=.*\[$sec\] $key = .*$pat" -- "$VMEMSIM" run -q -o "$sec.$key=$val" "$S"
 done <<'ROWS'
 shadow update_pte sometimes expected one of the listed names: off mapped backs
@@ -39,20 +39,26 @@ memory miss_buffers 0 expected a decimal integer in \[1, 1024\]
 memory miss_buffers 1025 out of range
 memory miss_buffers 99999999999999999999 not a valid number
 guest levels 1 expected a decimal integer in \[2, 5\]
-guest levels 3 PAE paging.*not modelled
 guest levels 6 out of range
 ROWS
+# guest.levels = 3 is in range but refused by the whole-config check, which names the file only
+printf '[guest]\nlevels = 3\n' >"$T/bad.ini"
+expect 1 "bad\.ini: \[guest\] levels = 3 \(PAE paging\) is not modelled" -- "$VMEMSIM" run -q -c "$T/bad.ini" "$S"
+expect 1 "-o guest\.levels=3.*PAE paging.*not modelled" -- "$VMEMSIM" run -q -o guest.levels=3 "$S"
+# a key further down its file is named by its own line
+printf '# comment\n\n[memory]\nrob = 64\n\n[guest]\nlevels = 9\n' >"$T/far.ini"
+expect 1 "far\.ini:7: \[guest\] levels = '9': out of range" -- "$VMEMSIM" run -q -c "$T/far.ini" "$S"
 printf '[shadow]\nupdate_pte =\n' >"$T/empty.ini"
-expect 1 "empty\.ini: \[shadow\] update_pte = ''" -- "$VMEMSIM" run -q -c "$T/empty.ini" "$S"
+expect 1 "empty\.ini:2: \[shadow\] update_pte = ''" -- "$VMEMSIM" run -q -c "$T/empty.ini" "$S"
 printf '[memory]\nmiss_buffers\n' >"$T/nokv.ini"
 expect 1 "nokv\.ini: not a valid INI file.*miss_buffers" -- "$VMEMSIM" run -q -c "$T/nokv.ini" "$S"
 # the data prefetcher of a cache (after configs/barcelona-real.ini's L1D)
 printf '[cache.l1d]\nprefetcher = bogus\n' >"$T/pf.ini"
-expect 1 "pf\.ini: \[cache\.l1d\] prefetcher = 'bogus'.*expected one of the listed names: none next_line stream" -- \
+expect 1 "pf\.ini:2: \[cache\.l1d\] prefetcher = 'bogus'.*expected one of the listed names: none next_line stream" -- \
   "$VMEMSIM" run -q -c "$T/pf.ini" "$S"
 while read -r key val pat; do
   printf '[cache.l1d]\nprefetcher = stream\n%s = %s\n' "$key" "$val" >"$T/pf.ini"
-  expect 1 "pf\.ini: \[cache\.l1d\] $key = .*$pat" -- "$VMEMSIM" run -q -c "$T/pf.ini" "$S"
+  expect 1 "pf\.ini:3: \[cache\.l1d\] $key = .*$pat" -- "$VMEMSIM" run -q -c "$T/pf.ini" "$S"
 done <<'ROWS'
 prefetch_degree 0 expected a decimal integer in \[1, 16\]
 prefetch_degree 17 out of range
