@@ -216,8 +216,8 @@ static void costs_follow_formulas(void **state)
         [CKPT_SOFTDIRTY] = 11 + 2 * 900 + CP * (70 + 10) + P * 1100,
         [CKPT_UFFD_SYNC] = 11 + 900 + CP * 70 + P * 15000,
         [CKPT_UFFD_ASYNC] = 11 + 800 + CP * 4 + P * (1100 + 40),
-        [CKPT_PML] = 11 + 2 * 300 + CP * 0.5 + P * (2048.0 / 512 + 90),
-        [CKPT_DIRTY_RING] = 11 + 2 * 300 + 1500 + P * (2048.0 / 512 + 20 + 90),
+        [CKPT_PML] = 11 + 300 + CP * 0.5 + P * (2048.0 / 512 + 90),
+        [CKPT_DIRTY_RING] = 11 + 300 + 1500 + P * (2048.0 / 512 + 20 + 90),
     };
     for (int t = 0; t < CKPT_TECH_COUNT; t++) {
         assert_true(ckpt_tech_available(&c, (ckpt_tech)t));

@@ -32,9 +32,13 @@ static int cmp_u64(const void *a, const void *b)
 /* Does the structure remove a given key (else the minimum / the oldest)? */
 static bool keyed(wl_ds_kind k) { return k != WL_DS_HEAP && k != WL_DS_BINOMIAL && k != WL_DS_QUEUE; }
 
-static void run_model(wl_ds_kind kind, wl_ds_layout layout, bool ascending, uint64_t seed)
+/* driver: wl_ds_params.weiss_driver; the model then keeps the list in list
+ * order, each key inserted at pos, right after the cell inserted last. */
+static void run_model(wl_ds_kind kind, wl_ds_layout layout, bool ascending, uint64_t seed, bool driver)
 {
-    wl_ds_params p = {.kind = kind, .capacity = OPS, .layout = layout, .seed = seed};
+    wl_ds_params p = {.kind = kind, .capacity = OPS, .layout = layout, .seed = seed, .weiss_driver = driver};
+    bool in_place = driver && kind == WL_DS_LIST;
+    size_t pos = 0;
     wl_ds *d;
     vs_err err = {0};
     wl_out *sink = wl_out_new(NULL);
@@ -50,13 +54,21 @@ static void run_model(wl_ds_kind kind, wl_ds_layout layout, bool ascending, uint
              * balanced trees along their right edge, as keys=ascending does */
             uint64_t key = ascending ? ++next : (vs_rng_next(&rng) % 1000000) * 4096 + ++next % 4096 + 1;
             wl_ds_insert(d, key);
-            model[n++] = key;
+            if (in_place) {
+                memmove(model + pos + 1, model + pos, (n - pos) * sizeof *model);
+                model[pos++] = key;
+                n++;
+            } else {
+                model[n++] = key;
+            }
         } else if (keyed(kind)) {
             bool present = n > 0 && r % 7 != 0;
             uint64_t key = present ? model[(r >> 8) % n] : 0xdead0000000ull + (uint64_t)op;
             assert_int_equal(wl_ds_remove(d, key), present);
             for (size_t i = 0; present && i < n; i++)
                 if (model[i] == key) {
+                    if (i < pos) /* a delete of the cell inserted last moves P back */
+                        pos--;
                     memmove(model + i, model + i + 1, (n - i - 1) * sizeof *model);
                     n--;
                     break;
@@ -78,7 +90,9 @@ static void run_model(wl_ds_kind kind, wl_ds_layout layout, bool ascending, uint
         assert_int_equal(wl_ds_size(d), n);
     }
     assert_int_equal(wl_ds_keys(d, got, OPS + 8), n);
-    if (kind == WL_DS_LIST) { /* most recent first */
+    if (in_place) {
+        assert_memory_equal(got, model, n * sizeof *model);
+    } else if (kind == WL_DS_LIST) { /* most recent first */
         for (size_t i = 0; i < n; i++)
             assert_int_equal(got[i], model[n - 1 - i]);
     } else if (kind == WL_DS_QUEUE) {
@@ -100,9 +114,10 @@ static void test_structures(void **state)
     (void)state;
     for (int k = 0; k < WL_DS_COUNT; k++)
         for (int asc = 0; asc < 2; asc++) {
-            run_model((wl_ds_kind)k, WL_LAYOUT_SEQ, asc, 11 + (uint64_t)k);
-            run_model((wl_ds_kind)k, WL_LAYOUT_RANDOM, asc, 101 + (uint64_t)k);
-            run_model((wl_ds_kind)k, WL_LAYOUT_GLIBC, asc, 211 + (uint64_t)k);
+            run_model((wl_ds_kind)k, WL_LAYOUT_SEQ, asc, 11 + (uint64_t)k, false);
+            run_model((wl_ds_kind)k, WL_LAYOUT_RANDOM, asc, 101 + (uint64_t)k, false);
+            run_model((wl_ds_kind)k, WL_LAYOUT_GLIBC, asc, 211 + (uint64_t)k, false);
+            run_model((wl_ds_kind)k, WL_LAYOUT_GLIBC, asc, 311 + (uint64_t)k, true);
         }
 }
 

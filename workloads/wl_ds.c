@@ -276,6 +276,7 @@ int wl_ds_new(const wl_ds_params *p, wl_out *out, wl_ds **ds, vs_err *err)
     d->ops = ops;
     d->out = out;
     d->glibc = p->layout == WL_LAYOUT_GLIBC && ops->nodes;
+    d->weiss_driver = p->weiss_driver;
     d->node = d->glibc ? (uint32_t)glibc_chunk(node) : node;
     d->ib = 8;
     if (p->layout == WL_LAYOUT_GLIBC && !ops->nodes) {
@@ -445,7 +446,7 @@ static int ds_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
     uint64_t rng = seed, *keys = vs_malloc(ops * sizeof *keys);
     ds_key_sequence(keys, ops, korder, (wl_ds_kind)kind, &rng);
     wl_ds_params p = {.kind = (wl_ds_kind)kind, .capacity = ops, .node_bytes = (uint32_t)node,
-                      .layout = (wl_ds_layout)layout, .seed = seed};
+                      .layout = (wl_ds_layout)layout, .seed = seed, .weiss_driver = korder == DS_KEYS_WEISS};
     wl_ds *d;
     rc = wl_ds_new(&p, out, &d, err);
     if (rc != VS_OK) {

@@ -1,12 +1,16 @@
 /*
  * wl_ds_list.c: the singly linked list with a header node of Weiss, "Data
  * Structures and Algorithm Analysis in C", 2nd ed., section 3.2 (Figures
- * 3.8-3.14): Insert(X, L, L) links a new cell right after the header;
+ * 3.8-3.14): Insert(X, L, P) links a new cell right after P, which is the
+ * header, or under keys=weiss the cell inserted last, as Weiss's driver
+ * testlist.c builds its list (Insert(i, L, P); P = Advance(P)), appending;
  * Delete(X, L) walks FindPrevious and unlinks the cell.  The list pointer
- * (to the header) is a global in the heap.
+ * (to the header) is a global in the heap; P is the driver's local (d->aux),
+ * outside the traced memory.
  *
  * Invariants: the list is acyclic and holds exactly the elements inserted
- * and not yet deleted, most recent first.
+ * and not yet deleted, most recent first, or under keys=weiss each inserted
+ * right after P, which a delete of P moves back to its predecessor.
  */
 #include "wl_int.h"
 
@@ -24,14 +28,17 @@ static void list_init(wl_ds *d)
     uint64_t h = ds_alloc(d);
     ds_st(d, h + F_NEXT, DS_NIL);
     ds_st(d, d->globals, h);
+    d->aux = h;
 }
 
 static bool list_insert(wl_ds *d, uint64_t x)
 {
-    uint64_t h = ds_ld(d, d->globals), tmp = ds_alloc(d);
+    uint64_t p = d->weiss_driver ? d->aux : ds_ld(d, d->globals), tmp = ds_alloc(d);
     ds_sti(d, tmp + F_KEY, x);
-    ds_st(d, tmp + F_NEXT, ds_ld(d, h + F_NEXT));
-    ds_st(d, h + F_NEXT, tmp);
+    ds_st(d, tmp + F_NEXT, ds_ld(d, p + F_NEXT));
+    ds_st(d, p + F_NEXT, tmp);
+    if (d->weiss_driver)
+        d->aux = tmp;
     return true;
 }
 
@@ -43,6 +50,8 @@ static bool list_remove(wl_ds *d, uint64_t x)
     if (n == DS_NIL)
         return false;
     ds_st(d, p + F_NEXT, ds_ld(d, n + F_NEXT));
+    if (d->aux == n)
+        d->aux = p;
     ds_release(d, n);
     return true;
 }

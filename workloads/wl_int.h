@@ -134,6 +134,7 @@ struct wl_ds {
     uint64_t *free_stack; /* free node addresses, next allocation on top */
     uint64_t top;         /* glibc: the next node still to be carved from the top chunk */
     bool glibc;           /* layout=glibc: emit malloc's header and free-list stores */
+    bool weiss_driver;    /* wl_ds_params.weiss_driver */
     uint32_t ib;          /* memory an int field takes: an 8-byte slot, or DS_INT_BYTES in packed arrays */
     size_t nfree, size;
 };

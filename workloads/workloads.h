@@ -99,6 +99,10 @@ typedef struct wl_ds_params {
     uint32_t node_bytes; /* 0 = the structure's natural node (or cell) size */
     wl_ds_layout layout; /* where the allocator places nodes in the heap */
     uint64_t seed;       /* for the random layout */
+    /* Insert where Weiss's test drivers do where the structure takes a
+     * position: the list after the cell inserted last (testlist.c's
+     * Insert(i, L, P); P = Advance(P)), not after the header. */
+    bool weiss_driver;
 } wl_ds_params;
 
 typedef struct wl_ds wl_ds;

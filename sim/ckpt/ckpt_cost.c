@@ -24,10 +24,18 @@
  *               UFFDIO_WRITEPROTECT over the CDA re-arms;
  *   uffd_async  WP_ASYNC: the kernel resolves faults; one PAGEMAP_SCAN walks
  *               the CDA, reports the written pages and re-protects them;
- *   pml         Intel PML logs dirty GPAs (one exit per full buffer); the
- *               hypervisor reads the dirty bitmap over the CDA and re-arms;
- *   dirty_ring  PML-fed KVM dirty ring: entries are harvested one by one and
- *               KVM_RESET_DIRTY_RINGS re-arms the harvested pages.
+ *   pml         Intel PML logs a page's GPA when it sets the page's EPT
+ *               dirty flag (one exit per full 512-entry buffer; SDM Vol. 3C
+ *               28.2.5/29.3.6); the one commit hypercall (its exit flushes
+ *               the buffer) reads the dirty bitmap over the CDA and clears
+ *               the dirty pages' flags, which arms the next transaction, as
+ *               KVM_GET_DIRTY_LOG returns the pages "dirtied since the last
+ *               call" (KVM api.rst 4.8) and Xen's SHADOW_OP_CLEAN returns
+ *               the bitmap and cleans it "for next round";
+ *   dirty_ring  PML-fed KVM dirty ring: the one commit hypercall's exit
+ *               flushes the buffer to the ring, its entries are harvested
+ *               one by one, and KVM_RESET_DIRTY_RINGS "reprotect[s] those
+ *               collected GFNs" (api.rst 8.29), arming the next transaction.
  *
  * Invariant: a form's terms are sums of calibration costs, so every cost is
  * non-negative and the break-even WPP is a closed form of the calibration.
@@ -100,13 +108,13 @@ ckpt_form ckpt_tech_form(const ckpt_calib *c, ckpt_tech t)
         f.per_page = c->m_kfault + c->m_scan_page;
         break;
     case CKPT_PML:
-        f.fixed += 2 * c->hv_hypercall;
+        f.fixed += c->hv_hypercall;
         f.per_cda_page = c->m_bitmap_page;
         f.per_page = pml_share + c->hv_pte;
         f.hypervisor = true;
         break;
     case CKPT_DIRTY_RING:
-        f.fixed += 2 * c->hv_hypercall + c->m_ring_reset;
+        f.fixed += c->hv_hypercall + c->m_ring_reset;
         f.per_page = pml_share + c->m_ring_harvest + c->hv_pte;
         f.hypervisor = true;
         break;
