@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Messages quote their input (a config line, a trace line); when that input
  * is binary garbage the quote must not write raw bytes to a terminal.
@@ -54,6 +55,28 @@ void *vs_calloc(size_t count, size_t size)
     if (!p)
         vs_oom(count * size);
     return p;
+}
+
+/* From this size on a mapping's page granularity costs little against the
+ * memory calloc would make resident by clearing a reused heap block. */
+#define VS_ZMAP_MIN ((size_t)4 << 10)
+
+void *vs_zmap(size_t n)
+{
+    if (n < VS_ZMAP_MIN)
+        return vs_calloc(1, n);
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        vs_oom(n);
+    return p;
+}
+
+void vs_zunmap(void *p, size_t n)
+{
+    if (n < VS_ZMAP_MIN)
+        free(p);
+    else if (p)
+        munmap(p, n);
 }
 
 void *vs_realloc(void *p, size_t n)

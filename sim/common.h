@@ -41,6 +41,12 @@ void *vs_malloc(size_t n);
 void *vs_calloc(size_t count, size_t size);
 void *vs_realloc(void *p, size_t n);
 char *vs_strdup(const char *s);
+/* Zeroed memory for a large array that is mostly never written (a bitmap
+ * sized by host memory): from VS_ZMAP_MIN bytes on it is mapped from the
+ * kernel, whose pages become resident only when written; below that it is
+ * vs_calloc's.  Free it with vs_zunmap and the same n. */
+void *vs_zmap(size_t n);
+void vs_zunmap(void *p, size_t n);
 _Noreturn void vs_oom(size_t n);
 
 #define VS_LIKELY(x) __builtin_expect(!!(x), 1)

@@ -84,7 +84,7 @@
 #define WORD_BITS 64
 #define WORD_SHIFT 6
 #define HBM_MAX_LEVELS 8          /* 64^8 = 2^48 bits > the 2^40-frame limit */
-#define HBM_CHUNK_SHIFT 9         /* 512 bottom words (4 KiB) per lazily allocated chunk */
+#define HBM_CHUNK_SHIFT 6         /* 64 bottom words (512 bytes) per lazily allocated chunk: a list touched in few places stays small */
 #define HBM_CHUNK_WORDS (1u << HBM_CHUNK_SHIFT)
 #define BUDDY_PFN_LIMIT (1ull << 40) /* PTE frame field is bits 12..51 */
 #define NONE UINT64_MAX /* "no free block" from hbm_first; never a valid slot */
@@ -129,12 +129,14 @@ static void hbm_init(hbm *h, uint64_t nbits)
     h->nbits = nbits;
     uint64_t words = words_for(nbits);
     h->nchunks = (words + HBM_CHUNK_WORDS - 1) >> HBM_CHUNK_SHIFT;
-    h->chunks = vs_calloc(h->nchunks, sizeof *h->chunks);
+    /* Mapped lazily (vs_zmap): a list's summary words and chunk pointers are
+     * sized by all of host memory but written only where its blocks lie. */
+    h->chunks = vs_zmap(h->nchunks * sizeof *h->chunks);
     h->nlevels = 1;
     while (words > 1) {
         assert(h->nlevels < HBM_MAX_LEVELS);
-        h->lv[h->nlevels++] = vs_calloc(words_for(words), sizeof(uint64_t));
         words = words_for(words);
+        h->lv[h->nlevels++] = vs_zmap(words * sizeof(uint64_t));
     }
 }
 
@@ -142,9 +144,12 @@ static void hbm_destroy(hbm *h)
 {
     for (uint64_t c = 0; c < h->nchunks; c++)
         free(h->chunks[c]);
-    free(h->chunks);
-    for (unsigned l = 1; l < h->nlevels; l++)
-        free(h->lv[l]);
+    vs_zunmap(h->chunks, h->nchunks * sizeof *h->chunks);
+    uint64_t words = words_for(h->nbits);
+    for (unsigned l = 1; l < h->nlevels; l++) {
+        words = words_for(words);
+        vs_zunmap(h->lv[l], words * sizeof(uint64_t));
+    }
 }
 
 /* Word w of level l, or NULL for an unallocated (all-zero) bottom chunk. */
@@ -296,6 +301,9 @@ static unsigned fit_order(const buddy *b, uint64_t pfn, uint64_t end)
     return k;
 }
 
+/* Pageblocks spanning the managed frames. */
+static uint64_t pb_count(const buddy *b) { return ((b->end - 1) >> b->pb_order) - (b->base >> b->pb_order) + 1; }
+
 static unsigned ceil_log2(uint64_t n) { return n <= 1 ? 0 : 64 - (unsigned)__builtin_clzll(n - 1); }
 
 buddy *buddy_new(uint64_t base_pfn, uint64_t nframes, unsigned max_order, vs_err *err)
@@ -329,10 +337,10 @@ buddy *buddy_new_grouped(uint64_t base_pfn, uint64_t nframes, unsigned max_order
         for (unsigned l = 0; l < (k < pb_order ? NLISTS : 1u); l++)
             hbm_init(&b->map[l][k], ((b->end - 1) >> k) - (base_pfn >> k) + 1);
     if (pb_order) {
-        uint64_t nblocks = ((b->end - 1) >> pb_order) - (base_pfn >> pb_order) + 1;
+        uint64_t nblocks = pb_count(b);
         b->pb_type = vs_malloc(nblocks);
         memset(b->pb_type, BUDDY_MOVABLE, nblocks); /* memmap_init marks every pageblock movable */
-        b->pb_free = vs_calloc(nblocks, sizeof *b->pb_free);
+        b->pb_free = vs_zmap(nblocks * sizeof *b->pb_free); /* written only where small blocks are freed */
     }
     buddy_free_exact(b, base_pfn, nframes);
     return b;
@@ -346,7 +354,8 @@ void buddy_free_all(buddy *b)
         for (unsigned l = 0; l < (k < b->pb_order ? NLISTS : 1u); l++)
             hbm_destroy(&b->map[l][k]);
     free(b->pb_type);
-    free(b->pb_free);
+    if (b->pb_order)
+        vs_zunmap(b->pb_free, pb_count(b) * sizeof *b->pb_free);
     free(b);
 }
 
