@@ -51,6 +51,8 @@ static int az_id_cmp(const void *a, const void *b)
 /* The first line (in file order) whose vmid an earlier line already had. */
 static int check_unique_ids(const char *data, az_id *ids, size_t n, const char *origin, vs_err *err)
 {
+    if (n < 2) /* nothing to repeat; and ids may be NULL, which qsort must not get */
+        return VS_OK;
     az_data = data;
     qsort(ids, n, sizeof *ids, az_id_cmp);
     const az_id *rep = NULL, *first = NULL;
