@@ -367,6 +367,99 @@ static void test_glibc_packed_arrays(void **state)
     g_free(path);
 }
 
+/* The store addresses of transaction txn, in trace order; returns how many
+ * (at most cap kept). */
+static size_t txn_stores(const char *path, uint32_t txn, uint64_t *out, size_t cap)
+{
+    trace_reader *r;
+    vs_err err = {0};
+    assert_int_equal(trace_open(path, TFMT_AUTO, &r, &err), VS_OK);
+    trace_rec buf[1024];
+    long n;
+    size_t m = 0;
+    bool in = false;
+    while ((n = trace_read(r, buf, 1024, &err)) > 0)
+        for (long i = 0; i < n; i++) {
+            if (buf[i].kind == TREC_TXN_BEGIN || buf[i].kind == TREC_TXN_END)
+                in = buf[i].kind == TREC_TXN_BEGIN && buf[i].id == txn;
+            else if (in && buf[i].kind == TREC_STORE && m++ < cap)
+                out[m - 1] = buf[i].addr;
+        }
+    assert_int_equal(n, 0);
+    trace_close(r);
+    return m;
+}
+
+static bool is_prime_naive(uint64_t n)
+{
+    for (uint64_t f = 2; f < n; f++)
+        if (n % f == 0)
+            return false;
+    return n > 1;
+}
+
+/* Weiss's C hash table under his testhash.c: an insert stores the cell's
+ * Info and Element and nothing else, and before insert i the driver
+ * rehashes when i > CurrentSize / 2 (CurrentSize 13, doubling) into
+ * NextPrime(2 * size) cells: 2 header stores, every Info, 2 per element
+ * moved, then the insert's 2.  Counted here from the driver's rule. */
+static void test_hashquad_driver(void **state)
+{
+    (void)state;
+    char *path = vt_path("ds_hashquad.vmt");
+    vs_err err = {0};
+    char st[] = "structure=hashquad", ops[] = "ops=100", keys[] = "keys=weiss", layout[] = "layout=glibc";
+    char *kv[] = {st, ops, keys, layout};
+    assert_int_equal(wl_generate("ds", 4, kv, 1, path, &err), VS_OK);
+    uint64_t current = 13, size = 13, a[2];
+    unsigned rehashes = 0;
+    for (uint32_t i = 0; i < 100; i++) {
+        size_t want = 2;
+        if (i > current / 2) {
+            size = 2 * size;
+            while (!is_prime_naive(size))
+                size++;
+            current *= 2;
+            want += 2 + size + 2 * i;
+            rehashes++;
+        }
+        assert_int_equal(txn_stores(path, i, a, 2), want);
+        if (want == 2) /* Info, then Element, of one 8-byte cell */
+            assert_int_equal(a[0], a[1] + 4);
+    }
+    assert_int_equal(rehashes, 4); /* at i = 7, 14, 27, 53: 29, 59, 127, 257 cells */
+    g_free(path);
+}
+
+/* Weiss's binomial Insert mallocs its node, then OneItem = Initialize(), a
+ * Collection it never frees: under layout=glibc the two chunks are carved
+ * one after the other (2 size fields each), the Collection's CurrentSize and
+ * MaxTrees pointers cleared, and the next insert's pair follows 32 + 128
+ * bytes on.  ops=100: MaxTrees 7 (2^7 - 1 >= 100), Collection 64 bytes, a
+ * 80-byte chunk.  The first insert: 4 size fields, 3 node fields, 1 + 7
+ * Initialize stores, 2 for OneItem's tree, Merge's 3 (H1's size and tree 0,
+ * H2's tree 0). */
+static void test_binomial_insert(void **state)
+{
+    (void)state;
+    char *path = vt_path("ds_binomial.vmt");
+    vs_err err = {0};
+    char st[] = "structure=binomial", ops[] = "ops=100", layout[] = "layout=glibc", seq[] = "layout=seq";
+    char *kv[] = {st, ops, layout}, *kv_seq[] = {st, ops, seq};
+    assert_int_equal(wl_generate("ds", 3, kv, 1, path, &err), VS_OK);
+    uint64_t a[32], b[32];
+    assert_int_equal(txn_stores(path, 0, a, 32), 4 + 3 + 8 + 2 + 3);
+    assert_int_equal(txn_stores(path, 1, b, 32) >= 4 + 3 + 8 + 2, true);
+    uint64_t node = a[0] + 8;                 /* user memory after the size field */
+    assert_int_equal(a[1], node + 32 - 8);    /* the top's head after a 32-byte node chunk */
+    assert_int_equal(a[3], node + 32 + 80 - 8); /* and after the 80-byte Collection */
+    assert_int_equal(a[7], node + 32);        /* Initialize's CurrentSize: the Collection */
+    assert_int_equal(b[7], a[7] + 32 + 80);   /* the next pair follows */
+    assert_int_equal(wl_generate("ds", 3, kv_seq, 1, path, &err), VS_OK);
+    assert_int_equal(txn_stores(path, 0, a, 32), 3 + 8 + 2 + 3); /* the slot pool: no size fields */
+    g_free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +470,8 @@ int main(void)
         cmocka_unit_test(test_weiss_keys),
         cmocka_unit_test(test_glibc_chunk_limit),
         cmocka_unit_test(test_glibc_packed_arrays),
+        cmocka_unit_test(test_hashquad_driver),
+        cmocka_unit_test(test_binomial_insert),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,14 +114,23 @@ static uint64_t glibc_chunk(uint64_t bytes)
     return c < GLIBC_MINSIZE ? GLIBC_MINSIZE : c;
 }
 
+/* _int_malloc's use_top: the chunk of `bytes` whose user memory is at mem
+ * gets its size field, and the top chunk's rest after it its own. */
+static void carve(wl_ds *d, uint64_t mem, uint64_t bytes)
+{
+    uint64_t rest = d->base + d->bytes - (mem + bytes - GLIBC_MEM);
+    ds_st(d, mem - GLIBC_SIZE_SZ, bytes | GLIBC_PREV_INUSE);
+    ds_st(d, mem + bytes - GLIBC_SIZE_SZ, rest | GLIBC_PREV_INUSE);
+}
+
 uint64_t ds_alloc(wl_ds *d)
 {
     assert(d->nfree > 0);
     uint64_t n = d->free_stack[--d->nfree];
     if (d->glibc && n == d->top) { /* use_top: split the top chunk, set both heads */
-        uint64_t rest = d->base + d->bytes - (n + d->node - GLIBC_MEM);
-        ds_st(d, n - GLIBC_SIZE_SZ, d->node | GLIBC_PREV_INUSE);
-        ds_st(d, n + d->node - GLIBC_SIZE_SZ, rest | GLIBC_PREV_INUSE);
+        carve(d, n, d->chunk);
+        if (d->companion) /* the same operation's second malloc, from the new top */
+            carve(d, n + d->chunk, d->node - d->chunk);
         d->top += d->node;
     }
     return n;
@@ -288,6 +297,9 @@ int wl_ds_new(const wl_ds_params *p, wl_out *out, wl_ds **ds, vs_err *err)
     d->capacity = p->capacity;
     d->base = WL_DS_BASE;
     uint64_t arrays = 0, globals = ops->layout(d, &arrays);
+    d->chunk = d->node;
+    if (d->glibc && d->companion) /* the slot holds the node's chunk and the companion's */
+        d->node += (uint32_t)glibc_chunk(d->companion);
     d->slots = ops->nodes ? p->capacity + SPARE_NODES : 0;
     d->globals = d->base;
     d->cda = d->base + (p->layout == WL_LAYOUT_GLIBC ? ops->unheaped : 0);
@@ -326,7 +338,10 @@ void wl_ds_free(wl_ds *d)
 
 void wl_ds_insert(wl_ds *d, uint64_t key)
 {
-    if (d->size < d->capacity && d->ops->insert(d, key))
+    if (d->size >= d->capacity)
+        return;
+    d->inserts++;
+    if (d->ops->insert(d, key))
         d->size++;
 }
 

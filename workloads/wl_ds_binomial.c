@@ -3,12 +3,20 @@
  * Algorithm Analysis in C", 2nd ed., section 6.8 (Figures 6.52-6.56): a
  * Collection {CurrentSize, TheTrees[MaxTrees]} of binomial trees stored as
  * {Element, LeftChild, NextSibling}; CombineTrees, Merge with its
- * eight-case carry switch, DeleteMin.  Insert merges a one-node queue.  The
- * queue and the two one-shot queues Insert and DeleteMin merge in are
- * globals in the heap (one reused block, as a heap hands back a freed one);
- * DeleteMin initializes its queue each call as Figure 6.56 does, Insert
- * (no code in the book) only fills tree 0 of its own, which Merge empties
- * again.  MaxTrees fits the capacity.
+ * eight-case carry switch, DeleteMin, and Insert as the book's
+ * binomial.c writes it (not optimized for O(1) amortized time): malloc the
+ * node, set LeftChild, NextSibling and Element (a long: binomial.h's
+ * ElementType), OneItem = Initialize() -- a malloc'd Collection with
+ * CurrentSize 0 and every tree NULL -- then CurrentSize 1, TheTrees[0] the
+ * node, and Merge(H, OneItem).  Merge never frees OneItem, so under
+ * layout=glibc each insert's Collection is a fresh chunk carved from the
+ * top right after its node's (d->companion; a reused node's slot reuses
+ * its companion too, where glibc would carve a new one: only deletes
+ * followed by inserts reach that).  Under the slot-pool layouts, and for
+ * DeleteMin's DeletedQueue = Initialize() (also never freed), the one-shot
+ * queues are globals in the heap, initialized on every call.  MaxTrees is
+ * binomial.h's rule, 2^MaxTrees - 1 >= capacity (14 for 10,000 items, its
+ * Capacity 16383).
  *
  * Invariants: TheTrees[i] is empty or a binomial tree B_i (children of
  * orders i-1 .. 0, first to last) in heap order; CurrentSize is the sum of
@@ -26,8 +34,10 @@
 static uint64_t bq_layout(wl_ds *d, uint64_t *arrays)
 {
     d->aux = 1;
-    while ((1ull << (d->aux - 1)) <= d->capacity) /* 2^(MaxTrees-1) > capacity */
+    while ((1ull << d->aux) - 1 < d->capacity) /* 2^MaxTrees - 1 >= capacity */
         d->aux++;
+    if (d->glibc)
+        d->companion = COLL(d); /* Insert's OneItem, never freed */
     *arrays = 0;
     return 3 * COLL(d); /* H, Insert's one-node queue, DeleteMin's queue */
 }
@@ -103,10 +113,11 @@ static void merge(wl_ds *d, uint64_t h1, uint64_t h2)
 
 static bool bq_insert(wl_ds *d, uint64_t x)
 {
-    uint64_t n = ds_alloc(d), one = h_one(d);
-    ds_sti(d, n + F_KEY, x);
+    uint64_t n = ds_alloc(d), one = d->companion ? ds_companion(d, n) : h_one(d);
     ds_st(d, n + F_CHILD, DS_NIL);
     ds_st(d, n + F_SIB, DS_NIL);
+    ds_st(d, n + F_KEY, x); /* a long */
+    initialize(d, one);
     ds_sti(d, one, 1);
     ds_st(d, TREE(one, 0), n);
     merge(d, h_main(d), one);

@@ -1,45 +1,52 @@
 /*
  * wl_ds_hashquad.c: the open-addressing hash table with quadratic probing of
- * Weiss, "Data Structures and Algorithm Analysis in C++", 3rd ed., section
- * 5.4.2 (Figures 5.14-5.17) and its rehash (section 5.5, Figure 5.22): cells
- * {element, info} with info ACTIVE, EMPTY or DELETED (lazy deletion),
- * myhash(x) = x mod size, probe i at offset i^2 computed incrementally
- * (2i - 1).  The header {size, cells, currentSize} is in the heap like the
- * cells.  insert writes the cell's element and info and ++currentSize; when
- * currentSize exceeds size / 2 it rehashes inside the same operation: a table
- * of nextPrime(2 * size) cells, every info set EMPTY, currentSize = 0 and
- * every ACTIVE element reinserted (a probe sequence and three writes each).
- * remove only marks the cell DELETED: Weiss does not decrement currentSize,
- * so deleted cells count toward the load until the next rehash drops them.
- * We model the cells copy in `vector oldArray = array` as the C edition's
- * pointer swap (Rehash, 2nd ed. Figure 5.22), not as a copy.
+ * Weiss, "Data Structures and Algorithm Analysis in C", 2nd ed., section
+ * 5.4.2 (Figures 5.14-5.17, hashquad.c) and its Rehash (section 5.5, Figure
+ * 5.22), driven as the book's testhash.c drives it.  The table is a HashTbl
+ * {int TableSize; Cell *TheCells} over cells {int Element; enum Info}, Info
+ * Legitimate, Empty or Deleted, Hash(x) = x mod TableSize, probe i at offset
+ * i^2 computed incrementally (2i - 1).  Insert writes the cell's Info and
+ * Element, nothing else: the table keeps no element count.  Rehash is the
+ * driver's: testhash.c starts from InitializeTable(CurrentSize = 13) and,
+ * before inserting its i-th key, rehashes when i > CurrentSize / 2 and
+ * doubles CurrentSize, so the rehash runs inside that insert's operation.
+ * Rehash builds InitializeTable(2 * OldSize) -- NextPrime(2 * OldSize)
+ * cells, TableSize and TheCells set, every Info Empty -- and reinserts each
+ * Legitimate element (two stores each).  CurrentSize and i are main's
+ * locals, outside the traced memory (d->aux, d->inserts).
  *
- * Tables live in the arrays region, each right after the one it replaces:
- * the old table is deleted but a first-fit heap could not reuse it, since
- * nextPrime(2n) > 2n exceeds every smaller table freed before it combined.
- * The region holds the tables from INITIAL_SIZE up to the first whose half
- * fits the capacity, plus one spare of that size: under churn (deletes mixed
- * with inserts) Weiss's table would keep doubling, so once at the largest
- * size a rehash rebuilds at that size, alternating between the last table
- * and the spare; it still drops the deleted cells, which is what restores
- * the load bound.  The generator's traces (inserts only, or all inserts
- * before any delete) never get there.
+ * Departures, none of which the driver's own inserts reach: Weiss's Rehash
+ * mallocs a new HashTbl and leaks the old; here the header stays at the
+ * heap's start (two stores per rehash, in at most 11 of 10,000 operations,
+ * land on that page instead of a fresh chunk's).  The C edition has no
+ * Delete; remove marks the cell Deleted (the lazy deletion of section
+ * 5.4), which the driver's count-based rule does not see, so a rehash also
+ * runs when the cells in use reach half the table (d->used, model-side): at
+ * most (TableSize - 1) / 2 full cells leave a prime table's first
+ * (TableSize + 1) / 2 distinct probes an empty one.  Under the driver's
+ * inserts that bound is never reached first.
  *
- * Invariants: the ACTIVE cells hold distinct keys, each reachable from its
- * hash along the probe sequence before any EMPTY cell; the non-EMPTY cells
- * number at most currentSize, which is at most size / 2.
+ * Tables live in the arrays region, each right after the one it replaces
+ * (free(OldCells) hands back a block smaller than every later table).  The
+ * region holds the tables of the driver's growth sequence for the capacity
+ * plus one spare of the last size: under churn a rehash at the last size
+ * rebuilds there, alternating between the last table and the spare, which
+ * drops the deleted cells.
+ *
+ * Invariants: the Legitimate cells hold distinct keys, each reachable from
+ * its hash along the probe sequence before any Empty cell; fewer than half
+ * the cells are in use (d->used counts them).
  */
 #include "wl_int.h"
 
 #include <stdlib.h>
 
-#define G_SIZE 0u    /* array.size() */
-#define G_CELLS 8u   /* the array's address */
-#define G_CURRENT 16u /* currentSize */
-#define G_BYTES 24u
+#define G_SIZE 0u    /* H->TableSize, an int */
+#define G_CELLS 8u   /* H->TheCells */
+#define G_BYTES 16u
 #define F_INFO(d) ((d)->ib) /* Info follows the int Element: a slot, or 4 bytes packed */
-#define INITIAL_SIZE 101u /* HashTable( int size = 101 ), already prime */
-enum { ACTIVE = 0, EMPTY = 1, DELETED = 2 };
+#define INITIAL_SIZE 13u /* testhash.c: InitializeTable( CurrentSize = 13 ), already prime */
+enum { ACTIVE = 0, EMPTY = 1, DELETED = 2 }; /* Legitimate, Empty, Deleted */
 
 static bool is_prime(uint64_t n)
 {
@@ -58,16 +65,18 @@ static uint64_t next_prime(uint64_t n)
     return n;
 }
 
-/* The largest table: the first of the growth sequence to hold capacity keys
- * at load 1/2.  *cells: the cells of the whole sequence up to it. */
+/* The largest table: the last the driver builds inserting capacity keys.
+ * *cells: the cells of the whole sequence up to it. */
 static uint64_t final_size(const wl_ds *d, uint64_t *cells)
 {
-    uint64_t ts = INITIAL_SIZE;
+    uint64_t ts = INITIAL_SIZE, current = INITIAL_SIZE;
     *cells = ts;
-    while (d->capacity > ts / 2) {
-        ts = next_prime(2 * ts);
-        *cells += ts;
-    }
+    for (uint64_t i = 0; i < d->capacity; i++)
+        if (i > current / 2) {
+            ts = next_prime(2 * ts);
+            *cells += ts;
+            current *= 2;
+        }
     return ts;
 }
 
@@ -78,21 +87,25 @@ static uint64_t hq_layout(wl_ds *d, uint64_t *arrays)
     return G_BYTES;
 }
 
-/* makeEmpty on a fresh table of ts cells at `cells`. */
-static void make_empty(wl_ds *d, uint64_t cells, uint64_t ts)
+/* InitializeTable's stores on a fresh table of ts cells at `cells`. */
+static void initialize_table(wl_ds *d, uint64_t cells, uint64_t ts)
 {
-    ds_st(d, d->globals + G_SIZE, ts);
+    ds_sti(d, d->globals + G_SIZE, ts);
     ds_st(d, d->globals + G_CELLS, cells);
-    ds_sti(d, d->globals + G_CURRENT, 0);
     for (uint64_t i = 0; i < ts; i++)
         ds_sti(d, cells + i * d->node + F_INFO(d), EMPTY);
+    d->used = 0;
 }
 
-static void hq_init(wl_ds *d) { make_empty(d, d->arrays, INITIAL_SIZE); }
+static void hq_init(wl_ds *d)
+{
+    d->aux = INITIAL_SIZE; /* the driver's CurrentSize */
+    initialize_table(d, d->arrays, INITIAL_SIZE);
+}
 
 static uint64_t find_pos(wl_ds *d, uint64_t key)
 {
-    uint64_t ts = ds_ld(d, d->globals + G_SIZE), cells = ds_ld(d, d->globals + G_CELLS);
+    uint64_t ts = ds_ldi(d, d->globals + G_SIZE), cells = ds_ld(d, d->globals + G_CELLS);
     uint64_t pos = key % ts, coll = 0;
     while (ds_ldi(d, cells + pos * d->node + F_INFO(d)) != EMPTY && ds_ldi(d, cells + pos * d->node) != key) {
         pos += 2 * ++coll - 1;
@@ -102,31 +115,41 @@ static uint64_t find_pos(wl_ds *d, uint64_t key)
     return cells + pos * d->node;
 }
 
-static bool hq_insert(wl_ds *d, uint64_t key);
+/* Weiss's Insert: a key already Legitimate is left alone. */
+static bool insert_cell(wl_ds *d, uint64_t key)
+{
+    uint64_t c = find_pos(d, key), info = ds_ldi(d, c + F_INFO(d));
+    if (info == ACTIVE)
+        return false;
+    ds_sti(d, c + F_INFO(d), ACTIVE);
+    ds_sti(d, c, key);
+    d->used += info == EMPTY;
+    return true;
+}
 
 static void rehash(wl_ds *d)
 {
-    uint64_t old_ts = ds_ld(d, d->globals + G_SIZE), old = ds_ld(d, d->globals + G_CELLS);
+    uint64_t old_ts = ds_ldi(d, d->globals + G_SIZE), old = ds_ld(d, d->globals + G_CELLS);
     uint64_t seq, last = final_size(d, &seq), spare = d->arrays + (seq * d->node);
     uint64_t ts = old_ts < last ? next_prime(2 * old_ts) : last;
-    make_empty(d, old == spare ? spare - last * d->node : old + old_ts * d->node, ts);
+    initialize_table(d, old == spare ? spare - last * d->node : old + old_ts * d->node, ts);
     for (uint64_t i = 0; i < old_ts; i++)
         if (ds_ldi(d, old + i * d->node + F_INFO(d)) == ACTIVE)
-            hq_insert(d, ds_ldi(d, old + i * d->node));
+            insert_cell(d, ds_ldi(d, old + i * d->node));
 }
 
+/* testhash.c's loop body: the driver's rehash, then Insert(j, H).  i is the
+ * number of inserts the driver made before this one. */
 static bool hq_insert(wl_ds *d, uint64_t key)
 {
-    uint64_t c = find_pos(d, key);
-    if (ds_ldi(d, c + F_INFO(d)) == ACTIVE)
-        return false;
-    ds_sti(d, c, key);
-    ds_sti(d, c + F_INFO(d), ACTIVE);
-    uint64_t current = ds_ld(d, d->globals + G_CURRENT) + 1;
-    ds_sti(d, d->globals + G_CURRENT, current);
-    if (current > ds_ld(d, d->globals + G_SIZE) / 2)
+    uint64_t i = d->inserts - 1, ts = ds_peeki(d, d->globals + G_SIZE);
+    if (i > d->aux / 2) {
         rehash(d);
-    return true;
+        d->aux *= 2;
+    } else if (d->used >= (ts + 1) / 2) { /* only under lazy deletion (header comment) */
+        rehash(d);
+    }
+    return insert_cell(d, key);
 }
 
 static bool hq_remove(wl_ds *d, uint64_t key)
@@ -147,7 +170,7 @@ static int cmp_u64(const void *a, const void *b)
 /* The current table's ACTIVE keys; *used counts its non-EMPTY cells. */
 static size_t table_keys(const wl_ds *d, uint64_t *out, size_t cap, uint64_t *used)
 {
-    uint64_t ts = ds_peek(d, d->globals + G_SIZE), cells = ds_peek(d, d->globals + G_CELLS);
+    uint64_t ts = ds_peeki(d, d->globals + G_SIZE), cells = ds_peek(d, d->globals + G_CELLS);
     size_t n = 0;
     *used = 0;
     for (uint64_t i = 0; i < ts; i++) {
@@ -170,17 +193,17 @@ static size_t hq_keys(const wl_ds *d, uint64_t *out, size_t cap)
 
 static bool hq_check(const wl_ds *d, char *why, size_t cap)
 {
-    uint64_t ts = ds_peek(d, d->globals + G_SIZE), cells = ds_peek(d, d->globals + G_CELLS);
-    uint64_t current = ds_peek(d, d->globals + G_CURRENT), used;
+    uint64_t ts = ds_peeki(d, d->globals + G_SIZE), cells = ds_peek(d, d->globals + G_CELLS);
+    uint64_t used;
     if (ts == 0 || cells < d->arrays || cells + ts * d->node > d->nodes)
         return ds_failf(why, cap, "table of %llu cells at %#llx lies outside the arrays region",
                         (unsigned long long)ts, (unsigned long long)cells);
     uint64_t *k = vs_malloc((ts + 1) * sizeof *k);
     size_t n = table_keys(d, k, ts, &used);
     bool ok = n == d->size || ds_failf(why, cap, "%zu active cells, expected %zu", n, d->size);
-    if (ok && (used > current || current > ts / 2))
-        ok = ds_failf(why, cap, "%llu cells in use, currentSize %llu, table %llu: load above 1/2",
-                      (unsigned long long)used, (unsigned long long)current, (unsigned long long)ts);
+    if (ok && (used != d->used || used > (ts + 1) / 2))
+        ok = ds_failf(why, cap, "%llu cells in use (counted %llu), table %llu: load above 1/2",
+                      (unsigned long long)used, (unsigned long long)d->used, (unsigned long long)ts);
     for (size_t i = 0; ok && i < n; i++) { /* each key is found by the probe sequence */
         uint64_t pos = k[i] % ts, coll = 0;
         for (;;) {

@@ -133,10 +133,18 @@ struct wl_ds {
     uint64_t capacity, slots, aux;
     uint64_t *free_stack; /* free node addresses, next allocation on top */
     uint64_t top;         /* glibc: the next node still to be carved from the top chunk */
+    /* glibc: bytes of a block the operation that mallocs a node mallocs right
+     * after it and never frees (binomial: Insert's OneItem = Initialize());
+     * set by the layout hook, 0 for none.  The node's slot then holds both
+     * chunks, the node's first (chunk bytes), the block's at n + chunk. */
+    uint64_t companion;
+    uint32_t chunk;       /* glibc: the node's own chunk (the slot, without a companion) */
     bool glibc;           /* layout=glibc: emit malloc's header and free-list stores */
     bool weiss_driver;    /* wl_ds_params.weiss_driver */
     uint32_t ib;          /* memory an int field takes: an 8-byte slot, or DS_INT_BYTES in packed arrays */
     size_t nfree, size;
+    uint64_t inserts; /* insert calls so far: a test driver's loop counter (hashquad's i) */
+    uint64_t used;    /* hashquad: cells not Empty in the current table (model-side count) */
 };
 
 /* Every load and store of structure memory goes through these: ds_st stores
@@ -157,6 +165,8 @@ void ds_sti(wl_ds *d, uint64_t addr, uint64_t v);
 uint64_t ds_peek(const wl_ds *d, uint64_t addr);
 uint64_t ds_peeki(const wl_ds *d, uint64_t addr); /* an int field */
 uint64_t ds_alloc(wl_ds *d); /* a node; its contents are whatever was there */
+/* The companion block carved with node n (d->companion > 0, layout=glibc). */
+static inline uint64_t ds_companion(const wl_ds *d, uint64_t n) { return n + d->chunk; }
 void ds_release(wl_ds *d, uint64_t node);
 /* Binary-search-tree helpers over F_KEY/F_LEFT/F_RIGHT with sentinel nil:
  * in-order keys, and a check that they strictly increase. */
