@@ -6,7 +6,9 @@
  * reachability) after every operation, for the three heap layouts and both key
  * orders the generator offers (keys=random|ascending).  Then
  * `trace info`'s per-transaction statistics are checked against an
- * independent count over the generated trace.
+ * independent count over the generated trace, and the hash table's and
+ * the binomial queue's stores against Weiss's C code (testhash.c's
+ * rehash rule, binomial.c's Insert and its two chunks).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -318,24 +320,36 @@ static void test_glibc_chunk_limit(void **state)
     g_free(path);
 }
 
-/* The address of each transaction's last store: a queue insert's element. */
-static size_t last_stores(const char *path, uint64_t *out, size_t cap)
+/* Every record of the trace at path; *n gets how many (free the result). */
+static trace_rec *load_trace(const char *path, size_t *n)
 {
     trace_reader *r;
     vs_err err = {0};
     assert_int_equal(trace_open(path, TFMT_AUTO, &r, &err), VS_OK);
-    trace_rec buf[1024];
-    long n;
-    size_t m = 0;
-    uint64_t last = 0;
-    while ((n = trace_read(r, buf, 1024, &err)) > 0)
-        for (long i = 0; i < n; i++)
-            if (buf[i].kind == TREC_STORE)
-                last = buf[i].addr;
-            else if (buf[i].kind == TREC_TXN_END && m < cap)
-                out[m++] = last;
-    assert_int_equal(n, 0);
+    size_t cap = 1024;
+    trace_rec *all = vs_malloc(cap * sizeof *all);
+    long got;
+    *n = 0;
+    while ((got = trace_read(r, all + *n, (long)(cap - *n), &err)) > 0)
+        if ((*n += (size_t)got) == cap)
+            all = vs_realloc(all, (cap *= 2) * sizeof *all);
+    assert_int_equal(got, 0);
     trace_close(r);
+    return all;
+}
+
+/* The address of each transaction's last store: a queue insert's element. */
+static size_t last_stores(const char *path, uint64_t *out, size_t cap)
+{
+    size_t n, m = 0;
+    trace_rec *t = load_trace(path, &n);
+    uint64_t last = 0;
+    for (size_t i = 0; i < n; i++)
+        if (t[i].kind == TREC_STORE)
+            last = t[i].addr;
+        else if (t[i].kind == TREC_TXN_END && m < cap)
+            out[m++] = last;
+    free(t);
     return m;
 }
 
@@ -371,22 +385,15 @@ static void test_glibc_packed_arrays(void **state)
  * (at most cap kept). */
 static size_t txn_stores(const char *path, uint32_t txn, uint64_t *out, size_t cap)
 {
-    trace_reader *r;
-    vs_err err = {0};
-    assert_int_equal(trace_open(path, TFMT_AUTO, &r, &err), VS_OK);
-    trace_rec buf[1024];
-    long n;
-    size_t m = 0;
+    size_t n, m = 0;
+    trace_rec *t = load_trace(path, &n);
     bool in = false;
-    while ((n = trace_read(r, buf, 1024, &err)) > 0)
-        for (long i = 0; i < n; i++) {
-            if (buf[i].kind == TREC_TXN_BEGIN || buf[i].kind == TREC_TXN_END)
-                in = buf[i].kind == TREC_TXN_BEGIN && buf[i].id == txn;
-            else if (in && buf[i].kind == TREC_STORE && m++ < cap)
-                out[m - 1] = buf[i].addr;
-        }
-    assert_int_equal(n, 0);
-    trace_close(r);
+    for (size_t i = 0; i < n; i++)
+        if (t[i].kind == TREC_TXN_BEGIN || t[i].kind == TREC_TXN_END)
+            in = t[i].kind == TREC_TXN_BEGIN && t[i].id == txn;
+        else if (in && t[i].kind == TREC_STORE && m++ < cap)
+            out[m - 1] = t[i].addr;
+    free(t);
     return m;
 }
 
