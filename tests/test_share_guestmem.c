@@ -21,6 +21,10 @@
  *     embed the time of the build): before the job reaches them the VMs
  *     share every write, after it exactly those pages are not shared.
  *   - private=p makes a binomial share p of the job's writes each VM's own.
+ *   - copies= x image= makes the job's writes just before its stamped ones
+ *     copies of one output: exactly (copies - 1) x image fewer distinct
+ *     written pages in a VM, the same ones in every VM, counted against a
+ *     naive set of the written pages' contents.
  *   - A timeline over the images is deterministic: the same seeds give the
  *     same JSON report, byte for byte; another VM seed changes the bytes.
  *   - A seeded fault (one page of the cache overwritten) moves the shared
@@ -365,6 +369,48 @@ static void test_private_share(void **state)
     }
 }
 
+/* The distinct contents of the written pages (frames past kernel + cache +
+ * anon that are not zero) of an image, into set (a set of GBytes). */
+static size_t written_contents(const char *path, GHashTable *set)
+{
+    share_image *img = open_img(path);
+    static const uint8_t zero[PG];
+    for (size_t i = KERNEL_PAGES + CACHE_PAGES + ANON_PAGES; i < share_image_pages(img); i++)
+        if (memcmp(share_image_data(img, i), zero, PG) != 0)
+            g_hash_table_add(set, g_bytes_new(share_image_data(img, i), PG));
+    share_image_free(img);
+    return g_hash_table_size(set);
+}
+
+static void test_image_copies(void **state)
+{
+    (void)state;
+    /* 500 writes of one data set, no eviction; image=40k is 10 pages */
+    static const struct {
+        const char *copies, *image, *stamped;
+        size_t distinct, common; /* one VM's distinct written pages; those two VMs both hold */
+    } cases[] = {
+        {"copies=1", "image=40k", "stamped=0", 500, 500},  /* one copy: nothing repeats */
+        {"copies=3", "image=40k", "stamped=0", 480, 480},  /* writes 470..499: 3 x pages 470..479 */
+        {"copies=3", "image=40k", "stamped=40k", 480, 470}, /* 460..489 three copies, 490..499 the VM's own */
+        {"copies=3", "image=0", "stamped=0", 500, 500},    /* no image: no copies */
+        {"copies=100", "image=40k", "stamped=0", 10, 10},  /* more copies than writes: all of them, 10 pages */
+    };
+    for (size_t i = 0; i < VS_ARRAY_LEN(cases); i++) {
+        const char *const kv[] = {"rate=10",         "dur=50",        "t=100", "data=1", "private=0",
+                                  cases[i].copies, cases[i].image, cases[i].stamped, NULL};
+        char *a = gen("gm_c1.raw", 1, kv), *b = gen("gm_c2.raw", 2, kv);
+        GHashTable *both = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+        size_t in_a = written_contents(a, both), in_ab = written_contents(b, both);
+        /* |A u B| = |A| + |B| - |A n B|, and |B| = |A| (one job, one data set) */
+        assert_int_equal(in_a, cases[i].distinct);
+        assert_int_equal(2 * in_a - in_ab, cases[i].common);
+        g_hash_table_destroy(both);
+        g_free(a);
+        g_free(b);
+    }
+}
+
 static void test_timeline_deterministic(void **state)
 {
     (void)state;
@@ -399,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_mapped_cache_kept),
         cmocka_unit_test(test_stamped_outputs),
         cmocka_unit_test(test_private_share),
+        cmocka_unit_test(test_image_copies),
         cmocka_unit_test(test_timeline_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,7 +46,15 @@
  *     are private to the run: outputs that embed the time of the run, as a
  *     kernel build's version banner (scripts/mkcompile_h puts `date` into
  *     UTS_VERSION) and the compressed images made after it.  The time is the
- *     VM's own (--seed): two VMs never build in the same second.
+ *     VM's own (--seed): two VMs never build in the same second;
+ *   and the copies= x image= writes just before the stamped ones are
+ *     copies= copies of one image= output, the same data-set pages in each
+ *     copy: a kernel build links vmlinux twice more with the same objects
+ *     and layout (.tmp_vmlinux2, then vmlinux: the top Makefile's kallsyms
+ *     passes) and copies it page for page (arch/i386/boot/compressed's
+ *     `objcopy -O binary` vmlinux.bin), so one VM holds the same pages
+ *     several times, which sharing by content merges and sharing by frame
+ *     (a Potemkin clone) does not.
  *
  * Invariants: the image is exactly mem= bytes; no VM holds a pool page twice; before the workload writes
  * (or with rate=0) the zero pages are exactly mem - kernel - cache - anon
@@ -211,6 +219,7 @@ typedef struct gm {
     uint64_t writes, region, wss, hot; /* hot: pool pages this VM caches */
     uint64_t mapped;                   /* leading cache pages that writes never replace */
     uint64_t stamp_from;               /* the first write (after wss and pool) that is a stamped output */
+    uint64_t copy_from, image;         /* writes copy_from.. (to stamp_from) repeat the image= pages from copy_from */
     gm_stream st;
 } gm;
 
@@ -230,6 +239,8 @@ static int distro_page(gm *g, uint64_t p, uint8_t *page, vs_err *err)
  * pool). */
 static void written_page(gm *g, uint64_t n, uint8_t *page)
 {
+    if (n >= g->copy_from && n < g->stamp_from)
+        n = g->copy_from + (n - g->copy_from) % g->image; /* another copy of the same output */
     double u = (double)(mix(mix(TAG_KIND, g->data), n) >> 11) * 0x1.0p-53;
     if (n >= g->stamp_from)
         keystream(page, TAG_STAMP, g->seed, n);
@@ -286,7 +297,7 @@ static uint64_t pages_of(uint64_t bytes) { return (bytes + GM_PAGE - 1) / GM_PAG
 static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, vs_err *err)
 {
     gm g = {0};
-    uint64_t mem, kernel, cache, anon, evict, pool_bytes, wss, stamped;
+    uint64_t mem, kernel, cache, anon, evict, pool_bytes, wss, stamped, image, copies;
     double rate, start, dur, t, mapped;
     const char *files;
     int rc = wl_arg_u64(a, "mem", 64ull << 20, GM_PAGE, 64ull << 30, &mem, err);
@@ -325,6 +336,10 @@ static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, v
     if (rc == VS_OK)
         rc = wl_arg_u64(a, "stamped", 0, 0, 64ull << 30, &stamped, err);
     if (rc == VS_OK)
+        rc = wl_arg_u64(a, "image", 0, 0, 64ull << 30, &image, err);
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "copies", 1, 1, 1000, &copies, err);
+    if (rc == VS_OK)
         rc = wl_arg_str(a, "files", GM_DEFAULT_FILES, &files, err);
     if (rc == VS_OK)
         rc = wl_args_done(a, err);
@@ -360,6 +375,12 @@ static int guestmem_image(wl_args *a, uint64_t seed, int fd, const char *path, v
      * of those are the run's stamped outputs */
     uint64_t job = g.region ? (uint64_t)floor(rate * dur) : 0, before = g.wss + g.hot + pages_of(stamped);
     g.stamp_from = stamped == 0 ? UINT64_MAX : job > before ? job - before : 0;
+    /* the copies end where the stamped outputs start (or with the job) */
+    uint64_t copies_end = stamped == 0 ? (job > g.wss + g.hot ? job - g.wss - g.hot : 0) : g.stamp_from;
+    g.image = pages_of(image);
+    g.copy_from = UINT64_MAX;
+    if (copies > 1 && g.image)
+        g.copy_from = copies_end > copies * g.image ? copies_end - copies * g.image : 0;
     rc = stream_open(&g.st, files, g.distro, err);
     if (rc == VS_OK && g.st.pages < g.cache + g.pool)
         rc = vs_fail(err, VS_E_USAGE,
@@ -388,7 +409,7 @@ const wl_image_gen wl_gen_guestmem = {
      "a guest's memory image (raw, for `vmemsim share raw:0:IMG`): kernel, real-file page cache, anon, zero pages, a "
      "workload writing pages (002 ch. 7)",
      "mem=64m kernel=2662k cache=7685k anon=4416k kernel_build=1 distro=0 files=" GM_DEFAULT_FILES
-     " rate=0 (pages/s) start=0 dur=1e9 t=0 (s) wss=0 private=1 common=0 pool=0 data=0 evict=0 mapped=0 stamped=0; "
+     " rate=0 (pages/s) start=0 dur=1e9 t=0 (s) wss=0 private=1 common=0 pool=0 data=0 evict=0 mapped=0 stamped=0 image=0 copies=1; "
      "--seed: the VM"},
      NULL},
     guestmem_image};

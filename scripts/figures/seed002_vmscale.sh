@@ -47,6 +47,20 @@ KB_MAPPED=0.5        # share of the boot-time page cache that running processes 
                      # the recycling above never reaches them.
 KB_DUR=1500          # a kernel compile in a 64 MB Xen guest, 700 MHz Athlon (App. C, Table C.2: 1500.03 s)
 KB_WSS=16m           # cc1's anonymous working set: an estimate
+# The kernel image a build links, in copies its page cache holds at the end:
+# the top Makefile links .tmp_vmlinux2 (with .tmp_kallsyms1.o) and then
+# vmlinux (with .tmp_kallsyms2.o) from the same objects, version.o and
+# layout (the kallsyms passes check that the two agree), and
+# arch/i386/boot/compressed's vmlinux.bin is `objcopy -O binary` of vmlinux,
+# its loaded bytes at the same page offsets.  So a VM holds the image's pages
+# three times (.tmp_vmlinux1 is linked before kallsyms exists, so its
+# addresses differ and it is not a copy).  The image is the kernel= default
+# (2,662 KiB, the thesis's "2.6 MB uncompressed" domU kernel), as for the
+# stamped outputs below.  The kallsyms_addresses array differs between
+# .tmp_vmlinux2 and vmlinux (it is computed from the previous link), and is
+# counted in the copies here: an overcount of 4 bytes a text symbol.
+KB_IMAGE=2662k
+KB_COPIES=3
 # The share of a compile's page-cache pages that are private to its VM: the
 # file system's metadata that carries the VM's clock and its compilers' pids
 # (inode tables, bitmaps, indirect blocks), MEASURED by seed002_fsmeta.sh on
@@ -82,7 +96,8 @@ POOL=$((POOL_PAGES * 4096))
 # thing of .rodata (init/ links first).  Each of include/linux/compile.h,
 # init/version.o, .tmp_vmlinux1, .tmp_vmlinux2, vmlinux and
 # arch/i386/boot/compressed/vmlinux.bin (objcopy -O binary) differs in that
-# one page.  vmlinux.bin.gz (`gzip -f -9 < vmlinux.bin`, scripts/Makefile.lib
+# one page; the last three hold it as the same page (KB_COPIES above), so a
+# VM has 4 banner pages of its own.  vmlinux.bin.gz (`gzip -f -9 < vmlinux.bin`, scripts/Makefile.lib
 # cmd_gzip) differs in its header (the input's mtime) and from the banner to
 # its end, and piggy.o, compressed/vmlinux, arch/i386/boot/vmlinux.bin and
 # bzImage each carry that stream whole (arch/i386/boot/{,compressed/}Makefile).
@@ -124,10 +139,10 @@ for f in $STAMP_SRC; do [ -r "$f" ] || { echo "figures: $NAME: $f (the stand-in 
 echo "text_share,gz_pages_private,stamped_pages" >"$OUT/seed002_stamped.csv"
 for f in 0.6 $STAMP_TEXT 0.9; do
   g=$(stamp_gz_pages $f)
-  echo "$f,$g,$(awk -v g="$g" 'BEGIN { printf "%.0f", 5 * g + 6 }')" >>"$OUT/seed002_stamped.csv"
+  echo "$f,$g,$(awk -v g="$g" 'BEGIN { printf "%.0f", 5 * g + 4 }')" >>"$OUT/seed002_stamped.csv"
 done
 STAMP_GZ=$(awk -F, -v f=$STAMP_TEXT '$1 == f { print $2 }' "$OUT/seed002_stamped.csv")
-KB_STAMPED=$(awk -F, -v f=$STAMP_TEXT '$1 == f { print $3 }' "$OUT/seed002_stamped.csv") # pages: 5 files carry the stream, 6 the banner page
+KB_STAMPED=$(awk -F, -v f=$STAMP_TEXT '$1 == f { print $3 }' "$OUT/seed002_stamped.csv") # pages: 5 files carry the stream, 4 banner pages
 # the derived parameters, into docs/sharing.md
 write_block "$ROOT/docs/sharing.md" seed002-vmscale-derived "$(awk -v f=$KB_FREE -v r="$KB_RATE" -v p=$POOL_PAGES \
   -v st=$KB_STAMPED -v sg="$STAMP_GZ" -v nv=$STAMP_VMS -v tx=$STAMP_TEXT -v s06="$(awk -F, '$1 == 0.6 { print $3 }' "$OUT/seed002_stamped.csv")" \
@@ -141,7 +156,7 @@ write_block "$ROOT/docs/sharing.md" seed002-vmscale-derived "$(awk -v f=$KB_FREE
     printf "| a kernel compile'"'"'s write rate | %s pages/s | the free pages / 70 s (Fig. 7.3) |\n", r
     printf "| the tools pool (`pool`) | %s pages (%.1f MiB) | `common` %s x (the free pages + the unmapped page cache, `mapped` %s) of a %d MB VM |\n", th(p), p / 256, c, k, m
     printf "| the share of a compile'"'"'s page-cache pages private to its VM (`private`) | %.2f%% (%s of %s pages) | **measured** by seed002_fsmeta.sh (docs/figures/seed002_fsmeta.csv): two builds of this repository'"'"'s C tree in copies of one ext3 image with Debian Sarge'"'"'s defaults (4 KiB blocks, 128-byte inodes), mounted with 2.6.16'"'"'s atime; the pages that differ between the two and are not file data (inode tables with the VM'"'"'s times, the block bitmap and the superblock, written files'"'"' indirect blocks: ext3_find_near places a new file'"'"'s blocks by the writer'"'"'s pid), over the build'"'"'s page-cache footprint |\n", fp * 100, fm, ff
-    printf "| a kernel build'"'"'s outputs that carry its date (`stamped`) | %s pages (%s KiB) | 5 files x the %s pages of a build'"'"'s gzip stream that no other kbuild VM'"'"'s holds (mean of %d) + 6 banner pages (banner at %s of the image, an estimate; %s at 0.6, %s at 0.9: docs/figures/seed002_stamped.csv) |\n", th(st), th(st * 4), sg, nv, tx, s06, s09
+    printf "| a kernel build'"'"'s outputs that carry its date (`stamped`) | %s pages (%s KiB) | 5 files x the %s pages of a build'"'"'s gzip stream that no other kbuild VM'"'"'s holds (mean of %d) + 4 banner pages (6 outputs hold it, 3 of them as one page: `copies`; banner at %s of the image, an estimate; %s at 0.6, %s at 0.9: docs/figures/seed002_stamped.csv) |\n", th(st), th(st * 4), sg, nv, tx, s06, s09
   }')"
 
 # gen IMG SEED KEY=VALUE...: one guest image
@@ -196,9 +211,10 @@ worst_args() {
   case " ${HEAVY_SET:-$WORST_HEAVY} " in *" $b "*) echo "$HEAVY" ;; *) echo "$LIGHT" ;; esac
 }
 timeline idle zero 30 180 ages_idle same - rate=$IDLE_RATE                                   # 7.2.1, Fig. 7.1
-timeline kbuild zero 25 1800 ages_kbuild same - $HEAVY dur=$KB_DUR wss=$KB_WSS private=$KB_PRIVATE stamped=$((KB_STAMPED * 4))k # 7.2.2, Fig. 7.2
+KB_JOB="dur=$KB_DUR wss=$KB_WSS stamped=$((KB_STAMPED * 4))k image=$KB_IMAGE" # a compile, less private= and copies= (four KEY=VALUEs: used unquoted)
+timeline kbuild zero 25 1800 ages_kbuild same - $HEAVY $KB_JOB copies=$KB_COPIES private=$KB_PRIVATE # 7.2.2, Fig. 7.2
 # sensitivity: the compile's file-system metadata shared (private=0), to give how far the measured share moves the row
-timeline kbuild_nometa zero 25 1800 ages_kbuild same - $HEAVY dur=$KB_DUR wss=$KB_WSS private=0 stamped=$((KB_STAMPED * 4))k
+timeline kbuild_nometa zero 25 1800 ages_kbuild same - $HEAVY $KB_JOB copies=$KB_COPIES private=0
 timeline worst filter 10 300 ages_worst 100 worst_args dur=300 private=0                 # 7.5, Fig. 7.4
 # sensitivity: OSDB and AIM (no memory demand stated in 7.1) counted heavy too
 HEAVY_SET="$WORST_HEAVY osdb aim" timeline worst_all_heavy filter 10 300 ages_worst 100 worst_args dur=300 private=0
@@ -244,22 +260,49 @@ for m in 64 128 192 256 320 384 448; do
 done
 
 # ---- Potemkin (7.9): footprint of a second VM next to an idle one, zero pages shared ----
-# booted: its own seed (own boot-time anon); cloned: the idle VM's seed (a fork
-# shares the parent's pages until written).  Footprint = pages not shared.
+# The footprint is the machine memory the second VM adds to the idle one.
+# booted: its own seed (own boot-time anon), sharing by content with the idle
+# VM and within itself (zero pages shared): the machine pages of the pair
+# less those of the idle VM alone (pages - reclaimed), so a page it holds
+# several times costs one frame.  cloned: the idle VM's seed, and Potemkin's
+# rule: a clone maps its parent's frames copy-on-write and shares nothing by
+# content, so its footprint is the pages that differ from its parent's at
+# cloning, frame by frame (its parent's own later writes break the parent's
+# side only).
 say "potemkin: booted and cloned VMs before and after a compile"
+command -v python3 >/dev/null || { echo "figures: $NAME: needs python3 (Potemkin's frame-by-frame footprint)" >&2; exit 1; }
+# footprint KIND IDLE SECOND: KB of machine memory SECOND adds to IDLE
+# (booted: by content; cloned: frame by frame with the parent image p.a0)
+machine() { "${SHARE[@]}" --zero-pages "$@" | jq -r '.pages - .thesis.reclaimed'; }
+footprint() {
+  if [ "$1" = booted ]; then
+    echo $((($(machine a=raw:0:"$2" b=raw:0:"$3") - $(machine a=raw:0:"$2")) * 4))
+  else
+    python3 - "$D/p.a0.raw" "$3" <<'PY'
+import sys
+with open(sys.argv[1], "rb") as a, open(sys.argv[2], "rb") as b:
+    n = 0
+    while True:
+        x, y = a.read(4096), b.read(4096)
+        if not x and not y:
+            break
+        n += x != y
+print(n * 4)
+PY
+  fi
+}
 echo "second_vm,when,footprint_kb" >"$D/potemkin.csv"
 gen "$D/p.a0.raw" 1
 gen "$D/p.a1.raw" 1 rate=$IDLE_RATE t=$KB_DUR
 for second in "booted 2" "cloned 1"; do
   set -- $second
   gen "$D/p.b0.raw" "$2"
-  gen "$D/p.b1.raw" "$2" $HEAVY dur=$KB_DUR t=$KB_DUR wss=$KB_WSS private=$KB_PRIVATE data=1 stamped=$((KB_STAMPED * 4))k
-  for w in "initial 0" "after_compile 1"; do
-    set -- $w
-    "${SHARE[@]}" --zero-pages a=raw:0:"$D/p.a$2.raw" b=raw:0:"$D/p.b$2.raw" |
-      jq -r --arg s "${second%% *}" --arg w "$1" '.vms[1] | [$s, $w, (.pages - .shared - .zero) * 4] | @csv' |
-      tr -d '"' >>"$D/potemkin.csv"
-  done
+  gen "$D/p.b1.raw" "$2" $HEAVY $KB_JOB copies=$KB_COPIES t=$KB_DUR private=$KB_PRIVATE data=1
+  echo "$1,initial,$(footprint "$1" "$D/p.a0.raw" "$D/p.b0.raw")" >>"$D/potemkin.csv"
+  echo "$1,after_compile,$(footprint "$1" "$D/p.a1.raw" "$D/p.b1.raw")" >>"$D/potemkin.csv"
+  # the same, each copy of the kernel image its own page (copies=1)
+  gen "$D/p.b1.raw" "$2" $HEAVY $KB_JOB t=$KB_DUR private=$KB_PRIVATE data=1 copies=1
+  echo "$1,after_compile_nocopies,$(footprint "$1" "$D/p.a1.raw" "$D/p.b1.raw")" >>"$D/potemkin.csv"
 done
 # sensitivity to the mapped share of the page cache (an estimate): the
 # footprints after the compile with none and all of it kept
@@ -267,10 +310,8 @@ echo "mapped,second_vm,footprint_kb" >"$D/potemkin_mapped.csv"
 for k in 0 1; do
   for second in "booted 2" "cloned 1"; do
     set -- $second
-    gen "$D/p.b1.raw" "$2" rate=$KB_RATE evict=$KB_EVICT mapped=$k dur=$KB_DUR t=$KB_DUR wss=$KB_WSS private=$KB_PRIVATE data=1 \
-      stamped=$((KB_STAMPED * 4))k
-    "${SHARE[@]}" --zero-pages a=raw:0:"$D/p.a1.raw" b=raw:0:"$D/p.b1.raw" |
-      jq -r --arg k $k --arg s "$1" '.vms[1] | [$k, $s, (.pages - .shared - .zero) * 4] | @csv' | tr -d '"' >>"$D/potemkin_mapped.csv"
+    gen "$D/p.b1.raw" "$2" rate=$KB_RATE evict=$KB_EVICT mapped=$k $KB_JOB copies=$KB_COPIES t=$KB_DUR private=$KB_PRIVATE data=1
+    echo "$k,$1,$(footprint "$1" "$D/p.a1.raw" "$D/p.b1.raw")" >>"$D/potemkin_mapped.csv"
   done
 done
 rm -f "$D"/p.*.raw
@@ -284,9 +325,8 @@ for ((v = 0; v < 4; v++)); do
   gen "$D/oc.$v.raw" $((v + 1)) mem=512m
   OC+=("vm$v=raw:0:$D/oc.$v.raw")
 done
-oc_machine() { "${SHARE[@]}" --zero-pages "$@" | jq -r '.pages - .thesis.reclaimed'; }
-oc2=$(oc_machine "${OC[@]:0:2}")
-oc4=$(oc_machine "${OC[@]}")
+oc2=$(machine "${OC[@]:0:2}")
+oc4=$(machine "${OC[@]}")
 rm -f "$D"/oc.*.raw
 # MiB of machine memory 60 such VMs need, and whether they fit in 2 GB with dom0's 64 MB (7.2)
 oc60=$(awk -v a="$oc2" -v b="$oc4" 'BEGIN { printf "%.0f", (b + 56 * (b - a) / 2) * 4 / 1024 }')
@@ -359,7 +399,8 @@ read -r k_comp k_other <<<"$(awk -F, '$1 == "compiled" { c = $3 } $1 == "other" 
 idle_zero0=$(awk -F, '$1 == "idle" && $3 == "epoch" { print $8; exit }' "$OUT/$NAME.csv")
 MISSES=$(awk -v is="$idle_shared" -v iz="$(last idle 8)" -v iz0="$idle_zero0" -v deb="$deb" -v kn="$kb_n" -v kp="$kb_pages" -v ks="$kb_shared" -v kv="$kb_private" -v need="$kb_need" -v kr="$kb_recl" \
   -v wr="$worst_range" -v w="$worst" -v wa="$worst_all" -v mix="$mix" -v kc="$k_comp" -v ko="$k_other" \
-  -v cb1="$cb1" -v cc1="$cc1" -v b0="$(pm 0 booted)" -v c0="$(pm 0 cloned)" -v b1="$(pm 1 booted)" -v c1="$(pm 1 cloned)" \
+  -v cb1="$cb1" -v cc1="$cc1" -v nb="$(pot booted after_compile_nocopies)" -v nc="$(pot cloned after_compile_nocopies)" \
+  -v ip="$(awk -v k="${KB_IMAGE%k}" 'BEGIN { printf "%d", (k + 3) / 4 }')" -v b0="$(pm 0 booted)" -v c0="$(pm 0 cloned)" -v b1="$(pm 1 booted)" -v c1="$(pm 1 cloned)" \
   -v kr0="$(last kbuild_nometa 7)" -v fp="$KB_PRIVATE" -v ftouch="$(awk -F, 'NR == 2 { print $1 + $2 }' "$FSMETA")" -v ffoot="$(awk -F, 'NR == 2 { print $9 }' "$FSMETA")" \
   -v km="$KB_MAPPED" -v kst=$KB_STAMPED -v ks06="$(awk -F, 'NR > 1 && $3 > m { m = $3 } END { print m }' "$OUT/seed002_stamped.csv")" "$AWK_TH"'
   BEGIN {
@@ -374,7 +415,7 @@ MISSES=$(awk -v is="$idle_shared" -v iz="$(last idle 8)" -v iz0="$idle_zero0" -v
     printf "- **kbuild** (%.1f%% reclaimed against 50%%). After its compile a VM has %s pages: %s shared (the kernel and the compile'"'"'s page cache, the same tree in every VM) and %s private (boot-time anonymous memory, the compiler'"'"'s working set and the build'"'"'s %s pages of outputs that carry its date, `stamped`, and its file-system metadata, `private`). With %d VMs each shared page saves (n-1)/n of a page, so 50%% needs %s shared pages per VM: %s (%.1f MiB) fewer than the model shares. The dated outputs are measured (docs/sharing.md, derived parameters) and move the row by %.1f points; even at the largest of the three banner places measured (%s pages) they are %.0f%% of the gap: two builds'"'"' streams differ after the banner only when the banner'"'"'s deflate block changes its length in bits, and most of the 25 streams share their tail with another VM'"'"'s. The file system'"'"'s metadata that carries each VM'"'"'s clock and its compilers'"'"' pids is measured on a real build (`seed002_fsmeta.sh`: %.2f%% of the build'"'"'s page-cache pages) and is private in the images: it moves the row from %.1f%% to %.1f%%. That build touched %s files in %s pages, most files of each inode-table block it read (32 inodes a block), so the share is a lower bound for a kernel tree of which a build reads a smaller part; one inode-table block per touched file would make it at most %.0f%%, and the thesis gives neither the configuration nor the part of the tree a build reads. The model has no other private memory of the compile beyond the working set (an estimate, 16 MiB); the thesis names \"application data left in memory by dead processes\" as shared, so its unshared rest is not identified. The inode and dentry caches (slab objects, not file pages) are private too and not modelled: their size after a compile in 64 MB needs a 64 MB guest running the compile.\n", kr, th(kp), th(ks), th(kv), th(kst), kn, th(need), th(ks - need), (ks - need) * 4 / 1024, kst * (kn - 1) / kn / kp * 100, th(ks06), ks06 / (ks - need + kst) * 100, fp * 100, kr0, kr, th(ftouch), th(ffoot), ftouch / ffoot * 100
     printf "- **Worst case** (%.1f%% at the end, %s%% over the timeline from the second VM). The benchmarks that 7.1 describes as demanding memory or the page cache write at the compile'"'"'s rate and recycle the page cache that no process maps; the other four (Crafty, OSDB, SPECweb99, AIM) keep theirs, so what stays shared is the kernel in every VM and the distribution'"'"'s page cache in those four. Counting OSDB and AIM as heavy too gives %.1f%%.\n", w, wr, wa
     printf "- **Debian + Gentoo** (%s KB against 3,548). The model shares only the kernel between distributions. The only page-cache pages a different build of the same packages could share are files that are not compiled code: of the default files= directories they are %s of %s pages (%.2f%%), measured on this machine, so they cannot supply the thesis'"'"'s other ~0.9 MB. The thesis guesses kernel structures, page cache and services'"'"' read-only data; the images have no kernel data beyond the image (docs/sharing.md, Limits). The kernel the two distributions share also builds its own data at boot before it reads any distribution file; the images hold none of it, and its size is not measured here.\n", th(mix), th(ko), th(kc + ko), ko / (kc + ko) * 100
-    printf "- **Potemkin order** (after the compile: booted %s KB, cloned %s KB; the thesis 56,520 and 57,572). The compile recycles the page cache that no running process maps (the mapped share %s is an estimate: with none kept the footprints are %s and %s KB, with all of it %s and %s KB). The booted VM then shares the kernel and the mapped cache with the idle VM. The clone shares those too, and also its parent'"'"'s boot-time anonymous memory, which the compile never writes. So the clone stays below the booted VM by that memory (%s KB) at any mapped share. The thesis'"'"'s order (the booted VM 2%% below the clone) needs memory that the clone loses and the booted VM keeps. The thesis names none; it guesses page filters and boot nondeterminism. Two things bound this row. The thesis'"'"'s order is 1,052 KB between two single runs, less than the spread of its own repeated samples of one idle VM (Table 7.2, Gentoo VM 1: 10,352 to 12,064 KB); and the miss is that the model'"'"'s clone keeps its boot-time advantage whole, where the thesis'"'"'s clone lost it. A mechanism that would take it away: Potemkin shares a clone'"'"'s page only while it is its parent'"'"'s frame, and content-based sharing shares any page whose bytes match. A page cache page the compile evicts and reads back is a new frame, private to a Potemkin clone but shared by content in the booted VM. The images never read an evicted page back, and how much of its page cache a compile reads twice is not known.\n", th(cb1), th(cc1), km, th(b0), th(c0), th(b1), th(c1), th(cb1 - cc1)
+    printf "- **Potemkin order** (after the compile: booted %s KB, cloned %s KB; the thesis 56,520 and 57,572). A footprint is the machine memory the second VM adds to the idle one. The clone shares by frame, as Potemkin does: it keeps its parent'"'"'s frames until it writes them, so it keeps the kernel, the mapped page cache and its parent'"'"'s boot-time anonymous memory, which the booted VM holds privately (the 4,416 KB of the first row). The booted VM shares by content, with the idle VM and within itself. A kernel build leaves the image it links three times in its page cache (.tmp_vmlinux2 and vmlinux, linked from the same objects and layout, and vmlinux.bin, objcopy'"'"'s copy of vmlinux: `copies` in docs/sharing.md); content-based sharing keeps one frame of them, the clone all three. With each copy its own page the footprints would be %s and %s KB, the booted VM above the clone by the boot-time memory; the copies take %s KB off the booted VM, so it ends %s KB %s the clone (the thesis: 1,052 KB below). The order holds while fewer than %s of the image'"'"'s %s pages differ between .tmp_vmlinux2 and vmlinux: their kallsyms_addresses, 4 bytes a text symbol, differ and are counted as copies here. The image is the running kernel'"'"'s size (2,662 KiB), an estimate for the kernel the thesis compiled, whose configuration it does not give; at 2,662 KiB x %.2f the two footprints tie. The mapped share of the page cache (an estimate, 0.5) moves both footprints alike: with none kept they are %s and %s KB, with all of it %s and %s KB.\n", th(cb1), th(cc1), th(nb), th(nc), th(nb - cb1), th(cb1 < cc1 ? cc1 - cb1 : cb1 - cc1), cb1 < cc1 ? "below" : "above", th((cc1 - cb1) / 4), th(ip), (nb - nc) / (nb - cb1), th(b0), th(c0), th(b1), th(c1)
   }')
 write_block "$ROOT/docs/figures.md" seed002-misses "$MISSES"
 
