@@ -116,11 +116,11 @@ static int w_create(const mode_env *env, void **state, vs_err *err)
 }
 
 static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
-                         uint64_t new_pte, vs_err *err)
+                         uint64_t new_pte, bool batched, vs_err *err)
 {
     uint64_t gpfn = entry_gpa >> VS_PAGE_SHIFT_4K, key = KEY(sp->vm_id, gpfn);
     uint64_t before = ref.st->exits[EXIT_PT_WRITE];
-    int rc = ref.real->pte_written(state, sp, entry_gpa, level, old_pte, new_pte, err);
+    int rc = ref.real->pte_written(state, sp, entry_gpa, level, old_pte, new_pte, batched, err);
     bool exited = ref.st->exits[EXIT_PT_WRITE] != before;
     rnested *n = g_hash_table_lookup(ref.nested, &key);
     if (n) {
