@@ -17,13 +17,12 @@
  * the mode marked batched (mode.h): fork write-protects the parent's leaves
  * (copy_page_range -> copy_one_pte: ptep_set_wrprotect) and dup_mmap then
  * flushes once, flush_tlb_mm(oldmm), a CR3 reload on x86 (reload_cr3 here,
- * after the writes); an unmap flushes as above.  A write to a page table the
- * VMM write-protects still traps (KVM 61's fork detector exists for exactly
- * these floods); a write to one it does not protect costs nothing until the
- * flush.  Exit and exec free the old address space without entry writes
- * (os.c), though Linux's exit_mmap clears every leaf (zap_pte_range) and
- * the entries of the freed tables (free_pgtables) first: docs/figures.md,
- * kbuild, says what that leaves out under KVM 61.
+ * after the writes); an unmap flushes as above; exit and exec tear the old
+ * address space down (os.c, as exit_mmap: zap_pte_range, free_pgtables)
+ * and it goes whole.  A write to a page table the VMM write-protects still
+ * traps (KVM 61's fork detector exists for exactly these floods: "we may be
+ * forking"); a write to one it does not protect costs nothing until the
+ * flush.
  *
  * TLB tagging: with tlb.pcid each process has its own tag and a CR3 write
  * flushes nothing; without it, processes of a VM share the VM's tag and each
@@ -140,7 +139,9 @@ static int exit_process(vs_sim *s, sim_stream *st, uint32_t trace_pid, vs_err *e
     if (p == st->cur)
         st->cur = NULL;
     sim_charge_to(s, p); /* tearing down its address space is its own cost */
+    s->batch_writes = true; /* exit_mmap's clears go with the address space, not one INVLPG each */
     os_exit(st->vm->os, p->sp.proc);
+    s->batch_writes = false;
     int rc = sim_deliver_events(s, err); /* while the engine still knows p */
     sim_charge_to(s, s->running);
     g_hash_table_remove(st->pids, GUINT_TO_POINTER(trace_pid + 1));
@@ -259,7 +260,9 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
         rc = need_running(s, st, r, err);
         if (rc != VS_OK)
             break;
+        s->batch_writes = true; /* the old image goes as at exit */
         rc = os_exec(st->vm->os, s->running->sp.proc, err);
+        s->batch_writes = false;
         break;
     case TREC_INVLPG:
         rc = need_running(s, st, r, err);

@@ -15,10 +15,13 @@
  *    ~PT_WRITABLE_MASK") and Palacios (handle_pte_shadow_pagefault: a read of
  *    a clean page maps it read-only) shadow a clean guest page read-only, and
  *    the first store sets the guest's dirty bit in a hidden fault; but Linux
- *    maps an anonymous page dirty at its fault, read or write
- *    (do_anonymous_page: maybe_mkwrite(pte_mkdirty(entry), vma), 2.6.2x), as
- *    do_wp_page does, so no anonymous page is ever clean and writable, and the
- *    model, whose guest maps only anonymous memory, fills writable entries;
+ *    never maps an anonymous page clean and writable: a write fault maps it
+ *    dirty (do_anonymous_page, do_wp_page: maybe_mkwrite(pte_mkdirty(entry),
+ *    vma)), a read fault the zero page read-only before 2.6.24 (the paper's
+ *    guests run 2.6.15 and 2.6.18; the store is then a copy-on-write fault of
+ *    the guest's) and a private page dirty from 2.6.24.  The model's guest
+ *    maps only anonymous memory, writable at a read fault as 2.6.24 does, so
+ *    its shadow entries are filled writable;
  *  - two processes alternating over K pages for R rounds: one CR3 exit per
  *    switch in every variant; plain shadow refills all K pages after every
  *    switch, caching none after the first turn, prefetching one hidden fault
@@ -33,6 +36,12 @@
  *    take a copy-on-write fault (a shadow entry left writable would hide
  *    it).  Pricing an INVLPG per write-protected entry, as vmemsim did
  *    before, fails it with K INVLPG exits;
+ *  - exit: the process's K pages are cleared and its emptied tables' entries
+ *    too (Linux's exit_mmap: zap_pte_range, free_pgtables) with no INVLPG;
+ *    where the tables are write-protected the clears trap as KVM 61's do
+ *    until write flooding unshadows the leaf table (shadow.flood_writes
+ *    exits), and each of the three upper tables takes one (its one entry
+ *    cleared); the exits that freed the tables without them, before, fail it;
  *  - coherence against the naive model (native paging): on a random mix of
  *    loads, stores, fork (copy-on-write), exec, exit, INVLPG and switches,
  *    the guest OS must see exactly the faults and entry writes it sees
@@ -257,6 +266,32 @@ static void fork_flush(void **state)
     g_array_free(t.recs, TRUE);
 }
 
+/* ---- exit: the teardown's clears ---- */
+
+#define UPPER_TABLES 3 /* PML4, PDPT and PD of 4-level paging, one entry each cleared */
+
+static void exit_teardown(void **state)
+{
+    (void)state;
+    tb t = {g_array_new(FALSE, FALSE, sizeof(trace_rec))};
+    add(&t, TREC_SWITCH, 0, 0); /* names the process the exit names */
+    for (uint64_t i = 0; i < K; i++)
+        add(&t, TREC_LOAD, BASE + i * PAGE, 0);
+    char *alive = write_trace(&t, "alive.vmt");
+    add(&t, TREC_PROC_EXIT, 0, 0);
+    char *gone = write_trace(&t, "gone.vmt");
+    for (unsigned v = 0; v < 3; v++) {
+        GHashTable *r0 = run(alive, variants[v], NULL), *r1 = run(gone, variants[v], NULL);
+        assert_int_equal(vt_u64(r1, "exits.pt_write") - vt_u64(r0, "exits.pt_write"), v > 0 ? FLOOD + UPPER_TABLES : 0);
+        assert_int_equal(vt_u64(r1, "exits.total") - vt_u64(r0, "exits.total"), v > 0 ? FLOOD + UPPER_TABLES : 0);
+        g_hash_table_destroy(r0);
+        g_hash_table_destroy(r1);
+    }
+    g_free(alive);
+    g_free(gone);
+    g_array_free(t.recs, TRUE);
+}
+
 /* ---- coherence: the guest sees what it sees natively ---- */
 
 #define MIX_RECS 40000
@@ -353,6 +388,7 @@ int main(void)
         cmocka_unit_test(switches),
         cmocka_unit_test(invlpg),
         cmocka_unit_test(fork_flush),
+        cmocka_unit_test(exit_teardown),
         cmocka_unit_test(coherence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

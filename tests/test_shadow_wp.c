@@ -61,7 +61,7 @@
 
 #define N_RECS 6000
 #define N_PIDS 4
-#define WITHHELD_AT 3 /* the table_freed event the seeded fault keeps from the mode */
+#define WITHHELD_AT 3 /* the seeded fault keeps from the mode the 3rd table_freed event of a shadowed table */
 
 typedef struct node {
     uint32_t vm, pid;
@@ -382,14 +382,16 @@ static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, 
 static int w_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
 {
     int rc = VS_OK;
-    if (!(ref.withhold && ++ref.table_freed_calls == WITHHELD_AT))
-        rc = ref.real->table_freed(state, sp, pfn, level, err);
     GArray *hit = g_array_new(FALSE, FALSE, sizeof(node));
     for (guint i = 0; i < ref.nodes->len; i++) {
         node *n = &g_array_index(ref.nodes, node, i);
         if (n->vm == sp->vm_id && n->gpfn == pfn)
             g_array_append_val(hit, *n);
     }
+    /* Only a shadowed table's event matters (an exiting process's tables are
+     * mostly unshadowed by write flooding before they are freed). */
+    if (!(ref.withhold && hit->len && ++ref.table_freed_calls == WITHHELD_AT))
+        rc = ref.real->table_freed(state, sp, pfn, level, err);
     for (guint i = 0; i < hit->len; i++)
         drop_under(g_array_index(hit, node, i), PT_ENTRIES);
     g_array_free(hit, TRUE);

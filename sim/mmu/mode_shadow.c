@@ -38,9 +38,10 @@
  *    entry, and a guest write that changes a present entry (a copy-on-write
  *    remap) is followed by the INVLPG the architecture requires (SDM 3A
  *    4.10.4.1), which exits the same way.  A batched write (mode.h: fork's
- *    write protection, an unmap) is not seen at all: the guest's flush after
- *    the batch (a CR3 reload, which drops the whole shadow as any CR3 write
- *    does here, or INVLPGs) does the rest.
+ *    write protection, an unmap, an exiting address space) is not seen at
+ *    all: the guest's flush after the batch (a CR3 reload, which drops the
+ *    whole shadow as any CR3 write does here, or INVLPGs) or the end of the
+ *    address space does the rest.
  *  - shadow-cache: one shadow per guest root, kept across switches; a CR3
  *    write exits only to switch roots (sec. 2.2).  As in KVM
  *    (kvm_mmu_track_write, account_shadowed) only the guest table pages a
