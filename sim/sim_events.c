@@ -12,6 +12,18 @@
  * and the reload reach the mode as the trace's own INVLPG and CR3 records do,
  * so they exit only where the mode makes them exit.
  *
+ * Batched writes.  Linux changes present entries without an INVLPG each
+ * where one flush covers them all, and the writes of those OS calls reach
+ * the mode marked batched (mode.h): fork write-protects the parent's leaves
+ * (copy_page_range -> copy_one_pte: ptep_set_wrprotect) and dup_mmap then
+ * flushes once, flush_tlb_mm(oldmm), a CR3 reload on x86 (reload_cr3 here,
+ * after the writes); an unmap flushes as above; exit and exec tear the old
+ * address space down (os.c, as exit_mmap: zap_pte_range, free_pgtables)
+ * and it goes whole.  A write to a page table the VMM write-protects still
+ * traps (KVM 61's fork detector exists for exactly these floods: "we may be
+ * forking"); a write to one it does not protect costs nothing until the
+ * flush.
+ *
  * TLB tagging: with tlb.pcid each process has its own tag and a CR3 write
  * flushes nothing; without it, processes of a VM share the VM's tag and each
  * CR3 write flushes that tag.  tlb.vpid does the same for VM switches.
@@ -127,7 +139,9 @@ static int exit_process(vs_sim *s, sim_stream *st, uint32_t trace_pid, vs_err *e
     if (p == st->cur)
         st->cur = NULL;
     sim_charge_to(s, p); /* tearing down its address space is its own cost */
+    s->batch_writes = true; /* exit_mmap's clears go with the address space, not one INVLPG each */
     os_exit(st->vm->os, p->sp.proc);
+    s->batch_writes = false;
     int rc = sim_deliver_events(s, err); /* while the engine still knows p */
     sim_charge_to(s, s->running);
     g_hash_table_remove(st->pids, GUINT_TO_POINTER(trace_pid + 1));
@@ -159,6 +173,18 @@ static void guest_invlpg(vs_sim *s, uint64_t va)
  * default"): ranges of more pages are flushed whole. */
 #define TLB_SINGLE_PAGE_FLUSH_CEILING 33u
 
+/* The guest reloads CR3 with the running process's own root: a flush of
+ * its non-global TLB entries (x86 flush_tlb_mm -> local_flush_tlb ->
+ * __flush_tlb, a MOV to CR3), which exits under shadow paging. */
+static void reload_cr3(vs_sim *s)
+{
+    sim_proc *p = s->running;
+    s->cr3_writes++;
+    sim_tlb_flush_tag(s, p->sp.tag);
+    if (s->ops->cr3_write)
+        s->ops->cr3_write(s->mode, &p->sp);
+}
+
 static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_err *err)
 {
     sim_proc *p = s->running;
@@ -168,7 +194,9 @@ static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_e
                        "process)",
                        r->id, (unsigned)r->size);
     os_unmap_info u;
+    s->batch_writes = true; /* the flush below covers the clears */
     int rc = os_unmap(st->vm->os, p->sp.proc, r->addr, r->len, &u, err);
+    s->batch_writes = false;
     if (rc == VS_E_USAGE) { /* os refuses the range, which the trace gave: bad input (exit 1), not misuse */
         rc = VS_E_FORMAT;
         if (err)
@@ -180,10 +208,7 @@ static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_e
         return rc;
     unsigned shift = vs_pgsz_shift(u.stride);
     if ((u.hi - u.lo) >> shift > TLB_SINGLE_PAGE_FLUSH_CEILING) {
-        s->cr3_writes++;
-        sim_tlb_flush_tag(s, p->sp.tag);
-        if (s->ops->cr3_write)
-            s->ops->cr3_write(s->mode, &p->sp);
+        reload_cr3(s);
         return VS_OK;
     }
     for (uint64_t va = u.lo; va < u.hi; va += 1ull << shift)
@@ -219,15 +244,25 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
         break;
     case TREC_FORK:
         rc = need_running(s, st, r, err);
-        if (rc == VS_OK)
-            rc = os_fork(st->vm->os, s->running->sp.proc, map_pid(st, r->id), err);
+        if (rc != VS_OK)
+            break;
+        s->batch_writes = true;
+        rc = os_fork(st->vm->os, s->running->sp.proc, map_pid(st, r->id), err);
+        s->batch_writes = false;
         if (rc == VS_OK)
             rc = sim_proc_for(s, st->vm, map_pid(st, r->id), &p, err);
+        if (rc == VS_OK) /* the write protection reaches the mode before the flush that covers it */
+            rc = sim_deliver_events(s, err);
+        if (rc == VS_OK)
+            reload_cr3(s);
         break;
     case TREC_EXEC:
         rc = need_running(s, st, r, err);
-        if (rc == VS_OK)
-            rc = os_exec(st->vm->os, s->running->sp.proc, err);
+        if (rc != VS_OK)
+            break;
+        s->batch_writes = true; /* the old image goes as at exit */
+        rc = os_exec(st->vm->os, s->running->sp.proc, err);
+        s->batch_writes = false;
         break;
     case TREC_INVLPG:
         rc = need_running(s, st, r, err);
@@ -292,7 +327,8 @@ static void hook_pte_written(void *ctx, uint32_t pid, uint64_t entry_pa, unsigne
                                               .addr = entry_pa,
                                               .level = level,
                                               .old_pte = old_pte,
-                                              .new_pte = new_pte});
+                                              .new_pte = new_pte,
+                                              .batched = vm->sim->batch_writes});
 }
 
 #define SPLINTER_SWEEP_MAX 512 /* 4 KiB pieces of a 2 MiB page; a 1 GiB page flushes the tag instead */

@@ -56,7 +56,7 @@ static int deliver(vs_sim *s, vs_err *err)
         const mode_space *sp = &ev->p->sp;
         switch (ev->kind) {
         case SIM_EV_PTE_WRITTEN:
-            rc = s->ops->pte_written(s->mode, sp, ev->addr, ev->level, ev->old_pte, ev->new_pte, err);
+            rc = s->ops->pte_written(s->mode, sp, ev->addr, ev->level, ev->old_pte, ev->new_pte, ev->batched, err);
             break;
         case SIM_EV_TABLE_FREED:
             rc = s->ops->table_freed(s->mode, sp, ev->addr, ev->level, err);

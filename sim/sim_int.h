@@ -121,6 +121,7 @@ struct vs_sim {
     hv_counters hv_base; /* start of measurement, subtracted when reported */
     GArray *intervals; /* sim_tally deltas */
     GArray *events;    /* sim_event: page-table events of the last OS call, not yet delivered */
+    bool batch_writes; /* the OS call running batches its entry writes under one flush (sim_events.c) */
     sim_tally last; /* the totals at the last interval sample */
     /* Per-process accounting: whatever the counters gain is charged, at the
      * next change of account, to the process being charged (the running one,
@@ -143,6 +144,7 @@ typedef struct sim_event {
     uint64_t addr; /* the entry's address (pte_written) or the table's frame (table_freed) */
     unsigned level;
     uint64_t old_pte, new_pte;
+    bool batched; /* pte_written: the OS call batches its writes under one flush (mode.h) */
 } sim_event;
 void sim_queue_event(vs_sim *s, const sim_event *ev);
 /* Hands the mode every queued event, in order; the first error stops it (the

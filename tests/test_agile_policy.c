@@ -14,7 +14,9 @@
  * (s its switches) goes back to shadow.  Dropping a shadow entry drops what
  * the shadow held below it: the nested tables in that guest subtree are
  * forgotten and the shadow tables there start counting anew (they are
- * rebuilt).  After every event the mode's nested set must equal the
+ * rebuilt); the subtree is read from guest memory, or, for tables already
+ * freed (an exiting process's clears reach the mode after its teardown),
+ * from the links the writes made.  After every event the mode's nested set must equal the
  * reference's, and a write to a table the reference holds nested must not
  * exit.
  *
@@ -58,6 +60,13 @@ static struct ref {
     GHashTable *nested; /* key -> rnested* */
     GHashTable *counts; /* key -> intercepted writes this window */
     GHashTable *times;  /* key -> switches to nested so far */
+    /* key of a guest table -> key of the table whose entry points to it, as
+     * the writes made it (and, for a tree fork built before the engine knew
+     * the child, as its first translation found it): the subtree of a table
+     * is known also when its pages were freed before the mode hears of the
+     * writes (the teardown of an exiting address space, delivered after it). */
+    GHashTable *parent;
+    GHashTable *learned; /* vm << 32 | pid -> root frame whose tree was read */
     bool withhold, withheld;
     uint64_t checks, mismatches, switched, moved_back;
 } ref;
@@ -73,19 +82,65 @@ static void set_count(GHashTable *h, uint64_t key, guint n)
 }
 
 /* The shadow below a dropped entry is gone: every table of the guest subtree
- * under table gpfn (its level) is neither nested nor counting any more. */
+ * under table gpfn (its level) is neither nested nor counting any more.  A
+ * live table's subtree is read from guest memory; a freed one's (the
+ * teardown of an exiting address space reaches the mode after it) is what
+ * the writes made it. */
 static void forget_subtree(const mode_space *sp, uint64_t gpfn, unsigned level)
 {
     uint64_t key = KEY(sp->vm_id, gpfn);
     g_hash_table_remove(ref.nested, &key);
     g_hash_table_remove(ref.counts, &key);
-    if (level == 1 || !pt_mem_has(os_mem(sp->os), gpfn)) /* a freed table has no subtree left */
+    if (level == 1)
         return;
-    for (unsigned i = 0; i < PT_ENTRIES; i++) {
-        uint64_t pte = pt_read_entry(os_mem(sp->os), (gpfn << VS_PAGE_SHIFT_4K) + 8ull * i);
-        if ((pte & PTE_P) && !(pte & PTE_PS))
-            forget_subtree(sp, pte_addr(pte) >> VS_PAGE_SHIFT_4K, level - 1);
+    GArray *kids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    if (pt_mem_has(os_mem(sp->os), gpfn)) {
+        for (unsigned i = 0; i < PT_ENTRIES; i++) {
+            uint64_t pte = pt_read_entry(os_mem(sp->os), (gpfn << VS_PAGE_SHIFT_4K) + 8ull * i);
+            uint64_t kid = pte_addr(pte) >> VS_PAGE_SHIFT_4K;
+            if ((pte & PTE_P) && !(pte & PTE_PS))
+                g_array_append_val(kids, kid);
+        }
+    } else {
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, ref.parent);
+        while (g_hash_table_iter_next(&it, &k, &v))
+            if (*(uint64_t *)v == key) {
+                uint64_t kid = *(uint64_t *)k & ((1ull << 40) - 1);
+                g_array_append_val(kids, kid);
+            }
     }
+    for (guint i = 0; i < kids->len; i++)
+        forget_subtree(sp, g_array_index(kids, uint64_t, i), level - 1);
+    g_array_free(kids, TRUE);
+}
+
+/* Whether pte, written at `level`, points to a table. */
+static bool points_to_table(uint64_t pte, unsigned level) { return level > 1 && (pte & PTE_P) && !(pte & PTE_PS); }
+
+static void learn_table(const mode_space *sp, uint64_t gpfn, unsigned level)
+{
+    uint64_t key = KEY(sp->vm_id, gpfn);
+    for (unsigned i = 0; level > 1 && i < PT_ENTRIES; i++) {
+        uint64_t pte = pt_read_entry(os_mem(sp->os), (gpfn << VS_PAGE_SHIFT_4K) + 8ull * i);
+        if (!points_to_table(pte, level))
+            continue;
+        uint64_t kid = pte_addr(pte) >> VS_PAGE_SHIFT_4K, kkey = KEY(sp->vm_id, kid);
+        g_hash_table_replace(ref.parent, g_memdup2(&kkey, sizeof kkey), g_memdup2(&key, sizeof key));
+        learn_table(sp, kid, level - 1);
+    }
+}
+
+/* The tree of sp's process, read once per root. */
+static void learn_tree(const mode_space *sp)
+{
+    const pt_tree *t = os_proc_tree(sp->proc);
+    uint64_t who = (uint64_t)sp->vm_id << 32 | sp->pid, *root = g_hash_table_lookup(ref.learned, &who);
+    if (root && *root == t->root_pfn)
+        return;
+    g_hash_table_replace(ref.learned, g_memdup2(&who, sizeof who), g_memdup2(&t->root_pfn, sizeof t->root_pfn));
+    learn_table(sp, t->root_pfn, t->levels);
 }
 
 static void check(void)
@@ -115,12 +170,19 @@ static int w_create(const mode_env *env, void **state, vs_err *err)
     return rc;
 }
 
+static int w_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
+                       vs_err *err)
+{
+    learn_tree(sp);
+    return ref.real->translate(state, sp, va, access, out, err);
+}
+
 static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
-                         uint64_t new_pte, vs_err *err)
+                         uint64_t new_pte, bool batched, vs_err *err)
 {
     uint64_t gpfn = entry_gpa >> VS_PAGE_SHIFT_4K, key = KEY(sp->vm_id, gpfn);
     uint64_t before = ref.st->exits[EXIT_PT_WRITE];
-    int rc = ref.real->pte_written(state, sp, entry_gpa, level, old_pte, new_pte, err);
+    int rc = ref.real->pte_written(state, sp, entry_gpa, level, old_pte, new_pte, batched, err);
     bool exited = ref.st->exits[EXIT_PT_WRITE] != before;
     rnested *n = g_hash_table_lookup(ref.nested, &key);
     if (n) {
@@ -128,7 +190,7 @@ static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, 
         if (exited)
             ref.mismatches++; /* a nested table is not write-protected */
     } else if (exited) {
-        if (level > 1 && (old_pte & PTE_P) && !(old_pte & PTE_PS))
+        if (points_to_table(old_pte, level))
             forget_subtree(sp, pte_addr(old_pte) >> VS_PAGE_SHIFT_4K, level - 1);
         guint c = count_of(ref.counts, key) + 1;
         if (ref.switch_writes && c >= ref.switch_writes && level < ref.levels) {
@@ -141,6 +203,14 @@ static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, 
         } else {
             set_count(ref.counts, key, c);
         }
+    }
+    if (points_to_table(old_pte, level)) {
+        uint64_t child = KEY(sp->vm_id, pte_addr(old_pte) >> VS_PAGE_SHIFT_4K);
+        g_hash_table_remove(ref.parent, &child);
+    }
+    if (points_to_table(new_pte, level)) {
+        uint64_t child = KEY(sp->vm_id, pte_addr(new_pte) >> VS_PAGE_SHIFT_4K);
+        g_hash_table_replace(ref.parent, g_memdup2(&child, sizeof child), g_memdup2(&key, sizeof key));
     }
     check();
     return rc;
@@ -176,6 +246,7 @@ static int w_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsign
     uint64_t key = KEY(sp->vm_id, pfn);
     forget_subtree(sp, pfn, level);
     g_hash_table_remove(ref.times, &key);
+    g_hash_table_remove(ref.parent, &key); /* its frame may become another table */
     int rc = ref.real->table_freed(state, sp, pfn, level, err);
     check();
     return rc;
@@ -206,11 +277,13 @@ const mode_info *__wrap_mode_get(vs_mode m)
     const mode_info *info = __real_mode_get(m);
     if (!info || strcmp(info->name, "agile"))
         return info;
-    /* the policy's events pass through the reference; translation goes straight to the mode */
+    /* the policy's events pass through the reference; translation goes to the mode (the reference reads
+     * each process's tree at its first) */
     ref.real = info->ops;
     mode_ops watched = *info->ops;
     watched.create = w_create;
     watched.pte_written = w_pte_written;
+    watched.translate = w_translate;
     watched.tick = w_tick;
     watched.table_freed = w_table_freed;
     watched.space_freed = w_space_freed;
@@ -271,6 +344,8 @@ static void run(const char *const *extra, bool withhold)
     ref = (struct ref){.nested = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
                        .counts = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
                        .times = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
+                       .parent = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
+                       .learned = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
                        .withhold = withhold};
     GHashTable *r = vt_run("agile", (const char *const *)paths, 2,
                            VT_OPTS("vm.count=2", "sched.quantum=2000", "adaptive.interval=1000"), extra);
@@ -284,6 +359,8 @@ static void run(const char *const *extra, bool withhold)
     g_hash_table_destroy(ref.nested);
     g_hash_table_destroy(ref.counts);
     g_hash_table_destroy(ref.times);
+    g_hash_table_destroy(ref.parent);
+    g_hash_table_destroy(ref.learned);
     g_free(paths[0]);
     g_free(paths[1]);
 }

@@ -10,11 +10,38 @@
  *    table after the first hidden fault (the new PDPT, PD and leaf tables are
  *    written before anything shadows them: KVM write-protects only shadowed
  *    guest tables);
+ *  - the same P pages loaded, then stored to: no more exits than the loads
+ *    took.  KVM (paging_tmpl.h set_pte_common: "if (!dirty) access_bits &=
+ *    ~PT_WRITABLE_MASK") and Palacios (handle_pte_shadow_pagefault: a read of
+ *    a clean page maps it read-only) shadow a clean guest page read-only, and
+ *    the first store sets the guest's dirty bit in a hidden fault; but Linux
+ *    never maps an anonymous page clean and writable: a write fault maps it
+ *    dirty (do_anonymous_page, do_wp_page: maybe_mkwrite(pte_mkdirty(entry),
+ *    vma)), a read fault the zero page read-only before 2.6.24 (the paper's
+ *    guests run 2.6.15 and 2.6.18; the store is then a copy-on-write fault of
+ *    the guest's) and a private page dirty from 2.6.24.  The model's guest
+ *    maps only anonymous memory, writable at a read fault as 2.6.24 does, so
+ *    its shadow entries are filled writable;
  *  - two processes alternating over K pages for R rounds: one CR3 exit per
  *    switch in every variant; plain shadow refills all K pages after every
  *    switch, caching none after the first turn, prefetching one hidden fault
  *    per turn; the flushed tables are freed;
  *  - INVLPG: one exit per record, one dropped entry and one refill each;
+ *  - fork: the parent's K written pages are write-protected without an
+ *    INVLPG each and flushed once (Linux's dup_mmap: flush_tlb_mm, a CR3
+ *    reload), so the fork adds one CR3 exit and no INVLPG exit in every
+ *    variant, and the write-protecting ones take the emulated writes of the
+ *    parent's shadowed leaf table until write flooding unshadows it
+ *    (shadow.flood_writes of them); the parent's K stores after it each
+ *    take a copy-on-write fault (a shadow entry left writable would hide
+ *    it).  Pricing an INVLPG per write-protected entry, as vmemsim did
+ *    before, fails it with K INVLPG exits;
+ *  - exit: the process's K pages are cleared and its emptied tables' entries
+ *    too (Linux's exit_mmap: zap_pte_range, free_pgtables) with no INVLPG;
+ *    where the tables are write-protected the clears trap as KVM 61's do
+ *    until write flooding unshadows the leaf table (shadow.flood_writes
+ *    exits), and each of the three upper tables takes one (its one entry
+ *    cleared); the exits that freed the tables without them, before, fail it;
  *  - coherence against the naive model (native paging): on a random mix of
  *    loads, stores, fork (copy-on-write), exec, exit, INVLPG and switches,
  *    the guest OS must see exactly the faults and entry writes it sees
@@ -101,6 +128,29 @@ static void first_touches(void **state)
     g_array_free(t.recs, TRUE);
 }
 
+/* A store after a load takes no dirty-bit fault (the header says why). */
+static void load_then_store(void **state)
+{
+    (void)state;
+    tb t = {g_array_new(FALSE, FALSE, sizeof(trace_rec))};
+    for (uint64_t i = 0; i < P; i++)
+        add(&t, TREC_LOAD, BASE + i * PAGE, 0);
+    char *loads = write_trace(&t, "loads.vmt");
+    for (uint64_t i = 0; i < P; i++)
+        add(&t, TREC_STORE, BASE + i * PAGE, 0);
+    char *stores = write_trace(&t, "stores.vmt");
+    for (unsigned v = 0; v < 3; v++) {
+        GHashTable *r0 = run(loads, variants[v], NULL), *r1 = run(stores, variants[v], NULL);
+        assert_int_equal(vt_u64(r1, "exits.total"), vt_u64(r0, "exits.total"));
+        assert_int_equal(vt_u64(r1, "exits.hidden_fault"), P);
+        g_hash_table_destroy(r0);
+        g_hash_table_destroy(r1);
+    }
+    g_free(loads);
+    g_free(stores);
+    g_array_free(t.recs, TRUE);
+}
+
 /* ---- two processes alternating ---- */
 
 #define K 40
@@ -179,6 +229,66 @@ static void invlpg(void **state)
         g_hash_table_destroy(r);
     }
     g_free(path);
+    g_array_free(t.recs, TRUE);
+}
+
+/* ---- fork: one flush for the whole write protection ---- */
+
+#define FLOOD 3 /* shadow.flood_writes (config.c's default, KVM's) */
+
+static void fork_flush(void **state)
+{
+    (void)state;
+    tb t = {g_array_new(FALSE, FALSE, sizeof(trace_rec))};
+    for (uint64_t i = 0; i < K; i++)
+        add(&t, TREC_STORE, BASE + i * PAGE, 0);
+    char *before = write_trace(&t, "fork0.vmt");
+    add(&t, TREC_FORK, 0, 1);
+    char *forked = write_trace(&t, "fork1.vmt");
+    for (uint64_t i = 0; i < K; i++)
+        add(&t, TREC_STORE, BASE + i * PAGE, 0);
+    char *after = write_trace(&t, "fork2.vmt");
+    for (unsigned v = 0; v < 3; v++) {
+        GHashTable *r0 = run(before, variants[v], NULL), *r1 = run(forked, variants[v], NULL),
+                   *r2 = run(after, variants[v], NULL);
+        assert_int_equal(vt_u64(r1, "exits.invlpg") - vt_u64(r0, "exits.invlpg"), 0);
+        assert_int_equal(vt_u64(r1, "exits.cr3_write") - vt_u64(r0, "exits.cr3_write"), 1);
+        assert_int_equal(vt_u64(r1, "exits.pt_write") - vt_u64(r0, "exits.pt_write"), v > 0 ? FLOOD : 0);
+        assert_int_equal(vt_u64(r2, "faults.cow"), K);
+        assert_int_equal(vt_u64(r2, "exits.guest_fault") - vt_u64(r1, "exits.guest_fault"), K);
+        g_hash_table_destroy(r0);
+        g_hash_table_destroy(r1);
+        g_hash_table_destroy(r2);
+    }
+    g_free(before);
+    g_free(forked);
+    g_free(after);
+    g_array_free(t.recs, TRUE);
+}
+
+/* ---- exit: the teardown's clears ---- */
+
+#define UPPER_TABLES 3 /* PML4, PDPT and PD of 4-level paging, one entry each cleared */
+
+static void exit_teardown(void **state)
+{
+    (void)state;
+    tb t = {g_array_new(FALSE, FALSE, sizeof(trace_rec))};
+    add(&t, TREC_SWITCH, 0, 0); /* names the process the exit names */
+    for (uint64_t i = 0; i < K; i++)
+        add(&t, TREC_LOAD, BASE + i * PAGE, 0);
+    char *alive = write_trace(&t, "alive.vmt");
+    add(&t, TREC_PROC_EXIT, 0, 0);
+    char *gone = write_trace(&t, "gone.vmt");
+    for (unsigned v = 0; v < 3; v++) {
+        GHashTable *r0 = run(alive, variants[v], NULL), *r1 = run(gone, variants[v], NULL);
+        assert_int_equal(vt_u64(r1, "exits.pt_write") - vt_u64(r0, "exits.pt_write"), v > 0 ? FLOOD + UPPER_TABLES : 0);
+        assert_int_equal(vt_u64(r1, "exits.total") - vt_u64(r0, "exits.total"), v > 0 ? FLOOD + UPPER_TABLES : 0);
+        g_hash_table_destroy(r0);
+        g_hash_table_destroy(r1);
+    }
+    g_free(alive);
+    g_free(gone);
     g_array_free(t.recs, TRUE);
 }
 
@@ -274,8 +384,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(first_touches),
+        cmocka_unit_test(load_then_store),
         cmocka_unit_test(switches),
         cmocka_unit_test(invlpg),
+        cmocka_unit_test(fork_flush),
+        cmocka_unit_test(exit_teardown),
         cmocka_unit_test(coherence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

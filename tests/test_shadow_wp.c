@@ -11,8 +11,11 @@
  * to a page only leaf tables shadow makes it unsync (shadow.unsync), and a
  * CR3 write protects the loaded shadow's pages again; a CR3
  * write of the flushing variants drops the
- * previous process's shadow; an emulated write to a protected table drops the
- * tables below the written slot (or, write flooding, the table itself); a
+ * previous process's shadow, also when it reloads the same root (fork's
+ * flush); an emulated write to a protected table drops the
+ * tables below the written slot (or, write flooding, the table itself), and
+ * a write to an unprotected one the slot's, unless it is batched (mode.h:
+ * the guest's flush after the batch drops them); a
  * freed guest table or address space drops its shadows.  After every event
  * the mode's write-protected set must equal the set of the nodes' frames, and
  * a guest page-table write must exit exactly when its page was in that set.
@@ -58,7 +61,7 @@
 
 #define N_RECS 6000
 #define N_PIDS 4
-#define WITHHELD_AT 3 /* the table_freed event the seeded fault keeps from the mode */
+#define WITHHELD_AT 3 /* the seeded fault keeps from the mode the 3rd table_freed event of a shadowed table */
 
 typedef struct node {
     uint32_t vm, pid;
@@ -283,7 +286,7 @@ static int w_translate(void *state, const mode_space *sp, uint64_t va, unsigned 
 static void load(const mode_space *to)
 {
     uint32_t prev = ref.vm_pid[to->vm_id];
-    if (!ref.per_process && prev && prev != to->pid)
+    if (!ref.per_process && prev) /* also a reload of the same root (fork's flush) */
         drop_tree(to->vm_id, prev);
     ref.vm_pid[to->vm_id] = to->pid;
     for (guint i = 0; i < ref.nodes->len; i++) {
@@ -320,25 +323,25 @@ static void w_invlpg(void *state, const mode_space *sp, uint64_t va)
 }
 
 static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
-                         uint64_t new_pte, vs_err *err)
+                         uint64_t new_pte, bool batched, vs_err *err)
 {
     uint64_t gpfn = entry_gpa >> VS_PAGE_SHIFT_4K;
     unsigned slot = (unsigned)(entry_gpa & 0xfff) / 8;
     bool expect_exit = ref_protects(sp->vm_id, gpfn);
     uint64_t before = ref.st->exits[EXIT_PT_WRITE];
     int rc = VS_OK;
-    if (ref.withhold_write && expect_exit && (old_pte & PTE_P)) {
+    if (ref.withhold_write && expect_exit && (old_pte & PTE_P) && !batched) {
         ref.withhold_write = false; /* the mode never hears of this write: its shadow goes stale */
         return rc;
     }
-    rc = ref.real->pte_written(state, sp, entry_gpa, level, old_pte, new_pte, err);
+    rc = ref.real->pte_written(state, sp, entry_gpa, level, old_pte, new_pte, batched, err);
     ref.pt_writes_seen++;
     bool emulated = expect_exit && !unsync_page(sp->vm_id, gpfn);
     bool exited = ref.st->exits[EXIT_PT_WRITE] != before;
     if ((ref.max_pages ? exited && !expect_exit : exited != expect_exit) && ref.mismatches++ == 0 && !ref.withhold)
         print_message("write to guest frame 0x%llx: exit %d, reference %d\n", (unsigned long long)gpfn,
                       ref.st->exits[EXIT_PT_WRITE] != before, expect_exit);
-    if (emulated || (old_pte & PTE_P)) {
+    if (emulated || ((old_pte & PTE_P) && !batched)) { /* a batched write waits for the guest's flush */
         /* Work from a copy: drop_under edits the list. */
         GArray *hit = g_array_new(FALSE, FALSE, sizeof(node));
         for (guint i = 0; i < ref.nodes->len; i++) {
@@ -379,14 +382,16 @@ static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, 
 static int w_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
 {
     int rc = VS_OK;
-    if (!(ref.withhold && ++ref.table_freed_calls == WITHHELD_AT))
-        rc = ref.real->table_freed(state, sp, pfn, level, err);
     GArray *hit = g_array_new(FALSE, FALSE, sizeof(node));
     for (guint i = 0; i < ref.nodes->len; i++) {
         node *n = &g_array_index(ref.nodes, node, i);
         if (n->vm == sp->vm_id && n->gpfn == pfn)
             g_array_append_val(hit, *n);
     }
+    /* Only a shadowed table's event matters (an exiting process's tables are
+     * mostly unshadowed by write flooding before they are freed). */
+    if (!(ref.withhold && hit->len && ++ref.table_freed_calls == WITHHELD_AT))
+        rc = ref.real->table_freed(state, sp, pfn, level, err);
     for (guint i = 0; i < hit->len; i++)
         drop_under(g_array_index(hit, node, i), PT_ENTRIES);
     g_array_free(hit, TRUE);

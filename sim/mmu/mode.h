@@ -118,8 +118,12 @@ typedef struct mode_ops {
     void (*cr3_write)(void *state, const mode_space *to);
     void (*vm_switch)(void *state, const mode_space *to);
     void (*invlpg)(void *state, const mode_space *sp, uint64_t va);
+    /* batched: the write is one of a batch the guest kernel follows with
+     * its own flush (fork's flush_tlb_mm, an unmap's INVLPGs or CR3
+     * reload, the teardown of an exiting address space), not with an
+     * INVLPG of its own (sim_events.c says which OS calls batch). */
     int (*pte_written)(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
-                       uint64_t new_pte, vs_err *err);
+                       uint64_t new_pte, bool batched, vs_err *err);
     int (*table_freed)(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err);
     void (*space_freed)(void *state, const mode_space *sp);
     /* Called every cfg->adapt_interval instructions: the VMM policy window (adaptive, agile). */

@@ -413,7 +413,7 @@ static bool is_leaf(uint64_t pte, unsigned level) { return (pte & PTE_P) && (lev
 static bool is_table(uint64_t pte, unsigned level) { return (pte & PTE_P) && !is_leaf(pte, level); }
 
 static int adaptive_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
-                                uint64_t old_pte, uint64_t new_pte, vs_err *err)
+                                uint64_t old_pte, uint64_t new_pte, bool batched, vs_err *err)
 {
     adaptive *a = state;
     aproc *p = proc_of(a, sp);
@@ -423,7 +423,7 @@ static int adaptive_pte_written(void *state, const mode_space *sp, uint64_t entr
     if (!a->ops[p->mode]->pte_written)
         return VS_OK;
     snap b = take(a);
-    int rc = a->ops[p->mode]->pte_written(a->state[p->mode], sp, entry_gpa, level, old_pte, new_pte, err);
+    int rc = a->ops[p->mode]->pte_written(a->state[p->mode], sp, entry_gpa, level, old_pte, new_pte, batched, err);
     charge(a, p, &b);
     return rc;
 }

@@ -654,10 +654,11 @@ static int update_leaf(agile *a, const shadow_table *s, const mode_space *sp, ui
 }
 
 static int agile_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
-                             uint64_t old_pte, uint64_t new_pte, vs_err *err)
+                             uint64_t old_pte, uint64_t new_pte, bool batched, vs_err *err)
 {
     agile *a = state;
     (void)old_pte;
+    (void)batched; /* agile prices no INVLPG after a write: nothing to defer */
     nested_guest_pte_written(a->nd, &a->g, sp, entry_gpa, new_pte);
     uint64_t key = gkey_of(sp, entry_gpa >> VS_PAGE_SHIFT_4K);
     shadow_table *s = g_hash_table_lookup(a->by_guest, &key);

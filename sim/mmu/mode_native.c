@@ -74,12 +74,13 @@ static int native_table_freed(void *state, const mode_space *sp, uint64_t pfn, u
 /* A cleared entry (an unmap, or a table it pointed at freed) leaves the
  * unified cache, which is keyed by entry; the flush that follows would drop it. */
 static int native_pte_written(void *state, const mode_space *sp, uint64_t entry_pa, unsigned level,
-                              uint64_t old_pte, uint64_t new_pte, vs_err *err)
+                              uint64_t old_pte, uint64_t new_pte, bool batched, vs_err *err)
 {
     native *n = state;
     (void)sp;
     (void)level;
     (void)old_pte;
+    (void)batched;
     (void)err;
     if (n->unified && !(new_pte & PTE_P))
         pwc_unified_invalidate(n->unified, entry_pa);

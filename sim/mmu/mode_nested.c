@@ -120,11 +120,12 @@ static int nested_table_freed(void *state, const mode_space *sp, uint64_t pfn, u
 }
 
 static int nested_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level,
-                              uint64_t old_pte, uint64_t new_pte, vs_err *err)
+                              uint64_t old_pte, uint64_t new_pte, bool batched, vs_err *err)
 {
     nested *n = state;
     (void)level;
     (void)old_pte;
+    (void)batched;
     (void)err;
     nested_guest_pte_written(n->nd, &n->g, sp, entry_gpa, new_pte);
     return VS_OK;

@@ -35,9 +35,13 @@
  *    (paper sec. 2.1, "rebuilt, one page table entry at a time").  Guest page
  *    tables are not write-protected; the guest's own invalidations keep the
  *    shadow coherent: INVLPG records exit (cost.exit_invlpg) and drop the
- *    entry, and a guest write that changes a present entry (fork's
- *    write-protection, a copy-on-write remap) is followed by the INVLPG the
- *    architecture requires (SDM 3A 4.10.4.1), which exits the same way.
+ *    entry, and a guest write that changes a present entry (a copy-on-write
+ *    remap) is followed by the INVLPG the architecture requires (SDM 3A
+ *    4.10.4.1), which exits the same way.  A batched write (mode.h: fork's
+ *    write protection, an unmap, an exiting address space) is not seen at
+ *    all: the guest's flush after the batch (a CR3 reload, which drops the
+ *    whole shadow as any CR3 write does here, or INVLPGs) or the end of the
+ *    address space does the rest.
  *  - shadow-cache: one shadow per guest root, kept across switches; a CR3
  *    write exits only to switch roots (sec. 2.2).  As in KVM
  *    (kvm_mmu_track_write, account_shadowed) only the guest table pages a
@@ -699,11 +703,15 @@ int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned ac
 
 /* ---- guest events ---- */
 
-/* The VM now runs `to`'s root: plain and prefetch drop the previous shadow. */
+/* The VM now runs `to`'s root: plain and prefetch drop the previous shadow,
+ * also when the guest reloads the root it runs (a TLB flush: Linux's
+ * flush_tlb_mm), as Palacios rebuilds its shadow on every guest MOV to CR3
+ * whatever its value (vmm_ctrl_regs.c handle_mov_to_cr3 ->
+ * v3_activate_shadow_pt, "creates new shadow page tables"). */
 static void load_root(shadow *s, const mode_space *to)
 {
     uint32_t prev = s->vm_pid[to->vm_id];
-    if (!s->pol->per_process && prev && prev != to->pid) {
+    if (!s->pol->per_process && prev) {
         stree *t = g_hash_table_lookup(s->trees, key_ptr((uint64_t)to->vm_id << 32 | prev));
         if (t) {
             /* Without PCID the engine flushed the shared tag already. */
@@ -857,7 +865,7 @@ static int update_leaves(shadow *s, const mode_space *sp, uint64_t entry_gpa, un
 }
 
 int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
-                       uint64_t new_pte, vs_err *err)
+                       uint64_t new_pte, bool batched, vs_err *err)
 {
     shadow *s = state;
     uint64_t gpfn = entry_gpa >> VS_PAGE_SHIFT_4K;
@@ -867,8 +875,6 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
          * and the store retried natively: no emulation. */
         shadow_exit(s, EXIT_PT_WRITE, s->env.cfg->cost_exit_hidden);
         emulated = false;
-        if (!(old_pte & PTE_P))
-            return VS_OK;
     }
     if (emulated) {
         shadow_exit(s, EXIT_PT_WRITE, s->env.cfg->cost_exit_pt_write);
@@ -876,10 +882,13 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
         int rc = mode_vmm_ref(&s->env, sp, entry_gpa, true, err);
         if (rc != VS_OK)
             return rc;
-    } else if (old_pte & PTE_P) {
-        shadow_exit(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
+    } else if (!(old_pte & PTE_P) || batched) {
+        /* A new entry: nothing derived from it yet.  A batched write: the
+         * VMM does not see it, and the guest's flush after the batch (CR3
+         * reload, INVLPGs) or the end of the address space does the rest. */
+        return VS_OK;
     } else {
-        return VS_OK; /* a new entry: nothing derived from it yet, nothing to invalidate */
+        shadow_exit(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     }
     invalidate_guest_entry(s, sp->vm_id, entry_gpa, emulated, true);
     return emulated ? update_leaves(s, sp, entry_gpa, level, new_pte, err) : VS_OK;

@@ -38,7 +38,7 @@ void shadow_cr3_write(void *state, const mode_space *to);
 void shadow_vm_switch(void *state, const mode_space *to);
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va);
 int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
-                       uint64_t new_pte, vs_err *err);
+                       uint64_t new_pte, bool batched, vs_err *err);
 int shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err);
 void shadow_space_freed(void *state, const mode_space *sp);
 void shadow_report(void *state, jw *w);

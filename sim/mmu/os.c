@@ -179,16 +179,34 @@ static int proc_new(os *o, uint32_t pid, os_proc **out, vs_err *err)
     return VS_OK;
 }
 
-static void release_leaf(void *ctx, uint64_t va, uint64_t pte, vs_pgsz size)
+typedef struct leaf_rec {
+    uint64_t va, pte;
+    vs_pgsz size;
+} leaf_rec;
+
+static void collect_leaf(void *ctx, uint64_t va, uint64_t pte, vs_pgsz size)
 {
-    (void)va;
-    frame_release(ctx, pte_addr(pte) & ~(size_bytes(size) - 1), size);
+    leaf_rec r = {va, pte, size};
+    g_array_append_val((GArray *)ctx, r);
 }
 
-/* Returns every frame and table of p's address space; p keeps no tree. */
+/* Returns every frame and table of p's address space; p keeps no tree.  As
+ * Linux's exit_mmap (mm/mmap.c, also reached from exec through mmput):
+ * unmap_vmas clears every present leaf (zap_pte_range, an entry write each),
+ * then free_pgtables clears the entries of the tables left empty and frees
+ * them (free_pte_range: pmd_clear, pte_free_tlb); the root goes last. */
 static void space_teardown(os *o, os_proc *p)
 {
-    pt_for_each_leaf(&p->tree, release_leaf, o);
+    GArray *leaves = g_array_new(FALSE, FALSE, sizeof(leaf_rec));
+    pt_for_each_leaf(&p->tree, collect_leaf, leaves);
+    for (guint i = 0; i < leaves->len; i++) {
+        const leaf_rec *r = &g_array_index(leaves, leaf_rec, i);
+        pt_unmap(&p->tree, r->va, &p->ops, NULL, NULL);
+        frame_release(o, pte_addr(r->pte) & ~(size_bytes(r->size) - 1), r->size);
+    }
+    for (guint i = 0; i < leaves->len; i++)
+        pt_prune(&p->tree, g_array_index(leaves, leaf_rec, i).va, &p->ops);
+    g_array_free(leaves, TRUE);
     pt_tree_destroy(&p->tree, &p->ops);
     if (o->h.space_freed)
         o->h.space_freed(o->h.ctx, p->pid);
@@ -432,17 +450,6 @@ int os_unmap(os *o, os_proc *p, uint64_t va, uint64_t len, os_unmap_info *info, 
 }
 
 /* ---- fork, exec, exit ---- */
-
-typedef struct leaf_rec {
-    uint64_t va, pte;
-    vs_pgsz size;
-} leaf_rec;
-
-static void collect_leaf(void *ctx, uint64_t va, uint64_t pte, vs_pgsz size)
-{
-    leaf_rec r = {va, pte, size};
-    g_array_append_val((GArray *)ctx, r);
-}
 
 int os_fork(os *o, os_proc *parent, uint32_t child_pid, vs_err *err)
 {
