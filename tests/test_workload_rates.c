@@ -18,6 +18,7 @@
  * arrays within that warm-up (HPCC writes them before timing anything).
  * tpch's executor reaches a new table page once per 4096 / row= x row_instr=
  * instructions (its measured per-row cost, docs/workloads.md).
+ * Under copy=call tpch's copy runs in the executor's process: no CR3 write.
  * A seeded fault (a trace made with another api=) proves the api check fails.
  * docs/workloads.md states where each target comes from.
  */
@@ -185,6 +186,25 @@ static void test_hpcc_initialised(void **state)
     assert_true(measure("hpcc", 1, kv, 100000).first_touch_pmi > 0.0);
 }
 
+/* copy=call runs tpch's copy inside the executor, as a read() system call
+ * runs in its caller: the same accesses per instruction, the same pages
+ * loaded (now in one address space) and no first touch after the warm-up,
+ * but no CR3 write at all.  Seeded fault: the default copy=process switches
+ * at its cr3_pmi of 5, which the zero check rejects. */
+static void test_tpch_copy_call(void **state)
+{
+    (void)state;
+    const char *call[] = {"refs=3000000", "copy=call"}, *proc[] = {"refs=3000000"};
+    trace_rates query = measure("tpch", 2, call, SWEEP_WARMUP), whole = measure("tpch", 2, call, 0);
+    trace_rates pquery = measure("tpch", 1, proc, SWEEP_WARMUP), pwhole = measure("tpch", 1, proc, 0);
+    assert_true(query.cr3_pmi == 0.0 && whole.cr3_pmi == 0.0);
+    assert_true(query.first_touch_pmi == 0.0);
+    assert_true(api_ok(query.api, 0.60));
+    assert_true(fabs(query.stores_pi - pquery.stores_pi) < 1e-9); /* the same stream, the switches aside */
+    assert_true(fabs(whole.first_touch_pmi - pwhole.first_touch_pmi) < 1e-9);
+    assert_false(pquery.cr3_pmi == 0.0);
+}
+
 /* tpch's executor spends row_instr= instructions on each row= bytes of its
  * table, so alone (processes=1: no copier, no CR3 write) it reaches a new
  * table page -- a reference-DTLB miss, its engine state and aggregates
@@ -213,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_check_can_fail),
         cmocka_unit_test(test_tpch_loaded),
         cmocka_unit_test(test_tpch_row_cost),
+        cmocka_unit_test(test_tpch_copy_call),
         cmocka_unit_test(test_hpcc_initialised),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

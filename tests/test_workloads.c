@@ -286,6 +286,9 @@ static void test_bad_arguments(void **state)
     expect_usage("tpch", 2, wide_row, "row=131072 is larger than footprint=65536");
     const char *tiny_state[] = {"state=4"};
     expect_usage("tpch", 1, tiny_state, "state=4");
+    const char *copy_by[] = {"copy=thread"}, *call_procs[] = {"copy=call", "processes=3"};
+    expect_usage("tpch", 1, copy_by, "process|call");
+    expect_usage("tpch", 2, call_procs, "got processes=3");
     expect_usage("nosuch", 0, NULL, "unknown generator");
     expect_usage("ds", 2, node, "node=12");
     const char *hw[] = {"writes=0.5"};

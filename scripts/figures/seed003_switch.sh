@@ -12,8 +12,10 @@
 # vpr processes switched every 1,000,000 instructions, 3 CR3 writes after the
 # warm-up) and prints the rates at which it would put plain shadow 5 % behind
 # shadow-cache (KVM's set needs more) and 8 % behind the best (Palacios's
-# needs less).  tpch is measured on the figures' own point, whose switch
-# rate (cr3_pmi=5) is an estimate: the same rates say where it would tie.
+# needs less).  tpch is measured as the generator's default (copy=process: a
+# copier process of its own, switched at cr3_pmi=5, an estimate), not the
+# figures' copy=call, which writes no CR3: the same rates say where such a
+# copier would tie.
 # A diagnostic: no rate is set from it and no figure changes.
 # Writes docs/figures/seed003_switch.csv and the generated:seed003-switch
 # block of docs/figures.md.
