@@ -49,6 +49,12 @@ void *vs_zmap(size_t n);
 void vs_zunmap(void *p, size_t n);
 _Noreturn void vs_oom(size_t n);
 
+/* The whole of the file at path, with a NUL after its len bytes, in *data
+ * (free it with g_free).  On failure *data is NULL and the VS_E_IO message
+ * reads "PATH: cannot read WHAT: why" ("PATH: cannot read: why" for a NULL
+ * what). */
+int vs_read_file(const char *path, const char *what, char **data, size_t *len, vs_err *err);
+
 #define VS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define VS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define VS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

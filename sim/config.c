@@ -740,15 +740,12 @@ int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin
 
 int cfg_load(vs_config *c, const char *path, vs_err *err)
 {
-    gchar *data = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
-    if (!g_file_get_contents(path, &data, &len, &gerr)) {
-        int rc = vs_fail(err, VS_E_IO, "%s: cannot read config: %s", path, gerr->message);
-        g_error_free(gerr);
+    char *data;
+    size_t len;
+    int rc = vs_read_file(path, "config", &data, &len, err);
+    if (rc != VS_OK)
         return rc;
-    }
-    int rc = cfg_load_data(c, data, len, path, err);
+    rc = cfg_load_data(c, data, len, path, err);
     g_free(data);
     return rc;
 }
