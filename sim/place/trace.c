@@ -190,7 +190,7 @@ static int load_synthetic(const char *spec, place_trace *t, vs_err *err)
     gchar **parts = g_strsplit(spec, ":", -1);
     int rc = VS_OK;
     int style = style_named(parts[1]), sizes = style;
-    int64_t vms = 10000, seed = 1; /* defaults: the paper's figures use about 10^4 VMs per run */
+    int64_t vms = PLACE_SYNTH_VMS, seed = PLACE_SYNTH_SEED;
     if (style < 0)
         rc = vs_fail(err, VS_E_USAGE, "%s: expected synthetic:STYLE with STYLE azure, cerit or bitbrains", spec);
     for (gchar **p = parts + (parts[1] ? 2 : 1); rc == VS_OK && *p; p++) {
@@ -203,7 +203,7 @@ static int load_synthetic(const char *spec, place_trace *t, vs_err *err)
                        : g_str_has_prefix(*p, "seed=")                              ? &seed
                                                                                     : NULL;
         if (!dst || !place_parse_i64(strchr(*p, '=') + 1, dst) || *dst < (dst == &vms ? 1 : 0) ||
-            (dst == &vms && *dst > 100000000))
+            (dst == &vms && *dst > PLACE_SYNTH_VMS_MAX))
             rc = vs_fail(err, VS_E_USAGE, "%s: '%s': expected vms=N (1..10^8) or seed=S (>= 0)", spec, *p);
     }
     g_strfreev(parts);
