@@ -106,7 +106,7 @@ static int build_params(const share_opts *o, share_params *p, vs_err *err)
 {
     share_policy pol = SHARE_KSM;
     if (o->policy && share_policy_from_name(o->policy, &pol))
-        return vs_fail(err, VS_E_USAGE, "--policy %s: expected xen-thesis, ksm or esx", o->policy);
+        return vs_fail(err, VS_E_USAGE, "--policy %s: expected one of" SHARE_POLICY_CHOICES, o->policy);
     share_params_defaults(p, pol);
     if (o->hash && share_hash_from_name(o->hash, &p->hash))
         return vs_fail(err, VS_E_USAGE, "--hash %s: expected sfh or xxh64 (xxh64 needs libxxhash)", o->hash);
@@ -259,7 +259,7 @@ int cli_share(int argc, char **argv)
                     .index_entries = UNSET_INT64, .seed = UNSET_INT64, .period = UNSET_DOUBLE,
                     .scan_rate = UNSET_DOUBLE, .sample = UNSET_DOUBLE};
     const GOptionEntry entries[] = {
-        {"policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "xen-thesis, ksm (default) or esx", "NAME"},
+        {"policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "one of" SHARE_POLICY_CHOICES " (default ksm)", "NAME"},
         {"hash", 0, 0, G_OPTION_ARG_STRING, &o.hash, "sfh or xxh64 (default: sfh for xen-thesis, else xxh64)", "NAME"},
         {"zero-pages", 0, 0, G_OPTION_ARG_NONE, &o.zero_pages, "share zero pages via one zero page (ksm use_zero_pages)", NULL},
         {"cow-convert", 0, 0, G_OPTION_ARG_NONE, &o.cow_convert, "a write by the last sharer takes the frame over", NULL},
