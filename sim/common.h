@@ -7,7 +7,10 @@
  * names the file, the line or byte offset, and what was expected.  Internal
  * invariants are assert()ed.  Allocation never fails visibly: vs_malloc and
  * friends end the process in one place (vs_oom) with a clear message, so no
- * caller carries an allocation-failure path.
+ * caller carries an allocation-failure path.  GLib's own allocations (GString,
+ * GHashTable, g_strdup, ...) follow the same policy but print GLib's message
+ * ("failed to allocate N bytes") before aborting: since GLib 2.46 the
+ * allocator cannot be replaced (g_mem_set_vtable is a no-op).
  */
 #ifndef VS_COMMON_H
 #define VS_COMMON_H
