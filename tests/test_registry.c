@@ -82,6 +82,19 @@ static void every_mode_is_listed_and_classified(void **state)
         share_mode_class want = info->tables == MODE_TABLES_SHADOW ? SHARE_MC_SHADOW : SHARE_MC_NESTED;
         assert_int_equal(share_mode_class_of(m), want);
     }
+    /* vmm.shadow_variants: registered shadow-table modes, in registry order,
+     * every one of them on by default (the option's choices and default). */
+    vs_config cfg;
+    cfg_defaults(&cfg);
+    int prev = -1;
+    for (int i = 0; mode_shadow_variant_names[i]; i++) {
+        int m = mode_find(mode_shadow_variant_names[i]);
+        if (m <= prev || mode_get(m)->tables != MODE_TABLES_SHADOW)
+            fail_msg("shadow variant %s: not a shadow-table mode after %d", mode_shadow_variant_names[i], prev);
+        assert_true(cfg.vmm_shadow_variants & (1u << i));
+        prev = m;
+    }
+    assert_true(prev >= 0);
     assert_null(mode_get((vs_mode)mode_count()));
     assert_null(mode_get(-1));
     assert_int_equal(mode_find("no-such-mode"), -1);
@@ -153,6 +166,9 @@ static void architecture_checklists_point_at_real_things(void **state)
         {"#define TRACE_FORMATS", "sim/trace/trace_formats.h"},
         {"#define WL_GENERATORS", "workloads/wl_gen.c"},
         {"#define CPF_ROWS", "sim/cpf/cpf.c"},
+        {"#define WL_DS_ROWS", "workloads/workloads.h"},
+        {"#define PLACE_POLICY_ROWS", "sim/place/place.h"},
+        {"#define SHARE_POLICY_ROWS", "sim/share/share.h"},
         {"usage: golden_run.sh", "tests/golden_run.sh"},
     };
     for (size_t i = 0; i < VS_ARRAY_LEN(lists); i++) {
