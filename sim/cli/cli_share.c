@@ -84,19 +84,26 @@ static int open_snapshot(const char *path, share_image **img, vs_err *err)
     return share_image_open_raw(colon + 1, base, img, err);
 }
 
+/* The rows of the thesis's sizing tables (section 6.7). */
+#define T61_PAGES (1u << 20)   /* Table 6.1's memory: 4 GiB of 4 KiB pages */
+#define T61_MAX_SCANS 9        /* its rows: 1 to 9 scans */
+#define T62_MIN_MIB 512        /* Table 6.2's rows: 512 MiB to 4 GiB, doubling */
+#define T62_MAX_MIB 4096
+#define PAGES_PER_MIB 256      /* 4 KiB pages */
+
 static void print_sizing(void)
 {
     printf("Table 6.1 (4 GiB = 1,048,576 pages)\n%6s %10s %9s %14s %10s\n", "scans", "entries", "size MiB",
            "entries+10%", "size MiB");
-    for (uint32_t x = 1; x <= 9; x++) {
-        uint64_t e = share_sizing_entries(1u << 20, x);
-        uint32_t a = share_sizing_mib10(1u << 20, x, false), b = share_sizing_mib10(1u << 20, x, true);
+    for (uint32_t x = 1; x <= T61_MAX_SCANS; x++) {
+        uint64_t e = share_sizing_entries(T61_PAGES, x);
+        uint32_t a = share_sizing_mib10(T61_PAGES, x, false), b = share_sizing_mib10(T61_PAGES, x, true);
         printf("%6u %10llu %7u.%u %14llu %8u.%u\n", x, (unsigned long long)e, a / 10, a % 10,
                (unsigned long long)share_sizing_slots(e), b / 10, b % 10);
     }
     printf("\nTable 6.2 (index of %u entries)\n%10s %10s %8s\n", SHARE_THESIS_ENTRIES, "memory MiB", "ratio", "scans");
-    for (uint64_t mb = 512; mb <= 4096; mb *= 2) {
-        uint64_t pages = mb * 256;
+    for (uint64_t mb = T62_MIN_MIB; mb <= T62_MAX_MIB; mb *= 2) {
+        uint64_t pages = mb * PAGES_PER_MIB;
         printf("%10llu %10.3f %8u\n", (unsigned long long)mb, (double)pages / SHARE_THESIS_ENTRIES,
                share_sizing_scans(pages, SHARE_THESIS_ENTRIES));
     }
