@@ -95,6 +95,22 @@ char *vs_strdup(const char *s)
     return d;
 }
 
+int vs_read_file(const char *path, const char *what, char **data, size_t *len, vs_err *err)
+{
+    gsize n = 0;
+    GError *gerr = NULL;
+    *data = NULL;
+    *len = 0;
+    if (!g_file_get_contents(path, data, &n, &gerr)) {
+        int rc = vs_fail(err, VS_E_IO, "%s: cannot read%s%s: %s", path, what ? " " : "", what ? what : "",
+                         gerr->message);
+        g_error_free(gerr);
+        return rc;
+    }
+    *len = n;
+    return VS_OK;
+}
+
 const char *vs_pgsz_name(vs_pgsz s)
 {
     static const char *names[VS_PG_COUNT] = {"4k", "2m", "1g"};

@@ -7,7 +7,10 @@
  * names the file, the line or byte offset, and what was expected.  Internal
  * invariants are assert()ed.  Allocation never fails visibly: vs_malloc and
  * friends end the process in one place (vs_oom) with a clear message, so no
- * caller carries an allocation-failure path.
+ * caller carries an allocation-failure path.  GLib's own allocations (GString,
+ * GHashTable, g_strdup, ...) follow the same policy but print GLib's message
+ * ("failed to allocate N bytes") before aborting: since GLib 2.46 the
+ * allocator cannot be replaced (g_mem_set_vtable is a no-op).
  */
 #ifndef VS_COMMON_H
 #define VS_COMMON_H
@@ -48,6 +51,12 @@ char *vs_strdup(const char *s);
 void *vs_zmap(size_t n);
 void vs_zunmap(void *p, size_t n);
 _Noreturn void vs_oom(size_t n);
+
+/* The whole of the file at path, with a NUL after its len bytes, in *data
+ * (free it with g_free).  On failure *data is NULL and the VS_E_IO message
+ * reads "PATH: cannot read WHAT: why" ("PATH: cannot read: why" for a NULL
+ * what). */
+int vs_read_file(const char *path, const char *what, char **data, size_t *len, vs_err *err);
 
 #define VS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define VS_UNLIKELY(x) __builtin_expect(!!(x), 0)

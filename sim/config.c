@@ -40,7 +40,7 @@ typedef struct cfg_opt {
     const char *key;
     opt_type type;
     size_t offset;
-    const char *def;
+    const char *def; /* NULL for a mask of every choice (a list other files extend) */
     double min, max;
     const char *const *choices;
     const char *help;
@@ -51,9 +51,7 @@ static const char *const adapt_policy_names[] = {"cost", "rates", NULL}; /* ADAP
 static const char *const pwc_kind_names[] = {"split", "unified", NULL};
 static const char *const tlb_kind_names[] = {"data", "instruction", "unified", NULL};
 static const char *const side_names[] = {"data", "instruction", "unified", NULL};
-/* The shadow-paging variants a VMM may implement (vmm.shadow_variants). */
 static const char *const shadow_update_names[] = {"off", "mapped", "backs", NULL}; /* SHADOW_UPDATE_* order */
-static const char *const shadow_variant_names[] = {"shadow", "shadow-cache", "shadow-prefetch", NULL};
 
 #define MAXU32 4294967295.0
 #define MAXU64 18446744073709551615.0
@@ -133,7 +131,7 @@ static const cfg_opt options[] = {
     {"shadow", "lru", OPT_BOOL, OFF(shadow_lru), "false", 0, 0, NULL, "at shadow.max_pages evict the table a hidden fault used least recently (Palacios's queue) instead of the oldest created (KVM's active_mmu_pages)"},
     {"shadow", "update_pte", OPT_ENUM, OFF(shadow_update_pte), "mapped", 0, 0, shadow_update_names, "a trapped write to a shadowed guest leaf table also writes the new entry's translation into the shadow (kvm_mmu_pte_write -> update_pte): off (Palacios: dropped only), mapped (if the host maps the frame already; KVM since gfn_to_pfn_atomic), backs (faulting the frame in first; KVM 61: gfn_to_page)"},
     {"vmm", "exit_flushes_tlb", OPT_BOOL, OFF(vmm_exit_flushes_tlb), "false", 0, 0, NULL, "every VM exit/entry flushes every TLB and the page-walk caches (Palacios: VMCB TLB_CONTROL = 1; KVM tags with ASID/VPID: false)"},
-    {"vmm", "shadow_variants", OPT_MASK, OFF(vmm_shadow_variants), "shadow,shadow-cache,shadow-prefetch", 0, 0, shadow_variant_names, "the shadow-paging variants the VMM implements, of shadow, shadow-cache, shadow-prefetch; a run of another fails (KVM 61: shadow, shadow-cache)"},
+    {"vmm", "shadow_variants", OPT_MASK, OFF(vmm_shadow_variants), NULL, 0, 0, mode_shadow_variant_names, "the shadow-paging variants the VMM implements; a run of another fails (KVM 61: shadow, shadow-cache)"},
     {"agile", "shadow_levels", OPT_U32, OFF(agile_shadow_levels), "5", 1, 5, NULL, "upper guest levels that may be shadowed (capped at guest.levels: all); below them every walk is nested"},
     {"agile", "switch_writes", OPT_U32, OFF(agile_switch_writes), "3", 0, 1000000, NULL, "write exits to one shadowed guest table within an adaptive.interval window that switch it to nested (KVM's write-flooding count; 0 = never)"},
     {"stats", "interval", OPT_U64, OFF(stats_interval), "0", 0, MAXU64, NULL, "instructions per interval sample (0 = none)"},
@@ -148,7 +146,7 @@ static const cfg_opt tlb_keys[] = {
     {"tlb.*", "kind", OPT_ENUM, TOFF(kind), "unified", 0, 0, tlb_kind_names, "data, instruction or unified"},
     {"tlb.*", "entries", OPT_U32, TOFF(entries), "64", 1, 1 << 24, NULL, "any count that is a multiple of ways (1536 works)"},
     {"tlb.*", "ways", OPT_U32, TOFF(ways), "4", 1, 1 << 24, NULL, "1 .. entries (= entries: fully associative)"},
-    {"tlb.*", "page_sizes", OPT_MASK, TOFF(page_sizes), "4k", 0, 0, pgsz_names, "comma list of 4k, 2m, 1g held by this structure"},
+    {"tlb.*", "page_sizes", OPT_MASK, TOFF(page_sizes), "4k", 0, 0, pgsz_names, "the page sizes this structure holds"},
     {"tlb.*", "latency", OPT_U32, TOFF(latency), "0", 0, 1000, NULL, "cycles per lookup at this level"},
     {"tlb.*", "replacement", OPT_ENUM, TOFF(replacement), "lru", 0, 0, repl_names, "replacement policy (docs/model.md)"},
     /* The prefetch keys are echoed only for a structure with a prefetcher (cfg_each). */
@@ -368,6 +366,23 @@ static int set_value(void *base, const cfg_opt *o, const char *value, const char
     return rc;
 }
 
+/* Sets the field of o to its built-in default, which is in range by
+ * construction (the table is ours). */
+static void set_default(void *base, const cfg_opt *o)
+{
+    if (!o->def) {
+        assert(o->type == OPT_MASK);
+        uint32_t mask = 0;
+        for (int i = 0; o->choices[i]; i++)
+            mask |= 1u << i;
+        *(uint32_t *)((char *)base + o->offset) = mask;
+        return;
+    }
+    int rc = set_value(base, o, o->def, "built-in default", o->section, NULL);
+    assert(rc == VS_OK);
+    (void)rc;
+}
+
 static const cfg_opt *find_key(const cfg_opt *table, size_t n, const char *section, const char *key)
 {
     for (size_t i = 0; i < n; i++)
@@ -437,11 +452,8 @@ static void *dynamic_slot(vs_config *c, bool is_tlb, const char *name, bool crea
     char *slot = array + (*count)++ * stride;
     memset(slot, 0, stride);
     g_strlcpy(slot, name, CFG_NAME_MAX); /* name is the first member of both structs */
-    for (size_t k = 0; k < nkeys; k++) {
-        int rc = set_value(slot, &keys[k], keys[k].def, "built-in default", keys[k].section, err);
-        assert(rc == VS_OK);
-        (void)rc;
-    }
+    for (size_t k = 0; k < nkeys; k++)
+        set_default(slot, &keys[k]);
     return slot;
 }
 
@@ -508,11 +520,8 @@ static void load_structures(vs_config *c, const char *ini, bool tlbs, bool cache
 void cfg_defaults(vs_config *c)
 {
     memset(c, 0, sizeof *c);
-    for (size_t i = 0; i < VS_ARRAY_LEN(options); i++) {
-        int rc = set_value(c, &options[i], options[i].def, "built-in default", options[i].section, NULL);
-        assert(rc == VS_OK);
-        (void)rc;
-    }
+    for (size_t i = 0; i < VS_ARRAY_LEN(options); i++)
+        set_default(c, &options[i]);
     load_structures(c, default_structures, true, true);
 }
 
@@ -591,11 +600,11 @@ int cfg_validate(const vs_config *c, const char *origin, vs_err *err)
     if (c->ntlb_entries % c->ntlb_ways)
         return vs_fail(err, VS_E_CONFIG, "%s: [ntlb] entries = %u must be a multiple of ways = %u", origin,
                        c->ntlb_entries, c->ntlb_ways);
-    for (int i = 0; shadow_variant_names[i]; i++)
-        if (!strcmp(mode_names[c->mode], shadow_variant_names[i]) && !(c->vmm_shadow_variants & (1u << i)))
+    for (int i = 0; mode_shadow_variant_names[i]; i++)
+        if (!strcmp(mode_names[c->mode], mode_shadow_variant_names[i]) && !(c->vmm_shadow_variants & (1u << i)))
             return vs_fail(err, VS_E_CONFIG,
                            "%s: [machine] mode = %s: this VMM ([vmm] shadow_variants) does not implement it",
-                           origin, shadow_variant_names[i]);
+                           origin, mode_shadow_variant_names[i]);
     int rc = validate_32bit(c, origin, err);
     if (rc != VS_OK)
         return rc;
@@ -731,15 +740,12 @@ int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin
 
 int cfg_load(vs_config *c, const char *path, vs_err *err)
 {
-    gchar *data = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
-    if (!g_file_get_contents(path, &data, &len, &gerr)) {
-        int rc = vs_fail(err, VS_E_IO, "%s: cannot read config: %s", path, gerr->message);
-        g_error_free(gerr);
+    char *data;
+    size_t len;
+    int rc = vs_read_file(path, "config", &data, &len, err);
+    if (rc != VS_OK)
         return rc;
-    }
-    int rc = cfg_load_data(c, data, len, path, err);
+    rc = cfg_load_data(c, data, len, path, err);
     g_free(data);
     return rc;
 }
@@ -926,12 +932,13 @@ static void print_table(FILE *out, const cfg_opt *table, size_t n)
             fprintf(out, "\n[%s]\n", section);
         }
         GString *type = g_string_new(type_expectation(o));
-        if (o->type == OPT_ENUM) {
-            g_string_assign(type, "");
+        if (o->type == OPT_ENUM || o->type == OPT_MASK) {
+            bool mask = o->type == OPT_MASK;
+            g_string_assign(type, mask ? "any of " : "");
             for (int k = 0; o->choices[k]; k++)
-                g_string_append_printf(type, "%s%s", k ? "|" : "", o->choices[k]);
+                g_string_append_printf(type, "%s%s", k ? (mask ? "," : "|") : "", o->choices[k]);
         }
-        help_row(out, o->key, o->def, type->str, o->help);
+        help_row(out, o->key, o->def ? o->def : "all", type->str, o->help);
         g_string_free(type, TRUE);
     }
 }

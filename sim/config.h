@@ -136,7 +136,7 @@ typedef struct vs_config {
     int shadow_update_pte; /* SHADOW_UPDATE_* */
     /* [vmm] the VMM profile (configs/vmm/, docs/vmm.md) */
     bool vmm_exit_flushes_tlb;    /* every VM entry flushes the TLBs and page-walk caches */
-    uint32_t vmm_shadow_variants; /* bit i: shadow_variant_names[i] (config.c) is implemented */
+    uint32_t vmm_shadow_variants; /* bit i: mode_shadow_variant_names[i] (mmu/mode.c) is implemented */
     /* [agile] */
     uint32_t agile_shadow_levels;
     uint32_t agile_switch_writes;

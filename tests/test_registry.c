@@ -82,6 +82,19 @@ static void every_mode_is_listed_and_classified(void **state)
         share_mode_class want = info->tables == MODE_TABLES_SHADOW ? SHARE_MC_SHADOW : SHARE_MC_NESTED;
         assert_int_equal(share_mode_class_of(m), want);
     }
+    /* vmm.shadow_variants: registered shadow-table modes, in registry order,
+     * every one of them on by default (the option's choices and default). */
+    vs_config cfg;
+    cfg_defaults(&cfg);
+    int prev = -1;
+    for (int i = 0; mode_shadow_variant_names[i]; i++) {
+        int m = mode_find(mode_shadow_variant_names[i]);
+        if (m <= prev || mode_get(m)->tables != MODE_TABLES_SHADOW)
+            fail_msg("shadow variant %s: not a shadow-table mode after %d", mode_shadow_variant_names[i], prev);
+        assert_true(cfg.vmm_shadow_variants & (1u << i));
+        prev = m;
+    }
+    assert_true(prev >= 0);
     assert_null(mode_get((vs_mode)mode_count()));
     assert_null(mode_get(-1));
     assert_int_equal(mode_find("no-such-mode"), -1);
@@ -127,6 +140,29 @@ static void every_generator_is_listed(void **state)
     g_free(list);
 }
 
+/* The WRITES rows: trace_fmt_writable, the TRACE_WRITABLE_FORMATS list the
+ * messages print, and the output suffixes trace convert accepts agree. */
+static void writable_formats_follow_their_rows(void **state)
+{
+    (void)state;
+    const char *list = " " TRACE_WRITABLE_FORMATS " ";
+    unsigned writable = 0;
+    for (int f = TFMT_VMT; f < TFMT_COUNT; f++) {
+        char *word = g_strdup_printf(" %s ", trace_fmt_name((trace_fmt)f));
+        if (trace_fmt_writable((trace_fmt)f) != (strstr(list, word) != NULL))
+            fail_msg("format %s: trace_fmt_writable and TRACE_WRITABLE_FORMATS disagree", trace_fmt_name((trace_fmt)f));
+        writable += trace_fmt_writable((trace_fmt)f);
+        g_free(word);
+    }
+    assert_true(writable >= 1);
+    assert_false(trace_fmt_writable(TFMT_AUTO));
+    assert_false(trace_fmt_writable(TFMT_LACKEY));
+    assert_int_equal(trace_out_fmt_from_name("out.vmt"), TFMT_VMT);
+    assert_int_equal(trace_out_fmt_from_name("out.champsimtrace"), TFMT_CHAMPSIM);
+    assert_int_equal(trace_out_fmt_from_name("out.lackey"), TFMT_AUTO); /* readable, not writable */
+    assert_int_equal(trace_out_fmt_from_name("out.vmt.gz"), TFMT_AUTO);  /* the writers compress inside */
+}
+
 /* The contents of SOURCE_DIR/rel; g_free it. */
 static char *source_file(const char *rel)
 {
@@ -153,6 +189,9 @@ static void architecture_checklists_point_at_real_things(void **state)
         {"#define TRACE_FORMATS", "sim/trace/trace_formats.h"},
         {"#define WL_GENERATORS", "workloads/wl_gen.c"},
         {"#define CPF_ROWS", "sim/cpf/cpf.c"},
+        {"#define WL_DS_ROWS", "workloads/workloads.h"},
+        {"#define PLACE_POLICY_ROWS", "sim/place/place.h"},
+        {"#define SHARE_POLICY_ROWS", "sim/share/share.h"},
         {"usage: golden_run.sh", "tests/golden_run.sh"},
     };
     for (size_t i = 0; i < VS_ARRAY_LEN(lists); i++) {
@@ -172,6 +211,7 @@ int main(void)
         cmocka_unit_test(every_mode_is_listed_and_classified),
         cmocka_unit_test(every_format_is_listed_and_detected),
         cmocka_unit_test(every_generator_is_listed),
+        cmocka_unit_test(writable_formats_follow_their_rows),
         cmocka_unit_test(architecture_checklists_point_at_real_things),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,11 +56,10 @@
 #define GLIBC_MAX_FAST 128ull /* DEFAULT_MXFAST = 64 * SIZE_SZ / 4: freed to a fastbin */
 #define GLIBC_PREV_INUSE 1ull /* the size field's low bit */
 
-const char *const wl_ds_names[WL_DS_COUNT + 1] = {"avl",   "splay", "aa",       "heap", "binomial",
-                                                  "queue", "list",  "hashquad", "bst",  NULL};
-static const wl_ds_ops *const OPS[WL_DS_COUNT] = {&wl_ds_avl,   &wl_ds_splay, &wl_ds_aa,
-                                                  &wl_ds_heap,  &wl_ds_binomial, &wl_ds_queue,
-                                                  &wl_ds_list,  &wl_ds_hashquad, &wl_ds_bst};
+#define DS_NAME_ROW(ID, STEM) #STEM,
+#define DS_OPS_ROW(ID, STEM) &wl_ds_##STEM,
+const char *const wl_ds_names[WL_DS_COUNT + 1] = {WL_DS_ROWS(DS_NAME_ROW) NULL};
+static const wl_ds_ops *const OPS[WL_DS_COUNT] = {WL_DS_ROWS(DS_OPS_ROW)};
 
 static uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
@@ -378,7 +377,9 @@ static const char *const KEY_ORDERS[] = {"random", "ascending", "weiss", NULL};
  * j = (j + 7) mod N from j = 0; testheap.c and testbin.c insert
  * j = (j + 71) mod N from j = N / 2; testhash.c inserts j += 71 from 0.
  * Both strides are prime, so for N not a multiple of them the N keys are
- * distinct: the seeds' "10,000 unique data structure operations". */
+ * distinct: the seeds' "10,000 unique data structure operations".  Each
+ * structure's hooks name the driver it follows (wl_ds_ops.weiss); the queue
+ * and the list follow the trees'. */
 #define WEISS_TREE_STRIDE 7
 #define WEISS_HEAP_STRIDE 71
 /* Ascending reproduces seeds 000/001 better: constant PPT under OPT=5 for
@@ -404,10 +405,11 @@ static void ds_order_keys(uint64_t *keys, uint64_t n, int order, uint64_t *rng)
  * hashquad, whose cell is the key itself mod the table size. */
 static void ds_weiss_keys(uint64_t *keys, uint64_t n, wl_ds_kind kind)
 {
-    bool heap = kind == WL_DS_HEAP || kind == WL_DS_BINOMIAL;
+    unsigned driver = OPS[kind]->weiss;
+    bool heap = driver == DS_WEISS_HEAP;
     uint64_t j = heap ? n / 2 : 0, stride = heap ? WEISS_HEAP_STRIDE : WEISS_TREE_STRIDE;
     for (uint64_t i = 0; i < n; i++) {
-        keys[i] = kind == WL_DS_HASHQUAD ? i * WEISS_HEAP_STRIDE : j + 1;
+        keys[i] = driver == DS_WEISS_HASH ? i * WEISS_HEAP_STRIDE : j + 1;
         j = (j + stride) % n;
     }
 }

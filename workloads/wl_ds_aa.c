@@ -164,4 +164,4 @@ static size_t aa_keys(const wl_ds *d, uint64_t *out, size_t cap)
     return ds_tree_keys(d, ds_peek(d, d->globals + G_ROOT), d->globals + G_NULL, out, cap);
 }
 
-const wl_ds_ops wl_ds_aa = {32, 24, true, aa_layout, aa_init, aa_insert, aa_remove, aa_check, aa_keys};
+const wl_ds_ops wl_ds_aa = {32, 24, true, DS_WEISS_TREE, aa_layout, aa_init, aa_insert, aa_remove, aa_check, aa_keys};

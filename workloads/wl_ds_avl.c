@@ -130,5 +130,5 @@ static bool avl_check(const wl_ds *d, char *why, size_t cap)
            check_heights(d, root, 0, why, cap) != UINT64_MAX;
 }
 
-const wl_ds_ops wl_ds_avl = {32, 8, true, ds_root_layout, ds_root_init, avl_insert, avl_remove, avl_check,
+const wl_ds_ops wl_ds_avl = {32, 8, true, DS_WEISS_TREE, ds_root_layout, ds_root_init, avl_insert, avl_remove, avl_check,
                              ds_root_keys};

@@ -215,4 +215,4 @@ static size_t bq_keys(const wl_ds *d, uint64_t *out, size_t cap)
     return n;
 }
 
-const wl_ds_ops wl_ds_binomial = {24, 0, true, bq_layout, bq_init, bq_insert, bq_remove, bq_check, bq_keys};
+const wl_ds_ops wl_ds_binomial = {24, 0, true, DS_WEISS_HEAP, bq_layout, bq_init, bq_insert, bq_remove, bq_check, bq_keys};

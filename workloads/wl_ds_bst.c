@@ -50,5 +50,5 @@ static bool bst_check(const wl_ds *d, char *why, size_t cap)
     return ds_tree_check_order(d, ds_peek(d, d->globals), DS_NIL, why, cap);
 }
 
-const wl_ds_ops wl_ds_bst = {24, 8, true, ds_root_layout, ds_root_init, bst_insert, bst_remove, bst_check,
+const wl_ds_ops wl_ds_bst = {24, 8, true, DS_WEISS_TREE, ds_root_layout, ds_root_init, bst_insert, bst_remove, bst_check,
                              ds_root_keys};

@@ -232,4 +232,4 @@ static bool hq_check(const wl_ds *d, char *why, size_t cap)
     return ok;
 }
 
-const wl_ds_ops wl_ds_hashquad = {16, 0, false, hq_layout, hq_init, hq_insert, hq_remove, hq_check, hq_keys};
+const wl_ds_ops wl_ds_hashquad = {16, 0, false, DS_WEISS_HASH, hq_layout, hq_init, hq_insert, hq_remove, hq_check, hq_keys};

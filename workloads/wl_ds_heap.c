@@ -93,4 +93,4 @@ static size_t heap_keys(const wl_ds *d, uint64_t *out, size_t cap)
     return size;
 }
 
-const wl_ds_ops wl_ds_heap = {8, 0, false, heap_layout, heap_init, heap_insert, heap_remove, heap_check, heap_keys};
+const wl_ds_ops wl_ds_heap = {8, 0, false, DS_WEISS_HEAP, heap_layout, heap_init, heap_insert, heap_remove, heap_check, heap_keys};

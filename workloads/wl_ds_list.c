@@ -76,5 +76,5 @@ static bool list_check(const wl_ds *d, char *why, size_t cap)
     return true;
 }
 
-const wl_ds_ops wl_ds_list = {16, 8, true, list_layout, list_init, list_insert, list_remove, list_check,
+const wl_ds_ops wl_ds_list = {16, 8, true, DS_WEISS_TREE, list_layout, list_init, list_insert, list_remove, list_check,
                               list_keys};

@@ -81,5 +81,5 @@ static size_t queue_keys(const wl_ds *d, uint64_t *out, size_t cap)
     return size;
 }
 
-const wl_ds_ops wl_ds_queue = {8, 0, false, queue_layout, queue_init, queue_insert, queue_remove, queue_check,
+const wl_ds_ops wl_ds_queue = {8, 0, false, DS_WEISS_TREE, queue_layout, queue_init, queue_insert, queue_remove, queue_check,
                                queue_keys};

@@ -138,5 +138,5 @@ static size_t splay_keys(const wl_ds *d, uint64_t *out, size_t cap)
     return ds_tree_keys(d, ds_peek(d, d->globals + G_ROOT), d->globals + G_NULL, out, cap);
 }
 
-const wl_ds_ops wl_ds_splay = {24, 40, true, splay_layout, splay_init, splay_insert, splay_remove, splay_check,
+const wl_ds_ops wl_ds_splay = {24, 40, true, DS_WEISS_TREE, splay_layout, splay_init, splay_insert, splay_remove, splay_check,
                                splay_keys};

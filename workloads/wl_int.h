@@ -103,6 +103,9 @@ static inline bool wl_chance(wl_synth *s, double p)
 #define F_RIGHT 16u /* also binomial NextSibling */
 #define F_AUX 24u   /* AVL Height, AA Level */
 
+/* keys=weiss: which of Weiss's test drivers a structure's keys follow (wl_ds.c). */
+enum { DS_WEISS_TREE, DS_WEISS_HEAP, DS_WEISS_HASH };
+
 typedef struct wl_ds_ops {
     uint32_t natural;  /* natural node (or array cell) bytes */
     /* Leading bytes of the globals that Weiss's programs keep out of malloc'd
@@ -110,6 +113,7 @@ typedef struct wl_ds_ops {
      * layout=glibc, where the CDA is the malloc heap. */
     uint32_t unheaped;
     bool nodes;        /* allocates nodes (else works in arrays sized by capacity) */
+    uint8_t weiss;     /* DS_WEISS_*: the Weiss test driver whose key order keys=weiss follows */
     /* Sets d->aux if needed; returns the globals' bytes and *arrays the array bytes. */
     uint64_t (*layout)(wl_ds *d, uint64_t *arrays);
     void (*init)(wl_ds *d);
@@ -119,8 +123,9 @@ typedef struct wl_ds_ops {
     size_t (*keys)(const wl_ds *d, uint64_t *out, size_t cap);
 } wl_ds_ops;
 
-extern const wl_ds_ops wl_ds_avl, wl_ds_splay, wl_ds_aa, wl_ds_heap, wl_ds_binomial, wl_ds_queue,
-    wl_ds_list, wl_ds_hashquad, wl_ds_bst;
+#define WL_DS_DECLARE(ID, STEM) extern const wl_ds_ops wl_ds_##STEM;
+WL_DS_ROWS(WL_DS_DECLARE)
+#undef WL_DS_DECLARE
 
 struct wl_ds {
     const wl_ds_ops *ops;

@@ -72,18 +72,17 @@ int wl_args_done(wl_args *a, vs_err *err);
 
 /* ---- data structures over a simulated heap (the `ds` generator) ---- */
 
-typedef enum wl_ds_kind {
-    WL_DS_AVL = 0,
-    WL_DS_SPLAY,
-    WL_DS_AA,
-    WL_DS_HEAP,
-    WL_DS_BINOMIAL,
-    WL_DS_QUEUE,
-    WL_DS_LIST,
-    WL_DS_HASHQUAD,
-    WL_DS_BST,
-    WL_DS_COUNT
-} wl_ds_kind;
+/* The one list of structures: X(ID, STEM) gives the enum constant WL_DS_ID,
+ * the structure= name STEM and its hooks wl_ds_STEM, defined in wl_ds_STEM.c;
+ * the enum, the names, the declarations and the table of hooks all come from
+ * it, so adding a structure is its file plus one row here. */
+#define WL_DS_ROWS(X)                                                                                        \
+    X(AVL, avl) X(SPLAY, splay) X(AA, aa) X(HEAP, heap) X(BINOMIAL, binomial) X(QUEUE, queue) X(LIST, list)  \
+    X(HASHQUAD, hashquad) X(BST, bst)
+
+#define WL_DS_ENUM_ROW(ID, STEM) WL_DS_##ID,
+typedef enum wl_ds_kind { WL_DS_ROWS(WL_DS_ENUM_ROW) WL_DS_COUNT } wl_ds_kind;
+#undef WL_DS_ENUM_ROW
 
 extern const char *const wl_ds_names[WL_DS_COUNT + 1]; /* "avl", ..., NULL */
 

@@ -168,15 +168,12 @@ int ckpt_calib_load_data(const char *data, size_t len, const char *origin, ckpt_
 
 int ckpt_calib_load(const char *path, ckpt_calib *c, vs_err *err)
 {
-    gchar *data;
-    gsize len;
-    GError *gerr = NULL;
-    if (!g_file_get_contents(path, &data, &len, &gerr)) {
-        int rc = vs_fail(err, VS_E_IO, "%s: %s", path, gerr->message);
-        g_error_free(gerr);
+    char *data;
+    size_t len;
+    int rc = vs_read_file(path, "calibration", &data, &len, err);
+    if (rc != VS_OK)
         return rc;
-    }
-    int rc = ckpt_calib_load_data(data, len, path, c, err);
+    rc = ckpt_calib_load_data(data, len, path, c, err);
     g_free(data);
     return rc;
 }

@@ -31,6 +31,8 @@
 #define NS_PER_US 1e3
 #define MATCH_TOL 0.10   /* "within 10 %" */
 #define DETAIL_MAX 160
+#define F12_COST_MAX_NS 1e6 /* Figure 12's bisection brackets the cost in [0, 1 ms] per transaction */
+#define BISECT_STEPS 100    /* 2^-100 of the bracket: past a double's 53 bits of precision */
 
 typedef enum kind { K_FIT, K_STRUCT, K_PRED } kind;
 typedef enum rule { R_NUM, R_MAX, R_MIN, R_RANGE } rule;
@@ -532,8 +534,8 @@ static void miss_drivers(const ctx *x, FILE *out)
     /* Figure 12: the fixed Emulxen cost per transaction that would bring the
      * mean Emul/Emulxen to the paper's, found by bisection (the mean falls
      * as the cost grows). */
-    double lo = 0, hi = 1e6;
-    for (int it = 0; it < 100; it++) {
+    double lo = 0, hi = F12_COST_MAX_NS;
+    for (int it = 0; it < BISECT_STEPS; it++) {
         double mid = (lo + hi) / 2, sum = 0;
         unsigned m = 0;
         for (size_t i = 0; i < x->n; i++)

@@ -42,9 +42,8 @@ int cli_gen(int argc, char **argv)
         {"list", 0, 0, G_OPTION_ARG_NONE, &list, "list the generators and their keys", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     if (!cli_parse("gen", "NAME [KEY=VALUE ...]",
-                   "Writes a synthetic trace: worst, vpr, hpcc, tpch, kbuild, boot (seed 003's "
-                   "workloads), ds (data-structure transactions), ckptmicro; or guestmem, a raw guest-memory "
-                   "image for `vmemsim share` (seed 002).",
+                   "Writes a synthetic trace, or a raw guest-memory image for `vmemsim share`, with the "
+                   "generator NAME (--list names each, its source and its keys).",
                    entries, &argc, &argv))
         return CLI_USAGE;
     if (list) {

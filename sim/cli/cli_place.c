@@ -107,17 +107,17 @@ static void resolve_spellings(place_opts *o)
 
 int cli_place(int argc, char **argv)
 {
-    place_opts o = {.vms = 10000, .seed = 1, .servers = SERVERS_UNSET, .ips = DEFAULT_IPS_PER_CORE};
+    place_opts o = {.vms = PLACE_SYNTH_VMS, .seed = PLACE_SYNTH_SEED, .servers = SERVERS_UNSET, .ips = DEFAULT_IPS_PER_CORE};
     const GOptionEntry entries[] = {
-        {"policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "contig, max, min, first-fit, best-fit or all (default contig)", "P"},
+        {"policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, PLACE_POLICY_CHOICES " (default contig)", "P"},
         {"datacenter", 0, 0, G_OPTION_ARG_FILENAME, &o.dc_path, "datacenter INI (default: the paper's Azure composition)", "FILE"},
         {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.machine, "machine config INI for --translation", "FILE"},
         {"json", 0, 0, G_OPTION_ARG_FILENAME, &o.json_path, "write the results as JSON ('-' = stdout, text to stderr)", "FILE"},
         {"servers", 0, 0, G_OPTION_ARG_INT64, &o.servers, "override the fleet size", "N"},
         {"compaction", 0, 0, G_OPTION_ARG_STRING, &o.compaction, "none, demand or periodic (overrides the config)", "MODE"},
         {"synthetic", 0, 0, G_OPTION_ARG_STRING, &o.synthetic, "generate a trace: azure, cerit or bitbrains", "STYLE"},
-        {"vms", 0, 0, G_OPTION_ARG_INT64, &o.vms, "VMs in the synthetic trace (default 10000)", "N"},
-        {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "seed of the synthetic trace (default 1)", "S"},
+        {"vms", 0, 0, G_OPTION_ARG_INT64, &o.vms, "VMs in the synthetic trace (default " G_STRINGIFY(PLACE_SYNTH_VMS) ")", "N"},
+        {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "seed of the synthetic trace (default " G_STRINGIFY(PLACE_SYNTH_SEED) ")", "S"},
         {"translation", 0, 0, G_OPTION_ARG_FILENAME, &o.translation, "representative trace run in contig and nested mode to estimate cycles saved", "TRACE"},
         {"machine", 'm', 0, G_OPTION_ARG_FILENAME, &o.old_machine, "deprecated spelling of -c", "FILE"},
         {"ips", 0, 0, G_OPTION_ARG_DOUBLE, &o.ips, "assumed instructions per second per VM core (default 1e9)", "X"},

@@ -84,19 +84,26 @@ static int open_snapshot(const char *path, share_image **img, vs_err *err)
     return share_image_open_raw(colon + 1, base, img, err);
 }
 
+/* The rows of the thesis's sizing tables (section 6.7). */
+#define T61_PAGES (1u << 20)   /* Table 6.1's memory: 4 GiB of 4 KiB pages */
+#define T61_MAX_SCANS 9        /* its rows: 1 to 9 scans */
+#define T62_MIN_MIB 512        /* Table 6.2's rows: 512 MiB to 4 GiB, doubling */
+#define T62_MAX_MIB 4096
+#define PAGES_PER_MIB 256      /* 4 KiB pages */
+
 static void print_sizing(void)
 {
     printf("Table 6.1 (4 GiB = 1,048,576 pages)\n%6s %10s %9s %14s %10s\n", "scans", "entries", "size MiB",
            "entries+10%", "size MiB");
-    for (uint32_t x = 1; x <= 9; x++) {
-        uint64_t e = share_sizing_entries(1u << 20, x);
-        uint32_t a = share_sizing_mib10(1u << 20, x, false), b = share_sizing_mib10(1u << 20, x, true);
+    for (uint32_t x = 1; x <= T61_MAX_SCANS; x++) {
+        uint64_t e = share_sizing_entries(T61_PAGES, x);
+        uint32_t a = share_sizing_mib10(T61_PAGES, x, false), b = share_sizing_mib10(T61_PAGES, x, true);
         printf("%6u %10llu %7u.%u %14llu %8u.%u\n", x, (unsigned long long)e, a / 10, a % 10,
                (unsigned long long)share_sizing_slots(e), b / 10, b % 10);
     }
     printf("\nTable 6.2 (index of %u entries)\n%10s %10s %8s\n", SHARE_THESIS_ENTRIES, "memory MiB", "ratio", "scans");
-    for (uint64_t mb = 512; mb <= 4096; mb *= 2) {
-        uint64_t pages = mb * 256;
+    for (uint64_t mb = T62_MIN_MIB; mb <= T62_MAX_MIB; mb *= 2) {
+        uint64_t pages = mb * PAGES_PER_MIB;
         printf("%10llu %10.3f %8u\n", (unsigned long long)mb, (double)pages / SHARE_THESIS_ENTRIES,
                share_sizing_scans(pages, SHARE_THESIS_ENTRIES));
     }
@@ -106,7 +113,7 @@ static int build_params(const share_opts *o, share_params *p, vs_err *err)
 {
     share_policy pol = SHARE_KSM;
     if (o->policy && share_policy_from_name(o->policy, &pol))
-        return vs_fail(err, VS_E_USAGE, "--policy %s: expected xen-thesis, ksm or esx", o->policy);
+        return vs_fail(err, VS_E_USAGE, "--policy %s: expected one of" SHARE_POLICY_CHOICES, o->policy);
     share_params_defaults(p, pol);
     if (o->hash && share_hash_from_name(o->hash, &p->hash))
         return vs_fail(err, VS_E_USAGE, "--hash %s: expected sfh or xxh64 (xxh64 needs libxxhash)", o->hash);
@@ -259,7 +266,7 @@ int cli_share(int argc, char **argv)
                     .index_entries = UNSET_INT64, .seed = UNSET_INT64, .period = UNSET_DOUBLE,
                     .scan_rate = UNSET_DOUBLE, .sample = UNSET_DOUBLE};
     const GOptionEntry entries[] = {
-        {"policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "xen-thesis, ksm (default) or esx", "NAME"},
+        {"policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "one of" SHARE_POLICY_CHOICES " (default ksm)", "NAME"},
         {"hash", 0, 0, G_OPTION_ARG_STRING, &o.hash, "sfh or xxh64 (default: sfh for xen-thesis, else xxh64)", "NAME"},
         {"zero-pages", 0, 0, G_OPTION_ARG_NONE, &o.zero_pages, "share zero pages via one zero page (ksm use_zero_pages)", NULL},
         {"cow-convert", 0, 0, G_OPTION_ARG_NONE, &o.cow_convert, "a write by the last sharer takes the frame over", NULL},

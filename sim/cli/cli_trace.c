@@ -76,7 +76,7 @@ static int make_converted(void *ctx, const char *tmp, vs_err *err)
 {
     convert_job *c = ctx;
     if (c->fmt == TFMT_AUTO)
-        return vs_fail(err, VS_E_USAGE, "OUT %s: its name ends in neither .vmt nor .champsim; give --format vmt|champsim",
+        return vs_fail(err, VS_E_USAGE, "OUT %s: its name ends in no suffix of" TRACE_WRITABLE_FORMATS "; give --format",
                        c->out);
     return trace_convert(c->in, tmp, c->fmt, &c->dropped, err);
 }
@@ -85,16 +85,16 @@ static int trace_convert_cmd(int argc, char **argv)
 {
     gchar *format = NULL;
     const GOptionEntry entries[] = {
-        {"format", 'f', 0, G_OPTION_ARG_STRING, &format, "vmt or champsim (default: from OUT's name, else vmt)", "FMT"},
+        {"format", 'f', 0, G_OPTION_ARG_STRING, &format, "one of" TRACE_WRITABLE_FORMATS " (default: from OUT's name, else vmt)", "FMT"},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
-    if (!cli_parse("trace convert", "IN OUT", "Converts any readable trace to .vmt or ChampSim (OUT '-': stdout).", entries, &argc,
+    if (!cli_parse("trace convert", "IN OUT", "Converts any readable trace to one of" TRACE_WRITABLE_FORMATS " (OUT '-': stdout).", entries, &argc,
                    &argv))
         return CLI_USAGE;
     trace_fmt fmt = TFMT_AUTO;
     if (format) {
         fmt = trace_fmt_from_name(format);
-        if (fmt != TFMT_VMT && fmt != TFMT_CHAMPSIM) {
-            fprintf(stderr, "vmemsim trace convert: --format %s: expected vmt or champsim\n", format);
+        if (!trace_fmt_writable(fmt)) {
+            fprintf(stderr, "vmemsim trace convert: --format %s: expected one of" TRACE_WRITABLE_FORMATS "\n", format);
             g_free(format);
             return CLI_USAGE;
         }
@@ -136,6 +136,6 @@ int cli_trace(int argc, char **argv)
     fprintf(argc >= 2 ? stderr : stdout,
             "usage: vmemsim trace info TRACE [--json FILE|-]\n"
             "       vmemsim trace head TRACE [-n N]\n"
-            "       vmemsim trace convert IN OUT|- [--format vmt|champsim]\n");
+            "       vmemsim trace convert IN OUT|- [--format FMT]\n");
     return argc >= 2 && strcmp(argv[1], "--help") ? CLI_USAGE : CLI_OK;
 }

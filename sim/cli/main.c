@@ -19,8 +19,8 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"run", cli_run, "simulate traces on a configured machine and report translation costs"},
     {"trace", cli_trace, "inspect and convert traces (info, head, convert)"},
-    {"share", cli_share, "content-based page sharing of memory snapshots (xen-thesis, ksm, esx)"},
-    {"gen", cli_gen, "generate synthetic workload traces (worst, vpr, hpcc, tpch, kbuild, boot, ds)"},
+    {"share", cli_share, "content-based page sharing of memory snapshots (share --help names the policies)"},
+    {"gen", cli_gen, "generate synthetic workload traces and guest memory images (gen --list names them)"},
     {"ckpt", cli_ckpt, "application checkpointing: cost of each dirty-tracking technique per transaction"},
     {"sweep", cli_sweep, "run a parameter sweep in parallel into one CSV; emit Slurm / GNU parallel jobs; collect"},
     {"place", cli_place, "replay VM lifecycle traces on a datacenter: contiguous-memory VMs per placement policy"},

@@ -164,6 +164,9 @@ typedef struct mode_info {
 } mode_info;
 
 extern const char *const mode_names[]; /* NULL-terminated, in registry order (vs_mode indexes it) */
+/* The shadow-paging variants a VMM profile may leave out (vmm.shadow_variants,
+ * bit i for entry i), NULL-terminated, in registry order. */
+extern const char *const mode_shadow_variant_names[];
 unsigned mode_count(void);
 const mode_info *mode_get(vs_mode m);     /* NULL when out of range */
 int mode_find(const char *name);          /* the index of `name`, or -1 */

@@ -281,15 +281,12 @@ int place_dc_load_data(place_dc *dc, const char *data, size_t len, const char *o
 
 int place_dc_load(place_dc *dc, const char *path, vs_err *err)
 {
-    gchar *data = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
-    if (!g_file_get_contents(path, &data, &len, &gerr)) {
-        int rc = vs_fail(err, VS_E_IO, "%s: cannot read datacenter config: %s", path, gerr->message);
-        g_error_free(gerr);
+    char *data;
+    size_t len;
+    int rc = vs_read_file(path, "datacenter config", &data, &len, err);
+    if (rc != VS_OK)
         return rc;
-    }
-    int rc = place_dc_load_data(dc, data, len, path, err);
+    rc = place_dc_load_data(dc, data, len, path, err);
     g_free(data);
     return rc;
 }

@@ -93,6 +93,9 @@ void place_trace_free(place_trace *t);
 void place_trace_add(place_trace *t, const place_vm *vm);
 /* Loads a file (format detected from content), a directory of Bitbrains
  * per-VM files, or a generator spec "synthetic:STYLE[:vms=N][:seed=S]". */
+#define PLACE_SYNTH_VMS 10000         /* vms= unsaid: the paper's figures use about 10^4 VMs per run */
+#define PLACE_SYNTH_SEED 1            /* seed= unsaid */
+#define PLACE_SYNTH_VMS_MAX 100000000 /* 10^8: so a typo in vms= cannot ask for gigabytes of VM records */
 int place_trace_load(const char *spec, place_trace *t, vs_err *err);
 
 /* The readers take whole-file text; origin names it in error messages. */
@@ -172,14 +175,22 @@ unsigned place_server_max_order(const place_server *s);
 
 /* ---- policies and replay (policy.c, replay.c, report.c) ---- */
 
-typedef enum place_policy {
-    PLACE_CONTIG = 0, /* Algorithm 1 */
-    PLACE_MAX,        /* Algorithm 2: most available memory */
-    PLACE_MIN,        /* Algorithm 3: least available memory */
-    PLACE_FIRST_FIT,
-    PLACE_BEST_FIT,   /* least leftover (memory + cores, normalised) */
-    PLACE_POLICY_COUNT
-} place_policy;
+/* The one list of policies: X(ID, NAME, SCORE) gives the enum constant
+ * PLACE_ID, the --policy name and the function of policy.c that scores a
+ * fitting server (the lowest wins); names, parsing and --policy all read it,
+ * so adding a policy is its scoring function plus one row here.  policy.c's
+ * opening comment says what each does (contig: Algorithm 1; max, min:
+ * Algorithms 2 and 3). */
+#define PLACE_POLICY_ROWS(X)                                                                                 \
+    X(CONTIG, "contig", score_first) X(MAX, "max", score_max) X(MIN, "min", score_min)                       \
+    X(FIRST_FIT, "first-fit", score_first) X(BEST_FIT, "best-fit", score_best)
+
+#define PLACE_POLICY_ENUM_ROW(ID, NAME, SCORE) PLACE_##ID,
+typedef enum place_policy { PLACE_POLICY_ROWS(PLACE_POLICY_ENUM_ROW) PLACE_POLICY_COUNT } place_policy;
+#undef PLACE_POLICY_ENUM_ROW
+/* What --policy accepts, as a string literal: "contig, max, ..., or all". */
+#define PLACE_POLICY_LIST_ROW(ID, NAME, SCORE) NAME ", "
+#define PLACE_POLICY_CHOICES PLACE_POLICY_ROWS(PLACE_POLICY_LIST_ROW) "or all"
 const char *place_policy_name(place_policy p);
 int place_policy_parse(const char *s, place_policy *p, vs_err *err);
 

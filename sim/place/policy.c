@@ -20,7 +20,41 @@
 
 #include <string.h>
 
-static const char *const names[PLACE_POLICY_COUNT] = {"contig", "max", "min", "first-fit", "best-fit"};
+/* Scores a fitting server; the lowest score wins (ties: the earlier server). */
+typedef double score_fn(const place_server *s, uint32_t cores, uint64_t frames);
+
+#define CORE_TIEBREAK 1e-6 /* below one frame of memory: cores only break ties */
+
+static double score_max(const place_server *s, uint32_t cores, uint64_t frames)
+{
+    (void)cores, (void)frames;
+    return -((double)place_server_avail_frames(s) + CORE_TIEBREAK * (double)place_server_free_cores(s));
+}
+
+static double score_min(const place_server *s, uint32_t cores, uint64_t frames)
+{
+    (void)cores, (void)frames;
+    return (double)place_server_avail_frames(s) + CORE_TIEBREAK * (double)place_server_free_cores(s);
+}
+
+static double score_best(const place_server *s, uint32_t cores, uint64_t frames)
+{
+    double mem = (double)place_server_avail_frames(s), cpu = (double)place_server_free_cores(s);
+    return (mem - (double)frames) / (double)place_server_total_frames(s) +
+           (cpu - cores) / (double)place_server_total_cores(s);
+}
+
+/* Every fitting server scores alike, so the first wins. */
+static double score_first(const place_server *s, uint32_t cores, uint64_t frames)
+{
+    (void)s, (void)cores, (void)frames;
+    return 0;
+}
+
+#define POLICY_NAME_ROW(ID, NAME, SCORE) NAME,
+#define POLICY_SCORE_ROW(ID, NAME, SCORE) SCORE,
+static const char *const names[PLACE_POLICY_COUNT] = {PLACE_POLICY_ROWS(POLICY_NAME_ROW)};
+static score_fn *const scores[PLACE_POLICY_COUNT] = {PLACE_POLICY_ROWS(POLICY_SCORE_ROW)};
 
 const char *place_policy_name(place_policy p) { return p < PLACE_POLICY_COUNT ? names[p] : "?"; }
 
@@ -31,7 +65,7 @@ int place_policy_parse(const char *s, place_policy *p, vs_err *err)
             *p = (place_policy)i;
             return VS_OK;
         }
-    return vs_fail(err, VS_E_USAGE, "--policy %s: expected contig, max, min, first-fit, best-fit or all", s);
+    return vs_fail(err, VS_E_USAGE, "--policy %s: expected " PLACE_POLICY_CHOICES, s);
 }
 
 int place_fleet_switch_on(place_fleet *f, uint32_t cores, uint64_t frames)
@@ -57,21 +91,6 @@ int place_fleet_switch_on(place_fleet *f, uint32_t cores, uint64_t frames)
     return -1;
 }
 
-/* Scores a fitting server; the lowest score wins (ties: the earlier server). */
-static double score(place_policy p, const place_server *s, uint32_t cores, uint64_t frames)
-{
-    double mem = (double)place_server_avail_frames(s), cpu = (double)place_server_free_cores(s);
-    const double core_tiebreak = 1e-6; /* below one frame of memory: cores only break ties */
-    switch (p) {
-    case PLACE_MAX: return -(mem + core_tiebreak * cpu);
-    case PLACE_MIN: return mem + core_tiebreak * cpu;
-    case PLACE_BEST_FIT:
-        return (mem - (double)frames) / (double)place_server_total_frames(s) +
-               (cpu - cores) / (double)place_server_total_cores(s);
-    default: return 0; /* first-fit: every fitting server scores alike, the first wins */
-    }
-}
-
 int place_policy_choose(place_policy p, place_fleet *f, uint32_t cores, uint64_t frames)
 {
     if (p == PLACE_CONTIG) {
@@ -91,13 +110,13 @@ int place_policy_choose(place_policy p, place_fleet *f, uint32_t cores, uint64_t
         const place_server *s = f->srv[f->on[k]];
         if (!place_server_fits(s, cores, frames))
             continue;
-        double sc = score(p, s, cores, frames);
+        double sc = scores[p](s, cores, frames);
         if (best < 0 || sc < best_score) {
             best = (int)f->on[k];
             best_score = sc;
         }
-        if (p == PLACE_FIRST_FIT)
-            break;
+        if (scores[p] == score_first)
+            break; /* no later server can score lower */
     }
     return best >= 0 ? best : place_fleet_switch_on(f, cores, frames);
 }

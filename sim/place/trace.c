@@ -164,13 +164,10 @@ static int load_dir(const char *path, place_trace *t, vs_err *err)
         const char *f = names->pdata[i];
         if (!g_file_test(f, G_FILE_TEST_IS_REGULAR))
             continue;
-        gchar *data = NULL;
-        gsize len = 0;
-        if (!g_file_get_contents(f, &data, &len, &gerr)) {
-            rc = vs_fail(err, VS_E_IO, "%s: cannot read: %s", f, gerr->message);
-            g_error_free(gerr);
+        char *data;
+        size_t len;
+        if ((rc = vs_read_file(f, NULL, &data, &len, err)) != VS_OK)
             break;
-        }
         rc = place_read_bitbrains(data, len, f, t, err);
         g_free(data);
     }
@@ -193,7 +190,7 @@ static int load_synthetic(const char *spec, place_trace *t, vs_err *err)
     gchar **parts = g_strsplit(spec, ":", -1);
     int rc = VS_OK;
     int style = style_named(parts[1]), sizes = style;
-    int64_t vms = 10000, seed = 1; /* defaults: the paper's figures use about 10^4 VMs per run */
+    int64_t vms = PLACE_SYNTH_VMS, seed = PLACE_SYNTH_SEED;
     if (style < 0)
         rc = vs_fail(err, VS_E_USAGE, "%s: expected synthetic:STYLE with STYLE azure, cerit or bitbrains", spec);
     for (gchar **p = parts + (parts[1] ? 2 : 1); rc == VS_OK && *p; p++) {
@@ -206,7 +203,7 @@ static int load_synthetic(const char *spec, place_trace *t, vs_err *err)
                        : g_str_has_prefix(*p, "seed=")                              ? &seed
                                                                                     : NULL;
         if (!dst || !place_parse_i64(strchr(*p, '=') + 1, dst) || *dst < (dst == &vms ? 1 : 0) ||
-            (dst == &vms && *dst > 100000000))
+            (dst == &vms && *dst > PLACE_SYNTH_VMS_MAX))
             rc = vs_fail(err, VS_E_USAGE, "%s: '%s': expected vms=N (1..10^8) or seed=S (>= 0)", spec, *p);
     }
     g_strfreev(parts);
@@ -227,20 +224,17 @@ int place_trace_load(const char *spec, place_trace *t, vs_err *err)
                          spec);
         return rc;
     }
-    gchar *data = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
-    if (!g_file_get_contents(spec, &data, &len, &gerr)) {
-        int rc = vs_fail(err, VS_E_IO, "%s: cannot read trace: %s", spec, gerr->message);
-        g_error_free(gerr);
+    char *data;
+    size_t len;
+    int rc = vs_read_file(spec, "trace", &data, &len, err);
+    if (rc != VS_OK)
         return rc;
-    }
     reader_fn fn = detect(data, len);
-    int rc = fn ? fn(data, len, spec, t, err)
-                : vs_fail(err, VS_E_FORMAT,
-                          "%s: unrecognised VM trace (expected Azure vmtable.csv with 11 comma-separated fields, "
-                          "Bitbrains GWA-T-12 with ';\\t' separators, or CERIT-SC SWF with 18 fields)",
-                          spec);
+    rc = fn ? fn(data, len, spec, t, err)
+            : vs_fail(err, VS_E_FORMAT,
+                      "%s: unrecognised VM trace (expected Azure vmtable.csv with 11 comma-separated fields, "
+                      "Bitbrains GWA-T-12 with ';\\t' separators, or CERIT-SC SWF with 18 fields)",
+                      spec);
     g_free(data);
     if (rc == VS_OK && t->n == 0)
         rc = vs_fail(err, VS_E_FORMAT, "%s: the trace holds no VM", spec);

@@ -91,7 +91,15 @@ uint32_t share_sizing_scans(uint64_t total_pages, uint64_t entries);
 #define SHARE_THESIS_ENTRIES 209715u /* 5 scans of 4 GiB, the thesis's chosen index */
 
 /* ---- policies and the model ---- */
-typedef enum share_policy { SHARE_XEN = 0, SHARE_KSM = 1, SHARE_ESX = 2, SHARE_POLICY_COUNT } share_policy;
+/* The one list of policies: X(ID, NAME, STEM) gives the enum constant
+ * SHARE_ID, the --policy name and the ops share_STEM_ops of share_STEM.c;
+ * the enum, the names, the declarations and the table of ops come from it. */
+#define SHARE_POLICY_ROWS(X) X(XEN, "xen-thesis", xen) X(KSM, "ksm", ksm) X(ESX, "esx", esx)
+#define SHARE_POLICY_ENUM_ROW(ID, NAME, STEM) SHARE_##ID,
+typedef enum share_policy { SHARE_POLICY_ROWS(SHARE_POLICY_ENUM_ROW) SHARE_POLICY_COUNT } share_policy;
+#undef SHARE_POLICY_ENUM_ROW
+#define SHARE_POLICY_LIST_ROW(ID, NAME, STEM) " " NAME
+#define SHARE_POLICY_CHOICES SHARE_POLICY_ROWS(SHARE_POLICY_LIST_ROW) /* " xen-thesis ksm esx", a literal */
 const char *share_policy_name(share_policy p); /* "xen-thesis", "ksm", "esx" */
 int share_policy_from_name(const char *s, share_policy *out);
 

@@ -97,6 +97,7 @@ void share_index_free(share_index *ix)
 
 /* ---- sizing (thesis section 6.7) ---- */
 #define ENTRY_BYTES 8 /* 32-bit SuperFastHash + 32-bit machine address */
+#define SLACK_TENTHS 11 /* Table 6.1's "entries+10%": slots are 11 tenths of the entries */
 
 uint64_t share_sizing_entries(uint64_t total_pages, uint32_t scans)
 {
@@ -106,14 +107,14 @@ uint64_t share_sizing_entries(uint64_t total_pages, uint32_t scans)
 
 uint64_t share_sizing_slots(uint64_t entries)
 {
-    return (entries * 11 + 9) / 10; /* +10% rounded up: 262,144 -> 288,359 */
+    return (entries * SLACK_TENTHS + 9) / 10; /* rounded up: 262,144 -> 288,359 */
 }
 
 uint32_t share_sizing_mib10(uint64_t total_pages, uint32_t scans, bool with_overhead)
 {
     /* Table 6.1 divides the whole-memory size by the scans (8 MiB/5 = 1.6, not
      * 209,715 x 8 B = 1.59999 MiB) and truncates to a tenth. */
-    uint64_t tenths_num = total_pages * ENTRY_BYTES * (with_overhead ? 11 : 10);
+    uint64_t tenths_num = total_pages * ENTRY_BYTES * (with_overhead ? SLACK_TENTHS : 10);
     return (uint32_t)(tenths_num / ((uint64_t)scans << 20));
 }
 

@@ -94,7 +94,9 @@ struct share_policy_ops {
     void (*counters)(void *pol, const share_model *m, share_counters *c);
 };
 
-extern const share_policy_ops share_xen_ops, share_ksm_ops, share_esx_ops;
+#define SHARE_POLICY_DECLARE(ID, NAME, STEM) extern const share_policy_ops share_##STEM##_ops;
+SHARE_POLICY_ROWS(SHARE_POLICY_DECLARE)
+#undef SHARE_POLICY_DECLARE
 
 /* ---- state operations the policies share (share_model.c) ---- */
 uint32_t sh_frame_new(share_model *m, const uint8_t *data);

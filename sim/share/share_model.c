@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const policy_names[SHARE_POLICY_COUNT] = {"xen-thesis", "ksm", "esx"};
+#define POLICY_NAME_ROW(ID, NAME, STEM) NAME,
+#define POLICY_OPS_ROW(ID, NAME, STEM) &share_##STEM##_ops,
+static const char *const policy_names[SHARE_POLICY_COUNT] = {SHARE_POLICY_ROWS(POLICY_NAME_ROW)};
 
 const char *share_policy_name(share_policy p) { return p < SHARE_POLICY_COUNT ? policy_names[p] : "?"; }
 
@@ -55,8 +57,7 @@ void share_params_defaults(share_params *p, share_policy policy)
     p->seed = 1;
 }
 
-static const share_policy_ops *const policy_ops[SHARE_POLICY_COUNT] = {&share_xen_ops, &share_ksm_ops,
-                                                                       &share_esx_ops};
+static const share_policy_ops *const policy_ops[SHARE_POLICY_COUNT] = {SHARE_POLICY_ROWS(POLICY_OPS_ROW)};
 
 share_model *share_model_new(const share_params *p)
 {

@@ -539,17 +539,15 @@ int sweep_load_data(const char *data, size_t len, const char *origin, const char
 
 int sweep_load(const char *path, sweep **out, vs_err *err)
 {
-    char *data = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
-    if (!g_file_get_contents(path, &data, &len, &gerr)) {
-        int rc = vs_fail(err, VS_E_IO, "%s: cannot read sweep file: %s", path, gerr->message);
-        g_error_free(gerr);
+    char *data;
+    size_t len;
+    int rc = vs_read_file(path, "sweep file", &data, &len, err);
+    if (rc != VS_OK) {
         *out = NULL;
         return rc;
     }
     char *dir = g_path_get_dirname(path);
-    int rc = sweep_load_data(data, len, path, dir, out, err);
+    rc = sweep_load_data(data, len, path, dir, out, err);
     g_free(dir);
     g_free(data);
     return rc;

@@ -320,18 +320,14 @@ static int read_rows(sweep_table *t, const char *path, csv_reader *r, GPtrArray 
 
 int sweep_table_read(sweep_table *t, const char *csv_path, bool force, vs_err *err)
 {
-    char *data = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
-    if (!g_file_get_contents(csv_path, &data, &len, &gerr)) {
-        int rc = vs_fail(err, VS_E_IO, "%s: cannot read results: %s", csv_path, gerr->message);
-        g_error_free(gerr);
+    char *data;
+    size_t len;
+    int rc = vs_read_file(csv_path, "results", &data, &len, err);
+    if (rc != VS_OK)
         return rc;
-    }
     csv_reader r = {data, data + len, 1};
     GPtrArray *head = g_ptr_array_new_with_free_func(g_free);
     bool bad = false;
-    int rc;
     if (!csv_record(&r, head, &bad) || bad)
         rc = vs_fail(err, VS_E_FORMAT, "%s: line 1: expected a CSV header line", csv_path);
     else

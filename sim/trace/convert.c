@@ -1,6 +1,6 @@
 /*
  * convert.c: whole-trace utilities built on the reader and writer --
- * trace_convert (any readable format to .vmt or ChampSim) and trace_head
+ * trace_convert (any readable format to a writable one) and trace_head
  * (records as text, one per line, for humans and golden tests).
  */
 #include "trace_int.h"
@@ -17,27 +17,14 @@
 #define CONVERT_CODEC TCODEC_ZLIB
 #endif
 
-trace_fmt trace_out_fmt_from_name(const char *path)
-{
-    static const struct { const char *suffix; trace_fmt fmt; } OUT[] = {
-        {".vmt", TFMT_VMT}, {".champsim", TFMT_CHAMPSIM}, {".champsimtrace", TFMT_CHAMPSIM}};
-    size_t n = strlen(path);
-    for (size_t i = 0; i < VS_ARRAY_LEN(OUT); i++) {
-        size_t k = strlen(OUT[i].suffix);
-        if (n > k && strcmp(path + n - k, OUT[i].suffix) == 0)
-            return OUT[i].fmt;
-    }
-    return TFMT_AUTO;
-}
-
 int trace_convert(const char *in, const char *out, trace_fmt out_fmt, uint64_t *dropped, vs_err *err)
 {
     if (out_fmt == TFMT_AUTO)
         out_fmt = trace_out_fmt_from_name(out);
     if (out_fmt == TFMT_AUTO)
         return vs_fail(err, VS_E_USAGE,
-                       "%s: cannot tell the output format from the name (use .vmt or .champsim, or "
-                       "--format vmt|champsim)", out);
+                       "%s: cannot tell the output format from the name (end it in a suffix of one of"
+                       TRACE_WRITABLE_FORMATS ", or give --format)", out);
     trace_reader *r;
     int rc = trace_open(in, TFMT_AUTO, &r, err);
     if (rc < 0)

@@ -34,6 +34,7 @@ typedef struct tr_format {
     int (*sniff)(const char *line);                                      /* TR_TEXT */
     bool (*plausible)(const unsigned char *p, size_t n, bool whole_file); /* TR_PLAUSIBLE */
     int (*attach)(trace_reader *r, vs_err *err);
+    int (*writer_init)(trace_writer *w, trace_codec codec, vs_err *err); /* NULL: READS_ONLY */
     const char *suffixes; /* space-separated */
     const char *help;
 } tr_format;
@@ -41,10 +42,12 @@ typedef struct tr_format {
 #define TR_ROW_MAGIC(STEM) TR_MAGIC, tr_##STEM##_magic, NULL, NULL
 #define TR_ROW_TEXT(STEM) TR_TEXT, NULL, tr_##STEM##_sniff, NULL
 #define TR_ROW_PLAUSIBLE(STEM) TR_PLAUSIBLE, NULL, NULL, tr_##STEM##_plausible
-#define TR_ROW(ID, STEM, DETECT, SUFFIXES, HELP) \
-    [TFMT_##ID] = {#STEM, TR_ROW_##DETECT(STEM), tr_##STEM##_attach, SUFFIXES, HELP},
+#define TR_ROW_WRITES(STEM) tr_##STEM##_writer_init
+#define TR_ROW_READS_ONLY(STEM) NULL
+#define TR_ROW(ID, STEM, DETECT, WRITE, SUFFIXES, HELP) \
+    [TFMT_##ID] = {#STEM, TR_ROW_##DETECT(STEM), tr_##STEM##_attach, TR_ROW_##WRITE(STEM), SUFFIXES, HELP},
 static const tr_format FORMATS[TFMT_COUNT] = {
-    [TFMT_AUTO] = {"auto", TR_NONE, NULL, NULL, NULL, NULL, "", "detected from content"},
+    [TFMT_AUTO] = {"auto", TR_NONE, NULL, NULL, NULL, NULL, NULL, "", "detected from content"},
     TRACE_FORMATS(TR_ROW)
 };
 static const char *const KIND_NAMES[TREC_KIND_COUNT] = {
@@ -101,6 +104,23 @@ static trace_fmt fmt_from_suffix(const char *path)
     }
     for (int f = TFMT_VMT; f < TFMT_COUNT; f++)
         if (ends_in_one_of(path, n, FORMATS[f].suffixes))
+            return (trace_fmt)f;
+    return TFMT_AUTO;
+}
+
+bool trace_fmt_writable(trace_fmt f) { return (unsigned)f < TFMT_COUNT && FORMATS[f].writer_init; }
+
+int tr_writer_init(trace_fmt fmt, trace_writer *w, trace_codec codec, vs_err *err)
+{
+    return FORMATS[fmt].writer_init(w, codec, err);
+}
+
+/* The output format a file name asks for: a writable format's suffix, with
+ * no compression suffix after it (the writers compress inside the format). */
+trace_fmt trace_out_fmt_from_name(const char *path)
+{
+    for (int f = TFMT_VMT; f < TFMT_COUNT; f++)
+        if (FORMATS[f].writer_init && ends_in_one_of(path, strlen(path), FORMATS[f].suffixes))
             return (trace_fmt)f;
     return TFMT_AUTO;
 }

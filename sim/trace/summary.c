@@ -581,7 +581,7 @@ static void print_human(const trace_summary *s, const char *path, FILE *out)
         fprintf(out, "address range     0x%llx - 0x%llx\n", (unsigned long long)s->addr_min,
                 (unsigned long long)s->addr_max);
     fprintf(out, "distinct 4K pages %llu (%.1f MiB)\n", (unsigned long long)s->pages.count,
-            (double)s->pages.count * 4096.0 / (1024.0 * 1024.0));
+            (double)s->pages.count * (double)(1u << VS_PAGE_SHIFT_4K) / (1024.0 * 1024.0));
     fprintf(out, "context switches  %llu\nprocesses         %llu\n",
             (unsigned long long)s->by_kind[TREC_SWITCH], (unsigned long long)processes(s));
     if (s->by_kind[TREC_IFETCH]) {

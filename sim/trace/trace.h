@@ -61,7 +61,7 @@ typedef struct trace_rec {
 } trace_rec;
 
 /* The formats vmemsim reads: one constant per row of trace_formats.h. */
-#define TFMT_ENUM_ROW(ID, STEM, DETECT, SUFFIXES, HELP) TFMT_##ID,
+#define TFMT_ENUM_ROW(ID, STEM, DETECT, WRITE, SUFFIXES, HELP) TFMT_##ID,
 typedef enum trace_fmt { TFMT_AUTO = 0, TRACE_FORMATS(TFMT_ENUM_ROW) TFMT_COUNT } trace_fmt;
 #undef TFMT_ENUM_ROW
 
@@ -100,7 +100,14 @@ void trace_close(trace_reader *r);
 typedef struct trace_writer trace_writer;
 typedef enum trace_codec { TCODEC_NONE = 0, TCODEC_ZLIB = 1, TCODEC_ZSTD = 2 } trace_codec;
 
-/* fmt is TFMT_VMT or TFMT_CHAMPSIM.  The file is written to path.tmp and
+/* The formats vmemsim writes (WRITES rows), as a string literal: " vmt champsim". */
+#define TFMT_WRITES_NAME_WRITES(STEM) " " #STEM
+#define TFMT_WRITES_NAME_READS_ONLY(STEM)
+#define TFMT_WRITES_ROW(ID, STEM, DETECT, WRITE, SUFFIXES, HELP) TFMT_WRITES_NAME_##WRITE(STEM)
+#define TRACE_WRITABLE_FORMATS TRACE_FORMATS(TFMT_WRITES_ROW)
+bool trace_fmt_writable(trace_fmt f);
+
+/* fmt is one trace_fmt_writable says yes to.  The file is written to path.tmp and
  * renamed on trace_writer_close, so a failed write never leaves a partial file
  * under the final name. */
 int trace_writer_open(const char *path, trace_fmt fmt, trace_codec codec, trace_writer **out,
@@ -116,7 +123,7 @@ uint64_t trace_writer_dropped(const trace_writer *w);
  * unless fmt says otherwise); *dropped (if not NULL) gets the records the
  * format could not represent, for the caller to report under the name it knows. */
 int trace_convert(const char *in, const char *out, trace_fmt out_fmt, uint64_t *dropped, vs_err *err);
-/* The format trace_convert writes to path by its suffix (.vmt, .champsim, .champsimtrace); TFMT_AUTO if none. */
+/* The format trace_convert writes to path by its suffix (a WRITES row's: .vmt, .champsim, ...); TFMT_AUTO if none. */
 trace_fmt trace_out_fmt_from_name(const char *path);
 
 /* ---- summary statistics (vmemsim trace info) ---- */

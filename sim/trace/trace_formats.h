@@ -6,7 +6,7 @@
  * `run --help` (trace_fmt_list) read.  Adding a format is its file,
  * sim/trace/STEM.c, plus one row here.
  *
- * FORMAT(ID, STEM, DETECT, SUFFIXES, HELP):
+ * FORMAT(ID, STEM, DETECT, WRITE, SUFFIXES, HELP):
  *   ID        the enum constant, TFMT_ID;
  *   STEM      the name (--format, JSON) and the prefix of its entry points:
  *             int tr_STEM_attach(trace_reader *, vs_err *) always, plus
@@ -18,6 +18,10 @@
  *                        format accepting the most of the first lines wins;
  *             PLAUSIBLE  bool tr_STEM_plausible(const unsigned char *, size_t):
  *                        a headerless binary; tried last, on non-text input;
+ *   WRITE     WRITES     vmemsim also writes it (trace convert, the
+ *                        generators): int tr_STEM_writer_init(trace_writer *,
+ *                        trace_codec, vs_err *); its SUFFIXES name an output;
+ *             READS_ONLY no writer;
  *   SUFFIXES  file-name endings (space-separated, compression suffix removed)
  *             that break a tie between text formats;
  *   HELP      one line for the format list.
@@ -26,11 +30,11 @@
  */
 /* clang-format off */
 #define TRACE_FORMATS(FORMAT)                                                                                     \
-    FORMAT(VMT, vmt, MAGIC, ".vmt", "vmemsim's own binary trace (events, processes, VMs)")                        \
-    FORMAT(LACKEY, lackey, TEXT, ".lackey", "Valgrind lackey --trace-mem=yes")                                    \
-    FORMAT(PIN, pin, TEXT, ".pin pinatrace.out .pinatrace", "Intel Pin pinatrace")                                \
-    FORMAT(SIMICS, simics, TEXT, ".simics", "Simics trace module text")                                           \
-    FORMAT(CHAMPSIM, champsim, PLAUSIBLE, ".champsim .champsimtrace", "ChampSim binary instruction trace")        \
-    FORMAT(DRMEMTRACE, drmemtrace, MAGIC, "", "DynamoRIO drmemtrace offline, one thread's file")                  \
-    FORMAT(SIFT, sift, MAGIC, ".sift", "Sniper SIFT")
+    FORMAT(VMT, vmt, MAGIC, WRITES, ".vmt", "vmemsim's own binary trace (events, processes, VMs)")                        \
+    FORMAT(LACKEY, lackey, TEXT, READS_ONLY, ".lackey", "Valgrind lackey --trace-mem=yes")                                    \
+    FORMAT(PIN, pin, TEXT, READS_ONLY, ".pin pinatrace.out .pinatrace", "Intel Pin pinatrace")                                \
+    FORMAT(SIMICS, simics, TEXT, READS_ONLY, ".simics", "Simics trace module text")                                           \
+    FORMAT(CHAMPSIM, champsim, PLAUSIBLE, WRITES, ".champsim .champsimtrace", "ChampSim binary instruction trace")        \
+    FORMAT(DRMEMTRACE, drmemtrace, MAGIC, READS_ONLY, "", "DynamoRIO drmemtrace offline, one thread's file")                  \
+    FORMAT(SIFT, sift, MAGIC, READS_ONLY, ".sift", "Sniper SIFT")
 /* clang-format on */

@@ -149,9 +149,12 @@ static inline int tr_attach(trace_reader *r, const reader_ops *ops, void *st)
 #define TR_DETECTOR_MAGIC(STEM) bool tr_##STEM##_magic(const unsigned char *p, size_t n);
 #define TR_DETECTOR_TEXT(STEM) int tr_##STEM##_sniff(const char *line);
 #define TR_DETECTOR_PLAUSIBLE(STEM) bool tr_##STEM##_plausible(const unsigned char *p, size_t n, bool whole_file);
-#define TR_DECLARE(ID, STEM, DETECT, SUFFIXES, HELP)                                                            \
+#define TR_WRITER_WRITES(STEM) int tr_##STEM##_writer_init(trace_writer *w, trace_codec codec, vs_err *err);
+#define TR_WRITER_READS_ONLY(STEM)
+#define TR_DECLARE(ID, STEM, DETECT, WRITE, SUFFIXES, HELP)                                                     \
     int tr_##STEM##_attach(trace_reader *r, vs_err *err);                                                      \
-    TR_DETECTOR_##DETECT(STEM)
+    TR_DETECTOR_##DETECT(STEM)                                                                                 \
+    TR_WRITER_##WRITE(STEM)
 TRACE_FORMATS(TR_DECLARE)
 #undef TR_DECLARE
 
@@ -176,7 +179,7 @@ struct trace_writer {
 
 /* fwrite with an error naming the temporary file. */
 int tw_put(trace_writer *w, const void *p, size_t n, vs_err *err);
-int tr_vmt_writer_init(trace_writer *w, trace_codec codec, vs_err *err);
-int tr_champsim_writer_init(trace_writer *w, vs_err *err);
+/* The writer_init of fmt's row (a WRITES row). */
+int tr_writer_init(trace_fmt fmt, trace_writer *w, trace_codec codec, vs_err *err);
 
 #endif

@@ -32,9 +32,9 @@ int trace_writer_open(const char *path, trace_fmt fmt, trace_codec codec, trace_
                       vs_err *err)
 {
     *out = NULL;
-    if (fmt != TFMT_VMT && fmt != TFMT_CHAMPSIM)
-        return vs_fail(err, VS_E_USAGE, "%s: cannot write %s traces (only vmt and champsim)", path,
-                       trace_fmt_name(fmt));
+    if (!trace_fmt_writable(fmt))
+        return vs_fail(err, VS_E_USAGE, "%s: cannot write %s traces (vmemsim writes" TRACE_WRITABLE_FORMATS ")",
+                       path, trace_fmt_name(fmt));
     trace_writer *w = vs_calloc(1, sizeof *w);
     w->path = vs_strdup(path);
     size_t n = strlen(path);
@@ -48,7 +48,7 @@ int trace_writer_open(const char *path, trace_fmt fmt, trace_codec codec, trace_
         return rc;
     }
     setvbuf(w->f, NULL, _IOFBF, WRITER_STDIO_BUF);
-    int rc = fmt == TFMT_VMT ? tr_vmt_writer_init(w, codec, err) : tr_champsim_writer_init(w, err);
+    int rc = tr_writer_init(fmt, w, codec, err);
     if (rc < 0) {
         trace_writer_abort(w);
         return rc;

@@ -90,7 +90,7 @@ expect 1 "stdout: write failed" -- bash -c 'exec "$0" share --help >/dev/full' "
 expect 1 "^vmemsim: stdout: write failed: No space left on device$" -- bash -c 'exec "$0" run -q "$1" --csv - >/dev/full' "$VMEMSIM" "$S"
 check '[ "$(wc -l <"$T/err")" -eq 1 ]' "a failed --csv - reported more than once: $(cat "$T/err")"
 # trace convert: an OUT without a format suffix is named as given, never as its temporary
-expect 2 "OUT .*w.bogus: its name ends in neither .vmt nor .champsim; give --format" -- "$VMEMSIM" trace convert "$T/w.vmt" "$T/w.bogus"
+expect 2 "OUT .*w.bogus: its name ends in no suffix of vmt champsim; give --format" -- "$VMEMSIM" trace convert "$T/w.vmt" "$T/w.bogus"
 check '! grep -q vmemsim-tmp "$T/err"' "trace convert named its temporary file"
 "$VMEMSIM" gen ds structure=avl op=insert opt=1 ops=50 -o "$T/cda.vmt" 2>/dev/null
 expect 0 "warning: .*/cda.champsim: [0-9]+ records have no champsim form" -- "$VMEMSIM" trace convert "$T/cda.vmt" "$T/cda.champsim"
