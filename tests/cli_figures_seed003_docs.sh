@@ -124,7 +124,7 @@ phrases() {
   echo "$adaptive"
   echo "$largest"
   if [ "$slow" = "boot tpch worst" ]; then
-    echo "on boot against nested, on tpch against shadow-cache and on worst against shadow"
+    echo "agile: slower than the best static approach on worst (against plain shadow), boot (against nested, on the Opteron) and tpch (against shadow-cache)"
   else
     echo "(agile is slower on $slow; the prose lists boot, tpch and worst)"
   fi
