@@ -137,7 +137,7 @@ for wl in worst hpcc; do
       NR == 1 { cyc = $1; vmm = $2 } NR == 2 { split($0, A, ",") } NR == 3 { split($0, B, ",") }
       END { while ((getline l < csv) > 0) { split(l, f, ","); if (f[1] == "kvm" && f[2] == m && f[3] == wl) c[f[4]] = f[5] }
             printf "- %s, KVM, %s: with `agile.switch_writes=0` (no table ever switched) agile / best static (%s) is %.4f, as built %.4f (VMM cycles %.2f M with switching off).", wl, label, bm, cyc / c[bm], c["agile"] / c[bm], vmm / 1e6
-            printf "  With the warm-up %d instructions longer: agile / %s %.4f, agile switches %d tables and makes %d hybrid walks; walk references %+d, of them reaching DRAM %+d against %s.\n",
+            printf "  With the warm-up %d instructions longer: agile / %s %.5f, agile switches %d tables and makes %d hybrid walks; walk references %+d, of them reaching DRAM %+d against %s.\n",
                    late, bm, A[1] / B[1], A[6], A[5], A[3] - B[3], A[4] - B[4], bm }' "$WORK/$NAME.noswitch.row" >>"$WORK/$NAME.agile-gap"
   done
 done
