@@ -206,7 +206,7 @@ static int load_synthetic(const char *spec, place_trace *t, vs_err *err)
                        : g_str_has_prefix(*p, "seed=")                              ? &seed
                                                                                     : NULL;
         if (!dst || !place_parse_i64(strchr(*p, '=') + 1, dst) || *dst < (dst == &vms ? 1 : 0) ||
-            (dst == &vms && *dst > 100000000))
+            (dst == &vms && *dst > PLACE_SYNTH_VMS_MAX))
             rc = vs_fail(err, VS_E_USAGE, "%s: '%s': expected vms=N (1..10^8) or seed=S (>= 0)", spec, *p);
     }
     g_strfreev(parts);
