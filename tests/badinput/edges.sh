@@ -120,6 +120,12 @@ done
 printf '0xffffffffffffffff: R 0xffffffffffffffff\n#eof\n' >"$T/top.pin"
 named "$T/top.pin" '0|1' "$VMEMSIM" run -q "$T/top.pin"
 
+# A record the OS model refuses is bad input (exit 1), whichever record it
+# is: a fork to a pid that already exists (an instruction, then two forks
+# to trace pid 0), as an unmap it cannot release (input.sh).
+vmt_file "$T/fork2.vmt" '\x0e\x00\x80\x80\x80\x02\x00\x00\x04\x0e\x08\x00\x00\x00\x00\x0e\x08\x00\x00\x00\x00' '\x03'
+expect 1 'fork2\.vmt: record 3: os: fork of pid [0-9]+ to pid [0-9]+, which already exists' -- "$VMEMSIM" run -q "$T/fork2.vmt"
+
 # ---- 5. numbers in configs and overrides ----------------------------------
 # Each value is refused, as an -o override and in a file (which names its line).
 while read -r key val; do
