@@ -126,6 +126,10 @@ named "$T/top.pin" '0|1' "$VMEMSIM" run -q "$T/top.pin"
 vmt_file "$T/fork2.vmt" '\x0e\x00\x80\x80\x80\x02\x00\x00\x04\x0e\x08\x00\x00\x00\x00\x0e\x08\x00\x00\x00\x00' '\x03'
 expect 1 'fork2\.vmt: record 3: os: fork of pid [0-9]+ to pid [0-9]+, which already exists' -- "$VMEMSIM" run -q "$T/fork2.vmt"
 
+# ckpt names the record as run does (1-based): an instruction, then a CDA of length 0
+vmt_file "$T/cda0.vmt" '\x0e\x00\x80\x80\x80\x02\x00\x00\x04\x0e\x0d\x80\x20\x00\x01\x00' '\x02'
+expect 1 'cda0\.vmt: record 2: CDA 1 at 0x1000 has length 0' -- "$VMEMSIM" ckpt -q "$T/cda0.vmt"
+
 # ---- 5. numbers in configs and overrides ----------------------------------
 # Each value is refused, as an -o override and in a file (which names its line).
 while read -r key val; do
