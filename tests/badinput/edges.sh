@@ -138,10 +138,11 @@ while read -r key val; do
   printf '[%s]\n%s = %s\n' "${key%.*}" "${key##*.}" "$val" >"$T/v.ini"
   expect 1 "v\.ini:2: \[${key%.*}\] ${key##*.}" -- "$VMEMSIM" run -q -c "$T/v.ini" "$S"
 done <<'ROWS'
-guest.mem 4kk
-guest.mem 4k4
+guest.mem 65536kk
+guest.mem 65536k4
 guest.mem 1g1
-guest.mem 2mb
+guest.mem 64mbx
+guest.mem 64mib4
 guest.mem -1g
 guest.mem 1.5g
 guest.mem 0x1000
@@ -179,6 +180,11 @@ printf '[machine\nmode = native\n' >"$T/opensec.ini"
 named "$T/opensec.ini" 1 "$VMEMSIM" run -q -c "$T/opensec.ini" "$S"
 printf '[]\nmode = native\n' >"$T/emptysec.ini"
 named "$T/emptysec.ini" 1 "$VMEMSIM" run -q -c "$T/emptysec.ini" "$S"
+# GKeyFile reads key[locale] as a translation of key that no lookup sees: it would be ignored
+printf '[machine]\nmode[de] = nested\n' >"$T/locale.ini"
+expect 1 'locale\.ini:2: \[machine\] mode\[de\]: a localized key' -- "$VMEMSIM" run -q -c "$T/locale.ini" "$S"
+printf '[sweep]\nworkloads = worst refs=1000\n[params]\nmachine.mode[de] = nested\n' >"$T/locale.ini"
+expect 1 'locale\.ini:4: \[params\] machine.mode\[de\]: a localized key' -- "$VMEMSIM" sweep -q "$T/locale.ini" --out "$T/locale.csv"
 printf '\xef\xbb\xbf[machine]\nmode = native\n' >"$T/bom.ini"
 named "$T/bom.ini" '0|1' "$VMEMSIM" run -q -c "$T/bom.ini" "$S"
 : >"$T/empty.ini"
