@@ -249,6 +249,7 @@ for ((at = 0; at < ph && at < 65536; at += 11)); do
   printf '\xff' | dd of="$T/o.core" bs=1 seek=$at conv=notrunc status=none
   named "$T/o.core" '0|1' "$VMEMSIM" share -q "$T/o.core"
 done
+expect 2 "'raw:0:': expected raw:BASE:PATH" -- "$VMEMSIM" share -q raw:0:
 P=$SRC/tests/fixtures/place
 # one field of the first data row replaced: negative, huge, NaN, empty, junk
 for f in "$P/azure_v1.csv" "$P/azure_v2.csv" "$P/cerit.swf"; do
