@@ -70,6 +70,12 @@ for f in "$C/vmt/none.vmt" "$C/drmemtrace/small.drmem" "$C/sift/small.sift" "$C/
   done
 done
 
+# junk after the last gzip member is named at its decompressed offset (32: after both records)
+printf 'I  00400000,4\n L 7ff000000000,8\n' | gzip -c >"$T/j.lackey.gz"
+printf 'junk' >>"$T/j.lackey.gz"
+expect 1 'j\.lackey\.gz: offset 32 \(compressed offset [0-9]+\): trailing bytes after the last gzip member' -- \
+  "$VMEMSIM" trace info "$T/j.lackey.gz"
+
 # ---- 2. text traces: every cut; NUL bytes; very long lines ------------------
 # A cut inside a line leaves a last line without its newline: it may still
 # parse (a shorter address or size), so reading it warns that the trace may
