@@ -283,5 +283,14 @@ for v in 0 -1 99999999999999999999 nan 1x ''; do
   done
 done
 
+# ---- 9. an output directory where no file can be made (root passes access(2) in /proc) ----
+# The error must come before the work: nothing simulated, nothing printed.
+for c in "run $S --json /proc/o.json" "sweep -q $T/sw.ini --trace-dir $T/swtr --out /proc/o.csv" \
+         "place --synthetic azure --vms 100 --json /proc/p.json" "trace info $S --json /proc/t.json" \
+         "gen worst refs=1000 -o /proc/g.vmt"; do
+  expect 1 "/proc/[a-z]\.[a-z]+: cannot create a file in directory /proc" -- $VMEMSIM $c
+  check '[ ! -s "$T/out" ]' "$c: worked before finding its output unwritable"
+done
+
 echo "badinput/edges: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
