@@ -270,6 +270,14 @@ for f in "$P/azure_v1.csv" "$P/azure_v2.csv" "$P/cerit.swf"; do
     done
   done
 done
+# a NUL byte in any VM trace: the reader's line copy would end there and skip the rest of the line
+for f in "$P/azure_v1.csv" "$P/cerit.swf" "$P/bitbrains/1.csv"; do
+  b=$(basename "$f")
+  { head -2 "$f"; printf '1\0'; tail -n +3 "$f"; } >"$T/nul.$b"
+  expect 1 "nul\.$b: line 3: a NUL byte \(offset [0-9]+\)" -- "$VMEMSIM" place -q "$T/nul.$b"
+done
+mkdir -p "$T/nulbb" && cp "$T/nul.1.csv" "$T/nulbb/1.csv"
+expect 1 "nulbb/1\.csv: line 3: a NUL byte" -- "$VMEMSIM" place -q "$T/nulbb"
 for v in 0 -1 99999999999999999999 nan 1x ''; do
   sed "0,/^\([a-z_]*\) *= *[0-9][0-9.]*/s//\1 = $v/" "$SRC/configs/datacenter/azure.ini" >"$T/dc.ini"
   named "$T/dc.ini" '0|1' "$VMEMSIM" place -q --synthetic azure --vms 10 --datacenter "$T/dc.ini"
