@@ -696,6 +696,11 @@ static int scan_ini(const char *data, size_t len, const char *origin, GHashTable
             continue; /* GKeyFile reports malformed lines itself */
         const char *kend = eq;
         trim_span(&a, &kend);
+        if (memchr(a, '[', (size_t)(kend - a))) { /* GKeyFile's key[locale]: it hides it from every lookup */
+            rc = vs_fail(err, VS_E_CONFIG, "%s:%zu: [%s] %.*s: a localized key (key[locale]) is never read; write the key alone",
+                         origin, line, section->str, (int)(kend - a), a);
+            break;
+        }
         char *id = g_strdup_printf("%s\n%.*s", section->str, (int)(kend - a), a);
         gpointer first = g_hash_table_lookup(seen, id);
         if (first) {

@@ -164,6 +164,26 @@ bool of_same_path(const char *a, const char *b)
     return same;
 }
 
+/* Creates and removes a temporary beside path: access(2) says yes to root in
+ * /proc or /sys, or over NFS with root squashed, where no file can be made,
+ * and the run would be lost at the end. */
+static int probe_dir(const char *what, const char *path, const char *dir, vs_err *err)
+{
+    char *probe = of_temp_path(path);
+    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int rc = VS_OK;
+    if (fd < 0) {
+        rc = vs_fail(err, VS_E_IO, "%s %s: cannot create a file in directory %s: %s", what, path, dir,
+                     g_strerror(errno));
+    } else {
+        close(fd);
+        unlink(probe);
+    }
+    of_untrack(probe);
+    g_free(probe);
+    return rc;
+}
+
 int of_check(const char *what, const char *path, const char *const *inputs, size_t n_inputs, vs_err *err)
 {
     if (!strcmp(path, "-"))
@@ -178,8 +198,8 @@ int of_check(const char *what, const char *path, const char *const *inputs, size
     int rc = VS_OK;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         rc = vs_fail(err, VS_E_IO, "%s %s: directory %s does not exist (it is not created)", what, path, dir);
-    else if (access(dir, W_OK | X_OK) != 0)
-        rc = vs_fail(err, VS_E_IO, "%s %s: directory %s is not writable: %s", what, path, dir, g_strerror(errno));
+    else
+        rc = probe_dir(what, path, dir, err);
     g_free(dir);
     for (size_t i = 0; i < n_inputs && rc == VS_OK; i++)
         if (inputs[i] && of_same_path(path, inputs[i]))

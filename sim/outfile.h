@@ -4,9 +4,10 @@
  * hold everywhere:
  *
  *   - before any simulation, each output path is checked (of_check): its
- *     directory exists and is writable, and whatever is at the path is a
- *     regular file -- never a FIFO, symlink, device or directory -- and is not
- *     one of the inputs, nor another output of the same command;
+ *     directory exists and a file can be created in it (tried, not asked of
+ *     access(2)), and whatever is at the path is a regular file -- never a
+ *     FIFO, symlink, device or directory -- and is not one of the inputs,
+ *     nor another output of the same command;
  *   - the bytes go to a temporary file in the same directory
  *     (".vmemsim-tmp.PID.SEQ.NAME": same file system, so the rename is
  *     atomic; NAME's suffix kept, so format detection by suffix still works);

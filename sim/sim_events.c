@@ -185,6 +185,18 @@ static void reload_cr3(vs_sim *s)
         s->ops->cr3_write(s->mode, &p->sp);
 }
 
+/* What the OS model refuses as misuse (VS_E_USAGE: an unmap of a range it
+ * cannot release, a fork to a pid that exists) came from a trace record
+ * here: bad input (exit 1), not a usage error. */
+static int from_trace(int rc, vs_err *err)
+{
+    if (rc != VS_E_USAGE)
+        return rc;
+    if (err)
+        err->code = VS_E_FORMAT;
+    return VS_E_FORMAT;
+}
+
 static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_err *err)
 {
     sim_proc *p = s->running;
@@ -195,13 +207,8 @@ static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_e
                        r->id, (unsigned)r->size);
     os_unmap_info u;
     s->batch_writes = true; /* the flush below covers the clears */
-    int rc = os_unmap(st->vm->os, p->sp.proc, r->addr, r->len, &u, err);
+    int rc = from_trace(os_unmap(st->vm->os, p->sp.proc, r->addr, r->len, &u, err), err);
     s->batch_writes = false;
-    if (rc == VS_E_USAGE) { /* os refuses the range, which the trace gave: bad input (exit 1), not misuse */
-        rc = VS_E_FORMAT;
-        if (err)
-            err->code = rc;
-    }
     if (rc == VS_OK) /* the entry writes reach the mode before the flush, as they precede it */
         rc = sim_deliver_events(s, err);
     if (rc != VS_OK || u.leaves_cleared == 0)
@@ -247,7 +254,7 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
         if (rc != VS_OK)
             break;
         s->batch_writes = true;
-        rc = os_fork(st->vm->os, s->running->sp.proc, map_pid(st, r->id), err);
+        rc = from_trace(os_fork(st->vm->os, s->running->sp.proc, map_pid(st, r->id), err), err);
         s->batch_writes = false;
         if (rc == VS_OK)
             rc = sim_proc_for(s, st->vm, map_pid(st, r->id), &p, err);

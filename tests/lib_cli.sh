@@ -26,3 +26,11 @@ expect() {
   fi
   ok
 }
+
+# vmt_file FILE BODY COUNT: an uncompressed .vmt (codec none) holding the
+# records BODY and COUNT (printf escapes: every record's bytes, and the
+# LEB128 record count), with the end record's CRC-32 taken from gzip's trailer.
+vmt_file() {
+  { printf '\x89VMT\r\n\x1a\n\x01\x00\x00\x00\x00\x00\x00\x00%b\x0f%b' "$2" "$3"
+    printf '%b' "$2" | gzip -c | tail -c8 | head -c4; } >"$1"
+}

@@ -74,7 +74,7 @@ static int model(const char *l, trace_rec *rec, bool seed_fault)
     unsigned size = 0;
     while (p[sd] >= '0' && p[sd] <= '9' && sd < 5)
         size = size * 10 + (unsigned)(p[sd++] - '0');
-    if (sd == 0 || size > 4096 || (p[sd] >= '0' && p[sd] <= '9'))
+    if (sd == 0 || size == 0 || size > 4096 || (p[sd] >= '0' && p[sd] <= '9'))
         return M_BAD;
     p += sd;
     if (*p == '\r')

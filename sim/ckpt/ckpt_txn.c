@@ -54,7 +54,7 @@ struct ckpt_scan {
     mark_vec words;  /* likewise */
     ckpt_txn *txns;
     size_t n_txns, cap_txns;
-    uint64_t records;   /* consumed so far, for error positions */
+    uint64_t records;   /* consumed so far; the one being read is record records + 1, as the engine counts */
     const char *origin; /* names the trace in errors */
     ckpt_trace_stats stats;
 };
@@ -155,7 +155,7 @@ static int declare_cda(ckpt_scan *s, const trace_rec *r, vs_err *err)
         return vs_fail(err, VS_E_FORMAT,
                        "%s: record %" PRIu64 ": CDA %u at 0x%" PRIx64 " has length %" PRIu64
                        "; expected 1 or more bytes within the address space",
-                       s->origin, s->records, r->id, r->addr, r->len);
+                       s->origin, s->records + 1, r->id, r->addr, r->len);
     cda_area a = {r->addr, r->addr + r->len, r->id};
     size_t slot = s->n_areas;
     for (size_t i = 0; i < s->n_areas; i++) {
@@ -167,7 +167,7 @@ static int declare_cda(ckpt_scan *s, const trace_rec *r, vs_err *err)
             return vs_fail(err, VS_E_FORMAT,
                            "%s: record %" PRIu64 ": CDA %u [0x%" PRIx64 ", 0x%" PRIx64
                            ") overlaps CDA %u; expected disjoint critical data areas",
-                           s->origin, s->records, a.id, a.base, a.end, s->areas[i].id);
+                           s->origin, s->records + 1, a.id, a.base, a.end, s->areas[i].id);
     }
     if (slot == s->n_areas) {
         if (s->n_areas == s->cap_areas) {
@@ -254,7 +254,7 @@ int ckpt_scan_add(ckpt_scan *s, const trace_rec *recs, size_t n, vs_err *err)
                 return vs_fail(err, VS_E_FORMAT,
                                "%s: record %" PRIu64 ": transaction %u begins inside open transaction %u; "
                                "expected TXN_END first (transactions do not nest)",
-                               s->origin, s->records, r->id, s->txn_id);
+                               s->origin, s->records + 1, r->id, s->txn_id);
             s->in_txn = true;
             s->txn_id = r->id;
             break;
@@ -264,10 +264,10 @@ int ckpt_scan_add(ckpt_scan *s, const trace_rec *recs, size_t n, vs_err *err)
                     return vs_fail(err, VS_E_FORMAT,
                                    "%s: record %" PRIu64 ": TXN_END %u while transaction %u is open; "
                                    "expected TXN_END %u",
-                                   s->origin, s->records, r->id, s->txn_id, s->txn_id);
+                                   s->origin, s->records + 1, r->id, s->txn_id, s->txn_id);
                 return vs_fail(err, VS_E_FORMAT,
                                "%s: record %" PRIu64 ": TXN_END %u with no open transaction; expected TXN_BEGIN first",
-                               s->origin, s->records, r->id);
+                               s->origin, s->records + 1, r->id);
             }
             end_txn(s);
             break;

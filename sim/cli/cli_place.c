@@ -69,6 +69,11 @@ static int setup(place_opts *o, int argc, char **argv, place_dc *dc, place_trace
         return vs_fail(err, VS_E_USAGE, "--servers %lld: expected 1 to 1000000", (long long)o->servers);
     if (o->synthetic && argc > 1)
         return vs_fail(err, VS_E_USAGE, "give either --synthetic or a TRACE, not both");
+    /* Checked here, so the error names the option typed, not the spec built from it. */
+    if (o->synthetic && (o->vms < 1 || o->vms > PLACE_SYNTH_VMS_MAX))
+        return vs_fail(err, VS_E_USAGE, "--vms %lld: expected 1 to %d", (long long)o->vms, PLACE_SYNTH_VMS_MAX);
+    if (o->synthetic && o->seed < 0)
+        return vs_fail(err, VS_E_USAGE, "--seed %lld: expected 0 or more", (long long)o->seed);
     if (o->synthetic)
         snprintf(spec, n, "synthetic:%s:vms=%lld:seed=%lld", o->synthetic, (long long)o->vms, (long long)o->seed);
     else if (argc == 2)

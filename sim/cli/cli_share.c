@@ -77,7 +77,7 @@ static int open_snapshot(const char *path, share_image **img, vs_err *err)
     unsigned long long base = colon && (hex ? g_ascii_isxdigit(*digits) : g_ascii_isdigit(*digits))
                                   ? strtoull(digits, &end, hex ? 16 : 10)
                                   : 0;
-    if (!colon || end != colon || errno == ERANGE)
+    if (!colon || end != colon || errno == ERANGE || colon[1] == '\0') /* the PATH too: "" opens nothing nameable */
         return vs_fail(err, VS_E_USAGE,
                        "'%s': expected raw:BASE:PATH (BASE in bytes, decimal or 0x hex below 2^64, e.g. 0x100000)",
                        path);

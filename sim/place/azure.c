@@ -94,7 +94,7 @@ int place_read_azure(const char *data, size_t len, const char *origin, place_tra
     char *line = NULL;
     size_t cap = 0;
     bool v2 = false;
-    int rc = VS_OK;
+    int rc = place_check_text(data, len, origin, err);
     az_id *ids = NULL;
     size_t n_ids = 0, cap_ids = 0;
     const char *start = l.p;

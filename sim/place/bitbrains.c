@@ -32,7 +32,7 @@ int place_read_bitbrains(const char *data, size_t len, const char *origin, place
     place_lines_init(&l, data, len);
     char *line = NULL;
     size_t cap = 0;
-    int rc = VS_OK;
+    int rc = place_check_text(data, len, origin, err);
     place_vm vm = {.created = INT64_MAX, .deleted = INT64_MIN, .cores = 0, .mem_kib = 0};
     size_t samples = 0;
     while (rc == VS_OK && place_lines_next(&l, &line, &cap)) {

@@ -38,7 +38,7 @@ int place_read_cerit(const char *data, size_t len, const char *origin, place_tra
     place_lines_init(&l, data, len);
     char *line = NULL;
     size_t cap = 0;
-    int rc = VS_OK;
+    int rc = place_check_text(data, len, origin, err);
     /* job number -> its line: SWF numbers jobs with a counter, so a repeat is a
      * file concatenated with (a part of) itself, whose jobs would count twice */
     GHashTable *jobs = g_hash_table_new(g_direct_hash, g_direct_equal);

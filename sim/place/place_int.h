@@ -17,6 +17,10 @@ typedef struct place_lines {
 } place_lines;
 
 void place_lines_init(place_lines *l, const char *data, size_t len);
+/* VS_OK, or an error naming origin, line and offset of the first NUL byte:
+ * the line copies end at a NUL, so the rest of its line would be skipped
+ * unread (every VM trace format is text). */
+int place_check_text(const char *data, size_t len, const char *origin, vs_err *err);
 /* Copies the next line (without "\r\n") into buf (grown as needed); false at the end. */
 bool place_lines_next(place_lines *l, char **buf, size_t *cap);
 /* Splits s in place at every occurrence of sep; returns the field count

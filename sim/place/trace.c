@@ -47,6 +47,18 @@ void place_lines_init(place_lines *l, const char *data, size_t len)
     l->lineno = 0;
 }
 
+int place_check_text(const char *data, size_t len, const char *origin, vs_err *err)
+{
+    const char *nul = memchr(data, '\0', len);
+    if (!nul)
+        return VS_OK;
+    size_t line = 1;
+    for (const char *p = data; p < nul; p++)
+        line += *p == '\n';
+    return vs_fail(err, VS_E_FORMAT, "%s: line %zu: a NUL byte (offset %zu); a VM trace is text", origin, line,
+                   (size_t)(nul - data));
+}
+
 bool place_lines_next(place_lines *l, char **buf, size_t *cap)
 {
     if (l->p >= l->end)

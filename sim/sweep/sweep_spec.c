@@ -693,7 +693,10 @@ static int prepare_part(const sweep *s, size_t t, size_t i, const char *trace_di
         if (rc != VS_OK) {
             char msg[VS_ERR_MSG_MAX];
             g_strlcpy(msg, err->msg, sizeof msg);
-            vs_fail(err, rc, "%s: workload '%s': %s", s->origin, sweep_trace_label(s, t), msg);
+            /* The workload's parameters come from the sweep file, so a value
+             * gen refuses as a usage error is bad input here (exit 1, not 2). */
+            vs_fail(err, rc == VS_E_USAGE ? VS_E_CONFIG : rc, "%s: workload '%s': %s", s->origin,
+                    sweep_trace_label(s, t), msg);
         }
     }
     g_free(path);

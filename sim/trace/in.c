@@ -9,6 +9,7 @@
 #include "trace_int.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #define H(c, v) [c] = (v) + 1
@@ -46,6 +47,11 @@ int tin_lines(trace_in *in, vs_err *err)
         if (in->eof) {
             if (in->len == 0)
                 return 0;
+            /* Every text tracer ends each line with '\n', so a last line
+             * without one was cut: it may hold a shortened address or size
+             * that still parses.  It is read, but not silently. */
+            fprintf(stderr, "vmemsim: warning: %s:line %llu: the last line has no newline; the trace may be truncated\n",
+                    in->path, (unsigned long long)in->line + 1);
             in->buf[in->len++] = '\n'; /* the spare byte: a last line without newline */
             in->lim = in->len;
             return 1;

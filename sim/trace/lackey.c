@@ -30,6 +30,10 @@
 #endif
 
 #define LACKEY_SIZE_MAX 4096u /* larger accesses are corruption, not x86 (AVX-512 is 64) */
+/* Size 0 is refused: lk_main.c asserts every event it prints has a size of at
+ * least 1 (addEvent_Ir: VG_MIN_INSTR_SZB <= isize; addEvent_Dr/Dw:
+ * dsize >= 1), so a ",0" record is damage, and would count an access that
+ * touches no byte. */
 #define HEX_DIGITS_MAX 16u    /* 64-bit addresses */
 #define SIZE_DIGITS_MAX 5u    /* enough to see that a size exceeds LACKEY_SIZE_MAX */
 
@@ -43,12 +47,14 @@ enum lk_status {
     LK_SIZE = -4,
     LK_BIG = -5,
     LK_TAIL = -6,
+    LK_ZERO = -7,
 };
 
 static const char *const LK_WHY[] = {
     [-LK_HEX] = "bad hex address",      [-LK_WIDE] = "address wider than 64 bits",
     [-LK_COMMA] = "expected ',' after the address", [-LK_SIZE] = "expected a decimal size",
     [-LK_BIG] = "access size larger than 4096",   [-LK_TAIL] = "unexpected text after the size",
+    [-LK_ZERO] = "access size 0 (lackey prints sizes from 1)",
 };
 
 /* A non-record line: "==pid== ..." or blank.  Advances *pp past its '\n'. */
@@ -105,6 +111,8 @@ static inline int lk_parse(const unsigned char **pp, trace_rec *rec)
         return LK_SIZE;
     if (size > LACKEY_SIZE_MAX || (*p >= '0' && *p <= '9'))
         return LK_BIG;
+    if (size == 0)
+        return LK_ZERO;
     if (*p == '\r')
         p++;
     if (*p != '\n')
@@ -205,8 +213,11 @@ static inline bool lk_fast(const unsigned char *p, const unsigned char *e, trace
     if (!((((lk_load32(p) & 0xffffffu) | LK_HEAD_OK) == HEAD[p[1]]) & (nd - 1 < LK_FAST_HEX) & (two | (e[-2] == ',')) &
           (d1 < 10) & (!two | (d0 < 10)) & ((nonhex & digits) == 0)))
         return false;
+    unsigned size = two ? d0 * 10 + d1 : d1;
+    if (VS_UNLIKELY(size == 0)) /* lk_parse names the error */
+        return false;
     *rec = (trace_rec){.addr = hex >> (4 * (LK_FAST_HEX - nd)),
-                       .size = (uint16_t)(two ? d0 * 10 + d1 : d1),
+                       .size = (uint16_t)size,
                        .kind = KIND[p[1]]};
     return true;
 }

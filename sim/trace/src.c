@@ -300,8 +300,12 @@ static long read_gzip(trace_src *s, unsigned char *buf, size_t n, vs_err *err)
                 s->done = true;
             else if (has_magic(s, GZIP_MAGIC, sizeof GZIP_MAGIC))
                 gz_member(s);
-            else
+            else {
+                /* The error replaces this step's bytes, so the offset it names
+                 * (where the garbage starts) must count them. */
+                s->out_off += (uint64_t)made;
                 return corrupt(s, "trailing bytes after the last gzip member", NULL, err);
+            }
         }
         if (made > 0 || s->done)
             return made;

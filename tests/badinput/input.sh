@@ -80,13 +80,11 @@ done
 # the record named), whether the OS model refuses its range or the engine its
 # id; `trace head` shows the id and size it carries.  The .vmt is written
 # here byte by byte (codec none, every record escaped: an instruction, a
-# store to 0x10000000, the unmap of LEN there with ID, SIZE), its CRC-32 taken
-# from gzip's trailer.
+# store to 0x10000000, the unmap of LEN there with ID, SIZE; lib_cli.sh's vmt_file).
 unmap_vmt() { # FILE LEN ID SIZE (each a LEB128 varint as printf escapes)
   local body="\x0e\x00\x80\x80\x80\x02\x00\x00\x04\x0e\x02\x80\x80\x80\x80\x01\x00\x00\x08"
   body+="\x0e\x0f\x80\x80\x80\x80\x01$2$3$4"
-  { printf '\x89VMT\r\n\x1a\n\x01\x00\x00\x00\x00\x00\x00\x00%b\x0f\x03' "$body"
-    printf '%b' "$body" | gzip -c | tail -c8 | head -c4; } >"$1"
+  vmt_file "$1" "$body" '\x03'
 }
 unmap_vmt "$T/unmap_ok.vmt" '\x80\x20' '\x00' '\x00' # 4096 bytes: valid
 expect 0 "" -- "$VMEMSIM" run -q "$T/unmap_ok.vmt"
