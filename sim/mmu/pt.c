@@ -13,7 +13,8 @@
  * among its data frames every walk missed the host's caches and TLB in it.
  * Bookkeeping is O(table pages): at most 43 bytes per page as tables are
  * added (the index doubles at three quarters full), at most 128 once most
- * are gone (it halves below an eighth).
+ * are gone (it halves below an eighth); plus one pointer per window (below)
+ * up to the highest frame that held a dense table.
  *
  * A table page keeps its first PT_SPARSE_MAX non-zero entries inline and
  * becomes a dense 512-entry array only when it needs more.  A dense array
@@ -36,9 +37,11 @@
  * other), and MADV_COLLAPSE / MADV_HUGEPAGE on them (no gain on the hostile
  * trace, more resident memory or copying).  The cost: host virtual address
  * space (PT_WIN_BYTES per window that holds a dense table) and host page
- * tables for the scattered pages.  A trace that touches pages spread over the whole address space creates about one table
- * page per page it touches, nearly all holding a single entry: inline they
- * cost ~100 bytes, not 4 KiB, so a million such pages fit in ~200 MiB.  Dense
+ * tables for the scattered pages (about +0.6 MiB on the hostile trace).
+ * A trace that touches pages spread over the whole address space creates
+ * about one table page per page it touches, nearly all holding a single
+ * entry: inline they cost ~100 bytes, not 4 KiB, so a million such pages fit
+ * in ~200 MiB.  Dense
  * pages -- the common case for real programs -- are read with one index
  * probe and one load, because every simulated page walk reads here.
  *
@@ -53,7 +56,9 @@
  *
  * Invariants: a present non-leaf entry points to an attached page;
  * pages == number of used index slots, at most three quarters of them;
- * every used slot is reachable from its home slot by a run of used slots.
+ * every used slot is reachable from its home slot by a run of used slots;
+ * the dense array of frame pfn is at its window's offset for pfn, and the
+ * page there of every frame without a dense table reads zero.
  */
 #include "pt.h"
 
