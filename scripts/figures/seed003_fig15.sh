@@ -173,7 +173,7 @@ for m in $MACHINES; do
   for mode in agile $bm; do
     j=$WORK/$NAME.assoc.$m.tpch.$mode.json
     [ "$j" -nt "$VMEMSIM" ] || "$VMEMSIM" run -q -c "$ini" -c "$ROOT/configs/vmm/kvm.ini" -o machine.mode=$mode \
-      -o cache.$l1.ways=$lines -o sim.warmup_instructions=2000000 --json "$j" "$WORK/traces/tpch_refs-3000000_s1.vmt"
+      -o cache.$l1.ways=$lines -o sim.warmup_instructions=2000000 --json "$j" "$WORK/traces/tpch_refs-3000000_copy-call_s1.vmt"
   done
   assoc="$(jq -r .cycles.total "$WORK/$NAME.assoc.$m.tpch.agile.json") $(jq -r .cycles.total "$WORK/$NAME.assoc.$m.tpch.$bm.json")"
   csv_cols "$sweep" trace machine.mode cycles.total cycles.walk exits.total walks walk_refs caches.$l1.walk.misses |
