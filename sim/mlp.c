@@ -2,6 +2,15 @@
  * mlp.c: the outstanding data misses of an out-of-order core (see mlp.h).
  * A handful of misses (the load-store unit's buffers: eight on AMD's K8 and
  * family 10h) live in a small array in issue order; every operation scans it.
+ * The model and its sources (Karkhanis and Smith; the interval model) are
+ * in mlp.h.
+ *
+ * Invariants between calls: n <= buffers; instr[0..n) and done[0..n) are
+ * the misses in issue order (instr non-decreasing, as the caller's
+ * instruction count only grows), so instr[0] is the one that fills the
+ * reorder buffer first; a fetch waits only for instr[0], a miss only when
+ * all `buffers` are taken, and never longer than until a miss held here
+ * arrives; after mlp_drain or mlp_clear, n = 0 (tests/test_mlp.c).
  */
 #include "mlp.h"
 

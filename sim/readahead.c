@@ -14,6 +14,14 @@
  * those of the threaded reader.  On one CPU the thread overlaps nothing; it
  * costs a task switch and two futex calls per turn, and its batches leave
  * the cache between the two threads' turns.
+ *
+ * Invariants (under `lock`): filled + holding <= RA_SLOTS, so the worker
+ * never writes the slot the consumer holds; the filled slots are
+ * slots[head], slots[head + 1], ... (mod RA_SLOTS), in the order read; once
+ * a slot with n <= 0 (the end or an error) is filled, `finished` is set and
+ * the worker reads no more, so the consumer sees every batch once, in order,
+ * then that answer; `digest` and `fraction` are those of the last batch
+ * read.  Without a worker (inline_read) only slots[0] exists.
  */
 #ifdef __linux__
 #include <sched.h> /* sched_getaffinity, CPU_COUNT (the build defines _GNU_SOURCE) */

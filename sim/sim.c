@@ -8,6 +8,24 @@
  * then goes through the cache hierarchy.  Cycles are kept as separate sums
  * (base, TLB, walk, data, fault, VMM) so the breakdown is exact and the
  * total is their sum.
+ *
+ * No single source: each cost term is the model of the module that charges
+ * it (tlb/, pwc/, mmu/mode_*.c, mem/, mlp.c), which cites its own.
+ *
+ * Invariants between records (struct vs_sim, sim_int.h):
+ *  - sim_total_cycles is exactly base + TLB + walk + data + fault + VMM
+ *    cycles; every cycle charged lands in one term, never two;
+ *  - the per-process accounts plus what has accrued since `mark` equal the
+ *    totals: each counter gain is charged to exactly one account (`charged`),
+ *    at the next change of account;
+ *  - `fetched` counts the instructions read over every stream and phase;
+ *    `skipped` <= `fetched`, and once measuring (SIM_MEASURE) `skipped` <=
+ *    `measure_start` <= `fetched`: statistics restart at each phase change,
+ *    so what is reported was gained since measurement began;
+ *  - `next_boundary` is the nearest of the phase's end and the next interval
+ *    sample (set_next_boundary), so no boundary is crossed unseen;
+ *  - `mlp_stall_at` is mlp_stall_at(mlp): the first instruction whose
+ *    fetch may wait for an outstanding miss (UINT64_MAX without mlp).
  */
 #include "sim_int.h"
 #include "tlb/repl.h"

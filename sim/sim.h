@@ -10,6 +10,13 @@
  * write (and a VM switch when the VMs differ).  A trace's own control records
  * (context switches, fork/exec/exit, INVLPG, VM switches) act within its
  * stream; pids are private to each trace.
+ *
+ * Invariants the interface keeps: a vs_sim is configured once (sim_new) and
+ * its traces added before it runs; a run is deterministic -- the same
+ * configuration and traces give the same report bytes, wall time aside
+ * (sim_print_summary omits it); machines that share a reader see the same
+ * records in the same order as each would alone, so their results are those
+ * of separate runs.
  */
 #ifndef VS_SIM_H
 #define VS_SIM_H

@@ -95,6 +95,7 @@ static bool agree(uint32_t rob, uint32_t buffers, uint32_t ref_buffers, unsigned
             if (rand() % 20 == 0) {
                 a = mlp_drain(m, now);
                 b = ref_drain(&r, now);
+                assert_true(mlp_stall_at(m) == UINT64_MAX); /* mlp.c's invariant: nothing outstanding after a drain */
             }
             break;
         default: /* the next fetch, gated as sim.c gates it */

@@ -655,6 +655,10 @@ static void test_synth_laws(void **state)
         for (size_t i = 0; i < t.n; i++) {
             assert_int_equal(t.vm[i].created, u.vm[i].created);
             assert_int_equal(t.vm[i].deleted, u.vm[i].deleted);
+            /* synth.c's invariants: on the tick, ordered, within the span rounded up to a tick */
+            int64_t span_end = (int64_t)ceil(span / (double)d->tick) * d->tick;
+            assert_true(t.vm[i].created >= 0 && t.vm[i].created <= t.vm[i].deleted && t.vm[i].deleted <= span_end);
+            assert_true(t.vm[i].created % d->tick == 0 && t.vm[i].deleted % d->tick == 0);
             double l = (double)(t.vm[i].deleted - t.vm[i].created);
             life += l;
             life2 += l * l;

@@ -116,11 +116,11 @@ static void test_split_by_hand(void **s)
     assert_int_equal(pwc_split_lookup(c, other_pd, 1, &next), 4);
     assert_int_equal(next, 0x1000);
     assert_int_equal(pwc_split_lookup(c, va, 2, &next), 0); /* other tag */
-    assert_int_equal(pwc_split_hits(c, 2), 1);
-    assert_int_equal(pwc_split_misses(c, 2), 3);
-    assert_int_equal(pwc_split_hits(c, 4), 1);
-    assert_int_equal(pwc_split_misses(c, 4), 2);
-    assert_int_equal(pwc_split_misses(c, 3), 3);
+    assert_int_equal(pwc_split_stats(c)->hits[2], 1);
+    assert_int_equal(pwc_split_stats(c)->misses[2], 3);
+    assert_int_equal(pwc_split_stats(c)->hits[4], 1);
+    assert_int_equal(pwc_split_stats(c)->misses[4], 2);
+    assert_int_equal(pwc_split_stats(c)->misses[3], 3);
     pwc_split_invalidate(c, va, 1);
     assert_int_equal(pwc_split_lookup(c, va, 1, &next), 0);
     pwc_split_fill(c, va, 1, 3, 0x2000);
@@ -207,8 +207,8 @@ static void split_vs_model(unsigned top, uint64_t seed)
         }
     }
     for (unsigned l = 0; l <= PWC_MAX_LEVELS; l++) {
-        assert_int_equal(pwc_split_hits(c, l), hits[l]);
-        assert_int_equal(pwc_split_misses(c, l), misses[l]);
+        assert_int_equal(pwc_split_stats(c)->hits[l], hits[l]);
+        assert_int_equal(pwc_split_stats(c)->misses[l], misses[l]);
         if (m[l])
             nv_free(m[l]);
     }
@@ -269,8 +269,8 @@ static void test_unified_vs_model(void **s)
         }
     }
     for (unsigned l = 0; l <= PWC_MAX_LEVELS; l++) {
-        assert_int_equal(pwc_unified_hits(c, l), hits[l]);
-        assert_int_equal(pwc_unified_misses(c, l), misses[l]);
+        assert_int_equal(pwc_unified_stats(c)->hits[l], hits[l]);
+        assert_int_equal(pwc_unified_stats(c)->misses[l], misses[l]);
     }
     assert_true(hits[3] > 500);
     nv_free(m);

@@ -60,6 +60,7 @@ static share_counters converge(share_params *p, share_image **imgs, size_t n)
         share_model_set_vm(m, vm, imgs[i]);
     }
     share_model_converge(m);
+    assert_true(share_model_check(m));
     share_counters c;
     share_model_counters(m, &c);
     share_model_free(m);
@@ -290,6 +291,7 @@ static void test_ksm_cap(void **state)
     /* a write to one 0xAA page: sharing 2040 -> 2039, shared stays 8 */
     share_model_converge(m);
     assert_int_equal(share_model_write(m, 0, 5), 1);
+    assert_true(share_model_check(m));
     share_model_counters(m, &c);
     assert_int_equal(c.pages_sharing, 2039);
     assert_int_equal(c.pages_shared, 8);
@@ -371,6 +373,7 @@ static void test_cow(void **state)
         assert_int_equal(share_model_write(m, 0, 2), convert ? 2 : 1); /* the last reference */
         assert_int_equal(share_model_write(m, 0, 3), 1); /* the zero page: always a copy */
         assert_int_equal(share_model_write(m, 0, 99), 0); /* no such page */
+        assert_true(share_model_check(m));
         share_model_counters(m, &c);
         check(&c, (expect){0, 0, 0});
         assert_int_equal(c.cow_breaks, 4);

@@ -4,6 +4,12 @@
  * every demand access proposes lines L + distance .. L + distance +
  * degree - 1; with distance = degree = 1 it is ChampSim's.  It keeps no
  * state, so it is the baseline the stream prefetcher is measured against.
+ *
+ * Invariants: the proposals depend only on the line and the parameters
+ * (no state between calls); there are exactly `degree` of them (at most
+ * CPF_MAX_DEGREE, config.c), in increasing order, all ahead of the demand
+ * line (prefetch_distance >= 1).
+ * Staying within the page is the prefetch unit's job (pfu.c), not this one's.
  */
 #include "cpf.h"
 

@@ -5,7 +5,16 @@
  * cycle) and the cycle at which DRAM can next hand it a line.  A slot is
  * free when empty; when all are taken the one whose line arrived first is
  * reused, unless every line is still on its way, in which case the proposal
- * is dropped.
+ * is dropped.  Which proposals are dropped, and why, is in pfu.h.
+ *
+ * Invariants between calls, per unit: no two valid slots hold the same line
+ * (a proposal for a line already in a slot reuses or skips that slot); every
+ * valid slot holds a line the unit issued and no demand has used since (a
+ * demand hit on it invalidates it, so each issue is counted useful at most
+ * once) and late <= useful; between two pfu_reset_stats, dram_next never
+ * decreases (DRAM hands the unit one line every line_cycles); a cache
+ * without a prefetcher has no unit (unit[i] == NULL), and a hierarchy with
+ * none has no pfu at all (pfu_new returns NULL).
  */
 #include "pfu.h"
 

@@ -52,12 +52,10 @@ void mode_report_pwc(jw *w, const char *key, pwc_split *split, pwc_unified *unif
     static const char *const level_names[PWC_MAX_LEVELS + 1] = {"", "pt", "pd", "pdpt", "pml4", "pml5"};
     jw_object(w, key);
     jw_str(w, "kind", split ? "split" : unified ? "unified" : "none");
+    const pwc_level_stats *st = split ? pwc_split_stats(split) : unified ? pwc_unified_stats(unified) : NULL;
     uint64_t hits = 0, misses = 0;
-    for (unsigned l = levels; l >= 2; l--) {
-        uint64_t h = split ? pwc_split_hits(split, l) : unified ? pwc_unified_hits(unified, l) : 0;
-        uint64_t m = split ? pwc_split_misses(split, l) : unified ? pwc_unified_misses(unified, l) : 0;
-        if (!split && !unified)
-            continue;
+    for (unsigned l = levels; st && l >= 2; l--) {
+        uint64_t h = st->hits[l], m = st->misses[l];
         jw_object(w, level_names[l]);
         jw_u64(w, "hits", h);
         jw_u64(w, "misses", m);

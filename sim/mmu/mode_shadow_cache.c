@@ -7,6 +7,13 @@
  * that drops the shadow entries derived from the written guest entry in every
  * shadow (mode_shadow.c's reverse map).  The mechanism is the shadow core's;
  * this file is the policy.
+ *
+ * Invariants (kept by the shadow core, mode_shadow.c, for this policy):
+ * per_process -- a guest CR3 write to a root seen before reuses its shadow
+ * and flushes nothing; write_protect -- every guest table a shadow entry was
+ * derived from is write-protected, so no shadow entry is older than the
+ * guest entry it came from (the reverse map finds every shadow holding it).
+ * The file holds no state of its own.
  */
 #include "mode_shadow_int.h"
 

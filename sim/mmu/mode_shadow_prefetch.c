@@ -13,6 +13,16 @@
  * prefetch of seed 003's Palacios guest, which was 32-bit (003 3.2).  Guest page tables that are shadowed are write-protected, as
  * for caching, so a guest change to an entry prefetched but not yet used is
  * seen (pt_write exits drop it).
+ *
+ * Invariants: a prefetch fills only empty slots of the one shadow table
+ * page (spfn) that holds the faulting leaf, from one read of the guest
+ * table page (shadow_fill_slot in mode_shadow.c); a slot is filled only
+ * from a present guest leaf whose host backing already exists and is at
+ * least as large, writable only if the guest entry and every level above
+ * it allow writes -- so a prefetched entry never maps more, or with more
+ * rights, than the guest and host map at that moment, and what it leaves
+ * out is left to its own hidden fault; the shadow's prefetched counter
+ * grows by exactly the slots written.  The file holds no state of its own.
  */
 #include "mode_shadow_int.h"
 

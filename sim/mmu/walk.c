@@ -7,6 +7,16 @@
  * at a non-present entry or a leaf, and fill the split cache with each
  * non-leaf entry read.  A walk told to stop early (stop_level, stop_bit)
  * ends at the entry that says where the rest of the walk goes.
+ *
+ * The walker keeps no state of its own between walks; what it keeps true of
+ * the caches it fills: a page-walk cache (split or unified) only ever holds
+ * present entries that point to a table, never a leaf (a cached leaf would
+ * go stale when the OS rewrites it; leaves belong in the TLB), so a PWC hit
+ * always continues the walk below it.  Per walk: levels run from the deepest
+ * cached one down to a leaf, a non-present entry or stop_level, never above
+ * req->levels; tally->refs counts exactly the entries read from memory (not
+ * those a unified PWC served), and res->level is the level the walk ended
+ * at (a split-PWC hit at or below stop_level ends it without a read).
  */
 #include "walk.h"
 

@@ -19,6 +19,11 @@
  *
  * Determinism: splitmix64 (vs_rng_next) seeded by the seed alone; one fixed
  * sequence of draws per VM.
+ *
+ * Invariants of every VM it adds: 0 <= created <= deleted; created and
+ * deleted are multiples of the style's tick; deleted <= the span rounded
+ * up to a tick; cores and memory are a row of the size table drawn from.
+ * The style tables are constant.  (Checked in tests/test_place.c.)
  */
 #include "place.h"
 

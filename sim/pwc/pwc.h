@@ -34,6 +34,12 @@
  * cache (level 2) can exist, as on Intel cores (SDM 3A 4.10.3.1). */
 #define PWC_TOP_32BIT 2
 
+/* Lookups of a split or unified cache by level (index = level; hits +
+ * misses = its lookups), since creation or the last reset_stats. */
+typedef struct pwc_level_stats {
+    uint64_t hits[PWC_MAX_LEVELS + 1], misses[PWC_MAX_LEVELS + 1];
+} pwc_level_stats;
+
 typedef struct pwc_split_params {
     unsigned top_level;                        /* 4 or 5, or PWC_TOP_32BIT */
     uint32_t entries[PWC_MAX_LEVELS + 1];      /* indexed by level; 0 = not cached */
@@ -55,8 +61,7 @@ void pwc_split_flush(pwc_split *c);
 void pwc_split_flush_tag(pwc_split *c, uint16_t tag);
 void pwc_split_invalidate(pwc_split *c, uint64_t addr, uint16_t tag); /* all levels for addr */
 void pwc_split_reset_stats(pwc_split *c); /* hits and misses to zero, entries kept */
-uint64_t pwc_split_hits(const pwc_split *c, unsigned level);
-uint64_t pwc_split_misses(const pwc_split *c, unsigned level);
+const pwc_level_stats *pwc_split_stats(const pwc_split *c);
 
 typedef struct pwc_unified_params {
     uint32_t entries, ways;
@@ -74,9 +79,8 @@ bool pwc_unified_lookup(pwc_unified *c, uint64_t entry_pa, unsigned level, uint6
 void pwc_unified_fill(pwc_unified *c, uint64_t entry_pa, unsigned level, uint64_t pte);
 void pwc_unified_invalidate(pwc_unified *c, uint64_t entry_pa);
 void pwc_unified_flush(pwc_unified *c);
-void pwc_unified_reset_stats(pwc_unified *c);
-uint64_t pwc_unified_hits(const pwc_unified *c, unsigned level);
-uint64_t pwc_unified_misses(const pwc_unified *c, unsigned level);
+void pwc_unified_reset_stats(pwc_unified *c); /* hits and misses to zero, entries kept */
+const pwc_level_stats *pwc_unified_stats(const pwc_unified *c);
 
 typedef struct pwc_ntlb pwc_ntlb;
 pwc_ntlb *pwc_ntlb_new(uint32_t entries, uint32_t ways, assoc_repl repl, uint64_t seed, vs_err *err);

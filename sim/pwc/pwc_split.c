@@ -19,7 +19,6 @@
 
 #include <assert.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define PWC_VA_BITS 57      /* LA57: the widest canonical address x86-64 has */
 #define PWC_TAG_BITS 16     /* the key carries the tag below the prefix */
@@ -32,7 +31,7 @@ struct pwc_split {
     unsigned top;
     unsigned level_bits; /* va bits per level: PWC_LEVEL_BITS, or 10 for 32-bit paging */
     assoc *level[PWC_MAX_LEVELS + 1]; /* NULL = level not cached */
-    uint64_t hits[PWC_MAX_LEVELS + 1], misses[PWC_MAX_LEVELS + 1];
+    pwc_level_stats st;
 };
 
 /* The address bits that select the level-`level` entry. */
@@ -97,10 +96,10 @@ unsigned pwc_split_lookup(pwc_split *c, uint64_t addr, uint16_t tag, uint64_t *n
             continue;
         uint64_t pfx = prefix(c, addr, l);
         if (assoc_lookup(c->level[l], make_key(pfx, tag), pfx, next_table)) {
-            c->hits[l]++;
+            c->st.hits[l]++;
             return l;
         }
-        c->misses[l]++;
+        c->st.misses[l]++;
     }
     return 0;
 }
@@ -143,18 +142,6 @@ void pwc_split_invalidate(pwc_split *c, uint64_t addr, uint16_t tag)
     }
 }
 
-void pwc_split_reset_stats(pwc_split *c)
-{
-    memset(c->hits, 0, sizeof c->hits);
-    memset(c->misses, 0, sizeof c->misses);
-}
+void pwc_split_reset_stats(pwc_split *c) { c->st = (pwc_level_stats){0}; }
 
-uint64_t pwc_split_hits(const pwc_split *c, unsigned level)
-{
-    return level <= PWC_MAX_LEVELS ? c->hits[level] : 0;
-}
-
-uint64_t pwc_split_misses(const pwc_split *c, unsigned level)
-{
-    return level <= PWC_MAX_LEVELS ? c->misses[level] : 0;
-}
+const pwc_level_stats *pwc_split_stats(const pwc_split *c) { return &c->st; }

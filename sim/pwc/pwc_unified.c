@@ -18,7 +18,6 @@
 
 #include <assert.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define PWC_PTE_SHIFT 3 /* page-table entries are 8 bytes: the set index */
 #define PWC_PTE_ALIGN 4 /* ... or 4 under 32-bit paging: the key's alignment */
@@ -27,7 +26,7 @@
 struct pwc_unified {
     assoc *a;
     unsigned level_mask;
-    uint64_t hits[PWC_MAX_LEVELS + 1], misses[PWC_MAX_LEVELS + 1];
+    pwc_level_stats st;
 };
 
 pwc_unified *pwc_unified_new(const pwc_unified_params *p, vs_err *err)
@@ -69,10 +68,10 @@ bool pwc_unified_lookup(pwc_unified *c, uint64_t entry_pa, unsigned level, uint6
     if (!pwc_unified_caches(c, level))
         return false;
     if (assoc_lookup(c->a, entry_pa, entry_pa >> PWC_PTE_SHIFT, pte)) {
-        c->hits[level]++;
+        c->st.hits[level]++;
         return true;
     }
-    c->misses[level]++;
+    c->st.misses[level]++;
     return false;
 }
 
@@ -93,18 +92,6 @@ void pwc_unified_flush(pwc_unified *c)
     assoc_clear(c->a);
 }
 
-void pwc_unified_reset_stats(pwc_unified *c)
-{
-    memset(c->hits, 0, sizeof c->hits);
-    memset(c->misses, 0, sizeof c->misses);
-}
+void pwc_unified_reset_stats(pwc_unified *c) { c->st = (pwc_level_stats){0}; }
 
-uint64_t pwc_unified_hits(const pwc_unified *c, unsigned level)
-{
-    return level <= PWC_MAX_LEVELS ? c->hits[level] : 0;
-}
-
-uint64_t pwc_unified_misses(const pwc_unified *c, unsigned level)
-{
-    return level <= PWC_MAX_LEVELS ? c->misses[level] : 0;
-}
+const pwc_level_stats *pwc_unified_stats(const pwc_unified *c) { return &c->st; }

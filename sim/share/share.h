@@ -176,6 +176,8 @@ uint64_t share_model_converge(share_model *m);
  * or the zero page.  Returns 1 for a copy, 2 for a convert, 0 otherwise. */
 int share_model_write(share_model *m, uint32_t vm, uint64_t key);
 void share_model_counters(const share_model *m, share_counters *out);
+/* True when the invariants of share_int.h hold (for tests: it reads every page). */
+bool share_model_check(const share_model *m);
 void share_model_vm_stats(const share_model *m, uint32_t vm, share_vm_stats *out);
 const share_events *share_model_events(const share_model *m);
 

@@ -116,13 +116,11 @@ int share_cost_load(share_cost *c, const char *path, vs_err *err)
 {
     GKeyFile *kf = g_key_file_new();
     GError *ge = NULL;
-    gchar *data = NULL;
-    gsize len = 0;
-    int rc = VS_OK;
-    if (!g_file_get_contents(path, &data, &len, &ge)) {
-        rc = vs_fail(err, VS_E_CONFIG, "%s: %s", path, ge->message);
+    char *data;
+    size_t len;
+    int rc = vs_read_file(path, "calibration", &data, &len, err);
+    if (rc != VS_OK)
         goto out;
-    }
     rc = cfg_check_ini_text(data, len, path, err); /* a key set twice must not keep the last silently */
     if (rc != VS_OK)
         goto out;

@@ -201,6 +201,29 @@ static void esx_counters(void *pol, const share_model *m, share_counters *c)
         share_index_stats_get(e->ix, &c->index);
 }
 
-const share_policy_ops share_esx_ops = {esx_create,      esx_destroy, esx_forget, esx_vm_changed,
-                                        esx_frame_freed, esx_scan,    esx_rounds, esx_rate,
-                                        esx_counters};
+static void esx_extra_json(jw *w, const share_counters *c) { jw_u64(w, "stale_hints", c->stale_hints); }
+
+static void esx_params_json(jw *w, const share_params *p)
+{
+    jw_double(w, "scan_rate", p->scan_rate);
+    jw_u64(w, "seed", p->seed);
+}
+
+const share_policy_ops share_esx_ops = {
+    .create = esx_create,
+    .destroy = esx_destroy,
+    .forget_page = esx_forget,
+    .vm_changed = esx_vm_changed,
+    .frame_freed = esx_frame_freed,
+    .scan = esx_scan,
+    .rounds = esx_rounds,
+    .rate = esx_rate,
+    .counters = esx_counters,
+    .default_hash = SHARE_HASH_XXH64,
+    .zero_name = "pages_zero",
+    .counters_json = sh_no_json,
+    .extra_json = esx_extra_json,
+    .index_json = sh_index_json,
+    .index_print = sh_index_print,
+    .params_json = esx_params_json,
+};

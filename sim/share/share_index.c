@@ -126,3 +126,29 @@ uint32_t share_sizing_scans(uint64_t total_pages, uint64_t entries)
         x++;
     return x;
 }
+
+void sh_index_json(jw *w, const share_counters *c)
+{
+    jw_u64(w, "capacity", c->index.capacity);
+    jw_u64(w, "bytes", c->index.capacity * 8); /* 32-bit hash + 32-bit frame, as in the thesis */
+    jw_u64(w, "used", c->index.used);
+    jw_u64(w, "inserts", c->index.inserts);
+    jw_u64(w, "lookups", c->index.lookups);
+    jw_u64(w, "probes", c->index.probes);
+    jw_u64(w, "slot_collisions", c->index.slot_collisions);
+    jw_u64(w, "overflows", c->index.overflows);
+}
+
+void sh_index_print(FILE *out, const share_counters *c)
+{
+    fprintf(out, "  index: %llu slots (%llu bytes), %llu lookups, %llu slot collisions, %llu overflows\n",
+            (unsigned long long)c->index.capacity, (unsigned long long)c->index.capacity * 8,
+            (unsigned long long)c->index.lookups, (unsigned long long)c->index.slot_collisions,
+            (unsigned long long)c->index.overflows);
+}
+
+void sh_no_json(jw *w, const share_counters *c)
+{
+    (void)w;
+    (void)c;
+}

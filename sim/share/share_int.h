@@ -2,14 +2,17 @@
  * share_int.h: the share module's internals -- the snapshot layout, the
  * page/frame state the policies act on, and the policy interface.
  *
- * Invariants (checked by share_model_check in tests): a page with frame !=
- * SH_NONE is counted once in that frame's refs and has the frame's content;
- * SH_PG_ZMAP pages have all-zero content and no frame.
+ * Invariants (checked by share_model_check in tests/test_share.c): a page
+ * with frame != SH_NONE is counted once in that frame's refs and has the
+ * frame's content; SH_PG_ZMAP pages have all-zero content and no frame;
+ * frames_used is the number of frames with refs > 0.
  */
 #ifndef VS_SHARE_INT_H
 #define VS_SHARE_INT_H
 
 #include "share.h"
+
+#include <stdio.h>
 
 struct share_image {
     char *name;
@@ -92,7 +95,23 @@ struct share_policy_ops {
     uint64_t (*rounds)(void *pol);          /* completed full rounds */
     double (*rate)(const share_model *m);   /* page visits per second */
     void (*counters)(void *pol, const share_model *m, share_counters *c);
+    /* What the policy adds to the common report (share_report.c), so that a
+     * new policy is its own file plus one SHARE_POLICY_ROWS row. */
+    share_hash_kind default_hash;           /* hash when the user names none */
+    const char *zero_name;                  /* the report's name for pages_zero */
+    void (*counters_json)(jw *w, const share_counters *c); /* after the common counters */
+    void (*extra_json)(jw *w, const share_counters *c);    /* after cow_breaks */
+    void (*index_json)(jw *w, const share_counters *c);    /* fields of "index" */
+    void (*index_print)(FILE *out, const share_counters *c); /* the text report's index line */
+    void (*params_json)(jw *w, const share_params *p);     /* the policy's own "params" */
 };
+
+const share_policy_ops *share_policy_ops_of(share_policy p);
+/* The hash-index report of the policies that keep a share_index (xen, esx). */
+void sh_index_json(jw *w, const share_counters *c);
+void sh_index_print(FILE *out, const share_counters *c);
+/* For a policy that adds nothing at a report hook. */
+void sh_no_json(jw *w, const share_counters *c);
 
 #define SHARE_POLICY_DECLARE(ID, NAME, STEM) extern const share_policy_ops share_##STEM##_ops;
 SHARE_POLICY_ROWS(SHARE_POLICY_DECLARE)

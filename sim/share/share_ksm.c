@@ -261,6 +261,53 @@ static void ksm_counters(void *pol, const share_model *m, share_counters *c)
         }
 }
 
-const share_policy_ops share_ksm_ops = {ksm_create,      ksm_destroy, ksm_forget, ksm_vm_changed,
-                                        ksm_frame_freed, ksm_scan,    ksm_rounds, ksm_rate,
-                                        ksm_counters};
+#define RMAP_ITEM_BYTES 64 /* sizeof(struct ksm_rmap_item) on 64-bit (ksm.rst, general_profit) */
+
+/* The sysfs counters past the common ones (Documentation/admin-guide/mm/ksm.rst). */
+static void ksm_counters_json(jw *w, const share_counters *c)
+{
+    uint64_t rmap_items = c->pages_shared + c->pages_sharing + c->pages_unshared + c->pages_volatile + c->pages_zero;
+    jw_i64(w, "general_profit", (int64_t)((c->pages_sharing + c->pages_zero) * SHARE_PAGE_SIZE) -
+                                    (int64_t)(rmap_items * RMAP_ITEM_BYTES));
+    jw_u64(w, "stable_node_chains", c->stable_chains);
+    jw_u64(w, "stable_node_dups", c->stable_nodes);
+}
+
+static void ksm_index_json(jw *w, const share_counters *c)
+{
+    jw_u64(w, "stable_tree_nodes", c->pages_shared);
+    jw_u64(w, "unstable_tree_nodes", c->unstable_nodes);
+}
+
+/* The text report shows no index: KSM's trees are described by the counters. */
+static void ksm_index_print(FILE *out, const share_counters *c)
+{
+    (void)out;
+    (void)c;
+}
+
+static void ksm_params_json(jw *w, const share_params *p)
+{
+    jw_u64(w, "pages_to_scan", p->pages_to_scan);
+    jw_u64(w, "sleep_millisecs", p->sleep_millisecs);
+    jw_u64(w, "max_page_sharing", p->max_page_sharing);
+}
+
+const share_policy_ops share_ksm_ops = {
+    .create = ksm_create,
+    .destroy = ksm_destroy,
+    .forget_page = ksm_forget,
+    .vm_changed = ksm_vm_changed,
+    .frame_freed = ksm_frame_freed,
+    .scan = ksm_scan,
+    .rounds = ksm_rounds,
+    .rate = ksm_rate,
+    .counters = ksm_counters,
+    .default_hash = SHARE_HASH_XXH64,
+    .zero_name = "ksm_zero_pages",
+    .counters_json = ksm_counters_json,
+    .extra_json = sh_no_json,
+    .index_json = ksm_index_json,
+    .index_print = ksm_index_print,
+    .params_json = ksm_params_json,
+};

@@ -21,6 +21,14 @@ static const char *const policy_names[SHARE_POLICY_COUNT] = {SHARE_POLICY_ROWS(P
 
 const char *share_policy_name(share_policy p) { return p < SHARE_POLICY_COUNT ? policy_names[p] : "?"; }
 
+static const share_policy_ops *const policy_ops[SHARE_POLICY_COUNT] = {SHARE_POLICY_ROWS(POLICY_OPS_ROW)};
+
+const share_policy_ops *share_policy_ops_of(share_policy p)
+{
+    assert(p < SHARE_POLICY_COUNT);
+    return policy_ops[p];
+}
+
 int share_policy_from_name(const char *s, share_policy *out)
 {
     for (int p = 0; p < SHARE_POLICY_COUNT; p++)
@@ -45,7 +53,7 @@ void share_params_defaults(share_params *p, share_policy policy)
 {
     memset(p, 0, sizeof *p);
     p->policy = policy;
-    p->hash = policy == SHARE_XEN ? SHARE_HASH_SFH : SHARE_HASH_XXH64;
+    p->hash = share_policy_ops_of(policy)->default_hash;
 #ifndef VS_HAVE_XXHASH
     p->hash = SHARE_HASH_SFH;
 #endif
@@ -57,15 +65,13 @@ void share_params_defaults(share_params *p, share_policy policy)
     p->seed = 1;
 }
 
-static const share_policy_ops *const policy_ops[SHARE_POLICY_COUNT] = {SHARE_POLICY_ROWS(POLICY_OPS_ROW)};
 
 share_model *share_model_new(const share_params *p)
 {
-    assert(p->policy < SHARE_POLICY_COUNT);
     share_model *m = vs_calloc(1, sizeof *m);
     m->p = *p;
     m->free_head = SH_NONE;
-    m->ops = policy_ops[p->policy];
+    m->ops = share_policy_ops_of(p->policy);
     m->pol = m->ops->create(m);
     return m;
 }
@@ -228,6 +234,31 @@ int share_model_write(share_model *m, uint32_t vm, uint64_t key)
 static bool is_zero(const uint8_t *p)
 {
     return p == share_zero_page || (p[0] == 0 && memcmp(p, p + 1, SHARE_PAGE_SIZE - 1) == 0);
+}
+
+bool share_model_check(const share_model *m)
+{
+    uint32_t *refs = vs_calloc(m->n_frames ? m->n_frames : 1, sizeof *refs);
+    bool ok = true;
+    for (uint32_t v = 0; v < m->n_vms && ok; v++)
+        for (size_t i = 0; i < m->vms[v].n && ok; i++) {
+            const sh_page *pg = &m->vms[v].pages[i];
+            if (pg->flags & SH_PG_ZMAP)
+                ok = pg->frame == SH_NONE && is_zero(pg->data);
+            else if (pg->frame != SH_NONE) {
+                ok = pg->frame < m->n_frames && m->frames[pg->frame].data &&
+                     memcmp(pg->data, m->frames[pg->frame].data, SHARE_PAGE_SIZE) == 0;
+                if (ok)
+                    refs[pg->frame]++;
+            }
+        }
+    uint32_t used = 0;
+    for (uint32_t f = 0; f < m->n_frames && ok; f++) {
+        ok = m->frames[f].refs == refs[f];
+        used += refs[f] > 0;
+    }
+    free(refs);
+    return ok && used == m->frames_used;
 }
 
 void share_model_set_vm(share_model *m, uint32_t vm, const share_image *img)

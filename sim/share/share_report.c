@@ -18,8 +18,6 @@
 
 #include <stdio.h>
 
-#define RMAP_ITEM_BYTES 64 /* sizeof(struct ksm_rmap_item) on 64-bit (ksm.rst, general_profit) */
-
 static double pct(double a, double b) { return b > 0 ? 100.0 * a / b : 0.0; }
 
 typedef struct share_split {
@@ -40,27 +38,17 @@ static share_split split_of(const share_sample *s, uint32_t n_vms)
     return x;
 }
 
-static uint64_t rmap_items(const share_counters *c)
-{
-    return c->pages_shared + c->pages_sharing + c->pages_unshared + c->pages_volatile + c->pages_zero;
-}
-
 static void counters_json(jw *w, const share_run *r, const share_counters *c)
 {
-    bool ksm = r->p.policy == SHARE_KSM;
+    const share_policy_ops *ops = share_policy_ops_of(r->p.policy);
     jw_u64(w, "pages_shared", c->pages_shared);
     jw_u64(w, "pages_sharing", c->pages_sharing);
     jw_u64(w, "pages_unshared", c->pages_unshared);
     jw_u64(w, "pages_volatile", c->pages_volatile);
-    jw_u64(w, ksm ? "ksm_zero_pages" : "pages_zero", c->pages_zero);
+    jw_u64(w, ops->zero_name, c->pages_zero);
     jw_u64(w, "full_scans", c->full_scans);
     jw_u64(w, "pages_scanned", c->pages_scanned);
-    if (ksm) {
-        jw_i64(w, "general_profit", (int64_t)((c->pages_sharing + c->pages_zero) * SHARE_PAGE_SIZE) -
-                                        (int64_t)(rmap_items(c) * RMAP_ITEM_BYTES));
-        jw_u64(w, "stable_node_chains", c->stable_chains);
-        jw_u64(w, "stable_node_dups", c->stable_nodes);
-    }
+    ops->counters_json(w, c);
 }
 
 static void split_json(jw *w, const share_split *x)
@@ -115,6 +103,7 @@ void share_run_report(share_run *r, jw *w)
     const share_sample *last = &r->samples[r->n_samples - 1];
     share_split x = split_of(last, r->n_vms);
     vs_mode mode = (vs_mode)r->cfg.mode;
+    const share_policy_ops *ops = share_policy_ops_of(r->p.policy);
     jw_object(w, NULL);
     jw_str(w, "vmemsim", VS_VERSION);
     jw_str(w, "build", vs_build_id);
@@ -128,50 +117,20 @@ void share_run_report(share_run *r, jw *w)
     split_json(w, &x);
     jw_u64(w, "hash_collisions", c->hash_collisions);
     jw_u64(w, "cow_breaks", c->cow_breaks);
-    if (r->p.policy == SHARE_XEN) {
-        jw_u64(w, "both_shared_ignored", c->both_shared);
-        jw_u64(w, "zero_filtered", c->filtered_zero);
-    }
-    if (r->p.policy == SHARE_ESX)
-        jw_u64(w, "stale_hints", c->stale_hints);
+    ops->extra_json(w, c);
     jw_object(w, "thesis");
     jw_u64(w, "shared", c->pages_shared + c->pages_sharing + c->pages_zero);
     jw_u64(w, "reclaimed", c->pages_sharing + c->pages_zero);
     jw_u64(w, "shared_copies", c->pages_shared);
     jw_u64(w, "zero", c->pages_zero);
     jw_end(w);
-    if (r->p.policy != SHARE_KSM) {
-        jw_object(w, "index");
-        jw_u64(w, "capacity", c->index.capacity);
-        jw_u64(w, "bytes", c->index.capacity * 8); /* 32-bit hash + 32-bit frame, as in the thesis */
-        jw_u64(w, "used", c->index.used);
-        jw_u64(w, "inserts", c->index.inserts);
-        jw_u64(w, "lookups", c->index.lookups);
-        jw_u64(w, "probes", c->index.probes);
-        jw_u64(w, "slot_collisions", c->index.slot_collisions);
-        jw_u64(w, "overflows", c->index.overflows);
-        jw_end(w);
-    } else {
-        jw_object(w, "index");
-        jw_u64(w, "stable_tree_nodes", c->pages_shared);
-        jw_u64(w, "unstable_tree_nodes", c->unstable_nodes);
-        jw_end(w);
-    }
+    jw_object(w, "index");
+    ops->index_json(w, c);
+    jw_end(w);
     jw_object(w, "params");
     jw_bool(w, "zero_pages", r->p.zero_pages);
     jw_bool(w, "cow_convert", r->p.cow_convert);
-    if (r->p.policy == SHARE_KSM) {
-        jw_u64(w, "pages_to_scan", r->p.pages_to_scan);
-        jw_u64(w, "sleep_millisecs", r->p.sleep_millisecs);
-        jw_u64(w, "max_page_sharing", r->p.max_page_sharing);
-    } else if (r->p.policy == SHARE_XEN) {
-        jw_u64(w, "scans", r->p.scans);
-        jw_u64(w, "index_entries", r->p.index_entries ? r->p.index_entries : SHARE_THESIS_ENTRIES);
-        jw_double(w, "period_s", r->p.period_s);
-    } else {
-        jw_double(w, "scan_rate", r->p.scan_rate);
-        jw_u64(w, "seed", r->p.seed);
-    }
+    ops->params_json(w, &r->p);
     jw_end(w);
     jw_array(w, "vms");
     for (uint32_t v = 0; v < r->n_vms; v++) {
@@ -249,7 +208,7 @@ void share_run_print(share_run *r, FILE *out)
     const share_counters *c = &r->final;
     const share_sample *last = &r->samples[r->n_samples - 1];
     share_split x = split_of(last, r->n_vms);
-    bool ksm = r->p.policy == SHARE_KSM;
+    const share_policy_ops *ops = share_policy_ops_of(r->p.policy);
     fprintf(out, "policy %s, hash %s, mode %s (%s costs), calibration %s\n", share_policy_name(r->p.policy),
             share_hash_name(r->p.hash), cfg_mode_name((vs_mode)r->cfg.mode),
             share_mode_class_name(share_mode_class_of((vs_mode)r->cfg.mode)), r->cost.name);
@@ -260,17 +219,13 @@ void share_run_print(share_run *r, FILE *out)
     fprintf(out, "  %-16s %12llu\n", "pages_sharing", (unsigned long long)c->pages_sharing);
     fprintf(out, "  %-16s %12llu\n", "pages_unshared", (unsigned long long)c->pages_unshared);
     fprintf(out, "  %-16s %12llu\n", "pages_volatile", (unsigned long long)c->pages_volatile);
-    fprintf(out, "  %-16s %12llu\n", ksm ? "ksm_zero_pages" : "pages_zero", (unsigned long long)c->pages_zero);
+    fprintf(out, "  %-16s %12llu\n", ops->zero_name, (unsigned long long)c->pages_zero);
     fprintf(out, "  %-16s %12llu\n", "full_scans", (unsigned long long)c->full_scans);
     fprintf(out, "  %-16s %12llu\n", "hash_collisions", (unsigned long long)c->hash_collisions);
     fprintf(out, "\n  saved %.0f pages (%.2f MiB, %.2f%%): within VMs %.2f%%, between VMs %.2f%%, zero %.2f%%\n",
             x.saved, x.saved * SHARE_PAGE_SIZE / 1048576.0, pct(x.saved, (double)x.pages),
             pct(x.intra, (double)x.pages), pct(x.inter, (double)x.pages), pct((double)x.zero, (double)x.pages));
-    if (!ksm)
-        fprintf(out, "  index: %llu slots (%llu bytes), %llu lookups, %llu slot collisions, %llu overflows\n",
-                (unsigned long long)c->index.capacity, (unsigned long long)c->index.capacity * 8,
-                (unsigned long long)c->index.lookups, (unsigned long long)c->index.slot_collisions,
-                (unsigned long long)c->index.overflows);
+    ops->index_print(out, c);
     fprintf(out, "\n  %-20s %10s %10s %12s %9s %9s\n", "vm", "pages", "shared", "saved MiB", "within%", "between%");
     for (uint32_t v = 0; v < r->n_vms; v++) {
         const share_vm_stats *s = &last->vms[v];

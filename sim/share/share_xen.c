@@ -214,6 +214,34 @@ static void xen_counters(void *pol, const share_model *m, share_counters *c)
         }
 }
 
-const share_policy_ops share_xen_ops = {xen_create,      xen_destroy, xen_forget, xen_vm_changed,
-                                        xen_frame_freed, xen_scan,    xen_rounds, xen_rate,
-                                        xen_counters};
+static void xen_extra_json(jw *w, const share_counters *c)
+{
+    jw_u64(w, "both_shared_ignored", c->both_shared);
+    jw_u64(w, "zero_filtered", c->filtered_zero);
+}
+
+static void xen_params_json(jw *w, const share_params *p)
+{
+    jw_u64(w, "scans", p->scans);
+    jw_u64(w, "index_entries", p->index_entries ? p->index_entries : SHARE_THESIS_ENTRIES);
+    jw_double(w, "period_s", p->period_s);
+}
+
+const share_policy_ops share_xen_ops = {
+    .create = xen_create,
+    .destroy = xen_destroy,
+    .forget_page = xen_forget,
+    .vm_changed = xen_vm_changed,
+    .frame_freed = xen_frame_freed,
+    .scan = xen_scan,
+    .rounds = xen_rounds,
+    .rate = xen_rate,
+    .counters = xen_counters,
+    .default_hash = SHARE_HASH_SFH, /* the thesis hashes with SuperFastHash */
+    .zero_name = "pages_zero",
+    .counters_json = sh_no_json,
+    .extra_json = xen_extra_json,
+    .index_json = sh_index_json,
+    .index_print = sh_index_print,
+    .params_json = xen_params_json,
+};

@@ -450,14 +450,12 @@ static int load_base(sweep *s, const char *data, size_t len, vs_err *err)
     GPtrArray *texts = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     int rc = VS_OK;
     for (char **b = s->bases; *b && rc == VS_OK; b++) {
-        gchar *text = NULL;
-        gsize base_len = 0;
-        GError *gerr = NULL;
-        if (!g_file_get_contents(*b, &text, &base_len, &gerr)) {
-            rc = vs_fail(err, VS_E_IO, "%s: [sweep] base %s: cannot read: %s", s->origin, *b, gerr->message);
-            g_error_free(gerr);
+        char *text, *what = g_strdup_printf("the [sweep] base of %s", s->origin);
+        size_t base_len;
+        rc = vs_read_file(*b, what, &text, &base_len, err);
+        g_free(what);
+        if (rc != VS_OK)
             break;
-        }
         rc = cfg_load_data(&s->base_cfg, text, base_len, *b, err);
         g_ptr_array_add(texts, g_bytes_new_take(text, base_len));
     }
