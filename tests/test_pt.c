@@ -394,49 +394,10 @@ static void test_growth(void **state)
     }
 }
 
-/* Dense pages live where their frame says (pt.c's windows): a page detached
- * and attached again at the same frame reads zero, frames in different
- * windows (and far above the first) keep their own entries, and a prefetch
- * of any entry -- no table, a sparse one, a dense one, beyond every window --
- * changes nothing. */
-static void test_dense_windows(void **state)
-{
-    (void)state;
-    const uint64_t frames[] = {5, (1ull << 18) + 5, (1ull << 30) + 7}; /* windows 0, 1 and 4096 */
-    enum { N = sizeof frames / sizeof frames[0], FILL = 40 };          /* FILL > inline entries: dense */
-    pt_mem *mem = pt_mem_new();
-    for (int round = 0; round < 2; round++) {
-        for (unsigned f = 0; f < N; f++) {
-            pt_mem_attach(mem, frames[f]);
-            for (uint64_t i = 0; i < FILL; i++) {
-                assert_int_equal(pt_read_entry(mem, (frames[f] << 12) + 8 * i), 0);
-                pt_write_entry(mem, (frames[f] << 12) + 8 * i, (f + 1) << 20 | i << 12 | PTE_P);
-            }
-        }
-        for (unsigned f = 0; f < N; f++) {
-            pt_prefetch_entry(mem, (frames[f] << 12) + 8);
-            pt_prefetch_entry(mem, (frames[f] + 1) << 12); /* no table there */
-            for (uint64_t i = 0; i < PT_ENTRIES; i++)
-                assert_int_equal(pt_read_entry(mem, (frames[f] << 12) + 8 * i),
-                                 i < FILL ? ((f + 1) << 20 | i << 12 | PTE_P) : 0);
-        }
-        pt_prefetch_entry(mem, 1ull << 50); /* beyond every window */
-        for (unsigned f = 0; f < N; f++)
-            pt_mem_detach(mem, frames[f]); /* round 1 attaches the same frames again: they must read zero */
-    }
-    pt_mem_attach(mem, 9); /* sparse: a prefetch of its entry finds no dense page */
-    pt_write_entry(mem, 9 << 12, PTE_P);
-    pt_prefetch_entry(mem, 9 << 12);
-    assert_int_equal(pt_read_entry(mem, 9 << 12), PTE_P);
-    pt_mem_detach(mem, 9);
-    assert_int_equal(pt_mem_pages(mem), 0);
-    pt_mem_free(mem);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_counts),        cmocka_unit_test(test_dense_windows),        cmocka_unit_test(test_limit),
+        cmocka_unit_test(test_counts),        cmocka_unit_test(test_limit),
         cmocka_unit_test(test_random_4level), cmocka_unit_test(test_random_5level),
         cmocka_unit_test(test_growth),
     };

@@ -13,35 +13,30 @@
  * among its data frames every walk missed the host's caches and TLB in it.
  * Bookkeeping is O(table pages): at most 43 bytes per page as tables are
  * added (the index doubles at three quarters full), at most 128 once most
- * are gone (it halves below an eighth); plus one pointer per window (below)
- * up to the highest frame that held a dense table.
+ * are gone (it halves below an eighth).
  *
  * A table page keeps its first PT_SPARSE_MAX non-zero entries inline and
- * becomes a dense 512-entry array only when it needs more.  A dense array
- * lives at a host address computed from its frame: physical memory is seen
- * through windows of PT_WIN_BYTES, each one reserved mapping (mmap with
- * MAP_NORESERVE, made when the first dense array of that range appears) in
- * which the array of frame pfn sits at offset (pfn % frames per window) * 4
- * KiB.  So a walk can ask the host for an entry as soon as it knows the
- * entry's physical address, without first reading the index slot of its
- * page (pt_prefetch_entry): the two host misses of a random walk's level, the
- * slot and the entry, overlap instead of following each other.  Only the
- * pages of dense arrays are ever touched, so no run holds more resident than
- * its dense tables; a fresh array is the kernel's zero memory, not cleared
- * again, and a detached one is given back (MADV_DONTNEED), so it reads zero
- * when its frame next holds a dense table.  The windows ask for no host huge
- * pages (MADV_NOHUGEPAGE): a host whose transparent huge pages are "always"
- * would otherwise make 2 MiB resident around every table page.  Earlier
- * layouts, measured in docs/performance.md: arenas cut in order of creation
- * (the entry's address then came from its slot, one host miss after the
- * other), and MADV_COLLAPSE / MADV_HUGEPAGE on them (no gain on the hostile
- * trace, more resident memory or copying).  The cost: host virtual address
- * space (PT_WIN_BYTES per window that holds a dense table) and host page
- * tables for the scattered pages (about +0.6 MiB on the hostile trace).
- * A trace that touches pages spread over the whole address space creates
- * about one table page per page it touches, nearly all holding a single
- * entry: inline they cost ~100 bytes, not 4 KiB, so a million such pages fit
- * in ~200 MiB.  Dense
+ * becomes a dense 512-entry array only when it needs more.  Dense arrays are
+ * cut from page-aligned arenas that double from PT_ARENA_FIRST pages up to
+ * 1 MiB, so the tables a walk reads sit together in a few blocks rather than
+ * spread over the heap between other allocations.  Arenas are mapped from
+ * the kernel, so a fresh array is already zero and is not cleared again;
+ * they are made resident 64 KiB at a time as arrays reach them (one kernel
+ * entry per 16 table pages, not one page fault each), so the unused tail of
+ * the newest arena beyond that chunk is never touched.  Past those
+ * (about 2 MiB of tables) every arena is a 2 MiB-aligned block, which a host
+ * whose transparent huge pages are "always" backs with one huge page.  No
+ * madvise asks for one: MADV_COLLAPSE of each full arena copied it (the
+ * 1M-page spread case ran 1.2x the CPU time of no madvise), and
+ * MADV_HUGEPAGE at allocation makes the newest arena's untouched tail
+ * resident (+1.9 to 2.2 MiB peak RSS on the hostile trace) for 3 % less CPU
+ * time there in native mode and 1 % more in nested (docs/performance.md).  A small run never gets an arena this
+ * large, and no run holds more resident than its tables fill, plus at most
+ * one chunk.
+ * Detached dense arrays go on a free list for the next one.  A trace that
+ * touches pages spread over the whole address space creates about one table
+ * page per page it touches, nearly all holding a single entry: inline they
+ * cost ~100 bytes, not 4 KiB, so a million such pages fit in ~200 MiB.  Dense
  * pages -- the common case for real programs -- are read with one index
  * probe and one load, because every simulated page walk reads here.
  *
@@ -56,9 +51,7 @@
  *
  * Invariants: a present non-leaf entry points to an attached page;
  * pages == number of used index slots, at most three quarters of them;
- * every used slot is reachable from its home slot by a run of used slots;
- * the dense array of frame pfn is at its window's offset for pfn, and the
- * page there of every frame without a dense table reads zero.
+ * every used slot is reachable from its home slot by a run of used slots.
  */
 #include "pt.h"
 
@@ -70,12 +63,15 @@
 #define PT_PFN_LIMIT (1ull << 40) /* frame field is bits 12..51 */
 #define TABLE_FLAGS (PTE_P | PTE_RW | PTE_US) /* non-leaf entries grant all; leaves restrict */
 
+#define PT_ARENA_FIRST 16 /* dense arrays in the first arena: a small run stays small */
+#define PT_ARENA_STEPS 5  /* the first this many arenas double, 16 .. 256 pages (64 KiB .. 1 MiB) ... */
+#define PT_ARENA_HUGE 512 /* ... then come whole host huge pages of 2 MiB (see above) */
 #define PT_SPARSE_MAX 6 /* inline entries before a page goes dense: covers a page's first few neighbours */
-/* A window of the dense arrays' host mapping covers 1 GiB of physical memory:
- * large enough that a run of a few GiB needs a handful, small enough that
- * the virtual space reserved for a sparsely used range stays modest. */
-#define PT_WIN_BYTES (1ull << 30)
-#define PT_WIN_FRAMES (PT_WIN_BYTES >> VS_PAGE_SHIFT_4K)
+/* Fresh arena memory is mapped this many bytes at a time as dense arrays
+ * reach it (madvise MADV_POPULATE_WRITE, Linux 5.14; where it is refused the
+ * pages fault in one by one as before): one kernel entry per 16 table pages
+ * instead of one per page, at most 60 KiB resident ahead of use. */
+#define PT_POPULATE_BYTES (64u << 10)
 #define PT_INDEX_MIN 64 /* index slots of an empty store: 1 KiB */
 #define PT_INDEX_MUL 0x9e3779b97f4a7c15ull /* Fibonacci hashing: the high product bits mix every pfn bit */
 #define PT_SPARSE_TAG ((uintptr_t)1) /* low bit of an index slot's page: the page is a pt_sparse */
@@ -94,12 +90,19 @@ typedef struct pt_slot {
     uintptr_t page;
 } pt_slot;
 
+/* A detached dense array, on the free list (its first bytes). */
+typedef struct pt_free_page {
+    struct pt_free_page *next;
+} pt_free_page;
+
 struct pt_mem {
     pt_slot *index;        /* open addressing, linear probing, power-of-two size */
     uint64_t index_mask;   /* slots - 1 */
     unsigned index_shift;  /* 64 - log2(slots) */
-    uint8_t **win;  /* the windows' mappings by physical address / PT_WIN_BYTES; NULL: none yet */
-    size_t n_win;
+    void **arenas;          /* every arena, for pt_mem_free */
+    size_t n_arenas;
+    uint64_t *bump, *bump_end; /* the unused dense arrays of the newest arena */
+    pt_free_page *free_pages;
     uint64_t pages;  /* attached table pages */
 };
 
@@ -174,34 +177,64 @@ pt_mem *pt_mem_new(void)
     return m;
 }
 
-/* The dense array of frame pfn, zero (fresh from the kernel, or given back
- * by dense_free), mapping its window when it is the first. */
-static uint64_t *dense_alloc(pt_mem *m, uint64_t pfn)
+/* A fresh arena of `pages` dense arrays, straight from the kernel, so
+ * already zero: from PT_ARENA_HUGE pages on, one 2 MiB-aligned block, which
+ * the host may back with one huge page. */
+static void *arena_alloc(size_t pages)
 {
-    size_t w = (size_t)(pfn / PT_WIN_FRAMES);
-    if (w >= m->n_win) {
-        m->win = vs_realloc(m->win, (w + 1) * sizeof *m->win);
-        memset(m->win + m->n_win, 0, (w + 1 - m->n_win) * sizeof *m->win);
-        m->n_win = w + 1;
+    size_t bytes = pages * PT_ENTRIES * sizeof(uint64_t);
+    size_t align = pages >= PT_ARENA_HUGE ? bytes : 0; /* mmap gives page alignment */
+    uint8_t *a = mmap(NULL, bytes + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (a == MAP_FAILED)
+        vs_oom(bytes + align);
+    if (align) { /* trim to the aligned block */
+        size_t head = (size_t)(-(uintptr_t)a & (align - 1));
+        if (head)
+            munmap(a, head);
+        munmap(a + head + bytes, align - head);
+        a += head;
     }
-    if (!m->win[w]) {
-        void *a = mmap(NULL, PT_WIN_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-                       0);
-        if (a == MAP_FAILED)
-            vs_oom(PT_WIN_BYTES);
-#ifdef MADV_NOHUGEPAGE
-        (void)madvise(a, PT_WIN_BYTES, MADV_NOHUGEPAGE); /* advice only: a refusal costs memory, not results */
-#endif
-        m->win[w] = a;
-    }
-    return (uint64_t *)(void *)(m->win[w] + (pfn % PT_WIN_FRAMES) * PT_ENTRIES * sizeof(uint64_t));
+    return a;
 }
 
-/* Gives a detached dense array's page back: it reads zero from now on. */
-static void dense_free(uint64_t *d)
+static size_t arena_pages(size_t k) { return k < PT_ARENA_STEPS ? (size_t)PT_ARENA_FIRST << k : PT_ARENA_HUGE; }
+
+/* A zeroed dense array of PT_ENTRIES entries.  A recycled one is cleared; a
+ * fresh one is still the kernel's zero memory, never touched. */
+static uint64_t *dense_alloc(pt_mem *m)
 {
-    if (madvise(d, PT_ENTRIES * sizeof *d, MADV_DONTNEED) != 0) /* refused: zero it by hand, keep it resident */
-        memset(d, 0, PT_ENTRIES * sizeof *d);
+    uint64_t *d;
+    if (m->free_pages) {
+        d = (uint64_t *)(void *)m->free_pages;
+        m->free_pages = m->free_pages->next;
+        memset(d, 0, PT_ENTRIES * sizeof(uint64_t));
+        return d;
+    }
+    if (m->bump == m->bump_end) {
+        size_t pages = arena_pages(m->n_arenas);
+        static_assert(PT_ARENA_FIRST << PT_ARENA_STEPS == PT_ARENA_HUGE, "arenas double up to a huge page");
+        void *a = arena_alloc(pages);
+        m->arenas = vs_realloc(m->arenas, (m->n_arenas + 1) * sizeof *m->arenas);
+        m->arenas[m->n_arenas++] = a;
+        m->bump = a;
+        m->bump_end = m->bump + pages * PT_ENTRIES;
+    }
+    d = m->bump;
+    m->bump += PT_ENTRIES;
+#ifdef MADV_POPULATE_WRITE
+    if (((uintptr_t)d & (PT_POPULATE_BYTES - 1)) == 0) { /* entering a new chunk: map it in one call */
+        size_t left = (size_t)(m->bump_end - d) * sizeof(uint64_t);
+        (void)madvise(d, left < PT_POPULATE_BYTES ? left : PT_POPULATE_BYTES, MADV_POPULATE_WRITE);
+    }
+#endif
+    return d;
+}
+
+static void dense_free(pt_mem *m, uint64_t *d)
+{
+    pt_free_page *f = (pt_free_page *)(void *)d;
+    f->next = m->free_pages;
+    m->free_pages = f;
 }
 
 static inline bool slot_sparse(uintptr_t page) { return page & PT_SPARSE_TAG; }
@@ -214,10 +247,9 @@ void pt_mem_free(pt_mem *m)
     for (uint64_t i = 0; i <= m->index_mask; i++)
         if (slot_sparse(m->index[i].page))
             free(slot_sparse_page(m->index[i].page));
-    for (size_t i = 0; i < m->n_win; i++)
-        if (m->win[i])
-            munmap(m->win[i], PT_WIN_BYTES);
-    free(m->win);
+    for (size_t i = 0; i < m->n_arenas; i++)
+        munmap(m->arenas[i], arena_pages(i) * PT_ENTRIES * sizeof(uint64_t));
+    free(m->arenas);
     free(m->index);
     free(m);
 }
@@ -241,7 +273,7 @@ void pt_mem_detach(pt_mem *m, uint64_t pfn)
     if (slot_sparse(s->page))
         free(slot_sparse_page(s->page));
     else
-        dense_free((uint64_t *)s->page);
+        dense_free(m, (uint64_t *)s->page);
     index_erase(m, (uint64_t)(s - m->index));
     m->pages--;
     if (m->index_mask + 1 > PT_INDEX_MIN && 8 * m->pages < m->index_mask + 1)
@@ -282,7 +314,7 @@ uint64_t pt_mem_pages(const pt_mem *m) { return m->pages; }
 
 size_t pt_mem_overhead_bytes(const pt_mem *m)
 {
-    return sizeof *m + (m->index_mask + 1) * sizeof *m->index + m->n_win * sizeof *m->win;
+    return sizeof *m + (m->index_mask + 1) * sizeof *m->index + m->n_arenas * sizeof *m->arenas;
 }
 
 /* The slot of the page that holds entry_pa, which the walk reached through
@@ -311,11 +343,9 @@ uint64_t pt_read_entry(const pt_mem *m, uint64_t entry_pa)
 
 void pt_prefetch_entry(const pt_mem *m, uint64_t entry_pa)
 {
-    /* The dense array's place, whether or not the frame holds one: a prefetch
-     * never faults, and one into an unused part of a window is dropped. */
-    size_t w = (size_t)(entry_pa / PT_WIN_BYTES);
-    if (w < m->n_win && m->win[w])
-        __builtin_prefetch(m->win[w] + (entry_pa % PT_WIN_BYTES & ~(uint64_t)7));
+    const pt_slot *s = index_find(m, entry_pa >> VS_PAGE_SHIFT_4K);
+    if (s && !slot_sparse(s->page))
+        __builtin_prefetch((const uint64_t *)s->page + entry_index(entry_pa));
 }
 
 void pt_prefetch_index(const pt_mem *m, uint64_t entry_pa)
@@ -351,7 +381,7 @@ void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
         p->val[p->n++] = pte;
         return;
     }
-    uint64_t *d = dense_alloc(m, s->pfn);
+    uint64_t *d = dense_alloc(m);
     for (unsigned k = 0; k < p->n; k++)
         d[p->idx[k]] = p->val[k];
     d[i] = pte;

@@ -121,13 +121,13 @@ static inline void pt_write_entry_in(pt_mem *m, uint64_t entry_pa, uint64_t pte,
     uint64_t word = pt_read_entry(m, entry_pa & ~7ull);
     pt_write_entry(m, entry_pa & ~7ull, (word & ~(0xffffffffull << shift)) | (pte << shift));
 }
-/* Asks the host to bring the entry at entry_pa (in an attached dense page,
- * or in none: then nothing happens) towards its caches, so a pt_read_entry
- * issued after other work does not wait for it.  No load: the entry's host
- * address follows from entry_pa alone.  Changes nothing. */
+/* Asks the host to bring the entry at entry_pa (in an attached page, or in
+ * no page: then nothing happens) towards its caches, so a pt_read_entry
+ * issued after other work does not wait for it.  Changes nothing. */
 void pt_prefetch_entry(const pt_mem *m, uint64_t entry_pa);
-/* The same for the index slot where the lookup of entry_pa's page starts,
- * which pt_read_entry reads first; no load either. */
+/* The first step of pt_prefetch_entry, with no load at all: asks the host for
+ * the index slot where the lookup of entry_pa's page starts, so that a
+ * pt_prefetch_entry or pt_read_entry issued after other work finds it near. */
 void pt_prefetch_index(const pt_mem *m, uint64_t entry_pa);
 
 /* How the OS model allocates table pages and hears about entry writes. */

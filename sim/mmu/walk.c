@@ -52,11 +52,10 @@ int walk_1d(const walk_req *req, walk_result *res, walk_tally *tally, vs_err *er
         assert(level >= 1 && level <= req->levels);
         uint64_t entry = pt_entry_addr(table, req->va, level, fmt);
         /* Every host miss this level will take is requested before the first
-         * is waited for: the index slot of the entry's table page, (when the
-         * entry's address is already the host's) the sets of the caches it
-         * goes through, and the entry itself, whose host address needs no
-         * slot (pt.c), so its miss overlaps the slot's, the host-dimension
-         * walk's and the cache model's. */
+         * is waited for: the index slot of the entry's table page, and (when
+         * the entry's address is already the host's) the sets of the caches
+         * it goes through; then the entry itself, whose miss overlaps the
+         * host-dimension walk and the cache model's. */
         pt_prefetch_index(req->tables, entry);
         if (!req->to_host && req->mem)
             mh_prefetch(req->mem, entry, MH_WALK);
