@@ -270,6 +270,16 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
         s->batch_writes = true; /* the old image goes as at exit */
         rc = os_exec(st->vm->os, s->running->sp.proc, err);
         s->batch_writes = false;
+        /* Linux's exec_mmap (fs/exec.c) loads the new mm's root (activate_mm
+         * -> switch_mm, a CR3 write) and then drops the old image (mmput);
+         * here the old image goes first, because os_exec builds the new tree
+         * in the frames it frees.  The teardown's writes are priced by
+         * whether the old tables are shadowed, which the order of the two
+         * does not change. */
+        if (rc == VS_OK)
+            rc = sim_deliver_events(s, err);
+        if (rc == VS_OK)
+            reload_cr3(s);
         break;
     case TREC_INVLPG:
         rc = need_running(s, st, r, err);

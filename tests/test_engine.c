@@ -37,6 +37,26 @@ static void touch(tb *t, uint64_t base, unsigned pages)
     }
 }
 
+/* exec frees the old image and loads the new mm's root: one CR3 write
+ * (fs/exec.c exec_mmap -> activate_mm -> switch_mm), after which the same
+ * pages fault again in the new address space. */
+static void exec_loads_the_new_root(void **state)
+{
+    (void)state;
+    tb t = {.n = 0};
+    put(&t, TREC_SWITCH, 0, 1);
+    touch(&t, DATA, 10);
+    put(&t, TREC_EXEC, 0, 1);
+    touch(&t, DATA, 10);
+    char *path = vt_write_vmt("exec.vmt", t.r, t.n);
+    GHashTable *r = vt_run(NULL, VT_OPTS(path), 1, NULL, NULL);
+    assert_int_equal(vt_u64(r, "guest_os.execs"), 1);
+    assert_int_equal(vt_u64(r, "faults.page"), 2 * (10 + 1 /* the code page */));
+    assert_int_equal(vt_u64(r, "events.cr3_writes"), 1);
+    g_hash_table_destroy(r);
+    g_free(path);
+}
+
 static void exit_while_running_then_switch(void **state)
 {
     (void)state;
@@ -180,6 +200,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exit_while_running_then_switch),
+        cmocka_unit_test(exec_loads_the_new_root),
         cmocka_unit_test(reference_after_exit_is_an_error),
         cmocka_unit_test(pcid_tagging),
         cmocka_unit_test(quantum_scheduling),
