@@ -289,6 +289,8 @@ static void test_bad_arguments(void **state)
     const char *copy_by[] = {"copy=thread"}, *call_procs[] = {"copy=call", "processes=3"};
     expect_usage("tpch", 1, copy_by, "process|call");
     expect_usage("tpch", 2, call_procs, "got processes=3");
+    const char *call_pmi[] = {"copy=call", "cr3_pmi=5"};
+    expect_usage("tpch", 2, call_pmi, "cr3_pmi=5 with copy=call");
     expect_usage("nosuch", 0, NULL, "unknown generator");
     expect_usage("ds", 2, node, "node=12");
     const char *hw[] = {"writes=0.5"};

@@ -90,6 +90,14 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
     int copy_by = COPY_PROCESS;
     if (rc == VS_OK)
         rc = wl_arg_choice(a, "copy", COPY_NAMES, COPY_PROCESS, &copy_by, err);
+    const char *cr3_pmi = NULL; /* read again: wl_synth_init took its value already */
+    if (rc == VS_OK)
+        rc = wl_arg_str(a, "cr3_pmi", NULL, &cr3_pmi, err);
+    if (rc == VS_OK && copy_by == COPY_CALL && cr3_pmi)
+        return vs_fail(err, VS_E_USAGE,
+                       "gen tpch: cr3_pmi=%s with copy=call, which writes no CR3 (the copy runs in the executor); "
+                       "expected quantum= for the copy's alternation",
+                       cr3_pmi);
     if (rc == VS_OK)
         rc = wl_args_done(a, err);
     if (rc != VS_OK)
