@@ -136,7 +136,9 @@ seed003_best() {
 # seed003_results VMM FIG BEST_CSV MODES_CSV: the generated:seed003-figFIG-results
 # block of docs/figures.md -- what issue 15 asks of the figure, then one row per
 # number of the paper in the common results-table format (match: the same set;
-# a ratio within 10%).  Every row is predicted: no parameter was set from it.
+# a ratio within 10%).  Every row is predicted (no parameter was set from it)
+# but tpch's, marked fitted: its sweeps' copy=call was chosen knowing which set
+# it gives (docs/figures.md, tpch), so its matches are not counted as predictions.
 seed003_results() {
   local vmm=$1 fig=$2 best=$3 modes=$4
   {
@@ -158,10 +160,10 @@ seed003_results() {
     echo "|---|---|---|---|---|"
     awk -F, -v fig="$fig" -v simics="SIMICS" -v real="Opteron" '
       function near(a, b) { return (a > b ? a / b : b / a) <= 1.10 ? "yes" : "no" }
-      NR > 1 { lab = "Fig. " fig ", " ($1 == "simics" ? simics : real) ", " $2
-               printf "| %s: best approach | %s | %s | %s | predicted |\n", lab, $4, $3, $5
-               printf "| %s: best / worst | %.2fx | %.2fx | %s | predicted |\n", lab, $7, $6, near($6, $7)
-               printf "| %s: best shadow / nested | %.2fx | %.2fx | %s | predicted |\n", lab, $10, $9, near($9, $10) }' "$best"
+      NR > 1 { lab = "Fig. " fig ", " ($1 == "simics" ? simics : real) ", " $2; k = $2 == "tpch" ? "fitted" : "predicted"
+               printf "| %s: best approach | %s | %s | %s | %s |\n", lab, $4, $3, $5, k
+               printf "| %s: best / worst | %.2fx | %.2fx | %s | %s |\n", lab, $7, $6, near($6, $7), k
+               printf "| %s: best shadow / nested | %.2fx | %.2fx | %s | %s |\n", lab, $10, $9, near($9, $10), k }' "$best"
   } | doc_block "$DOC" "seed003-fig$fig-results" -
 }
 
