@@ -2,6 +2,7 @@
  * sim_events.c: the guest's control events -- context switches (CR3
  * writes), VM switches, INVLPG, process lifetime, transactions -- and the
  * hooks through which the OS model reports page-table writes and unmaps.
+ * A kmap (kmap_slot) rewrites one present leaf and invalidates it.
  *
  * An unmap (munmap) clears the range's leaves through the OS model, whose
  * entry writes reach the mode as any other guest page-table write, then
@@ -19,7 +20,8 @@
  * flushes once, flush_tlb_mm(oldmm), a CR3 reload on x86 (reload_cr3 here,
  * after the writes); an unmap flushes as above; exit and exec tear the old
  * address space down (os.c, as exit_mmap: zap_pte_range, free_pgtables)
- * and it goes whole.  A write to a page table the VMM write-protects still
+ * and it goes whole; a kmap's one write is flushed by its own INVLPG,
+ * issued by the engine after it.  A write to a page table the VMM write-protects still
  * traps (KVM 61's fork detector exists for exactly these floods: "we may be
  * forking"); a write to one it does not protect costs nothing until the
  * flush.
@@ -223,6 +225,27 @@ static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_e
     return VS_OK;
 }
 
+/* 32-bit Linux's kmap_atomic of a high-memory page (arch/i386/mm/highmem.c
+ * of 2.6.x): set_pte(kmap_pte - idx, mk_pte(page, kmap_prot)), a write of a
+ * present fixmap PTE that reaches the mode as any other (a write-protecting
+ * shadow variant exits on a shadowed table), then __flush_tlb_one(vaddr),
+ * an INVLPG as the trace's own.  The write is batched (mode.h): its flush
+ * is that INVLPG, issued here, not one the mode should imply. */
+static int kmap_slot(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_err *err)
+{
+    if (!trace_kmap_well_formed(r))
+        return vs_fail(err, VS_E_FORMAT, "kmap at 0x%llx with len %llu and size %u; expected " TREC_KMAP_FORM,
+                       (unsigned long long)r->addr, (unsigned long long)r->len, (unsigned)r->size);
+    s->batch_writes = true;
+    int rc = from_trace(os_kmap(st->vm->os, s->running->sp.proc, r->addr, r->id, err), err);
+    s->batch_writes = false;
+    if (rc == VS_OK) /* the entry write reaches the mode before the INVLPG, as it precedes it */
+        rc = sim_deliver_events(s, err);
+    if (rc == VS_OK)
+        guest_invlpg(s, r->addr);
+    return rc;
+}
+
 int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
 {
     sim_proc *p;
@@ -231,8 +254,8 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
      * region markers) stands for kernel work that writes CR3 or page tables
      * and invalidates translations: serialising instructions (Intel SDM vol.
      * 3A, "Serializing Instructions": MOV to CR3, INVLPG; AMD APM vol. 2,
-     * "Serializing Instructions", the same). */
-    if (r->kind < TREC_TXN_BEGIN)
+     * "Serializing Instructions", the same); a kmap ends in an INVLPG. */
+    if (r->kind < TREC_TXN_BEGIN || r->kind == TREC_KMAP)
         sim_serialise(s);
     switch ((trace_kind)r->kind) {
     case TREC_SWITCH:
@@ -291,6 +314,11 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
         rc = need_running(s, st, r, err);
         if (rc == VS_OK)
             rc = unmap_range(s, st, r, err);
+        break;
+    case TREC_KMAP:
+        rc = need_running(s, st, r, err);
+        if (rc == VS_OK)
+            rc = kmap_slot(s, st, r, err);
         break;
     case TREC_VM:
         if (r->id >= s->n_vms)

@@ -48,6 +48,21 @@
  * it faults it in again.  BUF_BYTES is glibc's default M_MMAP_THRESHOLD,
  * 128 KiB (mallopt(3)): a malloc of at least that size is its own mmap and
  * its free a munmap.  F itself is the user's estimate; nothing here fits it.
+ * kmap=1 (with copy=call and va_bits=32 only; default 0) makes the guest a
+ * 32-bit Linux whose page cache lies in high memory, where read() reaches
+ * each page-cache page through kmap_atomic (file_read_actor ->
+ * kmap_atomic(page, KM_USER0), arch/i386/mm/highmem.c of 2.6.x): the
+ * copy's source half is the page cache, and before the copy's first load
+ * from each source page a `kmap` record points the fixmap slot FIXMAP_SLOT_32
+ * at that page (its number is the record's id); the loads then read the
+ * slot.  A 64-bit guest reaches every page through its direct map, with no
+ * PTE write, so kmap=1 is refused under va_bits=48.  The load phase
+ * maps the slot (one store) and reads each source page once through it,
+ * as the database file was read in before the query, so the page cache is
+ * allocated (and backed) inside the warm-up.  How many pages the copy reads
+ * per instruction stays the copy's estimate (quantum=); whether the paper's
+ * Palacios guest had high memory (more than 896 MiB) it does not say.
+ *
  * Invariants: a process touches no page of its region in its query before
  * its load has stored to every one; each process's table or buffer accesses
  * advance sequentially through its region and wrap at its end; a row's
@@ -67,9 +82,36 @@
 #define ENGINE_BYTES (16u << 10)
 #define BUF_BYTES WL_MMAP_THRESHOLD /* a buffer this size is its own mmap: its free is a munmap */
 #define ROLES 2u /* the executor and the copy, as two processes (copy=process) or one (copy=call) */
+/* kmap=1: the fixmap slot of the copy's kmap_atomic, in the fixmap's page table (the top 4 MiB of a 32-bit
+ * address space, below 2.6.x i386's FIXADDR_TOP 0xfffff000, above PAGE_OFFSET).  Its index in enum
+ * fixed_addresses depends on the kernel's configuration, so the value is illustrative: what the model sees is a
+ * 4 KiB leaf in a page table of its own, apart from the process's data. */
+#define FIXMAP_SLOT_32 0xfff00000ull
 
 enum { COPY_PROCESS, COPY_CALL };
 static const char *const COPY_NAMES[] = {"process", "call", NULL};
+
+/* kmap=1: a load of the page-cache byte at off, through the slot; the page's kmap comes before its first load. */
+static void kmap_read(wl_synth *s, uint64_t off)
+{
+    const uint64_t page = 1ull << VS_PAGE_SHIFT_4K;
+    if (off % page == 0)
+        wl_emit(s->out, TREC_KMAP, FIXMAP_SLOT_32, 0, (uint32_t)(off / page), 0);
+    wl_emit(s->out, TREC_LOAD, FIXMAP_SLOT_32 + off % page, WL_WORD, 0, 0);
+}
+
+/* kmap=1, the copy's load phase, step i of pages + 1: the slot is mapped (as the kernel's fixmap is, before any
+ * kmap), then the source half's pages are read once through it, then the destination half is mapped. */
+static void kmap_load(wl_synth *s, uint64_t i, uint64_t pages, uint64_t copy_base)
+{
+    const uint64_t page = 1ull << VS_PAGE_SHIFT_4K;
+    if (i == 0)
+        wl_emit(s->out, TREC_STORE, FIXMAP_SLOT_32, WL_WORD, 0, 0);
+    else if (i <= pages / 2)
+        kmap_read(s, (i - 1) * page);
+    else
+        wl_synth_access(s, copy_base + (i - 1) * page, true);
+}
 
 static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
 {
@@ -90,6 +132,9 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
     int copy_by = COPY_PROCESS;
     if (rc == VS_OK)
         rc = wl_arg_choice(a, "copy", COPY_NAMES, COPY_PROCESS, &copy_by, err);
+    uint64_t kmap = 0;
+    if (rc == VS_OK)
+        rc = wl_arg_u64(a, "kmap", 0, 0, 1, &kmap, err);
     const char *cr3_pmi = NULL; /* read again: wl_synth_init took its value already */
     if (rc == VS_OK)
         rc = wl_arg_str(a, "cr3_pmi", NULL, &cr3_pmi, err);
@@ -103,6 +148,11 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
     if (rc != VS_OK)
         return rc;
     const bool call = copy_by == COPY_CALL;
+    if (kmap && (!call || !s.va32))
+        return vs_fail(err, VS_E_USAGE,
+                       "gen tpch: kmap=1 is the read() of a 32-bit guest with high memory; expected copy=call and "
+                       "va_bits=32 (got copy=%s, va_bits=%s)",
+                       COPY_NAMES[copy_by], s.va32 ? "32" : "48");
     if (call && s.processes != ROLES)
         return vs_fail(err, VS_E_USAGE,
                        "gen tpch: copy=call runs the executor and its copy in one process; got processes=%u, "
@@ -127,6 +177,11 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
                        "halves in whole %u KiB buffers); got %llu bytes",
                        2 * BUF_BYTES >> 10, BUF_BYTES >> 10, (unsigned long long)s.footprint);
     const uint64_t page = 1ull << VS_PAGE_SHIFT_4K, pages = (s.footprint + page - 1) / page;
+    if (kmap && s.footprint % (2 * page))
+        return vs_fail(err, VS_E_USAGE,
+                       "gen tpch: kmap=1 needs a footprint= that is a multiple of %llu KiB (the copy's source half "
+                       "in whole page-cache pages); got %llu bytes",
+                       (unsigned long long)(2 * page >> 10), (unsigned long long)s.footprint);
     /* after the table, the page of the aggregates, then the engine's state */
     const uint64_t groups = WL_DATA_BASE + pages * page, engine = groups + page;
     const uint64_t extra = 1 + (state + page - 1) / page; /* the executor's pages beyond the table */
@@ -144,8 +199,11 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
         const uint32_t role = call ? (uint32_t)(i / s.quantum % ROLES) : s.pid;
         for (; k > 0; k--) {
             uint64_t *load = &loaded[role];
-            if (*load < pages + (role == 0 ? extra : 0)) { /* the load: one store maps each page */
-                wl_synth_access(&s, (role == 0 ? WL_DATA_BASE : copy_base) + *load * page, true);
+            if (*load < pages + (role == 0 ? extra : kmap)) { /* the load: one store maps each page */
+                if (role != 0 && kmap) /* the slot, then the page cache read in through it, then the copies */
+                    kmap_load(&s, *load, pages, copy_base);
+                else
+                    wl_synth_access(&s, (role == 0 ? WL_DATA_BASE : copy_base) + *load * page, true);
                 ++*load;
                 continue;
             }
@@ -153,7 +211,10 @@ static int tpch_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
                 uint64_t w = copy / 2 % (s.footprint / WL_WORD / 2);
                 bool store = copy % 2;
                 uint64_t dst = copy_base + s.footprint / 2;
-                wl_synth_access(&s, copy_base + w * WL_WORD + (store ? s.footprint / 2 : 0), store);
+                if (kmap && !store)
+                    kmap_read(&s, w * WL_WORD);
+                else
+                    wl_synth_access(&s, copy_base + w * WL_WORD + (store ? s.footprint / 2 : 0), store);
                 copy++;
                 uint64_t done = (w + 1) * WL_WORD; /* destination bytes written this pass */
                 if (store && free_rate > 0 && done % BUF_BYTES == 0 && wl_chance(&s, free_rate))
@@ -185,5 +246,6 @@ const wl_gen wl_gen_tpch = {
      "footprint=512m row=77 row_instr=10366 (SQLite's, measured) state=16k (the engine's own state, estimated) api=0.60 processes=2 quantum=200000 (= cr3_pmi=5) code=16384;"
      " each process first populates its region (one store per page), then queries;"
      " free_rate=0 (fraction of the copier's 128 KiB buffers unmapped when freed);"
-     " copy=process (the copier is a process of its own) or call (the executor's own read() calls: no CR3 write)"},
+     " copy=process (the copier is a process of its own) or call (the executor's own read() calls: no CR3 write);"
+     " kmap=0 (1: copy=call in a 32-bit guest with high memory, va_bits=32: each page read() copies is kmap'd first)"},
     tpch_run};

@@ -29,12 +29,25 @@
  * the empty tables where this frees them; the trace record does not say
  * which call it was, so the model takes munmap's.
  *
+ * Kmap (32-bit Linux's kmap_atomic of a high-memory page, arch/i386/mm/
+ * highmem.c of 2.6.x: set_pte(kmap_pte - idx, mk_pte(page, kmap_prot))):
+ * the present 4 KiB leaf of a fixmap slot is rewritten to map a page-cache
+ * page, one reported entry write; the caller invalidates the slot.  The
+ * page cache is the guest's own: a page's frame comes from the buddy
+ * allocator at its first kmap (the page cache allocates from the same
+ * allocator, __page_cache_alloc -> alloc_pages) and stays cached for the
+ * OS's life (no reclaim is modelled), so a page kmapped again maps the
+ * same frame.  The cache holds one reference to each of its frames: a
+ * cached frame mapped by n leaves counts n + 1 in shares, so no leaf's
+ * release ever frees it.
+ *
  * Table pages and data frames come from one buddy allocator over frames
  * [reserved_frames, mem_bytes / 4096).
  *
- * Invariants: shares holds exactly the frames mapped by >= 2 leaves, with
- * that count; a frame leaves the allocator for one leaf or one table page
- * and returns when its last user goes; pages_resident and tables_resident
+ * Invariants: shares holds exactly the frames with >= 2 users (leaves, and
+ * the page cache for a cached frame), with that count; a frame leaves the
+ * allocator for one leaf, one table page or the page cache and returns when
+ * its last user goes (a cached frame: never); pages_resident and tables_resident
  * equal the frames so held (so free frames + both == managed frames).
  */
 #include "os.h"
@@ -47,6 +60,8 @@
 
 #define OS_MIN_MAX_ORDER 18 /* the 1 GiB policy needs order-18 blocks */
 #define LEAF_FLAGS (PTE_RW | PTE_US) /* anonymous user memory; A/D left to the walker */
+/* kmap_prot = PAGE_KERNEL (i386 kmap_init): present, writable, accessed and dirty, supervisor only */
+#define KMAP_FLAGS (PTE_RW | PTE_A | PTE_D)
 
 struct os_proc {
     uint32_t pid;
@@ -62,6 +77,7 @@ struct os {
     pt_mem *mem;
     GHashTable *procs;  /* pid -> os_proc * */
     GHashTable *shares; /* frame base pfn -> count (>= 2) of leaves mapping it */
+    GHashTable *page_cache; /* page-cache page -> its frame's pfn (kmap) */
     os_counters c;
 };
 
@@ -248,6 +264,7 @@ int os_new(const os_params *p, const os_hooks *hooks, os **out, vs_err *err)
     o->mem = pt_mem_new();
     o->procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free);
     o->shares = g_hash_table_new(g_direct_hash, g_direct_equal);
+    o->page_cache = g_hash_table_new(g_direct_hash, g_direct_equal);
     *out = o;
     return VS_OK;
 }
@@ -258,6 +275,7 @@ void os_free(os *o)
         return;
     g_hash_table_destroy(o->procs); /* no hooks: the callers are going away too */
     g_hash_table_destroy(o->shares);
+    g_hash_table_destroy(o->page_cache);
     pt_mem_free(o->mem);
     buddy_free_all(o->b);
     free(o);
@@ -446,6 +464,38 @@ int os_unmap(os *o, os_proc *p, uint64_t va, uint64_t len, os_unmap_info *info, 
         info->leaves_cleared++;
         a = base + span;
     }
+    return VS_OK;
+}
+
+/* ---- kmap ---- */
+
+int os_kmap(os *o, os_proc *p, uint64_t va, uint32_t page, vs_err *err)
+{
+    uint64_t pte, pa;
+    vs_pgsz size;
+    if (!pt_va_canonical(va, o->p.levels) || !pt_lookup(&p->tree, va, NULL, &size, &pte))
+        return vs_fail(err, VS_E_USAGE,
+                       "os: pid %u kmaps page-cache page %u at va 0x%llx, which it has not mapped; expected the "
+                       "present leaf of a fixmap slot (a kmap rewrites a present PTE: touch the slot first)",
+                       p->pid, page, (unsigned long long)va);
+    if (size != VS_PG_4K)
+        return vs_fail(err, VS_E_USAGE,
+                       "os: pid %u kmaps page-cache page %u at va 0x%llx, mapped by a %s page; expected a 4 KiB "
+                       "leaf (a fixmap slot)",
+                       p->pid, page, (unsigned long long)va, vs_pgsz_name(size));
+    gpointer key = GUINT_TO_POINTER(page), pfn;
+    if (g_hash_table_lookup_extended(o->page_cache, key, NULL, &pfn))
+        pa = (uint64_t)GPOINTER_TO_SIZE(pfn) << VS_PAGE_SHIFT_4K;
+    else if (frame_alloc(o, VS_PG_4K, &pa))
+        g_hash_table_insert(o->page_cache, key, GSIZE_TO_POINTER(pa >> VS_PAGE_SHIFT_4K));
+    else
+        return out_of_memory(o, err, "reading page-cache page %u for pid %u's kmap at va 0x%llx", page, p->pid,
+                             (unsigned long long)va);
+    share_add(o, pa);                              /* the cache's reference and the slot's (first: pa may be pte's) */
+    frame_release(o, pte_addr(pte), VS_PG_4K);     /* what the slot mapped: anonymous memory or a cached page */
+    bool mapped = pt_update_leaf(&p->tree, va, pa | PTE_P | KMAP_FLAGS, &p->ops);
+    assert(mapped);
+    (void)mapped;
     return VS_OK;
 }
 

@@ -10,16 +10,18 @@
  * block is free, else 4 KiB); `1g`, likewise with 1 GiB and order 18.
  * Fork shares the parent's frames read-only in both processes; the first
  * store to such a page copies it (a copy-on-write fault).  Exec and exit free
- * the address space; an unmap releases a range of it.
+ * the address space; an unmap releases a range of it; a kmap points a
+ * present leaf at a page-cache page.
  *
  * Every page-table entry the OS writes is reported through os_hooks, with its
  * physical address, so a shadow-paging VMM can trap it; every removed or
  * downgraded mapping is reported so TLBs can be shot down.
  *
  * Invariants: a frame is mapped by at most one process unless it is a shared
- * copy-on-write frame (then its share count equals the number of mappings);
- * every frame handed out comes from the buddy allocator and is returned to it
- * when its last mapping goes.
+ * copy-on-write frame (then its share count equals the number of mappings)
+ * or a page-cache frame (one more: the cache's own); every frame handed out
+ * comes from the buddy allocator and is returned to it when its last
+ * mapping goes, except a page-cache frame, which stays cached.
  */
 #ifndef VS_OS_H
 #define VS_OS_H
@@ -101,6 +103,13 @@ typedef struct os_unmap_info {
  * and len must be 4 KiB multiples, len > 0, the range canonical.  TLBs are
  * the caller's: flush info's span. */
 int os_unmap(os *o, os_proc *p, uint64_t va, uint64_t len, os_unmap_info *info, vs_err *err);
+/* Rewrites the present 4 KiB leaf at va (4 KiB aligned) to map page-cache
+ * page `page`, as 32-bit Linux's kmap_atomic does to a fixmap slot: one
+ * entry write through the hooks, no TLB shootdown (the caller's INVLPG
+ * follows).  The page's frame is allocated at its first kmap and stays in
+ * the page cache; what the slot mapped before is released.  VS_E_USAGE if
+ * va is not mapped or mapped by a large leaf, VS_E_LIMIT if no frame is left. */
+int os_kmap(os *o, os_proc *p, uint64_t va, uint32_t page, vs_err *err);
 /* Sets the accessed/dirty bits of the leaf mapping va, as the hardware walker does;
  * reports the write through the hooks only if the entry changed. */
 void os_set_ad(os *o, os_proc *p, uint64_t va, bool dirty);

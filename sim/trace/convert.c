@@ -67,6 +67,12 @@ static void print_rec(const trace_rec *t, FILE *out)
             fprintf(out, " id=%u size=%u", t->id, t->size);
         fputc('\n', out);
     }
+    else if (t->kind == TREC_KMAP) {
+        fprintf(out, "%s 0x%llx %u", name, (unsigned long long)t->addr, t->id);
+        if (t->len || t->size) /* malformed (`run` refuses it): shows what it carries */
+            fprintf(out, " len=%llu size=%u", (unsigned long long)t->len, t->size);
+        fputc('\n', out);
+    }
     else
         fprintf(out, "%s %u\n", name, t->id);
 }

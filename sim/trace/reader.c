@@ -52,7 +52,8 @@ static const tr_format FORMATS[TFMT_COUNT] = {
 };
 static const char *const KIND_NAMES[TREC_KIND_COUNT] = {
     "ifetch", "load", "store", "rmw", "switch", "invlpg", "proc_start",
-    "proc_exit", "fork", "exec", "vm", "txn_begin", "txn_end", "cda", "roi", "unmap"};
+    "proc_exit", "fork", "exec", "vm", "txn_begin", "txn_end", "cda", "roi", "unmap",
+    "kmap"};
 
 const char *trace_fmt_name(trace_fmt f) { return (unsigned)f < TFMT_COUNT ? FORMATS[f].name : "?"; }
 const char *trace_fmt_help(trace_fmt f) { return (unsigned)f < TFMT_COUNT ? FORMATS[f].help : "?"; }

@@ -186,7 +186,7 @@ struct trace_summary {
     uint32_t next_space, cur_pid, cur_space;
     bool spaces_overflow;
     uint64_t last_touch; /* last first-touch key added, +1 (0 = none) */
-    uint64_t bad_unmap;  /* the first unmap the engine would refuse: its record number (0 = none) */
+    uint64_t bad_at;     /* the first unmap or kmap the engine would refuse: its record number (0 = none) */
     trace_rec bad;       /* and that record */
 };
 
@@ -478,9 +478,9 @@ void trace_summary_add(trace_summary *s, const trace_rec *recs, size_t n)
         case TREC_CDA:
             cda_add(s, t->addr, t->addr + t->len < t->addr ? UINT64_MAX : t->addr + t->len);
             break;
-        case TREC_UNMAP:
-            if (!s->bad_unmap && !unmap_ok(t)) {
-                s->bad_unmap = s->records - n + i + 1;
+        case TREC_UNMAP: case TREC_KMAP:
+            if (!s->bad_at && !(t->kind == TREC_UNMAP ? unmap_ok(t) : trace_kmap_well_formed(t))) {
+                s->bad_at = s->records - n + i + 1;
                 s->bad = *t;
             }
             break;
@@ -641,16 +641,20 @@ int trace_summarize_after(const char *path, uint64_t warmup, trace_summary **out
     s->fmt = trace_reader_fmt(r);
     trace_rec *buf = vs_malloc(BATCH * sizeof *buf);
     long n = 0;
-    while (!s->bad_unmap && (n = trace_read(r, buf, BATCH, err)) > 0)
+    while (!s->bad_at && (n = trace_read(r, buf, BATCH, err)) > 0)
         trace_summary_add(s, buf, (size_t)n);
     free(buf);
     trace_close(r);
-    if (s->bad_unmap)
+    if (s->bad_at && s->bad.kind == TREC_UNMAP)
         n = vs_fail(err, VS_E_FORMAT,
                     "%s: record %llu: unmap of %llu bytes at 0x%llx (id %u, size %u); expected a non-empty, "
                     "non-wrapping range of whole 4 KiB pages with id 0 and size 0",
-                    path, (unsigned long long)s->bad_unmap, (unsigned long long)s->bad.len,
+                    path, (unsigned long long)s->bad_at, (unsigned long long)s->bad.len,
                     (unsigned long long)s->bad.addr, s->bad.id, (unsigned)s->bad.size);
+    else if (s->bad_at)
+        n = vs_fail(err, VS_E_FORMAT, "%s: record %llu: kmap at 0x%llx (len %llu, size %u); expected " TREC_KMAP_FORM,
+                    path, (unsigned long long)s->bad_at, (unsigned long long)s->bad.addr,
+                    (unsigned long long)s->bad.len, (unsigned)s->bad.size);
     if (n < 0) {
         trace_summary_free(s);
         return (int)n;

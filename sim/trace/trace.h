@@ -5,7 +5,7 @@
  * A trace is a stream of trace_rec.  Memory records carry a virtual address
  * and an access size; control records carry the events the guest-OS and
  * hypervisor models need (context switches, INVLPG, process lifetime, unmaps,
- * VM switches, transactions, critical-data-area declarations).  Readers hand
+ * kmaps, VM switches, transactions, critical-data-area declarations).  Readers hand
  * out records in batches so the engine's hot loop makes one indirect call
  * per batch, not per reference.
  *
@@ -43,6 +43,9 @@ typedef enum trace_kind {
     TREC_ROI = 14,       /* the trace's own region-of-interest marker: id = TREC_ROI_BEGIN or TREC_ROI_END */
     TREC_UNMAP = 15,     /* addr = start VA, len = bytes (both 4 KiB multiples) released in the current
                           * process: munmap, or madvise(MADV_DONTNEED) of a whole heap region */
+    TREC_KMAP = 16,      /* addr = VA (4 KiB aligned) of a present 4 KiB leaf of the current process, rewritten to
+                          * map page-cache page id, then invalidated: 32-bit Linux's kmap_atomic of a high-memory
+                          * page (set_pte of the fixmap slot, __flush_tlb_one) */
     TREC_KIND_COUNT
 } trace_kind;
 
@@ -52,13 +55,21 @@ static inline bool trace_kind_is_mem(unsigned k) { return k <= TREC_RMW; }
 const char *trace_kind_name(unsigned k); /* "ifetch", "load", ... "cda" */
 
 typedef struct trace_rec {
-    uint64_t addr; /* VA for memory, INVLPG and UNMAP; base for CDA */
+    uint64_t addr; /* VA for memory, INVLPG, UNMAP and KMAP; base for CDA */
     uint64_t len;  /* CDA and UNMAP length in bytes; 0 otherwise */
-    uint32_t id;   /* pid / vm / txn / area id, per kind */
+    uint32_t id;   /* pid / vm / txn / area id / page-cache page (KMAP), per kind */
     uint16_t size; /* access size in bytes for memory records */
     uint8_t kind;  /* trace_kind */
     uint8_t pad;
 } trace_rec;
+
+/* A kmap the engine can take whatever the machine: a 4 KiB-aligned VA and no
+ * length or size (whether the VA is mapped only the run knows). */
+#define TREC_KMAP_FORM "a 4 KiB-aligned address with len 0 and size 0"
+static inline bool trace_kmap_well_formed(const trace_rec *t)
+{
+    return (t->addr & ((1ull << VS_PAGE_SHIFT_4K) - 1)) == 0 && t->len == 0 && t->size == 0;
+}
 
 /* The formats vmemsim reads: one constant per row of trace_formats.h. */
 #define TFMT_ENUM_ROW(ID, STEM, DETECT, WRITE, SUFFIXES, HELP) TFMT_##ID,

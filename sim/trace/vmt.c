@@ -494,11 +494,10 @@ static bool compact_ok(const trace_rec *t)
         return t->id == 0 && t->len == 0 && t->size == 0;
     case TREC_CDA:
         return t->size == 0;
-    case TREC_ROI: /* kinds 14 and 15 are the escape and end tags: their records are always escaped */
-    case TREC_UNMAP:
-        return false;
     default:
-        return t->addr == 0 && t->len == 0 && t->size == 0;
+        /* kinds from 14 on have no tag of their own (14 and 15 are the escape and end tags, and the tag
+         * has 4 bits): their records are always escaped */
+        return t->kind < TAG_ESCAPE && t->addr == 0 && t->len == 0 && t->size == 0;
     }
 }
 
