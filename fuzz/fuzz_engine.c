@@ -2,7 +2,7 @@
  * fuzz_engine.c: libFuzzer target for the engine -- the input becomes a
  * stream of trace records (memory references and every control record:
  * process switch / CR3 write, INVLPG, process start, exit, fork, exec, VM
- * switch, transactions, critical-data areas), written as a .vmt and run
+ * switch, transactions, critical-data areas, unmaps, kmaps), written as a .vmt and run
  * through every translation mode on a small machine (32 MiB guests, 64 MiB
  * host, so running out of physical memory is reachable; 16-set caches).
  *
@@ -54,8 +54,13 @@ static void decode(const uint8_t *b, trace_rec *r)
 {
     unsigned kind = b[0] % TREC_KIND_COUNT;
     *r = (trace_rec){.kind = (uint8_t)kind, .id = b[6] % 6u};
-    if (trace_kind_is_mem(kind) || kind == TREC_INVLPG || kind == TREC_CDA || kind == TREC_UNMAP)
+    if (trace_kind_is_mem(kind) || kind == TREC_INVLPG || kind == TREC_CDA || kind == TREC_UNMAP || kind == TREC_KMAP)
         r->addr = addr_of(b);
+    if (kind == TREC_KMAP) { /* id = the page-cache page; mostly aligned, so most reach the OS model */
+        r->addr &= b[7] & 0x80 ? ~0ull : ~0xfffull;
+        r->len = b[7] & 0x40 ? 1 : 0; /* a length is refused */
+        return;
+    }
     if (trace_kind_is_mem(kind))
         r->size = (uint16_t)(1u << (b[7] & 3));
     if (kind == TREC_CDA || kind == TREC_UNMAP) /* 0 and unaligned addresses test the refusals */
