@@ -291,6 +291,12 @@ static void test_bad_arguments(void **state)
     expect_usage("tpch", 2, call_procs, "got processes=3");
     const char *call_pmi[] = {"copy=call", "cr3_pmi=5"};
     expect_usage("tpch", 2, call_pmi, "cr3_pmi=5 with copy=call");
+    /* kmap=1 is a 32-bit guest's read(): copy=call and va_bits=32 only, the source half in whole pages */
+    const char *kmap64[] = {"copy=call", "kmap=1"}, *kmap_proc[] = {"va_bits=32", "kmap=1"};
+    const char *kmap_odd[] = {"copy=call", "va_bits=32", "kmap=1", "footprint=68k"};
+    expect_usage("tpch", 2, kmap64, "expected copy=call and va_bits=32 (got copy=call, va_bits=48)");
+    expect_usage("tpch", 2, kmap_proc, "(got copy=process, va_bits=32)");
+    expect_usage("tpch", 4, kmap_odd, "multiple of 8 KiB");
     expect_usage("nosuch", 0, NULL, "unknown generator");
     expect_usage("ds", 2, node, "node=12");
     const char *hw[] = {"writes=0.5"};
@@ -340,6 +346,77 @@ static void test_va32(void **state)
     expect_usage("worst", 1, bits, "48 (x86-64) or 32");
 }
 
+/* tpch kmap=1 against its description (workloads/wl_tpch.c): the slot is mapped by a store before any kmap;
+ * every kmap is followed at once by a load at the slot's first byte; every other slot access is a load inside
+ * the page last kmapped, the copy reading on word by word; the load phase reads pages 0, 1, ... in order;
+ * the instructions and data accesses are kmap=0's (the copy reads the page cache instead of its source half). */
+#define TPCH_SLOT 0xfff00000ull
+static void test_tpch_kmap(void **state)
+{
+    (void)state;
+    const char *kv[] = {"refs=60000", "footprint=64k", "quantum=3000", "state=4k", "copy=call", "va_bits=32",
+                        "kmap=1"};
+    char *p = vt_path("wl_kmap.vmt"), *q = vt_path("wl_kmap0.vmt");
+    gen("tpch", 7, p, 7, kv);
+    gen("tpch", 7, q, 6, kv);
+    trace_summary *s1, *s0;
+    vs_err err = {0};
+    assert_int_equal(trace_summarize(p, &s1, &err), VS_OK);
+    assert_int_equal(trace_summarize(q, &s0, &err), VS_OK);
+    trace_rates r1, r0;
+    trace_summary_rates(s1, &r1);
+    trace_summary_rates(s0, &r0);
+    assert_int_equal(r1.instructions, r0.instructions);
+    assert_true(r1.api == r0.api);
+    trace_summary_free(s1);
+    trace_summary_free(s0);
+
+    trace_reader *r;
+    assert_int_equal(trace_open(p, TFMT_AUTO, &r, &err), VS_OK);
+    trace_rec b[4096];
+    long n;
+    bool mapped = false, after_kmap = false;
+    uint64_t kmaps = 0, next_load_page = 0, last = UINT64_MAX; /* source byte of the last slot load */
+    int64_t page = -1;
+    const uint64_t half_pages = (64u << 10) / 2 / 4096;
+    while ((n = trace_read(r, b, VS_ARRAY_LEN(b), &err)) > 0)
+        for (long i = 0; i < n; i++) {
+            const trace_rec *t = &b[i];
+            bool slot = t->addr >> 12 == TPCH_SLOT >> 12;
+            if (after_kmap) { /* the record right after a kmap: its page's first load */
+                assert_true(t->kind == TREC_LOAD && t->addr == TPCH_SLOT);
+                after_kmap = false;
+            }
+            if (t->kind == TREC_KMAP) {
+                assert_true(mapped && t->addr == TPCH_SLOT);
+                if (kmaps < half_pages) /* the load phase: each page read in once, in order */
+                    assert_int_equal(t->id, next_load_page++);
+                if (kmaps == half_pages) { /* the query's first copy starts at the cache's first page */
+                    assert_int_equal(t->id, 0);
+                    last = UINT64_MAX;
+                }
+                page = t->id;
+                after_kmap = true;
+                kmaps++;
+            } else if (slot && !mapped) {
+                assert_int_equal(t->kind, TREC_STORE);
+                mapped = true;
+            } else if (slot) {
+                assert_int_equal(t->kind, TREC_LOAD);
+                assert_true(page >= 0);
+                uint64_t at = (uint64_t)page * 4096 + (t->addr & 4095);
+                if (kmaps > half_pages && last != UINT64_MAX && last + 8 != at) /* the copy: word after word */
+                    assert_true(at == 0 && last + 8 == (64u << 10) / 2); /* or wraps at the half's end */
+                last = at;
+            }
+        }
+    assert_int_equal(n, 0);
+    trace_close(r);
+    assert_true(kmaps > half_pages + 2); /* the query copied more than a page */
+    g_free(p);
+    g_free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_va32),
         cmocka_unit_test(test_kbuild_profiles),
+        cmocka_unit_test(test_tpch_kmap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
