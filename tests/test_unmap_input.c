@@ -66,14 +66,7 @@ static void retouch_is_a_first_touch(void **state)
 /* Runs the CLI on path; wants rc in {1, 2} and stderr naming path's file and record 3. */
 static void refused(const char *const *args, const char *path, const char *what)
 {
-    char *out, *err;
-    int rc = vt_cli(args, &out, &err);
-    char *want = g_strdup_printf("%s: record 3: ", path);
-    if ((rc != 1 && rc != 2) || !strstr(err, want))
-        fail_msg("%s %s: rc %d, stderr \"%s\"; wanted rc 1 or 2 and \"%s\"", args[0], what, rc, err, want);
-    g_free(want);
-    g_free(out);
-    g_free(err);
+    vt_cli_refuses(args, path, 3, 1, 2, what);
 }
 
 static void malformed_unmaps_are_refused(void **state)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "vs_test.h"
@@ -182,4 +183,18 @@ int vt_cli(const char *const *args, char **out, char **err)
     if (!WIFEXITED(status))
         fail_msg("%s did not exit normally (status %d)", VT_VMEMSIM, status);
     return WEXITSTATUS(status);
+}
+
+void vt_cli_refuses(const char *const *args, const char *path, unsigned record, int rc_lo, int rc_hi,
+                    const char *what)
+{
+    char *out, *err;
+    int rc = vt_cli(args, &out, &err);
+    char *want = g_strdup_printf("%s: record %u: ", path, record);
+    if (rc < rc_lo || rc > rc_hi || !strstr(err, want))
+        fail_msg("%s %s: rc %d, stderr \"%s\"; wanted rc %d..%d and \"%s\"", args[0], what, rc, err, rc_lo, rc_hi,
+                 want);
+    g_free(want);
+    g_free(out);
+    g_free(err);
 }

@@ -52,5 +52,10 @@ share_run *vt_share_run(share_policy policy);
 /* Runs the built vmemsim with args (NULL-terminated, without the program
  * name); returns its exit status, with its stdout and stderr (g_free both). */
 int vt_cli(const char *const *args, char **out, char **err);
+/* Runs the built vmemsim with args and wants it to refuse them: an exit
+ * status in [rc_lo, rc_hi] and a stderr naming "PATH: record N: "; fails the
+ * test saying `what` was not refused so. */
+void vt_cli_refuses(const char *const *args, const char *path, unsigned record, int rc_lo, int rc_hi,
+                    const char *what);
 
 #endif
