@@ -225,12 +225,7 @@ static void exits_per_page(void **state)
 
 /* ---- bad input ---- */
 
-/* Runs the CLI; wants rc 1 (bad input) and stderr naming path and record 3. */
-static void refused(const char *const *args, const char *path, const char *what)
-{
-    vt_cli_refuses(args, path, 3, 1, 1, what);
-}
-
+/* Each refusal exits 1 (bad input) naming the file and record 3. */
 static void bad_kmaps_are_refused(void **state)
 {
     (void)state;
@@ -246,11 +241,13 @@ static void bad_kmaps_are_refused(void **state)
         char *path = vt_write_vmt("bad_kmap.vmt", recs, VS_ARRAY_LEN(recs));
         for (const char *const *m = (const char *const[]){"nested", "shadow", "shadow-cache", NULL}; *m; m++) {
             char *mode = g_strdup_printf("machine.mode=%s", *m);
-            refused(VT_OPTS("run", "-q", "-o", "guest.mem=256m", "-o", "host.mem=1g", "-o", "guest.levels=2", "-o", mode, path), path, bad[i].what);
+            vt_cli_refuses(VT_OPTS("run", "-q", "-o", "guest.mem=256m", "-o", "host.mem=1g", "-o", "guest.levels=2",
+                                   "-o", mode, path),
+                           path, 3, 1, 1, bad[i].what);
             g_free(mode);
         }
         if (bad[i].info)
-            refused(VT_OPTS("trace", "info", path), path, bad[i].what);
+            vt_cli_refuses(VT_OPTS("trace", "info", path), path, 3, 1, 1, bad[i].what);
         g_free(path);
     }
 }
