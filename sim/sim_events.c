@@ -246,6 +246,12 @@ static int kmap_slot(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_err
     return rc;
 }
 
+/* The records that mark the trace and stand for no work of the machine. */
+static bool record_is_annotation(unsigned kind)
+{
+    return kind == TREC_TXN_BEGIN || kind == TREC_TXN_END || kind == TREC_CDA || kind == TREC_ROI;
+}
+
 int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
 {
     sim_proc *p;
@@ -254,8 +260,9 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
      * region markers) stands for kernel work that writes CR3 or page tables
      * and invalidates translations: serialising instructions (Intel SDM vol.
      * 3A, "Serializing Instructions": MOV to CR3, INVLPG; AMD APM vol. 2,
-     * "Serializing Instructions", the same); a kmap ends in an INVLPG. */
-    if (r->kind < TREC_TXN_BEGIN || r->kind == TREC_KMAP)
+     * "Serializing Instructions", the same); an unmap ends in INVLPGs or a
+     * CR3 reload, a kmap in an INVLPG. */
+    if (!record_is_annotation(r->kind))
         sim_serialise(s);
     switch ((trace_kind)r->kind) {
     case TREC_SWITCH:
