@@ -23,21 +23,7 @@ static AATree Initialize(void)
     return NullNode;
 }
 
-static AATree SingleRotateWithLeft(AATree k2)
-{
-    AATree k1 = k2->Left;
-    k2->Left = k1->Right;
-    k1->Right = k2;
-    return k1;
-}
-
-static AATree SingleRotateWithRight(AATree k1)
-{
-    AATree k2 = k1->Right;
-    k1->Right = k2->Left;
-    k2->Left = k1;
-    return k2;
-}
+WEISS_ROTATIONS(AATree)
 
 static AATree Skew(AATree t)
 {
@@ -72,13 +58,4 @@ static AATree Insert(int item, AATree t)
     return Split(t);
 }
 
-int main(void)
-{
-    weiss_begin();
-    AATree T = Initialize();
-    for (int i = 0, j = 0; i < NUM_ITEMS; i++, j = (j + TREE_STRIDE) % NUM_ITEMS) {
-        txn_mark = (unsigned long)i;
-        T = Insert(j, T);
-    }
-    return weiss_end() + (T == NullNode);
-}
+WEISS_TREE_MAIN(AATree, Initialize())

@@ -66,13 +66,4 @@ static AvlTree Insert(int x, AvlTree t)
     return t;
 }
 
-int main(void)
-{
-    AvlTree T = NULL;
-    weiss_begin();
-    for (int i = 0, j = 0; i < NUM_ITEMS; i++, j = (j + TREE_STRIDE) % NUM_ITEMS) {
-        txn_mark = (unsigned long)i;
-        T = Insert(j, T);
-    }
-    return weiss_end() + (T == NULL);
-}
+WEISS_TREE_MAIN(AvlTree, NULL)

@@ -23,13 +23,4 @@ static SearchTree Insert(int x, SearchTree t)
     return t;
 }
 
-int main(void)
-{
-    SearchTree T = NULL;
-    weiss_begin();
-    for (int i = 0, j = 0; i < NUM_ITEMS; i++, j = (j + TREE_STRIDE) % NUM_ITEMS) {
-        txn_mark = (unsigned long)i;
-        T = Insert(j, T);
-    }
-    return weiss_end() + (T == NULL);
-}
+WEISS_TREE_MAIN(SearchTree, NULL)

@@ -21,21 +21,7 @@ static SplayTree Initialize(void)
     return NullNode;
 }
 
-static SplayTree SingleRotateWithLeft(SplayTree k2)
-{
-    SplayTree k1 = k2->Left;
-    k2->Left = k1->Right;
-    k1->Right = k2;
-    return k1;
-}
-
-static SplayTree SingleRotateWithRight(SplayTree k1)
-{
-    SplayTree k2 = k1->Right;
-    k1->Right = k2->Left;
-    k2->Left = k1;
-    return k2;
-}
+WEISS_ROTATIONS(SplayTree)
 
 static SplayTree Splay(int item, SplayTree x)
 {
@@ -99,13 +85,4 @@ static SplayTree Insert(int item, SplayTree t)
     return t;
 }
 
-int main(void)
-{
-    weiss_begin();
-    SplayTree T = Initialize();
-    for (int i = 0, j = 0; i < NUM_ITEMS; i++, j = (j + TREE_STRIDE) % NUM_ITEMS) {
-        txn_mark = (unsigned long)i;
-        T = Insert(j, T);
-    }
-    return weiss_end() + (T == NullNode);
-}
+WEISS_TREE_MAIN(SplayTree, Initialize())

@@ -48,4 +48,36 @@ static int weiss_end(void)
     fprintf(stderr, "MARK %p HEAP %p %p\n", (void *)&txn_mark, heap_lo, sbrk(0));
     return 0;
 }
+
+/* splay.c's and aatree.c's single rotations, which update no heights. */
+#define WEISS_ROTATIONS(Tree)                                                                                          \
+    static Tree SingleRotateWithLeft(Tree k2)                                                                          \
+    {                                                                                                                  \
+        Tree k1 = k2->Left;                                                                                            \
+        k2->Left = k1->Right;                                                                                          \
+        k1->Right = k2;                                                                                                \
+        return k1;                                                                                                     \
+    }                                                                                                                  \
+    static Tree SingleRotateWithRight(Tree k1)                                                                         \
+    {                                                                                                                  \
+        Tree k2 = k1->Right;                                                                                           \
+        k1->Right = k2->Left;                                                                                          \
+        k2->Left = k1;                                                                                                 \
+        return k2;                                                                                                     \
+    }
+
+/* The trees' test programs (testtree.c, testavl.c, testsplay.c,
+ * testaatree.c): T = Insert(j, T), j = (j + 7) % N from 0, on the empty tree
+ * `init` gives (NULL, or Initialize()'s NullNode, malloc'd inside the heap). */
+#define WEISS_TREE_MAIN(Tree, init)                                                                                    \
+    int main(void)                                                                                                     \
+    {                                                                                                                  \
+        weiss_begin();                                                                                                 \
+        Tree T = (init), empty = T;                                                                                    \
+        for (int i = 0, j = 0; i < NUM_ITEMS; i++, j = (j + TREE_STRIDE) % NUM_ITEMS) {                                \
+            txn_mark = (unsigned long)i;                                                                               \
+            T = Insert(j, T);                                                                                          \
+        }                                                                                                              \
+        return weiss_end() + (T == empty);                                                                             \
+    }
 #endif
