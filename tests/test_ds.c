@@ -467,6 +467,32 @@ static void test_binomial_insert(void **state)
     g_free(path);
 }
 
+/* Weiss's AVL Insert (Figure 4.44) runs its last statement, T->Height =
+ * Max(...) + 1, for the new leaf too, after the leaf's T->Height = 0: on
+ * glibc's heap the first insert stores malloc's two size fields, Element,
+ * Height, Left, Right, Height again and main's root (8 stores); the second
+ * (key 2, the root's right child) adds the root's Right and Height (10).
+ * The old generator, one Height store per leaf, gives 7 and 9. */
+static void test_avl_leaf_height_twice(void **state)
+{
+    (void)state;
+    char *path = vt_path("ds_avl_leaf.vmt");
+    vs_err err = {0};
+    char st[] = "structure=avl", ops[] = "ops=2", layout[] = "layout=glibc", keys[] = "keys=ascending";
+    char *kv[] = {st, ops, layout, keys};
+    assert_int_equal(wl_generate("ds", 4, kv, 1, path, &err), VS_OK);
+    uint64_t a[16], b[16];
+    assert_int_equal(txn_stores(path, 0, a, 16), 2 + 5 + 1);
+    assert_int_equal(txn_stores(path, 1, b, 16), 2 + 5 + 2 + 1);
+    uint64_t node = a[0] + 8; /* user memory after the size field */
+    const uint64_t leaf[] = {node, node + 24, node + 8, node + 16, node + 24}; /* Element, Height, Left, Right, Height */
+    for (size_t i = 0; i < VS_ARRAY_LEN(leaf); i++)
+        assert_int_equal(a[2 + i], leaf[i]);
+    assert_int_equal(b[7], node + 16); /* the root's Right */
+    assert_int_equal(b[8], node + 24); /* and its Height */
+    g_free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -479,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_glibc_packed_arrays),
         cmocka_unit_test(test_hashquad_driver),
         cmocka_unit_test(test_binomial_insert),
+        cmocka_unit_test(test_avl_leaf_height_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

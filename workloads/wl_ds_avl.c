@@ -51,21 +51,26 @@ static uint64_t double_right(wl_ds *d, uint64_t k1) /* DoubleRotateWithRight */
     return rotate_right_child(d, k1);
 }
 
+/* Weiss's Insert (Figure 4.44) ends with T->Height = Max(...) + 1 after its
+ * if/else chain, so the statement runs for the new leaf too, after the
+ * leaf's own T->Height = 0: a leaf's height is stored twice.  Compiled, the
+ * second store stays (GCC at -O0 and at -O2 alike: scripts/ckpt_native). */
 static uint64_t insert(wl_ds *d, uint64_t x, uint64_t t, bool *added)
 {
     if (t == DS_NIL) {
         *added = true;
-        return ds_tree_leaf(d, x, DS_NIL);
-    }
-    uint64_t k = L(t, F_KEY);
-    if (x < k) {
-        S(t, F_LEFT, insert(d, x, L(t, F_LEFT), added));
-        if (height(d, L(t, F_LEFT)) == height(d, L(t, F_RIGHT)) + 2)
-            t = x < L(L(t, F_LEFT), F_KEY) ? rotate_left_child(d, t) : double_left(d, t);
-    } else if (x > k) {
-        S(t, F_RIGHT, insert(d, x, L(t, F_RIGHT), added));
-        if (height(d, L(t, F_RIGHT)) == height(d, L(t, F_LEFT)) + 2)
-            t = x > L(L(t, F_RIGHT), F_KEY) ? rotate_right_child(d, t) : double_right(d, t);
+        t = ds_tree_leaf(d, x, DS_NIL);
+    } else {
+        uint64_t k = L(t, F_KEY);
+        if (x < k) {
+            S(t, F_LEFT, insert(d, x, L(t, F_LEFT), added));
+            if (height(d, L(t, F_LEFT)) == height(d, L(t, F_RIGHT)) + 2)
+                t = x < L(L(t, F_LEFT), F_KEY) ? rotate_left_child(d, t) : double_left(d, t);
+        } else if (x > k) {
+            S(t, F_RIGHT, insert(d, x, L(t, F_RIGHT), added));
+            if (height(d, L(t, F_RIGHT)) == height(d, L(t, F_LEFT)) + 2)
+                t = x > L(L(t, F_RIGHT), F_KEY) ? rotate_right_child(d, t) : double_right(d, t);
+        }
     }
     SI(t, F_AUX, max64(height(d, L(t, F_LEFT)), height(d, L(t, F_RIGHT))) + 1);
     return t;
