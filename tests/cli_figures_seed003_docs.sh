@@ -178,6 +178,8 @@ phrases() {
   echo "switches $(commas "$(sw kvm real tpch shadow switches_per_s)") times per second of Opteron time"
   echo "$(commas "$(sw kvm simics tpch shadow switches_per_s)") on the SIMICS machine"
   echo "would tie shadow-cache below $(calc %.0f "$(sw kvm real tpch shadow rate_for_tie)") per second (Opteron)"
+  # shadow-cache / shadow on vpr, which the tie-rule paragraph quotes
+  echo "on vpr (as vmemsim does, $(range %.3f "$(sc simics vpr)" "$(sc real vpr)")) forgoes"
   # hpcc's window, taken apart (the prose under the hpcc table): Figure 15's
   # cycles, the gaps' best shadow / nested, and the seed003-breakdown block's
   # shares times those cycles
