@@ -176,7 +176,9 @@ static const cfg_opt cache_keys[] = {
 /* clang-format on */
 
 /* The default hierarchy: Intel Skylake client/server core (Intel Optimization
- * Manual, table 2-7; 7-cpu.com measurements for the latencies). */
+ * Manual, table 2-7; 7-cpu.com measurements for the cache latencies).  The
+ * STLB's 9-cycle hit latency is an estimate: no published figure was found
+ * (docs/model.md, "Defaults and their sources"). */
 static const char default_structures[] =
     "[tlb.l1d]\nlevel=1\nkind=data\nentries=64\nways=4\npage_sizes=4k\nlatency=0\n"
     "[tlb.l1d_2m]\nlevel=1\nkind=data\nentries=32\nways=4\npage_sizes=2m\nlatency=0\n"

@@ -163,6 +163,12 @@ passes_add_a_page() {
   printf '%s\n' "${p[@]}" | awk 'NR > 1 && $1 + 0 < prev { bad = 1 } { prev = $1 + 0; if (NR == 1) first = $1 } END { d = (prev - first) / 6; exit bad || NR != 7 || d < 0.5 || d > 1.5 }'
 }
 
+# per_txn STRUCTURE COLUMN: a seed000_workloads.csv count per transaction at
+# OPT=1, two places; wl_wpp STRUCTURE: its writes per page
+per_txn() { awk -F, -v s="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+  $1 == s && $2 == 1 { printf "%.2f", $(h[c]) / $(h["txns"]) }' "$FIG/seed000_workloads.csv"; }
+wl_wpp() { awk -F, -v s="$1" '$1 == s && $2 == 1 { printf "%.2f", $4 / $5 }' "$FIG/seed000_workloads.csv"; }
+
 # the "rows that miss, one line each" of docs/checkpoint.md: each line rebuilt
 # from the CSVs and the calibration, and the condition its words state
 us() { awk -v v="$1" 'BEGIN { printf "%.2f", v / 1000 }'; }                  # ns -> µs, 2 places
@@ -270,6 +276,12 @@ claims() {
   claim c "*i386, (address, value) pairs logged, the entry \`log_word\` costs:* the AVL's pages and the BST's data match, but the AVL's data rises above 2 MB." \
     wordsize_i386_pairs
   claim c "*i386, whole aligned 8-byte words logged:* all three match" wordsize_i386_words
+  # the session-10 rebuilds of the list, hash table and binomial queue (docs/checkpoint.md): their per-transaction rates
+  claim c "list's insert dirties $(per_txn list pages) pages instead of 2.00" true
+  claim c "an insert now dirties one page, not two: $(per_txn hashquad pages) pages and $(per_txn hashquad writes) writes per transaction (WPP $(wl_wpp hashquad))" true
+  claim c "Result: $(per_txn binomial writes) writes and $(per_txn binomial pages) pages per transaction (WPP $(wl_wpp binomial))" true
+  claim c "now the binomial queue's $(f15 emulation 'stored bytes' binomial | awk '{ printf "%.2f", $1 }') MB, up from the AVL tree's $(f15 emulation 'stored bytes' avl | awk '{ printf "%.2f", $1 }')" \
+    eval "[ \"\$(col seed000_fig15 'emulation (stored bytes)' | sort -g | tail -2 | head -1)\" = \"\$(f15 emulation 'stored bytes' binomial)\" ]"
   miss_lines
 }
 

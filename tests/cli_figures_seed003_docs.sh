@@ -193,7 +193,34 @@ phrases() {
   # shellcheck disable=SC2046 # one value per word
   echo "pays $(range %.0f $(for m in simics real; do calc "%.2f\n" "100 * $(kd $m shadow) / $(kd $m shadow-cache)"; done)) % of what shadow-cache pays"
   echo "the 5 % tie at $(krate real shadow 1.05) (Opteron) and $(krate simics shadow 1.05) (SIMICS) kmaps per million instructions, and shadow-cache reaches 1.73× only at $(krate real shadow-cache 1.73) and $(commas "$(krate simics shadow-cache 1.73)")"
+  # shadow-cache / shadow on vpr, which the tie-rule paragraph quotes
+  echo "on vpr (as vmemsim does, $(range %.3f "$(sc simics vpr)" "$(sc real vpr)")) forgoes"
+  # hpcc's window, taken apart (the prose under the hpcc table): Figure 15's
+  # cycles, the gaps' best shadow / nested, and the seed003-breakdown block's
+  # shares times those cycles
+  echo "worst approach on hpcc is now shadow-prefetch ($(mc palacios real shadow-prefetch) M cycles against plain shadow's $(mc palacios real shadow) M, Opteron)"
+  echo "best shadow / nested $(gap kvm real hpcc bsn)x (KVM) and $(gap palacios real hpcc bsn)x (Palacios) on the Opteron, $(gap kvm simics hpcc bsn)x and $(gap palacios simics hpcc bsn)x on the SIMICS machine"
+  echo "plain shadow on hpcc under KVM is $(mc kvm simics shadow) M cycles on the SIMICS machine and $(mc kvm real shadow) M on the Opteron, of which the VMM's exits $(part simics shadow 6) M and $(part real shadow 6) M"
+  echo "shadow-cache costs $(mc kvm simics shadow-cache) M cycles on the SIMICS machine against $(mc kvm real shadow-cache) M, of which data $(part simics shadow-cache 7) M ($(calc %.0f "$(brk SIMICS shadow-cache 7) * 100") %) against $(part real shadow-cache 7) M and walks $(part simics shadow-cache 5) M against $(part real shadow-cache 5) M"
 }
+# brk MACHINE APPROACH FIELD: a cell of KVM's hpcc rows in the seed003-breakdown
+# block (MACHINE SIMICS or Opteron, as its headings; FIELD 5 walk share, 6 VMM
+# share, 7 data share, counting the empty field before the first '|')
+brk() {
+  awk -F'|' -v m="$1" -v a="$2" -v f="$3" '
+    /BEGIN generated:seed003-breakdown/ { p = 1 } /END generated:seed003-breakdown/ { p = 0 }
+    p && /^\*\*/ { cur = index($0, "**kvm, ") == 1 && index($0, m) > 0; next }
+    p && cur { w = $2; x = $3; gsub(/ /, "", w); gsub(/ /, "", x)
+      if (w == "hpcc" && x == a) { c = $(f); gsub(/ /, "", c); print c; exit } }' "$SRC/docs/figures.md"
+}
+# part MACHINE APPROACH FIELD: that share of the run's cycles, in millions
+part() {
+  local m=SIMICS
+  [ "$1" = real ] && m=Opteron
+  calc %.1f "$(cyc kvm "$1" hpcc "$2") * $(brk "$m" "$2" "$3") / 1e6"
+}
+# mc VMM MACHINE APPROACH: Figure 15's cycles of one hpcc run, in millions
+mc() { calc %.1f "$(cyc "$1" "$2" hpcc "$3") / 1e6"; }
 
 check_doc() {
   local prose phrase

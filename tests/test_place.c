@@ -627,6 +627,18 @@ static void test_synth_laws(void **state)
     assert_doc_quotes("Azure VMs have %.2f GiB per vCPU on average (%.2f GiB over %.2f vCPUs",
                       mean[PLACE_STYLE_AZURE][0] / mean[PLACE_STYLE_AZURE][1], mean[PLACE_STYLE_AZURE][0],
                       mean[PLACE_STYLE_AZURE][1]);
+    /* the style table's rows (docs/placement.md, "Synthetic traces") */
+    assert_doc_quotes("%.2f vCPUs and %.1f GiB per VM, %.2f GiB per vCPU (from the table)",
+                      mean[PLACE_STYLE_CERIT][1], mean[PLACE_STYLE_CERIT][0],
+                      mean[PLACE_STYLE_CERIT][0] / mean[PLACE_STYLE_CERIT][1]);
+    assert_doc_quotes("The table gives %.2f vCPUs and %.1f GiB per VM, %.2f GiB per vCPU.",
+                      mean[PLACE_STYLE_BITBRAINS][1], mean[PLACE_STYLE_BITBRAINS][0],
+                      mean[PLACE_STYLE_BITBRAINS][0] / mean[PLACE_STYLE_BITBRAINS][1]);
+    assert_doc_quotes("follows from the published sizes (%.2f GiB per vCPU on average) | follows from the estimated "
+                      "weights (%.2f GiB per vCPU) | follows from the estimated weights (%.2f GiB per vCPU)",
+                      mean[PLACE_STYLE_AZURE][0] / mean[PLACE_STYLE_AZURE][1],
+                      mean[PLACE_STYLE_BITBRAINS][0] / mean[PLACE_STYLE_BITBRAINS][1],
+                      mean[PLACE_STYLE_CERIT][0] / mean[PLACE_STYLE_CERIT][1]);
     for (int st = 0; st < PLACE_STYLE_COUNT; st++) {
         const place_synth_law *d = place_synth_law_of((place_style)st);
         place_trace t, u;

@@ -125,7 +125,8 @@ int cli_place(int argc, char **argv)
         {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "seed of the synthetic trace (default " G_STRINGIFY(PLACE_SYNTH_SEED) ")", "S"},
         {"translation", 0, 0, G_OPTION_ARG_FILENAME, &o.translation, "representative trace run in contig and nested mode to estimate cycles saved", "TRACE"},
         {"machine", 'm', 0, G_OPTION_ARG_FILENAME, &o.old_machine, "deprecated spelling of -c", "FILE"},
-        {"ips", 0, 0, G_OPTION_ARG_DOUBLE, &o.ips, "assumed instructions per second per VM core (default 1e9)", "X"},
+        {"ips", 0, 0, G_OPTION_ARG_DOUBLE, &o.ips,
+         "assumed instructions per second per VM core (default " G_STRINGIFY(DEFAULT_IPS_PER_CORE) ")", "X"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "no summary lines", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     if (!cli_parse("place", "[TRACE]",

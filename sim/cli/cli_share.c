@@ -265,19 +265,32 @@ int cli_share(int argc, char **argv)
     share_opts o = {.pages_to_scan = UNSET_INT, .sleep_ms = UNSET_INT, .max_sharing = UNSET_INT, .scans = UNSET_INT,
                     .index_entries = UNSET_INT64, .seed = UNSET_INT64, .period = UNSET_DOUBLE,
                     .scan_rate = UNSET_DOUBLE, .sample = UNSET_DOUBLE};
+    /* The defaults --help shows come from share_params_defaults, the one place
+     * that sets them, so the help cannot drift from the parser. */
+    share_params d;
+    share_params_defaults(&d, SHARE_KSM);
+    char *help[] = {
+        g_strdup_printf("ksm: pages per batch (%u)", (unsigned)d.pages_to_scan),
+        g_strdup_printf("ksm: sleep between batches (%u)", (unsigned)d.sleep_millisecs),
+        g_strdup_printf("ksm: mappers per KSM page (%u)", (unsigned)d.max_page_sharing),
+        g_strdup_printf("xen-thesis: index entries (%u)", (unsigned)SHARE_THESIS_ENTRIES),
+        g_strdup_printf("xen-thesis: seconds between rounds (%g)", d.period_s),
+        g_strdup_printf("esx: pages scanned per second (%g)", d.scan_rate),
+        g_strdup_printf("esx: seed of the random scan order (%llu)", (unsigned long long)d.seed),
+    };
     const GOptionEntry entries[] = {
         {"policy", 'p', 0, G_OPTION_ARG_STRING, &o.policy, "one of" SHARE_POLICY_CHOICES " (default ksm)", "NAME"},
         {"hash", 0, 0, G_OPTION_ARG_STRING, &o.hash, "sfh or xxh64 (default: sfh for xen-thesis, else xxh64)", "NAME"},
         {"zero-pages", 0, 0, G_OPTION_ARG_NONE, &o.zero_pages, "share zero pages via one zero page (ksm use_zero_pages)", NULL},
         {"cow-convert", 0, 0, G_OPTION_ARG_NONE, &o.cow_convert, "a write by the last sharer takes the frame over", NULL},
-        {"pages-to-scan", 0, 0, G_OPTION_ARG_INT, &o.pages_to_scan, "ksm: pages per batch (100)", "N"},
-        {"sleep-millisecs", 0, 0, G_OPTION_ARG_INT, &o.sleep_ms, "ksm: sleep between batches (20)", "MS"},
-        {"max-page-sharing", 0, 0, G_OPTION_ARG_INT, &o.max_sharing, "ksm: mappers per KSM page (256)", "N"},
+        {"pages-to-scan", 0, 0, G_OPTION_ARG_INT, &o.pages_to_scan, help[0], "N"},
+        {"sleep-millisecs", 0, 0, G_OPTION_ARG_INT, &o.sleep_ms, help[1], "MS"},
+        {"max-page-sharing", 0, 0, G_OPTION_ARG_INT, &o.max_sharing, help[2], "N"},
         {"scans", 0, 0, G_OPTION_ARG_INT, &o.scans, "xen-thesis: hash intervals per round (0 = sizing function)", "N"},
-        {"index-entries", 0, 0, G_OPTION_ARG_INT64, &o.index_entries, "xen-thesis: index entries (209715)", "N"},
-        {"period", 0, 0, G_OPTION_ARG_DOUBLE, &o.period, "xen-thesis: seconds between rounds (60)", "S"},
-        {"scan-rate", 0, 0, G_OPTION_ARG_DOUBLE, &o.scan_rate, "esx: pages scanned per second (1024)", "N"},
-        {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "esx: seed of the random scan order (1)", "N"},
+        {"index-entries", 0, 0, G_OPTION_ARG_INT64, &o.index_entries, help[3], "N"},
+        {"period", 0, 0, G_OPTION_ARG_DOUBLE, &o.period, help[4], "S"},
+        {"scan-rate", 0, 0, G_OPTION_ARG_DOUBLE, &o.scan_rate, help[5], "N"},
+        {"seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, help[6], "N"},
         {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "machine configuration (timing model, machine.mode)", "INI"},
         {"set", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &o.set, "override a machine key (section.key=value)", "KV"},
         {"mode", 0, 0, G_OPTION_ARG_STRING, &o.mode, "translation mode (same as -o machine.mode=NAME)", "NAME"},
@@ -291,10 +304,14 @@ int cli_share(int argc, char **argv)
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "no text report", NULL},
         {"sizing", 0, 0, G_OPTION_ARG_NONE, &o.sizing, "print the thesis's Tables 6.1 and 6.2 from the sizing function", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
-    if (!cli_parse("share", "SNAPSHOT...",
-                   "Content-based page sharing of memory snapshots.  SNAPSHOT is [VM[@SECONDS]=]PATH (ELF core or "
-                   "QEMU vmcore) or [VM[@SECONDS]=]raw:BASE:PATH; one VM's snapshots at several times form a timeline.",
-                   entries, &argc, &argv))
+    bool parsed = cli_parse("share", "SNAPSHOT...",
+                            "Content-based page sharing of memory snapshots.  SNAPSHOT is [VM[@SECONDS]=]PATH (ELF "
+                            "core or QEMU vmcore) or [VM[@SECONDS]=]raw:BASE:PATH; one VM's snapshots at several "
+                            "times form a timeline.",
+                            entries, &argc, &argv);
+    for (size_t i = 0; i < VS_ARRAY_LEN(help); i++)
+        g_free(help[i]);
+    if (!parsed)
         return CLI_USAGE;
     int rc;
     if (o.old_mode) {

@@ -297,7 +297,9 @@ int cli_sweep(int argc, char **argv)
     sweep_cli c = {.jobs = (gint)g_get_num_processors(), .per_pass = SWEEP_PER_PASS, .point = -1};
     const GOptionEntry entries[] = {
         {"jobs", 'j', 0, G_OPTION_ARG_INT, &c.jobs, "points run in parallel (default: the number of cores)", "N"},
-        {"per-pass", 0, 0, G_OPTION_ARG_INT, &c.per_pass, "points of one trace simulated in one pass over it, the trace decoded once (default 4; 1 = a pass per point)", "N"},
+        {"per-pass", 0, 0, G_OPTION_ARG_INT, &c.per_pass,
+         "points of one trace simulated in one pass over it, the trace decoded once (default "
+         G_STRINGIFY(SWEEP_PER_PASS) "; 1 = a pass per point)", "N"},
         {"out", 0, 0, G_OPTION_ARG_FILENAME, &c.out, "results CSV, one row per point (default FILE's name .csv)", "CSV"},
         {"resume", 0, 0, G_OPTION_ARG_NONE, &c.resume, "keep the points already in --out and run the rest", NULL},
         {"force", 0, 0, G_OPTION_ARG_NONE, &c.force,

@@ -49,10 +49,13 @@ static int trace_info(int argc, char **argv)
     return rc == VS_OK ? CLI_OK : cli_error(&err);
 }
 
+#define HEAD_LINES 20 /* records `trace head` prints unless -n says: a screenful */
+
 static int trace_head_cmd(int argc, char **argv)
 {
-    gint64 n = 20;
-    const GOptionEntry entries[] = {{"lines", 'n', 0, G_OPTION_ARG_INT64, &n, "records to print (20)", "N"},
+    gint64 n = HEAD_LINES;
+    const GOptionEntry entries[] = {{"lines", 'n', 0, G_OPTION_ARG_INT64, &n,
+                                     "records to print (" G_STRINGIFY(HEAD_LINES) ")", "N"},
                                     {NULL, 0, 0, 0, NULL, NULL, NULL}};
     if (!cli_parse("trace head", "TRACE", "Prints the first records of a trace.", entries, &argc, &argv))
         return CLI_USAGE;
@@ -133,9 +136,13 @@ int cli_trace(int argc, char **argv)
         if (!strcmp(argv[1], "convert"))
             return trace_convert_cmd(argc - 1, argv + 1);
     }
-    fprintf(argc >= 2 ? stderr : stdout,
-            "usage: vmemsim trace info TRACE [--json FILE|-]\n"
+    /* Asked for, the usage goes to stdout with status 0; a missing or unknown
+     * subcommand gets it on stderr with the usage status. */
+    bool asked = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+    fprintf(asked ? stdout : stderr,
+            "usage: vmemsim trace info TRACE [--json FILE|-] [--warmup-instructions N]\n"
             "       vmemsim trace head TRACE [-n N]\n"
-            "       vmemsim trace convert IN OUT|- [--format FMT]\n");
-    return argc >= 2 && strcmp(argv[1], "--help") ? CLI_USAGE : CLI_OK;
+            "       vmemsim trace convert IN OUT|- [--format FMT]\n"
+            "`vmemsim trace SUBCOMMAND --help` describes each.\n");
+    return asked ? CLI_OK : CLI_USAGE;
 }

@@ -33,7 +33,8 @@ static void usage(FILE *out)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n`vmemsim COMMAND --help` describes each; `vmemsim --version` names the build.\n"
                  "Results: --json FILE|- (and --csv FILE|- where offered) mean the same in every command;\n"
-                 "- is stdout, the text summary then going to stderr.  -c is always a machine config.\n");
+                 "- is stdout, the text summary then going to stderr.  -c is a machine config wherever\n"
+                 "one is taken, except ckpt's deprecated -c (its --calib file).\n");
 }
 
 bool cli_parse(const char *cmd, const char *params, const char *summary, const GOptionEntry *entries,

@@ -106,7 +106,6 @@ int place_read_cerit(const char *data, size_t len, const char *origin, place_tra
 typedef enum place_style { PLACE_STYLE_AZURE = 0, PLACE_STYLE_CERIT, PLACE_STYLE_BITBRAINS, PLACE_STYLE_COUNT } place_style;
 const char *place_style_name(place_style s);
 /* Deterministic in (style, vms, seed); see synth.c for the distributions. */
-#define PLACE_SYNTH_VMS_MAX 100000000 /* 10^8 VMs: 10^4 times the paper's runs, still a few GiB of table */
 void place_synth(place_style style, size_t vms, uint64_t seed, place_trace *t);
 /* The same arrivals and lifetimes as place_synth(style, ...), with the VM
  * sizes drawn from the `sizes` style's table instead (an ablation: it
