@@ -210,7 +210,7 @@ static int kbuild_run(wl_args *a, uint64_t seed, wl_out *out, vs_err *err)
     if (rc == VS_OK)
         rc = wl_arg_u64(a, "free_size", p->free_size, PAGE_4K, 1ull << 30, &k.free_size, err);
     double free_pmi = -1; /* negative: not given */
-    if (rc == VS_OK)      /* negative: not given */
+    if (rc == VS_OK)      /* free_rate= likewise: negative when not given */
         rc = wl_arg_f64(a, "free_rate", -1, 0, 1, &k.free_rate, err);
     if (rc == VS_OK)
         rc = wl_arg_f64(a, "free_pmi", -1, 0, PER_MILLION, &free_pmi, err);
