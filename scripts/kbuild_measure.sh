@@ -12,9 +12,15 @@
 #      (successful calls: the gcc driver's PATH search fails some execs);
 #   3. /usr/bin/time -f '%R %e %w %c': minor page faults, wall seconds,
 #      voluntary and involuntary context switches of the whole tree (the
-#      involuntary ones are other users of the machine preempting it).
-# Prints one line per process (command, instructions), the totals, and the
-# generator defaults that follow (docs/workloads.md says how).
+#      involuntary ones are other users of the machine preempting it);
+#   4. strace -ff -e trace=memory,execve: every process's brk, mmap, munmap,
+#      mremap, madvise and mprotect, summed per process kind by
+#      scripts/kbuild_memcalls.awk (anonymous memory only: the loader's file
+#      mappings of shared libraries are not heap), the heap the compilers
+#      release while they live (munmap, brk shrink, MADV_DONTNEED).
+# Prints one line per process (command, instructions), the totals, the
+# memory calls per kind and per million instructions, and the generator
+# defaults that follow (docs/workloads.md says how).
 #   usage: scripts/kbuild_measure.sh [WORKDIR]     (default: a new mktemp -d)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +49,10 @@ make -s clean
 strace -f -c -e trace=process -o "$W/strace.txt" make -j1 -s >/dev/null
 make -s clean
 /usr/bin/time -o "$W/time.txt" -f '%R %e %w %c' make -j1 -s >/dev/null
+make -s clean
+rm -rf mem && mkdir mem
+strace -ff -e trace=memory,execve -o "$W/mem/m" make -j1 -s >/dev/null
+awk -f "$ROOT/scripts/kbuild_memcalls.awk" mem/m.* | sort >"$W/memcalls.txt"
 
 echo "# per process: command, instructions (cachegrind I refs)"
 for f in cg/cg.*; do
@@ -68,3 +78,20 @@ awk -v minflt="$minflt" -v vcsw="$vcsw" '
     printf "make_burst %.0f\n", mk / (n - 1)            # make per process (the generator: make forks each)
     printf "footprint_pages %.0f\n", minflt / n        # mean minor faults per process
   }' "$W/procs.txt"
+echo "# memory calls per kind (scripts/kbuild_memcalls.awk says the columns), then per million of the kind's instructions"
+cat "$W/memcalls.txt"
+awk 'NR == FNR { ir[$1] += $2; next }
+  { m = ir[$1] / 1e6
+    printf "%s per_minstr anon_mmap %.4f anon_munmap %.4f brk_grow %.4f brk_shrink %.4f madv_free %.4f mremap %.4f\n",
+      $1, $3 / m, $5 / m, $7 / m, $9 / m, $11 / m, $13 / m }' "$W/procs.txt" "$W/memcalls.txt"
+# heap released while a process lives, by the processes make runs (make's own
+# releases are the stacks of its spawns, which the generator's make does not have)
+awk 'NR == FNR { if ($1 != "make") ir += $2; next }
+  $1 != "make" { calls += $5 + $9 + $11 + $14; bytes += $6 + $10 + $12 + $15; n += $2 }
+  END {
+    printf "released_calls %d\nreleased_bytes %d\n", calls, bytes
+    printf "released_calls_per_minstr %.5f\nreleased_bytes_per_minstr %.1f\n", calls / ir * 1e6, bytes / ir * 1e6
+    printf "released_calls_per_process %.3f\nreleased_bytes_per_process %.0f\n", calls / n, bytes / n
+    printf "release_size %.0f\n", bytes / calls                       # mean bytes of one release
+    printf "free_size_pages %.0f\n", bytes / calls / 4096             # the generator releases whole pages
+  }' "$W/procs.txt" "$W/memcalls.txt"

@@ -311,11 +311,13 @@ static void test_kbuild_profiles(void **state)
 {
     (void)state;
     const char *est[] = {"refs=50000", "profile=estimate"};
-    const char *keys[] = {"refs=50000", "footprint=8m", "jobs=2", "life=300000", "make_burst=20000"};
-    assert_same_trace("kbuild", 2, est, 5, keys);
-    const char *meas[] = {"refs=50000"}, *meas_keys[] = {"refs=50000", "profile=estimate", "footprint=3260k",
-                                                          "jobs=1", "life=66496752", "make_burst=158954"};
-    assert_same_trace("kbuild", 1, meas, 6, meas_keys);
+    const char *keys[] = {"refs=50000",       "footprint=8m",   "jobs=2",    "life=300000",
+                          "make_burst=20000", "free_size=128k", "free_pmi=0"};
+    assert_same_trace("kbuild", 2, est, 7, keys);
+    const char *meas[] = {"refs=300000"},
+               *meas_keys[] = {"refs=300000",      "profile=estimate", "footprint=3260k",  "jobs=1",
+                               "life=66496752",     "make_burst=158954", "free_size=28k", "free_pmi=0.03406"};
+    assert_same_trace("kbuild", 1, meas, 8, meas_keys);
 }
 
 static void test_va32(void **state)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # badinput/newkeys.sh: issue 12's battery extended to the surfaces added since
-# -- `gen tpch|kbuild free_rate=`, and the config keys shadow.update_pte,
+# -- `gen tpch|kbuild free_rate=`, `gen kbuild free_size= free_pmi=`, and the config keys shadow.update_pte,
 # memory.rob, memory.miss_buffers, guest.levels and the cache prefetcher's
 # keys.  Each bad value, in a config file and as an -o override, exits 1
 # (bad input) or 2 (usage) with a message naming the file or the override
@@ -21,6 +21,24 @@ expect 2 "gen tpch: free_rate= needs a footprint= that is a multiple of 256 KiB.
 for g in worst vpr hpcc boot; do # only tpch and kbuild free memory
   expect 2 "gen $g: unknown key 'free_rate'" -- "$VMEMSIM" gen $g refs=1000 free_rate=0.5 -o "$T/g.vmt"
 done
+# kbuild's release size and rate: whole pages, one way to give the rate, and
+# no more releases than chunks the cursor leaves
+for v in 4095 0 -4k 2g x; do
+  expect 2 "gen kbuild: free_size=$v: expected an integer" -- "$VMEMSIM" gen kbuild refs=1000 "free_size=$v" -o "$T/g.vmt"
+done
+expect 2 "gen kbuild: free_size=6144: expected a whole number of 4 KiB pages" -- \
+  "$VMEMSIM" gen kbuild refs=1000 free_size=6k -o "$T/g.vmt"
+for v in -1 abc 2e6 nan; do
+  expect 2 "gen kbuild: free_pmi=$v: expected a decimal number" -- "$VMEMSIM" gen kbuild refs=1000 "free_pmi=$v" -o "$T/g.vmt"
+done
+expect 2 "gen kbuild: free_rate= and free_pmi= both given" -- \
+  "$VMEMSIM" gen kbuild refs=1000 free_rate=0.5 free_pmi=1 -o "$T/g.vmt"
+expect 2 "gen kbuild: free_pmi=1000: the cursor leaves only .* chunks of free_size=131072" -- \
+  "$VMEMSIM" gen kbuild refs=1000 free_pmi=1000 free_size=128k -o "$T/g.vmt"
+expect 2 "gen kbuild: free_size=4194304 leaves no whole chunk in footprint=3338240" -- \
+  "$VMEMSIM" gen kbuild refs=1000 free_rate=0.5 free_size=4m -o "$T/g.vmt"
+expect 2 "gen kbuild: free_pmi=0.1: the cursor leaves only 0 chunks" -- \
+  "$VMEMSIM" gen kbuild refs=1000 free_pmi=0.1 free_size=4m -o "$T/g.vmt"
 [ ! -e "$T/g.vmt" ] && ok || bad "a refused gen left its output file behind"
 
 # ---- config keys: "SECTION KEY VALUE PATTERN" per line; a file's error names its line ----
