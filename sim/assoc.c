@@ -141,6 +141,19 @@ static inline uint32_t match64(const uint64_t *k, uint64_t key, uint32_t n)
     return m;
 }
 
+/* match64, and in *free_ways the free tags, in the same pass over k. */
+static inline uint32_t match64_free(const uint64_t *k, uint64_t key, uint32_t n, uint32_t *free_ways)
+{
+    uint32_t m = 0, f = 0;
+#pragma GCC unroll 16 /* as match64 */
+    for (uint32_t i = 0; i < n; i++) {
+        m |= (uint32_t)(k[i] == key) << i;
+        f |= (uint32_t)(k[i] == ASSOC_EMPTY64) << i;
+    }
+    *free_ways = f;
+    return m;
+}
+
 static inline uint32_t match32(const uint32_t *k, uint32_t key, uint32_t n)
 {
 #ifdef __SSE2__
@@ -331,11 +344,12 @@ static inline void pol_hit(assoc *a, uint32_t set, uint32_t way)
         a->pol->hit(a->pst, set, way);
 }
 
-/* A way for a new key in the set: the lowest free one, else the policy's
- * victim (its key goes to *victim).  The policy hears of the fill. */
-static inline uint32_t n_fill_way(assoc *a, uint32_t set, uint64_t *victim, bool *evicted)
+/* A way for a new key in the set whose free ways are free_ways: the lowest
+ * free one, else the policy's victim (its key goes to *victim).  The policy
+ * hears of the fill. */
+static inline uint32_t n_fill_way(assoc *a, uint32_t set, uint32_t free_ways, uint64_t *victim, bool *evicted)
 {
-    uint32_t free_ways = n_free_ways(a, set), way;
+    uint32_t way;
     if (free_ways) {
         way = (uint32_t)__builtin_ctz(free_ways);
         a->occupancy++;
@@ -375,6 +389,44 @@ static inline void n_put(assoc *a, uint32_t set, uint32_t way, uint64_t key, uin
         a->vals[slot] = val;
 }
 
+/* Whether key fits the store's present form: no unpacking or widening
+ * before it is stored. */
+static inline bool n_fits(const assoc *a, uint64_t key, uint32_t set)
+{
+    return a->pk ? pk_fits(a, key, set) : !a->tag32 || key < ASSOC_EMPTY32;
+}
+
+/* For a key that fits (n_fits): the ways of the set that hold it (at most
+ * one), and in *free_ways its free ways, from one read of its tags. */
+static inline uint32_t n_match_free(const assoc *a, uint32_t set, uint64_t key, uint32_t *free_ways)
+{
+    if (a->pk) {
+        pk_regs r = pk_load(&a->pk[set]);
+        *free_ways = pk_cmp(r, ASSOC_EMPTY24);
+        return pk_cmp(r, (uint32_t)(key >> a->set_bits));
+    }
+    size_t base = (size_t)set * a->ways;
+    uint32_t m = 0, f = 0;
+    if (a->tag32) {
+        const uint32_t *k = a->tag32 + base;
+        for (uint32_t i = 0; i < a->ways; i++) {
+            m |= (uint32_t)(k[i] == (uint32_t)key) << i;
+            f |= (uint32_t)(k[i] == ASSOC_EMPTY32) << i;
+        }
+    } else {
+        const uint64_t *k = a->tag64 + base;
+        switch (a->ways) { /* the TLBs' and paging-structure caches' usual widths, unrolled */
+        case 4: return match64_free(k, key, 4, free_ways);
+        case 8: return match64_free(k, key, 8, free_ways);
+        case 12: return match64_free(k, key, 12, free_ways);
+        case 16: return match64_free(k, key, 16, free_ways);
+        default: return match64_free(k, key, a->ways, free_ways);
+        }
+    }
+    *free_ways = f;
+    return m;
+}
+
 /* Inserts a key that n_match did not find. */
 static inline bool n_insert_new(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_t *victim)
 {
@@ -383,7 +435,7 @@ static inline bool n_insert_new(assoc *a, uint64_t key, uint32_t set, uint64_t v
     if (a->tag32 && key >= ASSOC_EMPTY32)
         n_widen(a);
     bool evicted = false;
-    uint32_t way = n_fill_way(a, set, victim, &evicted);
+    uint32_t way = n_fill_way(a, set, n_free_ways(a, set), victim, &evicted);
     n_put(a, set, way, key, val);
     return evicted;
 }
@@ -443,13 +495,20 @@ static inline bool n_access32(assoc *a, uint64_t key, uint32_t set)
 
 static bool n_insert(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_t *victim)
 {
-    uint32_t m = n_match(a, set, key);
-    if (!m)
+    if (VS_UNLIKELY(!n_fits(a, key, set))) /* not stored yet; the form changes first */
         return n_insert_new(a, key, set, val, victim);
-    uint32_t way = (uint32_t)__builtin_ctz(m);
-    pol_hit(a, set, way);
+    /* The set's tags are read once, for the key and for the free ways: the
+     * same way and policy state as n_match, then n_insert_new. */
+    uint32_t free_ways, m = n_match_free(a, set, key, &free_ways), way;
+    bool evicted = false;
+    if (m) {
+        way = (uint32_t)__builtin_ctz(m);
+        pol_hit(a, set, way);
+    } else {
+        way = n_fill_way(a, set, free_ways, victim, &evicted);
+    }
     n_put(a, set, way, key, val);
-    return false;
+    return evicted;
 }
 
 static bool n_remove(assoc *a, uint64_t key, uint32_t set)

@@ -110,7 +110,9 @@ static uint64_t index_of(uint64_t key) { return key * 7 + (key >> 5); }
  * packed sets), then index_of (the packed store must unpack and agree on). */
 static uint64_t index_at(uint64_t key, int op, int own_until) { return op < own_until ? key : index_of(key); }
 
-static void run_lru_phased(uint32_t entries, uint32_t ways, uint64_t seed, int own_until)
+/* keys from key_base up: 0 keeps them below 2^32 (4-byte tags), a base of
+ * 2^40 or more makes them the 8-byte tags of the TLBs' keys (tlb.c). */
+static void run_lru_keys(uint32_t entries, uint32_t ways, uint64_t seed, int own_until, uint64_t key_base)
 {
     assoc *a = assoc_new(entries, ways, ASSOC_LRU, 1);
     ref *r = ref_new(entries, ways);
@@ -119,7 +121,7 @@ static void run_lru_phased(uint32_t entries, uint32_t ways, uint64_t seed, int o
     uint64_t universe = 2ull * entries + 5; /* twice the capacity: hits and evictions both common */
     int evictions = 0;
     for (int op = 0; op < OPS; op++) {
-        uint64_t x = vs_rng_next(&seed), key = (x >> 8) % universe, idx = index_at(key, op, own_until);
+        uint64_t x = vs_rng_next(&seed), key = key_base + (x >> 8) % universe, idx = index_at(key, op, own_until);
         unsigned what = x % 100000; /* per 100000: rare clears and remove_ifs so big stores still fill */
         if (what < 15000) { /* a cache access: a hit, or a fill with the value 0 */
             uint64_t v2 = 0, victim;
@@ -160,7 +162,7 @@ static void run_lru_phased(uint32_t entries, uint32_t ways, uint64_t seed, int o
         assert_int_equal(assoc_occupancy(a), ref_occupancy(r));
     }
     assert_true(evictions > OPS / 20);
-    for (uint64_t key = 0; key < universe; key++) {
+    for (uint64_t key = key_base; key < key_base + universe; key++) {
         uint64_t v1 = 0;
         uint64_t idx = index_at(key, OPS, own_until);
         ref_entry *e = ref_find(r, key, idx);
@@ -172,7 +174,23 @@ static void run_lru_phased(uint32_t entries, uint32_t ways, uint64_t seed, int o
     ref_free(r);
 }
 
+static void run_lru_phased(uint32_t entries, uint32_t ways, uint64_t seed, int own_until)
+{
+    run_lru_keys(entries, ways, seed, own_until, 0);
+}
+
 static void run_lru(uint32_t entries, uint32_t ways, uint64_t seed) { run_lru_phased(entries, ways, seed, 0); }
+
+/* 8-byte tags from the first insert: the form of the TLBs and paging-structure
+ * caches, whose insert compares the set's tags once for the key and the free
+ * ways (assoc.c, n_match_free). */
+static void test_lru_wide_keys(void **s)
+{
+    (void)s;
+    static const uint32_t geo[][2] = {{1536, 12}, {64, 4}, {32, 8}, {96, 32}, {42, 6}};
+    for (size_t i = 0; i < sizeof geo / sizeof *geo; i++)
+        run_lru_keys(geo[i][0], geo[i][1], 30 + i, 0, 1ull << 45);
+}
 
 static void test_lru_1536x12(void **s) { (void)s; run_lru(1536, 12, 11); }
 static void test_lru_1536_full(void **s) { (void)s; run_lru(1536, 1536, 12); }
@@ -277,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_lru_wide_3_sets),
         cmocka_unit_test(test_lru_one_entry),
         cmocka_unit_test(test_lru_32_ways),
+        cmocka_unit_test(test_lru_wide_keys),
         cmocka_unit_test(test_lru_16_ways_packed),
         cmocka_unit_test(test_lru_16_ways_unpacked),
         cmocka_unit_test(test_random_replacement),

@@ -14,6 +14,10 @@
  * line.  The store may keep the ranks itself, next to a set's tags, so that
  * one host line serves a whole lookup and fill (lru_age_move, assoc.c): a
  * set's ranks are then `step` bytes from the last set's, not `stride`.
+ * Ranks and padding are below 128, so bytes compare as signed ones (SSE2's
+ * one-instruction pcmpgtb; it has no unsigned byte compare), and a set of at
+ * most 16 ways -- every set of the usual configs -- is one vector, with no
+ * loop.
  *
  * Wide sets keep a 64-bit use stamp per way; the victim is the smallest.
  *
@@ -32,9 +36,9 @@
 
 #define LRU_AGE_WAYS 32       /* the widest set whose ranks fit two 16-byte vectors */
 #define LRU_AGE_STRIDE_MIN 16 /* one 16-byte vector: a set of up to 16 ways */
-#define LRU_AGE_PAD 0xff      /* above every rank: padding never ages and is never the victim */
+#define LRU_AGE_PAD 0x7f      /* above every rank, positive as a signed byte: padding never ages nor is the victim */
 
-typedef uint8_t lru_age_vec __attribute__((vector_size(LRU_AGE_STRIDE_MIN)));
+typedef int8_t lru_age_vec __attribute__((vector_size(LRU_AGE_STRIDE_MIN)));
 
 typedef struct lru {
     uint32_t sets, ways;
@@ -46,15 +50,36 @@ typedef struct lru {
     uint64_t *stamp;  /* wide sets: clock at each way's last use, slot = set * ways + way */
 } lru;
 
+/* The ranks v after a use of the way of rank r: every rank below r ages by
+ * one (true is all ones: subtracting it adds one). */
+static inline lru_age_vec lru_age_step(lru_age_vec v, int8_t r) { return v - (lru_age_vec)(v < r); }
+
+/* Bit i set when rank i of v is `rank`. */
+static inline uint32_t lru_age_mask(lru_age_vec v, int8_t rank)
+{
+    lru_age_vec eq = (lru_age_vec)(v == rank);
+#ifdef __SSE2__
+    return (uint32_t)_mm_movemask_epi8((__m128i)eq);
+#else
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < LRU_AGE_STRIDE_MIN; i++)
+        m |= (uint32_t)(eq[i] & 1) << i;
+    return m;
+#endif
+}
+
 static inline void lru_age_use(lru *l, uint32_t set, uint32_t way)
 {
-    uint8_t *p = l->age + set * l->step;
-    uint8_t r = p[way];
-    for (uint32_t off = 0; off < l->stride; off += LRU_AGE_STRIDE_MIN) {
-        lru_age_vec v;
-        memcpy(&v, p + off, sizeof v);
-        v -= (lru_age_vec)(v < r); /* true is all ones: subtracting it adds one */
-        memcpy(p + off, &v, sizeof v);
+    int8_t *p = (int8_t *)l->age + set * l->step;
+    int8_t r = p[way];
+    lru_age_vec v;
+    memcpy(&v, p, sizeof v);
+    v = lru_age_step(v, r);
+    memcpy(p, &v, sizeof v);
+    if (VS_UNLIKELY(l->stride > LRU_AGE_STRIDE_MIN)) { /* 17 to 32 ways: the second vector */
+        memcpy(&v, p + LRU_AGE_STRIDE_MIN, sizeof v);
+        v = lru_age_step(v, r);
+        memcpy(p + LRU_AGE_STRIDE_MIN, &v, sizeof v);
     }
     p[way] = 0;
 }
@@ -64,19 +89,14 @@ static inline void lru_age_use(lru *l, uint32_t set, uint32_t way)
  * padding is never ways - 1), instead of a loop over the ways. */
 static inline uint32_t lru_age_victim(const lru *l, uint32_t set)
 {
-    const uint8_t *p = l->age + set * l->step;
-    uint8_t last = (uint8_t)(l->ways - 1);
-    uint32_t m = 0;
-    for (uint32_t off = 0; off < l->stride; off += LRU_AGE_STRIDE_MIN) {
-        lru_age_vec v, eq;
-        memcpy(&v, p + off, sizeof v);
-        eq = (lru_age_vec)(v == last);
-#ifdef __SSE2__
-        m |= (uint32_t)_mm_movemask_epi8((__m128i)eq) << off;
-#else
-        for (uint32_t i = 0; i < LRU_AGE_STRIDE_MIN; i++)
-            m |= (uint32_t)(eq[i] & 1) << (off + i);
-#endif
+    const int8_t *p = (const int8_t *)l->age + set * l->step;
+    int8_t last = (int8_t)(l->ways - 1);
+    lru_age_vec v;
+    memcpy(&v, p, sizeof v);
+    uint32_t m = lru_age_mask(v, last);
+    if (VS_UNLIKELY(l->stride > LRU_AGE_STRIDE_MIN)) {
+        memcpy(&v, p + LRU_AGE_STRIDE_MIN, sizeof v);
+        m |= lru_age_mask(v, last) << LRU_AGE_STRIDE_MIN;
     }
     return m ? 31u - (uint32_t)__builtin_clz(m) : 0;
 }
