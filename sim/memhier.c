@@ -14,9 +14,20 @@
  * A cache stores line addresses (pa / line) as both key and set index, so
  * consecutive lines fall in consecutive sets.
  *
+ * Each level-1 cache under true LRU with a power-of-two set count also
+ * remembers, per set, the line accessed last in that set (`mru`).  A hit or
+ * a fill leaves that line the most recent of its set under LRU, and every
+ * access to the cache comes through this file (probe_path, prefetch_fill),
+ * so while mru[set] == line the line is present and another hit on it
+ * changes nothing: the access is counted as a hit without the store's
+ * lookup.  It is the single-line memo below generalized from the cache's
+ * last line to each set's, exact for LRU only (under SRRIP a hit after a
+ * fill promotes the line), so other policies do not get it.
+ *
  * Invariants: per cache and source, hits + misses == accesses that reached
  * it; per source, DRAM accesses == misses at the last cache of its path (or
- * all accesses when the path is empty).
+ * all accesses when the path is empty); mru[set], when not MH_NO_LINE, is the
+ * line the cache's last access to that set hit or filled.
  */
 #include "memhier.h"
 
@@ -28,6 +39,7 @@
 
 #define MH_MAX_LEVEL MH_MAX_CACHES /* more levels than caches would leave a gap */
 #define MH_SIDES 3                 /* data, instruction, unified */
+#define MH_NO_LINE UINT64_MAX      /* an empty mru slot: no line address is all ones (pa >> line_shift) */
 
 typedef struct mh_cache {
     assoc *a;
@@ -38,6 +50,8 @@ typedef struct mh_cache {
     uint32_t latency;
     uint64_t hits[MH_SRC_COUNT], misses[MH_SRC_COUNT];
     uint64_t touches; /* accesses: any change of recency order bumps it */
+    uint64_t *mru;    /* per set, the line last hit or filled (level-1 LRU caches only; else NULL) */
+    uint64_t set_mask; /* sets - 1, with mru */
 } mh_cache;
 
 /* The last line a source touched in its first cache.  While that cache has
@@ -58,12 +72,32 @@ struct mh {
     uint8_t path[MH_SRC_COUNT][MH_MAX_CACHES]; /* cache indices in probe order */
     unsigned path_len[MH_SRC_COUNT];
     mh_memo memo[MH_SRC_COUNT];
+    bool by_set[MH_SRC_COUNT];      /* the first cache's per-set memo alone decides (see mh_access) */
     uint64_t dram[MH_SRC_COUNT];
     pfu *pf;                        /* NULL: no cache has a prefetcher */
     uint8_t data_pos[MH_MAX_CACHES]; /* position of each cache in the data path */
 };
 
 static bool is_pow2(uint64_t x) { return x && !(x & (x - 1)); }
+
+/* True when line is the last one hit or filled in its set: a hit that would
+ * change nothing (see the file comment). */
+static inline bool mru_hit(const mh_cache *c, uint64_t line)
+{
+    return c->mru && c->mru[line & c->set_mask] == line;
+}
+
+/* One access of a cache, the probe and on a miss the fill; true on a hit. */
+static bool cache_access(mh_cache *c, uint64_t line)
+{
+    c->touches++;
+    if (mru_hit(c, line))
+        return true;
+    bool hit = assoc_access(c->a, line, line);
+    if (c->mru)
+        c->mru[line & c->set_mask] = line;
+    return hit;
+}
 
 static int check_cache(const mh_cache_params *c, unsigned i, vs_err *err)
 {
@@ -163,9 +197,7 @@ static bool prefetch_fill(void *ctx, unsigned cache, uint64_t pa, uint32_t *late
     *latency = m->dram_latency;
     for (k = m->data_pos[cache]; k < len; k++) {
         mh_cache *c = &m->caches[m->path[MH_DATA][k]];
-        uint64_t line = pa >> c->line_shift;
-        c->touches++;
-        if (assoc_access(c->a, line, line)) {
+        if (cache_access(c, pa >> c->line_shift)) {
             *latency = c->latency;
             break;
         }
@@ -220,11 +252,20 @@ mh *mh_new(const mh_params *p, vs_err *err)
         c->side = cp->side;
         c->line_shift = (unsigned)__builtin_ctz(cp->line);
         c->latency = cp->latency;
+        uint32_t sets = assoc_sets(c->a);
+        if (c->level == 1 && (!cp->repl || cp->repl == ASSOC_LRU) && is_pow2(sets)) {
+            c->mru = vs_malloc(sets * sizeof *c->mru);
+            for (uint32_t i = 0; i < sets; i++)
+                c->mru[i] = MH_NO_LINE;
+            c->set_mask = sets - 1;
+        }
     }
     build_path(m, MH_DATA, 1);
     build_path(m, MH_INST, 1);
     build_path(m, MH_WALK, m->n ? p->walk_level : 1);
     build_prefetchers(m, p);
+    for (unsigned src = 0; src < MH_SRC_COUNT; src++)
+        m->by_set[src] = !m->pf && m->path_len[src] && m->caches[m->path[src][0]].mru;
     return m;
 }
 
@@ -234,6 +275,7 @@ void mh_free(mh *m)
         return;
     for (unsigned i = 0; i < m->n; i++) {
         assoc_free(m->caches[i].a);
+        free(m->caches[i].mru);
         free(m->caches[i].name);
     }
     pfu_free(m->pf);
@@ -254,9 +296,7 @@ static __attribute__((noinline)) uint32_t probe_path(mh *m, uint64_t pa, mh_src 
      * separate stores, so this is the same as probing every level first. */
     for (k = 0; k < len; k++) {
         mh_cache *c = &m->caches[path[k]];
-        uint64_t line = pa >> c->line_shift;
-        c->touches++;
-        if (assoc_access(c->a, line, line)) {
+        if (cache_access(c, pa >> c->line_shift)) {
             c->hits[src]++;
             latency = c->latency;
             hit = path[k];
@@ -287,7 +327,20 @@ uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
     (void)write; /* write-allocate and write-backs unpriced: a store probes and fills like a load */
     assert(src < MH_SRC_COUNT);
     const mh_memo *memo = &m->memo[src];
-    if (m->path_len[src] && memo->valid) {
+    /* With no prefetcher to see the access, a hit the per-set memo vouches
+     * for is probe_path's hit in the first cache without its lookup.  It
+     * subsumes the one-line memo (the cache's last line is its set's last),
+     * and no source reads this cache's `touches` or its memo: every source
+     * whose path starts at this cache takes this branch. */
+    if (m->by_set[src]) {
+        mh_cache *first = &m->caches[m->path[src][0]];
+        if (mru_hit(first, pa >> first->line_shift)) {
+            first->hits[src]++;
+            if (where)
+                *where = m->path[src][0];
+            return first->latency;
+        }
+    } else if (m->path_len[src] && memo->valid) {
         mh_cache *first = &m->caches[m->path[src][0]];
         if (memo->line == pa >> first->line_shift && memo->touches == first->touches) {
             first->hits[src]++;

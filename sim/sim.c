@@ -462,7 +462,10 @@ static __attribute__((noinline)) int translate(vs_sim *s, sim_proc *p, th_class 
     return VS_OK;
 }
 
-static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
+/* Inlined into both loops (run_refs is the hot one): a call here cost its
+ * register saves and restores on every reference. */
+static inline __attribute__((always_inline)) int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r,
+                                                            vs_err *err)
 {
     th_class cls = r->kind == TREC_IFETCH ? TH_INST : TH_DATA;
     bool write = r->kind == TREC_STORE || r->kind == TREC_RMW;

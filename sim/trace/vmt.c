@@ -211,6 +211,20 @@ static inline bool get_varint(const unsigned char **pp, const unsigned char *end
     return false;
 }
 
+/* get_varint with its one-byte form (most sizes, many deltas) taken inline:
+ * the same value and the same verdict, since a first byte below 0x80 ends a
+ * varint whatever follows. */
+static inline bool get_varint_short(const unsigned char **pp, const unsigned char *end, uint64_t *v)
+{
+    const unsigned char *p = *pp;
+    if (VS_LIKELY(p < end && *p < 0x80)) {
+        *v = *p;
+        *pp = p + 1;
+        return true;
+    }
+    return get_varint(pp, end, v);
+}
+
 /* After the end record: the compressed stream and the file must end too. */
 static long rd_finish(trace_reader *r, const unsigned char *p, vs_err *err)
 {
@@ -282,6 +296,8 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
             return rd_fail(r, s->base + s->pos, "record stream ends without an end record (truncated?)",
                            err);
         vmt_pred pr = s->pr;
+        size_t first = n; /* s->nrec counts records before out[first]: a local count keeps it out of the
+                           * loop, where a store to out[] could alias it */
         const char *bad = NULL;
         const unsigned char *rec_start = p;
         while (n < cap && p < safe) {
@@ -293,12 +309,12 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
                 uint64_t ref = kind == TREC_IFETCH ? pr.next_i : pr.last_d, addr = ref;
                 unsigned sc = (tag >> TAG_SC_SHIFT) & TAG_SC_MASK, size;
                 if (!(tag & TAG_PRED)) {
-                    if (!get_varint(&p, end, &v)) { bad = "bad address delta"; break; }
+                    if (!get_varint_short(&p, end, &v)) { bad = "bad address delta"; break; }
                     addr = ref + (uint64_t)unzigzag(v);
                 }
                 if (VS_LIKELY(sc < SC_VARINT))
                     size = SC_SIZE[sc];
-                else if (!get_varint(&p, end, &v) || v > UINT16_MAX) { bad = "bad access size"; break; }
+                else if (!get_varint_short(&p, end, &v) || v > UINT16_MAX) { bad = "bad access size"; break; }
                 else
                     size = (unsigned)v;
                 *o = (trace_rec){.addr = addr, .size = (uint16_t)size, .kind = (uint8_t)kind};
@@ -330,6 +346,7 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
                     pred_update(&pr, o->kind, o->addr, o->size);
                 h = tr_digest_rec(h, o);
             } else if (tag == TAG_END) {
+                s->nrec += n - first;
                 s->pr = pr;
                 s->pos = (size_t)(rec_start - s->win);
                 long rc = rd_end(r, rec_start, end, err);
@@ -339,8 +356,8 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
                 break;
             }
             n++;
-            s->nrec++;
         }
+        s->nrec += n - first;
         s->pr = pr;
         if (bad) {
             s->pos = (size_t)(rec_start - s->win);
