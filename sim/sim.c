@@ -587,10 +587,10 @@ static int refill(sim_stream *st, vs_err *err)
 
 /* An address the hardware could not have issued: the trace is corrupt, and
  * no TLB or page table is probed with it (the probes assume canonical
- * addresses).  INVLPG carries one too. */
+ * addresses).  INVLPG and kmap carry one too. */
 static bool va_in_range(const vs_sim *s, const trace_rec *r)
 {
-    return !(trace_kind_is_mem(r->kind) || r->kind == TREC_INVLPG) ||
+    return !(trace_kind_is_mem(r->kind) || r->kind == TREC_INVLPG || r->kind == TREC_KMAP) ||
            pt_va_canonical(r->addr, s->cfg.guest_levels);
 }
 

@@ -252,12 +252,49 @@ static void bad_kmaps_are_refused(void **state)
     }
 }
 
+/* A kmap's address is checked where loads' are: above 4 GiB in a 32-bit
+ * guest it is refused as theirs is, not reported as an unmapped slot. */
+static void kmap_above_4gib_is_named(void **state)
+{
+    (void)state;
+    const trace_rec recs[] = {{.kind = TREC_IFETCH, .addr = CODE, .size = 4},
+                              {.kind = TREC_STORE, .addr = SLOT, .size = 8},
+                              {.kind = TREC_KMAP, .addr = 0x100000000ull}};
+    char *path = vt_write_vmt("kmap_high.vmt", recs, VS_ARRAY_LEN(recs));
+    char *out, *err;
+    int rc = vt_cli(VT_OPTS("run", "-q", "-o", "guest.mem=256m", "-o", "host.mem=1g", "-o", "guest.levels=2", path),
+                    &out, &err);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(err, "record 3: "));
+    assert_non_null(strstr(err, "above 4 GiB"));
+    g_free(out);
+    g_free(err);
+    g_free(path);
+}
+
+/* trace info counts a kmap's INVLPG in its rate, as run counts it in
+ * events.invlpg: one instruction and one kmap are a million a million. */
+static void trace_info_counts_the_kmap_invlpg(void **state)
+{
+    (void)state;
+    const trace_rec recs[] = {{.kind = TREC_IFETCH, .addr = CODE, .size = 4},
+                              {.kind = TREC_STORE, .addr = SLOT, .size = 8}, kmap_rec(0)};
+    char *path = vt_write_vmt("kmap_info.vmt", recs, VS_ARRAY_LEN(recs));
+    char *out, *err;
+    assert_int_equal(vt_cli(VT_OPTS("trace", "info", "--json", "-", path), &out, &err), 0);
+    assert_non_null(strstr(out, "\"invlpg_per_minstr\": 1000000"));
+    g_free(out);
+    g_free(err);
+    g_free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(vmt_and_text_round_trip), cmocka_unit_test(kmap_is_always_escaped),
         cmocka_unit_test(page_cache_frames),       cmocka_unit_test(os_refuses_what_is_not_a_slot),
         cmocka_unit_test(exits_per_page),          cmocka_unit_test(bad_kmaps_are_refused),
+        cmocka_unit_test(kmap_above_4gib_is_named), cmocka_unit_test(trace_info_counts_the_kmap_invlpg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -395,6 +395,7 @@ static void rates_add(trace_summary *s, const trace_rec *t)
         break;
     }
     case TREC_INVLPG:
+    case TREC_KMAP: /* a kmap ends in one INVLPG of its slot (docs/trace-format.md) */
         s->rc.invlpgs++;
         break;
     case TREC_SWITCH: /* a CR3 write: without ASIDs it flushes the TLB, as a VM switch does */
