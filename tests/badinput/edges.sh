@@ -45,7 +45,7 @@ for ((cut = 1; cut < n; cut++)); do
   head -c $cut "$f" >"$T/c.champsim"
   if [ $((cut % 64)) -eq 0 ]; then want=0; else want=1; fi
   named "$T/c.champsim" $want "$VMEMSIM" trace info "$T/c.champsim"
-  [ $want = 1 ] && [ $cut -gt 64 ] && { grep -q "offset $((cut / 64 * 64)): partial ChampSim record" "$T/err" && ok || bad "cut $cut: $(cat "$T/err")"; }
+  [ $want = 1 ] && [ $cut -gt 64 ] && { grep -q "offset $((cut / 64 * 64)) (instruction $((cut / 64 + 1))): partial ChampSim record" "$T/err" && ok || bad "cut $cut: $(cat "$T/err")"; }
 done
 # Each byte set to 0x00, 0xff and 0x80 in turn: a zero size, a huge count
 # or length, an unterminated varint, a wrong magic.  The .vmt CRC and count
