@@ -134,6 +134,11 @@ static int end_record(trace_reader *r, sift_state *s, vs_err *err)
         return (int)more;
     if (more > 0)
         return rec_fail(r, s, at, "bytes after the SIFT end record (garbage appended?)", err);
+    /* The records may all inflate before the stream's Adler-32 trailer is
+     * read: a file cut inside it must not pass for a whole one. */
+    if (s->zlib && !s->zend)
+        return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: the SIFT trace's zlib stream ends early (truncated file?)",
+                       r->in.path, (unsigned long long)tin_offset(&r->in));
     long raw = tin_need(&r->in, 1, err);
     if (raw < 0)
         return (int)raw;

@@ -32,7 +32,7 @@ named() {
 # naming the file.  A ChampSim trace is valid exactly at its 64-byte record
 # boundaries.
 for f in "$C/vmt/none.vmt" "$C/vmt/zlib.vmt" "$C/vmt/zstd.vmt" "$C/drmemtrace/small.drmem" \
-         "$C/sift/small.sift" "$C/auto/small.pin.xz" "$C/auto/small.simics.zst" "$C/auto/head.lackey.gz"; do
+         "$C/sift/small.sift" "$C/sift/zlib.sift" "$C/auto/small.pin.xz" "$C/auto/small.simics.zst" "$C/auto/head.lackey.gz"; do
   b=$(basename "$f"); n=$(stat -c %s "$f")
   case $b in *.gz|*.xz|*.zst) step=5 ;; *) step=1 ;; esac   # a compressed stream has no record boundaries
   for ((cut = 1; cut < n; cut += step)); do
