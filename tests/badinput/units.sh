@@ -29,37 +29,37 @@ unit() {
   fi
   ok
 }
-# cut FILE BYTES OUT: the first BYTES of FILE; junk FILE OUT: FILE, then garbage.
+# cut FILE BYTES OUT: the first BYTES of FILE.
 cut() { head -c "$2" "$1" >"$3"; }
-junk() { { cat "$1"; printf 'garbage\000\377\023\n'; } >"$2"; }
 size() { stat -c %s "$1"; }
+# pair FILE NAME BYTES CUT_STATUS CUT_PATTERN JUNK_PATTERN: FILE's first BYTES
+# as cut.NAME, and FILE then garbage as junk.NAME (NAME's suffix is the hint
+# a ChampSim file needs), each checked by unit.
+pair() {
+  cut "$1" "$3" "$T/cut.$2"
+  unit "$4" "$T/cut.$2" "$5"
+  { cat "$1"; printf 'garbage\000\377\023\n'; } >"$T/junk.$2"
+  unit 1 "$T/junk.$2" "$6"
+}
 
 # ---- text: lines ------------------------------------------------------------
 TEXT=":line $N: "
 for fmt in lackey pin simics; do
-  s=$F/$fmt.sample
-  cut "$s" $(($(size "$s") - 2)) "$T/cut.$fmt"   # inside the last line: a warning, then maybe an error
-  unit '0|1' "$T/cut.$fmt" "$TEXT"
-  grep -q 'warning: .*no newline' "$T/err" && ok || { bad "cut.$fmt: no warning"; cat "$T/err"; }
-  junk "$s" "$T/junk.$fmt"
-  unit 1 "$T/junk.$fmt" "$TEXT"
+  s=$F/$fmt.sample # cut inside the last line: a warning, then maybe an error
+  pair "$s" $fmt $(($(size "$s") - 2)) '0|1' "$TEXT" "$TEXT"
+  "$VMEMSIM" trace info "$T/cut.$fmt" 2>&1 >/dev/null | grep -qE "warning: .*cut\.$fmt:line $N: the last line has no newline" &&
+    ok || bad "cut.$fmt: no truncation warning naming the line"
 done
 
 # ---- binary: byte offsets, and the format's own count -------------------------
-cut "$F/champsim.sample" 100 "$T/cut.champsim"
-unit 1 "$T/cut.champsim" ": offset 64 \(instruction 2\): partial ChampSim record"
-junk "$F/champsim.sample" "$T/junk.champsim"
-unit 1 "$T/junk.champsim" ": offset 128 \(instruction 3\): partial ChampSim record"
+pair "$F/champsim.sample" champsim 100 1 ": offset 64 \(instruction 2\): partial ChampSim record" \
+  ": offset 128 \(instruction 3\): partial ChampSim record"
 d=$F/drmemtrace.sample; n=$(size "$d")
-cut "$d" $((n - 5)) "$T/cut.drmemtrace"
-unit 1 "$T/cut.drmemtrace" ": offset $((n - 12)) \(entry $((n / 12))\): partial drmemtrace entry"
-junk "$d" "$T/junk.drmemtrace"
-unit 1 "$T/junk.drmemtrace" ": offset $n \(entry $((n / 12 + 1))\): $N bytes after the FOOTER"
-s=$F/sift.sample; n=$(size "$s")
-cut "$s" $((n - 1)) "$T/cut.sift"               # the end record's header cut: it starts 6 bytes before the end
-unit 1 "$T/cut.sift" ": offset $((n - 6)) \(record $N\): SIFT record header cut short"
-junk "$s" "$T/junk.sift"
-unit 1 "$T/junk.sift" ": offset $n \(record $N\): bytes after the SIFT end record"
+pair "$d" drmemtrace $((n - 5)) 1 ": offset $((n - 12)) \(entry $((n / 12))\): partial drmemtrace entry" \
+  ": offset $n \(entry $((n / 12 + 1))\): $N bytes after the FOOTER"
+s=$F/sift.sample; n=$(size "$s") # the end record's header cut: it starts 6 bytes before the end
+pair "$s" sift $((n - 1)) 1 ": offset $((n - 6)) \(record $N\): SIFT record header cut short" \
+  ": offset $n \(record $N\): bytes after the SIFT end record"
 # The same records zlib-compressed (option CompressionZlib): offsets in the record stream.
 python3 - "$s" "$T/zlib.sift" <<'PY'
 import sys, zlib
@@ -76,10 +76,7 @@ unit 1 "$T/cut.zlib.sift" ": record stream offset $N \(record $N\): SIFT .*cut s
 cut "$T/zlib.sift" $((n - 2)) "$T/trailer.zlib.sift"
 unit 1 "$T/trailer.zlib.sift" ": offset $N: the SIFT trace's zlib stream ends early"
 v=$F/vmt.sample; n=$(size "$v")
-cut "$v" $((n - 3)) "$T/cut.vmt"
-unit 1 "$T/cut.vmt" ": offset $N: "
-junk "$v" "$T/junk.vmt"
-unit 1 "$T/junk.vmt" ": offset $n: bytes after the end"
+pair "$v" vmt $((n - 3)) 1 ": offset $N: " ": offset $n: bytes after the end"
 # a record of no kind inside an uncompressed .vmt: the record stream's offset and the record
 v=$C/vmt/none.vmt
 { head -c 16 "$v"; printf '\x7f'; tail -c +18 "$v"; } >"$T/kind.vmt"
@@ -90,11 +87,8 @@ for z in gzip xz zstd; do
   command -v $z >/dev/null || continue
   for fmt in lackey drmemtrace; do
     $z -c "$F/$fmt.sample" >"$T/$fmt.$z"
-    n=$(size "$T/$fmt.$z")
-    cut "$T/$fmt.$z" $((n - 3)) "$T/cut.$fmt.$z"
-    unit 1 "$T/cut.$fmt.$z" ": offset $N \(compressed offset $N\): $z data ends early"
-    junk "$T/$fmt.$z" "$T/junk.$fmt.$z"
-    unit 1 "$T/junk.$fmt.$z" ": offset $N \(compressed offset $N\): trailing bytes after the last (gzip member|xz stream|zstd frame)"
+    pair "$T/$fmt.$z" $fmt.$z $(($(size "$T/$fmt.$z") - 3)) 1 ": offset $N \(compressed offset $N\): $z data ends early" \
+      ": offset $N \(compressed offset $N\): trailing bytes after the last (gzip member|xz stream|zstd frame)"
   done
 done
 # Streams and frames may follow one another (xz with null padding, a multiple
