@@ -74,6 +74,10 @@ struct trace_src {
 static const unsigned char GZIP_MAGIC[] = {0x1f, 0x8b};
 static const unsigned char XZ_MAGIC[] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
 static const unsigned char ZSTD_MAGIC[] = {0x28, 0xb5, 0x2f, 0xfd};
+/* A skippable frame's magic is 0x184D2A50..0x184D2A5F (RFC 8878, 3.1.2):
+ * little-endian, a first byte 0x5? then these three. */
+static const unsigned char ZSTD_SKIPPABLE_TAIL[] = {0x2a, 0x4d, 0x18};
+#define ZSTD_SKIPPABLE_HIGH 0x50u /* the first byte's high nibble */
 
 static void gz_init(trace_src *s);
 
@@ -399,13 +403,14 @@ static long read_xz(trace_src *s, unsigned char *buf, size_t n, vs_err *err)
 
 #ifdef VS_HAVE_ZSTD
 /* Between frames (zs_hint 0): the next bytes must start a frame -- a zstd
- * or a skippable one (RFC 8878, 3.1.2: magic 0x184D2A5?) -- or the file must
- * end; anything else is garbage, named as such. */
+ * or a skippable one -- or the file must end; anything else is garbage,
+ * named as such. */
 static bool zstd_frame_next(trace_src *s)
 {
     const unsigned char *p = s->raw + s->rpos;
     return has_magic(s, ZSTD_MAGIC, sizeof ZSTD_MAGIC) ||
-           (s->rlen - s->rpos >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18);
+           (s->rlen - s->rpos >= 1 + sizeof ZSTD_SKIPPABLE_TAIL && (p[0] & 0xf0) == ZSTD_SKIPPABLE_HIGH &&
+            memcmp(p + 1, ZSTD_SKIPPABLE_TAIL, sizeof ZSTD_SKIPPABLE_TAIL) == 0);
 }
 
 static long read_zstd(trace_src *s, unsigned char *buf, size_t n, vs_err *err)
