@@ -45,16 +45,18 @@ fi
 # The table: one row per target with a log, from libFuzzer's own final stats.
 stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -1; }
 {
-  echo "| target | seconds | inputs run | inputs/s | new corpus inputs | peak RSS MiB | crashes | run on |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| target | seconds | inputs run | inputs/s | coverage: edges / features | new corpus inputs | peak RSS MiB | crashes | run on |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for log in "$long"/*/log.txt; do
     [ -f "$log" ] || continue
     dir=$(dirname "$log"); name=$(basename "$dir")
     done_s=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+    # libFuzzer's last status line: "cov:" counts covered edges, "ft:" features (edges with hit counts)
+    cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 | awk '{ print $2 " / " $4 }')
     crashes=$(find "$dir" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \) | wc -l)
     [ "$crashes" -eq 0 ] || status=1
     echo "| \`$name\` | ${done_s:-$(cat "$dir/seconds") (did not finish)} | $(stat number_of_executed_units "$log") |" \
-         "$(stat average_exec_per_sec "$log") | $(stat new_units_added "$log") | $(stat peak_rss_mb "$log") |" \
+         "$(stat average_exec_per_sec "$log") | ${cov:-n/a} | $(stat new_units_added "$log") | $(stat peak_rss_mb "$log") |" \
          "$crashes | $(date -u -r "$log" +%Y-%m-%d) |"
   done
 } >"$long/table.md"

@@ -4,7 +4,8 @@
  * counters under each policy (including KSM's max_page_sharing cap), the
  * thesis's index sizing (Tables 6.1-6.2), the content index against a naive
  * table under random operations, SuperFastHash/XXH64 vectors, CoW breaks,
- * timelines, costs and the JSON layout.
+ * timelines, costs and the JSON layout; and share_model_check, which the
+ * rest lean on, against invariants broken by hand (its seeded faults).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include "mmu/mode.h"
 #include "share/share.h"
+#include "share/share_int.h" /* the page and frame state share_model_check reads: its seeded faults */
 #include "vs_test.h"
 
 #include <stdio.h>
@@ -385,6 +387,68 @@ static void test_cow(void **state)
     share_image_free(img);
 }
 
+/* ---- share_model_check: seeded faults ---- */
+/* Every test above trusts share_model_check (the invariants of share_int.h).
+ * The seeded faults: each invariant broken by hand in a converged model --
+ * a frame's count, the used-frame total, a page on a frame of other content,
+ * a zero-mapped page with content or with a frame, a frame past the table,
+ * a page dropped from its frame without the count -- must make it fail, and
+ * undoing the fault must make it pass again. */
+static sh_page *page_where(share_model *m, bool zmap, uint32_t min_refs)
+{
+    for (size_t i = 0; i < m->vms[0].n; i++) {
+        sh_page *pg = &m->vms[0].pages[i];
+        if (zmap ? (pg->flags & SH_PG_ZMAP) != 0 : pg->frame != SH_NONE && m->frames[pg->frame].refs >= min_refs)
+            return pg;
+    }
+    fail_msg("no %s page in the converged model", zmap ? "zero-mapped" : "shared");
+    return NULL;
+}
+
+static void test_check_seeded_faults(void **state)
+{
+    (void)state;
+    static const uint32_t a[] = {1, 1, 1, 2, 0};
+    share_image *img = make_image("a", a, VS_ARRAY_LEN(a));
+    share_params p;
+    share_params_defaults(&p, SHARE_XEN);
+    p.zero_pages = true;
+    share_model *m = share_model_new(&p);
+    share_model_set_vm(m, share_model_add_vm(m, "a"), img);
+    share_model_converge(m);
+    assert_true(share_model_check(m));
+    sh_page *shared = page_where(m, false, 2), *zmap = page_where(m, true, 0);
+    const uint8_t *other = m->vms[0].pages[3].data; /* content 2: unlike either */
+    sh_frame *f = &m->frames[shared->frame];
+
+    f->refs++; /* a count that no page accounts for */
+    assert_false(share_model_check(m));
+    f->refs--;
+    m->frames_used++;
+    assert_false(share_model_check(m));
+    m->frames_used--;
+    const uint8_t *data = shared->data; /* a page whose frame holds other content */
+    shared->data = other;
+    assert_false(share_model_check(m));
+    shared->data = data;
+    data = zmap->data; /* zero-mapped, but not zero */
+    zmap->data = other;
+    assert_false(share_model_check(m));
+    zmap->data = data;
+    zmap->frame = shared->frame; /* zero-mapped and on a frame */
+    assert_false(share_model_check(m));
+    zmap->frame = SH_NONE;
+    uint32_t frame = shared->frame;
+    shared->frame = m->n_frames; /* past the frame table */
+    assert_false(share_model_check(m));
+    shared->frame = SH_NONE; /* dropped without the count */
+    assert_false(share_model_check(m));
+    shared->frame = frame;
+    assert_true(share_model_check(m)); /* every fault undone */
+    share_model_free(m);
+    share_image_free(img);
+}
+
 /* ---- timeline: a changed page under a share is broken; unchanged shares stay ---- */
 static void test_timeline(void **state)
 {
@@ -500,7 +564,7 @@ int main(void)
         cmocka_unit_test(test_xen_intervals),   cmocka_unit_test(test_ksm_cap),
         cmocka_unit_test(test_random_vs_naive), cmocka_unit_test(test_cow),
         cmocka_unit_test(test_timeline),        cmocka_unit_test(test_costs),
-        cmocka_unit_test(test_cow_trace),
+        cmocka_unit_test(test_cow_trace),  cmocka_unit_test(test_check_seeded_faults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -431,6 +431,19 @@ static int cleanup(void)
     return rc;
 }
 
+/* fuzz_sweep's finding (session 11): a base path near the message bound
+ * pushed the sweep file's name out of "cannot read the [sweep] base of FILE". */
+static void test_unreadable_long_base_names_the_sweep(void **state)
+{
+    (void)state;
+    char name[VS_ERR_MSG_MAX + 64];
+    memset(name, 'b', sizeof name - 1);
+    name[sizeof name - 1] = 0;
+    char *text = g_strdup_printf("[sweep]\nbase = %s\ntraces = x.vmt\n[params]\nmachine.mode = native\n", name);
+    load_fails(text, "[sweep] base: ");
+    g_free(text);
+}
+
 int main(void)
 {
     tmpdir = g_dir_make_tmp("sweep-XXXXXX", NULL);
@@ -441,7 +454,7 @@ int main(void)
         cmocka_unit_test(test_load_errors),    cmocka_unit_test(test_csv_quoting),
         cmocka_unit_test(test_table_roundtrip), cmocka_unit_test(test_table_rejects),
         cmocka_unit_test(test_run_columns_and_jobs), cmocka_unit_test(test_resume),
-        cmocka_unit_test(test_run_failure_names_point),
+        cmocka_unit_test(test_run_failure_names_point), cmocka_unit_test(test_unreadable_long_base_names_the_sweep),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     cleanup();

@@ -30,6 +30,29 @@ fig_sweep() {
   echo "$csv"
 }
 
+# fig_cached OUT CMD...: runs CMD, which writes the JSON file OUT, unless
+# OUT already holds what this CMD gives: a whole JSON document (not empty,
+# not cut: jq parses it) whose key, kept in OUT.key, is this one -- the
+# SHA-256 of the binary's bytes (its content fingerprint: a rebuild that
+# changes the code changes it whatever the files' times say, one that changes
+# nothing keeps the cache), of the command line, and of every input file it
+# names (configs, traces; OUT itself excluded).  A run that fails leaves
+# neither file, so it is never taken for a cached one.
+fig_cached() {
+  local out=$1
+  shift
+  local key arg
+  key=$({ sha256sum <"$VMEMSIM"; printf '%s\n' "$@"
+          for arg in "$@"; do [ "$arg" != "$out" ] && [ -f "$arg" ] && sha256sum <"$arg"; done; true; } | sha256sum)
+  if [ -s "$out" ] && [ -f "$out.key" ] && [ "$(cat "$out.key")" = "$key" ] && jq -e . "$out" >/dev/null 2>&1; then
+    return 0
+  fi
+  rm -f "$out" "$out.key"
+  "$@" || { rm -f "$out"; return 1; }
+  jq -e . "$out" >/dev/null 2>&1 || { echo "figures: $out: no whole JSON document after: $*" >&2; rm -f "$out"; return 1; }
+  echo "$key" >"$out.key"
+}
+
 # AWK_CSV: an awk function splitting one CSV record (quoted fields allowed;
 # the config echo has some) into f[1..n]; records never span lines here.
 AWK_CSV='

@@ -118,13 +118,13 @@ for wl in worst hpcc; do
     ini=$ROOT/configs/$([ $m = simics ] && echo barcelona || echo barcelona-real).ini
     trace=$WORK/traces/${wl}_refs-3000000_s1.vmt
     j=$WORK/$NAME.noswitch.$m.$wl.json
-    [ "$j" -nt "$VMEMSIM" ] || "$VMEMSIM" run -q -c "$ini" -c "$ROOT/configs/vmm/kvm.ini" -o machine.mode=agile \
+    fig_cached "$j" "$VMEMSIM" run -q -c "$ini" -c "$ROOT/configs/vmm/kvm.ini" -o machine.mode=agile \
       -o agile.switch_writes=0 -o sim.warmup_instructions=2000000 --json "$j" "$trace"
     bm=$(awk -F, -v m=$m -v wl=$wl '$1 == "kvm" && $2 == m && $3 == wl && $4 != "native" && $4 != "agile" && $4 != "adaptive" &&
            (b == "" || $5 + 0 < c + 0) { b = $4; c = $5 } END { print b }' "$OUT/$NAME.csv")
     for mode in agile $bm; do
       l=$WORK/$NAME.late.$m.$wl.$mode.json
-      [ "$l" -nt "$VMEMSIM" ] || "$VMEMSIM" run -q -c "$ini" -c "$ROOT/configs/vmm/kvm.ini" -o machine.mode=$mode \
+      fig_cached "$l" "$VMEMSIM" run -q -c "$ini" -c "$ROOT/configs/vmm/kvm.ini" -o machine.mode=$mode \
         -o sim.warmup_instructions=$((2000000 + LATE_WARMUP)) --json "$l" "$trace"
     done
     jq -r '[.cycles.total, .cycles.vmm] | map(tostring) | join(",")' "$j" >"$WORK/$NAME.noswitch.row"
@@ -168,11 +168,15 @@ for m in $MACHINES; do
     NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i; next }
     NR == 2 { split_csv($0, f)
               for (c in col) if (c ~ /^config[.]cache[.][^.]+[.]level$/ && f[col[c]] == 1) { split(c, p, "."); x = "config.cache." p[3]
-                if (f[col[x ".side"]] != "instruction") { print p[3], f[col[x ".size"]] / f[col[x ".line"]]; exit } } }' "$sweep")
+                if (f[col[x ".side"]] != "instruction") { print p[3], f[col[x ".size"]] / f[col[x ".line"]]; exit } } }' "$sweep") || true
+  # No such cache (or no size or line in its columns) would run the points
+  # with `cache..ways=`: stop, naming the sweep.
+  [[ -n "${l1:-}" && "${lines:-}" =~ ^[1-9][0-9]*$ ]] ||
+    { echo "figures: $sweep: no level-1 data cache with a size and line among its config columns" >&2; exit 1; }
   ini=$ROOT/configs/$([ $m = simics ] && echo barcelona || echo barcelona-real).ini
   for mode in agile $bm; do
     j=$WORK/$NAME.assoc.$m.tpch.$mode.json
-    [ "$j" -nt "$VMEMSIM" ] || "$VMEMSIM" run -q -c "$ini" -c "$ROOT/configs/vmm/kvm.ini" -o machine.mode=$mode \
+    fig_cached "$j" "$VMEMSIM" run -q -c "$ini" -c "$ROOT/configs/vmm/kvm.ini" -o machine.mode=$mode \
       -o cache.$l1.ways=$lines -o sim.warmup_instructions=2000000 --json "$j" "$WORK/traces/tpch_refs-3000000_copy-call_s1.vmt"
   done
   assoc="$(jq -r .cycles.total "$WORK/$NAME.assoc.$m.tpch.agile.json") $(jq -r .cycles.total "$WORK/$NAME.assoc.$m.tpch.$bm.json")"

@@ -450,12 +450,16 @@ static int load_base(sweep *s, const char *data, size_t len, vs_err *err)
     GPtrArray *texts = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     int rc = VS_OK;
     for (char **b = s->bases; *b && rc == VS_OK; b++) {
-        char *text, *what = g_strdup_printf("the [sweep] base of %s", s->origin);
+        char *text;
         size_t base_len;
-        rc = vs_read_file(*b, what, &text, &base_len, err);
-        g_free(what);
-        if (rc != VS_OK)
+        rc = vs_read_file(*b, NULL, &text, &base_len, err);
+        if (rc != VS_OK) {
+            /* The sweep file first: a base path of hundreds of bytes must not
+             * push its name out of the bounded message. */
+            vs_err cause = *err;
+            vs_fail(err, rc, "%s: [sweep] base: %s", s->origin, cause.msg);
             break;
+        }
         rc = cfg_load_data(&s->base_cfg, text, base_len, *b, err);
         g_ptr_array_add(texts, g_bytes_new_take(text, base_len));
     }

@@ -141,7 +141,7 @@ static long cs_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
     trace_in *in = &r->in;
     size_t n = tr_pending_take(&s->pend, out, cap);
     while (n < cap) {
-        long avail = tin_record(in, TR_CHAMPSIM_REC, "ChampSim record", CS_PARTIAL_HINT, err);
+        long avail = tin_record(in, TR_CHAMPSIM_REC, "ChampSim record", "instruction", CS_PARTIAL_HINT, err);
         if (avail < 0)
             return avail;
         if (avail == 0)

@@ -15,10 +15,13 @@
  * Prefetches, flushes, other markers, thread/pid entries and encodings
  * carry no reference and are skipped.  Invariant: the FOOTER is
  * the last entry -- a file that ends without one, or has bytes after it, is
- * an error naming the offset, as are an unknown type and a partial record.
+ * an error naming the offset and the entry (from 1), as are an unknown type
+ * and a partial record.
  */
 #include "trace_int.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define DR_ENTRY 12u      /* sizeof(trace_entry_t) on 64-bit, packed */
@@ -58,25 +61,39 @@ static bool is_instr(unsigned t)
            t == DR_SYSENTER || t == DR_TAKEN || t == DR_TAKEN + 1;
 }
 
+/* An error at the entry starting at file offset off, named by offset and entry
+ * number (from 1: entries are 12 bytes from offset 0, the header the first). */
+static long dr_fail(const trace_in *in, uint64_t off, vs_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static long dr_fail(const trace_in *in, uint64_t off, vs_err *err, const char *fmt, ...)
+{
+    char what[VS_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return vs_fail(err, VS_E_FORMAT, "%s: offset %llu (entry %llu): %s", in->path, (unsigned long long)off,
+                   (unsigned long long)(off / DR_ENTRY + 1), what);
+}
+
 static long dr_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
 {
     dr_state *s = r->st;
     trace_in *in = &r->in;
     size_t n = tr_pending_take(&s->pend, out, cap);
     while (n < cap && !s->done) {
-        long avail = tin_record(in, DR_ENTRY, "drmemtrace entry", "truncated file?", err);
+        long avail = tin_record(in, DR_ENTRY, "drmemtrace entry", "entry", "truncated file?", err);
         if (avail < 0)
             return avail;
         if (avail == 0)
-            return vs_fail(err, VS_E_FORMAT,
-                           "%s: offset %llu: the trace ends without its FOOTER entry (type %u): truncated file?",
-                           in->path, (unsigned long long)tin_offset(in), DR_FOOTER);
+            return dr_fail(in, tin_offset(in), err, "the trace ends without its FOOTER entry (type %u): truncated file?",
+                           DR_FOOTER);
         const unsigned char *p = in->buf + in->pos;
         unsigned type = p[0] | (unsigned)p[1] << 8, size = p[2] | (unsigned)p[3] << 8;
         uint64_t addr = tr_get64le(p + 4);
         if (type > DR_LAST_TYPE)
-            return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: unknown drmemtrace entry type %u (expected 0..%u)",
-                           in->path, (unsigned long long)tin_offset(in), type, DR_LAST_TYPE);
+            return dr_fail(in, tin_offset(in), err, "unknown drmemtrace entry type %u (expected 0..%u)", type,
+                           DR_LAST_TYPE);
         in->pos += DR_ENTRY;
         if (type == DR_READ || type == DR_WRITE) {
             out[n++] = (trace_rec){.addr = addr, .size = (uint16_t)size,
@@ -86,8 +103,8 @@ static long dr_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
             s->next_pc = addr + size;
         } else if (type == DR_BUNDLE) {
             if (size > DR_BUNDLE_MAX)
-                return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: instruction bundle of %u (at most %u)",
-                               in->path, (unsigned long long)tin_offset(in) - DR_ENTRY, size, DR_BUNDLE_MAX);
+                return dr_fail(in, tin_offset(in) - DR_ENTRY, err, "instruction bundle of %u (at most %u)", size,
+                               DR_BUNDLE_MAX);
             for (unsigned i = 0; i < size; i++) {
                 s->pend.rec[i] = (trace_rec){.addr = s->next_pc, .size = p[4 + i], .kind = TREC_IFETCH};
                 s->next_pc += p[4 + i];
@@ -103,10 +120,10 @@ static long dr_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
             if (more < 0)
                 return more;
             if (more > 0)
-                return vs_fail(err, VS_E_FORMAT,
-                               "%s: offset %llu: %ld%s bytes after the FOOTER entry, which ends a drmemtrace "
-                               "file (two files joined, or garbage appended?)",
-                               in->path, (unsigned long long)tin_offset(in), more, more >= (long)DR_ENTRY ? "+" : "");
+                return dr_fail(in, tin_offset(in), err,
+                               "%ld%s bytes after the FOOTER entry, which ends a drmemtrace file (two files joined, "
+                               "or garbage appended?)",
+                               more, more >= (long)DR_ENTRY ? "+" : "");
         }
     }
     return (long)n;

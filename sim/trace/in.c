@@ -85,12 +85,13 @@ long tin_need(trace_in *in, size_t n, vs_err *err)
     return (long)in->len;
 }
 
-long tin_record(trace_in *in, size_t n, const char *what, const char *hint, vs_err *err)
+long tin_record(trace_in *in, size_t n, const char *what, const char *unit, const char *hint, vs_err *err)
 {
     long avail = tin_need(in, n, err);
     if (avail > 0 && avail < (long)n)
-        return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: partial %s (%ld of %zu bytes): %s", in->path,
-                       (unsigned long long)tin_offset(in), what, avail, n, hint);
+        return vs_fail(err, VS_E_FORMAT, "%s: offset %llu (%s %llu): partial %s (%ld of %zu bytes): %s", in->path,
+                       (unsigned long long)tin_offset(in), unit, (unsigned long long)(tin_offset(in) / n + 1), what,
+                       avail, n, hint);
     return avail;
 }
 

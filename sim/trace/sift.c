@@ -17,10 +17,13 @@
  * SIM_CMD_ROI_TOGGLE alternates begin and end.  Other magic commands and
  * other records carry no reference and are skipped.
  *
- * Invariants: offsets in errors count bytes of the (decompressed) record
- * stream after the header ("record offset"), or of the file ("offset"); the
- * end record is the last thing in the file: a file without one, or with
- * bytes after it, is an error.
+ * Invariants: an error inside the records names where the record starts --
+ * its file offset ("offset N") when the records are stored plain, its offset
+ * in the decompressed record stream after the header ("record stream offset
+ * N", as .vmt's errors say) when they are zlib-compressed -- and the record
+ * it would have yielded, counted from 1 as the engine's errors count ("record
+ * M"); header errors name file offsets.  The end record is the last thing in
+ * the file: a file without one, or with bytes after it, is an error.
  */
 #include "trace_int.h"
 
@@ -50,6 +53,9 @@ typedef struct sift_state {
     unsigned char win[SIFT_WIN];
     size_t pos, len;       /* unparsed bytes of the record stream: win[pos, len) */
     uint64_t base;         /* stream offset of win[0] */
+    uint64_t hdr;          /* file offset where the record stream starts (the header's size) */
+    uint64_t at;           /* stream offset of the record being decoded */
+    uint64_t nrec;         /* trace records decoded before it */
     uint64_t pc;           /* where the next compact Instruction sits */
     tr_pending pend;       /* an instruction's records (at most 4) not yet handed out */
     bool in_roi;           /* between a region-of-interest start and its end */
@@ -102,10 +108,19 @@ static long need(trace_reader *r, sift_state *s, size_t n, vs_err *err)
     return (long)(s->len - s->pos);
 }
 
+/* An error in the record starting at stream offset at (see the invariants). */
+static int rec_fail(trace_reader *r, sift_state *s, uint64_t at, const char *what, vs_err *err)
+{
+    return vs_fail(err, VS_E_FORMAT, "%s: %s %llu (record %llu): %s", r->in.path,
+                   s->zlib ? "record stream offset" : "offset", (unsigned long long)(s->zlib ? at : s->hdr + at),
+                   (unsigned long long)s->nrec + 1, what);
+}
+
 static int truncated(trace_reader *r, sift_state *s, const char *what, vs_err *err)
 {
-    return vs_fail(err, VS_E_FORMAT, "%s: record offset %llu: SIFT %s cut short: truncated file?", r->in.path,
-                   (unsigned long long)(s->base + s->pos), what);
+    char msg[64]; /* "SIFT magic instruction cut short: truncated file?" and shorter */
+    snprintf(msg, sizeof msg, "SIFT %s cut short: truncated file?", what);
+    return rec_fail(r, s, s->at, msg, err);
 }
 
 /* The end record must end the file: anything after it (in the record
@@ -118,8 +133,12 @@ static int end_record(trace_reader *r, sift_state *s, vs_err *err)
     if (more < 0)
         return (int)more;
     if (more > 0)
-        return vs_fail(err, VS_E_FORMAT, "%s: record offset %llu: bytes after the SIFT end record (garbage appended?)",
-                       r->in.path, (unsigned long long)at);
+        return rec_fail(r, s, at, "bytes after the SIFT end record (garbage appended?)", err);
+    /* The records may all inflate before the stream's Adler-32 trailer is
+     * read: a file cut inside it must not pass for a whole one. */
+    if (s->zlib && !s->zend)
+        return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: the SIFT trace's zlib stream ends early (truncated file?)",
+                       r->in.path, (unsigned long long)tin_offset(&r->in));
     long raw = tin_need(&r->in, 1, err);
     if (raw < 0)
         return (int)raw;
@@ -132,13 +151,14 @@ static int end_record(trace_reader *r, sift_state *s, vs_err *err)
 /* Decodes one record into s->pend; returns 1, 0 at the end, or an error. */
 static int decode(trace_reader *r, sift_state *s, vs_err *err)
 {
+    s->nrec += s->pend.n; /* the previous record's, all handed out by now */
+    s->pend.n = s->pend.next = 0;
     long avail = need(r, s, 6, err);
     if (avail < 0)
         return (int)avail;
+    s->at = s->base + s->pos;
     if (avail == 0)
-        return vs_fail(err, VS_E_FORMAT,
-                       "%s: record offset %llu: the SIFT trace ends without its end record: truncated file?",
-                       r->in.path, (unsigned long long)(s->base + s->pos));
+        return rec_fail(r, s, s->at, "the SIFT trace ends without its end record: truncated file?", err);
     const unsigned char *p = s->win + s->pos;
     if (p[0] == 0) {
         if (avail < 6)
@@ -148,7 +168,6 @@ static int decode(trace_reader *r, sift_state *s, vs_err *err)
         s->pos += 6;
         if (type == SIFT_END)
             return end_record(r, s, err);
-        s->pend.n = s->pend.next = 0;
         if (type == SIFT_MAGIC && size == SIFT_MAGIC_SIZE) {
             avail = need(r, s, SIFT_MAGIC_SIZE, err);
             if (avail < 0)
@@ -244,6 +263,7 @@ int tr_sift_attach(trace_reader *r, vs_err *err)
         left -= k;
     }
     sift_state *s = vs_calloc(1, sizeof *s);
+    s->hdr = tin_offset(in);
     s->zlib = opts & SIFT_ZLIB;
     if (s->zlib) {
         if (inflateInit(&s->z) != Z_OK) {

@@ -63,6 +63,7 @@ struct trace_src {
 #ifdef VS_HAVE_LZMA
     lzma_stream lz;
     bool lz_live;
+    bool lz_between; /* a stream ended: padding, another stream, or the end must follow */
 #endif
 #ifdef VS_HAVE_ZSTD
     ZSTD_DStream *zs;
@@ -73,6 +74,10 @@ struct trace_src {
 static const unsigned char GZIP_MAGIC[] = {0x1f, 0x8b};
 static const unsigned char XZ_MAGIC[] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
 static const unsigned char ZSTD_MAGIC[] = {0x28, 0xb5, 0x2f, 0xfd};
+/* A skippable frame's magic is 0x184D2A50..0x184D2A5F (RFC 8878, 3.1.2):
+ * little-endian, a first byte 0x5? then these three. */
+static const unsigned char ZSTD_SKIPPABLE_TAIL[] = {0x2a, 0x4d, 0x18};
+#define ZSTD_SKIPPABLE_HIGH 0x50u /* the first byte's high nibble */
 
 static void gz_init(trace_src *s);
 
@@ -145,7 +150,7 @@ int trace_src_open(const char *path, trace_src **out, vs_err *err)
 #ifdef VS_HAVE_LZMA
         lzma_stream init = LZMA_STREAM_INIT;
         s->lz = init;
-        if (lzma_stream_decoder(&s->lz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+        if (lzma_stream_decoder(&s->lz, UINT64_MAX, 0) != LZMA_OK)
             vs_oom(sizeof s->lz);
         s->lz_live = true;
 #else
@@ -328,9 +333,49 @@ static const char *xz_why(lzma_ret lr)
     }
 }
 
+/* After a stream: streams may be concatenated, with stream padding -- null
+ * bytes, a multiple of 4 -- between and after them (.xz file format 1.0.4,
+ * 2.2).  So the end of the file, or another stream (its decoder started);
+ * anything else is garbage, named as such (liblzma's own concatenation mode
+ * would call a short tail a truncated stream).  Returns 0 or an error. */
+static int xz_next_stream(trace_src *s, vs_err *err)
+{
+    uint64_t pad = 0;
+    for (;;) {
+        while (s->rpos < s->rlen && s->raw[s->rpos] == 0) {
+            s->rpos++;
+            pad++;
+        }
+        if (s->rlen - s->rpos >= sizeof XZ_MAGIC || s->raw_eof)
+            break;
+        long rc = raw_fill(s, err);
+        if (rc < 0)
+            return (int)rc;
+    }
+    if (pad % 4 != 0)
+        return corrupt(s, "xz stream padding is not a multiple of 4 bytes", NULL, err);
+    if (s->rpos == s->rlen) {
+        s->done = true;
+        return 0;
+    }
+    if (!has_magic(s, XZ_MAGIC, sizeof XZ_MAGIC))
+        return corrupt(s, "trailing bytes after the last xz stream", NULL, err);
+    if (lzma_stream_decoder(&s->lz, UINT64_MAX, 0) != LZMA_OK)
+        vs_oom(sizeof s->lz);
+    return 0;
+}
+
 static long read_xz(trace_src *s, unsigned char *buf, size_t n, vs_err *err)
 {
     for (;;) {
+        if (s->lz_between) {
+            int rc = xz_next_stream(s, err);
+            if (rc < 0)
+                return rc;
+            s->lz_between = false;
+            if (s->done)
+                return 0;
+        }
         if (s->rpos == s->rlen && !s->raw_eof && !s->out_full) {
             long rc = raw_fill(s, err);
             if (rc < 0)
@@ -345,7 +390,7 @@ static long read_xz(trace_src *s, unsigned char *buf, size_t n, vs_err *err)
         size_t made = (size_t)(s->lz.next_out - buf);
         s->out_full = s->lz.avail_out == 0;
         if (lr == LZMA_STREAM_END)
-            s->done = true;
+            s->lz_between = true;
         else if (lr == LZMA_BUF_ERROR)
             return corrupt(s, "xz data ends early (truncated file?)", NULL, err);
         else if (lr != LZMA_OK)
@@ -357,9 +402,27 @@ static long read_xz(trace_src *s, unsigned char *buf, size_t n, vs_err *err)
 #endif
 
 #ifdef VS_HAVE_ZSTD
+/* Between frames (zs_hint 0): the next bytes must start a frame -- a zstd
+ * or a skippable one -- or the file must end; anything else is garbage,
+ * named as such. */
+static bool zstd_frame_next(trace_src *s)
+{
+    const unsigned char *p = s->raw + s->rpos;
+    return has_magic(s, ZSTD_MAGIC, sizeof ZSTD_MAGIC) ||
+           (s->rlen - s->rpos >= 1 + sizeof ZSTD_SKIPPABLE_TAIL && (p[0] & 0xf0) == ZSTD_SKIPPABLE_HIGH &&
+            memcmp(p + 1, ZSTD_SKIPPABLE_TAIL, sizeof ZSTD_SKIPPABLE_TAIL) == 0);
+}
+
 static long read_zstd(trace_src *s, unsigned char *buf, size_t n, vs_err *err)
 {
     for (;;) {
+        while (s->zs_hint == 0 && s->rlen - s->rpos < sizeof ZSTD_MAGIC && !s->raw_eof) {
+            long rc = raw_fill(s, err);
+            if (rc < 0)
+                return rc;
+        }
+        if (s->zs_hint == 0 && s->rpos < s->rlen && !zstd_frame_next(s))
+            return corrupt(s, "trailing bytes after the last zstd frame", NULL, err);
         if (s->rpos == s->rlen && !s->out_full) {
             long rc = raw_fill(s, err);
             if (rc < 0)

@@ -43,11 +43,12 @@ int tin_lines(trace_in *in, vs_err *err);
 /* Makes at least n bytes available from pos unless the stream ends first.
  * Returns the bytes available (may be < n only at the end) or < 0 on error. */
 long tin_need(trace_in *in, size_t n, vs_err *err);
-/* tin_need for one whole record of a binary format with fixed-size records:
- * returns the bytes available (>= n), 0 at the end, or < 0 on error -- a
- * partial record at the end is an error at its offset, "partial <what> (k of
+/* tin_need for one whole record of a binary format with fixed-size records
+ * from offset 0: returns the bytes available (>= n), 0 at the end, or < 0 on
+ * error -- a partial record at the end is an error at its offset and its
+ * number in the format's own count (`unit` K, from 1), "partial <what> (k of
  * n bytes): <hint>", hint saying what a short tail usually means. */
-long tin_record(trace_in *in, size_t n, const char *what, const char *hint, vs_err *err);
+long tin_record(trace_in *in, size_t n, const char *what, const char *unit, const char *hint, vs_err *err);
 static inline uint64_t tin_offset(const trace_in *in) { return in->base + in->pos; }
 
 /* The little-endian u64 at p: every binary format vmemsim reads is

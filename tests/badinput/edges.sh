@@ -32,7 +32,7 @@ named() {
 # naming the file.  A ChampSim trace is valid exactly at its 64-byte record
 # boundaries.
 for f in "$C/vmt/none.vmt" "$C/vmt/zlib.vmt" "$C/vmt/zstd.vmt" "$C/drmemtrace/small.drmem" \
-         "$C/sift/small.sift" "$C/auto/small.pin.xz" "$C/auto/small.simics.zst" "$C/auto/head.lackey.gz"; do
+         "$C/sift/small.sift" "$C/sift/zlib.sift" "$C/auto/small.pin.xz" "$C/auto/small.simics.zst" "$C/auto/head.lackey.gz"; do
   b=$(basename "$f"); n=$(stat -c %s "$f")
   case $b in *.gz|*.xz|*.zst) step=5 ;; *) step=1 ;; esac   # a compressed stream has no record boundaries
   for ((cut = 1; cut < n; cut += step)); do
@@ -45,7 +45,7 @@ for ((cut = 1; cut < n; cut++)); do
   head -c $cut "$f" >"$T/c.champsim"
   if [ $((cut % 64)) -eq 0 ]; then want=0; else want=1; fi
   named "$T/c.champsim" $want "$VMEMSIM" trace info "$T/c.champsim"
-  [ $want = 1 ] && [ $cut -gt 64 ] && { grep -q "offset $((cut / 64 * 64)): partial ChampSim record" "$T/err" && ok || bad "cut $cut: $(cat "$T/err")"; }
+  [ $want = 1 ] && [ $cut -gt 64 ] && { grep -q "offset $((cut / 64 * 64)) (instruction $((cut / 64 + 1))): partial ChampSim record" "$T/err" && ok || bad "cut $cut: $(cat "$T/err")"; }
 done
 # Each byte set to 0x00, 0xff and 0x80 in turn: a zero size, a huge count
 # or length, an unterminated varint, a wrong magic.  The .vmt CRC and count

@@ -112,7 +112,7 @@ garbage "$T/a.zip" 'a zip archive'
 # A real ChampSim trace still reads; cut short, it names the partial record.
 expect 0 "" -- "$VMEMSIM" trace info "$C/champsim/small.champsim"
 head -c 100 "$C/champsim/small.champsim" >"$T/cut.champsim"
-garbage "$T/cut.champsim" 'offset 64: partial ChampSim record'
+garbage "$T/cut.champsim" 'offset 64 \(instruction 2\): partial ChampSim record'
 
 # ---- 3. drmemtrace and SIFT end markers ---------------------------------------
 # end_marker FILE BYTES NO_END_PATTERN TAIL_PATTERN: FILE without its last
@@ -127,9 +127,10 @@ end_marker() {
 }
 dr=$C/drmemtrace/small.drmem
 n=$(stat -c %s "$dr")
-end_marker "$dr" 12 "offset $((n - 12)): the trace ends without its FOOTER" "offset $n: .*bytes after the FOOTER"
+end_marker "$dr" 12 "offset $((n - 12)) \\(entry $((n / 12))\\): the trace ends without its FOOTER" \
+  "offset $n \\(entry $((n / 12 + 1))\\): .*bytes after the FOOTER"
 { cat "$dr"; cat "$dr"; } >"$T/twice.drmem"
-garbage "$T/twice.drmem" "offset $n: .*bytes after the FOOTER"
+garbage "$T/twice.drmem" "offset $n \\(entry $((n / 12 + 1))\\): .*bytes after the FOOTER"
 end_marker "$C/sift/small.sift" 6 'ends without its end record' 'bytes after the SIFT end record'
 
 # ---- 4. text traces: the first bad line is named -------------------------------
