@@ -2,7 +2,7 @@
 # docs/figures.md's seed-003 prose cannot go stale: every current run result
 # it quotes outside the generated blocks (the worst-case generator's
 # section, the issue-15 bullets, the gaps taken apart) must be the number in
-# docs/figures/seed003_{fig13,fig14,fig15,gaps,rates,switch,kmap}.csv, which the
+# docs/figures/seed003_{fig13,fig14,fig15,gaps,rates,switch,kmap,vpr}.csv, which the
 # seed003_*.sh scripts write with those blocks (rerun them, then fix the
 # prose, when this fails).  History in that prose is labelled with its
 # commit and is not checked.  A seeded fault (one changed number) proves the
@@ -49,6 +49,12 @@ kd() { calc %.6f "($(km "$1" 1 "$2" cycles) - $(km "$1" 0 "$2" cycles)) / $(km "
 krate() {
   calc %.0f "($3 * $(km "$1" 0 nested cycles) - $(km "$1" 0 "$2" cycles)) / ($(kd "$1" "$2") - $3 * $(kd "$1" nested)) * 1e6 / $(km "$1" 1 nested instructions)"
 }
+# seed003_vpr: one cell (jump "default" is the figures' vpr); nested's extra walk cycles over plain shadow's cycles;
+# nested / shadow; a share of an approach's cycles, in %
+vp() { val seed003_vpr vmm="$1" machine="$2" jump="$3" mode="$4" "$5"; }
+vx() { calc %.2f "($(vp "$1" "$2" "$3" nested walk) - $(vp "$1" "$2" "$3" shadow walk)) / $(vp "$1" "$2" "$3" shadow cycles)"; }
+vr() { calc %.2f "$(vp "$1" "$2" "$3" nested cycles) / $(vp "$1" "$2" "$3" shadow cycles)"; }
+vs() { calc %.1f "100 * $(vp "$1" "$2" default "$3" "$4") / $(vp "$1" "$2" default "$3" cycles)"; }
 gaps_col() { awk -F, -v w="$1" -v c="$2" -v v="${3:-}" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
   $3 == w && (v == "" || $1 == v) { print $(h[c]) }' "$FIG/seed003_gaps.csv"; }
 
@@ -193,6 +199,20 @@ phrases() {
   # shellcheck disable=SC2046 # one value per word
   echo "pays $(range %.0f $(for m in simics real; do calc "%.2f\n" "100 * $(kd $m shadow) / $(kd $m shadow-cache)"; done)) % of what shadow-cache pays"
   echo "the 5 % tie at $(krate real shadow 1.05) (Opteron) and $(krate simics shadow 1.05) (SIMICS) kmaps per million instructions, and shadow-cache reaches 1.73× only at $(krate real shadow-cache 1.73) and $(commas "$(krate simics shadow-cache 1.73)")"
+  # vpr taken apart (seed003_vpr.sh): walk references and cycles per miss, the walks' and data's parts, the jump diagnostic
+  echo "Plain shadow walks as native does, $(calc %.2f "$(vp kvm real default shadow refs_per_walk)") references per TLB miss under KVM's 4-level guest and $(calc %.2f "$(vp palacios real default shadow refs_per_walk)") under"
+  echo "Nested takes $(calc %.2f "$(vp kvm real default nested refs_per_walk)") and $(calc %.2f "$(vp palacios real default nested refs_per_walk)"):"
+  echo "a nested walk costs $(vp kvm real default nested walk_cycles_per_miss) cycles against plain shadow's $(vp kvm real default shadow walk_cycles_per_miss)"
+  echo "nested's extra walk cycles are +$(vx kvm real default) of plain shadow's cycles (KVM) and +$(vx palacios real default) (Palacios), while data stalls are $(vs kvm real shadow data) % of plain shadow's cycles (KVM)"
+  echo "data stalls are $(vs kvm simics shadow data) % of plain shadow's cycles, which is why the same walks add only +$(vx kvm simics default) there"
+  echo "generator misses the Opteron's TLBs $(vp kvm real default shadow tlb_misses_per_kinst | xargs printf %.1f) times per 1,000 instructions"
+  echo "on the Opteron is $(vr kvm real 0.05)× (KVM) and $(vr palacios real 0.05)× (Palacios) at $(vp kvm real 0.05 shadow tlb_misses_per_kinst | xargs printf %.1f) misses per 1,000 instructions (\`jump=0.05\`) and $(vr kvm real 0.02)× and $(vr palacios real 0.02)× at $(vp kvm real 0.02 shadow tlb_misses_per_kinst | xargs printf %.1f) (\`jump=0.02\`)"
+  [ "$(calc %d "($(vr kvm real 0.05) > 1.19 && $(vr kvm real 0.02) < 1.19)")" = 1 ] ||
+    echo "(the paper's KVM 1.19x on vpr no longer lies between the jump=0.05 and jump=0.02 rows, as the prose says)"
+  echo "Walks are $(vs kvm real native walk) % of native's cycles on the Opteron (KVM)"
+  echo "Nested then runs vpr at $(calc %.0f "100 * $(vp kvm real default native cycles) / $(vp kvm real default nested cycles)") % of native speed"
+  echo "(plain shadow / native $(calc %.2f "$(vp kvm simics 0.02 shadow cycles) / $(vp kvm simics 0.02 native cycles)")× under KVM and $(calc %.2f "$(vp palacios simics 0.02 shadow cycles) / $(vp palacios simics 0.02 native cycles)")× under Palacios at \`jump=0.02\`)"
+  echo "and $(calc %.1f "$(sw kvm real vpr shadow rate_for_tie)") a second of Opteron time take it out of KVM's tie"
   # shadow-cache / shadow on vpr, which the tie-rule paragraph quotes
   echo "on vpr (as vmemsim does, $(range %.3f "$(sc simics vpr)" "$(sc real vpr)")) forgoes"
   # hpcc's window, taken apart (the prose under the hpcc table): Figure 15's

@@ -6,8 +6,10 @@
  * Placement by simulated annealing swaps randomly chosen blocks and then
  * walks their nets: modelled as a jump to a uniformly random 64-byte record
  * of the working set with probability jump=, else a step to a neighbouring
- * word of the current record.  Invariant: addresses stay inside
- * [WL_DATA_BASE, WL_DATA_BASE + footprint).
+ * word of the current record.  footprint= and jump= are estimates: no source
+ * read gives 175.vpr's TLB-miss rate, and that rate sets nested / shadow on
+ * vpr (docs/figures.md, "vpr: what sets nested / shadow").  Invariant:
+ * addresses stay inside [WL_DATA_BASE, WL_DATA_BASE + footprint).
  */
 #include "wl_int.h"
 
