@@ -41,6 +41,7 @@ STEPS=(
   "seed003_agile.sh"
   "seed003_gaps.sh"
   "seed003_switch.sh"
+  "seed003_vpr.sh"
   "seed003_kmap.sh"
   "seed003_rates.sh"
   "seed004_tables.sh"
