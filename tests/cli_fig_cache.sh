@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The figure scripts' run cache (fig_cached in scripts/figures/lib.sh): a
-# cached JSON is reused only when the binary's bytes, the command line and
+# The figure scripts' run cache (fig_made and fig_cached in
+# scripts/figures/lib.sh): a cached JSON is reused only when the binary's bytes, the command line and
 # every input file are those that made it, and it is a whole document.  A
 # rebuild to the same bytes (a newer mtime) keeps it; a changed binary with
 # an older mtime, a changed trace, a cut or empty cached file do not; a failed
@@ -43,6 +43,26 @@ cached 5 "the changed trace again"
 # a run that fails leaves no output and no key, so nothing is taken for cached
 fig_cached "$J" "$T/runner" run -q --json "$J" "$T/no-such.lackey" 2>/dev/null && bad "a failed run succeeded" || ok
 [ ! -e "$J" ] && [ ! -e "$J.key" ] && ok || bad "a failed run left $J or its key"
+
+
+# fig_made: the same cache for an output that is not JSON (a generated trace),
+# which its CHECK (here fig_nonempty) vouches for
+V=$T/work/t.vmt
+made() {
+  fig_made "$V" fig_nonempty "$T/runner" gen ckptmicro "$@" -o "$V" 2>"$T/err" || { bad "fig_made failed"; cat "$T/err"; }
+}
+rm -f "$T/count"
+made cda=1 ppt=2 wpp=4 txns=3
+made cda=1 ppt=2 wpp=4 txns=3
+[ "$(runs)" -eq 1 ] && [ -s "$V" ] && ok || bad "fig_made: $(runs) runs for one command twice, wanted 1"
+made cda=1 ppt=4 wpp=4 txns=3
+[ "$(runs)" -eq 2 ] && ok || bad "fig_made: a changed command line was taken from the cache"
+rm -f "$V.key"
+made cda=1 ppt=4 wpp=4 txns=3
+[ "$(runs)" -eq 3 ] && ok || bad "fig_made: an output without its key (a run cut off) was reused"
+# a CHECK that refuses the output: no output, no key, a failure
+fig_made "$V" false "$T/runner" gen ckptmicro cda=1 ppt=2 wpp=4 txns=3 -o "$V" 2>/dev/null && bad "a refused output succeeded" || ok
+[ ! -e "$V" ] && [ ! -e "$V.key" ] && ok || bad "a refused output left $V or its key"
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

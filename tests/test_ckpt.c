@@ -231,6 +231,12 @@ static void costs_follow_formulas(void **state)
     /* microbenchmark: WPP 4, PPT 1, 1 MiB CDA */
     assert_close(ckpt_microbench_speedup(&c, false), (11 + 4 * 1207.0) / (11 + 4 * 565.0));
     assert_close(ckpt_microbench_speedup(&c, true), (11 + 3000 + 512 + 4830.0) / (11 + 300 + 693.0));
+    /* the same point's crossings, fixed costs included: pt's 11 + 3000 + 512 + 4830
+     * against emul's 11 + WPP * 1207; ptxen's 11 + 300 + 693 against 11 + WPP * 565 */
+    double cu = ckpt_microbench_crossing_wpp(&c, false), ch = ckpt_microbench_crossing_wpp(&c, true);
+    assert_close(cu, (3000 + 512 + 4830.0) / 1207.0);
+    assert_close(ch, (300 + 693.0) / 565.0);
+    assert_true(cu > ckpt_breakeven_wpp(&c, false) && ch > ckpt_breakeven_wpp(&c, true)); /* fixed costs raise both */
 }
 
 /* The report's totals are the per-transaction formulas summed. */

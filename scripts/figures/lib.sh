@@ -30,28 +30,37 @@ fig_sweep() {
   echo "$csv"
 }
 
-# fig_cached OUT CMD...: runs CMD, which writes the JSON file OUT, unless
-# OUT already holds what this CMD gives: a whole JSON document (not empty,
-# not cut: jq parses it) whose key, kept in OUT.key, is this one -- the
-# SHA-256 of the binary's bytes (its content fingerprint: a rebuild that
-# changes the code changes it whatever the files' times say, one that changes
-# nothing keeps the cache), of the command line, and of every input file it
-# names (configs, traces; OUT itself excluded).  A run that fails leaves
-# neither file, so it is never taken for a cached one.
-fig_cached() {
-  local out=$1
-  shift
+# fig_made OUT CHECK CMD...: runs CMD, which writes the file OUT, unless OUT
+# already holds what this CMD gives: OUT is not empty, the command CHECK
+# accepts it (CHECK OUT succeeds), and its key, kept in OUT.key, is this one
+# -- the SHA-256 of the binary's bytes (its content fingerprint: a rebuild
+# that changes the code changes it whatever the files' times say, one that
+# changes nothing keeps the cache), of the command line, and of every input
+# file it names (configs, traces; OUT itself excluded).  The key is written
+# last, after CMD succeeded and CHECK accepted OUT, so a run that fails or is
+# cut off leaves no key and is never taken for a cached one.
+fig_made() {
+  local out=$1 check=$2
+  shift 2
   local key arg
   key=$({ sha256sum <"$VMEMSIM"; printf '%s\n' "$@"
           for arg in "$@"; do [ "$arg" != "$out" ] && [ -f "$arg" ] && sha256sum <"$arg"; done; true; } | sha256sum)
-  if [ -s "$out" ] && [ -f "$out.key" ] && [ "$(cat "$out.key")" = "$key" ] && jq -e . "$out" >/dev/null 2>&1; then
+  if [ -s "$out" ] && [ -f "$out.key" ] && [ "$(cat "$out.key")" = "$key" ] && "$check" "$out"; then
     return 0
   fi
   rm -f "$out" "$out.key"
   "$@" || { rm -f "$out"; return 1; }
-  jq -e . "$out" >/dev/null 2>&1 || { echo "figures: $out: no whole JSON document after: $*" >&2; rm -f "$out"; return 1; }
+  "$check" "$out" || { echo "figures: $out: $check refuses what this wrote: $*" >&2; rm -f "$out"; return 1; }
   echo "$key" >"$out.key"
 }
+
+# fig_json_whole FILE: FILE is one whole JSON document (not cut: jq parses it).
+fig_json_whole() { jq -e . "$1" >/dev/null 2>&1; }
+# fig_nonempty FILE: FILE is not empty (for outputs only the key vouches for).
+fig_nonempty() { [ -s "$1" ]; }
+
+# fig_cached OUT CMD...: fig_made for a run whose output OUT is a JSON document.
+fig_cached() { fig_made "$1" fig_json_whole "${@:2}"; }
 
 # AWK_CSV: an awk function splitting one CSV record (quoted fields allowed;
 # the config echo has some) into f[1..n]; records never span lines here.

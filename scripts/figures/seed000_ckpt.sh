@@ -24,22 +24,24 @@ PAPER_EMUL_MB=2 PAPER_TREE_MB=56             # Fig. 15: "less than 2MB", tree-in
 PAPER_PT_MS_LO=10 PAPER_PT_MS_HI=80 PAPER_EMUL_MS=5 # Fig. 17
 PAPER_TOT_PT=8 PAPER_TOT_EMUL=4              # Fig. 18: "approximately a factor of 8 ... 4"
 
-# One row per (structure, opt): the trace's measures and each technique's costs.
+# One row per (structure, opt): the trace's measures and each technique's
+# costs, from one `ckpt` JSON per run, each reused while its binary,
+# calibration and trace are the same (fig_cached, lib.sh).
 runs() {
-  # reuse only results newer than the calibration, the binary and this script
-  [ -s "$RUNS" ] && [ "$RUNS" -nt "$CAL" ] && [ "$RUNS" -nt "$VMEMSIM" ] && [ "$RUNS" -nt "$0" ] && return 0
-  local tmp=$RUNS.tmp
+  local tmp=$RUNS.tmp j
   echo "structure,opt,wpp,ppt,writes_per_txn,transactions,emul_op,pt_op,emulxen_op,ptxen_op,scanxen_op,emul_copy,pt_copy,emulxen_copy,ptxen_copy,emul_copy_ns,pt_copy_ns,emul_total,pt_total,emulxen_total,ptxen_total,breakeven_user,breakeven_hv,micro_speedup_emul,micro_speedup_pt" >"$tmp"
   for s in $STRUCTS; do
     for opt in 1 5; do
-      "$VMEMSIM" ckpt -q --calib "$CAL" "$(ds_trace "$s" "$opt")" --opt "$opt" --json - | jq -r --arg s "$s" --arg o "$opt" '
+      j=$WORK/ckpt_${s}_${KEYS}_${LAYOUT}_opt$opt.json
+      fig_cached "$j" "$VMEMSIM" ckpt -q --calib "$CAL" "$(ds_trace "$s" "$opt")" --opt "$opt" --json "$j"
+      jq -r --arg s "$s" --arg o "$opt" '
         .techniques as $t | [$s, $o, .analysis.wpp, .analysis.ppt, .analysis.writes_per_txn, .transactions,
          $t.emul.tracking_ns_per_op, $t.pt.tracking_ns_per_op, $t.emulxen.tracking_ns_per_op, $t.ptxen.tracking_ns_per_op,
          $t.scanxen.tracking_ns_per_op,
          $t.emul.copy_bytes_total, $t.pt.copy_bytes_total, $t.emulxen.copy_bytes_total, $t.ptxen.copy_bytes_total,
          $t.emul.copy_ns_total, $t.pt.copy_ns_total,
          $t.emul.total_ns, $t.pt.total_ns, $t.emulxen.total_ns, $t.ptxen.total_ns,
-         .breakeven_wpp.user, .breakeven_wpp.hypervisor, .microbench.speedup_emul, .microbench.speedup_pt] | @csv' |
+         .breakeven_wpp.user, .breakeven_wpp.hypervisor, .microbench.speedup_emul, .microbench.speedup_pt] | @csv' "$j" |
         tr -d '"' >>"$tmp"
     done
   done

@@ -21,21 +21,22 @@ TXNS=100      # every transaction has the same shape, so more only costs time
 RUNS=$WORK/ckptmicro_fig09.csv
 PAPER_SLOPE=0.0625 PAPER_MB=2.5 # seed 000: y = (0.0625) x PPT + 2.5 x (size of CDA in MB), in us
 
-# One row per (cda, ppt): microseconds of tracking per transaction.
+# One row per (cda, ppt): microseconds of tracking per transaction, from one
+# trace and one `ckpt` JSON per point, each reused while the binary, the
+# command and its inputs are the same (fig_made and fig_cached, lib.sh).
 runs() {
-  # reuse only results newer than both the calibration and the binary
-  [ -s "$RUNS" ] && [ "$RUNS" -nt "$CAL" ] && [ "$RUNS" -nt "$VMEMSIM" ] && [ "$RUNS" -nt "$0" ] && return 0
-  local tmp=$RUNS.tmp tr=$WORK/ckptmicro_fig09.vmt
+  local tmp=$RUNS.tmp tr j
   echo "cda_mib,ppt,scanxen,pt,ptxen" >"$tmp"
   for cda in $CDAS; do
     for ppt in $PPTS; do
-      "$VMEMSIM" gen ckptmicro cda="$cda" ppt="$ppt" wpp="$WPP" txns="$TXNS" -o "$tr"
-      "$VMEMSIM" ckpt -q --calib "$CAL" "$tr" --json - | jq -r --arg c "$cda" --arg p "$ppt" '
-        .techniques as $t | [$c, $p] + ([$t.scanxen, $t.pt, $t.ptxen] | map(.tracking_ns_per_txn / 1000)) | @csv' |
+      tr=$WORK/ckptmicro_fig09_cda${cda}_ppt$ppt.vmt j=${tr%.vmt}.json
+      fig_made "$tr" fig_nonempty "$VMEMSIM" gen ckptmicro cda="$cda" ppt="$ppt" wpp="$WPP" txns="$TXNS" -o "$tr" >&2
+      fig_cached "$j" "$VMEMSIM" ckpt -q --calib "$CAL" "$tr" --json "$j"
+      jq -r --arg c "$cda" --arg p "$ppt" '
+        .techniques as $t | [$c, $p] + ([$t.scanxen, $t.pt, $t.ptxen] | map(.tracking_ns_per_txn / 1000)) | @csv' "$j" |
         tr -d '"' >>"$tmp"
     done
   done
-  rm -f "$tr"
   mv "$tmp" "$RUNS"
 }
 

@@ -11,15 +11,13 @@ LAYOUT=${LAYOUT:-glibc}
 OPS=10000 # "10,000 unique data structure operations were performed" (seed 000, Table 2)
 CKPT_CALIBRATE=${CKPT_CALIBRATE:-$(dirname "$VMEMSIM")/ckpt_calibrate}
 
-# ds_trace S OPT: prints the path of structure S's insert trace at OPT,
-# generating it when missing or older than the binary.
-# ds_trace S OPT [LAYOUT]: the same in another heap layout.
+# ds_trace S OPT [LAYOUT]: prints the path of structure S's insert trace at
+# OPT (in LAYOUT, default $LAYOUT), generating it unless the one there was
+# made by this binary from this command (fig_made, lib.sh).
 ds_trace() {
   local layout=${3:-$LAYOUT}
   local tr=$WORK/ds_$1_${KEYS}_${layout}_opt$2.vmt
-  if ! [ -f "$tr" ] || ! [ "$tr" -nt "$VMEMSIM" ]; then
-    echo "figures: generating $1 insert, OPT=$2, $OPS operations, layout=$layout" >&2
-    "$VMEMSIM" gen ds structure="$1" op=insert opt="$2" ops=$OPS keys="$KEYS" layout="$layout" -o "$tr"
-  fi
+  fig_made "$tr" fig_nonempty "$VMEMSIM" gen ds structure="$1" op=insert opt="$2" ops=$OPS keys="$KEYS" \
+    layout="$layout" -o "$tr" >&2
   echo "$tr"
 }

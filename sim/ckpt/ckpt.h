@@ -148,6 +148,11 @@ uint64_t ckpt_form_copy_bytes(const ckpt_form *f, const ckpt_txn *x);
 double ckpt_breakeven_wpp(const ckpt_calib *c, bool hypervisor);
 /* User-level over hypervisor cost at the [microbench] point (emul and pt). */
 double ckpt_microbench_speedup(const ckpt_calib *c, bool page_tracking);
+/* The WPP at which emulation and page tracking cost the same on a
+ * transaction of the [microbench] point's PPT and CDA, fixed costs included
+ * (ckpt_breakeven_wpp excludes them): where Figure 8's curves would cross on
+ * the microbenchmark Figure 10 is "a sample case" of. */
+double ckpt_microbench_crossing_wpp(const ckpt_calib *c, bool hypervisor);
 
 /* ---- the report ---- */
 

@@ -144,12 +144,12 @@ static double over(const ctx *x, unsigned opt, wl_fn f, stat s, char *detail, si
 
 static double fig8a(const ctx *x, char *d, size_t cap)
 {
-    snprintf(d, cap, "closed form");
+    snprintf(d, cap, "closed form; %.2f on Fig. 10's point", ckpt_microbench_crossing_wpp(x->c, false));
     return ckpt_breakeven_wpp(x->c, false);
 }
 static double fig8b(const ctx *x, char *d, size_t cap)
 {
-    snprintf(d, cap, "closed form");
+    snprintf(d, cap, "closed form; %.2f on Fig. 10's point", ckpt_microbench_crossing_wpp(x->c, true));
     return ckpt_breakeven_wpp(x->c, true);
 }
 static double fig9_slope(const ctx *x, char *d, size_t cap)

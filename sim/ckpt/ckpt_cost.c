@@ -142,15 +142,29 @@ double ckpt_breakeven_wpp(const ckpt_calib *c, bool hypervisor)
     return e.per_write > 0 ? p.per_page / e.per_write : INFINITY;
 }
 
+/* One transaction of the [microbench] point with `writes` writes (each a
+ * whole word) on its PPT pages of its CDA. */
+static ckpt_txn microbench_txn(const ckpt_calib *c, uint64_t writes)
+{
+    uint64_t bytes = (uint64_t)llround(c->mb_cda_kib * 1024.0);
+    return (ckpt_txn){.writes = writes, .pages = (uint64_t)llround(c->mb_ppt), .words = writes,
+                      .bytes = writes * CKPT_WORD_BYTES, .cda_bytes = bytes,
+                      .cda_pages = (bytes + CKPT_PAGE_BYTES - 1) / CKPT_PAGE_BYTES};
+}
+
 double ckpt_microbench_speedup(const ckpt_calib *c, bool page_tracking)
 {
-    uint64_t ppt = (uint64_t)llround(c->mb_ppt);
-    uint64_t writes = (uint64_t)llround(c->mb_wpp * c->mb_ppt);
-    uint64_t bytes = (uint64_t)llround(c->mb_cda_kib * 1024.0);
-    ckpt_txn x = {.writes = writes, .pages = ppt, .words = writes,
-                  .bytes = writes * CKPT_WORD_BYTES, .cda_bytes = bytes,
-                  .cda_pages = (bytes + CKPT_PAGE_BYTES - 1) / CKPT_PAGE_BYTES};
+    ckpt_txn x = microbench_txn(c, (uint64_t)llround(c->mb_wpp * c->mb_ppt));
     ckpt_form user = ckpt_tech_form(c, page_tracking ? CKPT_PT : CKPT_EMUL);
     ckpt_form hv = ckpt_tech_form(c, page_tracking ? CKPT_PTXEN : CKPT_EMULXEN);
     return ckpt_form_tracking(&user, &x) / ckpt_form_tracking(&hv, &x);
+}
+
+double ckpt_microbench_crossing_wpp(const ckpt_calib *c, bool hypervisor)
+{
+    ckpt_txn x = microbench_txn(c, 0);
+    ckpt_form e = ckpt_tech_form(c, hypervisor ? CKPT_EMULXEN : CKPT_EMUL);
+    ckpt_form p = ckpt_tech_form(c, hypervisor ? CKPT_PTXEN : CKPT_PT);
+    double per_wpp = e.per_write * (double)x.pages; /* emulation's cost per unit of WPP */
+    return per_wpp > 0 ? (ckpt_form_tracking(&p, &x) - ckpt_form_tracking(&e, &x)) / per_wpp : INFINITY;
 }
