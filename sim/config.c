@@ -66,6 +66,7 @@ static const cfg_opt options[] = {
     {"guest", "levels", OPT_U32, OFF(guest_levels), "4", 2, 5, NULL, "guest (or native) page-table levels: 4, 5 for LA57, or 2 for 32-bit paging (4 KiB pages, va and pa below 4 GiB)"},
     {"guest", "page_size", OPT_ENUM, OFF(guest_page_size), "4k", 0, 0, pgsz_names, "guest OS page-size policy (2m/1g: THP-like, where free)"},
     {"guest", "mem", OPT_SIZE, OFF(guest_mem), "16g", 1 << 24, 1ull << 50, NULL, "physical memory of each guest (of the machine in native mode)"},
+    {"guest", "flush_ceiling", OPT_U32, OFF(guest_flush_ceiling), "33", 0, 1u << 20, NULL, "pages an unmap flushes with one INVLPG each; a longer range reloads CR3 (Linux's tlb_single_page_flush_ceiling; 0: every range flush reloads CR3, as Linux 2.6 did)"},
     {"host", "levels", OPT_U32, OFF(host_levels), "4", 4, 5, NULL, "host (nested/EPT) page-table levels"},
     {"host", "page_size", OPT_ENUM, OFF(host_page_size), "4k", 0, 0, pgsz_names, "page size the hypervisor backs guest memory with"},
     {"host", "mem", OPT_SIZE, OFF(host_mem), "64g", 1 << 24, 1ull << 50, NULL, "host physical memory"},

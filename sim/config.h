@@ -75,6 +75,7 @@ typedef struct vs_config {
     uint32_t guest_levels;
     int guest_page_size; /* vs_pgsz */
     uint64_t guest_mem;
+    uint32_t guest_flush_ceiling; /* pages an unmap invalidates one by one; more reload CR3 */
     /* [host] */
     uint32_t host_levels;
     int host_page_size;

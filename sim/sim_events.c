@@ -8,8 +8,12 @@
  * entry writes reach the mode as any other guest page-table write, then
  * invalidates what was cleared as Linux's flush_tlb_mm_range does
  * (arch/x86/mm/tlb.c): one INVLPG per stride-sized page of the cleared span
- * up to tlb_single_page_flush_ceiling pages, above it one full flush of the
- * process's TLB entries, a CR3 reload (native_flush_tlb_local).  Each INVLPG
+ * up to guest.flush_ceiling pages (tlb_single_page_flush_ceiling, "33 is
+ * the default" since Linux 3.15), above it one full flush of the process's
+ * TLB entries, a CR3 reload (native_flush_tlb_local).  Linux before 3.7,
+ * seed 003's 2.6 guests among them, had no ceiling: its x86 tlb_flush is
+ * flush_tlb_mm (asm-x86_64/tlb.h, asm-i386/tlb.h of 2.6), a CR3 reload
+ * after every unmap, which guest.flush_ceiling = 0 models.  Each INVLPG
  * and the reload reach the mode as the trace's own INVLPG and CR3 records do,
  * so they exit only where the mode makes them exit.
  *
@@ -171,10 +175,6 @@ static void guest_invlpg(vs_sim *s, uint64_t va)
         s->ops->invlpg(s->mode, &s->running->sp, va);
 }
 
-/* Linux's tlb_single_page_flush_ceiling (arch/x86/mm/tlb.c, "33 is the
- * default"): ranges of more pages are flushed whole. */
-#define TLB_SINGLE_PAGE_FLUSH_CEILING 33u
-
 /* The guest reloads CR3 with the running process's own root: a flush of
  * its non-global TLB entries (x86 flush_tlb_mm -> local_flush_tlb ->
  * __flush_tlb, a MOV to CR3), which exits under shadow paging. */
@@ -216,7 +216,7 @@ static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_e
     if (rc != VS_OK || u.leaves_cleared == 0)
         return rc;
     unsigned shift = vs_pgsz_shift(u.stride);
-    if ((u.hi - u.lo) >> shift > TLB_SINGLE_PAGE_FLUSH_CEILING) {
+    if ((u.hi - u.lo) >> shift > s->cfg.guest_flush_ceiling) {
         reload_cr3(s);
         return VS_OK;
     }

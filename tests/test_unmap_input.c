@@ -1,7 +1,9 @@
 /*
  * test_unmap_input.c: the unmap record (docs/trace-format.md) from the
  * user's side.  A re-touch after an unmap is a new first touch both for the
- * engine's OS model (faults.page) and for `trace info`'s rate; and every
+ * engine's OS model (faults.page) and for `trace info`'s rate; the flush
+ * after it is per-page INVLPGs up to guest.flush_ceiling, a CR3 reload
+ * above; and every
  * malformed unmap -- empty, not whole 4 KiB pages, wrapping past the top of
  * memory, outside the canonical halves, or carrying an id or a size the
  * record has no use for -- stops `run` and `trace info` with an error
@@ -61,6 +63,44 @@ static void retouch_is_a_first_touch(void **state)
         trace_summary_free(s);
         g_free(path);
     }
+}
+
+/* Three pages stored to, unmapped together: up to guest.flush_ceiling
+ * pages the flush is one INVLPG per page, above it one CR3 reload (Linux
+ * 3.15+'s tlb_single_page_flush_ceiling; 0 is Linux 2.6's whole flush). */
+static void flush_ceiling_chooses_invlpg_or_reload(void **state)
+{
+    (void)state;
+    const trace_rec recs[] = {
+        {.kind = TREC_IFETCH, .addr = CODE, .size = 4},
+        {.kind = TREC_STORE, .addr = DATA, .size = 8},
+        {.kind = TREC_STORE, .addr = DATA + PAGE, .size = 8},
+        {.kind = TREC_STORE, .addr = DATA + 2 * PAGE, .size = 8},
+        {.kind = TREC_UNMAP, .addr = DATA, .len = 3 * PAGE},
+        {.kind = TREC_STORE, .addr = DATA, .size = 8},
+    };
+    char *path = vt_write_vmt("ceiling.vmt", recs, VS_ARRAY_LEN(recs));
+    const struct { const char *ceiling; uint64_t invlpg, reloads; } want[] = {
+        {"guest.flush_ceiling=33", 3, 0},
+        {"guest.flush_ceiling=3", 3, 0},
+        {"guest.flush_ceiling=2", 0, 1},
+        {"guest.flush_ceiling=0", 0, 1},
+    };
+    GHashTable *none = vt_run("native", VT_OPTS(path), 1, NULL, NULL);
+    uint64_t cr3 = vt_u64(none, "events.cr3_writes"); /* the process's first load of its root */
+    assert_int_equal(vt_u64(none, "events.invlpg"), 3); /* the default is 33 */
+    g_hash_table_destroy(none);
+    for (size_t i = 0; i < VS_ARRAY_LEN(want); i++) {
+        GHashTable *r = vt_run("native", VT_OPTS(path), 1, VT_OPTS(want[i].ceiling), NULL);
+        if (vt_u64(r, "events.invlpg") != want[i].invlpg || vt_u64(r, "events.cr3_writes") != cr3 + want[i].reloads)
+            fail_msg("%s: %llu INVLPGs and %llu CR3 writes, expected %llu and %llu", want[i].ceiling,
+                     (unsigned long long)vt_u64(r, "events.invlpg"),
+                     (unsigned long long)vt_u64(r, "events.cr3_writes"), (unsigned long long)want[i].invlpg,
+                     (unsigned long long)(cr3 + want[i].reloads));
+        assert_int_equal(vt_u64(r, "faults.page"), 5); /* code, three data pages, the re-touch: the flush changes no fault */
+        g_hash_table_destroy(r);
+    }
+    g_free(path);
 }
 
 /* Runs the CLI on path; wants rc in {1, 2} and stderr naming path's file and record 3. */
@@ -149,6 +189,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(retouch_is_a_first_touch),
+        cmocka_unit_test(flush_ceiling_chooses_invlpg_or_reload),
         cmocka_unit_test(malformed_unmaps_are_refused),
         cmocka_unit_test(malformed_escapes_are_refused),
     };
