@@ -34,17 +34,15 @@
  * Usage: bench_cow [MiB]   (default 64 for the fault ranges; the cold buffers
  * are 2 x 128 MiB).  Prints TSC cycles and ns.
  */
+#include "bench_clock.h"
 #include "common.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-#include <x86intrin.h>
 
 #define PG 4096u
 #define ROUNDS 7         /* odd, for a median */
@@ -56,29 +54,11 @@ static const char *const NAMES[M_N] = {"read fault", "zero fill", "CoW break", "
 
 static volatile uint64_t sink;
 
-static double clock_s(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double now(void) { return clock_s(CLOCK_MONOTONIC); }
-
 /* This thread's CPU time, user and kernel: a fault's work counts, time the
  * thread spent preempted by the machine's other jobs does not. */
-static double cpu_now(void) { return clock_s(CLOCK_THREAD_CPUTIME_ID); }
+static double cpu_now(void) { return bench_clock_s(CLOCK_THREAD_CPUTIME_ID); }
 
 static double ghz; /* TSC GHz: CPU time is reported in TSC cycles */
-
-static double tsc_ghz(void)
-{
-    double t0 = now();
-    uint64_t c0 = __rdtsc();
-    while (now() - t0 < 0.2)
-        ;
-    return (double)(__rdtsc() - c0) / (now() - t0) / 1e9;
-}
 
 static uint8_t *map_range(size_t pages)
 {
@@ -177,7 +157,7 @@ int main(int argc, char **argv)
         memcpy(src + 8 * i, &v, 8);
     }
     memset(dst, 1, (size_t)COLD_PAGES * PG);
-    ghz = tsc_ghz();
+    ghz = bench_tsc_ghz();
     double m[M_N][ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
         warm_frames(pages);

@@ -9,33 +9,17 @@
  * Usage: bench_share [MiB]   (default 256; the buffer exceeds the caches)
  * Prints one line per measurement and, last, an INI fragment in TSC cycles.
  */
+#include "bench_clock.h"
 #include "share/share.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <x86intrin.h>
 
 #define PG SHARE_PAGE_SIZE
 #define OP_REPS 20000 /* repetitions of each single-page operation */
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double tsc_ghz(void)
-{
-    double t0 = now();
-    uint64_t c0 = __rdtsc();
-    while (now() - t0 < 0.2)
-        ;
-    return (double)(__rdtsc() - c0) / (now() - t0) / 1e9;
-}
 
 static volatile uint64_t sink;
 
@@ -43,25 +27,25 @@ static volatile uint64_t sink;
 static double hash_index(share_hash_kind k, const uint8_t *buf, size_t pages)
 {
     share_index *ix = share_index_new(share_sizing_slots(pages));
-    double t0 = now();
+    double t0 = bench_now();
     for (size_t i = 0; i < pages; i++) {
         uint64_t h = share_hash(k, buf + i * PG, PG), v;
         if (!share_index_find(ix, h, &v))
             share_index_insert(ix, h, i);
     }
-    double dt = now() - t0;
+    double dt = bench_now() - t0;
     share_index_free(ix);
     return (double)pages * PG / dt / 1e9;
 }
 
 static double hash_only(share_hash_kind k, const uint8_t *buf, size_t pages)
 {
-    double t0 = now();
+    double t0 = bench_now();
     uint64_t acc = 0;
     for (size_t i = 0; i < pages; i++)
         acc += share_hash(k, buf + i * PG, PG);
     sink = acc;
-    return (double)pages * PG / (now() - t0) / 1e9;
+    return (double)pages * PG / (bench_now() - t0) / 1e9;
 }
 
 /* Median-free mean cycles of one operation over OP_REPS runs on cache-warm pages. */
@@ -87,7 +71,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < pages; i += 4) /* one page in four duplicates an earlier one */
         if (i >= 4)
             memcpy(buf + i * PG, buf + (i / 2) * PG, PG);
-    double ghz = tsc_ghz();
+    double ghz = bench_tsc_ghz();
     printf("buffer %zu MiB (%zu pages), TSC %.3f GHz\n", mib, pages, ghz);
     for (int k = 0; k < SHARE_HASH_COUNT; k++) {
 #ifndef VS_HAVE_XXHASH
@@ -107,9 +91,9 @@ int main(int argc, char **argv)
     share_params_defaults(&p, SHARE_KSM);
     share_model *m = share_model_new(&p);
     share_model_set_vm(m, share_model_add_vm(m, "a"), img);
-    double t0 = now();
+    double t0 = bench_now();
     uint64_t visits = share_model_converge(m);
-    double dt = now() - t0;
+    double dt = bench_now() - t0;
     printf("ksm model: %llu page visits in %.3f s (%.2f M visits/s)\n", (unsigned long long)visits, dt,
            visits / dt / 1e6);
     share_model_free(m);
