@@ -2,39 +2,24 @@
  * bench_share.c: throughput of the sharing model's hot path -- hashing
  * 4 KiB pages plus inserting them into the content index -- with XXH64 and
  * SuperFastHash, and the per-operation costs that configs/share/current.ini
- * records for this machine (hash, compare, copy, zero check, a PTE
- * protection change with its local TLB flush, a page allocation).
+ * records for this machine (hash, compare, zero check, a PTE protection
+ * change with its local TLB flush).  The copy-on-write break's parts (the
+ * fault, the allocation, the cold copy) come from bench_cow.
  *
  * Usage: bench_share [MiB]   (default 256; the buffer exceeds the caches)
  * Prints one line per measurement and, last, an INI fragment in TSC cycles.
  */
+#include "bench_clock.h"
 #include "share/share.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <x86intrin.h>
 
 #define PG SHARE_PAGE_SIZE
 #define OP_REPS 20000 /* repetitions of each single-page operation */
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double tsc_ghz(void)
-{
-    double t0 = now();
-    uint64_t c0 = __rdtsc();
-    while (now() - t0 < 0.2)
-        ;
-    return (double)(__rdtsc() - c0) / (now() - t0) / 1e9;
-}
 
 static volatile uint64_t sink;
 
@@ -42,25 +27,25 @@ static volatile uint64_t sink;
 static double hash_index(share_hash_kind k, const uint8_t *buf, size_t pages)
 {
     share_index *ix = share_index_new(share_sizing_slots(pages));
-    double t0 = now();
+    double t0 = bench_now();
     for (size_t i = 0; i < pages; i++) {
         uint64_t h = share_hash(k, buf + i * PG, PG), v;
         if (!share_index_find(ix, h, &v))
             share_index_insert(ix, h, i);
     }
-    double dt = now() - t0;
+    double dt = bench_now() - t0;
     share_index_free(ix);
     return (double)pages * PG / dt / 1e9;
 }
 
 static double hash_only(share_hash_kind k, const uint8_t *buf, size_t pages)
 {
-    double t0 = now();
+    double t0 = bench_now();
     uint64_t acc = 0;
     for (size_t i = 0; i < pages; i++)
         acc += share_hash(k, buf + i * PG, PG);
     sink = acc;
-    return (double)pages * PG / (now() - t0) / 1e9;
+    return (double)pages * PG / (bench_now() - t0) / 1e9;
 }
 
 /* Median-free mean cycles of one operation over OP_REPS runs on cache-warm pages. */
@@ -86,7 +71,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < pages; i += 4) /* one page in four duplicates an earlier one */
         if (i >= 4)
             memcpy(buf + i * PG, buf + (i / 2) * PG, PG);
-    double ghz = tsc_ghz();
+    double ghz = bench_tsc_ghz();
     printf("buffer %zu MiB (%zu pages), TSC %.3f GHz\n", mib, pages, ghz);
     for (int k = 0; k < SHARE_HASH_COUNT; k++) {
 #ifndef VS_HAVE_XXHASH
@@ -106,9 +91,9 @@ int main(int argc, char **argv)
     share_params_defaults(&p, SHARE_KSM);
     share_model *m = share_model_new(&p);
     share_model_set_vm(m, share_model_add_vm(m, "a"), img);
-    double t0 = now();
+    double t0 = bench_now();
     uint64_t visits = share_model_converge(m);
-    double dt = now() - t0;
+    double dt = bench_now() - t0;
     printf("ksm model: %llu page visits in %.3f s (%.2f M visits/s)\n", (unsigned long long)visits, dt,
            visits / dt / 1e6);
     share_model_free(m);
@@ -124,16 +109,13 @@ int main(int argc, char **argv)
     double c_cmp = TIME_OP(sink += (uint64_t)memcmp(a, vb, PG));
     double c_cpy = TIME_OP(memcpy(b, a, PG); __asm__ volatile("" ::: "memory"));
     double c_zero = TIME_OP(sink += (uint64_t)(z[0] == 0 && !memcmp(z, z + 1, PG - 1)); __asm__ volatile("" ::: "memory"));
-    /* Page-table work, amortised over a 64 MiB range so the syscall does not
-     * dominate: first touch (fault, allocate, zero, install a PTE) and one
-     * write-protect pass (a PTE change per page, then one flush). */
+    /* A write-protect pass over a populated 64 MiB range, so the syscall does
+     * not dominate: a PTE change per page, then one flush. */
     enum { RANGE_PAGES = 16384 };
     uint8_t *pp = mmap(NULL, (size_t)RANGE_PAGES * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    uint64_t c0 = __rdtsc();
     for (size_t i = 0; i < RANGE_PAGES; i++)
         pp[i * PG] = 1;
-    double c_alloc = (double)(__rdtsc() - c0) / RANGE_PAGES;
-    c0 = __rdtsc();
+    uint64_t c0 = __rdtsc();
     mprotect(pp, (size_t)RANGE_PAGES * PG, PROT_READ);
     double c_prot = (double)(__rdtsc() - c0) / RANGE_PAGES;
     /* cache-cold: the duplicate pairs (i, i/2) spread over the whole buffer */
@@ -145,11 +127,10 @@ int main(int argc, char **argv)
     printf("per 4 KiB page, TSC cycles (ns): sfh %.0f (%.0f)  xxh64 %.0f (%.0f)  memcmp %.0f (%.0f)  memcpy %.0f (%.0f)"
            "  zero check %.0f (%.0f)\n",
            c_sfh, c_sfh / ghz, c_xxh, c_xxh / ghz, c_cmp, c_cmp / ghz, c_cpy, c_cpy / ghz, c_zero, c_zero / ghz);
-    printf("write-protect per page (64 MiB mprotect) %.0f (%.0f ns)  first-touch fault per page %.0f (%.0f ns)\n",
-           c_prot, c_prot / ghz, c_alloc, c_alloc / ghz);
-    printf("\n[share]\nfreq_mhz = %.0f\nhash_sfh = %.0f\nhash_xxh64 = %.0f\ncompare = %.0f\n# compare_hot = %.0f\ncopy = %.0f\n"
-           "zero_check = %.0f\npte_update = %.0f\np2m_update = %.0f\nalloc = %.0f\n",
-           ghz * 1000, c_sfh, c_xxh, c_cmp_cold, c_cmp, c_cpy, c_zero, c_prot, c_prot, c_alloc);
+    printf("write-protect per page (64 MiB mprotect) %.0f (%.0f ns)\n", c_prot, c_prot / ghz);
+    printf("\n[share]\nfreq_mhz = %.0f\nhash_sfh = %.0f\nhash_xxh64 = %.0f\ncompare = %.0f\n# compare_hot = %.0f\n"
+           "zero_check = %.0f\npte_update = %.0f\np2m_update = %.0f\n",
+           ghz * 1000, c_sfh, c_xxh, c_cmp_cold, c_cmp, c_zero, c_prot, c_prot);
     munmap(pp, (size_t)RANGE_PAGES * PG);
     free(a);
     free(b);

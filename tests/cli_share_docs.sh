@@ -32,7 +32,9 @@ check_calibrations() {
   quoted "$1" current hash_sfh "SFH %s cycles/page"
   quoted "$1" current hash_xxh64 "XXH64 %s ("
   quoted "$1" current compare "memcmp of identical cache-cold pages %s;"
-  quoted "$1" current copy "copy %s (cache-hot)"
+  quoted "$1" current copy "\`copy\` = %s cycles"
+  quoted "$1" current cow_fault "\`cow_fault\` = %s cycles"
+  quoted "$1" current alloc "\`alloc\` = %s cycles"
   quoted "$1" current zero_check "zero check %s;"
   quoted "$1" current pte_update "write-protect per page (64 MiB mprotect) %s."
 }
