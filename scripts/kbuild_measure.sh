@@ -4,10 +4,22 @@
 # docs/workloads.md "kbuild, measured").  The build: make -j1 compiling
 # vmemsim's own sim/tlb/*.c and sim/pwc/*.c (gcc -O2, one object each, as
 # Kbuild compiles one object per rule) and archiving them with ar (as Kbuild
-# links built-in.a), from a clean tree.  Three runs of the same build:
-#   1. valgrind --tool=cachegrind --cache-sim=no --trace-children=yes: the
+# links built-in.a), from a clean tree.  RECIPE=kbuild runs each object's
+# rule as Kbuild's rule_cc_o_c does (scripts/Makefile.build): one sh -c per
+# rule, gcc -Wp,-MD writing the depfile, then fixdep over it, rm of the
+# depfile and mv of the .cmd file; sed stands in for fixdep (a small C
+# program reading the depfile, as fixdep is; Kbuild's own is not on this
+# machine).  Four runs of the same build:
+#   1. valgrind --tool=cachegrind --trace-children=yes with a last-level cache
+#      of 4 KiB lines, 1 GiB, 64-way (--LL=1073741824,64,4096): the
 #      instructions (I refs) of every process (make, sh, the gcc driver, cc1,
-#      as, ar);
+#      as, ar; under RECIPE=kbuild also sed, rm, mv) and its LL misses, the
+#      distinct 4 KiB pages it touched (a page's first access misses every
+#      level; 262,144 lines in 64 ways hold any one process's pages): the
+#      demand faults of a kernel without fault-around (Linux before 3.15,
+#      the paper's 2.6 guests, maps one page per fault), where this
+#      machine's kernel maps up to 16 pages of page cache per file fault
+#      (run 3 counts its faults);
 #   2. strace -f -c -e trace=process: forks (clone/vfork/fork) and execs
 #      (successful calls: the gcc driver's PATH search fails some execs);
 #   3. /usr/bin/time -f '%R %e %w %c': minor page faults, wall seconds,
@@ -18,7 +30,7 @@
 #      scripts/kbuild_memcalls.awk (anonymous memory only: the loader's file
 #      mappings of shared libraries are not heap), the heap the compilers
 #      release while they live (munmap, brk shrink, MADV_DONTNEED).
-# Prints one line per process (command, instructions), the totals, the
+# Prints one line per process (command, instructions, pages touched), the totals, the
 # memory calls per kind and per million instructions, and the generator
 # defaults that follow (docs/workloads.md says how).
 #   usage: scripts/kbuild_measure.sh [WORKDIR]     (default: a new mktemp -d)
@@ -27,6 +39,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 W=${1:-$(mktemp -d)}
 mkdir -p "$W"
 SRCS=$(cd "$ROOT" && ls sim/tlb/*.c sim/pwc/*.c)
+RECIPE=${RECIPE:-plain}
+case $RECIPE in
+  plain) CC_RULE='gcc -std=c11 -O2 -I$(SRC)/sim -I$(SRC) -c $< -o $@' ;;
+  kbuild) CC_RULE='set -e; gcc -Wp,-MD,.$@.d -std=c11 -O2 -I$(SRC)/sim -I$(SRC) -c -o $@ $<; sed -e "s/^/dep /" .$@.d > .$@.tmp; rm -f .$@.d; mv -f .$@.tmp .$@.cmd' ;;
+  *) echo "kbuild_measure.sh: RECIPE=$RECIPE: expected plain or kbuild" >&2; exit 2 ;;
+esac
 {
   echo "SRC := $ROOT"
   echo "OBJS := $(echo "$SRCS" | sed 's,\.c$,.o,; s,/,_,g' | tr '\n' ' ')"
@@ -35,15 +53,15 @@ SRCS=$(cd "$ROOT" && ls sim/tlb/*.c sim/pwc/*.c)
   for s in $SRCS; do
     o=$(echo "$s" | sed 's,\.c$,.o,; s,/,_,g')
     echo "$o: \$(SRC)/$s"
-    printf '\tgcc -std=c11 -O2 -I$(SRC)/sim -I$(SRC) -c $< -o $@\n'
+    printf '\t%s\n' "$CC_RULE"
   done
-  printf 'clean:\n\trm -f *.o lib.a\n'
+  printf 'clean:\n\trm -f *.o lib.a .*.cmd\n'
 } >"$W/Makefile"
 
 cd "$W"
 make -s clean
 rm -rf cg && mkdir cg
-valgrind --tool=cachegrind --cache-sim=no --trace-children=yes --cachegrind-out-file="$W/cg/cg.%p" \
+valgrind --tool=cachegrind --cache-sim=yes --LL=1073741824,64,4096 --trace-children=yes --cachegrind-out-file="$W/cg/cg.%p" \
   --log-file="$W/cg/log.%p" make -j1 -s >/dev/null
 make -s clean
 strace -f -c -e trace=process -o "$W/strace.txt" make -j1 -s >/dev/null
@@ -54,11 +72,11 @@ rm -rf mem && mkdir mem
 strace -ff -e trace=memory,execve -o "$W/mem/m" make -j1 -s >/dev/null
 awk -f "$ROOT/scripts/kbuild_memcalls.awk" mem/m.* | sort >"$W/memcalls.txt"
 
-echo "# per process: command, instructions (cachegrind I refs)"
+echo "# per process: command, instructions (cachegrind I refs), distinct 4 KiB pages touched (ILmr + DLmr + DLmw)"
 for f in cg/cg.*; do
   cmd=$(sed -n 's/^cmd: //p' "$f" | awk '{print $1}')
-  ir=$(sed -n 's/^summary: //p' "$f" | awk '{print $1}')
-  echo "$(basename "$cmd") $ir"
+  # summary: Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw
+  sed -n 's/^summary: //p' "$f" | awk -v c="$(basename "$cmd")" '{ print c, $1, $3 + $6 + $9 }'
 done | sort | tee "$W/procs.txt"
 # strace -c rows: % time, seconds, usecs/call, calls, [errors,] syscall
 awk '$NF ~ /^(clone|clone3|fork|vfork|execve)$/ { print $NF, $4 - (NF == 6 ? $5 : 0) }' "$W/strace.txt" | tee "$W/calls.txt"
@@ -69,7 +87,7 @@ echo "voluntary_switches $vcsw"
 echo "involuntary_switches $icsw"
 echo "sources $(echo "$SRCS" | wc -l)"
 awk -v minflt="$minflt" -v vcsw="$vcsw" '
-  { n++; s += $2; if ($1 == "make") mk = $2 }
+  { n++; s += $2; pg += $3; if ($1 == "make") mk = $2 }
   END {
     printf "processes %d\ninstructions %.0f\n", n, s
     printf "first_touches_per_minstr %.2f\nvoluntary_switches_per_minstr %.4f\n", minflt / s * 1e6, vcsw / s * 1e6
@@ -77,6 +95,8 @@ awk -v minflt="$minflt" -v vcsw="$vcsw" '
     printf "life %.0f\n", (s - mk) / (n - 1)            # mean instructions of a process make runs
     printf "make_burst %.0f\n", mk / (n - 1)            # make per process (the generator: make forks each)
     printf "footprint_pages %.0f\n", minflt / n        # mean minor faults per process
+    # without fault-around: every distinct page a process touches is a fault
+    printf "pages_touched %d\npages_touched_per_minstr %.2f\nfootprint_pages_no_faultaround %.0f\n", pg, pg / s * 1e6, pg / n
   }' "$W/procs.txt"
 echo "# memory calls per kind (scripts/kbuild_memcalls.awk says the columns), then per million of the kind's instructions"
 cat "$W/memcalls.txt"
