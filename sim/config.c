@@ -674,10 +674,12 @@ static int scan_ini(const char *data, size_t len, const char *origin, GHashTable
     if (nul)
         return vs_fail(err, VS_E_FORMAT, "%s:%zu: a NUL byte (offset %zu): a config file is text", origin,
                        nul_line, (size_t)(nul - data));
-    /* "section\nkey" -> the line that set it (GKeyFile would keep the last one silently). */
+    /* "section\nkey" -> the line that set it (GKeyFile would keep the last one silently);
+     * "[section" -> the line of its header (GKeyFile would merge a repeated one silently). */
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     GString *section = g_string_new("");
     int rc = VS_OK;
+    bool any = false;
     size_t line = 1;
     for (const char *p = data, *end = data + len; p < end && rc == VS_OK; line++) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -686,11 +688,21 @@ static int scan_ini(const char *data, size_t len, const char *origin, GHashTable
         trim_span(&a, &b);
         if (a == b || *a == '#')
             continue;
+        any = true;
         if (*a == '[') {
             const char *close = memchr(a, ']', (size_t)(b - a));
             g_string_assign(section, "");
             if (close)
                 g_string_append_len(section, a + 1, close - a - 1);
+            char *id = g_strdup_printf("[%s", section->str); /* no key holds a newline, so no clash */
+            gpointer first = g_hash_table_lookup(seen, id);
+            if (first && close) {
+                rc = vs_fail(err, VS_E_CONFIG, "%s:%zu: [%s] appears again (first at line %zu): give each section once",
+                             origin, line, section->str, (size_t)GPOINTER_TO_SIZE(first));
+                g_free(id);
+            } else {
+                g_hash_table_insert(seen, id, GSIZE_TO_POINTER(line));
+            }
             continue;
         }
         const char *eq = memchr(a, '=', (size_t)(b - a));
@@ -714,6 +726,8 @@ static int scan_ini(const char *data, size_t len, const char *origin, GHashTable
         }
     }
     g_string_free(section, TRUE);
+    if (rc == VS_OK && !any) /* a file cut to nothing must not run as the built-in defaults */
+        rc = vs_fail(err, VS_E_CONFIG, "%s: holds no section and no key (empty, or comments only)", origin);
     if (lines_out && rc == VS_OK)
         *lines_out = seen;
     else

@@ -249,6 +249,26 @@ static int load_gens(GKeyFile *kf, const char *origin, place_dc *dc, vs_err *err
     return rc;
 }
 
+/* Every generation holds a page and has memory left for VMs after [host]
+ * reserved: checked here so that the error names the file (the servers are
+ * made only when a run starts). */
+static int check_gens_fit(const place_dc *dc, const char *origin, vs_err *err)
+{
+    for (unsigned g = 0; g < dc->n_gens; g++) {
+        uint64_t ram_kib = dc->gens[g].ram_mib * KIB_PER_MIB;
+        if (ram_kib < dc->page_kib)
+            return vs_fail(err, VS_E_CONFIG, "%s: generation %s has less RAM than one %u KiB page", origin,
+                           dc->gens[g].name, dc->page_kib);
+        uint64_t reserved = dc->host.reserved_kib / dc->page_kib + (dc->host.reserved_kib % dc->page_kib != 0);
+        if (reserved >= ram_kib / dc->page_kib) /* whole pages, as place_server_new takes them */
+            return vs_fail(err, VS_E_CONFIG,
+                           "%s: [host] reserved = %llu KiB leaves no memory for VMs on generation %s (%llu KiB)",
+                           origin, (unsigned long long)dc->host.reserved_kib, dc->gens[g].name,
+                           (unsigned long long)ram_kib);
+    }
+    return VS_OK;
+}
+
 int place_dc_load_data(place_dc *dc, const char *data, size_t len, const char *origin, vs_err *err)
 {
     int rc = cfg_check_ini_text(data, len, origin, err); /* a key set twice must not keep the last silently */
@@ -275,6 +295,8 @@ int place_dc_load_data(place_dc *dc, const char *data, size_t len, const char *o
         rc = load_host(kf, origin, dc, err);
     if (rc == VS_OK)
         rc = load_gens(kf, origin, dc, err);
+    if (rc == VS_OK)
+        rc = check_gens_fit(dc, origin, err);
     g_key_file_free(kf);
     return rc;
 }

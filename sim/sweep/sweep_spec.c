@@ -453,15 +453,17 @@ static int load_base(sweep *s, const char *data, size_t len, vs_err *err)
         char *text;
         size_t base_len;
         rc = vs_read_file(*b, NULL, &text, &base_len, err);
+        if (rc == VS_OK) {
+            rc = cfg_load_data(&s->base_cfg, text, base_len, *b, err);
+            g_ptr_array_add(texts, g_bytes_new_take(text, base_len));
+        }
         if (rc != VS_OK) {
-            /* The sweep file first: a base path of hundreds of bytes must not
-             * push its name out of the bounded message. */
+            /* The sweep file first, whether the base cannot be read or is no valid
+             * config: a base path of hundreds of bytes must not push its name
+             * out of the bounded message. */
             vs_err cause = *err;
             vs_fail(err, rc, "%s: [sweep] base: %s", s->origin, cause.msg);
-            break;
         }
-        rc = cfg_load_data(&s->base_cfg, text, base_len, *b, err);
-        g_ptr_array_add(texts, g_bytes_new_take(text, base_len));
     }
     if (rc == VS_OK)
         make_fingerprint(s, data, len, texts);
