@@ -26,8 +26,8 @@
 #define DC_DEFAULT_SERVERS 300     /* hosts the synthetic Azure trace (20000 VMs) with unused servers left */
 #define DC_DEFAULT_PAGE_KIB 4      /* Xen heap unit: one 4 KiB page */
 #define DC_DEFAULT_MAX_ORDER 30    /* 4 TiB extents: beyond Xen's order 20 (4 GiB) and any server */
-#define DC_DEFAULT_SAMPLES 24      /* fragmentation samples over the trace span */
-#define DC_DEFAULT_PERIOD 3600     /* periodic compaction: hourly, in trace seconds */
+#define DC_DEFAULT_SAMPLES 24      /* fragmentation samples over the trace span: a report resolution, chosen */
+#define DC_DEFAULT_PERIOD 3600     /* periodic compaction hourly (trace s): an estimate, no source (docs/placement.md) */
 #define MIB_PER_GIB 1024
 #define KIB_PER_MIB 1024
 /* Non-VM memory per server (docs/placement.md, "Non-VM memory"): */
