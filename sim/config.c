@@ -740,36 +740,47 @@ int cfg_check_ini_text(const char *data, size_t len, const char *origin, vs_err 
     return scan_ini(data, len, origin, NULL, err);
 }
 
-int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin, vs_err *err)
+/* cfg_keyfile_new, also handing back scan_ini's lines (when lines_out is not NULL). */
+static GKeyFile *keyfile_new(const char *data, size_t len, const char *origin, GHashTable **lines_out, vs_err *err)
 {
-    GHashTable *lines = NULL;
-    int rc = scan_ini(data, len, origin, &lines, err);
-    if (rc != VS_OK)
-        return rc;
+    if (scan_ini(data, len, origin, lines_out, err) != VS_OK)
+        return NULL;
     GKeyFile *kf = g_key_file_new();
     GError *gerr = NULL;
     if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
-        rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
+        vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
         g_error_free(gerr);
-    } else {
-        rc = load_keyfile(c, kf, lines, origin, err);
+        g_key_file_free(kf);
+        if (lines_out)
+            g_hash_table_destroy(*lines_out);
+        return NULL;
     }
+    return kf;
+}
+
+GKeyFile *cfg_keyfile_new(const char *data, size_t len, const char *origin, vs_err *err)
+{
+    return keyfile_new(data, len, origin, NULL, err);
+}
+
+int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin, vs_err *err)
+{
+    GHashTable *lines = NULL;
+    GKeyFile *kf = keyfile_new(data, len, origin, &lines, err);
+    if (!kf)
+        return err->code;
+    int rc = load_keyfile(c, kf, lines, origin, err);
     g_key_file_free(kf);
     g_hash_table_destroy(lines);
     return rc;
 }
 
-int cfg_load(vs_config *c, const char *path, vs_err *err)
+static int parse_config(void *c, const char *data, size_t len, const char *origin, vs_err *err)
 {
-    char *data;
-    size_t len;
-    int rc = vs_read_file(path, "config", &data, &len, err);
-    if (rc != VS_OK)
-        return rc;
-    rc = cfg_load_data(c, data, len, path, err);
-    g_free(data);
-    return rc;
+    return cfg_load_data(c, data, len, origin, err);
 }
+
+int cfg_load(vs_config *c, const char *path, vs_err *err) { return vs_load_file(path, "config", parse_config, c, err); }
 
 /* One parsed "-o section.key=value". */
 typedef struct cfg_assign {

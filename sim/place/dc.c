@@ -271,16 +271,11 @@ static int check_gens_fit(const place_dc *dc, const char *origin, vs_err *err)
 
 int place_dc_load_data(place_dc *dc, const char *data, size_t len, const char *origin, vs_err *err)
 {
-    int rc = cfg_check_ini_text(data, len, origin, err); /* a key set twice must not keep the last silently */
-    if (rc != VS_OK)
-        return rc;
-    GKeyFile *kf = g_key_file_new();
-    GError *gerr = NULL;
-    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
-        rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
-        g_error_free(gerr);
-    }
-    gchar **groups = rc == VS_OK ? g_key_file_get_groups(kf, NULL) : NULL;
+    GKeyFile *kf = cfg_keyfile_new(data, len, origin, err);
+    if (!kf)
+        return err->code;
+    int rc = VS_OK;
+    gchar **groups = g_key_file_get_groups(kf, NULL);
     for (gchar **g = groups; g && *g && rc == VS_OK; g++)
         if (strcmp(*g, "datacenter") && strcmp(*g, "compaction") && strcmp(*g, "host") &&
             !g_str_has_prefix(*g, "gen."))
@@ -301,16 +296,14 @@ int place_dc_load_data(place_dc *dc, const char *data, size_t len, const char *o
     return rc;
 }
 
+static int parse_dc(void *dc, const char *data, size_t len, const char *origin, vs_err *err)
+{
+    return place_dc_load_data(dc, data, len, origin, err);
+}
+
 int place_dc_load(place_dc *dc, const char *path, vs_err *err)
 {
-    char *data;
-    size_t len;
-    int rc = vs_read_file(path, "datacenter config", &data, &len, err);
-    if (rc != VS_OK)
-        return rc;
-    rc = place_dc_load_data(dc, data, len, path, err);
-    g_free(data);
-    return rc;
+    return vs_load_file(path, "datacenter config", parse_dc, dc, err);
 }
 
 void place_dc_fleet(const place_dc *dc, unsigned *gen_of_server)

@@ -475,17 +475,9 @@ int sweep_load_data(const char *data, size_t len, const char *origin, const char
                     vs_err *err)
 {
     *out = NULL;
-    int checked = cfg_check_ini_text(data, len, origin, err);
-    if (checked != VS_OK)
-        return checked;
-    GKeyFile *kf = g_key_file_new();
-    GError *gerr = NULL;
-    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
-        int rc = vs_fail(err, VS_E_FORMAT, "%s: not a sweep file (INI): %s", origin, gerr->message);
-        g_error_free(gerr);
-        g_key_file_free(kf);
-        return rc;
-    }
+    GKeyFile *kf = cfg_keyfile_new(data, len, origin, err);
+    if (!kf)
+        return err->code;
     sweep *s = g_new0(sweep, 1);
     s->origin = g_strdup(origin);
     s->traces = g_ptr_array_new_with_free_func(trace_free);
@@ -541,19 +533,25 @@ int sweep_load_data(const char *data, size_t len, const char *origin, const char
     return VS_OK;
 }
 
+/* What sweep_load hands vs_load_file: relative paths resolve under dir. */
+typedef struct sweep_dest {
+    const char *dir;
+    sweep **out;
+} sweep_dest;
+
+static int parse_sweep(void *ctx, const char *data, size_t len, const char *origin, vs_err *err)
+{
+    const sweep_dest *d = ctx;
+    return sweep_load_data(data, len, origin, d->dir, d->out, err);
+}
+
 int sweep_load(const char *path, sweep **out, vs_err *err)
 {
-    char *data;
-    size_t len;
-    int rc = vs_read_file(path, "sweep file", &data, &len, err);
-    if (rc != VS_OK) {
-        *out = NULL;
-        return rc;
-    }
+    *out = NULL;
     char *dir = g_path_get_dirname(path);
-    rc = sweep_load_data(data, len, path, dir, out, err);
+    sweep_dest d = {dir, out};
+    int rc = vs_load_file(path, "sweep file", parse_sweep, &d, err);
     g_free(dir);
-    g_free(data);
     return rc;
 }
 
