@@ -663,6 +663,8 @@ static void trim_span(const char **start, const char **end)
         (*end)--;
 }
 
+#define INI_SHOWN 60 /* bytes of a malformed line quoted in its error: enough to recognise it */
+
 /* cfg_check_ini_text, also handing back (when lines_out is not NULL and the
  * text passes) the map of "section\nkey" to the line that set it. */
 static int scan_ini(const char *data, size_t len, const char *origin, GHashTable **lines_out, vs_err *err)
@@ -679,7 +681,7 @@ static int scan_ini(const char *data, size_t len, const char *origin, GHashTable
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     GString *section = g_string_new("");
     int rc = VS_OK;
-    bool any = false;
+    bool any = false, in_section = false;
     size_t line = 1;
     for (const char *p = data, *end = data + len; p < end && rc == VS_OK; line++) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -689,14 +691,20 @@ static int scan_ini(const char *data, size_t len, const char *origin, GHashTable
         if (a == b || *a == '#')
             continue;
         any = true;
+        /* GKeyFile would refuse these lines without saying which: a header is [name], its first ] last */
+        if (*a == '[' ? memchr(a, ']', (size_t)(b - a)) != b - 1 || b - a < 3 : !memchr(a, '=', (size_t)(b - a))) {
+            rc = vs_fail(err, VS_E_FORMAT, "%s:%zu: expected a [section] header or key = value, got '%.*s'", origin,
+                         line, (int)(b - a > INI_SHOWN ? INI_SHOWN : b - a), a);
+            break;
+        }
         if (*a == '[') {
             const char *close = memchr(a, ']', (size_t)(b - a));
             g_string_assign(section, "");
-            if (close)
-                g_string_append_len(section, a + 1, close - a - 1);
+            g_string_append_len(section, a + 1, close - a - 1);
+            in_section = true;
             char *id = g_strdup_printf("[%s", section->str); /* no key holds a newline, so no clash */
             gpointer first = g_hash_table_lookup(seen, id);
-            if (first && close) {
+            if (first) {
                 rc = vs_fail(err, VS_E_CONFIG, "%s:%zu: [%s] appears again (first at line %zu): give each section once",
                              origin, line, section->str, (size_t)GPOINTER_TO_SIZE(first));
                 g_free(id);
@@ -705,11 +713,14 @@ static int scan_ini(const char *data, size_t len, const char *origin, GHashTable
             }
             continue;
         }
-        const char *eq = memchr(a, '=', (size_t)(b - a));
-        if (!eq)
-            continue; /* GKeyFile reports malformed lines itself */
-        const char *kend = eq;
+        const char *kend = memchr(a, '=', (size_t)(b - a));
         trim_span(&a, &kend);
+        if (!in_section || a == kend) {
+            rc = vs_fail(err, VS_E_FORMAT, "%s:%zu: %s, got '%.*s'", origin, line,
+                         in_section ? "a value with no key" : "key = value before any [section]",
+                         (int)(b - a > INI_SHOWN ? INI_SHOWN : b - a), a);
+            break;
+        }
         if (memchr(a, '[', (size_t)(kend - a))) { /* GKeyFile's key[locale]: it hides it from every lookup */
             rc = vs_fail(err, VS_E_CONFIG, "%s:%zu: [%s] %.*s: a localized key (key[locale]) is never read; write the key alone",
                          origin, line, section->str, (int)(kend - a), a);

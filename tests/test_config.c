@@ -263,7 +263,8 @@ static void nul_and_duplicate_keys(void **state)
 /* A section given twice is an error naming both headers, even if no key repeats
  * (GKeyFile would merge them: two files pasted together); a file with no
  * section and no key (cut to nothing, or comments only) is an error, not the
- * built-in defaults.  A blank or comment line counts for neither. */
+ * built-in defaults.  A blank or comment line counts for neither.  A line that
+ * is neither a header nor key = value is named by its line. */
 static void repeated_sections_and_empty_files(void **state)
 {
     (void)state;
@@ -281,6 +282,22 @@ static void repeated_sections_and_empty_files(void **state)
     }
     assert_int_equal(cfg_check_ini_text("#\n[a]\n", 5, "x.ini", &err), VS_OK);
     /* names that differ only in case or inner text are other sections */
+    /* lines GKeyFile refuses without a line number are named here, with the line */
+    static const struct {
+        const char *text, *msg;
+    } malformed[] = {
+        {"[machine]\nmode\n", "test.ini:2: expected a [section] header or key = value, got 'mode'"},
+        {"# x\n[machine\nmode = native\n", "test.ini:2: expected a [section] header or key = value, got '[machine'"},
+        {"[a]b]\n", "test.ini:1: expected a [section] header or key = value, got '[a]b]'"},
+        {"[]\nx = 1\n", "test.ini:1: expected a [section] header or key = value, got '[]'"},
+        {"[machine] mode = native\n", "test.ini:1: expected a [section] header or key = value, got '[machine] mode = nat"},
+        {"\nmode = native\n", "test.ini:2: key = value before any [section], got 'mode = native'"},
+        {"[machine]\n = native\n", "test.ini:2: a value with no key, got '= native'"},
+    };
+    for (size_t i = 0; i < sizeof malformed / sizeof *malformed; i++) {
+        assert_int_equal(load(&c, malformed[i].text, &err), VS_E_FORMAT);
+        assert_non_null(strstr(err.msg, malformed[i].msg));
+    }
     static const char others[] = "[tlb.a]\nentries=4\n[tlb.A]\nentries=4\n[tlb.ab]\nentries=4\n";
     assert_int_equal(cfg_check_ini_text(others, sizeof others - 1, "x.ini", &err), VS_OK);
 }

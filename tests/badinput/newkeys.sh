@@ -69,7 +69,7 @@ expect 1 "far\.ini:7: \[guest\] levels = '9': out of range" -- "$VMEMSIM" run -q
 printf '[shadow]\nupdate_pte =\n' >"$T/empty.ini"
 expect 1 "empty\.ini:2: \[shadow\] update_pte = ''" -- "$VMEMSIM" run -q -c "$T/empty.ini" "$S"
 printf '[memory]\nmiss_buffers\n' >"$T/nokv.ini"
-expect 1 "nokv\.ini: not a valid INI file.*miss_buffers" -- "$VMEMSIM" run -q -c "$T/nokv.ini" "$S"
+expect 1 "nokv\.ini:2: expected a \[section\] header or key = value, got 'miss_buffers'" -- "$VMEMSIM" run -q -c "$T/nokv.ini" "$S"
 # the data prefetcher of a cache (after configs/barcelona-real.ini's L1D)
 printf '[cache.l1d]\nprefetcher = bogus\n' >"$T/pf.ini"
 expect 1 "pf\.ini:2: \[cache\.l1d\] prefetcher = 'bogus'.*expected one of the listed names: none next_line stream" -- \
