@@ -751,36 +751,40 @@ int cfg_check_ini_text(const char *data, size_t len, const char *origin, vs_err 
     return scan_ini(data, len, origin, NULL, err);
 }
 
-/* cfg_keyfile_new, also handing back scan_ini's lines (when lines_out is not NULL). */
-static GKeyFile *keyfile_new(const char *data, size_t len, const char *origin, GHashTable **lines_out, vs_err *err)
+/* cfg_keyfile_load, also handing back scan_ini's lines (when lines_out is not NULL). */
+static int keyfile_load(const char *data, size_t len, const char *origin, GHashTable **lines_out, GKeyFile **kf,
+                        vs_err *err)
 {
-    if (scan_ini(data, len, origin, lines_out, err) != VS_OK)
-        return NULL;
-    GKeyFile *kf = g_key_file_new();
+    *kf = NULL;
+    int rc = scan_ini(data, len, origin, lines_out, err);
+    if (rc != VS_OK)
+        return rc;
+    *kf = g_key_file_new();
     GError *gerr = NULL;
-    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
-        vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
+    if (!g_key_file_load_from_data(*kf, data, len, G_KEY_FILE_NONE, &gerr)) {
+        rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
         g_error_free(gerr);
-        g_key_file_free(kf);
+        g_key_file_free(*kf);
+        *kf = NULL;
         if (lines_out)
             g_hash_table_destroy(*lines_out);
-        return NULL;
     }
-    return kf;
+    return rc;
 }
 
-GKeyFile *cfg_keyfile_new(const char *data, size_t len, const char *origin, vs_err *err)
+int cfg_keyfile_load(const char *data, size_t len, const char *origin, GKeyFile **kf, vs_err *err)
 {
-    return keyfile_new(data, len, origin, NULL, err);
+    return keyfile_load(data, len, origin, NULL, kf, err);
 }
 
 int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin, vs_err *err)
 {
     GHashTable *lines = NULL;
-    GKeyFile *kf = keyfile_new(data, len, origin, &lines, err);
-    if (!kf)
-        return err->code;
-    int rc = load_keyfile(c, kf, lines, origin, err);
+    GKeyFile *kf;
+    int rc = keyfile_load(data, len, origin, &lines, &kf, err);
+    if (rc != VS_OK)
+        return rc;
+    rc = load_keyfile(c, kf, lines, origin, err);
     g_key_file_free(kf);
     g_hash_table_destroy(lines);
     return rc;

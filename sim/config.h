@@ -169,10 +169,10 @@ int cfg_override_all(vs_config *c, const char *const *assignments, size_t n, vs_
  * (GKeyFile would silently cut the value, keep the last or merge), and so is
  * a file with no section and no key. */
 int cfg_check_ini_text(const char *data, size_t len, const char *origin, vs_err *err);
-/* The INI text, checked (cfg_check_ini_text) and parsed: what every INI file
- * vmemsim reads goes through (machine configs, sweeps, datacenters,
- * calibrations).  NULL on error; free it with g_key_file_free. */
-GKeyFile *cfg_keyfile_new(const char *data, size_t len, const char *origin, vs_err *err);
+/* The INI text, checked (cfg_check_ini_text) and parsed into *kf: what every
+ * INI file vmemsim reads goes through (machine configs, sweeps, datacenters,
+ * calibrations).  On error *kf is NULL; else free it with g_key_file_free. */
+int cfg_keyfile_load(const char *data, size_t len, const char *origin, GKeyFile **kf, vs_err *err);
 /* Checks cross-key constraints (called by load/override; exposed for tests). */
 int cfg_validate(const vs_config *c, const char *origin, vs_err *err);
 

@@ -130,10 +130,10 @@ static int check_complete(ckpt_calib *c, const bool *seen, const char *origin, v
 int ckpt_calib_load_data(const char *data, size_t len, const char *origin, ckpt_calib *c, vs_err *err)
 {
     memset(c, 0, sizeof(*c));
-    GKeyFile *kf = cfg_keyfile_new(data, len, origin, err);
-    if (!kf)
-        return err->code;
-    int rc = VS_OK;
+    GKeyFile *kf;
+    int rc = cfg_keyfile_load(data, len, origin, &kf, err);
+    if (rc != VS_OK)
+        return rc;
     bool seen[VS_ARRAY_LEN(keys)] = {0};
     gchar **groups = g_key_file_get_groups(kf, NULL);
     for (gchar **g = groups; *g && rc == VS_OK; g++) {

@@ -271,10 +271,10 @@ static int check_gens_fit(const place_dc *dc, const char *origin, vs_err *err)
 
 int place_dc_load_data(place_dc *dc, const char *data, size_t len, const char *origin, vs_err *err)
 {
-    GKeyFile *kf = cfg_keyfile_new(data, len, origin, err);
-    if (!kf)
-        return err->code;
-    int rc = VS_OK;
+    GKeyFile *kf;
+    int rc = cfg_keyfile_load(data, len, origin, &kf, err);
+    if (rc != VS_OK)
+        return rc;
     gchar **groups = g_key_file_get_groups(kf, NULL);
     for (gchar **g = groups; g && *g && rc == VS_OK; g++)
         if (strcmp(*g, "datacenter") && strcmp(*g, "compaction") && strcmp(*g, "host") &&

@@ -115,10 +115,10 @@ static const cost_key keys[] = {
 static int parse_cost(void *ctx, const char *data, size_t len, const char *path, vs_err *err)
 {
     share_cost *c = ctx;
-    GKeyFile *kf = cfg_keyfile_new(data, len, path, err);
-    if (!kf)
-        return err->code;
-    int rc = VS_OK;
+    GKeyFile *kf;
+    int rc = cfg_keyfile_load(data, len, path, &kf, err);
+    if (rc != VS_OK)
+        return rc;
     if (!g_key_file_has_group(kf, "share")) {
         rc = vs_fail(err, VS_E_CONFIG, "%s: expected a [share] section", path);
         goto out;

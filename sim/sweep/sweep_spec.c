@@ -475,9 +475,10 @@ int sweep_load_data(const char *data, size_t len, const char *origin, const char
                     vs_err *err)
 {
     *out = NULL;
-    GKeyFile *kf = cfg_keyfile_new(data, len, origin, err);
-    if (!kf)
-        return err->code;
+    GKeyFile *kf;
+    int loaded = cfg_keyfile_load(data, len, origin, &kf, err);
+    if (loaded != VS_OK)
+        return loaded;
     sweep *s = g_new0(sweep, 1);
     s->origin = g_strdup(origin);
     s->traces = g_ptr_array_new_with_free_func(trace_free);
