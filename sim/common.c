@@ -111,6 +111,18 @@ int vs_read_file(const char *path, const char *what, char **data, size_t *len, v
     return VS_OK;
 }
 
+int vs_load_file(const char *path, const char *what, vs_parse_fn parse, void *ctx, vs_err *err)
+{
+    char *data;
+    size_t len;
+    int rc = vs_read_file(path, what, &data, &len, err);
+    if (rc != VS_OK)
+        return rc;
+    rc = parse(ctx, data, len, path, err);
+    g_free(data);
+    return rc;
+}
+
 const char *vs_pgsz_name(vs_pgsz s)
 {
     static const char *names[VS_PG_COUNT] = {"4k", "2m", "1g"};

@@ -58,6 +58,12 @@ _Noreturn void vs_oom(size_t n);
  * what). */
 int vs_read_file(const char *path, const char *what, char **data, size_t *len, vs_err *err);
 
+/* A parser of a whole file's bytes into ctx; origin names the file in its errors. */
+typedef int (*vs_parse_fn)(void *ctx, const char *data, size_t len, const char *origin, vs_err *err);
+/* Reads path whole (vs_read_file: its errors) and hands its bytes to parse,
+ * with path as the origin: every INI loader's "file" form over its "data" form. */
+int vs_load_file(const char *path, const char *what, vs_parse_fn parse, void *ctx, vs_err *err);
+
 #define VS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define VS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define VS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -664,6 +664,8 @@ static void trim_span(const char **start, const char **end)
         (*end)--;
 }
 
+#define INI_SHOWN 60 /* bytes of a malformed line quoted in its error: enough to recognise it */
+
 /* cfg_check_ini_text, also handing back (when lines_out is not NULL and the
  * text passes) the map of "section\nkey" to the line that set it. */
 static int scan_ini(const char *data, size_t len, const char *origin, GHashTable **lines_out, vs_err *err)
@@ -675,10 +677,12 @@ static int scan_ini(const char *data, size_t len, const char *origin, GHashTable
     if (nul)
         return vs_fail(err, VS_E_FORMAT, "%s:%zu: a NUL byte (offset %zu): a config file is text", origin,
                        nul_line, (size_t)(nul - data));
-    /* "section\nkey" -> the line that set it (GKeyFile would keep the last one silently). */
+    /* "section\nkey" -> the line that set it (GKeyFile would keep the last one silently);
+     * "[section" -> the line of its header (GKeyFile would merge a repeated one silently). */
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     GString *section = g_string_new("");
     int rc = VS_OK;
+    bool any = false, in_section = false;
     size_t line = 1;
     for (const char *p = data, *end = data + len; p < end && rc == VS_OK; line++) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -687,18 +691,37 @@ static int scan_ini(const char *data, size_t len, const char *origin, GHashTable
         trim_span(&a, &b);
         if (a == b || *a == '#')
             continue;
+        any = true;
+        /* GKeyFile would refuse these lines without saying which: a header is [name], its first ] last */
+        if (*a == '[' ? memchr(a, ']', (size_t)(b - a)) != b - 1 || b - a < 3 : !memchr(a, '=', (size_t)(b - a))) {
+            rc = vs_fail(err, VS_E_FORMAT, "%s:%zu: expected a [section] header or key = value, got '%.*s'", origin,
+                         line, (int)(b - a > INI_SHOWN ? INI_SHOWN : b - a), a);
+            break;
+        }
         if (*a == '[') {
             const char *close = memchr(a, ']', (size_t)(b - a));
             g_string_assign(section, "");
-            if (close)
-                g_string_append_len(section, a + 1, close - a - 1);
+            g_string_append_len(section, a + 1, close - a - 1);
+            in_section = true;
+            char *id = g_strdup_printf("[%s", section->str); /* no key holds a newline, so no clash */
+            gpointer first = g_hash_table_lookup(seen, id);
+            if (first) {
+                rc = vs_fail(err, VS_E_CONFIG, "%s:%zu: [%s] appears again (first at line %zu): give each section once",
+                             origin, line, section->str, (size_t)GPOINTER_TO_SIZE(first));
+                g_free(id);
+            } else {
+                g_hash_table_insert(seen, id, GSIZE_TO_POINTER(line));
+            }
             continue;
         }
-        const char *eq = memchr(a, '=', (size_t)(b - a));
-        if (!eq)
-            continue; /* GKeyFile reports malformed lines itself */
-        const char *kend = eq;
+        const char *kend = memchr(a, '=', (size_t)(b - a));
         trim_span(&a, &kend);
+        if (!in_section || a == kend) {
+            rc = vs_fail(err, VS_E_FORMAT, "%s:%zu: %s, got '%.*s'", origin, line,
+                         in_section ? "a value with no key" : "key = value before any [section]",
+                         (int)(b - a > INI_SHOWN ? INI_SHOWN : b - a), a);
+            break;
+        }
         if (memchr(a, '[', (size_t)(kend - a))) { /* GKeyFile's key[locale]: it hides it from every lookup */
             rc = vs_fail(err, VS_E_CONFIG, "%s:%zu: [%s] %.*s: a localized key (key[locale]) is never read; write the key alone",
                          origin, line, section->str, (int)(kend - a), a);
@@ -715,6 +738,8 @@ static int scan_ini(const char *data, size_t len, const char *origin, GHashTable
         }
     }
     g_string_free(section, TRUE);
+    if (rc == VS_OK && !any) /* a file cut to nothing must not run as the built-in defaults */
+        rc = vs_fail(err, VS_E_CONFIG, "%s: holds no section and no key (empty, or comments only)", origin);
     if (lines_out && rc == VS_OK)
         *lines_out = seen;
     else
@@ -727,36 +752,51 @@ int cfg_check_ini_text(const char *data, size_t len, const char *origin, vs_err 
     return scan_ini(data, len, origin, NULL, err);
 }
 
+/* cfg_keyfile_load, also handing back scan_ini's lines (when lines_out is not NULL). */
+static int keyfile_load(const char *data, size_t len, const char *origin, GHashTable **lines_out, GKeyFile **kf,
+                        vs_err *err)
+{
+    *kf = NULL;
+    int rc = scan_ini(data, len, origin, lines_out, err);
+    if (rc != VS_OK)
+        return rc;
+    *kf = g_key_file_new();
+    GError *gerr = NULL;
+    if (!g_key_file_load_from_data(*kf, data, len, G_KEY_FILE_NONE, &gerr)) {
+        rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
+        g_error_free(gerr);
+        g_key_file_free(*kf);
+        *kf = NULL;
+        if (lines_out)
+            g_hash_table_destroy(*lines_out);
+    }
+    return rc;
+}
+
+int cfg_keyfile_load(const char *data, size_t len, const char *origin, GKeyFile **kf, vs_err *err)
+{
+    return keyfile_load(data, len, origin, NULL, kf, err);
+}
+
 int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin, vs_err *err)
 {
     GHashTable *lines = NULL;
-    int rc = scan_ini(data, len, origin, &lines, err);
+    GKeyFile *kf;
+    int rc = keyfile_load(data, len, origin, &lines, &kf, err);
     if (rc != VS_OK)
         return rc;
-    GKeyFile *kf = g_key_file_new();
-    GError *gerr = NULL;
-    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
-        rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
-        g_error_free(gerr);
-    } else {
-        rc = load_keyfile(c, kf, lines, origin, err);
-    }
+    rc = load_keyfile(c, kf, lines, origin, err);
     g_key_file_free(kf);
     g_hash_table_destroy(lines);
     return rc;
 }
 
-int cfg_load(vs_config *c, const char *path, vs_err *err)
+static int parse_config(void *c, const char *data, size_t len, const char *origin, vs_err *err)
 {
-    char *data;
-    size_t len;
-    int rc = vs_read_file(path, "config", &data, &len, err);
-    if (rc != VS_OK)
-        return rc;
-    rc = cfg_load_data(c, data, len, path, err);
-    g_free(data);
-    return rc;
+    return cfg_load_data(c, data, len, origin, err);
 }
+
+int cfg_load(vs_config *c, const char *path, vs_err *err) { return vs_load_file(path, "config", parse_config, c, err); }
 
 /* One parsed "-o section.key=value". */
 typedef struct cfg_assign {

@@ -23,6 +23,7 @@
 #include "assoc.h"
 #include "memhier.h"
 #include "tlb/tlb.h"
+#include <glib.h>
 #include <stdio.h>
 
 #define CFG_MAX_TLBS 16
@@ -164,10 +165,15 @@ int cfg_override(vs_config *c, const char *assignment, vs_err *err);
 /* Applies n overrides together (every `add` first, then the keys), then
  * validates once: their order never matters; one key given twice is an error. */
 int cfg_override_all(vs_config *c, const char *const *assignments, size_t n, vs_err *err);
-/* Checks INI text before GKeyFile sees it: a NUL byte, or a key set twice in
- * one section, is an error naming origin:line (GKeyFile would silently cut
- * the value or keep the last).  Sweep files use it too. */
+/* Checks INI text before GKeyFile sees it: a NUL byte, a key set twice in
+ * one section or a section given twice is an error naming origin:line
+ * (GKeyFile would silently cut the value, keep the last or merge), and so is
+ * a file with no section and no key. */
 int cfg_check_ini_text(const char *data, size_t len, const char *origin, vs_err *err);
+/* The INI text, checked (cfg_check_ini_text) and parsed into *kf: what every
+ * INI file vmemsim reads goes through (machine configs, sweeps, datacenters,
+ * calibrations).  On error *kf is NULL; else free it with g_key_file_free. */
+int cfg_keyfile_load(const char *data, size_t len, const char *origin, GKeyFile **kf, vs_err *err);
 /* Checks cross-key constraints (called by load/override; exposed for tests). */
 int cfg_validate(const vs_config *c, const char *origin, vs_err *err);
 

@@ -439,7 +439,7 @@ static void malformed_calibrations(void **state)
         {"emulate=200", "emulate=nan", "expected a number"},
         {"pml_entries=512", "pml_entries=0", "pml_entries"},
         {"ring_reset=1500\n", "", "all or nothing"},
-        {"[user]", "[user", "INI"},
+        {"[user]", "[user", ":1: expected a [section] header or key = value, got '[user'"},
     };
     for (size_t i = 0; i < VS_ARRAY_LEN(cases); i++) {
         char *t = replace(calib_text, cases[i][0], cases[i][1]);

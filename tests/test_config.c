@@ -253,12 +253,53 @@ static void nul_and_duplicate_keys(void **state)
     cfg_defaults(&c);
     assert_int_equal(cfg_load_data(&c, nul, sizeof nul - 1, "nul.ini", &err), VS_E_FORMAT);
     assert_non_null(strstr(err.msg, "nul.ini:2"));
-    assert_int_equal(load(&c, "[machine]\nmode = nested\n\n[cost]\nvmexit=1\n[machine]\n mode=shadow\n", &err),
+    assert_int_equal(load(&c, "[machine]\nmode = nested\n\n[cost]\nvmexit=1\nvmexit = 2\n", &err),
                      VS_E_CONFIG);
-    assert_non_null(strstr(err.msg, "test.ini:7"));
-    assert_non_null(strstr(err.msg, "line 2"));
+    assert_non_null(strstr(err.msg, "test.ini:6: [cost] vmexit is set again (first at line 5)"));
     /* the same key in two sections is fine */
     assert_int_equal(load(&c, "[tlb.a]\nentries=4\n[tlb.b]\nentries=4\n", &err), VS_OK);
+}
+
+/* A section given twice is an error naming both headers, even if no key repeats
+ * (GKeyFile would merge them: two files pasted together); a file with no
+ * section and no key (cut to nothing, or comments only) is an error, not the
+ * built-in defaults.  A blank or comment line counts for neither.  A line that
+ * is neither a header nor key = value is named by its line. */
+static void repeated_sections_and_empty_files(void **state)
+{
+    (void)state;
+    vs_config c;
+    vs_err err = {0};
+    assert_int_equal(load(&c, "[machine]\nmode = nested\n\n[cost]\nvmexit=1\n  [machine] \nlevels_unused=1\n", &err),
+                     VS_E_CONFIG);
+    assert_string_equal(err.msg, "test.ini:6: [machine] appears again (first at line 1): give each section once");
+    assert_int_equal(load(&c, "[tlb.x]\n[tlb.x]\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "test.ini:2: [tlb.x] appears again (first at line 1)"));
+    static const char *const nothing[] = {"", "\n\n", "# [machine]\n   \n# mode = nested\n"};
+    for (size_t i = 0; i < sizeof nothing / sizeof *nothing; i++) {
+        assert_int_equal(load(&c, nothing[i], &err), VS_E_CONFIG);
+        assert_string_equal(err.msg, "test.ini: holds no section and no key (empty, or comments only)");
+    }
+    assert_int_equal(cfg_check_ini_text("#\n[a]\n", 5, "x.ini", &err), VS_OK);
+    /* names that differ only in case or inner text are other sections */
+    /* lines GKeyFile refuses without a line number are named here, with the line */
+    static const struct {
+        const char *text, *msg;
+    } malformed[] = {
+        {"[machine]\nmode\n", "test.ini:2: expected a [section] header or key = value, got 'mode'"},
+        {"# x\n[machine\nmode = native\n", "test.ini:2: expected a [section] header or key = value, got '[machine'"},
+        {"[a]b]\n", "test.ini:1: expected a [section] header or key = value, got '[a]b]'"},
+        {"[]\nx = 1\n", "test.ini:1: expected a [section] header or key = value, got '[]'"},
+        {"[machine] mode = native\n", "test.ini:1: expected a [section] header or key = value, got '[machine] mode = nat"},
+        {"\nmode = native\n", "test.ini:2: key = value before any [section], got 'mode = native'"},
+        {"[machine]\n = native\n", "test.ini:2: a value with no key, got '= native'"},
+    };
+    for (size_t i = 0; i < sizeof malformed / sizeof *malformed; i++) {
+        assert_int_equal(load(&c, malformed[i].text, &err), VS_E_FORMAT);
+        assert_non_null(strstr(err.msg, malformed[i].msg));
+    }
+    static const char others[] = "[tlb.a]\nentries=4\n[tlb.A]\nentries=4\n[tlb.ab]\nentries=4\n";
+    assert_int_equal(cfg_check_ini_text(others, sizeof others - 1, "x.ini", &err), VS_OK);
 }
 
 int main(void)
@@ -271,6 +312,7 @@ int main(void)
         cmocka_unit_test(integers_are_decimal),
         cmocka_unit_test(overrides_order_free),
         cmocka_unit_test(nul_and_duplicate_keys),
+        cmocka_unit_test(repeated_sections_and_empty_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

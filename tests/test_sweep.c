@@ -138,7 +138,7 @@ static void test_load_errors(void **state)
     load_fails("[sweep]\ntraces = a\n[other]\n", "[other]");
     load_fails("[sweep]\ntraces = a, a\n", "twice");
     load_fails("[sweep]\ntraces = a\nseed = -1\n", "seed");
-    load_fails("[sweep\n", "INI");
+    load_fails("[sweep\n", "t.ini:1: expected a [section] header or key = value, got '[sweep'");
     sweep *s = NULL;
     vs_err err = {0};
     /* Issue 12: the config rules hold for sweep files too. */

@@ -130,18 +130,10 @@ static int check_complete(ckpt_calib *c, const bool *seen, const char *origin, v
 int ckpt_calib_load_data(const char *data, size_t len, const char *origin, ckpt_calib *c, vs_err *err)
 {
     memset(c, 0, sizeof(*c));
-    int rc = cfg_check_ini_text(data, len, origin, err); /* a key set twice must not keep the last silently */
+    GKeyFile *kf;
+    int rc = cfg_keyfile_load(data, len, origin, &kf, err);
     if (rc != VS_OK)
         return rc;
-    GKeyFile *kf = g_key_file_new();
-    GError *gerr = NULL;
-    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
-        rc = vs_fail(err, VS_E_FORMAT, "%s: %s; expected an INI file of [section] and key = value lines", origin,
-                     gerr->message);
-        g_error_free(gerr);
-        g_key_file_free(kf);
-        return rc;
-    }
     bool seen[VS_ARRAY_LEN(keys)] = {0};
     gchar **groups = g_key_file_get_groups(kf, NULL);
     for (gchar **g = groups; *g && rc == VS_OK; g++) {
@@ -166,16 +158,14 @@ int ckpt_calib_load_data(const char *data, size_t len, const char *origin, ckpt_
     return rc;
 }
 
+static int parse_calib(void *c, const char *data, size_t len, const char *origin, vs_err *err)
+{
+    return ckpt_calib_load_data(data, len, origin, c, err);
+}
+
 int ckpt_calib_load(const char *path, ckpt_calib *c, vs_err *err)
 {
-    char *data;
-    size_t len;
-    int rc = vs_read_file(path, "calibration", &data, &len, err);
-    if (rc != VS_OK)
-        return rc;
-    rc = ckpt_calib_load_data(data, len, path, c, err);
-    g_free(data);
-    return rc;
+    return vs_load_file(path, "calibration", parse_calib, c, err);
 }
 
 size_t ckpt_calib_nkeys(void)

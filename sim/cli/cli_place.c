@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DEFAULT_IPS_PER_CORE 1e9 /* 1 instruction/ns per busy core: IPC 0.4 at 2.5 GHz, a server-class average */
+#define DEFAULT_IPS_PER_CORE 1e9 /* 1 instruction/ns per busy core (IPC 0.4 at 2.5 GHz): an estimate, no source */
 #define SERVERS_UNSET G_MININT64 /* --servers not given: a value nobody types, so that 0 is checked */
 
 typedef struct place_opts {

@@ -26,8 +26,8 @@
 #define DC_DEFAULT_SERVERS 300     /* hosts the synthetic Azure trace (20000 VMs) with unused servers left */
 #define DC_DEFAULT_PAGE_KIB 4      /* Xen heap unit: one 4 KiB page */
 #define DC_DEFAULT_MAX_ORDER 30    /* 4 TiB extents: beyond Xen's order 20 (4 GiB) and any server */
-#define DC_DEFAULT_SAMPLES 24      /* fragmentation samples over the trace span */
-#define DC_DEFAULT_PERIOD 3600     /* periodic compaction: hourly, in trace seconds */
+#define DC_DEFAULT_SAMPLES 24      /* fragmentation samples over the trace span: a report resolution, chosen */
+#define DC_DEFAULT_PERIOD 3600     /* periodic compaction hourly (trace s): an estimate, no source (docs/placement.md) */
 #define MIB_PER_GIB 1024
 #define KIB_PER_MIB 1024
 /* Non-VM memory per server (docs/placement.md, "Non-VM memory"): */
@@ -249,18 +249,33 @@ static int load_gens(GKeyFile *kf, const char *origin, place_dc *dc, vs_err *err
     return rc;
 }
 
+/* Every generation holds a page and has memory left for VMs after [host]
+ * reserved: checked here so that the error names the file (the servers are
+ * made only when a run starts). */
+static int check_gens_fit(const place_dc *dc, const char *origin, vs_err *err)
+{
+    for (unsigned g = 0; g < dc->n_gens; g++) {
+        uint64_t ram_kib = dc->gens[g].ram_mib * KIB_PER_MIB;
+        if (ram_kib < dc->page_kib)
+            return vs_fail(err, VS_E_CONFIG, "%s: generation %s has less RAM than one %u KiB page", origin,
+                           dc->gens[g].name, dc->page_kib);
+        uint64_t reserved = dc->host.reserved_kib / dc->page_kib + (dc->host.reserved_kib % dc->page_kib != 0);
+        if (reserved >= ram_kib / dc->page_kib) /* whole pages, as place_server_new takes them */
+            return vs_fail(err, VS_E_CONFIG,
+                           "%s: [host] reserved = %llu KiB leaves no memory for VMs on generation %s (%llu KiB)",
+                           origin, (unsigned long long)dc->host.reserved_kib, dc->gens[g].name,
+                           (unsigned long long)ram_kib);
+    }
+    return VS_OK;
+}
+
 int place_dc_load_data(place_dc *dc, const char *data, size_t len, const char *origin, vs_err *err)
 {
-    int rc = cfg_check_ini_text(data, len, origin, err); /* a key set twice must not keep the last silently */
+    GKeyFile *kf;
+    int rc = cfg_keyfile_load(data, len, origin, &kf, err);
     if (rc != VS_OK)
         return rc;
-    GKeyFile *kf = g_key_file_new();
-    GError *gerr = NULL;
-    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
-        rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
-        g_error_free(gerr);
-    }
-    gchar **groups = rc == VS_OK ? g_key_file_get_groups(kf, NULL) : NULL;
+    gchar **groups = g_key_file_get_groups(kf, NULL);
     for (gchar **g = groups; g && *g && rc == VS_OK; g++)
         if (strcmp(*g, "datacenter") && strcmp(*g, "compaction") && strcmp(*g, "host") &&
             !g_str_has_prefix(*g, "gen."))
@@ -275,20 +290,20 @@ int place_dc_load_data(place_dc *dc, const char *data, size_t len, const char *o
         rc = load_host(kf, origin, dc, err);
     if (rc == VS_OK)
         rc = load_gens(kf, origin, dc, err);
+    if (rc == VS_OK)
+        rc = check_gens_fit(dc, origin, err);
     g_key_file_free(kf);
     return rc;
 }
 
+static int parse_dc(void *dc, const char *data, size_t len, const char *origin, vs_err *err)
+{
+    return place_dc_load_data(dc, data, len, origin, err);
+}
+
 int place_dc_load(place_dc *dc, const char *path, vs_err *err)
 {
-    char *data;
-    size_t len;
-    int rc = vs_read_file(path, "datacenter config", &data, &len, err);
-    if (rc != VS_OK)
-        return rc;
-    rc = place_dc_load_data(dc, data, len, path, err);
-    g_free(data);
-    return rc;
+    return vs_load_file(path, "datacenter config", parse_dc, dc, err);
 }
 
 void place_dc_fleet(const place_dc *dc, unsigned *gen_of_server)

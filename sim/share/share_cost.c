@@ -112,22 +112,13 @@ static const cost_key keys[] = {
 };
 #undef K
 
-int share_cost_load(share_cost *c, const char *path, vs_err *err)
+static int parse_cost(void *ctx, const char *data, size_t len, const char *path, vs_err *err)
 {
-    GKeyFile *kf = g_key_file_new();
-    GError *ge = NULL;
-    char *data;
-    size_t len;
-    int rc = vs_read_file(path, "calibration", &data, &len, err);
+    share_cost *c = ctx;
+    GKeyFile *kf;
+    int rc = cfg_keyfile_load(data, len, path, &kf, err);
     if (rc != VS_OK)
-        goto out;
-    rc = cfg_check_ini_text(data, len, path, err); /* a key set twice must not keep the last silently */
-    if (rc != VS_OK)
-        goto out;
-    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &ge)) {
-        rc = vs_fail(err, VS_E_CONFIG, "%s: %s", path, ge->message);
-        goto out;
-    }
+        return rc;
     if (!g_key_file_has_group(kf, "share")) {
         rc = vs_fail(err, VS_E_CONFIG, "%s: expected a [share] section", path);
         goto out;
@@ -167,11 +158,13 @@ int share_cost_load(share_cost *c, const char *path, vs_err *err)
     if (rc == VS_OK && c->freq_mhz <= 0)
         rc = vs_fail(err, VS_E_CONFIG, "%s: [share] freq_mhz must be > 0", path);
 out:
-    if (ge)
-        g_error_free(ge);
-    g_free(data);
     g_key_file_free(kf);
     return rc;
+}
+
+int share_cost_load(share_cost *c, const char *path, vs_err *err)
+{
+    return vs_load_file(path, "calibration", parse_cost, c, err);
 }
 
 share_mode_class share_mode_class_of(vs_mode m)

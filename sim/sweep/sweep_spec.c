@@ -453,15 +453,17 @@ static int load_base(sweep *s, const char *data, size_t len, vs_err *err)
         char *text;
         size_t base_len;
         rc = vs_read_file(*b, NULL, &text, &base_len, err);
+        if (rc == VS_OK) {
+            rc = cfg_load_data(&s->base_cfg, text, base_len, *b, err);
+            g_ptr_array_add(texts, g_bytes_new_take(text, base_len));
+        }
         if (rc != VS_OK) {
-            /* The sweep file first: a base path of hundreds of bytes must not
-             * push its name out of the bounded message. */
+            /* The sweep file first, whether the base cannot be read or is no valid
+             * config: a base path of hundreds of bytes must not push its name
+             * out of the bounded message. */
             vs_err cause = *err;
             vs_fail(err, rc, "%s: [sweep] base: %s", s->origin, cause.msg);
-            break;
         }
-        rc = cfg_load_data(&s->base_cfg, text, base_len, *b, err);
-        g_ptr_array_add(texts, g_bytes_new_take(text, base_len));
     }
     if (rc == VS_OK)
         make_fingerprint(s, data, len, texts);
@@ -473,17 +475,10 @@ int sweep_load_data(const char *data, size_t len, const char *origin, const char
                     vs_err *err)
 {
     *out = NULL;
-    int checked = cfg_check_ini_text(data, len, origin, err);
-    if (checked != VS_OK)
-        return checked;
-    GKeyFile *kf = g_key_file_new();
-    GError *gerr = NULL;
-    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
-        int rc = vs_fail(err, VS_E_FORMAT, "%s: not a sweep file (INI): %s", origin, gerr->message);
-        g_error_free(gerr);
-        g_key_file_free(kf);
-        return rc;
-    }
+    GKeyFile *kf;
+    int loaded = cfg_keyfile_load(data, len, origin, &kf, err);
+    if (loaded != VS_OK)
+        return loaded;
     sweep *s = g_new0(sweep, 1);
     s->origin = g_strdup(origin);
     s->traces = g_ptr_array_new_with_free_func(trace_free);
@@ -539,19 +534,25 @@ int sweep_load_data(const char *data, size_t len, const char *origin, const char
     return VS_OK;
 }
 
+/* What sweep_load hands vs_load_file: relative paths resolve under dir. */
+typedef struct sweep_dest {
+    const char *dir;
+    sweep **out;
+} sweep_dest;
+
+static int parse_sweep(void *ctx, const char *data, size_t len, const char *origin, vs_err *err)
+{
+    const sweep_dest *d = ctx;
+    return sweep_load_data(data, len, origin, d->dir, d->out, err);
+}
+
 int sweep_load(const char *path, sweep **out, vs_err *err)
 {
-    char *data;
-    size_t len;
-    int rc = vs_read_file(path, "sweep file", &data, &len, err);
-    if (rc != VS_OK) {
-        *out = NULL;
-        return rc;
-    }
+    *out = NULL;
     char *dir = g_path_get_dirname(path);
-    rc = sweep_load_data(data, len, path, dir, out, err);
+    sweep_dest d = {dir, out};
+    int rc = vs_load_file(path, "sweep file", parse_sweep, &d, err);
     g_free(dir);
-    g_free(data);
     return rc;
 }
 

@@ -28,8 +28,22 @@ expect 0 "" -- "$VMEMSIM" run -q -o tlb.x.entries=8 -o tlb.x.ways=8 -o tlb.x.add
 check 'grep -q "\"tlb.x.entries\": \"8\"" "$T/add.json"' "-o tlb.x.add=true did not add the TLB"
 printf '[machine]\nmode = nat\0ive\n' >"$T/nul.ini"
 expect 1 "nul.ini:2: a NUL byte" -- "$VMEMSIM" run -q -c "$T/nul.ini" "$S"
+printf '[machine]\nmode = native\n\n[cost]\nvmexit = 1\nvmexit = 2\n' >"$T/dup.ini"
+expect 1 "dup.ini:6: \[cost\] vmexit is set again \(first at line 5\)" -- "$VMEMSIM" run -q -c "$T/dup.ini" "$S"
+# a section given twice (two files pasted together) is refused, not merged, even when no key repeats
 printf '[machine]\nmode = native\n\n[cost]\nvmexit = 1\n[machine]\nmode = nested\n' >"$T/dup.ini"
-expect 1 "dup.ini:7: \[machine\] mode is set again \(first at line 2\)" -- "$VMEMSIM" run -q -c "$T/dup.ini" "$S"
+expect 1 "dup.ini:6: \[machine\] appears again \(first at line 1\)" -- "$VMEMSIM" run -q -c "$T/dup.ini" "$S"
+printf '[tlb.l1d]\nentries = 64\n[cost]\nvmexit = 1\n[tlb.l1d]\nways = 4\n' >"$T/dup.ini"
+expect 1 "dup.ini:5: \[tlb.l1d\] appears again \(first at line 1\)" -- "$VMEMSIM" run -q -c "$T/dup.ini" "$S"
+# a config cut to nothing (or comments only) would run as the built-in defaults
+: >"$T/nothing.ini"
+expect 1 "nothing.ini: holds no section and no key" -- "$VMEMSIM" run -q -c "$T/nothing.ini" "$S"
+printf '# [machine]\n\n' >"$T/nothing.ini"
+expect 1 "nothing.ini: holds no section and no key" -- "$VMEMSIM" sweep -q "$T/nothing.ini" --out "$T/nothing.csv"
+# a datacenter whose [host] reserved leaves a generation no memory: named at load, with the file
+printf '[host]\nreserved = 1t\n' >"$T/dc.ini"
+expect 1 "dc.ini: \[host\] reserved = 1073741824 KiB leaves no memory for VMs on generation gen3" -- \
+  "$VMEMSIM" place -q --synthetic azure --vms 10 --datacenter "$T/dc.ini"
 
 # ---- result files: checked before the run, replaced whole or not at all ----
 cp "$S" "$T/in.lackey.gz"
@@ -159,6 +173,11 @@ for vals in 'native,,nested' 'native, nested,' ', native'; do
 done
 printf '[sweep]\ntraces = a.vmt\ntraces = b.vmt\n' >"$T/sdup.ini"
 expect 1 "sdup.ini:3: \[sweep\] traces is set again" -- "$VMEMSIM" sweep "$T/sdup.ini" --out "$T/sdup.csv"
+printf '[sweep]\ntraces = a.vmt\n[params]\nmachine.mode = native\n[params]\nmachine.mode = nested\n' >"$T/sdup.ini"
+expect 1 "sdup.ini:5: \[params\] appears again \(first at line 3\)" -- "$VMEMSIM" sweep "$T/sdup.ini" --out "$T/sdup.csv"
+# a base that is no config: the error names the sweep file first
+printf '[sweep]\nbase = %s\ntraces = a.vmt\n' "$S" >"$T/sbase.ini"
+expect 1 "sbase.ini: \[sweep\] base: .*gzip.lackey.gz" -- "$VMEMSIM" sweep "$T/sbase.ini" --out "$T/sbase.csv"
 printf '[sweep]\ntraces = a\0.vmt\n' >"$T/snul.ini"
 expect 1 "snul.ini:2: a NUL byte" -- "$VMEMSIM" sweep "$T/snul.ini" --out "$T/snul.csv"
 printf '[sweep]\nworkloads = worst refs=1099511627776\n' >"$T/huge.ini"

@@ -194,7 +194,7 @@ expect 1 'locale\.ini:4: \[params\] machine.mode\[de\]: a localized key' -- "$VM
 printf '\xef\xbb\xbf[machine]\nmode = native\n' >"$T/bom.ini"
 named "$T/bom.ini" '0|1' "$VMEMSIM" run -q -c "$T/bom.ini" "$S"
 : >"$T/empty.ini"
-named "$T/empty.ini" '0|1' "$VMEMSIM" run -q -c "$T/empty.ini" "$S"
+named "$T/empty.ini" 1 "$VMEMSIM" run -q -c "$T/empty.ini" "$S"
 named "$T/missing.ini" 1 "$VMEMSIM" run -q -c "$T/missing.ini" "$S"
 
 # ---- 6. gen parameters -------------------------------------------------------

@@ -69,7 +69,7 @@ expect 1 "far\.ini:7: \[guest\] levels = '9': out of range" -- "$VMEMSIM" run -q
 printf '[shadow]\nupdate_pte =\n' >"$T/empty.ini"
 expect 1 "empty\.ini:2: \[shadow\] update_pte = ''" -- "$VMEMSIM" run -q -c "$T/empty.ini" "$S"
 printf '[memory]\nmiss_buffers\n' >"$T/nokv.ini"
-expect 1 "nokv\.ini: not a valid INI file.*miss_buffers" -- "$VMEMSIM" run -q -c "$T/nokv.ini" "$S"
+expect 1 "nokv\.ini:2: expected a \[section\] header or key = value, got 'miss_buffers'" -- "$VMEMSIM" run -q -c "$T/nokv.ini" "$S"
 # the data prefetcher of a cache (after configs/barcelona-real.ini's L1D)
 printf '[cache.l1d]\nprefetcher = bogus\n' >"$T/pf.ini"
 expect 1 "pf\.ini:2: \[cache\.l1d\] prefetcher = 'bogus'.*expected one of the listed names: none next_line stream" -- \
@@ -91,18 +91,25 @@ printf '[memory]\nrob = 72\nrob = 0\n' >"$T/twice.ini"
 expect 1 "twice\.ini:3: \[memory\] rob is set again \(first at line 2\)" -- "$VMEMSIM" run -q -c "$T/twice.ini" "$S"
 
 # the side models' INI files (ckpt calibration, share calibration, datacenter) are checked
-# like a machine config: a key set twice names both lines, and hex is not a decimal number
+# like a machine config: a key set twice names both lines, so does a section given twice,
+# a file with no section is refused, and hex is not a decimal number
 for f in ckpt/xen2011.ini share/current.ini datacenter/azure.ini; do
   b=$(basename "$f")
-  { cat "$SRC/configs/$f"; echo; sed -n '/^\[/{p;q}' "$SRC/configs/$f"; grep -m1 -E '^[a-z_]+ *= *[0-9]' "$SRC/configs/$f"; } >"$T/$b"
-  n=$(wc -l <"$T/$b")
   case $f in
     ckpt/*) cmd=("$VMEMSIM" ckpt -q --calib "$T/$b" "$SRC/fuzz/corpus/vmt/zstd.vmt") ;;
     share/*) cmd=("$VMEMSIM" share -q --calibration "$T/$b" "raw:0:$T/img.raw") ;;
     datacenter/*) cmd=("$VMEMSIM" place -q --synthetic azure --vms 10 --datacenter "$T/$b") ;;
   esac
   head -c 65536 /dev/zero >"$T/img.raw"
-  expect 1 "$b:$n: \[[a-z.]+\] [a-z_]+ is set again \(first at line [0-9]+\)" -- "${cmd[@]}"
+  awk '{ print } !d && /^[a-z_]+ *= *[0-9]/ { print; d = 1 }' "$SRC/configs/$f" >"$T/$b" # its first number, twice
+  n=$(awk '/^[a-z_]+ *= *[0-9]/ { print NR + 1; exit }' "$SRC/configs/$f")
+  expect 1 "$b:$n: \[[a-z.]+\] [a-z_]+ is set again \(first at line $((n - 1))\)" -- "${cmd[@]}"
+  { cat "$SRC/configs/$f"; echo; sed -n '/^\[/{p;q}' "$SRC/configs/$f"; } >"$T/$b" # its first section, again
+  n=$(wc -l <"$T/$b")
+  first=$(grep -n -m1 '^\[' "$SRC/configs/$f" | cut -d: -f1)
+  expect 1 "$b:$n: \[[a-z.]+\] appears again \(first at line $first\)" -- "${cmd[@]}"
+  printf '# cut here\n\n' >"$T/$b"
+  expect 1 "$b: holds no section and no key" -- "${cmd[@]}"
 done
 sed 's/^fault_signal *=.*/fault_signal = 0x10/' "$SRC/configs/ckpt/xen2011.ini" >"$T/hex.ini"
 expect 1 "hex\.ini: \[user\] fault_signal = '0x10': expected a number" -- "$VMEMSIM" ckpt -q --calib "$T/hex.ini" "$SRC/fuzz/corpus/vmt/zstd.vmt"
