@@ -9,11 +9,15 @@
  * invalidates what was cleared as Linux's flush_tlb_mm_range does
  * (arch/x86/mm/tlb.c): one INVLPG per stride-sized page of the cleared span
  * up to guest.flush_ceiling pages (tlb_single_page_flush_ceiling, "33 is
- * the default" since Linux 3.15), above it one full flush of the process's
- * TLB entries, a CR3 reload (native_flush_tlb_local).  Linux before 3.7,
+ * the default" since Linux 3.17), above it one full flush of the process's
+ * TLB entries, a CR3 reload (native_flush_tlb_local).  Linux before 3.6,
  * seed 003's 2.6 guests among them, had no ceiling: its x86 tlb_flush is
  * flush_tlb_mm (asm-x86_64/tlb.h, asm-i386/tlb.h of 2.6), a CR3 reload
- * after every unmap, which guest.flush_ceiling = 0 models.  Each INVLPG
+ * after every unmap, which guest.flush_ceiling = 0 models.  3.6 to 3.16
+ * (commit 611ae8e3) flushed ranges up to the L2 DTLB's 4 KiB entries
+ * >> tlb_flushall_shift one INVLPG each (AMD family 10h: 4, later 6, so 32,
+ * later 8, pages on seed 003's Opteron); 3.17 made the ceiling a tunable
+ * fixed at 33 (Dave Hansen's series, commit 2d040a1c).  Each INVLPG
  * and the reload reach the mode as the trace's own INVLPG and CR3 records do,
  * so they exit only where the mode makes them exit.
  *

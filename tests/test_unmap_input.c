@@ -67,7 +67,7 @@ static void retouch_is_a_first_touch(void **state)
 
 /* Three pages stored to, unmapped together: up to guest.flush_ceiling
  * pages the flush is one INVLPG per page, above it one CR3 reload (Linux
- * 3.15+'s tlb_single_page_flush_ceiling; 0 is Linux 2.6's whole flush). */
+ * 3.17+'s tlb_single_page_flush_ceiling; 0 is Linux 2.6's whole flush). */
 static void flush_ceiling_chooses_invlpg_or_reload(void **state)
 {
     (void)state;
