@@ -214,7 +214,7 @@ static void gz_init(trace_src *s)
 }
 
 /* What igzip's failure means (isa-l/igzip_lib.h return codes). */
-static const char *gz_why(int ir)
+const char *tr_isal_why(int ir)
 {
     switch (ir) {
     case ISAL_INVALID_BLOCK: return "invalid deflate block";
@@ -240,7 +240,7 @@ static long gz_step(trace_src *s, unsigned char *buf, size_t n, bool *end, vs_er
     int ir = isal_inflate(g);
     s->rpos = (size_t)(g->next_in - s->raw);
     if (ir < 0 || ir == ISAL_NEED_DICT)
-        return corrupt(s, "corrupt gzip data", gz_why(ir), err);
+        return corrupt(s, "corrupt gzip data", tr_isal_why(ir), err);
     *end = g->block_state == ISAL_BLOCK_FINISH;
     s->out_full = g->avail_out == 0;
     return (long)(g->next_out - buf);

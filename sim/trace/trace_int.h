@@ -183,4 +183,9 @@ int tw_put(trace_writer *w, const void *p, size_t n, vs_err *err);
 /* The writer_init of fmt's row (a WRITES row). */
 int tr_writer_init(trace_fmt fmt, trace_writer *w, trace_codec codec, vs_err *err);
 
+#ifdef VS_HAVE_ISAL
+/* What a failure code of ISA-L's isal_inflate means (src.c). */
+const char *tr_isal_why(int ir);
+#endif
+
 #endif
