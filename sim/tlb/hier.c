@@ -49,7 +49,10 @@ typedef struct th_level {
 } th_level;
 
 /* The per-set repeat memo (see the header comment). */
-#define TH_MEMO_SLOTS 16      /* the configs' first-level TLBs have 16 sets of 4 KiB pages (Skylake's 64 x 4-way DTLB, 128 x 8-way ITLB), indexed by the page number's low bits: a slot for each set */
+/* Slots per class: Skylake's first-level TLBs (configs/skylake.ini: 64 x 4-way
+ * DTLB, 128 x 8-way ITLB) have 16 sets of 4 KiB pages, indexed by the page
+ * number's low bits, so each set has a slot. */
+#define TH_MEMO_SLOTS 16
 #define TH_NO_PAGE UINT64_MAX /* an empty slot: no va >> 12 is all ones */
 
 /* A remembered first-level hit. */
@@ -262,9 +265,9 @@ static void remember(th *h, th_class cls, unsigned i, uint64_t va, uint16_t tag,
     if (!keep)
         return;
     unsigned k = (unsigned)(vpage % TH_MEMO_SLOTS);
-    h->memo[cls][k] = (th_memo){.vpage = vpage, .repeats = &h->repeats[cls][i], .pa_base = e->pa_base, .offset_mask = offset_mask, .tag = tag,
-                                .size = (uint8_t)e->size, .writable = e->writable,
-                                .dirty = e->dirty};
+    h->memo[cls][k] = (th_memo){.vpage = vpage, .repeats = &h->repeats[cls][i], .pa_base = e->pa_base,
+                                .offset_mask = offset_mask, .tag = tag, .size = (uint8_t)e->size,
+                                .writable = e->writable, .dirty = e->dirty};
     h->memo_set[cls][k] = set;
 }
 
