@@ -844,4 +844,5 @@ size_t assoc_remove_if(assoc *a, bool (*pred)(uint64_t key, uint64_t val, void *
 uint32_t assoc_entries(const assoc *a) { return a->entries; }
 uint32_t assoc_ways(const assoc *a) { return a->ways; }
 uint32_t assoc_sets(const assoc *a) { return a->sets; }
+uint32_t assoc_set_of(const assoc *a, uint64_t index) { return set_of(a, index); }
 uint32_t assoc_occupancy(const assoc *a) { return a->occupancy; }

@@ -73,6 +73,8 @@ size_t assoc_remove_if(assoc *a, bool (*pred)(uint64_t key, uint64_t val, void *
 uint32_t assoc_entries(const assoc *a);
 uint32_t assoc_ways(const assoc *a);
 uint32_t assoc_sets(const assoc *a);
+/* The set that holds the entries of index (lookup, insert and remove use it). */
+uint32_t assoc_set_of(const assoc *a, uint64_t index);
 uint32_t assoc_occupancy(const assoc *a); /* valid entries now */
 
 #endif

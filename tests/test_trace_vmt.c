@@ -1,9 +1,10 @@
 /*
  * test_trace_vmt.c: the .vmt writer and reader -- exact round trips of every
  * record kind and field under each codec against the input array (the naive
- * model), random batch sizes, truncation at every byte, every single-byte
- * corruption, the write-to-temporary-then-rename contract, and gzip
- * transparency of the byte source.
+ * model; address deltas of every varint length), random batch sizes,
+ * truncation at every byte, every single-byte corruption, the
+ * write-to-temporary-then-rename contract, and gzip transparency of the
+ * byte source.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,7 +35,7 @@ static void random_recs(trace_rec *r, size_t n, uint64_t seed)
             if (kind == TREC_IFETCH)
                 t.addr = (x >> 20) % 4 ? (pc += t.size) : (pc = y);
             else
-                t.addr = (x >> 20) % 3 ? d + (y % 4096) : y;
+                t.addr = (x >> 20) % 3 ? d + (y % 4096) : y >> (x >> 44) % 64; /* deltas of every varint length */
             if ((x >> 30) % 50 == 0)
                 t.id = (uint32_t)y; /* non-canonical: escape */
         } else if (kind == TREC_INVLPG) {

@@ -5,23 +5,29 @@
  * increasing order; a unified structure belongs to both classes.  The probe
  * walks the levels of the class in order and stops at the first hit.
  *
- * The repeat-hit shortcut: most references touch the page the previous
- * reference of their class touched.  The last first-level hit of each class
- * is remembered until any TLB changes (a fill, flush or invalidation forgets
- * it); a reference to the same 4 KiB page under the same tag then repeats
- * that lookup exactly -- the structures probed before the hit miss, the hit
+ * The repeat-hit shortcut: most references touch a page whose entry their
+ * class's last full lookup found, in a first-level structure, as its set's
+ * most recent entry.  Each class remembers such hits in a per-set memo:
+ * TH_MEMO_SLOTS slots, direct-mapped by 4 KiB page number, each holding a
+ * first-level hit together with the structure and set that hold its entry.
+ * A reference to a remembered page under the same tag then repeats that
+ * lookup exactly -- the structures probed before the hit miss, the hit
  * re-touches the entry already most recent in its set, which changes no
- * replacement state -- so only the counters move.  It is not used when a
- * first-level structure serves both classes: a reference of the other class
- * could then change that structure's state without a fill.  A repeat only
- * counts itself in the memo; its hits, the misses of the structures probed
- * before the hit and its cycles are added to their counters when the memo
- * is replaced or forgotten, or read from it by the readers of the counts
- * (th_cycles, th_report): one increment a reference instead of three
- * read-modify-writes of shared counters.
+ * replacement state (LRU: already most recent; SRRIP: already at hit
+ * priority; random: no state) -- so only the counters move.  A slot stays
+ * exact while its entry is its set's most recent: a full lookup that hits
+ * another entry of the same set empties it, and any change of a TLB (a
+ * fill, flush or invalidation) empties every slot.  Lookups that miss change
+ * no structure.  The memo is not used when a first-level structure serves
+ * both classes: a reference of the other class could then change that
+ * structure's state without a fill.  A repeat only counts itself, by the
+ * first-level structure that hit; its hits, the misses of the structures
+ * probed before it and its cycles are added to their counters by the
+ * readers of the counts (th_cycles, th_report): one increment a reference
+ * instead of three read-modify-writes of shared counters.
  *
- * Invariants: see hier.h; a remembered hit is valid only while no structure
- * has changed since it was taken.
+ * Invariants: see hier.h; a slot holds an entry that is the most recent of
+ * its set, found by a full lookup since the last change of any structure.
  */
 #include "hier.h"
 #include "tpf.h"
@@ -42,15 +48,22 @@ typedef struct th_level {
     uint64_t hits, misses;
 } th_level;
 
-/* The last first-level hit of a class (see the header comment). */
+/* The per-set repeat memo (see the header comment). */
+/* Slots per class: Skylake's first-level TLBs (configs/skylake.ini: 64 x 4-way
+ * DTLB, 128 x 8-way ITLB) have 16 sets of 4 KiB pages, indexed by the page
+ * number's low bits, so each set has a slot. */
+#define TH_MEMO_SLOTS 16
+#define TH_NO_PAGE UINT64_MAX /* an empty slot: no va >> 12 is all ones */
+
+/* A remembered first-level hit. */
 typedef struct th_memo {
-    uint64_t vpage; /* va >> 12 */
-    tlb_entry e;
-    uint64_t offset_mask; /* of e's page size: pa = e.pa_base | (va & offset_mask) */
+    uint64_t vpage;       /* va >> 12; TH_NO_PAGE: empty */
+    uint64_t *repeats;    /* th.repeats of the class and structure: one increment a repeat */
+    uint64_t pa_base;     /* the entry's */
+    uint64_t offset_mask; /* of its page size: pa = pa_base | (va & offset_mask) */
     uint16_t tag;
-    uint8_t hit_idx; /* structure of level 1 that hit */
-    bool valid;
-    uint64_t repeats; /* repeats not yet added to the counters (settle) */
+    uint8_t size;    /* vs_pgsz */
+    bool writable, dirty;
 } th_memo;
 
 /* The prefetcher of one structure and what it did. */
@@ -71,10 +84,20 @@ struct th {
     unsigned n_tlbs;
     th_level levels[TH_CLASSES][TH_MAX_LEVELS];
     unsigned n_levels[TH_CLASSES];
-    th_memo memo[TH_CLASSES];
+    th_memo memo[TH_CLASSES][TH_MEMO_SLOTS];
+    uint64_t memo_set[TH_CLASSES][TH_MEMO_SLOTS]; /* structure of level 1 << 32 | its set holding the slot's entry */
+    uint64_t repeats[TH_CLASSES][TH_MAX_TLBS];    /* by structure of level 1: not yet in the counters */
     bool memo_allowed[TH_CLASSES];
     uint64_t cycles, flushes;
 };
+
+/* Some structure changed: no slot is known to be exact any more. */
+static void forget(th *h)
+{
+    for (int cls = 0; cls < TH_CLASSES; cls++)
+        for (unsigned k = 0; k < TH_MEMO_SLOTS; k++)
+            h->memo[cls][k].vpage = TH_NO_PAGE;
+}
 
 static bool class_matches(tlb_kind k, th_class cls)
 {
@@ -135,6 +158,7 @@ th *th_new(const tlb_params *p, unsigned n, vs_err *err)
         return NULL;
     }
     th *h = vs_calloc(1, sizeof *h);
+    forget(h);
     for (unsigned i = 0; i < n; i++) {
         if (p[i].level > TH_MAX_LEVELS) {
             vs_fail(err, VS_E_CONFIG, "tlb '%s': level %u, at most %u are supported", p[i].name, p[i].level,
@@ -182,50 +206,69 @@ void th_set_probe(th *h, th_probe_fn fn, void *ctx)
     h->probe_ctx = ctx;
 }
 
-/* Adds the memo's repeats of cls to the counters: each is a hit of its
- * structure and level, a miss of the structures probed before it, and the
- * level's latency. */
+/* Adds the repeats of cls to the counters: each is a hit of its structure
+ * and level, a miss of the structures probed before it, and the level's
+ * latency. */
 static void settle(th *h, th_class cls)
 {
-    th_memo *m = &h->memo[cls];
-    if (!m->repeats)
-        return;
     th_level *L = &h->levels[cls][0];
-    for (unsigned i = 0; i < m->hit_idx; i++)
-        tlb_add_counts(L->t[i], 0, m->repeats);
-    tlb_add_counts(L->t[m->hit_idx], m->repeats, 0);
-    L->hits += m->repeats;
-    h->cycles += m->repeats * L->latency;
-    m->repeats = 0;
+    for (unsigned i = 0; i < L->n; i++) {
+        uint64_t r = h->repeats[cls][i];
+        for (unsigned j = 0; j < i; j++)
+            tlb_add_counts(L->t[j], 0, r);
+        tlb_add_counts(L->t[i], r, 0);
+        L->hits += r;
+        h->cycles += r * L->latency;
+        h->repeats[cls][i] = 0;
+    }
 }
 
-static inline void forget(th *h)
+/* The exact repeat of a remembered first-level hit: counted, and its slot
+ * returned; NULL when va has none. */
+static inline const th_memo *repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write)
 {
-    settle(h, TH_DATA);
-    settle(h, TH_INST);
-    h->memo[TH_DATA].valid = false;
-    h->memo[TH_INST].valid = false;
-}
-
-/* The exact repeat of the class's last first-level hit: counted in the memo. */
-static inline bool repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write)
-{
-    th_memo *m = &h->memo[cls];
-    if (!m->valid || m->vpage != va >> VS_PAGE_SHIFT_4K || m->tag != tag || (write && !m->e.writable))
-        return false;
-    m->repeats++;
-    return true;
+    uint64_t vpage = va >> VS_PAGE_SHIFT_4K;
+    const th_memo *m = &h->memo[cls][vpage % TH_MEMO_SLOTS];
+    if (m->vpage != vpage || m->tag != tag || (write && !m->writable))
+        return NULL;
+    (*m->repeats)++;
+    return m;
 }
 
 bool th_repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, uint64_t *pa)
 {
     if (cls == TH_INST)
         h->pc = va;
-    if (!repeat(h, cls, va, tag, write))
+    const th_memo *m = repeat(h, cls, va, tag, write);
+    if (!m)
         return false;
-    const th_memo *m = &h->memo[cls];
-    *pa = m->e.pa_base | (va & m->offset_mask);
+    *pa = m->pa_base | (va & m->offset_mask);
     return true;
+}
+
+/* A full lookup of va hit e in structure i of level 1, which made e its
+ * set's most recent entry: the slots of the set's other entries are
+ * emptied, and if `keep`, va's slot remembers the hit. */
+static void remember(th *h, th_class cls, unsigned i, uint64_t va, uint16_t tag, const tlb_entry *e, bool keep)
+{
+    uint64_t set = (uint64_t)i << 32 | tlb_set_of(h->levels[cls][0].t[i], va, e->size);
+    uint64_t offset_mask = (1ull << vs_pgsz_shift(e->size)) - 1, vpage = va >> VS_PAGE_SHIFT_4K;
+    for (unsigned k = 0; k < TH_MEMO_SLOTS; k++) {
+        th_memo *m = &h->memo[cls][k];
+        if (h->memo_set[cls][k] != set)
+            continue;
+        bool same_entry = m->tag == tag && m->offset_mask == offset_mask &&
+                          ((m->vpage ^ vpage) & ~(offset_mask >> VS_PAGE_SHIFT_4K)) == 0;
+        if (!same_entry)
+            m->vpage = TH_NO_PAGE;
+    }
+    if (!keep)
+        return;
+    unsigned k = (unsigned)(vpage % TH_MEMO_SLOTS);
+    h->memo[cls][k] = (th_memo){.vpage = vpage, .repeats = &h->repeats[cls][i], .pa_base = e->pa_base,
+                                .offset_mask = offset_mask, .tag = tag, .size = (uint8_t)e->size,
+                                .writable = e->writable, .dirty = e->dirty};
+    h->memo_set[cls][k] = set;
 }
 
 /* Fills levels [0, upto) of cls with e. */
@@ -318,8 +361,10 @@ bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_e
 {
     if (cls == TH_INST)
         h->pc = va;
-    if (repeat(h, cls, va, tag, write)) {
-        *e = h->memo[cls].e;
+    const th_memo *m = repeat(h, cls, va, tag, write);
+    if (m) {
+        *e = (tlb_entry){.pa_base = m->pa_base, .size = (vs_pgsz)m->size, .writable = m->writable,
+                         .dirty = m->dirty};
         return true;
     }
     unsigned n = h->n_levels[cls];
@@ -331,16 +376,13 @@ bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_e
                 continue;
             L->hits++;
             bool trained = VS_UNLIKELY(L->any_pf) && train_on_prefetched_hit(h, L, i, va, tag);
-            if (write && !e->writable)
+            bool usable = !write || e->writable;
+            if (l == 0 && h->memo_allowed[cls])
+                remember(h, cls, i, va, tag, e, usable && !trained);
+            if (!usable)
                 return false;
             if (l > 0)
                 fill_upto(h, cls, l, va, tag, e);
-            else if (h->memo_allowed[cls] && !trained) {
-                settle(h, cls);
-                h->memo[cls] = (th_memo){.vpage = va >> VS_PAGE_SHIFT_4K, .e = *e,
-                                         .offset_mask = (1ull << vs_pgsz_shift(e->size)) - 1, .tag = tag,
-                                         .hit_idx = (uint8_t)i, .valid = true};
-            }
             return true;
         }
         if (VS_UNLIKELY(L->any_pf) && prefetch_on_miss(h, L, va, tag, e)) {
@@ -395,7 +437,7 @@ void th_invlpg(th *h, uint16_t tag, uint64_t va)
 
 void th_reset_stats(th *h)
 {
-    h->memo[TH_DATA].repeats = h->memo[TH_INST].repeats = 0;
+    memset(h->repeats, 0, sizeof h->repeats);
     for (unsigned i = 0; i < h->n_tlbs; i++) {
         tlb_reset_stats(h->tlbs[i]);
         th_pf *p = &h->pf[i];
@@ -414,7 +456,8 @@ uint64_t th_cycles(const th *h)
 {
     uint64_t c = h->cycles;
     for (int cls = 0; cls < TH_CLASSES; cls++)
-        c += h->memo[cls].repeats * h->levels[cls][0].latency;
+        for (unsigned i = 0; i < h->levels[cls][0].n; i++)
+            c += h->repeats[cls][i] * h->levels[cls][0].latency;
     return c;
 }
 

@@ -56,10 +56,11 @@ void th_set_probe(th *h, th_probe_fn fn, void *ctx);
  * inclusion policy says.  False: the caller must have the mode translate and
  * then call th_fill. */
 bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_entry *e);
-/* th_lookup's common case alone: when the reference repeats the class's
- * last first-level hit (hier.c), counts it as th_lookup would and sets *pa
- * to va's physical address; otherwise changes nothing (call th_lookup).
- * The engine's per-reference path: no tlb_entry passes through memory. */
+/* th_lookup's common case alone: when the reference repeats a remembered
+ * first-level hit (the per-set memo of hier.c), counts it as th_lookup
+ * would and sets *pa to va's physical address; otherwise changes nothing
+ * (call th_lookup).  The engine's per-reference path: no tlb_entry passes
+ * through memory. */
 bool th_repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, uint64_t *pa);
 /* A translation produced by the mode after a th_lookup miss: fills every
  * level of cls. */

@@ -144,6 +144,8 @@ bool tlb_supports(const tlb *t, vs_pgsz size)
     return size < VS_PG_COUNT && (t->page_sizes >> size & 1);
 }
 
+uint32_t tlb_set_of(const tlb *t, uint64_t va, vs_pgsz size) { return assoc_set_of(t->a, page_number(va, size)); }
+
 static void insert_value(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e, uint64_t flags)
 {
     if (!tlb_supports(t, e->size))

@@ -55,6 +55,9 @@ bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out); /* counts a
  * and misses, with no other effect. */
 void tlb_add_counts(tlb *t, uint64_t hits, uint64_t misses);
 bool tlb_supports(const tlb *t, vs_pgsz size);
+/* The set that holds an entry of `size` for va (the hierarchy's per-set
+ * repeat memo, hier.c, tracks which set each remembered hit lives in). */
+uint32_t tlb_set_of(const tlb *t, uint64_t va, vs_pgsz size);
 /* Inserts a translation of `size` (ignored if the size is not supported). */
 void tlb_insert(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e);
 /* Inserts a prefetched translation: its first demand hit is counted in

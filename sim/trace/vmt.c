@@ -257,9 +257,14 @@ static inline bool get_varint(const unsigned char **pp, const unsigned char *end
     return false;
 }
 
-/* get_varint with its one-byte form (most sizes, many deltas) taken inline:
- * the same value and the same verdict, since a first byte below 0x80 ends a
- * varint whatever follows. */
+/* get_varint with its short forms taken inline: one byte directly, and up
+ * to eight from one 8-byte load, whose 7-bit groups are packed together by
+ * three shift-and-mask steps instead of get_varint's loop over the bytes
+ * (the first 5 M records of py2m carry 2.59 M varints of one byte and
+ * 1.09 M longer ones, none over eight bytes).  The same value and the same
+ * verdict: a byte below 0x80 ends a varint whatever follows, and eight
+ * bytes hold 56 bits, short of the 64-bit limit.  The 8 bytes are read only
+ * when the window holds them. */
 static inline bool get_varint_short(const unsigned char **pp, const unsigned char *end, uint64_t *v)
 {
     const unsigned char *p = *pp;
@@ -268,6 +273,23 @@ static inline bool get_varint_short(const unsigned char **pp, const unsigned cha
         *pp = p + 1;
         return true;
     }
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    if (VS_LIKELY(end - p >= (ptrdiff_t)sizeof w)) {
+        memcpy(&w, p, sizeof w);
+        uint64_t stops = ~w & 0x8080808080808080ull; /* the bytes that end a varint */
+        if (VS_LIKELY(stops)) {
+            unsigned bits = (unsigned)__builtin_ctzll(stops) + 1; /* through the first such byte */
+            w &= (~0ull >> (64 - bits)) & 0x7f7f7f7f7f7f7f7full;
+            w = (w & 0x007f007f007f007full) | (w & 0x7f007f007f007f00ull) >> 1;
+            w = (w & 0x00003fff00003fffull) | (w & 0x3fff00003fff0000ull) >> 2;
+            w = (w & 0x000000000fffffffull) | (w & 0x0fffffff00000000ull) >> 4;
+            *v = w;
+            *pp = p + bits / 8;
+            return true;
+        }
+    }
+#endif
     return get_varint(pp, end, v);
 }
 
