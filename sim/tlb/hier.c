@@ -17,7 +17,8 @@
  * priority; random: no state) -- so only the counters move.  A slot stays
  * exact while its entry is its set's most recent: a full lookup that hits
  * another entry of the same set empties it, and any change of a TLB (a
- * fill, flush or invalidation) empties every slot.  Lookups that miss change
+ * fill, flush or invalidation) empties every slot, by starting a new
+ * generation of them.  Lookups that miss change
  * no structure.  The memo is not used when a first-level structure serves
  * both classes: a reference of the other class could then change that
  * structure's state without a fill.  A repeat only counts itself, by the
@@ -61,6 +62,7 @@ typedef struct th_memo {
     uint64_t *repeats;    /* th.repeats of the class and structure: one increment a repeat */
     uint64_t pa_base;     /* the entry's */
     uint64_t offset_mask; /* of its page size: pa = pa_base | (va & offset_mask) */
+    uint32_t gen;         /* th.memo_gen when remembered: an older one is empty */
     uint16_t tag;
     uint8_t size;    /* vs_pgsz */
     bool writable, dirty;
@@ -88,12 +90,18 @@ struct th {
     uint64_t memo_set[TH_CLASSES][TH_MEMO_SLOTS]; /* structure of level 1 << 32 | its set holding the slot's entry */
     uint64_t repeats[TH_CLASSES][TH_MAX_TLBS];    /* by structure of level 1: not yet in the counters */
     bool memo_allowed[TH_CLASSES];
+    uint32_t memo_gen; /* bumped by every change of a structure: empties all slots at once */
     uint64_t cycles, flushes;
 };
 
-/* Some structure changed: no slot is known to be exact any more. */
+/* Some structure changed: no slot is known to be exact any more.  A new
+ * generation empties them all in one store (a TLB-hostile trace fills on
+ * nearly every reference); only when it wraps, once in 2^32 changes, could
+ * an old slot look current, so then the slots are emptied one by one. */
 static void forget(th *h)
 {
+    if (VS_LIKELY(++h->memo_gen != 0))
+        return;
     for (int cls = 0; cls < TH_CLASSES; cls++)
         for (unsigned k = 0; k < TH_MEMO_SLOTS; k++)
             h->memo[cls][k].vpage = TH_NO_PAGE;
@@ -229,7 +237,7 @@ static inline const th_memo *repeat(th *h, th_class cls, uint64_t va, uint16_t t
 {
     uint64_t vpage = va >> VS_PAGE_SHIFT_4K;
     const th_memo *m = &h->memo[cls][vpage % TH_MEMO_SLOTS];
-    if (m->vpage != vpage || m->tag != tag || (write && !m->writable))
+    if (m->vpage != vpage || m->gen != h->memo_gen || m->tag != tag || (write && !m->writable))
         return NULL;
     (*m->repeats)++;
     return m;
@@ -266,7 +274,7 @@ static void remember(th *h, th_class cls, unsigned i, uint64_t va, uint16_t tag,
         return;
     unsigned k = (unsigned)(vpage % TH_MEMO_SLOTS);
     h->memo[cls][k] = (th_memo){.vpage = vpage, .repeats = &h->repeats[cls][i], .pa_base = e->pa_base,
-                                .offset_mask = offset_mask, .tag = tag, .size = (uint8_t)e->size,
+                                .offset_mask = offset_mask, .gen = h->memo_gen, .tag = tag, .size = (uint8_t)e->size,
                                 .writable = e->writable, .dirty = e->dirty};
     h->memo_set[cls][k] = set;
 }
