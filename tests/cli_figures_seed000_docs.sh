@@ -226,6 +226,22 @@ copy_lines() {
     eval "holds 'm >= 7.2 && m <= 8.8 && s < 7.2' m=$(copy_scaled 1 | awk '{ print $2 }') s=$m1"
 }
 
+# emul_scaled F: Figure 17's mean emulation copy (ms), every copy F times dearer
+emul_scaled() { awk -F, -v f="$1" 'NR > 1 { s += $2 * f; n++ } END { printf "%.3f", s / n }' "$FIG/seed000_fig17.csv"; }
+# the helper on another core (docs/checkpoint.md, session 13): each row of its
+# table of copy factors rebuilt, and the factor Figure 17's emulation mean allows
+handover_lines() {
+  local f r m
+  for f in 1.18 1.42 1.81 2.08; do
+    read -r r m < <(copy_scaled "$f") || true
+    claim c "| $f | $r | $(emul_scaled "$f") | $m |" true
+  done
+  read -r r m < <(copy_scaled 1) || true
+  claim c "| 1 (the model) | $r | $(emul_scaled 1) | $m |" true
+  claim c "Figure 17's own emulation mean allows at most f = 1.18." \
+    eval "holds 'a < 1 && b >= 1' a=$(emul_scaled 1.18) b=$(emul_scaled 1.19)"
+}
+
 # native_rows: the ckpt-native block's rows (scripts/ckpt_native_check.sh),
 # "GW / GP NW / NP OW / OP": writes / pages per insert of the generator, of
 # the compiled code at -O2 and at -O0; native_agree W P: on at least six
@@ -240,6 +256,7 @@ native_agree() {
 
 claims() {
   copy_lines
+  handover_lines
   claim c "Every structure's unique pages per insert are within 0.04 of the generator's" native_agree 1e9 0.0401
   claim c "GCC keeps both stores at -O0 and at -O2, so the generator now makes both" native_agree 0.05 1e9
   claim f "In both panels vmemsim's Scanxen lies above the paper's dotted line by its commit hypercall" scanxen_above_paper_line
