@@ -39,7 +39,6 @@ STEPS=(
   "seed003_fig15.sh"
   "seed003_fig16.sh"
   "seed003_agile.sh"
-  "seed003_agile_slow.sh"
   "seed003_gaps.sh"
   "seed003_switch.sh"
   "seed003_vpr.sh"

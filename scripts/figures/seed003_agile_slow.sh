@@ -15,7 +15,8 @@
 #   - the level-1 cache with twice its ways, same size: is the gap where the
 #     host frames of the modes' tables fall in the 2-way sets?
 # Writes docs/figures/seed003_agile_slow.csv and the generated:seed003-agile-slow
-# block of docs/vmm.md (section 8).  About two minutes on 2 busy cores.
+# block of docs/vmm.md (section 8).  seed003_agile.sh runs it (all.sh times the
+# two as one step).  About a minute on 2 busy cores.
 #   usage: scripts/figures/seed003_agile_slow.sh      (see lib.sh for VMEMSIM, JOBS, FIG_WORK)
 source "$(dirname "$0")/lib.sh"
 NAME=seed003_agile_slow
@@ -54,6 +55,7 @@ run() {
 }
 
 while read -r m wl best args extra; do
+  # shellcheck disable=SC2086 # the generator's arguments, one word each
   [ -f "$dir/$wl.vmt" ] || "$VMEMSIM" gen "$wl" ${args//,/ } --seed 1 -o "$dir/$wl.vmt"
 done <<<"$POINTS"
 # every run, JOBS at a time (the generator ran first: the runs share its traces)
