@@ -3,12 +3,15 @@
 # generated:seed003_agile block and the ratios in the
 # generated:seed003_agile-findings block must hold the numbers of
 # docs/figures/seed003_agile.csv (both are written by
-# scripts/figures/seed003_agile.sh; rerun it when this fails).  A seeded
-# fault (one changed number) proves the check can fail.
+# scripts/figures/seed003_agile.sh; rerun it when this fails), and the table
+# of the generated:seed003-agile-slow block the rows of
+# docs/figures/seed003_agile_slow.csv (scripts/figures/seed003_agile_slow.sh).
+# A seeded fault (one changed number) proves each check can fail.
 # usage: cli_vmm_docs.sh VMEMSIM SOURCE_DIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
 
 CSV=$SRC/docs/figures/seed003_agile.csv
+SLOW_CSV=$SRC/docs/figures/seed003_agile_slow.csv
 # block DOC NAME: the lines between the doc's generated:NAME markers
 block() { awk -v b="<!-- BEGIN generated:$2 -->" -v e="<!-- END generated:$2 -->" '$0 == e { p = 0 } p; $0 == b { p = 1 }' "$1"; }
 # cell MACHINE WORKLOAD MODE COLUMN: one value of the CSV, by column name
@@ -53,6 +56,32 @@ sed "s|agile / shadow is $steady_worst on|agile / shadow is 9.999 on|" "$SRC/doc
 before=$fails
 check_doc "$T/bad.md" >/dev/null
 if [ $((fails - before)) -ge 1 ]; then fails=$before; ok; else bad "a changed ratio in the findings went unnoticed"; fi
+
+# check_slow DOC: each row of seed003_agile_slow.csv is a row of the block's
+# table: machine, workload, best approach, agile / best, and the level-1 walk
+# misses that end it
+check_slow() {
+  local table
+  table=$(block "$1" seed003-agile-slow)
+  [ -n "$table" ] && ok || bad "$1 lacks a generated:seed003-agile-slow block"
+  while IFS=, read -r m wl best ratio _ _ _ _ _ _ _ _ _ _ miss_a miss_b; do
+    [ "$m" = machine ] && continue
+    local lab=Opteron
+    [ "$m" = simics ] && lab=SIMICS
+    if printf '%s\n' "$table" | grep -F -- "| $lab | $wl | $best | $(printf '%.4f' "$ratio") |" |
+        grep -qF -- "| $miss_a / $miss_b |"; then
+      ok
+    else
+      bad "$1: no seed003-agile-slow row for $m $wl against $best with ratio $ratio, walk misses $miss_a / $miss_b"
+    fi
+  done <"$SLOW_CSV"
+}
+check_slow "$SRC/docs/vmm.md"
+first_miss=$(awk -F, 'NR == 2 { print $15 }' "$SLOW_CSV")
+sed "s/| $first_miss \//| 1$first_miss \//" "$SRC/docs/vmm.md" >"$T/bad_slow.md"
+before=$fails
+check_slow "$T/bad_slow.md" >/dev/null
+if [ $((fails - before)) -ge 1 ]; then fails=$before; ok; else bad "a changed walk-miss count in seed003-agile-slow went unnoticed"; fi
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

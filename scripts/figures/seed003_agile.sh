@@ -10,7 +10,7 @@
 # tables between the "generated:seed003_agile" markers of docs/vmm.md, and
 # the findings drawn from them (every number in them computed here from the
 # CSV and the runs' JSON) between the "generated:seed003_agile-findings"
-# markers.  About a minute on 2 busy cores.
+# markers; then runs seed003_agile_slow.sh.  About two minutes on 2 busy cores.
 #   usage: scripts/figures/seed003_agile.sh      (see lib.sh for VMEMSIM, JOBS, FIG_WORK)
 source "$(dirname "$0")/lib.sh"
 NAME=seed003_agile
@@ -183,3 +183,7 @@ doc_block "$DOC" "$NAME" "$block" "$dir/vmm.md"
 doc_block "$dir/vmm.md" "$NAME-findings" "$findings"
 cp "$dir/vmm.md" "$DOC"
 echo "$NAME: wrote docs/figures/$NAME.csv and the tables and findings in docs/vmm.md" >&2
+# Then the points of seed003_fig13.csv where agile is slower than the best
+# static approach, taken apart (docs/vmm.md sec. 8; all.sh runs it as part of
+# this step, whose timing row it shares).
+"$(dirname "$0")/seed003_agile_slow.sh"
