@@ -396,6 +396,12 @@ static inline bool n_fits(const assoc *a, uint64_t key, uint32_t set)
     return a->pk ? pk_fits(a, key, set) : !a->tag32 || key < ASSOC_EMPTY32;
 }
 
+/* Whether no way of any set is free: a set never holds more than `ways`
+ * entries, so a store holding `entries` has every set full, and a fill need
+ * not compare the set's tags for the free one (the TLBs and paging-structure
+ * caches stay full from soon after the start until a flush). */
+static inline bool n_no_free(const assoc *a) { return a->occupancy == a->entries; }
+
 /* For a key that fits (n_fits): the ways of the set that hold it (at most
  * one), and in *free_ways its free ways, from one read of its tags. */
 static inline uint32_t n_match_free(const assoc *a, uint32_t set, uint64_t key, uint32_t *free_ways)
@@ -404,6 +410,10 @@ static inline uint32_t n_match_free(const assoc *a, uint32_t set, uint64_t key, 
         pk_regs r = pk_load(&a->pk[set]);
         *free_ways = pk_cmp(r, ASSOC_EMPTY24);
         return pk_cmp(r, (uint32_t)(key >> a->set_bits));
+    }
+    if (n_no_free(a)) {
+        *free_ways = 0;
+        return n_match_tag(a, set, key);
     }
     size_t base = (size_t)set * a->ways;
     uint32_t m = 0, f = 0;
@@ -488,7 +498,7 @@ static inline bool n_access32(assoc *a, uint64_t key, uint32_t set)
         lru_age_use(a->lru, set, (uint32_t)__builtin_ctz(m));
         return true;
     }
-    uint32_t way = lru_fill_way(a, set, n_match_tag(a, set, ASSOC_EMPTY32));
+    uint32_t way = lru_fill_way(a, set, n_no_free(a) ? 0 : n_match_tag(a, set, ASSOC_EMPTY32));
     a->tag32[(size_t)set * a->ways + way] = (uint32_t)key;
     return false;
 }

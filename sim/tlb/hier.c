@@ -17,8 +17,10 @@
  * priority; random: no state) -- so only the counters move.  A slot stays
  * exact while its entry is its set's most recent: a full lookup that hits
  * another entry of the same set empties it, and any change of a TLB (a
- * fill, flush or invalidation) empties every slot, by starting a new
- * generation of them.  Lookups that miss change
+ * fill, flush or invalidation) empties every slot.  Which slots are full is
+ * one bit mask per class, so emptying them all is one store (a TLB-hostile
+ * trace fills on nearly every reference) and a full lookup's hit scans only
+ * the full slots for its set.  Lookups that miss change
  * no structure.  The memo is not used when a first-level structure serves
  * both classes: a reference of the other class could then change that
  * structure's state without a fill.  A repeat only counts itself, by the
@@ -27,8 +29,9 @@
  * readers of the counts (th_cycles, th_report): one increment a reference
  * instead of three read-modify-writes of shared counters.
  *
- * Invariants: see hier.h; a slot holds an entry that is the most recent of
- * its set, found by a full lookup since the last change of any structure.
+ * Invariants: see hier.h; a slot whose bit is set in memo_full holds an entry
+ * that is the most recent of its set, found by a full lookup since the last
+ * change of any structure.
  */
 #include "hier.h"
 #include "tpf.h"
@@ -54,15 +57,14 @@ typedef struct th_level {
  * DTLB, 128 x 8-way ITLB) have 16 sets of 4 KiB pages, indexed by the page
  * number's low bits, so each set has a slot. */
 #define TH_MEMO_SLOTS 16
-#define TH_NO_PAGE UINT64_MAX /* an empty slot: no va >> 12 is all ones */
+static_assert(TH_MEMO_SLOTS <= 16, "th.memo_full holds one bit per slot");
 
 /* A remembered first-level hit. */
 typedef struct th_memo {
-    uint64_t vpage;       /* va >> 12; TH_NO_PAGE: empty */
+    uint64_t vpage;       /* va >> 12 */
     uint64_t *repeats;    /* th.repeats of the class and structure: one increment a repeat */
     uint64_t pa_base;     /* the entry's */
     uint64_t offset_mask; /* of its page size: pa = pa_base | (va & offset_mask) */
-    uint32_t gen;         /* th.memo_gen when remembered: an older one is empty */
     uint16_t tag;
     uint8_t size;    /* vs_pgsz */
     bool writable, dirty;
@@ -90,21 +92,14 @@ struct th {
     uint64_t memo_set[TH_CLASSES][TH_MEMO_SLOTS]; /* structure of level 1 << 32 | its set holding the slot's entry */
     uint64_t repeats[TH_CLASSES][TH_MAX_TLBS];    /* by structure of level 1: not yet in the counters */
     bool memo_allowed[TH_CLASSES];
-    uint32_t memo_gen; /* bumped by every change of a structure: empties all slots at once */
+    uint16_t memo_full[TH_CLASSES]; /* bit k: slot k of the class holds a hit; the others are empty */
     uint64_t cycles, flushes;
 };
 
-/* Some structure changed: no slot is known to be exact any more.  A new
- * generation empties them all in one store (a TLB-hostile trace fills on
- * nearly every reference); only when it wraps, once in 2^32 changes, could
- * an old slot look current, so then the slots are emptied one by one. */
-static void forget(th *h)
+/* Some structure changed: no slot is known to be exact any more. */
+static inline void forget(th *h)
 {
-    if (VS_LIKELY(++h->memo_gen != 0))
-        return;
-    for (int cls = 0; cls < TH_CLASSES; cls++)
-        for (unsigned k = 0; k < TH_MEMO_SLOTS; k++)
-            h->memo[cls][k].vpage = TH_NO_PAGE;
+    memset(h->memo_full, 0, sizeof h->memo_full);
 }
 
 static bool class_matches(tlb_kind k, th_class cls)
@@ -236,8 +231,9 @@ static void settle(th *h, th_class cls)
 static inline const th_memo *repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write)
 {
     uint64_t vpage = va >> VS_PAGE_SHIFT_4K;
-    const th_memo *m = &h->memo[cls][vpage % TH_MEMO_SLOTS];
-    if (m->vpage != vpage || m->gen != h->memo_gen || m->tag != tag || (write && !m->writable))
+    unsigned k = (unsigned)(vpage % TH_MEMO_SLOTS);
+    const th_memo *m = &h->memo[cls][k];
+    if (!(h->memo_full[cls] >> k & 1) || m->vpage != vpage || m->tag != tag || (write && !m->writable))
         return NULL;
     (*m->repeats)++;
     return m;
@@ -261,22 +257,24 @@ static void remember(th *h, th_class cls, unsigned i, uint64_t va, uint16_t tag,
 {
     uint64_t set = (uint64_t)i << 32 | tlb_set_of(h->levels[cls][0].t[i], va, e->size);
     uint64_t offset_mask = (1ull << vs_pgsz_shift(e->size)) - 1, vpage = va >> VS_PAGE_SHIFT_4K;
-    for (unsigned k = 0; k < TH_MEMO_SLOTS; k++) {
-        th_memo *m = &h->memo[cls][k];
+    for (unsigned full = h->memo_full[cls]; full; full &= full - 1) {
+        unsigned k = (unsigned)__builtin_ctz(full);
+        const th_memo *m = &h->memo[cls][k];
         if (h->memo_set[cls][k] != set)
             continue;
         bool same_entry = m->tag == tag && m->offset_mask == offset_mask &&
                           ((m->vpage ^ vpage) & ~(offset_mask >> VS_PAGE_SHIFT_4K)) == 0;
         if (!same_entry)
-            m->vpage = TH_NO_PAGE;
+            h->memo_full[cls] &= (uint16_t)~(1u << k);
     }
     if (!keep)
         return;
     unsigned k = (unsigned)(vpage % TH_MEMO_SLOTS);
     h->memo[cls][k] = (th_memo){.vpage = vpage, .repeats = &h->repeats[cls][i], .pa_base = e->pa_base,
-                                .offset_mask = offset_mask, .gen = h->memo_gen, .tag = tag, .size = (uint8_t)e->size,
+                                .offset_mask = offset_mask, .tag = tag, .size = (uint8_t)e->size,
                                 .writable = e->writable, .dirty = e->dirty};
     h->memo_set[cls][k] = set;
+    h->memo_full[cls] |= (uint16_t)(1u << k);
 }
 
 /* Fills levels [0, upto) of cls with e. */
