@@ -721,12 +721,19 @@ static int run_refs(vs_sim *s, sim_stream *st, uint64_t fetch_limit, uint64_t re
     const trace_rec *buf = st->buf;
     long pos = st->pos, n = st->n;
     unsigned levels = s->cfg.guest_levels;
+    /* The limits as a count of fetches left and a record index, in locals,
+     * instead of s->fetched and s->refs reloaded after every call: each
+     * record taken adds one to s->refs (mem_access), so s->refs reaches
+     * refs_limit at record refs_stop. */
+    uint64_t fetch_room = fetch_limit > s->fetched ? fetch_limit - s->fetched : 0;
+    uint64_t refs_room = refs_limit > s->refs ? refs_limit - s->refs : 0;
+    long refs_stop = refs_room < (uint64_t)(n - pos) ? pos + (long)refs_room : n;
     for (; pos < n; pos++) {
         const trace_rec *r = &buf[pos];
         if (!trace_kind_is_mem(r->kind) || !pt_va_canonical(r->addr, levels))
             break;
         bool fetch = r->kind == TREC_IFETCH;
-        if (fetch && (s->fetched >= fetch_limit || s->refs >= refs_limit))
+        if (fetch && (fetch_room == 0 || pos >= refs_stop))
             break;
         s->refs_by_kind[r->kind]++;
         int rc = mem_access(s, st, r, err);
@@ -739,6 +746,7 @@ static int run_refs(vs_sim *s, sim_stream *st, uint64_t fetch_limit, uint64_t re
             s->fetched++;
             s->running->instructions++;
             s->quantum_left--;
+            fetch_room--;
         }
     }
     st->pos = pos;

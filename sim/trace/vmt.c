@@ -368,7 +368,12 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
                            * loop, where a store to out[] could alias it */
         const char *bad = NULL;
         const unsigned char *rec_start = p;
-        while (n < cap && p < safe) {
+        /* One bound a record instead of two (n < cap, p < safe): so many
+         * records start before safe even if each takes VMT_MAX_REC bytes
+         * (one at least while p < safe); this loop comes back for the rest. */
+        size_t fit = p >= safe ? 0 : (size_t)(safe - p) > VMT_MAX_REC ? (size_t)(safe - p) / VMT_MAX_REC : 1;
+        size_t n_stop = cap - n < fit ? cap : n + fit;
+        while (n < n_stop) {
             rec_start = p;
             unsigned tag = *p++, kind = tag & TAG_KIND;
             uint64_t v;
