@@ -2,8 +2,9 @@
 # badinput/codecs.sh: the .vmt reader's compressed codecs (zlib through ISA-L's
 # igzip when built, zstd) and its one-load varints, given damaged files
 # through every command that reads a trace: run, trace info/head/convert,
-# ckpt, sweep and share --cow-trace (gen and place read none; gen's and
-# place's bad values are cli.sh's and edges.sh's).  The trace is larger than
+# ckpt, sweep and share --cow-trace (gen and place read none: place is handed
+# one, gen refuses a value over an existing output; their other bad values
+# are cli.sh's and edges.sh's).  The trace is larger than
 # the reader's 256 KiB decoded window and its 256 KiB input buffer, so cuts,
 # flips and trailing bytes land before, at and after both refills.  Every
 # damaged file exits 1 naming the file and an offset -- never a signal,
@@ -95,6 +96,12 @@ for f in "$T/w.zlib.vmt" "$T/w.zstd.vmt"; do
   { cat "$f"; printf '\x01'; } >"$T/tail.$b"
   every_reader "$T/tail.$b"
 done
+# the two commands that read no trace, handed one: place refuses it as a VM trace, naming it;
+# a gen refused for a bad value keeps the trace it would have replaced
+expect 1 "w\.zlib\.vmt: unrecognised VM trace" -- "$VMEMSIM" place -q "$T/w.zlib.vmt"
+cp "$T/keep.vmt" "$T/gen.vmt"
+expect 2 "gen worst: refs=1x: expected an integer" -- "$VMEMSIM" gen worst refs=1x -o "$T/gen.vmt"
+cmp -s "$T/keep.vmt" "$T/gen.vmt" && ok || bad "a refused gen replaced its output"
 grep -q "w.zstd.vmt: codec 2" "$T/codecs" || echo "note: no zstd in this build; both files are zlib"
 
 # ---- .vmt varints at the end of an uncompressed file (read by one 8-byte load or byte by byte) ----
