@@ -364,6 +364,10 @@ static void test_varint_cut_at_end(void **s)
     }
 }
 
+/* Record i of a run of 4-byte instructions one after another: after the
+ * first, each is one byte in a .vmt (its address as predicted). */
+static trace_rec filler(size_t i) { return (trace_rec){.addr = 0x1000 + 4 * i, .size = 4, .kind = TREC_IFETCH}; }
+
 /* Records of every length up to the longest (an escape of four 10-byte
  * varints) put across the window's end at every offset: each decodes
  * exactly (the decoder refills before a record that may not fit). */
@@ -372,8 +376,8 @@ static void test_records_across_window(void **s)
     (void)s;
     enum { FILL = VMT_WIN_NORMAL - 64, TAIL = 8 };
     trace_rec *in = calloc(FILL + 64 + TAIL, sizeof *in), *out = calloc(FILL + 64 + TAIL + 1, sizeof *in);
-    for (size_t i = 0; i < FILL + 64; i++) /* 1 byte each: predicted instructions of 4 bytes */
-        in[i] = (trace_rec){.addr = 0x1000 + 4 * i, .size = 4, .kind = TREC_IFETCH};
+    for (size_t i = 0; i < FILL + 64; i++)
+        in[i] = filler(i);
     char *p = vt_path("win.vmt");
     for (size_t k = 0; k < 64; k++) { /* k more 1-byte records before the long ones */
         size_t n = FILL + k;
@@ -395,8 +399,8 @@ static void test_records_across_window(void **s)
         if (memcmp(in + FILL - 8, out + FILL - 8, (k + 8 + TAIL) * sizeof *in) != 0)
             fail_msg("k %zu: the records across the window differ", k);
         for (size_t i = FILL; i < n; i++) /* restore the filler the long records overwrote */
-            in[i] = (trace_rec){.addr = 0x1000 + 4 * i, .size = 4, .kind = TREC_IFETCH};
-        in[n] = (trace_rec){.addr = 0x1000 + 4 * n, .size = 4, .kind = TREC_IFETCH};
+            in[i] = filler(i);
+        in[n] = filler(n);
     }
     g_free(p);
     free(in);
@@ -418,7 +422,7 @@ static void test_zlib_trailing_after_window(void **s)
     size_t base = VMT_WIN_NORMAL - 16; /* records: 1 byte each but the first, plus an end record */
     trace_rec *in = calloc(base + SPAN, sizeof *in);
     for (size_t i = 0; i < base + SPAN; i++)
-        in[i] = (trace_rec){.addr = 0x1000 + 4 * i, .size = 4, .kind = TREC_IFETCH};
+        in[i] = filler(i);
     char *p = vt_path("tail.vmt");
     for (size_t k = 0; k < SPAN; k++) {
         write_recs(p, TCODEC_ZLIB, in, base + k);
