@@ -147,10 +147,10 @@ static uint32_t vmt_crc(uint32_t crc, const unsigned char *p, size_t n)
 /* One inflate call of the zlib codec from src[0, avail) into the window's
  * free room: the input bytes used; *why set on corrupt data; *early set to
  * the bytes past the stream's end that earlier calls consumed (then none of
- * src is used).  ISA-L's igzip
- * when the build has it, checking the zlib header and Adler-32 as zlib does
- * (in a one-core native run of the TLB-hostile trace zlib's inflate took
- * 6.8 % of the samples, igzip 3.8 %: docs/performance.md); else zlib. */
+ * src is used).  ISA-L's igzip when the build has it, checking the zlib
+ * header and Adler-32 as zlib does (in a one-core native run of the
+ * TLB-hostile trace zlib's inflate took 6.8 % of the samples, igzip 3.8 %:
+ * docs/performance.md); else zlib. */
 static size_t zlib_step(vmt_rd *s, const unsigned char *src, size_t avail, size_t room, const char **why,
                         size_t *early)
 {
