@@ -4,7 +4,10 @@
  * model; address deltas of every varint length), random batch sizes,
  * truncation at every byte, every single-byte corruption, the
  * write-to-temporary-then-rename contract, and gzip transparency of the
- * byte source.
+ * byte source; varints at and past 64 bits and cut at every byte near the
+ * file's end, records of every length across the decoded window's end, and
+ * trailing bytes the inflater read ahead before the call that ended its
+ * stream.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -248,6 +251,209 @@ static void test_corruption(void **s)
     corrupt_everywhere(TCODEC_ZLIB);
 }
 
+/* The decoded-stream window of the normal build (vmt.c's VMT_WIN); the
+ * tests below put records and stream ends around its boundary. */
+#define VMT_WIN_NORMAL (256u * 1024u)
+
+/* An uncompressed .vmt of the record bytes body[0, n) and an end record
+ * counting nrec records, its CRC-32 from zlib (the writer's conventions:
+ * docs/trace-format.md).  Returns the file's bytes, *len long. */
+static unsigned char *vmt_image(const unsigned char *body, size_t n, uint64_t nrec, size_t *len)
+{
+    static const unsigned char HDR[16] = {0x89, 'V', 'M', 'T', '\r', '\n', 0x1a, '\n', 1, 0, 0, 0, 0, 0, 0, 0};
+    unsigned char *b = malloc(sizeof HDR + n + 1 + 10 + 4);
+    memcpy(b, HDR, sizeof HDR);
+    memcpy(b + sizeof HDR, body, n);
+    size_t at = sizeof HDR + n;
+    b[at++] = 0x0f; /* the end record's tag */
+    do {
+        b[at++] = (unsigned char)((nrec & 0x7f) | (nrec > 0x7f ? 0x80 : 0));
+        nrec >>= 7;
+    } while (nrec);
+    uint32_t crc = (uint32_t)crc32(0, body, (uInt)n);
+    for (int i = 0; i < 4; i++)
+        b[at++] = (unsigned char)(crc >> (8 * i));
+    *len = at;
+    return b;
+}
+
+/* A load (size class 8 bytes) whose address delta is the varint v[0, n). */
+static size_t load_with_delta(unsigned char *out, const unsigned char *v, size_t n)
+{
+    out[0] = TREC_LOAD | 4u << 4;
+    memcpy(out + 1, v, n);
+    return 1 + n;
+}
+
+/* Varints at the 64-bit limit and beyond it: a 10-byte delta whose last
+ * byte carries bit 63 only is read; a 10th byte with more bits, or an 11th
+ * byte, is an error naming the record -- read both by the one-load form
+ * (eight bytes or more before the stream's end) and byte by byte (fewer),
+ * since the load sits right before the end record or alone at the end. */
+static void test_varint_limits(void **s)
+{
+    (void)s;
+    static const unsigned char MAX[10] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+    static const unsigned char WIDE[10] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02};
+    static const unsigned char LONG[11] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x81, 0x00};
+    static const unsigned char ZERO9[9] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00};
+    unsigned char body[64];
+    size_t n, len;
+    trace_rec out[4];
+    vs_err e;
+    /* zigzag(2^64 - 1) = -2^63: the largest delta, from the initial prediction 0 */
+    n = load_with_delta(body, MAX, sizeof MAX);
+    unsigned char *img = vmt_image(body, n, 1, &len);
+    char *p = vt_write_file("max.vmt", img, len);
+    assert_int_equal(read_all(p, TFMT_VMT, out, 4, &e, NULL), 1);
+    assert_true(out[0].kind == TREC_LOAD && out[0].size == 8 && out[0].addr == 0x8000000000000000ull);
+    g_free(p);
+    free(img);
+    /* an overlong (non-minimal) varint within 64 bits means its value, as LEB128 readers take it */
+    n = load_with_delta(body, ZERO9, sizeof ZERO9);
+    img = vmt_image(body, n, 1, &len);
+    p = vt_write_file("zero9.vmt", img, len);
+    assert_int_equal(read_all(p, TFMT_VMT, out, 4, &e, NULL), 1);
+    assert_true(out[0].addr == 0 && out[0].size == 8);
+    g_free(p);
+    free(img);
+    const struct { const unsigned char *v; size_t n; } BAD[] = {{WIDE, sizeof WIDE}, {LONG, sizeof LONG}};
+    for (size_t i = 0; i < VS_ARRAY_LEN(BAD); i++) {
+        n = load_with_delta(body, BAD[i].v, BAD[i].n);
+        img = vmt_image(body, n, 1, &len);
+        p = vt_write_file("wide.vmt", img, len);
+        expect_error(p, TFMT_VMT, "record stream offset 0 (record 1): bad address delta");
+        g_free(p);
+        /* the same load last in the file, no end record after it: read byte by byte */
+        p = vt_write_file("wide.vmt", img, 16 + n);
+        expect_error(p, TFMT_VMT, "record stream offset 0 (record 1): bad address delta");
+        g_free(p);
+        free(img);
+    }
+}
+
+/* Truncation at every byte of the file's last records, each a load whose
+ * delta has 1 to 10 bytes: every cut is an error naming the file and an
+ * offset, whether the cut varint is read by the one-load form or byte by
+ * byte; the whole file reads exactly. */
+static void test_varint_cut_at_end(void **s)
+{
+    (void)s;
+    for (unsigned bytes = 1; bytes <= 10; bytes++) {
+        unsigned char body[64], v[10];
+        for (unsigned i = 0; i < bytes; i++)
+            v[i] = i + 1 < bytes ? 0xaa : 0x01; /* continuation bytes, then a last one */
+        size_t n = 0;
+        body[n++] = TREC_IFETCH | 3u << 4; /* an instruction at 0 + ... */
+        body[n++] = 0x02;                  /* ... delta +1 */
+        n += load_with_delta(body + n, v, bytes);
+        size_t len;
+        unsigned char *img = vmt_image(body, n, 2, &len);
+        char *p = vt_write_file("v.vmt", img, len);
+        trace_rec out[4];
+        vs_err e;
+        if (read_all(p, TFMT_VMT, out, 4, &e, NULL) != 2)
+            fail_msg("%u-byte delta: %s", bytes, e.msg);
+        g_free(p);
+        for (size_t cut = 16; cut < len; cut++) {
+            p = vt_write_file("v.vmt", img, cut);
+            expect_error(p, TFMT_VMT, "offset");
+            g_free(p);
+        }
+        free(img);
+    }
+}
+
+/* Record i of a run of 4-byte instructions one after another: after the
+ * first, each is one byte in a .vmt (its address as predicted). */
+static trace_rec filler(size_t i) { return (trace_rec){.addr = 0x1000 + 4 * i, .size = 4, .kind = TREC_IFETCH}; }
+
+/* Records of every length up to the longest (an escape of four 10-byte
+ * varints) put across the window's end at every offset: each decodes
+ * exactly (the decoder refills before a record that may not fit). */
+static void test_records_across_window(void **s)
+{
+    (void)s;
+    enum { FILL = VMT_WIN_NORMAL - 64, TAIL = 8 };
+    trace_rec *in = calloc(FILL + 64 + TAIL, sizeof *in), *out = calloc(FILL + 64 + TAIL + 1, sizeof *in);
+    for (size_t i = 0; i < FILL + 64; i++)
+        in[i] = filler(i);
+    char *p = vt_path("win.vmt");
+    for (size_t k = 0; k < 64; k++) { /* k more 1-byte records before the long ones */
+        size_t n = FILL + k;
+        in[n] = (trace_rec){.kind = TREC_CDA, .addr = UINT64_MAX, .len = UINT64_MAX, .id = UINT32_MAX, .size = 0};
+        in[n + 1] = (trace_rec){.kind = TREC_UNMAP, .addr = UINT64_MAX, .len = UINT64_MAX, .id = UINT32_MAX,
+                                .size = 65535}; /* escaped, every field at its longest: 30 bytes */
+        in[n + 2] = (trace_rec){.kind = TREC_LOAD, .addr = 0x8000000000000000ull, .id = UINT32_MAX, .size = 65535};
+        in[n + 3] = (trace_rec){.kind = TREC_STORE, .addr = 1, .size = 8};
+        in[n + 4] = (trace_rec){.kind = TREC_INVLPG, .addr = UINT64_MAX - 1};
+        in[n + 5] = (trace_rec){.kind = TREC_IFETCH, .addr = 0xfffffffffffff000ull, .size = 15};
+        in[n + 6] = (trace_rec){.kind = TREC_SWITCH, .id = UINT32_MAX};
+        in[n + 7] = (trace_rec){.kind = TREC_RMW, .addr = 0x7fffffffffffffffull, .size = 3};
+        write_recs(p, k % 2 ? TCODEC_ZLIB : TCODEC_NONE, in, n + TAIL);
+        vs_err e;
+        long got = read_all(p, TFMT_VMT, out, n + TAIL + 1, &e, NULL);
+        if (got < 0)
+            fail_msg("k %zu: %s", k, e.msg);
+        assert_int_equal(got, n + TAIL);
+        if (memcmp(in + FILL - 8, out + FILL - 8, (k + 8 + TAIL) * sizeof *in) != 0)
+            fail_msg("k %zu: the records across the window differ", k);
+        for (size_t i = FILL; i < n; i++) /* restore the filler the long records overwrote */
+            in[i] = filler(i);
+        in[n] = filler(n);
+    }
+    g_free(p);
+    free(in);
+    free(out);
+}
+
+/* Trailing bytes after a zlib stream that ends just past the window's end:
+ * the inflater's first call fills the window, and may already have read
+ * the end of the stream and the bytes after it into its bit buffer, which
+ * its next call -- the one that ends the stream -- can no longer hand
+ * back.  Whichever call read them, the error is the one rd_finish gives
+ * any trailing byte, at the same offset: the file's first byte past the
+ * stream.  The stream ends at every offset in a range around the window's
+ * end, followed by 1 to 4 bytes. */
+static void test_zlib_trailing_after_window(void **s)
+{
+    (void)s;
+    enum { SPAN = 24 };
+    size_t base = VMT_WIN_NORMAL - 16; /* records: 1 byte each but the first, plus an end record */
+    trace_rec *in = calloc(base + SPAN, sizeof *in);
+    for (size_t i = 0; i < base + SPAN; i++)
+        in[i] = filler(i);
+    char *p = vt_path("tail.vmt");
+    for (size_t k = 0; k < SPAN; k++) {
+        write_recs(p, TCODEC_ZLIB, in, base + k);
+        size_t n;
+        unsigned char *b = slurp(p, &n);
+        b = realloc(b, n + 4);
+        memset(b + n, 0xa5, 4);
+        for (size_t extra = 1; extra <= 4; extra++) {
+            char *q = vt_write_file("tail-bad.vmt", b, n + extra);
+            char want[64];
+            snprintf(want, sizeof want, ": offset %zu: bytes after the end", n);
+            trace_rec out[1];
+            vs_err e;
+            /* one record a call: many refills, the inflater stops wherever the window fills */
+            trace_reader *r;
+            assert_int_equal(trace_open(q, TFMT_VMT, &r, &e), 0);
+            long got;
+            while ((got = trace_read(r, out, 1, &e)) > 0)
+                ;
+            trace_close(r);
+            if (got == 0 || !strstr(e.msg, q) || !strstr(e.msg, want))
+                fail_msg("stream end %zu, %zu trailing bytes: rc %ld, wanted '%s' in: %s", k, extra, got, want,
+                         got ? e.msg : "");
+            g_free(q);
+        }
+        free(b);
+    }
+    g_free(p);
+    free(in);
+}
+
 static void test_bad_header_fields(void **s)
 {
     (void)s;
@@ -339,7 +545,9 @@ int main(void)
         cmocka_unit_test(test_roundtrip_zstd),    cmocka_unit_test(test_empty_trace),
         cmocka_unit_test(test_truncation),        cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_bad_header_fields), cmocka_unit_test(test_tmp_then_rename),
-        cmocka_unit_test(test_gzip_transparent),
+        cmocka_unit_test(test_gzip_transparent),  cmocka_unit_test(test_varint_limits),
+        cmocka_unit_test(test_varint_cut_at_end), cmocka_unit_test(test_records_across_window),
+        cmocka_unit_test(test_zlib_trailing_after_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,11 +114,21 @@ static long rd_fail(trace_reader *r, uint64_t off, const char *what, vs_err *err
                    (unsigned long long)off, (unsigned long long)s->nrec + 1, what);
 }
 
+static long raw_fail_at(trace_reader *r, uint64_t off, const char *what, const char *detail, vs_err *err)
+{
+    return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: %s%s%s", r->in.path, (unsigned long long)off, what,
+                   detail ? ": " : "", detail ? detail : "");
+}
+
 static long raw_fail(trace_reader *r, const char *what, const char *detail, vs_err *err)
 {
-    return vs_fail(err, VS_E_FORMAT, "%s: offset %llu: %s%s%s", r->in.path,
-                   (unsigned long long)tin_offset(&r->in), what, detail ? ": " : "",
-                   detail ? detail : "");
+    return raw_fail_at(r, tin_offset(&r->in), what, detail, err);
+}
+
+/* A byte of the file at offset off follows the compressed record stream. */
+static long trailing_fail(trace_reader *r, uint64_t off, vs_err *err)
+{
+    return raw_fail_at(r, off, "bytes after the end of the compressed record stream", NULL, err);
 }
 
 /* The end record's CRC-32 (zlib's polynomial and conventions).  ISA-L's
@@ -135,11 +145,14 @@ static uint32_t vmt_crc(uint32_t crc, const unsigned char *p, size_t n)
 }
 
 /* One inflate call of the zlib codec from src[0, avail) into the window's
- * free room: the input bytes used; *why set on corrupt data.  ISA-L's igzip
- * when the build has it, checking the zlib header and Adler-32 as zlib does
- * (in a one-core native run of the TLB-hostile trace zlib's inflate took
- * 6.8 % of the samples, igzip 3.8 %: docs/performance.md); else zlib. */
-static size_t zlib_step(vmt_rd *s, const unsigned char *src, size_t avail, size_t room, const char **why)
+ * free room: the input bytes used; *why set on corrupt data; *early set to
+ * the bytes past the stream's end that earlier calls consumed (then none of
+ * src is used).  ISA-L's igzip when the build has it, checking the zlib
+ * header and Adler-32 as zlib does (in a one-core native run of the
+ * TLB-hostile trace zlib's inflate took 6.8 % of the samples, igzip 3.8 %:
+ * docs/performance.md); else zlib. */
+static size_t zlib_step(vmt_rd *s, const unsigned char *src, size_t avail, size_t room, const char **why,
+                        size_t *early)
 {
 #ifdef VS_HAVE_ISAL
     struct inflate_state *g = s->igz;
@@ -156,17 +169,21 @@ static size_t zlib_step(vmt_rd *s, const unsigned char *src, size_t avail, size_
     } else if (g->block_state == ISAL_BLOCK_FINISH) {
         /* igzip reads ahead into a bit buffer: whole bytes left there lie
          * past the stream's end, and are the caller's to see (trailing bytes
-         * are an error, rd_finish).  Bytes read ahead by an earlier call
-         * cannot be handed back: they are an error here. */
+         * are an error, rd_finish).  Bytes read ahead by an earlier call (it
+         * filled the window just before the stream's end) are no longer in
+         * src: the caller names where they began. */
         size_t ahead = (size_t)g->read_in_length / 8;
-        if (ahead > used)
-            *why = "bytes after the end of the stream";
-        else
+        if (ahead > used) {
+            *early = ahead - used;
+            used = 0;
+        } else {
             used -= ahead;
+        }
         s->zend = true;
     }
     return used;
 #else
+    (void)early; /* zlib stops at the stream's end: it reads no byte past it */
     s->z.next_in = (unsigned char *)src;
     s->z.avail_in = (uInt)avail;
     s->z.next_out = s->win + s->len;
@@ -212,7 +229,10 @@ static int rd_fill(trace_reader *r, vs_err *err)
             s->len += used;
         } else if (s->codec == TCODEC_ZLIB) {
             const char *why = NULL;
-            used = zlib_step(s, src, (size_t)avail, room, &why);
+            size_t early = 0;
+            used = zlib_step(s, src, (size_t)avail, room, &why, &early);
+            if (early)
+                return (int)trailing_fail(r, tin_offset(in) - early, err);
             if (why) {
                 in->pos += used;
                 return (int)raw_fail(r, "corrupt zlib record stream", why, err);
@@ -310,7 +330,7 @@ static long rd_finish(trace_reader *r, const unsigned char *p, vs_err *err)
     if (more < 0)
         return more;
     if (more > 0)
-        return raw_fail(r, "bytes after the end of the compressed record stream", NULL, err);
+        return trailing_fail(r, tin_offset(&r->in), err);
     s->done = true;
     return 0;
 }
