@@ -118,7 +118,7 @@ int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err)
         if (!s->cfg.tlb_pcid)
             sim_tlb_flush_tag(s, vm->tag);
         if (s->ops->cr3_write)
-            s->ops->cr3_write(s->mode, &p->sp);
+            s->ops->cr3_write(s->mode, &p->sp, !s->cfg.tlb_pcid);
     }
     s->running_vm = vm;
     s->running = p;
@@ -188,7 +188,7 @@ static void reload_cr3(vs_sim *s)
     s->cr3_writes++;
     sim_tlb_flush_tag(s, p->sp.tag);
     if (s->ops->cr3_write)
-        s->ops->cr3_write(s->mode, &p->sp);
+        s->ops->cr3_write(s->mode, &p->sp, true);
 }
 
 /* What the OS model refuses as misuse (VS_E_USAGE: an unmap of a range it

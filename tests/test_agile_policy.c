@@ -264,9 +264,9 @@ static void w_space_freed(void *state, const mode_space *sp)
     check();
 }
 
-static void w_cr3_write(void *state, const mode_space *to)
+static void w_cr3_write(void *state, const mode_space *to, bool flush)
 {
-    ref.real->cr3_write(state, to); /* loads the new root's shadow: nothing of the policy moves */
+    ref.real->cr3_write(state, to, flush); /* loads the new root's shadow: nothing of the policy moves */
     check();
 }
 

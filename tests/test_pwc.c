@@ -121,8 +121,6 @@ static void test_split_by_hand(void **s)
     assert_int_equal(pwc_split_stats(c)->hits[4], 1);
     assert_int_equal(pwc_split_stats(c)->misses[4], 2);
     assert_int_equal(pwc_split_stats(c)->misses[3], 3);
-    pwc_split_invalidate(c, va, 1);
-    assert_int_equal(pwc_split_lookup(c, va, 1, &next), 0);
     pwc_split_fill(c, va, 1, 3, 0x2000);
     pwc_split_fill(c, va, 2, 3, 0x2200);
     pwc_split_flush_tag(c, 1);
@@ -186,19 +184,12 @@ static void split_vs_model(unsigned top, uint64_t seed)
             assert_int_equal(got, want);
             if (want)
                 assert_int_equal(got_next, want_next);
-        } else if (what < 95) {
+        } else if (what < 99) {
             unsigned level = 1 + (unsigned)((x >> 56) % 6); /* 1..6: out-of-range ones are ignored */
             uint64_t next = x & ~0xfffull;
             pwc_split_fill(c, addr, tag, level, next);
             if (level <= top && m[level])
                 nv_fill(m[level], prefix_at(addr, level), tag, prefix_at(addr, level), next);
-        } else if (what < 99) {
-            pwc_split_invalidate(c, addr, tag);
-            for (unsigned l = 2; l <= top; l++) {
-                nv_entry *e = m[l] ? nv_find(m[l], prefix_at(addr, l), tag, prefix_at(addr, l)) : NULL;
-                if (e)
-                    e->valid = false;
-            }
         } else {
             pwc_split_flush_tag(c, tag);
             for (unsigned l = 2; l <= top; l++)

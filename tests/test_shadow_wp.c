@@ -296,9 +296,9 @@ static void load(const mode_space *to)
     }
 }
 
-static void w_cr3_write(void *state, const mode_space *to)
+static void w_cr3_write(void *state, const mode_space *to, bool flush)
 {
-    ref.real->cr3_write(state, to);
+    ref.real->cr3_write(state, to, flush);
     load(to);
     check();
     /* A CR3 write is a flush: every entry of the loaded shadow, unsync or not, must be the guest's. */

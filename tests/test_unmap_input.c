@@ -109,6 +109,49 @@ static void flush_ceiling_chooses_invlpg_or_reload(void **state)
     g_free(path);
 }
 
+/* The flush after an unmap empties the process's paging-structure caches
+ * whatever the address (SDM 3A 4.10.4.1): INVLPG drops every entry of the
+ * current PCID, and so does the CR3 reload above the ceiling even with
+ * PCIDs on (it is not a no-flush switch).  DATA's neighbour then walks
+ * from the root again; without the unmap the cached upper levels serve it.
+ * FAR's table keeps a page, so no table is freed (which would flush alone). */
+static uint64_t walk_refs(GHashTable *r)
+{
+    return vt_u64(r, "walk_refs") + vt_u64(r, "fault_walk_refs"); /* the neighbour's first touch walks at its fault */
+}
+
+static void flush_empties_the_paging_structure_caches(void **state)
+{
+    (void)state;
+    const uint64_t far = DATA + (1ull << 30); /* another PDPT entry: none of DATA's walk */
+    trace_rec recs[] = {
+        {.kind = TREC_IFETCH, .addr = CODE, .size = 4},
+        {.kind = TREC_STORE, .addr = DATA, .size = 8},
+        {.kind = TREC_STORE, .addr = far, .size = 8},
+        {.kind = TREC_STORE, .addr = far + PAGE, .size = 8},
+        {.kind = TREC_UNMAP, .addr = far, .len = PAGE},
+        {.kind = TREC_STORE, .addr = DATA + PAGE, .size = 8},
+    };
+    char *with = vt_write_vmt("pwcflush.vmt", recs, VS_ARRAY_LEN(recs));
+    recs[4] = (trace_rec){.kind = TREC_IFETCH, .addr = CODE, .size = 4};
+    char *without = vt_write_vmt("pwckeep.vmt", recs, VS_ARRAY_LEN(recs));
+    const char *const modes[] = {"native", "nested"};
+    const char *const ceilings[] = {"guest.flush_ceiling=33", "guest.flush_ceiling=0"};
+    for (size_t m = 0; m < VS_ARRAY_LEN(modes); m++) {
+        GHashTable *keep = vt_run(modes[m], VT_OPTS(without), 1, VT_OPTS("tlb.pcid=true"), NULL);
+        for (size_t c = 0; c < VS_ARRAY_LEN(ceilings); c++) {
+            GHashTable *r = vt_run(modes[m], VT_OPTS(with), 1, VT_OPTS("tlb.pcid=true"), VT_OPTS(ceilings[c]));
+            if (walk_refs(r) <= walk_refs(keep))
+                fail_msg("%s, %s: %llu walk references after the flush, %llu without it", modes[m], ceilings[c],
+                         (unsigned long long)walk_refs(r), (unsigned long long)walk_refs(keep));
+            g_hash_table_destroy(r);
+        }
+        g_hash_table_destroy(keep);
+    }
+    g_free(with);
+    g_free(without);
+}
+
 /* Runs the CLI on path; wants rc in {1, 2} and stderr naming path's file and record 3. */
 static void refused(const char *const *args, const char *path, const char *what)
 {
@@ -196,6 +239,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(retouch_is_a_first_touch),
         cmocka_unit_test(flush_ceiling_chooses_invlpg_or_reload),
+        cmocka_unit_test(flush_empties_the_paging_structure_caches),
         cmocka_unit_test(malformed_unmaps_are_refused),
         cmocka_unit_test(malformed_escapes_are_refused),
     };

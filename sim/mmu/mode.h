@@ -115,7 +115,11 @@ typedef struct mode_ops {
     /* Guest events.  Any may be NULL when the mode has nothing to do.  The
      * page-table events come after the OS call that made them has returned;
      * an error they meet is returned, and stops the run. */
-    void (*cr3_write)(void *state, const mode_space *to);
+    /* flush: this write invalidates the PCID's TLB and paging-structure-cache
+     * entries (SDM 3A 4.10.4.1): every write with PCIDs off, and the flushing
+     * reload after an unmap or fork with them on; a context switch with PCIDs
+     * on keeps them (Linux sets CR3's no-flush bit, 63, for a current PCID). */
+    void (*cr3_write)(void *state, const mode_space *to, bool flush);
     void (*vm_switch)(void *state, const mode_space *to);
     void (*invlpg)(void *state, const mode_space *sp, uint64_t va);
     /* batched: the write is one of a batch the guest kernel follows with

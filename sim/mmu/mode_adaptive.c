@@ -370,7 +370,7 @@ static int adaptive_translate(void *state, const mode_space *sp, uint64_t va, un
     return rc;
 }
 
-static void adaptive_cr3_write(void *state, const mode_space *to)
+static void adaptive_cr3_write(void *state, const mode_space *to, bool flush)
 {
     adaptive *a = state;
     aproc *p = proc_of(a, to);
@@ -380,7 +380,7 @@ static void adaptive_cr3_write(void *state, const mode_space *to)
     if (p->mode == RUN_NESTED && a->shadowed[to->vm_id])
         mode_exit(&a->env, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
     if (a->ops[p->mode]->cr3_write)
-        a->ops[p->mode]->cr3_write(a->state[p->mode], to);
+        a->ops[p->mode]->cr3_write(a->state[p->mode], to, flush);
     charge(a, p, &b);
 }
 

@@ -616,13 +616,13 @@ static void agile_destroy(void *state)
     free(a);
 }
 
-static void agile_cr3_write(void *state, const mode_space *to)
+static void agile_cr3_write(void *state, const mode_space *to, bool flush)
 {
     agile *a = state;
     /* the cached shadow root is found (or made) at the next miss: nothing is rebuilt */
     mode_exit(&a->env, EXIT_CR3_WRITE, a->env.cfg->cost_exit_cr3);
-    /* SDM 3A 4.10.4.1: MOV to CR3 with PCIDs off invalidates the paging-structure caches */
-    if (!a->env.cfg->tlb_pcid)
+    /* a flushing CR3 write drops the PCID's paging-structure caches (SDM 3A 4.10.4.1) */
+    if (flush)
         flush_split(a, to->tag);
 }
 
@@ -713,12 +713,10 @@ static int agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, un
 static void agile_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
     agile *a = state;
-    /* INVLPG drops the paging-structure-cache entries for va (SDM 3A 4.10.4.1), of both parts */
-    if (!a->split)
-        return;
-    pwc_split_invalidate(a->split, va, sp->tag);
-    if (!(sp->tag & AGILE_NESTED_TAG))
-        pwc_split_invalidate(a->split, va, sp->tag | AGILE_NESTED_TAG);
+    (void)va;
+    /* INVLPG drops every paging-structure-cache entry of the current PCID,
+     * whatever its address (SDM 3A 4.10.4.1), of both parts */
+    flush_split(a, sp->tag);
 }
 
 static void agile_space_freed(void *state, const mode_space *sp)

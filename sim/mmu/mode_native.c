@@ -97,17 +97,18 @@ static void native_space_freed(void *state, const mode_space *sp)
 static void native_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
     native *n = state;
-    /* INVLPG also drops paging-structure-cache entries for va (SDM 3A 4.10.4.1). */
+    (void)va;
+    /* INVLPG drops every paging-structure-cache entry of the current PCID,
+     * whatever its address (SDM 3A 4.10.4.1). */
     if (n->split)
-        pwc_split_invalidate(n->split, va, sp->tag);
+        pwc_split_flush_tag(n->split, sp->tag);
 }
 
-static void native_cr3_write(void *state, const mode_space *to)
+static void native_cr3_write(void *state, const mode_space *to, bool flush)
 {
     native *n = state;
-    /* Without PCIDs processes share a tag, so a CR3 write must drop the
-     * VA-tagged paging-structure caches, as it does on hardware (SDM 3A 4.10.4.1). */
-    if (n->split && !n->env.cfg->tlb_pcid)
+    /* A flushing CR3 write drops the PCID's paging-structure caches (SDM 3A 4.10.4.1). */
+    if (n->split && flush)
         pwc_split_flush_tag(n->split, to->tag);
 }
 

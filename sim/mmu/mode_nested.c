@@ -99,15 +99,16 @@ static int nested_translate(void *state, const mode_space *sp, uint64_t va, unsi
     return nested_translate_va(n->nd, &n->g, sp, va, access, out, err);
 }
 
-static void nested_cr3_write(void *state, const mode_space *to)
+static void nested_cr3_write(void *state, const mode_space *to, bool flush)
 {
     nested *x = state;
-    nested_guest_cr3_write(&x->g, x->cfg, to);
+    nested_guest_cr3_write(&x->g, to, flush);
 }
 
 static void nested_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
-    nested_guest_invlpg(&((nested *)state)->g, sp, va);
+    (void)va;
+    nested_guest_invlpg(&((nested *)state)->g, sp);
 }
 
 static int nested_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)

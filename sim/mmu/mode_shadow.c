@@ -785,9 +785,12 @@ uint64_t shadow_stale_entries(const void *state, const mode_space *sp, bool with
     return stale;
 }
 
-void shadow_cr3_write(void *state, const mode_space *to)
+void shadow_cr3_write(void *state, const mode_space *to, bool flush)
 {
     shadow *s = state;
+    /* The shadow variants model guests without PCIDs (seed 003's): every CR3
+     * write exits and reloads the root as a flushing one would. */
+    (void)flush;
     shadow_exit(s, EXIT_CR3_WRITE, s->env.cfg->cost_exit_cr3);
     load_root(s, to);
     resync(s, to);
@@ -799,7 +802,7 @@ void shadow_vm_switch(void *state, const mode_space *to)
     uint32_t prev = s->vm_pid[to->vm_id];
     /* The guest switched processes while it was descheduled: that was a CR3 write. */
     if (prev && prev != to->pid)
-        shadow_cr3_write(state, to);
+        shadow_cr3_write(state, to, false);
     else
         s->vm_pid[to->vm_id] = to->pid;
 }
@@ -809,7 +812,7 @@ void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
     shadow *s = state;
     shadow_exit(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     if (s->split)
-        pwc_split_invalidate(s->split, va, sp->tag); /* INVLPG drops cached upper levels too */
+        pwc_split_flush_tag(s->split, sp->tag); /* INVLPG drops the PCID's whole paging-structure caches (SDM 3A 4.10.4.1) */
     stree *t = g_hash_table_lookup(s->trees, key_ptr(tree_key(sp)));
     uint64_t table = t ? t->root : 0;
     for (unsigned level = s->levels; t; level--) {

@@ -34,7 +34,7 @@ int shadow_create(const mode_env *env, const shadow_policy *pol, void **state, v
 void shadow_destroy(void *state);
 int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
                      vs_err *err);
-void shadow_cr3_write(void *state, const mode_space *to);
+void shadow_cr3_write(void *state, const mode_space *to, bool flush);
 void shadow_vm_switch(void *state, const mode_space *to);
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va);
 int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,

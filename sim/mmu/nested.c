@@ -253,17 +253,18 @@ int nested_translate_va(nested_dim *nd, const nested_guest *g, const mode_space 
     return VS_OK;
 }
 
-void nested_guest_invlpg(const nested_guest *g, const mode_space *sp, uint64_t va)
+void nested_guest_invlpg(const nested_guest *g, const mode_space *sp)
 {
-    /* INVLPG drops the paging-structure-cache entries for va (SDM 3A 4.10.4.1). */
+    /* INVLPG drops every paging-structure-cache entry of the current PCID,
+     * whatever its address (SDM 3A 4.10.4.1). */
     if (g->split)
-        pwc_split_invalidate(g->split, va, sp->tag);
+        pwc_split_flush_tag(g->split, sp->tag);
 }
 
-void nested_guest_cr3_write(const nested_guest *g, const vs_config *cfg, const mode_space *to)
+void nested_guest_cr3_write(const nested_guest *g, const mode_space *to, bool flush)
 {
-    /* SDM 3A 4.10.4.1: MOV to CR3 with PCIDs off invalidates the paging-structure caches. */
-    if (!cfg->tlb_pcid && g->split)
+    /* A flushing CR3 write drops the PCID's paging-structure caches (SDM 3A 4.10.4.1). */
+    if (flush && g->split)
         pwc_split_flush_tag(g->split, to->tag);
 }
 

@@ -66,9 +66,9 @@ int nested_translate_va(nested_dim *nd, const nested_guest *g, const mode_space 
                         unsigned access, tlb_entry *out, vs_err *err);
 
 /* Guest-dimension cache upkeep, as native does it. */
-void nested_guest_invlpg(const nested_guest *g, const mode_space *sp, uint64_t va);
-/* Without PCIDs processes share a tag, so a CR3 write drops the guest split caches' entries. */
-void nested_guest_cr3_write(const nested_guest *g, const vs_config *cfg, const mode_space *to);
+void nested_guest_invlpg(const nested_guest *g, const mode_space *sp);
+/* A flushing CR3 write (mode.h) drops the guest split caches' entries of its PCID. */
+void nested_guest_cr3_write(const nested_guest *g, const mode_space *to, bool flush);
 void nested_guest_space_freed(const nested_guest *g, const mode_space *sp);
 void nested_guest_table_freed(const nested_dim *nd, const nested_guest *g, const mode_space *sp,
                               uint64_t pfn);

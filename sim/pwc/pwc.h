@@ -59,7 +59,6 @@ unsigned pwc_split_lookup(pwc_split *c, uint64_t addr, uint16_t tag, uint64_t *n
 void pwc_split_fill(pwc_split *c, uint64_t addr, uint16_t tag, unsigned level, uint64_t next_table);
 void pwc_split_flush(pwc_split *c);
 void pwc_split_flush_tag(pwc_split *c, uint16_t tag);
-void pwc_split_invalidate(pwc_split *c, uint64_t addr, uint16_t tag); /* all levels for addr */
 void pwc_split_reset_stats(pwc_split *c); /* hits and misses to zero, entries kept */
 const pwc_level_stats *pwc_split_stats(const pwc_split *c);
 

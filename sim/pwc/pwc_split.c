@@ -132,16 +132,6 @@ void pwc_split_flush_tag(pwc_split *c, uint16_t tag)
             assoc_remove_if(c->level[l], key_has_tag, &tag);
 }
 
-void pwc_split_invalidate(pwc_split *c, uint64_t addr, uint16_t tag)
-{
-    for (unsigned l = PWC_MIN_LEVEL; l <= c->top; l++) {
-        if (c->level[l]) {
-            uint64_t pfx = prefix(c, addr, l);
-            assoc_remove(c->level[l], make_key(pfx, tag), pfx);
-        }
-    }
-}
-
 void pwc_split_reset_stats(pwc_split *c) { c->st = (pwc_level_stats){0}; }
 
 const pwc_level_stats *pwc_split_stats(const pwc_split *c) { return &c->st; }
