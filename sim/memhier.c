@@ -17,12 +17,13 @@
  * Each level-1 cache under true LRU with a power-of-two set count also
  * remembers, per set, the line accessed last in that set (`mru`).  A hit or
  * a fill leaves that line the most recent of its set under LRU, and every
- * access to the cache comes through this file (probe_path, prefetch_fill),
- * so while mru[set] == line the line is present and another hit on it
- * changes nothing: the access is counted as a hit without the store's
- * lookup.  It is the single-line memo below generalized from the cache's
- * last line to each set's, exact for LRU only (under SRRIP a hit after a
- * fill promotes the line), so other policies do not get it.
+ * access that changes the cache comes through this file (probe_path,
+ * prefetch_fill), so while mru[set] == line the line is present and another
+ * hit on it changes nothing: the access is counted as a hit without the
+ * store's lookup (by mh_access, inline in memhier.h, through `head`).  It
+ * is the single-line memo below generalized from the cache's last line to
+ * each set's, exact for LRU only (under SRRIP a hit after a fill promotes
+ * the line), so other policies do not get it.
  *
  * Invariants: per cache and source, hits + misses == accesses that reached
  * it; per source, DRAM accesses == misses at the last cache of its path (or
@@ -34,6 +35,7 @@
 #include "cpf/pfu.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,17 +68,26 @@ typedef struct mh_memo {
 } mh_memo;
 
 struct mh {
+    mh_head head; /* first: mh_access reads it through the header (memhier.h) */
     mh_cache caches[MH_MAX_CACHES];
     unsigned n;
     uint32_t dram_latency;
     uint8_t path[MH_SRC_COUNT][MH_MAX_CACHES]; /* cache indices in probe order */
     unsigned path_len[MH_SRC_COUNT];
     mh_memo memo[MH_SRC_COUNT];
-    bool by_set[MH_SRC_COUNT];      /* the first cache's per-set memo alone decides (see mh_access) */
+    bool by_set[MH_SRC_COUNT];      /* the first cache's per-set memo alone decides (head.fast) */
     uint64_t dram[MH_SRC_COUNT];
     pfu *pf;                        /* NULL: no cache has a prefetcher */
     uint8_t data_pos[MH_MAX_CACHES]; /* position of each cache in the data path */
 };
+
+static_assert(offsetof(struct mh, head) == 0, "mh_access reads the head through a cast of mh");
+
+/* The per-set memo of a source whose first cache has none (or whose path is
+ * empty): one slot, MH_NO_LINE, read with a line shift of at least 1
+ * (NO_MRU_SHIFT), so that no address, not even all ones, matches it. */
+static const uint64_t no_mru = MH_NO_LINE;
+#define NO_MRU_SHIFT 1
 
 static bool is_pow2(uint64_t x) { return x && !(x & (x - 1)); }
 
@@ -264,8 +275,20 @@ mh *mh_new(const mh_params *p, vs_err *err)
     build_path(m, MH_INST, 1);
     build_path(m, MH_WALK, m->n ? p->walk_level : 1);
     build_prefetchers(m, p);
-    for (unsigned src = 0; src < MH_SRC_COUNT; src++)
+    for (unsigned src = 0; src < MH_SRC_COUNT; src++) {
         m->by_set[src] = !m->pf && m->path_len[src] && m->caches[m->path[src][0]].mru;
+        mh_fast *f = &m->head.fast[src];
+        *f = (mh_fast){.mru = &no_mru, .line_shift = NO_MRU_SHIFT};
+        if (m->by_set[src]) {
+            mh_cache *first = &m->caches[m->path[src][0]];
+            *f = (mh_fast){.mru = first->mru,
+                           .set_mask = first->set_mask,
+                           .hits = &first->hits[src],
+                           .line_shift = first->line_shift,
+                           .latency = first->latency,
+                           .first = m->path[src][0]};
+        }
+    }
     return m;
 }
 
@@ -282,10 +305,8 @@ void mh_free(mh *m)
     free(m);
 }
 
-/* mh_access past the memo: the probe of src's path.  Out of line, so that
- * the memo's check, the common case, is small enough to be inlined into its
- * callers (with link-time optimization) without this path's spills. */
-static __attribute__((noinline)) uint32_t probe_path(mh *m, uint64_t pa, mh_src src, int *where)
+/* mh_access past the memo: the probe of src's path. */
+static uint32_t probe_path(mh *m, uint64_t pa, mh_src src, int *where)
 {
     const uint8_t *path = m->path[src];
     unsigned len = m->path_len[src], k;
@@ -322,25 +343,20 @@ static __attribute__((noinline)) uint32_t probe_path(mh *m, uint64_t pa, mh_src 
     return latency;
 }
 
-uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
+/* With no prefetcher to see the access, a hit the per-set memo vouches for
+ * is probe_path's hit in the first cache without its lookup: mh_access
+ * (memhier.h) counts it inline through head.fast.  It subsumes the one-line
+ * memo (the cache's last line is its set's last), and no source reads this
+ * cache's `touches` or its memo: every source whose path starts at this
+ * cache is by_set.  What comes here is either a by_set miss of the per-set
+ * memo, or an access of a source that only has the one-line memo.  Never
+ * inlined (not even by link-time optimization): the fast path's callers
+ * would pay this path's spills. */
+__attribute__((noinline)) uint32_t mh_access_slow(mh *m, uint64_t pa, mh_src src, int *where)
 {
-    (void)write; /* write-allocate and write-backs unpriced: a store probes and fills like a load */
     assert(src < MH_SRC_COUNT);
     const mh_memo *memo = &m->memo[src];
-    /* With no prefetcher to see the access, a hit the per-set memo vouches
-     * for is probe_path's hit in the first cache without its lookup.  It
-     * subsumes the one-line memo (the cache's last line is its set's last),
-     * and no source reads this cache's `touches` or its memo: every source
-     * whose path starts at this cache takes this branch. */
-    if (m->by_set[src]) {
-        mh_cache *first = &m->caches[m->path[src][0]];
-        if (mru_hit(first, pa >> first->line_shift)) {
-            first->hits[src]++;
-            if (where)
-                *where = m->path[src][0];
-            return first->latency;
-        }
-    } else if (m->path_len[src] && memo->valid) {
+    if (!m->by_set[src] && m->path_len[src] && memo->valid) {
         mh_cache *first = &m->caches[m->path[src][0]];
         if (memo->line == pa >> first->line_shift && memo->touches == first->touches) {
             first->hits[src]++;

@@ -26,6 +26,9 @@
 #include "assoc.h"
 #include "cpf/cpf.h"
 
+#include <assert.h>
+#include <stdint.h>
+
 typedef enum mh_src { MH_DATA = 0, MH_INST = 1, MH_WALK = 2, MH_SRC_COUNT = 3 } mh_src;
 typedef enum mh_side { MH_SIDE_DATA = 0, MH_SIDE_INST = 1, MH_SIDE_UNIFIED = 2 } mh_side;
 
@@ -60,9 +63,46 @@ typedef struct mh mh;
 mh *mh_new(const mh_params *p, vs_err *err);
 void mh_free(mh *m);
 
+/* What mh_access's inline fast path reads, per source: the per-set memo of
+ * the first cache of its path (memhier.c) when that memo alone decides (no
+ * prefetcher; a level-1 LRU cache with a power-of-two set count), else one
+ * empty slot that no line matches, so every access takes the slow path.  It
+ * is the first member of struct mh; the rest of mh stays private. */
+typedef struct mh_fast {
+    const uint64_t *mru; /* per set, the line last hit or filled */
+    uint64_t set_mask;   /* sets - 1 (0 with the empty slot) */
+    uint64_t *hits;      /* the first cache's hit counter of this source */
+    unsigned line_shift;
+    uint32_t latency;    /* the first cache's */
+    int first;           /* the first cache's index */
+} mh_fast;
+
+typedef struct mh_head {
+    mh_fast fast[MH_SRC_COUNT];
+} mh_head;
+
+/* mh_access past the fast path: the one-line memo, or the probe of the path. */
+uint32_t mh_access_slow(mh *m, uint64_t pa, mh_src src, int *where);
+
 /* One access to physical address pa.  Returns its cycles; *where (if
- * non-NULL) gets the index of the cache that hit in creation order, or -1 for DRAM. */
-uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where);
+ * non-NULL) gets the index of the cache that hit in creation order, or -1 for DRAM.
+ * Inline: a hit the first cache's per-set memo vouches for (most accesses)
+ * costs no call.  Write-allocate, write-backs unpriced: a store probes and
+ * fills like a load. */
+static inline uint32_t mh_access(mh *m, uint64_t pa, mh_src src, bool write, int *where)
+{
+    (void)write;
+    assert(src < MH_SRC_COUNT);
+    const mh_fast *f = &((const mh_head *)(const void *)m)->fast[src];
+    uint64_t line = pa >> f->line_shift;
+    if (f->mru[line & f->set_mask] == line) {
+        ++*f->hits;
+        if (where)
+            *where = f->first;
+        return f->latency;
+    }
+    return mh_access_slow(m, pa, src, where);
+}
 /* Asks the host to bring towards its caches the set that pa maps to in every
  * cache of src's path (a hint: changes nothing), so that an mh_access issued
  * after other work does not wait for them one level after another. */

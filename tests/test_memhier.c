@@ -84,6 +84,9 @@ static void test_by_hand(void **s)
     assert_non_null(m);
     expect(m, 0x40, MH_INST, 150, -1);
     assert_int_equal(mh_dram_accesses(m, MH_INST), 1);
+    /* the all-ones address does not match the empty per-set memo of the inline path */
+    expect(m, UINT64_MAX, MH_DATA, 150, -1);
+    assert_int_equal(mh_dram_accesses(m, MH_DATA), 1);
     mh_free(m);
 }
 
