@@ -430,6 +430,21 @@ static void test_zlib_trailing_after_window(void **s)
         unsigned char *b = slurp(p, &n);
         b = realloc(b, n + 4);
         memset(b + n, 0xa5, 4);
+        /* the same stream with nothing after it reads whole, one record a call */
+        {
+            trace_rec out[1];
+            vs_err e;
+            trace_reader *r;
+            assert_int_equal(trace_open(p, TFMT_VMT, &r, &e), 0);
+            long got;
+            size_t recs = 0;
+            while ((got = trace_read(r, out, 1, &e)) > 0)
+                recs++;
+            trace_close(r);
+            if (got != 0 || recs != base + k)
+                fail_msg("stream end %zu, no trailing bytes: rc %ld after %zu of %zu records: %s", k, got, recs,
+                         base + k, got ? e.msg : "");
+        }
         for (size_t extra = 1; extra <= 4; extra++) {
             char *q = vt_write_file("tail-bad.vmt", b, n + extra);
             char want[64];
