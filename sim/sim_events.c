@@ -376,8 +376,11 @@ static void hook_pte_written(void *ctx, uint32_t pid, uint64_t entry_pa, unsigne
                              uint64_t new_pte)
 {
     sim_vm *vm = ctx;
+    const mode_ops *ops = vm->sim->ops;
+    if (!ops->pte_written || (ops->pte_written_cleared_only && (new_pte & PTE_P)))
+        return;
     sim_proc *p = proc_of(vm, pid);
-    if (p && vm->sim->ops->pte_written)
+    if (p)
         sim_queue_event(vm->sim, &(sim_event){.kind = SIM_EV_PTE_WRITTEN,
                                               .p = p,
                                               .addr = entry_pa,

@@ -128,6 +128,10 @@ typedef struct mode_ops {
      * INVLPG of its own (sim_events.c says which OS calls batch). */
     int (*pte_written)(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
                        uint64_t new_pte, bool batched, vs_err *err);
+    /* pte_written does nothing for a write that leaves the entry present
+     * (it only drops what a cleared entry leaves behind), so the engine
+     * skips delivering those: on a first touch they are every write. */
+    bool pte_written_cleared_only;
     int (*table_freed)(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err);
     void (*space_freed)(void *state, const mode_space *sp);
     /* Called every cfg->adapt_interval instructions: the VMM policy window (adaptive, agile). */

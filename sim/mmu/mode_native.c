@@ -131,6 +131,7 @@ const mode_ops mode_native_ops = {
     .cr3_write = native_cr3_write,
     .invlpg = native_invlpg,
     .pte_written = native_pte_written,
+    .pte_written_cleared_only = true,
     .table_freed = native_table_freed,
     .space_freed = native_space_freed,
     .report = native_report,

@@ -164,7 +164,8 @@ static void nested_reset_stats(void *state)
     {                                                                                                          \
         .create = CREATE, .destroy = nested_destroy, .translate = nested_translate,                            \
         .cr3_write = nested_cr3_write, .invlpg = nested_invlpg, .table_freed = nested_table_freed,             \
-        .pte_written = nested_pte_written, .space_freed = nested_space_freed, .report = nested_report, .reset_stats = nested_reset_stats,         \
+        .pte_written = nested_pte_written, .pte_written_cleared_only = true,                                   \
+        .space_freed = nested_space_freed, .report = nested_report, .reset_stats = nested_reset_stats,         \
     }
 
 static const nested_policy nested_plain = {.direct = false}, nested_contig = {.direct = true};
