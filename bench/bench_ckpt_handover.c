@@ -44,7 +44,9 @@
 
 #define PAGE 4096u
 #define SRC_BYTES (64u << 20)  /* above this machine's 32 MiB L3: the source pages come in cold */
-#define RING_PAGES 256u        /* 1 MiB: the ring fits in L2, so what differs is who owns its lines */
+/* 1 MiB, this machine's whole L2: with the source pages streaming through, part
+ * of the ring is evicted in every mode alike; what differs is who owns its lines */
+#define RING_PAGES 256u
 #define DEF_PAGES 20000u       /* 100,000 timed copies per mode at the default rounds */
 #define DEF_ROUNDS 5u          /* docs/performance.md: medians of at least 5 */
 #define MAX_ROUNDS 64u
