@@ -76,14 +76,6 @@ static void *map(size_t bytes, int shared)
     return p;
 }
 
-static void pin(int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    (void)sched_setaffinity(0, sizeof set, &set); /* best effort: on one CPU the modes still run */
-}
-
 /* The helper: reads every published slot once, word by word, skipping ahead
  * when it has fallen a whole ring behind (those slots are overwritten). */
 static void helper(const unsigned char *ring, struct shared_ctl *ctl)
@@ -131,7 +123,7 @@ static void run(int mode, unsigned char *src, unsigned char *ring, const unsigne
             exit(1);
         }
         if (pid == 0) {
-            pin(1);
+            bench_pin(1);
             helper(mode == MODE_HELPER ? ring : own, ctl);
             _exit(0);
         }
@@ -159,12 +151,6 @@ static void run(int mode, unsigned char *src, unsigned char *ring, const unsigne
     }
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
     unsigned pages = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : DEF_PAGES;
@@ -174,7 +160,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_ckpt_handover [pages > 0] [rounds 1..%u] [work iterations]\n", MAX_ROUNDS);
         return 2;
     }
-    pin(0);
+    bench_pin(0);
     double ghz = bench_tsc_ghz();
     unsigned char *src = map(SRC_BYTES, 0), *priv = map(RING_PAGES * PAGE, 0), *shr = map(RING_PAGES * PAGE, 1);
     struct shared_ctl *ctl = map(sizeof *ctl, 1);
@@ -194,7 +180,7 @@ int main(int argc, char **argv)
     double base = 0;
     for (int m = 0; m < MODES; m++) {
         size_t n = (size_t)pages * rounds;
-        qsort(cyc[m], n, sizeof cyc[m][0], cmp_u64);
+        qsort(cyc[m], n, sizeof cyc[m][0], bench_cmp_u64);
         double med = cyc[m][n / 2] / ghz, q1 = cyc[m][n / 4] / ghz, q3 = cyc[m][n * 3 / 4] / ghz;
         if (m == MODE_PRIVATE)
             base = med;
