@@ -46,8 +46,14 @@
  * Firecracker guest, free-page reporting otherwise adds the host's fault to
  * a first touch).
  *
- * Usage: bench_cow [MiB] [rounds]   (defaults 64 MiB fault ranges, 7 rounds;
- * the cold buffers are 2 x 128 MiB).  Prints TSC cycles and ns.
+ * The INI fragment printed last gives configs/share/current.ini's parts:
+ * cow_fault = read fault - wrprotect (the break prices its PTE update
+ * apart), alloc, copy, cow_convert = CoW reuse (the whole break by convert:
+ * the model adds no fault to it), pte_update = wrprotect, each median's ns
+ * converted at the file's clock (MHz; the TSC's rate by default).
+ *
+ * Usage: bench_cow [MiB] [rounds] [MHz]   (defaults 64 MiB fault ranges,
+ * 7 rounds; the cold buffers are 2 x 128 MiB).  Prints TSC cycles and ns.
  */
 #include "bench_clock.h"
 #include "common.h"
@@ -222,8 +228,9 @@ int main(int argc, char **argv)
 {
     size_t pages = (argc > 1 ? strtoul(argv[1], NULL, 10) : 64) * 256;
     int rounds = argc > 2 ? atoi(argv[2]) : DEF_ROUNDS;
-    if (pages < PT_PAGES || rounds < 1 || rounds > MAX_ROUNDS) {
-        fprintf(stderr, "usage: bench_cow [MiB > 0] [rounds 1..%d]\n", MAX_ROUNDS);
+    double mhz = argc > 3 ? strtod(argv[3], NULL) : 0;
+    if (pages < PT_PAGES || rounds < 1 || rounds > MAX_ROUNDS || mhz < 0) {
+        fprintf(stderr, "usage: bench_cow [MiB > 0] [rounds 1..%d] [MHz > 0]\n", MAX_ROUNDS);
         return 2;
     }
     bench_pin(0);
@@ -281,6 +288,10 @@ int main(int argc, char **argv)
     printf("allocation = zero fill - read fault - clear: %.0f\n", alloc);
     printf("predicted break = read fault + allocation + copy: %.0f; measured %.0f; residual %+.0f (%+.1f%%)\n", pred,
            med[M_COW], med[M_COW] - pred, (med[M_COW] - pred) / pred * 100);
+    double to_file = mhz > 0 ? mhz / 1000 / ghz : 1; /* TSC cycles -> cycles at the file's clock */
+    printf("\n[share]  # at %.0f MHz\ncow_fault = %.0f\nalloc = %.0f\ncopy = %.0f\ncow_convert = %.0f\npte_update = %.0f\n",
+           mhz > 0 ? mhz : ghz * 1000, (med[M_READ] - med[M_WRPROT]) * to_file, alloc * to_file,
+           med[M_COPY] * to_file, med[M_REUSE] * to_file, med[M_WRPROT] * to_file);
     munmap(src, (size_t)COLD_PAGES * PG);
     munmap(dst, (size_t)COLD_PAGES * PG);
     return 0;

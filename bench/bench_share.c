@@ -2,9 +2,9 @@
  * bench_share.c: throughput of the sharing model's hot path -- hashing
  * 4 KiB pages plus inserting them into the content index -- with XXH64 and
  * SuperFastHash, and the per-operation costs that configs/share/current.ini
- * records for this machine (hash, compare, zero check, a PTE protection
- * change with its local TLB flush).  The copy-on-write break's parts (the
- * fault, the allocation, the cold copy) come from bench_cow.
+ * records for this machine (hash, compare, zero check).  The copy-on-write
+ * break's parts (the fault, the allocation, the cold copy, the reuse) and
+ * the PTE protection change come from bench_cow.
  *
  * Usage: bench_share [MiB]   (default 256; the buffer exceeds the caches)
  * Prints one line per measurement and, last, an INI fragment in TSC cycles.
@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <x86intrin.h>
 
 #define PG SHARE_PAGE_SIZE
@@ -109,15 +108,6 @@ int main(int argc, char **argv)
     double c_cmp = TIME_OP(sink += (uint64_t)memcmp(a, vb, PG));
     double c_cpy = TIME_OP(memcpy(b, a, PG); __asm__ volatile("" ::: "memory"));
     double c_zero = TIME_OP(sink += (uint64_t)(z[0] == 0 && !memcmp(z, z + 1, PG - 1)); __asm__ volatile("" ::: "memory"));
-    /* A write-protect pass over a populated 64 MiB range, so the syscall does
-     * not dominate: a PTE change per page, then one flush. */
-    enum { RANGE_PAGES = 16384 };
-    uint8_t *pp = mmap(NULL, (size_t)RANGE_PAGES * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    for (size_t i = 0; i < RANGE_PAGES; i++)
-        pp[i * PG] = 1;
-    uint64_t c0 = __rdtsc();
-    mprotect(pp, (size_t)RANGE_PAGES * PG, PROT_READ);
-    double c_prot = (double)(__rdtsc() - c0) / RANGE_PAGES;
     /* cache-cold: the duplicate pairs (i, i/2) spread over the whole buffer */
     uint64_t c1 = __rdtsc(), pairs = 0;
     for (size_t i = 4; i < pages; i += 4, pairs++)
@@ -127,11 +117,9 @@ int main(int argc, char **argv)
     printf("per 4 KiB page, TSC cycles (ns): sfh %.0f (%.0f)  xxh64 %.0f (%.0f)  memcmp %.0f (%.0f)  memcpy %.0f (%.0f)"
            "  zero check %.0f (%.0f)\n",
            c_sfh, c_sfh / ghz, c_xxh, c_xxh / ghz, c_cmp, c_cmp / ghz, c_cpy, c_cpy / ghz, c_zero, c_zero / ghz);
-    printf("write-protect per page (64 MiB mprotect) %.0f (%.0f ns)\n", c_prot, c_prot / ghz);
     printf("\n[share]\nfreq_mhz = %.0f\nhash_sfh = %.0f\nhash_xxh64 = %.0f\ncompare = %.0f\n# compare_hot = %.0f\n"
-           "zero_check = %.0f\npte_update = %.0f\np2m_update = %.0f\n",
-           ghz * 1000, c_sfh, c_xxh, c_cmp_cold, c_cmp, c_zero, c_prot, c_prot);
-    munmap(pp, (size_t)RANGE_PAGES * PG);
+           "zero_check = %.0f\n",
+           ghz * 1000, c_sfh, c_xxh, c_cmp_cold, c_cmp, c_zero);
     free(a);
     free(b);
     free(z);
