@@ -35,8 +35,10 @@ check_calibrations() {
   quoted "$1" current copy "\`copy\` = %s cycles"
   quoted "$1" current cow_fault "\`cow_fault\` = %s cycles"
   quoted "$1" current alloc "\`alloc\` = %s cycles"
-  quoted "$1" current zero_check "zero check %s;"
-  quoted "$1" current pte_update "write-protect per page (64 MiB mprotect) %s."
+  quoted "$1" current zero_check "zero check %s."
+  quoted "$1" current pte_update "\`pte_update\` = %s cycles"
+  quoted "$1" current cow_convert "\`cow_convert\` = %s cycles"
+  quoted "$1" current p2m_update "\`p2m_update\` = %s cycles is an **estimate**"
 }
 check_calibrations "$DOC"
 
