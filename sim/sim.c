@@ -446,7 +446,7 @@ static __attribute__((noinline)) int translate(vs_sim *s, sim_proc *p, th_class 
                                                uint64_t *pa, vs_err *err)
 {
     tlb_entry e;
-    if (!th_lookup(s->tlbs, cls, va, p->sp.tag, write, &e)) {
+    if (!th_lookup_past_repeat(s->tlbs, cls, va, p->sp.tag, write, &e)) {
         unsigned access = (write ? ACCESS_WRITE : 0) | (cls == TH_INST ? ACCESS_FETCH : 0);
         uint64_t serial = s->st.exit_cycles + s->st.fault_cycles;
         int rc = sim_translate(s, p, va, access, &e, err);

@@ -19,8 +19,10 @@
  * another entry of the same set empties it, and any change of a TLB (a
  * fill, flush or invalidation) empties every slot.  Which slots are full is
  * one bit mask per class, so emptying them all is one store (a TLB-hostile
- * trace fills on nearly every reference) and a full lookup's hit scans only
- * the full slots for its set.  Lookups that miss change
+ * trace fills on nearly every reference).  Which slots remember an entry of
+ * each set is one bit mask per first-level structure and set, so a full
+ * lookup's hit visits only the slots of its own set (the full ones among
+ * them), not every full slot.  Lookups that miss change
  * no structure.  The memo is not used when a first-level structure serves
  * both classes: a reference of the other class could then change that
  * structure's state without a fill.  A repeat only counts itself, by the
@@ -31,7 +33,8 @@
  *
  * Invariants: see hier.h; a slot whose bit is set in memo_full holds an entry
  * that is the most recent of its set, found by a full lookup since the last
- * change of any structure.
+ * change of any structure; bit k of set_slots[cls][i][s] is set exactly when
+ * memo_set[cls][k] is structure i of level 1 and its set s, full or not.
  */
 #include "hier.h"
 #include "tpf.h"
@@ -57,7 +60,8 @@ typedef struct th_level {
  * DTLB, 128 x 8-way ITLB) have 16 sets of 4 KiB pages, indexed by the page
  * number's low bits, so each set has a slot. */
 #define TH_MEMO_SLOTS 16
-static_assert(TH_MEMO_SLOTS <= 16, "th.memo_full holds one bit per slot");
+static_assert(TH_MEMO_SLOTS <= 16, "th.memo_full and th.set_slots hold one bit per slot");
+#define TH_NO_SET UINT64_MAX /* memo_set of a slot never written: no structure has 2^32 sets */
 
 /* A remembered first-level hit. */
 typedef struct th_memo {
@@ -89,7 +93,9 @@ struct th {
     th_level levels[TH_CLASSES][TH_MAX_LEVELS];
     unsigned n_levels[TH_CLASSES];
     th_memo memo[TH_CLASSES][TH_MEMO_SLOTS];
-    uint64_t memo_set[TH_CLASSES][TH_MEMO_SLOTS]; /* structure of level 1 << 32 | its set holding the slot's entry */
+    uint64_t memo_set[TH_CLASSES][TH_MEMO_SLOTS]; /* structure of level 1 << 32 | its set holding the slot's entry;
+                                                     TH_NO_SET: never written */
+    uint16_t *set_slots[TH_CLASSES][TH_MAX_TLBS]; /* by structure of level 1, by its set: the slots memo_set puts there */
     uint64_t repeats[TH_CLASSES][TH_MAX_TLBS];    /* by structure of level 1: not yet in the counters */
     bool memo_allowed[TH_CLASSES];
     uint16_t memo_full[TH_CLASSES]; /* bit k: slot k of the class holds a hit; the others are empty */
@@ -128,6 +134,8 @@ static void group_levels(th *h, th_class cls)
     for (unsigned i = 0; h->n_levels[cls] && i < h->levels[cls][0].n; i++)
         if (tlb_get_kind(h->levels[cls][0].t[i]) == TLB_UNIFIED)
             h->memo_allowed[cls] = false;
+    for (unsigned i = 0; h->memo_allowed[cls] && i < h->levels[cls][0].n; i++)
+        h->set_slots[cls][i] = vs_calloc(tlb_sets(h->levels[cls][0].t[i]), sizeof *h->set_slots[cls][i]);
 }
 
 static int make_prefetcher(th_pf *pf, const tlb_params *p, vs_err *err)
@@ -162,6 +170,7 @@ th *th_new(const tlb_params *p, unsigned n, vs_err *err)
     }
     th *h = vs_calloc(1, sizeof *h);
     forget(h);
+    memset(h->memo_set, 0xff, sizeof h->memo_set); /* TH_NO_SET */
     for (unsigned i = 0; i < n; i++) {
         if (p[i].level > TH_MAX_LEVELS) {
             vs_fail(err, VS_E_CONFIG, "tlb '%s': level %u, at most %u are supported", p[i].name, p[i].level,
@@ -200,6 +209,9 @@ void th_free(th *h)
             h->pf[i].ops->destroy(h->pf[i].st);
         tlb_free(h->pf[i].buf);
     }
+    for (int cls = 0; cls < TH_CLASSES; cls++)
+        for (unsigned i = 0; i < TH_MAX_TLBS; i++)
+            free(h->set_slots[cls][i]);
     free(h);
 }
 
@@ -239,7 +251,11 @@ static inline const th_memo *repeat(th *h, th_class cls, uint64_t va, uint16_t t
     return m;
 }
 
-bool th_repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, uint64_t *pa)
+/* Inlined into the engine's loops by link-time optimization, which left it a
+ * call (about 17 instructions a reference) whenever this file's other code
+ * grew; a build without LTO calls it. */
+inline __attribute__((always_inline)) bool th_repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write,
+                                                     uint64_t *pa)
 {
     if (cls == TH_INST)
         h->pc = va;
@@ -255,13 +271,12 @@ bool th_repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, uint6
  * emptied, and if `keep`, va's slot remembers the hit. */
 static void remember(th *h, th_class cls, unsigned i, uint64_t va, uint16_t tag, const tlb_entry *e, bool keep)
 {
-    uint64_t set = (uint64_t)i << 32 | tlb_set_of(h->levels[cls][0].t[i], va, e->size);
+    uint32_t s = tlb_set_of(h->levels[cls][0].t[i], va, e->size);
+    uint64_t set = (uint64_t)i << 32 | s;
     uint64_t offset_mask = (1ull << vs_pgsz_shift(e->size)) - 1, vpage = va >> VS_PAGE_SHIFT_4K;
-    for (unsigned full = h->memo_full[cls]; full; full &= full - 1) {
+    for (unsigned full = h->set_slots[cls][i][s] & h->memo_full[cls]; full; full &= full - 1) {
         unsigned k = (unsigned)__builtin_ctz(full);
         const th_memo *m = &h->memo[cls][k];
-        if (h->memo_set[cls][k] != set)
-            continue;
         bool same_entry = m->tag == tag && m->offset_mask == offset_mask &&
                           ((m->vpage ^ vpage) & ~(offset_mask >> VS_PAGE_SHIFT_4K)) == 0;
         if (!same_entry)
@@ -273,7 +288,13 @@ static void remember(th *h, th_class cls, unsigned i, uint64_t va, uint16_t tag,
     h->memo[cls][k] = (th_memo){.vpage = vpage, .repeats = &h->repeats[cls][i], .pa_base = e->pa_base,
                                 .offset_mask = offset_mask, .tag = tag, .size = (uint8_t)e->size,
                                 .writable = e->writable, .dirty = e->dirty};
-    h->memo_set[cls][k] = set;
+    uint64_t old = h->memo_set[cls][k];
+    if (old != set) {
+        if (old != TH_NO_SET)
+            h->set_slots[cls][old >> 32][(uint32_t)old] &= (uint16_t)~(1u << k);
+        h->set_slots[cls][i][s] |= (uint16_t)(1u << k);
+        h->memo_set[cls][k] = set;
+    }
     h->memo_full[cls] |= (uint16_t)(1u << k);
 }
 
@@ -363,16 +384,8 @@ static bool train_on_prefetched_hit(th *h, th_level *L, unsigned i, uint64_t va,
     return true;
 }
 
-bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_entry *e)
+bool th_lookup_past_repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_entry *e)
 {
-    if (cls == TH_INST)
-        h->pc = va;
-    const th_memo *m = repeat(h, cls, va, tag, write);
-    if (m) {
-        *e = (tlb_entry){.pa_base = m->pa_base, .size = (vs_pgsz)m->size, .writable = m->writable,
-                         .dirty = m->dirty};
-        return true;
-    }
     unsigned n = h->n_levels[cls];
     for (unsigned l = 0; l < n; l++) {
         th_level *L = &h->levels[cls][l];
@@ -402,6 +415,19 @@ bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_e
         L->misses++;
     }
     return false;
+}
+
+bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_entry *e)
+{
+    if (cls == TH_INST)
+        h->pc = va;
+    const th_memo *m = repeat(h, cls, va, tag, write);
+    if (m) {
+        *e = (tlb_entry){.pa_base = m->pa_base, .size = (vs_pgsz)m->size, .writable = m->writable,
+                         .dirty = m->dirty};
+        return true;
+    }
+    return th_lookup_past_repeat(h, cls, va, tag, write, e);
 }
 
 void th_fill(th *h, th_class cls, uint64_t va, uint16_t tag, const tlb_entry *e)

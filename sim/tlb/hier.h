@@ -59,9 +59,13 @@ bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_e
 /* th_lookup's common case alone: when the reference repeats a remembered
  * first-level hit (the per-set memo of hier.c), counts it as th_lookup
  * would and sets *pa to va's physical address; otherwise changes nothing
- * (call th_lookup).  The engine's per-reference path: no tlb_entry passes
- * through memory. */
+ * (call th_lookup_past_repeat).  The engine's per-reference path: no
+ * tlb_entry passes through memory. */
 bool th_repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, uint64_t *pa);
+/* th_lookup for a reference th_repeat has just refused (the same cls, va,
+ * tag and write, nothing done to h in between): the full lookup, without
+ * asking the memo again what it has just answered. */
+bool th_lookup_past_repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_entry *e);
 /* A translation produced by the mode after a th_lookup miss: fills every
  * level of cls. */
 void th_fill(th *h, th_class cls, uint64_t va, uint16_t tag, const tlb_entry *e);

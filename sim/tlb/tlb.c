@@ -145,6 +145,7 @@ bool tlb_supports(const tlb *t, vs_pgsz size)
 }
 
 uint32_t tlb_set_of(const tlb *t, uint64_t va, vs_pgsz size) { return assoc_set_of(t->a, page_number(va, size)); }
+uint32_t tlb_sets(const tlb *t) { return assoc_sets(t->a); }
 
 static void insert_value(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e, uint64_t flags)
 {

@@ -58,6 +58,7 @@ bool tlb_supports(const tlb *t, vs_pgsz size);
 /* The set that holds an entry of `size` for va (the hierarchy's per-set
  * repeat memo, hier.c, tracks which set each remembered hit lives in). */
 uint32_t tlb_set_of(const tlb *t, uint64_t va, vs_pgsz size);
+uint32_t tlb_sets(const tlb *t); /* tlb_set_of ranges over [0, tlb_sets) */
 /* Inserts a translation of `size` (ignored if the size is not supported). */
 void tlb_insert(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e);
 /* Inserts a prefetched translation: its first demand hit is counted in
