@@ -23,7 +23,8 @@
 # Writes docs/figures/seed003_agile_slow.csv, seed003_agile_trace.csv (which
 # tests/cli_vmm_docs.sh checks section 8's prose against) and the
 # generated:seed003-agile-slow block of docs/vmm.md (section 8).  seed003_agile.sh runs it (all.sh times the
-# two as one step).  About a minute on 2 busy cores.
+# two as one step).  About a minute on 2 busy cores, and the ten gdb runs
+# (tpch on SIMICS: 14 s of wall time at a load of 25) as long again.
 #   usage: scripts/figures/seed003_agile_slow.sh      (see lib.sh for VMEMSIM, JOBS, FIG_WORK)
 source "$(dirname "$0")/lib.sh"
 NAME=seed003_agile_slow
