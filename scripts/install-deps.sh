@@ -11,7 +11,7 @@ PACKAGES=(
   clang                                    # libFuzzer targets
   valgrind                                 # traces/capture (lackey)
   gnuplot-nox jq parallel                  # figures (gnuplot optional; jq reads results), GNU parallel sweeps
-  gdb                                      # gcore: figures/seed002_timeline.sh snapshots live processes
+  gdb                                      # gcore: figures/seed002_timeline.sh snapshots live processes; figures/seed003_agile_slow.sh traces runs
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
