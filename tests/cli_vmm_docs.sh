@@ -5,13 +5,16 @@
 # docs/figures/seed003_agile.csv (both are written by
 # scripts/figures/seed003_agile.sh; rerun it when this fails), and the table
 # of the generated:seed003-agile-slow block the rows of
-# docs/figures/seed003_agile_slow.csv (scripts/figures/seed003_agile_slow.sh).
+# docs/figures/seed003_agile_slow.csv (scripts/figures/seed003_agile_slow.sh), and
+# the table of the generated:seed003-handler block the rows of
+# docs/figures/seed003_handler.csv (scripts/figures/seed003_handler.sh).
 # A seeded fault (one changed number) proves each check can fail.
 # usage: cli_vmm_docs.sh VMEMSIM SOURCE_DIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
 
 CSV=$SRC/docs/figures/seed003_agile.csv
 SLOW_CSV=$SRC/docs/figures/seed003_agile_slow.csv
+HANDLER_CSV=$SRC/docs/figures/seed003_handler.csv
 # block DOC NAME: the lines between the doc's generated:NAME markers
 block() { awk -v b="<!-- BEGIN generated:$2 -->" -v e="<!-- END generated:$2 -->" '$0 == e { p = 0 } p; $0 == b { p = 1 }' "$1"; }
 # cell MACHINE WORKLOAD MODE COLUMN: one value of the CSV, by column name
@@ -82,6 +85,31 @@ sed "s/| $first_miss \//| 1$first_miss \//" "$SRC/docs/vmm.md" >"$T/bad_slow.md"
 before=$fails
 check_slow "$T/bad_slow.md" >/dev/null
 if [ $((fails - before)) -ge 1 ]; then fails=$before; ok; else bad "a changed walk-miss count in seed003-agile-slow went unnoticed"; fi
+
+# check_handler DOC: each row of seed003_handler.csv (one VMM, machine,
+# workload and handler-cost set) is in its row of the block's table: best
+# set, best / worst and nested / best shadow
+check_handler() {
+  local table
+  table=$(block "$1" seed003-handler)
+  [ -n "$table" ] && ok || bad "$1 lacks a generated:seed003-handler block"
+  while IFS=, read -r vmm m wl pt best _ bw nbs; do
+    [ "$vmm" = vmm ] && continue
+    local lab=Opteron
+    [ "$m" = simics ] && lab=SIMICS
+    if printf '%s\n' "$table" | grep -F -- "| $vmm, $lab | $wl |" | grep -qF -- "| $best | ${bw}x | ${nbs}x |"; then
+      ok
+    else
+      bad "$1: no seed003-handler row for $vmm $m $wl (exit_pt_write $pt) with $best, ${bw}x, ${nbs}x"
+    fi
+  done <"$HANDLER_CSV"
+}
+check_handler "$SRC/docs/vmm.md"
+first_bw=$(awk -F, 'NR == 2 { print $7 }' "$HANDLER_CSV")
+sed "s/| ${first_bw}x |/| 9${first_bw}x |/" "$SRC/docs/vmm.md" >"$T/bad_handler.md"
+before=$fails
+check_handler "$T/bad_handler.md" >/dev/null
+if [ $((fails - before)) -ge 1 ]; then fails=$before; ok; else bad "a changed best / worst in seed003-handler went unnoticed"; fi
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
