@@ -7,13 +7,16 @@
 # of the generated:seed003-agile-slow block the rows of
 # docs/figures/seed003_agile_slow.csv (scripts/figures/seed003_agile_slow.sh),
 # whose points must be the KVM points of docs/figures/seed003_fig15.csv where
-# agile is slower than the best static approach.
+# agile is slower than the best static approach, and the table of the
+# generated:seed003-handler block the rows of docs/figures/seed003_handler.csv
+# (scripts/figures/seed003_handler.sh).
 # A seeded fault (one changed number) proves each check can fail.
 # usage: cli_vmm_docs.sh VMEMSIM SOURCE_DIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
 
 CSV=$SRC/docs/figures/seed003_agile.csv
 SLOW_CSV=$SRC/docs/figures/seed003_agile_slow.csv
+HANDLER_CSV=$SRC/docs/figures/seed003_handler.csv
 # block DOC NAME: the lines between the doc's generated:NAME markers
 block() { awk -v b="<!-- BEGIN generated:$2 -->" -v e="<!-- END generated:$2 -->" '$0 == e { p = 0 } p; $0 == b { p = 1 }' "$1"; }
 # cell MACHINE WORKLOAD MODE COLUMN: one value of the CSV, by column name
@@ -52,38 +55,68 @@ check_doc() {
 }
 check_doc "$SRC/docs/vmm.md"
 
+# caught CHECK DOC MESSAGE: CHECK, run on DOC (a copy with a seeded fault),
+# must fail at least once; its failures are then not counted
+caught() {
+  local before=$fails
+  "$1" "$2" >/dev/null
+  if [ $((fails - before)) -ge 1 ]; then fails=$before; ok; else bad "$3"; fi
+}
+
 # the seeded fault: the same check on a copy with one ratio changed must fail
 steady_worst=$(steady barcelona worst agile)
 sed "s|agile / shadow is $steady_worst on|agile / shadow is 9.999 on|" "$SRC/docs/vmm.md" >"$T/bad.md"
-before=$fails
-check_doc "$T/bad.md" >/dev/null
-if [ $((fails - before)) -ge 1 ]; then fails=$before; ok; else bad "a changed ratio in the findings went unnoticed"; fi
+caught check_doc "$T/bad.md" "a changed ratio in the findings went unnoticed"
 
-# check_slow DOC: each row of seed003_agile_slow.csv is a row of the block's
-# table: machine, workload, best approach, agile / best, and the level-1 walk
-# misses that end it
-check_slow() {
-  local table
-  table=$(block "$1" seed003-agile-slow)
-  [ -n "$table" ] && ok || bad "$1 lacks a generated:seed003-agile-slow block"
-  while IFS=, read -r m wl best ratio _ _ _ _ _ _ _ _ _ _ miss_a miss_b; do
-    [ "$m" = machine ] && continue
-    local lab=Opteron
-    [ "$m" = simics ] && lab=SIMICS
-    if printf '%s\n' "$table" | grep -F -- "| $lab | $wl | $best | $(printf '%.4f' "$ratio") |" |
-        grep -qF -- "| $miss_a / $miss_b |"; then
+# check_rows DOC BLOCK CSV ROW: each data row of CSV is a line of the table
+# of DOC's generated:BLOCK block.  ROW, given the row, sets want1 and want2,
+# two strings that one line of the table must both hold, and what, the row
+# named for the error.
+check_rows() {
+  local table row
+  table=$(block "$1" "$2")
+  [ -n "$table" ] && ok || bad "$1 lacks a generated:$2 block"
+  while IFS= read -r row; do
+    "$4" "$row"
+    if printf '%s\n' "$table" | grep -F -- "$want1" | grep -qF -- "$want2"; then
       ok
     else
-      bad "$1: no seed003-agile-slow row for $m $wl against $best with ratio $ratio, walk misses $miss_a / $miss_b"
+      bad "$1: no $2 row for $what"
     fi
-  done <"$SLOW_CSV"
+  done < <(sed 1d "$3")
 }
+
+# slow_row ROW: a row of seed003_agile_slow.csv -- machine, workload, best
+# approach, agile / best, and the level-1 walk misses that end it
+slow_row() {
+  local m wl best ratio miss_a miss_b lab=Opteron
+  IFS=, read -r m wl best ratio _ _ _ _ _ _ _ _ _ _ miss_a miss_b <<<"$1"
+  [ "$m" = simics ] && lab=SIMICS
+  want1="| $lab | $wl | $best | $(printf '%.4f' "$ratio") |"
+  want2="| $miss_a / $miss_b |"
+  what="$m $wl against $best with ratio $ratio, walk misses $miss_a / $miss_b"
+}
+check_slow() { check_rows "$1" seed003-agile-slow "$SLOW_CSV" slow_row; }
 check_slow "$SRC/docs/vmm.md"
 first_miss=$(awk -F, 'NR == 2 { print $15 }' "$SLOW_CSV")
 sed "s/| $first_miss \//| 1$first_miss \//" "$SRC/docs/vmm.md" >"$T/bad_slow.md"
-before=$fails
-check_slow "$T/bad_slow.md" >/dev/null
-if [ $((fails - before)) -ge 1 ]; then fails=$before; ok; else bad "a changed walk-miss count in seed003-agile-slow went unnoticed"; fi
+caught check_slow "$T/bad_slow.md" "a changed walk-miss count in seed003-agile-slow went unnoticed"
+
+# handler_row ROW: a row of seed003_handler.csv (one VMM, machine, workload
+# and handler-cost set) -- its best set, best / worst and nested / best shadow
+handler_row() {
+  local vmm m wl pt best bw nbs lab=Opteron
+  IFS=, read -r vmm m wl pt best _ bw nbs <<<"$1"
+  [ "$m" = simics ] && lab=SIMICS
+  want1="| $vmm, $lab | $wl |"
+  want2="| $best | ${bw}x | ${nbs}x |"
+  what="$vmm $m $wl (exit_pt_write $pt) with $best, ${bw}x, ${nbs}x"
+}
+check_handler() { check_rows "$1" seed003-handler "$HANDLER_CSV" handler_row; }
+check_handler "$SRC/docs/vmm.md"
+first_bw=$(awk -F, 'NR == 2 { print $7 }' "$HANDLER_CSV")
+sed "s/| ${first_bw}x |/| 9${first_bw}x |/" "$SRC/docs/vmm.md" >"$T/bad_handler.md"
+caught check_handler "$T/bad_handler.md" "a changed best / worst in seed003-handler went unnoticed"
 
 # slow_points FIG15: "machine workload best" of every KVM point where agile
 # takes more cycles than the fewest of nested, shadow and shadow-cache (a tie
