@@ -9,22 +9,19 @@
  * that slot is a free block of order k.  Each summary level above has one bit
  * per 64-bit word of the level below (set iff that word is non-zero), so the
  * lowest free block of an order is found with one find-first-set per level,
- * O(log64 frames).  Above those, each list keeps one mask word with bit k
- * set iff its order-k bitmap is non-empty (max_order <= 40 < 64), so the
- * smallest order with a free block is one find-first-set too, not a probe
- * of every order's bitmap in turn.  A bitmap holding a single bit keeps it
- * in a field of its own and leaves its tree empty: allocating page after
- * page from a large free block leaves each order with at most one free
- * block (the halves split off), so without it nearly every split, take and
- * lookup walked all levels of a tree emptied or filled by that one bit
- * (about 200 of the 460 instructions of an allocation, callgrind; see
- * docs/performance.md, session 14); a second bit moves the lone one into
- * the tree, and the last but one bit cleared moves the other out.  The
- * bottom level is stored in chunks allocated on first use and kept (freeing
- * them when empty made split/merge churn allocate and zero a chunk per
- * page), so an unfragmented allocator costs almost nothing per frame; fully
- * fragmented, all orders together cost 2 bits per frame (frames / 4 bytes)
- * plus ~1/63 for summaries.
+ * O(log64 frames).  A bitmap holding a single bit keeps it in a field of
+ * its own and leaves its tree empty: allocating page after page from a large
+ * free block leaves each order with at most one free block (the halves split
+ * off), so without it nearly every split, take and lookup walked all levels
+ * of a tree emptied or filled by that one bit (457 instructions an
+ * allocation with the walks, 250 without; callgrind, docs/performance.md,
+ * session 14); a second bit moves the lone one into the tree, and clearing
+ * down to one bit moves the survivor out.  The bottom level is stored in
+ * chunks allocated on first use and kept (freeing them when empty made
+ * split/merge churn allocate and zero a chunk per page), so an unfragmented
+ * allocator costs almost nothing per frame; fully fragmented, all orders
+ * together cost 2 bits per frame (frames / 4 bytes) plus ~1/63 for
+ * summaries.
  *
  * Policies: buddy_alloc takes the smallest order that has a free block and,
  * within it, the lowest block; buddy_alloc_exact takes the lowest-addressed
@@ -80,9 +77,8 @@
  *
  * Invariants: free blocks never overlap and lie inside the managed range;
  * no two free buddies of the same order (below max_order) coexist;
- * nfree[k] == set bits of order k over all lists; bit k of nonempty[l] is
- * set iff map[l][k] has a set bit; a bitmap's tree is empty unless it holds
- * two bits or more; sum of nfree[k] * 2^k ==
+ * nfree[k] == set bits of order k over all lists; a bitmap's tree is empty
+ * unless it holds two bits or more; sum of nfree[k] * 2^k ==
  * free frames; with grouping, a free block below pb_order is on the list of
  * its pageblock's type and pb_free counts the frames of such blocks.
  */
@@ -116,7 +112,6 @@ typedef struct hbm {
  * pageblocks (the pool) with it; list 1 + t the smaller blocks of type t. */
 #define POOL 0
 #define NLISTS (1 + BUDDY_MT_COUNT)
-_Static_assert(BUDDY_MAX_ORDER_LIMIT < WORD_BITS, "a list's non-empty orders fit one mask word");
 
 struct buddy {
     uint64_t base, end; /* managed frames [base, end) */
@@ -126,7 +121,6 @@ struct buddy {
     uint64_t *pb_free;  /* per pageblock: frames in its free blocks below pb_order */
     uint64_t free_frames;
     uint64_t nfree[BUDDY_MAX_ORDER_LIMIT + 1];
-    uint64_t nonempty[NLISTS]; /* bit k of list l set iff map[l][k] holds a free block */
     hbm map[NLISTS][BUDDY_MAX_ORDER_LIMIT + 1]; /* slot i of order k = block (base>>k) + i */
 };
 
@@ -230,8 +224,8 @@ static bool hbm_test(const hbm *h, uint64_t i)
     return h->count == 1 ? h->single == i : h->count > 1 && tree_test(h, i);
 }
 
-/* Adds bit i (clear); true when the set was empty before. */
-static bool hbm_set(hbm *h, uint64_t i)
+/* Adds bit i (clear). */
+static void hbm_set(hbm *h, uint64_t i)
 {
     assert(!hbm_test(h, i));
     if (h->count == 0)
@@ -241,11 +235,11 @@ static bool hbm_set(hbm *h, uint64_t i)
             tree_set(h, h->single); /* the lone bit joins the tree */
         tree_set(h, i);
     }
-    return h->count++ == 0;
+    h->count++;
 }
 
-/* Removes bit i (set); true when the set is empty after. */
-static bool hbm_clear(hbm *h, uint64_t i)
+/* Removes bit i (set). */
+static void hbm_clear(hbm *h, uint64_t i)
 {
     assert(hbm_test(h, i));
     if (h->count > 1) {
@@ -255,7 +249,7 @@ static bool hbm_clear(hbm *h, uint64_t i)
             tree_clear(h, h->single);
         }
     }
-    return --h->count == 0;
+    h->count--;
 }
 
 /* Lowest bit of the set, or NONE. */
@@ -284,23 +278,10 @@ static bool block_free(const buddy *b, uint64_t pfn, unsigned k)
     return hbm_test(&b->map[list_of(b, pfn, k)][k], slot_of(b, pfn, k));
 }
 
-/* Marks slot i of order k free on list l, keeping the list's non-empty mask. */
-static void list_set(buddy *b, unsigned l, unsigned k, uint64_t i)
-{
-    if (hbm_set(&b->map[l][k], i))
-        b->nonempty[l] |= 1ull << k;
-}
-
-static void list_clear(buddy *b, unsigned l, unsigned k, uint64_t i)
-{
-    if (hbm_clear(&b->map[l][k], i))
-        b->nonempty[l] &= ~(1ull << k);
-}
-
 static void add_block(buddy *b, uint64_t pfn, unsigned k)
 {
     unsigned l = list_of(b, pfn, k);
-    list_set(b, l, k, slot_of(b, pfn, k));
+    hbm_set(&b->map[l][k], slot_of(b, pfn, k));
     if (l != POOL)
         b->pb_free[pb_of(b, pfn)] += 1ull << k;
     b->nfree[k]++;
@@ -310,7 +291,7 @@ static void add_block(buddy *b, uint64_t pfn, unsigned k)
 static void remove_block(buddy *b, uint64_t pfn, unsigned k)
 {
     unsigned l = list_of(b, pfn, k);
-    list_clear(b, l, k, slot_of(b, pfn, k));
+    hbm_clear(&b->map[l][k], slot_of(b, pfn, k));
     if (l != POOL)
         b->pb_free[pb_of(b, pfn)] -= 1ull << k;
     b->nfree[k]--;
@@ -320,8 +301,6 @@ static void remove_block(buddy *b, uint64_t pfn, unsigned k)
 /* Lowest free block of order k on list l, or NONE. */
 static uint64_t first_on(const buddy *b, unsigned l, unsigned k)
 {
-    if (!((b->nonempty[l] >> k) & 1))
-        return NONE;
     uint64_t slot = hbm_first(&b->map[l][k]);
     return slot == NONE ? NONE : ((b->base >> k) + slot) << k;
 }
@@ -357,8 +336,8 @@ static void claim_pageblock(buddy *b, uint64_t pfn, buddy_mt mt)
     for (unsigned k = 0; k < b->pb_order; k++)
         for (uint64_t p = start; p < start + (1ull << b->pb_order); p += 1ull << k)
             if (p >= b->base && p < b->end && hbm_test(&b->map[from][k], slot_of(b, p, k))) {
-                list_clear(b, from, k, slot_of(b, p, k));
-                list_set(b, to, k, slot_of(b, p, k));
+                hbm_clear(&b->map[from][k], slot_of(b, p, k));
+                hbm_set(&b->map[to][k], slot_of(b, p, k));
             }
     b->pb_type[pb_of(b, pfn)] = (uint8_t)mt;
 }
@@ -458,17 +437,15 @@ static void take_and_split(buddy *b, uint64_t pfn, unsigned k, uint64_t keep, un
 static bool take_smallest(buddy *b, unsigned l, unsigned from, unsigned below, unsigned order, buddy_mt mt,
                           uint64_t *pfn)
 {
-    uint64_t orders = b->nonempty[l] >> from << from; /* the non-empty orders >= from ... */
-    if (below < WORD_BITS)
-        orders &= (1ull << below) - 1;                 /* ... and < below */
-    if (!orders)
-        return false;
-    unsigned k = (unsigned)__builtin_ctzll(orders);
-    uint64_t p = first_on(b, l, k);
-    assert(p != NONE);
-    take_and_split(b, p, k, p, order, mt);
-    *pfn = p;
-    return true;
+    for (unsigned k = from; k < below; k++) {
+        uint64_t p = first_on(b, l, k);
+        if (p == NONE)
+            continue;
+        take_and_split(b, p, k, p, order, mt);
+        *pfn = p;
+        return true;
+    }
+    return false;
 }
 
 /* The fallback order k, and the type found there, for a request that found
