@@ -387,6 +387,42 @@ static void mob_give(mob *m, uint64_t pfn, unsigned order)
         m->tainted[(pfn >> m->pb_order) - (m->base >> m->pb_order)] = false;
 }
 
+/* Whether operation op (random r) frees rather than allocates: phases of
+ * `phase` operations grow and shrink, so memory fills up and frees again. */
+static bool frees_now(uint64_t r, unsigned op, unsigned phase, size_t nlive, size_t cap)
+{
+    bool grow = ((op / phase) & 1) == 0;
+    return nlive == cap || (nlive > 0 && (r % 8) < (grow ? 2u : 6u));
+}
+
+/* Removes and returns a random one (by r) of the nlive allocations. */
+static live pop_live(live *lv, size_t *nlive, uint64_t r)
+{
+    size_t i = (size_t)((r >> 8) % *nlive);
+    live a = lv[i];
+    lv[i] = lv[--*nlive];
+    return a;
+}
+
+/* The per-order free counts are those of full merging of m's runs. */
+static void check_counts(const buddy *b, const model *m)
+{
+    uint64_t got[BUDDY_MAX_ORDER_LIMIT + 1], want[BUDDY_MAX_ORDER_LIMIT + 1];
+    buddy_free_counts(b, got);
+    m_counts(m, want);
+    assert_memory_equal(got, want, (m->max_order + 1) * sizeof *got);
+}
+
+/* Frees the nlive buddy-order allocations left; all n frames are free again. */
+static void free_live(buddy *b, const live *lv, size_t nlive, uint64_t n)
+{
+    while (nlive) {
+        nlive--;
+        buddy_free(b, lv[nlive].pfn, (unsigned)lv[nlive].order);
+    }
+    assert_int_equal(buddy_free_frames(b), n);
+}
+
 /* Random table-like (unmovable, order 0) and guest-like (movable, order 0,
  * sometimes larger) allocations and frees; returns how often a pageblock was
  * first mixed while a wholly free pageblock existed.  grouped = false is the
@@ -407,14 +443,11 @@ static unsigned mobility_violations(uint64_t base, uint64_t n, unsigned max_orde
     uint64_t rng = seed;
     for (unsigned op = 0; op < ops; op++) {
         uint64_t r = vs_rng_next(&rng);
-        /* phases of growth and shrinkage, so memory fills up and frees again */
-        bool grow = ((op / 2000) & 1) == 0;
-        if (nlive == MOB_LIVE || (nlive > 0 && (r % 8) < (grow ? 2u : 6u))) {
-            size_t i = (size_t)((r >> 8) % nlive);
-            buddy_free(b, lv[i].pfn, (unsigned)lv[i].order);
-            mob_give(&m, lv[i].pfn, (unsigned)lv[i].order);
-            m_give(&runs, lv[i].pfn, lv[i].n);
-            lv[i] = lv[--nlive];
+        if (frees_now(r, op, 2000, nlive, MOB_LIVE)) {
+            live a = pop_live(lv, &nlive, r);
+            buddy_free(b, a.pfn, (unsigned)a.order);
+            mob_give(&m, a.pfn, (unsigned)a.order);
+            m_give(&runs, a.pfn, a.n);
         } else {
             buddy_mt k = (r >> 16) % 3 == 0 ? BUDDY_UNMOVABLE : BUDDY_MOVABLE;
             unsigned order = 0;
@@ -436,18 +469,10 @@ static unsigned mobility_violations(uint64_t base, uint64_t n, unsigned max_orde
             lv[nlive++] = (live){pfn, 1ull << order, (int)order};
         }
         assert_int_equal(buddy_free_frames(b), m_free_frames(&runs));
-        if (op % 256 == 0) {
-            uint64_t got[BUDDY_MAX_ORDER_LIMIT + 1], want[BUDDY_MAX_ORDER_LIMIT + 1];
-            buddy_free_counts(b, got);
-            m_counts(&runs, want);
-            assert_memory_equal(got, want, (max_order + 1) * sizeof *got);
-        }
+        if (op % 256 == 0)
+            check_counts(b, &runs);
     }
-    while (nlive) {
-        nlive--;
-        buddy_free(b, lv[nlive].pfn, (unsigned)lv[nlive].order);
-    }
-    assert_int_equal(buddy_free_frames(b), n);
+    free_live(b, lv, nlive, n);
     free(lv);
     free(runs.r);
     free(m.kind);
@@ -623,20 +648,19 @@ static void grouped_exact(uint64_t base, uint64_t n, unsigned max_order, unsigne
     assert_non_null(b);
     gref g = {.pb_order = pb_order};
     m_init(&g.runs, base, n, max_order);
-    g.type = malloc(((base + n - 1) >> pb_order) - (base >> pb_order) + 1);
-    memset(g.type, BUDDY_MOVABLE, ((base + n - 1) >> pb_order) - (base >> pb_order) + 1);
+    size_t npb = (size_t)(((base + n - 1) >> pb_order) - (base >> pb_order) + 1);
+    g.type = malloc(npb);
+    memset(g.type, BUDDY_MOVABLE, npb); /* as buddy.c: every pageblock starts movable */
     enum { G_LIVE = 2048 };
     live *lv = calloc(G_LIVE, sizeof *lv);
     size_t nlive = 0;
     uint64_t rng = seed;
     for (unsigned op = 0; op < ops; op++) {
         uint64_t r = vs_rng_next(&rng);
-        bool grow = ((op / 1500) & 1) == 0;
-        if (nlive == G_LIVE || (nlive > 0 && (r % 8) < (grow ? 2u : 6u))) {
-            size_t i = (size_t)((r >> 8) % nlive);
-            buddy_free(b, lv[i].pfn, (unsigned)lv[i].order);
-            m_give(&g.runs, lv[i].pfn, lv[i].n);
-            lv[i] = lv[--nlive];
+        if (frees_now(r, op, 1500, nlive, G_LIVE)) {
+            live a = pop_live(lv, &nlive, r);
+            buddy_free(b, a.pfn, (unsigned)a.order);
+            m_give(&g.runs, a.pfn, a.n);
             continue;
         }
         buddy_mt mt = (buddy_mt)((r >> 16) % BUDDY_MT_COUNT);
@@ -648,18 +672,10 @@ static void grouped_exact(uint64_t base, uint64_t n, unsigned max_order, unsigne
             continue;
         assert_int_equal(got, want);
         lv[nlive++] = (live){got, 1ull << order, (int)order};
-        if (op % 128 == 0) {
-            uint64_t c[BUDDY_MAX_ORDER_LIMIT + 1], w[BUDDY_MAX_ORDER_LIMIT + 1];
-            buddy_free_counts(b, c);
-            m_counts(&g.runs, w);
-            assert_memory_equal(c, w, (max_order + 1) * sizeof *c);
-        }
+        if (op % 128 == 0)
+            check_counts(b, &g.runs);
     }
-    while (nlive) {
-        nlive--;
-        buddy_free(b, lv[nlive].pfn, (unsigned)lv[nlive].order);
-    }
-    assert_int_equal(buddy_free_frames(b), n);
+    free_live(b, lv, nlive, n);
     free(lv);
     free(g.runs.r);
     free(g.type);

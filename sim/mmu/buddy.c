@@ -14,7 +14,7 @@
  * free block leaves each order with at most one free block (the halves split
  * off), so without it nearly every split, take and lookup walked all levels
  * of a tree emptied or filled by that one bit (457 instructions an
- * allocation with the walks, 250 without; callgrind, docs/performance.md,
+ * allocation with the walks, 232 without; callgrind, docs/performance.md,
  * session 14); a second bit moves the lone one into the tree, and clearing
  * down to one bit moves the survivor out.  The bottom level is stored in
  * chunks allocated on first use and kept (freeing them when empty made
