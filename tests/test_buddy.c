@@ -387,6 +387,42 @@ static void mob_give(mob *m, uint64_t pfn, unsigned order)
         m->tainted[(pfn >> m->pb_order) - (m->base >> m->pb_order)] = false;
 }
 
+/* Whether operation op (random r) frees rather than allocates: phases of
+ * `phase` operations grow and shrink, so memory fills up and frees again. */
+static bool frees_now(uint64_t r, unsigned op, unsigned phase, size_t nlive, size_t cap)
+{
+    bool grow = ((op / phase) & 1) == 0;
+    return nlive == cap || (nlive > 0 && (r % 8) < (grow ? 2u : 6u));
+}
+
+/* Removes and returns a random one (by r) of the nlive allocations. */
+static live pop_live(live *lv, size_t *nlive, uint64_t r)
+{
+    size_t i = (size_t)((r >> 8) % *nlive);
+    live a = lv[i];
+    lv[i] = lv[--*nlive];
+    return a;
+}
+
+/* The per-order free counts are those of full merging of m's runs. */
+static void check_counts(const buddy *b, const model *m)
+{
+    uint64_t got[BUDDY_MAX_ORDER_LIMIT + 1], want[BUDDY_MAX_ORDER_LIMIT + 1];
+    buddy_free_counts(b, got);
+    m_counts(m, want);
+    assert_memory_equal(got, want, (m->max_order + 1) * sizeof *got);
+}
+
+/* Frees the nlive buddy-order allocations left; all n frames are free again. */
+static void free_live(buddy *b, const live *lv, size_t nlive, uint64_t n)
+{
+    while (nlive) {
+        nlive--;
+        buddy_free(b, lv[nlive].pfn, (unsigned)lv[nlive].order);
+    }
+    assert_int_equal(buddy_free_frames(b), n);
+}
+
 /* Random table-like (unmovable, order 0) and guest-like (movable, order 0,
  * sometimes larger) allocations and frees; returns how often a pageblock was
  * first mixed while a wholly free pageblock existed.  grouped = false is the
@@ -407,14 +443,11 @@ static unsigned mobility_violations(uint64_t base, uint64_t n, unsigned max_orde
     uint64_t rng = seed;
     for (unsigned op = 0; op < ops; op++) {
         uint64_t r = vs_rng_next(&rng);
-        /* phases of growth and shrinkage, so memory fills up and frees again */
-        bool grow = ((op / 2000) & 1) == 0;
-        if (nlive == MOB_LIVE || (nlive > 0 && (r % 8) < (grow ? 2u : 6u))) {
-            size_t i = (size_t)((r >> 8) % nlive);
-            buddy_free(b, lv[i].pfn, (unsigned)lv[i].order);
-            mob_give(&m, lv[i].pfn, (unsigned)lv[i].order);
-            m_give(&runs, lv[i].pfn, lv[i].n);
-            lv[i] = lv[--nlive];
+        if (frees_now(r, op, 2000, nlive, MOB_LIVE)) {
+            live a = pop_live(lv, &nlive, r);
+            buddy_free(b, a.pfn, (unsigned)a.order);
+            mob_give(&m, a.pfn, (unsigned)a.order);
+            m_give(&runs, a.pfn, a.n);
         } else {
             buddy_mt k = (r >> 16) % 3 == 0 ? BUDDY_UNMOVABLE : BUDDY_MOVABLE;
             unsigned order = 0;
@@ -436,18 +469,10 @@ static unsigned mobility_violations(uint64_t base, uint64_t n, unsigned max_orde
             lv[nlive++] = (live){pfn, 1ull << order, (int)order};
         }
         assert_int_equal(buddy_free_frames(b), m_free_frames(&runs));
-        if (op % 256 == 0) {
-            uint64_t got[BUDDY_MAX_ORDER_LIMIT + 1], want[BUDDY_MAX_ORDER_LIMIT + 1];
-            buddy_free_counts(b, got);
-            m_counts(&runs, want);
-            assert_memory_equal(got, want, (max_order + 1) * sizeof *got);
-        }
+        if (op % 256 == 0)
+            check_counts(b, &runs);
     }
-    while (nlive) {
-        nlive--;
-        buddy_free(b, lv[nlive].pfn, (unsigned)lv[nlive].order);
-    }
-    assert_int_equal(buddy_free_frames(b), n);
+    free_live(b, lv, nlive, n);
     free(lv);
     free(runs.r);
     free(m.kind);
@@ -500,6 +525,171 @@ static void test_mobility_order(void **state)
     buddy_free_all(b);
     vs_err err;
     assert_null(buddy_new_grouped(0, 64, 5, 6, &err)); /* pageblock above max_order */
+}
+
+/* ---- the grouped allocator's exact choices against a naive reference ----
+ *
+ * The property test above checks what grouping is for, not which frame each
+ * request gets; the simulator's page-table addresses, and so every cache
+ * result, depend on the exact frame.  This reference recomputes every choice
+ * of buddy.c's policy (its header comment) by brute force from the run model:
+ * the free blocks are the greedy decomposition of the runs, a block below
+ * pb_order is on the list of its pageblock's type and the others are in the
+ * pool, and each search scans every block in address order.  It keeps only
+ * the free runs and the pageblock types. */
+
+typedef struct gref {
+    model runs;
+    uint8_t *type; /* per pageblock: its buddy_mt */
+    unsigned pb_order;
+} gref;
+
+static uint64_t g_pb(const gref *g, uint64_t pfn) { return (pfn >> g->pb_order) - (g->runs.base >> g->pb_order); }
+
+/* The list of free block (p, k): 0 the pool, else 1 + its pageblock's type. */
+static unsigned g_list(const gref *g, uint64_t p, unsigned k)
+{
+    return k < g->pb_order ? 1u + g->type[g_pb(g, p)] : 0u;
+}
+
+/* Lowest free block of order k on list l; false if none. */
+static bool g_lowest(const gref *g, unsigned l, unsigned k, uint64_t *pfn)
+{
+    const model *m = &g->runs;
+    for (size_t i = 0; i < m->n; i++)
+        for (uint64_t p = m->r[i].s; p < m->r[i].e; p += 1ull << m_fit(m, p, m->r[i].e))
+            if (m_fit(m, p, m->r[i].e) == k && g_list(g, p, k) == l) {
+                *pfn = p;
+                return true;
+            }
+    return false;
+}
+
+/* Frames in free blocks below pb_order inside pageblock pb. */
+static uint64_t g_pb_free(const gref *g, uint64_t pb)
+{
+    const model *m = &g->runs;
+    uint64_t f = 0;
+    for (size_t i = 0; i < m->n; i++)
+        for (uint64_t p = m->r[i].s; p < m->r[i].e;) {
+            unsigned k = m_fit(m, p, m->r[i].e);
+            if (k < g->pb_order && g_pb(g, p) == pb)
+                f += 1ull << k;
+            p += 1ull << k;
+        }
+    return f;
+}
+
+/* Smallest order in [from, below) with a block on list l, its lowest block. */
+static bool g_smallest(const gref *g, unsigned l, unsigned from, unsigned below, uint64_t *pfn)
+{
+    for (unsigned k = from; k < below; k++)
+        if (g_lowest(g, l, k, pfn))
+            return true;
+    return false;
+}
+
+/* page_alloc's fallbacks[], as buddy.c has them. */
+static const buddy_mt g_fallbacks[BUDDY_MT_COUNT][BUDDY_MT_COUNT - 1] = {
+    [BUDDY_UNMOVABLE] = {BUDDY_RECLAIMABLE, BUDDY_MOVABLE},
+    [BUDDY_MOVABLE] = {BUDDY_RECLAIMABLE, BUDDY_UNMOVABLE},
+    [BUDDY_RECLAIMABLE] = {BUDDY_UNMOVABLE, BUDDY_MOVABLE},
+};
+
+/* The first fallback type of mt with a block of order k; its lowest block. */
+static bool g_fallback(const gref *g, unsigned k, buddy_mt mt, buddy_mt *from, uint64_t *pfn)
+{
+    for (unsigned i = 0; i < BUDDY_MT_COUNT - 1; i++)
+        if (g_lowest(g, 1u + g_fallbacks[mt][i], k, pfn)) {
+            *from = g_fallbacks[mt][i];
+            return true;
+        }
+    return false;
+}
+
+/* buddy_alloc_mt's choice for (order, mt), applied to the reference. */
+static bool g_alloc(gref *g, unsigned order, buddy_mt mt, uint64_t *pfn)
+{
+    unsigned pb = g->pb_order, max = g->runs.max_order;
+    bool found = order < pb && g_smallest(g, 1u + mt, order, pb, pfn);
+    if (!found && g_smallest(g, 0, order > pb ? order : pb, max + 1, pfn)) {
+        found = true; /* from the pool: the pageblocks the block lands in become mt's */
+        uint64_t first = g_pb(g, *pfn), npb = order > pb ? 1ull << (order - pb) : 1;
+        for (uint64_t i = 0; i < npb; i++)
+            g->type[first + i] = (uint8_t)mt;
+    }
+    if (!found && order < pb) {
+        int k = (int)pb - 1;
+        buddy_mt from;
+        while (k >= (int)order && !g_fallback(g, (unsigned)k, mt, &from, pfn))
+            k--;
+        if (k >= (int)order) {
+            found = true;
+            if (mt == BUDDY_MOVABLE && (unsigned)k < pb / 2 && (unsigned)k > order)
+                for (k = (int)order; !g_fallback(g, (unsigned)k, mt, &from, pfn); k++)
+                    ;
+            bool can_claim = (unsigned)k >= pb / 2 || mt != BUDDY_MOVABLE;
+            if (can_claim && g_pb_free(g, g_pb(g, *pfn)) >= 1ull << (pb - 1))
+                g->type[g_pb(g, *pfn)] = (uint8_t)mt;
+        }
+    }
+    if (found)
+        m_take(&g->runs, *pfn, 1ull << order);
+    return found;
+}
+
+/* Random allocations of every type and order (mostly small, as page tables
+ * and guest pages are) and frees, each allocation's frame checked against the
+ * reference; memory fills and drains in phases so every fallback is taken. */
+static void grouped_exact(uint64_t base, uint64_t n, unsigned max_order, unsigned pb_order, unsigned ops,
+                          uint64_t seed)
+{
+    buddy *b = buddy_new_grouped(base, n, max_order, pb_order, NULL);
+    assert_non_null(b);
+    gref g = {.pb_order = pb_order};
+    m_init(&g.runs, base, n, max_order);
+    size_t npb = (size_t)(((base + n - 1) >> pb_order) - (base >> pb_order) + 1);
+    g.type = malloc(npb);
+    memset(g.type, BUDDY_MOVABLE, npb); /* as buddy.c: every pageblock starts movable */
+    enum { G_LIVE = 2048 };
+    live *lv = calloc(G_LIVE, sizeof *lv);
+    size_t nlive = 0;
+    uint64_t rng = seed;
+    for (unsigned op = 0; op < ops; op++) {
+        uint64_t r = vs_rng_next(&rng);
+        if (frees_now(r, op, 1500, nlive, G_LIVE)) {
+            live a = pop_live(lv, &nlive, r);
+            buddy_free(b, a.pfn, (unsigned)a.order);
+            m_give(&g.runs, a.pfn, a.n);
+            continue;
+        }
+        buddy_mt mt = (buddy_mt)((r >> 16) % BUDDY_MT_COUNT);
+        unsigned order = (r >> 20) % 8 == 0 ? (unsigned)((r >> 24) % (max_order + 1)) : (unsigned)((r >> 24) % 2);
+        uint64_t got = 0, want = 0;
+        bool ok = g_alloc(&g, order, mt, &want);
+        assert_int_equal(buddy_alloc_mt(b, order, mt, &got), ok);
+        if (!ok)
+            continue;
+        assert_int_equal(got, want);
+        lv[nlive++] = (live){got, 1ull << order, (int)order};
+        if (op % 128 == 0)
+            check_counts(b, &g.runs);
+    }
+    free_live(b, lv, nlive, n);
+    free(lv);
+    free(g.runs.r);
+    free(g.type);
+    buddy_free_all(b);
+}
+
+static void test_grouped_exact(void **state)
+{
+    (void)state;
+    /* x86-64's 2 MiB pageblocks, a base and an end that cut pageblocks */
+    grouped_exact(3 * 512 + 5, 24 * 512 + 300, 11, 9, 12000, 11);
+    /* small pageblocks: memory often full, every fallback and claim taken */
+    grouped_exact(0, 64 * 16, 8, 4, 40000, 12);
+    grouped_exact(16, 40 * 16 + 3, 6, 4, 40000, 13);
 }
 
 /* ---- exact layouts ---- */
@@ -609,6 +799,7 @@ int main(void)
         cmocka_unit_test(test_random_order27), cmocka_unit_test(test_large),
         cmocka_unit_test(test_mobility_grouping), cmocka_unit_test(test_mobility_fault_seeded),
         cmocka_unit_test(test_mobility_order),
+        cmocka_unit_test(test_grouped_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,11 +9,18 @@
  * that slot is a free block of order k.  Each summary level above has one bit
  * per 64-bit word of the level below (set iff that word is non-zero), so the
  * lowest free block of an order is found with one find-first-set per level,
- * O(log64 frames).  The bottom level is stored in chunks allocated on first
- * use and kept (freeing them when empty made split/merge churn allocate and
- * zero a chunk per page), so an unfragmented allocator costs almost nothing
- * per frame; fully fragmented,
- * all orders together cost 2 bits per frame (frames / 4 bytes) plus ~1/63 for
+ * O(log64 frames).  A bitmap holding a single bit keeps it in a field of
+ * its own and leaves its tree empty: allocating page after page from a large
+ * free block leaves each order with at most one free block (the halves split
+ * off), so without it nearly every split, take and lookup walked all levels
+ * of a tree emptied or filled by that one bit (457 instructions an
+ * allocation with the walks, 232 without; callgrind, docs/performance.md,
+ * session 14); a second bit moves the lone one into the tree, and clearing
+ * down to one bit moves the survivor out.  The bottom level is stored in
+ * chunks allocated on first use and kept (freeing them when empty made
+ * split/merge churn allocate and zero a chunk per page), so an unfragmented
+ * allocator costs almost nothing per frame; fully fragmented, all orders
+ * together cost 2 bits per frame (frames / 4 bytes) plus ~1/63 for
  * summaries.
  *
  * Policies: buddy_alloc takes the smallest order that has a free block and,
@@ -70,7 +77,8 @@
  *
  * Invariants: free blocks never overlap and lie inside the managed range;
  * no two free buddies of the same order (below max_order) coexist;
- * nfree[k] == set bits of order k over all lists; sum of nfree[k] * 2^k ==
+ * nfree[k] == set bits of order k over all lists; a bitmap's tree is empty
+ * unless it holds two bits or more; sum of nfree[k] * 2^k ==
  * free frames; with grouping, a free block below pb_order is on the list of
  * its pageblock's type and pb_free counts the frames of such blocks.
  */
@@ -96,6 +104,8 @@ typedef struct hbm {
     uint64_t **chunks;            /* level 0: nchunks pointers, NULL = all zero */
     uint64_t nchunks;
     uint64_t *lv[HBM_MAX_LEVELS]; /* lv[1..nlevels-1]; lv[0] unused */
+    uint64_t count;               /* bits in the set */
+    uint64_t single;              /* the bit when count == 1; the tree is then empty */
 } hbm;
 
 /* List 0 holds every free block without grouping, and the whole free
@@ -161,13 +171,14 @@ static uint64_t *hbm_word(const hbm *h, unsigned l, uint64_t w)
     return chunk ? &chunk[w & (HBM_CHUNK_WORDS - 1)] : NULL;
 }
 
-static bool hbm_test(const hbm *h, uint64_t i)
+/* The tree: bit i in the bottom level and its summaries. */
+static bool tree_test(const hbm *h, uint64_t i)
 {
     const uint64_t *w = hbm_word(h, 0, i >> WORD_SHIFT);
     return w && ((*w >> (i & (WORD_BITS - 1))) & 1);
 }
 
-static void hbm_set(hbm *h, uint64_t i)
+static void tree_set(hbm *h, uint64_t i)
 {
     assert(i < h->nbits);
     uint64_t **chunk = &h->chunks[i >> (WORD_SHIFT + HBM_CHUNK_SHIFT)];
@@ -182,9 +193,9 @@ static void hbm_set(hbm *h, uint64_t i)
     }
 }
 
-static void hbm_clear(hbm *h, uint64_t i)
+static void tree_clear(hbm *h, uint64_t i)
 {
-    assert(hbm_test(h, i));
+    assert(tree_test(h, i));
     for (unsigned l = 0; l < h->nlevels; l++, i >>= WORD_SHIFT) {
         uint64_t *w = hbm_word(h, l, i >> WORD_SHIFT);
         *w &= ~(1ull << (i & (WORD_BITS - 1)));
@@ -193,12 +204,11 @@ static void hbm_clear(hbm *h, uint64_t i)
     }
 }
 
-static uint64_t hbm_first(const hbm *h)
+static uint64_t tree_first(const hbm *h)
 {
     unsigned top = h->nlevels - 1;
     const uint64_t *w = hbm_word(h, top, 0);
-    if (!w || !*w)
-        return NONE;
+    assert(w && *w);
     uint64_t i = (uint64_t)__builtin_ctzll(*w);
     for (unsigned l = top; l-- > 0;) {
         w = hbm_word(h, l, i);
@@ -206,6 +216,48 @@ static uint64_t hbm_first(const hbm *h)
         i = (i << WORD_SHIFT) | (uint64_t)__builtin_ctzll(*w);
     }
     return i;
+}
+
+/* The set: a lone bit lives in `single`, two or more in the tree. */
+static bool hbm_test(const hbm *h, uint64_t i)
+{
+    return h->count == 1 ? h->single == i : h->count > 1 && tree_test(h, i);
+}
+
+/* Adds bit i (clear). */
+static void hbm_set(hbm *h, uint64_t i)
+{
+    assert(!hbm_test(h, i));
+    if (h->count == 0)
+        h->single = i;
+    else {
+        if (h->count == 1)
+            tree_set(h, h->single); /* the lone bit joins the tree */
+        tree_set(h, i);
+    }
+    h->count++;
+}
+
+/* Removes bit i (set). */
+static void hbm_clear(hbm *h, uint64_t i)
+{
+    assert(hbm_test(h, i));
+    if (h->count > 1) {
+        tree_clear(h, i);
+        if (h->count == 2) { /* the bit left moves out of the tree */
+            h->single = tree_first(h);
+            tree_clear(h, h->single);
+        }
+    }
+    h->count--;
+}
+
+/* Lowest bit of the set, or NONE. */
+static uint64_t hbm_first(const hbm *h)
+{
+    if (h->count <= 1)
+        return h->count ? h->single : NONE;
+    return tree_first(h);
 }
 
 /* ---- the allocator proper ---- */
