@@ -743,9 +743,9 @@ void assoc_free(assoc *a)
     free(a);
 }
 
-bool assoc_lookup(assoc *a, uint64_t key, uint64_t index, uint64_t *val)
+/* assoc_lookup in a set already computed: both public lookups inline it. */
+static inline __attribute__((always_inline)) bool lookup_in(assoc *a, uint64_t key, uint32_t set, uint64_t *val)
 {
-    uint32_t set = set_of(a, index);
     if (a->memo_ok && a->memo_key == key && a->memo_set == set) {
         *val = a->memo_val;
         return true;
@@ -758,6 +758,17 @@ bool assoc_lookup(assoc *a, uint64_t key, uint64_t index, uint64_t *val)
         a->memo_val = *val;
     }
     return hit;
+}
+
+bool assoc_lookup(assoc *a, uint64_t key, uint64_t index, uint64_t *val)
+{
+    return lookup_in(a, key, set_of(a, index), val);
+}
+
+bool assoc_lookup_set(assoc *a, uint64_t key, uint64_t index, uint64_t *val, uint32_t *set)
+{
+    *set = set_of(a, index);
+    return lookup_in(a, key, *set, val);
 }
 
 bool assoc_access(assoc *a, uint64_t key, uint64_t index)
@@ -854,5 +865,4 @@ size_t assoc_remove_if(assoc *a, bool (*pred)(uint64_t key, uint64_t val, void *
 uint32_t assoc_entries(const assoc *a) { return a->entries; }
 uint32_t assoc_ways(const assoc *a) { return a->ways; }
 uint32_t assoc_sets(const assoc *a) { return a->sets; }
-uint32_t assoc_set_of(const assoc *a, uint64_t index) { return set_of(a, index); }
 uint32_t assoc_occupancy(const assoc *a) { return a->occupancy; }

@@ -53,6 +53,10 @@ void assoc_free(assoc *a);
 
 /* On hit returns true, stores the value and makes the entry most recent. */
 bool assoc_lookup(assoc *a, uint64_t key, uint64_t index, uint64_t *val);
+/* assoc_lookup that also stores the set it searched (index % sets: the set
+ * lookup, insert and remove use for index), hit or miss, for a caller that
+ * tracks entries by set. */
+bool assoc_lookup_set(assoc *a, uint64_t key, uint64_t index, uint64_t *val, uint32_t *set);
 /* Like lookup but changes nothing (for tests and software walks). */
 bool assoc_probe(const assoc *a, uint64_t key, uint64_t index, uint64_t *val);
 /* Lookup and fill fused, for stores without values (data caches): on a hit
@@ -73,8 +77,6 @@ size_t assoc_remove_if(assoc *a, bool (*pred)(uint64_t key, uint64_t val, void *
 uint32_t assoc_entries(const assoc *a);
 uint32_t assoc_ways(const assoc *a);
 uint32_t assoc_sets(const assoc *a);
-/* The set that holds the entries of index (lookup, insert and remove use it). */
-uint32_t assoc_set_of(const assoc *a, uint64_t index);
 uint32_t assoc_occupancy(const assoc *a); /* valid entries now */
 
 #endif

@@ -131,7 +131,12 @@ static void run_lru_keys(uint32_t entries, uint32_t ways, uint64_t seed, int own
             assert_int_equal(assoc_access(a, key, idx), h2);
         } else if (what < 45000) {
             uint64_t v1 = 0, v2 = 0;
-            bool h1 = assoc_lookup(a, key, idx, &v1), h2 = ref_lookup(r, key, idx, &v2);
+            uint32_t set = UINT32_MAX;
+            /* half the lookups through the variant that reports the set searched */
+            bool h1 = x >> 40 & 1 ? assoc_lookup_set(a, key, idx, &v1, &set) : assoc_lookup(a, key, idx, &v1);
+            bool h2 = ref_lookup(r, key, idx, &v2);
+            if (x >> 40 & 1)
+                assert_int_equal(set, idx % (entries / ways));
             assert_int_equal(h1, h2);
             if (h1)
                 assert_int_equal(v1, v2);

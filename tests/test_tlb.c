@@ -101,6 +101,17 @@ static void test_page_sizes(void **s)
     assert_true(e.dirty && e.writable);
     assert_int_equal(e.pa_base, 0xabcdef000);
 
+    /* the lookup that reports its set: the page number at the entry's size
+     * modulo the 16 sets, whatever the size */
+    uint32_t set = UINT32_MAX;
+    assert_true(tlb_lookup_set(t, 0x7f0000123fff, 1, &e, &set));
+    assert_int_equal(set, (0x7f0000123fff >> 12) % 16);
+    assert_true(tlb_lookup_set(t, 0x7f00005fffff, 1, &e, &set));
+    assert_int_equal(set, (0x7f00005fffff >> 21) % 16);
+    assert_true(tlb_lookup_set(t, 0x7fffffff, 1, &e, &set));
+    assert_int_equal(set, (0x7fffffff >> 30) % 16);
+    assert_int_equal(tlb_hits(t), 7);
+
     /* high-half (kernel) addresses key distinctly from low ones */
     put(t, 0xffffffff81000000, 1, 0x9000, VS_PG_4K, false);
     assert_false(tlb_lookup(t, 0x00ffffff81000000 & 0x7fffffffffff, 1, &e));

@@ -266,12 +266,12 @@ inline __attribute__((always_inline)) bool th_repeat(th *h, th_class cls, uint64
     return true;
 }
 
-/* A full lookup of va hit e in structure i of level 1, which made e its
- * set's most recent entry: the slots of the set's other entries are
+/* A full lookup of va hit e in set s of structure i of level 1, which made
+ * e its set's most recent entry: the slots of the set's other entries are
  * emptied, and if `keep`, va's slot remembers the hit. */
-static void remember(th *h, th_class cls, unsigned i, uint64_t va, uint16_t tag, const tlb_entry *e, bool keep)
+static void remember(th *h, th_class cls, unsigned i, uint32_t s, uint64_t va, uint16_t tag, const tlb_entry *e,
+                     bool keep)
 {
-    uint32_t s = tlb_set_of(h->levels[cls][0].t[i], va, e->size);
     uint64_t set = (uint64_t)i << 32 | s;
     uint64_t offset_mask = (1ull << vs_pgsz_shift(e->size)) - 1, vpage = va >> VS_PAGE_SHIFT_4K;
     for (unsigned full = h->set_slots[cls][i][s] & h->memo_full[cls]; full; full &= full - 1) {
@@ -391,13 +391,14 @@ bool th_lookup_past_repeat(th *h, th_class cls, uint64_t va, uint16_t tag, bool 
         th_level *L = &h->levels[cls][l];
         h->cycles += L->latency;
         for (unsigned i = 0; i < L->n; i++) {
-            if (!tlb_lookup(L->t[i], va, tag, e))
+            uint32_t set;
+            if (!tlb_lookup_set(L->t[i], va, tag, e, &set))
                 continue;
             L->hits++;
             bool trained = VS_UNLIKELY(L->any_pf) && train_on_prefetched_hit(h, L, i, va, tag);
             bool usable = !write || e->writable;
             if (l == 0 && h->memo_allowed[cls])
-                remember(h, cls, i, va, tag, e, usable && !trained);
+                remember(h, cls, i, set, va, tag, e, usable && !trained);
             if (!usable)
                 return false;
             if (l > 0)

@@ -105,14 +105,16 @@ void tlb_free(tlb *t)
     free(t);
 }
 
-bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out)
+/* Both public lookups inline it; *set is the set of the size probed last. */
+static inline __attribute__((always_inline)) bool lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out,
+                                                        uint32_t *set)
 {
     unsigned m = t->seen;
     for (unsigned s = 0; m; s++, m >>= 1) {
         if (!(m & 1))
             continue;
         uint64_t vpn = page_number(va, (vs_pgsz)s), key = make_key(vpn, asid, (vs_pgsz)s), v;
-        if (assoc_lookup(t->a, key, vpn, &v)) {
+        if (assoc_lookup_set(t->a, key, vpn, &v, set)) {
             /* built whole in registers: copying a struct just written field
              * by field would stall on store forwarding */
             tlb_entry e = {.pa_base = v & ~TLB_V_FLAGS,
@@ -133,6 +135,17 @@ bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out)
     return false;
 }
 
+bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out)
+{
+    uint32_t set;
+    return lookup(t, va, asid, out, &set);
+}
+
+bool tlb_lookup_set(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out, uint32_t *set)
+{
+    return lookup(t, va, asid, out, set);
+}
+
 void tlb_add_counts(tlb *t, uint64_t hits, uint64_t misses)
 {
     t->hits += hits;
@@ -144,7 +157,6 @@ bool tlb_supports(const tlb *t, vs_pgsz size)
     return size < VS_PG_COUNT && (t->page_sizes >> size & 1);
 }
 
-uint32_t tlb_set_of(const tlb *t, uint64_t va, vs_pgsz size) { return assoc_set_of(t->a, page_number(va, size)); }
 uint32_t tlb_sets(const tlb *t) { return assoc_sets(t->a); }
 
 static void insert_value(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e, uint64_t flags)

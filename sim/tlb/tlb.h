@@ -50,15 +50,16 @@ tlb *tlb_new(const tlb_params *p, vs_err *err);
 void tlb_free(tlb *t);
 
 bool tlb_lookup(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out); /* counts a hit or miss */
+/* tlb_lookup that on a hit also stores the set holding the entry (the page
+ * number of va at the entry's size, modulo tlb_sets): the hierarchy's per-set
+ * repeat memo (hier.c) tracks which set each remembered hit lives in. */
+bool tlb_lookup_set(tlb *t, uint64_t va, uint16_t asid, tlb_entry *out, uint32_t *set);
 /* Counts lookups whose outcome the caller already knows to repeat the
  * previous one exactly (the hierarchy's repeat-hit shortcut, hier.c): hits
  * and misses, with no other effect. */
 void tlb_add_counts(tlb *t, uint64_t hits, uint64_t misses);
 bool tlb_supports(const tlb *t, vs_pgsz size);
-/* The set that holds an entry of `size` for va (the hierarchy's per-set
- * repeat memo, hier.c, tracks which set each remembered hit lives in). */
-uint32_t tlb_set_of(const tlb *t, uint64_t va, vs_pgsz size);
-uint32_t tlb_sets(const tlb *t); /* tlb_set_of ranges over [0, tlb_sets) */
+uint32_t tlb_sets(const tlb *t); /* tlb_lookup_set's sets range over [0, tlb_sets) */
 /* Inserts a translation of `size` (ignored if the size is not supported). */
 void tlb_insert(tlb *t, uint64_t va, uint16_t asid, const tlb_entry *e);
 /* Inserts a prefetched translation: its first demand hit is counted in
