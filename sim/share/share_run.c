@@ -26,6 +26,8 @@
  * makes a report no one reads; more is a mistyped --sample or snapshot time
  * (and next = t0 + k * every could then stop advancing). */
 #define SHARE_MAX_SAMPLES 1000000
+/* scan_for converts an interval's visits to uint64_t: 2^63 keeps that exact in range */
+#define SHARE_MAX_VISITS 0x1p63
 
 share_run *share_run_new(const share_params *p, const share_cost *cost, const vs_config *cfg)
 {
@@ -149,6 +151,12 @@ int share_run_exec(share_run *r, vs_err *err)
     r->m = share_model_new(&r->p);
     for (uint32_t v = 0; v < r->n_vms; v++)
         share_model_add_vm(r->m, r->vm_names[v]);
+    double visits = span * share_model_scan_rate(r->m);
+    if (!(visits < SHARE_MAX_VISITS))
+        return vs_fail(err, VS_E_USAGE,
+                       "the snapshots span %g s: %.3g page visits at %g pages/s, beyond a 64-bit count (times in "
+                       "seconds?)",
+                       span, visits, share_model_scan_rate(r->m));
     double carry = 0;
     for (size_t i = 0; i < r->n_snaps;) {
         double t = r->snaps[i].t;
