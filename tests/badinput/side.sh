@@ -13,6 +13,12 @@
 # usage: side.sh VMEMSIM SOURCE_DIR
 source "$(dirname "${BASH_SOURCE[0]}")/../lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
+# ASan and UBSan exit 1, as bad input does: expect also fails on their reports
+eval "lib_$(declare -f expect)"
+expect() {
+  lib_expect "$@"
+  if grep -qE 'runtime error:|Sanitizer' "$T/err"; then bad "sanitizer report: ${*:4}"; head -5 "$T/err"; fi
+}
 P=$SRC/tests/fixtures/place
 A=$P/azure_v1.csv
 W=$P/cerit.swf
