@@ -67,6 +67,9 @@ int place_read_cerit(const char *data, size_t len, const char *origin, place_tra
             SWF_BAD("field 2 (submit) >= 0 and field 3 (wait) >= -1");
         else if (v[SWF_RUN] < 0)
             SWF_BAD("field 4 (run time): seconds >= 0");
+        else if (v[SWF_WAIT] > INT64_MAX - v[SWF_SUBMIT] ||
+                 v[SWF_RUN] > INT64_MAX - v[SWF_SUBMIT] - (v[SWF_WAIT] > 0 ? v[SWF_WAIT] : 0))
+            SWF_BAD("fields 2 + 3 + 4 (submit + wait + run time) within 2^63 - 1 seconds");
         else if (cores < 1 || cores > SWF_MAX_CORES)
             SWF_BAD("field 5 (allocated processors) or 8 (requested processors): >= 1");
         else if (kb < 1 || kb > (INT64_C(1) << 40) / cores)

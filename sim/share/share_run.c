@@ -22,6 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each sample keeps every VM's counters and is printed: a million already
+ * makes a report no one reads; more is a mistyped --sample or snapshot time
+ * (and next = t0 + k * every could then stop advancing). */
+#define SHARE_MAX_SAMPLES 1000000
+/* scan_for converts an interval's visits to uint64_t: 2^63 keeps that exact in range */
+#define SHARE_MAX_VISITS 0x1p63
+
 share_run *share_run_new(const share_params *p, const share_cost *cost, const vs_config *cfg)
 {
     share_run *r = vs_calloc(1, sizeof *r);
@@ -118,8 +125,9 @@ static void scan_for(share_run *r, double dt, double *carry)
 static void run_interval(share_run *r, double t0, double t1, double *carry)
 {
     double t = t0;
+    /* next from a count, not a running sum: far from 0, t0 + every can equal t0 */
     if (r->sample_every > 0)
-        for (double next = t0 + r->sample_every; next < t1; next += r->sample_every) {
+        for (double k = 1, next = t0 + r->sample_every; next < t1; next = t0 + ++k * r->sample_every) {
             scan_for(r, next - t, carry);
             t = next;
             take_sample(r, t, "sample");
@@ -135,9 +143,20 @@ int share_run_exec(share_run *r, vs_err *err)
     if (r->cow_path && r->cow_vm >= r->n_vms)
         return vs_fail(err, VS_E_USAGE, "--cow-vm: VM index %u, but only %u VMs", r->cow_vm, r->n_vms);
     qsort(r->snaps, r->n_snaps, sizeof *r->snaps, snap_cmp);
+    double span = r->snaps[r->n_snaps - 1].t - r->snaps[0].t;
+    if (r->sample_every > 0 && span / r->sample_every > SHARE_MAX_SAMPLES)
+        return vs_fail(err, VS_E_USAGE,
+                       "--sample=%g: the snapshots span %g s, which would take %.3g samples (at most %d)",
+                       r->sample_every, span, span / r->sample_every, SHARE_MAX_SAMPLES);
     r->m = share_model_new(&r->p);
     for (uint32_t v = 0; v < r->n_vms; v++)
         share_model_add_vm(r->m, r->vm_names[v]);
+    double visits = span * share_model_scan_rate(r->m);
+    if (!(visits < SHARE_MAX_VISITS))
+        return vs_fail(err, VS_E_USAGE,
+                       "the snapshots span %g s: %.3g page visits at %g pages/s, beyond a 64-bit count (times in "
+                       "seconds?)",
+                       span, visits, share_model_scan_rate(r->m));
     double carry = 0;
     for (size_t i = 0; i < r->n_snaps;) {
         double t = r->snaps[i].t;
