@@ -30,8 +30,12 @@ expect 1 "badval.ini: \[params\] the point machine.mode=warp: .*unknown name" --
 expect 2 "-j N >= 1" -- "$VMEMSIM" sweep "$T/small.ini" -j 0 --out "$T/x.csv"
 expect 2 "--point 99: expected 0 to 11" -- "$VMEMSIM" sweep "$T/small.ini" --point 99 --out "$T/x.csv"
 expect 2 "expected slurm or parallel" -- "$VMEMSIM" sweep "$T/small.ini" --emit pbs --out "$T/x.csv"
-printf '[sweep]\ntraces = %s/missing.vmt\n' "$T" >"$T/missing.ini"
-expect 1 "point 0 \(trace '.*missing.vmt'\)" -- "$VMEMSIM" sweep "$T/missing.ini" --out "$T/m.csv"
+# a missing trace file is refused before any point runs (not hours in), even
+# after a trace that is there
+"$VMEMSIM" gen stream refs=1000 -o "$T/there.vmt" 2>/dev/null
+printf '[sweep]\ntraces = %s/there.vmt, %s/missing.vmt\n' "$T" "$T" >"$T/missing.ini"
+expect 1 "missing\.ini: \[sweep\] trace .*missing\.vmt: No such file" -- "$VMEMSIM" sweep "$T/missing.ini" --out "$T/m.csv"
+if [ -e "$T/m.csv" ]; then bad "a sweep with a missing trace ran and wrote m.csv"; else ok; fi
 
 # -j 1 and -j 2: the same bytes; the columns.
 expect 0 "" -- "$VMEMSIM" sweep "$T/small.ini" -j 1 --trace-dir "$TR" --out "$T/j1.csv"

@@ -262,7 +262,9 @@ static int dispatch(sweep_cli *c, vs_err *err)
     defaults(c);
     sweep_table *t = sweep_table_new(s);
     bool exists = g_file_test(c->out, G_FILE_TEST_EXISTS);
-    if (!c->list)
+    if (!c->list && !c->collect && !c->emit) /* emitted jobs may run where the files are */
+        rc = sweep_check_trace_files(s, err);
+    if (rc == VS_OK && !c->list)
         rc = prepare_out(c, s, err);
     if (rc != VS_OK) {
     } else if (c->list) {

@@ -95,6 +95,9 @@ long sweep_find_point(const sweep *s, const char *trace, const char *const *valu
 /* The file part i of trace t reads: the resolved path, or for a workload
  * trace_dir/<spec>_s<seed>.vmt.  Free with g_free. */
 char *sweep_trace_path(const sweep *s, size_t t, size_t i, const char *trace_dir);
+/* Every file trace is there and readable: checked before the first point
+ * runs, so a wrong name fails at once rather than hours into a sweep. */
+int sweep_check_trace_files(const sweep *s, vs_err *err);
 /* Generates the workloads of trace t into trace_dir unless they are already
  * there (written to a temporary name and renamed, so concurrent generators
  * of the same trace are safe).  A no-op for file traces. */

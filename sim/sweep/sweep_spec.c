@@ -706,6 +706,18 @@ static int prepare_part(const sweep *s, size_t t, size_t i, const char *trace_di
     return rc;
 }
 
+int sweep_check_trace_files(const sweep *s, vs_err *err)
+{
+    for (size_t t = 0; t < s->traces->len; t++)
+        for (size_t i = 0; i < sweep_trace_n_parts(s, t); i++) {
+            const char *path = part_of(s, t, i)->path;
+            if (path && g_access(path, R_OK) != 0)
+                return vs_fail(err, VS_E_IO, "%s: [sweep] trace '%s': %s: %s", s->origin, sweep_trace_label(s, t),
+                               path, g_strerror(errno));
+        }
+    return VS_OK;
+}
+
 int sweep_prepare_trace(const sweep *s, size_t t, const char *trace_dir, vs_err *err)
 {
     int rc = VS_OK;
