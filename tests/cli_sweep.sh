@@ -32,7 +32,7 @@ expect 2 "--point 99: expected 0 to 11" -- "$VMEMSIM" sweep "$T/small.ini" --poi
 expect 2 "expected slurm or parallel" -- "$VMEMSIM" sweep "$T/small.ini" --emit pbs --out "$T/x.csv"
 # a missing trace file is refused before any point runs (not hours in), even
 # after a trace that is there
-"$VMEMSIM" gen stream refs=1000 -o "$T/there.vmt" 2>/dev/null
+"$VMEMSIM" gen worst refs=1000 -o "$T/there.vmt"
 printf '[sweep]\ntraces = %s/there.vmt, %s/missing.vmt\n' "$T" "$T" >"$T/missing.ini"
 expect 1 "missing\.ini: \[sweep\] trace .*missing\.vmt: No such file" -- "$VMEMSIM" sweep "$T/missing.ini" --out "$T/m.csv"
 if [ -e "$T/m.csv" ]; then bad "a sweep with a missing trace ran and wrote m.csv"; else ok; fi

@@ -35,6 +35,17 @@ command -v jq >/dev/null || { echo "$NAME: jq is required (scripts/install-deps.
 command -v gdb >/dev/null || { echo "$NAME: gdb is required (scripts/install-deps.sh)" >&2; exit 1; }
 dir=$WORK/$NAME
 mkdir -p "$dir"
+# The gdb runs need function symbols and line tables; the README's Release
+# build has none (CMakeLists.txt: -O2 without -g), so they use a
+# RelWithDebInfo build of the same source under $WORK: the same -O2 code
+# plus -g, which never changes generated code, so the same results.
+GDB_VMEMSIM=$VMEMSIM
+if ! readelf -S "$VMEMSIM" 2>/dev/null | grep -q '\.debug_info'; then
+  GDB_VMEMSIM=$WORK/build-debuginfo/vmemsim
+  { cmake -S "$ROOT" -B "$WORK/build-debuginfo" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+    cmake --build "$WORK/build-debuginfo" --target vmemsim -j "$JOBS"; } >"$dir/build-debuginfo.log" 2>&1 ||
+    { echo "$NAME: building a binary with debug information failed: see $dir/build-debuginfo.log" >&2; exit 1; }
+fi
 
 # The points: every KVM point of docs/figures/seed003_fig15.csv (written by
 # seed003_fig15.sh from the same sweeps, before this script in all.sh) where
@@ -127,7 +138,7 @@ trace() {
   read -r size ways < <(awk -v s="[cache.$(l1_of "$m")]" '$0 == s { p = 1; next } /^\[/ { p = 0 }
     p && $1 == "size" { z = $3; sub(/[kK]$/, "", z); z *= ($3 ~ /[kK]$/ ? 1024 : 1) } p && $1 == "ways" { w = $3 } END { print z, w }' "$(ini_of "$m")")
   fig_made "$t" trace_whole gdb_trace "$t" $((size / (ways * 4096))) "$(dirname "$0")/seed003_agile_trace.py" \
-    "$VMEMSIM" run -q -c "$(ini_of "$m")" -c "$ROOT/configs/vmm/kvm.ini" "${opts[@]}" "$dir/$wl.vmt"
+    "$GDB_VMEMSIM" run -q -c "$(ini_of "$m")" -c "$ROOT/configs/vmm/kvm.ini" "${opts[@]}" "$dir/$wl.vmt"
 }
 # gdb_trace OUT COLOURS SCRIPT CMD...: CMD under gdb with SCRIPT, its TRACE line into OUT
 gdb_trace() {
