@@ -98,6 +98,17 @@ int sim_proc_for(vs_sim *s, sim_vm *vm, uint32_t os_pid, sim_proc **out, vs_err 
     return VS_OK;
 }
 
+/* The guest loads p's page-table root: without PCIDs the write flushes the
+ * VM's shared tag (SDM 3A 4.10.4.1: the current VPID's non-global entries). */
+static void guest_cr3_write(vs_sim *s, sim_vm *vm, sim_proc *p)
+{
+    s->cr3_writes++;
+    if (!s->cfg.tlb_pcid)
+        sim_tlb_flush_tag(s, vm->tag);
+    if (s->ops->cr3_write)
+        s->ops->cr3_write(s->mode, &p->sp, !s->cfg.tlb_pcid);
+}
+
 int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err)
 {
     (void)err;
@@ -111,15 +122,18 @@ int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err)
             th_flush_all(s->tlbs);
         if (s->ops->vm_switch)
             s->ops->vm_switch(s->mode, &p->sp);
+        /* The guest switched processes while it was descheduled (another
+         * stream of the VM ran last): that was a CR3 write, whose flush the
+         * VPID does not spare. */
+        if (vm->ran_pid && vm->ran_pid != p->sp.pid)
+            guest_cr3_write(s, vm, p);
     } else if (p && s->running_vm) {
         /* Also after the previous process exited: loading the next one's
          * page-table root is a CR3 write. */
-        s->cr3_writes++;
-        if (!s->cfg.tlb_pcid)
-            sim_tlb_flush_tag(s, vm->tag);
-        if (s->ops->cr3_write)
-            s->ops->cr3_write(s->mode, &p->sp, !s->cfg.tlb_pcid);
+        guest_cr3_write(s, vm, p);
     }
+    if (p)
+        vm->ran_pid = p->sp.pid;
     s->running_vm = vm;
     s->running = p;
     return VS_OK;

@@ -305,17 +305,6 @@ static void w_cr3_write(void *state, const mode_space *to, bool flush)
     ref.stale += shadow_stale_entries(state, to, true);
 }
 
-static void w_vm_switch(void *state, const mode_space *to)
-{
-    uint32_t prev = ref.vm_pid[to->vm_id];
-    ref.real->vm_switch(state, to);
-    if (prev && prev != to->pid) /* the guest switched processes while descheduled */
-        load(to);
-    else
-        ref.vm_pid[to->vm_id] = to->pid;
-    check();
-}
-
 static void w_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
     ref.real->invlpg(state, sp, va); /* drops one leaf entry, never a table */
@@ -418,7 +407,6 @@ const mode_info *__wrap_mode_get(vs_mode m)
     ref.ops.create = w_create;
     ref.ops.translate = w_translate;
     ref.ops.cr3_write = w_cr3_write;
-    ref.ops.vm_switch = w_vm_switch;
     ref.ops.invlpg = w_invlpg;
     ref.ops.pte_written = w_pte_written;
     ref.ops.table_freed = w_table_freed;

@@ -796,17 +796,6 @@ void shadow_cr3_write(void *state, const mode_space *to, bool flush)
     resync(s, to);
 }
 
-void shadow_vm_switch(void *state, const mode_space *to)
-{
-    shadow *s = state;
-    uint32_t prev = s->vm_pid[to->vm_id];
-    /* The guest switched processes while it was descheduled: that was a CR3 write. */
-    if (prev && prev != to->pid)
-        shadow_cr3_write(state, to, false);
-    else
-        s->vm_pid[to->vm_id] = to->pid;
-}
-
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
     shadow *s = state;

@@ -35,7 +35,6 @@ void shadow_destroy(void *state);
 int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
                      vs_err *err);
 void shadow_cr3_write(void *state, const mode_space *to, bool flush);
-void shadow_vm_switch(void *state, const mode_space *to);
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va);
 int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
                        uint64_t new_pte, bool batched, vs_err *err);
@@ -48,7 +47,7 @@ void shadow_reset_stats(void *state);
 #define SHADOW_MODE_OPS(CREATE)                                                                            \
     {                                                                                                            \
         .create = CREATE, .destroy = shadow_destroy, .translate = shadow_translate,                \
-        .cr3_write = shadow_cr3_write, .vm_switch = shadow_vm_switch, .invlpg = shadow_invlpg,                   \
+        .cr3_write = shadow_cr3_write, .invlpg = shadow_invlpg,                                                 \
         .pte_written = shadow_pte_written, .table_freed = shadow_table_freed, .space_freed = shadow_space_freed, \
         .report = shadow_report, .reset_stats = shadow_reset_stats,                                              \
     }
