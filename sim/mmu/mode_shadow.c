@@ -972,7 +972,7 @@ void shadow_reset_stats(void *state)
 {
     shadow *s = state;
     mode_reset_pwc(s->split, s->unified);
-    s->built = s->flushes = s->prefetched = s->evicted = s->updated = 0;
+    s->built = s->flushes = s->prefetched = s->flooded = s->unsynced = s->resynced = s->evicted = s->updated = 0;
 }
 
 static const shadow_policy plain_policy = {.name = "shadow", .per_process = false, .write_protect = false};
