@@ -50,8 +50,9 @@
  *    the write) that drops the shadow entries derived from that guest entry
  *    in every shadow (a reverse map, guest table page -> shadow table pages,
  *    per VM); a write to any other guest table page costs what it costs
- *    under plain shadow (nothing for a new entry, the INVLPG exit that
- *    follows a change of a present one).
+ *    under plain shadow (nothing for a new entry).  Either way a change of
+ *    a present entry outside a batch is followed by the guest's INVLPG,
+ *    which exits (KVM intercepts INVLPG whenever it shadows).
  *    Write flooding (shadow.flood_writes, KVM's detect_write_flooding): a
  *    shadow table (non-leaf only, with shadow.unsync) that takes that many
  *    emulated writes with no hidden fault walking through it between is
@@ -879,9 +880,14 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
          * VMM does not see it, and the guest's flush after the batch (CR3
          * reload, INVLPGs) or the end of the address space does the rest. */
         return VS_OK;
-    } else {
-        shadow_exit(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     }
+    /* A present entry changed outside a batch (a copy-on-write remap): the
+     * guest's INVLPG follows and exits, whether or not the write trapped --
+     * the VMM intercepts INVLPG whenever it shadows (KVM: vmx.c
+     * CPU_BASED_INVLPG_EXITING without EPT, svm.c INTERCEPT_INVLPG without
+     * NPT). */
+    if ((old_pte & PTE_P) && !batched)
+        shadow_exit(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     invalidate_guest_entry(s, sp->vm_id, entry_gpa, emulated, true);
     return emulated ? update_leaves(s, sp, entry_gpa, level, new_pte, err) : VS_OK;
 }
