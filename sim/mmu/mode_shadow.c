@@ -810,12 +810,22 @@ void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
         uint64_t pte = read_slot(s, slot_addr(s, table, index));
         if (!(pte & PTE_P))
             return;
+        stable *m = g_hash_table_lookup(s->meta, key_ptr(table));
         if (level == 1 || (pte & PTE_PS)) {
             /* The engine has dropped the TLB entry for this tag already. */
-            drop_slot(s, g_hash_table_lookup(s->meta, key_ptr(table)), index, false);
+            drop_slot(s, m, index, false);
             return;
         }
         table = pte_addr(pte) >> VS_PAGE_SHIFT_4K;
+        if (((stable *)g_hash_table_lookup(s->meta, key_ptr(table)))->gpfn == NO_SOURCE) {
+            /* A guest large page split on smaller host pages: the INVLPG
+             * invalidates its whole translation, so the split table goes
+             * with every piece the TLB may hold (Palacios,
+             * handle_shadow_invlpg_32: a guest large page clears the shadow
+             * PDE). */
+            drop_slot(s, m, index, true);
+            return;
+        }
     }
 }
 
