@@ -775,12 +775,14 @@ uint64_t shadow_stale_entries(const void *state, const mode_space *sp, bool with
     g_hash_table_iter_init(&it, s->meta);
     while (g_hash_table_iter_next(&it, NULL, &v)) {
         const stable *m = v;
-        if (m->tree->key != tree_key(sp) || m->level != 1 || m->gpfn == NO_SOURCE || (m->unsync && !with_unsync))
+        if (m->tree->key != tree_key(sp) || m->gpfn == NO_SOURCE || (m->unsync && !with_unsync))
             continue;
         unsigned n = pt_mem_present_in(s->tables, m->spfn, s->levels, idx, sptes);
         for (unsigned k = 0; k < n; k++) {
+            if (!(sptes[k] & PTE_P) || (m->level > 1 && !(sptes[k] & PTE_PS)))
+                continue; /* a table's entry: its own table is checked */
             uint64_t gpte = pt_read_entry_in(os_mem(sp->os), slot_addr(s, m->gpfn, idx[k]), s->levels);
-            stale += (sptes[k] & PTE_P) && stale_leaf(sp, sptes[k], gpte);
+            stale += stale_leaf(sp, sptes[k], gpte);
         }
     }
     return stale;

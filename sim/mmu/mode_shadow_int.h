@@ -59,9 +59,9 @@ bool shadow_write_protects(const void *state, uint32_t vm_id, uint64_t gpfn);
 uint64_t shadow_write_protected_count(const void *state);
 /* How many shadow table pages VM vm_id has now (shadow.max_pages bounds it). */
 uint64_t shadow_table_pages(const void *state, uint32_t vm_id);
-/* How many present entries of sp's leaf shadow tables no longer agree with
- * the guest entry they were filled from (another frame, or writable where
- * the guest's is not).  Tables that are unsync count only with with_unsync:
+/* How many present leaf entries (4 KiB, or large pages) of sp's shadow
+ * tables that shadow a guest table no longer agree with the guest entry they
+ * were filled from (another frame, or writable where the guest's is not).  Tables that are unsync count only with with_unsync:
  * the guest may see their stale entries until it flushes (CR3 write,
  * INVLPG), as it may see a stale TLB entry. */
 uint64_t shadow_stale_entries(const void *state, const mode_space *sp, bool with_unsync);
