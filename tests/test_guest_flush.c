@@ -51,26 +51,6 @@
 #define N_ROUNDS 4
 #define BASE_VA (1ull << 32)
 
-typedef struct watch {
-    vs_sim *s;
-    uint64_t checked, mismatches;
-} watch;
-
-static void observe(void *ctx, uint32_t vm, uint32_t pid, uint64_t va, uint64_t pa)
-{
-    watch *w = ctx;
-    uint64_t ref = 0;
-    int rc = sim_reference_translate(w->s, vm, pid, va, &ref);
-    w->checked++;
-    if (rc != VS_OK || ref != pa) {
-        if (w->mismatches == 0)
-            print_message("access %llu: vm %u pid %u va 0x%llx -> pa 0x%llx, reference 0x%llx\n",
-                          (unsigned long long)w->checked, vm, pid, (unsigned long long)va,
-                          (unsigned long long)pa, (unsigned long long)ref);
-        w->mismatches++;
-    }
-}
-
 static char *write_trace(const char *name, const trace_rec *recs, size_t n)
 {
     return vt_write_vmt(name, recs, n);
@@ -102,16 +82,16 @@ static uint64_t run(vs_mode m, char *const *traces, size_t n, const char *const 
     assert_int_equal(cfg_override(&cfg, buf, &err), VS_OK);
     for (; *opts; opts++)
         assert_int_equal(cfg_override(&cfg, *opts, &err), VS_OK);
-    watch w = {0};
+    vt_watch w = {0};
     assert_int_equal(sim_new(&cfg, &w.s, &err), VS_OK);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(sim_add_trace(w.s, traces[i], -1, &err), VS_OK);
-    sim_set_observer(w.s, observe, &w);
+    sim_set_observer(w.s, vt_watch_access, &w);
     assert_int_equal(sim_run(w.s, NULL, NULL, &err), VS_OK);
     *results = vt_report_flat(w.s);
     sim_free(w.s);
-    print_message("%-16s %llu accesses, %llu disagree\n", cfg_mode_name(m), (unsigned long long)w.checked,
-                  (unsigned long long)w.mismatches);
+    print_message("%-16s %llu accesses, %llu disagree%s%s\n", cfg_mode_name(m), (unsigned long long)w.checked,
+                  (unsigned long long)w.mismatches, w.mismatches ? "; first: " : "", w.mismatches ? w.first : "");
     assert_true(w.checked > 0);
     return w.mismatches;
 }
