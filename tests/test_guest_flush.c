@@ -76,10 +76,7 @@ static uint64_t run(vs_mode m, char *const *traces, size_t n, const char *const 
 {
     vs_config cfg;
     vs_err err;
-    cfg_defaults(&cfg);
-    char buf[64];
-    snprintf(buf, sizeof buf, "machine.mode=%s", cfg_mode_name(m));
-    assert_int_equal(cfg_override(&cfg, buf, &err), VS_OK);
+    vt_config_mode(&cfg, m);
     for (; *opts; opts++)
         assert_int_equal(cfg_override(&cfg, *opts, &err), VS_OK);
     vt_watch w = {0};

@@ -196,10 +196,7 @@ static uint64_t run_on(char *const *traces, vs_mode m, const char *const *extra,
 {
     vs_config cfg;
     vs_err err;
-    cfg_defaults(&cfg);
-    char buf[64];
-    snprintf(buf, sizeof buf, "machine.mode=%s", cfg_mode_name(m));
-    assert_int_equal(cfg_override(&cfg, buf, &err), VS_OK);
+    vt_config_mode(&cfg, m);
     assert_int_equal(cfg_override(&cfg, "sched.quantum=3000", &err), VS_OK);
     bool virtualized = mode_get(m)->flags & MODE_F_HYPERVISOR;
     if (virtualized)

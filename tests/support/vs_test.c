@@ -213,3 +213,12 @@ void vt_watch_access(void *watch, uint32_t vm, uint32_t pid, uint64_t va, uint64
                  (unsigned long long)w->checked, vm, pid, (unsigned long long)va, (unsigned long long)pa,
                  rc == VS_OK ? "" : "(unmapped)", (unsigned long long)ref);
 }
+
+void vt_config_mode(vs_config *cfg, vs_mode m)
+{
+    vs_err err;
+    char buf[64];
+    cfg_defaults(cfg);
+    snprintf(buf, sizeof buf, "machine.mode=%s", cfg_mode_name(m));
+    assert_int_equal(cfg_override(cfg, buf, &err), VS_OK);
+}

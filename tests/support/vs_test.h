@@ -41,6 +41,9 @@ GHashTable *vt_run(const char *mode, const char *const *traces, size_t n, const 
  * vt_run returns them. */
 char *vt_report_json(vs_sim *s);
 GHashTable *vt_report_flat(vs_sim *s);
+/* cfg: the defaults with machine.mode = m. */
+void vt_config_mode(vs_config *cfg, vs_mode m);
+
 /* An observer (sim_set_observer) checking every access against the
  * engine's reference translation (sim_reference_translate): s is the run's
  * engine; first describes the first access that disagreed. */
