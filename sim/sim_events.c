@@ -8,7 +8,8 @@
  * entry writes reach the mode as any other guest page-table write, then
  * invalidates what was cleared as Linux's flush_tlb_mm_range does
  * (arch/x86/mm/tlb.c): one INVLPG per stride-sized page of the cleared span
- * up to guest.flush_ceiling pages (tlb_single_page_flush_ceiling, "33 is
+ * (under a hypervisor dropping every smaller TLB entry a splintered large
+ * page left, tlb_drop_page) up to guest.flush_ceiling pages (tlb_single_page_flush_ceiling, "33 is
  * the default" since Linux 3.17), above it one full flush of the process's
  * TLB entries, a CR3 reload (native_flush_tlb_local).  Linux before 3.6,
  * seed 003's 2.6 guests among them, had no ceiling: its x86 tlb_flush is
@@ -98,6 +99,17 @@ int sim_proc_for(vs_sim *s, sim_vm *vm, uint32_t os_pid, sim_proc **out, vs_err 
     return VS_OK;
 }
 
+/* The guest loads p's page-table root: without PCIDs the write flushes the
+ * VM's shared tag (SDM 3A 4.10.4.1: the current VPID's non-global entries). */
+static void guest_cr3_write(vs_sim *s, sim_vm *vm, sim_proc *p)
+{
+    s->cr3_writes++;
+    if (!s->cfg.tlb_pcid)
+        sim_tlb_flush_tag(s, vm->tag);
+    if (s->ops->cr3_write)
+        s->ops->cr3_write(s->mode, &p->sp, !s->cfg.tlb_pcid);
+}
+
 int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err)
 {
     (void)err;
@@ -111,15 +123,18 @@ int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err)
             th_flush_all(s->tlbs);
         if (s->ops->vm_switch)
             s->ops->vm_switch(s->mode, &p->sp);
+        /* The guest switched processes while it was descheduled (another
+         * stream of the VM ran last): that was a CR3 write, whose flush the
+         * VPID does not spare. */
+        if (vm->ran_pid && vm->ran_pid != p->sp.pid)
+            guest_cr3_write(s, vm, p);
     } else if (p && s->running_vm) {
         /* Also after the previous process exited: loading the next one's
          * page-table root is a CR3 write. */
-        s->cr3_writes++;
-        if (!s->cfg.tlb_pcid)
-            sim_tlb_flush_tag(s, vm->tag);
-        if (s->ops->cr3_write)
-            s->ops->cr3_write(s->mode, &p->sp, !s->cfg.tlb_pcid);
+        guest_cr3_write(s, vm, p);
     }
+    if (p)
+        vm->ran_pid = p->sp.pid;
     s->running_vm = vm;
     s->running = p;
     return VS_OK;
@@ -170,11 +185,36 @@ static int need_running(const vs_sim *s, const sim_stream *st, const trace_rec *
                    st->path, trace_kind_name(r->kind));
 }
 
-/* A guest INVLPG of va in the running process. */
-static void guest_invlpg(vs_sim *s, uint64_t va)
+#define SPLINTER_SWEEP_MAX 512 /* 4 KiB pieces of a 2 MiB page; a 1 GiB page flushes the tag instead */
+
+/* Drops from the TLBs the guest page of `size` at va.  Under a hypervisor a
+ * guest large page may sit there as smaller entries (host pages smaller:
+ * splintering); all of them must go, as on hardware, where an INVLPG of any
+ * address in a large page invalidates every entry of that page and may
+ * flush more (SDM 3A 4.10.4.1). */
+static void tlb_drop_page(vs_sim *s, const sim_vm *vm, uint16_t tag, uint64_t va, vs_pgsz size)
+{
+    uint64_t pieces = 1ull << (vs_pgsz_shift(size) - VS_PAGE_SHIFT_4K);
+    if (!vm->hv || pieces == 1) {
+        sim_tlb_invlpg(s, tag, va);
+        return;
+    }
+    if (pieces > SPLINTER_SWEEP_MAX) {
+        sim_tlb_flush_tag(s, tag);
+        return;
+    }
+    uint64_t base = va & ~((1ull << vs_pgsz_shift(size)) - 1);
+    for (uint64_t i = 0; i < pieces; i++)
+        sim_tlb_invlpg(s, tag, base + (i << VS_PAGE_SHIFT_4K));
+}
+
+/* A guest INVLPG of va in the running process, where the guest mapped a
+ * page of `size` (an unmap's stride; 4 KiB for the trace's own INVLPG and
+ * a kmap's, which leave the mapping's size as it was). */
+static void guest_invlpg(vs_sim *s, uint64_t va, vs_pgsz size)
 {
     s->invlpgs++;
-    sim_tlb_invlpg(s, s->running->sp.tag, va);
+    tlb_drop_page(s, s->running->vm, s->running->sp.tag, va, size);
     if (s->ops->invlpg)
         s->ops->invlpg(s->mode, &s->running->sp, va);
 }
@@ -225,7 +265,7 @@ static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_e
         return VS_OK;
     }
     for (uint64_t va = u.lo; va < u.hi; va += 1ull << shift)
-        guest_invlpg(s, va);
+        guest_invlpg(s, va, u.stride);
     return VS_OK;
 }
 
@@ -246,7 +286,7 @@ static int kmap_slot(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_err
     if (rc == VS_OK) /* the entry write reaches the mode before the INVLPG, as it precedes it */
         rc = sim_deliver_events(s, err);
     if (rc == VS_OK)
-        guest_invlpg(s, r->addr);
+        guest_invlpg(s, r->addr, VS_PG_4K);
     return rc;
 }
 
@@ -319,7 +359,7 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
         rc = need_running(s, st, r, err);
         if (rc != VS_OK)
             break;
-        guest_invlpg(s, r->addr);
+        guest_invlpg(s, r->addr, VS_PG_4K);
         break;
     case TREC_UNMAP:
         rc = need_running(s, st, r, err);
@@ -390,29 +430,12 @@ static void hook_pte_written(void *ctx, uint32_t pid, uint64_t entry_pa, unsigne
                                               .batched = vm->sim->batch_writes});
 }
 
-#define SPLINTER_SWEEP_MAX 512 /* 4 KiB pieces of a 2 MiB page; a 1 GiB page flushes the tag instead */
-
 static void hook_unmapped(void *ctx, uint32_t pid, uint64_t va, vs_pgsz size)
 {
     sim_vm *vm = ctx;
     sim_proc *p = proc_of(vm, pid);
-    if (!p)
-        return;
-    uint64_t pieces = 1ull << (vs_pgsz_shift(size) - VS_PAGE_SHIFT_4K);
-    if (!vm->hv || pieces == 1) {
-        sim_tlb_invlpg(vm->sim, p->sp.tag, va);
-        return;
-    }
-    /* Under a hypervisor a guest large page may sit in the TLBs as smaller
-     * entries (host pages smaller: splintering); all of them must go, as on
-     * hardware, which may flush more than the page (SDM 3A 4.10.4.1). */
-    if (pieces > SPLINTER_SWEEP_MAX) {
-        sim_tlb_flush_tag(vm->sim, p->sp.tag);
-        return;
-    }
-    uint64_t base = va & ~((1ull << vs_pgsz_shift(size)) - 1);
-    for (uint64_t i = 0; i < pieces; i++)
-        sim_tlb_invlpg(vm->sim, p->sp.tag, base + (i << VS_PAGE_SHIFT_4K));
+    if (p)
+        tlb_drop_page(vm->sim, vm, p->sp.tag, va, size);
 }
 
 static void hook_table_freed(void *ctx, uint32_t pid, uint64_t pfn, unsigned level)

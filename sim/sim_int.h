@@ -52,6 +52,7 @@ struct sim_vm {
     uint16_t tag;         /* VM tag when processes share one (no PCID) */
     GHashTable *procs;    /* os pid -> sim_proc* */
     uint32_t next_pid;
+    uint32_t ran_pid;     /* the process whose root the VM loaded last (0: none yet); pids are never reused */
 };
 
 typedef struct sim_stream {

@@ -190,37 +190,13 @@ const mode_info *__wrap_mode_get(vs_mode m)
     return &seed.faulty_info;
 }
 
-typedef struct watch {
-    vs_sim *s;
-    uint64_t checked, mismatches;
-    char first[256];
-} watch;
-
-static void observe(void *ctx, uint32_t vm, uint32_t pid, uint64_t va, uint64_t pa)
-{
-    watch *w = ctx;
-    uint64_t ref = 0;
-    int rc = sim_reference_translate(w->s, vm, pid, va, &ref);
-    w->checked++;
-    if (rc == VS_OK && ref == pa)
-        return;
-    if (w->mismatches++ == 0)
-        snprintf(w->first, sizeof w->first,
-                 "access %llu: vm %u pid %u va 0x%llx -> pa 0x%llx, reference %s 0x%llx",
-                 (unsigned long long)w->checked, vm, pid, (unsigned long long)va, (unsigned long long)pa,
-                 rc == VS_OK ? "" : "(unmapped)", (unsigned long long)ref);
-}
-
 /* Runs mode m under the overrides `extra` and returns how many accesses
  * disagreed with the reference (the first is printed unless quiet). */
 static uint64_t run_on(char *const *traces, vs_mode m, const char *const *extra, bool seed_fault)
 {
     vs_config cfg;
     vs_err err;
-    cfg_defaults(&cfg);
-    char buf[64];
-    snprintf(buf, sizeof buf, "machine.mode=%s", cfg_mode_name(m));
-    assert_int_equal(cfg_override(&cfg, buf, &err), VS_OK);
+    vt_config_mode(&cfg, m);
     assert_int_equal(cfg_override(&cfg, "sched.quantum=3000", &err), VS_OK);
     bool virtualized = mode_get(m)->flags & MODE_F_HYPERVISOR;
     if (virtualized)
@@ -232,7 +208,7 @@ static uint64_t run_on(char *const *traces, vs_mode m, const char *const *extra,
         strncat(label, " ", sizeof label - strlen(label) - 1);
         strncat(label, *extra, sizeof label - strlen(label) - 1);
     }
-    watch w = {0};
+    vt_watch w = {0};
     gint64 t0 = g_get_monotonic_time();
     seed = (struct seed){.armed = seed_fault, .mode = m};
     int rc = sim_new(&cfg, &w.s, &err);
@@ -243,7 +219,7 @@ static uint64_t run_on(char *const *traces, vs_mode m, const char *const *extra,
     }
     for (int i = 0; i < N_TRACES; i++)
         assert_int_equal(sim_add_trace(w.s, traces[i], virtualized ? -1 : 0, &err), VS_OK);
-    sim_set_observer(w.s, observe, &w);
+    sim_set_observer(w.s, vt_watch_access, &w);
     rc = sim_run(w.s, NULL, NULL, &err);
     sim_free(w.s);
     if (rc != VS_OK) {

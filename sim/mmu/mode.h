@@ -120,6 +120,9 @@ typedef struct mode_ops {
      * reload after an unmap or fork with them on; a context switch with PCIDs
      * on keeps them (Linux sets CR3's no-flush bit, 63, for a current PCID). */
     void (*cr3_write)(void *state, const mode_space *to, bool flush);
+    /* The VM of `to` is entered.  When `to` is not the process that VM ran
+     * last, the engine follows with cr3_write (the guest switched while
+     * descheduled). */
     void (*vm_switch)(void *state, const mode_space *to);
     void (*invlpg)(void *state, const mode_space *sp, uint64_t va);
     /* batched: the write is one of a batch the guest kernel follows with

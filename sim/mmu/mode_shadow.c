@@ -50,8 +50,9 @@
  *    the write) that drops the shadow entries derived from that guest entry
  *    in every shadow (a reverse map, guest table page -> shadow table pages,
  *    per VM); a write to any other guest table page costs what it costs
- *    under plain shadow (nothing for a new entry, the INVLPG exit that
- *    follows a change of a present one).
+ *    under plain shadow (nothing for a new entry).  Either way a change of
+ *    a present entry outside a batch is followed by the guest's INVLPG,
+ *    which exits (KVM intercepts INVLPG whenever it shadows).
  *    Write flooding (shadow.flood_writes, KVM's detect_write_flooding): a
  *    shadow table (non-leaf only, with shadow.unsync) that takes that many
  *    emulated writes with no hidden fault walking through it between is
@@ -774,12 +775,14 @@ uint64_t shadow_stale_entries(const void *state, const mode_space *sp, bool with
     g_hash_table_iter_init(&it, s->meta);
     while (g_hash_table_iter_next(&it, NULL, &v)) {
         const stable *m = v;
-        if (m->tree->key != tree_key(sp) || m->level != 1 || m->gpfn == NO_SOURCE || (m->unsync && !with_unsync))
+        if (m->tree->key != tree_key(sp) || m->gpfn == NO_SOURCE || (m->unsync && !with_unsync))
             continue;
         unsigned n = pt_mem_present_in(s->tables, m->spfn, s->levels, idx, sptes);
         for (unsigned k = 0; k < n; k++) {
+            if (!(sptes[k] & PTE_P) || (m->level > 1 && !(sptes[k] & PTE_PS)))
+                continue; /* a table's entry: its own table is checked */
             uint64_t gpte = pt_read_entry_in(os_mem(sp->os), slot_addr(s, m->gpfn, idx[k]), s->levels);
-            stale += (sptes[k] & PTE_P) && stale_leaf(sp, sptes[k], gpte);
+            stale += stale_leaf(sp, sptes[k], gpte);
         }
     }
     return stale;
@@ -796,17 +799,6 @@ void shadow_cr3_write(void *state, const mode_space *to, bool flush)
     resync(s, to);
 }
 
-void shadow_vm_switch(void *state, const mode_space *to)
-{
-    shadow *s = state;
-    uint32_t prev = s->vm_pid[to->vm_id];
-    /* The guest switched processes while it was descheduled: that was a CR3 write. */
-    if (prev && prev != to->pid)
-        shadow_cr3_write(state, to, false);
-    else
-        s->vm_pid[to->vm_id] = to->pid;
-}
-
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
     shadow *s = state;
@@ -820,12 +812,22 @@ void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
         uint64_t pte = read_slot(s, slot_addr(s, table, index));
         if (!(pte & PTE_P))
             return;
+        stable *m = g_hash_table_lookup(s->meta, key_ptr(table));
         if (level == 1 || (pte & PTE_PS)) {
             /* The engine has dropped the TLB entry for this tag already. */
-            drop_slot(s, g_hash_table_lookup(s->meta, key_ptr(table)), index, false);
+            drop_slot(s, m, index, false);
             return;
         }
         table = pte_addr(pte) >> VS_PAGE_SHIFT_4K;
+        if (((stable *)g_hash_table_lookup(s->meta, key_ptr(table)))->gpfn == NO_SOURCE) {
+            /* A guest large page split on smaller host pages: the INVLPG
+             * invalidates its whole translation, so the split table goes
+             * with every piece the TLB may hold (Palacios,
+             * handle_shadow_invlpg_32: a guest large page clears the shadow
+             * PDE). */
+            drop_slot(s, m, index, true);
+            return;
+        }
     }
 }
 
@@ -890,9 +892,14 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
          * VMM does not see it, and the guest's flush after the batch (CR3
          * reload, INVLPGs) or the end of the address space does the rest. */
         return VS_OK;
-    } else {
-        shadow_exit(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     }
+    /* A present entry changed outside a batch (a copy-on-write remap): the
+     * guest's INVLPG follows and exits, whether or not the write trapped --
+     * the VMM intercepts INVLPG whenever it shadows (KVM: vmx.c
+     * CPU_BASED_INVLPG_EXITING without EPT, svm.c INTERCEPT_INVLPG without
+     * NPT). */
+    if ((old_pte & PTE_P) && !batched)
+        shadow_exit(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
     invalidate_guest_entry(s, sp->vm_id, entry_gpa, emulated, true);
     return emulated ? update_leaves(s, sp, entry_gpa, level, new_pte, err) : VS_OK;
 }
@@ -983,7 +990,7 @@ void shadow_reset_stats(void *state)
 {
     shadow *s = state;
     mode_reset_pwc(s->split, s->unified);
-    s->built = s->flushes = s->prefetched = s->evicted = s->updated = 0;
+    s->built = s->flushes = s->prefetched = s->flooded = s->unsynced = s->resynced = s->evicted = s->updated = 0;
 }
 
 static const shadow_policy plain_policy = {.name = "shadow", .per_process = false, .write_protect = false};

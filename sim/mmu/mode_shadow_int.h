@@ -35,7 +35,6 @@ void shadow_destroy(void *state);
 int shadow_translate(void *state, const mode_space *sp, uint64_t va, unsigned access, tlb_entry *out,
                      vs_err *err);
 void shadow_cr3_write(void *state, const mode_space *to, bool flush);
-void shadow_vm_switch(void *state, const mode_space *to);
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va);
 int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t old_pte,
                        uint64_t new_pte, bool batched, vs_err *err);
@@ -48,7 +47,7 @@ void shadow_reset_stats(void *state);
 #define SHADOW_MODE_OPS(CREATE)                                                                            \
     {                                                                                                            \
         .create = CREATE, .destroy = shadow_destroy, .translate = shadow_translate,                \
-        .cr3_write = shadow_cr3_write, .vm_switch = shadow_vm_switch, .invlpg = shadow_invlpg,                   \
+        .cr3_write = shadow_cr3_write, .invlpg = shadow_invlpg,                                                 \
         .pte_written = shadow_pte_written, .table_freed = shadow_table_freed, .space_freed = shadow_space_freed, \
         .report = shadow_report, .reset_stats = shadow_reset_stats,                                              \
     }
@@ -60,9 +59,9 @@ bool shadow_write_protects(const void *state, uint32_t vm_id, uint64_t gpfn);
 uint64_t shadow_write_protected_count(const void *state);
 /* How many shadow table pages VM vm_id has now (shadow.max_pages bounds it). */
 uint64_t shadow_table_pages(const void *state, uint32_t vm_id);
-/* How many present entries of sp's leaf shadow tables no longer agree with
- * the guest entry they were filled from (another frame, or writable where
- * the guest's is not).  Tables that are unsync count only with with_unsync:
+/* How many present leaf entries (4 KiB, or large pages) of sp's shadow
+ * tables that shadow a guest table no longer agree with the guest entry they
+ * were filled from (another frame, or writable where the guest's is not).  Tables that are unsync count only with with_unsync:
  * the guest may see their stale entries until it flushes (CR3 write,
  * INVLPG), as it may see a stale TLB entry. */
 uint64_t shadow_stale_entries(const void *state, const mode_space *sp, bool with_unsync);

@@ -198,3 +198,27 @@ void vt_cli_refuses(const char *const *args, const char *path, unsigned record, 
     g_free(out);
     g_free(err);
 }
+
+void vt_watch_access(void *watch, uint32_t vm, uint32_t pid, uint64_t va, uint64_t pa)
+{
+    vt_watch *w = watch;
+    uint64_t ref = 0;
+    int rc = sim_reference_translate(w->s, vm, pid, va, &ref);
+    w->checked++;
+    if (rc == VS_OK && ref == pa)
+        return;
+    if (w->mismatches++ == 0)
+        snprintf(w->first, sizeof w->first,
+                 "access %llu: vm %u pid %u va 0x%llx -> pa 0x%llx, reference %s 0x%llx",
+                 (unsigned long long)w->checked, vm, pid, (unsigned long long)va, (unsigned long long)pa,
+                 rc == VS_OK ? "" : "(unmapped)", (unsigned long long)ref);
+}
+
+void vt_config_mode(vs_config *cfg, vs_mode m)
+{
+    vs_err err;
+    char buf[64];
+    cfg_defaults(cfg);
+    snprintf(buf, sizeof buf, "machine.mode=%s", cfg_mode_name(m));
+    assert_int_equal(cfg_override(cfg, buf, &err), VS_OK);
+}

@@ -41,6 +41,19 @@ GHashTable *vt_run(const char *mode, const char *const *traces, size_t n, const 
  * vt_run returns them. */
 char *vt_report_json(vs_sim *s);
 GHashTable *vt_report_flat(vs_sim *s);
+/* cfg: the defaults with machine.mode = m. */
+void vt_config_mode(vs_config *cfg, vs_mode m);
+
+/* An observer (sim_set_observer) checking every access against the
+ * engine's reference translation (sim_reference_translate): s is the run's
+ * engine; first describes the first access that disagreed. */
+typedef struct vt_watch {
+    vs_sim *s;
+    uint64_t checked, mismatches;
+    char first[256];
+} vt_watch;
+void vt_watch_access(void *watch, uint32_t vm, uint32_t pid, uint64_t va, uint64_t pa);
+
 /* A result as a number; a missing key fails the test naming it. */
 uint64_t vt_u64(GHashTable *results, const char *key);
 double vt_double(GHashTable *results, const char *key);
