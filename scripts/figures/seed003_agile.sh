@@ -124,8 +124,8 @@ from the tables above and the runs' JSON):
 1. **What agile does.** \`mode_agile.c\` starts every guest table shadowed
    and switches one table to nested when it has taken
    \`agile.switch_writes\` = $(jv $W.agile .agile.switch_writes) write-protection exits within one policy
-   window; a switched table not written for 2^(s-1) windows in a row (s the
-   times it was switched) moves back to shadow (section 8).  $(agile_line worst).
+   window; a switched table moves back to shadow at the first window end
+   whose scan finds its page's host dirty bit clear (section 8).  $(agile_line worst).
    $(agile_line vpr).  The switches make no exit of their own (they are
    made inside a write-protection exit or from the policy timer), so the
    \`mode switches\` column (\`exits.mode_switch\`, adaptive's whole-process
@@ -146,7 +146,7 @@ from the tables above and the runs' JSON):
    past the first interval: exits per interval under shadow
    $(num "$(jv $W.shadow "$PER_INTERVAL_EXITS")") (vpr: $(num "$(jv $V.shadow "$PER_INTERVAL_EXITS")")).
    The leaf tables switched during first touch stay nested while they are
-   written and return only after their quiet windows, so agile's walk
+   written and return at the first window end that finds them unwritten, so agile's walk
    references per walk, interval by interval, are
    $(rpw $W.agile) on worst against shadow's
    $(rpw $W.shadow), and

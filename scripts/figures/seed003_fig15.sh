@@ -79,7 +79,7 @@ doc_block "$DOC" seed003-hybrids-findings "$WORK/$NAME.findings"
 # more table frames first moves the guest's pages to other cache sets), the exits by kind
 # (agile's, then the best approach's), the walk references, and what agile's
 # policy did (walks that switch to nested at the leaf table or at the PD;
-# tables switched to nested, and moved back after quiet windows).  KVM only:
+# tables switched to nested, and moved back at a window end that found them unwritten).  KVM only:
 # agile does not run under Palacios, whose guest is 32-bit.
 for vmm in kvm; do
   for m in $MACHINES; do

@@ -38,17 +38,19 @@
  *    freely (Gandhi et al.: "most page table changes avoid VMM intervention");
  *  - at the end of each window the VMM looks at the dirty bit of each
  *    switched table's page in the host tables (the guest's writes set it; the
- *    VMM reads and clears it, cost.shadow_entry): a table not written for
- *    2^(s-1) windows in a row, s the times it has been switched, goes back to
- *    shadow: from its timer, without an exit, the VMM reads the guest table
- *    page as one burst (mode_vmm_read_guest_page) and the guest entries
- *    above it, fills its shadow table with every leaf the host backs and,
- *    the same way, the shadows of the lower tables the guest made below it
- *    while it was switched (the VMM never saw them), and points the parent
- *    entry at it (what it cannot fill, hidden faults do).  The doubling (binary exponential
- *    backoff) bounds the rebuilds of a table written now and then to the
- *    logarithm of the run's length.  A table switched because it holds a
- *    large page the host splinters stays nested: it cannot be shadowed, and
+ *    VMM reads and clears it, cost.shadow_entry): a table whose bit is clear
+ *    (not written since the last look, or since it was switched) goes back to
+ *    shadow, with no backoff -- Gandhi et al.'s rule as a summary of the paper
+ *    gives it (docs/vmm.md sec. 8: the VMM "periodically scans the host page
+ *    table entries that map the guest page tables", those with the dirty bit
+ *    clear are converted back; the paper's own text was not readable here) --
+ *    from its timer, without an exit, the VMM reads the guest table page as
+ *    one burst (mode_vmm_read_guest_page) and the guest entries above it,
+ *    fills its shadow table with every leaf the host backs and, the same
+ *    way, the shadows of the lower tables the guest made below it while it
+ *    was switched (the VMM never saw them), and points the parent entry at
+ *    it (what it cannot fill, hidden faults do).  A table switched because
+ *    it holds a large page the host splinters stays nested: it cannot be shadowed, and
  *    a GPA is backed once, so moved back it would be switched again by the
  *    next walk through the splinter, a rebuild and a hidden fault each time;
  *  - guest CR3 writes exit (cr3_write + cost.exit_cr3) and load the cached
@@ -116,10 +118,7 @@ typedef struct switched {
     uint16_t tag;          /* the process's, for the split-cache flush when it moves back */
     bool written;          /* the host dirty bit of its page, this window */
     bool splintered;       /* holds a guest large page the host backs with smaller ones: stays nested */
-    uint32_t quiet;        /* windows in a row without a write */
 } switched;
-
-#define AGILE_MAX_BACKOFF 20 /* quiet windows needed double per switch, up to 2^20 */
 
 typedef struct agile {
     mode_env env;
@@ -132,7 +131,6 @@ typedef struct agile {
     GHashTable *by_guest;  /* gkey -> shadow_table* */
     GHashTable *by_shadow; /* spfn -> shadow_table* (same objects) */
     GHashTable *nested;    /* gkey -> switched* */
-    GHashTable *times;     /* gkey -> how often it was switched to nested (its backoff) */
     /* the switch entry a walk just met, for resume() */
     uint64_t resume_gpa;
     unsigned resume_level;
@@ -456,9 +454,6 @@ static switched *switch_to_nested(agile *a, shadow_table *s, const mode_space *s
     *nt = (switched){.gkey = gkey, .parent_entry = parent, .sp = sp, .level = level, .tag = sp->tag};
     g_hash_table_insert(a->nested, &nt->gkey, nt);
     put_entry(a, parent, gkey_gpa(gkey) | PTE_P | AGILE_SWITCH);
-    gpointer n = g_hash_table_lookup(a->times, &nt->gkey);
-    uint64_t *key = g_memdup2(&gkey, sizeof gkey);
-    g_hash_table_replace(a->times, key, GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
     a->to_nested++;
     return nt;
 }
@@ -533,9 +528,9 @@ static bool refill(agile *a, const switched *nt)
 }
 
 /* The end of a policy window: write counts restart, and a switched table
- * the guest has not written for 2^(s-1) windows in a row, s the times it was
- * switched, goes back to shadow (the order of the hash walks does not
- * matter: every table is treated alike and the prices add up). */
+ * whose page's host dirty bit is clear goes back to shadow (the order of the
+ * hash walks does not matter: every table is treated alike and the prices
+ * add up). */
 static void agile_tick(void *state, uint64_t instructions)
 {
     agile *a = state;
@@ -556,11 +551,9 @@ static void agile_tick(void *state, uint64_t instructions)
         if (nt->splintered || nt->level + a->k <= os_proc_tree(nt->sp->proc)->levels)
             continue;
         a->env.st->exit_cycles += a->env.cfg->cost_shadow_entry; /* read and clear its dirty bit */
-        nt->quiet = nt->written ? 0 : nt->quiet + 1;
+        bool dirty = nt->written;
         nt->written = false;
-        unsigned times = GPOINTER_TO_UINT(g_hash_table_lookup(a->times, &nt->gkey));
-        unsigned backoff = times > 1 ? times - 1 : 0;
-        if (nt->quiet < 1u << (backoff < AGILE_MAX_BACKOFF ? backoff : AGILE_MAX_BACKOFF))
+        if (dirty)
             continue;
         if (!refill(a, nt))
             clear_entry(a, nt->parent_entry); /* rebuilt by hidden faults at the next walks */
@@ -580,7 +573,6 @@ static int agile_create(const mode_env *env, void **state, vs_err *err)
     a->by_guest = g_hash_table_new(g_int64_hash, g_int64_equal);
     a->by_shadow = g_hash_table_new(g_int64_hash, g_int64_equal);
     a->nested = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
-    a->times = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     a->g.start = resume;
     a->g.start_ctx = a;
     int rc = mode_make_pwc(env->cfg, false, a->levels, &a->split, &a->g.unified, err);
@@ -591,7 +583,6 @@ static int agile_create(const mode_env *env, void **state, vs_err *err)
         g_hash_table_destroy(a->by_guest);
         g_hash_table_destroy(a->by_shadow);
         g_hash_table_destroy(a->nested);
-        g_hash_table_destroy(a->times);
         free(a);
         return rc;
     }
@@ -610,7 +601,6 @@ static void agile_destroy(void *state)
     g_hash_table_destroy(a->by_guest);
     g_hash_table_destroy(a->by_shadow);
     g_hash_table_destroy(a->nested);
-    g_hash_table_destroy(a->times);
     nested_dim_free(a->nd);
     mode_free_pwc(a->split, a->g.unified);
     free(a);
@@ -700,7 +690,6 @@ static int agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, un
             clear_entry(a, nt->parent_entry);
         g_hash_table_remove(a->nested, &key);
     }
-    g_hash_table_remove(a->times, &key); /* its frame may become another table */
     forget_paths(a, sp->tag, dropped);
     if (a->split) { /* the flush that follows a freed table empties the PCID's caches (nested.c) */
         pwc_split_flush_tag(a->split, sp->tag);
