@@ -102,6 +102,9 @@ struct assoc {
     uint32_t *tag32;
     uint64_t *tag64;
     pset *pk;
+    /* the ways of a set holding a key, for the unpacked tags' present width
+     * and the way count: chosen when the form changes (n_pick_match) */
+    uint32_t (*match)(const assoc *a, uint32_t set, uint64_t key);
     unsigned set_bits; /* log2(sets), while packed */
     uint64_t *vals; /* NULL: every value is 0 */
 
@@ -247,14 +250,49 @@ static inline __attribute__((always_inline)) uint32_t n_match_tag(const assoc *a
     }
 }
 
-/* Ways of the set that hold key (at most one). */
-static inline uint32_t n_match(const assoc *a, uint32_t set, uint64_t key)
+/* n_match for unpacked tags, one function per tag width and common way
+ * count, so a lookup does not re-test the form. */
+static inline __attribute__((always_inline)) uint32_t m32(const assoc *a, uint32_t set, uint64_t key, uint32_t n)
+{
+    if (key >= ASSOC_EMPTY32) /* no stored key is this large yet */
+        return 0;
+    return match32(a->tag32 + (size_t)set * n, (uint32_t)key, n);
+}
+static uint32_t m32_4(const assoc *a, uint32_t set, uint64_t key) { return m32(a, set, key, 4); }
+static uint32_t m32_8(const assoc *a, uint32_t set, uint64_t key) { return m32(a, set, key, 8); }
+static uint32_t m32_12(const assoc *a, uint32_t set, uint64_t key) { return m32(a, set, key, 12); }
+static uint32_t m32_16(const assoc *a, uint32_t set, uint64_t key) { return m32(a, set, key, 16); }
+static uint32_t m32_n(const assoc *a, uint32_t set, uint64_t key) { return m32(a, set, key, a->ways); }
+static inline __attribute__((always_inline)) uint32_t m64(const assoc *a, uint32_t set, uint64_t key, uint32_t n)
+{
+    return match64(a->tag64 + (size_t)set * n, key, n);
+}
+static uint32_t m64_4(const assoc *a, uint32_t set, uint64_t key) { return m64(a, set, key, 4); }
+static uint32_t m64_8(const assoc *a, uint32_t set, uint64_t key) { return m64(a, set, key, 8); }
+static uint32_t m64_12(const assoc *a, uint32_t set, uint64_t key) { return m64(a, set, key, 12); }
+static uint32_t m64_16(const assoc *a, uint32_t set, uint64_t key) { return m64(a, set, key, 16); }
+static uint32_t m64_n(const assoc *a, uint32_t set, uint64_t key) { return m64(a, set, key, a->ways); }
+
+/* Chooses a->match for the store's present unpacked form. */
+static void n_pick_match(assoc *a)
+{
+    static uint32_t (*const by32[])(const assoc *, uint32_t, uint64_t) = {m32_4, m32_8, m32_12, m32_16};
+    static uint32_t (*const by64[])(const assoc *, uint32_t, uint64_t) = {m64_4, m64_8, m64_12, m64_16};
+    bool common = a->ways % 4 == 0 && a->ways <= 16;
+    if (a->tag32)
+        a->match = common ? by32[a->ways / 4 - 1] : m32_n;
+    else
+        a->match = common ? by64[a->ways / 4 - 1] : m64_n;
+}
+
+/* Ways of the set that hold key (at most one).  Forced inline, as is
+ * n_lookup: left to itself GCC called it out of line on every first-level
+ * TLB lookup (docs/performance.md, nmatch14). */
+static inline __attribute__((always_inline)) uint32_t n_match(const assoc *a, uint32_t set, uint64_t key)
 {
     if (VS_LIKELY(a->pk != NULL))
         return pk_fits(a, key, set) ? pk_match(&a->pk[set], (uint32_t)(key >> a->set_bits)) : 0;
-    if (a->tag32 && key >= ASSOC_EMPTY32) /* no stored key is this large yet */
-        return 0;
-    return n_match_tag(a, set, key);
+    return a->match(a, set, key);
 }
 
 static inline uint32_t n_free_ways(const assoc *a, uint32_t set)
@@ -306,6 +344,7 @@ static void n_widen(assoc *a)
     free(a->tag32);
     a->tag32 = NULL;
     a->tag64 = t;
+    n_pick_match(a);
 }
 
 /* The first key a packed store cannot hold: its tags go to a 4-byte array
@@ -334,6 +373,7 @@ static void n_unpack(assoc *a)
     a->pk = NULL;
     a->tag32 = t32;
     a->tag64 = t64;
+    n_pick_match(a);
 }
 
 static inline void pol_hit(assoc *a, uint32_t set, uint32_t way)
@@ -367,7 +407,7 @@ static inline uint32_t n_fill_way(assoc *a, uint32_t set, uint32_t free_ways, ui
     return way;
 }
 
-static inline bool n_lookup(assoc *a, uint64_t key, uint32_t set, uint64_t *val)
+static inline __attribute__((always_inline)) bool n_lookup(assoc *a, uint64_t key, uint32_t set, uint64_t *val)
 {
     uint32_t m = n_match(a, set, key);
     if (!m)
@@ -710,6 +750,7 @@ assoc *assoc_new(uint32_t entries, uint32_t ways, assoc_repl repl, uint64_t seed
             lru_age_move(a->lru, a->pk[0].rank, sizeof *a->pk);
         } else {
             a->tag32 = alloc_lines((size_t)entries * sizeof *a->tag32);
+            n_pick_match(a);
         }
         n_clear(a);
         return a;

@@ -188,11 +188,12 @@ static void run_lru(uint32_t entries, uint32_t ways, uint64_t seed) { run_lru_ph
 
 /* 8-byte tags from the first insert: the form of the TLBs and paging-structure
  * caches, whose insert compares the set's tags once for the key and the free
- * ways (assoc.c, n_match_free). */
+ * ways (assoc.c, n_match_free); each way count picks its own match (n_pick_match),
+ * 16 ways from the packed form. */
 static void test_lru_wide_keys(void **s)
 {
     (void)s;
-    static const uint32_t geo[][2] = {{1536, 12}, {64, 4}, {32, 8}, {96, 32}, {42, 6}};
+    static const uint32_t geo[][2] = {{1536, 12}, {64, 4}, {32, 8}, {96, 32}, {42, 6}, {256, 16}};
     for (size_t i = 0; i < sizeof geo / sizeof *geo; i++)
         run_lru_keys(geo[i][0], geo[i][1], 30 + i, 0, 1ull << 45);
 }
