@@ -80,13 +80,6 @@ kinds_path_by_pass() {
   holds 'v == 0' v="$(kind_nodes 1 2)" || return 1
   for p in 2 3 4 5 6 7; do holds 'v == 0 && w == 0' v="$(kind_nodes $p 1)" w="$(kind 5 $p)" || return 1; done
 }
-# the heap's first chunk at a page's start raises the pages, pass 1 most
-kinds_page_start_raises() {
-  holds 'a > g && a - g < 0.2' a="$(kind 8 all)" g="$(kind 7 all)" &&
-    holds 'a1 - g1 > 0.05' a1="$(kind 8 1)" g1="$(kind 7 1)" || return 1
-  local p
-  for p in 2 3 4 5 6 7; do holds 'a - g <= 0.05' a="$(kind 8 $p)" g="$(kind 7 $p)" || return 1; done
-}
 
 # avl_seq_to_glibc_writes: the AVL's writes per transaction under layout=glibc
 # less layout=seq's (the ckpt-table2 block, written by ckpt_calibrate.sh):
@@ -302,7 +295,7 @@ native_agree() {
 claims() {
   copy_lines
   handover_lines
-  claim c "Every structure's unique pages per insert are within 0.04 of the generator's" native_agree 1e9 0.0401
+  claim c "Every structure's unique pages per insert are within 0.05 of the generator's" native_agree 1e9 0.0501
   claim c "GCC keeps both stores at -O0 and at -O2, so the generator now makes both" native_agree 0.05 1e9
   claim f "In both panels vmemsim's Scanxen lies above the paper's dotted line by its commit hypercall" scanxen_above_paper_line
   claim c "its Scanxen lies above the paper's line by one \`h.hypercall\` at every point" scanxen_above_paper_line
@@ -326,7 +319,6 @@ claims() {
   claim c "The new node's chunk lies on one page in every pass ($(kind 3 all)), and malloc's size fields add a page of their own in $(kind 4 all) of a transaction" kinds_node_one_page
   claim c "In the first pass the path's $(kind_nodes 1 1) nodes are of the same pass, carved just before the new one, and add $(kind 5 1) pages." kinds_path_by_pass
   claim c "From the second pass on, the path holds no node of its own pass ($(kind_nodes 2 1)), so none shares the new node's page, and the earlier passes' nodes add $(kind 6 2) pages in pass 2 up to $(kind 6 7) in pass 7. Over the run, $(kind 6 all) of the $(kind 7 all) pages are earlier passes' nodes." kinds_path_by_pass
-  claim c "last column measures that heap: $(kind 8 all) pages per transaction, further from 5.1 than the generator's $(kind 7 all); pass 1 moves most, from $(kind 7 1) to $(kind 8 1)" kinds_page_start_raises
   claim c "The first pass is an ascending insert (its path's nodes were carved together, so few pages); the last pass's paths cross every pass." passes_add_a_page
   claim f "Read as whole 8-byte words, the AVL tree's data would be the last column's times 10,000, above 2 MB, and the row would not match." avl_whole_words_above_2mb
   claim f "Packing the arrays lowered Figure 15's median page-tracking data (106 MB at 5db320e" pt_median_below
