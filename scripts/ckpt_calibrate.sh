@@ -95,6 +95,35 @@ doc_block docs/checkpoint.md ckpt-table2 "$WORK/ckpt-table2.md"
       printf "| all | %d | %.2f | %.2f | %.2f |\n", N, W / N, Q / N, R / N }'
 } >"$WORK/ckpt-avl-passes.md"
 doc_block docs/checkpoint.md ckpt-avl-passes "$WORK/ckpt-avl-passes.md"
+# Table 2's AVL pages, by what each page holds.  Insert-only with no free,
+# so transaction i's malloc carves chunk i (48 bytes from the heap's first
+# chunk, at the CDA's start): a store in chunk i's user memory is
+# the new node's, one to chunk i's size field or to chunk i + 1's (the new
+# top's) is malloc's, and one to an earlier chunk is a node on the insert's
+# path (rotations store only into path nodes: Insert rotates the node it
+# returns through and that node's one or two descendants on the path).  A
+# page counts once, under the first of those kinds it holds; a path node
+# j < i is of transaction i's pass or an earlier one (pass floor(7j / OPS)).
+{
+  echo "| pass of the key order | path nodes stored per txn: same pass / earlier passes | pages per txn: the new node | malloc's size fields only | path nodes of the same pass only | path nodes of earlier passes only | unique pages per txn |"
+  echo "|---|---|---|---|---|---|---|"
+  "$VMEMSIM" trace head "$(ds_trace avl 1)" -n 100000000 | awk -v ops=$OPS '
+    function hex(s, v, i) { v = 0; for (i = 3; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
+    function passof(j) { return int(7 * j / ops) }
+    $1 == "cda" { lo = hex($2); hi = lo + $3; first = lo }
+    $1 == "txn_begin" { i = $2; delete pg; delete seen }
+    $1 == "store" { a = hex($2); if (a >= lo && a < hi) { c = int((a - first) / 48); o = (a - first) % 48
+        k = c == i && o >= 16 ? 0 : c == i || c == i + 1 ? 1 : passof(c) == passof(i) ? 2 : 3
+        if (c < i && !(c in seen)) { seen[c] = 1; m[passof(i), k - 2]++; M[k - 2]++ }
+        p = int(a / 4096); if (!(p in pg) || pg[p] > k) pg[p] = k } }
+    $1 == "txn_end" { s = passof(i); n[s]++; N++
+      for (p in pg) { q[s, pg[p]]++; Q[pg[p]]++ } }
+    END { for (s = 0; s in n; s++) { t = 0; for (k = 0; k < 4; k++) t += q[s, k]
+        printf "| %d | %.2f / %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", s + 1, m[s, 0] / n[s], m[s, 1] / n[s], q[s, 0] / n[s], q[s, 1] / n[s], q[s, 2] / n[s], q[s, 3] / n[s], t / n[s] }
+      T = Q[0] + Q[1] + Q[2] + Q[3]
+      printf "| all | %.2f / %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", M[0] / N, M[1] / N, Q[0] / N, Q[1] / N, Q[2] / N, Q[3] / N, T / N }'
+} >"$WORK/ckpt-avl-kinds.md"
+doc_block docs/checkpoint.md ckpt-avl-kinds "$WORK/ckpt-avl-kinds.md"
 # The guest's word size, which the seeds do not state, against the three rows
 # it moves (Table 2's AVL pages, Figure 15's tree-insert 56 MB and its < 2 MB
 # for the rest), on the six node structures.  Their nodes are an int and

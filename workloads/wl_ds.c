@@ -24,8 +24,10 @@
  * the malloc heap: the structure's leading `unheaped` global bytes, which
  * Weiss keeps in main's locals (the root T of `T = Insert(j, T)`) or in
  * function statics (the splay tree's Header, the AA tree's DeletePtr), lie
- * outside it, so their stores are traced but not checkpointed.  Its arrays
- * (heap, queue, hash cells) are not chunks but lie at the C types' sizes,
+ * outside it (below it in the model), so their stores are traced but not
+ * checkpointed; the heap starts at a page, as the program break where glibc
+ * carves its first chunk does.  Its arrays (heap, queue, hash cells) are
+ * not chunks but lie at the C types' sizes,
  * every field an int of DS_INT_BYTES (d->ib, wl_int.h), where the other
  * layouts give every field an 8-byte slot.
  * keys=ascending (default) inserts 1..ops in order, keys=random a shuffled
@@ -294,18 +296,25 @@ int wl_ds_new(const wl_ds_params *p, wl_out *out, wl_ds **ds, vs_err *err)
         d->node = node / 8 * DS_INT_BYTES;
     }
     d->capacity = p->capacity;
-    d->base = WL_DS_BASE;
+    /* layout=glibc: the CDA, the malloc heap, starts at the initial program
+     * break, which Linux page-aligns (fs/binfmt_elf.c, set_brk:
+     * ELF_PAGEALIGN), and glibc 2.11's first chunk starts at the break
+     * (sYSMALLOc: no front_misalign on a 16-byte aligned break); the
+     * unheaped globals lie below it. */
+    uint64_t unheaped = p->layout == WL_LAYOUT_GLIBC ? ops->unheaped : 0;
+    d->base = WL_DS_BASE - unheaped;
     uint64_t arrays = 0, globals = ops->layout(d, &arrays);
+    assert(globals >= unheaped);
     d->chunk = d->node;
     if (d->glibc && d->companion) /* the slot holds the node's chunk and the companion's */
         d->node += (uint32_t)glibc_chunk(d->companion);
     d->slots = ops->nodes ? p->capacity + SPARE_NODES : 0;
     d->globals = d->base;
-    d->cda = d->base + (p->layout == WL_LAYOUT_GLIBC ? ops->unheaped : 0);
-    d->arrays = d->globals + round_up(globals, ALIGN);
+    d->cda = WL_DS_BASE;
+    d->arrays = d->cda + round_up(globals - unheaped, ALIGN);
     d->nodes = d->arrays + round_up(arrays, ALIGN);
     uint64_t first = d->nodes + (d->glibc ? GLIBC_MEM : 0); /* the first node's user memory */
-    d->bytes = round_up(first - d->base + d->slots * d->node, PAGE);
+    d->bytes = unheaped + round_up(first - d->cda + d->slots * d->node, PAGE);
     d->mem = vs_calloc(1, d->bytes);
     d->free_stack = vs_malloc((d->slots + 1) * sizeof *d->free_stack);
     for (uint64_t i = 0; i < d->slots; i++) /* top of the stack = lowest address */
