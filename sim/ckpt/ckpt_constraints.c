@@ -199,17 +199,22 @@ static bool cheaper(const ckpt_calib *c, ckpt_tech a, ckpt_tech b, const ckpt_wl
 static double count_named(const ctx *x, const char *const *names, unsigned opt, bool (*pred)(const ctx *, const ckpt_wl *),
                           char *d, size_t cap)
 {
+    /* The detail names only the structures that fail: "not: queue, heap". */
     size_t used = 0;
     unsigned k = 0;
     d[0] = 0;
     for (const char *const *nm = names; *nm; nm++) {
         const ckpt_wl *w = find(x, *nm, opt);
-        bool yes = w && pred(x, w);
-        k += yes;
-        int n = snprintf(d + used, cap - used, "%s%s%s", used ? " " : "", yes ? "" : "not ", *nm);
+        if (w && pred(x, w)) {
+            k++;
+            continue;
+        }
+        int n = snprintf(d + used, cap - used, "%s%s", used ? ", " : "not: ", *nm);
         if (n > 0 && (size_t)n < cap - used)
             used += (size_t)n;
     }
+    if (!used)
+        snprintf(d, cap, "all hold");
     return k;
 }
 
