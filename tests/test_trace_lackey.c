@@ -128,7 +128,8 @@ static void gen_line(uint64_t *rng, char *out, unsigned damage, bool valid)
 /* Writes the lines, reads them back, and compares with the model: the
  * reader's records are the model's up to its first bad line (a reader may
  * drop the records of the batch that held the error, never invent one), and
- * its error names that line. */
+ * its error names that line.  The reader folds the trace digest in as it
+ * parses: it must equal trace_digest_add over the records it returned. */
 static void check_file(const char *name, char (*lines)[LINE_MAX_CHARS + 2], size_t nlines, bool seed_fault,
                        bool *mismatch)
 {
@@ -145,7 +146,12 @@ static void check_file(const char *name, char (*lines)[LINE_MAX_CHARS + 2], size
     long k;
     while ((k = trace_read(r, buf, BATCH, &e)) > 0)
         g_array_append_vals(got, buf, (guint)k);
+    trace_digest folded = trace_reader_digest(r), after;
     trace_close(r);
+    trace_digest_init(&after);
+    trace_digest_add(&after, (const trace_rec *)got->data, got->len);
+    if (folded.h != after.h || folded.records != after.records)
+        *mismatch = true;
     size_t line = 0, n = 0;
     for (; line < nlines; line++) {
         trace_rec want;

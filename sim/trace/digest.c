@@ -9,7 +9,7 @@
  * does.  The multiplies form one dependency chain, and len is 0 on every
  * memory record: (h ^ 0) * P * P = h * P^2 mod 2^64, so such records take
  * two multiplies in the chain instead of three (tr_digest_rec in
- * trace_int.h).  A reader whose ops say it `digests` (.vmt) folds each
+ * trace_int.h).  A reader whose ops say it `digests` (.vmt, lackey) folds each
  * record in as it decodes it, so that chain runs beside the decoder's own
  * instead of in a second pass over the batch; trace_read digests the
  * batches of the others.

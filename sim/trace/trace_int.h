@@ -115,6 +115,16 @@ static inline uint64_t tr_digest_rec(uint64_t h, const trace_rec *t)
     return ((h ^ t->addr) * TR_FNV64_PRIME ^ t->len) * TR_FNV64_PRIME;
 }
 
+/* The end of a read that `digests`: n records returned, the digest h after
+ * them.  A read that fails returns without it, so the records of a batch
+ * cut short by an error are not digested (as trace_read does for the rest). */
+static inline long tr_digest_batch(trace_reader *r, uint64_t h, size_t n)
+{
+    r->digest.h = h;
+    r->digest.records += n;
+    return (long)n;
+}
+
 /* Records one decoded unit (a ChampSim instruction, a drmemtrace bundle, a
  * SIFT instruction) yields beyond what the caller's buffer had room for:
  * handed out first by the next read, so no record is split or lost. */

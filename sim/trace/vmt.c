@@ -357,14 +357,6 @@ static long rd_end(trace_reader *r, const unsigned char *tag, const unsigned cha
     return rd_finish(r, p + 4, err);
 }
 
-/* A batch of n records decoded, digest h after them: hands them out. */
-static long rd_batch(trace_reader *r, uint64_t h, size_t n)
-{
-    r->digest.h = h;
-    r->digest.records += n;
-    return (long)n;
-}
-
 static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
 {
     vmt_rd *s = r->st;
@@ -443,7 +435,7 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
                 s->pr = pr;
                 s->pos = (size_t)(rec_start - s->win);
                 long rc = rd_end(r, rec_start, end, err);
-                return rc < 0 ? rc : rd_batch(r, h, n);
+                return rc < 0 ? rc : tr_digest_batch(r, h, n);
             } else {
                 bad = "bad record tag";
                 break;
@@ -461,7 +453,7 @@ static long vmt_read(trace_reader *r, trace_rec *out, size_t cap, vs_err *err)
         }
         s->pos = (size_t)(p - s->win);
     }
-    return rd_batch(r, h, n);
+    return tr_digest_batch(r, h, n);
 }
 
 static void vmt_rd_free(void *state)
