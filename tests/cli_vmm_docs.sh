@@ -9,7 +9,8 @@
 # whose points must be the KVM points of docs/figures/seed003_fig15.csv where
 # agile is slower than the best static approach, and the table of the
 # generated:seed003-handler block the rows of docs/figures/seed003_handler.csv
-# (scripts/figures/seed003_handler.sh).
+# (scripts/figures/seed003_handler.sh), and the paragraph under it the
+# counts and ranges of that CSV.
 # A seeded fault (one changed number) proves each check can fail.
 # usage: cli_vmm_docs.sh VMEMSIM SOURCE_DIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
@@ -117,6 +118,52 @@ check_handler "$SRC/docs/vmm.md"
 first_bw=$(awk -F, 'NR == 2 { print $7 }' "$HANDLER_CSV")
 sed "s/| ${first_bw}x |/| 9${first_bw}x |/" "$SRC/docs/vmm.md" >"$T/bad_handler.md"
 caught check_handler "$T/bad_handler.md" "a changed best / worst in seed003-handler went unnoticed"
+
+# check_handler_prose DOC: the paragraph under the seed003-handler block
+# quotes the CSV's counts and ranges, and its words about hpcc's spread hold.
+# hcell VMM MACHINE WORKLOAD PT COLUMN: one cell; equal VMM MACHINE PT: how
+# many of the six best sets equal the paper's
+hcell() { awk -F, -v v="$1" -v m="$2" -v w="$3" -v p="$4" -v c="$5" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+  $1 == v && $2 == m && $3 == w && $4 == p { print $(col[c]) }' "$HANDLER_CSV"; }
+equal() { awk -F, -v v="$1" -v m="$2" -v p="$3" '$1 == v && $2 == m && $4 == p && $5 == $6 { n++ } END { print n + 0 }' "$HANDLER_CSV"; }
+# PAPER_HPCC_*: seed 003's best / worst on hpcc (Figures 13 and 14)
+PAPER_HPCC_KVM=17.52
+PAPER_HPCC_PALACIOS=52.79
+check_handler_prose() {
+  local text lo hi up ks kr pr ps pr2 ps2 phrase
+  text=$(tr -s ' \n' '  ' <"$1")
+  ks=$(equal kvm real 600) kr=$(equal kvm real 2430) ps=$(equal palacios simics 600) ps2=$(equal palacios simics 2430)
+  pr=$(equal palacios real 600) pr2=$(equal palacios real 2430)
+  # the upper end's kbuild nested / best shadow, lowest and highest
+  read -r lo hi < <(awk -F, '$3 == "kbuild" && $4 == 2430 { print $8 }' "$HANDLER_CSV" | sort -g | sed -n '1p;$p' | tr '\n' ' ')
+  # the largest widening of a spread, upper end over estimates, hpcc and boot
+  up=$(awk -F, '$3 ~ /^(hpcc|boot)$/ { k = $1 " " $2 " " $3; if ($4 == 600) e[k] = $7; else u[k] = $7 }
+    END { for (k in u) if (u[k] / e[k] > m) m = u[k] / e[k]; printf "%.1f", m }' "$HANDLER_CSV")
+  for phrase in \
+    "the sets that equal the paper's fall from $(equal kvm simics 600) of 6 to $(equal kvm simics 2430) under KVM on the SIMICS machine" \
+    "and stay $ks (KVM, Opteron) and $ps (Palacios, both machines) of 6" \
+    "kbuild's nested / best shadow stays between $lo and $hi" \
+    "the spreads on hpcc and boot do, by up to ${up}x"; do
+    case "$text" in *"$phrase"*) ok ;; *) bad "$1: the handler paragraph lacks '$phrase' ($HANDLER_CSV)" ;; esac
+  done
+  [ "$ks" = "$kr" ] && [ "$ps" = "$ps2" ] && [ "$ps" = "$pr" ] && [ "$pr" = "$pr2" ] && ok ||
+    bad "$HANDLER_CSV: the sets equal to the paper's no longer stay put under KVM on the Opteron and under Palacios"
+  for m in simics real; do
+    [ "$(hcell kvm $m kbuild 2430 best)" != nested ] && [ "$(hcell palacios $m kbuild 2430 best)" != nested ] && ok ||
+      bad "$HANDLER_CSV: kbuild's set at the upper end is nested paging alone on $m"
+  done
+  # hpcc: KVM on the Opteron past the paper's by more than 1.5x only at the
+  # upper end, Palacios from outside 1.5x to inside it, SIMICS far short
+  awk -v e="$(hcell kvm real hpcc 600 best_over_worst)" -v u="$(hcell kvm real hpcc 2430 best_over_worst)" \
+    -v pe="$(hcell palacios real hpcc 600 best_over_worst)" -v pu="$(hcell palacios real hpcc 2430 best_over_worst)" \
+    -v ks="$(hcell kvm simics hpcc 2430 best_over_worst)" -v ps="$(hcell palacios simics hpcc 2430 best_over_worst)" \
+    -v k=$PAPER_HPCC_KVM -v p=$PAPER_HPCC_PALACIOS 'BEGIN { f = 1.5
+      exit !(e <= k * f && u > k * f && pe < p / f && pu >= p / f && pu <= p * f && ks < k / f && ps < p / f) }' && ok ||
+    bad "$HANDLER_CSV: hpcc's spreads no longer move as the handler paragraph says"
+}
+check_handler_prose "$SRC/docs/vmm.md"
+sed "s/stays between \([0-9.]*\) and/stays between 0.01 and/" "$SRC/docs/vmm.md" >"$T/bad_handler_prose.md"
+caught check_handler_prose "$T/bad_handler_prose.md" "a changed number in the handler paragraph went unnoticed"
 
 # slow_points FIG15: "machine workload best" of every KVM point where agile
 # takes more cycles than the fewest of nested, shadow and shadow-cache (a tie
