@@ -115,6 +115,9 @@ phrases() {
   echo "ties plain shadow with shadow-cache ($(range %s "$(sc simics vpr)" "$(sc real vpr)"))"
   echo "Best/worst is $(bw13 simics vpr)x (SIMICS) and $(bw13 real vpr)x (Opteron) under KVM, $(bw14 simics vpr)x and $(bw14 real vpr)x under"
   echo "Palacios (its 32-bit guest), against the paper's 1.19x (KVM) and 1.08x"
+  # vpr's nested / best shadow (the "what sets nested / shadow" section's opening)
+  bsn() { val "$1" machine="$2" workload=vpr best_shadow_over_nested; }
+  echo "the figures have it $(bsn seed003_fig13 simics)× and $(bsn seed003_fig14 simics)× behind on the SIMICS machine and $(bsn seed003_fig13 real)× and $(bsn seed003_fig14 real)× on the Opteron."
   echo "shadow-cache / shadow $(DASH=- range %s "$(sc simics worst)" "$(sc real worst)" "$(sc simics vpr)" "$(sc real vpr)") under KVM"
   echo "shadow-prefetch / best $(DASH=- range %s "$(pf simics)" "$(pf real)") on worst under Palacios"
   # KVM's boot on the Opteron, the figure's run (boot's tie-line bullet)

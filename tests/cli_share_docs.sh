@@ -3,7 +3,8 @@
 # docs/sharing.md quotes in its prose ("Costs and calibrations") must be the
 # value in configs/share/*.ini, and the CoW table (generated:seed002-cow) and
 # the results row of docs/figures.md must hold docs/figures/seed002_cow.csv's
-# numbers.  A seeded fault (a wrong value) proves the check can fail.
+# numbers, and the prose's current totals of this machine's calibration the
+# CSV's.  Seeded faults (a wrong value) prove the checks can fail.
 # usage: cli_share_docs.sh VMEMSIM SOURCE_DIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
 
@@ -61,6 +62,26 @@ while IFS=, read -r cal mc part cycles; do
   fi
   if grep -qxF -- "$row" "$DOC"; then ok; else bad "docs/sharing.md lacks the row '$row' of $CSV: run scripts/figures/seed002_cow.sh"; fi
 done <"$CSV"
+
+# the prose on this machine's calibration (outside the block) quotes the
+# CSV's current totals: the nested break, in cycles and in ns at
+# current.ini's clock, against the measured break it quotes (bench_cow's
+# median, an input), and both totals after review 13's retiming
+cur() { awk -F, -v m="$1" '$1 == "current" && $2 == m && $3 == "total" { print $4 }' "$CSV"; }
+check_current() {
+  local text nested shadow mhz measured ns
+  text=$(tr -s ' \n' '  ' <"$1")
+  nested=$(cur nested) shadow=$(cur shadow) mhz=$(ini current freq_mhz)
+  measured=$(printf '%s\n' "$text" | grep -o "child still maps it, took [0-9,]* ns" | grep -o "[0-9,]* ns" | tr -d ', ns')
+  ns=$(awk -v c="$nested" -v f="$mhz" 'BEGIN { printf "%.0f", c * 1000 / f }')
+  has_phrases "$text" "$1 (the current totals of $CSV)" \
+    "rest: $(th "$nested") cycles ($(th "$ns") ns), $(awk -v n="$ns" -v m="${measured:-0}" 'BEGIN { printf "%.1f", (n / m - 1) * 100 }')% above the measured break." \
+    "and the nested break from 6,896 to $(th "$nested") cycles" \
+    "Under shadow paging the break moved from 1,664,176 to $(th "$shadow") cycles"
+}
+check_current "$DOC"
+sed 's/rest: \([0-9,]*\) cycles (\([0-9,]*\) ns), \([0-9.]*\)% above/rest: \1 cycles (\2 ns), 9\3% above/' "$DOC" >"$T/bad_current.md"
+caught check_current "$T/bad_current.md" "a changed percentage of the nested break went unnoticed"
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -27,6 +27,24 @@ expect() {
   ok
 }
 
+# caught CHECK DOC MESSAGE: CHECK, run on DOC (a copy with a seeded fault),
+# must fail at least once; its failures are then not counted, or MESSAGE is
+caught() {
+  local before=$fails
+  "$1" "$2" >/dev/null
+  if [ $((fails - before)) -ge 1 ]; then fails=$before; ok; else bad "$3"; fi
+}
+
+# has_phrases TEXT WHERE PHRASE...: each PHRASE is in TEXT (a doc's prose as
+# one line, so that a phrase may span its line breaks), or WHERE lacks it
+has_phrases() {
+  local text=$1 where=$2 phrase
+  shift 2
+  for phrase in "$@"; do
+    case "$text" in *"$phrase"*) ok ;; *) bad "$where lacks '$phrase'" ;; esac
+  done
+}
+
 # vmt_file FILE BODY COUNT: an uncompressed .vmt (codec none) holding the
 # records BODY and COUNT (printf escapes: every record's bytes, and the
 # LEB128 record count), with the end record's CRC-32 taken from gzip's trailer.
