@@ -46,6 +46,7 @@ STEPS=(
   "seed003_rates.sh"
   "seed004_tables.sh"
   "../ckpt_calibrate.sh"
+  "../ds_tables.sh"
   "seed000_ckpt.sh all"
   "seed000_fig09.sh"
   "seed002_sharing.sh"
