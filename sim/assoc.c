@@ -841,15 +841,15 @@ void assoc_prefetch(const assoc *a, uint64_t index)
     uint32_t set = set_of(a, index);
     size_t slot = (size_t)set * a->ways;
     if (a->pk) { /* the ranks are in the same line */
-        __builtin_prefetch(&a->pk[set]);
+        vs_prefetch(&a->pk[set]);
         return;
     }
     if (a->lru)
-        __builtin_prefetch(a->lru->age + set * a->lru->step);
+        vs_prefetch(a->lru->age + set * a->lru->step);
     if (a->tag32)
-        __builtin_prefetch(a->tag32 + slot);
+        vs_prefetch(a->tag32 + slot);
     else if (a->tag64)
-        __builtin_prefetch(a->tag64 + slot);
+        vs_prefetch(a->tag64 + slot);
 }
 
 bool assoc_probe(const assoc *a, uint64_t key, uint64_t index, uint64_t *val)
