@@ -96,6 +96,13 @@ struct assoc {
     bool memo_ok;
     uint32_t memo_set;
     uint64_t memo_key, memo_val;
+    /* The key the last narrow lookup missed, while no key has been inserted
+     * since: still absent (a removal cannot add it), so its fill -- a TLB's
+     * or a paging-structure cache's after the walk that the miss started --
+     * need not compare the set's tags for it. */
+    bool absent_ok;
+    uint32_t absent_set;
+    uint64_t absent_key;
 
     /* narrow form: slot = set * ways + way; exactly one of the tag arrays and
      * pk is set */
@@ -543,13 +550,21 @@ static inline bool n_access32(assoc *a, uint64_t key, uint32_t set)
     return false;
 }
 
-static bool n_insert(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_t *victim)
+/* absent: the key is known not to be stored (the absent mark), so only the
+ * free ways are looked for, and in a full store nothing is compared. */
+static bool n_insert(assoc *a, uint64_t key, uint32_t set, uint64_t val, uint64_t *victim, bool absent)
 {
     if (VS_UNLIKELY(!n_fits(a, key, set))) /* not stored yet; the form changes first */
         return n_insert_new(a, key, set, val, victim);
     /* The set's tags are read once, for the key and for the free ways: the
      * same way and policy state as n_match, then n_insert_new. */
-    uint32_t free_ways, m = n_match_free(a, set, key, &free_ways), way;
+    uint32_t free_ways, m, way;
+    if (absent) {
+        m = 0;
+        free_ways = n_no_free(a) ? 0 : n_free_ways(a, set);
+    } else {
+        m = n_match_free(a, set, key, &free_ways);
+    }
     bool evicted = false;
     if (m) {
         way = (uint32_t)__builtin_ctz(m);
@@ -784,6 +799,16 @@ void assoc_free(assoc *a)
     free(a);
 }
 
+/* The hit just found becomes the memo; true. */
+static inline bool remember_hit(assoc *a, uint64_t key, uint32_t set, uint64_t val)
+{
+    a->memo_ok = true;
+    a->memo_key = key;
+    a->memo_set = set;
+    a->memo_val = val;
+    return true;
+}
+
 /* assoc_lookup in a set already computed: both public lookups inline it. */
 static inline __attribute__((always_inline)) bool lookup_in(assoc *a, uint64_t key, uint32_t set, uint64_t *val)
 {
@@ -791,14 +816,14 @@ static inline __attribute__((always_inline)) bool lookup_in(assoc *a, uint64_t k
         *val = a->memo_val;
         return true;
     }
-    bool hit = VS_LIKELY(!a->wide) ? n_lookup(a, key, set, val) : w_lookup(a, key, set, val);
-    if (hit) {
-        a->memo_ok = true;
-        a->memo_key = key;
-        a->memo_set = set;
-        a->memo_val = *val;
-    }
-    return hit;
+    if (VS_UNLIKELY(a->wide))
+        return w_lookup(a, key, set, val) && remember_hit(a, key, set, *val);
+    if (n_lookup(a, key, set, val))
+        return remember_hit(a, key, set, *val);
+    a->absent_ok = true;
+    a->absent_key = key;
+    a->absent_set = set;
+    return false;
 }
 
 bool assoc_lookup(assoc *a, uint64_t key, uint64_t index, uint64_t *val)
@@ -816,6 +841,7 @@ bool assoc_access(assoc *a, uint64_t key, uint64_t index)
 {
     uint32_t set = set_of(a, index);
     a->memo_ok = false;
+    a->absent_ok = false;
     if (VS_LIKELY(a->pk != NULL) && pk_fits(a, key, set))
         return pk_access(a, key, set);
     if (a->tag32 && a->lru && key < ASSOC_EMPTY32)
@@ -841,15 +867,15 @@ void assoc_prefetch(const assoc *a, uint64_t index)
     uint32_t set = set_of(a, index);
     size_t slot = (size_t)set * a->ways;
     if (a->pk) { /* the ranks are in the same line */
-        __builtin_prefetch(&a->pk[set]);
+        vs_prefetch(&a->pk[set]);
         return;
     }
     if (a->lru)
-        __builtin_prefetch(a->lru->age + set * a->lru->step);
+        vs_prefetch(a->lru->age + set * a->lru->step);
     if (a->tag32)
-        __builtin_prefetch(a->tag32 + slot);
+        vs_prefetch(a->tag32 + slot);
     else if (a->tag64)
-        __builtin_prefetch(a->tag64 + slot);
+        vs_prefetch(a->tag64 + slot);
 }
 
 bool assoc_probe(const assoc *a, uint64_t key, uint64_t index, uint64_t *val)
@@ -872,7 +898,9 @@ bool assoc_insert(assoc *a, uint64_t key, uint64_t index, uint64_t val, uint64_t
     assert(key != ASSOC_EMPTY64);
     uint32_t set = set_of(a, index);
     a->memo_ok = false;
-    return a->wide ? w_insert(a, key, set, val, victim) : n_insert(a, key, set, val, victim);
+    bool absent = a->absent_ok && a->absent_key == key && a->absent_set == set;
+    a->absent_ok = false;
+    return a->wide ? w_insert(a, key, set, val, victim) : n_insert(a, key, set, val, victim, absent);
 }
 
 bool assoc_remove(assoc *a, uint64_t key, uint64_t index)

@@ -345,12 +345,12 @@ void pt_prefetch_entry(const pt_mem *m, uint64_t entry_pa)
 {
     const pt_slot *s = index_find(m, entry_pa >> VS_PAGE_SHIFT_4K);
     if (s && !slot_sparse(s->page))
-        __builtin_prefetch((const uint64_t *)s->page + entry_index(entry_pa));
+        vs_prefetch((const uint64_t *)s->page + entry_index(entry_pa));
 }
 
 void pt_prefetch_index(const pt_mem *m, uint64_t entry_pa)
 {
-    __builtin_prefetch(&m->index[index_home(m, entry_pa >> VS_PAGE_SHIFT_4K)]);
+    vs_prefetch(&m->index[index_home(m, entry_pa >> VS_PAGE_SHIFT_4K)]);
 }
 
 void pt_write_entry(pt_mem *m, uint64_t entry_pa, uint64_t pte)
