@@ -53,7 +53,6 @@ static const char *const tlb_kind_names[] = {"data", "instruction", "unified", N
 static const char *const side_names[] = {"data", "instruction", "unified", NULL};
 static const char *const shadow_update_names[] = {"off", "mapped", "backs", NULL}; /* SHADOW_UPDATE_* order */
 
-#define MAXU32 4294967295.0
 #define MAXU64 18446744073709551615.0
 #define OFF(f) offsetof(vs_config, f)
 
@@ -235,6 +234,8 @@ static bool parse_u64_text(const char *s, uint64_t *out, bool allow_suffix)
     *out = (uint64_t)v << shift;
     return true;
 }
+
+bool cfg_parse_decimal(const char *s, uint64_t *out) { return parse_u64_text(s, out, false); }
 
 static const char *type_expectation(const cfg_opt *o)
 {
