@@ -931,7 +931,5 @@ size_t assoc_remove_if(assoc *a, bool (*pred)(uint64_t key, uint64_t val, void *
     return a->wide ? w_remove_if(a, pred, ctx) : n_remove_if(a, pred, ctx);
 }
 
-uint32_t assoc_entries(const assoc *a) { return a->entries; }
-uint32_t assoc_ways(const assoc *a) { return a->ways; }
 uint32_t assoc_sets(const assoc *a) { return a->sets; }
 uint32_t assoc_occupancy(const assoc *a) { return a->occupancy; }

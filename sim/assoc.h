@@ -74,8 +74,6 @@ void assoc_clear(assoc *a);
 /* Removes every entry for which pred returns true; returns how many. */
 size_t assoc_remove_if(assoc *a, bool (*pred)(uint64_t key, uint64_t val, void *ctx), void *ctx);
 
-uint32_t assoc_entries(const assoc *a);
-uint32_t assoc_ways(const assoc *a);
 uint32_t assoc_sets(const assoc *a);
 uint32_t assoc_occupancy(const assoc *a); /* valid entries now */
 

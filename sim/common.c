@@ -123,6 +123,14 @@ int vs_load_file(const char *path, const char *what, vs_parse_fn parse, void *ct
     return rc;
 }
 
+#define UTF8_BOM "\xef\xbb\xbf"
+#define UTF8_BOM_LEN 3 /* the bytes of UTF8_BOM */
+
+size_t vs_utf8_bom_len(const char *data, size_t len)
+{
+    return len >= UTF8_BOM_LEN && !memcmp(data, UTF8_BOM, UTF8_BOM_LEN) ? UTF8_BOM_LEN : 0;
+}
+
 const char *vs_pgsz_name(vs_pgsz s)
 {
     static const char *names[VS_PG_COUNT] = {"4k", "2m", "1g"};

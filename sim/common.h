@@ -64,6 +64,12 @@ typedef int (*vs_parse_fn)(void *ctx, const char *data, size_t len, const char *
  * with path as the origin: every INI loader's "file" form over its "data" form. */
 int vs_load_file(const char *path, const char *what, vs_parse_fn parse, void *ctx, vs_err *err);
 
+/* The length of the UTF-8 byte-order mark (U+FEFF encoded, Unicode 15.0
+ * sec. 23.8) at the start of data, or 0.  Windows editors and spreadsheet
+ * exports write one before a text file's first line; it is no part of that
+ * line, so a text reader skips it (line numbers do not move). */
+size_t vs_utf8_bom_len(const char *data, size_t len);
+
 #define VS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define VS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define VS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -53,7 +53,6 @@ static const char *const tlb_kind_names[] = {"data", "instruction", "unified", N
 static const char *const side_names[] = {"data", "instruction", "unified", NULL};
 static const char *const shadow_update_names[] = {"off", "mapped", "backs", NULL}; /* SHADOW_UPDATE_* order */
 
-#define MAXU32 4294967295.0
 #define MAXU64 18446744073709551615.0
 #define OFF(f) offsetof(vs_config, f)
 
@@ -235,6 +234,8 @@ static bool parse_u64_text(const char *s, uint64_t *out, bool allow_suffix)
     *out = (uint64_t)v << shift;
     return true;
 }
+
+bool cfg_parse_decimal(const char *s, uint64_t *out) { return parse_u64_text(s, out, false); }
 
 static const char *type_expectation(const cfg_opt *o)
 {
@@ -684,7 +685,8 @@ static int scan_ini(const char *data, size_t len, const char *origin, GHashTable
     int rc = VS_OK;
     bool any = false, in_section = false;
     size_t line = 1;
-    for (const char *p = data, *end = data + len; p < end && rc == VS_OK; line++) {
+    /* an editor's byte-order mark is no part of line 1 (a NUL's offset above counts it) */
+    for (const char *p = data + vs_utf8_bom_len(data, len), *end = data + len; p < end && rc == VS_OK; line++) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         const char *a = p, *b = eol ? eol : end;
         p = eol ? eol + 1 : end;
@@ -762,7 +764,8 @@ static int keyfile_load(const char *data, size_t len, const char *origin, GHashT
         return rc;
     *kf = g_key_file_new();
     GError *gerr = NULL;
-    if (!g_key_file_load_from_data(*kf, data, len, G_KEY_FILE_NONE, &gerr)) {
+    size_t bom = vs_utf8_bom_len(data, len); /* GKeyFile would read it as part of line 1 */
+    if (!g_key_file_load_from_data(*kf, data + bom, len - bom, G_KEY_FILE_NONE, &gerr)) {
         rc = vs_fail(err, VS_E_FORMAT, "%s: not a valid INI file: %s", origin, gerr->message);
         g_error_free(gerr);
         g_key_file_free(*kf);

@@ -162,6 +162,10 @@ int cfg_load_data(vs_config *c, const char *data, size_t len, const char *origin
  * Keys of a [tlb.NAME] or [cache.NAME] no file declared are an error unless the
  * overrides also hold NAME's `add=true`. */
 int cfg_override(vs_config *c, const char *assignment, vs_err *err);
+/* A config key's decimal integer rule, for the command lines' numeric
+ * options: digits only (blanks around allowed), no sign, no leading 0 or
+ * 0x (refused, never read as octal or hex), no overflow. */
+bool cfg_parse_decimal(const char *s, uint64_t *out);
 /* Applies n overrides together (every `add` first, then the keys), then
  * validates once: their order never matters; one key given twice is an error. */
 int cfg_override_all(vs_config *c, const char *const *assignments, size_t n, vs_err *err);

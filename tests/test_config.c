@@ -260,6 +260,27 @@ static void nul_and_duplicate_keys(void **state)
     assert_int_equal(load(&c, "[tlb.a]\nentries=4\n[tlb.b]\nentries=4\n", &err), VS_OK);
 }
 
+/* A UTF-8 byte-order mark before line 1, as Windows editors write, is skipped
+ * like the VM-trace readers skip it: the values load, line numbers do not
+ * move, and only a mark at the very start is one (a BOM-like sequence later
+ * is an error on its own line). */
+static void utf8_bom_is_skipped(void **state)
+{
+    (void)state;
+    vs_config c, plain;
+    vs_err err = {0};
+    cfg_defaults(&plain);
+    assert_int_equal(load(&plain, "[machine]\nmode = nested\n[cost]\nvmexit = 1234\n", &err), VS_OK);
+    assert_int_equal(load(&c, "\xef\xbb\xbf[machine]\nmode = nested\n[cost]\nvmexit = 1234\n", &err), VS_OK);
+    assert_int_equal(c.mode, plain.mode);
+    assert_int_equal(c.cost_vmexit, plain.cost_vmexit);
+    assert_int_equal(load(&c, "\xef\xbb\xbf[machine]\nmode = nested\nmode = shadow\n", &err), VS_E_CONFIG);
+    assert_non_null(strstr(err.msg, "test.ini:3: [machine] mode is set again (first at line 2)"));
+    assert_int_equal(load(&c, "[machine]\n\xef\xbb\xbf[cost]\n", &err), VS_E_FORMAT);
+    assert_non_null(strstr(err.msg, "test.ini:2: expected a [section] header"));
+    assert_int_equal(cfg_check_ini_text("\xef\xbb\xbf[a]\n", 7, "x.ini", &err), VS_OK);
+}
+
 /* A section given twice is an error naming both headers, even if no key repeats
  * (GKeyFile would merge them: two files pasted together); a file with no
  * section and no key (cut to nothing, or comments only) is an error, not the
@@ -313,6 +334,7 @@ int main(void)
         cmocka_unit_test(overrides_order_free),
         cmocka_unit_test(nul_and_duplicate_keys),
         cmocka_unit_test(repeated_sections_and_empty_files),
+        cmocka_unit_test(utf8_bom_is_skipped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -139,19 +139,6 @@ static void test_demand(void **state)
     assert_int_equal(buddy_free_frames(os_allocator(o)), free0 - 6);
     check_conservation(o);
 
-    /* A/D: reported once, not again when unchanged */
-    uint64_t w = r.pte_writes;
-    os_set_ad(o, p, 0x12000, false);
-    os_set_ad(o, p, 0x12000, false);
-    assert_int_equal(r.pte_writes, w + 1);
-    os_set_ad(o, p, 0x12000, true);
-    os_set_ad(o, p, 0x12000, true);
-    assert_int_equal(r.pte_writes, w + 2);
-    pa_of(p, 0x12000, &pte);
-    assert_int_equal(pte & (PTE_A | PTE_D), PTE_A | PTE_D);
-    os_set_ad(o, p, 0x999000, true); /* unmapped: nothing */
-    assert_int_equal(r.pte_writes, w + 2);
-
     vs_err err;
     assert_int_equal(os_fault(o, p, 1ull << 50, false, &fi, &err), VS_E_USAGE);
 

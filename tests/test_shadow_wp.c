@@ -45,7 +45,13 @@
  * emulated write of a present guest entry and must see a stale entry (once
  * of a 4 KiB leaf, once of a 2 MiB one with 2 MiB host pages), then
  * reads shadow.update_pte = backs as off and must see the counts differ.
+ * The reference reads the guest's format as the mode does (pt.h): 8-byte
+ * entries and 9-bit levels, or for the Palacios profile's 32-bit guest
+ * (guest.levels = 2) 4-byte entries and 10-bit levels; the 32-bit runs repeat
+ * the first two seeded faults, and a reference that takes a written entry's
+ * slot as 8 bytes wide (as it did before) must disagree with the mode.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,6 +69,10 @@
 
 #define N_RECS 6000
 #define N_PIDS 4
+/* The Palacios profile's 32-bit guest (configs/vmm/palacios.ini): 32-bit
+ * paging, whose frames must lie below 4 GiB in the guest and the host. */
+#define GUEST32 "guest.mem=1536m", "host.mem=4g", "guest.levels=2"
+#define SPARSE_BITS_32 31 /* 1 GiB + 2 GiB stays below a 32-bit guest's 4 GiB */
 #define WITHHELD_AT 3 /* the seeded fault keeps from the mode the 3rd table_freed event of a shadowed table */
 
 typedef struct node {
@@ -98,11 +108,25 @@ static struct ref {
 
 /* The seeded fault of the update check: the reference takes backs for off. */
 static bool misread_update;
+/* The seeded fault of the 32-bit format: the reference takes a written
+ * entry's slot as if entries were 8 bytes, as it did before it knew 32-bit paging. */
+static bool misread_entry_bytes;
 /* The coherence check's withheld write is one of this level that moves the
  * entry to another frame (0: any write). */
 static unsigned withhold_level;
 
-static uint64_t span(unsigned level) { return 1ull << (VS_PAGE_SHIFT_4K + 9 * level); }
+#define ALL_SLOTS UINT_MAX /* drop_under's slot for the whole table, not one entry's subtree */
+/* Sparse touches span this many bits of address above the 1 GiB base: 39
+ * builds every upper level of a 4- or 5-level tree (SPARSE_BITS_32 for a
+ * 32-bit guest). */
+static unsigned sparse_bits = 39;
+
+/* The guest's paging format (pt.h): 9 bits a level and 8-byte entries, or
+ * 32-bit paging's 10 bits and 4 bytes (guest.levels = 2, SDM 3A 4.3). */
+static uint64_t span(unsigned level)
+{
+    return 1ull << (VS_PAGE_SHIFT_4K + pt_level_bits(ref.levels) * level);
+}
 static uint64_t va_mask(void) { return span(ref.levels) - 1; }
 
 /* Removes the nodes of (vm, pid) for which drop(n, arg) holds. */
@@ -124,16 +148,16 @@ static bool same_tree(const node *n, const node *a, unsigned slot)
     return n->vm == a->vm && n->pid == a->pid;
 }
 
-/* n lies below slot `slot` of a (slot == PT_ENTRIES: anywhere below a, or a itself). */
+/* n lies below slot `slot` of a (slot == ALL_SLOTS: anywhere below a, or a itself). */
 static bool below(const node *n, const node *a, unsigned slot)
 {
     if (n->vm != a->vm || n->pid != a->pid || n->level > a->level)
         return false;
     if (n->level == a->level)
-        return slot == PT_ENTRIES && n->va_base == a->va_base;
+        return slot == ALL_SLOTS && n->va_base == a->va_base;
     if ((n->va_base & ~(span(a->level) - 1)) != a->va_base)
         return false;
-    return slot == PT_ENTRIES || pt_index(n->va_base, a->level) == slot;
+    return slot == ALL_SLOTS || pt_index_in(n->va_base, a->level, ref.levels) == slot;
 }
 
 static void drop_tree(uint32_t vm, uint32_t pid) { remove_if(same_tree, &(node){.vm = vm, .pid = pid}, 0); }
@@ -141,7 +165,7 @@ static void drop_tree(uint32_t vm, uint32_t pid) { remove_if(same_tree, &(node){
 /* Drops node a (or only what hangs from its slot) and everything below. */
 static void drop_under(node a, unsigned slot)
 {
-    if (slot == PT_ENTRIES && a.level == ref.levels)
+    if (slot == ALL_SLOTS && a.level == ref.levels)
         drop_tree(a.vm, a.pid); /* a root goes with its whole shadow */
     else
         remove_if(below, &a, slot);
@@ -276,7 +300,8 @@ static int w_translate(void *state, const mode_space *sp, uint64_t va, unsigned 
         uint64_t table = tree->root_pfn;
         for (unsigned level = ref.levels;; level--) {
             add_node(sp->vm_id, sp->pid, level, va, table);
-            uint64_t pte = pt_read_entry(os_mem(sp->os), (table << VS_PAGE_SHIFT_4K) + 8ull * pt_index(va, level));
+            uint64_t pte = pt_read_entry_in(
+                os_mem(sp->os), pt_entry_addr(table << VS_PAGE_SHIFT_4K, va, level, ref.levels), ref.levels);
             if (level == 1 || !(pte & PTE_P) || (pte & PTE_PS))
                 break;
             table = pte_addr(pte) >> VS_PAGE_SHIFT_4K;
@@ -320,7 +345,7 @@ static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, 
                          uint64_t new_pte, bool batched, vs_err *err)
 {
     uint64_t gpfn = entry_gpa >> VS_PAGE_SHIFT_4K;
-    unsigned slot = (unsigned)(entry_gpa & 0xfff) / 8;
+    unsigned slot = (unsigned)(entry_gpa & 0xfff) / (misread_entry_bytes ? 8 : pt_entry_bytes(ref.levels));
     bool expect_exit = ref_protects(sp->vm_id, gpfn);
     uint64_t before = ref.st->exits[EXIT_PT_WRITE];
     int rc = VS_OK;
@@ -350,7 +375,7 @@ static int w_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, 
         }
         for (guint i = 0; i < hit->len; i++) {
             node *n = &g_array_index(hit, node, i);
-            drop_under(*n, n->flood ? PT_ENTRIES : slot);
+            drop_under(*n, n->flood ? ALL_SLOTS : slot);
         }
         g_array_free(hit, TRUE);
     }
@@ -388,7 +413,7 @@ static int w_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsign
     if (!(ref.withhold && hit->len && ++ref.table_freed_calls == WITHHELD_AT))
         rc = ref.real->table_freed(state, sp, pfn, level, err);
     for (guint i = 0; i < hit->len; i++)
-        drop_under(g_array_index(hit, node, i), PT_ENTRIES);
+        drop_under(g_array_index(hit, node, i), ALL_SLOTS);
     g_array_free(hit, TRUE);
     check();
     return rc;
@@ -452,7 +477,7 @@ static char *random_trace(const char *name, uint64_t seed)
             r = (trace_rec){.kind = TREC_INVLPG, .addr = ((x >> 16) % (8ull << 20)) & ~0xfffull};
         } else {
             /* an 8 MiB hot region (a few leaf tables), and sparse touches for upper levels */
-            uint64_t a = roll < 90 ? (x >> 20) % (8ull << 20) : (x >> 12) % (1ull << 39);
+            uint64_t a = roll < 90 ? (x >> 20) % (8ull << 20) : (x >> 12) % (1ull << sparse_bits);
             r = (trace_rec){.kind = (x >> 4) % 3 ? TREC_LOAD : TREC_STORE, .addr = (a + (1ull << 30)) & ~7ull,
                             .size = 8};
         }
@@ -469,11 +494,16 @@ static void run(const char *mode, const char *const *extra, bool withhold)
     ref = (struct ref){.nodes = g_array_new(FALSE, FALSE, sizeof(node)), .withhold = withhold,
                        .withhold_write = withhold && !strcmp(mode, "shadow-prefetch")};
     GHashTable *r = vt_run(mode, (const char *const *)paths, 2, VT_OPTS("vm.count=2", "sched.quantum=2000"), extra);
+    GString *label = g_string_new(""); /* the overrides, those of a 32-bit guest in short */
+    for (size_t i = 0; extra && extra[i]; i++)
+        if (!strstr(extra[i], ".mem="))
+            g_string_append_printf(label, "%s%s", label->len ? " " : "", extra[i]);
     print_message("%-16s %-24s %8llu checks, %6llu page-table writes, %llu pt_write exits, %llu "
                   "mismatches, %llu stale shadow entries\n",
-                  mode, extra ? extra[0] : "", (unsigned long long)ref.checks, (unsigned long long)ref.pt_writes_seen,
+                  mode, label->str, (unsigned long long)ref.checks, (unsigned long long)ref.pt_writes_seen,
                   (unsigned long long)vt_u64(r, "exits.pt_write"), (unsigned long long)ref.mismatches,
                   (unsigned long long)ref.stale);
+    g_string_free(label, TRUE);
     assert_true(ref.checks > N_RECS);
     /* Bounded, the mode has evicted tables the reference still updates. */
     uint64_t updated = vt_u64(r, "shadow.updated_entries");
@@ -504,6 +534,20 @@ static void seeded_fault_is_caught(void **state)
     withhold_level = 0;
     assert_false(ref.withhold_write);
     assert_true(ref.stale > 0);
+    /* All of it again under a 32-bit guest (4-byte entries, 10-bit levels), and the
+     * reference reading its entries as 8 bytes wide must disagree with the mode. */
+    sparse_bits = SPARSE_BITS_32;
+    run("shadow-cache", VT_OPTS(GUEST32), true);
+    assert_true(ref.table_freed_calls >= WITHHELD_AT);
+    assert_true(ref.mismatches > 0);
+    run("shadow-prefetch", VT_OPTS(GUEST32), true);
+    assert_false(ref.withhold_write);
+    assert_true(ref.stale > 0);
+    misread_entry_bytes = true;
+    run("shadow-cache", VT_OPTS(GUEST32), false);
+    misread_entry_bytes = false;
+    assert_true(ref.mismatches > 0);
+    sparse_bits = 39;
     /* The update check: the reference misreads which frames qualify. */
     misread_update = true;
     run("shadow-cache", VT_OPTS("shadow.update_pte=backs"), false);
@@ -561,6 +605,26 @@ static void write_protected_set_matches(void **state)
         run(modes[m], VT_OPTS("vmm.exit_flushes_tlb=true", "tlb.vpid=false", "pwc.kind=unified"), false);
         assert_int_equal(ref.mismatches, 0);
         assert_int_equal(ref.stale, 0);
+        /* ... with its 32-bit guest: alone, unsync with write flooding, update in place, and as
+         * palacios.ini sets it (LRU cache, flooding off here as above) */
+        sparse_bits = SPARSE_BITS_32;
+        run(modes[m], VT_OPTS(GUEST32), false);
+        assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
+        run(modes[m], VT_OPTS(GUEST32, "shadow.unsync=true", "shadow.flood_writes=1", "tlb.pcid=false"), false);
+        assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
+        run(modes[m], VT_OPTS(GUEST32, "shadow.update_pte=backs"), false);
+        assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
+        if (m > 0)
+            assert_true(ref.updates > 0);
+        run(modes[m], VT_OPTS(GUEST32, "vmm.exit_flushes_tlb=true", "tlb.vpid=false", "shadow.max_pages=12",
+                              "shadow.lru=true", "shadow.flood_writes=0", "shadow.update_pte=off"),
+            false);
+        assert_int_equal(ref.mismatches, 0);
+        assert_int_equal(ref.stale, 0);
+        sparse_bits = 39;
     }
 }
 

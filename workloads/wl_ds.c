@@ -372,9 +372,6 @@ bool wl_ds_check(const wl_ds *d, char *why, size_t cap)
 
 size_t wl_ds_keys(const wl_ds *d, uint64_t *out, size_t cap) { return d->ops->keys(d, out, cap); }
 size_t wl_ds_size(const wl_ds *d) { return d->size; }
-uint64_t wl_ds_base(const wl_ds *d) { return d->cda; }
-uint64_t wl_ds_bytes(const wl_ds *d) { return d->base + d->bytes - d->cda; }
-uint32_t wl_ds_node_bytes(const wl_ds *d) { return d->node; }
 
 /* ---- the `ds` generator ---- */
 

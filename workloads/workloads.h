@@ -118,8 +118,5 @@ bool wl_ds_check(const wl_ds *d, char *why, size_t cap);
  * the queue, list order, array order otherwise); returns how many. */
 size_t wl_ds_keys(const wl_ds *d, uint64_t *out, size_t cap);
 size_t wl_ds_size(const wl_ds *d);
-uint64_t wl_ds_base(const wl_ds *d);  /* the CDA's first byte */
-uint64_t wl_ds_bytes(const wl_ds *d); /* the CDA's bytes */
-uint32_t wl_ds_node_bytes(const wl_ds *d); /* node stride: the chunk under layout=glibc */
 
 #endif

@@ -2,9 +2,12 @@
  * main.c: `vmemsim COMMAND ...` -- dispatches to the subcommands.
  */
 #include "cli.h"
+#include "config.h"
 #include "version.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +40,60 @@ static void usage(FILE *out)
                  "one is taken, except ckpt's deprecated -c (its --calib file).\n");
 }
 
+/* The value of numeric option e in the argument at argv[*i] (--name=V,
+ * --name V, -x V: the forms GOption takes), or NULL when that argument is not e. */
+static const char *numeric_value(const GOptionEntry *e, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    size_t n = e->long_name ? strlen(e->long_name) : 0;
+    if (a[0] == '-' && a[1] == '-' && n && !strncmp(a + 2, e->long_name, n) && a[2 + n] == '=')
+        return a + 3 + n;
+    bool named = (a[0] == '-' && a[1] == '-' && n && !strcmp(a + 2, e->long_name)) ||
+                 (a[0] == '-' && e->short_name && a[1] == e->short_name && !a[2]);
+    if (!named || *i + 1 >= argc)
+        return NULL; /* not e, or its value is missing (GOption says so) */
+    return argv[++*i];
+}
+
+/* GOption reads an integer option with strtol's base 0 (010 is 8, 0x10 is 16,
+ * "-1" passes) and a double with strtod (inf and hex floats pass), leaving
+ * ranges to each command: a zero-padded --vms=010 placed 8 VMs, and
+ * --point=-1 (the "no point given" value) ran the whole sweep.  Every numeric
+ * option takes what a config key takes instead (cfg_parse_decimal; a finite
+ * number), without blanks, checked before GOption parses. */
+static bool numeric_options_ok(const char *cmd, const GOptionEntry *entries, int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        for (const GOptionEntry *e = entries; e->long_name; e++) {
+            bool integer = e->arg == G_OPTION_ARG_INT || e->arg == G_OPTION_ARG_INT64;
+            if (!integer && e->arg != G_OPTION_ARG_DOUBLE)
+                continue;
+            int at = i;
+            const char *v = numeric_value(e, argc, argv, &at);
+            if (!v)
+                continue;
+            uint64_t u;
+            char *end = NULL;
+            double d = integer ? 0 : g_ascii_strtod(v, &end);
+            bool ok = !strpbrk(v, " \t") && /* a blank is no part of a number on a command line */
+                      (integer ? cfg_parse_decimal(v, &u) && u <= (e->arg == G_OPTION_ARG_INT ? INT_MAX : INT64_MAX)
+                               : end != v && !*end && isfinite(d) && !strpbrk(v, "xX")); /* no hex float */
+            if (!ok) {
+                fprintf(stderr, "vmemsim %s: --%s = '%s': expected %s (see vmemsim %s --help)\n", cmd, e->long_name, v,
+                        integer ? "a decimal integer >= 0, without a leading 0 or 0x" : "a finite decimal number", cmd);
+                return false;
+            }
+            i = at;
+            break;
+        }
+    return true;
+}
+
 bool cli_parse(const char *cmd, const char *params, const char *summary, const GOptionEntry *entries,
                int *argc, char ***argv)
 {
+    if (!numeric_options_ok(cmd, entries, *argc, *argv))
+        return false;
     GOptionContext *ctx = g_option_context_new(params);
     g_option_context_set_summary(ctx, summary);
     g_option_context_add_main_entries(ctx, entries, NULL);

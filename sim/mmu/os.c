@@ -8,8 +8,9 @@
  * 2 MiB virtual region holds no leaf and no table (pt_region_empty) and the
  * allocator has a free block of order >= 9; otherwise a 4 KiB page and a
  * counted thp_fallback.  `1g` tries 1 GiB (order 18) the same way first,
- * then the 2m rule.  Leaves are mapped P|RW|US with A and D clear; the
- * hardware walker sets those through os_set_ad.
+ * then the 2m rule.  Leaves are mapped P|RW|US with A and D clear, and stay
+ * so: the walker's setting of the A/D bits (SDM 3A 4.8) is not modelled, so
+ * no page-table write comes of it.
  *
  * Fork gives the child a tree with the parent's leaves; every leaf in both
  * becomes read-only and its frame's share count rises.  A store to a
@@ -59,7 +60,7 @@
 #include <stdlib.h>
 
 #define OS_MIN_MAX_ORDER 18 /* the 1 GiB policy needs order-18 blocks */
-#define LEAF_FLAGS (PTE_RW | PTE_US) /* anonymous user memory; A/D left to the walker */
+#define LEAF_FLAGS (PTE_RW | PTE_US) /* anonymous user memory; A/D clear (their setting is not modelled) */
 /* kmap_prot = PAGE_KERNEL (i386 kmap_init): present, writable, accessed and dirty, supervisor only */
 #define KMAP_FLAGS (PTE_RW | PTE_A | PTE_D)
 
@@ -372,17 +373,6 @@ int os_fault(os *o, os_proc *p, uint64_t va, bool write, os_fault_info *info, vs
     info->tables_added = (unsigned)(o->c.tables_resident - tables0);
     info->ptes_written = (unsigned)(o->c.ptes_written - ptes0);
     return rc;
-}
-
-void os_set_ad(os *o, os_proc *p, uint64_t va, bool dirty)
-{
-    (void)o;
-    uint64_t pte;
-    if (!pt_lookup(&p->tree, va, NULL, NULL, &pte))
-        return;
-    uint64_t want = pte | PTE_A | (dirty ? PTE_D : 0);
-    if (want != pte)
-        pt_update_leaf(&p->tree, va, want, &p->ops);
 }
 
 /* ---- unmap ---- */

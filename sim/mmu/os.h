@@ -110,9 +110,6 @@ int os_unmap(os *o, os_proc *p, uint64_t va, uint64_t len, os_unmap_info *info, 
  * the page cache; what the slot mapped before is released.  VS_E_USAGE if
  * va is not mapped or mapped by a large leaf, VS_E_LIMIT if no frame is left. */
 int os_kmap(os *o, os_proc *p, uint64_t va, uint32_t page, vs_err *err);
-/* Sets the accessed/dirty bits of the leaf mapping va, as the hardware walker does;
- * reports the write through the hooks only if the entry changed. */
-void os_set_ad(os *o, os_proc *p, uint64_t va, bool dirty);
 
 typedef struct os_counters {
     uint64_t faults_map, faults_cow;

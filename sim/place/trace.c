@@ -22,8 +22,6 @@
 
 #define SWF_FIELDS 18 /* Standard Workload Format: 18 fields per job */
 #define AZURE_FIELDS 11
-#define UTF8_BOM "\xef\xbb\xbf" /* U+FEFF encoded; Unicode 15.0 sec. 23.8 */
-#define UTF8_BOM_LEN 3
 
 void place_trace_init(place_trace *t) { memset(t, 0, sizeof *t); }
 
@@ -45,8 +43,7 @@ void place_trace_add(place_trace *t, const place_vm *vm)
 void place_lines_init(place_lines *l, const char *data, size_t len)
 {
     /* a UTF-8 byte-order mark, as spreadsheet exports write, is no part of the first field */
-    size_t bom = len >= UTF8_BOM_LEN && !memcmp(data, UTF8_BOM, UTF8_BOM_LEN) ? UTF8_BOM_LEN : 0;
-    l->p = data + bom;
+    l->p = data + vs_utf8_bom_len(data, len);
     l->end = data + len;
     l->lineno = 0;
 }

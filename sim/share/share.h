@@ -50,7 +50,6 @@ size_t share_image_pages(const share_image *img);
 uint64_t share_image_key(const share_image *img, size_t i);
 const uint8_t *share_image_data(const share_image *img, size_t i);
 uint64_t share_image_omitted(const share_image *img);
-const char *share_image_name(const share_image *img);
 void share_image_free(share_image *img);
 
 /* ---- hashes ---- */
@@ -161,8 +160,6 @@ share_model *share_model_new(const share_params *p);
 void share_model_free(share_model *m);
 /* Adds a VM (in order: its id is the count before the call). */
 uint32_t share_model_add_vm(share_model *m, const char *name);
-uint32_t share_model_vm_count(const share_model *m);
-const char *share_model_vm_name(const share_model *m, uint32_t vm);
 /* Installs a VM's memory, replacing what it had: a page whose content
  * changed while shared is CoW-broken.  The image must outlive the model. */
 void share_model_set_vm(share_model *m, uint32_t vm, const share_image *img);

@@ -62,7 +62,6 @@ size_t share_image_pages(const share_image *img) { return img->n; }
 uint64_t share_image_key(const share_image *img, size_t i) { return img->keys[i]; }
 const uint8_t *share_image_data(const share_image *img, size_t i) { return img->data[i]; }
 uint64_t share_image_omitted(const share_image *img) { return img->omitted; }
-const char *share_image_name(const share_image *img) { return img->name; }
 
 void share_image_free(share_image *img)
 {

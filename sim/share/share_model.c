@@ -98,8 +98,6 @@ uint32_t share_model_add_vm(share_model *m, const char *name)
     return m->n_vms++;
 }
 
-uint32_t share_model_vm_count(const share_model *m) { return m->n_vms; }
-const char *share_model_vm_name(const share_model *m, uint32_t vm) { return m->vms[vm].name; }
 const share_events *share_model_events(const share_model *m) { return &m->ev; }
 
 /* ---- frames and mappings ---- */

@@ -278,7 +278,6 @@ long trace_read(trace_reader *r, trace_rec *buf, size_t cap, vs_err *err)
 trace_digest trace_reader_digest(const trace_reader *r) { return r->digest; }
 
 trace_fmt trace_reader_fmt(const trace_reader *r) { return r->fmt; }
-const char *trace_reader_path(const trace_reader *r) { return r->in.path; }
 double trace_progress(const trace_reader *r) { return trace_src_fraction(r->in.src); }
 
 void trace_close(trace_reader *r)

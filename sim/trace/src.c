@@ -468,8 +468,6 @@ long trace_src_read(trace_src *s, void *buf, size_t n, vs_err *err)
     return got;
 }
 
-uint64_t trace_src_offset(const trace_src *s) { return s->out_off; }
-
 double trace_src_fraction(const trace_src *s)
 {
     struct stat st;

@@ -85,7 +85,6 @@ typedef struct trace_src trace_src;
 int trace_src_open(const char *path, trace_src **out, vs_err *err); /* "-" = stdin */
 /* Reads up to n bytes; returns bytes read, 0 at end, or a negative VS_E_* code. */
 long trace_src_read(trace_src *s, void *buf, size_t n, vs_err *err);
-uint64_t trace_src_offset(const trace_src *s); /* decompressed bytes consumed so far */
 const char *trace_src_path(const trace_src *s);
 /* Fraction of the underlying file consumed (compressed bytes), or -1 for pipes and stdin. */
 double trace_src_fraction(const trace_src *s);
@@ -104,7 +103,6 @@ trace_fmt trace_reader_fmt(const trace_reader *r);
 /* Fraction of the input file consumed so far (compressed bytes for compressed
  * files), or -1 when unknown (stdin, pipes).  For progress bars only. */
 double trace_progress(const trace_reader *r);
-const char *trace_reader_path(const trace_reader *r);
 void trace_close(trace_reader *r);
 
 /* ---- writers ---- */
