@@ -82,6 +82,13 @@ static void add(tb *t, uint8_t kind, uint64_t addr, uint32_t id)
     g_array_append_val(t->recs, r);
 }
 
+/* n records of kind, one to each of the pages BASE, BASE + PAGE, ... */
+static void add_pages(tb *t, uint8_t kind, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        add(t, kind, BASE + i * PAGE, 0);
+}
+
 static char *write_trace(tb *t, const char *name)
 {
     return vt_write_vmt(name, (trace_rec *)t->recs->data, t->recs->len);
@@ -304,14 +311,11 @@ static void invlpg_resyncs_unsync_leaf(void **state)
 {
     (void)state;
     tb t = {g_array_new(FALSE, FALSE, sizeof(trace_rec))};
-    for (uint64_t i = 0; i < K; i++)
-        add(&t, TREC_STORE, BASE + i * PAGE, 0);
+    add_pages(&t, TREC_STORE, K);
     add(&t, TREC_FORK, 0, 1);
-    for (uint64_t i = 0; i < K; i++)
-        add(&t, TREC_LOAD, BASE + i * PAGE, 0);
+    add_pages(&t, TREC_LOAD, K);
     char *loaded = write_trace(&t, "unsync0.vmt");
-    for (uint64_t i = 0; i < K; i++)
-        add(&t, TREC_STORE, BASE + i * PAGE, 0);
+    add_pages(&t, TREC_STORE, K);
     char *stored = write_trace(&t, "unsync1.vmt");
     for (unsigned v = 0; v < 3; v++) {
         /* update_pte = backs: the VMM backs the copy's new frame to map it
