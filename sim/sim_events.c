@@ -208,15 +208,17 @@ static void tlb_drop_page(vs_sim *s, const sim_vm *vm, uint16_t tag, uint64_t va
         sim_tlb_invlpg(s, tag, base + (i << VS_PAGE_SHIFT_4K));
 }
 
-/* A guest INVLPG of va in the running process, where the guest mapped a
- * page of `size` (an unmap's stride; 4 KiB for the trace's own INVLPG and
- * a kmap's, which leave the mapping's size as it was). */
-static void guest_invlpg(vs_sim *s, uint64_t va, vs_pgsz size)
+/* A guest INVLPG of va in process p, where the guest mapped a page of
+ * `size` (an unmap's stride, a copy-on-write page's size; 4 KiB for the
+ * trace's own INVLPG and a kmap's, which leave the mapping's size as it
+ * was).  The one path of every guest INVLPG, the ones the trace records and
+ * the ones the guest kernel issues after its own page-table writes. */
+void sim_guest_invlpg(vs_sim *s, sim_proc *p, uint64_t va, vs_pgsz size)
 {
     s->invlpgs++;
-    tlb_drop_page(s, s->running->vm, s->running->sp.tag, va, size);
+    tlb_drop_page(s, p->vm, p->sp.tag, va, size);
     if (s->ops->invlpg)
-        s->ops->invlpg(s->mode, &s->running->sp, va);
+        s->ops->invlpg(s->mode, &p->sp, va);
 }
 
 /* The guest reloads CR3 with the running process's own root: a flush of
@@ -265,7 +267,7 @@ static int unmap_range(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_e
         return VS_OK;
     }
     for (uint64_t va = u.lo; va < u.hi; va += 1ull << shift)
-        guest_invlpg(s, va, u.stride);
+        sim_guest_invlpg(s, s->running, va, u.stride);
     return VS_OK;
 }
 
@@ -286,7 +288,7 @@ static int kmap_slot(vs_sim *s, const sim_stream *st, const trace_rec *r, vs_err
     if (rc == VS_OK) /* the entry write reaches the mode before the INVLPG, as it precedes it */
         rc = sim_deliver_events(s, err);
     if (rc == VS_OK)
-        guest_invlpg(s, r->addr, VS_PG_4K);
+        sim_guest_invlpg(s, s->running, r->addr, VS_PG_4K);
     return rc;
 }
 
@@ -359,7 +361,7 @@ int sim_control(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
         rc = need_running(s, st, r, err);
         if (rc != VS_OK)
             break;
-        guest_invlpg(s, r->addr, VS_PG_4K);
+        sim_guest_invlpg(s, s->running, r->addr, VS_PG_4K);
         break;
     case TREC_UNMAP:
         rc = need_running(s, st, r, err);

@@ -107,6 +107,12 @@ int sim_translate(vs_sim *s, sim_proc *p, uint64_t va, unsigned access, tlb_entr
             rc = mode_os_fault(&s->env, &p->sp, va, write, &info, err);
             if (rc == VS_OK)
                 rc = deliver(s, err);
+            /* A copy-on-write remap changed a present entry: the guest
+             * kernel invalidates it (Linux do_wp_page -> ptep_clear_flush ->
+             * flush_tlb_page, an INVLPG of the current mm's page), after
+             * the write the mode has just heard of. */
+            if (rc == VS_OK && info.kind == OS_FAULT_COW)
+                sim_guest_invlpg(s, p, va, info.size);
             charge_first_touch(&s->st, &m);
         } else if (rc == MODE_RETRY) {
             if (s->st.exits[EXIT_EPT_VIOLATION] != m.ept_violations)

@@ -168,6 +168,7 @@ int sim_switch_to(vs_sim *s, sim_vm *vm, sim_proc *p, vs_err *err);
 int sim_proc_for(vs_sim *s, sim_vm *vm, uint32_t os_pid, sim_proc **out, vs_err *err);
 void sim_tlb_flush_tag(void *sim, uint16_t tag);
 void sim_tlb_invlpg(void *sim, uint16_t tag, uint64_t va);
+void sim_guest_invlpg(vs_sim *s, sim_proc *p, uint64_t va, vs_pgsz size);
 void sim_tlb_flush_all(void *sim);
 extern const os_hooks sim_os_hooks_template;
 

@@ -63,7 +63,11 @@
  *    present, or a store the guest does not allow, is reflected to the guest
  *    (guest_fault + cost.exit_guest_fault); a fault met in the nested part of
  *    a walk reaches the guest without an exit, as under nested paging;
- *  - INVLPG does not exit: shadowed tables are kept coherent by write
+ *  - INVLPG exits (cost.exit_invlpg), as CR3 writes do: the root level of
+ *    every address is shadowed, and a VMM that shadows intercepts INVLPG
+ *    (KVM: vmx.c CPU_BASED_INVLPG_EXITING without EPT, svm.c
+ *    INTERCEPT_INVLPG without NPT; agile was prototyped in KVM).  The exit
+ *    changes no entry: shadowed tables are kept coherent by write
  *    protection, switched ones are read by the hardware directly.
  *
  * Caches: one set of split caches serves both parts of a walk.  An entry of
@@ -699,10 +703,17 @@ static int agile_table_freed(void *state, const mode_space *sp, uint64_t pfn, un
     return VS_OK;
 }
 
+/* A guest INVLPG exits: every walk starts at the shadow root, which is never
+ * switched, so some level of every address is shadowed, and a VMM that
+ * shadows intercepts INVLPG (KVM: vmx.c CPU_BASED_INVLPG_EXITING without
+ * EPT, svm.c INTERCEPT_INVLPG without NPT), as it does CR3 writes here.  The
+ * shadowed levels are write-protected, so the exit leaves their entries
+ * (KVM's FNAME(invlpg) does nothing to a synced shadow page). */
 static void agile_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
     agile *a = state;
     (void)va;
+    mode_exit(&a->env, EXIT_INVLPG, a->env.cfg->cost_exit_invlpg);
     /* INVLPG drops every paging-structure-cache entry of the current PCID,
      * whatever its address (SDM 3A 4.10.4.1), of both parts */
     flush_split(a, sp->tag);

@@ -37,7 +37,9 @@
  *    shadow coherent: INVLPG records exit (cost.exit_invlpg) and drop the
  *    entry, and a guest write that changes a present entry (a copy-on-write
  *    remap) is followed by the INVLPG the architecture requires (SDM 3A
- *    4.10.4.1), which exits the same way.  A batched write (mode.h: fork's
+ *    4.10.4.1), which the engine issues as the guest's (sim_fault.c: one
+ *    path, counted in events.invlpg) and which exits the same way.  A
+ *    batched write (mode.h: fork's
  *    write protection, an unmap, an exiting address space) is not seen at
  *    all: the guest's flush after the batch (a CR3 reload, which drops the
  *    whole shadow as any CR3 write does here, or INVLPGs) or the end of the
@@ -52,7 +54,10 @@
  *    per VM); a write to any other guest table page costs what it costs
  *    under plain shadow (nothing for a new entry).  Either way a change of
  *    a present entry outside a batch is followed by the guest's INVLPG,
- *    which exits (KVM intercepts INVLPG whenever it shadows).
+ *    which exits (KVM intercepts INVLPG whenever it shadows) and leaves the
+ *    entries of a write-protected table alone: its writes trapped already
+ *    (KVM's FNAME(invlpg), paging_tmpl.h of Linux 3.x-4.x, acts on unsync
+ *    pages only).
  *    Write flooding (shadow.flood_writes, KVM's detect_write_flooding): a
  *    shadow table (non-leaf only, with shadow.unsync) that takes that many
  *    emulated writes with no hidden fault walking through it between is
@@ -63,7 +68,10 @@
  *    to a guest page that only leaf shadow tables shadow exits once
  *    (cost.exit_hidden: the VMM's fault path, no emulation) and unprotects
  *    it; later writes are free but for the INVLPG that follows a change of a
- *    present entry.  A CR3 write resyncs the loaded shadow's unsync tables:
+ *    present entry, whose exit re-reads that one guest entry and rewrites
+ *    the shadow entry from it (FNAME(invlpg) -> FNAME(update_pte); later
+ *    kernels kvm_mmu_invalidate_addr -> kvm_sync_spte): the guest's next
+ *    touch takes no hidden fault.  A CR3 write resyncs the loaded shadow's unsync tables:
  *    each guest page re-read in one burst, stale entries dropped, protected
  *    again.
  *  - shadow-prefetch: plain shadow's flush on CR3 writes, but a hidden fault
@@ -416,10 +424,10 @@ static bool flooded(shadow *s, stable *m)
     return limit && (m->level > 1 || !s->env.cfg->shadow_unsync) && ++m->flood >= limit;
 }
 
-/* Drops every shadow entry derived from the guest entry at entry_gpa; an
- * emulated write (emulated) also counts towards write flooding, and a flooded
- * table goes whole. */
-static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa, bool emulated, bool flush_tlb)
+/* After an emulated write to the guest entry at entry_gpa: drops every
+ * shadow entry derived from it; the write counts towards write flooding,
+ * and a flooded table goes whole. */
+static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa)
 {
     GPtrArray *a = g_hash_table_lookup(s->rmap, key_ptr(rmap_key(vm_id, entry_gpa >> VS_PAGE_SHIFT_4K)));
     if (!a)
@@ -432,11 +440,11 @@ static void invalidate_guest_entry(shadow *s, uint32_t vm_id, uint64_t entry_gpa
     unsigned index = entry_index(s, entry_gpa);
     for (unsigned i = 0; i < n; i++) {
         stable *m = g_hash_table_lookup(s->meta, key_ptr(spfns[i]));
-        if (m && emulated && flooded(s, m)) {
+        if (m && flooded(s, m)) {
             s->flooded++;
-            unlink_table(s, m, flush_tlb);
+            unlink_table(s, m, true);
         } else if (m) {
-            drop_slot(s, m, index, flush_tlb);
+            drop_slot(s, m, index, true);
         }
     }
     free(spfns);
@@ -739,7 +747,7 @@ static bool stale_leaf(const mode_space *sp, uint64_t spte, uint64_t gpte)
 /* KVM's kvm_mmu_sync_roots at a CR3 write: every unsync leaf table of the
  * loaded shadow is re-read from the guest (one burst of lines,
  * FNAME(sync_page)), its stale entries dropped, and it is write-protected
- * again.  (INVLPG resyncs its one entry: shadow_invlpg drops it.) */
+ * again.  (INVLPG resyncs its one entry: shadow_invlpg -> sync_slot.) */
 static void resync(shadow *s, const mode_space *sp)
 {
     stree *t = g_hash_table_lookup(s->trees, key_ptr(tree_key(sp)));
@@ -799,6 +807,55 @@ void shadow_cr3_write(void *state, const mode_space *to, bool flush)
     resync(s, to);
 }
 
+/* KVM's update_pte writes a guest leaf's translation into the shadow only
+ * for a frame that qualifies (shadow.update_pte): with `backs` the VMM backs
+ * it first (priced as any backing by the VMM), with `mapped` the fill skips
+ * a frame the host does not back (shadow_fill_slot). */
+static int update_pte_qualifies(shadow *s, const mode_space *sp, uint64_t gpte, vs_err *err)
+{
+    uint64_t hpa;
+    if (s->env.cfg->shadow_update_pte != SHADOW_UPDATE_BACKS || !(gpte & PTE_P))
+        return VS_OK;
+    return mode_vmm_frame(&s->env, sp, pte_addr(gpte), &hpa, NULL, err);
+}
+
+/* KVM's FNAME(invlpg) on an unsync leaf (paging_tmpl.h of Linux 3.x-4.x,
+ * -> FNAME(update_pte); later kernels kvm_mmu_invalidate_addr ->
+ * kvm_sync_spte):
+ * the VMM re-reads the one guest entry (a vmm_ref) and rewrites the shadow
+ * entry from it (cost.shadow_entry) as a trapped write's update_leaves
+ * does, or drops it when the guest entry no longer maps a frame that
+ * qualifies (update_pte skips is_error_pfn).  The later kvm_sync_spte
+ * drops an entry whose frame changed instead.  The engine has dropped the
+ * TLB entry already. */
+static void sync_slot(shadow *s, const mode_space *sp, stable *m, unsigned index)
+{
+    uint64_t gpte;
+    vs_err err;
+    int rc = mode_vmm_read_guest(&s->env, sp, slot_addr(s, m->gpfn, index), &gpte, &err);
+    assert(rc == VS_OK); /* the VMM read this guest table to shadow it: it is backed */
+    uint64_t entry = slot_addr(s, m->spfn, index);
+    write_slot(s, entry, 0);
+    if (s->unified)
+        pwc_unified_invalidate(s->unified, entry);
+    /* With shadow.update_pte = off the entry is only dropped; a frame the
+     * host cannot back now (memory exhausted) is left to the hidden fault,
+     * which reports it: an INVLPG has no error path. */
+    rc = s->env.cfg->shadow_update_pte == SHADOW_UPDATE_OFF ? VS_E_CONFIG : update_pte_qualifies(s, sp, gpte, &err);
+    if (rc != VS_OK || !shadow_fill_slot(s, sp, m->spfn, 1, index, gpte, m->upper_rw))
+        count_dropped(s, 1);
+}
+
+/* Every guest INVLPG, the trace's and the one the guest kernel issues after
+ * a copy-on-write remap (sim_fault.c), exits: KVM intercepts INVLPG whenever
+ * it shadows (vmx.c CPU_BASED_INVLPG_EXITING without EPT, svm.c
+ * INTERCEPT_INVLPG without NPT).  What the VMM does with the entry of va:
+ *  - plain shadow (no write protection, Palacios's handle_shadow_invlpg_32)
+ *    drops it, and the whole split table of a guest large page;
+ *  - a write-protecting variant leaves a write-protected table's entries as
+ *    they are -- every guest write to the table trapped and updated them --
+ *    and resynchronises an unsync leaf's one entry from the guest's
+ *    (FNAME(invlpg): `if (!sp->unsync) break;`, then update_pte). */
 void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
 {
     shadow *s = state;
@@ -814,8 +871,10 @@ void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
             return;
         stable *m = g_hash_table_lookup(s->meta, key_ptr(table));
         if (level == 1 || (pte & PTE_PS)) {
-            /* The engine has dropped the TLB entry for this tag already. */
-            drop_slot(s, m, index, false);
+            if (!s->pol->write_protect)
+                drop_slot(s, m, index, false); /* the engine has dropped the TLB entry for this tag already */
+            else if (m->unsync)
+                sync_slot(s, sp, m, index);
             return;
         }
         table = pte_addr(pte) >> VS_PAGE_SHIFT_4K;
@@ -824,8 +883,10 @@ void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
              * invalidates its whole translation, so the split table goes
              * with every piece the TLB may hold (Palacios,
              * handle_shadow_invlpg_32: a guest large page clears the shadow
-             * PDE). */
-            drop_slot(s, m, index, true);
+             * PDE).  Write-protected, the guest's entry of it trapped when
+             * it changed. */
+            if (!s->pol->write_protect)
+                drop_slot(s, m, index, true);
             return;
         }
     }
@@ -843,18 +904,14 @@ void shadow_invlpg(void *state, const mode_space *sp, uint64_t va)
 static int update_leaves(shadow *s, const mode_space *sp, uint64_t entry_gpa, unsigned level, uint64_t new_pte,
                          vs_err *err)
 {
-    int how = s->env.cfg->shadow_update_pte;
-    if (how == SHADOW_UPDATE_OFF || level != 1 || !(new_pte & PTE_P))
+    if (s->env.cfg->shadow_update_pte == SHADOW_UPDATE_OFF || level != 1 || !(new_pte & PTE_P))
         return VS_OK;
     GPtrArray *a = g_hash_table_lookup(s->rmap, key_ptr(rmap_key(sp->vm_id, entry_gpa >> VS_PAGE_SHIFT_4K)));
     if (!a)
         return VS_OK;
-    if (how == SHADOW_UPDATE_BACKS) {
-        uint64_t hpa;
-        int rc = mode_vmm_frame(&s->env, sp, pte_addr(new_pte), &hpa, NULL, err);
-        if (rc != VS_OK)
-            return rc;
-    }
+    int rc = update_pte_qualifies(s, sp, new_pte, err);
+    if (rc != VS_OK)
+        return rc;
     unsigned index = entry_index(s, entry_gpa);
     for (unsigned i = 0; i < a->len; i++) {
         const stable *m = g_ptr_array_index(a, i);
@@ -873,6 +930,8 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
                        uint64_t new_pte, bool batched, vs_err *err)
 {
     shadow *s = state;
+    (void)old_pte; /* a trapped write is emulated whatever it changes; an untrapped one is not seen */
+    (void)batched;
     uint64_t gpfn = entry_gpa >> VS_PAGE_SHIFT_4K;
     bool emulated = shadow_write_protects(s, sp->vm_id, gpfn);
     if (emulated && try_unsync(s, sp->vm_id, gpfn)) {
@@ -887,21 +946,15 @@ int shadow_pte_written(void *state, const mode_space *sp, uint64_t entry_gpa, un
         int rc = mode_vmm_ref(&s->env, sp, entry_gpa, true, err);
         if (rc != VS_OK)
             return rc;
-    } else if (!(old_pte & PTE_P) || batched) {
-        /* A new entry: nothing derived from it yet.  A batched write: the
-         * VMM does not see it, and the guest's flush after the batch (CR3
-         * reload, INVLPGs) or the end of the address space does the rest. */
-        return VS_OK;
+        invalidate_guest_entry(s, sp->vm_id, entry_gpa);
+        return update_leaves(s, sp, entry_gpa, level, new_pte, err);
     }
-    /* A present entry changed outside a batch (a copy-on-write remap): the
-     * guest's INVLPG follows and exits, whether or not the write trapped --
-     * the VMM intercepts INVLPG whenever it shadows (KVM: vmx.c
-     * CPU_BASED_INVLPG_EXITING without EPT, svm.c INTERCEPT_INVLPG without
-     * NPT). */
-    if ((old_pte & PTE_P) && !batched)
-        shadow_exit(s, EXIT_INVLPG, s->env.cfg->cost_exit_invlpg);
-    invalidate_guest_entry(s, sp->vm_id, entry_gpa, emulated, true);
-    return emulated ? update_leaves(s, sp, entry_gpa, level, new_pte, err) : VS_OK;
+    /* Not trapped: the VMM does not see the write.  A new entry has nothing
+     * derived from it yet; a batched write is covered by the guest's flush
+     * after the batch (CR3 reload, INVLPGs) or the end of the address space;
+     * a copy-on-write remap by the INVLPG the guest issues next
+     * (sim_fault.c -> shadow_invlpg). */
+    return VS_OK;
 }
 
 int shadow_table_freed(void *state, const mode_space *sp, uint64_t pfn, unsigned level, vs_err *err)
