@@ -363,15 +363,6 @@ static void reset_stats(vs_sim *s)
     s->transactions = s->cdas = 0;
     g_array_set_size(s->intervals, 0);
     s->last = (sim_tally){0};
-    for (uint32_t i = 0; i < s->n_vms; i++) {
-        GHashTableIter it;
-        gpointer key, value;
-        g_hash_table_iter_init(&it, s->vms[i].procs);
-        while (g_hash_table_iter_next(&it, &key, &value)) {
-            sim_proc *p = value;
-            p->instructions = p->refs = 0;
-        }
-    }
     for (guint i = 0; i < s->accounts->len; i++)
         g_array_index(s->accounts, sim_account, i).t = (sim_tally){0};
     s->mark = tally_now(s);
@@ -489,7 +480,6 @@ static inline __attribute__((always_inline)) int run_access(vs_sim *s, sim_proc 
         else
             s->data_cycles += lat - s->l1_latency[cls];
     }
-    p->refs++;
     return VS_OK;
 }
 
@@ -758,7 +748,6 @@ static int run_refs(vs_sim *s, sim_stream *st, uint64_t fetch_limit, uint64_t re
         if (fetch) {
             s->instructions++;
             s->fetched++;
-            p->instructions++;
             s->quantum_left--;
             fetch_room--;
         }
@@ -863,7 +852,6 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                 continue;
             s->instructions++;
             s->fetched++;
-            s->running->instructions++;
             s->quantum_left--;
             if (VS_UNLIKELY(s->fetched - s->skipped >= s->next_tick)) {
                 s->ops->tick(s->mode, s->fetched - s->skipped);
