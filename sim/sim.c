@@ -363,15 +363,6 @@ static void reset_stats(vs_sim *s)
     s->transactions = s->cdas = 0;
     g_array_set_size(s->intervals, 0);
     s->last = (sim_tally){0};
-    for (uint32_t i = 0; i < s->n_vms; i++) {
-        GHashTableIter it;
-        gpointer key, value;
-        g_hash_table_iter_init(&it, s->vms[i].procs);
-        while (g_hash_table_iter_next(&it, &key, &value)) {
-            sim_proc *p = value;
-            p->instructions = p->refs = 0;
-        }
-    }
     for (guint i = 0; i < s->accounts->len; i++)
         g_array_index(s->accounts, sim_account, i).t = (sim_tally){0};
     s->mark = tally_now(s);
@@ -462,23 +453,18 @@ static __attribute__((noinline)) int translate(vs_sim *s, sim_proc *p, th_class 
     return VS_OK;
 }
 
-/* Inlined into both loops (run_refs is the hot one): a call here cost its
- * register saves and restores on every reference. */
-static inline __attribute__((always_inline)) int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r,
+/* The memory reference r of the running process p (s->running).  Inlined
+ * into both loops (run_refs is the hot one): a call here cost its register
+ * saves and restores on every reference. */
+static inline __attribute__((always_inline)) int run_access(vs_sim *s, sim_proc *p, const trace_rec *r,
                                                             vs_err *err)
 {
     th_class cls = r->kind == TREC_IFETCH ? TH_INST : TH_DATA;
     bool write = r->kind == TREC_STORE || r->kind == TREC_RMW;
-    if (VS_UNLIKELY(!s->running)) {
-        int rc = start_default_process(s, st, err);
-        if (rc != VS_OK)
-            return rc;
-    }
     s->refs++; /* after the process is known: its account is charged */
     /* instruction number s->instructions + 1 is fetched: s->instructions before it */
     if (cls == TH_INST && VS_UNLIKELY(s->instructions + 1 >= s->mlp_stall_at))
         rob_full(s);
-    sim_proc *p = s->running;
     uint64_t pa;
     if (!th_repeat(s->tlbs, cls, r->addr, p->sp.tag, write, &pa)) {
         int rc = translate(s, p, cls, write, r->addr, &pa, err);
@@ -494,8 +480,19 @@ static inline __attribute__((always_inline)) int mem_access(vs_sim *s, sim_strea
         else
             s->data_cycles += lat - s->l1_latency[cls];
     }
-    p->refs++;
     return VS_OK;
+}
+
+/* The general loop's memory reference: the stream's first one starts its
+ * process. */
+static int mem_access(vs_sim *s, sim_stream *st, const trace_rec *r, vs_err *err)
+{
+    if (VS_UNLIKELY(!s->running)) {
+        int rc = start_default_process(s, st, err);
+        if (rc != VS_OK)
+            return rc;
+    }
+    return run_access(s, s->running, r, err);
 }
 
 static uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
@@ -720,7 +717,14 @@ static int run_refs(vs_sim *s, sim_stream *st, uint64_t fetch_limit, uint64_t re
 {
     const trace_rec *buf = st->buf;
     long pos = st->pos, n = st->n;
-    unsigned levels = s->cfg.guest_levels;
+    /* Only control records change the running process, and they end this
+     * loop, so it is loaded once. */
+    sim_proc *p = s->running;
+    assert(p);
+    /* pt_va_canonical as one add and shift: a canonical va plus half the
+     * va space lies below the whole of it (a 32-bit va: below it already). */
+    unsigned levels = s->cfg.guest_levels, va_bits = pt_va_bits(levels);
+    uint64_t va_bias = pt_is_32bit(levels) ? 0 : 1ull << (va_bits - 1);
     /* The limits as a count of fetches left and a record index, in locals,
      * instead of s->fetched and s->refs reloaded after every call: each
      * record taken adds one to s->refs (mem_access), so s->refs reaches
@@ -730,13 +734,13 @@ static int run_refs(vs_sim *s, sim_stream *st, uint64_t fetch_limit, uint64_t re
     long refs_stop = refs_room < (uint64_t)(n - pos) ? pos + (long)refs_room : n;
     for (; pos < n; pos++) {
         const trace_rec *r = &buf[pos];
-        if (!trace_kind_is_mem(r->kind) || !pt_va_canonical(r->addr, levels))
+        if (!trace_kind_is_mem(r->kind) || (r->addr + va_bias) >> va_bits != 0)
             break;
         bool fetch = r->kind == TREC_IFETCH;
         if (fetch && (fetch_room == 0 || pos >= refs_stop))
             break;
         s->refs_by_kind[r->kind]++;
-        int rc = mem_access(s, st, r, err);
+        int rc = run_access(s, p, r, err);
         if (VS_UNLIKELY(rc != VS_OK)) {
             st->pos = pos + 1; /* at_record names the record taken, as the general loop does */
             return at_record(st, rc, err);
@@ -744,7 +748,6 @@ static int run_refs(vs_sim *s, sim_stream *st, uint64_t fetch_limit, uint64_t re
         if (fetch) {
             s->instructions++;
             s->fetched++;
-            s->running->instructions++;
             s->quantum_left--;
             fetch_room--;
         }
@@ -849,7 +852,6 @@ int sim_run(vs_sim *s, sim_progress_fn progress, void *ctx, vs_err *err)
                 continue;
             s->instructions++;
             s->fetched++;
-            s->running->instructions++;
             s->quantum_left--;
             if (VS_UNLIKELY(s->fetched - s->skipped >= s->next_tick)) {
                 s->ops->tick(s->mode, s->fetched - s->skipped);

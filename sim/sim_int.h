@@ -40,7 +40,6 @@ typedef struct sim_account {
 typedef struct sim_proc {
     mode_space sp;
     sim_vm *vm;
-    uint64_t instructions, refs;
     guint account; /* index in vs_sim.accounts */
 } sim_proc;
 

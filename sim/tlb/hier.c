@@ -63,16 +63,19 @@ typedef struct th_level {
 static_assert(TH_MEMO_SLOTS <= 16, "th.memo_full and th.set_slots hold one bit per slot");
 #define TH_NO_SET UINT64_MAX /* memo_set of a slot never written: no structure has 2^32 sets */
 
-/* A remembered first-level hit. */
+/* A remembered first-level hit.  32 bytes, so that a slot's address is a
+ * shift of its number: the entry's pa_base and offset mask are not stored
+ * but folded into pa_xor (the size gives the mask, the page the base). */
 typedef struct th_memo {
-    uint64_t vpage;       /* va >> 12 */
-    uint64_t *repeats;    /* th.repeats of the class and structure: one increment a repeat */
-    uint64_t pa_base;     /* the entry's */
-    uint64_t offset_mask; /* of its page size: pa = pa_base | (va & offset_mask) */
+    uint64_t vpage;    /* va >> 12 */
+    uint64_t *repeats; /* th.repeats of the class and structure: one increment a repeat */
+    uint64_t pa_xor;   /* va ^ pa for every va of the entry's page: pa = pa_base | (va & offset mask), as the
+                          entry's pa_base has no bit of the offset mask (remember asserts it) */
     uint16_t tag;
-    uint8_t size;    /* vs_pgsz */
+    uint8_t size; /* vs_pgsz */
     bool writable, dirty;
 } th_memo;
+static_assert(sizeof(th_memo) == 32, "th_memo: a power of two, see above");
 
 /* The prefetcher of one structure and what it did. */
 typedef struct th_pf {
@@ -262,7 +265,7 @@ inline __attribute__((always_inline)) bool th_repeat(th *h, th_class cls, uint64
     const th_memo *m = repeat(h, cls, va, tag, write);
     if (!m)
         return false;
-    *pa = m->pa_base | (va & m->offset_mask);
+    *pa = va ^ m->pa_xor;
     return true;
 }
 
@@ -277,7 +280,7 @@ static void remember(th *h, th_class cls, unsigned i, uint32_t s, uint64_t va, u
     for (unsigned full = h->set_slots[cls][i][s] & h->memo_full[cls]; full; full &= full - 1) {
         unsigned k = (unsigned)__builtin_ctz(full);
         const th_memo *m = &h->memo[cls][k];
-        bool same_entry = m->tag == tag && m->offset_mask == offset_mask &&
+        bool same_entry = m->tag == tag && m->size == (uint8_t)e->size &&
                           ((m->vpage ^ vpage) & ~(offset_mask >> VS_PAGE_SHIFT_4K)) == 0;
         if (!same_entry)
             h->memo_full[cls] &= (uint16_t)~(1u << k);
@@ -285,9 +288,10 @@ static void remember(th *h, th_class cls, unsigned i, uint32_t s, uint64_t va, u
     if (!keep)
         return;
     unsigned k = (unsigned)(vpage % TH_MEMO_SLOTS);
-    h->memo[cls][k] = (th_memo){.vpage = vpage, .repeats = &h->repeats[cls][i], .pa_base = e->pa_base,
-                                .offset_mask = offset_mask, .tag = tag, .size = (uint8_t)e->size,
-                                .writable = e->writable, .dirty = e->dirty};
+    assert((e->pa_base & offset_mask) == 0); /* so pa_base | offset == pa_base ^ offset */
+    h->memo[cls][k] = (th_memo){.vpage = vpage, .repeats = &h->repeats[cls][i],
+                                .pa_xor = (va & ~offset_mask) ^ e->pa_base, .tag = tag,
+                                .size = (uint8_t)e->size, .writable = e->writable, .dirty = e->dirty};
     uint64_t old = h->memo_set[cls][k];
     if (old != set) {
         if (old != TH_NO_SET)
@@ -424,8 +428,9 @@ bool th_lookup(th *h, th_class cls, uint64_t va, uint16_t tag, bool write, tlb_e
         h->pc = va;
     const th_memo *m = repeat(h, cls, va, tag, write);
     if (m) {
-        *e = (tlb_entry){.pa_base = m->pa_base, .size = (vs_pgsz)m->size, .writable = m->writable,
-                         .dirty = m->dirty};
+        uint64_t offset_mask = (1ull << vs_pgsz_shift((vs_pgsz)m->size)) - 1;
+        *e = (tlb_entry){.pa_base = ((m->vpage << VS_PAGE_SHIFT_4K) & ~offset_mask) ^ m->pa_xor,
+                         .size = (vs_pgsz)m->size, .writable = m->writable, .dirty = m->dirty};
         return true;
     }
     return th_lookup_past_repeat(h, cls, va, tag, write, e);
