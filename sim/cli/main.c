@@ -55,12 +55,22 @@ static const char *numeric_value(const GOptionEntry *e, int argc, char **argv, i
     return argv[++*i];
 }
 
+/* Whether v holds any white space: strtol and cfg_parse_decimal skip it
+ * where it leads, so a "\r3" pasted from a file would read as 3. */
+static bool has_space(const char *v)
+{
+    for (; *v; v++)
+        if (g_ascii_isspace(*v))
+            return true;
+    return false;
+}
+
 /* GOption reads an integer option with strtol's base 0 (010 is 8, 0x10 is 16,
  * "-1" passes) and a double with strtod (inf and hex floats pass), leaving
  * ranges to each command: a zero-padded --vms=010 placed 8 VMs, and
  * --point=-1 (the "no point given" value) ran the whole sweep.  Every numeric
  * option takes what a config key takes instead (cfg_parse_decimal; a finite
- * number), without blanks, checked before GOption parses. */
+ * number), without white space, checked before GOption parses. */
 static bool numeric_options_ok(const char *cmd, const GOptionEntry *entries, int argc, char **argv)
 {
     for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
@@ -75,7 +85,7 @@ static bool numeric_options_ok(const char *cmd, const GOptionEntry *entries, int
             uint64_t u;
             char *end = NULL;
             double d = integer ? 0 : g_ascii_strtod(v, &end);
-            bool ok = !strpbrk(v, " \t") && /* a blank is no part of a number on a command line */
+            bool ok = !has_space(v) && /* white space is no part of a number on a command line */
                       (integer ? cfg_parse_decimal(v, &u) && u <= (e->arg == G_OPTION_ARG_INT ? INT_MAX : INT64_MAX)
                                : end != v && !*end && isfinite(d) && !strpbrk(v, "xX")); /* no hex float */
             if (!ok) {

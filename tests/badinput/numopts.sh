@@ -12,8 +12,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib_cli.sh" # VMEMSIM, SRC, T, ok, bad, expect
 M=$T/missing
 
-INTS=(010 0x10 -1 abc '' 1.5 99999999999999999999999 '5 ' ' 5')
-DOUBLES=(nan inf -inf 1e999 0x1p3 abc '' '1 ')
+INTS=(010 0x10 -1 abc '' 1.5 99999999999999999999999 '5 ' ' 5' $'\r5' $'5\v')
+DOUBLES=(nan inf -inf 1e999 0x1p3 abc '' '1 ' $'\r1' $'\f1')
 
 # cmd OPTION ARGS...: each bad value of OPTION (long form --OPTION=V) with the
 # ARGS of its subcommand, and the next-argument form for the first.
